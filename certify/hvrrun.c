@@ -1,0 +1,228 @@
+/* certify: fold result-channel records into the state of one run. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hvrrun.h"
+
+void hvr_run_error(struct hvr_run *run, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (run->nerrors < sizeof(run->error) / sizeof(run->error[0])) {
+		va_start(ap, fmt);
+		vsnprintf(run->error[run->nerrors], sizeof(run->error[0]), fmt, ap);
+		va_end(ap);
+	}
+	run->nerrors++;
+}
+
+const char *hvr_status_name(enum hvr_status s)
+{
+	static const char *const names[] = { "pass", "fail", "skip", "error" };
+
+	return names[s];
+}
+
+static void hvr_copy(char *dst, size_t size, const char *src)
+{
+	snprintf(dst, size, "%s", src ? src : "");
+}
+
+/* Makes room for element n; the capacity is always the next power of two. */
+static void *hvr_grow(void *arr, size_t n, size_t elem)
+{
+	if (n != 0 && (n & (n - 1)) != 0)
+		return arr;
+	return realloc(arr, (n ? n * 2 : 1) * elem);
+}
+
+static int hvr_add_hello(struct hvr_run *run, const struct hvr_record *rec, double t)
+{
+	run->has_hello = 1;
+	run->hello_s = t;
+	hvr_copy(run->release, sizeof(run->release), hvr_get(rec, "release"));
+	hvr_copy(run->arch, sizeof(run->arch), hvr_get(rec, "arch"));
+	hvr_copy(run->machine, sizeof(run->machine), hvr_get(rec, "machine"));
+	if (hvr_get_u64(rec, "tsc_khz", &run->tsc_khz) < 0)
+		run->tsc_khz = 0;
+	return 0;
+}
+
+static int hvr_parse_slot(const char *s, struct hvr_pci *p)
+{
+	char tail;
+
+	if (!s || strlen(s) != 12 ||
+	    sscanf(s, "%4x:%2x:%2x.%1x%c", &p->seg, &p->bus, &p->dev, &p->fn, &tail) != 4)
+		return -1;
+	if (p->dev > 31 || p->fn > 7)
+		return -1;
+	hvr_copy(p->slot, sizeof(p->slot), s);
+	return 0;
+}
+
+static int hvr_add_pci(struct hvr_run *run, const struct hvr_record *rec)
+{
+	struct hvr_pci p;
+	uint64_t v[8];
+	static const char *const keys[] = { "vid", "did", "svid", "ssid", "class", "rev", "hdr" };
+	void *grown;
+
+	memset(&p, 0, sizeof(p));
+	if (hvr_parse_slot(hvr_get(rec, "slot"), &p) < 0) {
+		hvr_run_error(run, "pci record: bad slot '%s'", hvr_get(rec, "slot") ? hvr_get(rec, "slot") : "");
+		return -1;
+	}
+	for (int i = 0; i < 7; i++) {
+		if (hvr_get_hex(rec, keys[i], &v[i]) < 0) {
+			hvr_run_error(run, "pci record %s: missing or bad '%s'", p.slot, keys[i]);
+			return -1;
+		}
+	}
+	p.vid = (uint16_t)v[0];
+	p.did = (uint16_t)v[1];
+	p.svid = (uint16_t)v[2];
+	p.ssid = (uint16_t)v[3];
+	p.class = (uint32_t)v[4];
+	p.rev = (uint8_t)v[5];
+	p.hdr = (uint8_t)v[6];
+	hvr_copy(p.driver, sizeof(p.driver), hvr_get(rec, "driver") ? hvr_get(rec, "driver") : "-");
+	grown = hvr_grow(run->pci, run->npci, sizeof(p));
+	if (!grown)
+		return -1;
+	run->pci = grown;
+	run->pci[run->npci++] = p;
+	return 0;
+}
+
+static int hvr_add_metric(struct hvr_run *run, const struct hvr_record *rec)
+{
+	struct hvr_metric m;
+	const char *test = hvr_get(rec, "test");
+	void *grown;
+
+	if (!test || !hvr_get(rec, "name") || !hvr_get(rec, "value")) {
+		hvr_run_error(run, "metric record: needs test, name and value");
+		return -1;
+	}
+	hvr_copy(m.name, sizeof(m.name), hvr_get(rec, "name"));
+	hvr_copy(m.value, sizeof(m.value), hvr_get(rec, "value"));
+	hvr_copy(m.unit, sizeof(m.unit), hvr_get(rec, "unit"));
+	if (run->npending && strcmp(run->pending_test, test) != 0)
+		hvr_run_error(run, "metric for '%s' follows metrics for '%s'", test, run->pending_test);
+	hvr_copy(run->pending_test, sizeof(run->pending_test), test);
+	grown = hvr_grow(run->pending, run->npending, sizeof(m));
+	if (!grown)
+		return -1;
+	run->pending = grown;
+	run->pending[run->npending++] = m;
+	return 0;
+}
+
+static int hvr_status_parse(const char *s, enum hvr_status *st)
+{
+	static const char *const names[] = { "pass", "fail", "skip", "error" };
+
+	for (int i = 0; s && i < 4; i++) {
+		if (strcmp(s, names[i]) == 0) {
+			*st = (enum hvr_status)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static int hvr_add_test(struct hvr_run *run, const struct hvr_record *rec, double t)
+{
+	struct hvr_test x;
+	char full[128];
+	void *grown;
+
+	memset(&x, 0, sizeof(x));
+	if (!hvr_get(rec, "suite") || !hvr_get(rec, "name") ||
+	    hvr_status_parse(hvr_get(rec, "status"), &x.status) < 0) {
+		hvr_run_error(run, "test record: needs suite, name and status pass|fail|skip|error");
+		return -1;
+	}
+	hvr_copy(x.suite, sizeof(x.suite), hvr_get(rec, "suite"));
+	hvr_copy(x.name, sizeof(x.name), hvr_get(rec, "name"));
+	hvr_copy(x.msg, sizeof(x.msg), hvr_get(rec, "msg"));
+	if (hvr_get_u64(rec, "us", &x.us) < 0)
+		x.us = 0;
+	x.host_s = t;
+	snprintf(full, sizeof(full), "%s.%s", x.suite, x.name);
+	if (run->npending && strcmp(full, run->pending_test) != 0)
+		hvr_run_error(run, "metrics for '%s' precede test '%s'", run->pending_test, full);
+	x.metric = run->pending;
+	x.nmetric = run->npending;
+	run->pending = NULL;
+	run->npending = 0;
+	grown = hvr_grow(run->test, run->ntest, sizeof(x));
+	if (!grown) {
+		free(x.metric);
+		return -1;
+	}
+	run->test = grown;
+	run->test[run->ntest++] = x;
+	return 0;
+}
+
+static int hvr_add_end(struct hvr_run *run, const struct hvr_record *rec, double t)
+{
+	run->has_end = 1;
+	run->end_s = t;
+	if (hvr_get_u64(rec, "passed", &run->end_passed) < 0 ||
+	    hvr_get_u64(rec, "failed", &run->end_failed) < 0 ||
+	    hvr_get_u64(rec, "skipped", &run->end_skipped) < 0 ||
+	    hvr_get_u64(rec, "errors", &run->end_errors) < 0)
+		hvr_run_error(run, "end record: missing or bad counts");
+	hvr_copy(run->end_status, sizeof(run->end_status), hvr_get(rec, "status"));
+	return 0;
+}
+
+int hvr_run_add(struct hvr_run *run, const struct hvr_record *rec, double host_s)
+{
+	const char *type = rec->type;
+
+	run->nrecords++;
+	if (strcmp(type, "hello") == 0)
+		return hvr_add_hello(run, rec, host_s);
+	if (strcmp(type, "pci") == 0)
+		return hvr_add_pci(run, rec);
+	if (strcmp(type, "metric") == 0)
+		return hvr_add_metric(run, rec);
+	if (strcmp(type, "test") == 0)
+		return hvr_add_test(run, rec, host_s);
+	if (strcmp(type, "end") == 0)
+		return hvr_add_end(run, rec, host_s);
+	if (strcmp(type, "ready") == 0) {
+		run->has_ready = 1;
+		run->ready_s = host_s;
+		if (hvr_get_u64(rec, "us", &run->ready_us) < 0)
+			hvr_run_error(run, "ready record: missing or bad us");
+		hvr_get_u64(rec, "devices", &run->ready_devices);
+		hvr_get_u64(rec, "bound", &run->ready_bound);
+		return 0;
+	}
+	if (strcmp(type, "panic") == 0) {
+		run->has_panic = 1;
+		run->panic_s = host_s;
+		hvr_copy(run->panic_msg, sizeof(run->panic_msg), hvr_get(rec, "msg"));
+		hvr_get_u64(rec, "vector", &run->panic_vector);
+		hvr_get_hex(rec, "rip", &run->panic_rip);
+		return 0;
+	}
+	return 0;	/* phase, module, sync and records added later */
+}
+
+void hvr_run_free(struct hvr_run *run)
+{
+	for (size_t i = 0; i < run->ntest; i++)
+		free(run->test[i].metric);
+	free(run->test);
+	free(run->pci);
+	free(run->pending);
+	memset(run, 0, sizeof(*run));
+}

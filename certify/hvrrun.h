@@ -1,0 +1,83 @@
+/* certify: what one kernel run reported on the result channel. */
+#ifndef CERTIFY_HVRRUN_H
+#define CERTIFY_HVRRUN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hvr.h"
+
+struct hvr_pci {
+	char slot[16];		/* SSSS:BB:DD.F */
+	unsigned seg, bus, dev, fn;
+	uint16_t vid, did, svid, ssid;
+	uint32_t class;		/* base, sub, prog-if */
+	uint8_t rev, hdr;
+	char driver[48];	/* "-" when unbound */
+};
+
+struct hvr_metric {
+	char name[48];
+	char value[32];
+	char unit[16];
+};
+
+enum hvr_status { HVR_PASS, HVR_FAIL, HVR_SKIP, HVR_ERROR };
+
+struct hvr_test {
+	char suite[48], name[64];
+	enum hvr_status status;
+	uint64_t us;
+	char msg[256];
+	struct hvr_metric *metric;
+	size_t nmetric;
+	double host_s;		/* host time of the record, seconds since spawn */
+};
+
+/* Every record seen, folded into one state. Time stamps are host seconds since spawn. */
+struct hvr_run {
+	int has_hello;
+	char release[48], arch[16], machine[48];
+	uint64_t tsc_khz;
+	double hello_s;
+
+	int has_ready;
+	uint64_t ready_us, ready_devices, ready_bound;
+	double ready_s;
+
+	struct hvr_pci *pci;
+	size_t npci;
+	struct hvr_test *test;
+	size_t ntest;
+	struct hvr_metric *pending;	/* metric lines waiting for their test line */
+	char pending_test[128];
+	size_t npending;
+
+	int has_panic;
+	char panic_msg[256];
+	uint64_t panic_vector, panic_rip;
+	double panic_s;
+
+	int has_end;
+	uint64_t end_passed, end_failed, end_skipped, end_errors;
+	char end_status[16];
+	double end_s;
+
+	size_t nrecords;
+	size_t nerrors;		/* protocol errors; the first few are kept */
+	char error[4][200];
+};
+
+/* Folds one record in. Unknown records and keys are ignored. Returns 0 or -1 (protocol error, recorded). */
+int hvr_run_add(struct hvr_run *run, const struct hvr_record *rec, double host_s);
+
+/* Records a protocol error (garbage line, malformed record). */
+void hvr_run_error(struct hvr_run *run, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Frees what the run holds; it is zeroed afterwards. */
+void hvr_run_free(struct hvr_run *run);
+
+const char *hvr_status_name(enum hvr_status s);
+
+#endif

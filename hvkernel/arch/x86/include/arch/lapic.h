@@ -1,0 +1,19 @@
+/* The local APIC of the boot CPU: interrupt acknowledge and the timer. */
+#ifndef ARCH_LAPIC_H
+#define ARCH_LAPIC_H
+
+#include <stdint.h>
+
+/* Enable the LAPIC (base from MSR 1Bh) with the spurious vector, mask the legacy PIC. */
+int lapic_init(void);
+void lapic_eoi(void);
+uint32_t lapic_id(void);
+/* Physical address of the LAPIC registers, for MSI messages (address bits 31:20 = FEEh). */
+uint64_t lapic_phys(void);
+/* Start the timer: periodic at hz on IRQ_VEC_TIMER, or stop it with hz == 0.
+ * The first call calibrates the timer against the TSC (1 ms). */
+int lapic_timer_start(unsigned hz);
+/* Timer ticks seen so far. */
+uint64_t lapic_timer_ticks(void);
+
+#endif

@@ -1,0 +1,30 @@
+/* Local APIC registers, xAPIC MMIO mode (APM vol. 2, 16.3 table 16-2). */
+#ifndef ARCH_LAPICREG_H
+#define ARCH_LAPICREG_H
+
+#define MSR_APIC_BASE		0x1b
+#define APIC_BASE_ENABLE	(1ull << 11)
+#define APIC_BASE_ADDR_MASK	0xffffff000ull
+
+#define LAPIC_ID		0x020
+#define LAPIC_VERSION		0x030
+#define LAPIC_TPR		0x080
+#define LAPIC_EOI		0x0b0
+#define LAPIC_SVR		0x0f0
+#define LAPIC_ESR		0x280
+#define LAPIC_ICR_LO		0x300
+#define LAPIC_ICR_HI		0x310
+#define LAPIC_LVT_TIMER		0x320
+#define LAPIC_LVT_LINT0		0x350
+#define LAPIC_LVT_LINT1		0x360
+#define LAPIC_LVT_ERROR		0x370
+#define LAPIC_TIMER_INIT	0x380
+#define LAPIC_TIMER_CUR		0x390
+#define LAPIC_TIMER_DIV		0x3e0
+
+#define LAPIC_SVR_ENABLE	(1u << 8)
+#define LAPIC_LVT_MASKED	(1u << 16)
+#define LAPIC_TIMER_PERIODIC	(1u << 17)
+#define LAPIC_TIMER_DIV_16	0x3
+
+#endif

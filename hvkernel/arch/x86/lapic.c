@@ -1,0 +1,110 @@
+/*
+ * Local APIC (xAPIC mode) and the 8259 PIC shutdown. The timer runs periodic on
+ * IRQ_VEC_TIMER; its rate is calibrated against the TSC because the APIC bus clock is
+ * not architecturally known (APM vol. 2, 16.4.1).
+ */
+#include <arch/cpu.h>
+#include <arch/lapic.h>
+#include <arch/lapicreg.h>
+#include <arch/trap.h>
+#include <hv/errno.h>
+#include <kern/log.h>
+#include <kern/time.h>
+
+static uintptr_t lapic_base;
+static uint64_t lapic_timer_hz_per_div16;	/* timer counts per second at divide-by-16 */
+static volatile uint64_t lapic_ticks;
+
+static uint32_t lapic_read(uint32_t reg) { return mmio_read32(lapic_base + reg); }
+static void lapic_write(uint32_t reg, uint32_t v) { mmio_write32(lapic_base + reg, v); }
+
+/* Remap the 8259s away from the exception vectors, then mask every line: all device
+ * interrupts come through the IOAPIC or MSI (8259A datasheet, ICW1-4). */
+static void lapic_disable_pic(void)
+{
+	outb(0x20, 0x11); outb(0xa0, 0x11);
+	outb(0x21, 32);   outb(0xa1, 40);
+	outb(0x21, 4);    outb(0xa1, 2);
+	outb(0x21, 1);    outb(0xa1, 1);
+	outb(0x21, 0xff); outb(0xa1, 0xff);
+}
+
+static void lapic_timer_isr(struct trapframe *tf, void *arg)
+{
+	(void)tf;
+	(void)arg;
+	lapic_ticks++;
+}
+
+int lapic_init(void)
+{
+	uint32_t a, b, c, d;
+
+	cpuid(1, 0, &a, &b, &c, &d);
+	if (!(d & (1u << 9)))
+		return -HV_ENODEV;
+	lapic_disable_pic();
+	uint64_t msr = rdmsr(MSR_APIC_BASE);
+	wrmsr(MSR_APIC_BASE, msr | APIC_BASE_ENABLE);
+	lapic_base = (uintptr_t)(msr & APIC_BASE_ADDR_MASK);
+	lapic_write(LAPIC_TPR, 0);
+	lapic_write(LAPIC_LVT_TIMER, LAPIC_LVT_MASKED);
+	lapic_write(LAPIC_LVT_LINT0, LAPIC_LVT_MASKED);
+	lapic_write(LAPIC_LVT_LINT1, LAPIC_LVT_MASKED);
+	lapic_write(LAPIC_LVT_ERROR, LAPIC_LVT_MASKED);
+	lapic_write(LAPIC_SVR, LAPIC_SVR_ENABLE | IRQ_VEC_SPURIOUS);
+	lapic_write(LAPIC_ESR, 0);
+	lapic_write(LAPIC_EOI, 0);
+	return trap_set_handler(IRQ_VEC_TIMER, lapic_timer_isr, 0);
+}
+
+void lapic_eoi(void)
+{
+	lapic_write(LAPIC_EOI, 0);
+}
+
+uint32_t lapic_id(void)
+{
+	return lapic_read(LAPIC_ID) >> 24;
+}
+
+uint64_t lapic_phys(void)
+{
+	return lapic_base;
+}
+
+static void lapic_timer_calibrate(void)
+{
+	lapic_write(LAPIC_TIMER_DIV, LAPIC_TIMER_DIV_16);
+	lapic_write(LAPIC_LVT_TIMER, LAPIC_LVT_MASKED);
+	lapic_write(LAPIC_TIMER_INIT, 0xffffffffu);
+	uint64_t t0 = rdtsc();
+	udelay(1000);
+	uint32_t left = lapic_read(LAPIC_TIMER_CUR);
+	uint64_t ns = time_tsc_to_ns(rdtsc() - t0);
+	lapic_write(LAPIC_TIMER_INIT, 0);
+	lapic_timer_hz_per_div16 = (uint64_t)(0xffffffffu - left) * 1000000000ull / (ns ? ns : 1);
+}
+
+int lapic_timer_start(unsigned hz)
+{
+	if (hz == 0) {
+		lapic_write(LAPIC_LVT_TIMER, LAPIC_LVT_MASKED);
+		lapic_write(LAPIC_TIMER_INIT, 0);
+		return 0;
+	}
+	if (!lapic_timer_hz_per_div16)
+		lapic_timer_calibrate();
+	uint64_t count = lapic_timer_hz_per_div16 / hz;
+	if (count == 0 || count > 0xffffffffu)
+		return -HV_ERANGE;
+	lapic_write(LAPIC_TIMER_DIV, LAPIC_TIMER_DIV_16);
+	lapic_write(LAPIC_LVT_TIMER, LAPIC_TIMER_PERIODIC | IRQ_VEC_TIMER);
+	lapic_write(LAPIC_TIMER_INIT, (uint32_t)count);
+	return 0;
+}
+
+uint64_t lapic_timer_ticks(void)
+{
+	return lapic_ticks;
+}

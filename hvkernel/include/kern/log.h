@@ -1,0 +1,22 @@
+/*
+ * The kernel log: human-readable lines on COM1, each prefixed with the time since kernel
+ * entry. Machine-readable results go to the result channel instead (kern/hvr.h).
+ */
+#ifndef KERN_LOG_H
+#define KERN_LOG_H
+
+#include <stdarg.h>
+
+/* Print one log line (a trailing newline is added when missing), prefixed "[s.uuuuuu] ". */
+void klog(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void kvlog(const char *fmt, va_list ap);
+/* Print without the time prefix (continuations, panic dumps). */
+void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Write raw bytes to the console. */
+void log_write(const char *s, unsigned long n);
+/* Initialise the console UART. Safe to call more than once. */
+void log_init(void);
+/* Verbosity: 0 quiet (warnings and results only), 1 normal. Set from "log=quiet". */
+extern int log_verbose;
+
+#endif

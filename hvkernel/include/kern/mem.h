@@ -1,0 +1,37 @@
+/*
+ * Kernel memory: physical pages (identity mapped below 4 GiB) and the kernel heap, with
+ * the counters that every in-kernel test compares before and after to catch leaks.
+ */
+#ifndef KERN_MEM_H
+#define KERN_MEM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define PAGE_SIZE	4096ull
+
+struct mem_counters {
+	uint64_t pages_free;		/* physical pages free in the page allocator */
+	uint64_t heap_allocs;		/* live kmalloc allocations */
+	uint64_t heap_bytes;		/* bytes in live kmalloc allocations */
+	uint64_t heap_bad_frees;	/* kfree of a bad pointer or a double free */
+};
+
+/* Build the page allocator from the boot memory map and mark non-RAM uncacheable. */
+int mem_init(void);
+/* Allocate n zeroed contiguous pages (aligned to align pages, a power of two), or NULL. */
+void *page_alloc(size_t n);
+void *page_alloc_aligned(size_t n, size_t align);
+/* Free pages from page_alloc. A bad or double free is logged and counted, never fatal. */
+void page_free(void *p, size_t n);
+
+void *kmalloc(size_t size);
+void *kzalloc(size_t size);
+void kfree(void *p);
+
+void mem_get_counters(struct mem_counters *c);
+uint64_t mem_total_pages(void);
+/* Map [phys, phys+len) uncacheable for device registers. Returns the virtual address. */
+uintptr_t mem_map_mmio(uint64_t phys, uint64_t len);
+
+#endif

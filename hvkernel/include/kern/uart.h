@@ -1,0 +1,13 @@
+/* Polled 16550 UART access for the console (COM1) and the result channel (COM2). */
+#ifndef KERN_UART_H
+#define KERN_UART_H
+
+#include <stdint.h>
+#include <stdbool.h>
+
+void uart_init(uint16_t base);
+void uart_write(uint16_t base, const char *s, unsigned long n);
+/* Return the next received byte, or -1 when none is waiting. */
+int uart_getc(uint16_t base);
+
+#endif

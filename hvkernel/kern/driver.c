@@ -1,0 +1,158 @@
+/* The driver core: registry, best-match selection, command-line overrides, probe/remove. */
+#include <hv/errno.h>
+#include <kern/cmdline.h>
+#include <kern/driver.h>
+#include <kern/log.h>
+#include <kern/string.h>
+#include <lib/pcimatch.h>
+
+static struct pci_driver *driver_list;
+
+/* The cmdline value of pci.bind for this slot ("NAME"), pci.nobind ("" = forbidden), or NULL. */
+static const char *driver_override(struct pci_dev *d, int *forbidden)
+{
+	char buf[16];
+	const char *slot = pci_slot_name(d, buf), *v;
+	size_t n = strlen(slot);
+
+	*forbidden = 0;
+	for (int i = 0; (v = cmdline_get_nth("pci.nobind", i)); i++)
+		if (strcmp(v, slot) == 0)
+			*forbidden = 1;
+	for (int i = 0; (v = cmdline_get_nth("pci.bind", i)); i++)
+		if (strncmp(v, slot, n) == 0 && v[n] == '=')
+			return v + n + 1;
+	return 0;
+}
+
+struct pci_driver *driver_choose(struct pci_dev *d, const struct hv_pci_id **id, int *score)
+{
+	struct pcimatch_dev md = { d->vendor, d->device, d->subvendor, d->subdevice, d->class };
+	struct pci_driver *best = 0;
+	int forbidden, best_score = -1;
+	const char *forced = driver_override(d, &forbidden);
+
+	*id = 0;
+	*score = -1;
+	if (forbidden)
+		return 0;
+	for (struct pci_driver *drv = driver_list; drv; drv = drv->next) {
+		if (forced) {
+			if (strcmp(drv->name, forced) == 0) {
+				*id = pcimatch_best(drv->ids, PCIMATCH_UNTIL_END, &md, score);
+				return drv;
+			}
+			continue;
+		}
+		int s;
+		const struct hv_pci_id *m = pcimatch_best(drv->ids, PCIMATCH_UNTIL_END, &md, &s);
+		if (!m)
+			continue;
+		if (s > best_score || (s == best_score && drv->priority > best->priority)) {
+			best = drv;
+			best_score = s;
+			*id = m;
+		}
+	}
+	*score = best_score;
+	return best;
+}
+
+static int driver_try_bind(struct pci_dev *d)
+{
+	const struct hv_pci_id *id;
+	int score;
+	char slot[16];
+	struct pci_driver *drv;
+
+	if (d->driver)
+		return 0;
+	drv = driver_choose(d, &id, &score);
+	if (!drv)
+		return 0;
+	int ret = drv->probe(d, id);
+	if (ret < 0) {
+		klog("driver: %s probe of %s failed: %d", drv->name, pci_slot_name(d, slot), ret);
+		d->drvdata = 0;
+		return 0;
+	}
+	d->driver = drv;
+	klog("driver: %s bound to %s (%04x:%04x, match score %d)", drv->name,
+	     pci_slot_name(d, slot), d->vendor, d->device, score);
+	return 1;
+}
+
+int driver_bind_all(void)
+{
+	int n = 0;
+
+	for (struct pci_dev *d = pci_first(); d; d = d->next)
+		n += driver_try_bind(d);
+	return n;
+}
+
+int driver_register(struct pci_driver *drv)
+{
+	long bad = pcimatch_first_invalid(drv->ids, PCIMATCH_UNTIL_END);
+
+	if (!drv->name || !drv->probe || !drv->remove) {
+		klog("driver: refusing a driver without name, probe or remove");
+		return -HV_EINVAL;
+	}
+	if (bad >= 0) {
+		klog("driver: refusing %s: ID table entry %ld is malformed", drv->name, bad);
+		return -HV_EINVAL;
+	}
+	for (struct pci_driver *o = driver_list; o; o = o->next)
+		if (o == drv || strcmp(o->name, drv->name) == 0)
+			return -HV_EEXIST;
+	/* Append, so that registration order is stable. */
+	struct pci_driver **pp = &driver_list;
+	while (*pp)
+		pp = &(*pp)->next;
+	drv->next = 0;
+	*pp = drv;
+
+	/* Bind where this driver is now the best choice; a function bound to a weaker match
+	 * keeps its driver (rebinding live devices is an explicit act, not a side effect). */
+	int n = 0;
+	for (struct pci_dev *d = pci_first(); d; d = d->next)
+		if (!d->driver)
+			n += driver_try_bind(d);
+	return n;
+}
+
+void driver_unbind(struct pci_dev *d)
+{
+	char slot[16];
+
+	if (!d->driver)
+		return;
+	d->driver->remove(d);
+	klog("driver: %s unbound from %s", d->driver->name, pci_slot_name(d, slot));
+	d->driver = 0;
+	d->drvdata = 0;
+}
+
+void driver_unregister(struct pci_driver *drv)
+{
+	for (struct pci_dev *d = pci_first(); d; d = d->next)
+		if (d->driver == drv)
+			driver_unbind(d);
+	for (struct pci_driver **pp = &driver_list; *pp; pp = &(*pp)->next) {
+		if (*pp == drv) {
+			*pp = drv->next;
+			break;
+		}
+	}
+	drv->next = 0;
+}
+
+int driver_bound_count(void)
+{
+	int n = 0;
+
+	for (struct pci_dev *d = pci_first(); d; d = d->next)
+		n += d->driver != 0;
+	return n;
+}

@@ -1,0 +1,183 @@
+/* The in-kernel test runner: selection, leak checks, results on the result channel. */
+#include <stdarg.h>
+#include <hv/errno.h>
+#include <kern/cmdline.h>
+#include <kern/hvr.h>
+#include <kern/ktest.h>
+#include <kern/log.h>
+#include <kern/mem.h>
+#include <kern/panic.h>
+#include <kern/string.h>
+#include <kern/time.h>
+#include <lib/fmt.h>
+
+#define KTEST_MAX_METRICS	16
+
+struct ktest_ctx {
+	const struct ktest *test;
+	char msg[200];
+	int nmetrics;
+	struct { char name[32]; char unit[16]; uint64_t value; } metrics[KTEST_MAX_METRICS];
+};
+
+extern const struct ktest _ktests_start[], _ktests_end[];
+
+void ktest_msg(struct ktest_ctx *t, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fmt_vsnprintf(t->msg, sizeof(t->msg), fmt, ap);
+	va_end(ap);
+}
+
+void ktest_metric(struct ktest_ctx *t, const char *name, uint64_t value, const char *unit)
+{
+	if (t->nmetrics == KTEST_MAX_METRICS)
+		return;
+	strlcpy(t->metrics[t->nmetrics].name, name, sizeof(t->metrics[0].name));
+	strlcpy(t->metrics[t->nmetrics].unit, unit, sizeof(t->metrics[0].unit));
+	t->metrics[t->nmetrics].value = value;
+	t->nmetrics++;
+}
+
+const char *ktest_param(struct ktest_ctx *t, const char *key, const char *def)
+{
+	char full[64];
+
+	fmt_snprintf(full, sizeof(full), "%s.%s", t->test->suite, key);
+	const char *v = cmdline_get(full);
+	return v ? v : def;
+}
+
+uint64_t ktest_param_u64(struct ktest_ctx *t, const char *key, uint64_t def)
+{
+	char full[64];
+
+	fmt_snprintf(full, sizeof(full), "%s.%s", t->test->suite, key);
+	return cmdline_get_u64(full, def);
+}
+
+static const char *const ktest_status_names[] = { "pass", "fail", "skip", "error" };
+
+/* Does selection (comma-separated "suite", "suite.name" or "all") pick this test? */
+static int ktest_selected(const struct ktest *k, const char *sel)
+{
+	size_t ls = strlen(k->suite), ln = strlen(k->name);
+
+	while (*sel) {
+		const char *end = strchr(sel, ',');
+		size_t len = end ? (size_t)(end - sel) : strlen(sel);
+		if (len == 3 && strncmp(sel, "all", 3) == 0 && !k->manual)
+			return 1;
+		if (len == ls && strncmp(sel, k->suite, ls) == 0 && !k->manual)
+			return 1;
+		if (len == ls + 1 + ln && strncmp(sel, k->suite, ls) == 0 && sel[ls] == '.' &&
+		    strncmp(sel + ls + 1, k->name, ln) == 0)
+			return 1;
+		sel += len + (end ? 1 : 0);
+	}
+	return 0;
+}
+
+/* Every word of the selection must name something, or the run is an error: a typo must
+ * never turn into "0 tests, all passed". */
+static int ktest_selection_valid(const char *sel)
+{
+	int ok = 1;
+
+	while (*sel) {
+		const char *end = strchr(sel, ',');
+		size_t len = end ? (size_t)(end - sel) : strlen(sel);
+		int found = len == 3 && strncmp(sel, "all", 3) == 0;
+		for (const struct ktest *k = _ktests_start; k < _ktests_end && !found; k++) {
+			size_t ls = strlen(k->suite), ln = strlen(k->name);
+			if ((len == ls && strncmp(sel, k->suite, ls) == 0) ||
+			    (len == ls + 1 + ln && strncmp(sel, k->suite, ls) == 0 && sel[ls] == '.' &&
+			     strncmp(sel + ls + 1, k->name, ln) == 0))
+				found = 1;
+		}
+		if (!found) {
+			klog("ktest: test=%.*s names no suite or test", (int)len, sel);
+			ok = 0;
+		}
+		sel += len + (end ? 1 : 0);
+	}
+	return ok;
+}
+
+static enum ktest_status ktest_run_one(const struct ktest *k, int *counts)
+{
+	static struct ktest_ctx ctx;
+	struct mem_counters before, after;
+	char id[80];
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.test = k;
+	fmt_snprintf(id, sizeof(id), "%s.%s", k->suite, k->name);
+	klog("ktest: %s: start", id);
+	mem_get_counters(&before);
+	uint64_t t0 = time_us();
+	enum ktest_status st = k->fn(&ctx);
+	uint64_t dur = time_us() - t0;
+	mem_get_counters(&after);
+
+	if (st == KTEST_PASS) {
+		if (after.pages_free != before.pages_free) {
+			ktest_msg(&ctx, "leak: %lld pages", (long long)(before.pages_free - after.pages_free));
+			st = KTEST_FAIL;
+		} else if (after.heap_allocs != before.heap_allocs) {
+			ktest_msg(&ctx, "leak: %lld heap allocations (%lld bytes)",
+				  (long long)(after.heap_allocs - before.heap_allocs),
+				  (long long)(after.heap_bytes - before.heap_bytes));
+			st = KTEST_FAIL;
+		} else if (after.heap_bad_frees != before.heap_bad_frees) {
+			ktest_msg(&ctx, "%llu bad or double frees",
+				  (unsigned long long)(after.heap_bad_frees - before.heap_bad_frees));
+			st = KTEST_FAIL;
+		}
+	}
+	for (int i = 0; i < ctx.nmetrics; i++) {
+		hvr_begin("metric");
+		hvr_str("test", id);
+		hvr_str("name", ctx.metrics[i].name);
+		hvr_u64("value", ctx.metrics[i].value);
+		hvr_str("unit", ctx.metrics[i].unit);
+		hvr_end();
+	}
+	hvr_begin("test");
+	hvr_str("suite", k->suite);
+	hvr_str("name", k->name);
+	hvr_str("status", ktest_status_names[st]);
+	hvr_u64("us", dur);
+	hvr_str("msg", ctx.msg);
+	hvr_end();
+	klog("ktest: %s: %s (%llu us)%s%s", id, ktest_status_names[st], (unsigned long long)dur,
+	     ctx.msg[0] ? ": " : "", ctx.msg);
+	counts[st]++;
+	return st;
+}
+
+int ktest_run_selected(const char *selection)
+{
+	int counts[4] = { 0, 0, 0, 0 };
+	int valid = ktest_selection_valid(selection);
+
+	for (const struct ktest *k = _ktests_start; valid && k < _ktests_end; k++)
+		if (ktest_selected(k, selection))
+			ktest_run_one(k, counts);
+	const char *status = !valid || counts[KTEST_ERROR] ? "error" :
+			     counts[KTEST_FAIL] ? "fail" : "pass";
+	hvr_begin("end");
+	hvr_u64("passed", (uint64_t)counts[KTEST_PASS]);
+	hvr_u64("failed", (uint64_t)counts[KTEST_FAIL]);
+	hvr_u64("skipped", (uint64_t)counts[KTEST_SKIP]);
+	hvr_u64("errors", (uint64_t)counts[KTEST_ERROR] + !valid);
+	hvr_str("status", status);
+	hvr_end();
+	klog("ktest: %d passed, %d failed, %d skipped, %d errors", counts[0], counts[1], counts[2],
+	     counts[3] + !valid);
+	if (!valid || counts[KTEST_ERROR])
+		return HV_EXIT_ERROR;
+	return counts[KTEST_FAIL] ? HV_EXIT_FAIL : HV_EXIT_PASS;
+}

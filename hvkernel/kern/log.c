@@ -1,0 +1,68 @@
+/* The kernel log on COM1. Lines are formatted into a buffer, then written in one go. */
+#include <arch/cpu.h>
+#include <arch/uartreg.h>
+#include <kern/log.h>
+#include <kern/time.h>
+#include <kern/uart.h>
+#include <lib/fmt.h>
+
+int log_verbose = 1;
+static int log_ready;
+
+void log_init(void)
+{
+	if (!log_ready)
+		uart_init(UART_COM1);
+	log_ready = 1;
+}
+
+void log_write(const char *s, unsigned long n)
+{
+	uart_write(UART_COM1, s, n);
+}
+
+static void log_emit(char *buf, int len, int cap)
+{
+	if (len >= cap)
+		len = cap - 1;	/* truncated: keep what fits */
+	if (len == 0 || buf[len - 1] != '\n')
+		buf[len++] = '\n';
+	int on = cpu_irq_save();
+	log_write(buf, (unsigned long)len);
+	cpu_irq_restore(on);
+}
+
+void kvlog(const char *fmt, va_list ap)
+{
+	char buf[512];
+	uint64_t us = time_us();
+	int n = fmt_snprintf(buf, sizeof(buf) - 1, "[%3llu.%06llu] ",
+			     (unsigned long long)(us / 1000000), (unsigned long long)(us % 1000000));
+
+	n += fmt_vsnprintf(buf + n, sizeof(buf) - 1 - (size_t)n, fmt, ap);
+	log_emit(buf, n, (int)sizeof(buf));
+}
+
+void klog(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	kvlog(fmt, ap);
+	va_end(ap);
+}
+
+void kprintf(const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	int n = fmt_vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n >= (int)sizeof(buf))
+		n = sizeof(buf) - 1;
+	int on = cpu_irq_save();
+	log_write(buf, (unsigned long)n);
+	cpu_irq_restore(on);
+}

@@ -1,0 +1,173 @@
+/*
+ * Kernel glue for the freestanding page allocator (lib/pmm.c) and heap (lib/heap.c).
+ * The kernel manages RAM below 4 GiB, which boot.S identity-mapped; that is all the
+ * guests and DMA rings of the machines we certify need, and it keeps DMA addresses equal
+ * to virtual addresses.
+ */
+#include <arch/bootdefs.h>
+#include <arch/cpu.h>
+#include <hv/errno.h>
+#include <kern/bootinfo.h>
+#include <kern/log.h>
+#include <kern/mem.h>
+#include <kern/string.h>
+#include <lib/heap.h>
+#include <lib/pmm.h>
+
+#define MEM_LIMIT	0x100000000ull	/* what boot.S maps */
+#define MEM_PAGES	(MEM_LIMIT / PAGE_SIZE)
+
+extern char _kernel_start[], _kernel_end[];
+extern uint64_t boot_pd[];
+
+static uint64_t mem_bitmap[MEM_PAGES / 64];
+static struct pmm mem_pmm;
+static struct heap mem_heap;
+static uint64_t mem_bad_page_frees;
+static uint64_t mem_total;
+
+static void *mem_heap_page_alloc(void *ctx, size_t n)
+{
+	(void)ctx;
+	return page_alloc(n);
+}
+
+static void mem_heap_page_free(void *ctx, void *p, size_t n)
+{
+	(void)ctx;
+	page_free(p, n);
+}
+
+static const struct heap_ops mem_heap_ops = {
+	.page_alloc = mem_heap_page_alloc,
+	.page_free = mem_heap_page_free,
+	.ctx = 0,
+};
+
+/* A 2 MiB page that is not entirely RAM holds device registers or firmware: make it
+ * uncacheable (PCD|PWT), as device memory must not be cached (APM vol. 2, 7.4). */
+static void mem_mark_uncacheable(void)
+{
+	for (uint64_t i = 0; i < MEM_LIMIT / 0x200000; i++) {
+		uint64_t lo = i * 0x200000, hi = lo + 0x200000;
+		int ram = 0;
+		for (int j = 0; j < bootinfo.nmmap; j++) {
+			const struct boot_mmap_entry *e = &bootinfo.mmap[j];
+			if (e->type == BOOT_MEM_USABLE && e->base <= lo && e->base + e->len >= hi)
+				ram = 1;
+		}
+		if (!ram && lo >= 0x100000)
+			boot_pd[i] |= PTE_PCD | PTE_PWT;
+	}
+	write_cr3(read_cr3());
+}
+
+int mem_init(void)
+{
+	pmm_init(&mem_pmm, 0, MEM_PAGES, mem_bitmap);
+	for (int i = 0; i < bootinfo.nmmap; i++) {
+		const struct boot_mmap_entry *e = &bootinfo.mmap[i];
+		if (e->type == BOOT_MEM_USABLE && e->base < MEM_LIMIT)
+			pmm_release_range(&mem_pmm, e->base, e->len);
+	}
+	/* Keep the first MiB (real-mode IVT, BIOS data, EBDA, option ROMs), the kernel image
+	 * and every boot module. */
+	pmm_reserve_range(&mem_pmm, 0, 0x100000);
+	pmm_reserve_range(&mem_pmm, (uint64_t)_kernel_start,
+			  (uint64_t)(_kernel_end - _kernel_start));
+	for (int i = 0; i < bootinfo.nmods; i++)
+		pmm_reserve_range(&mem_pmm, bootinfo.mods[i].start,
+				  bootinfo.mods[i].end - bootinfo.mods[i].start);
+	mem_total = pmm_free_count(&mem_pmm);
+	if (mem_total < 256)
+		return -HV_ENOMEM;
+	mem_mark_uncacheable();
+	heap_init(&mem_heap, &mem_heap_ops);
+	return 0;
+}
+
+void *page_alloc_aligned(size_t n, size_t align)
+{
+	uint64_t pa;
+	int on = cpu_irq_save();
+	int ret = pmm_alloc(&mem_pmm, n, align, &pa);
+
+	cpu_irq_restore(on);
+	if (ret < 0)
+		return 0;
+	memset((void *)pa, 0, n * PAGE_SIZE);
+	return (void *)pa;
+}
+
+void *page_alloc(size_t n)
+{
+	return page_alloc_aligned(n, 1);
+}
+
+void page_free(void *p, size_t n)
+{
+	if (!p)
+		return;
+	int on = cpu_irq_save();
+	int ret = pmm_free(&mem_pmm, (uint64_t)p, n);
+	cpu_irq_restore(on);
+	if (ret < 0) {
+		mem_bad_page_frees++;
+		klog("mem: bad page_free(%p, %zu): %d", p, n, ret);
+	}
+}
+
+void *kmalloc(size_t size)
+{
+	int on = cpu_irq_save();
+	void *p = heap_alloc(&mem_heap, size);
+
+	cpu_irq_restore(on);
+	return p;
+}
+
+void *kzalloc(size_t size)
+{
+	int on = cpu_irq_save();
+	void *p = heap_zalloc(&mem_heap, size);
+
+	cpu_irq_restore(on);
+	return p;
+}
+
+void kfree(void *p)
+{
+	int on = cpu_irq_save();
+	int ret = heap_free(&mem_heap, p);
+
+	cpu_irq_restore(on);
+	if (ret < 0)
+		klog("mem: bad kfree(%p): %d", p, ret);
+}
+
+void mem_get_counters(struct mem_counters *c)
+{
+	struct heap_stats hs;
+	int on = cpu_irq_save();
+
+	heap_get_stats(&mem_heap, &hs);
+	c->pages_free = pmm_free_count(&mem_pmm);
+	cpu_irq_restore(on);
+	c->heap_allocs = hs.allocs_in_use;
+	c->heap_bytes = hs.bytes_in_use;
+	c->heap_bad_frees = hs.bad_frees + mem_bad_page_frees;
+}
+
+uint64_t mem_total_pages(void)
+{
+	return mem_total;
+}
+
+uintptr_t mem_map_mmio(uint64_t phys, uint64_t len)
+{
+	/* Everything below 4 GiB is identity mapped and non-RAM is already uncacheable.
+	 * A BAR above 4 GiB is not reachable yet: callers check for 0. */
+	if (phys + len > MEM_LIMIT || phys + len < phys)
+		return 0;
+	return (uintptr_t)phys;
+}

@@ -1,0 +1,47 @@
+# hvkernel: a freestanding x86_64 kernel, linked at 1 MiB and identity mapped.
+# Every .c/.S under hvkernel/ is part of the kernel (the in-kernel tests included);
+# hvkernel/lib/ is the freestanding code the host tools compile too.
+
+KCC      := gcc
+KLD      := ld
+KCFLAGS  := -std=gnu11 -ffreestanding -fno-pic -fno-pie -mno-red-zone -mgeneral-regs-only \
+            -mcmodel=small -fno-stack-protector -fno-omit-frame-pointer -fno-common \
+            -fno-asynchronous-unwind-tables --param=min-pagesize=0 -O2 -g -Wall -Wextra -Werror -MMD -MP \
+            -DHV_RELEASE='"$(HV_RELEASE)"' -DHV_KERNEL=1 \
+            -Ihvkernel/include -Ihvkernel/arch/x86/include
+KLDFLAGS := -nostdlib -static -z max-page-size=0x1000 --no-warn-rwx-segments -z noexecstack \
+            -T hvkernel/arch/x86/kernel.ld
+
+KSRCS := $(sort $(shell find hvkernel -name '*.c' -o -name '*.S'))
+KOBJS := $(patsubst %,$(BUILD)/kobj/%.o,$(KSRCS))
+
+.PHONY: kernel
+kernel: $(BUILD)/hvkernel.elf
+
+# Two links: the first gives the function addresses, which become a symbol table for
+# backtraces; the table sits after the code, so the second link moves no function. The
+# cmp of the function addresses proves it.
+$(BUILD)/hvkernel.stage1.elf: $(KOBJS) hvkernel/arch/x86/kernel.ld
+	@mkdir -p $(dir $@)
+	$(KLD) $(KLDFLAGS) -o $@ $(KOBJS)
+
+$(BUILD)/kobj/ksyms.S: $(BUILD)/hvkernel.stage1.elf scripts/ksyms.sh
+	sh scripts/ksyms.sh $< > $@
+
+$(BUILD)/hvkernel.elf: $(BUILD)/hvkernel.stage1.elf $(BUILD)/kobj/ksyms.S.o
+	$(KLD) $(KLDFLAGS) -o $@ $(KOBJS) $(BUILD)/kobj/ksyms.S.o
+	@nm -n --defined-only $(BUILD)/hvkernel.stage1.elf | grep ' [tT] ' > $(BUILD)/kobj/syms1.txt
+	@nm -n --defined-only $@ | grep ' [tT] ' > $(BUILD)/kobj/syms2.txt
+	@cmp -s $(BUILD)/kobj/syms1.txt $(BUILD)/kobj/syms2.txt || \
+		{ echo "kernel.mk: the symbol table moved kernel code" >&2; rm -f $@; exit 1; }
+
+$(BUILD)/kobj/ksyms.S.o: $(BUILD)/kobj/ksyms.S
+	$(KCC) $(KCFLAGS) -D__ASSEMBLY__ -c -o $@ $<
+
+$(BUILD)/kobj/%.c.o: %.c hvkernel/RELEASE
+	@mkdir -p $(dir $@)
+	$(KCC) $(KCFLAGS) -c -o $@ $<
+
+$(BUILD)/kobj/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	$(KCC) $(KCFLAGS) -D__ASSEMBLY__ -c -o $@ $<
