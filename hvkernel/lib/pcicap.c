@@ -52,49 +52,6 @@ static int pcicap_std_next(const struct pcicap_cfg *c, uint16_t cur)
 	return next;
 }
 
-/* A caller's start must itself be a plausible standard capability offset. */
-static bool pcicap_std_start_ok(const struct pcicap_cfg *c, uint16_t start)
-{
-	return start == 0 || (start >= PCI_STD_HEADER_SIZE && start + 2u <= pcicap_size(c) &&
-			      start < PCI_CFG_SIZE);
-}
-
-int pcicap_find(const struct pcicap_cfg *c, uint8_t id, uint16_t start)
-{
-	int off = start;
-
-	if (!pcicap_std_start_ok(c, start))
-		return -HV_EINVAL;
-	for (unsigned seen = 0;; seen++) {
-		off = pcicap_std_next(c, (uint16_t)off);
-		if (off <= 0)
-			return off;
-		if (seen == PCICAP_MAX_STD)
-			return -HV_ELOOP;
-		if (pcicap_read8(c, (uint16_t)off) == id)
-			return off;
-	}
-}
-
-int pcicap_foreach(const struct pcicap_cfg *c,
-		   int (*fn)(void *arg, uint8_t id, uint16_t off), void *arg)
-{
-	int off = 0;
-
-	for (int seen = 0;; seen++) {
-		off = pcicap_std_next(c, (uint16_t)off);
-		if (off < 0)
-			return off;
-		if (off == 0)
-			return seen;
-		if (seen == PCICAP_MAX_STD)
-			return -HV_ELOOP;
-		int rc = fn(arg, pcicap_read8(c, (uint16_t)off), (uint16_t)off);
-		if (rc != 0)
-			return rc;
-	}
-}
-
 /* Extended capability after the one at cur (0 = first at 0x100): offset, 0 at end, <0 malformed. */
 static int pcicap_ext_next(const struct pcicap_cfg *c, uint16_t cur)
 {
@@ -117,21 +74,83 @@ static int pcicap_ext_next(const struct pcicap_cfg *c, uint16_t cur)
 	return next;
 }
 
+static uint32_t pcicap_std_id(const struct pcicap_cfg *c, uint16_t off)
+{
+	return pcicap_read8(c, off);
+}
+
+static uint32_t pcicap_ext_id(const struct pcicap_cfg *c, uint16_t off)
+{
+	return c->read32(c->ctx, off) & 0xffff;
+}
+
+/* The two kinds of list differ only in how a step is taken and how an ID is read. */
+struct pcicap_list {
+	int (*next)(const struct pcicap_cfg *c, uint16_t cur);
+	uint32_t (*id)(const struct pcicap_cfg *c, uint16_t off);
+	unsigned max;
+};
+
+static const struct pcicap_list pcicap_std = { pcicap_std_next, pcicap_std_id, PCICAP_MAX_STD };
+static const struct pcicap_list pcicap_ext = { pcicap_ext_next, pcicap_ext_id, PCICAP_MAX_EXT };
+
+/* Never equal to a real 8- or 16-bit ID: turns a find into a pure validation walk. */
+#define PCICAP_NO_ID	0xffffffffu
+
+/*
+ * Walks the whole list from its head and returns the first cap with this id after the one
+ * at start (0 = head). Checking the entire list on every call means a malformed list fails
+ * every call, so a caller's "find the next one" loop cannot cycle through a looped list;
+ * a start that is not on the list is -HV_EINVAL.
+ */
+static int pcicap_list_find(const struct pcicap_cfg *c, const struct pcicap_list *l,
+			    uint32_t id, uint16_t start)
+{
+	int off = 0, found = 0;
+	bool after = start == 0;
+
+	for (unsigned seen = 0;; seen++) {
+		off = l->next(c, (uint16_t)off);
+		if (off < 0)
+			return off;
+		if (off == 0)
+			return after ? found : -HV_EINVAL;
+		if (seen == l->max)
+			return -HV_ELOOP;
+		if (after && !found && l->id(c, (uint16_t)off) == id)
+			found = off;
+		if (off == start)
+			after = true;
+	}
+}
+
+int pcicap_find(const struct pcicap_cfg *c, uint8_t id, uint16_t start)
+{
+	return pcicap_list_find(c, &pcicap_std, id, start);
+}
+
 int pcicap_find_ext(const struct pcicap_cfg *c, uint16_t id, uint16_t start)
 {
-	int off = start;
+	return pcicap_list_find(c, &pcicap_ext, id, start);
+}
 
-	if (start != 0 && (start < PCI_EXT_CAP_START || (start & 3u) ||
-			   start + 4u > pcicap_size(c)))
-		return -HV_EINVAL;
-	for (unsigned seen = 0;; seen++) {
-		off = pcicap_ext_next(c, (uint16_t)off);
+int pcicap_foreach(const struct pcicap_cfg *c,
+		   int (*fn)(void *arg, uint8_t id, uint16_t off), void *arg)
+{
+	int off = pcicap_list_find(c, &pcicap_std, PCICAP_NO_ID, 0);
+
+	if (off < 0)
+		return off;
+	/* Still bounded: config space may change between the validation walk and this one. */
+	for (int seen = 0;; seen++) {
+		off = pcicap_std_next(c, (uint16_t)off);
 		if (off <= 0)
-			return off;
-		if (seen == PCICAP_MAX_EXT)
+			return off < 0 ? off : seen;
+		if (seen == PCICAP_MAX_STD)
 			return -HV_ELOOP;
-		if ((c->read32(c->ctx, (uint16_t)off) & 0xffff) == id)
-			return off;
+		int rc = fn(arg, pcicap_read8(c, (uint16_t)off), (uint16_t)off);
+		if (rc != 0)
+			return rc;
 	}
 }
 

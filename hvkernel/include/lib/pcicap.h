@@ -61,7 +61,12 @@ uint8_t pcicap_read8(const struct pcicap_cfg *c, uint16_t off);
 /* 16-bit little-endian value at off (any alignment); 0xffff outside config space. */
 uint16_t pcicap_read16(const struct pcicap_cfg *c, uint16_t off);
 
-/* Next standard capability with this id after the one at start (0 = list head): offset, 0 none, <0 malformed. */
+/*
+ * Next standard capability with this id after the one at start (0 = list head): offset, 0
+ * none, <0 malformed. Every call checks the whole list, so a malformed list fails even when
+ * the wanted cap comes before the fault, and `for (o = find(c, id, 0); o > 0; o = find(c, id, o))`
+ * always ends. A start that is not a capability on the list is -HV_EINVAL.
+ */
 int pcicap_find(const struct pcicap_cfg *c, uint8_t id, uint16_t start);
 
 /* Same for PCIe extended capabilities from 0x100; 0 when size < 4096 or none. */
@@ -70,7 +75,7 @@ int pcicap_find_ext(const struct pcicap_cfg *c, uint16_t id, uint16_t start);
 /*
  * Calls fn for each standard capability in list order. Stops and returns fn's value when it
  * is nonzero (return negative values so they cannot be taken for a count); otherwise returns
- * the number visited, or <0 when the list is malformed (fn has seen the caps before the fault).
+ * the number visited. A malformed list returns <0 before fn is called at all.
  */
 int pcicap_foreach(const struct pcicap_cfg *c,
 		   int (*fn)(void *arg, uint8_t id, uint16_t off), void *arg);

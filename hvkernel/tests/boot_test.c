@@ -1,0 +1,109 @@
+/* Boot-level self tests: memory allocators, heap, TSC and the LAPIC timer. */
+#include <arch/cpu.h>
+#include <arch/lapic.h>
+#include <arch/trap.h>
+#include <kern/cmdline.h>
+#include <kern/ktest.h>
+#include <kern/mem.h>
+#include <kern/string.h>
+#include <kern/time.h>
+
+KTEST(boot, pages)
+{
+	enum { N = 64 };
+	void *p[N];
+	struct mem_counters c0, c1;
+
+	mem_get_counters(&c0);
+	for (int i = 0; i < N; i++) {
+		p[i] = page_alloc((size_t)(i % 4) + 1);
+		KT_CHECK(t, p[i], "page_alloc(%d) failed", i % 4 + 1);
+		KT_CHECK(t, ((uintptr_t)p[i] & 0xfff) == 0, "page %p is not page aligned", p[i]);
+		memset(p[i], 0xa5, ((size_t)(i % 4) + 1) * PAGE_SIZE);
+	}
+	for (int i = 0; i < N; i++)
+		for (int j = i + 1; j < N; j++)
+			KT_CHECK(t, p[i] != p[j], "page %p handed out twice", p[i]);
+	mem_get_counters(&c1);
+	KT_CHECK(t, c0.pages_free - c1.pages_free == 160, "free count dropped by %llu, not 160",
+		 (unsigned long long)(c0.pages_free - c1.pages_free));
+	void *big = page_alloc_aligned(16, 16);
+	KT_CHECK(t, big && ((uintptr_t)big & 0xffff) == 0, "64 KiB aligned allocation failed");
+	page_free(big, 16);
+	for (int i = 0; i < N; i++)
+		page_free(p[i], (size_t)(i % 4) + 1);
+	ktest_metric(t, "pages_total", mem_total_pages(), "pages");
+	return KTEST_PASS;
+}
+
+KTEST(boot, heap)
+{
+	enum { N = 512 };
+	static void *p[N];
+
+	for (int i = 0; i < N; i++) {
+		size_t sz = (size_t)(i * 37 % 5000) + 1;
+		p[i] = kmalloc(sz);
+		KT_CHECK(t, p[i], "kmalloc(%zu) failed", sz);
+		KT_CHECK(t, ((uintptr_t)p[i] & 15) == 0, "kmalloc(%zu) = %p is not 16-byte aligned", sz, p[i]);
+		memset(p[i], i & 0xff, sz);
+	}
+	for (int i = 0; i < N; i++) {
+		size_t sz = (size_t)(i * 37 % 5000) + 1;
+		const unsigned char *b = p[i];
+		for (size_t j = 0; j < sz; j++)
+			KT_CHECK(t, b[j] == (i & 0xff), "allocation %d overwritten at byte %zu", i, j);
+	}
+	for (int i = 0; i < N; i += 2)
+		kfree(p[i]);
+	for (int i = 1; i < N; i += 2)
+		kfree(p[i]);
+	return KTEST_PASS;
+}
+
+KTEST(boot, tsc)
+{
+	uint64_t t0 = time_us();
+	udelay(2000);
+	uint64_t t1 = time_us();
+
+	KT_CHECK(t, tsc_khz > 100000, "TSC at %llu kHz is implausible", (unsigned long long)tsc_khz);
+	KT_CHECK(t, t1 >= t0 + 2000, "udelay(2000) took %llu us", (unsigned long long)(t1 - t0));
+	ktest_metric(t, "tsc_khz", tsc_khz, "kHz");
+	return KTEST_PASS;
+}
+
+/* The LAPIC timer delivers interrupts at the rate asked for. Under TCG the host may
+ * deschedule us, so the bound is loose: at least half the expected ticks, at most 3x. */
+KTEST(boot, timer)
+{
+	const unsigned hz = 1000, ms = 50;
+	uint64_t before = lapic_timer_ticks(), vec_before = trap_count(IRQ_VEC_TIMER);
+
+	KT_CHECK(t, lapic_timer_start(hz) == 0, "cannot start the LAPIC timer at %u Hz", hz);
+	uint64_t t0 = time_us();
+	while (time_us() - t0 < ms * 1000)
+		cpu_hlt();
+	lapic_timer_start(0);
+	uint64_t ticks = lapic_timer_ticks() - before;
+	ktest_metric(t, "ticks", ticks, "count");
+	KT_CHECK(t, trap_count(IRQ_VEC_TIMER) - vec_before == ticks, "tick counter and vector count disagree");
+	KT_CHECK(t, ticks >= ms / 2 && ticks <= ms * 3, "%llu ticks in %u ms at %u Hz",
+		 (unsigned long long)ticks, ms, hz);
+	return KTEST_PASS;
+}
+
+KTEST(boot, cmdline)
+{
+	const char *r = cmdline_raw();
+
+	KT_CHECK(t, r != NULL, "no command line");
+	/* The runner passes "boot.probe=42" to this test; without it the test has nothing to check. */
+	if (!cmdline_has("boot.probe")) {
+		ktest_msg(t, "boot.probe= not on the command line");
+		return KTEST_SKIP;
+	}
+	KT_CHECK(t, ktest_param_u64(t, "probe", 0) == 42, "boot.probe=%s, expected 42",
+		 ktest_param(t, "probe", "?"));
+	return KTEST_PASS;
+}
