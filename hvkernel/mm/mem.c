@@ -18,7 +18,12 @@
 #define MEM_PAGES	(MEM_LIMIT / PAGE_SIZE)
 
 extern char _kernel_start[], _kernel_end[];
-extern uint64_t boot_pd[];
+
+/* The kernel's own page tables, replacing boot.S's: same 4 GiB identity map, with the
+ * right memory types. */
+static uint64_t mem_pml4[512] __attribute__((aligned(4096)));
+static uint64_t mem_pdpt[512] __attribute__((aligned(4096)));
+static uint64_t mem_pd[4 * 512] __attribute__((aligned(4096)));
 
 static uint64_t mem_bitmap[MEM_PAGES / 64];
 static struct pmm mem_pmm;
@@ -44,22 +49,29 @@ static const struct heap_ops mem_heap_ops = {
 	.ctx = 0,
 };
 
-/* A 2 MiB page that is not entirely RAM holds device registers or firmware: make it
- * uncacheable (PCD|PWT), as device memory must not be cached (APM vol. 2, 7.4). */
-static void mem_mark_uncacheable(void)
+/*
+ * Build the kernel page tables and switch to them once. A 2 MiB page that is not entirely
+ * RAM holds device registers or firmware: it is mapped uncacheable (PCD|PWT), as device
+ * memory must not be cached (APM vol. 2, 7.4). The tables are filled while inactive and
+ * loaded with one CR3 write: under a shadow-paging hypervisor every store into a live page
+ * table is a trap, and 2048 of them cost a third of a second.
+ */
+static void mem_build_page_tables(void)
 {
 	for (uint64_t i = 0; i < MEM_LIMIT / 0x200000; i++) {
 		uint64_t lo = i * 0x200000, hi = lo + 0x200000;
-		int ram = 0;
-		for (int j = 0; j < bootinfo.nmmap; j++) {
+		int ram = lo < 0x100000;	/* the first 2 MiB holds the kernel: cacheable */
+		for (int j = 0; j < bootinfo.nmmap && !ram; j++) {
 			const struct boot_mmap_entry *e = &bootinfo.mmap[j];
 			if (e->type == BOOT_MEM_USABLE && e->base <= lo && e->base + e->len >= hi)
 				ram = 1;
 		}
-		if (!ram && lo >= 0x100000)
-			boot_pd[i] |= PTE_PCD | PTE_PWT;
+		mem_pd[i] = lo | PTE_P | PTE_W | PTE_PS | (ram ? 0 : PTE_PCD | PTE_PWT);
 	}
-	write_cr3(read_cr3());
+	for (int i = 0; i < 4; i++)
+		mem_pdpt[i] = (uint64_t)&mem_pd[i * 512] | PTE_P | PTE_W;
+	mem_pml4[0] = (uint64_t)mem_pdpt | PTE_P | PTE_W;
+	write_cr3((uint64_t)mem_pml4);
 }
 
 int mem_init(void)
@@ -81,7 +93,7 @@ int mem_init(void)
 	mem_total = pmm_free_count(&mem_pmm);
 	if (mem_total < 256)
 		return -HV_ENOMEM;
-	mem_mark_uncacheable();
+	mem_build_page_tables();
 	heap_init(&mem_heap, &mem_heap_ops);
 	return 0;
 }
