@@ -70,11 +70,13 @@ static void fmt_integer(struct fmt_out *o, const struct fmt_spec *sp, uintmax_t 
 	const char *prefix = "";
 	int plen, pad;
 
+	bool is_signed = sp->conv == 'd' || sp->conv == 'i';
+
 	if (neg)
 		prefix = "-";
-	else if (sp->plus && (sp->conv == 'd' || sp->conv == 'i' || sp->conv == 'p'))
+	else if (sp->plus && is_signed)
 		prefix = "+";
-	else if (sp->space && (sp->conv == 'd' || sp->conv == 'i' || sp->conv == 'p'))
+	else if (sp->space && is_signed)
 		prefix = " ";
 	if (sp->alt && base == 8 && zeros == 0)
 		zeros = 1;		/* '#' forces a leading 0 for octal; digits never start with 0 */
@@ -326,7 +328,7 @@ int fmt_escape(char *buf, size_t n, const char *s)
 	return len > INT32_MAX ? INT32_MAX : (int)len;
 }
 
-static int fmt_hexval(char c)
+int fmt_hex_digit(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -346,7 +348,7 @@ int fmt_unescape(char *buf, size_t n, const char *s)
 
 		if (c == '%') {
 			/* Checking s[0] first keeps the read from running past the NUL. */
-			int hi = fmt_hexval(s[0]), lo = hi < 0 ? -1 : fmt_hexval(s[1]);
+			int hi = fmt_hex_digit(s[0]), lo = hi < 0 ? -1 : fmt_hex_digit(s[1]);
 
 			if (hi < 0 || lo < 0)
 				return -HV_EINVAL;

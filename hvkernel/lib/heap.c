@@ -214,10 +214,10 @@ void *heap_alloc_aligned(struct heap *h, size_t size, size_t align)
 {
 	int cls;
 
-	if (align < HEAP_MIN_ALIGN)
-		align = HEAP_MIN_ALIGN;
 	if (size == 0 || (align & (align - 1)) != 0 || align > HEAP_MAX_ALIGN)
 		return NULL;
+	if (align < HEAP_MIN_ALIGN)
+		align = HEAP_MIN_ALIGN;
 	/* Leaves room for header, padding and page rounding without wrapping. */
 	if (size > SIZE_MAX - 2 * HEAP_PAGE_SIZE - HEAP_MAX_ALIGN)
 		return NULL;

@@ -4,18 +4,9 @@
  */
 #include <lib/pcimatch.h>
 #include <hv/errno.h>
+#include <lib/bitops.h>
 
 #define PCIMATCH_CLASS_BITS	0x00ffffffu
-
-/* Written out rather than __builtin_popcount: without -mpopcnt gcc calls libgcc, which the kernel does not link. */
-static int pcimatch_popcount(uint32_t x)
-{
-	int n = 0;
-
-	for (; x != 0; x &= x - 1)
-		n++;
-	return n;
-}
 
 /* Does a 32-bit table field accept the 16-bit device value? */
 static bool pcimatch_field_ok(uint32_t want, uint16_t have)
@@ -50,7 +41,7 @@ int pcimatch_score(const struct hv_pci_id *id, const struct pcimatch_dev *dev)
 		score += PCIMATCH_SCORE_SUBVENDOR;
 	if (id->subdevice != HV_PCI_ANY)
 		score += PCIMATCH_SCORE_SUBDEVICE;
-	return score + pcimatch_popcount(id->class_mask & PCIMATCH_CLASS_BITS);
+	return score + (int)bitops_popcount64(id->class_mask & PCIMATCH_CLASS_BITS);
 }
 
 const struct hv_pci_id *pcimatch_best(const struct hv_pci_id *table, size_t n,

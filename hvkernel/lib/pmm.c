@@ -4,16 +4,7 @@
  */
 #include <lib/pmm.h>
 #include <hv/errno.h>
-
-/* Own loop: __builtin_popcountll becomes a libgcc call without -mpopcnt. */
-static size_t pmm_popcount(uint64_t x)
-{
-	size_t n = 0;
-
-	for (; x != 0; x &= x - 1)
-		n++;
-	return n;
-}
+#include <lib/bitops.h>
 
 /* Bits [lo, hi) of one word, 0 <= lo < hi <= 64. */
 static uint64_t pmm_word_mask(size_t lo, size_t hi)
@@ -32,12 +23,12 @@ static void pmm_mark(struct pmm *p, size_t first, size_t last, int free)
 		uint64_t m = pmm_word_mask(first % 64, hi);
 
 		if (free) {
-			p->free_pages += pmm_popcount(~p->bitmap[w] & m);
+			p->free_pages += bitops_popcount64(~p->bitmap[w] & m);
 			p->bitmap[w] |= m;
 			if (w < p->hint)
 				p->hint = w;
 		} else {
-			p->free_pages -= pmm_popcount(p->bitmap[w] & m);
+			p->free_pages -= bitops_popcount64(p->bitmap[w] & m);
 			p->bitmap[w] &= ~m;
 		}
 		first = w * 64 + hi;

@@ -76,7 +76,16 @@ static void mem_build_page_tables(void)
 
 int mem_init(void)
 {
-	pmm_init(&mem_pmm, 0, MEM_PAGES, mem_bitmap);
+	/* Track pages only up to the end of RAM: a bitmap for 4 GiB on a 256 MiB machine
+	 * would be 120 KiB of zeroes to write, which a shadow-paging hypervisor makes slow. */
+	uint64_t top = 0;
+	for (int i = 0; i < bootinfo.nmmap; i++) {
+		const struct boot_mmap_entry *e = &bootinfo.mmap[i];
+		uint64_t end = e->base + e->len;
+		if (e->type == BOOT_MEM_USABLE && e->base < MEM_LIMIT)
+			top = end > MEM_LIMIT ? MEM_LIMIT : (end > top ? end : top);
+	}
+	pmm_init(&mem_pmm, 0, (size_t)((top + PAGE_SIZE - 1) / PAGE_SIZE), mem_bitmap);
 	for (int i = 0; i < bootinfo.nmmap; i++) {
 		const struct boot_mmap_entry *e = &bootinfo.mmap[i];
 		if (e->type == BOOT_MEM_USABLE && e->base < MEM_LIMIT)

@@ -24,6 +24,9 @@ int fmt_snprintf(char *buf, size_t n, const char *fmt, ...) __attribute__((forma
  */
 int fmt_escape(char *buf, size_t n, const char *s);
 
+/* Value of the hex digit c (either case), or -1; shared so nobody writes it again. */
+int fmt_hex_digit(char c);
+
 /* Reverses fmt_escape (hex in either case): returns the decoded length, -HV_EINVAL on a bad %XX. */
 int fmt_unescape(char *buf, size_t n, const char *s);
 

@@ -47,7 +47,7 @@ void heap_init(struct heap *h, const struct heap_ops *ops);
 /* size bytes, 16-byte aligned; NULL for size 0, on exhaustion or on overflow. */
 void *heap_alloc(struct heap *h, size_t size);
 
-/* size bytes aligned to align (a power of two <= 4096; smaller than 16 means 16); NULL on error. */
+/* size bytes aligned to align (0 or a power of two <= 4096; below 16 means 16); NULL on error. */
 void *heap_alloc_aligned(struct heap *h, size_t size, size_t align);
 
 /* heap_alloc, zero filled. */
