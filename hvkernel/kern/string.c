@@ -1,6 +1,7 @@
 /* Memory and string functions for a freestanding kernel; gcc may also emit calls to these. */
 #include <kern/string.h>
 #include <hv/errno.h>
+#include <lib/fmt.h>
 
 void *memcpy(void *dst, const void *src, size_t n)
 {
@@ -100,17 +101,6 @@ size_t strlcpy(char *dst, const char *src, size_t n)
 	return len;
 }
 
-static int str_hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int str_hex_to_u64(const char *s, size_t len, uint64_t *out)
 {
 	uint64_t v = 0;
@@ -118,7 +108,7 @@ int str_hex_to_u64(const char *s, size_t len, uint64_t *out)
 	if (len == 0 || len > 16)
 		return -HV_EINVAL;
 	for (size_t i = 0; i < len; i++) {
-		int d = str_hexval(s[i]);
+		int d = fmt_hex_digit(s[i]);
 		if (d < 0)
 			return -HV_EINVAL;
 		v = (v << 4) | (uint64_t)d;

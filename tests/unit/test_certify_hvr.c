@@ -1,0 +1,221 @@
+/* Tests for certify/hvr and certify/hvrrun: the result-channel parser and run state. */
+#include <stdio.h>
+#include <string.h>
+
+#include "../../certify/hvr.h"
+#include "../../certify/hvrrun.h"
+#include "unit.h"
+
+static int hvr_parse_str(const char *line, struct hvr_record *rec, struct certify_err *err)
+{
+	return hvr_parse(line, strlen(line), rec, err);
+}
+
+static void test_hvr_parse_fields(void)
+{
+	static struct hvr_record rec;
+	struct certify_err err;
+	uint64_t v;
+
+	CU_ASSERT_EQUAL(hvr_parse_str("HVR1 pci slot=0000:00:03.0 vid=8086 did=100e", &rec, &err), 0);
+	CU_ASSERT_STRING_EQUAL(rec.type, "pci");
+	CU_ASSERT_EQUAL(rec.nfields, 3);
+	CU_ASSERT_STRING_EQUAL(hvr_get(&rec, "slot"), "0000:00:03.0");
+	CU_ASSERT_PTR_NULL(hvr_get(&rec, "svid"));
+	CU_ASSERT_EQUAL(hvr_get_hex(&rec, "vid", &v), 0);
+	CU_ASSERT_EQUAL(v, 0x8086);
+	CU_ASSERT_EQUAL(hvr_get_u64(&rec, "did", &v), -1);	/* "100e" is not decimal */
+	CU_ASSERT_EQUAL(hvr_parse_str("HVR1 ready", &rec, &err), 0);
+	CU_ASSERT_EQUAL(rec.nfields, 0);
+	CU_ASSERT_EQUAL(hvr_parse_str("HVR1 end  passed=1 ", &rec, &err), 0);
+	CU_ASSERT_EQUAL(hvr_get_u64(&rec, "passed", &v), 0);
+	CU_ASSERT_EQUAL(v, 1);
+}
+
+static void test_hvr_unescape(void)
+{
+	static struct hvr_record rec;
+	struct certify_err err;
+	char s[32];
+
+	CU_ASSERT_EQUAL(hvr_parse_str("HVR1 test msg=a%20b%25c%0Ad empty=", &rec, &err), 0);
+	CU_ASSERT_STRING_EQUAL(hvr_get(&rec, "msg"), "a b%c\nd");
+	CU_ASSERT_STRING_EQUAL(hvr_get(&rec, "empty"), "");
+	strcpy(s, "x%3dy%7E");
+	CU_ASSERT_EQUAL(hvr_unescape(s), 0);
+	CU_ASSERT_STRING_EQUAL(s, "x=y~");
+	strcpy(s, "bad%2");
+	CU_ASSERT_EQUAL(hvr_unescape(s), -1);
+	strcpy(s, "bad%zz");
+	CU_ASSERT_EQUAL(hvr_unescape(s), -1);
+	CU_ASSERT_EQUAL(hvr_parse_str("HVR1 test msg=50%", &rec, &err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "msg"));
+}
+
+static void test_hvr_garbage(void)
+{
+	static struct hvr_record rec;
+	struct certify_err err;
+	uint64_t v;
+
+	CU_ASSERT_EQUAL(hvr_parse_str("hello world", &rec, &err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "not an HVR1 line"));
+	CU_ASSERT_EQUAL(hvr_parse_str("HVR2 pci slot=x", &rec, &err), -1);
+	CU_ASSERT_EQUAL(hvr_parse_str("HVR1", &rec, &err), -1);
+	CU_ASSERT_EQUAL(hvr_parse_str("HVR1 ", &rec, &err), -1);
+	CU_ASSERT_EQUAL(hvr_parse_str("HVR1 Pci slot=x", &rec, &err), -1);
+	CU_ASSERT_EQUAL(hvr_parse_str("HVR1 pci novalue", &rec, &err), -1);
+	CU_ASSERT_EQUAL(hvr_parse_str("HVR1 pci Key=1", &rec, &err), -1);
+	CU_ASSERT_EQUAL(hvr_parse_str("HVR1 pci =1", &rec, &err), -1);
+	CU_ASSERT_EQUAL(hvr_parse(("HVR1 pci a=\0b"), 13, &rec, &err), -1);
+	/* Hex values are written without 0x; signs are not numbers. */
+	CU_ASSERT_EQUAL(hvr_parse_str("HVR1 pci vid=0x8086 n=-1 m=12x", &rec, &err), 0);
+	CU_ASSERT_EQUAL(hvr_get_hex(&rec, "vid", &v), -1);
+	CU_ASSERT_EQUAL(hvr_get_u64(&rec, "n", &v), -1);
+	CU_ASSERT_EQUAL(hvr_get_u64(&rec, "m", &v), -1);
+}
+
+/* Collects the lines a splitter hands out. */
+struct split_log {
+	char line[8][64];
+	size_t len[8];
+	int toolong[8];
+	int n;
+};
+
+static void split_collect(void *ctx, const char *line, size_t len, int toolong)
+{
+	struct split_log *l = ctx;
+
+	if (l->n < 8) {
+		snprintf(l->line[l->n], sizeof(l->line[0]), "%.60s", line);
+		l->len[l->n] = len;
+		l->toolong[l->n] = toolong;
+	}
+	l->n++;
+}
+
+static void test_hvr_split_partial(void)
+{
+	static struct hvr_splitter sp;
+	struct split_log l = { .n = 0 };
+
+	memset(&sp, 0, sizeof(sp));
+	hvr_splitter_feed(&sp, "HVR1 rea", 8, split_collect, &l);
+	CU_ASSERT_EQUAL(l.n, 0);
+	hvr_splitter_feed(&sp, "dy us=1\r\nHVR1 e", 15, split_collect, &l);
+	CU_ASSERT_EQUAL(l.n, 1);
+	CU_ASSERT_STRING_EQUAL(l.line[0], "HVR1 ready us=1");
+	hvr_splitter_feed(&sp, "nd\n\n", 4, split_collect, &l);
+	CU_ASSERT_EQUAL(l.n, 3);
+	CU_ASSERT_STRING_EQUAL(l.line[1], "HVR1 end");
+	CU_ASSERT_EQUAL(l.len[2], 0);
+	hvr_splitter_feed(&sp, "tail", 4, split_collect, &l);
+	CU_ASSERT_EQUAL(hvr_splitter_flush(&sp, split_collect, &l), 4);
+	CU_ASSERT_STRING_EQUAL(l.line[3], "tail");
+}
+
+static void test_hvr_split_long(void)
+{
+	static struct hvr_splitter sp;
+	static char big[HVR_MAX_LINE * 2 + 16];
+	struct split_log l = { .n = 0 };
+
+	memset(&sp, 0, sizeof(sp));
+	memset(big, 'A', sizeof(big));
+	hvr_splitter_feed(&sp, big, sizeof(big), split_collect, &l);
+	hvr_splitter_feed(&sp, "\nHVR1 ok\n", 9, split_collect, &l);
+	CU_ASSERT_EQUAL(l.n, 2);		/* one too-long report, then the next line */
+	CU_ASSERT_EQUAL(l.toolong[0], 1);
+	CU_ASSERT_EQUAL(l.len[0], HVR_MAX_LINE);
+	CU_ASSERT_EQUAL(l.toolong[1], 0);
+	CU_ASSERT_STRING_EQUAL(l.line[1], "HVR1 ok");
+	/* A line of exactly the maximum is fine. */
+	l.n = 0;
+	hvr_splitter_feed(&sp, big, HVR_MAX_LINE, split_collect, &l);
+	hvr_splitter_feed(&sp, "\n", 1, split_collect, &l);
+	CU_ASSERT_EQUAL(l.n, 1);
+	CU_ASSERT_EQUAL(l.toolong[0], 0);
+}
+
+static void run_add(struct hvr_run *run, const char *line)
+{
+	static struct hvr_record rec;
+	struct certify_err err;
+
+	CU_ASSERT_EQUAL_FATAL(hvr_parse_str(line, &rec, &err), 0);
+	hvr_run_add(run, &rec, 1.5);
+}
+
+static void test_hvr_run_state(void)
+{
+	struct hvr_run run;
+
+	memset(&run, 0, sizeof(run));
+	run_add(&run, "HVR1 hello release=0.1.0 arch=x86_64 machine=q35 cmdline=a%20b tsc_khz=2600000");
+	run_add(&run, "HVR1 pci slot=0000:01:00.0 vid=8086 did=10d3 svid=8086 ssid=0000 class=020000 rev=00 hdr=00 driver=e1000e");
+	run_add(&run, "HVR1 pci slot=0000:00:1f.0 vid=8086 did=2918 svid=1af4 ssid=1100 class=060100 rev=02 hdr=00 driver=-");
+	run_add(&run, "HVR1 ready us=2345 devices=2 bound=1");
+	run_add(&run, "HVR1 metric test=net.tx name=pps value=1000 unit=pkt/s");
+	run_add(&run, "HVR1 metric test=net.tx name=p99 value=12 unit=us");
+	run_add(&run, "HVR1 test suite=net name=tx status=pass us=10 msg=-");
+	run_add(&run, "HVR1 test suite=net name=rx status=error us=3 msg=no%20link");
+	run_add(&run, "HVR1 unknown a=b");
+	run_add(&run, "HVR1 end passed=1 failed=0 skipped=0 errors=1 status=error");
+	CU_ASSERT(run.has_hello && run.has_ready && run.has_end && !run.has_panic);
+	CU_ASSERT_STRING_EQUAL(run.release, "0.1.0");
+	CU_ASSERT_EQUAL(run.tsc_khz, 2600000);
+	CU_ASSERT_EQUAL(run.npci, 2);
+	CU_ASSERT_EQUAL(run.pci[0].bus, 1);
+	CU_ASSERT_EQUAL(run.pci[0].did, 0x10d3);
+	CU_ASSERT_EQUAL(run.pci[1].dev, 0x1f);
+	CU_ASSERT_EQUAL(run.pci[1].class, 0x060100);
+	CU_ASSERT_EQUAL(run.pci[1].rev, 2);
+	CU_ASSERT_STRING_EQUAL(run.pci[0].driver, "e1000e");
+	CU_ASSERT_EQUAL(run.ready_us, 2345);
+	CU_ASSERT_EQUAL(run.ready_s, 1.5);
+	CU_ASSERT_EQUAL(run.ntest, 2);
+	CU_ASSERT_EQUAL(run.test[0].nmetric, 2);
+	CU_ASSERT_STRING_EQUAL(run.test[0].metric[1].name, "p99");
+	CU_ASSERT_EQUAL(run.test[1].nmetric, 0);
+	CU_ASSERT_EQUAL(run.test[1].status, HVR_ERROR);
+	CU_ASSERT_STRING_EQUAL(run.test[1].msg, "no link");
+	CU_ASSERT_EQUAL(run.end_errors, 1);
+	CU_ASSERT_EQUAL(run.nrecords, 10);
+	CU_ASSERT_EQUAL(run.nerrors, 0);
+	hvr_run_free(&run);
+}
+
+static void test_hvr_run_errors(void)
+{
+	struct hvr_run run;
+
+	memset(&run, 0, sizeof(run));
+	run_add(&run, "HVR1 pci slot=00:03.0 vid=8086 did=100e svid=0 ssid=0 class=020000 rev=0 hdr=0");
+	run_add(&run, "HVR1 pci slot=0000:00:03.0 vid=8086 svid=0 ssid=0 class=020000 rev=0 hdr=0");
+	run_add(&run, "HVR1 test suite=a name=b status=maybe");
+	run_add(&run, "HVR1 metric test=a.x name=n value=1 unit=u");
+	run_add(&run, "HVR1 test suite=a name=y status=pass");
+	CU_ASSERT_EQUAL(run.npci, 0);
+	CU_ASSERT_EQUAL(run.ntest, 1);
+	CU_ASSERT_EQUAL(run.nerrors, 4);
+	CU_ASSERT_PTR_NOT_NULL(strstr(run.error[0], "bad slot"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run.error[1], "'did'"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run.error[3], "precede test 'a.y'"));
+	hvr_run_free(&run);
+}
+
+UNIT_SUITE(certify_hvr_suite)
+{
+	static const struct unit_test tests[] = {
+		UNIT_TEST(test_hvr_parse_fields),
+		UNIT_TEST(test_hvr_unescape),
+		UNIT_TEST(test_hvr_garbage),
+		UNIT_TEST(test_hvr_split_partial),
+		UNIT_TEST(test_hvr_split_long),
+		UNIT_TEST(test_hvr_run_state),
+		UNIT_TEST(test_hvr_run_errors),
+		UNIT_TEST_END
+	};
+	unit_add_suite("certify_hvr", NULL, NULL, tests);
+}
