@@ -1,4 +1,5 @@
 /* certify: spawn, time-limit and reap child processes. */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>

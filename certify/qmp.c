@@ -83,29 +83,23 @@ static int qmp_fill(struct qmp *q, struct certify_err *err)
 /* Takes one complete message out of the buffer. Returns 1 with *msg, 0 when none, -1 on bad JSON. */
 static int qmp_take_line(struct qmp *q, json_object **msg, struct certify_err *err)
 {
-	char *nl;
-	size_t used;
-
 	for (;;) {
-		if (!q->len)
-			return 0;
-		q->buf[q->len] = '\0';
-		nl = memchr(q->buf, '\n', q->len);
+		char *nl = q->len ? memchr(q->buf, '\n', q->len) : NULL;
+		size_t used;
+		int blank;
+
 		if (!nl)
 			return 0;
 		*nl = '\0';
 		used = (size_t)(nl - q->buf) + 1;
-		*msg = q->buf[strspn(q->buf, " \r\t")] ? json_tokener_parse(q->buf) : NULL;
-		if (!*msg && q->buf[strspn(q->buf, " \r\t")]) {
+		blank = q->buf[strspn(q->buf, " \r\t")] == '\0';
+		*msg = blank ? NULL : json_tokener_parse(q->buf);
+		if (!blank && !*msg)
 			certify_errf(err, "QMP: bad JSON from QEMU: %.60s", q->buf);
-			memmove(q->buf, q->buf + used, q->len - used);
-			q->len -= used;
-			return -1;
-		}
 		memmove(q->buf, q->buf + used, q->len - used);
 		q->len -= used;
-		if (*msg)
-			return 1;
+		if (!blank)
+			return *msg ? 1 : -1;
 	}
 }
 

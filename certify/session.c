@@ -1,4 +1,5 @@
 /* certify: one kernel run under QEMU: sockets, spawn, event loop, verdict. */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <poll.h>
 #include <stdarg.h>
@@ -194,8 +195,12 @@ static void session_accept(struct certify_session *s, int ch)
 		return;
 	}
 	s->cfd[ch] = fd;
-	if (qmp_handshake(s->qmp, SESSION_QMP_TIMEOUT, &err) < 0)
-		hvr_run_error(&s->res->run, "%s", err.msg);
+	if (qmp_handshake(s->qmp, SESSION_QMP_TIMEOUT, &err) < 0) {
+		/* Usually QEMU is exiting; a caller that needs QMP finds it missing. */
+		qmp_free(s->qmp);
+		s->qmp = NULL;
+		s->cfd[ch] = -1;
+	}
 }
 
 /* Reads what channel ch has. Returns 0, or -1 at EOF (the channel is then closed). */
@@ -326,6 +331,19 @@ static char *session_slurp(const char *path, size_t max)
 	return buf;
 }
 
+/* Exit 0: QEMU's SHUTDOWN event tells a guest reset from a QMP quit or an ACPI power-off. */
+static void session_shutdown_reason(struct certify_session *s)
+{
+	json_object *ev = qmp_event_take(s->qmp, "SHUTDOWN"), *data, *why;
+	size_t len = strlen(s->res->reason);
+
+	if (ev && json_object_object_get_ex(ev, "data", &data) &&
+	    json_object_object_get_ex(data, "reason", &why))
+		snprintf(s->res->reason + len, sizeof(s->res->reason) - len, " (QEMU: %s)",
+			 json_object_get_string(why));
+	json_object_put(ev);
+}
+
 /* Maps QEMU's exit when it left by itself. */
 static void session_verdict(struct certify_session *s)
 {
@@ -334,6 +352,8 @@ static void session_verdict(struct certify_session *s)
 
 	res->exit_status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 	res->outcome = certify_outcome_from_status(st, res->reason, sizeof(res->reason));
+	if (res->exit_status == 0 && s->qmp)
+		session_shutdown_reason(s);
 	if (res->exit_status == 1 && res->run.nrecords == 0) {
 		/* QEMU refused to start: its first line says why. */
 		const char *out = res->qemu_output ? res->qemu_output : "no output";

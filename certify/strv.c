@@ -1,4 +1,5 @@
 /* certify: growable, NULL-terminated string vectors (argv lists). */
+#define _GNU_SOURCE
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>

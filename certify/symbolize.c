@@ -18,13 +18,14 @@ static const char *sym_panic_start(const char *log)
 {
 	const char *start = log, *p = log;
 
-	while ((p = strcasestr(p, "panic")) != NULL) {
+	for (; *p; p++) {
 		const char *bol = p;
 
+		if (strncasecmp(p, "panic", 5) != 0)
+			continue;
 		while (bol > log && bol[-1] != '\n')
 			bol--;
 		start = bol;
-		p += 5;
 	}
 	return start;
 }

@@ -1,0 +1,20 @@
+# Kernel tests under QEMU, benchmarks and the demo boot.
+#   make ktest-check   every entry of tests/kernel/tests.cfg; counts in build/check/ktest.counts
+#   make bench-run     boot-time benchmark (build/bin/hvbench)
+#   make run-demo      boot the kernel with the default device set (build/bin/hvboot)
+# KTEST_FLAGS adds runner options, e.g. make ktest-check KTEST_FLAGS='-g pci -v'.
+
+KTEST_CFG   ?= tests/kernel/tests.cfg
+KTEST_FLAGS ?=
+
+.PHONY: ktest-check bench-run run-demo
+ktest-check: $(BUILD)/bin/hvktest
+	@mkdir -p $(BUILD)/check
+	$(BUILD)/bin/hvktest -c $(KTEST_CFG) --kernel $(BUILD)/hvkernel.elf \
+		--logdir $(BUILD)/ktest --counts $(BUILD)/check/ktest.counts $(KTEST_FLAGS)
+
+bench-run: $(BUILD)/bin/hvbench
+	$(BUILD)/bin/hvbench --kernel $(BUILD)/hvkernel.elf
+
+run-demo: $(BUILD)/bin/hvboot
+	$(BUILD)/bin/hvboot --kernel $(BUILD)/hvkernel.elf

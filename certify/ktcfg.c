@@ -1,0 +1,334 @@
+/* certify: parse the kernel test list. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ktcfg.h"
+
+struct ktcfg_parser {
+	const char *fname;
+	int line;
+	struct certify_ktcfg *cfg;
+	struct certify_err *err;
+};
+
+__attribute__((format(printf, 2, 3)))
+static int ktcfg_err(struct ktcfg_parser *p, const char *fmt, ...)
+{
+	char msg[400];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return certify_errf(p->err, "%s:%d: %s", p->fname, p->line, msg);
+}
+
+static char *ktcfg_trim(char *s)
+{
+	char *e;
+
+	s += strspn(s, " \t");
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+		*--e = '\0';
+	return s;
+}
+
+static int ktcfg_int(struct ktcfg_parser *p, const char *key, const char *v, int lo, int hi, int *out)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (errno || end == v || *end || n < lo || n > hi)
+		return ktcfg_err(p, "%s = '%s': expected a whole number from %d to %d", key, v, lo, hi);
+	*out = (int)n;
+	return 0;
+}
+
+/* Every ${...} in an argument must name a declared disk. */
+static int ktcfg_check_refs(struct ktcfg_parser *p, const struct certify_ktest *t, const char *arg)
+{
+	for (const char *s = strstr(arg, "${"); s; s = strstr(s + 2, "${")) {
+		const char *close = strchr(s, '}');
+		int found = 0;
+
+		if (strncmp(s, "${disk:", 7) != 0 || !close)
+			return ktcfg_err(p, "'%s': only ${disk:NAME} can be expanded", arg);
+		for (size_t i = 0; i < t->ndisks; i++)
+			found |= strlen(t->disks[i].name) == (size_t)(close - s - 7) &&
+				 strncmp(t->disks[i].name, s + 7, (size_t)(close - s - 7)) == 0;
+		if (!found)
+			return ktcfg_err(p, "'%.*s': no such disk (declare it with disks = NAME:SIZE)",
+				      (int)(close - s + 1), s);
+	}
+	return 0;
+}
+
+static int ktcfg_disks(struct ktcfg_parser *p, struct certify_ktest *t, const char *v)
+{
+	struct certify_strv words = { 0 };
+	struct certify_err e;
+	int rc = 0;
+
+	if (certify_strv_split(&words, v) < 0)
+		return ktcfg_err(p, "out of memory");
+	t->ndisks = 0;
+	for (size_t i = 0; i < words.n && rc == 0; i++) {
+		if (t->ndisks == QEMU_MAX_DISKS)
+			rc = ktcfg_err(p, "more than %d disks", QEMU_MAX_DISKS);
+		else if (qemu_disk_parse(words.v[i], &t->disks[t->ndisks], &e) < 0)
+			rc = ktcfg_err(p, "%s", e.msg);
+		else
+			t->ndisks++;
+	}
+	certify_strv_free(&words);
+	return rc;
+}
+
+static int ktcfg_set_str(char **dst, const char *v)
+{
+	free(*dst);
+	*dst = *v ? strdup(v) : NULL;
+	return 0;
+}
+
+static int ktcfg_key(struct ktcfg_parser *p, struct certify_ktest *t, const char *key, const char *v)
+{
+	if (strcmp(key, "machine") == 0) {
+		if (strcmp(v, "pc") != 0 && strcmp(v, "q35") != 0)
+			return ktcfg_err(p, "machine = '%s': expected pc or q35", v);
+		snprintf(t->machine, sizeof(t->machine), "%s", v);
+	} else if (strcmp(key, "accel") == 0) {
+		if (qemu_accel_parse(v, &t->accel) < 0)
+			return ktcfg_err(p, "accel = '%s': expected tcg, kvm or auto", v);
+	} else if (strcmp(key, "firmware") == 0) {
+		if (qemu_firmware_parse(v, &t->firmware) < 0)
+			return ktcfg_err(p, "firmware = '%s': expected seabios or qboot", v);
+	} else if (strcmp(key, "smp") == 0) {
+		return ktcfg_int(p, key, v, 1, 64, &t->smp);
+	} else if (strcmp(key, "mem") == 0) {
+		return ktcfg_int(p, key, v, 16, 65536, &t->mem_mib);
+	} else if (strcmp(key, "timeout") == 0) {
+		int s;
+
+		if (ktcfg_int(p, key, v, 1, 86400, &s) < 0)
+			return -1;
+		t->timeout_s = s;
+	} else if (strcmp(key, "expect") == 0) {
+		if (certify_outcome_parse(v, &t->expect) < 0 || t->expect > CERTIFY_RESET)
+			return ktcfg_err(p, "expect = '%s': expected pass, fail, error, policy, panic or reset", v);
+	} else if (strcmp(key, "oracle") == 0) {
+		if (*v && strcmp(v, "query-pci") != 0 && strcmp(v, "none") != 0)
+			return ktcfg_err(p, "oracle = '%s': expected query-pci or none", v);
+		snprintf(t->oracle, sizeof(t->oracle), "%s", strcmp(v, "none") ? v : "");
+	} else if (strcmp(key, "append") == 0) {
+		return ktcfg_set_str(&t->append, v);
+	} else if (strcmp(key, "initrd") == 0) {
+		return ktcfg_set_str(&t->initrd, v);
+	} else if (strcmp(key, "disks") == 0) {
+		return ktcfg_disks(p, t, v);
+	} else if (strcmp(key, "groups") == 0) {
+		certify_strv_free(&t->groups);
+		return certify_strv_split(&t->groups, v) < 0 ? ktcfg_err(p, "out of memory") : 0;
+	} else if (strcmp(key, "qemu") == 0) {
+		certify_strv_free(&t->qemu);
+		return certify_strv_split(&t->qemu, v) < 0 ? ktcfg_err(p, "out of memory") : 0;
+	} else {
+		return ktcfg_err(p, "unknown key '%s'", key);
+	}
+	return 0;
+}
+
+static int ktcfg_section(struct ktcfg_parser *p, char *s)
+{
+	struct certify_ktcfg *cfg = p->cfg;
+	struct certify_ktest *t;
+	char *close = strchr(s, ']');
+	size_t len;
+
+	if (!close || close[1] != '\0')
+		return ktcfg_err(p, "bad section header '%s': expected [name]", s);
+	*close = '\0';
+	s = ktcfg_trim(s + 1);
+	len = strlen(s);
+	if (len == 0 || len >= sizeof(t->name) ||
+	    strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") != len)
+		return ktcfg_err(p, "bad test name '%s': use [A-Za-z0-9_.-], at most 63 characters", s);
+	for (size_t i = 0; i < cfg->ntest; i++) {
+		if (strcmp(cfg->test[i].name, s) == 0)
+			return ktcfg_err(p, "test '%s' already defined at line %d", s, cfg->test[i].line);
+	}
+	t = realloc(cfg->test, (cfg->ntest + 1) * sizeof(*t));
+	if (!t)
+		return ktcfg_err(p, "out of memory");
+	cfg->test = t;
+	t = &cfg->test[cfg->ntest++];
+	memset(t, 0, sizeof(*t));
+	snprintf(t->name, sizeof(t->name), "%s", s);
+	snprintf(t->file, sizeof(t->file), "%s", p->fname);
+	t->line = p->line;
+	strcpy(t->machine, "pc");
+	t->accel = QEMU_ACCEL_TCG;
+	t->smp = 1;
+	t->mem_mib = 256;
+	t->timeout_s = 60;
+	t->expect = CERTIFY_PASS;
+	return 0;
+}
+
+static int ktcfg_line(struct ktcfg_parser *p, char *s, int *qemu_line)
+{
+	struct certify_ktest *t;
+	char *eq, *key, *val;
+
+	s = ktcfg_trim(s);
+	if (*s == '\0' || *s == '#')
+		return 0;
+	if (*s == '[')
+		return ktcfg_section(p, s);
+	eq = strchr(s, '=');
+	if (!eq)
+		return ktcfg_err(p, "expected 'key = value' or '[name]', got '%.40s'", s);
+	if (p->cfg->ntest == 0)
+		return ktcfg_err(p, "'%.40s' before the first [name] section", s);
+	*eq = '\0';
+	key = ktcfg_trim(s);
+	val = ktcfg_trim(eq + 1);
+	t = &p->cfg->test[p->cfg->ntest - 1];
+	if (strcmp(key, "qemu") == 0)
+		*qemu_line = p->line;
+	return ktcfg_key(p, t, key, val);
+}
+
+/* Checks a finished section: every ${disk:X} names a declared disk. */
+static int ktcfg_finish(struct ktcfg_parser *p, int qemu_line)
+{
+	struct certify_ktest *t;
+	int line = p->line, rc = 0;
+
+	if (p->cfg->ntest == 0 || qemu_line == 0)
+		return 0;
+	t = &p->cfg->test[p->cfg->ntest - 1];
+	p->line = qemu_line;
+	for (size_t i = 0; i < t->qemu.n && rc == 0; i++)
+		rc = ktcfg_check_refs(p, t, t->qemu.v[i]);
+	p->line = line;
+	return rc;
+}
+
+/* Joins a line ending in '\' with the next ones. Returns the end of the logical line. */
+static const char *ktcfg_logical(const char *s, char **out, int *extra)
+{
+	size_t cap = 256, len = 0;
+	char *buf = malloc(cap);
+
+	*extra = 0;
+	while (buf) {
+		size_t n = strcspn(s, "\n");
+		int cont = n > 0 && s[n - 1] == '\\';
+
+		if (len + n + 2 > cap) {
+			char *b = realloc(buf, cap = (len + n + 2) * 2);
+
+			if (!b)
+				break;
+			buf = b;
+		}
+		memcpy(buf + len, s, n - (size_t)cont);
+		len += n - (size_t)cont;
+		s += n + (s[n] == '\n');
+		if (!cont || !*s)
+			break;
+		buf[len++] = ' ';
+		(*extra)++;
+	}
+	if (buf)
+		buf[len] = '\0';
+	*out = buf;
+	return s;
+}
+
+int certify_ktcfg_parse(const char *text, const char *fname, struct certify_ktcfg *cfg,
+			struct certify_err *err)
+{
+	struct ktcfg_parser p = { fname, 0, cfg, err };
+	int qemu_line = 0, rc = 0, extra;
+
+	memset(cfg, 0, sizeof(*cfg));
+	while (*text && rc == 0) {
+		size_t before = cfg->ntest;
+		char *line;
+
+		text = ktcfg_logical(text, &line, &extra);
+		p.line++;
+		if (!line)
+			return ktcfg_err(&p, "out of memory");
+		if (line[strspn(line, " \t")] == '[')
+			rc = ktcfg_finish(&p, qemu_line);
+		if (rc == 0)
+			rc = ktcfg_line(&p, line, &qemu_line);
+		if (cfg->ntest != before)
+			qemu_line = 0;
+		p.line += extra;
+		free(line);
+	}
+	if (rc == 0)
+		rc = ktcfg_finish(&p, qemu_line);
+	if (rc == 0 && cfg->ntest == 0)
+		rc = certify_errf(err, "%s: no tests defined", fname);
+	if (rc < 0)
+		certify_ktcfg_free(cfg);
+	return rc;
+}
+
+int certify_ktcfg_load(const char *path, struct certify_ktcfg *cfg, struct certify_err *err)
+{
+	FILE *f = fopen(path, "r");
+	char *text = NULL;
+	size_t len = 0;
+	FILE *m;
+	char buf[4096];
+	size_t n;
+	int rc;
+
+	if (!f)
+		return certify_errf(err, "%s: %s", path, strerror(errno));
+	m = open_memstream(&text, &len);
+	if (!m) {
+		fclose(f);
+		return certify_errf(err, "%s: out of memory", path);
+	}
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		fwrite(buf, 1, n, m);
+	fclose(f);
+	fclose(m);
+	rc = certify_ktcfg_parse(text, path, cfg, err);
+	free(text);
+	return rc;
+}
+
+void certify_ktcfg_free(struct certify_ktcfg *cfg)
+{
+	for (size_t i = 0; i < cfg->ntest; i++) {
+		free(cfg->test[i].append);
+		free(cfg->test[i].initrd);
+		certify_strv_free(&cfg->test[i].qemu);
+		certify_strv_free(&cfg->test[i].groups);
+	}
+	free(cfg->test);
+	memset(cfg, 0, sizeof(*cfg));
+}
+
+int certify_ktest_in_group(const struct certify_ktest *t, const char *group)
+{
+	for (size_t i = 0; i < t->groups.n; i++) {
+		if (strcmp(t->groups.v[i], group) == 0)
+			return 1;
+	}
+	return 0;
+}

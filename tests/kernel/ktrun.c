@@ -1,0 +1,241 @@
+/* hvktest: run one entry of the kernel test list and judge it. */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ktrun.h"
+#include "pcioracle.h"
+#include "session.h"
+
+#define KTRUN_QMP_TIMEOUT 10.0
+
+/* State shared with the record callback. */
+struct ktrun_ctx {
+	const struct certify_ktest *t;
+	int oracle_done;		/* the comparison ran (successfully or not) */
+	size_t oracle_diffs;
+	struct certify_strv oracle_lines;	/* differences and errors */
+};
+
+static void ktrun_oracle(struct certify_session *s, struct ktrun_ctx *c)
+{
+	const struct hvr_run *run = certify_session_state(s);
+	struct qmp *q = certify_session_qmp(s);
+	struct certify_pcilist list;
+	struct certify_err err;
+	json_object *ret = NULL;
+
+	c->oracle_done = 1;
+	if (!q) {
+		certify_strv_push(&c->oracle_lines, "query-pci: QEMU's QMP monitor is not connected");
+		c->oracle_diffs++;
+		return;
+	}
+	if (qmp_execute(q, "query-pci", NULL, &ret, KTRUN_QMP_TIMEOUT, &err) < 0 ||
+	    certify_pci_from_qmp(ret, &list, &err) < 0) {
+		certify_strv_push(&c->oracle_lines, err.msg);
+		c->oracle_diffs++;
+		json_object_put(ret);
+		return;
+	}
+	json_object_put(ret);
+	c->oracle_diffs = certify_pci_compare(&list, run->pci, run->npci, &c->oracle_lines);
+	certify_pcilist_free(&list);
+}
+
+static int ktrun_on_record(struct certify_session *s, const struct hvr_record *rec,
+			   double host_s, void *ctx)
+{
+	struct ktrun_ctx *c = ctx;
+	const char *point = hvr_get(rec, "point");
+
+	(void)host_s;
+	if (strcmp(rec->type, "sync") != 0 || !point)
+		return 0;
+	if (strcmp(point, "pci") == 0 && strcmp(c->t->oracle, "query-pci") == 0 && !c->oracle_done)
+		ktrun_oracle(s, c);
+	return certify_session_go(s, point) < 0 ? -1 : 0;
+}
+
+static void ktrun_config(const struct hvktest_opts *o, const struct certify_ktest *t,
+			 struct certify_session_opts *so, char *logpath, size_t loglen)
+{
+	memset(so, 0, sizeof(*so));
+	so->qemu.machine = t->machine;
+	so->qemu.accel = t->accel;
+	so->qemu.firmware = t->firmware;
+	so->qemu.smp = t->smp;
+	so->qemu.mem_mib = t->mem_mib;
+	so->qemu.kernel = o->kernel;
+	so->qemu.initrd = t->initrd;
+	so->qemu.append = t->append;
+	so->qemu.extra = t->qemu.v;
+	so->qemu.nextra = t->qemu.n;
+	memcpy(so->qemu.disks, t->disks, sizeof(t->disks));
+	so->qemu.ndisks = t->ndisks;
+	so->qemu.timeout_s = t->timeout_s;
+	so->auto_go = 1;
+	so->elf = o->kernel;
+	if (o->logdir) {
+		snprintf(logpath, loglen, "%s/%s.log", o->logdir, t->name);
+		remove(logpath);
+		so->log_path = logpath;
+	}
+}
+
+/* Appends "; why" to the reason list. */
+static void ktrun_why(char *reasons, size_t len, const char *why)
+{
+	size_t used = strlen(reasons);
+
+	snprintf(reasons + used, len - used, "%s%s", used ? "; " : "", why);
+}
+
+static void ktrun_print_tests(const struct hvr_run *run, FILE *out)
+{
+	for (size_t i = 0; i < run->ntest; i++) {
+		const struct hvr_test *x = &run->test[i];
+
+		fprintf(out, "  %-5s %s.%s (%.3f ms)%s%s\n", hvr_status_name(x->status), x->suite,
+			x->name, (double)x->us / 1000.0, x->msg[0] ? " " : "", x->msg);
+		for (size_t m = 0; m < x->nmetric; m++)
+			fprintf(out, "        %s = %s %s\n", x->metric[m].name, x->metric[m].value,
+				x->metric[m].unit);
+	}
+}
+
+/* Counts the in-kernel tests. Only an entry that expects `pass` counts their failures. */
+static void ktrun_count_tests(const struct certify_ktest *t, const struct hvr_run *run,
+			      struct hvktest_tally *tally, char *reasons, size_t rlen)
+{
+	unsigned bad = 0;
+
+	for (size_t i = 0; i < run->ntest; i++) {
+		enum hvr_status st = run->test[i].status;
+
+		if (st == HVR_PASS)
+			tally->passed++;
+		else if ((st == HVR_FAIL || st == HVR_ERROR) && t->expect == CERTIFY_PASS)
+			bad++;
+	}
+	tally->failed += bad;
+	if (bad) {
+		char why[64];
+
+		snprintf(why, sizeof(why), "%u in-kernel test%s failed", bad, bad == 1 ? "" : "s");
+		ktrun_why(reasons, rlen, why);
+	}
+}
+
+/* Judges the run; returns 1 when the entry passed. */
+static int ktrun_judge(const struct certify_ktest *t, const struct certify_result *r,
+		       struct ktrun_ctx *c, struct hvktest_tally *tally, char *reasons, size_t rlen)
+{
+	const struct hvr_run *run = &r->run;
+	char why[700];
+
+	ktrun_count_tests(t, run, tally, reasons, rlen);
+	if (t->oracle[0]) {
+		if (!c->oracle_done) {
+			certify_strv_push(&c->oracle_lines, "the kernel never reached `sync point=pci`");
+			c->oracle_diffs = 1;
+		}
+		if (c->oracle_diffs) {
+			snprintf(why, sizeof(why), "oracle %s: %zu difference%s", t->oracle,
+				 c->oracle_diffs, c->oracle_diffs == 1 ? "" : "s");
+			ktrun_why(reasons, rlen, why);
+		}
+		c->oracle_diffs ? tally->failed++ : tally->passed++;
+	}
+	if (r->outcome != t->expect) {
+		snprintf(why, sizeof(why), "expected %s, got %s: %s", certify_outcome_name(t->expect),
+			 certify_outcome_name(r->outcome), r->reason);
+		ktrun_why(reasons, rlen, why);
+	} else if (run->nerrors) {
+		snprintf(why, sizeof(why), "%zu result-channel error%s: %s", run->nerrors,
+			 run->nerrors == 1 ? "" : "s", run->error[0]);
+		ktrun_why(reasons, rlen, why);
+	} else if (r->outcome <= CERTIFY_POLICY && !run->has_end) {
+		ktrun_why(reasons, rlen, "the kernel exited without an `end` record");
+	} else if (r->outcome == CERTIFY_PANIC && !run->has_panic) {
+		ktrun_why(reasons, rlen, "the kernel panicked without a `panic` record");
+	}
+	/* The outcome line counts as passed only when nothing else about the end went wrong. */
+	if (r->outcome == t->expect && !run->nerrors &&
+	    !(r->outcome <= CERTIFY_POLICY && !run->has_end) &&
+	    !(r->outcome == CERTIFY_PANIC && !run->has_panic))
+		tally->passed++;
+	else
+		tally->failed++;
+	return reasons[0] == '\0';
+}
+
+/* Prints every line of text with prefix in front. */
+static void ktrun_indent(const char *text, const char *prefix, FILE *out)
+{
+	while (*text) {
+		size_t n = strcspn(text, "\n");
+
+		fprintf(out, "%s%.*s\n", prefix, (int)n, text);
+		text += n + (text[n] == '\n');
+	}
+}
+
+static void ktrun_print_failure(const struct certify_result *r, const struct ktrun_ctx *c,
+				const char *logpath, FILE *out)
+{
+	const struct hvr_run *run = &r->run;
+
+	for (size_t i = 0; i < c->oracle_lines.n; i++)
+		fprintf(out, "  oracle: %s\n", c->oracle_lines.v[i]);
+	for (size_t i = 0; i < run->nerrors && i < sizeof(run->error) / sizeof(run->error[0]); i++)
+		fprintf(out, "  protocol: %s\n", run->error[i]);
+	if (run->has_panic)
+		fprintf(out, "  panic: %s (vector %" PRIu64 ", rip %" PRIx64 ")\n", run->panic_msg,
+			run->panic_vector, run->panic_rip);
+	if (r->backtrace)
+		fprintf(out, "  backtrace:\n%s", r->backtrace);
+	if (r->qemu_output) {
+		fprintf(out, "  QEMU said:\n");
+		ktrun_indent(r->qemu_output, "    ", out);
+	}
+	fprintf(out, "  --- COM1 log tail%s%s ---\n%s%s", logpath[0] ? " from " : "", logpath,
+		r->com1_tail ? r->com1_tail : "(empty)\n",
+		r->com1_tail && r->com1_tail[strlen(r->com1_tail) - 1] != '\n' ? "\n" : "");
+}
+
+void hvktest_run(const struct hvktest_opts *o, const struct certify_ktest *t, FILE *out,
+		 struct hvktest_tally *tally)
+{
+	struct certify_session_opts so;
+	struct certify_result r;
+	struct ktrun_ctx c = { .t = t };
+	char logpath[512] = "", reasons[2048] = "";
+	int ok;
+
+	memset(tally, 0, sizeof(*tally));
+	if (t->accel == QEMU_ACCEL_KVM && !o->kvm_ok) {
+		fprintf(out, "SKIP %s (kvm unavailable: %s)\n", t->name, o->kvm_why);
+		tally->skipped = 1;
+		return;
+	}
+	ktrun_config(o, t, &so, logpath, sizeof(logpath));
+	so.on_record = ktrun_on_record;
+	so.ctx = &c;
+	certify_session_run(&so, &r);
+	ok = ktrun_judge(t, &r, &c, tally, reasons, sizeof(reasons));
+	if (ok)
+		fprintf(out, "PASS %s (%zu test%s, %.2f s)\n", t->name, r.run.ntest,
+			r.run.ntest == 1 ? "" : "s", r.duration_s);
+	else
+		fprintf(out, "FAIL %s (%s)\n", t->name, reasons);
+	if (o->verbose || !ok)
+		ktrun_print_tests(&r.run, out);
+	if (!ok)
+		ktrun_print_failure(&r, &c, logpath, out);
+	else if (o->verbose && r.outcome == CERTIFY_PANIC && r.backtrace)
+		fprintf(out, "  backtrace:\n%s", r.backtrace);
+	tally->entry_failed = !ok;
+	certify_strv_free(&c.oracle_lines);
+	certify_result_free(&r);
+}
