@@ -120,8 +120,8 @@ static int ktcfg_key(struct ktcfg_parser *p, struct certify_ktest *t, const char
 			return -1;
 		t->timeout_s = s;
 	} else if (strcmp(key, "expect") == 0) {
-		if (certify_outcome_parse(v, &t->expect) < 0 || t->expect > CERTIFY_RESET)
-			return ktcfg_err(p, "expect = '%s': expected pass, fail, error, policy, panic or reset", v);
+		if (certify_outcome_parse(v, &t->expect) < 0 || t->expect > CERTIFY_TIMEOUT)
+			return ktcfg_err(p, "expect = '%s': expected pass, fail, error, policy, panic, reset or timeout", v);
 	} else if (strcmp(key, "oracle") == 0) {
 		if (*v && strcmp(v, "query-pci") != 0 && strcmp(v, "none") != 0)
 			return ktcfg_err(p, "oracle = '%s': expected query-pci or none", v);

@@ -362,6 +362,13 @@ static void session_verdict(struct certify_session *s)
 		snprintf(res->reason, sizeof(res->reason), "QEMU failed: %.*s",
 			 (int)strcspn(out, "\n"), out);
 	}
+	/* A kernel that wrote garbage on the result channel cannot be believed, whatever its
+	 * exit code says: the run is an error (design: "garbage gives an error verdict"). */
+	if (res->run.nerrors && res->outcome <= CERTIFY_POLICY) {
+		res->outcome = CERTIFY_ERROR;
+		snprintf(res->reason, sizeof(res->reason), "%zu malformed result-channel line%s: %s",
+			 res->run.nerrors, res->run.nerrors == 1 ? "" : "s", res->run.error[0]);
+	}
 }
 
 static int session_setup(struct certify_session *s, struct certify_err *err)

@@ -84,8 +84,8 @@ static void test_ktcfg_errors(void)
 	kt_expect_error("[a]\njunk\n", "tests.cfg:2: expected 'key = value' or '[name]', got 'junk'");
 	kt_expect_error("[a]\nmachine = isapc\n", "tests.cfg:2: machine = 'isapc': expected pc or q35");
 	kt_expect_error("[a]\nsmp = two\n", "tests.cfg:2: smp = 'two': expected a whole number from 1 to 64");
-	kt_expect_error("[a]\nexpect = timeout\n",
-			"tests.cfg:2: expect = 'timeout': expected pass, fail, error, policy, panic or reset");
+	kt_expect_error("[a]\nexpect = crash\n",
+			"tests.cfg:2: expect = 'crash': expected pass, fail, error, policy, panic, reset or timeout");
 	kt_expect_error("[a]\naccel = hax\n", "tests.cfg:2: accel = 'hax': expected tcg, kvm or auto");
 	kt_expect_error("[a]\ndisks = d1\n",
 			"tests.cfg:2: disk 'd1': expected NAME:SIZE with NAME of [A-Za-z0-9_-]");
