@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "hvr.h"
+#include <lib/fmt.h>
 
 void hvr_splitter_feed(struct hvr_splitter *sp, const char *data, size_t n,
 		       hvr_line_fn line, void *ctx)
@@ -50,17 +51,6 @@ size_t hvr_splitter_flush(struct hvr_splitter *sp, hvr_line_fn line, void *ctx)
 	return len;
 }
 
-static int hvr_hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 int hvr_unescape(char *s)
 {
 	char *out = s;
@@ -72,8 +62,8 @@ int hvr_unescape(char *s)
 			*out++ = *s;
 			continue;
 		}
-		hi = hvr_hexval(s[1]);
-		lo = hi < 0 ? -1 : hvr_hexval(s[2]);
+		hi = fmt_hex_digit(s[1]);
+		lo = hi < 0 ? -1 : fmt_hex_digit(s[2]);
 		if (lo < 0)
 			return -1;
 		*out++ = (char)(hi << 4 | lo);
