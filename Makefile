@@ -26,6 +26,7 @@ include mk/kernel.mk
 include mk/host.mk
 include mk/unit.mk
 include mk/ktest.mk
+include mk/fuzz.mk
 
 # Every test phase writes build/check/<phase>.counts ("passed failed"); the summary adds
 # them up and fails when a phase failed or did not report at all.

@@ -1,0 +1,29 @@
+# libFuzzer targets for the freestanding parsers (clang with compiler-rt).
+#   make fuzz                   build and run fuzz_elfmod for $(FUZZ_SECONDS) seconds
+#   make fuzz FUZZ_SECONDS=600  longer run
+# The seed corpus is one real module compiled here with the module flags; new inputs the
+# fuzzer finds go to $(BUILD)/fuzz/elfmod-corpus, crashes to $(BUILD)/fuzz/.
+
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_CFLAGS  := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+                -Ihvkernel/include
+FUZZ_DIR     := $(BUILD)/fuzz
+MODULE_CFLAGS := -O2 -mcmodel=small -fno-pic -ffreestanding -mno-red-zone \
+                 -mgeneral-regs-only -fno-common -fno-stack-protector -Ihvkernel/include
+
+.PHONY: fuzz
+
+$(FUZZ_DIR)/fuzz_elfmod: tests/fuzz/fuzz_elfmod.c $(wildcard hvkernel/lib/*.c) \
+		$(wildcard hvkernel/include/*/*.h)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_elfmod.c $(wildcard hvkernel/lib/*.c)
+
+$(FUZZ_DIR)/elfmod-seed/good.o: tests/unit/elfmod_fixtures/good_module.c hvkernel/include/hv/module.h
+	@mkdir -p $(@D)
+	gcc $(MODULE_CFLAGS) -c tests/unit/elfmod_fixtures/good_module.c -o $@
+
+fuzz: $(FUZZ_DIR)/fuzz_elfmod $(FUZZ_DIR)/elfmod-seed/good.o
+	@mkdir -p $(FUZZ_DIR)/elfmod-corpus
+	cd $(FUZZ_DIR) && ./fuzz_elfmod -max_total_time=$(FUZZ_SECONDS) -max_len=16384 \
+		-print_final_stats=1 elfmod-corpus elfmod-seed
