@@ -7,6 +7,12 @@
 #include <lib/pcimatch.h>
 
 static struct pci_driver *driver_list;
+static int driver_started;
+
+void driver_core_start(void)
+{
+	driver_started = 1;
+}
 
 /* The cmdline value of pci.bind for this slot ("NAME"), pci.nobind ("" = forbidden), or NULL. */
 static const char *driver_override(struct pci_dev *d, int *forbidden)
@@ -52,6 +58,10 @@ struct pci_driver *driver_choose(struct pci_dev *d, const struct hv_pci_id **id,
 			best = drv;
 			best_score = s;
 			*id = m;
+		} else if (s == best_score && drv->priority == best->priority) {
+			char slot[16];
+			klog("driver: %s and %s match %s equally well (score %d); %s was registered first and wins",
+			     best->name, drv->name, pci_slot_name(d, slot), s, best->name);
 		}
 	}
 	*score = best_score;
@@ -70,13 +80,15 @@ static int driver_try_bind(struct pci_dev *d)
 	drv = driver_choose(d, &id, &score);
 	if (!drv)
 		return 0;
+	/* d->driver is set during probe so the DDK can find its driver from the device. */
+	d->driver = drv;
 	int ret = drv->probe(d, id);
 	if (ret < 0) {
 		klog("driver: %s probe of %s failed: %d", drv->name, pci_slot_name(d, slot), ret);
+		d->driver = 0;
 		d->drvdata = 0;
 		return 0;
 	}
-	d->driver = drv;
 	klog("driver: %s bound to %s (%04x:%04x, match score %d)", drv->name,
 	     pci_slot_name(d, slot), d->vendor, d->device, score);
 	return 1;
@@ -116,7 +128,7 @@ int driver_register(struct pci_driver *drv)
 	/* Bind where this driver is now the best choice; a function bound to a weaker match
 	 * keeps its driver (rebinding live devices is an explicit act, not a side effect). */
 	int n = 0;
-	for (struct pci_dev *d = pci_first(); d; d = d->next)
+	for (struct pci_dev *d = pci_first(); driver_started && d; d = d->next)
 		if (!d->driver)
 			n += driver_try_bind(d);
 	return n;
@@ -146,6 +158,11 @@ void driver_unregister(struct pci_driver *drv)
 		}
 	}
 	drv->next = 0;
+}
+
+struct pci_driver *driver_first(void)
+{
+	return driver_list;
 }
 
 int driver_bound_count(void)

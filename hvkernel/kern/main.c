@@ -10,10 +10,12 @@
 #include <kern/bootinfo.h>
 #include <kern/cmdline.h>
 #include <kern/driver.h>
+#include <kern/export.h>
 #include <kern/hvr.h>
 #include <kern/ktest.h>
 #include <kern/log.h>
 #include <kern/mem.h>
+#include <kern/module.h>
 #include <kern/panic.h>
 #include <kern/pci.h>
 #include <kern/time.h>
@@ -108,6 +110,12 @@ void kmain(uint32_t magic, uint32_t info)
 
 	int n = pci_init();
 	boot_phase("pci");
+	int nmods = module_load_all();
+	if (bootinfo.nmods)
+		klog("module: %d of %d boot modules loaded (%d symbols exported)", nmods,
+		     bootinfo.nmods, export_count());
+	boot_phase("modules");
+	driver_core_start();
 	int bound = driver_bind_all();
 	boot_report_pci();
 	boot_phase("drivers");

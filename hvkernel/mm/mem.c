@@ -179,6 +179,12 @@ void mem_get_counters(struct mem_counters *c)
 	c->heap_bad_frees = hs.bad_frees + mem_bad_page_frees;
 }
 
+uint64_t *mem_page_directory(void);
+uint64_t *mem_page_directory(void)
+{
+	return mem_pd;
+}
+
 uint64_t mem_total_pages(void)
 {
 	return mem_total;

@@ -29,11 +29,14 @@ static void lapic_disable_pic(void)
 	outb(0x21, 0xff); outb(0xa1, 0xff);
 }
 
+void timer_tick(void);
+
 static void lapic_timer_isr(struct trapframe *tf, void *arg)
 {
 	(void)tf;
 	(void)arg;
 	lapic_ticks++;
+	timer_tick();
 }
 
 int lapic_init(void)

@@ -11,6 +11,8 @@
 #include <hv/pciid.h>
 #include <kern/pci.h>
 
+struct module;
+
 struct pci_driver {
 	const char *name;
 	const char *version;
@@ -20,10 +22,16 @@ struct pci_driver {
 	/* Undo probe: quiesce the device, free everything. */
 	void (*remove)(struct pci_dev *d);
 	struct pci_driver *next;	/* registry, owned by the core */
-	int priority;			/* breaks score ties: higher wins (modules: issue 3) */
+	int priority;			/* breaks score ties: higher wins */
+	void *ctx;			/* the DDK's struct hv_pci_driver for module drivers */
+	struct module *owner;		/* module that registered it, or NULL for the kernel */
 };
 
-/* Add a driver and bind it to every unbound function it matches best. Returns the number
+/* Until driver_core_start(), registering a driver only records it: at boot every module
+ * registers first, then driver_bind_all() decides each function once among all of them. */
+void driver_core_start(void);
+
+/* Add a driver and (after driver_core_start) bind it to every unbound function it matches best. Returns the number
  * of functions bound, -HV_EINVAL for a malformed ID table, -HV_EEXIST for a name in use. */
 int driver_register(struct pci_driver *drv);
 /* Unbind the driver from every function and forget it. */
@@ -36,5 +44,9 @@ void driver_unbind(struct pci_dev *d);
  * Returns NULL when nothing matches or the slot is forbidden. */
 struct pci_driver *driver_choose(struct pci_dev *d, const struct hv_pci_id **id, int *score);
 int driver_bound_count(void);
+/* The registry, in registration order. */
+struct pci_driver *driver_first(void);
+/* Unregister every driver a module registered through the DDK. */
+void ddk_pci_drop_module(struct module *m);
 
 #endif

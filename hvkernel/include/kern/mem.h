@@ -31,6 +31,10 @@ void kfree(void *p);
 
 void mem_get_counters(struct mem_counters *c);
 uint64_t mem_total_pages(void);
+/* Set the protection of page-aligned kernel memory (identity map). Splits 2 MiB pages as
+ * needed. Without NX support "not executable" cannot be enforced and is ignored. */
+int mem_protect(uintptr_t va, size_t len, int writable, int executable);
+
 /* Map [phys, phys+len) uncacheable for device registers. Returns the virtual address. */
 uintptr_t mem_map_mmio(uint64_t phys, uint64_t len);
 

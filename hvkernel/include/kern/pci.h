@@ -38,6 +38,7 @@ struct pci_dev {
 	uint8_t vectors[PCI_MAX_VECTORS];
 	uint32_t gsi;
 	uintptr_t msix_table;
+	void *irq_ctx;			/* the DDK's interrupt trampoline state */
 };
 
 /* Enumerate every segment and bus the firmware set up. Returns the number of functions. */

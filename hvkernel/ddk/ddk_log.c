@@ -1,0 +1,16 @@
+/* DDK logging (hv/log.h). */
+#include <stdarg.h>
+#include <hv/log.h>
+#include <kern/export.h>
+#include <kern/log.h>
+
+void hv_log(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	kvlog(fmt, ap);
+	va_end(ap);
+}
+
+HV_EXPORT(hv_log);

@@ -1,0 +1,220 @@
+/*
+ * DDK PCI and interrupts (hv/pci.h, hv/irq.h) over the kernel's PCI layer and driver core.
+ * A struct hv_pci_dev is the kernel's struct pci_dev, opaque to drivers.
+ */
+#include <hv/errno.h>
+#include <hv/irq.h>
+#include <hv/pci.h>
+#include <kern/cmdline.h>
+#include <kern/driver.h>
+#include <kern/export.h>
+#include <kern/log.h>
+#include <kern/mem.h>
+#include <kern/module.h>
+#include <kern/string.h>
+
+#define DDK_PCI(d)	((struct pci_dev *)(d))
+
+_Static_assert(HV_IRQ_INTX == PCI_IRQ_INTX && HV_IRQ_MSI == PCI_IRQ_MSI && HV_IRQ_MSIX == PCI_IRQ_MSIX,
+	       "DDK interrupt modes are the kernel's");
+_Static_assert(HV_PCI_ENABLE_IO == 1 && HV_PCI_ENABLE_MEM == 2 && HV_PCI_ENABLE_MASTER == 4,
+	       "DDK enable bits are the PCI command register's");
+
+static int ddk_pci_probe(struct pci_dev *d, const struct hv_pci_id *id)
+{
+	struct hv_pci_driver *drv = d->driver->ctx;
+	static const struct hv_pci_id forced = { 0, 0, 0, 0, 0, 0, 0 };
+
+	return drv->probe((struct hv_pci_dev *)d, id ? id : &forced);
+}
+
+static void ddk_pci_remove(struct pci_dev *d)
+{
+	struct hv_pci_driver *drv = d->driver->ctx;
+
+	drv->remove((struct hv_pci_dev *)d);
+}
+
+int hv_pci_register_driver(struct hv_pci_driver *drv)
+{
+	const struct hv_pci_id *ids = drv->ids;
+
+	if (!drv->name || !drv->probe || !drv->remove || drv->kernel_private)
+		return -HV_EINVAL;
+	if (!ids) {
+		if (!module_current)
+			return -HV_EINVAL;
+		ids = module_current->ids;
+	}
+	struct pci_driver *k = kzalloc(sizeof(*k));
+	if (!k)
+		return -HV_ENOMEM;
+	k->name = drv->name;
+	k->version = module_current ? module_current->info.version : "";
+	k->ids = ids;
+	k->probe = ddk_pci_probe;
+	k->remove = ddk_pci_remove;
+	k->ctx = drv;
+	k->owner = module_current;
+	int ret = driver_register(k);
+	if (ret < 0) {
+		kfree(k);
+		return ret;
+	}
+	drv->kernel_private = k;
+	return 0;
+}
+
+void hv_pci_unregister_driver(struct hv_pci_driver *drv)
+{
+	struct pci_driver *k = drv->kernel_private;
+
+	if (!k)
+		return;
+	driver_unregister(k);
+	kfree(k);
+	drv->kernel_private = 0;
+}
+
+void ddk_pci_drop_module(struct module *m)
+{
+	struct pci_driver *k;
+
+	do {
+		for (k = driver_first(); k && k->owner != m; k = k->next)
+			;
+		if (k)
+			hv_pci_unregister_driver(k->ctx);
+	} while (k);
+}
+
+void hv_pci_get_info(const struct hv_pci_dev *hd, struct hv_pci_info *out)
+{
+	const struct pci_dev *d = (const struct pci_dev *)hd;
+
+	out->segment = d->seg;
+	out->bus = d->bus;
+	out->dev = d->dev;
+	out->fn = d->fn;
+	out->revision = d->rev;
+	out->vendor = d->vendor;
+	out->device = d->device;
+	out->subvendor = d->subvendor;
+	out->subdevice = d->subdevice;
+	out->class = d->class;
+	char buf[16];
+	strlcpy(out->slot, pci_slot_name(d, buf), sizeof(out->slot));
+}
+
+void hv_pci_set_drvdata(struct hv_pci_dev *d, void *data) { DDK_PCI(d)->drvdata = data; }
+void *hv_pci_get_drvdata(const struct hv_pci_dev *d) { return ((const struct pci_dev *)d)->drvdata; }
+uint32_t hv_pci_cfg_read32(const struct hv_pci_dev *d, uint16_t off) { return pci_cfg_read32((const struct pci_dev *)d, off); }
+uint16_t hv_pci_cfg_read16(const struct hv_pci_dev *d, uint16_t off) { return pci_cfg_read16((const struct pci_dev *)d, off); }
+uint8_t hv_pci_cfg_read8(const struct hv_pci_dev *d, uint16_t off) { return pci_cfg_read8((const struct pci_dev *)d, off); }
+void hv_pci_cfg_write32(struct hv_pci_dev *d, uint16_t off, uint32_t v) { pci_cfg_write32(DDK_PCI(d), off, v); }
+void hv_pci_cfg_write16(struct hv_pci_dev *d, uint16_t off, uint16_t v) { pci_cfg_write16(DDK_PCI(d), off, v); }
+
+void hv_pci_enable(struct hv_pci_dev *d, unsigned what)
+{
+	/* The DDK's bits are the command register's (PCI 3.0, 6.2.2). */
+	pci_enable(DDK_PCI(d), (uint16_t)(what & (HV_PCI_ENABLE_IO | HV_PCI_ENABLE_MEM | HV_PCI_ENABLE_MASTER)));
+}
+
+volatile void *hv_pci_map_bar(struct hv_pci_dev *hd, int bar, uint64_t *size)
+{
+	struct pci_dev *d = DDK_PCI(hd);
+	uintptr_t va = pci_bar_map(d, bar);
+
+	if (!va)
+		return 0;
+	if (size)
+		*size = d->bar[bar].size;
+	return (volatile void *)va;
+}
+
+int hv_pci_bar_io(struct hv_pci_dev *hd, int bar, uint16_t *port, uint32_t *size)
+{
+	struct pci_dev *d = DDK_PCI(hd);
+
+	if (bar < 0 || bar > 5 || !d->bar[bar].io || !d->bar[bar].size || d->bar[bar].base > 0xffff)
+		return -HV_ENODEV;
+	*port = (uint16_t)d->bar[bar].base;
+	if (size)
+		*size = (uint32_t)d->bar[bar].size;
+	return 0;
+}
+
+/* Interrupts: one trampoline per device maps the vector back to the driver's index. */
+struct ddk_irq {
+	hv_irq_handler_t handler;
+	void *arg;
+	struct pci_dev *dev;
+};
+
+static void ddk_irq_trampoline(struct trapframe *tf, void *arg)
+{
+	struct ddk_irq *di = arg;
+
+	for (unsigned i = 0; i < di->dev->nvec; i++)
+		if (di->dev->vectors[i] == tf->vector)
+			di->handler(di->arg, i);
+}
+
+int hv_pci_irq_alloc(struct hv_pci_dev *hd, int mode, unsigned nvec, hv_irq_handler_t handler,
+		     void *arg, int *mode_out)
+{
+	struct pci_dev *d = DDK_PCI(hd);
+	enum pci_irq_mode want = PCI_IRQ_MSIX;
+	bool exact = false;
+	const char *forced = cmdline_get("pci.irq");
+
+	if (!handler || mode < HV_IRQ_AUTO || mode > HV_IRQ_MSIX)
+		return -HV_EINVAL;
+	if (mode != HV_IRQ_AUTO) {
+		want = (enum pci_irq_mode)mode;	/* the DDK's numbers are the kernel's */
+		exact = true;
+	}
+	/* A certification run forces one mode for every driver. */
+	if (forced && pci_irq_mode_parse(forced, &want) == 0)
+		exact = true;
+	struct ddk_irq *di = kzalloc(sizeof(*di));
+	if (!di)
+		return -HV_ENOMEM;
+	di->handler = handler;
+	di->arg = arg;
+	di->dev = d;
+	int n = pci_irq_setup(d, want, exact, nvec, ddk_irq_trampoline, di);
+	if (n < 0) {
+		kfree(di);
+		return n;
+	}
+	d->irq_ctx = di;
+	if (mode_out)
+		*mode_out = (int)d->irq_mode;
+	return n;
+}
+
+void hv_pci_irq_free(struct hv_pci_dev *hd)
+{
+	struct pci_dev *d = DDK_PCI(hd);
+
+	pci_irq_teardown(d);
+	kfree(d->irq_ctx);
+	d->irq_ctx = 0;
+}
+
+HV_EXPORT(hv_pci_register_driver);
+HV_EXPORT(hv_pci_unregister_driver);
+HV_EXPORT(hv_pci_get_info);
+HV_EXPORT(hv_pci_set_drvdata);
+HV_EXPORT(hv_pci_get_drvdata);
+HV_EXPORT(hv_pci_cfg_read32);
+HV_EXPORT(hv_pci_cfg_read16);
+HV_EXPORT(hv_pci_cfg_read8);
+HV_EXPORT(hv_pci_cfg_write32);
+HV_EXPORT(hv_pci_cfg_write16);
+HV_EXPORT(hv_pci_enable);
+HV_EXPORT(hv_pci_map_bar);
+HV_EXPORT(hv_pci_bar_io);
+HV_EXPORT(hv_pci_irq_alloc);
+HV_EXPORT(hv_pci_irq_free);

@@ -1,0 +1,64 @@
+/*
+ * DDK: PCI functions and drivers. A driver module registers one struct hv_pci_driver from
+ * hv_module_init(); the kernel binds it to every function its module's ID table (the
+ * HV_MODULE metadata) matches best. probe maps, resets and identifies; rings and
+ * interrupts start when the class interface opens the device (netdev, blkdev).
+ */
+#ifndef HV_PCI_H
+#define HV_PCI_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <hv/pciid.h>
+
+struct hv_pci_dev;	/* opaque */
+
+struct hv_pci_info {
+	uint16_t segment;
+	uint8_t bus, dev, fn;
+	uint8_t revision;
+	uint16_t vendor, device, subvendor, subdevice;
+	uint32_t class;		/* base << 16 | sub << 8 | prog-if */
+	char slot[16];		/* "BB:DD.F" or "SSSS:BB:DD.F" */
+};
+
+struct hv_pci_driver {
+	const char *name;
+	/* ID table; NULL means the module's HV_MODULE table (the usual case). */
+	const struct hv_pci_id *ids;
+	/* 0 to take the function, -HV_Exxx to leave it. id is the entry that matched. */
+	int (*probe)(struct hv_pci_dev *d, const struct hv_pci_id *id);
+	/* Quiesce the device and free everything probe and later calls allocated. */
+	void (*remove)(struct hv_pci_dev *d);
+	void *kernel_private;	/* owned by the kernel */
+};
+
+/* Register the module's driver (call from hv_module_init). 0 or -HV_Exxx. */
+int hv_pci_register_driver(struct hv_pci_driver *drv);
+/* Unbind from every function and unregister (call from hv_module_exit). */
+void hv_pci_unregister_driver(struct hv_pci_driver *drv);
+
+void hv_pci_get_info(const struct hv_pci_dev *d, struct hv_pci_info *out);
+void hv_pci_set_drvdata(struct hv_pci_dev *d, void *data);
+void *hv_pci_get_drvdata(const struct hv_pci_dev *d);
+
+/* Configuration space; off < 256 (4096 on PCI Express through ECAM). */
+uint32_t hv_pci_cfg_read32(const struct hv_pci_dev *d, uint16_t off);
+uint16_t hv_pci_cfg_read16(const struct hv_pci_dev *d, uint16_t off);
+uint8_t hv_pci_cfg_read8(const struct hv_pci_dev *d, uint16_t off);
+void hv_pci_cfg_write32(struct hv_pci_dev *d, uint16_t off, uint32_t v);
+void hv_pci_cfg_write16(struct hv_pci_dev *d, uint16_t off, uint16_t v);
+
+#define HV_PCI_ENABLE_IO	0x1
+#define HV_PCI_ENABLE_MEM	0x2
+#define HV_PCI_ENABLE_MASTER	0x4	/* bus mastering: needed for DMA and MSI */
+/* Turn on decoding and/or bus mastering. */
+void hv_pci_enable(struct hv_pci_dev *d, unsigned what);
+
+/* Map memory BAR bar (0..5) uncacheable; *size gets its length. NULL for an I/O or
+ * unimplemented BAR, or one the hypervisor cannot reach. */
+volatile void *hv_pci_map_bar(struct hv_pci_dev *d, int bar, uint64_t *size);
+/* First port and length of I/O BAR bar. 0, or -HV_ENODEV when it is not an I/O BAR. */
+int hv_pci_bar_io(struct hv_pci_dev *d, int bar, uint16_t *port, uint32_t *size);
+
+#endif

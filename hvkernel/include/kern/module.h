@@ -1,0 +1,28 @@
+/* Driver modules loaded from boot modules (the loader: kern/module.c). */
+#ifndef KERN_MODULE_H
+#define KERN_MODULE_H
+
+#include <stdint.h>
+#include <hv/module.h>
+
+struct module {
+	char file[64];
+	struct hv_module_info info;
+	struct hv_pci_id *ids;		/* copy of the metadata table, HV_PCI_ID_END-terminated */
+	uint8_t sha256[32];
+	void *base;			/* loaded image */
+	uint64_t npages;
+	int (*init)(void);
+	void (*exit)(void);
+	struct module *next;
+};
+
+/* The module whose hv_module_init is running, or NULL. */
+extern struct module *module_current;
+
+/* Load every boot module (after PCI enumeration, before drivers are bound). Returns the
+ * number loaded. Every module gets a log line and a `module` result record. */
+int module_load_all(void);
+struct module *module_first(void);
+
+#endif
