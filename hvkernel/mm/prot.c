@@ -61,3 +61,24 @@ int mem_protect(uintptr_t va, size_t len, int writable, int executable)
 	}
 	return 0;
 }
+
+int mem_query(uintptr_t va, int *writable, int *executable)
+{
+	uint64_t *pd = mem_page_directory();
+
+	if (va >= 0x100000000ull)
+		return -HV_EINVAL;
+	uint64_t e = pd[va >> 21];
+	if ((e & PTE_P) && !(e & PTE_PS)) {
+		uint64_t *pt = (uint64_t *)(e & PTE_ADDR);
+		uint64_t pte = pt[(va >> 12) & 511];
+		*writable = (e & PTE_W) && (pte & PTE_W);
+		*executable = !(e & PTE_NX) && !(pte & PTE_NX) && prot_nx_enabled();
+		return (pte & PTE_P) ? 0 : -HV_EFAULT;
+	}
+	if (!(e & PTE_P))
+		return -HV_EFAULT;
+	*writable = (e & PTE_W) != 0;
+	*executable = !(e & PTE_NX);
+	return 0;
+}

@@ -35,6 +35,10 @@ uint64_t mem_total_pages(void);
  * needed. Without NX support "not executable" cannot be enforced and is ignored. */
 int mem_protect(uintptr_t va, size_t len, int writable, int executable);
 
+/* The effective protection of the page holding va. 0, or -HV_EFAULT when unmapped.
+ * Without NX every page counts as executable. */
+int mem_query(uintptr_t va, int *writable, int *executable);
+
 /* Map [phys, phys+len) uncacheable for device registers. Returns the virtual address. */
 uintptr_t mem_map_mmio(uint64_t phys, uint64_t len);
 
