@@ -5,6 +5,7 @@
 #ifndef HV_DDK_H
 #define HV_DDK_H
 
+#include <hv/blkdev.h>
 #include <hv/errno.h>
 #include <hv/io.h>
 #include <hv/irq.h>
@@ -12,6 +13,7 @@
 #include <hv/log.h>
 #include <hv/mem.h>
 #include <hv/module.h>
+#include <hv/netdev.h>
 #include <hv/pci.h>
 #include <hv/pciid.h>
 #include <hv/time.h>

@@ -1,0 +1,162 @@
+/* Network device registry. Drivers register; the network stack opens and receives. */
+#include <arch/cpu.h>
+#include <hv/errno.h>
+#include <kern/export.h>
+#include <kern/log.h>
+#include <kern/mem.h>
+#include <kern/netdev.h>
+#include <kern/string.h>
+#include <lib/fmt.h>
+
+struct netdev_state {
+	struct hv_netdev *nd;
+	netdev_rx_fn rx;
+	void *rx_arg;
+	int open;
+	uint64_t rx_frames, rx_dropped, link_changes;
+	struct netdev_state *next;
+};
+
+static struct netdev_state *netdev_list;
+static unsigned netdev_next_index;
+
+#define NETDEV_STATE(nd)	((struct netdev_state *)(nd)->kernel_private)
+
+int hv_netdev_register(struct hv_netdev *nd)
+{
+	if (!nd->ops || !nd->ops->open || !nd->ops->stop || !nd->ops->xmit || nd->kernel_private)
+		return -HV_EINVAL;
+	if (nd->mtu == 0)
+		nd->mtu = 1500;
+	if (nd->max_mtu < nd->mtu)
+		nd->max_mtu = nd->mtu;
+	struct netdev_state *s = kzalloc(sizeof(*s));
+	if (!s)
+		return -HV_ENOMEM;
+	s->nd = nd;
+	fmt_snprintf(nd->name, sizeof(nd->name), "vmnic%u", netdev_next_index++);
+	nd->kernel_private = s;
+	int on = cpu_irq_save();
+	struct netdev_state **pp = &netdev_list;
+	while (*pp)
+		pp = &(*pp)->next;
+	*pp = s;
+	cpu_irq_restore(on);
+	klog("netdev: %s registered, MAC %02x:%02x:%02x:%02x:%02x:%02x, MTU %u (max %u), link %s",
+	     nd->name, nd->mac[0], nd->mac[1], nd->mac[2], nd->mac[3], nd->mac[4], nd->mac[5],
+	     nd->mtu, nd->max_mtu, nd->link_up ? "up" : "down");
+	return 0;
+}
+
+void hv_netdev_unregister(struct hv_netdev *nd)
+{
+	struct netdev_state *s = NETDEV_STATE(nd);
+
+	if (!s)
+		return;
+	if (s->open)
+		netdev_stop(nd);
+	int on = cpu_irq_save();
+	for (struct netdev_state **pp = &netdev_list; *pp; pp = &(*pp)->next) {
+		if (*pp == s) {
+			*pp = s->next;
+			break;
+		}
+	}
+	cpu_irq_restore(on);
+	klog("netdev: %s unregistered", nd->name);
+	nd->kernel_private = 0;
+	kfree(s);
+}
+
+void hv_netdev_rx(struct hv_netdev *nd, const void *frame, size_t len)
+{
+	struct netdev_state *s = NETDEV_STATE(nd);
+
+	if (!s)
+		return;
+	if (s->rx) {
+		s->rx_frames++;
+		s->rx(nd, frame, len, s->rx_arg);
+	} else {
+		s->rx_dropped++;
+	}
+}
+
+void hv_netdev_link_change(struct hv_netdev *nd, bool up)
+{
+	struct netdev_state *s = NETDEV_STATE(nd);
+
+	if (nd->link_up == up)
+		return;
+	nd->link_up = up;
+	if (s)
+		s->link_changes++;
+	klog("netdev: %s link %s", nd->name, up ? "up" : "down");
+}
+
+struct hv_netdev *netdev_first(void)
+{
+	return netdev_list ? netdev_list->nd : 0;
+}
+
+struct hv_netdev *netdev_next(struct hv_netdev *nd)
+{
+	struct netdev_state *s = NETDEV_STATE(nd);
+
+	return s && s->next ? s->next->nd : 0;
+}
+
+struct hv_netdev *netdev_find(const char *name)
+{
+	for (struct netdev_state *s = netdev_list; s; s = s->next)
+		if (strcmp(s->nd->name, name) == 0)
+			return s->nd;
+	return 0;
+}
+
+void netdev_set_rx(struct hv_netdev *nd, netdev_rx_fn fn, void *arg)
+{
+	struct netdev_state *s = NETDEV_STATE(nd);
+	int on = cpu_irq_save();
+
+	s->rx = fn;
+	s->rx_arg = arg;
+	cpu_irq_restore(on);
+}
+
+int netdev_open(struct hv_netdev *nd)
+{
+	struct netdev_state *s = NETDEV_STATE(nd);
+
+	if (s->open)
+		return -HV_EBUSY;
+	int ret = nd->ops->open(nd);
+	if (ret == 0)
+		s->open = 1;
+	return ret;
+}
+
+void netdev_stop(struct hv_netdev *nd)
+{
+	struct netdev_state *s = NETDEV_STATE(nd);
+
+	if (!s->open)
+		return;
+	nd->ops->stop(nd);
+	s->open = 0;
+}
+
+void netdev_counts(struct hv_netdev *nd, uint64_t *rx, uint64_t *dropped, uint64_t *link_changes)
+{
+	struct netdev_state *s = NETDEV_STATE(nd);
+
+	*rx = s->rx_frames;
+	*dropped = s->rx_dropped;
+	*link_changes = s->link_changes;
+}
+
+HV_EXPORT(hv_netdev_register);
+HV_EXPORT(hv_netdev_unregister);
+HV_EXPORT(hv_netdev_rx);
+HV_EXPORT(hv_netdev_link_change);
