@@ -1,0 +1,337 @@
+/*
+ * The storage certification suite (test=blk). It runs on every blkdev the loaded driver
+ * modules registered, or on the one named by blk.dev=. Every block written carries its LBA
+ * and the run's seed (blk.seed=) in its first 16 bytes, so a misdirected or stale block is
+ * caught on read-back here and, from the `blkwrite` records, by the host reading the disk
+ * image afterwards: what counts is what reached the medium.
+ */
+#include <arch/cpu.h>
+#include <hv/errno.h>
+#include <hv/mem.h>
+#include <kern/blkdev.h>
+#include <kern/hvr.h>
+#include <kern/ktest.h>
+#include <kern/string.h>
+#include <kern/time.h>
+
+#define BLK_MAX_BYTES	(1u << 20)
+#define BLK_TIMEOUT_US	10000000ull
+
+static uint64_t blk_seed;
+
+static uint64_t blk_rand(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+/* Block content: 8 bytes LBA, 8 bytes seed, then a pattern derived from both. */
+static void blk_fill(uint8_t *p, uint32_t bs, uint64_t lba, uint32_t n)
+{
+	for (uint32_t b = 0; b < n; b++, p += bs) {
+		uint64_t l = lba + b;
+		memcpy(p, &l, 8);
+		memcpy(p + 8, &blk_seed, 8);
+		for (uint32_t i = 16; i < bs; i++)
+			p[i] = (uint8_t)(l * 31 + blk_seed + i);
+	}
+}
+
+/* Index of the first bad block, or -1. */
+static long blk_check(const uint8_t *p, uint32_t bs, uint64_t lba, uint32_t n)
+{
+	for (uint32_t b = 0; b < n; b++, p += bs) {
+		uint64_t l = lba + b, got_l, got_s;
+		memcpy(&got_l, p, 8);
+		memcpy(&got_s, p + 8, 8);
+		if (got_l != l || got_s != blk_seed)
+			return b;
+		for (uint32_t i = 16; i < bs; i++)
+			if (p[i] != (uint8_t)(l * 31 + blk_seed + i))
+				return b;
+	}
+	return -1;
+}
+
+static int blk_io(struct hv_blkdev *bd, int op, uint64_t lba, uint32_t n, void *buf, uint64_t bus)
+{
+	struct hv_blkreq rq;
+
+	memset(&rq, 0, sizeof(rq));
+	rq.op = op;
+	rq.lba = lba;
+	rq.nblocks = n;
+	rq.buf = buf;
+	rq.buf_bus = bus;
+	return blkdev_submit_wait(bd, &rq, BLK_TIMEOUT_US);
+}
+
+static void blk_report_write(const struct hv_blkdev *bd, uint64_t lba, uint64_t n)
+{
+	hvr_begin("blkwrite");
+	hvr_str("dev", bd->name);
+	hvr_u64("lba", lba);
+	hvr_u64("blocks", n);
+	hvr_u64("block_size", bd->block_size);
+	hvr_u64("seed", blk_seed);
+	hvr_end();
+}
+
+static struct hv_blkdev *blk_pick(struct ktest_ctx *t)
+{
+	const char *name = ktest_param(t, "dev", 0);
+	struct hv_blkdev *bd = name ? blkdev_find(name) : blkdev_first();
+
+	blk_seed = ktest_param_u64(t, "seed", 0x5eed) | 1;
+	if (!bd)
+		ktest_msg(t, name ? "no blkdev %s" : "no blkdev registered (is a storage driver module loaded?)", name);
+	return bd;
+}
+
+/* Capacity and block size as the host attached them (blk.bytes=, blk.block_size=). */
+KTEST(blk, identify)
+{
+	struct hv_blkdev *bd = blk_pick(t);
+
+	if (!bd)
+		return KTEST_SKIP;
+	uint64_t want = ktest_param_u64(t, "bytes", 0), want_bs = ktest_param_u64(t, "block_size", 0);
+	ktest_metric(t, "blocks", bd->nblocks, "blocks");
+	ktest_metric(t, "block_size", bd->block_size, "bytes");
+	ktest_metric(t, "queue_depth", bd->queue_depth, "requests");
+	KT_CHECK(t, !want || bd->nblocks * bd->block_size == want, "%s: %llu bytes, the host attached %llu",
+		 bd->name, (unsigned long long)(bd->nblocks * bd->block_size), (unsigned long long)want);
+	KT_CHECK(t, !want_bs || bd->block_size == want_bs, "%s: block size %u, expected %llu", bd->name,
+		 bd->block_size, (unsigned long long)want_bs);
+	return KTEST_PASS;
+}
+
+/* Sequential then random writes of 1 block to 1 MiB at unaligned LBAs, each read back and
+ * verified, in the first blk.mib MiB (default 16). */
+KTEST(blk, verify)
+{
+	struct hv_blkdev *bd = blk_pick(t);
+	uint64_t bus, rng;
+
+	if (!bd)
+		return KTEST_SKIP;
+	uint32_t bs = bd->block_size, maxn = BLK_MAX_BYTES / bs;
+	uint64_t span = ktest_param_u64(t, "mib", 16) * (1u << 20) / bs;
+	if (span > bd->nblocks)
+		span = bd->nblocks;
+	uint8_t *buf = hv_dma_alloc(BLK_MAX_BYTES, &bus);
+	KT_CHECK(t, buf, "no DMA memory");
+	enum ktest_status st = KTEST_PASS;
+	uint64_t lba = 0, ops = 0;
+	rng = blk_seed;
+	/* Sequential: request sizes 1, 2, 3, 5, 8 ... blocks, to maxn, back to back. */
+	for (uint32_t n = 1, prev = 1; lba < span && st == KTEST_PASS; ) {
+		uint32_t c = n > maxn ? maxn : n;
+		if (c > span - lba)
+			c = (uint32_t)(span - lba);
+		blk_fill(buf, bs, lba, c);
+		int ret = blk_io(bd, HV_BLK_WRITE, lba, c, buf, bus);
+		if (ret == 0) {
+			memset(buf, 0, (size_t)c * bs);
+			ret = blk_io(bd, HV_BLK_READ, lba, c, buf, bus);
+		}
+		long bad = ret == 0 ? blk_check(buf, bs, lba, c) : -1;
+		if (ret || bad >= 0) {
+			ktest_msg(t, "%s: %u blocks at %llu: %s %d", bd->name, c, (unsigned long long)lba,
+				  ret ? "error" : "wrong data in block", ret ? ret : (int)bad);
+			st = KTEST_FAIL;
+		}
+		lba += c;
+		ops++;
+		uint32_t next = n + prev;
+		prev = n;
+		n = next > maxn ? 1 : next;
+	}
+	if (st == KTEST_PASS)
+		blk_report_write(bd, 0, lba);
+	/* Random: 64 requests of random size at random (unaligned) LBAs. */
+	for (int i = 0; i < 64 && st == KTEST_PASS; i++) {
+		uint32_t c = (uint32_t)(blk_rand(&rng) % maxn) + 1;
+		if (c > span)
+			c = (uint32_t)span;
+		uint64_t at = blk_rand(&rng) % (span - c + 1);
+		blk_fill(buf, bs, at, c);
+		int ret = blk_io(bd, HV_BLK_WRITE, at, c, buf, bus);
+		if (ret == 0) {
+			memset(buf, 0, (size_t)c * bs);
+			ret = blk_io(bd, HV_BLK_READ, at, c, buf, bus);
+		}
+		long bad = ret == 0 ? blk_check(buf, bs, at, c) : -1;
+		if (ret || bad >= 0) {
+			ktest_msg(t, "%s: random %u blocks at %llu: %s %d", bd->name, c,
+				  (unsigned long long)at, ret ? "error" : "wrong data in block", ret ? ret : (int)bad);
+			st = KTEST_FAIL;
+		} else {
+			blk_report_write(bd, at, c);
+		}
+		ops++;
+	}
+	if (st == KTEST_PASS && blk_io(bd, HV_BLK_FLUSH, 0, 0, buf, bus) != 0) {
+		ktest_msg(t, "%s: flush failed", bd->name);
+		st = KTEST_FAIL;
+	}
+	ktest_metric(t, "requests", ops * 2, "count");
+	hv_dma_free(buf, BLK_MAX_BYTES);
+	return st;
+}
+
+struct blk_async {
+	volatile unsigned done, errors;
+};
+
+static void blk_async_done(struct hv_blkreq *rq)
+{
+	struct blk_async *a = rq->ctx;
+
+	if (rq->status)
+		a->errors++;
+	a->done++;
+}
+
+/* Keep the device's whole queue depth in flight: 8 rounds of queue_depth 4 KiB reads and
+ * writes at scattered LBAs, every completion accounted for. */
+KTEST(blk, qdepth)
+{
+	struct hv_blkdev *bd = blk_pick(t);
+	uint64_t bus;
+
+	if (!bd)
+		return KTEST_SKIP;
+	unsigned qd = bd->queue_depth > 64 ? 64 : bd->queue_depth;
+	uint32_t n = 4096 / bd->block_size ? 4096 / bd->block_size : 1;
+	struct hv_blkreq *rq = hv_zalloc(qd * sizeof(*rq));
+	uint8_t *buf = hv_dma_alloc((size_t)qd * n * bd->block_size, &bus);
+	enum ktest_status st = KTEST_PASS;
+	if (!rq || !buf) {
+		ktest_msg(t, "no memory");
+		st = KTEST_ERROR;
+		goto free;
+	}
+	uint64_t rng = blk_seed, t0 = time_us(), total = 0;
+	for (int round = 0; round < 8 && st == KTEST_PASS; round++) {
+		struct blk_async a = { 0, 0 };
+		for (unsigned i = 0; i < qd; i++) {
+			struct hv_blkreq *r = &rq[i];
+			uint64_t written = r->lba;	/* odd rounds read what the even round wrote */
+			memset(r, 0, sizeof(*r));
+			r->op = round & 1 ? HV_BLK_READ : HV_BLK_WRITE;
+			r->lba = round & 1 ? written : (blk_rand(&rng) % (bd->nblocks / n)) * n;
+			r->nblocks = n;
+			r->buf = buf + (size_t)i * n * bd->block_size;
+			r->buf_bus = bus + (uint64_t)i * n * bd->block_size;
+			r->done = blk_async_done;
+			r->ctx = &a;
+			if (r->op == HV_BLK_WRITE)
+				blk_fill(r->buf, bd->block_size, r->lba, n);
+			int ret;
+			while ((ret = bd->ops->submit(bd, r)) == -HV_EAGAIN)
+				if (bd->ops->poll)
+					bd->ops->poll(bd);
+			if (ret < 0) {
+				ktest_msg(t, "%s: submit %u of %u failed (%d)", bd->name, i, qd, ret);
+				st = KTEST_FAIL;
+				qd = i;	/* wait only for what was submitted */
+				break;
+			}
+		}
+		uint64_t w = time_us();
+		while (a.done < qd && time_us() - w < BLK_TIMEOUT_US)
+			if (bd->ops->poll)
+				bd->ops->poll(bd);
+		if (a.done != qd || a.errors) {
+			ktest_msg(t, "%s: round %d: %u of %u completed, %u errors", bd->name, round, a.done, qd, a.errors);
+			st = KTEST_FAIL;
+		}
+		for (unsigned i = 0; i < qd && st == KTEST_PASS && (round & 1); i++)
+			/* Two requests of the even round may have hit one LBA: same content. */
+			if (blk_check(rq[i].buf, bd->block_size, rq[i].lba, n) >= 0) {
+				ktest_msg(t, "%s: block %llu read back wrong", bd->name, (unsigned long long)rq[i].lba);
+				st = KTEST_FAIL;
+			}
+		total += qd;
+	}
+	uint64_t us = time_us() - t0;
+	ktest_metric(t, "iops", us ? total * 1000000 / us : 0, "iops");
+	ktest_metric(t, "depth", qd, "requests");
+free:
+	if (buf)
+		hv_dma_free(buf, (size_t)bd->queue_depth * n * bd->block_size);
+	hv_free(rq);
+	return st;
+}
+
+/* With blk.eio_lba=L (QEMU blkdebug injects EIO there): a read covering L fails with
+ * -HV_EIO, reads beside it succeed, and the device keeps working. */
+KTEST(blk, errors)
+{
+	struct hv_blkdev *bd = blk_pick(t);
+	uint64_t bus;
+
+	if (!bd)
+		return KTEST_SKIP;
+	if (!ktest_param(t, "eio_lba", 0)) {
+		ktest_msg(t, "blk.eio_lba= not given (no error injection configured)");
+		return KTEST_SKIP;
+	}
+	uint64_t bad = ktest_param_u64(t, "eio_lba", 0);
+	uint8_t *buf = hv_dma_alloc(4096, &bus);
+	KT_CHECK(t, buf, "no DMA memory");
+	enum ktest_status st = KTEST_PASS;
+	int r1 = blk_io(bd, HV_BLK_READ, bad, 1, buf, bus);
+	int r2 = bad > 0 ? blk_io(bd, HV_BLK_READ, bad - 1, 1, buf, bus) : 0;
+	int r3 = blk_io(bd, HV_BLK_READ, bad + 1, 1, buf, bus);
+	int r4 = blk_io(bd, HV_BLK_READ, bad, 1, buf, bus);
+	if (r1 != -HV_EIO || r4 != -HV_EIO || r2 != 0 || r3 != 0) {
+		ktest_msg(t, "%s: read at %llu gave %d then %d, neighbours %d and %d", bd->name,
+			  (unsigned long long)bad, r1, r4, r2, r3);
+		st = KTEST_FAIL;
+	}
+	hv_dma_free(buf, 4096);
+	return st;
+}
+
+/* Sequential read and write throughput: blk.bench_mib MiB (default 64) in 1 MiB requests at
+ * queue depth 1, as the Linux baseline measures it. */
+KTEST(blk, seqbench)
+{
+	struct hv_blkdev *bd = blk_pick(t);
+	uint64_t bus;
+
+	if (!bd)
+		return KTEST_SKIP;
+	uint64_t mib = ktest_param_u64(t, "bench_mib", 64);
+	uint32_t n = BLK_MAX_BYTES / bd->block_size;
+	if (mib * n > bd->nblocks)
+		mib = bd->nblocks / n;
+	KT_CHECK(t, mib > 0, "%s is smaller than 1 MiB", bd->name);
+	uint8_t *buf = hv_dma_alloc(BLK_MAX_BYTES, &bus);
+	KT_CHECK(t, buf, "no DMA memory");
+	enum ktest_status st = KTEST_PASS;
+	uint64_t t0 = time_us();
+	for (uint64_t i = 0; i < mib && st == KTEST_PASS; i++)
+		if (blk_io(bd, HV_BLK_READ, i * n, n, buf, bus) != 0)
+			st = KTEST_FAIL;
+	uint64_t rus = time_us() - t0;
+	memset(buf, 0xa5, BLK_MAX_BYTES);
+	t0 = time_us();
+	for (uint64_t i = 0; i < mib && st == KTEST_PASS; i++)
+		if (blk_io(bd, HV_BLK_WRITE, i * n, n, buf, bus) != 0)
+			st = KTEST_FAIL;
+	uint64_t wus = time_us() - t0;
+	hv_dma_free(buf, BLK_MAX_BYTES);
+	if (st != KTEST_PASS) {
+		ktest_msg(t, "%s: I/O error during the benchmark", bd->name);
+		return st;
+	}
+	/* MB/s = 10^6 bytes/s, as the baseline reports. */
+	ktest_metric(t, "read_MBps", rus ? mib * 1048576 / rus : 0, "MB/s");
+	ktest_metric(t, "write_MBps", wus ? mib * 1048576 / wus : 0, "MB/s");
+	return KTEST_PASS;
+}

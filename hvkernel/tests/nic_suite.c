@@ -1,0 +1,412 @@
+/*
+ * The NIC certification suite (test=nic). It works on whatever netdevs the loaded driver
+ * modules registered: A and B are the first two (or nic.a= / nic.b= by name), normally two
+ * NICs of one model joined by a QEMU hub, so every frame A sends reaches B.
+ *
+ * Frames carry a header after the Ethernet header: a magic, a sequence number and a
+ * checksum of the payload, so the receiver can tell loss, reordering and corruption apart.
+ */
+#include <arch/cpu.h>
+#include <hv/errno.h>
+#include <kern/driver.h>
+#include <kern/ktest.h>
+#include <kern/netdev.h>
+#include <kern/pci.h>
+#include <kern/string.h>
+#include <kern/time.h>
+
+#define NIC_ETHERTYPE	0x88b5		/* IEEE local experimental */
+#define NIC_MAGIC	0x4e494354u	/* "NICT" */
+#define NIC_HDR		14
+#define NIC_PAYLOAD_OFF	(NIC_HDR + 12)	/* magic, seq, checksum */
+#define NIC_MAX_FRAME	(9000 + NIC_HDR)
+
+struct nic_rx {
+	uint64_t frames, bad, out_of_order, bytes;
+	uint32_t next_seq;
+	int check;			/* verify contents (off for the rate test) */
+};
+
+static struct nic_rx nic_rxs;
+/* nic.poll=1: drive the NICs by calling their poll function (with interrupts masked by the
+ * CPU); otherwise only interrupts move frames, so a broken interrupt path fails. */
+static int nic_polling;
+
+static void nic_poll(struct hv_netdev *nd)
+{
+	if (nic_polling && nd->ops->poll) {
+		int on = cpu_irq_save();
+		nd->ops->poll(nd, 64);
+		cpu_irq_restore(on);
+	}
+}
+static uint8_t nic_frame[NIC_MAX_FRAME];
+
+static uint32_t nic_sum(const uint8_t *p, size_t n)
+{
+	uint32_t s = 0x9e3779b9u;
+
+	for (size_t i = 0; i < n; i++)
+		s = (s ^ p[i]) * 0x01000193u;
+	return s;
+}
+
+static void nic_put32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
+static uint32_t nic_get32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
+
+static size_t nic_build(const struct hv_netdev *src, const struct hv_netdev *dst, uint32_t seq, size_t len)
+{
+	uint8_t *f = nic_frame;
+
+	memcpy(f, dst->mac, 6);
+	memcpy(f + 6, src->mac, 6);
+	f[12] = NIC_ETHERTYPE >> 8;
+	f[13] = NIC_ETHERTYPE & 0xff;
+	for (size_t i = NIC_PAYLOAD_OFF; i < len; i++)
+		f[i] = (uint8_t)(seq * 7 + i);
+	nic_put32(f + NIC_HDR, NIC_MAGIC);
+	nic_put32(f + NIC_HDR + 4, seq);
+	nic_put32(f + NIC_HDR + 8, nic_sum(f + NIC_PAYLOAD_OFF, len - NIC_PAYLOAD_OFF));
+	return len;
+}
+
+static void nic_receive(struct hv_netdev *nd, const void *frame, size_t len, void *arg)
+{
+	const uint8_t *f = frame;
+	struct nic_rx *r = arg;
+
+	(void)nd;
+	if (len < NIC_PAYLOAD_OFF || f[12] != (NIC_ETHERTYPE >> 8) || f[13] != (NIC_ETHERTYPE & 0xff) ||
+	    nic_get32(f + NIC_HDR) != NIC_MAGIC)
+		return;		/* not ours (QEMU may inject nothing, but a real wire could) */
+	uint32_t seq = nic_get32(f + NIC_HDR + 4);
+	r->frames++;
+	r->bytes += len;
+	if (r->check && nic_get32(f + NIC_HDR + 8) != nic_sum(f + NIC_PAYLOAD_OFF, len - NIC_PAYLOAD_OFF))
+		r->bad++;
+	if (seq != r->next_seq)
+		r->out_of_order++;
+	r->next_seq = seq + 1;
+}
+
+/* Find A and B. Returns 0, or a skip reason. */
+static const char *nic_pick(struct ktest_ctx *t, struct hv_netdev **a, struct hv_netdev **b)
+{
+	const char *na = ktest_param(t, "a", 0), *nb = ktest_param(t, "b", 0);
+
+	*a = na ? netdev_find(na) : netdev_first();
+	*b = nb ? netdev_find(nb) : (*a ? netdev_next(*a) : 0);
+	if (!*a)
+		return "no netdev registered (is a NIC driver module loaded?)";
+	if (!*b)
+		return "only one netdev: the loop tests need two NICs joined by a hub";
+	return 0;
+}
+
+/* Transmit, waiting (bounded) while the ring is full. */
+static int nic_xmit(struct hv_netdev *nd, const void *f, size_t len)
+{
+	uint64_t t0 = 0;
+
+	for (;;) {
+		int ret = nd->ops->xmit(nd, f, len);
+		if (ret != -HV_EAGAIN)
+			return ret;
+		if (!t0)
+			t0 = time_us();
+		else if (time_us() - t0 > 1000000)
+			return -HV_ETIMEDOUT;
+		nic_poll(nd);
+		cpu_pause();
+	}
+}
+
+static int nic_wait_link(struct hv_netdev *nd, uint64_t us)
+{
+	uint64_t t0 = time_us();
+
+	while (!nd->link_up && time_us() - t0 < us)
+		cpu_pause();
+	return nd->link_up ? 0 : -HV_ETIMEDOUT;
+}
+
+/* Open A and B, route B's frames to the checker and wait until B hears A: QEMU's e1000
+ * ignores RX for about a second after RX is enabled, so we probe instead of sleeping. */
+static int nic_setup(struct ktest_ctx *t, struct hv_netdev *a, struct hv_netdev *b)
+{
+	int ret;
+
+	memset(&nic_rxs, 0, sizeof(nic_rxs));
+	nic_rxs.check = 1;
+	nic_polling = (int)ktest_param_u64(t, "poll", 0);
+	if (nic_polling && (!a->ops->poll || !b->ops->poll)) {
+		ktest_msg(t, "nic.poll=1 but %s has no poll function", a->ops->poll ? b->name : a->name);
+		return -HV_ENOTSUP;
+	}
+	if ((ret = netdev_open(a)) < 0 && ret != -HV_EBUSY) {
+		ktest_msg(t, "%s: open failed (%d)", a->name, ret);
+		return ret;
+	}
+	if ((ret = netdev_open(b)) < 0 && ret != -HV_EBUSY) {
+		ktest_msg(t, "%s: open failed (%d)", b->name, ret);
+		return ret;
+	}
+	if (nic_wait_link(a, 3000000) < 0 || nic_wait_link(b, 3000000) < 0) {
+		ktest_msg(t, "link did not come up (%s %s, %s %s)", a->name, a->link_up ? "up" : "down",
+			  b->name, b->link_up ? "up" : "down");
+		return -HV_ETIMEDOUT;
+	}
+	netdev_set_rx(b, nic_receive, &nic_rxs);
+	uint64_t t0 = time_us();
+	uint32_t seq = 0;
+	while (!nic_rxs.frames) {
+		if (time_us() - t0 > 5000000) {
+			ktest_msg(t, "%s never received from %s in 5 s", b->name, a->name);
+			return -HV_ETIMEDOUT;
+		}
+		nic_xmit(a, nic_frame, nic_build(a, b, seq++, 60));
+		uint64_t t1 = time_us();
+		while (!nic_rxs.frames && time_us() - t1 < 5000)
+			nic_poll(b);
+	}
+	ktest_metric(t, "ready_us", time_us() - t0, "us");
+	return 0;
+}
+
+static void nic_teardown(struct hv_netdev *a, struct hv_netdev *b)
+{
+	netdev_set_rx(b, 0, 0);
+	netdev_stop(a);
+	netdev_stop(b);
+}
+
+/* Wait until B has seen `want` frames or nothing arrives for 200 ms. */
+static void nic_drain(struct hv_netdev *b, uint64_t want)
+{
+	uint64_t last = nic_rxs.frames, t = time_us();
+
+	while (nic_rxs.frames < want && time_us() - t < 200000) {
+		nic_poll(b);
+		if (nic_rxs.frames != last) {
+			last = nic_rxs.frames;
+			t = time_us();
+		}
+	}
+}
+
+/* Every frame size from 60 to 1514 (and to the MTU), A to B, verified. */
+KTEST(nic, integrity)
+{
+	struct hv_netdev *a, *b;
+	const char *skip = nic_pick(t, &a, &b);
+
+	if (skip) {
+		ktest_msg(t, "%s", skip);
+		return KTEST_SKIP;
+	}
+	if (nic_setup(t, a, b) < 0)
+		return KTEST_FAIL;
+	size_t max = a->mtu + NIC_HDR < b->mtu + NIC_HDR ? a->mtu + NIC_HDR : b->mtu + NIC_HDR;
+	nic_rxs.next_seq = 1000000;
+	nic_rxs.frames = nic_rxs.bad = nic_rxs.out_of_order = 0;
+	uint64_t sent = 0;
+	enum ktest_status st = KTEST_PASS;
+	for (size_t len = 60; len <= max && st == KTEST_PASS; len++, sent++) {
+		int ret = nic_xmit(a, nic_frame, nic_build(a, b, 1000000 + (uint32_t)sent, len));
+		if (ret < 0) {
+			ktest_msg(t, "%s: xmit of %zu bytes failed (%d)", a->name, len, ret);
+			st = KTEST_FAIL;
+		}
+	}
+	nic_drain(b, sent);
+	if (st == KTEST_PASS && (nic_rxs.frames != sent || nic_rxs.bad || nic_rxs.out_of_order)) {
+		ktest_msg(t, "sent %llu, received %llu, %llu corrupt, %llu out of order",
+			  (unsigned long long)sent, (unsigned long long)nic_rxs.frames,
+			  (unsigned long long)nic_rxs.bad, (unsigned long long)nic_rxs.out_of_order);
+		st = KTEST_FAIL;
+	}
+	ktest_metric(t, "frames", sent, "count");
+	nic_teardown(a, b);
+	return st;
+}
+
+/* 60-byte frames A to B as fast as the driver takes them: rate, loss, and whether the
+ * drivers' counters agree with what was sent and seen. */
+KTEST(nic, rate)
+{
+	struct hv_netdev *a, *b;
+	const char *skip = nic_pick(t, &a, &b);
+	const uint64_t n = ktest_param_u64(t, "frames", 20000);
+
+	if (skip) {
+		ktest_msg(t, "%s", skip);
+		return KTEST_SKIP;
+	}
+	if (nic_setup(t, a, b) < 0)
+		return KTEST_FAIL;
+	struct hv_netdev_stats sa0, sb0, sa1, sb1;
+	memset(&sa0, 0, sizeof(sa0));
+	memset(&sb0, 0, sizeof(sb0));
+	if (a->ops->get_stats)
+		a->ops->get_stats(a, &sa0);
+	if (b->ops->get_stats)
+		b->ops->get_stats(b, &sb0);
+	nic_rxs.check = 0;
+	nic_rxs.next_seq = 0;
+	nic_rxs.frames = nic_rxs.bad = nic_rxs.out_of_order = 0;
+	nic_build(a, b, 0, 60);
+	uint64_t t0 = time_us(), sent = 0;
+	for (; sent < n; sent++) {
+		nic_put32(nic_frame + NIC_HDR + 4, (uint32_t)sent);
+		if (nic_xmit(a, nic_frame, 60) < 0)
+			break;
+	}
+	uint64_t t_tx = time_us() - t0;
+	nic_drain(b, sent);
+	uint64_t t_rx = time_us() - t0;
+	enum ktest_status st = KTEST_PASS;
+	if (sent != n) {
+		ktest_msg(t, "%s stopped taking frames after %llu", a->name, (unsigned long long)sent);
+		st = KTEST_FAIL;
+	}
+	uint64_t lost = sent - nic_rxs.frames;
+	ktest_metric(t, "tx_pps", t_tx ? sent * 1000000 / t_tx : 0, "pps");
+	ktest_metric(t, "rx_pps", t_rx ? nic_rxs.frames * 1000000 / t_rx : 0, "pps");
+	ktest_metric(t, "lost", lost, "frames");
+	/* A hub inside QEMU loses nothing; allow 0.1% for hosts under load. */
+	if (st == KTEST_PASS && lost * 1000 > sent) {
+		ktest_msg(t, "lost %llu of %llu frames", (unsigned long long)lost, (unsigned long long)sent);
+		st = KTEST_FAIL;
+	}
+	if (st == KTEST_PASS && a->ops->get_stats && b->ops->get_stats) {
+		a->ops->get_stats(a, &sa1);
+		b->ops->get_stats(b, &sb1);
+		uint64_t dtx = sa1.tx_packets - sa0.tx_packets, drx = sb1.rx_packets - sb0.rx_packets;
+		/* The counters may include our probe frames but never fewer than we counted. */
+		if (dtx < sent || drx < nic_rxs.frames) {
+			ktest_msg(t, "driver counters: %s tx %llu for %llu sent, %s rx %llu for %llu seen",
+				  a->name, (unsigned long long)dtx, (unsigned long long)sent, b->name,
+				  (unsigned long long)drx, (unsigned long long)nic_rxs.frames);
+			st = KTEST_FAIL;
+		}
+	}
+	nic_teardown(a, b);
+	return st;
+}
+
+/* Transmit only: B is stopped, so frames die in QEMU; measures A's TX path alone. */
+KTEST(nic, txonly)
+{
+	struct hv_netdev *a, *b;
+	const char *skip = nic_pick(t, &a, &b);
+	const uint64_t n = ktest_param_u64(t, "frames", 20000);
+
+	if (skip) {
+		ktest_msg(t, "%s", skip);
+		return KTEST_SKIP;
+	}
+	nic_polling = (int)ktest_param_u64(t, "poll", 0) && a->ops->poll;
+	if (netdev_open(a) < 0 || nic_wait_link(a, 3000000) < 0) {
+		ktest_msg(t, "%s: open or link failed", a->name);
+		netdev_stop(a);
+		return KTEST_FAIL;
+	}
+	struct hv_netdev_stats s0, s1;
+	memset(&s0, 0, sizeof(s0));
+	if (a->ops->get_stats)
+		a->ops->get_stats(a, &s0);
+	nic_build(a, b, 0, 60);
+	uint64_t t0 = time_us(), sent = 0;
+	while (sent < n && nic_xmit(a, nic_frame, 60) == 0)
+		sent++;
+	/* Count until the driver reports them all transmitted (bounded). */
+	uint64_t done = sent;
+	if (a->ops->get_stats) {
+		uint64_t t1 = time_us();
+		do {
+			nic_poll(a);
+			a->ops->get_stats(a, &s1);
+		} while (s1.tx_packets - s0.tx_packets < sent && time_us() - t1 < 1000000);
+		done = s1.tx_packets - s0.tx_packets;
+	}
+	uint64_t us = time_us() - t0;
+	netdev_stop(a);
+	ktest_metric(t, "tx_pps", us ? done * 1000000 / us : 0, "pps");
+	KT_CHECK(t, sent == n && done >= n, "sent %llu of %llu, driver counted %llu",
+		 (unsigned long long)sent, (unsigned long long)n, (unsigned long long)done);
+	return KTEST_PASS;
+}
+
+/* Jumbo frames, where both NICs support them. */
+KTEST(nic, jumbo)
+{
+	struct hv_netdev *a, *b;
+	const char *skip = nic_pick(t, &a, &b);
+
+	if (skip) {
+		ktest_msg(t, "%s", skip);
+		return KTEST_SKIP;
+	}
+	if (!a->ops->set_mtu || !b->ops->set_mtu || a->max_mtu < 9000 || b->max_mtu < 9000) {
+		ktest_msg(t, "%s/%s do not support a 9000-byte MTU", a->name, b->name);
+		return KTEST_SKIP;
+	}
+	KT_CHECK(t, a->ops->set_mtu(a, 9000) == 0 && b->ops->set_mtu(b, 9000) == 0, "set_mtu(9000) failed");
+	a->mtu = b->mtu = 9000;
+	enum ktest_status st = KTEST_PASS;
+	if (nic_setup(t, a, b) < 0) {
+		st = KTEST_FAIL;
+		goto restore;
+	}
+	nic_rxs.next_seq = 500;
+	nic_rxs.frames = 0;
+	uint64_t sent = 0;
+	for (size_t len = 1515; len <= 9014; len += 499, sent++)
+		if (nic_xmit(a, nic_frame, nic_build(a, b, 500 + (uint32_t)sent, len)) < 0)
+			break;
+	nic_drain(b, sent);
+	if (nic_rxs.frames != sent || nic_rxs.bad) {
+		ktest_msg(t, "jumbo: sent %llu, received %llu, %llu corrupt", (unsigned long long)sent,
+			  (unsigned long long)nic_rxs.frames, (unsigned long long)nic_rxs.bad);
+		st = KTEST_FAIL;
+	}
+	nic_teardown(a, b);
+restore:
+	a->ops->set_mtu(a, 1500);
+	b->ops->set_mtu(b, 1500);
+	a->mtu = b->mtu = 1500;
+	return st;
+}
+
+/* Unbind and rebind A's driver many times: the netdev comes back with the same MAC and
+ * nothing leaks (the test framework compares page and heap counters). */
+KTEST(nic, attach)
+{
+	struct hv_netdev *a, *b;
+	const char *skip = nic_pick(t, &a, &b);
+	const uint64_t rounds = ktest_param_u64(t, "attach_rounds", 100);
+
+	if (!a) {
+		ktest_msg(t, "%s", skip);
+		return KTEST_SKIP;
+	}
+	struct pci_dev *d = (struct pci_dev *)a->pci;
+	uint8_t mac[6];
+	KT_CHECK(t, d && d->driver, "%s has no PCI function behind it", a->name);
+	memcpy(mac, a->mac, 6);
+	uint64_t t0 = time_us();
+	for (uint64_t i = 0; i < rounds; i++) {
+		driver_unbind(d);
+		KT_CHECK(t, !d->driver, "unbind failed in round %llu", (unsigned long long)i);
+		driver_bind_all();
+		KT_CHECK(t, d->driver, "rebind failed in round %llu", (unsigned long long)i);
+		struct hv_netdev *n = 0;
+		for (struct hv_netdev *x = netdev_first(); x; x = netdev_next(x))
+			if ((struct pci_dev *)x->pci == d)
+				n = x;
+		KT_CHECK(t, n && memcmp(n->mac, mac, 6) == 0, "round %llu: no netdev or a new MAC",
+			 (unsigned long long)i);
+	}
+	ktest_metric(t, "attach_us", (time_us() - t0) / (rounds ? rounds : 1), "us");
+	return KTEST_PASS;
+}
