@@ -206,8 +206,11 @@ KTEST(blk, qdepth)
 		return KTEST_SKIP;
 	unsigned qd = bd->queue_depth > 64 ? 64 : bd->queue_depth;
 	uint32_t n = 4096 / bd->block_size ? 4096 / bd->block_size : 1;
+	KT_CHECK(t, qd > 0 && bd->nblocks >= n, "%s: queue depth %u, %llu blocks", bd->name, qd,
+		 (unsigned long long)bd->nblocks);
+	size_t bytes = (size_t)qd * n * bd->block_size;
 	struct hv_blkreq *rq = hv_zalloc(qd * sizeof(*rq));
-	uint8_t *buf = hv_dma_alloc((size_t)qd * n * bd->block_size, &bus);
+	uint8_t *buf = hv_dma_alloc(bytes, &bus);
 	enum ktest_status st = KTEST_PASS;
 	if (!rq || !buf) {
 		ktest_msg(t, "no memory");
@@ -262,7 +265,7 @@ KTEST(blk, qdepth)
 	ktest_metric(t, "depth", qd, "requests");
 free:
 	if (buf)
-		hv_dma_free(buf, (size_t)bd->queue_depth * n * bd->block_size);
+		hv_dma_free(buf, bytes);
 	hv_free(rq);
 	return st;
 }
