@@ -19,6 +19,7 @@
 #include <kern/panic.h>
 #include <kern/pci.h>
 #include <kern/time.h>
+#include <kern/vcpu.h>
 #include <lib/pcireg.h>
 
 void kmain(uint32_t magic, uint32_t info);
@@ -107,6 +108,7 @@ void kmain(uint32_t magic, uint32_t info)
 	klog("acpi: %s, %d CPUs, %d IOAPICs, %d ECAM ranges", acpi.found ? acpi.oem : "absent",
 	     acpi.ncpus, acpi.nioapics, acpi.nmcfg);
 	boot_phase("interrupts");
+	vcpu_init();
 
 	int n = pci_init();
 	boot_phase("pci");

@@ -1,0 +1,303 @@
+/*
+ * The SVM backend of the vCPU interface (APM vol. 2, chapter 15). One VMCB per vCPU,
+ * nested paging always on, every I/O port and MSR intercepted, and the intercepts VMRUN
+ * insists on (15.5.1: VMRUN must be intercepted, the ASID must be non-zero, the I/O and
+ * MSR permission maps must be valid). QEMU's SVM under TCG has no NRIP save, so the exit
+ * decoder advances RIP itself by the length of the instruction it knows exited.
+ */
+#include <stddef.h>
+#include <arch/bootdefs.h>
+#include <arch/cpu.h>
+#include <arch/svmreg.h>
+#include <hv/errno.h>
+#include <kern/log.h>
+#include <kern/mem.h>
+#include <kern/string.h>
+#include <kern/time.h>
+#include <kern/vcpu.h>
+#include <vmm/vm.h>
+
+struct vcpu {
+	struct vm *vm;
+	uint8_t *vmcb;
+	struct vcpu_regs regs;
+	int pending_irq;		/* vector to inject, or -1 */
+};
+
+void svm_vmrun(uint64_t vmcb_pa, struct vcpu_regs *regs, uint64_t host_vmcb_pa);
+
+/* svm_entry.S addresses the registers by these offsets. */
+_Static_assert(offsetof(struct vcpu_regs, rbx) == 8 && offsetof(struct vcpu_regs, rdi) == 40 &&
+	       offsetof(struct vcpu_regs, rbp) == 48 && offsetof(struct vcpu_regs, r8) == 64 &&
+	       offsetof(struct vcpu_regs, r15) == 120, "struct vcpu_regs layout is used by svm_entry.S");
+
+static uint8_t *svm_hsave, *svm_host_vmcb, *svm_iopm, *svm_msrpm;
+static int svm_ready;
+static uint32_t svm_nasids, svm_features;
+
+#define VMCB_U64(v, off)	(*(volatile uint64_t *)((v)->vmcb + (off)))
+#define VMCB_U32(v, off)	(*(volatile uint32_t *)((v)->vmcb + (off)))
+#define VMCB_U16(v, off)	(*(volatile uint16_t *)((v)->vmcb + (off)))
+#define VMCB_U8(v, off)		(*(volatile uint8_t *)((v)->vmcb + (off)))
+
+bool vcpu_hw_available(const char **why)
+{
+	uint32_t a, b, c, d;
+
+	cpuid(0x80000000, 0, &a, &b, &c, &d);
+	if (a < 0x8000000a) {
+		*why = "CPU has no SVM leaf";
+		return false;
+	}
+	cpuid(0x80000001, 0, &a, &b, &c, &d);
+	if (!(c & CPUID_SVM_ECX)) {
+		*why = "CPU has no SVM (under QEMU use TCG with -cpu max; KVM here offers none)";
+		return false;
+	}
+	if (rdmsr(MSR_VM_CR) & VM_CR_SVMDIS) {
+		*why = "SVM disabled by firmware (VM_CR.SVMDIS)";
+		return false;
+	}
+	cpuid(0x8000000a, 0, &a, &b, &c, &d);
+	if (!(d & SVM_FEAT_NP)) {
+		*why = "SVM without nested paging";
+		return false;
+	}
+	svm_nasids = b;
+	svm_features = d;
+	return true;
+}
+
+int vcpu_init(void)
+{
+	const char *why;
+
+	if (svm_ready)
+		return 0;
+	if (!vcpu_hw_available(&why)) {
+		klog("svm: not available: %s; no VMs can run", why);
+		return -HV_ENODEV;
+	}
+	svm_hsave = page_alloc(1);
+	svm_host_vmcb = page_alloc(1);
+	svm_iopm = page_alloc(SVM_IOPM_PAGES);
+	svm_msrpm = page_alloc(SVM_MSRPM_PAGES);
+	if (!svm_hsave || !svm_host_vmcb || !svm_iopm || !svm_msrpm)
+		return -HV_ENOMEM;
+	/* Intercept every port and every MSR: a guest sees only what the VMM emulates. */
+	memset(svm_iopm, 0xff, SVM_IOPM_PAGES * PAGE_SIZE);
+	memset(svm_msrpm, 0xff, SVM_MSRPM_PAGES * PAGE_SIZE);
+	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
+	wrmsr(MSR_VM_HSAVE_PA, (uint64_t)svm_hsave);
+	svm_ready = 1;
+	klog("svm: enabled, %u ASIDs, NRIP save %s", svm_nasids,
+	     svm_features & SVM_FEAT_NRIPS ? "yes" : "no (RIP advanced by the VMM)");
+	return 0;
+}
+
+static void svm_set_seg(struct vcpu *v, unsigned off, uint16_t sel, uint16_t attr, uint32_t limit, uint64_t base)
+{
+	VMCB_U16(v, off) = sel;
+	VMCB_U16(v, off + 2) = attr;
+	VMCB_U32(v, off + 4) = limit;
+	VMCB_U64(v, off + 8) = base;
+}
+
+struct vcpu *vcpu_create(struct vm *vm, uint64_t rip, uint64_t rsp)
+{
+	if (!svm_ready)
+		return 0;
+	if ((unsigned)vm->id + 1 >= svm_nasids)
+		return 0;
+	struct vcpu *v = kzalloc(sizeof(*v));
+	if (!v)
+		return 0;
+	v->vmcb = page_alloc(1);
+	if (!v->vmcb) {
+		kfree(v);
+		return 0;
+	}
+	v->vm = vm;
+	v->pending_irq = -1;
+	VMCB_U32(v, VMCB_INTERCEPT_MISC1) = SVM_INTERCEPT_INTR | SVM_INTERCEPT_NMI |
+		SVM_INTERCEPT_CPUID | SVM_INTERCEPT_HLT | SVM_INTERCEPT_IOIO | SVM_INTERCEPT_MSR |
+		SVM_INTERCEPT_SHUTDOWN;
+	VMCB_U32(v, VMCB_INTERCEPT_MISC2) = SVM_INTERCEPT_VMRUN | SVM_INTERCEPT_VMMCALL |
+		SVM_INTERCEPT_VMLOAD | SVM_INTERCEPT_VMSAVE | SVM_INTERCEPT_STGI |
+		SVM_INTERCEPT_CLGI | SVM_INTERCEPT_SKINIT;
+	VMCB_U64(v, VMCB_IOPM_BASE) = (uint64_t)svm_iopm;
+	VMCB_U64(v, VMCB_MSRPM_BASE) = (uint64_t)svm_msrpm;
+	VMCB_U32(v, VMCB_GUEST_ASID) = (uint32_t)vm->id + 1;
+	VMCB_U8(v, VMCB_TLB_CONTROL) = 1;	/* flush this ASID on the first entry */
+	VMCB_U64(v, VMCB_VINTR) = 1ull << 24;	/* V_INTR_MASKING: host IF gates host interrupts */
+	VMCB_U64(v, VMCB_NP_ENABLE) = 1;
+	VMCB_U64(v, VMCB_N_CR3) = vm_npt_root(vm);
+
+	/* 32-bit protected mode, flat, paging off (15.5.1 lists what VMRUN checks). */
+	svm_set_seg(v, VMCB_CS, 0x08, SVM_ATTR_CODE32, 0xffffffff, 0);
+	svm_set_seg(v, VMCB_DS, 0x10, SVM_ATTR_DATA32, 0xffffffff, 0);
+	svm_set_seg(v, VMCB_ES, 0x10, SVM_ATTR_DATA32, 0xffffffff, 0);
+	svm_set_seg(v, VMCB_SS, 0x10, SVM_ATTR_DATA32, 0xffffffff, 0);
+	svm_set_seg(v, VMCB_FS, 0x10, SVM_ATTR_DATA32, 0xffffffff, 0);
+	svm_set_seg(v, VMCB_GS, 0x10, SVM_ATTR_DATA32, 0xffffffff, 0);
+	svm_set_seg(v, VMCB_GDTR, 0, 0, 0xffff, 0);
+	svm_set_seg(v, VMCB_IDTR, 0, 0, 0, 0);	/* no IDT: any guest exception ends in shutdown */
+	svm_set_seg(v, VMCB_LDTR, 0, SVM_ATTR_LDT, 0xffff, 0);
+	svm_set_seg(v, VMCB_TR, 0, SVM_ATTR_TSS32, 0xffff, 0);
+	VMCB_U64(v, VMCB_CR0) = 0x11;		/* PE | ET */
+	VMCB_U64(v, VMCB_CR3) = 0;
+	VMCB_U64(v, VMCB_CR4) = 0;
+	VMCB_U64(v, VMCB_EFER) = EFER_SVME;	/* VMRUN requires guest EFER.SVME */
+	VMCB_U64(v, VMCB_DR6) = 0xffff0ff0;
+	VMCB_U64(v, VMCB_DR7) = 0x400;
+	VMCB_U64(v, VMCB_G_PAT) = 0x0007040600070406ull;
+	v->regs.rip = rip;
+	v->regs.rsp = rsp;
+	v->regs.rflags = 0x2;
+	return v;
+}
+
+void vcpu_destroy(struct vcpu *v)
+{
+	if (!v)
+		return;
+	page_free(v->vmcb, 1);
+	kfree(v);
+}
+
+struct vcpu_regs *vcpu_regs(struct vcpu *v)
+{
+	return &v->regs;
+}
+
+void vcpu_inject_irq(struct vcpu *v, uint8_t vector)
+{
+	v->pending_irq = vector;
+}
+
+/* Translate the VMCB's exit into the VMM's terms. */
+static void svm_decode_exit(struct vcpu *v, struct vcpu_exit *e)
+{
+	uint64_t code = VMCB_U64(v, VMCB_EXITCODE);
+	uint64_t info1 = VMCB_U64(v, VMCB_EXITINFO1), info2 = VMCB_U64(v, VMCB_EXITINFO2);
+	uint64_t rip = v->regs.rip;
+
+	memset(e, 0, sizeof(*e));
+	e->raw = code;
+	switch (code) {
+	case SVM_EXIT_IOIO:
+		e->reason = VCPU_EXIT_IO;
+		e->io.port = (uint16_t)(info1 >> SVM_IOIO_PORT_SHIFT);
+		e->io.size = info1 & SVM_IOIO_SZ8 ? 1 : info1 & SVM_IOIO_SZ16 ? 2 : 4;
+		e->io.in = info1 & SVM_IOIO_IN;
+		e->io.string = (info1 & (SVM_IOIO_STR | SVM_IOIO_REP)) != 0;
+		e->next_rip = info2;	/* 15.10.2: EXITINFO2 holds the next RIP */
+		break;
+	case SVM_EXIT_CPUID:
+		e->reason = VCPU_EXIT_CPUID;
+		e->next_rip = rip + 2;
+		break;
+	case SVM_EXIT_HLT:
+		e->reason = VCPU_EXIT_HLT;
+		e->next_rip = rip + 1;
+		break;
+	case SVM_EXIT_MSR:
+		e->reason = VCPU_EXIT_MSR;
+		e->msr.index = (uint32_t)v->regs.rcx;
+		e->msr.write = info1 == 1;
+		e->msr.value = (v->regs.rdx << 32) | (uint32_t)v->regs.rax;
+		e->next_rip = rip + 2;
+		break;
+	case SVM_EXIT_VMMCALL:
+		e->reason = VCPU_EXIT_HYPERCALL;
+		e->next_rip = rip + 3;
+		break;
+	case SVM_EXIT_NPF:
+		e->reason = VCPU_EXIT_MMIO;
+		e->mem.gpa = info2;
+		e->mem.write = (info1 >> 1) & 1;
+		e->mem.fetch = (info1 >> 4) & 1;
+		break;
+	case SVM_EXIT_INTR:
+	case SVM_EXIT_NMI:
+		e->reason = VCPU_EXIT_INTR;
+		break;
+	case SVM_EXIT_SHUTDOWN:
+		e->reason = VCPU_EXIT_SHUTDOWN;
+		break;
+	case SVM_EXIT_INVALID:
+		e->reason = VCPU_EXIT_FAIL;
+		break;
+	default:
+		if (code >= SVM_EXIT_EXCP_BASE && code < SVM_EXIT_EXCP_BASE + 32) {
+			e->reason = VCPU_EXIT_EXCEPTION;
+			e->exc.vector = (uint8_t)(code - SVM_EXIT_EXCP_BASE);
+			e->exc.error = (uint32_t)info1;
+		} else {
+			e->reason = VCPU_EXIT_FAIL;	/* an intercept we did not ask for */
+		}
+		break;
+	}
+}
+
+void vcpu_run(struct vcpu *v, struct vcpu_exit *e)
+{
+	VMCB_U64(v, VMCB_RIP) = v->regs.rip;
+	VMCB_U64(v, VMCB_RSP) = v->regs.rsp;
+	VMCB_U64(v, VMCB_RAX) = v->regs.rax;
+	VMCB_U64(v, VMCB_RFLAGS) = v->regs.rflags;
+	if (v->pending_irq >= 0) {
+		VMCB_U64(v, VMCB_EVENTINJ) = SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_INTR | (uint32_t)v->pending_irq;
+		v->pending_irq = -1;
+	}
+	/* GIF off across the world switch; host interrupts stay enabled in the guest so they
+	 * cause an INTR exit, and are taken once GIF is back (15.17 "Global interrupt flag"). */
+	cpu_cli();
+	__asm__ volatile("clgi" ::: "memory");
+	cpu_sti();
+	svm_vmrun((uint64_t)v->vmcb, &v->regs, (uint64_t)svm_host_vmcb);
+	cpu_cli();
+	__asm__ volatile("stgi" ::: "memory");
+	cpu_sti();
+	VMCB_U8(v, VMCB_TLB_CONTROL) = 0;
+	v->regs.rip = VMCB_U64(v, VMCB_RIP);
+	v->regs.rsp = VMCB_U64(v, VMCB_RSP);
+	v->regs.rax = VMCB_U64(v, VMCB_RAX);
+	v->regs.rflags = VMCB_U64(v, VMCB_RFLAGS);
+	svm_decode_exit(v, e);
+}
+
+const char *vcpu_exit_name(enum vcpu_exit_reason r)
+{
+	static const char *const names[VCPU_EXIT_NREASONS] = {
+		"none", "io", "mmio", "hlt", "cpuid", "msr", "hypercall", "intr", "shutdown",
+		"exception", "fail",
+	};
+	return r < VCPU_EXIT_NREASONS ? names[r] : "?";
+}
+
+/*
+ * The reference the VMMCALL round trip is judged against: the cheapest possible loop of
+ * VMRUN and #VMEXIT on this CPU (no register swap, no VMLOAD/VMSAVE, no GIF games), on a
+ * vCPU whose guest executes VMMCALL forever. Returns nanoseconds per round trip.
+ */
+uint64_t svm_bench_minimal(struct vcpu *v, unsigned n)
+{
+	uint64_t pa = (uint64_t)v->vmcb;
+
+	VMCB_U64(v, VMCB_RIP) = v->regs.rip;
+	VMCB_U64(v, VMCB_RSP) = v->regs.rsp;
+	VMCB_U64(v, VMCB_RFLAGS) = 0x2;
+	int on = cpu_irq_save();
+	__asm__ volatile("clgi" ::: "memory");
+	uint64_t t0 = rdtsc();
+	for (unsigned i = 0; i < n; i++) {
+		__asm__ volatile("vmrun %%rax" :: "a"(pa) : "memory", "rbx", "rcx", "rdx", "rsi", "rdi",
+				 "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15");
+		VMCB_U64(v, VMCB_RIP) += 3;
+	}
+	uint64_t t1 = rdtsc();
+	__asm__ volatile("stgi" ::: "memory");
+	cpu_irq_restore(on);
+	return n ? time_tsc_to_ns(t1 - t0) / n : 0;
+}

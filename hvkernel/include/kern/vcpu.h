@@ -1,0 +1,64 @@
+/*
+ * The vendor-neutral virtual CPU interface. A backend (SVM today, VMX later) runs the
+ * guest until something needs the hypervisor and describes that as a struct vcpu_exit;
+ * the VMM (vmm/vm.c) handles it. Registers are exchanged in struct vcpu_regs.
+ */
+#ifndef KERN_VCPU_H
+#define KERN_VCPU_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct vm;
+
+enum vcpu_exit_reason {
+	VCPU_EXIT_NONE,
+	VCPU_EXIT_IO,		/* port I/O: io.* */
+	VCPU_EXIT_MMIO,		/* access to guest-physical memory with no RAM: mem.* */
+	VCPU_EXIT_HLT,
+	VCPU_EXIT_CPUID,
+	VCPU_EXIT_MSR,		/* msr.* (write: value in msr.value) */
+	VCPU_EXIT_HYPERCALL,	/* VMMCALL/VMCALL: regs.rax etc. */
+	VCPU_EXIT_INTR,		/* a host interrupt arrived: just re-enter */
+	VCPU_EXIT_SHUTDOWN,	/* triple fault or shutdown */
+	VCPU_EXIT_EXCEPTION,	/* an intercepted guest exception */
+	VCPU_EXIT_FAIL,		/* the backend could not enter the guest */
+	VCPU_EXIT_NREASONS
+};
+
+struct vcpu_regs {
+	uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp, rsp;
+	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+	uint64_t rip, rflags;
+};
+
+struct vcpu_exit {
+	enum vcpu_exit_reason reason;
+	uint64_t raw;			/* backend exit code, for logs */
+	uint64_t next_rip;		/* RIP after the exiting instruction (0 when unknown) */
+	union {
+		struct { uint16_t port; uint8_t size; bool in, string; } io;
+		struct { uint64_t gpa; bool write, fetch; } mem;
+		struct { uint32_t index; bool write; uint64_t value; } msr;
+		struct { uint8_t vector; uint32_t error; } exc;
+	};
+};
+
+struct vcpu;
+
+/* Enable hardware virtualisation once at boot (global state: host save area, permission
+ * maps). 0, or -HV_ENODEV when the CPU cannot (vcpu_create then fails). */
+int vcpu_init(void);
+/* Is hardware virtualisation with nested paging available? Fills why otherwise. */
+bool vcpu_hw_available(const char **why);
+/* Create a vCPU for vm in 32-bit protected mode (flat segments, paging off) at rip. */
+struct vcpu *vcpu_create(struct vm *vm, uint64_t rip, uint64_t rsp);
+void vcpu_destroy(struct vcpu *v);
+/* Run until the next exit that needs the VMM. */
+void vcpu_run(struct vcpu *v, struct vcpu_exit *exit);
+struct vcpu_regs *vcpu_regs(struct vcpu *v);
+/* Inject an external interrupt before the next entry. */
+void vcpu_inject_irq(struct vcpu *v, uint8_t vector);
+const char *vcpu_exit_name(enum vcpu_exit_reason r);
+
+#endif

@@ -1,0 +1,51 @@
+/*
+ * Virtual machines: guest memory behind nested paging, one vCPU for now, and the exit
+ * handlers of the VMM: a 16550 console per VM, hypercalls, CPUID/MSR filtering. A guest
+ * that misbehaves is stopped alone with a log line; the hypervisor and other VMs go on.
+ */
+#ifndef VMM_VM_H
+#define VMM_VM_H
+
+#include <stdint.h>
+#include <kern/vcpu.h>
+
+enum vm_state { VM_READY, VM_RUNNING, VM_EXITED, VM_STOPPED };
+
+/* Hypercalls (VMMCALL with the function in EAX). */
+#define VM_HC_NOP	0	/* returns at once: the round-trip benchmark */
+#define VM_HC_EXIT	1	/* EBX = exit code; the VM ends */
+#define VM_HC_PUTC	2	/* BL = character for the console */
+
+struct vm {
+	char name[16];
+	int id;
+	enum vm_state state;
+	int exit_code;
+	char stop_reason[96];
+	uint64_t mem_size;
+	uint8_t *mem;			/* host address of guest-physical 0 */
+	uint64_t *npt;			/* nested page table root (PML4) */
+	uint64_t npt_pages;		/* pages used by the nested page tables */
+	struct vcpu *vcpu;
+	uint64_t exits[VCPU_EXIT_NREASONS];
+	uint64_t cpu_us;		/* time spent running this VM */
+	char con[128];			/* console line being assembled */
+	unsigned con_len;
+	char last_line[128];		/* the last complete console line (tests read it) */
+	uint64_t lines;
+};
+
+/*
+ * Create a VM with mem_size bytes of RAM (a multiple of 4 KiB) holding image at load_gpa,
+ * its vCPU starting at entry with ESP at the top of RAM and ESI = arg. NULL on failure
+ * (no SVM, no memory, image does not fit).
+ */
+struct vm *vm_create(const char *name, uint64_t mem_size, const void *image, uint64_t len,
+		     uint64_t load_gpa, uint64_t entry, uint32_t arg);
+/* Run until the VM exits or stops, or for at most budget_us. Returns its state. */
+enum vm_state vm_run(struct vm *vm, uint64_t budget_us);
+void vm_destroy(struct vm *vm);
+/* The nested page table root for the backend. */
+uint64_t vm_npt_root(const struct vm *vm);
+
+#endif

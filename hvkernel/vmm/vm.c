@@ -1,0 +1,221 @@
+/*
+ * The VMM: VM lifetime and the exit handlers. Like Jailhouse's svm.c the handling reads as
+ * a table: one switch on the exit reason, one small function per reason, a counter per
+ * reason. Anything a guest does that we do not emulate ends that guest, never the host.
+ */
+#include <arch/cpu.h>
+#include <hv/errno.h>
+#include <kern/log.h>
+#include <kern/mem.h>
+#include <kern/string.h>
+#include <kern/time.h>
+#include <lib/fmt.h>
+#include <vmm/vm.h>
+
+#define VM_UART_BASE	0x3f8
+#define VM_UART_LSR	5
+#define VM_UART_THRE	0x60	/* THR empty and transmitter idle: always ready */
+
+int npt_map(struct vm *vm, uint64_t gpa, uint64_t hpa);
+void npt_free(struct vm *vm);
+
+static int vm_next_id;
+
+static void vm_stop(struct vm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void vm_stop(struct vm *vm, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fmt_vsnprintf(vm->stop_reason, sizeof(vm->stop_reason), fmt, ap);
+	va_end(ap);
+	vm->state = VM_STOPPED;
+	klog("vm %s: stopped: %s (rip 0x%llx)", vm->name, vm->stop_reason,
+	     (unsigned long long)vcpu_regs(vm->vcpu)->rip);
+}
+
+struct vm *vm_create(const char *name, uint64_t mem_size, const void *image, uint64_t len,
+		     uint64_t load_gpa, uint64_t entry, uint32_t arg)
+{
+	if (!mem_size || mem_size & (PAGE_SIZE - 1) || load_gpa > mem_size || len > mem_size - load_gpa)
+		return 0;
+	struct vm *vm = kzalloc(sizeof(*vm));
+	if (!vm)
+		return 0;
+	strlcpy(vm->name, name, sizeof(vm->name));
+	vm->id = vm_next_id++ % 15;	/* ASIDs 1..15: QEMU's SVM offers 16 */
+	vm->mem_size = mem_size;
+	vm->mem = page_alloc(mem_size / PAGE_SIZE);
+	vm->npt = page_alloc(1);
+	if (!vm->mem || !vm->npt)
+		goto free_vm;
+	vm->npt_pages = 1;
+	for (uint64_t gpa = 0; gpa < mem_size; gpa += PAGE_SIZE)
+		if (npt_map(vm, gpa, (uint64_t)vm->mem + gpa) < 0)
+			goto free_vm;
+	memcpy(vm->mem + load_gpa, image, len);
+	vm->vcpu = vcpu_create(vm, entry, mem_size);
+	if (!vm->vcpu)
+		goto free_vm;
+	vcpu_regs(vm->vcpu)->rsi = arg;
+	vm->state = VM_READY;
+	return vm;
+
+free_vm:
+	npt_free(vm);
+	if (vm->mem)
+		page_free(vm->mem, mem_size / PAGE_SIZE);
+	kfree(vm);
+	return 0;
+}
+
+void vm_destroy(struct vm *vm)
+{
+	if (!vm)
+		return;
+	vcpu_destroy(vm->vcpu);
+	npt_free(vm);
+	page_free(vm->mem, vm->mem_size / PAGE_SIZE);
+	kfree(vm);
+}
+
+static void vm_console_putc(struct vm *vm, char c)
+{
+	if (c == '\n' || vm->con_len == sizeof(vm->con) - 1) {
+		vm->con[vm->con_len] = 0;
+		klog("[%s] %s", vm->name, vm->con);
+		memcpy(vm->last_line, vm->con, vm->con_len + 1);
+		vm->lines++;
+		vm->con_len = 0;
+		if (c == '\n')
+			return;
+	}
+	if (c != '\r')
+		vm->con[vm->con_len++] = c;
+}
+
+/* Port I/O: the VM's UART is the only device; other ports read as all-ones (nothing
+ * there) and ignore writes, including the host's isa-debug-exit port. */
+static void vm_exit_io(struct vm *vm, struct vcpu_regs *r, const struct vcpu_exit *e)
+{
+	if (e->io.string) {
+		vm_stop(vm, "string I/O on port 0x%x is not supported", e->io.port);
+		return;
+	}
+	if (e->io.in) {
+		uint32_t v = 0xffffffffu;
+		if (e->io.port == VM_UART_BASE + VM_UART_LSR)
+			v = VM_UART_THRE;
+		uint64_t mask = e->io.size == 4 ? 0xffffffffull : (1ull << (8 * e->io.size)) - 1;
+		r->rax = (r->rax & ~mask) | (v & mask);
+	} else if (e->io.port == VM_UART_BASE) {
+		vm_console_putc(vm, (char)r->rax);
+	}
+	r->rip = e->next_rip;
+}
+
+/* CPUID passes through, without SVM and with the hypervisor bit set, so a guest can
+ * neither nest nor mistake itself for bare metal. */
+static void vm_exit_cpuid(struct vcpu_regs *r, const struct vcpu_exit *e)
+{
+	uint32_t a, b, c, d, leaf = (uint32_t)r->rax, sub = (uint32_t)r->rcx;
+
+	cpuid(leaf, sub, &a, &b, &c, &d);
+	if (leaf == 1)
+		c |= 1u << 31;
+	if (leaf == 0x80000001)
+		c &= ~(1u << 2);
+	if (leaf == 0x8000000a)
+		a = b = c = d = 0;
+	r->rax = a, r->rbx = b, r->rcx = c, r->rdx = d;
+	r->rip = e->next_rip;
+}
+
+/* MSRs: reads give 0, writes are dropped. Nothing of the host's leaks through. */
+static void vm_exit_msr(struct vcpu_regs *r, const struct vcpu_exit *e)
+{
+	if (!e->msr.write)
+		r->rax = r->rdx = 0;
+	r->rip = e->next_rip;
+}
+
+static void vm_exit_hypercall(struct vm *vm, struct vcpu_regs *r, const struct vcpu_exit *e)
+{
+	r->rip = e->next_rip;
+	switch ((uint32_t)r->rax) {
+	case VM_HC_NOP:
+		r->rax = 0;
+		break;
+	case VM_HC_EXIT:
+		vm->exit_code = (int)r->rbx;
+		vm->state = VM_EXITED;
+		break;
+	case VM_HC_PUTC:
+		vm_console_putc(vm, (char)r->rbx);
+		r->rax = 0;
+		break;
+	default:
+		r->rax = (uint64_t)-HV_ENOSYS;
+		break;
+	}
+}
+
+static void vm_handle_exit(struct vm *vm, const struct vcpu_exit *e)
+{
+	struct vcpu_regs *r = vcpu_regs(vm->vcpu);
+
+	vm->exits[e->reason < VCPU_EXIT_NREASONS ? e->reason : VCPU_EXIT_FAIL]++;
+	switch (e->reason) {
+	case VCPU_EXIT_IO:
+		vm_exit_io(vm, r, e);
+		break;
+	case VCPU_EXIT_CPUID:
+		vm_exit_cpuid(r, e);
+		break;
+	case VCPU_EXIT_MSR:
+		vm_exit_msr(r, e);
+		break;
+	case VCPU_EXIT_HYPERCALL:
+		vm_exit_hypercall(vm, r, e);
+		break;
+	case VCPU_EXIT_HLT:
+		/* No virtual interrupt sources yet: a halted guest would sleep forever. */
+		r->rip = e->next_rip;
+		vm->exit_code = 0;
+		vm->state = VM_EXITED;
+		klog("vm %s: halted", vm->name);
+		break;
+	case VCPU_EXIT_INTR:
+		break;		/* the host interrupt was taken on the way out; go back in */
+	case VCPU_EXIT_MMIO:
+		vm_stop(vm, "%s of guest-physical 0x%llx outside its memory", e->mem.fetch ? "fetch" :
+			e->mem.write ? "write" : "read", (unsigned long long)e->mem.gpa);
+		break;
+	case VCPU_EXIT_SHUTDOWN:
+		vm_stop(vm, "shutdown (triple fault)");
+		break;
+	case VCPU_EXIT_EXCEPTION:
+		vm_stop(vm, "exception %u", e->exc.vector);
+		break;
+	default:
+		vm_stop(vm, "cannot run: exit 0x%llx (invalid guest state?)", (unsigned long long)e->raw);
+		break;
+	}
+}
+
+enum vm_state vm_run(struct vm *vm, uint64_t budget_us)
+{
+	struct vcpu_exit e;
+	uint64_t t0 = time_us();
+
+	if (vm->state == VM_READY)
+		vm->state = VM_RUNNING;
+	while (vm->state == VM_RUNNING) {
+		vcpu_run(vm->vcpu, &e);
+		vm_handle_exit(vm, &e);
+		if (budget_us && time_us() - t0 >= budget_us)
+			break;
+	}
+	vm->cpu_us += time_us() - t0;
+	return vm->state;
+}
