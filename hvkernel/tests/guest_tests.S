@@ -16,7 +16,7 @@ guest_tests_start:
 	movl	%esi, %ebx
 	andl	$0xff, %ebx
 	shrl	$8, %esi			/* ESI = count for the loops */
-	cmpl	$10, %ebx
+	cmpl	$11, %ebx
 	jae	bad_program
 	jmp	*GADDR(programs)(, %ebx, 4)
 
@@ -24,7 +24,7 @@ guest_tests_start:
 programs:
 	.long	GADDR(p_hello), GADDR(p_vmmcall), GADDR(p_read_out), GADDR(p_write_out)
 	.long	GADDR(p_msr), GADDR(p_io), GADDR(p_triple), GADDR(p_fill)
-	.long	GADDR(p_hlt), GADDR(p_cpuid)
+	.long	GADDR(p_hlt), GADDR(p_cpuid), GADDR(p_spin)
 
 /* Exit with code EBX. */
 exit_ebx:
@@ -133,6 +133,26 @@ p_cpuid:
 	cpuid
 	movl	%ecx, %ebx
 	andl	$4, %ebx
+	jmp	exit_ebx
+
+/* 10: busy guest: ESI rounds of 2^20 loop iterations with no exit at all in between,
+ * printing '.' on the console after each round via the PUTC hypercall, then exit. Only
+ * the scheduler's timer can take the CPU from it. */
+p_spin:
+1:	testl	%esi, %esi
+	jz	3f
+	movl	$0x100000, %ecx
+2:	decl	%ecx
+	jnz	2b
+	movl	$2, %eax
+	movl	$'.', %ebx
+	vmmcall
+	decl	%esi
+	jmp	1b
+3:	movl	$2, %eax
+	movl	$10, %ebx
+	vmmcall
+	xorl	%ebx, %ebx
 	jmp	exit_ebx
 
 hello_msg:

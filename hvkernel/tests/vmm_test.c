@@ -8,6 +8,7 @@
 #include <kern/mem.h>
 #include <kern/string.h>
 #include <kern/time.h>
+#include <vmm/sched.h>
 #include <vmm/vm.h>
 
 extern const char guest_tests_start[], guest_tests_end[];
@@ -16,7 +17,7 @@ uint64_t svm_bench_minimal(struct vcpu *v, unsigned n);
 #define GUEST_LOAD	0x1000
 #define GUEST_MEM	(1u << 20)
 
-enum { G_HELLO, G_VMMCALL, G_READ_OUT, G_WRITE_OUT, G_MSR, G_IO, G_TRIPLE, G_FILL, G_HLT, G_CPUID };
+enum { G_HELLO, G_VMMCALL, G_READ_OUT, G_WRITE_OUT, G_MSR, G_IO, G_TRIPLE, G_FILL, G_HLT, G_CPUID, G_SPIN };
 
 static struct vm *vmt_create(const char *name, unsigned prog, uint32_t count)
 {
@@ -143,4 +144,48 @@ KTEST(vmm, isolation)
 	page_free(before, 1);
 	page_free(after, 1);
 	return ok ? KTEST_PASS : KTEST_FAIL;
+}
+
+/* Two busy guests that never exit on their own run at once: the scheduler's timer
+ * preempts each, both finish, and each got a fair share of the CPU. A third guest that
+ * triple-faults in the middle stops alone. */
+KTEST(vmm, sched)
+{
+	const uint32_t rounds = (uint32_t)ktest_param_u64(t, "rounds", 8);
+
+	if (vmt_skip(t))
+		return KTEST_SKIP;
+	struct vm *vms[3] = {
+		vmt_create("vm-a", G_SPIN, rounds),
+		vmt_create("vm-b", G_SPIN, rounds),
+		vmt_create("vm-bad", G_TRIPLE, 0),
+	};
+	enum ktest_status st = KTEST_PASS;
+	if (!vms[0] || !vms[1] || !vms[2]) {
+		ktest_msg(t, "cannot create the VMs");
+		st = KTEST_ERROR;
+		goto destroy;
+	}
+	int left = sched_run(vms, 3, 2000, 60000000);
+	uint64_t a = vms[0]->cpu_us, b = vms[1]->cpu_us;
+	ktest_metric(t, "vm_a_us", a, "us");
+	ktest_metric(t, "vm_b_us", b, "us");
+	ktest_metric(t, "vm_a_slices", vms[0]->slices, "count");
+	ktest_metric(t, "vm_b_slices", vms[1]->slices, "count");
+	if (left || vms[0]->state != VM_EXITED || vms[1]->state != VM_EXITED || vms[2]->state != VM_STOPPED) {
+		ktest_msg(t, "states a=%d b=%d bad=%d, %d still runnable", vms[0]->state, vms[1]->state,
+			  vms[2]->state, left);
+		st = KTEST_FAIL;
+	} else if (vms[0]->slices < 2 || vms[1]->slices < 2) {
+		ktest_msg(t, "no preemption: %llu and %llu slices", (unsigned long long)vms[0]->slices,
+			  (unsigned long long)vms[1]->slices);
+		st = KTEST_FAIL;
+	} else if (a > 3 * b || b > 3 * a) {
+		ktest_msg(t, "unfair: %llu us vs %llu us of CPU", (unsigned long long)a, (unsigned long long)b);
+		st = KTEST_FAIL;
+	}
+destroy:
+	for (int i = 0; i < 3; i++)
+		vm_destroy(vms[i]);
+	return st;
 }

@@ -203,6 +203,21 @@ static void vm_handle_exit(struct vm *vm, const struct vcpu_exit *e)
 	}
 }
 
+enum vm_state vm_run_until(struct vm *vm, volatile int *stop)
+{
+	struct vcpu_exit e;
+	uint64_t t0 = time_us();
+
+	if (vm->state == VM_READY)
+		vm->state = VM_RUNNING;
+	while (vm->state == VM_RUNNING && !*stop) {
+		vcpu_run(vm->vcpu, &e);
+		vm_handle_exit(vm, &e);
+	}
+	vm->cpu_us += time_us() - t0;
+	return vm->state;
+}
+
 enum vm_state vm_run(struct vm *vm, uint64_t budget_us)
 {
 	struct vcpu_exit e;

@@ -29,6 +29,7 @@ struct vm {
 	struct vcpu *vcpu;
 	uint64_t exits[VCPU_EXIT_NREASONS];
 	uint64_t cpu_us;		/* time spent running this VM */
+	uint64_t slices;		/* times the scheduler ran it */
 	char con[128];			/* console line being assembled */
 	unsigned con_len;
 	char last_line[128];		/* the last complete console line (tests read it) */
@@ -44,6 +45,8 @@ struct vm *vm_create(const char *name, uint64_t mem_size, const void *image, uin
 		     uint64_t load_gpa, uint64_t entry, uint32_t arg);
 /* Run until the VM exits or stops, or for at most budget_us. Returns its state. */
 enum vm_state vm_run(struct vm *vm, uint64_t budget_us);
+/* Run until the VM exits or stops or *stop becomes non-zero (set from a timer). */
+enum vm_state vm_run_until(struct vm *vm, volatile int *stop);
 void vm_destroy(struct vm *vm);
 /* The nested page table root for the backend. */
 uint64_t vm_npt_root(const struct vm *vm);
