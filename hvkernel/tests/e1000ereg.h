@@ -8,6 +8,7 @@
 #define E1000E_IMS		0x000d0	/* interrupt mask set */
 #define E1000E_IMC		0x000d8	/* interrupt mask clear */
 #define E1000E_IVAR		0x000e4	/* MSI-X vector allocation (10.2.4.9) */
+#define E1000E_EITR(n)		(0x000e8 + 4 * (n))	/* MSI-X interrupt throttling, 5 vectors */
 #define E1000E_ICR_LSC		(1u << 2)
 #define E1000E_ICR_OTHER	(1u << 24)
 #define E1000E_IVAR_OTHER(v)	(((v) | 0x8u) << 16)	/* "other" causes -> MSI-X vector v, valid */

@@ -21,19 +21,22 @@ struct tss64 {
 	uint16_t iomap_base;
 } __attribute__((packed));
 
-static uint64_t gdt_table[5] __attribute__((aligned(16)));
-static struct tss64 gdt_tss __attribute__((aligned(16)));
-static uint8_t gdt_ist_stacks[3][IST_STACK_SIZE] __attribute__((aligned(16)));
+/* One GDT and TSS per CPU: a TSS is busy once loaded, so CPUs cannot share one. */
+static uint64_t gdt_tables[GDT_MAX_CPUS][5] __attribute__((aligned(16)));
+static struct tss64 gdt_tsss[GDT_MAX_CPUS] __attribute__((aligned(16)));
+static uint8_t gdt_ist_stacks[GDT_MAX_CPUS][3][IST_STACK_SIZE] __attribute__((aligned(16)));
 
-void gdt_init(void)
+void gdt_init(unsigned cpu)
 {
-	uint64_t base = (uint64_t)&gdt_tss;
-	uint64_t limit = sizeof(gdt_tss) - 1;
+	uint64_t *gdt_table = gdt_tables[cpu];
+	struct tss64 *tss = &gdt_tsss[cpu];
+	uint64_t base = (uint64_t)tss;
+	uint64_t limit = sizeof(*tss) - 1;
 
-	memset(&gdt_tss, 0, sizeof(gdt_tss));
+	memset(tss, 0, sizeof(*tss));
 	for (int i = 0; i < 3; i++)
-		gdt_tss.ist[i] = (uint64_t)&gdt_ist_stacks[i][IST_STACK_SIZE];
-	gdt_tss.iomap_base = sizeof(gdt_tss);	/* no I/O permission bitmap */
+		tss->ist[i] = (uint64_t)&gdt_ist_stacks[cpu][i][IST_STACK_SIZE];
+	tss->iomap_base = sizeof(*tss);	/* no I/O permission bitmap */
 
 	gdt_table[0] = 0;
 	gdt_table[1] = 0x00af9a000000ffffull;	/* 0x08: 64-bit code */
@@ -44,7 +47,7 @@ void gdt_init(void)
 	gdt_table[4] = base >> 32;
 
 	struct { uint16_t limit; uint64_t base; } __attribute__((packed)) gdtr = {
-		sizeof(gdt_table) - 1, (uint64_t)gdt_table
+		sizeof(gdt_tables[0]) - 1, (uint64_t)gdt_table
 	};
 	__asm__ volatile(
 		"lgdt %0\n\t"

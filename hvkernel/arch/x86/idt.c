@@ -26,6 +26,8 @@ static struct idt_gate idt_table[256] __attribute__((aligned(16)));
 static struct { trap_handler_t fn; void *arg; } trap_handlers[256];
 static uint64_t trap_counts[256];
 
+void idt_load(void);
+
 static void idt_set_gate(unsigned vec, uint64_t addr, uint8_t ist)
 {
 	struct idt_gate *g = &idt_table[vec];
@@ -51,6 +53,12 @@ void idt_init(void)
 			ist = 3;
 		idt_set_gate(v, trap_stubs[v], ist);
 	}
+	idt_load();
+}
+
+/* Load the shared IDT on this CPU (application processors call it directly). */
+void idt_load(void)
+{
 	struct { uint16_t limit; uint64_t base; } __attribute__((packed)) idtr = {
 		sizeof(idt_table) - 1, (uint64_t)idt_table
 	};

@@ -47,9 +47,14 @@ int lapic_init(void)
 	if (!(d & (1u << 9)))
 		return -HV_ENODEV;
 	lapic_disable_pic();
-	uint64_t msr = rdmsr(MSR_APIC_BASE);
-	wrmsr(MSR_APIC_BASE, msr | APIC_BASE_ENABLE);
-	lapic_base = (uintptr_t)(msr & APIC_BASE_ADDR_MASK);
+	lapic_base = (uintptr_t)(rdmsr(MSR_APIC_BASE) & APIC_BASE_ADDR_MASK);
+	lapic_enable_local();
+	return trap_set_handler(IRQ_VEC_TIMER, lapic_timer_isr, 0);
+}
+
+void lapic_enable_local(void)
+{
+	wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | APIC_BASE_ENABLE);
 	lapic_write(LAPIC_TPR, 0);
 	lapic_write(LAPIC_LVT_TIMER, LAPIC_LVT_MASKED);
 	lapic_write(LAPIC_LVT_LINT0, LAPIC_LVT_MASKED);
@@ -58,7 +63,15 @@ int lapic_init(void)
 	lapic_write(LAPIC_SVR, LAPIC_SVR_ENABLE | IRQ_VEC_SPURIOUS);
 	lapic_write(LAPIC_ESR, 0);
 	lapic_write(LAPIC_EOI, 0);
-	return trap_set_handler(IRQ_VEC_TIMER, lapic_timer_isr, 0);
+}
+
+/* Send an IPI (APM vol. 2, 16.5 "Interprocessor interrupts"): ICR high then low. */
+void lapic_send_ipi(uint32_t apic_id, uint32_t icr_lo)
+{
+	lapic_write(LAPIC_ICR_HI, apic_id << 24);
+	lapic_write(LAPIC_ICR_LO, icr_lo);
+	for (int i = 0; i < 100000 && (lapic_read(LAPIC_ICR_LO) & (1u << 12)); i++)
+		cpu_pause();	/* delivery status: wait until sent */
 }
 
 void lapic_eoi(void)

@@ -12,6 +12,7 @@
 #include <hv/errno.h>
 #include <kern/log.h>
 #include <kern/mem.h>
+#include <kern/smp.h>
 #include <kern/string.h>
 #include <kern/time.h>
 #include <kern/vcpu.h>
@@ -31,7 +32,7 @@ _Static_assert(offsetof(struct vcpu_regs, rbx) == 8 && offsetof(struct vcpu_regs
 	       offsetof(struct vcpu_regs, rbp) == 48 && offsetof(struct vcpu_regs, r8) == 64 &&
 	       offsetof(struct vcpu_regs, r15) == 120, "struct vcpu_regs layout is used by svm_entry.S");
 
-static uint8_t *svm_hsave, *svm_host_vmcb, *svm_iopm, *svm_msrpm;
+static uint8_t *svm_hsave[SMP_MAX_CPUS], *svm_host_vmcb[SMP_MAX_CPUS], *svm_iopm, *svm_msrpm;
 static int svm_ready;
 static uint32_t svm_nasids, svm_features;
 
@@ -78,18 +79,23 @@ int vcpu_init(void)
 		klog("svm: not available: %s; no VMs can run", why);
 		return -HV_ENODEV;
 	}
-	svm_hsave = page_alloc(1);
-	svm_host_vmcb = page_alloc(1);
+	/* Per-CPU host save areas for every CPU that may start later, allocated now so
+	 * that no CPU allocates on its own start-up path. */
+	for (int i = 0; i < SMP_MAX_CPUS; i++) {
+		svm_hsave[i] = page_alloc(1);
+		svm_host_vmcb[i] = page_alloc(1);
+		if (!svm_hsave[i] || !svm_host_vmcb[i])
+			return -HV_ENOMEM;
+	}
 	svm_iopm = page_alloc(SVM_IOPM_PAGES);
 	svm_msrpm = page_alloc(SVM_MSRPM_PAGES);
-	if (!svm_hsave || !svm_host_vmcb || !svm_iopm || !svm_msrpm)
+	if (!svm_iopm || !svm_msrpm)
 		return -HV_ENOMEM;
 	/* Intercept every port and every MSR: a guest sees only what the VMM emulates. */
 	memset(svm_iopm, 0xff, SVM_IOPM_PAGES * PAGE_SIZE);
 	memset(svm_msrpm, 0xff, SVM_MSRPM_PAGES * PAGE_SIZE);
-	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
-	wrmsr(MSR_VM_HSAVE_PA, (uint64_t)svm_hsave);
 	svm_ready = 1;
+	vcpu_init_local(0);
 	klog("svm: enabled, %u ASIDs, NRIP save %s", svm_nasids,
 	     svm_features & SVM_FEAT_NRIPS ? "yes" : "no (RIP advanced by the VMM)");
 	return 0;
@@ -101,6 +107,14 @@ static void svm_set_seg(struct vcpu *v, unsigned off, uint16_t sel, uint16_t att
 	VMCB_U16(v, off + 2) = attr;
 	VMCB_U32(v, off + 4) = limit;
 	VMCB_U64(v, off + 8) = base;
+}
+
+void vcpu_init_local(unsigned cpu)
+{
+	if (!svm_ready || cpu >= SMP_MAX_CPUS)
+		return;
+	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
+	wrmsr(MSR_VM_HSAVE_PA, (uint64_t)svm_hsave[cpu]);
 }
 
 struct vcpu *vcpu_create(struct vm *vm, uint64_t rip, uint64_t rsp)
@@ -255,7 +269,7 @@ void vcpu_run(struct vcpu *v, struct vcpu_exit *e)
 	cpu_cli();
 	__asm__ volatile("clgi" ::: "memory");
 	cpu_sti();
-	svm_vmrun((uint64_t)v->vmcb, &v->regs, (uint64_t)svm_host_vmcb);
+	svm_vmrun((uint64_t)v->vmcb, &v->regs, (uint64_t)svm_host_vmcb[smp_cpu_index()]);
 	cpu_cli();
 	__asm__ volatile("stgi" ::: "memory");
 	cpu_sti();

@@ -7,6 +7,10 @@
 /* Enable the LAPIC (base from MSR 1Bh) with the spurious vector, mask the legacy PIC. */
 int lapic_init(void);
 void lapic_eoi(void);
+/* Enable this CPU's LAPIC (every CPU, the boot CPU through lapic_init). */
+void lapic_enable_local(void);
+/* Send an interprocessor interrupt: icr_lo holds vector, delivery mode and level. */
+void lapic_send_ipi(uint32_t apic_id, uint32_t icr_lo);
 uint32_t lapic_id(void);
 /* Physical address of the LAPIC registers, for MSI messages (address bits 31:20 = FEEh). */
 uint64_t lapic_phys(void);

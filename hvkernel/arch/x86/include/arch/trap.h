@@ -31,7 +31,9 @@ struct trapframe {
 
 typedef void (*trap_handler_t)(struct trapframe *tf, void *arg);
 
-void gdt_init(void);
+#define GDT_MAX_CPUS	8
+/* Load CPU cpu's GDT and TSS (cpu < GDT_MAX_CPUS). */
+void gdt_init(unsigned cpu);
 void idt_init(void);
 /* Install a handler for a vector. -HV_EBUSY if one is there, -HV_EINVAL for a bad vector. */
 int trap_set_handler(unsigned vector, trap_handler_t fn, void *arg);
