@@ -45,3 +45,23 @@ $(BUILD)/kobj/%.c.o: %.c hvkernel/RELEASE
 $(BUILD)/kobj/%.S.o: %.S
 	@mkdir -p $(dir $@)
 	$(KCC) $(KCFLAGS) -D__ASSEMBLY__ -c -o $@ $<
+
+# The guest test OS: 32-bit freestanding C linked at 0x1000 into a flat binary that the
+# kernel carries (hvkernel/tests/guest_os.S) and copies into test VMs.
+GUEST_CFLAGS := -m32 -march=i686 -ffreestanding -fno-pic -fno-pie -fno-stack-protector \
+                -fno-asynchronous-unwind-tables -mgeneral-regs-only -O2 -Wall -Wextra -Werror
+GUEST_OBJS   := $(BUILD)/guest/entry.o $(BUILD)/guest/os.o
+
+$(BUILD)/guest/%.o: tests/guest/%.c
+	@mkdir -p $(dir $@)
+	$(KCC) $(GUEST_CFLAGS) -c -o $@ $<
+
+$(BUILD)/guest/%.o: tests/guest/%.S
+	@mkdir -p $(dir $@)
+	$(KCC) $(GUEST_CFLAGS) -c -o $@ $<
+
+$(BUILD)/guest/os.bin: $(GUEST_OBJS) tests/guest/guest.ld
+	$(KLD) -m elf_i386 -nostdlib -z noexecstack --no-warn-rwx-segments -T tests/guest/guest.ld -o $(BUILD)/guest/os.elf $(GUEST_OBJS)
+	objcopy -O binary $(BUILD)/guest/os.elf $@
+
+$(BUILD)/kobj/hvkernel/tests/guest_os.S.o: $(BUILD)/guest/os.bin

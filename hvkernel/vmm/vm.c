@@ -10,6 +10,8 @@
 #include <kern/string.h>
 #include <kern/time.h>
 #include <lib/fmt.h>
+#include <vmm/mmio.h>
+#include <vmm/virtio_mmio.h>
 #include <vmm/vm.h>
 
 #define VM_UART_BASE	0x3f8
@@ -74,9 +76,58 @@ void vm_destroy(struct vm *vm)
 	if (!vm)
 		return;
 	vcpu_destroy(vm->vcpu);
+	vio_detach_all(vm);
 	npt_free(vm);
 	page_free(vm->mem, vm->mem_size / PAGE_SIZE);
 	kfree(vm);
+}
+
+int vm_add_mmio(struct vm *vm, uint64_t base, uint64_t size, const struct vm_mmio_ops *ops, void *dev)
+{
+	if (vm->nmmio == VM_MAX_MMIO || base < vm->mem_size)
+		return -HV_ENOSPC;
+	vm->mmio[vm->nmmio].base = base;
+	vm->mmio[vm->nmmio].size = size;
+	vm->mmio[vm->nmmio].ops = ops;
+	vm->mmio[vm->nmmio].dev = dev;
+	vm->nmmio++;
+	return 0;
+}
+
+void *vm_gpa(const struct vm *vm, uint64_t gpa, uint64_t len)
+{
+	if (gpa >= vm->mem_size || len > vm->mem_size - gpa)
+		return 0;
+	return vm->mem + gpa;
+}
+
+/* A nested page fault on a device window: decode the access and hand it to the device.
+ * Returns 0 when emulated, or -1 when nothing is there (the VM is then stopped). */
+static int vm_exit_mmio(struct vm *vm, struct vcpu_regs *r, const struct vcpu_exit *e)
+{
+	struct mmio_insn in;
+
+	for (int i = 0; i < vm->nmmio; i++) {
+		uint64_t base = vm->mmio[i].base;
+		if (e->mem.gpa < base || e->mem.gpa >= base + vm->mmio[i].size)
+			continue;
+		int ret = mmio_decode(vm, r, &in);
+		if (ret < 0) {
+			vm_stop(vm, "device access at 0x%llx by an instruction we cannot emulate (%d)",
+				(unsigned long long)e->mem.gpa, ret);
+			return 0;
+		}
+		uint64_t off = e->mem.gpa - base;
+		uint32_t v = 0;
+		vm->mmio_accesses++;
+		if (in.write)
+			vm->mmio[i].ops->write(vm, vm->mmio[i].dev, off, in.size, mmio_store_value(&in));
+		else
+			v = vm->mmio[i].ops->read(vm, vm->mmio[i].dev, off, in.size);
+		mmio_complete(r, &in, v);
+		return 0;
+	}
+	return -1;
 }
 
 static void vm_console_putc(struct vm *vm, char c)
@@ -188,6 +239,8 @@ static void vm_handle_exit(struct vm *vm, const struct vcpu_exit *e)
 	case VCPU_EXIT_INTR:
 		break;		/* the host interrupt was taken on the way out; go back in */
 	case VCPU_EXIT_MMIO:
+		if (vm_exit_mmio(vm, r, e) == 0)
+			break;
 		vm_stop(vm, "%s of guest-physical 0x%llx outside its memory", e->mem.fetch ? "fetch" :
 			e->mem.write ? "write" : "read", (unsigned long long)e->mem.gpa);
 		break;

@@ -11,6 +11,16 @@
 
 enum vm_state { VM_READY, VM_RUNNING, VM_EXITED, VM_STOPPED };
 
+struct vm;
+
+/* An emulated device in guest-physical address space (outside RAM). */
+struct vm_mmio_ops {
+	uint32_t (*read)(struct vm *vm, void *dev, uint64_t off, unsigned size);
+	void (*write)(struct vm *vm, void *dev, uint64_t off, unsigned size, uint32_t value);
+};
+
+#define VM_MAX_MMIO	4
+
 /* Hypercalls (VMMCALL with the function in EAX). */
 #define VM_HC_NOP	0	/* returns at once: the round-trip benchmark */
 #define VM_HC_EXIT	1	/* EBX = exit code; the VM ends */
@@ -34,7 +44,15 @@ struct vm {
 	unsigned con_len;
 	char last_line[128];		/* the last complete console line (tests read it) */
 	uint64_t lines;
+	struct { uint64_t base, size; const struct vm_mmio_ops *ops; void *dev; } mmio[VM_MAX_MMIO];
+	int nmmio;
+	uint64_t mmio_accesses;
 };
+
+/* Place a device at [base, base+size) of guest-physical space. 0 or -HV_ENOSPC. */
+int vm_add_mmio(struct vm *vm, uint64_t base, uint64_t size, const struct vm_mmio_ops *ops, void *dev);
+/* Host address of guest-physical [gpa, gpa+len), or NULL when it is not all guest RAM. */
+void *vm_gpa(const struct vm *vm, uint64_t gpa, uint64_t len);
 
 /*
  * Create a VM with mem_size bytes of RAM (a multiple of 4 KiB) holding image at load_gpa,

@@ -1,0 +1,13 @@
+/* Guest test OS entry: 32-bit protected mode, paging off, ESP at the top of RAM, ESI = the
+ * test the hypervisor asks for. */
+	.section .text.entry, "ax"
+	.code32
+	.globl	_start
+_start:
+	pushl	%esi
+	call	guest_main
+	movl	%eax, %ebx
+1:	movl	$1, %eax		/* hypercall EXIT, code in EBX */
+	vmmcall
+	jmp	1b
+	.section .note.GNU-stack, "", @progbits

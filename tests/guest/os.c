@@ -1,0 +1,193 @@
+/*
+ * The guest test OS: a few hundred lines of freestanding 32-bit C that the hypervisor runs
+ * inside a VM to prove its virtual devices from the guest's side. It talks to its console
+ * (a 16550 at port 0x3f8) and to virtio-mmio devices (VIRTIO 1.1, 4.2), polling: the VMM
+ * injects no interrupts into these guests yet.
+ */
+#include <stdint.h>
+#include <stddef.h>
+
+#define VIO_BLK_BASE	0xfeb00000u
+#define SECTOR		512
+
+int guest_main(uint32_t test);
+
+static void outb(uint16_t port, uint8_t v) { __asm__ volatile("outb %0, %1" :: "a"(v), "Nd"(port)); }
+static uint8_t inb(uint16_t port) { uint8_t v; __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port)); return v; }
+
+static void con_putc(char c)
+{
+	while (!(inb(0x3fd) & 0x20))
+		;
+	outb(0x3f8, (uint8_t)c);
+}
+
+static void con_puts(const char *s)
+{
+	while (*s)
+		con_putc(*s++);
+}
+
+static void con_putu(uint32_t v)
+{
+	char buf[12];
+	int n = 0;
+
+	do {
+		buf[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (n)
+		con_putc(buf[--n]);
+}
+
+static void *memset(void *d, int c, size_t n)
+{
+	uint8_t *p = d;
+
+	while (n--)
+		*p++ = (uint8_t)c;
+	return d;
+}
+
+static volatile uint32_t *vio_reg(uint32_t off)
+{
+	return (volatile uint32_t *)(VIO_BLK_BASE + off);
+}
+
+/* virtio-mmio register offsets and the split virtqueue (2.6). */
+#define R_MAGIC		0x000
+#define R_VERSION	0x004
+#define R_DEVICE	0x008
+#define R_DEV_FEAT	0x010
+#define R_DEV_FEAT_SEL	0x014
+#define R_DRV_FEAT	0x020
+#define R_DRV_FEAT_SEL	0x024
+#define R_QUEUE_SEL	0x030
+#define R_QUEUE_NUM_MAX	0x034
+#define R_QUEUE_NUM	0x038
+#define R_QUEUE_READY	0x044
+#define R_QUEUE_NOTIFY	0x050
+#define R_STATUS	0x070
+#define R_DESC_LO	0x080
+#define R_DESC_HI	0x084
+#define R_AVAIL_LO	0x090
+#define R_AVAIL_HI	0x094
+#define R_USED_LO	0x0a0
+#define R_USED_HI	0x0a4
+#define R_CONFIG	0x100
+#define S_ACK		1
+#define S_DRIVER	2
+#define S_DRIVER_OK	4
+#define S_FEATURES_OK	8
+#define QN		8
+
+struct desc { uint64_t addr; uint32_t len; uint16_t flags, next; };
+struct avail { uint16_t flags, idx, ring[QN]; };
+struct used { uint16_t flags, idx; struct { uint32_t id, len; } ring[QN]; };
+
+static struct desc vq_desc[QN] __attribute__((aligned(16)));
+static struct avail vq_avail __attribute__((aligned(2)));
+static struct used vq_used __attribute__((aligned(4)));
+static struct { uint32_t type, reserved; uint64_t sector; } req_hdr;
+static uint8_t req_status;
+static uint8_t data[8 * SECTOR] __attribute__((aligned(16)));
+
+static int blk_init(uint32_t *capacity)
+{
+	if (*vio_reg(R_MAGIC) != 0x74726976u || *vio_reg(R_VERSION) != 2 || *vio_reg(R_DEVICE) != 2)
+		return -1;
+	*vio_reg(R_STATUS) = 0;
+	*vio_reg(R_STATUS) = S_ACK | S_DRIVER;
+	*vio_reg(R_DEV_FEAT_SEL) = 1;
+	if (!(*vio_reg(R_DEV_FEAT) & 1))
+		return -2;			/* no VIRTIO_F_VERSION_1 */
+	*vio_reg(R_DRV_FEAT_SEL) = 1;
+	*vio_reg(R_DRV_FEAT) = 1;
+	*vio_reg(R_DRV_FEAT_SEL) = 0;
+	*vio_reg(R_DRV_FEAT) = 0;
+	*vio_reg(R_STATUS) = S_ACK | S_DRIVER | S_FEATURES_OK;
+	*vio_reg(R_QUEUE_SEL) = 0;
+	if (*vio_reg(R_QUEUE_NUM_MAX) < QN)
+		return -3;
+	*vio_reg(R_QUEUE_NUM) = QN;
+	*vio_reg(R_DESC_LO) = (uint32_t)vq_desc;
+	*vio_reg(R_DESC_HI) = 0;
+	*vio_reg(R_AVAIL_LO) = (uint32_t)&vq_avail;
+	*vio_reg(R_AVAIL_HI) = 0;
+	*vio_reg(R_USED_LO) = (uint32_t)&vq_used;
+	*vio_reg(R_USED_HI) = 0;
+	*vio_reg(R_QUEUE_READY) = 1;
+	*vio_reg(R_STATUS) = S_ACK | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK;
+	*capacity = *vio_reg(R_CONFIG);
+	return 0;
+}
+
+/* One request: header, data, status; waits for the used ring. Returns the status byte. */
+static int blk_io(uint32_t type, uint32_t sector, void *buf, uint32_t len)
+{
+	req_hdr.type = type;
+	req_hdr.reserved = 0;
+	req_hdr.sector = sector;
+	req_status = 0xff;
+	vq_desc[0] = (struct desc){ (uint32_t)&req_hdr, sizeof(req_hdr), 1, 1 };
+	vq_desc[1] = (struct desc){ (uint32_t)buf, len, (uint16_t)(1 | (type == 0 ? 2 : 0)), 2 };
+	vq_desc[2] = (struct desc){ (uint32_t)&req_status, 1, 2, 0 };
+	uint16_t want = (uint16_t)(vq_used.idx + 1);
+	vq_avail.ring[vq_avail.idx % QN] = 0;
+	__asm__ volatile("" ::: "memory");
+	vq_avail.idx++;
+	__asm__ volatile("" ::: "memory");
+	*vio_reg(R_QUEUE_NOTIFY) = 0;
+	while (*(volatile uint16_t *)&vq_used.idx != want)
+		;
+	return req_status;
+}
+
+/* Test 0: write a pattern to sectors 0..63 in chunks of 1 to 8 sectors, read it back. */
+static int test_vblk(void)
+{
+	uint32_t cap;
+	int ret = blk_init(&cap);
+
+	if (ret < 0) {
+		con_puts("vblk: no usable virtio-blk device\n");
+		return 10 - ret;
+	}
+	con_puts("vblk: capacity ");
+	con_putu(cap);
+	con_puts(" sectors\n");
+	for (uint32_t s = 0, n = 1; s < 64; s += n, n = n % 8 + 1) {
+		uint32_t c = s + n > 64 ? 64 - s : n;
+		for (uint32_t i = 0; i < c * SECTOR; i++)
+			data[i] = (uint8_t)((s * SECTOR + i) * 7 + 3);
+		if (blk_io(1, s, data, c * SECTOR) != 0)
+			return 20;
+	}
+	for (uint32_t s = 0; s < 64; s += 4) {
+		memset(data, 0, 4 * SECTOR);
+		if (blk_io(0, s, data, 4 * SECTOR) != 0)
+			return 21;
+		for (uint32_t i = 0; i < 4 * SECTOR; i++)
+			if (data[i] != (uint8_t)((s * SECTOR + i) * 7 + 3))
+				return 22;
+	}
+	/* Past the end of the disk: the device must refuse it. */
+	if (blk_io(0, cap, data, SECTOR) == 0)
+		return 23;
+	con_puts("vblk: 64 sectors written and verified\n");
+	return 0;
+}
+
+int guest_main(uint32_t test)
+{
+	con_puts("guest os: test ");
+	con_putu(test);
+	con_putc('\n');
+	switch (test) {
+	case 0:
+		return test_vblk();
+	default:
+		return 99;
+	}
+}
