@@ -16,7 +16,7 @@ HOST_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Wall -Wextr
 SAN_FLAGS   := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 .PHONY: all deps kernel host check bench run clean
-all: kernel host
+all: kernel host modules
 
 # The dependency script runs on every build; it is a single dpkg-query when nothing is missing.
 deps:
@@ -24,9 +24,12 @@ deps:
 
 include mk/kernel.mk
 include mk/host.mk
+include mk/modules.mk
 include mk/unit.mk
 include mk/ktest.mk
 include mk/fuzz.mk
+include mk/hcl.mk
+include mk/certify.mk
 
 # Every test phase writes build/check/<phase>.counts ("passed failed"); the summary adds
 # them up and fails when a phase failed or did not report at all.
@@ -35,7 +38,8 @@ check: deps
 	@$(MAKE) --no-print-directory all
 	-@$(MAKE) --no-print-directory unit-check
 	-@$(MAKE) --no-print-directory ktest-check
-	@sh scripts/check-summary.sh $(BUILD)/check unit ktest
+	-@$(MAKE) --no-print-directory ddk-check
+	@sh scripts/check-summary.sh $(BUILD)/check unit ktest ddk
 
 bench: deps all
 	@$(MAKE) --no-print-directory bench-run

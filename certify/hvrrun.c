@@ -97,6 +97,49 @@ static int hvr_add_pci(struct hvr_run *run, const struct hvr_record *rec)
 	return 0;
 }
 
+static int hvr_add_module(struct hvr_run *run, const struct hvr_record *rec)
+{
+	static const char *const statuses[] = { "loaded", "skipped", "refused", "failed" };
+	const char *file = hvr_get(rec, "file"), *status = hvr_get(rec, "status");
+	struct hvr_module m;
+	void *grown;
+	int known = 0;
+
+	for (int i = 0; status && i < 4; i++)
+		known |= strcmp(status, statuses[i]) == 0;
+	if (!file || !*file || !known) {
+		hvr_run_error(run, "module record: needs file and status loaded|skipped|refused|failed");
+		return -1;
+	}
+	memset(&m, 0, sizeof(m));
+	hvr_copy(m.file, sizeof(m.file), file);
+	hvr_copy(m.status, sizeof(m.status), status);
+	hvr_copy(m.name, sizeof(m.name), hvr_get(rec, "name") ? hvr_get(rec, "name") : "-");
+	hvr_copy(m.version, sizeof(m.version), hvr_get(rec, "version") ? hvr_get(rec, "version") : "-");
+	hvr_copy(m.vendor, sizeof(m.vendor), hvr_get(rec, "vendor") ? hvr_get(rec, "vendor") : "-");
+	hvr_copy(m.sha256, sizeof(m.sha256), hvr_get(rec, "sha256"));
+	hvr_copy(m.reason, sizeof(m.reason), hvr_get(rec, "reason"));
+	if (hvr_get_u64(rec, "size", &m.size) < 0)
+		m.size = 0;
+	if (hvr_get_u64(rec, "us", &m.us) < 0)
+		m.us = 0;
+	grown = hvr_grow(run->module, run->nmodule, sizeof(m));
+	if (!grown)
+		return -1;
+	run->module = grown;
+	run->module[run->nmodule++] = m;
+	return 0;
+}
+
+const struct hvr_module *hvr_run_module(const struct hvr_run *run, const char *file)
+{
+	for (size_t i = run->nmodule; i-- > 0;) {
+		if (strcmp(run->module[i].file, file) == 0)
+			return &run->module[i];
+	}
+	return NULL;
+}
+
 static int hvr_add_metric(struct hvr_run *run, const struct hvr_record *rec)
 {
 	struct hvr_metric m;
@@ -191,6 +234,8 @@ int hvr_run_add(struct hvr_run *run, const struct hvr_record *rec, double host_s
 		return hvr_add_hello(run, rec, host_s);
 	if (strcmp(type, "pci") == 0)
 		return hvr_add_pci(run, rec);
+	if (strcmp(type, "module") == 0)
+		return hvr_add_module(run, rec);
 	if (strcmp(type, "metric") == 0)
 		return hvr_add_metric(run, rec);
 	if (strcmp(type, "test") == 0)
@@ -214,7 +259,7 @@ int hvr_run_add(struct hvr_run *run, const struct hvr_record *rec, double host_s
 		hvr_get_hex(rec, "rip", &run->panic_rip);
 		return 0;
 	}
-	return 0;	/* phase, module, sync and records added later */
+	return 0;	/* phase, sync and records added later */
 }
 
 void hvr_run_free(struct hvr_run *run)
@@ -223,6 +268,7 @@ void hvr_run_free(struct hvr_run *run)
 		free(run->test[i].metric);
 	free(run->test);
 	free(run->pci);
+	free(run->module);
 	free(run->pending);
 	memset(run, 0, sizeof(*run));
 }

@@ -22,6 +22,16 @@ struct hvr_metric {
 	char unit[16];
 };
 
+/* One boot module (docs/result-channel.md, `module`). */
+struct hvr_module {
+	char file[64];		/* last path component of the boot module */
+	char name[32], version[32], vendor[64];	/* "-" when unreadable */
+	char sha256[65];	/* hex */
+	char status[16];	/* loaded | skipped | refused | failed */
+	char reason[256];	/* "" when loaded */
+	uint64_t size, us;	/* bytes; microseconds the load took */
+};
+
 enum hvr_status { HVR_PASS, HVR_FAIL, HVR_SKIP, HVR_ERROR };
 
 struct hvr_test {
@@ -47,6 +57,8 @@ struct hvr_run {
 
 	struct hvr_pci *pci;
 	size_t npci;
+	struct hvr_module *module;
+	size_t nmodule;
 	struct hvr_test *test;
 	size_t ntest;
 	struct hvr_metric *pending;	/* metric lines waiting for their test line */
@@ -79,5 +91,8 @@ void hvr_run_error(struct hvr_run *run, const char *fmt, ...)
 void hvr_run_free(struct hvr_run *run);
 
 const char *hvr_status_name(enum hvr_status s);
+
+/* The last module record whose file is `file` (a basename), or NULL. */
+const struct hvr_module *hvr_run_module(const struct hvr_run *run, const char *file);
 
 #endif

@@ -90,6 +90,97 @@ static int ktcfg_disks(struct ktcfg_parser *p, struct certify_ktest *t, const ch
 	return rc;
 }
 
+/* `initrd = a.hvm bad/b.hvm,/abs/c.hvm`: blanks or commas separate the files. */
+static int ktcfg_initrd(struct ktcfg_parser *p, struct certify_ktest *t, const char *v)
+{
+	char *copy = strdup(v), *save = NULL;
+	int rc = 0;
+
+	if (!copy)
+		return ktcfg_err(p, "out of memory");
+	certify_strv_free(&t->initrd);
+	for (char *w = strtok_r(copy, " \t,", &save); w && rc == 0; w = strtok_r(NULL, " \t,", &save))
+		if (certify_strv_push(&t->initrd, w) < 0)
+			rc = ktcfg_err(p, "out of memory");
+	free(copy);
+	return rc;
+}
+
+static int ktcfg_modstatus_ok(const char *s)
+{
+	return strcmp(s, "loaded") == 0 || strcmp(s, "skipped") == 0 ||
+	       strcmp(s, "refused") == 0 || strcmp(s, "failed") == 0;
+}
+
+/* One word of `modules = FILE:STATUS[:REASON]`. */
+static int ktcfg_modcheck(struct ktcfg_parser *p, const char *w, struct certify_modcheck *c)
+{
+	const char *c1 = strchr(w, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+	size_t flen = c1 ? (size_t)(c1 - w) : 0;
+	size_t slen = c1 ? (c2 ? (size_t)(c2 - c1 - 1) : strlen(c1 + 1)) : 0;
+
+	memset(c, 0, sizeof(*c));
+	if (!c1 || flen == 0 || flen >= sizeof(c->file) || slen >= sizeof(c->status))
+		return ktcfg_err(p, "modules: '%s': expected FILE:STATUS[:REASON]", w);
+	memcpy(c->file, w, flen);
+	memcpy(c->status, c1 + 1, slen);
+	if (!ktcfg_modstatus_ok(c->status))
+		return ktcfg_err(p, "modules: '%s': status '%s' is not loaded, skipped, refused or failed",
+				 w, c->status);
+	if (c2 && (!c2[1] || strlen(c2 + 1) >= sizeof(c->reason)))
+		return ktcfg_err(p, "modules: '%s': the reason must be 1 to %zu characters", w,
+				 sizeof(c->reason) - 1);
+	if (c2)
+		strcpy(c->reason, c2 + 1);
+	return 0;
+}
+
+/* One word of `driver = SLOT:NAME`; the slot has colons, the name is after the last. */
+static int ktcfg_drvcheck(struct ktcfg_parser *p, const char *w, struct certify_drvcheck *c)
+{
+	const char *colon = strrchr(w, ':');
+	size_t slen = colon ? (size_t)(colon - w) : 0;
+
+	memset(c, 0, sizeof(*c));
+	if (!colon || slen < 7 || slen >= sizeof(c->slot) || !colon[1] ||
+	    strlen(colon + 1) >= sizeof(c->driver))
+		return ktcfg_err(p, "driver: '%s': expected SLOT:NAME, e.g. 00:04.0:edu", w);
+	memcpy(c->slot, w, slen);
+	strcpy(c->driver, colon + 1);
+	return 0;
+}
+
+/* `modules = ...` (kind 'm') or `driver = ...` (kind 'd'), blank-separated. */
+static int ktcfg_checks(struct ktcfg_parser *p, struct certify_ktest *t, const char *v, int kind)
+{
+	struct certify_strv words = { 0 };
+	size_t elem = kind == 'm' ? sizeof(*t->modcheck) : sizeof(*t->drvcheck);
+	void *arr;
+	int rc = 0;
+
+	if (certify_strv_split(&words, v) < 0)
+		return ktcfg_err(p, "out of memory");
+	arr = calloc(words.n ? words.n : 1, elem);
+	if (!arr)
+		rc = ktcfg_err(p, "out of memory");
+	for (size_t i = 0; i < words.n && rc == 0; i++)
+		rc = kind == 'm' ? ktcfg_modcheck(p, words.v[i], (struct certify_modcheck *)arr + i)
+				 : ktcfg_drvcheck(p, words.v[i], (struct certify_drvcheck *)arr + i);
+	if (rc == 0 && kind == 'm') {
+		free(t->modcheck);
+		t->modcheck = arr;
+		t->nmodcheck = words.n;
+	} else if (rc == 0) {
+		free(t->drvcheck);
+		t->drvcheck = arr;
+		t->ndrvcheck = words.n;
+	} else {
+		free(arr);
+	}
+	certify_strv_free(&words);
+	return rc;
+}
+
 static int ktcfg_set_str(char **dst, const char *v)
 {
 	free(*dst);
@@ -129,7 +220,11 @@ static int ktcfg_key(struct ktcfg_parser *p, struct certify_ktest *t, const char
 	} else if (strcmp(key, "append") == 0) {
 		return ktcfg_set_str(&t->append, v);
 	} else if (strcmp(key, "initrd") == 0) {
-		return ktcfg_set_str(&t->initrd, v);
+		return ktcfg_initrd(p, t, v);
+	} else if (strcmp(key, "modules") == 0) {
+		return ktcfg_checks(p, t, v, 'm');
+	} else if (strcmp(key, "driver") == 0) {
+		return ktcfg_checks(p, t, v, 'd');
 	} else if (strcmp(key, "disks") == 0) {
 		return ktcfg_disks(p, t, v);
 	} else if (strcmp(key, "groups") == 0) {
@@ -316,12 +411,100 @@ void certify_ktcfg_free(struct certify_ktcfg *cfg)
 {
 	for (size_t i = 0; i < cfg->ntest; i++) {
 		free(cfg->test[i].append);
-		free(cfg->test[i].initrd);
+		certify_strv_free(&cfg->test[i].initrd);
+		free(cfg->test[i].modcheck);
+		free(cfg->test[i].drvcheck);
 		certify_strv_free(&cfg->test[i].qemu);
 		certify_strv_free(&cfg->test[i].groups);
 	}
 	free(cfg->test);
 	memset(cfg, 0, sizeof(*cfg));
+}
+
+char *certify_ktest_initrd(const struct certify_ktest *t, const char *moddir, int *rc,
+			   struct certify_err *err)
+{
+	struct certify_strv paths = { 0 };
+	char *joined = NULL;
+	size_t len = 1;
+
+	*rc = 0;
+	for (size_t i = 0; i < t->initrd.n && *rc == 0; i++) {
+		const char *f = t->initrd.v[i];
+
+		if (f[0] == '/' ? certify_strv_push(&paths, f) < 0
+				: certify_strv_pushf(&paths, "%s/%s", moddir, f) < 0)
+			*rc = certify_errf(err, "out of memory");
+		else if (strpbrk(paths.v[i], ", \t"))
+			*rc = certify_errf(err, "%s:%d: initrd '%s': QEMU cannot take a path with a comma or blank",
+					   t->file, t->line, paths.v[i]);
+		else
+			len += strlen(paths.v[i]) + 1;
+	}
+	if (*rc == 0 && paths.n && !(joined = calloc(1, len)))
+		*rc = certify_errf(err, "out of memory");
+	for (size_t i = 0; joined && i < paths.n; i++) {
+		if (i)
+			strcat(joined, ",");
+		strcat(joined, paths.v[i]);
+	}
+	certify_strv_free(&paths);
+	return joined;
+}
+
+/* Is pat in s, where '_' in pat also matches a blank? */
+static int ktcfg_reason_has(const char *s, const char *pat)
+{
+	size_t n = strlen(pat);
+
+	for (; *s; s++) {
+		size_t i = 0;
+
+		while (i < n && (s[i] == pat[i] || (pat[i] == '_' && s[i] == ' ')))
+			i++;
+		if (i == n)
+			return 1;
+	}
+	return n == 0;
+}
+
+int certify_modcheck_eval(const struct certify_modcheck *c, const struct hvr_run *run,
+			  char *why, size_t whylen)
+{
+	const struct hvr_module *m = hvr_run_module(run, c->file);
+
+	if (!m)
+		snprintf(why, whylen, "%s: no module record", c->file);
+	else if (strcmp(m->status, c->status) != 0)
+		snprintf(why, whylen, "%s: status %s, expected %s%s%s%s", c->file, m->status,
+			 c->status, m->reason[0] ? " (" : "", m->reason, m->reason[0] ? ")" : "");
+	else if (!ktcfg_reason_has(m->reason, c->reason))
+		snprintf(why, whylen, "%s: reason '%s' does not contain '%s'", c->file, m->reason,
+			 c->reason);
+	else
+		return 1;
+	return 0;
+}
+
+int certify_drvcheck_eval(const struct certify_drvcheck *c, const struct hvr_run *run,
+			  char *why, size_t whylen)
+{
+	size_t n = strlen(c->slot);
+
+	for (size_t i = 0; i < run->npci; i++) {
+		const char *slot = run->pci[i].slot;
+		size_t len = strlen(slot);
+
+		/* "00:04.0" names the function at 0000:00:04.0. */
+		if (len < n || strcmp(slot + len - n, c->slot) != 0 || (len > n && slot[len - n - 1] != ':'))
+			continue;
+		if (strcmp(run->pci[i].driver, c->driver) == 0)
+			return 1;
+		snprintf(why, whylen, "%s: driver %s, expected %s", slot, run->pci[i].driver, c->driver);
+		return 0;
+	}
+	snprintf(why, whylen, "%s: no pci record", c->slot);
+	return 0;
 }
 
 int certify_ktest_in_group(const struct certify_ktest *t, const char *group)

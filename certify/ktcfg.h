@@ -5,9 +5,23 @@
 #include <stddef.h>
 
 #include "err.h"
+#include "hvrrun.h"
 #include "outcome.h"
 #include "qemu.h"
 #include "strv.h"
+
+/* `modules = FILE:STATUS[:REASON]`: the boot module FILE must report STATUS. */
+struct certify_modcheck {
+	char file[64];		/* compared with the record's file (a basename) */
+	char status[16];	/* loaded | skipped | refused | failed */
+	char reason[128];	/* a substring of the reason ('_' matches '_' or a blank); "" any */
+};
+
+/* `driver = SLOT:NAME`: the PCI function at SLOT must be bound to driver NAME. */
+struct certify_drvcheck {
+	char slot[16];		/* BB:DD.F or SSSS:BB:DD.F */
+	char driver[48];	/* "-": unbound */
+};
 
 /* One [section] of the file. */
 struct certify_ktest {
@@ -20,7 +34,11 @@ struct certify_ktest {
 	int smp;			/* default 1 */
 	int mem_mib;			/* default 256 */
 	char *append;			/* kernel command line, or NULL */
-	char *initrd;			/* comma-separated modules, or NULL */
+	struct certify_strv initrd;	/* boot modules, relative to the modules dir unless absolute */
+	struct certify_modcheck *modcheck;	/* modules = ... */
+	size_t nmodcheck;
+	struct certify_drvcheck *drvcheck;	/* driver = ... */
+	size_t ndrvcheck;
 	struct certify_strv qemu;	/* extra QEMU arguments */
 	struct qemu_disk disks[QEMU_MAX_DISKS];
 	size_t ndisks;
@@ -46,6 +64,25 @@ int certify_ktcfg_parse(const char *text, const char *fname, struct certify_ktcf
 int certify_ktcfg_load(const char *path, struct certify_ktcfg *cfg, struct certify_err *err);
 
 void certify_ktcfg_free(struct certify_ktcfg *cfg);
+
+/*
+ * Joins the test's boot modules with commas for QEMU's -initrd; a relative path is taken
+ * under moddir. Returns a malloc'ed string, NULL when there are none; -1 in *rc with a
+ * message when a path cannot be passed to QEMU (a comma or blank in it).
+ */
+char *certify_ktest_initrd(const struct certify_ktest *t, const char *moddir, int *rc,
+			   struct certify_err *err);
+
+/*
+ * Checks one `modules` expectation against the run's module records. Returns 1 when it
+ * holds, else 0 with the reason in why ("trunc.hvm: status loaded, expected refused").
+ */
+int certify_modcheck_eval(const struct certify_modcheck *c, const struct hvr_run *run,
+			  char *why, size_t whylen);
+
+/* Same for a `driver` expectation and the run's pci records. */
+int certify_drvcheck_eval(const struct certify_drvcheck *c, const struct hvr_run *run,
+			  char *why, size_t whylen);
 
 /* 1 when the test is in the group. */
 int certify_ktest_in_group(const struct certify_ktest *t, const char *group);

@@ -16,7 +16,7 @@ $(BUILD)/san/%.o: %.c
 
 $(UNIT_BIN): $(UNIT_OBJS)
 	@mkdir -p $(@D)
-	$(HOST_CC) $(SAN_FLAGS) -o $@ $^ -lcunit -ljson-c -lsqlite3 -lpthread
+	$(HOST_CC) $(SAN_FLAGS) -o $@ $^ -lcunit -ljson-c -lsqlite3 -lpthread $(HCL_LDLIBS)
 
 # A crash must not leave an old counts file behind for check-summary.sh to believe.
 unit-check: lib-freestanding-check $(UNIT_BIN)

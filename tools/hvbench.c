@@ -2,12 +2,16 @@
  * hvbench: boot-time benchmark. Boots hvkernel N times per machine (pc, q35) and
  * accelerator (tcg, and kvm when /dev/kvm opens) with the default device set, and
  * prints the median and range of host launch -> `ready` and kernel entry -> `ready`.
- * Exit status: 0 when every boot reached `ready` and passed, 1 otherwise.
+ * A second table boots pc/TCG with 0, 1, 16 and 64 bench modules (mkbadmod --bench) and
+ * prints what one module costs. Exit status: 0 when every boot reached `ready` and
+ * passed (and loaded every module), 1 otherwise.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "devices.h"
 #include "proc.h"
@@ -18,8 +22,21 @@
 struct hvbench_cell {
 	double host[HVBENCH_MAX_RUNS];	/* launch -> ready, s */
 	double kern[HVBENCH_MAX_RUNS];	/* entry -> ready, ms */
+	double modus[HVBENCH_MAX_RUNS];	/* sum of the module records' us */
 	int ok, runs;
 	char last_error[600];
+};
+
+/* What one row boots. */
+struct hvbench_setup {
+	const char *kernel, *machine;
+	enum qemu_accel accel;
+	enum qemu_firmware fw;
+	int runs;
+	double timeout;
+	int devices;		/* attach the default device set */
+	const char *initrd;	/* comma-separated boot modules, or NULL */
+	size_t nmodules;	/* how many of them must load */
 };
 
 static int hvbench_cmp(const void *a, const void *b)
@@ -45,46 +62,147 @@ static void hvbench_stat(double *v, int n, const char *fmt, char *out, size_t le
 	snprintf(out, len, "%s (%s..%s)", med, lo, hi);
 }
 
-static void hvbench_cell(const char *kernel, const char *machine, enum qemu_accel accel,
-			 enum qemu_firmware fw, int runs, double timeout, struct hvbench_cell *cell)
+/* 0 when the run counts: it reached `ready`, passed and loaded every module. */
+static int hvbench_judge(const struct hvbench_setup *b, const struct certify_result *r,
+			 double *modus, char *why, size_t whylen)
+{
+	size_t loaded = 0;
+
+	*modus = 0;
+	for (size_t i = 0; i < r->run.nmodule; i++) {
+		loaded += strcmp(r->run.module[i].status, "loaded") == 0;
+		*modus += (double)r->run.module[i].us;
+	}
+	if (!r->run.has_ready || r->outcome != CERTIFY_PASS)
+		snprintf(why, whylen, "%s: %s%s", certify_outcome_name(r->outcome), r->reason,
+			 r->run.has_ready ? "" : " (no ready record)");
+	else if (loaded != b->nmodules)
+		snprintf(why, whylen, "%zu of %zu modules loaded", loaded, b->nmodules);
+	else
+		return 0;
+	return -1;
+}
+
+static void hvbench_cell(const struct hvbench_setup *b, struct hvbench_cell *cell)
 {
 	struct certify_session_opts so;
 	struct certify_strv args = { 0 };
 
 	memset(&so, 0, sizeof(so));
 	memset(cell, 0, sizeof(*cell));
-	so.qemu.machine = machine;
-	so.qemu.accel = accel;
-	so.qemu.firmware = fw;
-	so.qemu.kernel = kernel;
-	so.qemu.timeout_s = timeout;
+	so.qemu.machine = b->machine;
+	so.qemu.accel = b->accel;
+	so.qemu.firmware = b->fw;
+	so.qemu.kernel = b->kernel;
+	so.qemu.initrd = b->initrd;
+	so.qemu.timeout_s = b->timeout;
 	so.auto_go = 1;
-	if (certify_default_devices(machine, &args, &so.qemu) < 0)
+	if (b->devices && certify_default_devices(b->machine, &args, &so.qemu) < 0)
 		return;
 	so.qemu.extra = args.v;
 	so.qemu.nextra = args.n;
-	for (int i = 0; i < runs && !certify_proc_interrupted(); i++) {
+	for (int i = 0; i < b->runs && !certify_proc_interrupted(); i++) {
 		struct certify_result r;
+		double modus;
 
 		cell->runs++;
 		certify_session_run(&so, &r);
-		if (r.run.has_ready && r.outcome == CERTIFY_PASS) {
+		if (hvbench_judge(b, &r, &modus, cell->last_error, sizeof(cell->last_error)) == 0) {
 			cell->host[cell->ok] = r.run.ready_s;
 			cell->kern[cell->ok] = (double)r.run.ready_us / 1000.0;
+			cell->modus[cell->ok] = modus;
 			cell->ok++;
-		} else {
-			snprintf(cell->last_error, sizeof(cell->last_error), "%s: %s%s",
-				 certify_outcome_name(r.outcome), r.reason,
-				 r.run.has_ready ? "" : " (no ready record)");
 		}
 		certify_result_free(&r);
 	}
 	certify_strv_free(&args);
 }
 
+static double hvbench_median(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof(*v), hvbench_cmp);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* Comma-separated DIR/bench00.hvm .. for n modules (malloc'ed), NULL for none or on error. */
+static char *hvbench_initrd(const char *dir, int n, char *why, size_t whylen)
+{
+	size_t len = (strlen(dir) + 20) * (size_t)n + 1;
+	char *s = n ? calloc(1, len) : NULL;
+	char path[512];
+
+	if (n && !s)
+		snprintf(why, whylen, "out of memory");
+	for (int i = 0; s && i < n; i++) {
+		snprintf(path, sizeof(path), "%s/bench%02d.hvm", dir, i);
+		if (access(path, R_OK) != 0) {
+			snprintf(why, whylen, "%s: %s (build it with `make modules`)", path, strerror(errno));
+			free(s);
+			return NULL;
+		}
+		snprintf(s + strlen(s), len - strlen(s), "%s%s", i ? "," : "", path);
+	}
+	return s;
+}
+
+/*
+ * The modules table: pc/TCG without devices, with 0, 1, 16 and 64 bench modules. The
+ * per-module cost is (t(N) - t(0)) / N of the medians of entry -> ready; the load time is
+ * the median of the sum of the `module` records' us, divided by N.
+ */
+static int hvbench_modules(const struct hvbench_setup *base, const char *dir)
+{
+	static const int counts[] = { 0, 1, 16, 64 };
+	double t0 = 0;
+	int bad = 0;
+	char why[1024];
+
+	printf("\nmodules: pc, tcg, no devices, %d boots per row; bench modules match the host "
+	       "bridge and decline it\n", base->runs);
+	printf("%-8s %-6s %-28s %-14s %s\n", "modules", "ok", "entry->ready ms (kernel)",
+	       "us per module", "load us per module (module records)");
+	for (size_t k = 0; k < sizeof(counts) / sizeof(counts[0]); k++) {
+		struct hvbench_setup b = *base;
+		struct hvbench_cell cell;
+		char kern[96], ok[32], per[32] = "-", load[32] = "-";
+		char *initrd = hvbench_initrd(dir, counts[k], why, sizeof(why));
+
+		if (counts[k] && !initrd) {
+			printf("%-8d skipped: %s\n", counts[k], why);
+			return 1;
+		}
+		b.initrd = initrd;
+		b.nmodules = (size_t)counts[k];
+		hvbench_cell(&b, &cell);
+		free(initrd);
+		snprintf(ok, sizeof(ok), "%d/%d", cell.ok, cell.runs);
+		if (cell.ok) {
+			double t = hvbench_median(cell.kern, cell.ok) * 1000.0;
+
+			if (counts[k] == 0)
+				t0 = t;
+			else {
+				snprintf(per, sizeof(per), "%.1f", (t - t0) / counts[k]);
+				snprintf(load, sizeof(load), "%.1f",
+					 hvbench_median(cell.modus, cell.ok) / counts[k]);
+			}
+		}
+		hvbench_stat(cell.kern, cell.ok, "%.2f", kern, sizeof(kern));
+		printf("%-8d %-6s %-28s %-14s %s\n", counts[k], ok, kern, per, load);
+		if (cell.ok != cell.runs) {
+			printf("  last failure: %s\n", cell.last_error);
+			bad = 1;
+		}
+	}
+	return bad;
+}
+
 static void hvbench_usage(FILE *f)
 {
 	fprintf(f, "usage: hvbench [--kernel PATH] [--runs N] [--timeout S] [--firmware seabios|qboot]\n"
+		   "               [--modules DIR | --no-modules]\n"
+		   "  --modules DIR   the bench modules (default build/modules/bench)\n"
+		   "  --no-modules    leave out the modules table\n"
 		   "exit: 0 when every boot reached `ready` and passed, else 1\n");
 }
 
@@ -93,11 +211,12 @@ int main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "kernel", required_argument, NULL, 'k' }, { "runs", required_argument, NULL, 'r' },
 		{ "timeout", required_argument, NULL, 't' }, { "firmware", required_argument, NULL, 'f' },
+		{ "modules", required_argument, NULL, 'm' }, { "no-modules", no_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static const char *const machines[] = { "pc", "q35" };
-	const char *kernel = "build/hvkernel.elf";
+	const char *kernel = "build/hvkernel.elf", *moddir = "build/modules/bench";
 	int runs = 5, c, bad = 0;
 	double timeout = 120;
 	enum qemu_firmware fw = QEMU_FW_SEABIOS;
@@ -115,6 +234,8 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 'm': moddir = optarg; break;
+		case 'n': moddir = NULL; break;
 		case 'h': hvbench_usage(stdout); return 0;
 		default: hvbench_usage(stderr); return 2;
 		}
@@ -136,7 +257,9 @@ int main(int argc, char **argv)
 			struct hvbench_cell cell;
 			char host[96], kern[96], ok[32];
 
-			hvbench_cell(kernel, machines[m], accel, fw, runs, timeout, &cell);
+			struct hvbench_setup b = { kernel, machines[m], accel, fw, runs, timeout, 1, NULL, 0 };
+
+			hvbench_cell(&b, &cell);
 			hvbench_stat(cell.host, cell.ok, "%.3f", host, sizeof(host));
 			hvbench_stat(cell.kern, cell.ok, "%.2f", kern, sizeof(kern));
 			snprintf(ok, sizeof(ok), "%d/%d", cell.ok, cell.runs);
@@ -147,6 +270,11 @@ int main(int argc, char **argv)
 				bad = 1;
 			}
 		}
+	}
+	if (moddir && !certify_proc_interrupted()) {
+		struct hvbench_setup b = { kernel, "pc", QEMU_ACCEL_TCG, fw, runs, timeout, 0, NULL, 0 };
+
+		bad |= hvbench_modules(&b, moddir);
 	}
 	if (certify_proc_interrupted())
 		return 128 + certify_proc_interrupted();

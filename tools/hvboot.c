@@ -142,11 +142,27 @@ static void hvboot_inventory(const struct hvr_run *run)
 		printf("(no pci records)\n");
 }
 
+/* One line per boot module (`module` records), when there were any. */
+static void hvboot_modules(const struct hvr_run *run)
+{
+	if (run->nmodule == 0)
+		return;
+	printf("\n%-18s %-16s %-8s %-8s %-12s %s\n", "MODULE FILE", "NAME", "VERSION", "STATUS",
+	       "SHA256", "REASON");
+	for (size_t i = 0; i < run->nmodule; i++) {
+		const struct hvr_module *m = &run->module[i];
+
+		printf("%-18s %-16s %-8s %-8s %-12.12s %s\n", m->file, m->name, m->version,
+		       m->status, m->sha256, m->reason[0] ? m->reason : "-");
+	}
+}
+
 static void hvboot_summary(const struct certify_result *r)
 {
 	const struct hvr_run *run = &r->run;
 
 	hvboot_inventory(run);
+	hvboot_modules(run);
 	printf("\n");
 	if (run->has_hello)
 		printf("kernel:  hvkernel %s (%s)\n", run->release, run->arch);

@@ -35,7 +35,7 @@ struct pci_driver *driver_choose(struct pci_dev *d, const struct hv_pci_id **id,
 {
 	struct pcimatch_dev md = { d->vendor, d->device, d->subvendor, d->subdevice, d->class };
 	struct pci_driver *best = 0;
-	int forbidden, best_score = -1;
+	int forbidden, best_score = -1, ties = 0;
 	const char *forced = driver_override(d, &forbidden);
 
 	*id = 0;
@@ -58,11 +58,15 @@ struct pci_driver *driver_choose(struct pci_dev *d, const struct hv_pci_id **id,
 			best = drv;
 			best_score = s;
 			*id = m;
+			ties = 0;
 		} else if (s == best_score && drv->priority == best->priority) {
-			char slot[16];
-			klog("driver: %s and %s match %s equally well (score %d); %s was registered first and wins",
-			     best->name, drv->name, pci_slot_name(d, slot), s, best->name);
+			ties++;
 		}
+	}
+	if (ties) {
+		char slot[16];
+		klog("driver: %d drivers match %s equally well (score %d); %s was registered first and wins",
+		     ties + 1, pci_slot_name(d, slot), best_score, best->name);
 	}
 	*score = best_score;
 	return best;

@@ -1,6 +1,7 @@
 /* The kernel log on COM1. Lines are formatted into a buffer, then written in one go. */
 #include <arch/cpu.h>
 #include <arch/uartreg.h>
+#include <hv/lock.h>
 #include <kern/log.h>
 #include <kern/time.h>
 #include <kern/uart.h>
@@ -8,6 +9,8 @@
 
 int log_verbose = 1;
 static int log_ready;
+/* Lines from several CPUs must not interleave character by character. */
+static struct hv_spinlock log_lock = HV_SPINLOCK_INIT;
 
 void log_init(void)
 {
@@ -27,9 +30,9 @@ static void log_emit(char *buf, int len, int cap)
 		len = cap - 1;	/* truncated: keep what fits */
 	if (len == 0 || buf[len - 1] != '\n')
 		buf[len++] = '\n';
-	int on = cpu_irq_save();
+	unsigned long on = hv_spin_lock_irqsave(&log_lock);
 	log_write(buf, (unsigned long)len);
-	cpu_irq_restore(on);
+	hv_spin_unlock_irqrestore(&log_lock, on);
 }
 
 void kvlog(const char *fmt, va_list ap)
@@ -62,7 +65,7 @@ void kprintf(const char *fmt, ...)
 	va_end(ap);
 	if (n >= (int)sizeof(buf))
 		n = sizeof(buf) - 1;
-	int on = cpu_irq_save();
+	unsigned long on = hv_spin_lock_irqsave(&log_lock);
 	log_write(buf, (unsigned long)n);
-	cpu_irq_restore(on);
+	hv_spin_unlock_irqrestore(&log_lock, on);
 }

@@ -18,6 +18,7 @@
 #include <kern/module.h>
 #include <kern/panic.h>
 #include <kern/pci.h>
+#include <kern/smp.h>
 #include <kern/time.h>
 #include <kern/vcpu.h>
 #include <lib/pcireg.h>
@@ -94,7 +95,7 @@ void kmain(uint32_t magic, uint32_t info)
 	if (bi < 0 && bootinfo.nmmap == 0)
 		panic("no memory map from the boot loader");
 
-	gdt_init();
+	gdt_init(0);
 	idt_init();
 	if (mem_init() < 0)
 		panic("not enough usable memory below 4 GiB");
@@ -109,6 +110,7 @@ void kmain(uint32_t magic, uint32_t info)
 	     acpi.ncpus, acpi.nioapics, acpi.nmcfg);
 	boot_phase("interrupts");
 	vcpu_init();
+	smp_init();
 
 	int n = pci_init();
 	boot_phase("pci");

@@ -7,6 +7,7 @@
 #include <arch/bootdefs.h>
 #include <arch/cpu.h>
 #include <hv/errno.h>
+#include <hv/lock.h>
 #include <kern/bootinfo.h>
 #include <kern/log.h>
 #include <kern/mem.h>
@@ -30,17 +31,23 @@ static struct pmm mem_pmm;
 static struct heap mem_heap;
 static uint64_t mem_bad_page_frees;
 static uint64_t mem_total;
+/* Allocators are shared by every CPU: a spinlock with interrupts off guards them. */
+static struct hv_spinlock mem_lock = HV_SPINLOCK_INIT;
 
+/* The heap calls these with mem_lock already held (from kmalloc/kfree). */
 static void *mem_heap_page_alloc(void *ctx, size_t n)
 {
+	uint64_t pa;
+
 	(void)ctx;
-	return page_alloc(n);
+	return pmm_alloc(&mem_pmm, n, 1, &pa) < 0 ? 0 : (void *)pa;
 }
 
 static void mem_heap_page_free(void *ctx, void *p, size_t n)
 {
 	(void)ctx;
-	page_free(p, n);
+	if (pmm_free(&mem_pmm, (uint64_t)p, n) < 0)
+		mem_bad_page_frees++;
 }
 
 static const struct heap_ops mem_heap_ops = {
@@ -110,10 +117,10 @@ int mem_init(void)
 void *page_alloc_aligned(size_t n, size_t align)
 {
 	uint64_t pa;
-	int on = cpu_irq_save();
+	unsigned long on = hv_spin_lock_irqsave(&mem_lock);
 	int ret = pmm_alloc(&mem_pmm, n, align, &pa);
 
-	cpu_irq_restore(on);
+	hv_spin_unlock_irqrestore(&mem_lock, on);
 	if (ret < 0)
 		return 0;
 	memset((void *)pa, 0, n * PAGE_SIZE);
@@ -129,9 +136,9 @@ void page_free(void *p, size_t n)
 {
 	if (!p)
 		return;
-	int on = cpu_irq_save();
+	unsigned long on = hv_spin_lock_irqsave(&mem_lock);
 	int ret = pmm_free(&mem_pmm, (uint64_t)p, n);
-	cpu_irq_restore(on);
+	hv_spin_unlock_irqrestore(&mem_lock, on);
 	if (ret < 0) {
 		mem_bad_page_frees++;
 		klog("mem: bad page_free(%p, %zu): %d", p, n, ret);
@@ -140,28 +147,28 @@ void page_free(void *p, size_t n)
 
 void *kmalloc(size_t size)
 {
-	int on = cpu_irq_save();
+	unsigned long on = hv_spin_lock_irqsave(&mem_lock);
 	void *p = heap_alloc(&mem_heap, size);
 
-	cpu_irq_restore(on);
+	hv_spin_unlock_irqrestore(&mem_lock, on);
 	return p;
 }
 
 void *kzalloc(size_t size)
 {
-	int on = cpu_irq_save();
+	unsigned long on = hv_spin_lock_irqsave(&mem_lock);
 	void *p = heap_zalloc(&mem_heap, size);
 
-	cpu_irq_restore(on);
+	hv_spin_unlock_irqrestore(&mem_lock, on);
 	return p;
 }
 
 void kfree(void *p)
 {
-	int on = cpu_irq_save();
+	unsigned long on = hv_spin_lock_irqsave(&mem_lock);
 	int ret = heap_free(&mem_heap, p);
 
-	cpu_irq_restore(on);
+	hv_spin_unlock_irqrestore(&mem_lock, on);
 	if (ret < 0)
 		klog("mem: bad kfree(%p): %d", p, ret);
 }
@@ -169,11 +176,11 @@ void kfree(void *p)
 void mem_get_counters(struct mem_counters *c)
 {
 	struct heap_stats hs;
-	int on = cpu_irq_save();
+	unsigned long on = hv_spin_lock_irqsave(&mem_lock);
 
 	heap_get_stats(&mem_heap, &hs);
 	c->pages_free = pmm_free_count(&mem_pmm);
-	cpu_irq_restore(on);
+	hv_spin_unlock_irqrestore(&mem_lock, on);
 	c->heap_allocs = hs.allocs_in_use;
 	c->heap_bytes = hs.bytes_in_use;
 	c->heap_bad_frees = hs.bad_frees + mem_bad_page_frees;

@@ -73,8 +73,9 @@ KTEST(boot, tsc)
 	return KTEST_PASS;
 }
 
-/* The LAPIC timer delivers interrupts at the rate asked for. Under TCG the host may
- * deschedule us, so the bound is loose: at least half the expected ticks, at most 3x. */
+/* The LAPIC timer delivers interrupts at the rate asked for. Under TCG on a loaded host
+ * QEMU may be descheduled for milliseconds, so the bound is loose: at least a fifth of
+ * the expected ticks (the timer runs), at most 3x (it is not mis-calibrated). */
 KTEST(boot, timer)
 {
 	const unsigned hz = 1000, ms = 50;
@@ -88,7 +89,7 @@ KTEST(boot, timer)
 	uint64_t ticks = lapic_timer_ticks() - before;
 	ktest_metric(t, "ticks", ticks, "count");
 	KT_CHECK(t, trap_count(IRQ_VEC_TIMER) - vec_before == ticks, "tick counter and vector count disagree");
-	KT_CHECK(t, ticks >= ms / 2 && ticks <= ms * 3, "%llu ticks in %u ms at %u Hz",
+	KT_CHECK(t, ticks >= ms / 5 && ticks <= ms * 3, "%llu ticks in %u ms at %u Hz",
 		 (unsigned long long)ticks, ms, hz);
 	return KTEST_PASS;
 }

@@ -93,6 +93,18 @@ int mmio_decode(const struct vm *vm, struct vcpu_regs *r, struct mmio_insn *in)
 		in->len = (uint8_t)(i + 1 + ml + opsize);
 		break;
 	}
+	case 0x0f: {	/* movzx reg, r/m8 | r/m16 */
+		if (b[i + 1] != 0xb6 && b[i + 1] != 0xb7)
+			return -HV_ENOTSUP;
+		int ml = mmio_modrm_len(&b[i + 2]);
+		if (ml < 0)
+			return -HV_ENOTSUP;
+		in->size = b[i + 1] == 0xb6 ? 1 : 2;
+		in->zero_extend = true;
+		in->reg = mmio_reg(r, (b[i + 2] >> 3) & 7);
+		in->len = (uint8_t)(i + 2 + ml);
+		break;
+	}
 	case 0xa1:	/* mov eax, moffs32 */
 	case 0xa3:	/* mov moffs32, eax */
 		in->write = b[i] == 0xa3;
@@ -109,8 +121,9 @@ void mmio_complete(struct vcpu_regs *r, const struct mmio_insn *in, uint32_t val
 {
 	if (!in->write) {
 		uint64_t mask = in->size == 4 ? 0xffffffffull : (1ull << (8 * in->size)) - 1;
-		/* A 32-bit load zero-extends into the 64-bit register; narrower ones merge. */
-		*in->reg = in->size == 4 ? value : (*in->reg & ~mask) | (value & mask);
+		/* A 32-bit load or a MOVZX zero-extends into the 64-bit register; narrower
+		 * plain MOVs merge into the low bits. */
+		*in->reg = in->size == 4 || in->zero_extend ? (value & mask) : (*in->reg & ~mask) | (value & mask);
 	}
 	r->rip += in->len;
 }

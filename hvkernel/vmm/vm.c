@@ -205,6 +205,10 @@ static void vm_exit_hypercall(struct vm *vm, struct vcpu_regs *r, const struct v
 		vm_console_putc(vm, (char)r->rbx);
 		r->rax = 0;
 		break;
+	case VM_HC_YIELD:
+		vm->yielded = 1;
+		r->rax = 0;
+		break;
 	default:
 		r->rax = (uint64_t)-HV_ENOSYS;
 		break;
@@ -263,7 +267,8 @@ enum vm_state vm_run_until(struct vm *vm, volatile int *stop)
 
 	if (vm->state == VM_READY)
 		vm->state = VM_RUNNING;
-	while (vm->state == VM_RUNNING && !*stop) {
+	vm->yielded = 0;
+	while (vm->state == VM_RUNNING && !*stop && !vm->yielded) {
 		vcpu_run(vm->vcpu, &e);
 		vm_handle_exit(vm, &e);
 	}

@@ -8,7 +8,9 @@
 #include <stddef.h>
 
 #define VIO_BLK_BASE	0xfeb00000u
+#define VIO_NET_BASE	0xfeb01000u
 #define SECTOR		512
+#define HC_YIELD	3
 
 int guest_main(uint32_t test);
 
@@ -50,9 +52,18 @@ static void *memset(void *d, int c, size_t n)
 	return d;
 }
 
+static uint32_t vio_base = VIO_BLK_BASE;
+
 static volatile uint32_t *vio_reg(uint32_t off)
 {
-	return (volatile uint32_t *)(VIO_BLK_BASE + off);
+	return (volatile uint32_t *)(vio_base + off);
+}
+
+static void hc_yield(void)
+{
+	uint32_t a = HC_YIELD;
+
+	__asm__ volatile("vmmcall" : "+a"(a) :: "memory");
 }
 
 /* virtio-mmio register offsets and the split virtqueue (2.6). */
@@ -93,8 +104,48 @@ static struct { uint32_t type, reserved; uint64_t sector; } req_hdr;
 static uint8_t req_status;
 static uint8_t data[8 * SECTOR] __attribute__((aligned(16)));
 
+struct vq {
+	struct desc desc[QN] __attribute__((aligned(16)));
+	struct avail avail __attribute__((aligned(2)));
+	struct used used __attribute__((aligned(4)));
+};
+
+/* Reset, negotiate VIRTIO_F_VERSION_1 (and feature bits lo), set up queues 0..nq-1. */
+static int vio_init(uint32_t base, uint32_t device, uint32_t lo, struct vq *qs, unsigned nq)
+{
+	vio_base = base;
+	if (*vio_reg(R_MAGIC) != 0x74726976u || *vio_reg(R_VERSION) != 2 || *vio_reg(R_DEVICE) != device)
+		return -1;
+	*vio_reg(R_STATUS) = 0;
+	*vio_reg(R_STATUS) = S_ACK | S_DRIVER;
+	*vio_reg(R_DEV_FEAT_SEL) = 1;
+	if (!(*vio_reg(R_DEV_FEAT) & 1))
+		return -2;
+	*vio_reg(R_DRV_FEAT_SEL) = 1;
+	*vio_reg(R_DRV_FEAT) = 1;
+	*vio_reg(R_DRV_FEAT_SEL) = 0;
+	*vio_reg(R_DRV_FEAT) = lo;
+	*vio_reg(R_STATUS) = S_ACK | S_DRIVER | S_FEATURES_OK;
+	for (unsigned q = 0; q < nq; q++) {
+		*vio_reg(R_QUEUE_SEL) = q;
+		if (*vio_reg(R_QUEUE_NUM_MAX) < QN)
+			return -3;
+		*vio_reg(R_QUEUE_NUM) = QN;
+		*vio_reg(R_DESC_LO) = (uint32_t)qs[q].desc;
+		*vio_reg(R_DESC_HI) = 0;
+		*vio_reg(R_AVAIL_LO) = (uint32_t)&qs[q].avail;
+		*vio_reg(R_AVAIL_HI) = 0;
+		*vio_reg(R_USED_LO) = (uint32_t)&qs[q].used;
+		*vio_reg(R_USED_HI) = 0;
+		*vio_reg(R_QUEUE_READY) = 1;
+	}
+	*vio_reg(R_STATUS) = S_ACK | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK;
+	return 0;
+}
+
 static int blk_init(uint32_t *capacity)
 {
+	vio_base = VIO_BLK_BASE;
 	if (*vio_reg(R_MAGIC) != 0x74726976u || *vio_reg(R_VERSION) != 2 || *vio_reg(R_DEVICE) != 2)
 		return -1;
 	*vio_reg(R_STATUS) = 0;
@@ -179,14 +230,151 @@ static int test_vblk(void)
 	return 0;
 }
 
+/* Networking: queue 0 receives, queue 1 transmits; frames carry a 12-byte virtio_net_hdr. */
+#define NET_HDR		12
+#define NET_BUF		(NET_HDR + 1514)
+static struct vq net_q[2];
+static uint8_t net_rx[QN][NET_BUF] __attribute__((aligned(16)));
+static uint8_t net_tx[NET_BUF] __attribute__((aligned(16)));
+static uint8_t net_mac[6];
+static uint16_t net_rx_seen;
+
+static void net_post_rx(unsigned i)
+{
+	struct vq *q = &net_q[0];
+
+	q->desc[i] = (struct desc){ (uint32_t)net_rx[i], NET_BUF, 2, 0 };
+	q->avail.ring[q->avail.idx % QN] = (uint16_t)i;
+	__asm__ volatile("" ::: "memory");
+	q->avail.idx++;
+}
+
+static int net_init(void)
+{
+	int ret = vio_init(VIO_NET_BASE, 1, 1u << 5, net_q, 2);	/* VIRTIO_NET_F_MAC */
+
+	if (ret < 0)
+		return ret;
+	for (int i = 0; i < 6; i++)
+		net_mac[i] = ((volatile uint8_t *)(VIO_NET_BASE + R_CONFIG))[i];
+	for (unsigned i = 0; i < QN; i++)
+		net_post_rx(i);
+	*vio_reg(R_QUEUE_NOTIFY) = 0;
+	return 0;
+}
+
+static void net_send(const uint8_t *frame, uint32_t len)
+{
+	struct vq *q = &net_q[1];
+
+	memset(net_tx, 0, NET_HDR);
+	for (uint32_t i = 0; i < len; i++)
+		net_tx[NET_HDR + i] = frame[i];
+	uint16_t want = (uint16_t)(q->used.idx + 1);
+	q->desc[0] = (struct desc){ (uint32_t)net_tx, NET_HDR + len, 0, 0 };
+	q->avail.ring[q->avail.idx % QN] = 0;
+	__asm__ volatile("" ::: "memory");
+	q->avail.idx++;
+	*vio_reg(R_QUEUE_NOTIFY) = 1;
+	while (*(volatile uint16_t *)&q->used.idx != want)
+		;
+}
+
+/* Wait (yielding the CPU) for the next received frame; returns its buffer and length. */
+static uint8_t *net_recv(uint32_t *len, uint32_t spins)
+{
+	struct vq *q = &net_q[0];
+
+	while (*(volatile uint16_t *)&q->used.idx == net_rx_seen) {
+		if (!spins--)
+			return 0;
+		hc_yield();
+	}
+	uint32_t id = q->used.ring[net_rx_seen % QN].id;
+	*len = q->used.ring[net_rx_seen % QN].len - NET_HDR;
+	net_rx_seen++;
+	return net_rx[id] + NET_HDR;
+}
+
+static void net_repost(uint8_t *frame)
+{
+	unsigned i = (unsigned)((frame - NET_HDR - net_rx[0]) / NET_BUF);
+
+	net_post_rx(i);
+	*vio_reg(R_QUEUE_NOTIFY) = 0;
+}
+
+/* Test 1: echo N frames back to whoever sent them. */
+static int test_echo(uint32_t n)
+{
+	if (net_init() < 0)
+		return 30;
+	con_puts("net: echo ready\n");
+	for (uint32_t k = 0; k < n; k++) {
+		uint32_t len;
+		uint8_t *f = net_recv(&len, 100000);
+		if (!f)
+			return 31;
+		uint8_t out[1514];
+		for (uint32_t i = 0; i < len; i++)
+			out[i] = f[i];
+		for (int i = 0; i < 6; i++) {
+			out[i] = f[6 + i];
+			out[6 + i] = net_mac[i];
+		}
+		net_repost(f);
+		net_send(out, len);
+	}
+	con_puts("net: echoed all\n");
+	return 0;
+}
+
+/* Test 2: send N frames of growing size to the broadcast address, each must come back. */
+static int test_ping(uint32_t n)
+{
+	if (net_init() < 0)
+		return 40;
+	uint8_t f[1514];
+	for (uint32_t k = 0; k < n; k++) {
+		uint32_t len = 60 + (k * 97) % (1514 - 60), got;
+		for (int i = 0; i < 6; i++) {
+			f[i] = 0xff;
+			f[6 + i] = net_mac[i];
+		}
+		f[12] = 0x88;
+		f[13] = 0xb5;
+		for (uint32_t i = 14; i < len; i++)
+			f[i] = (uint8_t)(k + i);
+		net_send(f, len);
+		uint8_t *r = net_recv(&got, 100000);
+		if (!r)
+			return 41;
+		if (got != len)
+			return 42;
+		for (uint32_t i = 14; i < len; i++)
+			if (r[i] != (uint8_t)(k + i))
+				return 43;
+		for (int i = 0; i < 6; i++)
+			if (r[i] != net_mac[i])
+				return 44;
+		net_repost(r);
+	}
+	con_puts("net: all frames came back\n");
+	return 0;
+}
+
 int guest_main(uint32_t test)
 {
 	con_puts("guest os: test ");
 	con_putu(test);
 	con_putc('\n');
-	switch (test) {
+	switch (test & 0xff) {
 	case 0:
 		return test_vblk();
+	case 1:
+		return test_echo(test >> 8);
+	case 2:
+		return test_ping(test >> 8);
 	default:
 		return 99;
 	}

@@ -34,7 +34,7 @@ static void hvktest_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: hvktest [-c FILE] [-g GROUP]... [-t NAME]... [-j N] [--kernel PATH]\n"
-		"               [--counts FILE] [--logdir DIR] [-l] [-v]\n"
+		"               [--counts FILE] [--logdir DIR] [--modules DIR] [-l] [-v]\n"
 		"  -c, --config FILE   test list (default tests/kernel/tests.cfg)\n"
 		"  -g, --group GROUP   run the entries in GROUP (repeatable)\n"
 		"  -t, --test NAME     run the entry NAME, a shell pattern (repeatable)\n"
@@ -42,6 +42,7 @@ static void hvktest_usage(FILE *f)
 		"      --kernel PATH   kernel ELF (default build/hvkernel.elf)\n"
 		"      --counts FILE   write \"passed failed\" to FILE\n"
 		"      --logdir DIR    COM1 logs as DIR/NAME.log (default build/ktest)\n"
+		"      --modules DIR   where relative initrd paths are (default build/modules)\n"
 		"  -l, --list          list the selected entries and exit\n"
 		"  -v, --verbose       show every in-kernel test line\n"
 		"exit: 0 all passed or skipped, 1 a failure, 2 usage/config error, 128+N on signal N\n");
@@ -65,6 +66,7 @@ static int hvktest_args(struct hvktest_main *m, int argc, char **argv)
 		{ "test", required_argument, NULL, 't' }, { "jobs", required_argument, NULL, 'j' },
 		{ "kernel", required_argument, NULL, 'k' }, { "counts", required_argument, NULL, 'C' },
 		{ "logdir", required_argument, NULL, 'L' }, { "list", no_argument, NULL, 'l' },
+		{ "modules", required_argument, NULL, 'M' },
 		{ "verbose", no_argument, NULL, 'v' }, { "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -85,6 +87,7 @@ static int hvktest_args(struct hvktest_main *m, int argc, char **argv)
 		case 'k': m->opts.kernel = optarg; break;
 		case 'C': m->counts_path = optarg; break;
 		case 'L': m->opts.logdir = optarg; break;
+		case 'M': m->opts.moddir = optarg; break;
 		case 'l': list = 1; break;
 		case 'v': m->opts.verbose = 1; break;
 		case 'h': hvktest_usage(stdout); exit(0);
@@ -189,6 +192,7 @@ int main(int argc, char **argv)
 
 	m.opts.kernel = "build/hvkernel.elf";
 	m.opts.logdir = "build/ktest";
+	m.opts.moddir = "build/modules";
 	list = hvktest_args(&m, argc, argv);
 	if (list < 0)
 		return 2;

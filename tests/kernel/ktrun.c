@@ -15,6 +15,7 @@ struct ktrun_ctx {
 	int oracle_done;		/* the comparison ran (successfully or not) */
 	size_t oracle_diffs;
 	struct certify_strv oracle_lines;	/* differences and errors */
+	struct certify_strv check_lines;	/* failed modules/driver expectations */
 };
 
 static void ktrun_oracle(struct certify_session *s, struct ktrun_ctx *c)
@@ -58,7 +59,8 @@ static int ktrun_on_record(struct certify_session *s, const struct hvr_record *r
 }
 
 static void ktrun_config(const struct hvktest_opts *o, const struct certify_ktest *t,
-			 struct certify_session_opts *so, char *logpath, size_t loglen)
+			 const char *initrd, struct certify_session_opts *so, char *logpath,
+			 size_t loglen)
 {
 	memset(so, 0, sizeof(*so));
 	so->qemu.machine = t->machine;
@@ -67,7 +69,7 @@ static void ktrun_config(const struct hvktest_opts *o, const struct certify_ktes
 	so->qemu.smp = t->smp;
 	so->qemu.mem_mib = t->mem_mib;
 	so->qemu.kernel = o->kernel;
-	so->qemu.initrd = t->initrd;
+	so->qemu.initrd = initrd;
 	so->qemu.append = t->append;
 	so->qemu.extra = t->qemu.v;
 	so->qemu.nextra = t->qemu.n;
@@ -127,6 +129,34 @@ static void ktrun_count_tests(const struct certify_ktest *t, const struct hvr_ru
 	}
 }
 
+/* The `modules` and `driver` expectations: one count each. */
+static void ktrun_count_checks(const struct certify_ktest *t, const struct hvr_run *run,
+			       struct ktrun_ctx *c, struct hvktest_tally *tally, char *reasons,
+			       size_t rlen)
+{
+	size_t bad = 0;
+	char why[512];
+
+	for (size_t i = 0; i < t->nmodcheck + t->ndrvcheck; i++) {
+		int ok = i < t->nmodcheck
+			 ? certify_modcheck_eval(&t->modcheck[i], run, why, sizeof(why))
+			 : certify_drvcheck_eval(&t->drvcheck[i - t->nmodcheck], run, why, sizeof(why));
+
+		if (ok) {
+			tally->passed++;
+			continue;
+		}
+		tally->failed++;
+		bad++;
+		certify_strv_push(&c->check_lines, why);
+	}
+	if (bad) {
+		snprintf(why, sizeof(why), "%zu module/driver expectation%s not met", bad,
+			 bad == 1 ? "" : "s");
+		ktrun_why(reasons, rlen, why);
+	}
+}
+
 /* Judges the run; returns 1 when the entry passed. */
 static int ktrun_judge(const struct certify_ktest *t, const struct certify_result *r,
 		       struct ktrun_ctx *c, struct hvktest_tally *tally, char *reasons, size_t rlen)
@@ -135,6 +165,7 @@ static int ktrun_judge(const struct certify_ktest *t, const struct certify_resul
 	char why[700];
 
 	ktrun_count_tests(t, run, tally, reasons, rlen);
+	ktrun_count_checks(t, run, c, tally, reasons, rlen);
 	if (t->oracle[0]) {
 		if (!c->oracle_done) {
 			certify_strv_push(&c->oracle_lines, "the kernel never reached `sync point=pci`");
@@ -188,6 +219,8 @@ static void ktrun_print_failure(const struct certify_result *r, const struct ktr
 
 	for (size_t i = 0; i < c->oracle_lines.n; i++)
 		fprintf(out, "  oracle: %s\n", c->oracle_lines.v[i]);
+	for (size_t i = 0; i < c->check_lines.n; i++)
+		fprintf(out, "  expect: %s\n", c->check_lines.v[i]);
 	for (size_t i = 0; i < run->nerrors && i < sizeof(run->error) / sizeof(run->error[0]); i++)
 		fprintf(out, "  protocol: %s\n", run->error[i]);
 	if (run->has_panic)
@@ -210,8 +243,9 @@ void hvktest_run(const struct hvktest_opts *o, const struct certify_ktest *t, FI
 	struct certify_session_opts so;
 	struct certify_result r;
 	struct ktrun_ctx c = { .t = t };
-	char logpath[512] = "", reasons[2048] = "";
-	int ok;
+	char logpath[512] = "", reasons[2048] = "", *initrd;
+	struct certify_err err;
+	int ok, rc;
 
 	memset(tally, 0, sizeof(*tally));
 	if (t->accel == QEMU_ACCEL_KVM && !o->kvm_ok) {
@@ -219,7 +253,14 @@ void hvktest_run(const struct hvktest_opts *o, const struct certify_ktest *t, FI
 		tally->skipped = 1;
 		return;
 	}
-	ktrun_config(o, t, &so, logpath, sizeof(logpath));
+	initrd = certify_ktest_initrd(t, o->moddir, &rc, &err);
+	if (rc < 0) {
+		fprintf(out, "FAIL %s (%s)\n", t->name, err.msg);
+		tally->failed = 1;
+		tally->entry_failed = 1;
+		return;
+	}
+	ktrun_config(o, t, initrd, &so, logpath, sizeof(logpath));
 	so.on_record = ktrun_on_record;
 	so.ctx = &c;
 	certify_session_run(&so, &r);
@@ -237,5 +278,7 @@ void hvktest_run(const struct hvktest_opts *o, const struct certify_ktest *t, FI
 		fprintf(out, "  backtrace:\n%s", r.backtrace);
 	tally->entry_failed = !ok;
 	certify_strv_free(&c.oracle_lines);
+	certify_strv_free(&c.check_lines);
 	certify_result_free(&r);
+	free(initrd);
 }

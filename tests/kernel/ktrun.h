@@ -9,6 +9,7 @@
 struct hvktest_opts {
 	const char *kernel;	/* the ELF given to -kernel */
 	const char *logdir;	/* COM1 logs go to LOGDIR/NAME.log; NULL: none */
+	const char *moddir;	/* relative initrd paths are under it (build/modules) */
 	int verbose;
 	int kvm_ok;		/* /dev/kvm opens */
 	char kvm_why[128];	/* why not */

@@ -105,6 +105,22 @@ static int kt_has(const struct certify_strv *sv, const char *a, const char *b)
 	return 0;
 }
 
+static void test_ktcfg_module_errors(void)
+{
+	kt_expect_error("[a]\nmodules = edu.hvm\n",
+			"tests.cfg:2: modules: 'edu.hvm': expected FILE:STATUS[:REASON]");
+	kt_expect_error("[a]\nmodules = :loaded\n",
+			"tests.cfg:2: modules: ':loaded': expected FILE:STATUS[:REASON]");
+	kt_expect_error("[a]\nmodules = a.hvm:gone\n",
+			"tests.cfg:2: modules: 'a.hvm:gone': status 'gone' is not loaded, skipped, refused or failed");
+	kt_expect_error("[a]\nmodules = a.hvm:refused:\n",
+			"tests.cfg:2: modules: 'a.hvm:refused:': the reason must be 1 to 127 characters");
+	kt_expect_error("[a]\ndriver = edu\n",
+			"tests.cfg:2: driver: 'edu': expected SLOT:NAME, e.g. 00:04.0:edu");
+	kt_expect_error("[a]\ndriver = 00:04.0:\n",
+			"tests.cfg:2: driver: '00:04.0:': expected SLOT:NAME, e.g. 00:04.0:edu");
+}
+
 static void test_qemu_argv(void)
 {
 	char *extra[] = { "-drive", "file=${disk:d1},if=none,id=d1", "-device", "nvme,drive=d1" };
@@ -157,6 +173,7 @@ UNIT_SUITE(certify_ktcfg_suite)
 	static const struct unit_test tests[] = {
 		UNIT_TEST(test_ktcfg_good),
 		UNIT_TEST(test_ktcfg_errors),
+		UNIT_TEST(test_ktcfg_module_errors),
 		UNIT_TEST(test_qemu_argv),
 		UNIT_TEST(test_outcome_map),
 		UNIT_TEST_END

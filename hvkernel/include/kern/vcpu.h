@@ -49,6 +49,8 @@ struct vcpu;
 /* Enable hardware virtualisation once at boot (global state: host save area, permission
  * maps). 0, or -HV_ENODEV when the CPU cannot (vcpu_create then fails). */
 int vcpu_init(void);
+/* Enable it on the calling CPU (application processors, as they start). */
+void vcpu_init_local(unsigned cpu);
 /* Is hardware virtualisation with nested paging available? Fills why otherwise. */
 bool vcpu_hw_available(const char **why);
 /* Create a vCPU for vm in 32-bit protected mode (flat segments, paging off) at rip. */

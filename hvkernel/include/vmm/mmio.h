@@ -8,7 +8,7 @@
 #include <vmm/vm.h>
 
 struct mmio_insn {
-	bool write, has_imm;
+	bool write, has_imm, zero_extend;
 	uint8_t size;		/* 1, 2 or 4 bytes */
 	uint8_t len;		/* instruction length */
 	uint64_t *reg;		/* the register loaded or stored */

@@ -25,6 +25,7 @@ struct vm_mmio_ops {
 #define VM_HC_NOP	0	/* returns at once: the round-trip benchmark */
 #define VM_HC_EXIT	1	/* EBX = exit code; the VM ends */
 #define VM_HC_PUTC	2	/* BL = character for the console */
+#define VM_HC_YIELD	3	/* nothing to do now: give the CPU to another VM */
 
 struct vm {
 	char name[16];
@@ -40,6 +41,7 @@ struct vm {
 	uint64_t exits[VCPU_EXIT_NREASONS];
 	uint64_t cpu_us;		/* time spent running this VM */
 	uint64_t slices;		/* times the scheduler ran it */
+	int yielded;			/* VM_HC_YIELD ends its slice */
 	char con[128];			/* console line being assembled */
 	unsigned con_len;
 	char last_line[128];		/* the last complete console line (tests read it) */

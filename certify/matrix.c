@@ -1,0 +1,61 @@
+/* certify: a plan's QEMU configuration matrix. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "matrix.h"
+
+static int matrix_has(const struct certify_strv *v, const char *w)
+{
+	for (size_t i = 0; i < v->n; i++) {
+		if (!strcmp(v->v[i], w))
+			return 1;
+	}
+	return 0;
+}
+
+int certify_matrix_build(const struct certify_plan *p, enum qemu_accel want, int kvm_ok,
+			 const char *kvm_why, unsigned irqs, struct certify_config **out,
+			 struct certify_err *err)
+{
+	const char *accels[2];
+	size_t naccel = 0, n = 0, cap;
+	struct certify_config *v;
+
+	if (want == QEMU_ACCEL_TCG || (want == QEMU_ACCEL_AUTO && matrix_has(&p->accels, "tcg")))
+		accels[naccel++] = "tcg";
+	if (want == QEMU_ACCEL_KVM || (want == QEMU_ACCEL_AUTO && matrix_has(&p->accels, "kvm")))
+		accels[naccel++] = "kvm";
+	cap = p->machines.n * p->irqs.n * p->smps.n * naccel;
+	v = calloc(cap ? cap : 1, sizeof(*v));
+	if (!v)
+		return certify_errf(err, "out of memory");
+	for (size_t m = 0; m < p->machines.n; m++)
+		for (size_t i = 0; i < p->irqs.n; i++)
+			for (size_t s = 0; s < p->smps.n; s++)
+				for (size_t a = 0; a < naccel; a++) {
+					struct certify_config *c = &v[n];
+
+					c->index = (int)n++;
+					snprintf(c->machine, sizeof(c->machine), "%s", p->machines.v[m]);
+					snprintf(c->irq, sizeof(c->irq), "%s", p->irqs.v[i]);
+					c->smp = atoi(p->smps.v[s]);
+					c->accel = strcmp(accels[a], "kvm") ? QEMU_ACCEL_TCG : QEMU_ACCEL_KVM;
+					snprintf(c->name, sizeof(c->name), "%s-%s-smp%d-%s", c->machine,
+						 c->irq, c->smp, accels[a]);
+					if (strcmp(c->irq, "none") && !(irqs & certify_irq_bit(c->irq)))
+						snprintf(c->skip, sizeof(c->skip), "the device under test "
+							 "has no %s", c->irq);
+					else if (c->accel == QEMU_ACCEL_KVM && !kvm_ok)
+						snprintf(c->skip, sizeof(c->skip), "KVM unusable: %s",
+							 kvm_why ? kvm_why : "?");
+				}
+	*out = v;
+	return (int)n;
+}
+
+void certify_config_json(const struct certify_config *c, char *out, size_t outlen)
+{
+	snprintf(out, outlen, "{\"name\":\"%s\",\"machine\":\"%s\",\"irq\":\"%s\",\"smp\":%d,"
+		 "\"accel\":\"%s\"}", c->name, c->machine, c->irq, c->smp, qemu_accel_name(c->accel));
+}

@@ -1,0 +1,37 @@
+/* certify: a plan's QEMU configuration matrix (machine x interrupt mode x CPUs x accelerator). */
+#ifndef CERTIFY_MATRIX_H
+#define CERTIFY_MATRIX_H
+
+#include <stddef.h>
+
+#include "modinfo.h"
+#include "plan.h"
+#include "qemu.h"
+
+/* One configuration: one kernel boot. */
+struct certify_config {
+	int index;			/* 0-based position in the matrix */
+	char name[48];			/* e.g. "q35-msix-smp2-kvm" */
+	char machine[8];		/* pc | q35 */
+	char irq[8];			/* msix | msi | intx | none (no pci.irq= key) */
+	int smp;
+	enum qemu_accel accel;		/* TCG or KVM, never AUTO */
+	char skip[160];			/* "" or why it cannot run here (e.g. KVM unusable) */
+};
+
+/*
+ * Expands the plan's lists into configurations (machines outermost, accelerators
+ * innermost). `want` narrows the accelerators: TCG or KVM keeps only that one (a plan
+ * without it gets it anyway, so --accel always runs something); AUTO keeps the plan's.
+ * KVM configurations get a skip reason when kvm_ok is 0, and a forced interrupt mode
+ * outside irqs (CERTIFY_IRQ_*: what every device under test offers) is skipped too.
+ * Returns the count (malloc'ed array in *out), or -1.
+ */
+int certify_matrix_build(const struct certify_plan *p, enum qemu_accel want, int kvm_ok,
+			 const char *kvm_why, unsigned irqs, struct certify_config **out,
+			 struct certify_err *err);
+
+/* Writes the configuration as a JSON object, e.g. {"machine":"pc","irq":"msix","smp":1,"accel":"tcg"}. */
+void certify_config_json(const struct certify_config *c, char *out, size_t outlen);
+
+#endif

@@ -1,0 +1,385 @@
+/* db: opening, migrating and writing the certification store. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "migrations.h"
+#include "store_int.h"
+
+int db_prepare(struct certify_db *db, const char *sql, sqlite3_stmt **st, struct certify_err *err)
+{
+	if (sqlite3_prepare_v2(db->h, sql, -1, st, NULL) != SQLITE_OK)
+		return certify_errf(err, "%s: %s", db->path, sqlite3_errmsg(db->h));
+	return 0;
+}
+
+void db_col_text(sqlite3_stmt *st, int i, char *out, size_t outlen)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+
+	snprintf(out, outlen, "%s", t ? (const char *)t : "");
+}
+
+char *db_col_dup(sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+
+	return strdup(t ? (const char *)t : "");
+}
+
+static int db_exec(struct certify_db *db, const char *sql, struct certify_err *err)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(db->h, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		certify_errf(err, "%s: %s", db->path, msg ? msg : sqlite3_errmsg(db->h));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+/* Ends a transaction: COMMIT when rc is 0, else ROLLBACK (keeping the first error). */
+static int db_end(struct certify_db *db, int rc, struct certify_err *err)
+{
+	if (rc == 0)
+		return db_exec(db, "COMMIT", err);
+	sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+int certify_db_path(const char *path, char *out, size_t outlen, struct certify_err *err)
+{
+	const char *env = getenv("HVKIT_DB"), *home = getenv("HOME");
+
+	if (path && *path)
+		snprintf(out, outlen, "%s", path);
+	else if (env && *env)
+		snprintf(out, outlen, "%s", env);
+	else if (home && *home)
+		snprintf(out, outlen, "%s/.local/share/hvkit/cert.db", home);
+	else
+		return certify_errf(err, "no store path: give --db, set HVKIT_DB or HOME");
+	return 0;
+}
+
+/* mkdir -p of the directory part of path. */
+static int db_mkdirs(const char *path, struct certify_err *err)
+{
+	char dir[1024];
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	for (char *p = dir + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+			return certify_errf(err, "%s: cannot create directory %s: %s", path, dir,
+					    strerror(errno));
+		*p = '/';
+	}
+	return 0;
+}
+
+int certify_db_version(struct certify_db *db)
+{
+	sqlite3_stmt *st;
+	int v = -1;
+
+	if (db_prepare(db, "SELECT COALESCE(MAX(version), 0) FROM schema_version", &st, NULL) < 0)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* Applies every migration newer than the store, each in its own transaction. */
+static int db_migrate(struct certify_db *db, struct certify_err *err)
+{
+	int have;
+
+	if (db_exec(db, certify_db_schema_sql, err) < 0)
+		return -1;
+	for (const struct certify_db_migration *m = certify_db_migrations; m->file; m++) {
+		char sql[128];
+		int rc;
+
+		if (db_exec(db, "BEGIN IMMEDIATE", err) < 0)
+			return -1;
+		have = certify_db_version(db);
+		if (have >= m->version) {
+			db_exec(db, "COMMIT", NULL);
+			continue;
+		}
+		rc = db_exec(db, m->sql, err);
+		snprintf(sql, sizeof(sql), "INSERT INTO schema_version VALUES (%d, datetime('now'))",
+			 m->version);
+		if (rc == 0)
+			rc = db_exec(db, sql, err);
+		if (db_end(db, rc, err) < 0)
+			return certify_errf(err, "%s: migration %s: %s", db->path, m->file, err->msg);
+	}
+	return 0;
+}
+
+int certify_db_open(const char *path, struct certify_db **out, struct certify_err *err)
+{
+	struct certify_db *db = calloc(1, sizeof(*db));
+
+	*out = NULL;
+	if (!db)
+		return certify_errf(err, "%s: out of memory", path);
+	snprintf(db->path, sizeof(db->path), "%s", path);
+	if (db_mkdirs(path, err) < 0)
+		goto free_db;
+	if (sqlite3_open_v2(path, &db->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+			    SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK) {
+		certify_errf(err, "%s: cannot open: %s", path, db->h ? sqlite3_errmsg(db->h) : "?");
+		goto close;
+	}
+	sqlite3_busy_timeout(db->h, 10000);
+	if (db_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+		    "PRAGMA foreign_keys=ON", err) < 0 || db_migrate(db, err) < 0)
+		goto close;
+	*out = db;
+	return 0;
+close:
+	sqlite3_close(db->h);
+free_db:
+	free(db);
+	return -1;
+}
+
+void certify_db_close(struct certify_db *db)
+{
+	if (!db)
+		return;
+	sqlite3_close(db->h);
+	free(db);
+}
+
+static void db_now(char *out, size_t len)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* Runs a prepared statement to completion and finalizes it. */
+static int db_done(struct certify_db *db, sqlite3_stmt *st, struct certify_err *err)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return certify_errf(err, "%s: %s", db->path, sqlite3_errmsg(db->h));
+	return 0;
+}
+
+/* Runs an INSERT ... ON CONFLICT DO UPDATE ... RETURNING id; *id gets the row's id. */
+static int db_returning(struct certify_db *db, sqlite3_stmt *st, int64_t *id, struct certify_err *err)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return certify_errf(err, "%s: %s", db->path, sqlite3_errmsg(db->h));
+	return 0;
+}
+
+static int db_driver_add(struct certify_db *db, int64_t run, const struct certify_db_driver *d,
+			 struct certify_err *err)
+{
+	sqlite3_stmt *st;
+	int64_t id;
+
+	if (db_prepare(db, "INSERT INTO drivers (name, version, vendor, sha256) VALUES (?,?,?,?) "
+		       "ON CONFLICT (sha256) DO UPDATE SET name = excluded.name RETURNING id", &st, err) < 0)
+		return -1;
+	sqlite3_bind_text(st, 1, d->name, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, d->version, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, d->vendor, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 4, d->sha256, -1, SQLITE_TRANSIENT);
+	if (db_returning(db, st, &id, err) < 0 ||
+	    db_prepare(db, "INSERT OR IGNORE INTO run_drivers VALUES (?, ?)", &st, err) < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, run);
+	sqlite3_bind_int64(st, 2, id);
+	return db_done(db, st, err);
+}
+
+int certify_db_run_begin(struct certify_db *db, const char *plan, const char *config_json,
+			 uint64_t seed, const struct certify_db_driver *drv, size_t ndrv,
+			 int64_t *id, struct certify_err *err)
+{
+	char now[32], host[64] = "";
+	sqlite3_stmt *st;
+	int rc;
+
+	db_now(now, sizeof(now));
+	gethostname(host, sizeof(host) - 1);
+	if (db_exec(db, "BEGIN IMMEDIATE", err) < 0)
+		return -1;
+	rc = db_prepare(db, "INSERT INTO runs (plan, config, seed, started, status, host, pid) "
+			"VALUES (?, ?, ?, ?, 'running', ?, ?) RETURNING id", &st, err);
+	if (rc == 0) {
+		sqlite3_bind_text(st, 1, plan, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 2, config_json, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(st, 3, (sqlite3_int64)seed);
+		sqlite3_bind_text(st, 4, now, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 5, host, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(st, 6, (sqlite3_int64)getpid());
+		rc = db_returning(db, st, id, err);
+	}
+	for (size_t i = 0; rc == 0 && i < ndrv; i++)
+		rc = db_driver_add(db, *id, &drv[i], err);
+	return db_end(db, rc, err);
+}
+
+static int db_device_add(struct certify_db *db, int64_t run, const struct certify_db_device *d,
+			 struct certify_err *err)
+{
+	sqlite3_stmt *st;
+	int64_t id;
+
+	if (db_prepare(db, "INSERT INTO devices (vid, did, svid, ssid, class, kind, model, vendor) "
+		       "VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (vid, did, svid, ssid, model) DO UPDATE "
+		       "SET vendor = excluded.vendor RETURNING id", &st, err) < 0)
+		return -1;
+	sqlite3_bind_int(st, 1, (int)d->vid);
+	sqlite3_bind_int(st, 2, (int)d->did);
+	sqlite3_bind_int(st, 3, (int)d->svid);
+	sqlite3_bind_int(st, 4, (int)d->ssid);
+	sqlite3_bind_int(st, 5, (int)d->class);
+	sqlite3_bind_text(st, 6, d->kind, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 7, d->model, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 8, d->vendor, -1, SQLITE_TRANSIENT);
+	if (db_returning(db, st, &id, err) < 0 ||
+	    db_prepare(db, "INSERT OR IGNORE INTO run_devices VALUES (?, ?)", &st, err) < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, run);
+	sqlite3_bind_int64(st, 2, id);
+	return db_done(db, st, err);
+}
+
+static int db_release_set(struct certify_db *db, int64_t run, const char *release,
+			  struct certify_err *err)
+{
+	sqlite3_stmt *st;
+	int64_t id;
+
+	if (db_prepare(db, "INSERT INTO releases (release) VALUES (?) ON CONFLICT (release) "
+		       "DO UPDATE SET release = excluded.release RETURNING id", &st, err) < 0)
+		return -1;
+	sqlite3_bind_text(st, 1, release, -1, SQLITE_TRANSIENT);
+	if (db_returning(db, st, &id, err) < 0 ||
+	    db_prepare(db, "UPDATE runs SET release_id = ? WHERE id = ?", &st, err) < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, run);
+	return db_done(db, st, err);
+}
+
+static int db_result_add(struct certify_db *db, int64_t run, int64_t cfg,
+			 const struct certify_db_result *r, struct certify_err *err)
+{
+	sqlite3_stmt *st;
+	int64_t id;
+
+	if (db_prepare(db, "INSERT INTO results (run_id, config_id, suite, name, status, us, message) "
+		       "VALUES (?,?,?,?,?,?,?) RETURNING id", &st, err) < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, run);
+	sqlite3_bind_int64(st, 2, cfg);
+	sqlite3_bind_text(st, 3, r->suite, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 4, r->name, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 5, r->status, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 6, (sqlite3_int64)r->us);
+	sqlite3_bind_text(st, 7, r->message, -1, SQLITE_TRANSIENT);
+	if (db_returning(db, st, &id, err) < 0)
+		return -1;
+	for (size_t i = 0; i < r->nmetric; i++) {
+		if (db_prepare(db, "INSERT INTO metrics (result_id, name, value, unit) VALUES (?,?,?,?)",
+			       &st, err) < 0)
+			return -1;
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_text(st, 2, r->metric[i].name, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_double(st, 3, r->metric[i].value);
+		sqlite3_bind_text(st, 4, r->metric[i].unit, -1, SQLITE_TRANSIENT);
+		if (db_done(db, st, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int db_config_row(struct certify_db *db, int64_t run, const struct certify_db_config *c,
+			 int64_t *id, struct certify_err *err)
+{
+	sqlite3_stmt *st;
+
+	if (db_prepare(db, "INSERT INTO configs (run_id, idx, name, config, cmdline, outcome, verdict, "
+		       "reason, duration, log) VALUES (?,?,?,?,?,?,?,?,?,?) RETURNING id", &st, err) < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, run);
+	sqlite3_bind_int(st, 2, c->idx);
+	sqlite3_bind_text(st, 3, c->name, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 4, c->json ? c->json : "{}", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 5, c->cmdline ? c->cmdline : "", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 6, c->outcome, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 7, c->verdict, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 8, c->reason ? c->reason : "", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_double(st, 9, c->duration);
+	sqlite3_bind_text(st, 10, c->log ? c->log : "", -1, SQLITE_TRANSIENT);
+	return db_returning(db, st, id, err);
+}
+
+int certify_db_config_add(struct certify_db *db, int64_t run, const struct certify_db_config *c,
+			  struct certify_err *err)
+{
+	int64_t id = 0;
+	int rc;
+
+	if (db_exec(db, "BEGIN IMMEDIATE", err) < 0)
+		return -1;
+	rc = db_config_row(db, run, c, &id, err);
+	for (size_t i = 0; rc == 0 && i < c->ndev; i++)
+		rc = db_device_add(db, run, &c->dev[i], err);
+	if (rc == 0 && c->release[0])
+		rc = db_release_set(db, run, c->release, err);
+	for (size_t i = 0; rc == 0 && i < c->nresult; i++)
+		rc = db_result_add(db, run, id, &c->result[i], err);
+	return db_end(db, rc, err);
+}
+
+int certify_db_run_finish(struct certify_db *db, int64_t run, const char *verdict,
+			  const char *log, struct certify_err *err)
+{
+	sqlite3_stmt *st;
+	char now[32];
+	int rc;
+
+	db_now(now, sizeof(now));
+	if (db_exec(db, "BEGIN IMMEDIATE", err) < 0)
+		return -1;
+	rc = db_prepare(db, "UPDATE runs SET status = 'complete', verdict = ?, finished = ?, log = ? "
+			"WHERE id = ? AND status = 'running'", &st, err);
+	if (rc == 0) {
+		sqlite3_bind_text(st, 1, verdict, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 2, now, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 3, log ? log : "", -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(st, 4, run);
+		rc = db_done(db, st, err);
+	}
+	if (rc == 0 && sqlite3_changes(db->h) != 1)
+		rc = certify_errf(err, "%s: run %lld is not a running run", db->path, (long long)run);
+	return db_end(db, rc, err);
+}

@@ -1,0 +1,126 @@
+/*
+ * db: the certification store (SQLite, WAL mode; schema in db/migrations/, docs/db.md).
+ * Every write is one transaction. A run is inserted with status 'running' and becomes
+ * 'complete' with its verdict only in its last transaction, so a certify killed at any
+ * moment leaves a consistent store in which no half-finished run counts as certified.
+ */
+#ifndef CERTIFY_DB_STORE_H
+#define CERTIFY_DB_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../certify/err.h"
+
+struct certify_db;
+
+struct certify_db_metric {
+	char name[48];
+	double value;
+	char unit[16];
+};
+
+struct certify_db_result {
+	char suite[48], name[64];
+	char status[8];			/* pass | fail | skip | error */
+	uint64_t us;
+	char message[256];
+	struct certify_db_metric *metric;
+	size_t nmetric;
+};
+
+struct certify_db_device {
+	unsigned vid, did, svid, ssid, class;
+	char kind[16], model[48], vendor[64];
+};
+
+struct certify_db_driver {
+	char name[32], version[32], vendor[64], sha256[65];
+};
+
+/* One boot of the run's matrix, with what it reported. */
+struct certify_db_config {
+	int idx;
+	char name[48];
+	char *json;			/* {"machine":...} */
+	char *cmdline;
+	char outcome[16];		/* libcertify outcome name, "" when skipped */
+	char verdict[8];		/* pass | fail | error | skip */
+	char *reason;
+	double duration;
+	char *log;
+	char release[48];		/* "" when the kernel did not say hello */
+	struct certify_db_device *dev;	/* devices the run attached, as the kernel saw them */
+	size_t ndev;
+	struct certify_db_result *result;
+	size_t nresult;
+};
+
+/* A run as stored (certify_db_run_load). */
+struct certify_db_run {
+	int64_t id;
+	char plan[32];
+	char *config;			/* JSON */
+	uint64_t seed;
+	char started[32], finished[32];	/* "" when not finished */
+	char status[16];		/* running | complete */
+	char verdict[8];		/* "" while running */
+	char release[48];
+	char host[64];
+	long pid;
+	char *log;
+	struct certify_db_device *dev;
+	size_t ndev;
+	struct certify_db_driver *drv;
+	size_t ndrv;
+	struct certify_db_config *cfg;
+	size_t ncfg;
+};
+
+/* The store path: path if not NULL, else $HVKIT_DB, else ~/.local/share/hvkit/cert.db. */
+int certify_db_path(const char *path, char *out, size_t outlen, struct certify_err *err);
+
+/* Opens (creating the file and its directories) and migrates to the newest schema. */
+int certify_db_open(const char *path, struct certify_db **db, struct certify_err *err);
+void certify_db_close(struct certify_db *db);
+
+/* The schema version (the newest migration applied), or -1. */
+int certify_db_version(struct certify_db *db);
+
+/* Inserts a run (status 'running') with its drivers. Returns 0 with *id, or -1. */
+int certify_db_run_begin(struct certify_db *db, const char *plan, const char *config_json,
+			 uint64_t seed, const struct certify_db_driver *drv, size_t ndrv,
+			 int64_t *id, struct certify_err *err);
+
+/* Adds one finished configuration with its devices, release, results and metrics. */
+int certify_db_config_add(struct certify_db *db, int64_t run, const struct certify_db_config *c,
+			  struct certify_err *err);
+
+/* Marks the run complete with its verdict (pass, fail or error) and summary log. */
+int certify_db_run_finish(struct certify_db *db, int64_t run, const char *verdict,
+			  const char *log, struct certify_err *err);
+
+/* Loads a whole run. Returns 0, or -1 ("run 42: no such run"). */
+int certify_db_run_load(struct certify_db *db, int64_t id, struct certify_db_run *out,
+			struct certify_err *err);
+void certify_db_run_free(struct certify_db_run *r);
+void certify_db_config_free(struct certify_db_config *c);
+
+/* One line of `certify history`. */
+struct certify_db_summary {
+	int64_t id;
+	char plan[32], started[32], finished[32], status[16], verdict[8], release[48];
+	char devices[256];		/* "e1000 8086:100e, ..." */
+	char drivers[256];		/* "e1000 1.0, ..." */
+	int certified;			/* status complete and verdict pass */
+};
+
+/*
+ * Calls fn for each run, newest first; model (NULL: all) keeps runs that attached that
+ * QEMU model; certified_only keeps certified runs. Returns 0 or -1.
+ */
+int certify_db_history(struct certify_db *db, const char *model, int certified_only,
+		       int (*fn)(void *ctx, const struct certify_db_summary *s), void *ctx,
+		       struct certify_err *err);
+
+#endif

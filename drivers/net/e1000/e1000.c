@@ -1,0 +1,388 @@
+/*
+ * Intel e1000 family NIC driver: 82540EM, 82544GC, 82545EM (8254x SDM) and 82574L
+ * (82574 DS), as emulated by QEMU's e1000, e1000-82544gc, e1000-82545em and e1000e.
+ *
+ * probe resets the function, reads the Ethernet address and registers a netdev; open
+ * allocates the rings, starts them and takes one interrupt vector (MSI-X, MSI or INTx, or
+ * what pci.irq= forces); stop quiesces and frees them again. This file is the PCI glue and
+ * the netdev entry points; e1000_hw.c and e1000_ring.c hold the chip logic.
+ */
+#include "e1000_var.h"
+
+#define E1000_ID(dev, chip) \
+	{ 0x8086, (dev), HV_PCI_ANY, HV_PCI_ANY, 0, 0, (chip) }
+
+HV_MODULE("e1000", "1.0", "hvkit", "BSD-2-Clause",
+	  E1000_ID(0x100e, E1000_CHIP_82540),
+	  E1000_ID(0x100c, E1000_CHIP_82544),
+	  E1000_ID(0x100f, E1000_CHIP_82545),
+	  E1000_ID(0x10d3, E1000_CHIP_82574));
+
+static const struct e1000_chip e1000_chips[] = {
+	[E1000_CHIP_82540] = { 0x100e, "82540EM", E1000_F_EERD, E1000_MTU_JUMBO },
+	[E1000_CHIP_82544] = { 0x100c, "82544GC", 0, E1000_MTU_JUMBO },
+	[E1000_CHIP_82545] = { 0x100f, "82545EM", E1000_F_EERD, E1000_MTU_JUMBO },
+	[E1000_CHIP_82574] = { 0x10d3, "82574L", E1000_F_EERD | E1000_F_82574, E1000_MTU_JUMBO },
+};
+#define E1000_NCHIPS	(sizeof(e1000_chips) / sizeof(e1000_chips[0]))
+
+static int e1000_probe(struct hv_pci_dev *d, const struct hv_pci_id *id);
+static void e1000_remove(struct hv_pci_dev *d);
+static int e1000_open(struct hv_netdev *nd);
+static void e1000_stop(struct hv_netdev *nd);
+static int e1000_xmit(struct hv_netdev *nd, const void *frame, size_t len);
+static int e1000_poll(struct hv_netdev *nd, int budget);
+static int e1000_set_mtu(struct hv_netdev *nd, unsigned mtu);
+static void e1000_get_stats(struct hv_netdev *nd, struct hv_netdev_stats *s);
+static void e1000_intr(void *arg, unsigned index);
+static void e1000_irq_release(struct e1000_softc *sc);
+
+static struct hv_pci_driver e1000_driver = {
+	.name = "e1000",
+	.ids = NULL,		/* the HV_MODULE table */
+	.probe = e1000_probe,
+	.remove = e1000_remove,
+};
+
+static const struct hv_netdev_ops e1000_ops = {
+	.open = e1000_open,
+	.stop = e1000_stop,
+	.xmit = e1000_xmit,
+	.poll = e1000_poll,
+	.set_mtu = e1000_set_mtu,
+	.get_stats = e1000_get_stats,
+};
+
+static const char *e1000_irq_mode_name(int mode)
+{
+	switch (mode) {
+	case HV_IRQ_MSIX: return "msix";
+	case HV_IRQ_MSI: return "msi";
+	case HV_IRQ_INTX: return "intx";
+	default: return "none";
+	}
+}
+
+/* The chip by ID table entry; a pci.bind= override passes an all-zero entry, so fall back
+ * to the device ID and then to the 82540, the family's common denominator. */
+static const struct e1000_chip *e1000_chip_lookup(const struct hv_pci_id *id, uint16_t device)
+{
+	if (id->vendor == 0x8086 && id->driver_data < E1000_NCHIPS)
+		return &e1000_chips[id->driver_data];
+	for (unsigned i = 0; i < E1000_NCHIPS; i++)
+		if (e1000_chips[i].device == device)
+			return &e1000_chips[i];
+	return &e1000_chips[E1000_CHIP_82540];
+}
+
+static int e1000_probe(struct hv_pci_dev *d, const struct hv_pci_id *id)
+{
+	struct hv_pci_info info;
+	struct e1000_softc *sc;
+	uint64_t size = 0;
+	int rc;
+
+	hv_pci_get_info(d, &info);
+	sc = hv_zalloc(sizeof(*sc));
+	if (!sc)
+		return -HV_ENOMEM;
+	sc->pci = d;
+	sc->chip = e1000_chip_lookup(id, info.device);
+	e1000_memcpy(sc->slot, info.slot, sizeof(sc->slot));
+	hv_pci_enable(d, HV_PCI_ENABLE_MEM | HV_PCI_ENABLE_MASTER);
+	sc->regs = (volatile uint8_t *)hv_pci_map_bar(d, 0, &size);
+	if (!sc->regs || size < E1000_BAR0_MIN_SIZE) {
+		hv_log("e1000: %s: BAR0 is not a memory BAR of at least 128 KiB", sc->slot);
+		rc = -HV_ENODEV;
+		goto free_softc;
+	}
+	rc = e1000_hw_reset(sc);
+	if (rc < 0)
+		goto free_softc;
+	rc = e1000_hw_read_mac(sc, sc->nd.mac);
+	if (rc < 0)
+		goto free_softc;
+
+	sc->nd.mtu = E1000_MTU_DEFAULT;
+	sc->nd.max_mtu = sc->chip->max_mtu;
+	sc->nd.link_up = (e1000_read(sc, E1000_STATUS) & E1000_STATUS_LU) != 0;
+	sc->nd.ops = &e1000_ops;
+	sc->nd.priv = sc;
+	sc->nd.pci = d;
+	hv_pci_set_drvdata(d, sc);
+	rc = hv_netdev_register(&sc->nd);
+	if (rc < 0) {
+		hv_log("e1000: %s: netdev registration failed: %d", sc->slot, rc);
+		goto clear_drvdata;
+	}
+	hv_log("e1000: %s: %s rev %u, %s", sc->slot, sc->chip->name, info.revision, sc->nd.name);
+	return 0;
+
+clear_drvdata:
+	hv_pci_set_drvdata(d, NULL);
+free_softc:
+	hv_free(sc);
+	return rc;
+}
+
+static void e1000_remove(struct hv_pci_dev *d)
+{
+	struct e1000_softc *sc = hv_pci_get_drvdata(d);
+
+	if (!sc)
+		return;
+	hv_netdev_unregister(&sc->nd);	/* calls e1000_stop when open */
+	e1000_irq_release(sc);
+	(void)e1000_hw_reset(sc);
+	hv_pci_set_drvdata(d, NULL);
+	hv_free(sc);
+}
+
+/*
+ * One vector for every cause, taken at the first open and kept until remove (see
+ * e1000_irq_release). On the 82574 in MSI-X mode the causes are routed through IVAR
+ * (DS 10.2.4.9): receive queue 0, transmit queue 0 and "other" (link) to vector 0; IVAR
+ * is rewritten at every open since the reset in stop clears it.
+ */
+static int e1000_irq_setup(struct e1000_softc *sc)
+{
+	int n;
+
+	if (!sc->irq_on) {
+		n = hv_pci_irq_alloc(sc->pci, HV_IRQ_AUTO, 1, e1000_intr, sc, &sc->irq_mode);
+		if (n < 0) {
+			hv_log("e1000: %s: no interrupt: %d", sc->slot, n);
+			return n;
+		}
+		sc->irq_on = true;
+	}
+	sc->ims = E1000_ICR_LSC | E1000_ICR_RXT0 | E1000_ICR_RXO | E1000_ICR_RXDMT0 | E1000_ICR_RXSEQ;
+	if (sc->irq_mode == HV_IRQ_MSIX) {
+		e1000_write(sc, E1000_IVAR, E1000_IVAR_RXQ0(0) | E1000_IVAR_TXQ0(0) | E1000_IVAR_OTHER(0));
+		sc->ims |= E1000_ICR_RXQ0 | E1000_ICR_OTHER;
+	}
+	return 0;
+}
+
+/*
+ * QEMU 7.2's e1000e throttles every MSI-X message (EITR at least 500, i.e. 128 us,
+ * whatever we write) and asserts if that timer fires once MSI-X is off. So the vector
+ * lives from the first open to remove, and remove, with every cause masked, lets a
+ * pending throttle timer run out before MSI-X is turned off.
+ */
+static void e1000_irq_release(struct e1000_softc *sc)
+{
+	if (!sc->irq_on)
+		return;
+	e1000_write(sc, E1000_IMC, E1000_IMS_ALL);
+	if (sc->irq_mode == HV_IRQ_MSIX)
+		hv_udelay(E1000_MSIX_QUIESCE_US);
+	hv_pci_irq_free(sc->pci);
+	sc->irq_on = false;
+}
+
+static int e1000_open(struct hv_netdev *nd)
+{
+	struct e1000_softc *sc = nd->priv;
+	unsigned long fl;
+	int rc;
+
+	rc = e1000_ring_alloc(sc);
+	if (rc < 0)
+		return rc;
+	rc = e1000_hw_reset(sc);
+	if (rc < 0)
+		goto free_rings;
+	e1000_hw_init(sc);
+	rc = e1000_irq_setup(sc);
+	if (rc < 0)
+		goto free_rings;
+	sc->cnt = (struct e1000_counters){ 0 };
+	sc->polling = false;
+	fl = hv_spin_lock_irqsave(&sc->lock);
+	e1000_ring_start(sc);
+	sc->running = true;
+	e1000_write(sc, E1000_IMS, sc->ims);
+	e1000_hw_link_update(sc);
+	hv_spin_unlock_irqrestore(&sc->lock, fl);
+	hv_log("e1000: %s: %s open, irq %s, link %s", sc->slot, nd->name,
+	       e1000_irq_mode_name(sc->irq_mode), nd->link_up ? "up" : "down");
+	return 0;
+
+free_rings:
+	e1000_ring_free(sc);
+	return rc;
+}
+
+static void e1000_stop(struct hv_netdev *nd)
+{
+	struct e1000_softc *sc = nd->priv;
+	unsigned long fl = hv_spin_lock_irqsave(&sc->lock);
+
+	sc->running = false;
+	e1000_hw_stop(sc);
+	hv_spin_unlock_irqrestore(&sc->lock, fl);
+	hv_timer_cancel(&sc->tx_timer);
+	sc->tx_timer_armed = false;
+	(void)e1000_hw_reset(sc);	/* no DMA and no interrupt after this */
+	e1000_ring_free(sc);
+	hv_netdev_link_change(nd, false);
+}
+
+static int e1000_xmit(struct hv_netdev *nd, const void *frame, size_t len)
+{
+	struct e1000_softc *sc = nd->priv;
+	unsigned long fl;
+	int rc;
+
+	fl = hv_spin_lock_irqsave(&sc->lock);
+	if (len < E1000_ETH_HLEN || len > nd->mtu + E1000_ETH_HLEN) {
+		sc->cnt.tx_errors++;
+		rc = -HV_EINVAL;
+	} else {
+		rc = sc->running ? e1000_tx_enqueue(sc, frame, len) : -HV_ENODEV;
+	}
+	hv_spin_unlock_irqrestore(&sc->lock, fl);
+	return rc;
+}
+
+/*
+ * The cause register (SDM 13.4.17) clears on read, except on the 82574 in MSI-X mode,
+ * where it must be written back (DS 10.2.4.1). Returns the causes, 0 when none.
+ */
+static uint32_t e1000_ack(struct e1000_softc *sc)
+{
+	uint32_t icr = e1000_read(sc, E1000_ICR);
+
+	if (icr && (sc->chip->flags & E1000_F_82574))
+		e1000_write(sc, E1000_ICR, icr);
+	return icr;
+}
+
+/*
+ * The interrupt: receive everything that arrived, report link changes, push out transmit
+ * frames the doorbell batching held back. A zero cause on a shared INTx line is another
+ * device's interrupt.
+ */
+static void e1000_intr(void *arg, unsigned index)
+{
+	struct e1000_softc *sc = arg;
+	unsigned long fl;
+	uint32_t icr, seen;
+
+	(void)index;
+	fl = hv_spin_lock_irqsave(&sc->lock);
+	if (!sc->running || sc->polling) {
+		hv_spin_unlock_irqrestore(&sc->lock, fl);
+		return;
+	}
+	icr = e1000_ack(sc);
+	if (icr == 0) {
+		hv_spin_unlock_irqrestore(&sc->lock, fl);
+		return;
+	}
+	seen = icr;
+	if (icr & E1000_ICR_LSC)
+		e1000_hw_link_update(sc);
+	/* Frames that arrive while we work raise no interrupt until QEMU's mitigation
+	 * window (at least 128 us) ends: look again while the cause says more came. */
+	for (unsigned k = 0; k < E1000_INTR_ROUNDS; k++) {
+		e1000_rx_process(sc, E1000_NRXD);
+		icr = e1000_ack(sc);
+		seen |= icr;
+		if (icr & E1000_ICR_LSC)
+			e1000_hw_link_update(sc);
+		if (!(icr & E1000_ICR_RX_ANY))
+			break;
+	}
+	e1000_tx_flush(sc);
+	/* The 82574 masks "other" once it fired in MSI-X mode (DS 7.4.3): re-arm it. */
+	if (sc->irq_mode == HV_IRQ_MSIX && (seen & (E1000_ICR_OTHER | E1000_ICR_LSC)))
+		e1000_write(sc, E1000_IMS, sc->ims);
+	hv_spin_unlock_irqrestore(&sc->lock, fl);
+}
+
+/*
+ * Polling mode: the first call masks the device's interrupts, which stay masked until the
+ * next open. Each call receives up to budget frames, reclaims transmitted ones with what is
+ * left of the budget, and checks the link.
+ */
+static int e1000_poll(struct hv_netdev *nd, int budget)
+{
+	struct e1000_softc *sc = nd->priv;
+	unsigned long fl;
+	unsigned n;
+
+	if (budget <= 0)
+		return 0;
+	fl = hv_spin_lock_irqsave(&sc->lock);
+	if (!sc->running) {
+		hv_spin_unlock_irqrestore(&sc->lock, fl);
+		return 0;
+	}
+	if (!sc->polling) {
+		sc->polling = true;
+		e1000_write(sc, E1000_IMC, E1000_IMS_ALL);
+	}
+	if (e1000_ack(sc) & E1000_ICR_LSC)
+		e1000_hw_link_update(sc);
+	e1000_tx_flush(sc);
+	n = e1000_rx_process(sc, (unsigned)budget);
+	n += e1000_tx_reclaim(sc, (unsigned)budget - n);
+	hv_spin_unlock_irqrestore(&sc->lock, fl);
+	return (int)n;
+}
+
+/*
+ * Frames above 1522 bytes need RCTL.LPE (SDM 13.4.22). RCTL is rewritten only when LPE
+ * changes: QEMU's e1000 holds receive for about a second after every RCTL write.
+ */
+static int e1000_set_mtu(struct hv_netdev *nd, unsigned mtu)
+{
+	struct e1000_softc *sc = nd->priv;
+	unsigned long fl;
+
+	if (mtu < E1000_MTU_MIN || mtu > nd->max_mtu)
+		return -HV_EINVAL;
+	fl = hv_spin_lock_irqsave(&sc->lock);
+	nd->mtu = mtu;
+	if (sc->running && e1000_hw_rctl(sc) != sc->rctl) {
+		sc->rctl = e1000_hw_rctl(sc);
+		e1000_write(sc, E1000_RCTL, sc->rctl);
+	}
+	hv_spin_unlock_irqrestore(&sc->lock, fl);
+	return 0;
+}
+
+/* Our packet and byte counts (exact, from the rings) plus the device's error counters. */
+static void e1000_get_stats(struct hv_netdev *nd, struct hv_netdev_stats *s)
+{
+	struct e1000_softc *sc = nd->priv;
+	unsigned long fl = hv_spin_lock_irqsave(&sc->lock);
+
+	if (sc->running) {
+		e1000_tx_flush(sc);
+		e1000_tx_reclaim(sc, E1000_NTXD);
+		e1000_hw_read_counters(sc);
+	}
+	s->rx_packets = sc->cnt.rx_packets;
+	s->rx_bytes = sc->cnt.rx_bytes;
+	s->rx_errors = sc->cnt.rx_errors;
+	s->rx_dropped = sc->cnt.rx_dropped;
+	s->tx_packets = sc->cnt.tx_packets;
+	s->tx_bytes = sc->cnt.tx_bytes;
+	s->tx_errors = sc->cnt.tx_errors;
+	s->tx_dropped = sc->cnt.tx_dropped;
+	s->link_changes = sc->cnt.link_changes;
+	hv_spin_unlock_irqrestore(&sc->lock, fl);
+}
+
+int hv_module_init(void)
+{
+	return hv_pci_register_driver(&e1000_driver);
+}
+
+void hv_module_exit(void)
+{
+	hv_pci_unregister_driver(&e1000_driver);
+}

@@ -1,0 +1,206 @@
+/*
+ * A sample out-of-tree driver module for QEMU's edu device: it maps BAR0, checks the
+ * identification and liveness registers, has the device compute 5!, and proves one
+ * interrupt round trip (raise, handler sees it, acknowledge). Uses only <hv/ddk.h>.
+ */
+#include <hv/ddk.h>
+
+#include "edu_reg.h"
+
+#define EDU_FACT_N		5
+#define EDU_FACT_EXPECT		120
+#define EDU_LIVENESS_PATTERN	0x5a5aa5a5u
+#define EDU_IRQ_PATTERN		0x00c0ffeeu
+#define EDU_TIMEOUT_US		100000	/* TCG is slow; the device answers in microseconds */
+
+HV_MODULE("edu", "1.0", "hvkit sample", "BSD-2-Clause",
+	  HV_PCI_DEVICE(EDU_VENDOR, EDU_DEVICE));
+
+struct edu_softc {
+	struct hv_pci_dev *dev;
+	volatile void *regs;
+	volatile uint32_t irq_seen;	/* values the handler acknowledged */
+	volatile uint32_t nirq;
+	int irq_mode;
+};
+
+static int edu_probe(struct hv_pci_dev *d, const struct hv_pci_id *id);
+static void edu_remove(struct hv_pci_dev *d);
+
+static struct hv_pci_driver edu_driver = {
+	.name = "edu",
+	.ids = NULL,		/* the HV_MODULE table */
+	.probe = edu_probe,
+	.remove = edu_remove,
+};
+
+static uint32_t edu_read(struct edu_softc *sc, unsigned reg)
+{
+	return hv_read32((const volatile char *)sc->regs + reg);
+}
+
+static void edu_write(struct edu_softc *sc, unsigned reg, uint32_t v)
+{
+	hv_write32((volatile char *)sc->regs + reg, v);
+}
+
+/* The edu interrupt may share an INTx line: act only on a nonzero interrupt status. */
+static void edu_intr(void *arg, unsigned index)
+{
+	struct edu_softc *sc = arg;
+	uint32_t st = edu_read(sc, EDU_REG_IRQ_STATUS);
+
+	(void)index;
+	if (st == 0)
+		return;
+	edu_write(sc, EDU_REG_IRQ_ACK, st);
+	sc->irq_seen |= st;
+	sc->nirq++;
+}
+
+static const char *edu_irq_mode_name(int mode)
+{
+	switch (mode) {
+	case HV_IRQ_MSIX: return "msix";
+	case HV_IRQ_MSI: return "msi";
+	case HV_IRQ_INTX: return "intx";
+	default: return "?";
+	}
+}
+
+/* Waits until (reg & mask) == 0. 0, or -HV_ETIMEDOUT. */
+static int edu_wait_clear(struct edu_softc *sc, unsigned reg, uint32_t mask)
+{
+	uint64_t t0 = hv_time_us();
+
+	while (edu_read(sc, reg) & mask) {
+		if (hv_time_us() - t0 > EDU_TIMEOUT_US)
+			return -HV_ETIMEDOUT;
+		hv_udelay(10);
+	}
+	return 0;
+}
+
+static int edu_check_regs(struct edu_softc *sc, const char *slot, uint32_t *ident)
+{
+	uint32_t v;
+
+	*ident = edu_read(sc, EDU_REG_IDENT);
+	if ((*ident & 0xff) != EDU_IDENT_MAGIC) {
+		hv_log("edu: %s: ident 0x%x, expected low byte 0x%x", slot, *ident, EDU_IDENT_MAGIC);
+		return -HV_EIO;
+	}
+	edu_write(sc, EDU_REG_LIVENESS, EDU_LIVENESS_PATTERN);
+	v = edu_read(sc, EDU_REG_LIVENESS);
+	if (v != ~EDU_LIVENESS_PATTERN) {
+		hv_log("edu: %s: liveness read 0x%x, expected 0x%x", slot, v, ~EDU_LIVENESS_PATTERN);
+		return -HV_EIO;
+	}
+	return 0;
+}
+
+static int edu_check_factorial(struct edu_softc *sc, const char *slot)
+{
+	uint32_t v;
+
+	edu_write(sc, EDU_REG_STATUS, 0);	/* no interrupt for this one: it is polled */
+	edu_write(sc, EDU_REG_FACT, EDU_FACT_N);
+	if (edu_wait_clear(sc, EDU_REG_STATUS, EDU_STATUS_BUSY) < 0) {
+		hv_log("edu: %s: factorial still busy after %u us", slot, EDU_TIMEOUT_US);
+		return -HV_EIO;
+	}
+	v = edu_read(sc, EDU_REG_FACT);
+	if (v != EDU_FACT_EXPECT) {
+		hv_log("edu: %s: %d! = %u, expected %u", slot, EDU_FACT_N, v, EDU_FACT_EXPECT);
+		return -HV_EIO;
+	}
+	return 0;
+}
+
+/* One raise/ack round trip: the handler must see the pattern and clear it. */
+static int edu_check_irq(struct edu_softc *sc, const char *slot)
+{
+	uint64_t t0 = hv_time_us();
+
+	edu_write(sc, EDU_REG_IRQ_RAISE, EDU_IRQ_PATTERN);
+	while (sc->nirq == 0 && hv_time_us() - t0 <= EDU_TIMEOUT_US)
+		hv_udelay(10);
+	if (sc->nirq == 0 || sc->irq_seen != EDU_IRQ_PATTERN) {
+		hv_log("edu: %s: interrupt (%s) not seen: %u interrupts, status 0x%x", slot,
+		       edu_irq_mode_name(sc->irq_mode), sc->nirq, edu_read(sc, EDU_REG_IRQ_STATUS));
+		return -HV_EIO;
+	}
+	if (edu_read(sc, EDU_REG_IRQ_STATUS) != 0) {
+		hv_log("edu: %s: interrupt status not cleared by the acknowledge", slot);
+		return -HV_EIO;
+	}
+	return 0;
+}
+
+static int edu_probe(struct hv_pci_dev *d, const struct hv_pci_id *id)
+{
+	struct hv_pci_info info;
+	struct edu_softc *sc;
+	uint64_t size = 0;
+	uint32_t ident;
+	int rc;
+
+	(void)id;
+	hv_pci_get_info(d, &info);
+	sc = hv_zalloc(sizeof(*sc));
+	if (!sc)
+		return -HV_ENOMEM;
+	sc->dev = d;
+	hv_pci_enable(d, HV_PCI_ENABLE_MEM | HV_PCI_ENABLE_MASTER);
+	sc->regs = hv_pci_map_bar(d, 0, &size);
+	if (!sc->regs || size < EDU_BAR0_MIN_SIZE) {
+		hv_log("edu: %s: BAR0 is not a usable memory BAR", info.slot);
+		rc = -HV_ENODEV;
+		goto free_softc;
+	}
+	rc = edu_check_regs(sc, info.slot, &ident);
+	if (rc == 0)
+		rc = edu_check_factorial(sc, info.slot);
+	if (rc < 0)
+		goto free_softc;
+	rc = hv_pci_irq_alloc(d, HV_IRQ_AUTO, 1, edu_intr, sc, &sc->irq_mode);
+	if (rc < 0) {
+		hv_log("edu: %s: no interrupt: %d", info.slot, rc);
+		goto free_softc;
+	}
+	rc = edu_check_irq(sc, info.slot);
+	if (rc < 0)
+		goto free_irq;
+	hv_pci_set_drvdata(d, sc);
+	hv_log("edu: %s ident 0x%x %d!=%d irq %s ok", info.slot, ident, EDU_FACT_N,
+	       EDU_FACT_EXPECT, edu_irq_mode_name(sc->irq_mode));
+	return 0;
+
+free_irq:
+	hv_pci_irq_free(d);
+free_softc:
+	hv_free(sc);
+	return rc;
+}
+
+static void edu_remove(struct hv_pci_dev *d)
+{
+	struct edu_softc *sc = hv_pci_get_drvdata(d);
+
+	if (!sc)
+		return;
+	edu_write(sc, EDU_REG_STATUS, 0);
+	hv_pci_irq_free(d);
+	hv_pci_set_drvdata(d, NULL);
+	hv_free(sc);
+}
+
+int hv_module_init(void)
+{
+	return hv_pci_register_driver(&edu_driver);
+}
+
+void hv_module_exit(void)
+{
+	hv_pci_unregister_driver(&edu_driver);
+}

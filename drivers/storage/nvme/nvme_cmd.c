@@ -1,0 +1,554 @@
+/*
+ * NVMe controller logic: enable and disable, the admin queue (polled), the I/O queue pair,
+ * READ/WRITE/FLUSH with PRPs, completion, and recovery from timeouts by controller reset.
+ * Section numbers refer to NVM Express Base Specification 1.4.
+ */
+#include <hv/ddk.h>
+
+#include "nvme_var.h"
+
+static void nvme_queue_reset(struct nvme_queue *q);
+static int nvme_wait_ready(struct nvme_softc *sc, uint32_t want);
+static int nvme_admin_cmd(struct nvme_softc *sc, struct nvme_sqe *cmd);
+static void nvme_ccb_init(struct nvme_softc *sc);
+static void nvme_build_prp(struct nvme_ccb *ccb, struct nvme_sqe *sqe, uint64_t bus,
+			   uint64_t len);
+static struct hv_blkreq *nvme_reap(struct nvme_softc *sc, int *count);
+static void nvme_complete_list(struct hv_blkreq *list);
+static struct hv_blkreq *nvme_collect_all(struct nvme_softc *sc, int status);
+static void nvme_recover(struct nvme_softc *sc);
+
+static uint32_t nvme_db(struct nvme_softc *sc, unsigned qid, int cq)
+{
+	return NVME_DBBASE + (2 * qid + (cq ? 1 : 0)) * sc->dstrd;
+}
+
+/* DMA allocation: queues, the PRP list pages and the IDENTIFY buffer, freed in one place. */
+int nvme_queues_alloc(struct nvme_softc *sc)
+{
+	unsigned ioent = NVME_CAP_MQES(sc->cap) + 1;
+
+	if (ioent > NVME_IO_QSIZE)
+		ioent = NVME_IO_QSIZE;
+	sc->admq.id = 0;
+	sc->admq.entries = NVME_ADMIN_QSIZE;
+	sc->ioq.id = 1;
+	sc->ioq.entries = ioent;
+	/* A queue of N entries holds N - 1 commands (4.1: full when tail + 1 == head). */
+	sc->io_depth = ioent - 1;
+
+	sc->admq.sq = hv_dma_alloc(NVME_ADMIN_QSIZE * sizeof(struct nvme_sqe), &sc->admq.sq_bus);
+	if (!sc->admq.sq)
+		goto fail;
+	sc->admq.cq = hv_dma_alloc(NVME_ADMIN_QSIZE * sizeof(struct nvme_cqe), &sc->admq.cq_bus);
+	if (!sc->admq.cq)
+		goto free_admin_sq;
+	sc->ioq.sq = hv_dma_alloc(ioent * sizeof(struct nvme_sqe), &sc->ioq.sq_bus);
+	if (!sc->ioq.sq)
+		goto free_admin_cq;
+	sc->ioq.cq = hv_dma_alloc(ioent * sizeof(struct nvme_cqe), &sc->ioq.cq_bus);
+	if (!sc->ioq.cq)
+		goto free_io_sq;
+	sc->prpl_mem = hv_dma_alloc((size_t)sc->io_depth * NVME_PAGE_SIZE, &sc->prpl_bus);
+	if (!sc->prpl_mem)
+		goto free_io_cq;
+	sc->ident = hv_dma_alloc(NVME_PAGE_SIZE, &sc->ident_bus);
+	if (!sc->ident)
+		goto free_prpl;
+	sc->ccbs = hv_zalloc(sc->io_depth * sizeof(struct nvme_ccb));
+	if (!sc->ccbs)
+		goto free_ident;
+	sc->admq.sq_db = nvme_db(sc, 0, 0);
+	sc->admq.cq_db = nvme_db(sc, 0, 1);
+	sc->ioq.sq_db = nvme_db(sc, 1, 0);
+	sc->ioq.cq_db = nvme_db(sc, 1, 1);
+	nvme_queue_reset(&sc->admq);
+	nvme_queue_reset(&sc->ioq);
+	nvme_ccb_init(sc);
+	return 0;
+
+free_ident:
+	hv_dma_free(sc->ident, NVME_PAGE_SIZE);
+free_prpl:
+	hv_dma_free(sc->prpl_mem, (size_t)sc->io_depth * NVME_PAGE_SIZE);
+free_io_cq:
+	hv_dma_free(sc->ioq.cq, ioent * sizeof(struct nvme_cqe));
+free_io_sq:
+	hv_dma_free(sc->ioq.sq, ioent * sizeof(struct nvme_sqe));
+free_admin_cq:
+	hv_dma_free(sc->admq.cq, NVME_ADMIN_QSIZE * sizeof(struct nvme_cqe));
+free_admin_sq:
+	hv_dma_free(sc->admq.sq, NVME_ADMIN_QSIZE * sizeof(struct nvme_sqe));
+fail:
+	return -HV_ENOMEM;
+}
+
+void nvme_queues_free(struct nvme_softc *sc)
+{
+	hv_free(sc->ccbs);
+	hv_dma_free(sc->ident, NVME_PAGE_SIZE);
+	hv_dma_free(sc->prpl_mem, (size_t)sc->io_depth * NVME_PAGE_SIZE);
+	hv_dma_free(sc->ioq.cq, sc->ioq.entries * sizeof(struct nvme_cqe));
+	hv_dma_free(sc->ioq.sq, sc->ioq.entries * sizeof(struct nvme_sqe));
+	hv_dma_free(sc->admq.cq, NVME_ADMIN_QSIZE * sizeof(struct nvme_cqe));
+	hv_dma_free(sc->admq.sq, NVME_ADMIN_QSIZE * sizeof(struct nvme_sqe));
+}
+
+static void nvme_queue_reset(struct nvme_queue *q)
+{
+	uint8_t *cq = (uint8_t *)q->cq;
+
+	for (size_t i = 0; i < q->entries * sizeof(struct nvme_cqe); i++)
+		cq[i] = 0;
+	q->sq_tail = 0;
+	q->cq_head = 0;
+	q->phase = 1;	/* 4.6: the controller inverts the phase tag on each pass */
+}
+
+/* Every ccb free, each with its own PRP list page. */
+static void nvme_ccb_init(struct nvme_softc *sc)
+{
+	sc->ccb_free = NULL;
+	for (unsigned i = sc->io_depth; i-- > 0;) {
+		struct nvme_ccb *ccb = &sc->ccbs[i];
+
+		ccb->cid = (uint16_t)i;
+		ccb->busy = 0;
+		ccb->prpl = (uint64_t *)((uint8_t *)sc->prpl_mem + (size_t)i * NVME_PAGE_SIZE);
+		ccb->prpl_bus = sc->prpl_bus + (uint64_t)i * NVME_PAGE_SIZE;
+		ccb->next_free = sc->ccb_free;
+		sc->ccb_free = ccb;
+	}
+	sc->ccb_nfree = sc->io_depth;
+}
+
+/* 3.1.6 / 7.6.1: wait for CSTS.RDY to become want, at most CAP.TO * 500 ms. */
+static int nvme_wait_ready(struct nvme_softc *sc, uint32_t want)
+{
+	uint64_t t0 = hv_time_us();
+
+	for (;;) {
+		uint32_t csts = nvme_read32(sc, NVME_CSTS);
+
+		if (csts == 0xffffffffu)
+			return -HV_ENODEV;
+		if ((csts & NVME_CSTS_RDY) == want)
+			return 0;
+		if (want && (csts & NVME_CSTS_CFS))
+			return -HV_EIO;
+		if (hv_time_us() - t0 > sc->ready_timeout_us)
+			return -HV_ETIMEDOUT;
+		hv_udelay(50);
+	}
+}
+
+/* 7.6.1 (reset): clear CC.EN and wait for CSTS.RDY = 0. */
+int nvme_disable(struct nvme_softc *sc)
+{
+	uint32_t cc = nvme_read32(sc, NVME_CC);
+
+	if (cc & NVME_CC_EN)
+		nvme_write32(sc, NVME_CC, cc & ~NVME_CC_EN);
+	return nvme_wait_ready(sc, 0);
+}
+
+/* 7.6.1 (initialization): admin queue registers, CC, then wait for CSTS.RDY = 1. */
+int nvme_enable(struct nvme_softc *sc)
+{
+	nvme_queue_reset(&sc->admq);
+	nvme_write32(sc, NVME_AQA, NVME_AQA_ACQS(NVME_ADMIN_QSIZE) |
+		     NVME_AQA_ASQS(NVME_ADMIN_QSIZE));
+	nvme_write64(sc, NVME_ASQ, sc->admq.sq_bus);
+	nvme_write64(sc, NVME_ACQ, sc->admq.cq_bus);
+	nvme_write32(sc, NVME_CC, NVME_CC_EN | NVME_CC_CSS_NVM | NVME_CC_MPS(0) |
+		     NVME_CC_AMS_RR | NVME_CC_IOSQES(NVME_SQE_SHIFT) |
+		     NVME_CC_IOCQES(NVME_CQE_SHIFT));
+	return nvme_wait_ready(sc, NVME_CSTS_RDY);
+}
+
+/* 7.6.2: normal shutdown notification, then disable. */
+void nvme_shutdown(struct nvme_softc *sc)
+{
+	uint32_t cc = nvme_read32(sc, NVME_CC);
+	uint64_t t0 = hv_time_us();
+
+	if (cc & NVME_CC_EN) {
+		nvme_write32(sc, NVME_CC, (cc & ~NVME_CC_SHN_MASK) | NVME_CC_SHN_NORMAL);
+		while ((nvme_read32(sc, NVME_CSTS) & NVME_CSTS_SHST_MASK) != NVME_CSTS_SHST_DONE) {
+			if (hv_time_us() - t0 > sc->ready_timeout_us) {
+				hv_log("nvme: %s: shutdown not complete, disabling", sc->slot);
+				break;
+			}
+			hv_udelay(50);
+		}
+	}
+	if (nvme_disable(sc) < 0)
+		hv_log("nvme: %s: controller did not become idle", sc->slot);
+}
+
+/*
+ * One admin command, polled. Callers run before the interrupt is set up or with
+ * interrupts off (recovery from the watchdog), so nothing else touches the admin queue.
+ */
+static int nvme_admin_cmd(struct nvme_softc *sc, struct nvme_sqe *cmd)
+{
+	struct nvme_queue *q = &sc->admq;
+	uint64_t t0 = hv_time_us();
+	volatile struct nvme_cqe *cqe;
+	uint16_t status;
+
+	cmd->cid = q->sq_tail;
+	q->sq[q->sq_tail] = *cmd;
+	q->sq_tail = (uint16_t)((q->sq_tail + 1) % q->entries);
+	hv_wmb();
+	nvme_write32(sc, q->sq_db, q->sq_tail);
+	cqe = &q->cq[q->cq_head];
+	while (NVME_CQE_PHASE(cqe->status) != q->phase) {
+		if (hv_time_us() - t0 > NVME_ADMIN_TIMEOUT_US) {
+			hv_log("nvme: %s: admin command 0x%x timed out", sc->slot, cmd->opcode);
+			return -HV_ETIMEDOUT;
+		}
+		hv_udelay(5);
+	}
+	hv_rmb();
+	status = cqe->status;
+	sc->adm_dw0 = cqe->dw0;
+	if (++q->cq_head == q->entries) {
+		q->cq_head = 0;
+		q->phase ^= 1;
+	}
+	nvme_write32(sc, q->cq_db, q->cq_head);
+	if (NVME_CQE_STATUS(status) != 0) {
+		hv_log("nvme: %s: admin command 0x%x failed: sct %u sc 0x%x", sc->slot,
+		       cmd->opcode, NVME_CQE_SCT(status), NVME_CQE_SC(status));
+		return -HV_EIO;
+	}
+	return 0;
+}
+
+/* 5.15 IDENTIFY into sc->ident. */
+int nvme_identify(struct nvme_softc *sc, uint32_t cns, uint32_t nsid)
+{
+	struct nvme_sqe cmd = { 0 };
+
+	cmd.opcode = NVME_ADM_IDENTIFY;
+	cmd.nsid = nsid;
+	cmd.prp1 = sc->ident_bus;
+	cmd.cdw10 = cns;
+	return nvme_admin_cmd(sc, &cmd);
+}
+
+/* 5.4 Create I/O Completion Queue, then 5.5 Create I/O Submission Queue, on vector 0. */
+int nvme_io_queues_create(struct nvme_softc *sc)
+{
+	struct nvme_queue *q = &sc->ioq;
+	struct nvme_sqe cmd = { 0 };
+	int rc;
+
+	nvme_queue_reset(q);
+	cmd.opcode = NVME_ADM_CREATE_CQ;
+	cmd.prp1 = q->cq_bus;
+	cmd.cdw10 = (uint32_t)(q->entries - 1) << 16 | q->id;
+	cmd.cdw11 = NVME_CREATE_CQ_PC | NVME_CREATE_CQ_IEN | NVME_CREATE_CQ_IV(0);
+	rc = nvme_admin_cmd(sc, &cmd);
+	if (rc < 0)
+		return rc;
+	cmd = (struct nvme_sqe){ 0 };
+	cmd.opcode = NVME_ADM_CREATE_SQ;
+	cmd.prp1 = q->sq_bus;
+	cmd.cdw10 = (uint32_t)(q->entries - 1) << 16 | q->id;
+	cmd.cdw11 = NVME_CREATE_SQ_PC | NVME_CREATE_SQ_CQID(q->id);
+	return nvme_admin_cmd(sc, &cmd);
+}
+
+/* 4.3 PRP entries: PRP1 the first (dword aligned) address, PRP2 the second page or a list. */
+static void nvme_build_prp(struct nvme_ccb *ccb, struct nvme_sqe *sqe, uint64_t bus,
+			   uint64_t len)
+{
+	uint64_t first = NVME_PAGE_SIZE - (bus & (NVME_PAGE_SIZE - 1));
+	uint64_t page = bus + first;
+	unsigned n = 0;
+
+	sqe->prp1 = bus;
+	sqe->prp2 = 0;
+	if (len <= first)
+		return;
+	if (len <= first + NVME_PAGE_SIZE) {
+		sqe->prp2 = page;
+		return;
+	}
+	for (uint64_t left = len - first; ; page += NVME_PAGE_SIZE) {
+		ccb->prpl[n++] = page;
+		if (left <= NVME_PAGE_SIZE)
+			break;
+		left -= NVME_PAGE_SIZE;
+	}
+	sqe->prp2 = ccb->prpl_bus;
+}
+
+/*
+ * The blkdev submit entry: one NVMe command per max_cmd_bytes of the request, all written
+ * into the submission queue and announced with one doorbell write.
+ */
+int nvme_submit(struct hv_blkdev *bd, struct hv_blkreq *rq)
+{
+	struct nvme_ns *ns = bd->priv;
+	struct nvme_softc *sc = ns->sc;
+	struct nvme_queue *q = &sc->ioq;
+	uint64_t bytes = (uint64_t)rq->nblocks << ns->lba_shift;
+	uint64_t deadline = hv_time_us() + NVME_IO_TIMEOUT_US;
+	struct nvme_ccb *parent = NULL;
+	unsigned nparts = 1;
+	unsigned long flags;
+	uint8_t opc;
+
+	switch (rq->op) {
+	case HV_BLK_READ: opc = NVME_CMD_READ; break;
+	case HV_BLK_WRITE: opc = NVME_CMD_WRITE; break;
+	case HV_BLK_FLUSH: opc = NVME_CMD_FLUSH; bytes = 0; break;
+	default: return -HV_EINVAL;
+	}
+	if (rq->op != HV_BLK_FLUSH) {
+		if (rq->nblocks == 0 || rq->lba >= bd->nblocks ||
+		    rq->nblocks > bd->nblocks - rq->lba)
+			return -HV_ERANGE;
+		if (rq->buf_bus & 3)	/* 4.3: PRP entries are dword aligned */
+			return -HV_EINVAL;
+		nparts = (unsigned)((bytes + sc->max_cmd_bytes - 1) / sc->max_cmd_bytes);
+	}
+
+	flags = hv_spin_lock_irqsave(&sc->lock);
+	if (sc->dead) {
+		hv_spin_unlock_irqrestore(&sc->lock, flags);
+		return -HV_EIO;
+	}
+	if (sc->ccb_nfree < nparts) {
+		hv_spin_unlock_irqrestore(&sc->lock, flags);
+		return -HV_EAGAIN;
+	}
+	for (unsigned i = 0; i < nparts; i++) {
+		struct nvme_ccb *ccb = sc->ccb_free;
+		struct nvme_sqe *sqe = &q->sq[q->sq_tail];
+		uint64_t off = (uint64_t)i * sc->max_cmd_bytes;
+		uint64_t len = bytes - off < sc->max_cmd_bytes ? bytes - off : sc->max_cmd_bytes;
+
+		sc->ccb_free = ccb->next_free;
+		sc->ccb_nfree--;
+		if (!parent)
+			parent = ccb;
+		ccb->parent = parent;
+		ccb->busy = 1;
+		ccb->deadline_us = deadline;
+		*sqe = (struct nvme_sqe){ 0 };
+		sqe->opcode = opc;
+		sqe->cid = ccb->cid;
+		sqe->nsid = ns->nsid;
+		if (opc != NVME_CMD_FLUSH) {
+			uint64_t slba = rq->lba + (off >> ns->lba_shift);
+
+			nvme_build_prp(ccb, sqe, rq->buf_bus + off, len);
+			sqe->cdw10 = (uint32_t)slba;
+			sqe->cdw11 = (uint32_t)(slba >> 32);
+			sqe->cdw12 = (uint32_t)((len >> ns->lba_shift) - 1);	/* 6.9: NLB 0's based */
+		}
+		q->sq_tail = (uint16_t)((q->sq_tail + 1) % q->entries);
+	}
+	parent->rq = rq;
+	parent->nsid = ns->nsid;
+	parent->pending = nparts;
+	parent->status = 0;
+	rq->driver_private = parent;
+	hv_wmb();
+	nvme_write32(sc, q->sq_db, q->sq_tail);
+	hv_spin_unlock_irqrestore(&sc->lock, flags);
+	return 0;
+}
+
+static void nvme_ccb_put(struct nvme_softc *sc, struct nvme_ccb *ccb)
+{
+	ccb->busy = 0;
+	ccb->parent = NULL;
+	ccb->rq = NULL;
+	ccb->next_free = sc->ccb_free;
+	sc->ccb_free = ccb;
+	sc->ccb_nfree++;
+}
+
+/*
+ * Consume the I/O completion queue (lock held). Finished requests come back as a list
+ * linked through driver_private, to be completed after the lock is dropped: a done
+ * callback may submit again.
+ */
+static struct hv_blkreq *nvme_reap(struct nvme_softc *sc, int *count)
+{
+	struct nvme_queue *q = &sc->ioq;
+	struct hv_blkreq *done = NULL, **tail = &done;
+	int n = 0;
+
+	for (;;) {
+		volatile struct nvme_cqe *cqe = &q->cq[q->cq_head];
+		struct nvme_ccb *ccb, *parent;
+		uint16_t status;
+
+		if (NVME_CQE_PHASE(cqe->status) != q->phase)
+			break;
+		hv_rmb();
+		status = cqe->status;
+		if (++q->cq_head == q->entries) {
+			q->cq_head = 0;
+			q->phase ^= 1;
+		}
+		n++;
+		if (cqe->cid >= sc->io_depth || !sc->ccbs[cqe->cid].busy) {
+			hv_log("nvme: %s: completion for idle command id %u", sc->slot, cqe->cid);
+			continue;
+		}
+		ccb = &sc->ccbs[cqe->cid];
+		parent = ccb->parent;
+		if (NVME_CQE_STATUS(status) != 0) {
+			sc->errors++;
+			hv_log("nvme: %s: ns %u lba %llu: I/O error sct %u sc 0x%x", sc->slot,
+			       parent->nsid, (unsigned long long)parent->rq->lba,
+			       NVME_CQE_SCT(status), NVME_CQE_SC(status));
+			parent->status = -HV_EIO;
+		}
+		if (ccb != parent)
+			nvme_ccb_put(sc, ccb);
+		if (--parent->pending == 0) {
+			struct hv_blkreq *rq = parent->rq;
+
+			rq->status = parent->status;
+			rq->driver_private = NULL;
+			*tail = rq;
+			tail = (struct hv_blkreq **)&rq->driver_private;
+			nvme_ccb_put(sc, parent);
+		}
+	}
+	if (n)
+		nvme_write32(sc, q->cq_db, q->cq_head);
+	*count = n;
+	return done;
+}
+
+static void nvme_complete_list(struct hv_blkreq *list)
+{
+	while (list) {
+		struct hv_blkreq *next = list->driver_private;
+
+		hv_blkreq_complete(list, list->status);
+		list = next;
+	}
+}
+
+/* Interrupt and poll path: complete what the controller finished. */
+int nvme_complete_io(struct nvme_softc *sc)
+{
+	struct hv_blkreq *done;
+	unsigned long flags;
+	int n, ndone = 0;
+
+	flags = hv_spin_lock_irqsave(&sc->lock);
+	done = nvme_reap(sc, &n);
+	hv_spin_unlock_irqrestore(&sc->lock, flags);
+	for (struct hv_blkreq *r = done; r; r = r->driver_private)
+		ndone++;
+	nvme_complete_list(done);
+	return ndone;
+}
+
+int nvme_poll(struct hv_blkdev *bd)
+{
+	struct nvme_ns *ns = bd->priv;
+
+	return nvme_complete_io(ns->sc);
+}
+
+/* Take every request in flight off the controller (lock held), each with status. */
+static struct hv_blkreq *nvme_collect_all(struct nvme_softc *sc, int status)
+{
+	struct hv_blkreq *done = NULL, **tail = &done;
+
+	for (unsigned i = 0; i < sc->io_depth; i++) {
+		struct nvme_ccb *ccb = &sc->ccbs[i];
+
+		if (ccb->busy && ccb->parent == ccb && ccb->rq) {
+			ccb->rq->status = status;
+			ccb->rq->driver_private = NULL;
+			*tail = ccb->rq;
+			tail = (struct hv_blkreq **)&ccb->rq->driver_private;
+		}
+	}
+	nvme_ccb_init(sc);
+	return done;
+}
+
+void nvme_fail_all(struct nvme_softc *sc, int status)
+{
+	unsigned long flags = hv_spin_lock_irqsave(&sc->lock);
+	struct hv_blkreq *done = nvme_collect_all(sc, status);
+
+	hv_spin_unlock_irqrestore(&sc->lock, flags);
+	nvme_complete_list(done);
+}
+
+/*
+ * Recovery after a command timed out: reset the controller (7.6.1), which aborts every
+ * command in flight, complete those requests with -HV_ETIMEDOUT, then bring the admin and
+ * I/O queues back. Runs from the watchdog timer with interrupts off.
+ */
+static void nvme_recover(struct nvme_softc *sc)
+{
+	unsigned long flags = hv_spin_lock_irqsave(&sc->lock);
+	struct hv_blkreq *done;
+	int rc;
+
+	sc->resets++;
+	rc = nvme_disable(sc);
+	done = nvme_collect_all(sc, -HV_ETIMEDOUT);
+	if (rc == 0)
+		rc = nvme_enable(sc);
+	if (rc == 0)
+		rc = nvme_io_queues_create(sc);
+	if (rc < 0) {
+		hv_log("nvme: %s: controller reset failed (%d); no more I/O", sc->slot, rc);
+		sc->dead = 1;
+	} else {
+		hv_log("nvme: %s: controller reset done (reset %llu)", sc->slot,
+		       (unsigned long long)sc->resets);
+	}
+	hv_spin_unlock_irqrestore(&sc->lock, flags);
+	nvme_complete_list(done);
+}
+
+/* Every NVME_WATCHDOG_US: a command past its deadline triggers recovery. */
+void nvme_watchdog(void *arg)
+{
+	struct nvme_softc *sc = arg;
+	uint64_t now = hv_time_us();
+	struct nvme_ccb *late = NULL;
+	unsigned long flags;
+	uint32_t csts;
+	int fatal = 0;
+
+	flags = hv_spin_lock_irqsave(&sc->lock);
+	for (unsigned i = 0; i < sc->io_depth && !late; i++)
+		if (sc->ccbs[i].busy && now > sc->ccbs[i].deadline_us)
+			late = &sc->ccbs[i];
+	/* 3.1.6: CSTS.CFS means the controller needs a reset; all-ones means it is gone. */
+	csts = nvme_read32(sc, NVME_CSTS);
+	if (!late && !sc->dead && (csts & NVME_CSTS_CFS)) {
+		hv_log("nvme: %s: controller fatal status (CSTS 0x%x); resetting", sc->slot, csts);
+		fatal = 1;
+	}
+	if (late) {
+		sc->timeouts++;
+		hv_log("nvme: %s: command %u (lba %llu) timed out after %u ms; resetting", sc->slot,
+		       late->cid, (unsigned long long)late->parent->rq->lba,
+		       NVME_IO_TIMEOUT_US / 1000);
+	}
+	hv_spin_unlock_irqrestore(&sc->lock, flags);
+	if ((late || fatal) && !sc->dead)
+		nvme_recover(sc);
+	if (!sc->stopping)
+		hv_timer_start(&sc->watchdog, NVME_WATCHDOG_US, nvme_watchdog, sc);
+}

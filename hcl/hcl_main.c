@@ -1,0 +1,338 @@
+/*
+ * hcl: the hardware compatibility list tool (docs/hcl.md).
+ *   hcl check | keygen | sign | verify | compile | fetch | publish | site | validate
+ * Exit codes: check 0 bootable, 1 not bootable; every command 2 on an error (usage,
+ * unreadable or refused input). verify 1 when the signature is bad or missing.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "hcl.h"
+
+#ifndef HV_RELEASE
+#define HV_RELEASE "0.0.0"
+#endif
+
+static const char hcl_usage[] =
+"usage: hcl COMMAND [OPTIONS]\n"
+"  check [--inventory FILE] [--hcl FILE|URL] [--pubkey PUB] [--release R] [--json] [--insecure]\n"
+"        is this machine (or the inventory of another: lspci -nn/-vvnn/-vmmnn/-x, JSON,\n"
+"        hvkernel boot log) supported? exit 0 bootable, 1 not, 2 error\n"
+"  keygen -o KEY                      new Ed25519 key pair: KEY (secret, 0600), KEY.pub\n"
+"  sign LIST --key KEY [-o OUT]       signed envelope (default OUT: LIST with .signed.json)\n"
+"  verify FILE --pubkey PUB           check the signature of a signed list or hcl.bin\n"
+"  validate LIST                      strict format check of a plain list\n"
+"  compile LIST -o hcl.bin [--key KEY] [--pubkey PUB]   the kernel's compact table\n"
+"  fetch URL [-o FILE] [--pubkey PUB] [--insecure] [--timeout S] [--retries N]\n"
+"  publish FILE URL [--token T]       HTTP PUT (token also from $HCL_TOKEN)\n"
+"  site -o DIR --hcl FILE [--pubkey PUB] [--insecure]   static HCL web page\n"
+"Environment: HCL_LIST (default --hcl), HCL_PUBKEY (default --pubkey), HCL_SITE_ASSETS.\n";
+
+/* Parsed command line: positional arguments and the options we know. */
+struct hcl_args {
+	const char *pos[4];
+	int npos;
+	const char *out, *key, *pubkey, *hcl, *inventory, *release, *token, *timeout, *retries;
+	int json, insecure;
+};
+
+static int hcl_parse_args(int argc, char **argv, struct hcl_args *a)
+{
+	static const struct { const char *name; size_t off; } opts[] = {
+		{ "-o", offsetof(struct hcl_args, out) },
+		{ "--output", offsetof(struct hcl_args, out) },
+		{ "--key", offsetof(struct hcl_args, key) },
+		{ "--pubkey", offsetof(struct hcl_args, pubkey) },
+		{ "--hcl", offsetof(struct hcl_args, hcl) },
+		{ "--inventory", offsetof(struct hcl_args, inventory) },
+		{ "--release", offsetof(struct hcl_args, release) },
+		{ "--token", offsetof(struct hcl_args, token) },
+		{ "--timeout", offsetof(struct hcl_args, timeout) },
+		{ "--retries", offsetof(struct hcl_args, retries) },
+	};
+
+	memset(a, 0, sizeof(*a));
+	for (int i = 2; i < argc; i++) {
+		const char *s = argv[i];
+		size_t k;
+
+		if (strcmp(s, "--json") == 0) {
+			a->json = 1;
+			continue;
+		}
+		if (strcmp(s, "--insecure") == 0) {
+			a->insecure = 1;
+			continue;
+		}
+		for (k = 0; k < sizeof(opts) / sizeof(opts[0]); k++)
+			if (strcmp(s, opts[k].name) == 0)
+				break;
+		if (k < sizeof(opts) / sizeof(opts[0])) {
+			if (i + 1 >= argc) {
+				fprintf(stderr, "hcl: %s needs a value\n", s);
+				return -1;
+			}
+			*(const char **)((char *)a + opts[k].off) = argv[++i];
+		} else if (s[0] == '-' && s[1]) {
+			fprintf(stderr, "hcl: unknown option %s (see hcl --help)\n", s);
+			return -1;
+		} else if (a->npos < 4) {
+			a->pos[a->npos++] = s;
+		} else {
+			fprintf(stderr, "hcl: too many arguments\n");
+			return -1;
+		}
+	}
+	if (!a->pubkey)
+		a->pubkey = getenv("HCL_PUBKEY");
+	if (!a->hcl)
+		a->hcl = getenv("HCL_LIST");
+	return 0;
+}
+
+static int hcl_need(const struct hcl_args *a, int npos, const char *what)
+{
+	if (a->npos != npos) {
+		fprintf(stderr, "hcl: expected %s (see hcl --help)\n", what);
+		return -1;
+	}
+	return 0;
+}
+
+static int hcl_fail(const struct hcl_err *err)
+{
+	fprintf(stderr, "hcl: %s\n", err->msg);
+	return 2;
+}
+
+static void hcl_net_defaults(const struct hcl_args *a, struct hcl_net_opts *o)
+{
+	o->timeout_s = a->timeout ? atol(a->timeout) : 30;
+	o->retries = a->retries ? atoi(a->retries) : 3;
+	o->backoff_ms = 500;
+	if (o->timeout_s <= 0)
+		o->timeout_s = 30;
+	if (o->retries < 0 || o->retries > 10)
+		o->retries = 3;
+}
+
+static int hcl_is_url(const char *s)
+{
+	return strncmp(s, "http://", 7) == 0 || strncmp(s, "https://", 8) == 0;
+}
+
+/* --hcl URL: fetched (signature checked) into a temporary file that is removed again. */
+static int hcl_load_any(const struct hcl_args *a, int want_list, struct hcl_loaded *ld,
+			struct hcl_err *err)
+{
+	char tmp[] = "/tmp/hcl-list.XXXXXX";
+	struct hcl_net_opts o;
+	int fd, rc;
+
+	if (!a->hcl)
+		return hcl_errf(err, "no list given (--hcl FILE|URL, or $HCL_LIST)");
+	if (!hcl_is_url(a->hcl))
+		return hcl_load(a->hcl, a->pubkey, a->insecure, want_list, ld, err);
+	fd = mkstemp(tmp);
+	if (fd < 0)
+		return hcl_errf(err, "cannot create a temporary file in /tmp");
+	close(fd);
+	hcl_net_defaults(a, &o);
+	rc = hcl_fetch(a->hcl, tmp, a->pubkey, a->insecure, &o, err);
+	if (rc == 0)
+		rc = hcl_load(tmp, a->pubkey, a->insecure, want_list, ld, err);
+	unlink(tmp);
+	return rc;
+}
+
+static int hcl_cmd_check(const struct hcl_args *a)
+{
+	struct hcl_loaded ld;
+	struct hcl_inv inv;
+	struct hcl_report rep;
+	struct hcl_err err;
+	const char *release = a->release ? a->release : HV_RELEASE;
+	int rc;
+
+	if (hcl_need(a, 0, "no arguments besides options") < 0)
+		return 2;
+	if (hcl_load_any(a, 0, &ld, &err) < 0)
+		return hcl_fail(&err);
+	hcl_print_age(stderr, a->hcl, (int64_t)ld.hb.generated);
+	rc = a->inventory ? hcl_inv_read(&inv, a->inventory, &err) : hcl_inv_probe(&inv, &err);
+	if (rc < 0) {
+		hcl_loaded_free(&ld);
+		return hcl_fail(&err);
+	}
+	if (hcl_check(&ld.hb, release, &inv, &rep, &err) < 0) {
+		hcl_inv_free(&inv);
+		hcl_loaded_free(&ld);
+		return hcl_fail(&err);
+	}
+	if (a->json)
+		hcl_report_json(&rep, &ld, a->inventory ? a->inventory : "this machine", stdout);
+	else
+		hcl_report_print(&rep, stdout);
+	rc = rep.bootable ? 0 : 1;
+	hcl_report_free(&rep);
+	hcl_inv_free(&inv);
+	hcl_loaded_free(&ld);
+	return rc;
+}
+
+static int hcl_cmd_verify(const struct hcl_args *a)
+{
+	struct hcl_loaded ld;
+	struct hcl_err err;
+
+	if (hcl_need(a, 1, "hcl verify FILE --pubkey PUB") < 0)
+		return 2;
+	if (!a->pubkey) {
+		fprintf(stderr, "hcl: verify needs --pubkey PUB\n");
+		return 2;
+	}
+	if (hcl_load(a->pos[0], a->pubkey, 0, 0, &ld, &err) < 0) {
+		fprintf(stderr, "hcl: %s\n", err.msg);
+		return 1;
+	}
+	printf("%s: good signature, key %s, signed %s\n", a->pos[0], ld.sig.key_id,
+	       ld.sig.signed_at);
+	hcl_print_age(stdout, a->pos[0], (int64_t)ld.hb.generated);
+	hcl_loaded_free(&ld);
+	return 0;
+}
+
+static int hcl_cmd_compile(const struct hcl_args *a)
+{
+	struct hcl_loaded ld;
+	struct hcl_err err;
+	uint8_t *img;
+	size_t len;
+	int rc;
+
+	if (hcl_need(a, 1, "hcl compile LIST -o hcl.bin") < 0 || !a->out) {
+		fprintf(stderr, "hcl: compile needs -o FILE\n");
+		return 2;
+	}
+	/* A plain list is the publisher's own input; a signed one is checked when PUB is given. */
+	if (hcl_load(a->pos[0], a->pubkey, !a->pubkey || a->insecure, 1, &ld, &err) < 0)
+		return hcl_fail(&err);
+	rc = hcl_compile(&ld.list, a->key, &img, &len, &err);
+	if (rc == 0) {
+		rc = hcl_write_atomic(a->out, img, len, 0644, &err);
+		free(img);
+	}
+	if (rc == 0)
+		fprintf(stderr, "%s: %u records, %u releases, %zu bytes%s\n", a->out, ld.hb.count,
+			ld.hb.nrel, len, a->key ? ", signed" : "");
+	hcl_loaded_free(&ld);
+	return rc < 0 ? hcl_fail(&err) : 0;
+}
+
+static int hcl_cmd_simple(const char *cmd, const struct hcl_args *a)
+{
+	struct hcl_err err;
+	struct hcl_net_opts o;
+	char out[4096];
+	int rc = -1;
+
+	hcl_net_defaults(a, &o);
+	if (strcmp(cmd, "keygen") == 0) {
+		if (hcl_need(a, 0, "hcl keygen -o KEY") < 0 || !a->out)
+			return fprintf(stderr, "hcl: keygen needs -o KEY\n"), 2;
+		rc = hcl_keygen(a->out, &err);
+		if (rc == 0)
+			fprintf(stderr, "wrote %s (secret, 0600) and %s.pub\n", a->out, a->out);
+	} else if (strcmp(cmd, "sign") == 0) {
+		if (hcl_need(a, 1, "hcl sign LIST --key KEY [-o OUT]") < 0 || !a->key)
+			return fprintf(stderr, "hcl: sign needs LIST and --key KEY\n"), 2;
+		snprintf(out, sizeof(out), "%s", a->out ? a->out : a->pos[0]);
+		if (!a->out) {
+			char *dot = strrchr(out, '.');
+
+			if (dot && strcmp(dot, ".json") == 0)
+				*dot = 0;
+			strncat(out, ".signed.json", sizeof(out) - strlen(out) - 1);
+		}
+		rc = hcl_sign_list(a->pos[0], a->key, out, &err);
+		if (rc == 0)
+			fprintf(stderr, "wrote %s\n", out);
+	} else if (strcmp(cmd, "fetch") == 0) {
+		if (hcl_need(a, 1, "hcl fetch URL [-o FILE]") < 0)
+			return 2;
+		rc = hcl_fetch(a->pos[0], a->out ? a->out : "hcl.signed.json", a->pubkey,
+			       a->insecure, &o, &err);
+	} else if (strcmp(cmd, "publish") == 0) {
+		if (hcl_need(a, 2, "hcl publish FILE URL [--token T]") < 0)
+			return 2;
+		rc = hcl_publish(a->pos[0], a->pos[1], a->token ? a->token : getenv("HCL_TOKEN"),
+				 &o, &err);
+	}
+	return rc < 0 ? hcl_fail(&err) : 0;
+}
+
+static int hcl_cmd_list(const char *cmd, struct hcl_args *a)
+{
+	struct hcl_loaded ld;
+	struct hcl_err err;
+	int rc = 0;
+
+	if (strcmp(cmd, "validate") == 0) {
+		if (hcl_need(a, 1, "hcl validate LIST") < 0)
+			return 2;
+		a->hcl = a->pos[0];
+	} else if (hcl_need(a, 0, "hcl site -o DIR --hcl FILE") < 0 || !a->out) {
+		fprintf(stderr, "hcl: site needs -o DIR\n");
+		return 2;
+	}
+	if (hcl_load_any(a, 1, &ld, &err) < 0)
+		return hcl_fail(&err);
+	hcl_print_age(stderr, a->hcl, ld.list.generated);
+	if (strcmp(cmd, "validate") == 0)
+		printf("%s: valid, %zu entries, %zu releases\n", a->hcl, ld.list.nentries,
+		       ld.list.nreleases);
+	else
+		rc = hcl_site(&ld.list, a->out, getenv("HCL_SITE_ASSETS"), &err);
+	hcl_loaded_free(&ld);
+	return rc < 0 ? hcl_fail(&err) : 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct hcl_args a;
+	const char *cmd = argc > 1 ? argv[1] : "";
+
+	if (argc < 2 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+		fputs(hcl_usage, argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	if (strcmp(cmd, "--version") == 0) {
+		printf("hcl (hvkit) for hvkernel %s, list schema %d, hcl.bin version %d\n",
+		       HV_RELEASE, HCL_SCHEMA_VERSION, HCLBIN_VERSION);
+		return 0;
+	}
+	for (int i = 2; i < argc; i++)
+		if (strcmp(argv[i], "--help") == 0) {
+			fputs(hcl_usage, stdout);
+			return 0;
+		}
+	if (hcl_parse_args(argc, argv, &a) < 0)
+		return 2;
+	if (strcmp(cmd, "check") == 0)
+		return hcl_cmd_check(&a);
+	if (strcmp(cmd, "verify") == 0)
+		return hcl_cmd_verify(&a);
+	if (strcmp(cmd, "compile") == 0)
+		return hcl_cmd_compile(&a);
+	if (strcmp(cmd, "validate") == 0 || strcmp(cmd, "site") == 0) {
+		if (strcmp(cmd, "validate") == 0)
+			a.insecure = a.insecure || !a.pubkey;
+		return hcl_cmd_list(cmd, &a);
+	}
+	if (!strcmp(cmd, "keygen") || !strcmp(cmd, "sign") || !strcmp(cmd, "fetch") ||
+	    !strcmp(cmd, "publish"))
+		return hcl_cmd_simple(cmd, &a);
+	fprintf(stderr, "hcl: unknown command '%s' (see hcl --help)\n", cmd);
+	return 2;
+}

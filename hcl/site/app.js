@@ -1,0 +1,129 @@
+// The HCL page: a table of (device, release) certifications with filters. The data comes
+// from hcl-data.js (window.HCL_DATA), so the page works from file:// where fetch() is
+// blocked. Filters are read from and written to the URL query (?q=&vendor=&did=&type=
+// &driver=&release=&status=), so a link shows the same selection.
+(function () {
+  "use strict";
+  var data = window.HCL_DATA;
+  var fields = ["q", "vendor", "did", "type", "driver", "release", "status"];
+  var rows = [];
+
+  function el(id) { return document.getElementById(id); }
+
+  function text(tag, s, cls) {
+    var e = document.createElement(tag);
+    e.textContent = s;
+    if (cls) e.className = cls;
+    return e;
+  }
+
+  function flatten() {
+    data.entries.forEach(function (e) {
+      Object.keys(e.releases).forEach(function (rel) {
+        var c = e.releases[rel];
+        rows.push({ e: e, rel: rel, c: c,
+          hay: [e.vendor, e.model, e.vid + ":" + e.did, e.svid + ":" + e.ssid, e.type, rel,
+                c.driver, c.driver_version, c.firmware || "", c.features.join(" "),
+                c.status].join(" ").toLowerCase() });
+      });
+    });
+  }
+
+  function fillSelect(id, values) {
+    var s = el(id);
+    values.sort().forEach(function (v) {
+      var o = document.createElement("option");
+      o.value = v; o.textContent = v;
+      s.appendChild(o);
+    });
+  }
+
+  function uniq(f) {
+    var seen = {};
+    rows.forEach(function (r) { seen[f(r)] = 1; });
+    return Object.keys(seen);
+  }
+
+  function current() {
+    var f = {};
+    fields.forEach(function (k) { f[k] = el(k).value.trim(); });
+    return f;
+  }
+
+  function matches(r, f) {
+    if (f.q && r.hay.indexOf(f.q.toLowerCase()) < 0) return false;
+    if (f.vendor && r.e.vendor !== f.vendor) return false;
+    if (f.did) {
+      var want = f.did.toLowerCase();
+      var id = r.e.vid + ":" + r.e.did;
+      if (want.indexOf(":") < 0 ? r.e.did !== want : id !== want) return false;
+    }
+    if (f.type && r.e.type !== f.type) return false;
+    if (f.driver && r.c.driver !== f.driver) return false;
+    if (f.release && r.rel !== f.release) return false;
+    if (f.status && r.c.status !== f.status) return false;
+    return true;
+  }
+
+  function render() {
+    var f = current(), body = el("rows"), shown = 0;
+    body.textContent = "";
+    rows.forEach(function (r) {
+      if (!matches(r, f)) return;
+      var tr = document.createElement("tr");
+      tr.className = "row " + r.c.status;
+      tr.setAttribute("data-key", [r.e.vid, r.e.did, r.e.svid, r.e.ssid, r.rel].join(":"));
+      tr.appendChild(text("td", r.e.vendor));
+      tr.appendChild(text("td", r.e.model));
+      tr.appendChild(text("td", r.e.vid + ":" + r.e.did, "id"));
+      tr.appendChild(text("td", r.e.svid + ":" + r.e.ssid, "id"));
+      tr.appendChild(text("td", r.e.type));
+      tr.appendChild(text("td", r.rel));
+      tr.appendChild(text("td", r.c.driver + " " + r.c.driver_version, "driver"));
+      tr.appendChild(text("td", r.c.firmware || "-"));
+      tr.appendChild(text("td", r.c.features.join(", ")));
+      tr.appendChild(text("td", r.c.status, "status"));
+      tr.appendChild(text("td", r.c.certified));
+      tr.appendChild(text("td", r.c.runs.join(", ")));
+      body.appendChild(tr);
+      shown++;
+    });
+    el("count").textContent = shown;
+    var q = fields.filter(function (k) { return f[k]; })
+      .map(function (k) { return k + "=" + encodeURIComponent(f[k]); }).join("&");
+    try { history.replaceState(null, "", q ? "?" + q : location.pathname); } catch (e) { }
+  }
+
+  function readQuery() {
+    location.search.replace(/^\?/, "").split("&").forEach(function (kv) {
+      if (!kv) return;
+      var i = kv.indexOf("="), k = decodeURIComponent(i < 0 ? kv : kv.slice(0, i));
+      var v = i < 0 ? "" : decodeURIComponent(kv.slice(i + 1).replace(/\+/g, " "));
+      if (fields.indexOf(k) >= 0) el(k).value = v;
+    });
+  }
+
+  function staleness() {
+    var gen = Date.parse(data.generated), days = Math.floor((Date.now() - gen) / 86400000);
+    if (days > 90) {
+      var s = el("stale");
+      s.textContent = "This list is " + days + " days old; a newer one may exist.";
+      s.hidden = false;
+    }
+  }
+
+  if (!data) { el("count").textContent = "no data (hcl-data.js missing)"; return; }
+  flatten();
+  el("total").textContent = rows.length;
+  fillSelect("vendor", uniq(function (r) { return r.e.vendor; }));
+  fillSelect("driver", uniq(function (r) { return r.c.driver; }));
+  fillSelect("release", data.releases.slice());
+  readQuery();
+  staleness();
+  fields.forEach(function (k) {
+    el(k).addEventListener("input", render);
+    el(k).addEventListener("change", render);
+  });
+  el("filters").addEventListener("submit", function (ev) { ev.preventDefault(); render(); });
+  render();
+})();

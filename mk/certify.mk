@@ -1,0 +1,66 @@
+# certify: the certification harness (build/bin/certify), its store (db/) and reports.
+#   build/bin/certify          the CLI (tools/certify/*.c) on libcertify, db/ and reports/
+#   make certify-check         end-to-end tests (tests/certify/*.sh); counts in
+#                              build/check/certify.counts
+# The libcertify parts (certify/plan.c, matrix.c, modinfo.c, run.c) are in libcertify.a
+# through mk/host.mk's wildcard; db/ and reports/ are linked here and into the unit tests.
+# db/embed.sh turns db/schema.sql and db/migrations/*.sql into one generated C file.
+
+CERTIFY_CLI_SRCS   := $(wildcard tools/certify/*.c)
+CERTIFY_STORE_SRCS := $(wildcard db/*.c) $(wildcard reports/*.c)
+CERTIFY_MIGRATIONS := $(sort $(wildcard db/migrations/*.sql))
+CERTIFY_GEN_C      := $(BUILD)/gen/db/migrations_gen.c
+CERTIFY_BIN        := $(BUILD)/bin/certify
+CERTIFY_HVLIB_OBJS := $(BUILD)/host/hvkernel/lib/elfmod.o $(BUILD)/host/hvkernel/lib/pcimatch.o \
+                      $(BUILD)/host/hvkernel/lib/sha256.o
+CERTIFY_CLI_OBJS   := $(CERTIFY_CLI_SRCS:%.c=$(BUILD)/host/%.o) \
+                      $(CERTIFY_STORE_SRCS:%.c=$(BUILD)/host/%.o) \
+                      $(BUILD)/host/gen/db/migrations_gen.o
+CERTIFY_INC        := -Icertify -Idb -Ireports
+
+.PHONY: certify certify-check
+host: $(CERTIFY_BIN)
+certify: $(CERTIFY_BIN)
+
+$(CERTIFY_GEN_C): db/embed.sh db/schema.sql $(CERTIFY_MIGRATIONS)
+	@mkdir -p $(@D)
+	sh db/embed.sh db/schema.sql $(CERTIFY_MIGRATIONS) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/host/gen/db/migrations_gen.o: $(CERTIFY_GEN_C)
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_CFLAGS) -Idb -c $< -o $@
+
+$(BUILD)/host/tools/certify/%.o: tools/certify/%.c
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_CFLAGS) $(CERTIFY_INC) -c $< -o $@
+
+$(BUILD)/host/db/%.o: db/%.c
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_CFLAGS) $(CERTIFY_INC) -c $< -o $@
+
+$(BUILD)/host/reports/%.o: reports/%.c
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_CFLAGS) $(CERTIFY_INC) -c $< -o $@
+
+$(CERTIFY_BIN): $(CERTIFY_CLI_OBJS) $(CERTIFY_HVLIB_OBJS) $(CERTIFY_LIB)
+	@mkdir -p $(@D)
+	$(HOST_CC) -o $@ $^ $(CERTIFY_LDLIBS) -lsqlite3
+
+# Unit tests: the store and the reports join the ASan/UBSan test binary.
+CERTIFY_SAN_OBJS := $(CERTIFY_STORE_SRCS:%.c=$(BUILD)/san/%.o) $(BUILD)/san/gen/db/migrations_gen.o
+$(UNIT_BIN): $(CERTIFY_SAN_OBJS)
+$(BUILD)/san/db/%.o: db/%.c
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_CFLAGS) $(SAN_FLAGS) $(CERTIFY_INC) -c $< -o $@
+$(BUILD)/san/reports/%.o: reports/%.c
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_CFLAGS) $(SAN_FLAGS) $(CERTIFY_INC) -c $< -o $@
+$(BUILD)/san/gen/db/migrations_gen.o: $(CERTIFY_GEN_C)
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_CFLAGS) $(SAN_FLAGS) -Idb -c $< -o $@
+
+# End-to-end: each script prints PASS/FAIL lines and a last line "P F".
+CERTIFY_CHECK_COUNTS := $(BUILD)/check/certify.counts
+certify-check: $(CERTIFY_BIN) $(BUILD)/hvkernel.elf
+	@mkdir -p $(BUILD)/check && rm -f $(CERTIFY_CHECK_COUNTS)
+	@sh tests/certify/run-all.sh $(CERTIFY_BIN) $(CERTIFY_CHECK_COUNTS)

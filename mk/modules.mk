@@ -1,0 +1,67 @@
+# Driver modules, built with the DDK (ddk/Makefile) exactly as a vendor builds one.
+#   make modules     build/modules/NAME.hvm for every driver folder under drivers/ (one with
+#                    a Makefile, or a *.c with HV_MODULE; NAME is the folder's name; code
+#                    shared by drivers, such as drivers/virtio, is neither), build/bin/mkbadmod,
+#                    the broken-module corpus build/modules/bad/*.hvm and the benchmark
+#                    modules build/modules/bench/bench00.hvm .. bench63.hvm
+#   make ddk-check   copy drivers/sample/edu out of the tree, build it there with the DDK,
+#                    boot it; counts in build/check/ddk.counts
+# The kernel test list names modules relative to build/modules (tests/kernel/tests.cfg).
+
+MOD_DIR      := $(BUILD)/modules
+MOD_MARK     := HV_MODULE(
+MOD_SRCDIRS  := $(sort $(patsubst %/,%,$(dir $(shell find drivers -name Makefile -not -path '*/.hvm-obj/*' \
+                  2>/dev/null) $(shell grep -rlF --include='*.c' '$(MOD_MARK)' drivers 2>/dev/null))))
+MOD_FILES    := $(foreach d,$(MOD_SRCDIRS),$(MOD_DIR)/$(notdir $(d)).hvm)
+MOD_BAD      := $(MOD_DIR)/bad/.stamp
+MOD_BENCH_N  := 64
+MOD_BENCH    := $(MOD_DIR)/bench/.stamp
+MOD_DEPS     := ddk/Makefile $(wildcard hvkernel/include/hv/*.h)
+
+.PHONY: modules ddk-check mod-force
+modules: $(MOD_FILES) $(MOD_BAD) $(MOD_BENCH)
+
+# One rule per driver folder: objects in build/modules/.obj/NAME, the module copied up when
+# it changed. The DDK always runs: its dependency files know what a driver includes (also
+# from outside its folder), this file does not.
+define MOD_RULE
+$(MOD_DIR)/$(notdir $(1)).hvm: mod-force
+	@$(MAKE) --no-print-directory -C ddk M=$(CURDIR)/$(1) O=$(CURDIR)/$(MOD_DIR)/.obj/$(notdir $(1))
+	@cmp -s $(MOD_DIR)/.obj/$(notdir $(1))/$(notdir $(1)).hvm $$@ || \
+		{ echo "cp $(MOD_DIR)/.obj/$(notdir $(1))/$(notdir $(1)).hvm $$@"; \
+		  cp $(MOD_DIR)/.obj/$(notdir $(1))/$(notdir $(1)).hvm $$@; }
+endef
+$(foreach d,$(MOD_SRCDIRS),$(eval $(call MOD_RULE,$(d))))
+
+# mkbadmod needs only libc and the DDK headers, not libcertify.
+$(BUILD)/bin/mkbadmod: $(BUILD)/host/tools/mkbadmod.o
+	@mkdir -p $(@D)
+	$(HOST_CC) -o $@ $^
+
+$(MOD_BAD): $(BUILD)/bin/mkbadmod $(MOD_DIR)/edu.hvm $(MOD_DEPS)
+	rm -rf $(@D)
+	$(BUILD)/bin/mkbadmod --ddk $(CURDIR)/ddk $(MOD_DIR)/edu.hvm $(@D)
+	@touch $@
+
+$(MOD_BENCH): $(BUILD)/bin/mkbadmod $(MOD_DEPS)
+	rm -rf $(@D)
+	$(BUILD)/bin/mkbadmod --ddk $(CURDIR)/ddk --bench $(MOD_BENCH_N) $(@D)
+	@touch $@
+
+# The out-of-tree check: the build counts as one test, the boot entry adds its own counts.
+# A failed build writes "0 1"; a crash of the recipe writes nothing (check-summary fails it).
+DDK_CHECK_COUNTS := $(BUILD)/check/ddk.counts
+
+ddk-check: $(BUILD)/bin/hvktest $(BUILD)/hvkernel.elf
+	@mkdir -p $(BUILD)/check $(BUILD)/ktest && rm -f $(DDK_CHECK_COUNTS)
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	cp -r drivers/sample/edu "$$tmp/edu" && rm -rf "$$tmp/edu/.hvm-obj" "$$tmp/edu/"*.hvm && \
+	if ! $(MAKE) -s --no-print-directory -C $(CURDIR)/ddk M="$$tmp/edu"; then \
+		echo "FAIL ddk-out-of-tree (the DDK build of $$tmp/edu failed)"; \
+		echo "0 1" > $(DDK_CHECK_COUNTS); exit 0; \
+	fi; \
+	printf '%s\n' '[ddk-out-of-tree]' 'qemu = -device edu,addr=4' "initrd = $$tmp/edu/edu.hvm" \
+		'modules = edu.hvm:loaded' 'driver = 00:04.0:edu' 'groups = ddk' > "$$tmp/ddk.cfg"; \
+	$(BUILD)/bin/hvktest -c "$$tmp/ddk.cfg" --kernel $(BUILD)/hvkernel.elf \
+		--logdir $(BUILD)/ktest --counts "$$tmp/counts"; \
+	read -r p f < "$$tmp/counts" && echo "$$((p + 1)) $$f" > $(DDK_CHECK_COUNTS)

@@ -1,0 +1,99 @@
+/* reports: format dispatch and helpers shared by the writers. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "report.h"
+
+int report_format_parse(const char *s, enum report_format *out)
+{
+	if (!strcmp(s, "json"))
+		*out = REPORT_JSON;
+	else if (!strcmp(s, "junit"))
+		*out = REPORT_JUNIT;
+	else if (!strcmp(s, "html"))
+		*out = REPORT_HTML;
+	else
+		return -1;
+	return 0;
+}
+
+int report_write(const struct certify_db_run *r, enum report_format f, FILE *out,
+		 struct certify_err *err)
+{
+	if (f == REPORT_JSON)
+		return report_json(r, out, err);
+	if (f == REPORT_JUNIT)
+		return report_junit(r, out, err);
+	return report_html(r, out, err);
+}
+
+int report_write_file(const struct certify_db_run *r, enum report_format f, const char *path,
+		      struct certify_err *err)
+{
+	char tmp[1100];
+	FILE *out;
+	int rc;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
+	out = fopen(tmp, "w");
+	if (!out)
+		return certify_errf(err, "%s: %s", path, strerror(errno));
+	rc = report_write(r, f, out, err);
+	if (fclose(out) != 0 && rc == 0)
+		rc = certify_errf(err, "%s: write error", path);
+	if (rc == 0 && rename(tmp, path) != 0)
+		rc = certify_errf(err, "%s: %s", path, strerror(errno));
+	if (rc < 0)
+		unlink(tmp);
+	return rc;
+}
+
+void report_count(const struct certify_db_run *r, struct report_counts *c)
+{
+	memset(c, 0, sizeof(*c));
+	for (size_t i = 0; i < r->ncfg; i++) {
+		const struct certify_db_config *k = &r->cfg[i];
+
+		c->cfg_pass += !strcmp(k->verdict, "pass");
+		c->cfg_fail += !strcmp(k->verdict, "fail");
+		c->cfg_error += !strcmp(k->verdict, "error");
+		c->cfg_skip += !strcmp(k->verdict, "skip");
+		for (size_t j = 0; j < k->nresult; j++) {
+			const char *s = k->result[j].status;
+
+			c->pass += !strcmp(s, "pass");
+			c->fail += !strcmp(s, "fail");
+			c->skip += !strcmp(s, "skip");
+			c->error += !strcmp(s, "error");
+		}
+	}
+}
+
+void report_xml_text(FILE *out, const char *s)
+{
+	for (; s && *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		switch (ch) {
+		case '&': fputs("&amp;", out); break;
+		case '<': fputs("&lt;", out); break;
+		case '>': fputs("&gt;", out); break;
+		case '"': fputs("&quot;", out); break;
+		case '\'': fputs("&#39;", out); break;
+		default:
+			/* Logs may hold any byte: keep XML well formed and plain ASCII. */
+			if (ch >= 0x7f)
+				fputc('?', out);
+			else if (ch >= 0x20 || ch == '\n' || ch == '\t')
+				fputc(ch, out);
+		}
+	}
+}
+
+int report_certified(const struct certify_db_run *r)
+{
+	return !strcmp(r->status, "complete") && !strcmp(r->verdict, "pass");
+}

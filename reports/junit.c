@@ -1,0 +1,117 @@
+/* reports: a stored run as JUnit XML (Ant/Jenkins style; reports/junit.xsd validates it). */
+#include <stdio.h>
+#include <string.h>
+
+#include "report.h"
+
+static void junit_attr(FILE *out, const char *name, const char *v)
+{
+	fprintf(out, " %s=\"", name);
+	report_xml_text(out, v);
+	fputc('"', out);
+}
+
+static void junit_prop(FILE *out, const char *name, const char *v)
+{
+	fputs("      <property", out);
+	junit_attr(out, "name", name);
+	junit_attr(out, "value", v);
+	fputs("/>\n", out);
+}
+
+/* A failure, error or skipped child for status (nothing for pass). */
+static void junit_outcome(FILE *out, const char *status, const char *msg, const char *type)
+{
+	const char *tag = !strcmp(status, "fail") ? "failure" : !strcmp(status, "error") ? "error" :
+			  !strcmp(status, "skip") ? "skipped" : NULL;
+
+	if (!tag)
+		return;
+	fprintf(out, "      <%s", tag);
+	junit_attr(out, "message", msg);
+	if (strcmp(tag, "skipped"))
+		junit_attr(out, "type", type);
+	fputs(">", out);
+	report_xml_text(out, msg);
+	fprintf(out, "</%s>\n", tag);
+}
+
+static void junit_case(FILE *out, const struct certify_db_result *t)
+{
+	fprintf(out, "    <testcase");
+	junit_attr(out, "classname", t->suite);
+	junit_attr(out, "name", t->name);
+	fprintf(out, " time=\"%.6f\">\n", (double)t->us / 1e6);
+	junit_outcome(out, t->status, t->message, t->status);
+	if (t->nmetric) {
+		fputs("      <system-out>", out);
+		for (size_t k = 0; k < t->nmetric; k++) {
+			fprintf(out, "%s%s = %g ", k ? "\n" : "", t->metric[k].name, t->metric[k].value);
+			report_xml_text(out, t->metric[k].unit);
+		}
+		fputs("</system-out>\n", out);
+	}
+	fputs("    </testcase>\n", out);
+}
+
+/* One configuration = one testsuite; its own verdict is the testcase certify.verdict. */
+static void junit_suite(FILE *out, const struct certify_db_run *r, const struct certify_db_config *c)
+{
+	unsigned fail = !strcmp(c->verdict, "fail"), error = !strcmp(c->verdict, "error");
+	unsigned skip = !strcmp(c->verdict, "skip");
+	char seed[32];
+
+	for (size_t j = 0; j < c->nresult; j++) {
+		fail += !strcmp(c->result[j].status, "fail");
+		error += !strcmp(c->result[j].status, "error");
+		skip += !strcmp(c->result[j].status, "skip");
+	}
+	fprintf(out, "  <testsuite");
+	junit_attr(out, "name", c->name);
+	fprintf(out, " id=\"%d\"", c->idx);
+	junit_attr(out, "package", r->plan);
+	fprintf(out, " tests=\"%zu\" failures=\"%u\" errors=\"%u\" skipped=\"%u\" time=\"%.3f\"",
+		c->nresult + 1, fail, error, skip, c->duration);
+	junit_attr(out, "timestamp", r->started[0] ? r->started : "1970-01-01T00:00:00Z");
+	junit_attr(out, "hostname", r->host[0] ? r->host : "localhost");
+	fputs(">\n    <properties>\n", out);
+	snprintf(seed, sizeof(seed), "%llu", (unsigned long long)r->seed);
+	junit_prop(out, "seed", seed);
+	junit_prop(out, "configuration", c->json);
+	junit_prop(out, "cmdline", c->cmdline);
+	junit_prop(out, "outcome", c->outcome);
+	junit_prop(out, "release", r->release);
+	fputs("    </properties>\n", out);
+	for (size_t j = 0; j < c->nresult; j++)
+		junit_case(out, &c->result[j]);
+	fprintf(out, "    <testcase classname=\"certify\" name=\"verdict\" time=\"%.3f\">\n", c->duration);
+	junit_outcome(out, c->verdict, c->reason, c->outcome);
+	fputs("    </testcase>\n    <system-out>", out);
+	report_xml_text(out, c->log);
+	fputs("</system-out>\n    <system-err>", out);
+	report_xml_text(out, c->reason);
+	fputs("</system-err>\n  </testsuite>\n", out);
+}
+
+int report_junit(const struct certify_db_run *r, FILE *out, struct certify_err *err)
+{
+	struct report_counts n;
+	char name[128];
+	double t = 0;
+
+	report_count(r, &n);
+	for (size_t i = 0; i < r->ncfg; i++)
+		t += r->cfg[i].duration;
+	snprintf(name, sizeof(name), "certify run %lld (%s)", (long long)r->id, r->plan);
+	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites", out);
+	junit_attr(out, "name", name);
+	fprintf(out, " tests=\"%u\" failures=\"%u\" errors=\"%u\" skipped=\"%u\" time=\"%.3f\">\n",
+		n.pass + n.fail + n.skip + n.error + (unsigned)r->ncfg, n.fail + n.cfg_fail,
+		n.error + n.cfg_error, n.skip + n.cfg_skip, t);
+	for (size_t i = 0; i < r->ncfg; i++)
+		junit_suite(out, r, &r->cfg[i]);
+	fputs("</testsuites>\n", out);
+	if (ferror(out))
+		return certify_errf(err, "write error");
+	return 0;
+}

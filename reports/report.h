@@ -1,0 +1,40 @@
+/* reports: a stored certification run as JSON, JUnit XML or one HTML page (docs/report-format.md). */
+#ifndef CERTIFY_REPORT_H
+#define CERTIFY_REPORT_H
+
+#include <stdio.h>
+
+#include "../certify/err.h"
+#include "../db/store.h"
+
+enum report_format { REPORT_JSON, REPORT_JUNIT, REPORT_HTML };
+
+/* Parses "json", "junit" or "html". Returns 0 or -1. */
+int report_format_parse(const char *s, enum report_format *out);
+
+/* Writes the run in format f to out. Returns 0, or -1 with a message. */
+int report_write(const struct certify_db_run *r, enum report_format f, FILE *out,
+		 struct certify_err *err);
+
+/* Writes the run to path (atomically: a temp file renamed). Returns 0 or -1. */
+int report_write_file(const struct certify_db_run *r, enum report_format f, const char *path,
+		      struct certify_err *err);
+
+int report_json(const struct certify_db_run *r, FILE *out, struct certify_err *err);
+int report_junit(const struct certify_db_run *r, FILE *out, struct certify_err *err);
+int report_html(const struct certify_db_run *r, FILE *out, struct certify_err *err);
+
+/* Helpers shared by the writers. */
+struct report_counts {
+	unsigned cfg_pass, cfg_fail, cfg_error, cfg_skip;
+	unsigned pass, fail, skip, error;	/* in-kernel test results */
+};
+void report_count(const struct certify_db_run *r, struct report_counts *c);
+
+/* Writes s with &, <, >, " and ' escaped; control bytes other than tab/newline dropped, bytes >= 0x7f as '?'. */
+void report_xml_text(FILE *out, const char *s);
+
+/* 1 when the run counts as certified (complete and passed). */
+int report_certified(const struct certify_db_run *r);
+
+#endif

@@ -1,0 +1,97 @@
+#!/bin/sh
+# certify's command line end to end: usage errors, listings, and self-test runs whose
+# kernel passes, fails, panics, hangs and writes garbage (each a verdict within bounds).
+. "$(dirname "$0")/lib.sh"
+plans
+
+expect help 0 "$CERTIFY" --help
+has help-text "$T/out" "^  run --device"
+expect version 0 "$CERTIFY" --version
+has version-text "$T/out" "^certify \(hvkit\) for hvkernel"
+expect no-command 2 "$CERTIFY"
+expect bad-command 2 "$CERTIFY" frobnicate
+has bad-command-msg "$T/err" "unknown command 'frobnicate'"
+expect bad-model 2 "$CERTIFY" run --device e1001
+has bad-model-msg "$T/err" "^certify: --device e1001: unknown device model 'e1001'"
+expect no-device 2 "$CERTIFY" run
+expect bad-seed 2 "$CERTIFY" run --device edu --seed 12x
+has bad-seed-msg "$T/err" "--seed 12x"
+expect bad-plan 2 "$CERTIFY" run --device e1000 --plan nosuch --plans "$T/plans"
+has bad-plan-msg "$T/err" "plan 'nosuch': no such plan"
+expect auto-other 2 "$CERTIFY" run --device edu
+has auto-other-msg "$T/err" "edu is neither a NIC nor a storage controller"
+expect kind-mismatch 2 "$CERTIFY" run --device nvme --plan nic --plans "$T/plans"
+has kind-mismatch-msg "$T/err" "a storage device, but plan 'nic' certifies nic devices"
+expect bad-module 2 "$CERTIFY" run --device edu --plan selftest --module /nonexistent.hvm
+has bad-module-msg "$T/err" "/nonexistent.hvm"
+expect bad-format 2 "$CERTIFY" report 1 --format pdf
+expect plans 0 "$CERTIFY" plans --plans "$T/plans"
+has plans-nic "$T/out" "^nic +nic +24"
+if grep -q selftest "$T/out"; then bad plans-hidden "selftest listed without --all"; else ok plans-hidden; fi
+expect devices 0 "$CERTIFY" devices
+has devices-edu "$T/out" "^edu +1234:11e8 .*edu.hvm"
+
+# A passing self-test run, reports written, and its seed reproduces the command line.
+expect run-pass 0 "$CERTIFY" run --plan selftest --device edu --seed 4242 \
+	--junit "$T/r.xml" --html "$T/r.html"
+has run-pass-verdict "$T/out" "^verdict: PASS \(run 1, seed 4242\)"
+has run-pass-line "$T/out" "^PASS +pc-none-smp1-tcg \(7 tests"
+expect show 0 "$CERTIFY" show last
+has show-certified "$T/out" "^run 1: pass \(certified\)"
+has show-driver "$T/out" "^driver: +edu 1.0"
+expect show-json 0 "$CERTIFY" show 1 --json
+has show-json-seed "$T/out" '"seed": ?"4242"'
+expect history 0 "$CERTIFY" history --device edu
+has history-row "$T/out" "^1 .* selftest +complete +pass +yes"
+expect history-none 0 "$CERTIFY" history --device nvme
+if [ "$(wc -l < "$T/out")" = 1 ]; then ok history-filter; else bad history-filter "$(cat "$T/out")"; fi
+expect no-run 2 "$CERTIFY" show 99
+has no-run-msg "$T/err" "run 99: no such run"
+
+# A test failure is a fail (exit 1); the failing test is named.
+sed 's/^params = .*/params = boot.probe=41/; s/^name = .*/name = selffail/' plans/selftest.plan \
+	> "$T/plans/selffail.plan"
+expect run-fail 1 "$CERTIFY" run --plans "$T/plans" --plan selffail --device edu
+has run-fail-why "$T/out" "^FAIL +pc-none-smp1-tcg .*boot.cmdline: fail"
+
+# The same seed gives the same kernel command line.
+expect seed-a 0 "$CERTIFY" run --plan selftest --device edu --seed 77
+expect seed-b 0 "$CERTIFY" run --plan selftest --device edu --seed 77
+a=$(sqlite3 "$HVKIT_DB" "select cmdline from configs c join runs r on r.id=c.run_id where r.id=3")
+b=$(sqlite3 "$HVKIT_DB" "select cmdline from configs c join runs r on r.id=c.run_id where r.id=4")
+if [ -n "$a" ] && [ "$a" = "$b" ]; then ok seed-reproduces; else bad seed-reproduces "'$a' vs '$b'"; fi
+
+# A panic is a fail with the backtrace in the log; a hang is a fail within its timeout
+# plus a few seconds; garbage on the result channel or a bad selection is an error.
+mk() {	# mk NAME TESTS TIMEOUT
+	sed "s/^name = .*/name = $1/; s/^tests = .*/tests = $2/; s/^timeout = .*/timeout = $3/; \
+	     s/^params = .*//" plans/selftest.plan > "$T/plans/$1.plan"
+}
+mk selfpanic panic.pf 30
+mk selfhang harness.hang 4
+mk selfgarbage harness.garbage 30
+mk selfbadsel nosuch 30
+expect run-panic 1 "$CERTIFY" run --plans "$T/plans" --plan selfpanic --device edu
+has run-panic-why "$T/out" "^FAIL .*panic"
+n=$(sqlite3 "$HVKIT_DB" "select count(*) from configs where run_id=(select max(id) from runs) \
+	and log like '%panic backtrace%'")
+if [ "$n" = 1 ]; then ok run-panic-log; else bad run-panic-log "no backtrace in the stored log"; fi
+start=$(date +%s)
+expect run-hang 1 "$CERTIFY" run --plans "$T/plans" --plan selfhang --device edu
+took=$(( $(date +%s) - start ))
+has run-hang-why "$T/out" "^FAIL .*timeout"
+if [ "$took" -le 10 ]; then ok run-hang-bounded; else bad run-hang-bounded "took $took s (timeout 4 s)"; fi
+expect run-garbage 2 "$CERTIFY" run --plans "$T/plans" --plan selfgarbage --device edu
+has run-garbage-why "$T/out" "^ERROR .*result channel"
+expect run-badsel 2 "$CERTIFY" run --plans "$T/plans" --plan selfbadsel --device edu
+has run-badsel-why "$T/out" "^ERROR "
+
+# --jobs: four configurations, two at a time, each in its own temp dir.
+sed 's/^name = .*/name = selfjobs/; s/^machines = .*/machines = pc q35/; s/^smp = .*/smp = 1 2/' \
+	plans/selftest.plan > "$T/plans/selfjobs.plan"
+expect run-jobs 0 "$CERTIFY" run --plans "$T/plans" --plan selfjobs --device edu --jobs 2
+n=$(grep -c '^PASS ' "$T/out")
+if [ "$n" = 4 ]; then ok run-jobs-all; else bad run-jobs-all "$n of 4 configurations passed"; fi
+n=$(sqlite3 "$HVKIT_DB" "select count(*) from runs where status != 'complete'")
+if [ "$n" = 0 ]; then ok store-complete; else bad store-complete "$n runs not complete"; fi
+exit $failed

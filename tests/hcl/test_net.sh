@@ -1,0 +1,98 @@
+# hcl publish / fetch against a real nginx on 127.0.0.1 (sourced by run.sh): WebDAV PUT
+# behind a bearer token, ETag/If-Modified-Since, a tampered list, a dead server.
+# nginx runs from a private prefix (config, pid file, logs) and is always stopped.
+NGX=$(command -v nginx || ls /usr/sbin/nginx 2>/dev/null || true)
+if [ -z "$NGX" ]; then
+	skip "publish/fetch against nginx" "nginx is not installed (apt-get install nginx)"
+elif ! "$NGX" -V 2>&1 | grep -q http_dav_module; then
+	skip "publish/fetch against nginx" "this nginx lacks the dav module"
+else
+P=$(mktemp -d "$W/nginx.XXXXXX")
+mkdir -p "$P/www/hcl" "$P/tmp" "$P/logs"
+chmod 755 "$P"; chmod 777 "$P/www/hcl" "$P/tmp"
+TOKEN=t0ken-$$
+hcl_ngx_stop() {
+	if [ -r "$P/nginx.pid" ]; then kill "$(cat "$P/nginx.pid")" 2>/dev/null; fi
+	i=0; while [ -r "$P/nginx.pid" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+}
+trap 'hcl_ngx_stop' EXIT INT TERM
+hcl_ngx_conf() {
+	{
+		[ "$(id -u)" = 0 ] && echo "user root;"
+		cat <<NGX
+worker_processes 1;
+pid $P/nginx.pid;
+error_log $P/logs/error.log;
+events { worker_connections 32; }
+http {
+	access_log $P/logs/access.log;
+	client_body_temp_path $P/tmp/body;
+	proxy_temp_path $P/tmp/proxy;
+	fastcgi_temp_path $P/tmp/fastcgi;
+	uwsgi_temp_path $P/tmp/uwsgi;
+	scgi_temp_path $P/tmp/scgi;
+	server {
+		listen 127.0.0.1:$1;
+		root $P/www;
+		location /hcl/ {
+			set \$deny "";
+			if (\$request_method = PUT) { set \$deny "p"; }
+			if (\$http_authorization != "Bearer $TOKEN") { set \$deny "\${deny}t"; }
+			if (\$deny = "pt") { return 401; }
+			dav_methods PUT;
+			dav_access user:rw group:r all:r;
+		}
+	}
+}
+NGX
+	} > "$P/nginx.conf"
+}
+# A free port: try a few random ones until nginx binds.
+PORT=""
+for try in 1 2 3 4 5 6 7 8; do
+	p=$(( 20000 + ($$ * 7 + try * 7919 + $(date +%N | sed 's/^0*//;s/^$/0/') % 997) % 40000 ))
+	hcl_ngx_conf "$p"
+	if "$NGX" -p "$P" -c "$P/nginx.conf" -e "$P/logs/error.log" 2>>"$P/logs/start.log"; then
+		PORT=$p; break
+	fi
+done
+if [ -z "$PORT" ]; then
+	bad "nginx starts on 127.0.0.1" "$P/logs/start.log"
+else
+	ok "nginx starts on 127.0.0.1:$PORT"
+	URL=http://127.0.0.1:$PORT/hcl/hcl.signed.json
+	expect "publish" 0 "$HCL" publish "$W/s.json" "$URL" --token "$TOKEN"
+	if cmp -s "$W/s.json" "$P/www/hcl/hcl.signed.json"; then ok "server has the list"; else bad "server has the list"; fi
+	expect "publish with a wrong token" 2 "$HCL" publish "$W/s.json" "$URL" --token wrong
+	has "wrong token message" "HTTP 401.*wrong or missing token"
+	expect "publish without a token" 2 "$HCL" publish "$W/s.json" "$URL"
+	mkdir -p "$W/site-copy"
+	L2=$W/site-copy/hcl.signed.json
+	expect "fetch" 0 "$HCL" fetch "$URL" -o "$L2" --pubkey "$W/key.pub"
+	has "fetch prints the age" "list generated 2026-11-20"
+	if cmp -s "$W/s.json" "$L2"; then ok "fetched copy is the list"; else bad "fetched copy is the list"; fi
+	if grep -q '"etag"' "$L2.meta"; then ok "ETag stored next to the copy"; else bad "ETag stored next to the copy" "$L2.meta"; fi
+	expect "second fetch" 0 "$HCL" fetch "$URL" -o "$L2" --pubkey "$W/key.pub"
+	has "304 not modified" "not modified"
+	if grep -q "\" 304 " "$P/logs/access.log"; then ok "server answered 304"; else bad "server answered 304" "$P/logs/access.log"; fi
+	expect "check --hcl URL" 0 "$HCL" check --inventory "$FIX/r640.lspci-vvnn" --hcl "$URL" --pubkey "$W/key.pub"
+	cp "$W/tampered.json" "$P/www/hcl/hcl.signed.json"
+	touch -d '2030-01-01' "$P/www/hcl/hcl.signed.json"
+	expect "fetch of a tampered list" 2 "$HCL" fetch "$URL" -o "$L2" --pubkey "$W/key.pub"
+	has "tampered refused, copy kept" "refused, .* kept unchanged: bad signature"
+	if cmp -s "$W/s.json" "$L2"; then ok "old copy intact after tamper"; else bad "old copy intact after tamper"; fi
+	cp "$L" "$P/www/hcl/unsigned.json"
+	expect "fetch of an unsigned list" 2 "$HCL" fetch "http://127.0.0.1:$PORT/hcl/unsigned.json" -o "$W/u.json" --pubkey "$W/key.pub"
+	if [ ! -e "$W/u.json" ]; then ok "no file left by a refused fetch"; else bad "no file left by a refused fetch"; fi
+	expect "fetch 404" 2 "$HCL" fetch "http://127.0.0.1:$PORT/hcl/nothing.json" -o "$L2" --pubkey "$W/key.pub"
+	has "404 named" "HTTP 404"
+	hcl_ngx_stop
+	expect "fetch from a dead server" 2 "$HCL" fetch "$URL" -o "$L2" --pubkey "$W/key.pub" --retries 2 --timeout 2
+	has "retries with backoff" "retrying in 1000 ms \(2 of 2\)"
+	if cmp -s "$W/s.json" "$L2"; then ok "old copy intact after a dead server"; else bad "old copy intact after a dead server"; fi
+	if ls "$W/site-copy" | grep -q part; then bad "no temporary files left"; else ok "no temporary files left"; fi
+fi
+hcl_ngx_stop
+if [ -r "$P/nginx.pid" ]; then bad "nginx stopped"; else ok "nginx stopped"; fi
+trap - EXIT INT TERM
+fi

@@ -1,0 +1,206 @@
+/* Tests for db/store (the certification store). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../../db/store.h"
+#include "unit.h"
+
+static char db_dir[64];
+
+static int db_suite_init(void)
+{
+	snprintf(db_dir, sizeof(db_dir), "/tmp/certify-dbtest-XXXXXX");
+	return mkdtemp(db_dir) ? 0 : -1;
+}
+
+static int db_suite_clean(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", db_dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static struct certify_db *db_fresh(const char *name)
+{
+	struct certify_db *db = NULL;
+	struct certify_err err;
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/%s/sub/cert.db", db_dir, name);	/* dirs are created */
+	if (certify_db_open(path, &db, &err) < 0)
+		fprintf(stderr, "\n  %s\n", err.msg);
+	return db;
+}
+
+static const struct certify_db_driver db_drv = { "e1000", "1.0", "hvkit", "ab12" };
+
+/* A configuration with two results and a metric. */
+static void db_config(struct certify_db_config *c, int idx, const char *verdict)
+{
+	static struct certify_db_metric m = { "pps", 1234.5, "frames/s" };
+	static struct certify_db_result r[2] = {
+		{ "nic", "rate", "pass", 1500, "", &m, 1 },
+		{ "nic", "jumbo", "skip", 3, "no jumbo", NULL, 0 },
+	};
+	static struct certify_db_device d = { 0x8086, 0x100e, 0x1af4, 0x1100, 0x020000, "nic",
+					      "e1000", "Intel" };
+
+	memset(c, 0, sizeof(*c));
+	c->idx = idx;
+	snprintf(c->name, sizeof(c->name), "pc-intx-smp%d-tcg", idx + 1);
+	c->json = "{\"machine\":\"pc\"}";
+	c->cmdline = "test=nic";
+	snprintf(c->outcome, sizeof(c->outcome), "pass");
+	snprintf(c->verdict, sizeof(c->verdict), "%s", verdict);
+	c->reason = "2 tests";
+	c->duration = 1.25;
+	c->log = "log text";
+	snprintf(c->release, sizeof(c->release), "0.1.0");
+	c->dev = &d;
+	c->ndev = 1;
+	c->result = r;
+	c->nresult = 2;
+}
+
+static void test_db_open_migrate(void)
+{
+	struct certify_db *db = db_fresh("a");
+	struct certify_err err;
+	char path[256];
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(db);
+	CU_ASSERT_EQUAL(certify_db_version(db), 1);
+	certify_db_close(db);
+	/* Opening again applies nothing twice. */
+	snprintf(path, sizeof(path), "%s/a/sub/cert.db", db_dir);
+	CU_ASSERT_EQUAL_FATAL(certify_db_open(path, &db, &err), 0);
+	CU_ASSERT_EQUAL(certify_db_version(db), 1);
+	certify_db_close(db);
+	CU_ASSERT_EQUAL(certify_db_open("/proc/nonexistent/x/cert.db", &db, &err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "/proc/nonexistent/x/cert.db"));
+}
+
+static void test_db_path(void)
+{
+	const char *home = getenv("HOME");
+	char out[256], saved[512];
+	struct certify_err err;
+
+	snprintf(saved, sizeof(saved), "%s", home ? home : "");
+	setenv("HVKIT_DB", "/env/cert.db", 1);
+	CU_ASSERT_EQUAL(certify_db_path("/opt/x.db", out, sizeof(out), &err), 0);
+	CU_ASSERT_STRING_EQUAL(out, "/opt/x.db");
+	CU_ASSERT_EQUAL(certify_db_path(NULL, out, sizeof(out), &err), 0);
+	CU_ASSERT_STRING_EQUAL(out, "/env/cert.db");
+	unsetenv("HVKIT_DB");
+	setenv("HOME", "/home/u", 1);
+	CU_ASSERT_EQUAL(certify_db_path(NULL, out, sizeof(out), &err), 0);
+	CU_ASSERT_STRING_EQUAL(out, "/home/u/.local/share/hvkit/cert.db");
+	if (home)
+		setenv("HOME", saved, 1);
+	else
+		unsetenv("HOME");
+}
+
+static int db_count(void *ctx, const struct certify_db_summary *s)
+{
+	int *n = ctx;
+
+	(void)s;
+	(*n)++;
+	return 0;
+}
+
+static int db_first(void *ctx, const struct certify_db_summary *s)
+{
+	struct certify_db_summary *out = ctx;
+
+	if (out->id == 0)
+		*out = *s;
+	return 0;
+}
+
+static void test_db_run_cycle(void)
+{
+	struct certify_db *db = db_fresh("b");
+	struct certify_db_config c;
+	struct certify_db_run r;
+	struct certify_db_summary s = { 0 };
+	struct certify_err err;
+	int64_t id;
+	int n = 0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(db);
+	CU_ASSERT_EQUAL_FATAL(certify_db_run_begin(db, "nic", "{\"devices\":[{\"model\":\"e1000\"}]}",
+						   42, &db_drv, 1, &id, &err), 0);
+	db_config(&c, 0, "pass");
+	CU_ASSERT_EQUAL(certify_db_config_add(db, id, &c, &err), 0);
+	db_config(&c, 1, "skip");
+	CU_ASSERT_EQUAL(certify_db_config_add(db, id, &c, &err), 0);
+	/* Running: stored, but not certified. */
+	CU_ASSERT_EQUAL(certify_db_history(db, NULL, 1, db_count, &n, &err), 0);
+	CU_ASSERT_EQUAL(n, 0);
+	CU_ASSERT_EQUAL(certify_db_history(db, "e1000", 0, db_first, &s, &err), 0);
+	CU_ASSERT_STRING_EQUAL(s.status, "running");
+	CU_ASSERT_EQUAL(s.certified, 0);
+	CU_ASSERT_EQUAL(certify_db_run_finish(db, id, "pass", "summary", &err), 0);
+	CU_ASSERT_EQUAL(certify_db_run_finish(db, id, "pass", "again", &err), -1);	/* only once */
+	n = 0;
+	CU_ASSERT_EQUAL(certify_db_history(db, "e1000", 1, db_count, &n, &err), 0);
+	CU_ASSERT_EQUAL(n, 1);
+	n = 0;
+	CU_ASSERT_EQUAL(certify_db_history(db, "nvme", 0, db_count, &n, &err), 0);
+	CU_ASSERT_EQUAL(n, 0);
+	CU_ASSERT_EQUAL_FATAL(certify_db_run_load(db, id, &r, &err), 0);
+	CU_ASSERT_STRING_EQUAL(r.verdict, "pass");
+	CU_ASSERT_STRING_EQUAL(r.status, "complete");
+	CU_ASSERT_STRING_EQUAL(r.release, "0.1.0");
+	CU_ASSERT_EQUAL(r.seed, 42);
+	CU_ASSERT_EQUAL_FATAL(r.ndev, 1);
+	CU_ASSERT_EQUAL(r.dev[0].ssid, 0x1100);
+	CU_ASSERT_EQUAL_FATAL(r.ndrv, 1);
+	CU_ASSERT_STRING_EQUAL(r.drv[0].sha256, "ab12");
+	CU_ASSERT_EQUAL_FATAL(r.ncfg, 2);
+	CU_ASSERT_EQUAL_FATAL(r.cfg[0].nresult, 2);
+	CU_ASSERT_STRING_EQUAL(r.cfg[0].result[1].message, "no jumbo");
+	CU_ASSERT_EQUAL_FATAL(r.cfg[0].result[0].nmetric, 1);
+	CU_ASSERT_DOUBLE_EQUAL(r.cfg[0].result[0].metric[0].value, 1234.5, 1e-9);
+	certify_db_run_free(&r);
+	CU_ASSERT_EQUAL(certify_db_run_load(db, 999, &r, &err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "run 999: no such run"));
+	certify_db_close(db);
+}
+
+/* A bad verdict is refused by the schema and the transaction leaves nothing behind. */
+static void test_db_rollback(void)
+{
+	struct certify_db *db = db_fresh("c");
+	struct certify_db_config c;
+	struct certify_db_run r;
+	struct certify_err err;
+	int64_t id;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(db);
+	CU_ASSERT_EQUAL_FATAL(certify_db_run_begin(db, "nic", "{}", 1, &db_drv, 1, &id, &err), 0);
+	db_config(&c, 0, "maybe");
+	CU_ASSERT_EQUAL(certify_db_config_add(db, id, &c, &err), -1);
+	CU_ASSERT_EQUAL(certify_db_run_finish(db, id, "certainly", "", &err), -1);
+	CU_ASSERT_EQUAL_FATAL(certify_db_run_load(db, id, &r, &err), 0);
+	CU_ASSERT_EQUAL(r.ncfg, 0);
+	CU_ASSERT_EQUAL(r.ndev, 0);
+	CU_ASSERT_STRING_EQUAL(r.status, "running");
+	certify_db_run_free(&r);
+	certify_db_close(db);
+}
+
+UNIT_SUITE(certify_db_suite)
+{
+	static const struct unit_test tests[] = {
+		UNIT_TEST(test_db_open_migrate), UNIT_TEST(test_db_path), UNIT_TEST(test_db_run_cycle),
+		UNIT_TEST(test_db_rollback), UNIT_TEST_END
+	};
+	unit_add_suite("certify_db", db_suite_init, db_suite_clean, tests);
+}

@@ -1,0 +1,163 @@
+/* Tests for the hcl list: strict JSON parsing, the export seam, compile, sign and load. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "../../hcl/hcl.h"
+#include "unit.h"
+
+#define HL_HEAD "{\"schema_version\":1,\"generated\":\"2026-11-20T09:00:00Z\",\"releases\":[\"0.1.0\"],\"entries\":["
+#define HL_ENTRY(rest) "{\"vid\":\"8086\",\"did\":\"100e\",\"svid\":\"*\",\"ssid\":\"*\",\"vendor\":\"Intel\",\"model\":\"82540EM\",\"type\":\"nic\",\"releases\":{\"0.1.0\":{" rest "}}}"
+#define HL_CERT "\"driver\":\"e1000\",\"driver_version\":\"1.0.0\",\"firmware\":null,\"features\":[\"msi\"],\"certified\":\"2026-11-18\",\"runs\":[\"run-1\"],\"status\":\"certified\""
+
+/* Parses text and returns the error message ("" on success). */
+static const char *hl_parse(const char *text)
+{
+	static struct hcl_err err;
+	struct hcl_list l;
+
+	memset(&err, 0, sizeof(err));
+	if (hcl_list_parse(&l, text, strlen(text), "t.json", &err) == 0)
+		hcl_list_free(&l);
+	return err.msg;
+}
+
+static void test_hcl_list_good(void)
+{
+	const char *text = HL_HEAD HL_ENTRY(HL_CERT) "]}";
+	struct hcl_list l;
+	struct hcl_err err;
+
+	CU_ASSERT_EQUAL_FATAL(hcl_list_parse(&l, text, strlen(text), "t.json", &err), 0);
+	CU_ASSERT_EQUAL(l.nentries, 1);
+	CU_ASSERT_EQUAL(l.entries[0].svid, HV_PCI_ANY);
+	CU_ASSERT_EQUAL(l.entries[0].type, HCL_NIC);
+	CU_ASSERT_STRING_EQUAL(l.entries[0].certs[0].driver, "e1000");
+	CU_ASSERT_PTR_NULL(l.entries[0].certs[0].firmware);
+	CU_ASSERT_EQUAL(l.generated, 1795683600);
+	hcl_list_free(&l);
+}
+
+static void test_hcl_list_errors(void)
+{
+	CU_ASSERT_STRING_EQUAL(hl_parse(HL_HEAD HL_ENTRY(HL_CERT ",\"extra\":1") "]}"),
+			       "t.json: entries[0].releases[\"0.1.0\"].extra: unknown key");
+	CU_ASSERT_STRING_EQUAL(hl_parse(HL_HEAD HL_ENTRY("\"driver_version\":\"1.0.0\",\"firmware\":null,\"features\":[],\"certified\":\"2026-11-18\",\"runs\":[\"r\"],\"status\":\"certified\"") "]}"),
+			       "t.json: entries[0].releases[\"0.1.0\"].driver: missing");
+	CU_ASSERT_STRING_EQUAL(hl_parse("{\"schema_version\":1,\"generated\":\"2026-11-20 09:00\",\"releases\":[\"0.1.0\"],\"entries\":[]}"),
+			       "t.json: generated: expected RFC 3339 UTC, e.g. 2026-11-25T21:00:00Z");
+	CU_ASSERT_STRING_EQUAL(hl_parse("{\"schema_version\":2}"),
+			       "t.json: schema_version: unsupported (this tool reads 1)");
+	CU_ASSERT(strstr(hl_parse(HL_HEAD HL_ENTRY(HL_CERT) "]"), "t.json:1: not valid JSON") != NULL);
+	CU_ASSERT(strstr(hl_parse(HL_HEAD HL_ENTRY(HL_CERT) "," HL_ENTRY(HL_CERT) "]}"),
+			 "entries[1]: same vid/did/svid/ssid") != NULL);
+	CU_ASSERT(strstr(hl_parse(HL_HEAD "{\"vid\":\"8086\",\"did\":\"100E\",\"svid\":\"*\",\"ssid\":\"*\",\"vendor\":\"I\",\"model\":\"M\",\"type\":\"nic\",\"releases\":{}}]}"),
+			 "entries[0].did: expected 4 lower-case hex digits") != NULL);
+	CU_ASSERT(strstr(hl_parse(HL_HEAD "{\"vid\":\"8086\",\"did\":\"100e\",\"svid\":\"0000\",\"ssid\":\"*\",\"vendor\":\"I\",\"model\":\"M\",\"type\":\"nic\",\"releases\":{}}]}"),
+			 "entries[0].svid: 0000 means") != NULL);
+	CU_ASSERT(strstr(hl_parse(HL_HEAD "{\"vid\":\"8086\",\"did\":\"100e\",\"svid\":\"*\",\"ssid\":\"*\",\"vendor\":\"I\",\"model\":\"M\",\"type\":\"gpu\",\"releases\":{}}]}"),
+			 "entries[0].type: expected nic or storage") != NULL);
+	CU_ASSERT(strstr(hl_parse(HL_HEAD HL_ENTRY("\"driver\":\"e1000\",\"driver_version\":\"1.0.0\",\"firmware\":null,\"features\":[],\"certified\":\"2026-02-30\",\"runs\":[\"r\"],\"status\":\"certified\"") "]}"),
+			 "certified: expected a date") != NULL);
+	CU_ASSERT(strstr(hl_parse(HL_HEAD HL_ENTRY("\"driver\":\"e1000\",\"driver_version\":\"1.0.0\",\"firmware\":null,\"features\":[],\"certified\":\"2026-02-03\",\"runs\":[],\"status\":\"certified\"") "]}"),
+			 "runs: empty") != NULL);
+	CU_ASSERT(strstr(hl_parse(HL_HEAD HL_ENTRY("\"driver\":\"e1000\",\"driver_version\":\"1.0.0\",\"firmware\":null,\"features\":[],\"certified\":\"2026-02-03\",\"runs\":[\"r\"],\"status\":\"ok\"") "]}"),
+			 "status: expected certified, deprecated or revoked") != NULL);
+}
+
+static const char *const hl_feat[] = { "msix", "tso" };
+static const char *const hl_runs[] = { "run-7" };
+
+static void test_hcl_list_build_roundtrip(void)
+{
+	struct hcl_certified rows[] = {
+		{ 0x8086, 0x10d3, HV_PCI_ANY, HV_PCI_ANY, NULL, NULL, HCL_NIC, "0.1.0", "e1000e",
+		  "1.0.1", NULL, hl_feat, 2, "2026-11-18", hl_runs, 1, HCL_CERTIFIED },
+		{ 0x8086, 0x10d3, HV_PCI_ANY, HV_PCI_ANY, NULL, NULL, HCL_NIC, "0.0.9", "e1000e",
+		  "0.9.0", "fw 1", hl_feat, 1, "2026-09-18", hl_runs, 1, HCL_DEPRECATED },
+		{ 0x1af4, 0x1042, 0x1af4, 0x0002, "Red Hat", "virtio-blk", HCL_STORAGE, "0.1.0",
+		  "virtio-blk", "1.0.0", NULL, NULL, 0, "2026-11-10", hl_runs, 1, HCL_CERTIFIED },
+	};
+	struct hcl_list l, back;
+	struct hcl_err err;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	CU_ASSERT_EQUAL_FATAL(hcl_list_build(&l, rows, 3, 1795683600, &err), 0);
+	CU_ASSERT_EQUAL(l.nentries, 2);
+	CU_ASSERT_EQUAL(l.nreleases, 2);
+	CU_ASSERT_EQUAL(l.entries[0].vid, 0x1af4);
+	CU_ASSERT_EQUAL(l.entries[1].ncerts, 2);
+	/* Names come from pci.ids when the store has none. */
+	CU_ASSERT(strstr(l.entries[1].vendor, "Intel") != NULL);
+	f = open_memstream(&text, &len);
+	CU_ASSERT_EQUAL(hcl_list_write(&l, f), 0);
+	fclose(f);
+	CU_ASSERT_EQUAL_FATAL(hcl_list_parse(&back, text, len, "mem", &err), 0);
+	CU_ASSERT_EQUAL(back.nentries, 2);
+	CU_ASSERT_STRING_EQUAL(back.entries[1].certs[1].firmware, "fw 1");
+	CU_ASSERT_EQUAL(back.entries[1].certs[1].status, HCL_DEPRECATED);
+	CU_ASSERT_EQUAL(back.entries[0].ssid, 0x0002);
+	hcl_list_free(&back);
+	hcl_list_free(&l);
+	free(text);
+	rows[1].release = "0.1.0";
+	CU_ASSERT_EQUAL(hcl_list_build(&l, rows, 3, 0, &err), -1);
+	CU_ASSERT(strstr(err.msg, "appears twice") != NULL);
+	rows[1].svid = 0;
+	CU_ASSERT_EQUAL(hcl_list_build(&l, rows, 3, 0, &err), -1);
+}
+
+/* keygen, sign, load (verify), compile with a signature, load the hcl.bin. */
+static void test_hcl_list_sign_compile(void)
+{
+	char dir[] = "/tmp/hcl-unit.XXXXXX", key[64], pub[80], signed_[80], bin[80];
+	struct hcl_loaded ld, lb;
+	struct hcl_err err;
+	uint8_t *img;
+	size_t len;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	snprintf(key, sizeof(key), "%s/k", dir);
+	snprintf(pub, sizeof(pub), "%s/k.pub", dir);
+	snprintf(signed_, sizeof(signed_), "%s/s.json", dir);
+	snprintf(bin, sizeof(bin), "%s/h.bin", dir);
+	CU_ASSERT_EQUAL_FATAL(hcl_keygen(key, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(hcl_sign_list("tests/hcl/fixtures/hcl.json", key, signed_, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(hcl_load(signed_, pub, 0, 1, &ld, &err), 0);
+	CU_ASSERT(ld.sig.signed_ok);
+	CU_ASSERT_EQUAL(ld.list.nentries, 11);
+	CU_ASSERT_EQUAL(hcl_compile(&ld.list, key, &img, &len, &err), 0);
+	CU_ASSERT_EQUAL(hcl_write_atomic(bin, img, len, 0644, &err), 0);
+	CU_ASSERT_EQUAL(hcl_load(bin, pub, 0, 0, &lb, &err), 0);
+	CU_ASSERT(lb.sig.signed_ok);
+	CU_ASSERT_EQUAL(lb.hb.count, ld.hb.count);
+	CU_ASSERT(memcmp(lb.hb.ent, ld.hb.ent, (size_t)ld.hb.count * HCLBIN_ENTRY_SIZE) == 0);
+	hcl_loaded_free(&lb);
+	/* One flipped bit in the signed image is refused, even with --insecure off. */
+	img[HCLBIN_HDR_SIZE + 50] ^= 4;
+	CU_ASSERT_EQUAL(hcl_write_atomic(bin, img, len, 0644, &err), 0);
+	CU_ASSERT_EQUAL(hcl_load(bin, pub, 0, 0, &lb, &err), -1);
+	CU_ASSERT(strstr(err.msg, "bad signature") != NULL);
+	CU_ASSERT_EQUAL(hcl_load("tests/hcl/fixtures/hcl.json", pub, 0, 0, &lb, &err), -1);
+	CU_ASSERT(strstr(err.msg, "not signed") != NULL);
+	free(img);
+	hcl_loaded_free(&ld);
+	unlink(key);
+	unlink(pub);
+	unlink(signed_);
+	unlink(bin);
+	rmdir(dir);
+}
+
+UNIT_SUITE(hcl_list_suite)
+{
+	static const struct unit_test tests[] = {
+		UNIT_TEST(test_hcl_list_good),
+		UNIT_TEST(test_hcl_list_errors),
+		UNIT_TEST(test_hcl_list_build_roundtrip),
+		UNIT_TEST(test_hcl_list_sign_compile),
+		UNIT_TEST_END
+	};
+	unit_add_suite("hcl_list", NULL, NULL, tests);
+}

@@ -1,0 +1,70 @@
+/* certify CLI: what the subcommand files share. */
+#ifndef CERTIFY_CLI_H
+#define CERTIFY_CLI_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "run.h"
+#include "store.h"
+
+/* Exit statuses (docs/certify.md). */
+#define CLI_PASS	0
+#define CLI_FAIL	1
+#define CLI_ERROR	2
+
+/* Options every subcommand takes. */
+struct cli_common {
+	const char *db;		/* --db */
+	const char *plans;	/* --plans DIR */
+	const char *modules;	/* --modules-dir DIR */
+	const char *kernel;	/* --kernel ELF */
+	int json;		/* --json */
+};
+
+/* Prints "certify: " + message to stderr; returns CLI_ERROR. */
+int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Resolves a repository path (plans, build/modules, build/hvkernel.elf): the option, else
+ * the environment variable, else rel under the current directory when it exists, else rel
+ * under the checkout that holds this binary (build/bin/certify). */
+void cli_path(const char *opt, const char *env, const char *rel, char *out, size_t outlen);
+
+/* Opens the store named by --db / $HVKIT_DB / the default. Returns CLI_PASS or CLI_ERROR. */
+int cli_db_open(const struct cli_common *c, struct certify_db **db);
+
+/* Parses a run id ("42" or "last"). Returns 0 or -1. */
+int cli_run_id(struct certify_db *db, const char *s, int64_t *id);
+
+/* Converts one finished configuration for the store (free with certify_db_config_free). */
+int cli_record(const struct certify_run_spec *spec, const struct certify_config_result *r,
+	       struct certify_db_config *out);
+
+/* The live progress display (a status line on a tty, plain lines otherwise). */
+struct cli_progress;
+struct cli_progress *cli_progress_new(FILE *out, size_t total, int jobs, int verbose);
+void cli_progress_start(struct cli_progress *p, const struct certify_config *c);
+void cli_progress_test(struct cli_progress *p, const struct certify_config *c,
+		       const struct hvr_test *t);
+void cli_progress_done(struct cli_progress *p, const struct certify_config_result *r);
+void cli_progress_free(struct cli_progress *p);
+
+int cli_cmd_run(int argc, char **argv, struct cli_common *c);
+int cli_cmd_plans(int argc, char **argv, struct cli_common *c);
+int cli_cmd_devices(int argc, char **argv, struct cli_common *c);
+int cli_cmd_show(int argc, char **argv, struct cli_common *c);
+int cli_cmd_history(int argc, char **argv, struct cli_common *c);
+int cli_cmd_report(int argc, char **argv, struct cli_common *c);
+
+#endif
+
+/* getopt_long entries every subcommand accepts (codes 0x100..0x10f). */
+#define CLI_COMMON_OPTS							\
+	{ "db", required_argument, NULL, 0x100 },			\
+	{ "plans", required_argument, NULL, 0x101 },			\
+	{ "modules-dir", required_argument, NULL, 0x102 },		\
+	{ "kernel", required_argument, NULL, 0x103 },			\
+	{ "json", no_argument, NULL, 0x104 }
+
+/* Handles a common option code. Returns 1 when it was one, else 0. */
+int cli_common_opt(int code, const char *arg, struct cli_common *c);

@@ -1,0 +1,519 @@
+/* certify run: boot every configuration of a plan, judge, store, report. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "cli.h"
+#include "proc.h"
+#include "report.h"
+
+struct cli_run {
+	struct cli_common *c;
+	struct certify_run_spec spec;
+	struct certify_plan plan;
+	const char *plan_name;
+	struct certify_modinfo *mods;	/* --module files, or the matching inbox ones */
+	size_t nmods;
+	const char *module_args[32];
+	size_t nmodule_args;
+	int have_seed, verbose;
+	enum qemu_accel accel;
+	const char *junit, *html;
+	char kernel[1024];
+	struct certify_db *db;
+	int64_t run_id;
+	int db_failed;
+	char db_err[512];
+	struct cli_progress *progress;
+	struct certify_modinfo *boot_mods;	/* the same, pointing at private copies */
+	char snapdir[256];			/* where the copies are ("" when none) */
+};
+
+static void run_usage(FILE *f)
+{
+	fprintf(f, "usage: certify run --device MODEL[,props] [--device ...] [--module FILE.hvm ...]\n"
+		   "       [--plan nic|storage|auto|NAME] [--seed N] [--accel auto|tcg|kvm] [--jobs N]\n"
+		   "       [--db PATH] [--json] [--junit FILE] [--html FILE] [--kernel ELF] [-v]\n");
+}
+
+static int run_device(struct cli_run *r, const char *arg)
+{
+	struct certify_dut *d;
+	const char *comma = strchr(arg, ',');
+	size_t n = comma ? (size_t)(comma - arg) : strlen(arg);
+
+	if (r->spec.ndut == CERTIFY_MAX_DUT)
+		return cli_fail("--device %s: at most %d devices", arg, CERTIFY_MAX_DUT);
+	d = &r->spec.dut[r->spec.ndut];
+	if (n == 0 || n >= sizeof(d->model))
+		return cli_fail("--device '%s': expected MODEL[,props]", arg);
+	memcpy(d->model, arg, n);
+	d->model[n] = '\0';
+	snprintf(d->props, sizeof(d->props), "%s", comma ? comma : "");
+	d->m = certify_model_find(d->model);
+	if (!d->m)
+		return cli_fail("--device %s: unknown device model '%s' (see `certify devices`)", arg,
+				d->model);
+	r->spec.ndut++;
+	return 0;
+}
+
+static int run_args(struct cli_run *r, int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "device", required_argument, NULL, 'd' }, { "module", required_argument, NULL, 'm' },
+		{ "plan", required_argument, NULL, 'p' }, { "seed", required_argument, NULL, 's' },
+		{ "accel", required_argument, NULL, 'a' }, { "jobs", required_argument, NULL, 'j' },
+		{ "junit", required_argument, NULL, 'J' }, { "html", required_argument, NULL, 'H' },
+		{ "verbose", no_argument, NULL, 'v' }, { "help", no_argument, NULL, 'h' },
+		CLI_COMMON_OPTS, { NULL, 0, NULL, 0 },
+	};
+	char *end;
+	int o;
+
+	while ((o = getopt_long(argc, argv, "vhj:", lo, NULL)) != -1) {
+		if (cli_common_opt(o, optarg, r->c))
+			continue;
+		switch (o) {
+		case 'd':
+			if (run_device(r, optarg) != 0)
+				return -1;
+			break;
+		case 'm':
+			if (r->nmodule_args == 32)
+				return cli_fail("--module %s: at most 32 modules", optarg), -1;
+			r->module_args[r->nmodule_args++] = optarg;
+			break;
+		case 'p': r->plan_name = optarg; break;
+		case 's':
+			r->spec.seed = strtoull(optarg, &end, 0);
+			if (*end || !*optarg || r->spec.seed > (1ull << 53))
+				return cli_fail("--seed %s: expected a number 0..2^53", optarg), -1;
+			r->have_seed = 1;
+			break;
+		case 'a':
+			if (qemu_accel_parse(optarg, &r->accel) < 0)
+				return cli_fail("--accel %s: expected auto, tcg or kvm", optarg), -1;
+			break;
+		case 'j':
+			r->spec.jobs = (int)strtol(optarg, &end, 10);
+			if (*end || r->spec.jobs < 1 || r->spec.jobs > 64)
+				return cli_fail("--jobs %s: expected 1..64", optarg), -1;
+			break;
+		case 'J': r->junit = optarg; break;
+		case 'H': r->html = optarg; break;
+		case 'v': r->verbose = 1; break;
+		case 'h': run_usage(stdout); exit(CLI_PASS);
+		default: run_usage(stderr); return -1;
+		}
+	}
+	if (optind != argc)
+		return cli_fail("run: unexpected argument '%s'", argv[optind]), -1;
+	if (r->spec.ndut == 0)
+		return cli_fail("run: no --device given (see `certify devices`)"), -1;
+	return 0;
+}
+
+/* --plan auto (the default) picks by the first device's kind. */
+static int run_plan(struct cli_run *r)
+{
+	const struct certify_model *m = r->spec.dut[0].m;
+	const char *name = r->plan_name && strcmp(r->plan_name, "auto") ? r->plan_name : NULL;
+	struct certify_err err;
+	char dir[1024];
+
+	if (!name && m->kind == CERTIFY_KIND_OTHER)
+		return cli_fail("--plan auto: %s is neither a NIC nor a storage controller; name a plan",
+				m->model);
+	if (!name)
+		name = certify_kind_name(m->kind);
+	cli_path(r->c->plans, "CERTIFY_PLANS", "plans", dir, sizeof(dir));
+	if (certify_plan_find(dir, name, &r->plan, &err) < 0)
+		return cli_fail("%s", err.msg);
+	for (size_t i = 0; i < r->spec.ndut; i++) {
+		const struct certify_model *dm = r->spec.dut[i].m;
+
+		if (r->plan.has_kind && dm->kind != r->plan.kind)
+			return cli_fail("--device %s: a %s device, but plan '%s' certifies %s devices",
+					dm->model, certify_kind_name(dm->kind), r->plan.name,
+					certify_kind_name(r->plan.kind));
+	}
+	r->spec.plan = &r->plan;
+	return 0;
+}
+
+static int run_modules(struct cli_run *r)
+{
+	struct certify_err err;
+	struct certify_modinfo *all;
+	size_t n, keep = 0;
+	char dir[1024];
+
+	if (r->nmodule_args) {
+		r->mods = calloc(r->nmodule_args, sizeof(*r->mods));
+		for (size_t i = 0; r->mods && i < r->nmodule_args; i++, r->nmods++) {
+			if (certify_modinfo_read(r->module_args[i], &r->mods[i], &err) < 0)
+				return cli_fail("--module %s", err.msg);
+			if (strchr(r->module_args[i], ',') || strchr(r->module_args[i], ' '))
+				return cli_fail("--module %s: QEMU cannot take a path with a comma or blank",
+						r->module_args[i]);
+		}
+		return r->mods ? 0 : cli_fail("out of memory");
+	}
+	cli_path(r->c->modules, "CERTIFY_MODULES", "build/modules", dir, sizeof(dir));
+	if (certify_modinfo_scan(dir, &all, &n, NULL, &err) < 0)
+		return cli_fail("default modules: %s (build them with `make modules` or pass --module)",
+				err.msg);
+	for (size_t i = 0; i < n; i++) {
+		int use = 0;
+
+		for (size_t d = 0; d < r->spec.ndut; d++)
+			use |= certify_modinfo_matches(&all[i], r->spec.dut[d].m);
+		if (use)
+			all[keep++] = all[i];
+		else
+			certify_modinfo_free(&all[i]);
+	}
+	r->mods = all;
+	r->nmods = keep;
+	for (size_t d = 0; d < r->spec.ndut; d++) {
+		const struct certify_model *m = r->spec.dut[d].m;
+		int found = 0;
+
+		for (size_t i = 0; i < keep; i++)
+			found |= certify_modinfo_matches(&r->mods[i], m);
+		if (!found)
+			return cli_fail("no module in %s drives %s (%04x:%04x); build one or pass --module",
+					dir, m->model, m->vid, m->did);
+	}
+	return 0;
+}
+
+/* What was asked for, as stored in runs.config (plain JSON, no blanks). */
+static char *run_request_json(const struct cli_run *r, const struct certify_config *cfgs, size_t n)
+{
+	json_object *o = json_object_new_object(), *devs = json_object_new_array();
+	json_object *mods = json_object_new_array(), *matrix = json_object_new_array();
+	char seed[32], buf[256];
+	char *s;
+
+	for (size_t i = 0; i < r->spec.ndut; i++) {
+		json_object *d = json_object_new_object();
+
+		json_object_object_add(d, "model", json_object_new_string(r->spec.dut[i].model));
+		json_object_object_add(d, "props", json_object_new_string(r->spec.dut[i].props));
+		json_object_array_add(devs, d);
+	}
+	for (size_t i = 0; i < r->nmods; i++) {
+		json_object *m = json_object_new_object();
+
+		json_object_object_add(m, "file", json_object_new_string(r->mods[i].path));
+		json_object_object_add(m, "name", json_object_new_string(r->mods[i].name));
+		json_object_object_add(m, "sha256", json_object_new_string(r->mods[i].sha256));
+		json_object_array_add(mods, m);
+	}
+	for (size_t i = 0; i < n; i++) {
+		certify_config_json(&cfgs[i], buf, sizeof(buf));
+		json_object_array_add(matrix, json_tokener_parse(buf));
+	}
+	snprintf(seed, sizeof(seed), "%llu", (unsigned long long)r->spec.seed);
+	json_object_object_add(o, "plan", json_object_new_string(r->plan.name));
+	json_object_object_add(o, "seed", json_object_new_string(seed));
+	json_object_object_add(o, "accel", json_object_new_string(qemu_accel_name(r->accel)));
+	json_object_object_add(o, "jobs", json_object_new_int(r->spec.jobs));
+	json_object_object_add(o, "kernel", json_object_new_string(r->kernel));
+	json_object_object_add(o, "devices", devs);
+	json_object_object_add(o, "modules", mods);
+	json_object_object_add(o, "matrix", matrix);
+	s = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+	return s;
+}
+
+static void run_hook_start(void *ctx, const struct certify_config *c)
+{
+	cli_progress_start(((struct cli_run *)ctx)->progress, c);
+}
+
+static void run_hook_test(void *ctx, const struct certify_config *c, const struct hvr_test *t)
+{
+	cli_progress_test(((struct cli_run *)ctx)->progress, c, t);
+}
+
+/* Each finished configuration is stored at once, in its own transaction. */
+static void run_hook_done(void *ctx, struct certify_config_result *res)
+{
+	struct cli_run *r = ctx;
+	struct certify_db_config dc;
+	struct certify_err err;
+
+	cli_progress_done(r->progress, res);
+	if (cli_record(&r->spec, res, &dc) < 0) {
+		r->db_failed = 1;
+		snprintf(r->db_err, sizeof(r->db_err), "out of memory recording %s", res->cfg.name);
+		return;
+	}
+	if (certify_db_config_add(r->db, r->run_id, &dc, &err) < 0 && !r->db_failed) {
+		r->db_failed = 1;
+		snprintf(r->db_err, sizeof(r->db_err), "%s", err.msg);
+	}
+	certify_db_config_free(&dc);
+}
+
+static void run_seed(struct cli_run *r)
+{
+	FILE *f = fopen("/dev/urandom", "rb");
+	uint64_t s = 0;
+
+	if (!f || fread(&s, sizeof(s), 1, f) != 1)
+		s = (uint64_t)certify_now() * 1000003u;
+	if (f)
+		fclose(f);
+	r->spec.seed = (s & ((1ull << 53) - 1)) | 1;
+}
+
+/* The run's summary log: one line per configuration. */
+static char *run_summary(const struct certify_config_result *res, size_t n, enum certify_verdict v,
+			 uint64_t seed)
+{
+	size_t cap = 256 + n * 700, len = 0;
+	char *s = malloc(cap);
+
+	if (!s)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)snprintf(s + len, cap - len, "%-5s %s: %s\n",
+					certify_verdict_name(res[i].verdict), res[i].cfg.name, res[i].reason);
+	snprintf(s + len, cap - len, "verdict %s (seed %llu)\n", certify_verdict_name(v),
+		 (unsigned long long)seed);
+	return s;
+}
+
+static int run_reports(struct cli_run *r, FILE *human)
+{
+	struct certify_db_run dr;
+	struct certify_err err;
+	int rc = 0;
+
+	if (!r->junit && !r->html && !r->c->json)
+		return 0;
+	if (certify_db_run_load(r->db, r->run_id, &dr, &err) < 0)
+		return cli_fail("%s", err.msg);
+	if (r->junit && report_write_file(&dr, REPORT_JUNIT, r->junit, &err) < 0)
+		rc = cli_fail("--junit %s", err.msg);
+	else if (r->junit)
+		fprintf(human, "junit:   %s\n", r->junit);
+	if (r->html && report_write_file(&dr, REPORT_HTML, r->html, &err) < 0)
+		rc = cli_fail("--html %s", err.msg);
+	else if (r->html)
+		fprintf(human, "html:    %s\n", r->html);
+	if (r->c->json && report_json(&dr, stdout, &err) < 0)
+		rc = cli_fail("--json: %s", err.msg);
+	certify_db_run_free(&dr);
+	return rc;
+}
+
+/* Copies src to dst and checks the copy still has the sha256 read at the start. */
+static int run_copy(const struct certify_modinfo *mi, const char *dst)
+{
+	struct certify_modinfo again;
+	struct certify_err err;
+	FILE *in = fopen(mi->path, "rb"), *out = in ? fopen(dst, "wb") : NULL;
+	char buf[65536];
+	size_t n;
+	int rc = 0;
+
+	if (!in || !out)
+		rc = cli_fail("module %s: cannot copy to %s: %s", mi->path, dst, strerror(errno));
+	while (rc == 0 && (n = fread(buf, 1, sizeof(buf), in)) > 0) {
+		if (fwrite(buf, 1, n, out) != n)
+			rc = cli_fail("module %s: cannot copy to %s", mi->path, dst);
+	}
+	if (in)
+		fclose(in);
+	if (out && fclose(out) != 0 && rc == 0)
+		rc = cli_fail("module %s: cannot copy to %s", mi->path, dst);
+	if (rc == 0 && certify_modinfo_read(dst, &again, &err) < 0)
+		rc = cli_fail("module %s", err.msg);
+	else if (rc == 0) {
+		if (strcmp(again.sha256, mi->sha256))
+			rc = cli_fail("module %s changed while certify read it; try again", mi->path);
+		certify_modinfo_free(&again);
+	}
+	return rc;
+}
+
+/*
+ * The kernel boots private copies of the modules, so a module rebuilt while the run goes
+ * on cannot mix two builds into one verdict (the kernel's sha256 is checked against them).
+ */
+static int run_snapshot(struct cli_run *r)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	snprintf(r->snapdir, sizeof(r->snapdir), "%s/certify-mods.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(r->snapdir)) {
+		r->snapdir[0] = '\0';
+		return cli_fail("cannot create a temp dir under %s: %s", tmp && *tmp ? tmp : "/tmp",
+				strerror(errno));
+	}
+	r->boot_mods = calloc(r->nmods + 1, sizeof(*r->boot_mods));
+	if (!r->boot_mods)
+		return cli_fail("out of memory");
+	for (size_t i = 0; i < r->nmods; i++) {
+		const char *b = strrchr(r->mods[i].path, '/');
+
+		r->boot_mods[i] = r->mods[i];	/* shares ids: freed through r->mods only */
+		if (snprintf(r->boot_mods[i].path, sizeof(r->boot_mods[i].path), "%s/%s", r->snapdir,
+			     b ? b + 1 : r->mods[i].path) >= (int)sizeof(r->boot_mods[i].path))
+			return cli_fail("--module %s: path too long", r->mods[i].path);
+		for (size_t k = 0; k < i; k++) {
+			if (!strcmp(r->boot_mods[k].path, r->boot_mods[i].path))
+				return cli_fail("--module %s: two modules with the same file name",
+						r->mods[i].path);
+		}
+		if (run_copy(&r->mods[i], r->boot_mods[i].path) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static void run_unsnapshot(struct cli_run *r)
+{
+	for (size_t i = 0; r->boot_mods && i < r->nmods; i++)
+		unlink(r->boot_mods[i].path);
+	if (r->snapdir[0])
+		rmdir(r->snapdir);
+	free(r->boot_mods);
+}
+
+static int run_prepare(struct cli_run *r, int argc, char **argv)
+{
+	if (run_args(r, argc, argv) != 0 || run_plan(r) != 0 || run_modules(r) != 0)
+		return -1;
+	cli_path(r->c->kernel, "CERTIFY_KERNEL", "build/hvkernel.elf", r->kernel, sizeof(r->kernel));
+	if (access(r->kernel, R_OK) != 0)
+		return cli_fail("kernel %s: %s (build it with `make` or pass --kernel)", r->kernel,
+				strerror(errno)), -1;
+	r->spec.kernel = r->kernel;
+	if (run_snapshot(r) != 0)
+		return -1;
+	r->spec.mods = r->boot_mods;
+	r->spec.nmods = r->nmods;
+	if (!r->have_seed)
+		run_seed(r);
+	return 0;
+}
+
+static void run_header(const struct cli_run *r, FILE *out, size_t n)
+{
+	fprintf(out, "certify: plan %s, %zu configuration%s, seed %llu\n", r->plan.name, n,
+		n == 1 ? "" : "s", (unsigned long long)r->spec.seed);
+	for (size_t i = 0; i < r->spec.ndut; i++)
+		fprintf(out, "device:  %s%s (%04x:%04x, %s)\n", r->spec.dut[i].model, r->spec.dut[i].props,
+			r->spec.dut[i].m->vid, r->spec.dut[i].m->did, certify_kind_name(r->spec.dut[i].m->kind));
+	for (size_t i = 0; i < r->nmods; i++)
+		fprintf(out, "module:  %s %s %s (%s) sha256 %.16s\n", r->mods[i].path, r->mods[i].name,
+			r->mods[i].version, r->mods[i].vendor, r->mods[i].sha256);
+}
+
+static int run_execute(struct cli_run *r, FILE *human)
+{
+	struct certify_run_hooks hooks = { run_hook_start, run_hook_test, run_hook_done, r };
+	struct certify_config_result *res = NULL;
+	struct certify_config *cfgs = NULL;
+	struct certify_db_driver *drv;
+	struct certify_err err;
+	enum certify_verdict v;
+	char why[256] = "", *req, *log;
+	int kvm_ok = qemu_kvm_usable(why, sizeof(why)), n, rc;
+
+	if (r->accel == QEMU_ACCEL_KVM && !kvm_ok)
+		return cli_fail("--accel kvm: KVM unusable: %s", why);
+	unsigned irqs = CERTIFY_IRQ_MSIX | CERTIFY_IRQ_MSI | CERTIFY_IRQ_INTX;
+
+	for (size_t i = 0; i < r->spec.ndut; i++)
+		irqs &= r->spec.dut[i].m->irqs;
+	n = certify_matrix_build(&r->plan, r->accel, kvm_ok, why, irqs, &cfgs, &err);
+	if (n < 0)
+		return cli_fail("%s", err.msg);
+	if (cli_db_open(r->c, &r->db) != CLI_PASS) {
+		free(cfgs);
+		return CLI_ERROR;
+	}
+	drv = calloc(r->nmods + 1, sizeof(*drv));
+	for (size_t i = 0; drv && i < r->nmods; i++) {
+		snprintf(drv[i].name, sizeof(drv[i].name), "%s", r->mods[i].name);
+		snprintf(drv[i].version, sizeof(drv[i].version), "%s", r->mods[i].version);
+		snprintf(drv[i].vendor, sizeof(drv[i].vendor), "%s", r->mods[i].vendor);
+		snprintf(drv[i].sha256, sizeof(drv[i].sha256), "%s", r->mods[i].sha256);
+	}
+	req = run_request_json(r, cfgs, (size_t)n);
+	rc = drv && req ? certify_db_run_begin(r->db, r->plan.name, req, r->spec.seed, drv, r->nmods,
+						 &r->run_id, &err) : certify_errf(&err, "out of memory");
+	free(drv);
+	free(req);
+	if (rc < 0) {
+		free(cfgs);
+		return cli_fail("%s", err.msg);
+	}
+	run_header(r, human, (size_t)n);
+	fprintf(human, "run:     %lld\n", (long long)r->run_id);
+	fflush(human);
+	res = calloc((size_t)n + 1, sizeof(*res));
+	r->progress = cli_progress_new(human, (size_t)n, r->spec.jobs, r->verbose);
+	if (res)
+		certify_run_all(&r->spec, cfgs, (size_t)n, &hooks, res);
+	cli_progress_free(r->progress);
+	v = res ? certify_run_verdict(res, (size_t)n) : CERTIFY_V_ERROR;
+	if (certify_proc_interrupted() || r->db_failed)
+		v = CERTIFY_V_ERROR;
+	log = res ? run_summary(res, (size_t)n, v, r->spec.seed) : NULL;
+	if (r->db_failed)
+		cli_fail("store: %s", r->db_err);
+	if (certify_db_run_finish(r->db, r->run_id, certify_verdict_name(v), log, &err) < 0) {
+		cli_fail("%s", err.msg);
+		v = CERTIFY_V_ERROR;
+	}
+	free(log);
+	fprintf(human, "verdict: %s (run %lld, seed %llu)\n", v == CERTIFY_V_PASS ? "PASS" :
+		v == CERTIFY_V_FAIL ? "FAIL" : "ERROR", (long long)r->run_id,
+		(unsigned long long)r->spec.seed);
+	if (run_reports(r, human) != 0 && v == CERTIFY_V_PASS)
+		v = CERTIFY_V_ERROR;
+	for (int i = 0; res && i < n; i++)
+		certify_config_result_free(&res[i]);
+	free(res);
+	free(cfgs);
+	return v == CERTIFY_V_PASS ? CLI_PASS : v == CERTIFY_V_FAIL ? CLI_FAIL : CLI_ERROR;
+}
+
+int cli_cmd_run(int argc, char **argv, struct cli_common *c)
+{
+	struct cli_run r;
+	int rc;
+
+	memset(&r, 0, sizeof(r));
+	r.c = c;
+	r.spec.jobs = 1;
+	r.accel = QEMU_ACCEL_AUTO;
+	/* Installed first: from here on no QEMU outlives certify, also on SIGINT/SIGTERM. */
+	certify_proc_install_handlers();
+	if (run_prepare(&r, argc, argv) != 0)
+		rc = CLI_ERROR;
+	else
+		rc = run_execute(&r, c->json ? stderr : stdout);
+	certify_db_close(r.db);
+	run_unsnapshot(&r);
+	certify_modinfo_free_all(r.mods, r.nmods);
+	if (r.spec.plan)
+		certify_plan_free(&r.plan);
+	if (certify_proc_interrupted())
+		return 128 + certify_proc_interrupted();
+	return rc;
+}
