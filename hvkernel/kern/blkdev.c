@@ -1,6 +1,7 @@
 /* Block device registry and a synchronous submit for tests and the storage stack. */
 #include <arch/cpu.h>
 #include <hv/errno.h>
+#include <hv/time.h>
 #include <kern/blkdev.h>
 #include <kern/export.h>
 #include <kern/log.h>
@@ -88,34 +89,88 @@ struct hv_blkdev *blkdev_find(const char *name)
 	return 0;
 }
 
+/*
+ * A synchronous request lives in its own heap wrapper, not in the caller's frame: when the
+ * wait times out the driver still owns the request and may complete it later, and that
+ * late completion must land in memory that is still ours (it then frees the wrapper).
+ */
+struct blkdev_sync {
+	struct hv_blkreq rq;
+	volatile int done, abandoned;
+};
+
 static void blkdev_sync_done(struct hv_blkreq *rq)
 {
-	*(volatile int *)rq->ctx = 1;
+	struct blkdev_sync *s = rq->ctx;
+	int on = cpu_irq_save();
+
+	if (s->abandoned)
+		kfree(s);
+	else
+		s->done = 1;
+	cpu_irq_restore(on);
+}
+
+/* One-shot timer: wakes a halted wait so it can notice the deadline. */
+static void blkdev_sync_timeout(void *arg)
+{
+	*(volatile int *)arg = 1;
 }
 
 int blkdev_submit_wait(struct hv_blkdev *bd, struct hv_blkreq *rq, uint64_t timeout_us)
 {
-	volatile int done = 0;
-
 	if (rq->op != HV_BLK_FLUSH &&
 	    (rq->nblocks == 0 || rq->lba >= bd->nblocks || rq->nblocks > bd->nblocks - rq->lba))
 		return -HV_ERANGE;
-	rq->done = blkdev_sync_done;
-	rq->ctx = (void *)&done;
-	rq->status = -HV_EIO;
-	int ret = bd->ops->submit(bd, rq);
-	if (ret < 0)
+	struct blkdev_sync *s = kzalloc(sizeof(*s));
+	if (!s)
+		return -HV_ENOMEM;
+	s->rq = *rq;
+	s->rq.done = blkdev_sync_done;
+	s->rq.ctx = s;
+	s->rq.status = -HV_EIO;
+	int ret = bd->ops->submit(bd, &s->rq);
+	if (ret < 0) {
+		kfree(s);
 		return ret;
-	uint64_t t0 = time_us();
-	while (!done) {
-		if (bd->ops->poll)
-			bd->ops->poll(bd);
-		else
-			cpu_pause();
-		if (time_us() - t0 > timeout_us)
-			return -HV_ETIMEDOUT;
 	}
-	return rq->status;
+	volatile int expired = 0;
+	struct hv_timer deadline = { 0 };
+	if (!bd->ops->poll)
+		hv_timer_start(&deadline, timeout_us, blkdev_sync_timeout, (void *)&expired);
+	uint64_t t0 = time_us();
+	for (;;) {
+		if (bd->ops->poll) {
+			bd->ops->poll(bd);
+			if (time_us() - t0 > timeout_us)
+				expired = 1;
+		} else {
+			/* Interrupt-driven: sleep until an interrupt (the completion or the
+			 * deadline timer). STI;HLT cannot lose a wake-up: interrupts open only
+			 * after the HLT starts (APM vol. 3, STI). */
+			cpu_cli();
+			if (!s->done && !expired)
+				__asm__ volatile("sti; hlt" ::: "memory");
+			cpu_sti();
+		}
+		int on = cpu_irq_save();
+		if (s->done) {
+			cpu_irq_restore(on);
+			break;
+		}
+		if (expired) {
+			s->abandoned = 1;	/* the late completion frees it */
+			cpu_irq_restore(on);
+			hv_timer_cancel(&deadline);
+			return -HV_ETIMEDOUT;
+		}
+		cpu_irq_restore(on);
+	}
+	hv_timer_cancel(&deadline);
+	rq->status = s->rq.status;
+	ret = s->rq.status;
+	kfree(s);
+	return ret;
 }
 
 HV_EXPORT(hv_blkdev_register);
