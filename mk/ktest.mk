@@ -18,3 +18,9 @@ bench-run: $(BUILD)/bin/hvbench
 
 run-demo: $(BUILD)/bin/hvboot
 	$(BUILD)/bin/hvboot --kernel $(BUILD)/hvkernel.elf
+
+# The boot policy against `hcl check` (tests/policy/run.sh): counts in build/check/policy.counts.
+.PHONY: policy-check
+policy-check: $(BUILD)/bin/hvktest $(BUILD)/bin/hcl kernel modules
+	@mkdir -p $(BUILD)/check
+	sh tests/policy/run.sh $(BUILD) $(BUILD)/check/policy.counts

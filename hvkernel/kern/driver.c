@@ -40,9 +40,13 @@ struct pci_driver *driver_choose(struct pci_dev *d, const struct hv_pci_id **id,
 
 	*id = 0;
 	*score = -1;
-	if (forbidden)
+	if (forbidden || d->policy_blocked)
 		return 0;
 	for (struct pci_driver *drv = driver_list; drv; drv = drv->next) {
+		/* The hardware policy may allow only the certified driver at its version. */
+		if (d->policy_driver[0] && (strcmp(drv->name, d->policy_driver) != 0 ||
+					    strcmp(drv->version ? drv->version : "", d->policy_version) != 0))
+			continue;
 		if (forced) {
 			if (strcmp(drv->name, forced) == 0) {
 				*id = pcimatch_best(drv->ids, PCIMATCH_UNTIL_END, &md, score);

@@ -18,6 +18,7 @@
 #include <kern/module.h>
 #include <kern/panic.h>
 #include <kern/pci.h>
+#include <kern/policy.h>
 #include <kern/smp.h>
 #include <kern/time.h>
 #include <kern/vcpu.h>
@@ -119,10 +120,12 @@ void kmain(uint32_t magic, uint32_t info)
 		klog("module: %d of %d boot modules loaded (%d symbols exported)", nmods,
 		     bootinfo.nmods, export_count());
 	boot_phase("modules");
+	policy_apply();
 	driver_core_start();
 	int bound = driver_bind_all();
 	boot_report_pci();
 	boot_phase("drivers");
+	policy_enforce();
 
 	hvr_begin("ready");
 	hvr_u64("us", time_us());

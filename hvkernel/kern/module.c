@@ -15,6 +15,7 @@
 #include <kern/mem.h>
 #include <kern/module.h>
 #include <kern/pci.h>
+#include <kern/policy.h>
 #include <kern/string.h>
 #include <kern/time.h>
 #include <lib/elfmod.h>
@@ -240,7 +241,11 @@ int module_load_all(void)
 {
 	int n = 0;
 
-	for (int i = 0; i < bootinfo.nmods; i++)
-		n += module_load_one(&bootinfo.mods[i]);
+	for (int i = 0; i < bootinfo.nmods; i++) {
+		const struct boot_module *bm = &bootinfo.mods[i];
+		if (policy_is_list((const void *)bm->start, bm->end - bm->start))
+			continue;	/* the compatibility list: kern/policy.c reads it */
+		n += module_load_one(bm);
+	}
 	return n;
 }

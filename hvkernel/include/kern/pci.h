@@ -39,6 +39,12 @@ struct pci_dev {
 	uint32_t gsi;
 	uintptr_t msix_table;
 	void *irq_ctx;			/* the DDK's interrupt trampoline state */
+	/* hardware policy (kern/policy.c) */
+	int policy_verdict;		/* enum hclpolicy_verdict */
+	bool policy_blocked;		/* strict: no driver may bind */
+	char policy_driver[24];		/* strict: only this driver ... */
+	char policy_version[24];	/* ... at this version may bind */
+	char policy_reason[80];
 };
 
 /* Enumerate every segment and bus the firmware set up. Returns the number of functions. */

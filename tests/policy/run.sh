@@ -1,0 +1,126 @@
+#!/bin/sh
+# The boot policy and `hcl check` must agree on every device (issue: hcl boot policy).
+# For each QEMU configuration: boot hvkernel with the inbox modules and a compiled list,
+# then run `hcl check` on that boot's log and compare the per-device verdicts with the
+# kernel's own "hcl:" lines; also check the kernel's bootable/refused outcome.
+# usage: run.sh BUILD_DIR COUNTS_FILE
+set -u
+build=$1
+counts=$2
+bin=$build/bin
+pass=0
+fail=0
+work=$(mktemp -d "${TMPDIR:-/tmp}/hvpolicy.XXXXXX")
+trap 'rm -rf "$work"' EXIT INT TERM
+release=$(cat hvkernel/RELEASE)
+
+ok() { pass=$((pass + 1)); echo "PASS $1"; }
+bad() { fail=$((fail + 1)); echo "FAIL $1"; }
+
+# The list: virtio-net and ahci certified at the inbox versions, nvme certified for an
+# older driver version only, e1000 revoked; nothing for virtio-blk.
+cat > "$work/list.json" <<JSON
+{"schema_version":1,"generated":"$(date -u +%Y-%m-%dT%H:%M:%SZ)","releases":["$release"],"entries":[
+{"vid":"1af4","did":"1000","svid":"*","ssid":"*","vendor":"Red Hat, Inc.","model":"Virtio network device","type":"nic","releases":{"$release":{"driver":"virtio-net","driver_version":"1.0","firmware":null,"features":[],"certified":"2026-11-25","runs":["policy-test"],"status":"certified"}}},
+{"vid":"8086","did":"2922","svid":"*","ssid":"*","vendor":"Intel Corporation","model":"ICH9 AHCI","type":"storage","releases":{"$release":{"driver":"ahci","driver_version":"1.0","firmware":null,"features":[],"certified":"2026-11-25","runs":["policy-test"],"status":"certified"}}},
+{"vid":"1b36","did":"0010","svid":"*","ssid":"*","vendor":"Red Hat, Inc.","model":"QEMU NVM Express Controller","type":"storage","releases":{"$release":{"driver":"nvme","driver_version":"0.9","firmware":null,"features":[],"certified":"2026-11-25","runs":["policy-test"],"status":"certified"}}},
+{"vid":"8086","did":"100e","svid":"*","ssid":"*","vendor":"Intel Corporation","model":"82540EM","type":"nic","releases":{"$release":{"driver":"e1000","driver_version":"1.0","firmware":null,"features":[],"certified":"2026-11-25","runs":["policy-test"],"status":"revoked"}}}
+]}
+JSON
+if ! "$bin/hcl" compile "$work/list.json" -o "$work/hcl.bin" >"$work/compile.log" 2>&1; then
+	bad "compile the test list: $(head -n 1 "$work/compile.log")"
+	echo "$pass $fail" > "$counts"
+	exit 1
+fi
+
+mods="e1000.hvm virtio-net.hvm virtio-blk.hvm nvme.hvm ahci.hvm $work/hcl.bin"
+cat > "$work/policy.cfg" <<CFG
+# q35 has its own ICH9 AHCI (certified) and gets a certified virtio-net: bootable.
+[policy-strict-q35]
+machine = q35
+initrd = $mods
+append = hcl.policy=strict
+qemu = -device virtio-net-pci,disable-modern=on,romfile= -device e1000,romfile= -device nvme,serial=p1
+expect = pass
+timeout = 60
+
+# pc with only a revoked e1000 and an uncertified virtio-blk: strict refuses to boot.
+[policy-strict-pc-refused]
+machine = pc
+initrd = $mods
+append = hcl.policy=strict
+qemu = -device e1000,romfile= -device virtio-blk-pci,drive=d0 -drive file=\${disk:d0},if=none,id=d0,format=raw
+disks = d0:8M
+expect = policy
+timeout = 60
+
+# The same machine with warn: it boots, and says why it should not.
+[policy-warn-pc]
+machine = pc
+initrd = $mods
+append = hcl.policy=warn
+qemu = -device e1000,romfile= -device virtio-blk-pci,drive=d0 -drive file=\${disk:d0},if=none,id=d0,format=raw
+disks = d0:8M
+expect = pass
+timeout = 60
+CFG
+"$bin/hvktest" -c "$work/policy.cfg" --kernel "$build/hvkernel.elf" --modules "$build/modules" \
+	--logdir "$work/logs" --counts "$work/ktest.counts" > "$work/hvktest.out" 2>&1
+cat "$work/hvktest.out"
+read -r kp kf < "$work/ktest.counts" || { kp=0; kf=1; }
+pass=$((pass + kp))
+fail=$((fail + kf))
+
+for name in policy-strict-q35 policy-strict-pc-refused policy-warn-pc; do
+	log="$work/logs/$name.log"
+	if [ ! -s "$log" ]; then
+		bad "$name: no boot log"
+		continue
+	fi
+	# The kernel's verdicts: "[ t] hcl: SLOT VID:DID class CLASS: VERDICT (...)".
+	sed -n 's/^\[[ 0-9.]*\] hcl: \([0-9a-f:.]*\) [0-9a-f]*:[0-9a-f]* class [0-9a-f]*: \([a-z-]*\) .*/\1 \2/p' \
+		"$log" | sort > "$work/$name.kernel"
+	"$bin/hcl" check --inventory "$log" --hcl "$work/list.json" --insecure --json \
+		> "$work/$name.json" 2> "$work/$name.err"
+	rc=$?
+	if [ "$rc" -gt 1 ]; then
+		bad "$name: hcl check failed: $(head -n 1 "$work/$name.err")"
+		continue
+	fi
+	jq -r '.devices[] | "\(.slot) \(.status)"' "$work/$name.json" | sort > "$work/$name.host"
+	if [ ! -s "$work/$name.kernel" ]; then
+		bad "$name: the kernel logged no verdicts"
+	elif cmp -s "$work/$name.kernel" "$work/$name.host"; then
+		ok "$name: kernel and hcl check agree on $(wc -l < "$work/$name.host") devices"
+	else
+		bad "$name: kernel and hcl check disagree:"
+		diff "$work/$name.kernel" "$work/$name.host" | sed 's/^/    /'
+	fi
+	# hcl check's server verdict matches what the kernel did (bootable = it booted).
+	case "$name" in
+	*refused*|*warn*) want=1 ;;
+	*) want=0 ;;
+	esac
+	if [ "$rc" -eq "$want" ]; then
+		ok "$name: hcl check says $( [ "$rc" -eq 0 ] && echo bootable || echo 'not bootable')"
+	else
+		bad "$name: hcl check exit $rc, expected $want"
+	fi
+done
+# Binding: strict binds only the certified driver at the certified version; warn binds all.
+bound() {	# bound LOG VID:DID DRIVER -> the inventory line shows that driver
+	grep -q "^[0-9a-f:.]* [0-9a-f]*: $2 .*driver $3\$" "$work/logs/$1.log"
+}
+bound policy-strict-q35 1af4:1000 virtio-net && ok "strict: certified virtio-net is bound" ||
+	bad "strict: certified virtio-net is not bound"
+bound policy-strict-q35 1b36:0010 none && ok "strict: nvme certified only for driver 0.9 stays unbound" ||
+	bad "strict: nvme was bound although the list certifies another driver version"
+bound policy-strict-q35 8086:100e none && ok "strict: revoked e1000 stays unbound" ||
+	bad "strict: revoked e1000 was bound"
+bound policy-warn-pc 8086:100e e1000 && ok "warn: e1000 is bound anyway" ||
+	bad "warn: e1000 was not bound"
+grep -q "refuses to boot: no certified NIC" "$work/logs/policy-strict-pc-refused.log" &&
+	ok "strict: the refusal screen names the reason" || bad "strict: no refusal screen"
+echo "$pass $fail" > "$counts"
+echo "policy: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
