@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <json-c/json.h>
+
 #include "ktcfg.h"
 
 struct ktcfg_parser {
@@ -188,6 +190,41 @@ static int ktcfg_set_str(char **dst, const char *v)
 	return 0;
 }
 
+/* qmp = POINT COMMAND [JSON]; POINT COMMAND [JSON] ... : each JSON must parse as an object. */
+static int ktcfg_qmp(struct ktcfg_parser *p, struct certify_ktest *t, const char *v)
+{
+	char buf[1024];
+
+	if (strlen(v) >= sizeof(buf))
+		return ktcfg_err(p, "qmp = ...: longer than %zu characters", sizeof(buf) - 1);
+	snprintf(buf, sizeof(buf), "%s", v);
+	for (char *item = strtok(buf, ";"); item; item = strtok(NULL, ";")) {
+		char *point = ktcfg_trim(item), *cmd, *args;
+		if (!*point)
+			continue;
+		cmd = point + strcspn(point, " \t");
+		if (!*cmd)
+			return ktcfg_err(p, "qmp = '%s': expected POINT COMMAND [JSON-ARGUMENTS]", point);
+		*cmd++ = 0;
+		cmd = ktcfg_trim(cmd);
+		args = cmd + strcspn(cmd, " \t");
+		if (*args) {
+			*args++ = 0;
+			args = ktcfg_trim(args);
+			json_object *o = json_tokener_parse(args);
+			int ok = o && json_object_is_type(o, json_type_object);
+			json_object_put(o);
+			if (!ok)
+				return ktcfg_err(p, "qmp = %s %s: arguments '%s' are not a JSON object", point, cmd, args);
+		}
+		char entry[1100];
+		snprintf(entry, sizeof(entry), "%s %s %s", point, cmd, args);
+		if (certify_strv_push(&t->qmp, ktcfg_trim(entry)) < 0)
+			return ktcfg_err(p, "out of memory");
+	}
+	return 0;
+}
+
 static int ktcfg_key(struct ktcfg_parser *p, struct certify_ktest *t, const char *key, const char *v)
 {
 	if (strcmp(key, "machine") == 0) {
@@ -233,6 +270,8 @@ static int ktcfg_key(struct ktcfg_parser *p, struct certify_ktest *t, const char
 	} else if (strcmp(key, "qemu") == 0) {
 		certify_strv_free(&t->qemu);
 		return certify_strv_split(&t->qemu, v) < 0 ? ktcfg_err(p, "out of memory") : 0;
+	} else if (strcmp(key, "qmp") == 0) {
+		return ktcfg_qmp(p, t, v);
 	} else {
 		return ktcfg_err(p, "unknown key '%s'", key);
 	}
@@ -416,6 +455,7 @@ void certify_ktcfg_free(struct certify_ktcfg *cfg)
 		free(cfg->test[i].drvcheck);
 		certify_strv_free(&cfg->test[i].qemu);
 		certify_strv_free(&cfg->test[i].groups);
+		certify_strv_free(&cfg->test[i].qmp);
 	}
 	free(cfg->test);
 	memset(cfg, 0, sizeof(*cfg));

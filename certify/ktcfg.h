@@ -46,6 +46,7 @@ struct certify_ktest {
 	double timeout_s;		/* default 60 */
 	enum certify_outcome expect;	/* default pass */
 	char oracle[32];		/* "" or "query-pci" */
+	struct certify_strv qmp;	/* "POINT COMMAND [JSON-ARGS]": QMP work at sync points */
 };
 
 struct certify_ktcfg {

@@ -9,6 +9,7 @@
 #include <arch/cpu.h>
 #include <hv/errno.h>
 #include <kern/driver.h>
+#include <kern/hvr.h>
 #include <kern/ktest.h>
 #include <kern/netdev.h>
 #include <kern/pci.h>
@@ -409,4 +410,85 @@ KTEST(nic, attach)
 	}
 	ktest_metric(t, "attach_us", (time_us() - t0) / (rounds ? rounds : 1), "us");
 	return KTEST_PASS;
+}
+
+static int nic_wait_state(struct hv_netdev *nd, bool up, uint64_t us, uint64_t *took)
+{
+	uint64_t t0 = time_us();
+
+	while (nd->link_up != up && time_us() - t0 < us)
+		nic_poll(nd);
+	*took = time_us() - t0;
+	return nd->link_up == up ? 0 : -HV_ETIMEDOUT;
+}
+
+/*
+ * Link flaps driven by the host: at sync point "link-down" the host takes A's link down over
+ * QMP (set_link), at "link-up" it brings it back; A's driver must report each transition
+ * within nic.link_ms (default 500 ms), and traffic must flow again afterwards. Manual: it
+ * needs the host's QMP work (tests.cfg: qmp = link-down set_link {...}; link-up ...).
+ */
+KTEST_MANUAL(nic, linkflap)
+{
+	struct hv_netdev *a, *b;
+	const char *skip = nic_pick(t, &a, &b);
+	const uint64_t flaps = ktest_param_u64(t, "flaps", 20), bound = ktest_param_u64(t, "link_ms", 500) * 1000;
+
+	if (skip) {
+		ktest_msg(t, "%s", skip);
+		return KTEST_SKIP;
+	}
+	if (nic_setup(t, a, b) < 0)
+		return KTEST_FAIL;
+	uint64_t worst = 0, took, rx0, drop0, links0, rx1, drop1, links1;
+	netdev_counts(a, &rx0, &drop0, &links0);
+	enum ktest_status st = KTEST_PASS;
+	for (uint64_t i = 0; i < flaps && st == KTEST_PASS; i++) {
+		if (hvr_sync("link-down") < 0) {
+			ktest_msg(t, "the host did not answer the link-down sync point");
+			st = KTEST_ERROR;
+			break;
+		}
+		if (nic_wait_state(a, false, bound, &took) < 0) {
+			ktest_msg(t, "flap %llu: %s still reports link up after %llu ms", (unsigned long long)i,
+				  a->name, (unsigned long long)bound / 1000);
+			st = KTEST_FAIL;
+			break;
+		}
+		worst = took > worst ? took : worst;
+		if (hvr_sync("link-up") < 0) {
+			ktest_msg(t, "the host did not answer the link-up sync point");
+			st = KTEST_ERROR;
+			break;
+		}
+		if (nic_wait_state(a, true, bound, &took) < 0) {
+			ktest_msg(t, "flap %llu: %s still reports link down after %llu ms", (unsigned long long)i,
+				  a->name, (unsigned long long)bound / 1000);
+			st = KTEST_FAIL;
+			break;
+		}
+		worst = took > worst ? took : worst;
+	}
+	netdev_counts(a, &rx1, &drop1, &links1);
+	ktest_metric(t, "worst_detect_us", worst, "us");
+	ktest_metric(t, "link_changes", links1 - links0, "count");
+	if (st == KTEST_PASS && links1 - links0 != 2 * flaps) {
+		ktest_msg(t, "%llu link changes reported for %llu flaps", (unsigned long long)(links1 - links0),
+			  (unsigned long long)flaps);
+		st = KTEST_FAIL;
+	}
+	/* Traffic resumes: 100 frames A to B, all intact. */
+	nic_rxs.next_seq = 7000;
+	nic_rxs.frames = nic_rxs.bad = nic_rxs.out_of_order = 0;
+	for (uint32_t k = 0; k < 100 && st == KTEST_PASS; k++)
+		if (nic_xmit(a, nic_frame, nic_build(a, b, 7000 + k, 60 + k * 13)) < 0)
+			st = KTEST_FAIL;
+	nic_drain(b, 100);
+	if (st == KTEST_PASS && (nic_rxs.frames != 100 || nic_rxs.bad)) {
+		ktest_msg(t, "after the flaps %llu of 100 frames arrived (%llu corrupt)",
+			  (unsigned long long)nic_rxs.frames, (unsigned long long)nic_rxs.bad);
+		st = KTEST_FAIL;
+	}
+	nic_teardown(a, b);
+	return st;
 }

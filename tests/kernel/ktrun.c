@@ -5,6 +5,7 @@
 
 #include "ktrun.h"
 #include "pcioracle.h"
+#include "qmp.h"
 #include "session.h"
 
 #define KTRUN_QMP_TIMEOUT 10.0
@@ -15,6 +16,8 @@ struct ktrun_ctx {
 	int oracle_done;		/* the comparison ran (successfully or not) */
 	size_t oracle_diffs;
 	struct certify_strv oracle_lines;	/* differences and errors */
+	unsigned qmp_done;			/* QMP commands run at sync points */
+	struct certify_strv qmp_errors;
 	struct certify_strv check_lines;	/* failed modules/driver expectations */
 };
 
@@ -44,6 +47,35 @@ static void ktrun_oracle(struct certify_session *s, struct ktrun_ctx *c)
 	certify_pcilist_free(&list);
 }
 
+/* Run the entry's QMP commands for sync point `point` (qmp = POINT COMMAND [JSON]). A
+ * command QEMU refuses is recorded and fails the entry. */
+static void ktrun_qmp_at(struct certify_session *s, struct ktrun_ctx *c, const char *point)
+{
+	size_t plen = strlen(point);
+
+	for (size_t i = 0; i < c->t->qmp.n; i++) {
+		const char *e = c->t->qmp.v[i];
+		char cmd[64];
+		if (strncmp(e, point, plen) != 0 || e[plen] != ' ')
+			continue;
+		const char *rest = e + plen + 1;
+		size_t clen = strcspn(rest, " ");
+		snprintf(cmd, sizeof(cmd), "%.*s", (int)clen, rest);
+		const char *args = rest[clen] ? rest + clen + 1 : "";
+		json_object *a = *args ? json_tokener_parse(args) : NULL, *ret = NULL;
+		struct certify_err err = { "" };
+		struct qmp *q = certify_session_qmp(s);
+		c->qmp_done++;
+		if (!q || qmp_execute(q, cmd, a, &ret, 5.0, &err) < 0) {
+			char line[600];
+			snprintf(line, sizeof(line), "qmp %s at %s: %s", cmd, point,
+				 q ? err.msg : "QEMU's QMP monitor is not connected");
+			certify_strv_push(&c->qmp_errors, line);
+		}
+		json_object_put(ret);
+	}
+}
+
 static int ktrun_on_record(struct certify_session *s, const struct hvr_record *rec,
 			   double host_s, void *ctx)
 {
@@ -55,6 +87,7 @@ static int ktrun_on_record(struct certify_session *s, const struct hvr_record *r
 		return 0;
 	if (strcmp(point, "pci") == 0 && strcmp(c->t->oracle, "query-pci") == 0 && !c->oracle_done)
 		ktrun_oracle(s, c);
+	ktrun_qmp_at(s, c, point);
 	return certify_session_go(s, point) < 0 ? -1 : 0;
 }
 
@@ -178,6 +211,17 @@ static int ktrun_judge(const struct certify_ktest *t, const struct certify_resul
 		}
 		c->oracle_diffs ? tally->failed++ : tally->passed++;
 	}
+	if (t->qmp.n) {
+		/* The QMP actions (link flaps, unplugs ...) count as one test of the entry. */
+		if (c->qmp_errors.n || !c->qmp_done) {
+			snprintf(why, sizeof(why), "%s", c->qmp_errors.n ? c->qmp_errors.v[0] :
+				 "the kernel never reached a sync point with QMP work");
+			ktrun_why(reasons, rlen, why);
+			tally->failed++;
+		} else {
+			tally->passed++;
+		}
+	}
 	if (r->outcome != t->expect) {
 		snprintf(why, sizeof(why), "expected %s, got %s: %s", certify_outcome_name(t->expect),
 			 certify_outcome_name(r->outcome), r->reason);
@@ -278,6 +322,7 @@ void hvktest_run(const struct hvktest_opts *o, const struct certify_ktest *t, FI
 		fprintf(out, "  backtrace:\n%s", r.backtrace);
 	tally->entry_failed = !ok;
 	certify_strv_free(&c.oracle_lines);
+	certify_strv_free(&c.qmp_errors);
 	certify_strv_free(&c.check_lines);
 	certify_result_free(&r);
 	free(initrd);
