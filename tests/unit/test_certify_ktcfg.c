@@ -87,6 +87,10 @@ static void test_ktcfg_errors(void)
 	kt_expect_error("[a]\nexpect = crash\n",
 			"tests.cfg:2: expect = 'crash': expected pass, fail, error, policy, panic, reset or timeout");
 	kt_expect_error("[a]\naccel = hax\n", "tests.cfg:2: accel = 'hax': expected tcg, kvm or auto");
+	kt_expect_error("[a]\nqmp = p set_link [1]\n",
+			"tests.cfg:2: qmp = p set_link: arguments '[1]' are not a JSON object");
+	kt_expect_error("[a]\nqmp = lonely\n",
+			"tests.cfg:2: qmp = 'lonely': expected POINT COMMAND [JSON-ARGUMENTS]");
 	kt_expect_error("[a]\ndisks = d1\n",
 			"tests.cfg:2: disk 'd1': expected NAME:SIZE with NAME of [A-Za-z0-9_-]");
 	kt_expect_error("[a]\nqemu = -drive file=${disk:d2}\ndisks = d1:1M\n[b]\n",
