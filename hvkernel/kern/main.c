@@ -18,6 +18,7 @@
 #include <kern/module.h>
 #include <kern/panic.h>
 #include <kern/pci.h>
+#include <kern/pci_hotplug.h>
 #include <kern/policy.h>
 #include <kern/smp.h>
 #include <kern/time.h>
@@ -114,6 +115,7 @@ void kmain(uint32_t magic, uint32_t info)
 	smp_init();
 
 	int n = pci_init();
+	pci_hotplug_init();
 	boot_phase("pci");
 	int nmods = module_load_all();
 	if (bootinfo.nmods)

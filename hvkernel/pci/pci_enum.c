@@ -231,6 +231,18 @@ int pci_init(void)
 	return pci_ndevs;
 }
 
+void pci_unlink(struct pci_dev *d, struct pci_dev *prev)
+{
+	if (prev)
+		prev->next = d->next;
+	else
+		pci_head = d->next;
+	if (pci_tail == d)
+		pci_tail = prev;
+	d->next = 0;
+	pci_ndevs--;
+}
+
 void pci_enable(struct pci_dev *d, uint16_t set_bits)
 {
 	pci_cfg_write16(d, PCI_COMMAND, pci_cfg_read16(d, PCI_COMMAND) | set_bits);

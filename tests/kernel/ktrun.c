@@ -66,6 +66,20 @@ static void ktrun_qmp_at(struct certify_session *s, struct ktrun_ctx *c, const c
 		struct certify_err err = { "" };
 		struct qmp *q = certify_session_qmp(s);
 		c->qmp_done++;
+		/* "wait-event {"event": NAME}" is ours, not QEMU's: wait up to 5 s for that event. */
+		if (q && strcmp(cmd, "wait-event") == 0) {
+			json_object *name = NULL;
+			const char *ev = a && json_object_object_get_ex(a, "event", &name) ?
+					 json_object_get_string(name) : "";
+			if (qmp_wait_event(q, ev, 5.0, &ret, &err) < 0) {
+				char line[600];
+				snprintf(line, sizeof(line), "no QMP event %s by %s: %s", ev, point, err.msg);
+				certify_strv_push(&c->qmp_errors, line);
+			}
+			json_object_put(a);
+			json_object_put(ret);
+			continue;
+		}
 		if (!q || qmp_execute(q, cmd, a, &ret, 5.0, &err) < 0) {
 			char line[600];
 			snprintf(line, sizeof(line), "qmp %s at %s: %s", cmd, point,

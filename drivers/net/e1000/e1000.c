@@ -2,10 +2,12 @@
  * Intel e1000 family NIC driver: 82540EM, 82544GC, 82545EM (8254x SDM) and 82574L
  * (82574 DS), as emulated by QEMU's e1000, e1000-82544gc, e1000-82545em and e1000e.
  *
- * probe resets the function, reads the Ethernet address and registers a netdev; open
- * allocates the rings, starts them and takes one interrupt vector (MSI-X, MSI or INTx, or
- * what pci.irq= forces); stop quiesces and frees them again. This file is the PCI glue and
- * the netdev entry points; e1000_hw.c and e1000_ring.c hold the chip logic.
+ * probe resets the function, reads the Ethernet address, takes one interrupt vector
+ * (MSI-X, MSI or INTx: the best the function has, or what pci.irq= forces) and registers a
+ * netdev; open allocates and starts the rings and unmasks the causes; stop masks them,
+ * resets the function and frees the rings; remove gives the vector back. This file is the
+ * PCI glue and the netdev entry points; e1000_hw.c and e1000_ring.c hold the chip logic.
+ * Counters run from probe to remove.
  */
 #include "e1000_var.h"
 
@@ -35,6 +37,7 @@ static int e1000_poll(struct hv_netdev *nd, int budget);
 static int e1000_set_mtu(struct hv_netdev *nd, unsigned mtu);
 static void e1000_get_stats(struct hv_netdev *nd, struct hv_netdev_stats *s);
 static void e1000_intr(void *arg, unsigned index);
+static int e1000_irq_alloc(struct e1000_softc *sc);
 static void e1000_irq_release(struct e1000_softc *sc);
 
 static struct hv_pci_driver e1000_driver = {
@@ -102,6 +105,9 @@ static int e1000_probe(struct hv_pci_dev *d, const struct hv_pci_id *id)
 	rc = e1000_hw_read_mac(sc, sc->nd.mac);
 	if (rc < 0)
 		goto free_softc;
+	rc = e1000_irq_alloc(sc);
+	if (rc < 0)
+		goto free_softc;
 
 	sc->nd.mtu = E1000_MTU_DEFAULT;
 	sc->nd.max_mtu = sc->chip->max_mtu;
@@ -113,13 +119,15 @@ static int e1000_probe(struct hv_pci_dev *d, const struct hv_pci_id *id)
 	rc = hv_netdev_register(&sc->nd);
 	if (rc < 0) {
 		hv_log("e1000: %s: netdev registration failed: %d", sc->slot, rc);
-		goto clear_drvdata;
+		goto release_irq;
 	}
-	hv_log("e1000: %s: %s rev %u, %s", sc->slot, sc->chip->name, info.revision, sc->nd.name);
+	hv_log("e1000: %s: %s rev %u, %s, irq %s", sc->slot, sc->chip->name, info.revision, sc->nd.name,
+	       e1000_irq_mode_name(sc->irq_mode));
 	return 0;
 
-clear_drvdata:
+release_irq:
 	hv_pci_set_drvdata(d, NULL);
+	e1000_irq_release(sc);
 free_softc:
 	hv_free(sc);
 	return rc;
@@ -139,46 +147,64 @@ static void e1000_remove(struct hv_pci_dev *d)
 }
 
 /*
- * One vector for every cause, taken at the first open and kept until remove (see
- * e1000_irq_release). On the 82574 in MSI-X mode the causes are routed through IVAR
- * (DS 10.2.4.9): receive queue 0, transmit queue 0 and "other" (link) to vector 0; IVAR
- * is rewritten at every open since the reset in stop clears it.
+ * One vector for every cause, taken in probe and kept until remove: open and stop then
+ * allocate nothing but the rings, and remove knows whether MSI-X messages were sent (see
+ * e1000_irq_release).
  */
-static int e1000_irq_setup(struct e1000_softc *sc)
+static int e1000_irq_alloc(struct e1000_softc *sc)
 {
-	int n;
+	int n = hv_pci_irq_alloc(sc->pci, HV_IRQ_AUTO, 1, e1000_intr, sc, &sc->irq_mode);
 
-	if (!sc->irq_on) {
-		n = hv_pci_irq_alloc(sc->pci, HV_IRQ_AUTO, 1, e1000_intr, sc, &sc->irq_mode);
-		if (n < 0) {
-			hv_log("e1000: %s: no interrupt: %d", sc->slot, n);
-			return n;
-		}
-		sc->irq_on = true;
+	if (n < 0) {
+		hv_log("e1000: %s: no interrupt: %d", sc->slot, n);
+		return n;
 	}
-	sc->ims = E1000_ICR_LSC | E1000_ICR_RXT0 | E1000_ICR_RXO | E1000_ICR_RXDMT0 | E1000_ICR_RXSEQ;
-	if (sc->irq_mode == HV_IRQ_MSIX) {
-		e1000_write(sc, E1000_IVAR, E1000_IVAR_RXQ0(0) | E1000_IVAR_TXQ0(0) | E1000_IVAR_OTHER(0));
-		sc->ims |= E1000_ICR_RXQ0 | E1000_ICR_OTHER;
-	}
+	sc->irq_on = true;
 	return 0;
 }
 
 /*
+ * The causes to enable at open. On the 82574 in MSI-X mode they are routed through IVAR
+ * (DS 10.2.4.9): receive queue 0, transmit queue 0 and "other" (link) to vector 0; the
+ * reset before every open clears IVAR.
+ */
+static void e1000_irq_program(struct e1000_softc *sc)
+{
+	sc->ims = E1000_ICR_LSC | E1000_ICR_RXT0 | E1000_ICR_RXO | E1000_ICR_RXDMT0 | E1000_ICR_RXSEQ;
+	if (sc->irq_mode == HV_IRQ_MSIX) {
+		e1000_write(sc, E1000_IVAR, E1000_IVAR_RXQ0(0) | E1000_IVAR_TXQ0(0) | E1000_IVAR_OTHER(0));
+		sc->ims |= E1000_ICR_RXQ0 | E1000_ICR_OTHER;
+		sc->msix_used = true;
+	}
+}
+
+/*
  * QEMU 7.2's e1000e throttles every MSI-X message (EITR at least 500, i.e. 128 us,
- * whatever we write) and asserts if that timer fires once MSI-X is off. So the vector
- * lives from the first open to remove, and remove, with every cause masked, lets a
- * pending throttle timer run out before MSI-X is turned off.
+ * whatever we write) and asserts if that timer fires once MSI-X is off: when messages may
+ * have been sent, let a pending throttle timer run out, causes masked, before turning
+ * MSI-X off.
  */
 static void e1000_irq_release(struct e1000_softc *sc)
 {
 	if (!sc->irq_on)
 		return;
 	e1000_write(sc, E1000_IMC, E1000_IMS_ALL);
-	if (sc->irq_mode == HV_IRQ_MSIX)
+	if (sc->msix_used)
 		hv_udelay(E1000_MSIX_QUIESCE_US);
 	hv_pci_irq_free(sc->pci);
 	sc->irq_on = false;
+}
+
+/* Entry points, the handler and the timer check running under their lock: take both. */
+static void e1000_set_running(struct e1000_softc *sc, bool on)
+{
+	unsigned long fl = hv_spin_lock_irqsave(&sc->tx_lock);
+
+	sc->running = on;
+	hv_spin_unlock_irqrestore(&sc->tx_lock, fl);
+	fl = hv_spin_lock_irqsave(&sc->rx_lock);
+	sc->running = on;
+	hv_spin_unlock_irqrestore(&sc->rx_lock, fl);
 }
 
 static int e1000_open(struct hv_netdev *nd)
@@ -194,17 +220,14 @@ static int e1000_open(struct hv_netdev *nd)
 	if (rc < 0)
 		goto free_rings;
 	e1000_hw_init(sc);
-	rc = e1000_irq_setup(sc);
-	if (rc < 0)
-		goto free_rings;
-	sc->cnt = (struct e1000_counters){ 0 };
+	e1000_irq_program(sc);
 	sc->polling = false;
-	fl = hv_spin_lock_irqsave(&sc->lock);
 	e1000_ring_start(sc);
-	sc->running = true;
+	e1000_set_running(sc, true);
+	fl = hv_spin_lock_irqsave(&sc->rx_lock);
 	e1000_write(sc, E1000_IMS, sc->ims);
 	e1000_hw_link_update(sc);
-	hv_spin_unlock_irqrestore(&sc->lock, fl);
+	hv_spin_unlock_irqrestore(&sc->rx_lock, fl);
 	hv_log("e1000: %s: %s open, irq %s, link %s", sc->slot, nd->name,
 	       e1000_irq_mode_name(sc->irq_mode), nd->link_up ? "up" : "down");
 	return 0;
@@ -217,11 +240,9 @@ free_rings:
 static void e1000_stop(struct hv_netdev *nd)
 {
 	struct e1000_softc *sc = nd->priv;
-	unsigned long fl = hv_spin_lock_irqsave(&sc->lock);
 
-	sc->running = false;
+	e1000_set_running(sc, false);
 	e1000_hw_stop(sc);
-	hv_spin_unlock_irqrestore(&sc->lock, fl);
 	hv_timer_cancel(&sc->tx_timer);
 	sc->tx_timer_armed = false;
 	(void)e1000_hw_reset(sc);	/* no DMA and no interrupt after this */
@@ -235,14 +256,14 @@ static int e1000_xmit(struct hv_netdev *nd, const void *frame, size_t len)
 	unsigned long fl;
 	int rc;
 
-	fl = hv_spin_lock_irqsave(&sc->lock);
+	fl = hv_spin_lock_irqsave(&sc->tx_lock);
 	if (len < E1000_ETH_HLEN || len > nd->mtu + E1000_ETH_HLEN) {
 		sc->cnt.tx_errors++;
 		rc = -HV_EINVAL;
 	} else {
 		rc = sc->running ? e1000_tx_enqueue(sc, frame, len) : -HV_ENODEV;
 	}
-	hv_spin_unlock_irqrestore(&sc->lock, fl);
+	hv_spin_unlock_irqrestore(&sc->tx_lock, fl);
 	return rc;
 }
 
@@ -271,14 +292,14 @@ static void e1000_intr(void *arg, unsigned index)
 	uint32_t icr, seen;
 
 	(void)index;
-	fl = hv_spin_lock_irqsave(&sc->lock);
+	fl = hv_spin_lock_irqsave(&sc->rx_lock);
 	if (!sc->running || sc->polling) {
-		hv_spin_unlock_irqrestore(&sc->lock, fl);
+		hv_spin_unlock_irqrestore(&sc->rx_lock, fl);
 		return;
 	}
 	icr = e1000_ack(sc);
 	if (icr == 0) {
-		hv_spin_unlock_irqrestore(&sc->lock, fl);
+		hv_spin_unlock_irqrestore(&sc->rx_lock, fl);
 		return;
 	}
 	seen = icr;
@@ -295,11 +316,15 @@ static void e1000_intr(void *arg, unsigned index)
 		if (!(icr & E1000_ICR_RX_ANY))
 			break;
 	}
-	e1000_tx_flush(sc);
 	/* The 82574 masks "other" once it fired in MSI-X mode (DS 7.4.3): re-arm it. */
 	if (sc->irq_mode == HV_IRQ_MSIX && (seen & (E1000_ICR_OTHER | E1000_ICR_LSC)))
 		e1000_write(sc, E1000_IMS, sc->ims);
-	hv_spin_unlock_irqrestore(&sc->lock, fl);
+	hv_spin_unlock_irqrestore(&sc->rx_lock, fl);
+
+	fl = hv_spin_lock_irqsave(&sc->tx_lock);
+	if (sc->running)
+		e1000_tx_flush(sc);
+	hv_spin_unlock_irqrestore(&sc->tx_lock, fl);
 }
 
 /*
@@ -311,25 +336,28 @@ static int e1000_poll(struct hv_netdev *nd, int budget)
 {
 	struct e1000_softc *sc = nd->priv;
 	unsigned long fl;
-	unsigned n;
+	unsigned n = 0;
 
 	if (budget <= 0)
 		return 0;
-	fl = hv_spin_lock_irqsave(&sc->lock);
-	if (!sc->running) {
-		hv_spin_unlock_irqrestore(&sc->lock, fl);
-		return 0;
+	fl = hv_spin_lock_irqsave(&sc->rx_lock);
+	if (sc->running) {
+		if (!sc->polling) {
+			sc->polling = true;
+			e1000_write(sc, E1000_IMC, E1000_IMS_ALL);
+		}
+		if (e1000_ack(sc) & E1000_ICR_LSC)
+			e1000_hw_link_update(sc);
+		n = e1000_rx_process(sc, (unsigned)budget);
 	}
-	if (!sc->polling) {
-		sc->polling = true;
-		e1000_write(sc, E1000_IMC, E1000_IMS_ALL);
+	hv_spin_unlock_irqrestore(&sc->rx_lock, fl);
+
+	fl = hv_spin_lock_irqsave(&sc->tx_lock);
+	if (sc->running) {
+		e1000_tx_flush(sc);
+		n += e1000_tx_reclaim(sc, (unsigned)budget - n);
 	}
-	if (e1000_ack(sc) & E1000_ICR_LSC)
-		e1000_hw_link_update(sc);
-	e1000_tx_flush(sc);
-	n = e1000_rx_process(sc, (unsigned)budget);
-	n += e1000_tx_reclaim(sc, (unsigned)budget - n);
-	hv_spin_unlock_irqrestore(&sc->lock, fl);
+	hv_spin_unlock_irqrestore(&sc->tx_lock, fl);
 	return (int)n;
 }
 
@@ -344,13 +372,13 @@ static int e1000_set_mtu(struct hv_netdev *nd, unsigned mtu)
 
 	if (mtu < E1000_MTU_MIN || mtu > nd->max_mtu)
 		return -HV_EINVAL;
-	fl = hv_spin_lock_irqsave(&sc->lock);
+	fl = hv_spin_lock_irqsave(&sc->rx_lock);
 	nd->mtu = mtu;
 	if (sc->running && e1000_hw_rctl(sc) != sc->rctl) {
 		sc->rctl = e1000_hw_rctl(sc);
 		e1000_write(sc, E1000_RCTL, sc->rctl);
 	}
-	hv_spin_unlock_irqrestore(&sc->lock, fl);
+	hv_spin_unlock_irqrestore(&sc->rx_lock, fl);
 	return 0;
 }
 
@@ -358,23 +386,28 @@ static int e1000_set_mtu(struct hv_netdev *nd, unsigned mtu)
 static void e1000_get_stats(struct hv_netdev *nd, struct hv_netdev_stats *s)
 {
 	struct e1000_softc *sc = nd->priv;
-	unsigned long fl = hv_spin_lock_irqsave(&sc->lock);
+	unsigned long fl = hv_spin_lock_irqsave(&sc->tx_lock);
 
 	if (sc->running) {
 		e1000_tx_flush(sc);
 		e1000_tx_reclaim(sc, E1000_NTXD);
-		e1000_hw_read_counters(sc);
 	}
-	s->rx_packets = sc->cnt.rx_packets;
-	s->rx_bytes = sc->cnt.rx_bytes;
-	s->rx_errors = sc->cnt.rx_errors;
-	s->rx_dropped = sc->cnt.rx_dropped;
 	s->tx_packets = sc->cnt.tx_packets;
 	s->tx_bytes = sc->cnt.tx_bytes;
 	s->tx_errors = sc->cnt.tx_errors;
 	s->tx_dropped = sc->cnt.tx_dropped;
+	hv_spin_unlock_irqrestore(&sc->tx_lock, fl);
+
+	fl = hv_spin_lock_irqsave(&sc->rx_lock);
+	if (sc->running)
+		e1000_hw_read_counters(sc);
+	s->tx_errors += sc->hw_tx_errors;
+	s->rx_packets = sc->cnt.rx_packets;
+	s->rx_bytes = sc->cnt.rx_bytes;
+	s->rx_errors = sc->cnt.rx_errors;
+	s->rx_dropped = sc->cnt.rx_dropped;
 	s->link_changes = sc->cnt.link_changes;
-	hv_spin_unlock_irqrestore(&sc->lock, fl);
+	hv_spin_unlock_irqrestore(&sc->rx_lock, fl);
 }
 
 int hv_module_init(void)

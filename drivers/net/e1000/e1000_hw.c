@@ -125,19 +125,23 @@ void e1000_hw_init(struct e1000_softc *sc)
 		(void)e1000_read(sc, r);
 }
 
-/* RCTL for the current MTU (SDM 13.4.22): broadcast, multicast, CRC stripped, 2 KiB
- * buffers; long packets when the MTU needs frames over 1522 bytes. */
+/*
+ * RCTL for the current MTU (SDM 13.4.22): CRC stripped, 2 KiB buffers, long packets when
+ * the MTU needs frames over 1522 bytes, and promiscuous: a NIC is an uplink of the virtual
+ * switch, which must see the frames for its guests' addresses (the DDK has no receive
+ * filter call yet).
+ */
 uint32_t e1000_hw_rctl(struct e1000_softc *sc)
 {
-	uint32_t rctl = E1000_RCTL_EN | E1000_RCTL_BAM | E1000_RCTL_MPE | E1000_RCTL_SECRC |
-			E1000_RCTL_BSIZE_2048 | E1000_RCTL_RDMTS_HALF;
+	uint32_t rctl = E1000_RCTL_EN | E1000_RCTL_BAM | E1000_RCTL_UPE | E1000_RCTL_MPE |
+			E1000_RCTL_SECRC | E1000_RCTL_BSIZE_2048 | E1000_RCTL_RDMTS_HALF;
 
 	if (sc->nd.mtu > E1000_MTU_DEFAULT)
 		rctl |= E1000_RCTL_LPE;
 	return rctl;
 }
 
-/* Report STATUS.LU (SDM 13.4.2) to the netdev layer. */
+/* Report STATUS.LU (SDM 13.4.2) to the netdev layer. rx_lock held. */
 void e1000_hw_link_update(struct e1000_softc *sc)
 {
 	bool up = (e1000_read(sc, E1000_STATUS) & E1000_STATUS_LU) != 0;
@@ -147,13 +151,13 @@ void e1000_hw_link_update(struct e1000_softc *sc)
 	hv_netdev_link_change(&sc->nd, up);
 }
 
-/* Fold the device's clear-on-read error counters (SDM 13.7) into ours. */
+/* Fold the device's clear-on-read error counters (SDM 13.7) into ours. rx_lock held. */
 void e1000_hw_read_counters(struct e1000_softc *sc)
 {
 	sc->cnt.rx_errors += e1000_read(sc, E1000_CRCERRS) + e1000_read(sc, E1000_ALGNERRC) +
 			     e1000_read(sc, E1000_RXERRC) + e1000_read(sc, E1000_RLEC);
 	sc->cnt.rx_dropped += e1000_read(sc, E1000_MPC);
-	sc->cnt.tx_errors += e1000_read(sc, E1000_ECOL) + e1000_read(sc, E1000_LATECOL);
+	sc->hw_tx_errors += e1000_read(sc, E1000_ECOL) + e1000_read(sc, E1000_LATECOL);
 }
 
 /* Stop receive and transmit DMA and mask every interrupt (SDM 14.8: disable, then reset). */

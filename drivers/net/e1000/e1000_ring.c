@@ -143,7 +143,7 @@ void e1000_ring_start(struct e1000_softc *sc)
 	e1000_write(sc, E1000_RCTL, sc->rctl);
 }
 
-/* Hand every queued descriptor to the device with one TDT write (SDM 3.3.1). Lock held. */
+/* Hand every queued descriptor to the device with one TDT write (SDM 3.3.1). tx_lock held. */
 void e1000_tx_flush(struct e1000_softc *sc)
 {
 	if (sc->tx_doorbell == sc->tx_tail)
@@ -153,7 +153,7 @@ void e1000_tx_flush(struct e1000_softc *sc)
 	sc->tx_doorbell = sc->tx_tail;
 }
 
-/* Free up to budget transmitted descriptors, oldest first, by their DD bits. Lock held. */
+/* Free up to budget transmitted descriptors, oldest first, by their DD bits. tx_lock held. */
 unsigned e1000_tx_reclaim(struct e1000_softc *sc, unsigned budget)
 {
 	unsigned i = sc->tx_head, n = 0;
@@ -181,6 +181,7 @@ static inline uint64_t e1000_tx_upper(size_t len, bool eop)
 	return (uint64_t)len | cmd << 24;	/* length, cso 0, cmd, status 0, css 0 */
 }
 
+/* Hold the doorbell back? Only inside a burst, and only until E1000_TX_BATCH frames wait. */
 static bool e1000_tx_defer(struct e1000_softc *sc, uint64_t now)
 {
 	bool burst = now - sc->tx_last_us < E1000_TX_BURST_US;
@@ -191,7 +192,7 @@ static bool e1000_tx_defer(struct e1000_softc *sc, uint64_t now)
 	return ((sc->tx_tail - sc->tx_doorbell) & (E1000_NTXD - 1)) < E1000_TX_BATCH;
 }
 
-/* Queue one frame; 0 or -HV_EAGAIN when the ring is full. Lock held. */
+/* Queue one frame; 0 or -HV_EAGAIN when the ring is full. tx_lock held. */
 int e1000_tx_enqueue(struct e1000_softc *sc, const void *frame, size_t len)
 {
 	unsigned need = (unsigned)((len + E1000_BUFSZ - 1) / E1000_BUFSZ), t;
@@ -200,10 +201,8 @@ int e1000_tx_enqueue(struct e1000_softc *sc, const void *frame, size_t len)
 	if (sc->tx_free < E1000_TX_RECLAIM_LOW || sc->tx_free < need) {
 		e1000_tx_flush(sc);
 		e1000_tx_reclaim(sc, E1000_NTXD);
-		if (sc->tx_free < need) {
-			sc->cnt.tx_dropped++;
-			return -HV_EAGAIN;
-		}
+		if (sc->tx_free < need)
+			return -HV_EAGAIN;	/* the caller retries or drops */
 	}
 	t = sc->tx_tail;
 	for (size_t off = 0; off < len; off += E1000_BUFSZ) {
@@ -230,12 +229,12 @@ int e1000_tx_enqueue(struct e1000_softc *sc, const void *frame, size_t len)
 static void e1000_tx_timeout(void *arg)
 {
 	struct e1000_softc *sc = arg;
-	unsigned long fl = hv_spin_lock_irqsave(&sc->lock);
+	unsigned long fl = hv_spin_lock_irqsave(&sc->tx_lock);
 
 	sc->tx_timer_armed = false;
 	if (sc->running)
 		e1000_tx_flush(sc);
-	hv_spin_unlock_irqrestore(&sc->lock, fl);
+	hv_spin_unlock_irqrestore(&sc->tx_lock, fl);
 }
 
 /* Append a fragment of a multi-descriptor frame to the reassembly buffer. */
@@ -266,7 +265,8 @@ static void e1000_rx_deliver(struct e1000_softc *sc, const uint8_t *frame, size_
 
 /*
  * Deliver up to budget received frames (SDM 3.2.3), then return their descriptors to the
- * device with one RDT write: RDT trails the next descriptor to complete by one. Lock held.
+ * device with one RDT write: RDT trails the next descriptor to complete by one. rx_lock
+ * held.
  */
 unsigned e1000_rx_process(struct e1000_softc *sc, unsigned budget)
 {

@@ -1,7 +1,11 @@
 /*
- * e1000 driver state. One softc per PCI function; the rings and their buffers exist while
- * the netdev is open. Fields the interrupt handler, the flush timer and the entry points
- * share are protected by sc->lock.
+ * e1000 driver state. One softc and one interrupt vector per PCI function from probe to
+ * remove; the rings and their buffers exist while the netdev is open.
+ *
+ * Two locks, never held together: tx_lock covers the transmit ring and the tx_ counters
+ * (xmit, the flush timer), rx_lock the receive ring, the rx_ counters and the interrupt
+ * causes (interrupt handler, poll). Received frames are delivered under rx_lock only, so a
+ * receiver may transmit on the same NIC from its callback.
  */
 #ifndef E1000_VAR_H
 #define E1000_VAR_H
@@ -12,12 +16,13 @@
 
 #define E1000_NTXD		256		/* descriptors per ring: multiple of 8 (SDM 3.3.2) */
 /*
- * Receive ring: QEMU's e1000 and e1000e raise at most one interrupt per 128 us (a floor of
- * 500 x 256 ns on ITR/EITR, after 8254x SDM 13.4.18), the timer behind it runs on QEMU's
- * main loop, which a busy vCPU delays further, and the e1000 drops (MPC) what finds the
- * ring full. A sender in the same QEMU reaches ~2 Mpps. Measured with nic.rate on pc,
- * 20000 frames: 256 descriptors lose thousands, 2048 lost frames in 1 run of 6, 4096 in
- * none of 6. The buffers come in chunks so no allocation is larger than 256 KiB.
+ * Receive ring: QEMU's e1000 and e1000e raise at most one interrupt per 128 us whatever
+ * ITR says (a floor of 500 x 256 ns, QEMU's reading of the SDM's "7813 interrupts/s at
+ * most"), the timer behind it runs on QEMU's main loop, which a busy vCPU delays further,
+ * and the e1000 drops (MPC) what finds the ring full. A sender in the same QEMU reaches
+ * ~2 Mpps. Measured with nic.rate on pc, 20000 frames: 256 descriptors lose thousands, 2048
+ * lost frames in 1 run of 6, 4096 in none of 6. The buffers come in chunks so no
+ * allocation is larger than 256 KiB.
  */
 #define E1000_NRXD		4096
 #define E1000_RX_CHUNK_BUFS	128		/* 2 KiB buffers per DMA allocation */
@@ -76,11 +81,13 @@ struct e1000_softc {
 	volatile uint8_t *regs;
 	const struct e1000_chip *chip;
 	char slot[16];
-	struct hv_spinlock lock;
+	struct hv_spinlock tx_lock;
+	struct hv_spinlock rx_lock;
 
-	bool running;			/* open and not stopped */
+	bool running;			/* open and not stopped; changed under both locks */
 	bool polling;			/* poll() took over: device interrupts stay masked */
 	bool irq_on;
+	bool msix_used;		/* opened with MSI-X: QEMU may have a throttle timer */
 	int irq_mode;
 	uint32_t ims;			/* causes enabled while running */
 	uint32_t rctl;			/* last RCTL written */
@@ -108,6 +115,7 @@ struct e1000_softc {
 	bool rx_asm_bad;
 
 	struct e1000_counters cnt;
+	uint64_t hw_tx_errors;		/* device counters, folded in under rx_lock */
 };
 
 /* The kernel exports memcpy, but no DDK header declares it. */

@@ -69,6 +69,8 @@ void pci_cfg_raw_write32(uint16_t seg, uint8_t bus, uint8_t dev, uint8_t fn, uin
 /* Which mechanism reaches (seg, bus): "ecam" or "cf8". */
 const char *pci_cfg_mechanism(uint16_t seg, uint8_t bus);
 
+/* Take d (whose predecessor in the list is prev, or NULL) out of the function list. */
+void pci_unlink(struct pci_dev *d, struct pci_dev *prev);
 /* Set or clear bits of the command register. */
 void pci_enable(struct pci_dev *d, uint16_t set_bits);
 void pci_disable(struct pci_dev *d, uint16_t clear_bits);
