@@ -18,6 +18,7 @@
 #include <kern/mem.h>
 #include <kern/pci.h>
 #include <kern/string.h>
+#include <kern/time.h>
 #include <lib/pcicap.h>
 #include <lib/pcireg.h>
 
@@ -231,7 +232,12 @@ void pci_irq_teardown(struct pci_dev *d)
 {
 	switch (d->irq_mode) {
 	case PCI_IRQ_MSIX: {
+		/* Function-mask first and let a device's pending message throttling run out
+		 * before MSI-X goes off: QEMU 7.2's e1000e aborts if its throttle timer (at
+		 * least 128 us, whatever EITR says) fires with MSI-X disabled. */
 		uint16_t ctrl = pci_cfg_read16(d, d->cap_msix + 2);
+		pci_cfg_write16(d, d->cap_msix + 2, ctrl | 0x4000);
+		udelay(2000);
 		pci_cfg_write16(d, d->cap_msix + 2, (ctrl | 0x4000) & ~0x8000);
 		break;
 	}

@@ -16,6 +16,7 @@
 #include <hv/netdev.h>
 #include <hv/pci.h>
 #include <hv/pciid.h>
+#include <hv/string.h>
 #include <hv/time.h>
 
 #endif
