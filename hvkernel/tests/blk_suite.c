@@ -338,3 +338,101 @@ KTEST(blk, seqbench)
 	ktest_metric(t, "write_MBps", wus ? mib * 1048576 / wus : 0, "MB/s");
 	return KTEST_PASS;
 }
+
+/* Completion of a random-read slot: the flag tells the submitter the slot is free; the
+ * request's done field stays set until the submitter has counted it. */
+static void blk_rand_done(struct hv_blkreq *rq)
+{
+	*(volatile uint8_t *)rq->ctx = 1;
+}
+
+/* 4 KiB random reads over the first blk.bench_mib MiB: IOPS at queue depth 1 and at 32
+ * (or the device's depth when smaller), blk.rand_ops requests each (default 4000). */
+KTEST(blk, randbench)
+{
+	struct hv_blkdev *bd = blk_pick(t);
+	uint64_t bus, rng;
+
+	if (!bd)
+		return KTEST_SKIP;
+	const uint64_t ops = ktest_param_u64(t, "rand_ops", 4000);
+	uint32_t n = 4096 / bd->block_size ? 4096 / bd->block_size : 1;
+	uint64_t span = ktest_param_u64(t, "bench_mib", 64) * 1048576 / bd->block_size / n;
+	if (span * n > bd->nblocks)
+		span = bd->nblocks / n;
+	unsigned qd = bd->queue_depth < 32 ? bd->queue_depth : 32;
+	KT_CHECK(t, span > 0 && qd > 0, "%s is too small", bd->name);
+	uint8_t *buf = hv_dma_alloc((size_t)qd * 4096, &bus);
+	struct hv_blkreq *rq = hv_zalloc(qd * sizeof(*rq));
+	enum ktest_status st = KTEST_PASS;
+	if (!buf || !rq) {
+		ktest_msg(t, "no memory");
+		st = KTEST_ERROR;
+		goto out;
+	}
+	rng = blk_seed;
+	uint64_t t0 = time_us();
+	for (uint64_t i = 0; i < ops && st == KTEST_PASS; i++)
+		if (blk_io(bd, HV_BLK_READ, (blk_rand(&rng) % span) * n, n, buf, bus) != 0)
+			st = KTEST_FAIL;
+	uint64_t us1 = time_us() - t0;
+	/* Queue depth qd: keep qd requests in flight; each slot is resubmitted as soon as its
+	 * own completion is seen. */
+	static volatile uint8_t slot_done[64];
+	uint64_t submitted = 0, completed = 0, errors = 0;
+	t0 = time_us();
+	for (unsigned i = 0; i < qd; i++)
+		slot_done[i] = 1;	/* every slot starts free */
+	while (st == KTEST_PASS && completed < ops && time_us() - t0 < 60000000) {
+		if (bd->ops->poll)
+			bd->ops->poll(bd);
+		for (unsigned i = 0; i < qd; i++) {
+			if (!slot_done[i])
+				continue;
+			if (rq[i].done) {
+				completed++;
+				errors += rq[i].status != 0;
+				rq[i].done = 0;
+			}
+			if (submitted >= ops)
+				continue;
+			slot_done[i] = 0;
+			rq[i] = (struct hv_blkreq){ .op = HV_BLK_READ, .lba = (blk_rand(&rng) % span) * n,
+						   .nblocks = n, .buf = buf + (size_t)i * 4096,
+						   .buf_bus = bus + (uint64_t)i * 4096, .done = blk_rand_done,
+						   .ctx = (void *)&slot_done[i] };
+			int r;
+			while ((r = bd->ops->submit(bd, &rq[i])) == -HV_EAGAIN)
+				if (bd->ops->poll)
+					bd->ops->poll(bd);
+			if (r < 0) {
+				st = KTEST_FAIL;
+				break;
+			}
+			submitted++;
+		}
+	}
+	uint64_t usq = time_us() - t0;
+	/* Nothing may still be in flight when the buffers go. */
+	for (uint64_t w = time_us(); time_us() - w < 10000000; ) {
+		unsigned busy = 0;
+		for (unsigned i = 0; i < qd; i++)
+			busy += !slot_done[i];
+		if (!busy)
+			break;
+		if (bd->ops->poll)
+			bd->ops->poll(bd);
+	}
+	if (st == KTEST_PASS && (completed < ops || errors)) {
+		ktest_msg(t, "%s: %llu of %llu completed, %llu errors", bd->name, (unsigned long long)completed,
+			  (unsigned long long)ops, (unsigned long long)errors);
+		st = KTEST_FAIL;
+	}
+	ktest_metric(t, "iops_qd1", us1 ? ops * 1000000 / us1 : 0, "iops");
+	ktest_metric(t, "iops_qd", usq ? completed * 1000000 / usq : 0, "iops");
+	ktest_metric(t, "qd", qd, "requests");
+out:
+	hv_dma_free(buf, (size_t)qd * 4096);
+	hv_free(rq);
+	return st;
+}
