@@ -1,0 +1,83 @@
+#!/bin/sh
+# Driver benchmarks (make bench): the inbox NIC and storage drivers on the same QEMU
+# devices and flags as ../shared/baselines/linux (pc, TCG, -smp 1, -m 512), RUNS boots per
+# device, medians with min..max. NICs: 60-byte frames A->B through two NICs of one model on a
+# QEMU hub (nic.rate) and TX only (nic.txonly), 200000 frames. Disks (fully allocated 128 MiB
+# images, cache=writeback,aio=threads): 64 MiB sequential read and write in 1 MiB requests at
+# QD1 (blk.seqbench), 4 KiB random reads at QD1 and QD32 (blk.randbench).
+# usage: bench-drivers.sh BUILD_DIR [RUNS]
+set -u
+build=$1
+runs=${2:-5}
+work=$(mktemp -d "${TMPDIR:-/tmp}/hvdrvbench.XXXXXX")
+trap 'rm -rf "$work"' EXIT INT TERM
+
+for d in vblk nvme ahci; do
+	dd if=/dev/zero of="$work/$d.img" bs=1M count=128 status=none
+done
+hub() {	# hub MODEL ID-PREFIX HUB MAC-PREFIX
+	echo "-netdev hubport,id=$2a,hubid=$3 -device $1,netdev=$2a,mac=$4:01,romfile= \\"
+	echo "       -netdev hubport,id=$2b,hubid=$3 -device $1,netdev=$2b,mac=$4:02,romfile= \\"
+	echo "       -netdev hubport,id=$2z,hubid=$3"
+}
+drive() { echo "-drive file=$work/$1.img,if=none,id=$1,format=raw,cache=writeback,aio=threads"; }
+{
+	echo "[e1000]"
+	echo "machine = pc"
+	echo "mem = 512"
+	echo "initrd = e1000.hvm"
+	echo "append = test=nic.rate,nic.txonly nic.frames=200000"
+	echo "qemu = $(hub e1000 e 1 52:54:00:00:01)"
+	echo "timeout = 300"
+	echo "[virtio-net]"
+	echo "machine = pc"
+	echo "mem = 512"
+	echo "initrd = virtio-net.hvm"
+	echo "append = test=nic.rate,nic.txonly nic.frames=200000"
+	echo "qemu = $(hub virtio-net-pci v 2 52:54:00:00:02)"
+	echo "timeout = 300"
+	echo "[virtio-blk]"
+	echo "machine = pc"
+	echo "mem = 512"
+	echo "initrd = virtio-blk.hvm"
+	echo "append = test=blk.seqbench,blk.randbench"
+	echo "qemu = $(drive vblk) -device virtio-blk-pci,drive=vblk"
+	echo "timeout = 300"
+	echo "[nvme]"
+	echo "machine = pc"
+	echo "mem = 512"
+	echo "initrd = nvme.hvm"
+	echo "append = test=blk.seqbench,blk.randbench"
+	echo "qemu = $(drive nvme) -device nvme,drive=nvme,serial=lbnvme0"
+	echo "timeout = 300"
+	echo "[ahci]"
+	echo "machine = pc"
+	echo "mem = 512"
+	echo "initrd = ahci.hvm"
+	echo "append = test=blk.seqbench,blk.randbench"
+	echo "qemu = -device ich9-ahci,id=ahci0 $(drive ahci) -device ide-hd,drive=ahci,bus=ahci0.0"
+	echo "timeout = 300"
+} > "$work/bench.cfg"
+
+i=0
+while [ "$i" -lt "$runs" ]; do
+	"$build/bin/hvktest" -c "$work/bench.cfg" --kernel "$build/hvkernel.elf" --modules "$build/modules" -v \
+		> "$work/run$i.out" 2>&1 || echo "bench-drivers: run $i had failures (see below)" >&2
+	i=$((i + 1))
+done
+# Metric lines look like "        rx_pps = 123 pps" under "PASS name" / "  pass  suite.test".
+cat "$work"/run*.out | awk '
+/^(PASS|FAIL|SKIP) / { dev = $2 }
+/^  (pass|fail|skip|error) / { test = $2 }
+/ = [0-9]+ / && $1 != "ready_us" && $1 != "qd" { print dev, test "." $1, $3 }' |
+sort -k1,1 -k2,2 -k3,3n | awk '
+function flush() {
+	if (n == 0) return
+	med = (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+	printf "%-11s %-24s %d [%d..%d] (%d runs)\n", d, m, med, v[1], v[n], n
+	n = 0
+}
+BEGIN { printf "%-11s %-24s %s\n", "device", "metric", "median [min..max]" }
+{ if ($1 != d || $2 != m) { flush(); d = $1; m = $2 } v[++n] = $3 }
+END { flush() }'
+grep -h "^FAIL" "$work"/run*.out | sort | uniq -c
