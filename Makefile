@@ -39,7 +39,9 @@ check: deps
 	-@$(MAKE) --no-print-directory unit-check
 	-@$(MAKE) --no-print-directory ktest-check
 	-@$(MAKE) --no-print-directory ddk-check
-	@sh scripts/check-summary.sh $(BUILD)/check unit ktest ddk
+	-@$(MAKE) --no-print-directory hcl-check
+	-@$(MAKE) --no-print-directory policy-check
+	@sh scripts/check-summary.sh $(BUILD)/check unit ktest ddk hcl policy
 
 bench: deps all
 	@$(MAKE) --no-print-directory bench-run

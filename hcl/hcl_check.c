@@ -1,35 +1,32 @@
 /*
- * The check: one answer per device and one per server for a release. Every lookup goes
- * through hclbin_lookup (hvkernel/lib/hclbin.c, pcimatch precedence), the code the kernel
- * boot policy runs, so `hcl check` and the boot can never disagree.
+ * The check: one answer per device and one per server for a release. The verdict comes
+ * from hclpolicy_verdict (hvkernel/lib/hclpolicy.c: classes, then hclbin_lookup with the
+ * pcimatch precedence), the code the kernel boot policy runs, so `hcl check` and the boot
+ * can never disagree; this file only adds the reasons and the report.
  */
 #include <stdlib.h>
 #include <string.h>
+#include <lib/hclpolicy.h>
 #include "hcl.h"
+
+/* hcl_verdict mirrors hclpolicy_verdict value for value. */
+_Static_assert((int)HCL_V_CERTIFIED == (int)HCLPOLICY_CERTIFIED &&
+	       (int)HCL_V_NOT_CERTIFIED == (int)HCLPOLICY_NOT_CERTIFIED &&
+	       (int)HCL_V_NO_DRIVER == (int)HCLPOLICY_NO_DRIVER &&
+	       (int)HCL_V_IGNORED == (int)HCLPOLICY_IGNORED, "verdict values");
 
 const char *hcl_verdict_name(enum hcl_verdict v)
 {
-	static const char *const n[] = { "certified", "not-certified", "no-driver", "ignored" };
-
-	return n[v];
-}
-
-/* Infrastructure: present on every server, never driven by hvkernel, never fails it. */
-static int hcl_is_infra(uint32_t class)
-{
-	uint32_t base = class >> 16, sub = class >> 8;
-
-	return base == 0x06 || base == 0x08 || base == 0x05 || base == 0x0b || base == 0x11 ||
-	       sub == 0x0c05 || sub == 0x0c07;
+	return hclpolicy_verdict_name((enum hclpolicy_verdict)v);
 }
 
 static void hcl_entry_desc(const struct hclbin_entry *e, char *buf, size_t len)
 {
 	char sv[5], sd[5];
 
-	hcl_id_str((e->flags & HCLBIN_SVID_ANY) ? HV_PCI_ANY : e->svid, sv);
-	hcl_id_str((e->flags & HCLBIN_SSID_ANY) ? HV_PCI_ANY : e->ssid, sd);
-	snprintf(buf, len, "%04x:%04x subsys %s:%s", e->vid, e->did, sv, sd);
+	snprintf(buf, len, "%04x:%04x subsys %s:%s", e->vid, e->did,
+		 hcl_id_str((e->flags & HCLBIN_SVID_ANY) ? HV_PCI_ANY : e->svid, sv),
+		 hcl_id_str((e->flags & HCLBIN_SSID_ANY) ? HV_PCI_ANY : e->ssid, sd));
 }
 
 /* Why a NIC or storage device has no certified entry for the release. */
@@ -74,42 +71,38 @@ static void hcl_check_dev(const struct hclbin *hb, int rel, const struct hcl_dev
 			  struct hcl_result *r)
 {
 	struct pcimatch_dev pd = { d->vid, d->did, d->svid, d->ssid, d->class };
-	uint32_t base = d->class >> 16;
 	struct hclbin_entry e;
+	bool has_entry, deprecated;
 	char cname[96], desc[64];
 
 	memset(r, 0, sizeof(*r));
 	r->dev = d;
-	if (hcl_is_infra(d->class)) {
-		hcl_class_name(d->class, cname, sizeof(cname));
-		r->verdict = HCL_V_IGNORED;
+	r->verdict = (enum hcl_verdict)hclpolicy_verdict(hb, rel, &pd, &e, &has_entry,
+							  &deprecated);
+	hcl_class_name(d->class, cname, sizeof(cname));
+	if (r->verdict == HCL_V_IGNORED) {
 		snprintf(r->reason, sizeof(r->reason), "infrastructure (%s)", cname);
 		return;
 	}
-	if (base != 0x01 && base != 0x02) {
-		hcl_class_name(d->class, cname, sizeof(cname));
-		r->verdict = HCL_V_NO_DRIVER;
+	if (r->verdict == HCL_V_NO_DRIVER) {
 		snprintf(r->reason, sizeof(r->reason), "hvkernel has no driver class for %s; "
 			 "the device stays unused", cname);
 		return;
 	}
-	if (hclbin_lookup(hb, (uint32_t)rel, &pd, &e) < 0) {
-		r->verdict = HCL_V_NOT_CERTIFIED;
+	if (!has_entry) {
 		hcl_why_not(hb, rel, &pd, r);
 		return;
 	}
 	hcl_entry_desc(&e, desc, sizeof(desc));
 	snprintf(r->driver, sizeof(r->driver), "%s", e.driver);
 	snprintf(r->version, sizeof(r->version), "%s", e.version);
-	if (e.status == HCLBIN_REVOKED) {
-		r->verdict = HCL_V_NOT_CERTIFIED;
+	if (r->verdict == HCL_V_NOT_CERTIFIED) {
 		snprintf(r->reason, sizeof(r->reason), "certification revoked (entry %s)", desc);
 		return;
 	}
-	r->verdict = HCL_V_CERTIFIED;
-	r->deprecated = e.status == HCLBIN_DEPRECATED;
+	r->deprecated = deprecated;
 	snprintf(r->reason, sizeof(r->reason), "%sentry %s",
-		 r->deprecated ? "deprecated: still supported, due to be removed; " : "", desc);
+		 deprecated ? "deprecated: still supported, due to be removed; " : "", desc);
 }
 
 int hcl_check(const struct hclbin *hb, const char *release, const struct hcl_inv *inv,
@@ -136,8 +129,8 @@ int hcl_check(const struct hclbin *hb, const char *release, const struct hcl_inv
 	for (size_t i = 0; i < inv->n; i++) {
 		hcl_check_dev(hb, rel, &inv->devs[i], &rep->res[i]);
 		if (rep->res[i].verdict == HCL_V_CERTIFIED) {
-			nic += inv->devs[i].class >> 16 == 0x02;
-			sto += inv->devs[i].class >> 16 == 0x01;
+			nic += hclpolicy_is_nic(inv->devs[i].class);
+			sto += hclpolicy_is_storage(inv->devs[i].class);
 		}
 	}
 	rep->bootable = nic > 0 && sto > 0;

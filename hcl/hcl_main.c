@@ -126,7 +126,7 @@ static int hcl_is_url(const char *s)
 static int hcl_load_any(const struct hcl_args *a, int want_list, struct hcl_loaded *ld,
 			struct hcl_err *err)
 {
-	char tmp[] = "/tmp/hcl-list.XXXXXX";
+	char tmp[64] = "/tmp/hcl-list.XXXXXX";
 	struct hcl_net_opts o;
 	int fd, rc;
 
@@ -142,6 +142,8 @@ static int hcl_load_any(const struct hcl_args *a, int want_list, struct hcl_load
 	rc = hcl_fetch(a->hcl, tmp, a->pubkey, a->insecure, &o, err);
 	if (rc == 0)
 		rc = hcl_load(tmp, a->pubkey, a->insecure, want_list, ld, err);
+	unlink(tmp);
+	strncat(tmp, ".meta", sizeof(tmp) - strlen(tmp) - 1);
 	unlink(tmp);
 	return rc;
 }
@@ -160,6 +162,8 @@ static int hcl_cmd_check(const struct hcl_args *a)
 	if (hcl_load_any(a, 0, &ld, &err) < 0)
 		return hcl_fail(&err);
 	hcl_print_age(stderr, a->hcl, (int64_t)ld.hb.generated);
+	if (!ld.sig.signed_ok)
+		fprintf(stderr, "%s: warning: signature not checked (--insecure)\n", a->hcl);
 	rc = a->inventory ? hcl_inv_read(&inv, a->inventory, &err) : hcl_inv_probe(&inv, &err);
 	if (rc < 0) {
 		hcl_loaded_free(&ld);

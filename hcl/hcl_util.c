@@ -26,10 +26,14 @@ int hcl_read_file(const char *path, char **buf, size_t *len, struct hcl_err *err
 {
 	FILE *f = fopen(path, "rb");
 	size_t cap = 1 << 16, n = 0, got;
+	struct stat st;
 	char *b;
 
 	if (!f)
 		return hcl_errf(err, "%s: %s", path, strerror(errno));
+	/* One allocation for a regular file; pipes and the like grow the buffer. */
+	if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
+		cap = (size_t)st.st_size + 1;
 	b = malloc(cap + 1);
 	while (b && (got = fread(b + n, 1, cap - n, f)) > 0) {
 		n += got;
@@ -200,6 +204,8 @@ static struct pci_access *hcl_names_get(void)
 		hcl_names_pacc->error = hcl_names_error;
 		hcl_names_pacc->warning = hcl_names_quiet;
 		hcl_names_pacc->debug = hcl_names_quiet;
+		/* Names come from pci.ids only: the same answer on every machine (no udev hwdb). */
+		pci_set_param(hcl_names_pacc, "hwdb.disable", "1");
 	}
 	return hcl_names_pacc;
 }

@@ -11,7 +11,8 @@ HCL_LDLIBS   := -lpci -lsodium -ljson-c
 HCL_ASSETS   := $(wildcard hcl/site/*)
 HCL_ASSETS_C := $(BUILD)/gen/hcl_site_assets.c
 HCL_OBJS     := $(HCL_SRCS:%.c=$(BUILD)/host/%.o) $(BUILD)/host/gen/hcl_site_assets.o \
-                $(BUILD)/host/hvkernel/lib/hclbin.o $(BUILD)/host/hvkernel/lib/pcimatch.o \
+                $(BUILD)/host/hvkernel/lib/hclbin.o $(BUILD)/host/hvkernel/lib/hclpolicy.o \
+                $(BUILD)/host/hvkernel/lib/pcimatch.o \
                 $(BUILD)/host/hvkernel/lib/sha256.o
 HCL_BIN      := $(BUILD)/bin/hcl
 
@@ -21,7 +22,7 @@ hcl: $(HCL_BIN)
 
 $(HCL_BIN): $(HCL_OBJS)
 	@mkdir -p $(@D)
-	$(HOST_CC) -o $@ $^ $(HCL_LDLIBS) -lcurl
+	$(HOST_CC) -o $@ $^ $(HCL_LDLIBS)
 
 # The page assets become C arrays, so `hcl site` needs no files beside the binary.
 $(HCL_ASSETS_C): $(HCL_ASSETS) mk/hcl.mk

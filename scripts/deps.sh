@@ -4,7 +4,8 @@
 set -eu
 
 PKGS="gcc make binutils libc6-dev qemu-system-x86 qemu-utils pciutils libpci-dev \
-libjson-c-dev libcurl4-openssl-dev libcunit1-dev libsqlite3-dev sqlite3 libsodium-dev"
+libjson-c-dev libcurl4-openssl-dev libcunit1-dev libsqlite3-dev sqlite3 libsodium-dev \
+libxml2-utils chromium nginx jq"
 
 missing=""
 for p in $PKGS; do

@@ -97,7 +97,7 @@ static int driver_try_bind(struct pci_dev *d)
 		d->drvdata = 0;
 		return 0;
 	}
-	klog("driver: %s bound to %s (%04x:%04x, match score %d)", drv->name,
+	klog_info("driver: %s bound to %s (%04x:%04x, match score %d)", drv->name,
 	     pci_slot_name(d, slot), d->vendor, d->device, score);
 	return 1;
 }

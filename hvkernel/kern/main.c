@@ -31,7 +31,7 @@ static void boot_phase(const char *name)
 {
 	uint64_t us = time_us();
 
-	klog("boot: %s done at %llu us", name, (unsigned long long)us);
+	klog_info("boot: %s done at %llu us", name, (unsigned long long)us);
 	hvr_begin("phase");
 	hvr_str("name", name);
 	hvr_u64("us", us);

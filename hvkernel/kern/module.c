@@ -65,6 +65,8 @@ static void module_report(const struct module *m, const char *status, const char
 	hvr_str("reason", reason);
 	hvr_u64("us", us);
 	hvr_end();
+	if (!log_verbose && strcmp(status, "loaded") == 0)
+		return;		/* the result record above carries it all */
 	if (have_info)
 		klog("module: %s (%s %s, %s) sha256 %s: %s%s%s", m->file, m->info.name,
 		     m->info.version, m->info.vendor, hex, status, reason[0] ? ": " : "", reason);

@@ -87,3 +87,19 @@ expect "unsigned hcl.bin refused" 2 "$HCL" check --inventory "$FIX/r640.lspci-vv
 # This machine through libpci: whatever it has, the tool answers 0 or 1 with a table.
 "$HCL" check --hcl "$L" --insecure > "$W/out" 2>&1; rc=$?
 if [ "$rc" -le 1 ] && grep -q "^server: " "$W/out"; then ok "local probe (exit $rc)"; else bad "local probe" "$W/out"; fi
+
+# The JSON Schema describes what the tool writes (needs python3 with jsonschema).
+if python3 -c 'import jsonschema' 2>/dev/null; then
+	"$HCL" site -o "$W/schema-site" --hcl "$W/s.json" --pubkey "$W/key.pub" 2>/dev/null
+	python3 - "$HERE/../../hcl/schema/hcl.schema.json" "$L" "$W/schema-site/hcl.json" "$W/wild.json" > "$W/out" 2>&1 <<'PY'
+import json, sys, jsonschema
+v = jsonschema.Draft202012Validator(json.load(open(sys.argv[1])))
+for f in sys.argv[2:]:
+    print(f, "valid" if not list(v.iter_errors(json.load(open(f)))) else "invalid")
+PY
+	has "schema accepts the fixture" "fixtures/hcl.json valid"
+	has "schema accepts hcl site output" "schema-site/hcl.json valid"
+	has "schema refuses ssid without svid" "wild.json invalid"
+else
+	skip "JSON Schema checks" "python3-jsonschema is not installed"
+fi

@@ -86,6 +86,20 @@ else
 	if [ ! -e "$W/u.json" ]; then ok "no file left by a refused fetch"; else bad "no file left by a refused fetch"; fi
 	expect "fetch 404" 2 "$HCL" fetch "http://127.0.0.1:$PORT/hcl/nothing.json" -o "$L2" --pubkey "$W/key.pub"
 	has "404 named" "HTTP 404"
+	# The page behind nginx (the same files work from file://).
+	"$HCL" site -o "$P/www/site" --hcl "$W/s.json" --pubkey "$W/key.pub" 2>/dev/null
+	CHROME=$(command -v chromium || true)
+	if [ -z "$CHROME" ]; then
+		skip "site behind nginx" "chromium is not installed"
+	else
+		u=$(mktemp -d "$W/chrome.XXXXXX")
+		timeout 60 "$CHROME" --headless --no-sandbox --disable-gpu \
+			--disable-background-networking --disable-component-update --disable-sync \
+			--no-first-run --user-data-dir="$u" \
+			--dump-dom "http://127.0.0.1:$PORT/site/index.html?q=nvme" > "$W/out" 2>/dev/null
+		rm -rf "$u"
+		has "site behind nginx filters" 'data-key="144d:a808:\*:\*:0.1.0"'
+	fi
 	hcl_ngx_stop
 	expect "fetch from a dead server" 2 "$HCL" fetch "$URL" -o "$L2" --pubkey "$W/key.pub" --retries 2 --timeout 2
 	has "retries with backoff" "retrying in 1000 ms \(2 of 2\)"

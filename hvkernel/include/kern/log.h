@@ -16,7 +16,10 @@ void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_write(const char *s, unsigned long n);
 /* Initialise the console UART. Safe to call more than once. */
 void log_init(void);
-/* Verbosity: 0 quiet (warnings and results only), 1 normal. Set from "log=quiet". */
+/* Verbosity: 0 quiet (problems and results only), 1 normal. Set from "log=quiet". */
 extern int log_verbose;
+/* A routine line (a phase done, a driver bound, a module loaded): dropped with log=quiet,
+ * because under emulation every console byte costs about a microsecond. */
+#define klog_info(...)	do { if (log_verbose) klog(__VA_ARGS__); } while (0)
 
 #endif

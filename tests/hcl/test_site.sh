@@ -1,0 +1,49 @@
+# hcl site: the static page, opened from file:// in headless Chromium (sourced by run.sh).
+S=$W/site
+expect "site" 0 "$HCL" site -o "$S" --hcl "$W/s.json" --pubkey "$W/key.pub"
+for f in index.html app.js style.css hcl.json hcl-data.js; do
+	if [ -s "$S/$f" ]; then ok "site has $f"; else bad "site has $f"; fi
+done
+if grep -lE '(https?:)?//[a-z0-9.-]+\.[a-z]{2,}/' "$S/index.html" "$S/app.js" "$S/style.css" > "$W/out"; then
+	bad "no external URLs" "$W/out"
+else
+	ok "no external URLs"
+fi
+expect "site hcl.json validates" 0 "$HCL" validate "$S/hcl.json"
+has "site list complete" "valid, 11 entries, 2 releases"
+
+CHROME=$(command -v chromium || command -v chromium-browser || command -v google-chrome || true)
+# dom QUERY: the page after its script ran, with the filters of ?QUERY.
+dom() {
+	u=$(mktemp -d "$W/chrome.XXXXXX")
+	timeout 60 "$CHROME" --headless --no-sandbox --disable-gpu --disable-background-networking \
+		--disable-component-update --disable-sync --no-first-run --user-data-dir="$u" \
+		--dump-dom "$1" > "$W/out" 2>"$W/chrome.err"
+	rm -rf "$u"
+}
+if [ -z "$CHROME" ]; then
+	skip "site in headless Chromium" "chromium is not installed (apt-get install chromium)"
+else
+	dom "file://$S/index.html?q=e1000"
+	has "q=e1000 shows e1000" 'data-key="8086:100e:\*:\*:0.1.0"'
+	has "q=e1000 shows e1000e" 'data-key="8086:10d3:\*:\*:0.1.0"'
+	hasnt "q=e1000 hides virtio" 'data-key="1af4'
+	has "count of shown rows" 'id="count">4<'
+	dom "file://$S/index.html?type=storage&release=0.1.0"
+	has "storage filter" 'data-key="8086:2922:\*:\*:0.1.0"'
+	hasnt "storage filter hides NICs" 'data-key="8086:100e'
+	hasnt "release filter hides 0.0.9" ':0.0.9"'
+	dom "file://$S/index.html?did=8086:1572"
+	has "device ID filter" 'id="count">1<'
+	dom "file://$S/index.html?driver=ahci&status=certified"
+	has "driver filter" 'id="count">3<'
+	dom "file://$S/index.html?vendor=Red%20Hat%2C%20Inc."
+	has "vendor filter" 'id="count">2<'
+	u=$(mktemp -d "$W/chrome.XXXXXX")
+	timeout 60 "$CHROME" --headless --no-sandbox --disable-gpu --disable-background-networking \
+		--disable-component-update --disable-sync --no-first-run --user-data-dir="$u" \
+		--window-size=1280,900 --screenshot="$W/site.png" "file://$S/index.html?q=nvme" \
+		> "$W/out" 2>&1
+	rm -rf "$u"
+	if [ -s "$W/site.png" ]; then ok "screenshot ($W/site.png)"; else bad "screenshot" "$W/out"; fi
+fi
