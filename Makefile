@@ -41,7 +41,8 @@ check: deps
 	-@$(MAKE) --no-print-directory ddk-check
 	-@$(MAKE) --no-print-directory hcl-check
 	-@$(MAKE) --no-print-directory policy-check
-	@sh scripts/check-summary.sh $(BUILD)/check unit ktest ddk hcl policy
+	-@$(MAKE) --no-print-directory certify-check
+	@sh scripts/check-summary.sh $(BUILD)/check unit ktest ddk hcl policy certify
 
 bench: deps all
 	@$(MAKE) --no-print-directory bench-run

@@ -64,7 +64,7 @@ int certify_run_qemu_config(const struct certify_run_spec *spec, const struct ce
 /*
  * Runs every configuration, spec->jobs at a time, each one certify_session_run. results
  * has n entries (free each with certify_config_result_free). Returns 0, or -1 when
- * interrupted (results of configurations not run are marked error).
+ * interrupted (configurations not run are marked error and passed to hooks->done too).
  */
 int certify_run_all(const struct certify_run_spec *spec, const struct certify_config *cfgs,
 		    size_t n, const struct certify_run_hooks *hooks,

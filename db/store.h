@@ -112,6 +112,8 @@ struct certify_db_summary {
 	char plan[32], started[32], finished[32], status[16], verdict[8], release[48];
 	char devices[256];		/* "e1000 8086:100e, ..." */
 	char drivers[256];		/* "e1000 1.0, ..." */
+	char host[64];			/* where certify ran */
+	long pid;			/* its process id */
 	int certified;			/* status complete and verdict pass */
 };
 

@@ -229,7 +229,7 @@ int certify_db_history(struct certify_db *db, const char *model, int certified_o
 		" FROM run_devices x JOIN devices d ON d.id = x.device_id WHERE x.run_id = r.id), "
 		"(SELECT group_concat(v.name || ' ' || v.version, ', ') "
 		" FROM run_drivers y JOIN drivers v ON v.id = y.driver_id WHERE y.run_id = r.id), "
-		"r.id IN (SELECT id FROM certified_runs) "
+		"r.id IN (SELECT id FROM certified_runs), r.host, r.pid "
 		"FROM runs r LEFT JOIN releases l ON l.id = r.release_id "
 		"WHERE (?1 IS NULL OR EXISTS (SELECT 1 FROM run_devices x JOIN devices d ON "
 		"  d.id = x.device_id WHERE x.run_id = r.id AND d.model = ?1) "
@@ -253,6 +253,8 @@ int certify_db_history(struct certify_db *db, const char *model, int certified_o
 		db_col_text(st, 7, s.devices, sizeof(s.devices));
 		db_col_text(st, 8, s.drivers, sizeof(s.drivers));
 		s.certified = sqlite3_column_int(st, 9);
+		db_col_text(st, 10, s.host, sizeof(s.host));
+		s.pid = (long)sqlite3_column_int64(st, 11);
 		rc = fn(ctx, &s);
 	}
 	sqlite3_finalize(st);

@@ -61,6 +61,6 @@ $(BUILD)/san/gen/db/migrations_gen.o: $(CERTIFY_GEN_C)
 
 # End-to-end: each script prints PASS/FAIL lines and a last line "P F".
 CERTIFY_CHECK_COUNTS := $(BUILD)/check/certify.counts
-certify-check: $(CERTIFY_BIN) $(BUILD)/hvkernel.elf
+certify-check: $(CERTIFY_BIN) $(BUILD)/hvkernel.elf $(BUILD)/modules/edu.hvm
 	@mkdir -p $(BUILD)/check && rm -f $(CERTIFY_CHECK_COUNTS)
 	@sh tests/certify/run-all.sh $(CERTIFY_BIN) $(CERTIFY_CHECK_COUNTS)

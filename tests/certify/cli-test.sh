@@ -24,6 +24,8 @@ expect kind-mismatch 2 "$CERTIFY" run --device nvme --plan nic --plans "$T/plans
 has kind-mismatch-msg "$T/err" "a storage device, but plan 'nic' certifies nic devices"
 expect bad-module 2 "$CERTIFY" run --device edu --plan selftest --module /nonexistent.hvm
 has bad-module-msg "$T/err" "/nonexistent.hvm"
+expect module-nomatch 2 "$CERTIFY" run --device e1000 --module build/modules/edu.hvm
+has module-nomatch-msg "$T/err" "edu.hvm: its ID table matches none of the --device models"
 expect bad-format 2 "$CERTIFY" report 1 --format pdf
 expect plans 0 "$CERTIFY" plans --plans "$T/plans"
 has plans-nic "$T/out" "^nic +nic +24"

@@ -27,8 +27,9 @@ bad_integrity=0
 deadline=$(( $(date +%s) + 110 ))
 while [ "$killed" -lt "$want" ] && [ "$(date +%s)" -lt "$deadline" ]; do
 	i=$((i + 1))
-	# A random delay of 0..1.2 s: before the store opens, mid-boot, mid-transaction.
-	ms=$(( $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 1200 ))
+	# A random delay of 0..2 s: before the store opens, mid-boot, mid-transaction, or after
+	# the run completed (a run takes about 1.5 s).
+	ms=$(( $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 2000 ))
 	"$CERTIFY" run --plans "$T/plans" --plan selfkill --device edu > /dev/null 2>&1 &
 	pid=$!
 	sleep "$(printf '%d.%03d' $((ms / 1000)) $((ms % 1000)))"
@@ -57,6 +58,9 @@ if [ "$leak" = 0 ] && [ "$n" = 0 ]; then ok kill-not-certified; else
 "$CERTIFY" history > "$T/hist" 2>&1
 if grep -E '^[0-9]+ .* running .* yes ' "$T/hist" > /dev/null; then
 	bad kill-history-running "$(grep running "$T/hist" | head -2)"; else ok kill-history-running; fi
+n=$(grep -Ec '^[0-9]+ .* abandoned +- +no ' "$T/hist")
+if [ "$n" = "$(echo $running | wc -w)" ] && [ "$n" -gt 0 ]; then ok kill-abandoned; else
+	bad kill-abandoned "$n runs shown abandoned, $(echo $running | wc -w) left running"; fi
 echo "  store: $(sqlite3 "$HVKIT_DB" "select count(*) from runs") runs, $(echo $running | wc -w) left running"
 
 # The store still takes runs after all that.

@@ -1,10 +1,11 @@
 /* certify show, history, report: reading the certification store. */
+#include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <sqlite3.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "report.h"
@@ -160,6 +161,21 @@ static int history_opt(int o, const char *arg, void *ctx)
 	return 0;
 }
 
+/*
+ * A run still 'running' whose certify process on this host is gone was killed: shown as
+ * "abandoned" (the store keeps 'running'; it never counts as certified).
+ */
+static const char *history_status(const struct certify_db_summary *s)
+{
+	char host[64] = "";
+
+	gethostname(host, sizeof(host) - 1);
+	if (!strcmp(s->status, "running") && !strcmp(s->host, host) && s->pid > 0 &&
+	    kill((pid_t)s->pid, 0) < 0 && errno == ESRCH)
+		return "abandoned";
+	return s->status;
+}
+
 static int history_row(void *ctx, const struct certify_db_summary *s)
 {
 	struct history_opts *h = ctx;
@@ -167,11 +183,11 @@ static int history_row(void *ctx, const struct certify_db_summary *s)
 	if (h->json) {
 		printf("%s{\"id\":%lld,\"plan\":\"%s\",\"started\":\"%s\",\"finished\":\"%s\","
 		       "\"status\":\"%s\",\"verdict\":\"%s\",\"certified\":%s}", h->rows ? ",\n " : "",
-		       (long long)s->id, s->plan, s->started, s->finished, s->status, s->verdict,
-		       s->certified ? "true" : "false");
+		       (long long)s->id, s->plan, s->started, s->finished, history_status(s),
+		       s->verdict, s->certified ? "true" : "false");
 	} else {
-		printf("%-5lld %-20s %-8s %-8s %-7s %-9s %-28.28s %s\n", (long long)s->id, s->started,
-		       s->plan, s->status, s->verdict[0] ? s->verdict : "-",
+		printf("%-5lld %-20s %-8s %-9s %-7s %-9s %-28.28s %s\n", (long long)s->id, s->started,
+		       s->plan, history_status(s), s->verdict[0] ? s->verdict : "-",
 		       s->certified ? "yes" : "no", s->devices[0] ? s->devices : "-",
 		       s->drivers[0] ? s->drivers : "-");
 	}
@@ -200,7 +216,7 @@ int cli_cmd_history(int argc, char **argv, struct cli_common *c)
 	if (h.json)
 		printf("[");
 	else
-		printf("%-5s %-20s %-8s %-8s %-7s %-9s %-28s %s\n", "RUN", "STARTED", "PLAN", "STATUS",
+		printf("%-5s %-20s %-8s %-9s %-7s %-9s %-28s %s\n", "RUN", "STARTED", "PLAN", "STATUS",
 		       "VERDICT", "CERTIFIED", "DEVICES", "DRIVERS");
 	rc = certify_db_history(db, h.model, h.certified, history_row, &h, &err);
 	if (h.json)

@@ -147,6 +147,15 @@ static int run_plan(struct cli_run *r)
 	return 0;
 }
 
+static int run_drives_any(const struct cli_run *r, const struct certify_modinfo *mi)
+{
+	for (size_t d = 0; d < r->spec.ndut; d++) {
+		if (certify_modinfo_matches(mi, r->spec.dut[d].m))
+			return 1;
+	}
+	return 0;
+}
+
 static int run_modules(struct cli_run *r)
 {
 	struct certify_err err;
@@ -162,6 +171,9 @@ static int run_modules(struct cli_run *r)
 			if (strchr(r->module_args[i], ',') || strchr(r->module_args[i], ' '))
 				return cli_fail("--module %s: QEMU cannot take a path with a comma or blank",
 						r->module_args[i]);
+			if (!run_drives_any(r, &r->mods[i]))
+				return cli_fail("--module %s: its ID table matches none of the --device "
+						"models (the kernel would skip it)", r->module_args[i]);
 		}
 		return r->mods ? 0 : cli_fail("out of memory");
 	}
@@ -170,11 +182,7 @@ static int run_modules(struct cli_run *r)
 		return cli_fail("default modules: %s (build them with `make modules` or pass --module)",
 				err.msg);
 	for (size_t i = 0; i < n; i++) {
-		int use = 0;
-
-		for (size_t d = 0; d < r->spec.ndut; d++)
-			use |= certify_modinfo_matches(&all[i], r->spec.dut[d].m);
-		if (use)
+		if (run_drives_any(r, &all[i]))
 			all[keep++] = all[i];
 		else
 			certify_modinfo_free(&all[i]);

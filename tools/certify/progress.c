@@ -41,8 +41,10 @@ static void progress_draw(struct cli_progress *p)
 		       (double)(p->jobs < 1 ? 1 : p->jobs);
 	progress_clock(e, sizeof(e), el);
 	progress_clock(l, sizeof(l), left);
-	fprintf(p->out, "\r\033[K[%zu/%zu] %s  %s elapsed, %s%s", p->done, p->total,
-		p->running ? p->current : "", e, left < 0 ? "estimating" : "~", left < 0 ? "" : l);
+	fprintf(p->out, "\r\033[K[%zu/%zu] %s", p->done, p->total, p->running ? p->current : "");
+	if (p->running > 1)
+		fprintf(p->out, " (+%zu running)", p->running - 1);
+	fprintf(p->out, "  %s elapsed, %s%s", e, left < 0 ? "estimating" : "~", left < 0 ? "" : l);
 	if (left >= 0)
 		fputs(" left", p->out);
 	fflush(p->out);
