@@ -7,6 +7,8 @@
 
 #include "proc.h"
 #include "run.h"
+#include "qmp.h"
+#include <json-c/json.h>
 
 const char *certify_verdict_name(enum certify_verdict v)
 {
@@ -35,8 +37,8 @@ static int run_nic_pair(const struct certify_dut *d, size_t i, struct certify_st
 		r |= certify_strv_push(a, "-netdev");
 		r |= certify_strv_pushf(a, "hubport,id=n%zu%c,hubid=%zu", i, 'a' + k, i + 1);
 		r |= certify_strv_push(a, "-device");
-		r |= certify_strv_pushf(a, "%s,netdev=n%zu%c,mac=52:54:00:12:%02zx:%02x,romfile=%s",
-					d->model, i, 'a' + k, i, k + 1, d->props);
+		r |= certify_strv_pushf(a, "%s,netdev=n%zu%c,id=n%zu%c,mac=52:54:00:12:%02zx:%02x,romfile=%s",
+					d->model, i, 'a' + k, i, 'a' + k, i, k + 1, d->props);
 	}
 	/* A third, device-less port, as in the Linux baseline: it takes the frames when the
 	 * other NIC is stopped (nic.txonly), so a NIC whose QEMU model sends asynchronously
@@ -341,6 +343,32 @@ struct run_boot {
 	const struct certify_config *cfg;
 };
 
+/* nic.linkflap asks the host to take the first NIC's link down and up at its sync points;
+ * the session answers "go" after we return. A refused set_link leaves the link as it was,
+ * and the kernel's test reports the missing transition. */
+static int run_link_flap(struct certify_session *s, const char *point)
+{
+	struct qmp *q = certify_session_qmp(s);
+	json_object *args, *ret = NULL;
+	struct certify_err err;
+	int up;
+
+	if (!point || !q)
+		return 0;
+	if (strcmp(point, "link-down") == 0)
+		up = 0;
+	else if (strcmp(point, "link-up") == 0)
+		up = 1;
+	else
+		return 0;
+	args = json_object_new_object();
+	json_object_object_add(args, "name", json_object_new_string("n0a"));
+	json_object_object_add(args, "up", json_object_new_boolean(up));
+	qmp_execute(q, "set_link", args, &ret, 5.0, &err);
+	json_object_put(ret);
+	return 0;
+}
+
 static int run_on_record(struct certify_session *s, const struct hvr_record *rec, double host_s,
 			 void *ctx)
 {
@@ -348,6 +376,8 @@ static int run_on_record(struct certify_session *s, const struct hvr_record *rec
 	const struct hvr_run *st = certify_session_state(s);
 
 	(void)host_s;
+	if (strcmp(rec->type, "sync") == 0)
+		return run_link_flap(s, hvr_get(rec, "point"));
 	if (strcmp(rec->type, "test") || st->ntest == 0 || !b->x->hooks || !b->x->hooks->test)
 		return 0;
 	pthread_mutex_lock(&b->x->lock);
