@@ -260,6 +260,19 @@ static void e1000_rx_deliver(struct e1000_softc *sc, const uint8_t *frame, size_
 	}
 	sc->cnt.rx_packets++;
 	sc->cnt.rx_bytes += len;
+#if defined(HV_DEFECT_DROP_RX) || defined(HV_DEFECT_CORRUPT_RX)
+	/* Deliberate defects for certify's self-test (tests/certify/defect-test.sh); never
+	 * in a shipped module. */
+	static unsigned e1000_defect_frames;
+	e1000_defect_frames++;
+#ifdef HV_DEFECT_DROP_RX
+	if (e1000_defect_frames % 1000 == 0)
+		return;		/* counted as received, never delivered */
+#else
+	if (e1000_defect_frames % 500 == 0 && len > 20)
+		((uint8_t *)frame)[20] ^= 0x40;
+#endif
+#endif
 	hv_netdev_rx(&sc->nd, frame, len);
 }
 

@@ -239,6 +239,9 @@ static void nvme_ns_attach(struct nvme_softc *sc, uint32_t nsid)
 	ns->lba_shift = (uint8_t)shift;
 	ns->bd.block_size = 1u << shift;
 	ns->bd.nblocks = nsze;
+#ifdef HV_DEFECT_BAD_CAPACITY	/* certify self-test defect: eight blocks short */
+	ns->bd.nblocks = nsze - 8;
+#endif
 	ns->bd.queue_depth = sc->io_depth;
 	ns->bd.ops = &nvme_blk_ops;
 	ns->bd.priv = ns;

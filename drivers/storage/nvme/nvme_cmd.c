@@ -405,6 +405,9 @@ static struct hv_blkreq *nvme_reap(struct nvme_softc *sc, int *count)
 		}
 		ccb = &sc->ccbs[cqe->cid];
 		parent = ccb->parent;
+#ifdef HV_DEFECT_SWALLOW_EIO	/* certify self-test defect: errors reported as success */
+		status = 0;
+#endif
 		if (NVME_CQE_STATUS(status) != 0) {
 			sc->errors++;
 			hv_log("nvme: %s: ns %u lba %llu: I/O error sct %u sc 0x%x", sc->slot,
@@ -419,6 +422,13 @@ static struct hv_blkreq *nvme_reap(struct nvme_softc *sc, int *count)
 
 			rq->status = parent->status;
 			rq->driver_private = NULL;
+#ifdef HV_DEFECT_LOSE_COMPLETION	/* certify self-test defect: every 200th request never completes */
+			static unsigned nvme_defect_done;
+			if (++nvme_defect_done % 200 == 0) {
+				nvme_ccb_put(sc, parent);
+				continue;
+			}
+#endif
 			*tail = rq;
 			tail = (struct hv_blkreq **)&rq->driver_private;
 			nvme_ccb_put(sc, parent);
