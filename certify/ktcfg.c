@@ -272,6 +272,22 @@ static int ktcfg_key(struct ktcfg_parser *p, struct certify_ktest *t, const char
 		return certify_strv_split(&t->qemu, v) < 0 ? ktcfg_err(p, "out of memory") : 0;
 	} else if (strcmp(key, "qmp") == 0) {
 		return ktcfg_qmp(p, t, v);
+	} else if (strcmp(key, "verify_disk") == 0) {
+		certify_strv_free(&t->verify_disk);
+		if (certify_strv_split(&t->verify_disk, v) < 0)
+			return ktcfg_err(p, "out of memory");
+		for (size_t i = 0; i < t->verify_disk.n; i++) {
+			const char *w = t->verify_disk.v[i], *colon = strchr(w, ':');
+			if (!colon || colon == w || !colon[1])
+				return ktcfg_err(p, "verify_disk = '%s': expected DEV:DISK", w);
+			char name[40];
+			snprintf(name, sizeof(name), "%s", colon + 1);
+			size_t k;
+			for (k = 0; k < t->ndisks && strcmp(t->disks[k].name, name) != 0; k++)
+				;
+			if (k == t->ndisks)
+				return ktcfg_err(p, "verify_disk = '%s': no disk '%s' declared before it", w, name);
+		}
 	} else {
 		return ktcfg_err(p, "unknown key '%s'", key);
 	}
@@ -456,6 +472,7 @@ void certify_ktcfg_free(struct certify_ktcfg *cfg)
 		certify_strv_free(&cfg->test[i].qemu);
 		certify_strv_free(&cfg->test[i].groups);
 		certify_strv_free(&cfg->test[i].qmp);
+		certify_strv_free(&cfg->test[i].verify_disk);
 	}
 	free(cfg->test);
 	memset(cfg, 0, sizeof(*cfg));

@@ -47,6 +47,7 @@ struct certify_ktest {
 	enum certify_outcome expect;	/* default pass */
 	char oracle[32];		/* "" or "query-pci" */
 	struct certify_strv qmp;	/* "POINT COMMAND [JSON-ARGS]": QMP work at sync points */
+	struct certify_strv verify_disk;	/* "DEV:DISK": check blkwrite records of DEV in DISK */
 };
 
 struct certify_ktcfg {

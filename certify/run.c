@@ -8,6 +8,7 @@
 #include "proc.h"
 #include "run.h"
 #include "qmp.h"
+#include "blkverify.h"
 #include <json-c/json.h>
 
 const char *certify_verdict_name(enum certify_verdict v)
@@ -341,7 +342,28 @@ struct run_exec {
 struct run_boot {
 	struct run_exec *x;
 	const struct certify_config *cfg;
+	struct certify_blkwrite *writes;	/* blkwrite records awaiting the image check */
+	size_t nwrites;
+	struct certify_blkverify verify;
+	int verified;
 };
+
+/* blk.host_verify: at sync point blkverify read the first device's image (disk d0: the
+ * storage suite tests the first block device) and check every block the kernel reported. */
+static void run_verify_image(struct certify_session *s, struct run_boot *b)
+{
+	char path[512];
+	struct certify_err err;
+
+	b->verified = 1;
+	if (certify_session_disk_path(s, "d0", path, sizeof(path), &err) < 0) {
+		certify_strv_push(&b->verify.problems, err.msg);
+		return;
+	}
+	for (size_t i = 0; i < b->nwrites; i++)
+		certify_blkverify_extent(path, &b->writes[i], &b->verify);
+	b->nwrites = 0;
+}
 
 /* nic.linkflap asks the host to take the first NIC's link down and up at its sync points;
  * the session answers "go" after we return. A refused set_link leaves the link as it was,
@@ -376,6 +398,25 @@ static int run_on_record(struct certify_session *s, const struct hvr_record *rec
 	const struct hvr_run *st = certify_session_state(s);
 
 	(void)host_s;
+	if (strcmp(rec->type, "blkwrite") == 0) {
+		struct certify_blkwrite w, *nw;
+		if (certify_blkwrite_parse(hvr_get(rec, "dev"), hvr_get(rec, "lba"), hvr_get(rec, "blocks"),
+					   hvr_get(rec, "block_size"), hvr_get(rec, "seed"), &w) < 0) {
+			certify_strv_push(&b->verify.problems, "a malformed blkwrite record");
+			return 0;
+		}
+		nw = realloc(b->writes, (b->nwrites + 1) * sizeof(*nw));
+		if (nw) {
+			b->writes = nw;
+			b->writes[b->nwrites++] = w;
+		}
+		return 0;
+	}
+	if (strcmp(rec->type, "sync") == 0 && hvr_get(rec, "point") &&
+	    strcmp(hvr_get(rec, "point"), "blkverify") == 0) {
+		run_verify_image(s, b);
+		return 0;
+	}
 	if (strcmp(rec->type, "sync") == 0)
 		return run_link_flap(s, hvr_get(rec, "point"));
 	if (strcmp(rec->type, "test") || st->ntest == 0 || !b->x->hooks || !b->x->hooks->test)
@@ -418,7 +459,7 @@ static void run_one(struct run_exec *x, size_t i)
 	struct certify_config_result *r = &x->results[i];
 	struct certify_session_opts so;
 	struct certify_strv args = { 0 };
-	struct run_boot b = { x, &x->cfgs[i] };
+	struct run_boot b = { x, &x->cfgs[i], NULL, 0, { 0, 0, 0, { 0 } }, 0 };
 	struct certify_err err;
 	const char *tmp = getenv("TMPDIR");
 	char logpath[512], initrd[4096];
@@ -449,6 +490,15 @@ static void run_one(struct run_exec *x, size_t i)
 		unlink(logpath);
 	}
 	r->verdict = certify_run_judge(x->spec, &r->res, r->reason, sizeof(r->reason));
+	/* What reached the medium decides too: a bad block in the image fails the driver. */
+	if (b.verified && r->verdict == CERTIFY_V_PASS && (b.verify.bad_blocks || b.verify.problems.n)) {
+		r->verdict = CERTIFY_V_FAIL;
+		snprintf(r->reason, sizeof(r->reason), "image check: %llu of %llu blocks wrong: %s",
+			 (unsigned long long)b.verify.bad_blocks, (unsigned long long)b.verify.blocks,
+			 b.verify.problems.n ? b.verify.problems.v[0] : "");
+	}
+	free(b.writes);
+	certify_strv_free(&b.verify.problems);
 	certify_strv_free(&args);
 }
 

@@ -47,6 +47,14 @@ struct qmp *certify_session_qmp(struct certify_session *s)
 	return s->qmp;
 }
 
+int certify_session_disk_path(const struct certify_session *s, const char *name, char *out,
+			      size_t outlen, struct certify_err *err)
+{
+	struct qemu_paths paths = { s->dir, s->path[CH_COM1], s->path[CH_COM2], s->path[CH_QMP] };
+
+	return qemu_disk_path(&s->o->qemu, &paths, name, out, outlen, err);
+}
+
 const struct hvr_run *certify_session_state(const struct certify_session *s)
 {
 	return &s->res->run;

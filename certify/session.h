@@ -53,6 +53,9 @@ void certify_result_free(struct certify_result *res);
 
 /* The QMP connection of a running session, or NULL when QEMU has not connected. */
 struct qmp *certify_session_qmp(struct certify_session *s);
+/* Path of scratch disk `name` of this session (valid until the session ends). 0 or -1. */
+int certify_session_disk_path(const struct certify_session *s, const char *name, char *out,
+			      size_t outlen, struct certify_err *err);
 
 /* Answers `sync point=P` with "go P". Returns 0 or -1. */
 int certify_session_go(struct certify_session *s, const char *point);

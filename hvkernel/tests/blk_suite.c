@@ -179,6 +179,12 @@ KTEST(blk, verify)
 	}
 	ktest_metric(t, "requests", ops * 2, "count");
 	hv_dma_free(buf, BLK_MAX_BYTES);
+	/* blk.host_verify=1: stop while the host reads the image and checks every block we
+	 * reported written; later tests (seqbench) overwrite them. */
+	if (st == KTEST_PASS && ktest_param_u64(t, "host_verify", 0) && hvr_sync("blkverify") < 0) {
+		ktest_msg(t, "the host did not answer the blkverify sync point");
+		st = KTEST_ERROR;
+	}
 	return st;
 }
 

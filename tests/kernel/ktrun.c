@@ -6,6 +6,7 @@
 #include "ktrun.h"
 #include "pcioracle.h"
 #include "qmp.h"
+#include "blkverify.h"
 #include "session.h"
 
 #define KTRUN_QMP_TIMEOUT 10.0
@@ -18,6 +19,10 @@ struct ktrun_ctx {
 	struct certify_strv oracle_lines;	/* differences and errors */
 	unsigned qmp_done;			/* QMP commands run at sync points */
 	struct certify_strv qmp_errors;
+	struct certify_blkwrite *writes;	/* blkwrite records not yet checked */
+	size_t nwrites;
+	struct certify_blkverify verify;	/* host-side image checks (verify_disk) */
+	int verified;
 	struct certify_strv check_lines;	/* failed modules/driver expectations */
 };
 
@@ -90,6 +95,30 @@ static void ktrun_qmp_at(struct certify_session *s, struct ktrun_ctx *c, const c
 	}
 }
 
+/* At sync point blkverify: read the images and check every block the kernel reported. */
+static void ktrun_verify_disks(struct certify_session *s, struct ktrun_ctx *c)
+{
+	c->verified = 1;
+	for (size_t i = 0; i < c->nwrites; i++) {
+		const struct certify_blkwrite *w = &c->writes[i];
+		size_t dl = strlen(w->dev);
+		const char *disk = NULL;
+		for (size_t k = 0; k < c->t->verify_disk.n; k++)
+			if (strncmp(c->t->verify_disk.v[k], w->dev, dl) == 0 && c->t->verify_disk.v[k][dl] == ':')
+				disk = c->t->verify_disk.v[k] + dl + 1;
+		if (!disk)
+			continue;	/* a device the entry does not ask about */
+		char path[512];
+		struct certify_err err;
+		if (certify_session_disk_path(s, disk, path, sizeof(path), &err) < 0) {
+			certify_strv_push(&c->verify.problems, err.msg);
+			continue;
+		}
+		certify_blkverify_extent(path, w, &c->verify);
+	}
+	c->nwrites = 0;
+}
+
 static int ktrun_on_record(struct certify_session *s, const struct hvr_record *rec,
 			   double host_s, void *ctx)
 {
@@ -97,8 +126,24 @@ static int ktrun_on_record(struct certify_session *s, const struct hvr_record *r
 	const char *point = hvr_get(rec, "point");
 
 	(void)host_s;
+	if (strcmp(rec->type, "blkwrite") == 0 && c->t->verify_disk.n) {
+		struct certify_blkwrite w, *nw;
+		if (certify_blkwrite_parse(hvr_get(rec, "dev"), hvr_get(rec, "lba"), hvr_get(rec, "blocks"),
+					   hvr_get(rec, "block_size"), hvr_get(rec, "seed"), &w) < 0) {
+			certify_strv_push(&c->verify.problems, "a malformed blkwrite record");
+			return 0;
+		}
+		nw = realloc(c->writes, (c->nwrites + 1) * sizeof(*nw));
+		if (nw) {
+			c->writes = nw;
+			c->writes[c->nwrites++] = w;
+		}
+		return 0;
+	}
 	if (strcmp(rec->type, "sync") != 0 || !point)
 		return 0;
+	if (strcmp(point, "blkverify") == 0)
+		ktrun_verify_disks(s, c);
 	if (strcmp(point, "pci") == 0 && strcmp(c->t->oracle, "query-pci") == 0 && !c->oracle_done)
 		ktrun_oracle(s, c);
 	ktrun_qmp_at(s, c, point);
@@ -225,6 +270,18 @@ static int ktrun_judge(const struct certify_ktest *t, const struct certify_resul
 		}
 		c->oracle_diffs ? tally->failed++ : tally->passed++;
 	}
+	if (t->verify_disk.n) {
+		/* The host's own reading of the image counts as one test. */
+		if (!c->verified || c->verify.bad_blocks || c->verify.problems.n || !c->verify.blocks) {
+			snprintf(why, sizeof(why), "image check: %s", c->verify.problems.n ? c->verify.problems.v[0] :
+				 !c->verified ? "the kernel never reached sync point blkverify" :
+				 "no written block was reported");
+			ktrun_why(reasons, rlen, why);
+			tally->failed++;
+		} else {
+			tally->passed++;
+		}
+	}
 	if (t->qmp.n) {
 		/* The QMP actions (link flaps, unplugs ...) count as one test of the entry. */
 		if (c->qmp_errors.n || !c->qmp_done) {
@@ -337,6 +394,8 @@ void hvktest_run(const struct hvktest_opts *o, const struct certify_ktest *t, FI
 	tally->entry_failed = !ok;
 	certify_strv_free(&c.oracle_lines);
 	certify_strv_free(&c.qmp_errors);
+	certify_strv_free(&c.verify.problems);
+	free(c.writes);
 	certify_strv_free(&c.check_lines);
 	certify_result_free(&r);
 	free(initrd);

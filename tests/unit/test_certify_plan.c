@@ -254,8 +254,10 @@ static void test_qemu_config(void)
 						      append, sizeof(append), &err), 0);
 	line = certify_strv_join_shell(&args);
 	CU_ASSERT_PTR_NOT_NULL(strstr(line, "-netdev hubport,id=n0a,hubid=1 -device "
-					    "e1000,netdev=n0a,mac=52:54:00:12:00:01,romfile="));
+					    "e1000,netdev=n0a,id=n0a,mac=52:54:00:12:00:01,romfile="));
 	CU_ASSERT_PTR_NOT_NULL(strstr(line, "-netdev hubport,id=n0b,hubid=1"));
+	/* the device-less third port that takes frames while B is stopped */
+	CU_ASSERT_PTR_NOT_NULL(strstr(line, "-netdev hubport,id=n0z,hubid=1"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(append, "test=nic.integrity,nic.rate,nic.jumbo "));
 	CU_ASSERT_PTR_NOT_NULL(strstr(append, "nic.seed=9"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(append, "blk.seed=9"));

@@ -1,0 +1,114 @@
+/* certify: host-side verification of what the storage suite wrote (blkverify.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "blkverify.h"
+
+#define BLKVERIFY_MAX_PROBLEMS	8
+
+static int blkverify_u64(const char *s, uint64_t *out)
+{
+	char *end;
+
+	if (!s || !*s)
+		return -1;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (*end || errno)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int certify_blkwrite_parse(const char *dev, const char *lba, const char *blocks,
+			   const char *block_size, const char *seed, struct certify_blkwrite *w)
+{
+	memset(w, 0, sizeof(*w));
+	if (!dev || !*dev || strlen(dev) >= sizeof(w->dev))
+		return -1;
+	snprintf(w->dev, sizeof(w->dev), "%s", dev);
+	if (blkverify_u64(lba, &w->lba) || blkverify_u64(blocks, &w->blocks) ||
+	    blkverify_u64(block_size, &w->block_size) || blkverify_u64(seed, &w->seed))
+		return -1;
+	if (w->block_size != 512 && w->block_size != 4096)
+		return -1;
+	return 0;
+}
+
+/* Must match hvkernel/tests/blk_suite.c blk_fill(): 8 bytes LBA, 8 bytes seed, pattern. */
+void certify_blk_expected(uint8_t *buf, uint32_t block_size, uint64_t lba, uint64_t seed)
+{
+	memcpy(buf, &lba, 8);
+	memcpy(buf + 8, &seed, 8);
+	for (uint32_t i = 16; i < block_size; i++)
+		buf[i] = (uint8_t)(lba * 31 + seed + i);
+}
+
+static void blkverify_problem(struct certify_blkverify *v, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void blkverify_problem(struct certify_blkverify *v, const char *fmt, ...)
+{
+	char line[300];
+	va_list ap;
+
+	if (v->problems.n >= BLKVERIFY_MAX_PROBLEMS)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	certify_strv_push(&v->problems, line);
+}
+
+long certify_blkverify_extent(const char *path, const struct certify_blkwrite *w,
+			      struct certify_blkverify *v)
+{
+	uint32_t bs = (uint32_t)w->block_size;
+	uint8_t *want = malloc(bs), *got = malloc(bs);
+	int fd = open(path, O_RDONLY);
+	long bad = 0;
+
+	if (fd < 0 || !want || !got) {
+		blkverify_problem(v, "%s: %s", path, fd < 0 ? strerror(errno) : "out of memory");
+		free(want);
+		free(got);
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	v->extents++;
+	for (uint64_t i = 0; i < w->blocks; i++) {
+		uint64_t lba = w->lba + i;
+		ssize_t n = pread(fd, got, bs, (off_t)(lba * bs));
+		certify_blk_expected(want, bs, lba, w->seed);
+		v->blocks++;
+		if (n == (ssize_t)bs && memcmp(want, got, bs) == 0)
+			continue;
+		bad++;
+		v->bad_blocks++;
+		if (n != (ssize_t)bs) {
+			blkverify_problem(v, "%s: block %llu (%s): %s", path, (unsigned long long)lba, w->dev,
+					  n < 0 ? strerror(errno) : "past the end of the image");
+		} else {
+			uint64_t l, sd;
+			size_t z = 0;
+			memcpy(&l, got, 8);
+			memcpy(&sd, got + 8, 8);
+			while (z < bs && got[z] == 0)
+				z++;
+			blkverify_problem(v, "%s: block %llu (%s) holds %s", path, (unsigned long long)lba,
+					  w->dev, z == bs ? "zeros (the write never reached the image)" :
+					  l == lba && sd == w->seed ? "a corrupted pattern" :
+					  l != lba ? "another block's data (misdirected or stale write)" :
+					  "data from another run (stale)");
+		}
+	}
+	close(fd);
+	free(want);
+	free(got);
+	return bad;
+}

@@ -1,0 +1,35 @@
+/*
+ * certify: reading a disk image after the kernel wrote to it. The storage suite (hvkernel
+ * test=blk) tags every block it writes with its LBA and the run's seed and reports each
+ * written extent as a `blkwrite` record; this checks, on the host, that exactly that reached
+ * the medium (the image file QEMU wrote), block by block.
+ */
+#ifndef CERTIFY_BLKVERIFY_H
+#define CERTIFY_BLKVERIFY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "strv.h"
+
+struct certify_blkwrite {
+	char dev[16];
+	uint64_t lba, blocks, block_size, seed;
+};
+
+struct certify_blkverify {
+	uint64_t extents, blocks, bad_blocks;
+	struct certify_strv problems;	/* one line each, the first few */
+};
+
+/* Parses the keys of a `blkwrite` record. 0, or -1 when one is missing or malformed. */
+int certify_blkwrite_parse(const char *dev, const char *lba, const char *blocks,
+			   const char *block_size, const char *seed, struct certify_blkwrite *w);
+/* The content block lba must have (the kernel's blk_fill). */
+void certify_blk_expected(uint8_t *buf, uint32_t block_size, uint64_t lba, uint64_t seed);
+/* Check extent w against image file path; adds to v. Returns the number of bad blocks, or
+ * -1 when the image cannot be read (a problem line says why). */
+long certify_blkverify_extent(const char *path, const struct certify_blkwrite *w,
+			      struct certify_blkverify *v);
+
+#endif

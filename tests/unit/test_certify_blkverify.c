@@ -1,0 +1,86 @@
+/* Host-side image verification (certify/blkverify.c): a correct image passes, and a
+ * corrupted, misdirected or stale block is found and named. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <CUnit/CUnit.h>
+
+#include "../../certify/blkverify.h"
+#include "unit.h"
+
+static char bv_path[64];
+
+/* An image of 64 blocks of 512 bytes holding blocks 0..63 as the kernel writes them. */
+static void bv_make_image(uint64_t seed)
+{
+	uint8_t b[512];
+	snprintf(bv_path, sizeof(bv_path), "/tmp/bvtest.XXXXXX");
+	int fd = mkstemp(bv_path);
+	CU_ASSERT_FATAL(fd >= 0);
+	for (uint64_t l = 0; l < 64; l++) {
+		certify_blk_expected(b, 512, l, seed);
+		CU_ASSERT(write(fd, b, 512) == 512);
+	}
+	close(fd);
+}
+
+static void bv_patch(uint64_t lba, const uint8_t *data, size_t len, size_t off)
+{
+	FILE *f = fopen(bv_path, "r+b");
+	CU_ASSERT_FATAL(f != NULL);
+	fseek(f, (long)(lba * 512 + off), SEEK_SET);
+	fwrite(data, 1, len, f);
+	fclose(f);
+}
+
+static void test_blkverify_cases(void)
+{
+	struct certify_blkwrite w;
+	struct certify_blkverify v;
+
+	CU_ASSERT(certify_blkwrite_parse("vmhba0", "8", "16", "512", "99", &w) == 0);
+	CU_ASSERT(certify_blkwrite_parse("vmhba0", "8", "16", "1000", "99", &w) < 0);
+	CU_ASSERT(certify_blkwrite_parse("vmhba0", "x", "16", "512", "99", &w) < 0);
+	CU_ASSERT(certify_blkwrite_parse(NULL, "8", "16", "512", "99", &w) < 0);
+
+	bv_make_image(99);
+	memset(&v, 0, sizeof(v));
+	certify_blkwrite_parse("vmhba0", "8", "16", "512", "99", &w);
+	CU_ASSERT(certify_blkverify_extent(bv_path, &w, &v) == 0);
+	CU_ASSERT(v.blocks == 16 && v.bad_blocks == 0 && v.problems.n == 0);
+
+	/* A flipped byte in block 10, block 12 holding block 40's data, a stale seed at 14. */
+	uint8_t x = 0xee, other[512], stale[512];
+	bv_patch(10, &x, 1, 100);
+	certify_blk_expected(other, 512, 40, 99);
+	bv_patch(12, other, 512, 0);
+	certify_blk_expected(stale, 512, 14, 98);
+	bv_patch(14, stale, 512, 0);
+	memset(&v, 0, sizeof(v));
+	CU_ASSERT(certify_blkverify_extent(bv_path, &w, &v) == 3);
+	CU_ASSERT(v.problems.n == 3);
+	if (v.problems.n == 3) {
+		CU_ASSERT(strstr(v.problems.v[0], "block 10") && strstr(v.problems.v[0], "corrupted"));
+		CU_ASSERT(strstr(v.problems.v[1], "block 12") && strstr(v.problems.v[1], "misdirected"));
+		CU_ASSERT(strstr(v.problems.v[2], "block 14") && strstr(v.problems.v[2], "stale"));
+	}
+	certify_strv_free(&v.problems);
+
+	/* Past the end of the image, and a missing image. */
+	certify_blkwrite_parse("vmhba0", "60", "8", "512", "99", &w);
+	memset(&v, 0, sizeof(v));
+	CU_ASSERT(certify_blkverify_extent(bv_path, &w, &v) == 4);
+	certify_strv_free(&v.problems);
+	unlink(bv_path);
+	memset(&v, 0, sizeof(v));
+	CU_ASSERT(certify_blkverify_extent(bv_path, &w, &v) == -1);
+	CU_ASSERT(v.problems.n == 1);
+	certify_strv_free(&v.problems);
+}
+
+UNIT_SUITE(certify_blkverify)
+{
+	CU_pSuite s = CU_add_suite("certify_blkverify", NULL, NULL);
+	CU_add_test(s, "blkverify cases", test_blkverify_cases);
+}
