@@ -272,6 +272,10 @@ static int ktcfg_key(struct ktcfg_parser *p, struct certify_ktest *t, const char
 		return certify_strv_split(&t->qemu, v) < 0 ? ktcfg_err(p, "out of memory") : 0;
 	} else if (strcmp(key, "qmp") == 0) {
 		return ktcfg_qmp(p, t, v);
+	} else if (strcmp(key, "peer") == 0) {
+		if (!*v || strlen(v) >= sizeof(t->peer) || strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") != strlen(v))
+			return ktcfg_err(p, "peer = '%s': expected a QEMU netdev id", v);
+		snprintf(t->peer, sizeof(t->peer), "%s", v);
 	} else if (strcmp(key, "verify_disk") == 0) {
 		certify_strv_free(&t->verify_disk);
 		if (certify_strv_split(&t->verify_disk, v) < 0)

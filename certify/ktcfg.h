@@ -48,6 +48,7 @@ struct certify_ktest {
 	char oracle[32];		/* "" or "query-pci" */
 	struct certify_strv qmp;	/* "POINT COMMAND [JSON-ARGS]": QMP work at sync points */
 	struct certify_strv verify_disk;	/* "DEV:DISK": check blkwrite records of DEV in DISK */
+	char peer[32];			/* netdev id wired to the host peer, or "" */
 };
 
 struct certify_ktcfg {

@@ -7,6 +7,7 @@
 #include "pcioracle.h"
 #include "qmp.h"
 #include "blkverify.h"
+#include "peer.h"
 #include "session.h"
 
 #define KTRUN_QMP_TIMEOUT 10.0
@@ -23,6 +24,10 @@ struct ktrun_ctx {
 	size_t nwrites;
 	struct certify_blkverify verify;	/* host-side image checks (verify_disk) */
 	int verified;
+	struct certify_peer peer;		/* the host end of the NIC (peer = ID) */
+	int peer_open, peer_checked;
+	uint64_t peer_rx_sent;
+	char peer_result[200];			/* "" when the host saw every frame intact */
 	struct certify_strv check_lines;	/* failed modules/driver expectations */
 };
 
@@ -119,6 +124,31 @@ static void ktrun_verify_disks(struct certify_session *s, struct ktrun_ctx *c)
 	c->nwrites = 0;
 }
 
+/* The host end of nic.peer: listen, check, probe, send. */
+static void ktrun_peer(struct ktrun_ctx *c, const char *point)
+{
+	const uint64_t n = 1455;
+
+	if (strcmp(point, "peer-tx") == 0) {
+		certify_peer_tx_begin(&c->peer, 0);
+	} else if (strcmp(point, "peer-tx-done") == 0) {
+		certify_peer_drain(&c->peer, n, 500);
+		c->peer_checked = 1;
+		if (c->peer.rx_frames != n || c->peer.rx_bad || c->peer.rx_out_of_order)
+			snprintf(c->peer_result, sizeof(c->peer_result),
+				 "the host got %llu of %llu frames, %llu corrupt, %llu out of order",
+				 (unsigned long long)c->peer.rx_frames, (unsigned long long)n,
+				 (unsigned long long)c->peer.rx_bad, (unsigned long long)c->peer.rx_out_of_order);
+	} else if (strcmp(point, "peer-probe") == 0) {
+		certify_peer_send(&c->peer, 0xffff0000u, 1);
+	} else if (strcmp(point, "peer-rx") == 0) {
+		/* The next batch of 128 (the kernel asks once per batch). */
+		uint32_t count = n - c->peer_rx_sent < 128 ? (uint32_t)(n - c->peer_rx_sent) : 128;
+		certify_peer_send(&c->peer, (uint32_t)c->peer_rx_sent, count);
+		c->peer_rx_sent += count;
+	}
+}
+
 static int ktrun_on_record(struct certify_session *s, const struct hvr_record *rec,
 			   double host_s, void *ctx)
 {
@@ -144,6 +174,8 @@ static int ktrun_on_record(struct certify_session *s, const struct hvr_record *r
 		return 0;
 	if (strcmp(point, "blkverify") == 0)
 		ktrun_verify_disks(s, c);
+	if (c->peer_open)
+		ktrun_peer(c, point);
 	if (strcmp(point, "pci") == 0 && strcmp(c->t->oracle, "query-pci") == 0 && !c->oracle_done)
 		ktrun_oracle(s, c);
 	ktrun_qmp_at(s, c, point);
@@ -270,6 +302,17 @@ static int ktrun_judge(const struct certify_ktest *t, const struct certify_resul
 		}
 		c->oracle_diffs ? tally->failed++ : tally->passed++;
 	}
+	if (t->peer[0]) {
+		/* What the host end saw of the kernel's frames counts as one test. */
+		if (!c->peer_checked || c->peer_result[0]) {
+			snprintf(why, sizeof(why), "peer: %s", c->peer_result[0] ? c->peer_result :
+				 "the kernel never reached sync point peer-tx-done");
+			ktrun_why(reasons, rlen, why);
+			tally->failed++;
+		} else {
+			tally->passed++;
+		}
+	}
 	if (t->verify_disk.n) {
 		/* The host's own reading of the image counts as one test. */
 		if (!c->verified || c->verify.bad_blocks || c->verify.problems.n || !c->verify.blocks) {
@@ -378,7 +421,27 @@ void hvktest_run(const struct hvktest_opts *o, const struct certify_ktest *t, FI
 	ktrun_config(o, t, initrd, &so, logpath, sizeof(logpath));
 	so.on_record = ktrun_on_record;
 	so.ctx = &c;
+	struct certify_strv extra = { 0 };
+	if (t->peer[0]) {
+		/* The NIC's netdev goes to our UDP socket: its args join the entry's. */
+		if (certify_peer_open(&c.peer, &err) < 0) {
+			fprintf(out, "FAIL %s (%s)\n", t->name, err.msg);
+			tally->failed = 1;
+			tally->entry_failed = 1;
+			free(initrd);
+			return;
+		}
+		c.peer_open = 1;
+		for (size_t i = 0; i < t->qemu.n; i++)
+			certify_strv_push(&extra, t->qemu.v[i]);
+		certify_peer_qemu_args(&c.peer, t->peer, &extra);
+		so.qemu.extra = extra.v;
+		so.qemu.nextra = extra.n;
+	}
 	certify_session_run(&so, &r);
+	if (c.peer_open)
+		certify_peer_close(&c.peer);
+	certify_strv_free(&extra);
 	ok = ktrun_judge(t, &r, &c, tally, reasons, sizeof(reasons));
 	if (ok)
 		fprintf(out, "PASS %s (%zu test%s, %.2f s)\n", t->name, r.run.ntest,
