@@ -23,8 +23,10 @@ bench-run: $(BUILD)/bin/hvbench $(BUILD)/bin/hvktest modules
 		grep -E 'roundtrip|minimal_loop|ratio_x100|round_trips|PASS|FAIL'
 	$(MAKE) --no-print-directory hcl-bench
 
-run-demo: $(BUILD)/bin/hvboot
-	$(BUILD)/bin/hvboot --kernel $(BUILD)/hvkernel.elf
+# The main job: every inbox driver module goes along, so the inventory shows what binds where.
+run-demo: $(BUILD)/bin/hvboot modules
+	$(BUILD)/bin/hvboot --kernel $(BUILD)/hvkernel.elf \
+		--initrd "$$(ls $(BUILD)/modules/*.hvm | tr '\n' ',' | sed 's/,$$//')"
 
 # The boot policy against `hcl check` (tests/policy/run.sh): counts in build/check/policy.counts.
 .PHONY: policy-check
