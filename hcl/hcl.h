@@ -80,6 +80,8 @@ int hcl_list_parse(struct hcl_list *l, const char *text, size_t len, const char 
 int hcl_list_build(struct hcl_list *l, const struct hcl_certified *rows, size_t n,
 		   int64_t generated, struct hcl_err *err);
 int hcl_list_write(const struct hcl_list *l, FILE *f);
+/* hcl_export.c: the list from the certification store db into out (NULL: stdout). */
+int hcl_export(const char *db, const char *out, struct hcl_err *err);
 void hcl_list_free(struct hcl_list *l);
 const char *hcl_type_name(enum hcl_type t);
 const char *hcl_status_name(enum hcl_status s);

@@ -24,6 +24,7 @@ static const char hcl_usage[] =
 "  verify FILE --pubkey PUB           check the signature of a signed list or hcl.bin\n"
 "  validate LIST                      strict format check of a plain list\n"
 "  compile LIST -o hcl.bin [--key KEY] [--pubkey PUB]   the kernel's compact table\n"
+"  export [--db PATH] [-o hcl.json]   the list from the certified runs of the store\n"
 "  fetch URL [-o FILE] [--pubkey PUB] [--insecure] [--timeout S] [--retries N]\n"
 "  publish FILE URL [--token T]       HTTP PUT (token also from $HCL_TOKEN)\n"
 "  site -o DIR --hcl FILE [--pubkey PUB] [--insecure]   static HCL web page\n"
@@ -33,7 +34,7 @@ static const char hcl_usage[] =
 struct hcl_args {
 	const char *pos[4];
 	int npos;
-	const char *out, *key, *pubkey, *hcl, *inventory, *release, *token, *timeout, *retries;
+	const char *out, *key, *pubkey, *hcl, *inventory, *release, *token, *timeout, *retries, *db;
 	int json, insecure;
 };
 
@@ -50,6 +51,7 @@ static int hcl_parse_args(int argc, char **argv, struct hcl_args *a)
 		{ "--token", offsetof(struct hcl_args, token) },
 		{ "--timeout", offsetof(struct hcl_args, timeout) },
 		{ "--retries", offsetof(struct hcl_args, retries) },
+		{ "--db", offsetof(struct hcl_args, db) },
 	};
 
 	memset(a, 0, sizeof(*a));
@@ -234,6 +236,29 @@ static int hcl_cmd_compile(const struct hcl_args *a)
 	return rc < 0 ? hcl_fail(&err) : 0;
 }
 
+/* The store: --db, else $HVKIT_DB, else certify's default ~/.local/share/hvkit/cert.db. */
+static int hcl_cmd_export(const struct hcl_args *a)
+{
+	struct hcl_err err = { "" };
+	char def[512];
+	const char *db = a->db ? a->db : getenv("HVKIT_DB");
+
+	if (a->npos) {
+		fprintf(stderr, "hcl export: unexpected argument '%s'\n", a->pos[0]);
+		return 2;
+	}
+	if (!db) {
+		const char *home = getenv("HOME");
+		snprintf(def, sizeof(def), "%s/.local/share/hvkit/cert.db", home ? home : ".");
+		db = def;
+	}
+	if (hcl_export(db, a->out, &err) < 0) {
+		fprintf(stderr, "hcl export: %s\n", err.msg);
+		return 2;
+	}
+	return 0;
+}
+
 static int hcl_cmd_simple(const char *cmd, const struct hcl_args *a)
 {
 	struct hcl_err err;
@@ -329,6 +354,8 @@ int main(int argc, char **argv)
 		return hcl_cmd_verify(&a);
 	if (strcmp(cmd, "compile") == 0)
 		return hcl_cmd_compile(&a);
+	if (strcmp(cmd, "export") == 0)
+		return hcl_cmd_export(&a);
 	if (strcmp(cmd, "validate") == 0 || strcmp(cmd, "site") == 0) {
 		if (strcmp(cmd, "validate") == 0)
 			a.insecure = a.insecure || !a.pubkey;

@@ -7,7 +7,7 @@
 HCL_SRCS     := $(wildcard hcl/*.c)
 # Everything but the command line, the network and the page goes into the unit tests.
 HCL_LIB_SRCS := $(filter-out hcl/hcl_main.c hcl/hcl_fetch.c hcl/hcl_site.c,$(HCL_SRCS))
-HCL_LDLIBS   := -lpci -lsodium -ljson-c
+HCL_LDLIBS   := -lpci -lsodium -ljson-c -lsqlite3
 HCL_ASSETS   := $(wildcard hcl/site/*)
 HCL_ASSETS_C := $(BUILD)/gen/hcl_site_assets.c
 HCL_OBJS     := $(HCL_SRCS:%.c=$(BUILD)/host/%.o) $(BUILD)/host/gen/hcl_site_assets.o \
@@ -51,7 +51,7 @@ $(UNIT_BIN): $(HCL_LIB_SRCS:%.c=$(BUILD)/san/%.o)
 hcl-check: $(HCL_BIN)
 	@mkdir -p $(BUILD)/check
 	@rm -f $(BUILD)/check/hcl.counts
-	sh tests/hcl/run.sh $(HCL_BIN) $(BUILD)/hcltest $(BUILD)/check/hcl.counts
+	CERTIFY=$(CURDIR)/$(BUILD)/bin/certify sh tests/hcl/run.sh $(HCL_BIN) $(BUILD)/hcltest $(BUILD)/check/hcl.counts
 
 hcl-bench: $(HCL_BIN)
 	sh tests/hcl/bench.sh $(HCL_BIN) $(BUILD)/hclbench

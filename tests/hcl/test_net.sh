@@ -100,6 +100,32 @@ else
 		rm -rf "$u"
 		has "site behind nginx filters" 'data-key="144d:a808:\*:\*:0.1.0"'
 	fi
+	# The whole path from certification to an admin's answer: certify two devices into a
+	# fresh store, export the list from it, sign it, publish it here, fetch it back and
+	# check a server that has both devices.
+	if [ -x "${CERTIFY:-}" ] && [ -r build/hvkernel.elf ]; then
+		DB=$W/cert.db
+		"$CERTIFY" run --plans tests/certify/plans --plan nic-quick --device e1000 --accel tcg \
+			--db "$DB" > "$W/c1.out" 2>&1 && ok "certify e1000 into a new store" ||
+			bad "certify e1000 into a new store" "$W/c1.out"
+		"$CERTIFY" run --plans tests/certify/plans --plan storage-quick --device nvme --accel tcg \
+			--db "$DB" > "$W/c2.out" 2>&1 && ok "certify nvme into the store" ||
+			bad "certify nvme into the store" "$W/c2.out"
+		expect "export from the store" 0 "$HCL" export --db "$DB" -o "$W/exp.json"
+		has "export counts its entries" "2 entries from the certified runs"
+		expect "exported list is valid" 0 "$HCL" validate "$W/exp.json"
+		expect "sign the exported list" 0 "$HCL" sign "$W/exp.json" --key "$W/key" -o "$W/exp.signed.json"
+		EURL=http://127.0.0.1:$PORT/hcl/exported.signed.json
+		expect "publish the exported list" 0 "$HCL" publish "$W/exp.signed.json" "$EURL" --token "$TOKEN"
+		expect "fetch the exported list" 0 "$HCL" fetch "$EURL" -o "$W/fetched.json" --pubkey "$W/key.pub"
+		# A server with the certified e1000 (QEMU's subsystem 1af4:1100) and nvme.
+		printf 'Slot:\t00:02.0\nClass:\tEthernet controller [0200]\nVendor:\tIntel Corporation [8086]\nDevice:\t82540EM [100e]\nSVendor:\tRed Hat, Inc. [1af4]\nSDevice:\tQEMU Virtual Machine [1100]\n\nSlot:\t00:03.0\nClass:\tNon-Volatile memory controller [0108]\nVendor:\tRed Hat, Inc. [1b36]\nDevice:\tQEMU NVM Express Controller [0010]\nSVendor:\tRed Hat, Inc. [1af4]\nSDevice:\tQEMU Virtual Machine [1100]\nProgIf:\t02\n' > "$W/qemu.vmmnn"
+		expect "check against the fetched list" 0 "$HCL" check --inventory "$W/qemu.vmmnn" --hcl "$W/fetched.json" --pubkey "$W/key.pub"
+		has "e1000 certified with its driver" "8086:100e .* certified +e1000 1.0"
+		has "the server is bootable" "server: bootable"
+	else
+		skip "certify -> export -> publish -> fetch -> check" "build/bin/certify or the kernel is not built"
+	fi
 	hcl_ngx_stop
 	expect "fetch from a dead server" 2 "$HCL" fetch "$URL" -o "$L2" --pubkey "$W/key.pub" --retries 2 --timeout 2
 	has "retries with backoff" "retrying in 1000 ms \(2 of 2\)"
