@@ -30,6 +30,7 @@ include mk/ktest.mk
 include mk/fuzz.mk
 include mk/hcl.mk
 include mk/certify.mk
+include mk/iso.mk
 
 # Every test phase writes build/check/<phase>.counts ("passed failed"); the summary adds
 # them up and fails when a phase failed or did not report at all.
@@ -42,7 +43,8 @@ check: deps
 	-@$(MAKE) --no-print-directory hcl-check
 	-@$(MAKE) --no-print-directory policy-check
 	-@$(MAKE) --no-print-directory certify-check
-	@sh scripts/check-summary.sh $(BUILD)/check unit ktest ddk hcl policy certify
+	-@$(MAKE) --no-print-directory iso-check
+	@sh scripts/check-summary.sh $(BUILD)/check unit ktest ddk hcl policy certify iso
 
 bench: deps all
 	@$(MAKE) --no-print-directory bench-run

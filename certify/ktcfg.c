@@ -236,7 +236,7 @@ static int ktcfg_key(struct ktcfg_parser *p, struct certify_ktest *t, const char
 			return ktcfg_err(p, "accel = '%s': expected tcg, kvm or auto", v);
 	} else if (strcmp(key, "firmware") == 0) {
 		if (qemu_firmware_parse(v, &t->firmware) < 0)
-			return ktcfg_err(p, "firmware = '%s': expected seabios or qboot", v);
+			return ktcfg_err(p, "firmware = '%s': expected seabios, qboot or ovmf", v);
 	} else if (strcmp(key, "smp") == 0) {
 		return ktcfg_int(p, key, v, 1, 64, &t->smp);
 	} else if (strcmp(key, "mem") == 0) {
@@ -272,6 +272,8 @@ static int ktcfg_key(struct ktcfg_parser *p, struct certify_ktest *t, const char
 		return certify_strv_split(&t->qemu, v) < 0 ? ktcfg_err(p, "out of memory") : 0;
 	} else if (strcmp(key, "qmp") == 0) {
 		return ktcfg_qmp(p, t, v);
+	} else if (strcmp(key, "cdrom") == 0) {
+		return ktcfg_set_str(&t->cdrom, v);
 	} else if (strcmp(key, "peer") == 0) {
 		if (!*v || strlen(v) >= sizeof(t->peer) || strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") != strlen(v))
 			return ktcfg_err(p, "peer = '%s': expected a QEMU netdev id", v);
@@ -477,6 +479,7 @@ void certify_ktcfg_free(struct certify_ktcfg *cfg)
 		certify_strv_free(&cfg->test[i].groups);
 		certify_strv_free(&cfg->test[i].qmp);
 		certify_strv_free(&cfg->test[i].verify_disk);
+		free(cfg->test[i].cdrom);
 	}
 	free(cfg->test);
 	memset(cfg, 0, sizeof(*cfg));

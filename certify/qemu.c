@@ -10,6 +10,7 @@
 #include "qemu.h"
 
 #define QEMU_QBOOT_ROM "/usr/share/qemu/qboot.rom"
+#define QEMU_OVMF_ROM "/usr/share/ovmf/OVMF.fd"
 
 int qemu_kvm_usable(char *why, size_t whylen)
 {
@@ -67,6 +68,8 @@ int qemu_firmware_parse(const char *s, enum qemu_firmware *out)
 		*out = QEMU_FW_SEABIOS;
 	else if (strcmp(s, "qboot") == 0)
 		*out = QEMU_FW_QBOOT;
+	else if (strcmp(s, "ovmf") == 0)
+		*out = QEMU_FW_OVMF;
 	else
 		return -1;
 	return 0;
@@ -172,17 +175,26 @@ static int qemu_push_fixed(const struct qemu_config *cfg, enum qemu_accel accel,
 	r |= certify_strv_push(a, accel == QEMU_ACCEL_KVM ? "host,-arch-capabilities" : "max");
 	if (cfg->firmware == QEMU_FW_QBOOT)
 		r |= certify_strv_split(a, "-bios " QEMU_QBOOT_ROM);
+	else if (cfg->firmware == QEMU_FW_OVMF)
+		r |= certify_strv_split(a, "-bios " QEMU_OVMF_ROM);
 	r |= certify_strv_push(a, "-smp");
 	r |= certify_strv_pushf(a, "%d", cfg->smp > 0 ? cfg->smp : 1);
 	r |= certify_strv_push(a, "-m");
 	r |= certify_strv_pushf(a, "%d", cfg->mem_mib > 0 ? cfg->mem_mib : 256);
-	r |= certify_strv_push(a, "-kernel");
-	r |= certify_strv_push(a, cfg->kernel);
-	if (cfg->initrd && *cfg->initrd) {
+	if (cfg->cdrom) {
+		/* The firmware boots the ISO; GRUB on it loads the kernel and its modules. */
+		r |= certify_strv_push(a, "-cdrom");
+		r |= certify_strv_push(a, cfg->cdrom);
+		r |= certify_strv_split(a, "-boot d");
+	} else {
+		r |= certify_strv_push(a, "-kernel");
+		r |= certify_strv_push(a, cfg->kernel);
+	}
+	if (!cfg->cdrom && cfg->initrd && *cfg->initrd) {
 		r |= certify_strv_push(a, "-initrd");
 		r |= certify_strv_push(a, cfg->initrd);
 	}
-	if (cfg->append && *cfg->append) {
+	if (!cfg->cdrom && cfg->append && *cfg->append) {
 		r |= certify_strv_push(a, "-append");
 		r |= certify_strv_push(a, cfg->append);
 	}
@@ -204,8 +216,10 @@ int qemu_build_argv(const struct qemu_config *cfg, enum qemu_accel accel,
 {
 	if (qemu_machine_check(cfg->machine, err) < 0)
 		return -1;
-	if (!cfg->kernel || !*cfg->kernel)
+	if ((!cfg->kernel || !*cfg->kernel) && !cfg->cdrom)
 		return certify_errf(err, "no kernel given");
+	if (cfg->cdrom && ((cfg->initrd && *cfg->initrd) || (cfg->append && *cfg->append)))
+		return certify_errf(err, "an ISO boot takes its modules and command line from GRUB, not initrd/append");
 	if (accel == QEMU_ACCEL_AUTO)
 		return certify_errf(err, "internal: accelerator not resolved");
 	if (qemu_push_fixed(cfg, accel, paths, out) < 0)

@@ -17,6 +17,7 @@ enum qemu_accel {
 enum qemu_firmware {
 	QEMU_FW_SEABIOS,	/* QEMU's default BIOS: assigns PCI BARs; ~4 s to boot under KVM */
 	QEMU_FW_QBOOT,		/* qboot.rom: ~0.1 s under KVM, but leaves PCI BARs unassigned */
+	QEMU_FW_OVMF,		/* UEFI (Debian's ovmf package), for booting the ISO as UEFI */
 };
 
 /* A scratch raw disk image that the session creates (sparse) in its temp dir. */
@@ -29,6 +30,7 @@ struct qemu_disk {
 
 struct qemu_config {
 	const char *binary;	/* NULL: $CERTIFY_QEMU or "qemu-system-x86_64" */
+	const char *cdrom;	/* boot this ISO (GRUB loads the kernel) instead of -kernel */
 	const char *machine;	/* "pc" or "q35" */
 	enum qemu_accel accel;
 	enum qemu_firmware firmware;

@@ -177,9 +177,12 @@ static void session_line(void *ctx, const char *line, size_t len, int toolong)
 		hvr_run_error(run, "result channel: out of memory");
 		return;
 	}
-	if (hvr_parse(line, len, rec, &err) < 0)
-		hvr_run_error(run, "result channel: %s", err.msg);
-	else
+	if (hvr_parse(line, len, rec, &err) < 0) {
+		/* Before the kernel's `hello` the port belongs to the firmware (OVMF prints its
+		 * console on every serial port): that is not the kernel speaking. */
+		if (run->has_hello)
+			hvr_run_error(run, "result channel: %s", err.msg);
+	} else
 		session_record(s, rec, certify_now() - s->res->spawn_s);
 	free(rec);
 }

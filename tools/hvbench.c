@@ -230,7 +230,7 @@ int main(int argc, char **argv)
 		case 't': timeout = atof(optarg); break;
 		case 'f':
 			if (qemu_firmware_parse(optarg, &fw) < 0) {
-				fprintf(stderr, "hvbench: --firmware %s: expected seabios or qboot\n", optarg);
+				fprintf(stderr, "hvbench: --firmware %s: expected seabios, qboot or ovmf\n", optarg);
 				return 2;
 			}
 			break;

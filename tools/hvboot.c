@@ -59,7 +59,7 @@ static int hvboot_args(struct hvboot *h, int argc, char **argv)
 			break;
 		case 'f':
 			if (qemu_firmware_parse(optarg, &q->firmware) < 0) {
-				fprintf(stderr, "hvboot: --firmware %s: expected seabios or qboot\n", optarg);
+				fprintf(stderr, "hvboot: --firmware %s: expected seabios, qboot or ovmf\n", optarg);
 				return -1;
 			}
 			break;

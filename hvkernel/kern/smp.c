@@ -9,6 +9,7 @@
 #include <arch/trap.h>
 #include <hv/errno.h>
 #include <kern/acpi.h>
+#include <kern/bootinfo.h>
 #include <kern/log.h>
 #include <kern/mem.h>
 #include <kern/smp.h>
@@ -16,7 +17,7 @@
 #include <kern/time.h>
 #include <kern/vcpu.h>
 
-#define SMP_TRAMPOLINE		0x8000
+#define SMP_TRAMPOLINE		0x8000	/* the SIPI vector names this page; ap_boot.S is linked for it */
 #define SMP_STACK_PAGES		4
 #define ICR_INIT		0x00004500u	/* INIT, level assert */
 #define ICR_STARTUP		0x00004600u	/* start-up IPI; vector = page number */
@@ -112,6 +113,17 @@ int smp_init(void)
 
 	smp_cpus[0].apic_id = bsp;
 	smp_cpus[0].online = 1;
+	if (acpi.ncpus < 2)
+		return smp_ncpus;
+	/* The trampoline page must not hold a boot module: GRUB may load small modules into
+	 * low memory. */
+	for (int i = 0; i < bootinfo.nmods; i++) {
+		if (bootinfo.mods[i].start < SMP_TRAMPOLINE + 0x1000 && bootinfo.mods[i].end > SMP_TRAMPOLINE) {
+			klog("smp: boot module %s occupies the start-up page 0x%x; application processors stay off",
+			     bootinfo.mods[i].cmdline, SMP_TRAMPOLINE);
+			return smp_ncpus;
+		}
+	}
 	memcpy((void *)SMP_TRAMPOLINE, ap_tramp_start, (size_t)(ap_tramp_end - ap_tramp_start));
 	for (int i = 0; i < acpi.ncpus && smp_ncpus < SMP_MAX_CPUS; i++) {
 		uint32_t id = acpi.cpu_apic_ids[i];

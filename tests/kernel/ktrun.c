@@ -193,6 +193,7 @@ static void ktrun_config(const struct hvktest_opts *o, const struct certify_ktes
 	so->qemu.smp = t->smp;
 	so->qemu.mem_mib = t->mem_mib;
 	so->qemu.kernel = o->kernel;
+	so->qemu.cdrom = t->cdrom;
 	so->qemu.initrd = initrd;
 	so->qemu.append = t->append;
 	so->qemu.extra = t->qemu.v;
