@@ -71,6 +71,14 @@ void vsw_remove_port(struct vsw_port *p)
 	kfree(p);
 }
 
+struct vsw_port *vsw_find_port(const char *name)
+{
+	for (int i = 0; i < VSW_MAX_PORTS; i++)
+		if (vsw_ports[i] && strcmp(vsw_ports[i]->name, name) == 0)
+			return vsw_ports[i];
+	return 0;
+}
+
 static void vsw_learn(const uint8_t *mac, struct vsw_port *p)
 {
 	if (mac[0] & 1)

@@ -563,7 +563,7 @@ KTEST_MANUAL(nic, peer)
 	 * receive ring (QEMU drops what finds no buffer; that would be the host's fault). */
 	for (uint32_t sent = 0; sent < n; sent += 128) {
 		uint64_t want = sent + 128 < n ? sent + 128 : n;
-		if (hvr_sync("peer-rx") < 0)
+		if (hvr_sync("peer-rx-128") < 0)
 			goto no_host;
 		uint64_t tb = time_us();
 		while (nic_rxs.frames < want && time_us() - tb < 1000000)

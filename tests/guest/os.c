@@ -380,6 +380,83 @@ static int test_ping(uint32_t n)
 	return 0;
 }
 
+/* The frame format of hvkernel's NIC suite and the host peer: magic, sequence number and
+ * a checksum of the payload after the Ethernet header. */
+#define NIC_MAGIC	0x4e494354u
+#define NIC_PAYLOAD	26
+
+static uint32_t nic_sum(const uint8_t *p, uint32_t n)
+{
+	uint32_t s = 0x9e3779b9u;
+
+	for (uint32_t i = 0; i < n; i++)
+		s = (s ^ p[i]) * 0x01000193u;
+	return s;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+	p[2] = (uint8_t)(v >> 16);
+	p[3] = (uint8_t)(v >> 24);
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* Test 3: through the virtual switch to a physical NIC and the host behind it: send one
+ * frame of every size 60..1514 (sequence 0..1454), yield, then receive the host's 1455
+ * frames and check each (probe frames, sequence >= 0xffff0000, are skipped). */
+static int test_uplink(void)
+{
+	const uint32_t n = 1455;
+	uint8_t f[1514];
+
+	if (net_init() < 0)
+		return 50;
+	for (uint32_t k = 0; k < n; k++) {
+		uint32_t len = 60 + k;
+		for (int i = 0; i < 6; i++) {
+			f[i] = 0xff;
+			f[6 + i] = net_mac[i];
+		}
+		f[12] = 0x88;
+		f[13] = 0xb5;
+		for (uint32_t i = NIC_PAYLOAD; i < len; i++)
+			f[i] = (uint8_t)(k * 7 + i);
+		put32(f + 14, NIC_MAGIC);
+		put32(f + 18, k);
+		put32(f + 22, nic_sum(f + NIC_PAYLOAD, len - NIC_PAYLOAD));
+		net_send(f, len);
+	}
+	con_puts("uplink: sent all\n");
+	hc_yield();
+	uint32_t got = 0, want_seq = 0;
+	while (got < n) {
+		uint32_t len;
+		uint8_t *r = net_recv(&len, 2000000);
+		if (!r)
+			return 51;
+		uint32_t seq = len >= NIC_PAYLOAD ? get32(r + 18) : 0;
+		int ours = len >= NIC_PAYLOAD && r[12] == 0x88 && r[13] == 0xb5 && get32(r + 14) == NIC_MAGIC;
+		int ok = ours && get32(r + 22) == nic_sum(r + NIC_PAYLOAD, len - NIC_PAYLOAD);
+		net_repost(r);
+		if (!ours || seq >= 0xffff0000u)
+			continue;	/* a probe, or not a test frame */
+		if (!ok)
+			return 52;
+		if (seq != want_seq)
+			return 53;
+		want_seq++;
+		got++;
+	}
+	con_puts("uplink: received all\n");
+	return 0;
+}
+
 int guest_main(uint32_t test)
 {
 	con_puts("guest os: test ");
@@ -392,6 +469,8 @@ int guest_main(uint32_t test)
 		return test_echo(test >> 8);
 	case 2:
 		return test_ping(test >> 8);
+	case 3:
+		return test_uplink();
 	default:
 		return 99;
 	}

@@ -141,9 +141,13 @@ static void ktrun_peer(struct ktrun_ctx *c, const char *point)
 				 (unsigned long long)c->peer.rx_bad, (unsigned long long)c->peer.rx_out_of_order);
 	} else if (strcmp(point, "peer-probe") == 0) {
 		certify_peer_send(&c->peer, 0xffff0000u, 1);
-	} else if (strcmp(point, "peer-rx") == 0) {
-		/* The next batch of 128 (the kernel asks once per batch). */
-		uint32_t count = n - c->peer_rx_sent < 128 ? (uint32_t)(n - c->peer_rx_sent) : 128;
+	} else if (strncmp(point, "peer-rx-", 8) == 0) {
+		/* The next batch of N (peer-rx-N: the kernel asks once per batch, sized to what
+		 * its receiver can hold). */
+		uint64_t batch = strtoull(point + 8, NULL, 10);
+		if (!batch || batch > 1024)
+			batch = 128;
+		uint32_t count = n - c->peer_rx_sent < batch ? (uint32_t)(n - c->peer_rx_sent) : (uint32_t)batch;
 		certify_peer_send(&c->peer, (uint32_t)c->peer_rx_sent, count);
 		c->peer_rx_sent += count;
 	}

@@ -29,6 +29,8 @@ struct vsw_port *vsw_add_port(const char *name, vsw_deliver_fn deliver, void *pr
 /* Attach a physical NIC as an uplink (opens it and takes its received frames). */
 struct vsw_port *vsw_add_uplink(struct hv_netdev *nd);
 void vsw_remove_port(struct vsw_port *p);
+/* The port named name, or NULL. */
+struct vsw_port *vsw_find_port(const char *name);
 /* A frame sent by the device behind port p. */
 void vsw_input(struct vsw_port *p, const void *frame, size_t len);
 
