@@ -4,6 +4,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -160,4 +161,34 @@ int certify_peer_send(struct certify_peer *p, uint32_t first, uint32_t n)
 			usleep(200);
 	}
 	return 0;
+}
+
+int certify_peer_sync(struct certify_peer *p, struct certify_peer_run *r, const char *point)
+{
+	const uint64_t n = 1455;	/* one frame of every size 60..1514 */
+
+	if (strcmp(point, "peer-tx") == 0) {
+		certify_peer_tx_begin(p, 0);
+	} else if (strcmp(point, "peer-tx-done") == 0) {
+		certify_peer_drain(p, n, 500);
+		r->checked = 1;
+		if (p->rx_frames != n || p->rx_bad || p->rx_out_of_order)
+			snprintf(r->result, sizeof(r->result),
+				 "the host got %llu of %llu frames, %llu corrupt, %llu out of order",
+				 (unsigned long long)p->rx_frames, (unsigned long long)n,
+				 (unsigned long long)p->rx_bad, (unsigned long long)p->rx_out_of_order);
+	} else if (strcmp(point, "peer-probe") == 0) {
+		certify_peer_send(p, 0xffff0000u, 1);
+	} else if (strncmp(point, "peer-rx-", 8) == 0) {
+		/* peer-rx-N: the next N, sized to what the kernel's receiver can hold. */
+		uint64_t batch = strtoull(point + 8, NULL, 10);
+		if (!batch || batch > 1024)
+			batch = 128;
+		uint32_t count = n - r->rx_sent < batch ? (uint32_t)(n - r->rx_sent) : (uint32_t)batch;
+		certify_peer_send(p, (uint32_t)r->rx_sent, count);
+		r->rx_sent += count;
+	} else {
+		return 0;
+	}
+	return 1;
 }

@@ -39,4 +39,18 @@ size_t certify_peer_build(uint8_t *buf, uint32_t seq, size_t len);
 /* Check a received frame: 1 ours and intact (*seq set), 0 not ours, -1 ours but corrupt. */
 int certify_peer_check(const uint8_t *buf, size_t len, uint32_t *seq);
 
+/* What the host saw of the kernel's frames, across the sync points of one boot. */
+struct certify_peer_run {
+	uint64_t rx_sent;		/* of our own frames, sent so far */
+	int checked;			/* peer-tx-done was reached */
+	char result[200];		/* "" when every frame arrived intact and in order */
+};
+
+/*
+ * Act on a sync point of nic.peer / vmm.uplink: peer-tx (start listening), peer-tx-done
+ * (check the 1455 frames), peer-probe (send one probe), peer-rx-N (send our next N).
+ * Returns 1 when the point was one of ours, 0 otherwise.
+ */
+int certify_peer_sync(struct certify_peer *p, struct certify_peer_run *r, const char *point);
+
 #endif

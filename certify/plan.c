@@ -7,7 +7,7 @@
 
 #include "plan.h"
 
-static const char *const plan_topo_names[] = { "none", "nic-pair", "disk" };
+static const char *const plan_topo_names[] = { "none", "nic-pair", "disk", "vm" };
 
 const char *certify_topology_name(enum certify_topology t)
 {
@@ -116,10 +116,10 @@ static int plan_set(struct certify_plan *p, const char *key, const char *val, co
 	} else if (!strcmp(key, "topology")) {
 		size_t t;
 
-		for (t = 0; t < 3 && strcmp(plan_topo_names[t], val); t++)
+		for (t = 0; t < 4 && strcmp(plan_topo_names[t], val); t++)
 			;
-		if (t == 3)
-			return certify_errf(err, "%s: topology: '%s' is not none, nic-pair or disk", where, val);
+		if (t == 4)
+			return certify_errf(err, "%s: topology: '%s' is not none, nic-pair, disk or vm", where, val);
 		p->topology = (enum certify_topology)t;
 	} else if (!strcmp(key, "disk")) {
 		if (plan_size(val, &p->disk_bytes) < 0)

@@ -14,6 +14,8 @@ enum certify_topology {
 	CERTIFY_TOPO_NONE,	/* each --device attached once, nothing else */
 	CERTIFY_TOPO_NIC_PAIR,	/* two instances of the NIC joined by a QEMU hub */
 	CERTIFY_TOPO_DISK,	/* each storage controller gets a scratch disk */
+	CERTIFY_TOPO_VM,	/* the first NIC is wired to the host peer, each storage controller
+				 * gets a scratch disk: guests reach both through the hypervisor */
 };
 
 struct certify_plan {

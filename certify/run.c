@@ -9,6 +9,7 @@
 #include "run.h"
 #include "qmp.h"
 #include "blkverify.h"
+#include "peer.h"
 #include <json-c/json.h>
 
 const char *certify_verdict_name(enum certify_verdict v)
@@ -149,6 +150,8 @@ int certify_run_qemu_config(const struct certify_run_spec *spec, const struct ce
 	q->mem_mib = p->mem_mib;
 	q->kernel = spec->kernel;
 	q->timeout_s = p->timeout_s;
+	int nic_wired = 0;
+
 	if (p->eio_lba[0] && p->topology == CERTIFY_TOPO_DISK &&
 	    certify_plan_expand(p, p->eio_lba, spec->seed, eio, sizeof(eio), err) < 0)
 		return -1;
@@ -159,6 +162,14 @@ int certify_run_qemu_config(const struct certify_run_spec *spec, const struct ce
 			r |= run_nic_pair(d, i, args);
 		else if (p->topology == CERTIFY_TOPO_DISK)
 			r |= run_disk(spec, d, i, i == 0 ? eio : "", q, args);
+		else if (p->topology == CERTIFY_TOPO_VM && d->m && d->m->kind == CERTIFY_KIND_STORAGE)
+			r |= run_disk(spec, d, i, "", q, args);
+		else if (p->topology == CERTIFY_TOPO_VM && d->m && d->m->kind == CERTIFY_KIND_NIC && !nic_wired) {
+			/* The NIC's netdev is the host peer, added by run_one (-netdev socket,id=hp). */
+			r |= certify_strv_push(args, "-device");
+			r |= certify_strv_pushf(args, "%s,netdev=hp,romfile=%s", d->model, d->props);
+			nic_wired = 1;
+		}
 		else {
 			r |= certify_strv_push(args, "-device");
 			r |= certify_strv_pushf(args, "%s%s", d->model, d->props);
@@ -346,6 +357,9 @@ struct run_boot {
 	size_t nwrites;
 	struct certify_blkverify verify;
 	int verified;
+	struct certify_peer peer;		/* topology vm: the host end of the NIC */
+	int peer_open;
+	struct certify_peer_run peer_run;
 };
 
 /* blk.host_verify: at sync point blkverify read the first device's image (disk d0: the
@@ -417,6 +431,9 @@ static int run_on_record(struct certify_session *s, const struct hvr_record *rec
 		run_verify_image(s, b);
 		return 0;
 	}
+	if (strcmp(rec->type, "sync") == 0 && b->peer_open && hvr_get(rec, "point") &&
+	    certify_peer_sync(&b->peer, &b->peer_run, hvr_get(rec, "point")))
+		return 0;
 	if (strcmp(rec->type, "sync") == 0)
 		return run_link_flap(s, hvr_get(rec, "point"));
 	if (strcmp(rec->type, "test") || st->ntest == 0 || !b->x->hooks || !b->x->hooks->test)
@@ -459,13 +476,16 @@ static void run_one(struct run_exec *x, size_t i)
 	struct certify_config_result *r = &x->results[i];
 	struct certify_session_opts so;
 	struct certify_strv args = { 0 };
-	struct run_boot b = { x, &x->cfgs[i], NULL, 0, { 0, 0, 0, { 0 } }, 0 };
+	struct run_boot b;
 	struct certify_err err;
 	const char *tmp = getenv("TMPDIR");
 	char logpath[512], initrd[4096];
 	int fd;
 
 	memset(&so, 0, sizeof(so));
+	memset(&b, 0, sizeof(b));
+	b.x = x;
+	b.cfg = &x->cfgs[i];
 	if (certify_run_qemu_config(x->spec, &x->cfgs[i], &so.qemu, &args, initrd, sizeof(initrd),
 				    r->append, sizeof(r->append), &err) < 0) {
 		r->verdict = CERTIFY_V_ERROR;
@@ -474,6 +494,17 @@ static void run_one(struct run_exec *x, size_t i)
 		return;
 	}
 	so.qemu.append = r->append;
+	if (x->spec->plan->topology == CERTIFY_TOPO_VM) {
+		if (certify_peer_open(&b.peer, &err) < 0 || certify_peer_qemu_args(&b.peer, "hp", &args) < 0) {
+			r->verdict = CERTIFY_V_ERROR;
+			snprintf(r->reason, sizeof(r->reason), "%s", err.msg);
+			certify_strv_free(&args);
+			return;
+		}
+		b.peer_open = 1;
+		so.qemu.extra = args.v;	/* args may have moved while growing */
+		so.qemu.nextra = args.n;
+	}
 	snprintf(logpath, sizeof(logpath), "%s/certify-log.XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	fd = mkstemp(logpath);
 	if (fd >= 0)
@@ -490,6 +521,15 @@ static void run_one(struct run_exec *x, size_t i)
 		unlink(logpath);
 	}
 	r->verdict = certify_run_judge(x->spec, &r->res, r->reason, sizeof(r->reason));
+	/* The host end of the wire decides too: frames the kernel sent must all have arrived. */
+	if (b.peer_open) {
+		certify_peer_close(&b.peer);
+		if (r->verdict == CERTIFY_V_PASS && (!b.peer_run.checked || b.peer_run.result[0])) {
+			r->verdict = CERTIFY_V_FAIL;
+			snprintf(r->reason, sizeof(r->reason), "host peer: %s", b.peer_run.result[0] ?
+				 b.peer_run.result : "the kernel never reached sync point peer-tx-done");
+		}
+	}
 	/* What reached the medium decides too: a bad block in the image fails the driver. */
 	if (b.verified && r->verdict == CERTIFY_V_PASS && (b.verify.bad_blocks || b.verify.problems.n)) {
 		r->verdict = CERTIFY_V_FAIL;

@@ -35,6 +35,74 @@ static int vblkt_submit(struct hv_blkdev *bd, struct hv_blkreq *rq)
 
 static const struct hv_blkdev_ops vblkt_ops = { .submit = vblkt_submit };
 
+/*
+ * The same guest on a window of a real disk (vmm.vblk_dev=NAME, a block device a storage
+ * driver module registered): after the guest, the window is read back through that driver
+ * from the device, and sectors just outside it, filled with a sentinel first, are unchanged.
+ */
+static enum ktest_status vblkt_real(struct ktest_ctx *t, const char *name)
+{
+	struct hv_blkdev *bd = blkdev_find(name);
+	const uint64_t first = 2048, count = 256;	/* sectors: 1 MiB into the disk */
+	uint64_t bus;
+
+	KT_CHECK(t, bd, "no block device %s", name);
+	KT_CHECK(t, bd->block_size == 512 && bd->nblocks >= first + count + 16, "%s: needs 512-byte "
+		 "blocks and at least %llu of them", name, (unsigned long long)(first + count + 16));
+	uint8_t *buf = hv_dma_alloc(64 * 512, &bus);
+	KT_CHECK(t, buf, "no memory");
+	enum ktest_status st = KTEST_PASS;
+	struct hv_blkreq rq;
+	memset(buf, 0xee, 8 * 512);
+	memset(&rq, 0, sizeof(rq));
+	rq.op = HV_BLK_WRITE, rq.lba = first - 8, rq.nblocks = 8, rq.buf = buf, rq.buf_bus = bus;
+	int r1 = blkdev_submit_wait(bd, &rq, 10000000);
+	rq.lba = first + 64;
+	int r2 = blkdev_submit_wait(bd, &rq, 10000000);
+	struct vm *vm = 0;
+	if (r1 || r2) {
+		ktest_msg(t, "%s: cannot write the sentinels (%d, %d)", name, r1, r2);
+		st = KTEST_FAIL;
+		goto out;
+	}
+	vm = vm_create("vm-disk", 1 << 20, guest_os_start, (uint64_t)(guest_os_end - guest_os_start),
+		       0x1000, 0x1000, 0);
+	if (!vm || vio_blk_attach(vm, 0xfeb00000, bd, first, count) < 0) {
+		ktest_msg(t, "cannot create the VM or its disk");
+		st = KTEST_ERROR;
+		goto out;
+	}
+	enum vm_state s = vm_run(vm, 30000000);
+	if (s != VM_EXITED || vm->exit_code != 0) {
+		ktest_msg(t, "guest ended in state %d with code %d: %s (console: %s)", s, vm->exit_code,
+			  vm->stop_reason, vm->last_line);
+		st = KTEST_FAIL;
+		goto out;
+	}
+	/* What the guest wrote, read back from the device. */
+	memset(&rq, 0, sizeof(rq));
+	rq.op = HV_BLK_READ, rq.lba = first, rq.nblocks = 64, rq.buf = buf, rq.buf_bus = bus;
+	KT_CHECK(t, blkdev_submit_wait(bd, &rq, 10000000) == 0, "%s: read-back failed", name);
+	for (uint32_t i = 0; i < 64 * 512 && st == KTEST_PASS; i++)
+		if (buf[i] != (uint8_t)(i * 7 + 3)) {
+			ktest_msg(t, "%s: byte %u of the guest's window is wrong on the device", name, i);
+			st = KTEST_FAIL;
+		}
+	for (int side = 0; side < 2 && st == KTEST_PASS; side++) {
+		rq.lba = side ? first + 64 : first - 8, rq.nblocks = 8;
+		KT_CHECK(t, blkdev_submit_wait(bd, &rq, 10000000) == 0, "%s: read of the sentinel failed", name);
+		for (int i = 0; i < 8 * 512 && st == KTEST_PASS; i++)
+			if (buf[i] != 0xee) {
+				ktest_msg(t, "%s: a sentinel sector %s the window changed", name, side ? "after" : "before");
+				st = KTEST_FAIL;
+			}
+	}
+out:
+	vm_destroy(vm);
+	hv_dma_free(buf, 64 * 512);
+	return st;
+}
+
 KTEST(vmm, vblk)
 {
 	const char *why;
@@ -44,6 +112,8 @@ KTEST(vmm, vblk)
 		ktest_msg(t, "%s", why);
 		return KTEST_SKIP;
 	}
+	if (ktest_param(t, "vblk_dev", 0))
+		return vblkt_real(t, ktest_param(t, "vblk_dev", 0));
 	uint8_t *disk = hv_dma_alloc(VBLK_SECTORS * 512, &bus);
 	struct hv_blkdev bd;
 	memset(&bd, 0, sizeof(bd));

@@ -25,9 +25,8 @@ struct ktrun_ctx {
 	struct certify_blkverify verify;	/* host-side image checks (verify_disk) */
 	int verified;
 	struct certify_peer peer;		/* the host end of the NIC (peer = ID) */
-	int peer_open, peer_checked;
-	uint64_t peer_rx_sent;
-	char peer_result[200];			/* "" when the host saw every frame intact */
+	int peer_open;
+	struct certify_peer_run peer_run;	/* what the host saw */
 	struct certify_strv check_lines;	/* failed modules/driver expectations */
 };
 
@@ -124,35 +123,6 @@ static void ktrun_verify_disks(struct certify_session *s, struct ktrun_ctx *c)
 	c->nwrites = 0;
 }
 
-/* The host end of nic.peer: listen, check, probe, send. */
-static void ktrun_peer(struct ktrun_ctx *c, const char *point)
-{
-	const uint64_t n = 1455;
-
-	if (strcmp(point, "peer-tx") == 0) {
-		certify_peer_tx_begin(&c->peer, 0);
-	} else if (strcmp(point, "peer-tx-done") == 0) {
-		certify_peer_drain(&c->peer, n, 500);
-		c->peer_checked = 1;
-		if (c->peer.rx_frames != n || c->peer.rx_bad || c->peer.rx_out_of_order)
-			snprintf(c->peer_result, sizeof(c->peer_result),
-				 "the host got %llu of %llu frames, %llu corrupt, %llu out of order",
-				 (unsigned long long)c->peer.rx_frames, (unsigned long long)n,
-				 (unsigned long long)c->peer.rx_bad, (unsigned long long)c->peer.rx_out_of_order);
-	} else if (strcmp(point, "peer-probe") == 0) {
-		certify_peer_send(&c->peer, 0xffff0000u, 1);
-	} else if (strncmp(point, "peer-rx-", 8) == 0) {
-		/* The next batch of N (peer-rx-N: the kernel asks once per batch, sized to what
-		 * its receiver can hold). */
-		uint64_t batch = strtoull(point + 8, NULL, 10);
-		if (!batch || batch > 1024)
-			batch = 128;
-		uint32_t count = n - c->peer_rx_sent < batch ? (uint32_t)(n - c->peer_rx_sent) : (uint32_t)batch;
-		certify_peer_send(&c->peer, (uint32_t)c->peer_rx_sent, count);
-		c->peer_rx_sent += count;
-	}
-}
-
 static int ktrun_on_record(struct certify_session *s, const struct hvr_record *rec,
 			   double host_s, void *ctx)
 {
@@ -179,7 +149,7 @@ static int ktrun_on_record(struct certify_session *s, const struct hvr_record *r
 	if (strcmp(point, "blkverify") == 0)
 		ktrun_verify_disks(s, c);
 	if (c->peer_open)
-		ktrun_peer(c, point);
+		certify_peer_sync(&c->peer, &c->peer_run, point);
 	if (strcmp(point, "pci") == 0 && strcmp(c->t->oracle, "query-pci") == 0 && !c->oracle_done)
 		ktrun_oracle(s, c);
 	ktrun_qmp_at(s, c, point);
@@ -309,8 +279,8 @@ static int ktrun_judge(const struct certify_ktest *t, const struct certify_resul
 	}
 	if (t->peer[0]) {
 		/* What the host end saw of the kernel's frames counts as one test. */
-		if (!c->peer_checked || c->peer_result[0]) {
-			snprintf(why, sizeof(why), "peer: %s", c->peer_result[0] ? c->peer_result :
+		if (!c->peer_run.checked || c->peer_run.result[0]) {
+			snprintf(why, sizeof(why), "peer: %s", c->peer_run.result[0] ? c->peer_run.result :
 				 "the kernel never reached sync point peer-tx-done");
 			ktrun_why(reasons, rlen, why);
 			tally->failed++;

@@ -1,0 +1,26 @@
+#!/bin/sh
+# certify's VM plan: a NIC and an HBA certify only if a guest's traffic through the
+# hypervisor passes too (to the host peer and back; a virtual disk on the device). A driver
+# that drops received frames fails it on vmm.uplink.
+set -u
+. "$(dirname "$0")/lib.sh"
+mods=${MODULES_DIR:-build/modules}
+
+"$CERTIFY" run --plan vm --device e1000 --device nvme --accel tcg --json > "$T/vm.json" 2> "$T/vm.err"
+rc=$?
+if [ "$rc" -eq 0 ] && [ "$(jq -r '.run.verdict' "$T/vm.json")" = pass ] &&
+   [ "$(jq '[.configurations[].tests[] | select(.status == "pass")] | length' "$T/vm.json")" -ge 4 ]; then
+	ok "vm plan: e1000 and nvme pass with VM traffic"
+else
+	bad "vm plan: e1000 and nvme" "exit $rc: $(tail -n 2 "$T/vm.err")"
+fi
+"$CERTIFY" run --plan vm --device e1000 --device nvme --module "$mods/defect/drop-rx/e1000.hvm" \
+	--module "$mods/nvme.hvm" --accel tcg --json > "$T/bad.json" 2> "$T/bad.err"
+rc=$?
+if [ "$rc" -eq 1 ] && jq -r '.configurations[].tests[] | select(.status == "fail") | .name' "$T/bad.json" |
+   grep -qx uplink; then
+	ok "vm plan: a NIC driver that drops frames fails on vmm.uplink"
+else
+	bad "vm plan: the defective driver" "exit $rc: $(tail -n 2 "$T/bad.err")"
+fi
+exit "$failed"
