@@ -19,8 +19,8 @@ BENCH_RUNS ?= 5
 bench-run: $(BUILD)/bin/hvbench $(BUILD)/bin/hvktest modules
 	$(BUILD)/bin/hvbench --kernel $(BUILD)/hvkernel.elf
 	sh scripts/bench-drivers.sh $(BUILD) $(BENCH_RUNS)
-	$(BUILD)/bin/hvktest -c tests/kernel/tests.cfg --kernel $(BUILD)/hvkernel.elf -t vmm-pc -v | \
-		grep -E 'roundtrip|minimal_loop|ratio_x100|round_trips|PASS|FAIL'
+	$(BUILD)/bin/hvktest -c tests/kernel/bench.cfg --kernel $(BUILD)/hvkernel.elf -v | \
+		grep -E 'roundtrip|minimal_loop|ratio_x100|round_trips|MBps|share|^PASS|^FAIL'
 	$(MAKE) --no-print-directory hcl-bench
 
 # The main job: every inbox driver module goes along, so the inventory shows what binds where.

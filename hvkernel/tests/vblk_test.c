@@ -9,6 +9,7 @@
 #include <kern/blkdev.h>
 #include <kern/ktest.h>
 #include <kern/string.h>
+#include <kern/time.h>
 #include <vmm/virtio_mmio.h>
 #include <vmm/vm.h>
 
@@ -158,5 +159,67 @@ out:
 	vm_destroy(vm);
 	hv_blkdev_unregister(&bd);
 	hv_dma_free(disk, VBLK_SECTORS * 512);
+	return st;
+}
+
+/*
+ * A guest's sequential read against the hypervisor's own: vmm.bench_mib MiB (default 16) of
+ * the disk vmm.vblk_dev, in 1 MiB requests both ways (as the Linux baseline reads), first read directly through the
+ * block layer, then by the guest test OS through its virtio-blk device on the same window.
+ * Manual: a benchmark, not a check (make bench runs it).
+ */
+KTEST_MANUAL(vmm, vblkbench)
+{
+	const char *why, *name = ktest_param(t, "vblk_dev", "vmhba0");
+	const uint64_t mib = ktest_param_u64(t, "bench_mib", 16);
+	struct hv_blkdev *bd = blkdev_find(name);
+	uint64_t bus;
+
+	if (!vcpu_hw_available(&why)) {
+		ktest_msg(t, "%s", why);
+		return KTEST_SKIP;
+	}
+	KT_CHECK(t, bd && bd->block_size == 512 && bd->nblocks >= mib * 2048, "need %s with 512-byte blocks "
+		 "and %llu MiB", name, (unsigned long long)mib);
+	uint8_t *buf = hv_dma_alloc(1024 * 1024, &bus);
+	KT_CHECK(t, buf, "no memory");
+	/* One untimed pass first, so both timed reads find the host's caches in the same state. */
+	uint64_t t0 = 0;
+	for (int pass = 0; pass < 2; pass++) {
+	t0 = time_us();
+	for (uint64_t s = 0; s < mib * 2048; s += 2048) {
+		struct hv_blkreq rq = { .op = HV_BLK_READ, .lba = s, .nblocks = 2048, .buf = buf, .buf_bus = bus };
+		if (blkdev_submit_wait(bd, &rq, 10000000) != 0) {
+			hv_dma_free(buf, 1024 * 1024);
+			ktest_msg(t, "%s: direct read failed", name);
+			return KTEST_FAIL;
+		}
+	}
+	}
+	uint64_t direct_us = time_us() - t0;
+	hv_dma_free(buf, 1024 * 1024);
+	struct vm *vm = vm_create("vm-bench", 4 << 20, guest_os_start, (uint64_t)(guest_os_end - guest_os_start),
+				  0x1000, 0x1000, (uint32_t)(mib << 8) | 4);
+	enum ktest_status st = KTEST_PASS;
+	if (!vm || vio_blk_attach(vm, 0xfeb00000, bd, 0, mib * 2048) < 0) {
+		ktest_msg(t, "cannot create the VM or its disk");
+		st = KTEST_ERROR;
+		goto out;
+	}
+	t0 = time_us();
+	enum vm_state s = vm_run(vm, 60000000);
+	uint64_t guest_us = time_us() - t0;
+	if (s != VM_EXITED || vm->exit_code != 0) {
+		ktest_msg(t, "guest ended in state %d with code %d: %s", s, vm->exit_code, vm->stop_reason);
+		st = KTEST_FAIL;
+		goto out;
+	}
+	uint64_t direct = direct_us ? mib * 1048576 / direct_us : 0, guest = guest_us ? mib * 1048576 / guest_us : 0;
+	ktest_metric(t, "direct_MBps", direct, "MB/s");
+	ktest_metric(t, "guest_MBps", guest, "MB/s");
+	ktest_metric(t, "guest_share", direct ? guest * 100 / direct : 0, "percent");
+	ktest_metric(t, "mmio_exits", vm->mmio_accesses, "count");
+out:
+	vm_destroy(vm);
 	return st;
 }
