@@ -158,7 +158,12 @@ static Elf64_Rela *mkbad_find_rela(const struct mkbad_file *f, int (*want)(unsig
 }
 
 static int mkbad_any_type(unsigned type) { return type != R_X86_64_NONE; }
-static int mkbad_range_type(unsigned type) { return type == R_X86_64_32S || type == R_X86_64_PC32; }
+/* The 32-bit relocations, whose result the loader must range-check. */
+static int mkbad_range_type(unsigned type)
+{
+	return type == R_X86_64_32 || type == R_X86_64_32S || type == R_X86_64_PC32 ||
+	       type == R_X86_64_PLT32;
+}
 
 /* The module header in .hvmod, or NULL with an error. */
 static struct hv_module_info *mkbad_info(const struct mkbad_file *f)
@@ -215,7 +220,7 @@ static int mkbad_relocrange(struct mkbad_file *f)
 	Elf64_Rela *r = mkbad_find_rela(f, mkbad_range_type);
 
 	if (!r)
-		return mkbad_fail("%s: no R_X86_64_32S or R_X86_64_PC32 relocation to patch", f->path);
+		return mkbad_fail("%s: no 32-bit relocation (R_X86_64_32, 32S, PC32, PLT32) to patch", f->path);
 	r->r_addend = 0x7fffffff00;
 	return 0;
 }

@@ -203,6 +203,13 @@ void hv_pci_irq_free(struct hv_pci_dev *hd)
 	d->irq_ctx = 0;
 }
 
+const char *hv_pci_irq_mode_name(int mode)
+{
+	if (mode < 0 || mode > HV_IRQ_MSIX)
+		return "?";
+	return pci_irq_mode_name((enum pci_irq_mode)mode);	/* the same numbers */
+}
+
 HV_EXPORT(hv_pci_register_driver);
 HV_EXPORT(hv_pci_unregister_driver);
 HV_EXPORT(hv_pci_get_info);
@@ -218,3 +225,4 @@ HV_EXPORT(hv_pci_map_bar);
 HV_EXPORT(hv_pci_bar_io);
 HV_EXPORT(hv_pci_irq_alloc);
 HV_EXPORT(hv_pci_irq_free);
+HV_EXPORT(hv_pci_irq_mode_name);

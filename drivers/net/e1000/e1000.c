@@ -56,16 +56,6 @@ static const struct hv_netdev_ops e1000_ops = {
 	.get_stats = e1000_get_stats,
 };
 
-static const char *e1000_irq_mode_name(int mode)
-{
-	switch (mode) {
-	case HV_IRQ_MSIX: return "msix";
-	case HV_IRQ_MSI: return "msi";
-	case HV_IRQ_INTX: return "intx";
-	default: return "none";
-	}
-}
-
 /* The chip by ID table entry; a pci.bind= override passes an all-zero entry, so fall back
  * to the device ID and then to the 82540, the family's common denominator. */
 static const struct e1000_chip *e1000_chip_lookup(const struct hv_pci_id *id, uint16_t device)
@@ -128,7 +118,7 @@ static int e1000_probe(struct hv_pci_dev *d, const struct hv_pci_id *id)
 		goto release_irq;
 	}
 	hv_log("e1000: %s: %s rev %u, %s, irq %s", sc->slot, sc->chip->name, info.revision, sc->nd.name,
-	       e1000_irq_mode_name(sc->irq_mode));
+	       hv_pci_irq_mode_name(sc->irq_mode));
 	return 0;
 
 release_irq:
@@ -235,7 +225,7 @@ static int e1000_open(struct hv_netdev *nd)
 	e1000_hw_link_update(sc);
 	hv_spin_unlock_irqrestore(&sc->rx_lock, fl);
 	hv_log("e1000: %s: %s open, irq %s, link %s", sc->slot, nd->name,
-	       e1000_irq_mode_name(sc->irq_mode), nd->link_up ? "up" : "down");
+	       hv_pci_irq_mode_name(sc->irq_mode), nd->link_up ? "up" : "down");
 	return 0;
 
 free_rings:

@@ -432,7 +432,7 @@ static int vnet_open(struct hv_netdev *nd)
 	}
 	virtio_pci_notify(&sc->vp, &sc->rxq);
 	hv_log("virtio-net: %s: open, %s interrupts (%u vectors), queues %u/%u, header %u%s",
-	       nd->name, sc->vp.irq_mode == HV_IRQ_MSIX ? "msix" : "intx", sc->vp.nvec,
+	       nd->name, hv_pci_irq_mode_name(sc->vp.irq_mode), sc->vp.nvec,
 	       sc->rxq.size, sc->txq.size, sc->hdr_len,
 	       virtio_pci_has(&sc->vp, VIRTIO_NET_F_MQ) ? ", multiqueue: 1 pair in use" : "");
 	vnet_link_update(sc);

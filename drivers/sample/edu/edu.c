@@ -58,16 +58,6 @@ static void edu_intr(void *arg, unsigned index)
 	sc->nirq++;
 }
 
-static const char *edu_irq_mode_name(int mode)
-{
-	switch (mode) {
-	case HV_IRQ_MSIX: return "msix";
-	case HV_IRQ_MSI: return "msi";
-	case HV_IRQ_INTX: return "intx";
-	default: return "?";
-	}
-}
-
 /* Waits until (reg & mask) == 0. 0, or -HV_ETIMEDOUT. */
 static int edu_wait_clear(struct edu_softc *sc, unsigned reg, uint32_t mask)
 {
@@ -127,7 +117,7 @@ static int edu_check_irq(struct edu_softc *sc, const char *slot)
 		hv_udelay(10);
 	if (sc->nirq == 0 || sc->irq_seen != EDU_IRQ_PATTERN) {
 		hv_log("edu: %s: interrupt (%s) not seen: %u interrupts, status 0x%x", slot,
-		       edu_irq_mode_name(sc->irq_mode), sc->nirq, edu_read(sc, EDU_REG_IRQ_STATUS));
+		       hv_pci_irq_mode_name(sc->irq_mode), sc->nirq, edu_read(sc, EDU_REG_IRQ_STATUS));
 		return -HV_EIO;
 	}
 	if (edu_read(sc, EDU_REG_IRQ_STATUS) != 0) {
@@ -173,7 +163,7 @@ static int edu_probe(struct hv_pci_dev *d, const struct hv_pci_id *id)
 		goto free_irq;
 	hv_pci_set_drvdata(d, sc);
 	hv_log("edu: %s ident 0x%x %d!=%d irq %s ok", info.slot, ident, EDU_FACT_N,
-	       EDU_FACT_EXPECT, edu_irq_mode_name(sc->irq_mode));
+	       EDU_FACT_EXPECT, hv_pci_irq_mode_name(sc->irq_mode));
 	return 0;
 
 free_irq:

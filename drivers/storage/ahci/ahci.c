@@ -27,16 +27,6 @@ static struct hv_pci_driver ahci_driver = {
 	.remove = ahci_remove,
 };
 
-static const char *ahci_irq_mode_name(int mode)
-{
-	switch (mode) {
-	case HV_IRQ_MSIX: return "msix";
-	case HV_IRQ_MSI: return "msi";
-	case HV_IRQ_INTX: return "intx";
-	default: return "?";
-	}
-}
-
 static int ahci_probe(struct hv_pci_dev *d, const struct hv_pci_id *id)
 {
 	struct hv_pci_info info;
@@ -88,7 +78,7 @@ static int ahci_probe(struct hv_pci_dev *d, const struct hv_pci_id *id)
 	hv_log("ahci: %s: AHCI 0x%x, %u ports implemented (0x%x), %u slots, NCQ %s, "
 	       "irq %s, %u disks", sc->slot, ahci_read(sc, AHCI_VS), AHCI_CAP_NP(sc->cap) + 1, pi,
 	       AHCI_CAP_NCS(sc->cap) + 1, sc->cap & AHCI_CAP_SNCQ ? "yes" : "no",
-	       ahci_irq_mode_name(sc->irq_mode), nports);
+	       hv_pci_irq_mode_name(sc->irq_mode), nports);
 	for (unsigned p = 0; p < AHCI_MAX_PORTS; p++) {
 		struct ahci_port *ap = sc->ports[p];
 

@@ -32,16 +32,6 @@ static const struct hv_blkdev_ops nvme_blk_ops = {
 	.poll = nvme_poll,
 };
 
-static const char *nvme_irq_mode_name(int mode)
-{
-	switch (mode) {
-	case HV_IRQ_MSIX: return "msix";
-	case HV_IRQ_MSI: return "msi";
-	case HV_IRQ_INTX: return "intx";
-	default: return "?";
-	}
-}
-
 static int nvme_probe(struct hv_pci_dev *d, const struct hv_pci_id *id)
 {
 	struct hv_pci_info info;
@@ -94,7 +84,7 @@ static int nvme_probe(struct hv_pci_dev *d, const struct hv_pci_id *id)
 	hv_log("nvme: %s: version 0x%x, I/O queue %u entries, depth %u, max %llu KiB per "
 	       "command, irq %s, %u namespaces", sc->slot, nvme_read32(sc, NVME_VS),
 	       sc->ioq.entries, sc->io_depth, (unsigned long long)(sc->max_cmd_bytes >> 10),
-	       nvme_irq_mode_name(sc->irq_mode), sc->nns);
+	       hv_pci_irq_mode_name(sc->irq_mode), sc->nns);
 	hv_timer_start(&sc->watchdog, NVME_WATCHDOG_US, nvme_watchdog, sc);
 	nvme_ns_register(sc);
 	return 0;

@@ -180,7 +180,7 @@ static int vblk_probe(struct hv_pci_dev *d, const struct hv_pci_id *id)
 	hv_pci_set_drvdata(d, sc);
 	hv_log("virtio-blk: %s: %s interface, %s, %s interrupts, queue %u, %u segments of "
 	       "up to %u bytes, features %llx", sc->vp.info.slot, virtio_pci_kind(&sc->vp),
-	       sc->bd.name, sc->vp.irq_mode == HV_IRQ_MSIX ? "msix" : "intx", sc->vq.size,
+	       sc->bd.name, hv_pci_irq_mode_name(sc->vp.irq_mode), sc->vq.size,
 	       sc->max_segs, sc->seg_limit, (unsigned long long)sc->vp.features);
 	return 0;
 

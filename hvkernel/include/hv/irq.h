@@ -24,5 +24,7 @@ int hv_pci_irq_alloc(struct hv_pci_dev *d, int mode, unsigned nvec, hv_irq_handl
 		     void *arg, int *mode_out);
 /* Disable and free the device's interrupts. */
 void hv_pci_irq_free(struct hv_pci_dev *d);
+/* "msix", "msi" or "intx" for a mode hv_pci_irq_alloc returned, "none" before (for log lines). */
+const char *hv_pci_irq_mode_name(int mode);
 
 #endif
