@@ -1,0 +1,135 @@
+/*
+ * rtl8139 receive (DS: receive operation). The chip writes every packet into one 64 KiB
+ * ring at RBSTART: a 4-byte header (status, length including the CRC), the frame, its CRC,
+ * padding to 4 bytes. With RCR.WRAP clear a packet that reaches the ring's end continues
+ * at its start; such a frame is copied whole into a bounce buffer before it is delivered,
+ * every other frame is delivered straight from the ring (the netdev layer copies what it
+ * keeps). CBR is where the chip writes next, CAPR (minus 16) tells it how far we have
+ * read; everything between is ours to read, nothing else is.
+ *
+ * QEMU's model (hw/net/rtl8139.c, rtl8139_can_receive) holds frames back while less than
+ * 1514 bytes are free, unless RXOVW is enabled in IMR, in which case it drops them. So
+ * RXOVW stays out of IMR: a full ring then slows the sender instead of losing frames.
+ */
+#include "rtl8139_var.h"
+
+#define RTL8139_RX_MASK		(RTL8139_RX_RING - 1)
+#define RTL8139_RX_ALIGN(n)	(((n) + 3u) & ~3u)
+#define RTL8139_BOUNCE_BYTES	1536
+
+_Static_assert((RTL8139_RX_RING & RTL8139_RX_MASK) == 0, "ring offsets wrap with a mask");
+_Static_assert(RTL8139_RX_MAX_FRAME <= RTL8139_BOUNCE_BYTES, "the bounce buffer holds a frame");
+
+int rtl8139_rx_alloc(struct rtl8139_softc *sc)
+{
+	sc->rx_ring = hv_dma_alloc(RTL8139_RX_RING_BYTES, &sc->rx_ring_bus);
+	if (!sc->rx_ring)
+		goto fail;
+	if (sc->rx_ring_bus + RTL8139_RX_RING_BYTES > 0x100000000ull) {
+		hv_log("rtl8139: %s: receive ring above 4 GiB (RBSTART has 32 bits)", sc->slot);
+		goto free_ring;
+	}
+	sc->rx_bounce = hv_malloc(RTL8139_BOUNCE_BYTES);
+	if (!sc->rx_bounce)
+		goto free_ring;
+	return 0;
+
+free_ring:
+	hv_dma_free(sc->rx_ring, RTL8139_RX_RING_BYTES);
+	sc->rx_ring = NULL;
+fail:
+	hv_log("rtl8139: %s: out of memory for the receive ring", sc->slot);
+	return -HV_ENOMEM;
+}
+
+/* Only after the chip stopped its DMA (rtl8139_hw_stop and a reset). */
+void rtl8139_rx_free(struct rtl8139_softc *sc)
+{
+	hv_free(sc->rx_bounce);
+	sc->rx_bounce = NULL;
+	if (sc->rx_ring)
+		hv_dma_free(sc->rx_ring, RTL8139_RX_RING_BYTES);
+	sc->rx_ring = NULL;
+}
+
+/* Point the chip at the ring; it starts writing at offset 0 once RCR is written. */
+void rtl8139_rx_start(struct rtl8139_softc *sc)
+{
+	rtl8139_write32(sc, RTL8139_RBSTART, (uint32_t)sc->rx_ring_bus);
+	sc->rx_off = 0;
+}
+
+/*
+ * A header that cannot be (no ROK, error bits we never asked to receive, a length larger
+ * than the ring): the ring is out of step. Restart the receiver at offset 0, as after open;
+ * what was in the ring is lost and counted. rx_lock held.
+ */
+static void rtl8139_rx_restart(struct rtl8139_softc *sc, uint32_t hdr)
+{
+	hv_log("rtl8139: %s: bad receive header %08x at offset %u: receiver restarted", sc->slot,
+	       hdr, sc->rx_off);
+	sc->cnt.rx_errors++;
+	rtl8139_write8(sc, RTL8139_CR, RTL8139_CR_TE);
+	rtl8139_rx_start(sc);
+	rtl8139_write8(sc, RTL8139_CR, RTL8139_CR_RE | RTL8139_CR_TE);
+	rtl8139_write32(sc, RTL8139_RCR, rtl8139_read32(sc, RTL8139_RCR));
+	rtl8139_write16(sc, RTL8139_CAPR, (uint16_t)(sc->rx_off - RTL8139_CAPR_BIAS));
+}
+
+/* Hand one frame of len bytes at ring offset off up, made whole if it wraps. */
+static void rtl8139_rx_deliver(struct rtl8139_softc *sc, unsigned off, size_t len)
+{
+	const uint8_t *frame = sc->rx_ring + off;
+
+	if (len > RTL8139_RX_MAX_FRAME) {
+		sc->cnt.rx_dropped++;	/* longer than the MTU allows (a jumbo frame on a hub) */
+		return;
+	}
+	if (off + len > RTL8139_RX_RING) {
+		size_t first = RTL8139_RX_RING - off;
+
+		__builtin_memcpy(sc->rx_bounce, frame, first);
+		__builtin_memcpy(sc->rx_bounce + first, sc->rx_ring, len - first);
+		frame = sc->rx_bounce;
+	}
+	sc->cnt.rx_packets++;
+	sc->cnt.rx_bytes += len;
+	hv_netdev_rx(&sc->nd, frame, len);
+}
+
+/*
+ * Deliver up to budget packets from the ring, then tell the chip with one CAPR write how
+ * far we read. Returns how many packets were taken. rx_lock held.
+ */
+unsigned rtl8139_rx_process(struct rtl8139_softc *sc, unsigned budget)
+{
+	uint16_t cbr = rtl8139_read16(sc, RTL8139_CBR);
+	unsigned avail = (cbr - sc->rx_off) & RTL8139_RX_MASK, n = 0, start = sc->rx_off;
+
+	if (cbr == 0xffff)
+		return 0;	/* the function is gone (hot-unplug), or mid-DMA at the very end */
+	hv_rmb();	/* CBR before the ring contents */
+	while (n < budget && avail >= RTL8139_RX_HDR) {
+		uint32_t hdr = *(volatile uint32_t *)(sc->rx_ring + sc->rx_off);
+		unsigned len = RTL8139_RXH_LEN(hdr), rec;
+
+		if (len == RTL8139_RXH_EARLY)
+			break;		/* the chip is still writing this one */
+		if (!(hdr & RTL8139_RXH_ROK) || (hdr & RTL8139_RXH_ERRORS) ||
+		    len < RTL8139_ETH_HLEN + RTL8139_RX_CRC || len > RTL8139_RX_RING / 2) {
+			rtl8139_rx_restart(sc, hdr);
+			return n;
+		}
+		rec = RTL8139_RX_ALIGN(RTL8139_RX_HDR + len);
+		if (rec > avail)
+			break;		/* not all of it written yet */
+		rtl8139_rx_deliver(sc, (sc->rx_off + RTL8139_RX_HDR) & RTL8139_RX_MASK,
+				   len - RTL8139_RX_CRC);
+		sc->rx_off = (sc->rx_off + rec) & RTL8139_RX_MASK;
+		avail -= rec;
+		n++;
+	}
+	if (sc->rx_off != start)
+		rtl8139_write16(sc, RTL8139_CAPR, (uint16_t)(sc->rx_off - RTL8139_CAPR_BIAS));
+	return n;
+}

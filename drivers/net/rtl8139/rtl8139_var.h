@@ -1,0 +1,119 @@
+/*
+ * rtl8139 driver state. One softc and one interrupt line (INTx: the chip has no MSI) per
+ * PCI function from probe to remove; the receive ring and the transmit buffers exist while
+ * the netdev is open.
+ *
+ * Two locks, never held together, as in the e1000 module: tx_lock covers the transmit
+ * descriptors and the tx_ counters (xmit, reclaim), rx_lock the receive ring, the rx_
+ * counters, the interrupt status register and the link state (interrupt handler, poll).
+ * Frames are delivered under rx_lock only, so a receiver may transmit from its callback.
+ */
+#ifndef RTL8139_VAR_H
+#define RTL8139_VAR_H
+
+#include <hv/ddk.h>
+
+#include "rtl8139reg.h"
+
+#define RTL8139_TX_BUFSZ	2048		/* one per descriptor, dword aligned (DS: TSAD) */
+#define RTL8139_RX_RING_BYTES	(RTL8139_RX_RING + RTL8139_RX_PAD)
+#define RTL8139_ETH_HLEN	14
+#define RTL8139_ETH_VLAN	4
+#define RTL8139_ETH_ZLEN	60		/* shortest frame: the chip does not pad (DS: TSD) */
+#define RTL8139_MTU		1500		/* no jumbo frames: TSD sizes stop at 1792 */
+#define RTL8139_RX_MAX_FRAME	(RTL8139_MTU + RTL8139_ETH_HLEN + RTL8139_ETH_VLAN)
+#define RTL8139_RESET_TIMEOUT_US 10000
+#define RTL8139_INTR_ROUNDS	4		/* status re-reads per interrupt */
+
+struct rtl8139_counters {
+	uint64_t rx_packets, rx_bytes, rx_errors, rx_dropped;
+	uint64_t tx_packets, tx_bytes, tx_errors, tx_dropped;
+	uint64_t link_changes;
+};
+
+struct rtl8139_softc {
+	struct hv_netdev nd;
+	struct hv_pci_dev *pci;
+	volatile uint8_t *regs;
+	const char *chip;		/* "RTL-8139C+", ... from TCR's hardware version */
+	char slot[16];
+	struct hv_spinlock tx_lock;
+	struct hv_spinlock rx_lock;
+
+	bool running;			/* open and not stopped; changed under both locks */
+	bool polling;			/* poll() took over: IMR stays 0 until the next open */
+	bool irq_on;
+	int irq_mode;
+	uint16_t imr;			/* causes enabled while running */
+	uint32_t tcr;			/* TCR as written at open */
+
+	/* Transmit: descriptors tx_head .. tx_head + tx_count - 1 (mod 4) are the chip's. The
+	 * chip sends them strictly in turn, so the next free one is always tx_head + tx_count. */
+	uint8_t *tx_buf;		/* RTL8139_NTX buffers of RTL8139_TX_BUFSZ */
+	uint64_t tx_buf_bus;
+	unsigned tx_head, tx_count;
+	uint16_t tx_len[RTL8139_NTX];
+
+	/* Receive: rx_off is the offset of the next packet header in the ring. */
+	uint8_t *rx_ring;
+	uint64_t rx_ring_bus;
+	unsigned rx_off;
+	uint8_t *rx_bounce;		/* a frame that wraps around the ring end, made whole */
+
+	struct rtl8139_counters cnt;
+};
+
+static inline uint8_t rtl8139_read8(struct rtl8139_softc *sc, unsigned reg)
+{
+	return hv_read8(sc->regs + reg);
+}
+
+static inline uint16_t rtl8139_read16(struct rtl8139_softc *sc, unsigned reg)
+{
+	return hv_read16(sc->regs + reg);
+}
+
+static inline uint32_t rtl8139_read32(struct rtl8139_softc *sc, unsigned reg)
+{
+	return hv_read32(sc->regs + reg);
+}
+
+static inline void rtl8139_write8(struct rtl8139_softc *sc, unsigned reg, uint8_t v)
+{
+	hv_write8(sc->regs + reg, v);
+}
+
+static inline void rtl8139_write16(struct rtl8139_softc *sc, unsigned reg, uint16_t v)
+{
+	hv_write16(sc->regs + reg, v);
+}
+
+static inline void rtl8139_write32(struct rtl8139_softc *sc, unsigned reg, uint32_t v)
+{
+	hv_write32(sc->regs + reg, v);
+}
+
+/* rtl8139_hw.c: reset, identification, MAC address, link, start and stop, counters */
+int rtl8139_hw_reset(struct rtl8139_softc *sc);
+int rtl8139_hw_identify(struct rtl8139_softc *sc);
+int rtl8139_hw_read_mac(struct rtl8139_softc *sc, uint8_t mac[6]);
+void rtl8139_hw_start(struct rtl8139_softc *sc);
+void rtl8139_hw_stop(struct rtl8139_softc *sc);
+bool rtl8139_hw_link_up(struct rtl8139_softc *sc);
+void rtl8139_hw_link_update(struct rtl8139_softc *sc);
+void rtl8139_hw_read_counters(struct rtl8139_softc *sc);
+
+/* rtl8139_tx.c: the four transmit descriptors */
+int rtl8139_tx_alloc(struct rtl8139_softc *sc);
+void rtl8139_tx_free(struct rtl8139_softc *sc);
+void rtl8139_tx_start(struct rtl8139_softc *sc);
+int rtl8139_tx_enqueue(struct rtl8139_softc *sc, const void *frame, size_t len);
+unsigned rtl8139_tx_reclaim(struct rtl8139_softc *sc);
+
+/* rtl8139_rx.c: the receive ring */
+int rtl8139_rx_alloc(struct rtl8139_softc *sc);
+void rtl8139_rx_free(struct rtl8139_softc *sc);
+void rtl8139_rx_start(struct rtl8139_softc *sc);
+unsigned rtl8139_rx_process(struct rtl8139_softc *sc, unsigned budget);
+
+#endif
