@@ -73,8 +73,9 @@ int rtl8139_hw_identify(struct rtl8139_softc *sc)
 }
 
 /*
- * The Ethernet address: IDR0-5, which the chip loads from the EEPROM at power-up and keeps
- * across a software reset (DS: IDR). Zero or a multicast address means no usable EEPROM.
+ * The Ethernet address: IDR0-5, which the chip loads from its EEPROM and a software reset
+ * leaves alone (DS: IDR, CR.RST); QEMU's model sets them to the configured MAC at every
+ * reset. Zero or a multicast address means no usable EEPROM.
  */
 int rtl8139_hw_read_mac(struct rtl8139_softc *sc, uint8_t mac[6])
 {

@@ -51,7 +51,8 @@ void rtl8139_tx_start(struct rtl8139_softc *sc)
 /*
  * Take back the descriptors the chip finished, oldest first; returns how many frames went
  * out. A descriptor is finished when TOK, TUN or TABT is set for it. After an abort
- * (excessive collisions) the chip waits for CLRABT before it transmits again (DS: TCR).
+ * (excessive collisions) the chip stays in its abort state until TCR.CLRABT is written
+ * (DS: TCR); 8139too also counts the frame as an error and writes CLRABT.
  * tx_lock held.
  */
 unsigned rtl8139_tx_reclaim(struct rtl8139_softc *sc)
@@ -87,7 +88,7 @@ unsigned rtl8139_tx_reclaim(struct rtl8139_softc *sc)
 
 /*
  * Queue one frame: copy it into the next descriptor's buffer, zero-padded to 60 bytes (the
- * chip sends what TSD says and pads nothing), and write TSD. 0, or -HV_EAGAIN when all four
+ * chip sends as many bytes as TSD says; 8139too pads the same way), and write TSD. 0, or -HV_EAGAIN when all four
  * descriptors are still the chip's. tx_lock held.
  */
 int rtl8139_tx_enqueue(struct rtl8139_softc *sc, const void *frame, size_t len)

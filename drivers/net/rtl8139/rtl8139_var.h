@@ -15,11 +15,11 @@
 
 #include "rtl8139reg.h"
 
-#define RTL8139_TX_BUFSZ	2048		/* one per descriptor, dword aligned (DS: TSAD) */
+#define RTL8139_TX_BUFSZ	2048		/* one per descriptor, in one page-aligned area */
 #define RTL8139_RX_RING_BYTES	(RTL8139_RX_RING + RTL8139_RX_PAD)
 #define RTL8139_ETH_HLEN	14
 #define RTL8139_ETH_VLAN	4
-#define RTL8139_ETH_ZLEN	60		/* shortest frame: the chip does not pad (DS: TSD) */
+#define RTL8139_ETH_ZLEN	60		/* shortest frame: the chip sends TSD's size, unpadded */
 #define RTL8139_MTU		1500		/* no jumbo frames: TSD sizes stop at 1792 */
 #define RTL8139_RX_MAX_FRAME	(RTL8139_MTU + RTL8139_ETH_HLEN + RTL8139_ETH_VLAN)
 #define RTL8139_RESET_TIMEOUT_US 10000
