@@ -88,8 +88,8 @@ unsigned rtl8139_tx_reclaim(struct rtl8139_softc *sc)
 
 /*
  * Queue one frame: copy it into the next descriptor's buffer, zero-padded to 60 bytes (the
- * chip sends as many bytes as TSD says; 8139too pads the same way), and write TSD. 0, or -HV_EAGAIN when all four
- * descriptors are still the chip's. tx_lock held.
+ * chip sends as many bytes as TSD says; 8139too pads the same way), and write TSD. 0, or
+ * -HV_EAGAIN when all four descriptors are still the chip's. tx_lock held.
  */
 int rtl8139_tx_enqueue(struct rtl8139_softc *sc, const void *frame, size_t len)
 {
