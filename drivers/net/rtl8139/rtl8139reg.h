@@ -49,8 +49,8 @@
 #define RTL8139_INT_LENCHG	(1u << 13)	/* cable length change */
 #define RTL8139_INT_TIMEOUT	(1u << 14)	/* TCTR reached TimerInt */
 #define RTL8139_INT_SERR	(1u << 15)	/* PCI system error */
-#define RTL8139_INT_RX_ANY	(RTL8139_INT_ROK | RTL8139_INT_RER | RTL8139_INT_RXOVW | RTL8139_INT_FOVW)
-#define RTL8139_INT_TX_ANY	(RTL8139_INT_TOK | RTL8139_INT_TER)
+#define RTL8139_INT_RX_ANY	(RTL8139_INT_ROK | RTL8139_INT_RER | RTL8139_INT_RXOVW | \
+				 RTL8139_INT_FOVW)
 
 /* TSD (DS: TSD, transmit operation) */
 #define RTL8139_TSD_SIZE_MASK	0x1fffu		/* bytes to send; at most 1792 */
@@ -94,9 +94,10 @@
 #define RTL8139_BMSR_LINK	(1u << 2)
 
 /*
- * The receive ring (DS: receive operation, Rx packet header): each packet is a 32-bit little-endian header (status low 16
- * bits, length high 16 bits: frame plus 4-byte CRC), the frame, the CRC, then padding to a
- * 4-byte boundary. The chip writes the length 0xfff0 while the packet is still in transit.
+ * The receive ring (DS: receive operation, Rx packet header): each packet is a 32-bit
+ * little-endian header (status low 16 bits, length high 16 bits: frame plus 4-byte CRC),
+ * the frame, the CRC, then padding to a 4-byte boundary. The chip writes the length 0xfff0
+ * while the packet is still in transit.
  */
 #define RTL8139_RXH_ROK		(1u << 0)	/* good packet */
 #define RTL8139_RXH_FAE		(1u << 1)	/* frame alignment error */
