@@ -311,6 +311,52 @@ KTEST(blk, errors)
 	return st;
 }
 
+/* With blk.slow_dev=NAME, a disk on the same controller whose requests take longer than
+ * the driver's command timeout (QEMU null-co with latency-ns): a read there must come back
+ * from the driver with -HV_ETIMEDOUT (its abort/reset path), before the suite's own
+ * deadline, and the device under test must still write and read back correctly. */
+KTEST(blk, timeout)
+{
+	struct hv_blkdev *bd = blk_pick(t);
+	const char *slow_name = ktest_param(t, "slow_dev", 0);
+	uint64_t bus;
+
+	if (!bd)
+		return KTEST_SKIP;
+	if (!slow_name) {
+		ktest_msg(t, "blk.slow_dev= not given (no slow disk configured)");
+		return KTEST_SKIP;
+	}
+	struct hv_blkdev *slow = blkdev_find(slow_name);
+	KT_CHECK(t, slow && slow != bd, "blk.slow_dev=%s: no such blkdev, or it is blk.dev", slow_name);
+	uint32_t n = 4096 / bd->block_size ? 4096 / bd->block_size : 1;
+	uint8_t *buf = hv_dma_alloc(4096, &bus);
+	KT_CHECK(t, buf, "no DMA memory");
+	enum ktest_status st = KTEST_PASS;
+	uint64_t t0 = time_us();
+	int r = blk_io(slow, HV_BLK_READ, 0, 1, buf, bus);
+	uint64_t us = time_us() - t0;
+	ktest_metric(t, "timeout_ms", us / 1000, "ms");
+	if (r != -HV_ETIMEDOUT || us >= BLK_TIMEOUT_US) {
+		ktest_msg(t, "%s: read gave %d after %llu ms; expected -%d from the driver within %llu ms",
+			  slow->name, r, (unsigned long long)(us / 1000), HV_ETIMEDOUT,
+			  (unsigned long long)(BLK_TIMEOUT_US / 1000));
+		st = KTEST_FAIL;
+	}
+	blk_fill(buf, bd->block_size, 8, n);
+	r = blk_io(bd, HV_BLK_WRITE, 8, n, buf, bus);
+	if (r == 0) {
+		memset(buf, 0, 4096);
+		r = blk_io(bd, HV_BLK_READ, 8, n, buf, bus);
+	}
+	if (r != 0 || blk_check(buf, bd->block_size, 8, n) >= 0) {
+		ktest_msg(t, "%s: after the timeout: %s %d", bd->name, r ? "error" : "wrong data", r);
+		st = KTEST_FAIL;
+	}
+	hv_dma_free(buf, 4096);
+	return st;
+}
+
 /* Sequential read and write throughput: blk.bench_mib MiB (default 64) in 1 MiB requests at
  * queue depth 1, as the Linux baseline measures it. */
 KTEST(blk, seqbench)
