@@ -58,6 +58,7 @@ struct scsi_cmd {
 	int op;				/* HV_BLK_* of a block request part, -1 otherwise */
 	uint64_t lba;			/* a block request part: what it moves */
 	uint32_t nblocks;
+	uint64_t part_bus;		/* ... and where (data_bus is reused by REQUEST SENSE) */
 	unsigned retries;
 	uint8_t sensing;		/* REQUEST SENSE in flight for this command */
 	uint8_t sensed;			/* ... and done: never twice */

@@ -105,6 +105,7 @@ static void scsi_disk_build(struct scsi_cmd *c)
 	}
 	c->cdb_len = (uint8_t)scsi_cdb_rw(c->cdb, c->op == HV_BLK_WRITE, c->lba, c->nblocks);
 	c->dir = c->op == HV_BLK_WRITE ? SCSI_DIR_OUT : SCSI_DIR_IN;
+	c->data_bus = c->part_bus;
 	c->data_len = c->nblocks * d->bd.block_size;
 }
 
@@ -190,6 +191,11 @@ static void scsi_disk_done(struct scsi_cmd *c)
 	if (err == 0 && c->underrun && c->dir != SCSI_DIR_NONE)
 		err = -HV_EIO;	/* a block transfer is all or nothing */
 	if (err == -HV_EAGAIN && c->retries < SCSI_UA_RETRIES) {
+		struct scsi_sense s = scsi_sense_decode(c->sense, c->sense_len);
+
+		hv_log("%s: %s: %s lba %llu: host status %u, SCSI status 0x%x, sense key 0x%x asc "
+		       "0x%x ascq 0x%x; retrying", h->drvname, h->slot, c->disk->bd.name,
+		       (unsigned long long)c->lba, c->host, c->status, s.key, s.asc, s.ascq);
 		c->retries++;
 		h->retries++;
 		c->sensed = 0;
@@ -224,7 +230,8 @@ int scsi_disk_submit(struct hv_blkdev *bd, struct hv_blkreq *rq)
 		    rq->nblocks > bd->nblocks - rq->lba)
 			return -HV_ERANGE;
 		nparts = (rq->nblocks + per_cmd - 1) / per_cmd;
-		if (nparts > sizeof(parts) / sizeof(parts[0]))
+		/* More parts than the pool holds could never start: refuse, not -HV_EAGAIN. */
+		if (nparts > sizeof(parts) / sizeof(parts[0]) || nparts > h->queue_depth)
 			return -HV_E2BIG;
 		break;
 	case HV_BLK_FLUSH:
@@ -255,7 +262,7 @@ int scsi_disk_submit(struct hv_blkdev *bd, struct hv_blkreq *rq)
 			c->lba = rq->lba + first;
 			c->nblocks = rq->nblocks - first < per_cmd ? (uint32_t)(rq->nblocks - first)
 								    : per_cmd;
-			c->data_bus = rq->buf_bus + first * bd->block_size;
+			c->part_bus = rq->buf_bus + first * bd->block_size;
 		}
 		scsi_disk_build(c);
 	}

@@ -72,6 +72,7 @@ int scsi_exec(struct scsi_hba *h, struct scsi_cmd *c)
 		rc = scsi_cmd_errno(c);
 		if (rc != -HV_EAGAIN || tries >= SCSI_UA_RETRIES)
 			return rc == -HV_EAGAIN ? -HV_EIO : rc;
+		h->retries++;
 		for (int i = 0; i < 16; i++)
 			c->cdb[i] = cdb[i];
 		c->cdb_len = cdb_len;

@@ -443,6 +443,46 @@ KTEST_MANUAL(blk, poll)
 	return st;
 }
 
+/* A device event while in use (manual: test=blk.resize): the host grows the disk at sync
+ * point blkresize (QMP block_resize). A SCSI disk then answers the next command with UNIT
+ * ATTENTION (capacity data has changed), NVMe raises an event: either way, writes and
+ * reads right after must succeed and read back what was written. */
+KTEST_MANUAL(blk, resize)
+{
+	struct hv_blkdev *bd = blk_pick(t);
+	uint64_t bus;
+
+	if (!bd)
+		return KTEST_SKIP;
+	uint32_t n = 4096 / bd->block_size ? 4096 / bd->block_size : 1;
+	uint8_t *buf = hv_dma_alloc(4096, &bus);
+	KT_CHECK(t, buf, "no DMA memory");
+	enum ktest_status st = KTEST_PASS;
+	int r = blk_io(bd, HV_BLK_READ, 0, n, buf, bus);
+	if (r == 0 && hvr_sync("blkresize") < 0) {
+		ktest_msg(t, "the host did not answer the blkresize sync point");
+		st = KTEST_ERROR;
+	}
+	for (uint64_t lba = 0; r == 0 && st == KTEST_PASS && lba < 8 * (uint64_t)n; lba += n) {
+		blk_fill(buf, bd->block_size, lba, n);
+		r = blk_io(bd, HV_BLK_WRITE, lba, n, buf, bus);
+		if (r == 0) {
+			memset(buf, 0, 4096);
+			r = blk_io(bd, HV_BLK_READ, lba, n, buf, bus);
+		}
+		if (r == 0 && blk_check(buf, bd->block_size, lba, n) >= 0) {
+			ktest_msg(t, "%s: block %llu read back wrong", bd->name, (unsigned long long)lba);
+			st = KTEST_FAIL;
+		}
+	}
+	if (r != 0) {
+		ktest_msg(t, "%s: I/O around the resize failed (%d)", bd->name, r);
+		st = KTEST_FAIL;
+	}
+	hv_dma_free(buf, 4096);
+	return st;
+}
+
 /* With blk.slow_dev=NAME, a disk on the same controller whose requests take longer than
  * the driver's command timeout (QEMU null-co with latency-ns): a read there must come back
  * from the driver with -HV_ETIMEDOUT (its abort/reset path), before the suite's own
