@@ -18,7 +18,7 @@
 /*
  * Vendor/device IDs, classes and interrupt capabilities as QEMU 7.2 presents them
  * (hw/net, hw/nvme, hw/ide, hw/virtio): the 8254x e1000 and the RTL8139 have INTx only,
- * virtio and NVMe MSI-X (no MSI), ICH9 AHCI MSI.
+ * virtio and NVMe MSI-X (no MSI), ICH9 AHCI MSI, PVSCSI (hw/scsi/vmw_pvscsi.c) MSI only.
  */
 static const struct certify_model certify_model_table[] = {
 	{ "e1000", 0x8086, 0x100e, 0x020000, CERTIFY_KIND_NIC, IX, "Intel", "82540EM Gigabit Ethernet" },
@@ -30,6 +30,7 @@ static const struct certify_model certify_model_table[] = {
 	{ "vmxnet3", 0x15ad, 0x07b0, 0x020000, CERTIFY_KIND_NIC, MX | MS | IX, "VMware", "VMXNET3 Ethernet" },
 	{ "nvme", 0x1b36, 0x0010, 0x010802, CERTIFY_KIND_STORAGE, MX | IX, "Red Hat", "QEMU NVM Express Controller" },
 	{ "ich9-ahci", 0x8086, 0x2922, 0x010601, CERTIFY_KIND_STORAGE, MS | IX, "Intel", "82801IR/IO (ICH9R) SATA AHCI" },
+	{ "pvscsi", 0x15ad, 0x07c0, 0x010000, CERTIFY_KIND_STORAGE, MS | IX, "VMware", "PVSCSI SCSI Controller" },
 	{ "virtio-blk-pci", 0x1af4, 0x1001, 0x010000, CERTIFY_KIND_STORAGE, MX | IX, "Red Hat", "Virtio block device" },
 	{ "edu", 0x1234, 0x11e8, 0x00ff00, CERTIFY_KIND_OTHER, MS | IX, "QEMU", "edu educational device" },
 	{ NULL, 0, 0, 0, CERTIFY_KIND_OTHER, 0, NULL, NULL },

@@ -77,6 +77,10 @@ static int run_disk(const struct certify_run_spec *spec, const struct certify_du
 		r |= certify_strv_pushf(a, "ich9-ahci,id=ahci%zu%s", i, d->props);
 		r |= certify_strv_push(a, "-device");
 		r |= certify_strv_pushf(a, "ide-hd,drive=d%zu,bus=ahci%zu.0", i, i);
+	} else if (!strcmp(d->model, "pvscsi")) {	/* an HBA: the disk is a SCSI target */
+		r |= certify_strv_pushf(a, "pvscsi,id=pvscsi%zu%s", i, d->props);
+		r |= certify_strv_push(a, "-device");
+		r |= certify_strv_pushf(a, "scsi-hd,drive=d%zu,bus=pvscsi%zu.0,scsi-id=0", i, i);
 	} else
 		r |= certify_strv_pushf(a, "%s,drive=d%zu%s", d->model, i, d->props);
 	return r;

@@ -6,14 +6,17 @@
 # images, cache=writeback,aio=threads): 64 MiB sequential read and write in 1 MiB requests at
 # QD1 (blk.seqbench), 4 KiB random reads at QD1 and QD32 (blk.randbench).
 # The rtl8139 entry runs the same NIC workload; the Linux baseline has no RTL8139 to compare.
-# usage: bench-drivers.sh BUILD_DIR [RUNS]
+# usage: bench-drivers.sh BUILD_DIR [RUNS [DEVICE...]]   (DEVICE: a section below; default all)
 set -u
 build=$1
 runs=${2:-5}
+shift $(($# < 2 ? $# : 2))
+only=""
+for d in "$@"; do only="$only -t $d"; done
 work=$(mktemp -d "${TMPDIR:-/tmp}/hvdrvbench.XXXXXX")
 trap 'rm -rf "$work"' EXIT INT TERM
 
-for d in vblk nvme ahci; do
+for d in vblk nvme ahci pvscsi; do
 	dd if=/dev/zero of="$work/$d.img" bs=1M count=128 status=none
 done
 hub() {	# hub MODEL ID-PREFIX HUB MAC-PREFIX
@@ -65,11 +68,19 @@ drive() { echo "-drive file=$work/$1.img,if=none,id=$1,format=raw,cache=writebac
 	echo "append = test=blk.seqbench,blk.randbench"
 	echo "qemu = -device ich9-ahci,id=ahci0 $(drive ahci) -device ide-hd,drive=ahci,bus=ahci0.0"
 	echo "timeout = 300"
+	echo "[pvscsi]"
+	echo "machine = pc"
+	echo "mem = 512"
+	echo "initrd = pvscsi.hvm"
+	echo "append = test=blk.seqbench,blk.randbench"
+	echo "qemu = -device pvscsi,id=pv0 $(drive pvscsi) -device scsi-hd,drive=pvscsi,bus=pv0.0,scsi-id=0"
+	echo "timeout = 300"
 } > "$work/bench.cfg"
 
 i=0
 while [ "$i" -lt "$runs" ]; do
-	"$build/bin/hvktest" -c "$work/bench.cfg" --kernel "$build/hvkernel.elf" --modules "$build/modules" -v \
+	# shellcheck disable=SC2086 # $only is a list of -t NAME words
+	"$build/bin/hvktest" -c "$work/bench.cfg" $only --kernel "$build/hvkernel.elf" --modules "$build/modules" -v \
 		> "$work/run$i.out" 2>&1 || echo "bench-drivers: run $i had failures (see below)" >&2
 	i=$((i + 1))
 done

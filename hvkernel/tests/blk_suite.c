@@ -8,6 +8,7 @@
 #include <arch/cpu.h>
 #include <hv/errno.h>
 #include <hv/mem.h>
+#include <hv/time.h>
 #include <kern/blkdev.h>
 #include <kern/hvr.h>
 #include <kern/ktest.h>
@@ -305,6 +306,223 @@ KTEST(blk, errors)
 	if (r1 != -HV_EIO || r4 != -HV_EIO || r2 != 0 || r3 != 0) {
 		ktest_msg(t, "%s: read at %llu gave %d then %d, neighbours %d and %d", bd->name,
 			  (unsigned long long)bad, r1, r4, r2, r3);
+		st = KTEST_FAIL;
+	}
+	hv_dma_free(buf, 4096);
+	return st;
+}
+
+static void blk_intr_done(struct hv_blkreq *rq)
+{
+	*(volatile int *)rq->ctx = 1;
+}
+
+static void blk_intr_wake(void *arg)
+{
+	*(volatile int *)arg = 1;
+}
+
+/* Completion by interrupt (manual: name it, e.g. test=blk,blk.intr): 64 reads of 4 KiB,
+ * each waited for with HLT and never polled, must each complete within 2 s, that is from
+ * the driver's interrupt handler. */
+KTEST_MANUAL(blk, intr)
+{
+	struct hv_blkdev *bd = blk_pick(t);
+	uint64_t bus;
+
+	if (!bd)
+		return KTEST_SKIP;
+	uint32_t n = 4096 / bd->block_size ? 4096 / bd->block_size : 1;
+	uint8_t *buf = hv_dma_alloc(4096, &bus);
+	struct hv_blkreq *rq = hv_zalloc(sizeof(*rq));
+	enum ktest_status st = KTEST_PASS;
+	unsigned by_intr = 0;
+	if (!buf || !rq) {
+		ktest_msg(t, "no memory");
+		st = KTEST_ERROR;
+		goto out;
+	}
+	for (int i = 0; i < 64 && st == KTEST_PASS; i++) {
+		volatile int done = 0, expired = 0;
+		struct hv_timer deadline = { 0 };
+
+		*rq = (struct hv_blkreq){ .op = HV_BLK_READ, .lba = (uint64_t)i * n % bd->nblocks,
+					  .nblocks = n, .buf = buf, .buf_bus = bus,
+					  .done = blk_intr_done, .ctx = (void *)&done };
+		int r = bd->ops->submit(bd, rq);
+		if (r < 0) {
+			ktest_msg(t, "%s: submit failed (%d)", bd->name, r);
+			st = KTEST_FAIL;
+			break;
+		}
+		hv_timer_start(&deadline, 2000000, blk_intr_wake, (void *)&expired);
+		for (;;) {	/* STI;HLT cannot lose the wake-up (see blkdev_submit_wait) */
+			cpu_cli();
+			if (done || expired) {
+				cpu_sti();
+				break;
+			}
+			__asm__ volatile("sti; hlt" ::: "memory");
+		}
+		hv_timer_cancel(&deadline);
+		if (done) {
+			by_intr++;
+			if (rq->status) {
+				ktest_msg(t, "%s: read %d failed (%d)", bd->name, i, rq->status);
+				st = KTEST_FAIL;
+			}
+			continue;
+		}
+		ktest_msg(t, "%s: read %d did not complete by interrupt within 2 s", bd->name, i);
+		st = KTEST_FAIL;
+		/* Reap it by polling so nothing is in flight when the request is freed. */
+		for (uint64_t w = time_us(); !done && bd->ops->poll && time_us() - w < BLK_TIMEOUT_US; )
+			bd->ops->poll(bd);
+		if (!done) {
+			rq = NULL;	/* still the driver's: leak it rather than free it */
+			buf = NULL;
+		}
+	}
+	ktest_metric(t, "completed_by_interrupt", by_intr, "count");
+out:
+	if (buf)
+		hv_dma_free(buf, 4096);
+	hv_free(rq);
+	return st;
+}
+
+/* Completion by polling (manual: test=blk,blk.poll): 64 reads of 4 KiB with interrupts
+ * off on this CPU, so only the driver's poll function can complete them; each within 2 s. */
+KTEST_MANUAL(blk, poll)
+{
+	struct hv_blkdev *bd = blk_pick(t);
+	uint64_t bus;
+
+	if (!bd)
+		return KTEST_SKIP;
+	if (!bd->ops->poll) {
+		ktest_msg(t, "%s: the driver has no poll function", bd->name);
+		return KTEST_FAIL;
+	}
+	uint32_t n = 4096 / bd->block_size ? 4096 / bd->block_size : 1;
+	uint8_t *buf = hv_dma_alloc(4096, &bus);
+	KT_CHECK(t, buf, "no DMA memory");
+	enum ktest_status st = KTEST_PASS;
+	unsigned polled = 0;
+	int on = cpu_irq_save();
+	for (int i = 0; i < 64 && st == KTEST_PASS; i++) {
+		volatile int done = 0;
+		struct hv_blkreq rq = { .op = HV_BLK_READ, .lba = (uint64_t)i * n % bd->nblocks,
+					.nblocks = n, .buf = buf, .buf_bus = bus,
+					.done = blk_intr_done, .ctx = (void *)&done };
+		int r = bd->ops->submit(bd, &rq);
+		if (r < 0) {
+			ktest_msg(t, "%s: submit failed (%d)", bd->name, r);
+			st = KTEST_FAIL;
+			break;
+		}
+		for (uint64_t w = time_us(); !done && time_us() - w < 2000000; )
+			bd->ops->poll(bd);
+		if (!done) {
+			/* The request is still the driver's: wait for it with interrupts on. */
+			cpu_irq_restore(on);
+			for (uint64_t w = time_us(); !done && time_us() - w < BLK_TIMEOUT_US; )
+				bd->ops->poll(bd);
+			ktest_msg(t, "%s: read %d did not complete by polling within 2 s", bd->name, i);
+			return KTEST_FAIL;	/* buf stays allocated if the request is still out */
+		}
+		polled++;
+		if (rq.status) {
+			ktest_msg(t, "%s: read %d failed (%d)", bd->name, i, rq.status);
+			st = KTEST_FAIL;
+		}
+	}
+	cpu_irq_restore(on);
+	ktest_metric(t, "completed_by_polling", polled, "count");
+	hv_dma_free(buf, 4096);
+	return st;
+}
+
+/* A device event while in use (manual: test=blk.resize): the host grows the disk at sync
+ * point blkresize (QMP block_resize). A SCSI disk then answers the next command with UNIT
+ * ATTENTION (capacity data has changed), NVMe raises an event: either way, writes and
+ * reads right after must succeed and read back what was written. */
+KTEST_MANUAL(blk, resize)
+{
+	struct hv_blkdev *bd = blk_pick(t);
+	uint64_t bus;
+
+	if (!bd)
+		return KTEST_SKIP;
+	uint32_t n = 4096 / bd->block_size ? 4096 / bd->block_size : 1;
+	uint8_t *buf = hv_dma_alloc(4096, &bus);
+	KT_CHECK(t, buf, "no DMA memory");
+	enum ktest_status st = KTEST_PASS;
+	int r = blk_io(bd, HV_BLK_READ, 0, n, buf, bus);
+	if (r == 0 && hvr_sync("blkresize") < 0) {
+		ktest_msg(t, "the host did not answer the blkresize sync point");
+		st = KTEST_ERROR;
+	}
+	for (uint64_t lba = 0; r == 0 && st == KTEST_PASS && lba < 8 * (uint64_t)n; lba += n) {
+		blk_fill(buf, bd->block_size, lba, n);
+		r = blk_io(bd, HV_BLK_WRITE, lba, n, buf, bus);
+		if (r == 0) {
+			memset(buf, 0, 4096);
+			r = blk_io(bd, HV_BLK_READ, lba, n, buf, bus);
+		}
+		if (r == 0 && blk_check(buf, bd->block_size, lba, n) >= 0) {
+			ktest_msg(t, "%s: block %llu read back wrong", bd->name, (unsigned long long)lba);
+			st = KTEST_FAIL;
+		}
+	}
+	if (r != 0) {
+		ktest_msg(t, "%s: I/O around the resize failed (%d)", bd->name, r);
+		st = KTEST_FAIL;
+	}
+	hv_dma_free(buf, 4096);
+	return st;
+}
+
+/* With blk.slow_dev=NAME, a disk on the same controller whose requests take longer than
+ * the driver's command timeout (QEMU null-co with latency-ns): a read there must come back
+ * from the driver with -HV_ETIMEDOUT (its abort/reset path), before the suite's own
+ * deadline, and the device under test must still write and read back correctly. */
+KTEST(blk, timeout)
+{
+	struct hv_blkdev *bd = blk_pick(t);
+	const char *slow_name = ktest_param(t, "slow_dev", 0);
+	uint64_t bus;
+
+	if (!bd)
+		return KTEST_SKIP;
+	if (!slow_name) {
+		ktest_msg(t, "blk.slow_dev= not given (no slow disk configured)");
+		return KTEST_SKIP;
+	}
+	struct hv_blkdev *slow = blkdev_find(slow_name);
+	KT_CHECK(t, slow && slow != bd, "blk.slow_dev=%s: no such blkdev, or it is blk.dev", slow_name);
+	uint32_t n = 4096 / bd->block_size ? 4096 / bd->block_size : 1;
+	uint8_t *buf = hv_dma_alloc(4096, &bus);
+	KT_CHECK(t, buf, "no DMA memory");
+	enum ktest_status st = KTEST_PASS;
+	uint64_t t0 = time_us();
+	int r = blk_io(slow, HV_BLK_READ, 0, 1, buf, bus);
+	uint64_t us = time_us() - t0;
+	ktest_metric(t, "timeout_ms", us / 1000, "ms");
+	if (r != -HV_ETIMEDOUT || us >= BLK_TIMEOUT_US) {
+		ktest_msg(t, "%s: read gave %d after %llu ms; expected -%d from the driver within %llu ms",
+			  slow->name, r, (unsigned long long)(us / 1000), HV_ETIMEDOUT,
+			  (unsigned long long)(BLK_TIMEOUT_US / 1000));
+		st = KTEST_FAIL;
+	}
+	blk_fill(buf, bd->block_size, 8, n);
+	r = blk_io(bd, HV_BLK_WRITE, 8, n, buf, bus);
+	if (r == 0) {
+		memset(buf, 0, 4096);
+		r = blk_io(bd, HV_BLK_READ, 8, n, buf, bus);
+	}
+	if (r != 0 || blk_check(buf, bd->block_size, 8, n) >= 0) {
+		ktest_msg(t, "%s: after the timeout: %s %d", bd->name, r ? "error" : "wrong data", r);
 		st = KTEST_FAIL;
 	}
 	hv_dma_free(buf, 4096);

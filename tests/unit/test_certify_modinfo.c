@@ -58,6 +58,9 @@ static void test_models(void)
 	CU_ASSERT_EQUAL(m->irqs, CERTIFY_IRQ_INTX);
 	CU_ASSERT_EQUAL(certify_model_find("nvme")->kind, CERTIFY_KIND_STORAGE);
 	CU_ASSERT_PTR_NULL(certify_model_find("e1001"));
+	/* QEMU's pvscsi: a SCSI HBA with MSI and INTx, no MSI-X. */
+	CU_ASSERT_EQUAL(certify_model_find("pvscsi")->class, 0x010000);
+	CU_ASSERT_EQUAL(certify_model_find("pvscsi")->irqs, CERTIFY_IRQ_MSI | CERTIFY_IRQ_INTX);
 	CU_ASSERT_EQUAL(certify_irq_bit("msix"), CERTIFY_IRQ_MSIX);
 	CU_ASSERT_EQUAL(certify_irq_bit("none"), 0);
 	CU_ASSERT_STRING_EQUAL(certify_kind_name(CERTIFY_KIND_STORAGE), "storage");
