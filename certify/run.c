@@ -415,7 +415,8 @@ static int run_on_record(struct certify_session *s, const struct hvr_record *rec
 	if (strcmp(rec->type, "blkwrite") == 0) {
 		struct certify_blkwrite w, *nw;
 		if (certify_blkwrite_parse(hvr_get(rec, "dev"), hvr_get(rec, "lba"), hvr_get(rec, "blocks"),
-					   hvr_get(rec, "block_size"), hvr_get(rec, "seed"), &w) < 0) {
+					   hvr_get(rec, "block_size"), hvr_get(rec, "seed"), &w) < 0 ||
+		    certify_blkwrite_base(hvr_get(rec, "base"), &w) < 0) {
 			certify_strv_push(&b->verify.problems, "a malformed blkwrite record");
 			return 0;
 		}

@@ -164,6 +164,7 @@ static int vmcfg_nic(struct vmcfg_parser *p, const char *v, size_t n)
 	while (sw < n && v[sw] != ',')
 		sw++;
 	struct vmcfg_nic *nic = &vm->nic[vm->nnic];
+	nic->line = p->line;
 	if (vmcfg_name(p, "virtual switch", v, sw, nic->sw) < 0)
 		return -HV_EINVAL;
 	if (sw < n) {
@@ -192,6 +193,7 @@ static int vmcfg_disk(struct vmcfg_parser *p, const char *v, size_t n)
 		dn++;
 	struct vmcfg_disk *d = &vm->disk[vm->ndisk];
 	d->offset = d->size = 0;
+	d->line = p->line;
 	if (vmcfg_name(p, "block device", v, dn, d->dev) < 0)
 		return -HV_EINVAL;
 	if (dn < n) {

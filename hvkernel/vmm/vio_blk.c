@@ -24,7 +24,26 @@ struct vio_blk {
 	struct hv_blkdev *bd;
 	uint64_t first, count;	/* the window, in 512-byte sectors */
 	uint64_t requests, errors;
+	struct vio_blk_log *log;	/* vio_blk_set_log, or NULL */
 };
+
+static const struct vio_class vio_blk_class;
+
+/* A write of count sectors at sector (of the window) completed for the guest. */
+static void vio_blk_log_write(struct vio_blk_log *log, uint64_t sector, uint64_t count)
+{
+	if (log->n && log->ext[log->n - 1].sector + log->ext[log->n - 1].count == sector) {
+		log->ext[log->n - 1].count += count;
+		return;
+	}
+	if (log->n == VIO_BLK_LOG_MAX) {
+		log->overflow = 1;
+		return;
+	}
+	log->ext[log->n].sector = sector;
+	log->ext[log->n].count = count;
+	log->n++;
+}
 
 static int vio_blk_rw(struct vm *vm, struct vio_blk *b, const struct vio_desc *c, int n,
 		      uint32_t type, uint64_t sector, uint32_t *written)
@@ -43,8 +62,11 @@ static int vio_blk_rw(struct vm *vm, struct vio_blk *b, const struct vio_desc *c
 			.lba = (b->first + sector) / spb, .nblocks = len / bs,
 			.buf = buf, .buf_bus = (uint64_t)buf,
 		};
-		if (blkdev_submit_wait(b->bd, &rq, 10000000) < 0)
+		bool drop = !to_guest && b->log && ++b->log->writes == b->log->drop_write;
+		if (!drop && blkdev_submit_wait(b->bd, &rq, 10000000) < 0)
 			return VIO_BLK_S_IOERR;
+		if (!to_guest && b->log)
+			vio_blk_log_write(b->log, sector, len / 512);
 		sector += len / 512;
 		if (to_guest)
 			*written += len;
@@ -119,5 +141,15 @@ int vio_blk_attach(struct vm *vm, uint64_t base, struct hv_blkdev *bd, uint64_t 
 		kfree(b);
 		return -HV_ENOSPC;
 	}
+	return 0;
+}
+
+int vio_blk_set_log(struct vm *vm, uint64_t base, struct vio_blk_log *log)
+{
+	struct vio_dev *d = vio_find(vm, base);
+
+	if (!d || d->cls != &vio_blk_class)
+		return -HV_ENODEV;
+	((struct vio_blk *)d->priv)->log = log;
 	return 0;
 }

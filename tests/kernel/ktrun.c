@@ -133,7 +133,8 @@ static int ktrun_on_record(struct certify_session *s, const struct hvr_record *r
 	if (strcmp(rec->type, "blkwrite") == 0 && c->t->verify_disk.n) {
 		struct certify_blkwrite w, *nw;
 		if (certify_blkwrite_parse(hvr_get(rec, "dev"), hvr_get(rec, "lba"), hvr_get(rec, "blocks"),
-					   hvr_get(rec, "block_size"), hvr_get(rec, "seed"), &w) < 0) {
+					   hvr_get(rec, "block_size"), hvr_get(rec, "seed"), &w) < 0 ||
+		    certify_blkwrite_base(hvr_get(rec, "base"), &w) < 0) {
 			certify_strv_push(&c->verify.problems, "a malformed blkwrite record");
 			return 0;
 		}
@@ -290,7 +291,17 @@ static int ktrun_judge(const struct certify_ktest *t, const struct certify_resul
 	}
 	if (t->verify_disk.n) {
 		/* The host's own reading of the image counts as one test. */
-		if (!c->verified || c->verify.bad_blocks || c->verify.problems.n || !c->verify.blocks) {
+		int want_bad = t->verify_bad > 0;
+		if (want_bad && c->verified && c->verify.blocks &&
+		    c->verify.bad_blocks == (uint64_t)t->verify_bad) {
+			tally->passed++;	/* the check found exactly the blocks that were lost */
+		} else if (want_bad) {
+			snprintf(why, sizeof(why), "image check: %" PRIu64 " bad blocks of %" PRIu64 ", expected %d%s",
+				 c->verify.bad_blocks, c->verify.blocks, t->verify_bad,
+				 !c->verified ? " (the kernel never reached sync point blkverify)" : "");
+			ktrun_why(reasons, rlen, why);
+			tally->failed++;
+		} else if (!c->verified || c->verify.bad_blocks || c->verify.problems.n || !c->verify.blocks) {
 			snprintf(why, sizeof(why), "image check: %s", c->verify.problems.n ? c->verify.problems.v[0] :
 				 !c->verified ? "the kernel never reached sync point blkverify" :
 				 "no written block was reported");

@@ -65,6 +65,7 @@ static void test_vmcfg_one(void)
 	CU_ASSERT_STRING_EQUAL(v->disk[1].dev, "vmhba0p1");
 	CU_ASSERT(v->disk[1].offset == 1u << 20 && v->disk[1].size == 2u << 20);
 	CU_ASSERT_STRING_EQUAL(v->console, "web");
+	CU_ASSERT(v->nic[1].line == 10 && v->disk[1].line == 12);
 }
 
 static void test_vmcfg_sections(void)

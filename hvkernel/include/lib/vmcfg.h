@@ -28,12 +28,14 @@ struct vmcfg_nic {
 	char sw[VMCFG_NAME_MAX];	/* the virtual switch ("vswitch0") */
 	uint8_t mac[6];
 	bool has_mac;			/* else the kernel makes one up */
+	int line;
 };
 
 struct vmcfg_disk {
 	char dev[VMCFG_NAME_MAX];	/* a block device of the block layer ("vmhba0", "vmhba0p1") */
 	uint64_t offset;		/* bytes into it, a multiple of 512 */
 	uint64_t size;			/* bytes, a multiple of 512; 0: to the end of the device */
+	int line;
 };
 
 struct vmcfg_vm {
