@@ -6,6 +6,8 @@
  */
 #include <hv/errno.h>
 #include <kern/blkdev.h>
+#include <kern/hvr.h>
+#include <kern/log.h>
 #include <kern/mem.h>
 #include <kern/string.h>
 #include <vmm/vio.h>
@@ -152,4 +154,21 @@ int vio_blk_set_log(struct vm *vm, uint64_t base, struct vio_blk_log *log)
 		return -HV_ENODEV;
 	((struct vio_blk *)d->priv)->log = log;
 	return 0;
+}
+
+void vio_blk_log_report(const struct vio_blk_log *log, const char *dev, uint64_t base, uint64_t seed)
+{
+	if (log->overflow)
+		klog("vio-blk: more than %d write extents on %s: only the first are reported",
+		     VIO_BLK_LOG_MAX, dev);
+	for (int k = 0; k < log->n; k++) {
+		hvr_begin("blkwrite");
+		hvr_str("dev", dev);
+		hvr_u64("lba", log->ext[k].sector);
+		hvr_u64("blocks", log->ext[k].count);
+		hvr_u64("block_size", 512);
+		hvr_u64("seed", seed);
+		hvr_u64("base", base);
+		hvr_end();
+	}
 }

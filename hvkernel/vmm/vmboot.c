@@ -298,22 +298,8 @@ static int vmboot_build(int self, const struct vmboot_opts *o, char *why, size_t
  * them, with the window's first sector as `base`. */
 static void vmboot_report_writes(const struct vmboot_vm *v)
 {
-	for (int i = 0; i < v->cfg.ndisk && v->cfg.has_seed; i++) {
-		const struct vio_blk_log *l = &v->log[i];
-		if (l->overflow)
-			klog("vm %s: more than %d write extents on %s: only the first are reported",
-			     v->cfg.name, VIO_BLK_LOG_MAX, v->bd[i]->name);
-		for (int k = 0; k < l->n; k++) {
-			hvr_begin("blkwrite");
-			hvr_str("dev", v->bd[i]->name);
-			hvr_u64("lba", l->ext[k].sector);
-			hvr_u64("blocks", l->ext[k].count);
-			hvr_u64("block_size", 512);
-			hvr_u64("seed", v->cfg.seed);
-			hvr_u64("base", v->first[i]);
-			hvr_end();
-		}
-	}
+	for (int i = 0; i < v->cfg.ndisk && v->cfg.has_seed; i++)
+		vio_blk_log_report(&v->log[i], v->bd[i]->name, v->first[i], v->cfg.seed);
 }
 
 static void vmboot_finish(struct vmboot_vm *v, struct vmboot_result *r)

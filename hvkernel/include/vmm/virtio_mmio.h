@@ -33,6 +33,9 @@ struct vio_blk_log {
 /* Log the writes to the disk at gpa base of vm into log (the caller's; NULL stops).
  * 0, or -HV_ENODEV when no virtio-blk device is there. */
 int vio_blk_set_log(struct vm *vm, uint64_t base, struct vio_blk_log *log);
+/* Report log as `blkwrite` records (docs/result-channel.md) for the host's image check:
+ * dev is the backing device, base the window's first sector, seed the guest's tag seed. */
+void vio_blk_log_report(const struct vio_blk_log *log, const char *dev, uint64_t base, uint64_t seed);
 /* Free the devices attached to vm (vm_destroy calls it). */
 void vio_detach_all(struct vm *vm);
 
