@@ -32,6 +32,10 @@ static int vmimage_fits(uint64_t gpa, uint64_t size, uint64_t mem)
 
 static int vmimage_elf(const uint8_t *p, size_t len, uint64_t mem, struct vmimage *out, const char **why)
 {
+	if (len < 52) {		/* the ELF32 header; ELF64's is checked below */
+		*why = "ELF image shorter than its header";
+		return -HV_ENOEXEC;
+	}
 	int is64 = p[4] == 2;
 	unsigned ehsize = is64 ? 64 : 52, phsize = is64 ? 56 : 32;
 

@@ -202,6 +202,8 @@ static void test_vmimage(void)
 	b[16] = 1;			/* ET_REL: a driver module, not a guest */
 	CU_ASSERT_EQUAL(vmimage_layout(b, n, 1 << 20, 0, 0, &im, &why), -HV_ENOEXEC);
 	CU_ASSERT(vmimage_layout(b, 30, 1 << 20, 0, 0, &im, &why) < 0);
+	CU_ASSERT(vmimage_layout("\177ELF", 4, 1 << 20, 0, 0, &im, &why) == -HV_ENOEXEC);	/* found by fuzz_vmcfg */
+	CU_ASSERT_STRING_EQUAL(why, "ELF image shorter than its header");
 	/* Flat: placed by the configuration. */
 	CU_ASSERT_EQUAL(vmimage_layout("\x90\x90", 2, 1 << 20, 0x1000, 0x1001, &im, &why), 0);
 	CU_ASSERT(!im.elf && im.entry == 0x1001 && im.seg[0].gpa == 0x1000 && im.seg[0].memsz == 2);
