@@ -368,7 +368,7 @@ struct run_boot {
 static void run_verify_image(struct certify_session *s, struct run_boot *b)
 {
 	const struct certify_run_spec *spec = b->x->spec;
-	char path[512], disk[16] = "d0";
+	char path[512], disk[24] = "d0";
 	struct certify_err err;
 
 	b->verified = 1;
