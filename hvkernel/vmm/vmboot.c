@@ -167,6 +167,8 @@ static int vmboot_fail_at(struct vmboot_vm *v, int line, char *why, size_t n, co
 	va_list ap;
 	int k = fmt_snprintf(why, n, "%s:%d: VM %s: ", v->file, line, v->cfg.name);
 
+	if (k < 0 || (size_t)k >= n)
+		return -HV_EINVAL;	/* cannot happen with the name lengths vmcfg allows */
 	va_start(ap, fmt);
 	fmt_vsnprintf(why + k, n - (size_t)k, fmt, ap);
 	va_end(ap);
