@@ -40,6 +40,18 @@ int certify_blkwrite_parse(const char *dev, const char *lba, const char *blocks,
 	return 0;
 }
 
+int certify_blkwrite_base(const char *base, struct certify_blkwrite *w)
+{
+	w->base = 0;
+	if (!base)
+		return 0;
+	uint64_t limit = UINT64_MAX / w->block_size;	/* keep byte offsets representable */
+	if (blkverify_u64(base, &w->base) < 0 || w->lba > limit || w->blocks > limit - w->lba ||
+	    w->base > limit - w->lba - w->blocks)
+		return -1;
+	return 0;
+}
+
 /* Must match hvkernel/tests/blk_suite.c blk_fill(): 8 bytes LBA, 8 bytes seed, pattern. */
 void certify_blk_expected(uint8_t *buf, uint32_t block_size, uint64_t lba, uint64_t seed)
 {
@@ -83,7 +95,8 @@ long certify_blkverify_extent(const char *path, const struct certify_blkwrite *w
 	v->extents++;
 	for (uint64_t i = 0; i < w->blocks; i++) {
 		uint64_t lba = w->lba + i;
-		ssize_t n = pread(fd, got, bs, (off_t)(lba * bs));
+		uint64_t at = w->base + lba;	/* the block's place in the image */
+		ssize_t n = pread(fd, got, bs, (off_t)(at * bs));
 		certify_blk_expected(want, bs, lba, w->seed);
 		v->blocks++;
 		if (n == (ssize_t)bs && memcmp(want, got, bs) == 0)
@@ -91,7 +104,7 @@ long certify_blkverify_extent(const char *path, const struct certify_blkwrite *w
 		bad++;
 		v->bad_blocks++;
 		if (n != (ssize_t)bs) {
-			blkverify_problem(v, "%s: block %llu (%s): %s", path, (unsigned long long)lba, w->dev,
+			blkverify_problem(v, "%s: block %llu (%s): %s", path, (unsigned long long)at, w->dev,
 					  n < 0 ? strerror(errno) : "past the end of the image");
 		} else {
 			uint64_t l, sd;
@@ -100,8 +113,8 @@ long certify_blkverify_extent(const char *path, const struct certify_blkwrite *w
 			memcpy(&sd, got + 8, 8);
 			while (z < bs && got[z] == 0)
 				z++;
-			blkverify_problem(v, "%s: block %llu (%s) holds %s", path, (unsigned long long)lba,
-					  w->dev, z == bs ? "zeros (the write never reached the image)" :
+			blkverify_problem(v, "%s: block %llu (%s LBA %llu) holds %s", path, (unsigned long long)at,
+					  w->dev, (unsigned long long)lba, z == bs ? "zeros (the write never reached the image)" :
 					  l == lba && sd == w->seed ? "a corrupted pattern" :
 					  l != lba ? "another block's data (misdirected or stale write)" :
 					  "data from another run (stale)");

@@ -15,6 +15,7 @@
 struct certify_blkwrite {
 	char dev[16];
 	uint64_t lba, blocks, block_size, seed;
+	uint64_t base;		/* where LBA 0 is in the image, in blocks (a VM's disk window) */
 };
 
 struct certify_blkverify {
@@ -25,9 +26,12 @@ struct certify_blkverify {
 /* Parses the keys of a `blkwrite` record. 0, or -1 when one is missing or malformed. */
 int certify_blkwrite_parse(const char *dev, const char *lba, const char *blocks,
 			   const char *block_size, const char *seed, struct certify_blkwrite *w);
+/* The optional `base` key of a VM disk's record: the window's first block (NULL: 0).
+ * 0, or -1 when malformed. */
+int certify_blkwrite_base(const char *base, struct certify_blkwrite *w);
 /* The content block lba must have (the kernel's blk_fill). */
 void certify_blk_expected(uint8_t *buf, uint32_t block_size, uint64_t lba, uint64_t seed);
-/* Check extent w against image file path; adds to v. Returns the number of bad blocks, or
+/* Check extent w against image file path (block lba of w at base + lba of the image); adds to v. Returns the number of bad blocks, or
  * -1 when the image cannot be read (a problem line says why). */
 long certify_blkverify_extent(const char *path, const struct certify_blkwrite *w,
 			      struct certify_blkverify *v);

@@ -278,6 +278,8 @@ static int ktcfg_key(struct ktcfg_parser *p, struct certify_ktest *t, const char
 		if (!*v || strlen(v) >= sizeof(t->peer) || strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") != strlen(v))
 			return ktcfg_err(p, "peer = '%s': expected a QEMU netdev id", v);
 		snprintf(t->peer, sizeof(t->peer), "%s", v);
+	} else if (strcmp(key, "verify_bad") == 0) {
+		return ktcfg_int(p, key, v, 0, 1 << 30, &t->verify_bad);
 	} else if (strcmp(key, "verify_disk") == 0) {
 		certify_strv_free(&t->verify_disk);
 		if (certify_strv_split(&t->verify_disk, v) < 0)

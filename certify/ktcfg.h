@@ -48,6 +48,8 @@ struct certify_ktest {
 	char oracle[32];		/* "" or "query-pci" */
 	struct certify_strv qmp;	/* "POINT COMMAND [JSON-ARGS]": QMP work at sync points */
 	struct certify_strv verify_disk;	/* "DEV:DISK": check blkwrite records of DEV in DISK */
+	int verify_bad;			/* the image check must find exactly this many bad blocks
+					 * (default 0; more proves the check can fail) */
 	char peer[32];			/* netdev id wired to the host peer, or "" */
 	char *cdrom;			/* boot this ISO instead of the kernel, or NULL */
 };

@@ -366,15 +366,22 @@ struct run_boot {
 	struct certify_peer_run peer_run;
 };
 
-/* blk.host_verify: at sync point blkverify read the first device's image (disk d0: the
- * storage suite tests the first block device) and check every block the kernel reported. */
+/* blk.host_verify / vmm.host_verify: at sync point blkverify read the image of the first
+ * disk (the kernel's vmhba0: disk dN of the first device with one, N its place on the
+ * command line) and check every block the kernel reported. */
 static void run_verify_image(struct certify_session *s, struct run_boot *b)
 {
-	char path[512];
+	const struct certify_run_spec *spec = b->x->spec;
+	char path[512], disk[24] = "d0";
 	struct certify_err err;
 
 	b->verified = 1;
-	if (certify_session_disk_path(s, "d0", path, sizeof(path), &err) < 0) {
+	for (size_t i = 0; spec->plan->topology == CERTIFY_TOPO_VM && i < spec->ndut; i++)
+		if (spec->dut[i].m && spec->dut[i].m->kind == CERTIFY_KIND_STORAGE) {
+			snprintf(disk, sizeof(disk), "d%zu", i);
+			break;
+		}
+	if (certify_session_disk_path(s, disk, path, sizeof(path), &err) < 0) {
 		certify_strv_push(&b->verify.problems, err.msg);
 		return;
 	}
@@ -419,7 +426,8 @@ static int run_on_record(struct certify_session *s, const struct hvr_record *rec
 	if (strcmp(rec->type, "blkwrite") == 0) {
 		struct certify_blkwrite w, *nw;
 		if (certify_blkwrite_parse(hvr_get(rec, "dev"), hvr_get(rec, "lba"), hvr_get(rec, "blocks"),
-					   hvr_get(rec, "block_size"), hvr_get(rec, "seed"), &w) < 0) {
+					   hvr_get(rec, "block_size"), hvr_get(rec, "seed"), &w) < 0 ||
+		    certify_blkwrite_base(hvr_get(rec, "base"), &w) < 0) {
 			certify_strv_push(&b->verify.problems, "a malformed blkwrite record");
 			return 0;
 		}

@@ -471,6 +471,8 @@ int certify_session_run(const struct certify_session_opts *opts, struct certify_
 			res->qemu_output = session_slurp(s.out_path, 4096);
 			session_verdict(&s);
 		}
+		if (s.proc.reaped && opts->on_exit)
+			opts->on_exit(&s, opts->ctx);
 	}
 	session_teardown(&s);
 	return rc;

@@ -27,6 +27,10 @@ struct certify_session_opts {
 	const char *log_path;		/* COM1 log appended here; NULL: none */
 	FILE *echo;			/* COM1 echoed live here; NULL: not */
 	certify_record_fn on_record;	/* may be NULL */
+	/* Called once QEMU has exited (and was reaped), before the scratch disks are removed:
+	 * certify_session_disk_path still works, so the images can be read as QEMU left them.
+	 * May be NULL. */
+	void (*on_exit)(struct certify_session *s, void *ctx);
 	void *ctx;
 	int auto_go;			/* answer every unanswered sync with "go P" */
 	const char *elf;		/* symbolize a panic backtrace with this ELF; NULL: no */

@@ -1,5 +1,6 @@
 # libFuzzer targets for the freestanding parsers (clang with compiler-rt).
 #   make fuzz                   build and run fuzz_elfmod for $(FUZZ_SECONDS) seconds
+#   make fuzz-vmcfg             the same for VM configuration files and guest images
 #   make fuzz FUZZ_SECONDS=600  longer run
 # The seed corpus is one real module compiled here with the module flags; new inputs the
 # fuzzer finds go to $(BUILD)/fuzz/elfmod-corpus, crashes to $(BUILD)/fuzz/.
@@ -12,7 +13,7 @@ FUZZ_DIR     := $(BUILD)/fuzz
 MODULE_CFLAGS := -O2 -mcmodel=small -fno-pic -ffreestanding -mno-red-zone \
                  -mgeneral-regs-only -fno-common -fno-stack-protector -Ihvkernel/include
 
-.PHONY: fuzz
+.PHONY: fuzz fuzz-vmcfg
 
 $(FUZZ_DIR)/fuzz_elfmod: tests/fuzz/fuzz_elfmod.c $(wildcard hvkernel/lib/*.c) \
 		$(wildcard hvkernel/include/*/*.h)
@@ -27,3 +28,15 @@ fuzz: $(FUZZ_DIR)/fuzz_elfmod $(FUZZ_DIR)/elfmod-seed/good.o
 	@mkdir -p $(FUZZ_DIR)/elfmod-corpus
 	cd $(FUZZ_DIR) && ./fuzz_elfmod -max_total_time=$(FUZZ_SECONDS) -max_len=16384 \
 		-print_final_stats=1 elfmod-corpus elfmod-seed
+
+# VM configurations and guest images (lib/vmcfg.c, lib/vmimage.c); seeds: the test
+# configurations and the guest test OS.
+$(FUZZ_DIR)/fuzz_vmcfg: tests/fuzz/fuzz_vmcfg.c $(wildcard hvkernel/lib/*.c) $(wildcard hvkernel/include/*/*.h)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_vmcfg.c $(wildcard hvkernel/lib/*.c)
+
+fuzz-vmcfg: $(FUZZ_DIR)/fuzz_vmcfg $(BUILD)/guest/os.bin
+	@mkdir -p $(FUZZ_DIR)/vmcfg-corpus $(FUZZ_DIR)/vmcfg-seed
+	cp tests/vm/*.vm $(BUILD)/guest/os.elf $(FUZZ_DIR)/vmcfg-seed/
+	cd $(FUZZ_DIR) && ./fuzz_vmcfg -max_total_time=$(FUZZ_SECONDS) -max_len=16384 \
+		-print_final_stats=1 vmcfg-corpus vmcfg-seed

@@ -65,3 +65,20 @@ $(BUILD)/guest/os.bin: $(GUEST_OBJS) tests/guest/guest.ld
 	objcopy -O binary $(BUILD)/guest/os.elf $@
 
 $(BUILD)/kobj/hvkernel/tests/guest_os.S.o: $(BUILD)/guest/os.bin
+
+# VMs from configuration files (docs/vm-config.md): the guest test OS as boot modules (ELF,
+# and flat with its .bss left to the VM's zeroed RAM) and the test configurations, next to the driver modules where hvktest's `initrd` finds them.
+VM_FILES := $(BUILD)/modules/guest-os.elf $(BUILD)/modules/guest-os.bin $(patsubst tests/vm/%,$(BUILD)/modules/vm/%,$(wildcard tests/vm/*.vm))
+kernel: $(VM_FILES)
+
+$(BUILD)/modules/guest-os.elf: $(BUILD)/guest/os.bin
+	@mkdir -p $(dir $@)
+	cp $(BUILD)/guest/os.elf $@
+
+$(BUILD)/modules/guest-os.bin: $(BUILD)/guest/os.bin
+	@mkdir -p $(dir $@)
+	cp $< $@
+
+$(BUILD)/modules/vm/%.vm: tests/vm/%.vm
+	@mkdir -p $(dir $@)
+	cp $< $@

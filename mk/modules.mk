@@ -24,7 +24,7 @@ MOD_DEPS     := ddk/Makefile $(wildcard hvkernel/include/hv/*.h)
 MOD_DEFECT_LIST := e1000:drop-rx:HV_DEFECT_DROP_RX e1000:corrupt-rx:HV_DEFECT_CORRUPT_RX \
                    e1000:ignore-linkdown:HV_DEFECT_IGNORE_LINKDOWN e1000:leak-page:HV_DEFECT_LEAK_PAGE \
                    nvme:lose-completion:HV_DEFECT_LOSE_COMPLETION nvme:swallow-eio:HV_DEFECT_SWALLOW_EIO \
-                   nvme:bad-capacity:HV_DEFECT_BAD_CAPACITY
+                   nvme:bad-capacity:HV_DEFECT_BAD_CAPACITY nvme:shift-lba:HV_DEFECT_SHIFT_LBA
 MOD_DEFECT_DRV   = $(word 1,$(subst :, ,$(1)))
 MOD_DEFECT_NAME  = $(word 2,$(subst :, ,$(1)))
 MOD_DEFECT_FLAG  = $(word 3,$(subst :, ,$(1)))

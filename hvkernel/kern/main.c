@@ -24,6 +24,7 @@
 #include <kern/time.h>
 #include <kern/vcpu.h>
 #include <lib/pcireg.h>
+#include <vmm/vmboot.h>
 
 void kmain(uint32_t magic, uint32_t info);
 
@@ -117,6 +118,7 @@ void kmain(uint32_t magic, uint32_t info)
 	int n = pci_init();
 	pci_hotplug_init();
 	boot_phase("pci");
+	vmboot_load();		/* first: the module loader leaves VM files and images alone */
 	int nmods = module_load_all();
 	if (bootinfo.nmods)
 		klog("module: %d of %d boot modules loaded (%d symbols exported)", nmods,
@@ -139,7 +141,11 @@ void kmain(uint32_t magic, uint32_t info)
 	const char *sel = cmdline_get("test");
 	if (sel && sel[0])
 		hv_exit(ktest_run_selected(sel));
-	klog("nothing to run (no test= and no VMs configured); exiting");
+	if (cmdline_get_u64("vm.start", 0))
+		hv_exit(vmboot_main());
+	if (vmboot_count())
+		klog("%d VMs configured; vm.start=1 starts them", vmboot_count());
+	klog("nothing to run (no test= and no vm.start=1); exiting");
 	hvr_begin("end");
 	hvr_u64("passed", 0);
 	hvr_u64("failed", 0);

@@ -22,6 +22,7 @@
 #include <lib/fmt.h>
 #include <lib/pcimatch.h>
 #include <lib/sha256.h>
+#include <vmm/vmboot.h>
 
 struct module *module_current;
 static struct module *module_list;
@@ -32,7 +33,7 @@ struct module *module_first(void)
 }
 
 /* The last path component of the loader's first word ("/boot/e1000.hvm args" -> "e1000.hvm"). */
-static void module_file_name(const char *cmdline, char *out, size_t n)
+void module_file_name(const char *cmdline, char *out, size_t n)
 {
 	const char *start = cmdline, *end = cmdline;
 
@@ -247,6 +248,8 @@ int module_load_all(void)
 		const struct boot_module *bm = &bootinfo.mods[i];
 		if (policy_is_list((const void *)bm->start, bm->end - bm->start))
 			continue;	/* the compatibility list: kern/policy.c reads it */
+		if (vmboot_owns_module(bm))
+			continue;	/* a VM configuration or guest image: vmm/vmboot.c */
 		n += module_load_one(bm);
 	}
 	return n;

@@ -7,6 +7,7 @@
 #include <hv/errno.h>
 #include <hv/mem.h>
 #include <kern/blkdev.h>
+#include <kern/hvr.h>
 #include <kern/ktest.h>
 #include <kern/string.h>
 #include <kern/time.h>
@@ -36,15 +37,34 @@ static int vblkt_submit(struct hv_blkdev *bd, struct hv_blkreq *rq)
 
 static const struct hv_blkdev_ops vblkt_ops = { .submit = vblkt_submit };
 
+/* Sector lba of the guest's tagged disk (guest test 5, as blk_suite.c's blk_fill): LBA and
+ * seed as 8-byte numbers, then bytes (lba * 31 + seed + i). */
+static int vblkt_tag_ok(const uint8_t *p, uint64_t lba, uint64_t seed)
+{
+	if (memcmp(p, &lba, 8) != 0 || memcmp(p + 8, &seed, 8) != 0)
+		return 0;
+	for (uint32_t i = 16; i < 512; i++)
+		if (p[i] != (uint8_t)(lba * 31 + seed + i))
+			return 0;
+	return 1;
+}
+
 /*
- * The same guest on a window of a real disk (vmm.vblk_dev=NAME, a block device a storage
- * driver module registered): after the guest, the window is read back through that driver
- * from the device, and sectors just outside it, filled with a sentinel first, are unchanged.
+ * The guest on a window of a real disk (vmm.vblk_dev=NAME, a block device a storage driver
+ * module registered): it writes 256 sectors tagged with their LBA and vmm.seed (guest test
+ * 5). Afterwards the window is read back through that driver from the device, and sectors
+ * just outside it, filled with a sentinel first, are unchanged. With vmm.host_verify=1 the
+ * written extents are reported (blkwrite, base = the window) and the host checks them in the
+ * image file at sync point blkverify.
  */
+#define VBLKT_TAGGED	256	/* sectors the guest writes (tests/guest/os.c TAG_SECTORS) */
+
 static enum ktest_status vblkt_real(struct ktest_ctx *t, const char *name)
 {
 	struct hv_blkdev *bd = blkdev_find(name);
-	const uint64_t first = 2048, count = 256;	/* sectors: 1 MiB into the disk */
+	const uint64_t first = 2048, count = VBLKT_TAGGED;	/* sectors: 1 MiB into the disk */
+	const uint64_t seed = ktest_param_u64(t, "seed", 0x5eed) & 0xffffffffu;
+	struct vio_blk_log log;
 	uint64_t bus;
 
 	KT_CHECK(t, bd, "no block device %s", name);
@@ -58,7 +78,7 @@ static enum ktest_status vblkt_real(struct ktest_ctx *t, const char *name)
 	memset(&rq, 0, sizeof(rq));
 	rq.op = HV_BLK_WRITE, rq.lba = first - 8, rq.nblocks = 8, rq.buf = buf, rq.buf_bus = bus;
 	int r1 = blkdev_submit_wait(bd, &rq, 10000000);
-	rq.lba = first + 64;
+	rq.lba = first + count;
 	int r2 = blkdev_submit_wait(bd, &rq, 10000000);
 	struct vm *vm = 0;
 	if (r1 || r2) {
@@ -67,12 +87,15 @@ static enum ktest_status vblkt_real(struct ktest_ctx *t, const char *name)
 		goto out;
 	}
 	vm = vm_create("vm-disk", 1 << 20, guest_os_start, (uint64_t)(guest_os_end - guest_os_start),
-		       0x1000, 0x1000, 0);
-	if (!vm || vio_blk_attach(vm, 0xfeb00000, bd, first, count) < 0) {
+		       0x1000, 0x1000, 5);
+	memset(&log, 0, sizeof(log));
+	if (!vm || vio_blk_attach(vm, 0xfeb00000, bd, first, count) < 0 ||
+	    vio_blk_set_log(vm, 0xfeb00000, &log) < 0) {
 		ktest_msg(t, "cannot create the VM or its disk");
 		st = KTEST_ERROR;
 		goto out;
 	}
+	vcpu_regs(vm->vcpu)->rdi = seed;	/* the guest's tag seed (tests/guest/entry.S) */
 	enum vm_state s = vm_run(vm, 30000000);
 	if (s != VM_EXITED || vm->exit_code != 0) {
 		ktest_msg(t, "guest ended in state %d with code %d: %s (console: %s)", s, vm->exit_code,
@@ -82,21 +105,34 @@ static enum ktest_status vblkt_real(struct ktest_ctx *t, const char *name)
 	}
 	/* What the guest wrote, read back from the device. */
 	memset(&rq, 0, sizeof(rq));
-	rq.op = HV_BLK_READ, rq.lba = first, rq.nblocks = 64, rq.buf = buf, rq.buf_bus = bus;
-	KT_CHECK(t, blkdev_submit_wait(bd, &rq, 10000000) == 0, "%s: read-back failed", name);
-	for (uint32_t i = 0; i < 64 * 512 && st == KTEST_PASS; i++)
-		if (buf[i] != (uint8_t)(i * 7 + 3)) {
-			ktest_msg(t, "%s: byte %u of the guest's window is wrong on the device", name, i);
-			st = KTEST_FAIL;
-		}
+	rq.op = HV_BLK_READ, rq.nblocks = 64, rq.buf = buf, rq.buf_bus = bus;
+	for (uint64_t at = 0; at < count && st == KTEST_PASS; at += 64) {
+		rq.lba = first + at;
+		KT_CHECK(t, blkdev_submit_wait(bd, &rq, 10000000) == 0, "%s: read-back failed", name);
+		for (uint64_t k = 0; k < 64 && st == KTEST_PASS; k++)
+			if (!vblkt_tag_ok(buf + k * 512, at + k, seed)) {
+				ktest_msg(t, "%s: sector %llu of the guest's window is wrong on the device", name,
+					  (unsigned long long)(at + k));
+				st = KTEST_FAIL;
+			}
+	}
+	rq.nblocks = 8;
 	for (int side = 0; side < 2 && st == KTEST_PASS; side++) {
-		rq.lba = side ? first + 64 : first - 8, rq.nblocks = 8;
+		rq.lba = side ? first + count : first - 8;
 		KT_CHECK(t, blkdev_submit_wait(bd, &rq, 10000000) == 0, "%s: read of the sentinel failed", name);
 		for (int i = 0; i < 8 * 512 && st == KTEST_PASS; i++)
 			if (buf[i] != 0xee) {
 				ktest_msg(t, "%s: a sentinel sector %s the window changed", name, side ? "after" : "before");
 				st = KTEST_FAIL;
 			}
+	}
+	ktest_metric(t, "extents", (uint64_t)log.n, "count");
+	if (st == KTEST_PASS && ktest_param_u64(t, "host_verify", 0)) {
+		vio_blk_log_report(&log, bd->name, first, seed);
+		if (hvr_sync("blkverify") < 0) {
+			ktest_msg(t, "the host did not answer the blkverify sync point");
+			st = KTEST_ERROR;
+		}
 	}
 out:
 	vm_destroy(vm);

@@ -6,6 +6,8 @@
  */
 #include <hv/errno.h>
 #include <kern/blkdev.h>
+#include <kern/hvr.h>
+#include <kern/log.h>
 #include <kern/mem.h>
 #include <kern/string.h>
 #include <vmm/vio.h>
@@ -24,7 +26,26 @@ struct vio_blk {
 	struct hv_blkdev *bd;
 	uint64_t first, count;	/* the window, in 512-byte sectors */
 	uint64_t requests, errors;
+	struct vio_blk_log *log;	/* vio_blk_set_log, or NULL */
 };
+
+static const struct vio_class vio_blk_class;
+
+/* A write of count sectors at sector (of the window) completed for the guest. */
+static void vio_blk_log_write(struct vio_blk_log *log, uint64_t sector, uint64_t count)
+{
+	if (log->n && log->ext[log->n - 1].sector + log->ext[log->n - 1].count == sector) {
+		log->ext[log->n - 1].count += count;
+		return;
+	}
+	if (log->n == VIO_BLK_LOG_MAX) {
+		log->overflow = 1;
+		return;
+	}
+	log->ext[log->n].sector = sector;
+	log->ext[log->n].count = count;
+	log->n++;
+}
 
 static int vio_blk_rw(struct vm *vm, struct vio_blk *b, const struct vio_desc *c, int n,
 		      uint32_t type, uint64_t sector, uint32_t *written)
@@ -43,8 +64,11 @@ static int vio_blk_rw(struct vm *vm, struct vio_blk *b, const struct vio_desc *c
 			.lba = (b->first + sector) / spb, .nblocks = len / bs,
 			.buf = buf, .buf_bus = (uint64_t)buf,
 		};
-		if (blkdev_submit_wait(b->bd, &rq, 10000000) < 0)
+		bool drop = !to_guest && b->log && ++b->log->writes == b->log->drop_write;
+		if (!drop && blkdev_submit_wait(b->bd, &rq, 10000000) < 0)
 			return VIO_BLK_S_IOERR;
+		if (!to_guest && b->log)
+			vio_blk_log_write(b->log, sector, len / 512);
 		sector += len / 512;
 		if (to_guest)
 			*written += len;
@@ -120,4 +144,31 @@ int vio_blk_attach(struct vm *vm, uint64_t base, struct hv_blkdev *bd, uint64_t 
 		return -HV_ENOSPC;
 	}
 	return 0;
+}
+
+int vio_blk_set_log(struct vm *vm, uint64_t base, struct vio_blk_log *log)
+{
+	struct vio_dev *d = vio_find(vm, base);
+
+	if (!d || d->cls != &vio_blk_class)
+		return -HV_ENODEV;
+	((struct vio_blk *)d->priv)->log = log;
+	return 0;
+}
+
+void vio_blk_log_report(const struct vio_blk_log *log, const char *dev, uint64_t base, uint64_t seed)
+{
+	if (log->overflow)
+		klog("vio-blk: more than %d write extents on %s: only the first are reported",
+		     VIO_BLK_LOG_MAX, dev);
+	for (int k = 0; k < log->n; k++) {
+		hvr_begin("blkwrite");
+		hvr_str("dev", dev);
+		hvr_u64("lba", log->ext[k].sector);
+		hvr_u64("blocks", log->ext[k].count);
+		hvr_u64("block_size", 512);
+		hvr_u64("seed", seed);
+		hvr_u64("base", base);
+		hvr_end();
+	}
 }

@@ -106,6 +106,14 @@ struct vio_dev *vio_attach(struct vm *vm, uint64_t base, const struct vio_class 
 	return d;
 }
 
+struct vio_dev *vio_find(struct vm *vm, uint64_t base)
+{
+	for (int i = 0; i < vm->nmmio; i++)
+		if (vm->mmio[i].base == base && vm->mmio[i].ops == &vio_ops)
+			return vm->mmio[i].dev;
+	return 0;
+}
+
 void vio_detach_all(struct vm *vm)
 {
 	for (int i = 0; i < vm->nmmio; i++) {

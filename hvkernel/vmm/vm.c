@@ -134,7 +134,7 @@ static void vm_console_putc(struct vm *vm, char c)
 {
 	if (c == '\n' || vm->con_len == sizeof(vm->con) - 1) {
 		vm->con[vm->con_len] = 0;
-		klog("[%s] %s", vm->name, vm->con);
+		klog("[%s] %s", vm->con_prefix[0] ? vm->con_prefix : vm->name, vm->con);
 		memcpy(vm->last_line, vm->con, vm->con_len + 1);
 		vm->lines++;
 		vm->con_len = 0;

@@ -1,7 +1,8 @@
 #!/bin/sh
 # certify's VM plan: a NIC and an HBA certify only if a guest's traffic through the
-# hypervisor passes too (to the host peer and back; a virtual disk on the device). A driver
-# that drops received frames fails it on vmm.uplink.
+# hypervisor passes too (to the host peer and back; a virtual disk on the device, checked
+# by certify in the image file). A driver that drops received frames fails it on
+# vmm.uplink; one that misplaces blocks fails on the image check.
 set -u
 . "$(dirname "$0")/lib.sh"
 mods=${MODULES_DIR:-build/modules}
@@ -22,5 +23,16 @@ if [ "$rc" -eq 1 ] && jq -r '.configurations[].tests[] | select(.status == "fail
 	ok "vm plan: a NIC driver that drops frames fails on vmm.uplink"
 else
 	bad "vm plan: the defective driver" "exit $rc: $(tail -n 2 "$T/bad.err")"
+fi
+# An HBA driver that shifts every block 8 further on, reads included: the guest and the
+# read-back through the driver see their own data, only the image shows it in the wrong place.
+"$CERTIFY" run --plan vm --device e1000 --device nvme --module "$mods/e1000.hvm" \
+	--module "$mods/defect/shift-lba/nvme.hvm" --accel tcg --json > "$T/shift.json" 2> "$T/shift.err"
+rc=$?
+if [ "$rc" -eq 1 ] && grep -q "image check" "$T/shift.json" &&
+   [ "$(jq '[.configurations[].tests[] | select(.name == "vblk" and .status == "pass")] | length' "$T/shift.json")" -ge 1 ]; then
+	ok "vm plan: an HBA driver that misplaces blocks passes vmm.vblk in the kernel, fails the image check"
+else
+	bad "vm plan: the misplacing HBA driver" "exit $rc: $(tail -n 2 "$T/shift.err")"
 fi
 exit "$failed"

@@ -1,9 +1,11 @@
 /* Guest test OS entry: 32-bit protected mode, paging off, ESP at the top of RAM, ESI = the
- * test the hypervisor asks for. */
+ * test the hypervisor asks for, EDI = the seed of its tagged disk writes (a VM config's
+ * seed = N; 0 otherwise). */
 	.section .text.entry, "ax"
 	.code32
 	.globl	_start
 _start:
+	pushl	%edi
 	pushl	%esi
 	call	guest_main
 	movl	%eax, %ebx

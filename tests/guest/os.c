@@ -12,7 +12,7 @@
 #define SECTOR		512
 #define HC_YIELD	3
 
-int guest_main(uint32_t test);
+int guest_main(uint32_t test, uint32_t seed);
 
 static void outb(uint16_t port, uint8_t v) { __asm__ volatile("outb %0, %1" :: "a"(v), "Nd"(port)); }
 static uint8_t inb(uint16_t port) { uint8_t v; __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port)); return v; }
@@ -478,7 +478,56 @@ static int test_vblk_read(uint32_t mib)
 	return 0;
 }
 
-int guest_main(uint32_t test)
+/* Tests 5..7: the disk as hvkernel's storage suite writes it (tests/blk_suite.c blk_fill),
+ * so the host can check the image: each 512-byte sector holds its LBA (of the guest's disk)
+ * and the seed as 8-byte little-endian numbers, then bytes (lba * 31 + seed + i). Sectors
+ * 0..TAG_SECTORS-1 in requests of 1 to 8 sectors, read back and checked, then a flush. */
+#define TAG_SECTORS	256
+
+static void tag_fill(uint8_t *p, uint32_t lba, uint32_t seed)
+{
+	for (int i = 0; i < 8; i++) {
+		p[i] = i < 4 ? (uint8_t)(lba >> (8 * i)) : 0;
+		p[8 + i] = i < 4 ? (uint8_t)(seed >> (8 * i)) : 0;
+	}
+	for (uint32_t i = 16; i < SECTOR; i++)
+		p[i] = (uint8_t)(lba * 31 + seed + i);
+}
+
+static int test_vblk_tagged(uint32_t seed)
+{
+	uint32_t cap;
+	uint8_t want[SECTOR];
+
+	if (blk_init(&cap) < 0)
+		return 70;
+	if (cap < TAG_SECTORS)
+		return 71;
+	for (uint32_t s = 0, n = 1; s < TAG_SECTORS; s += n, n = n % 8 + 1) {
+		uint32_t c = s + n > TAG_SECTORS ? TAG_SECTORS - s : n;
+		for (uint32_t k = 0; k < c; k++)
+			tag_fill(data + k * SECTOR, s + k, seed);
+		if (blk_io(1, s, data, c * SECTOR) != 0)
+			return 72;
+	}
+	for (uint32_t s = 0; s < TAG_SECTORS; s += 8) {
+		memset(data, 0, 8 * SECTOR);
+		if (blk_io(0, s, data, 8 * SECTOR) != 0)
+			return 73;
+		for (uint32_t k = 0; k < 8; k++) {
+			tag_fill(want, s + k, seed);
+			for (uint32_t i = 0; i < SECTOR; i++)
+				if (data[k * SECTOR + i] != want[i])
+					return 74;
+		}
+	}
+	if (blk_io(4, 0, data, 0) != 0)
+		return 75;
+	con_puts("vblk: 256 tagged sectors written and verified\n");
+	return 0;
+}
+
+int guest_main(uint32_t test, uint32_t seed)
 {
 	con_puts("guest os: test ");
 	con_putu(test);
@@ -494,6 +543,12 @@ int guest_main(uint32_t test)
 		return test_uplink();
 	case 4:
 		return test_vblk_read(test >> 8);
+	case 5:
+		return test_vblk_tagged(seed);
+	case 6:		/* tagged disk, then echo (arg >> 8) frames on the first NIC */
+		return test_vblk_tagged(seed) ?: test_echo(test >> 8);
+	case 7:		/* tagged disk, then ping (arg >> 8) frames */
+		return test_vblk_tagged(seed) ?: test_ping(test >> 8);
 	default:
 		return 99;
 	}

@@ -79,8 +79,48 @@ static void test_blkverify_cases(void)
 	certify_strv_free(&v.problems);
 }
 
+/* A VM's disk window: the guest tagged its blocks with its own LBAs (0..), which sit at
+ * base.. of the image. */
+static void test_blkverify_window(void)
+{
+	struct certify_blkwrite w;
+	struct certify_blkverify v;
+	uint8_t b[512];
+
+	snprintf(bv_path, sizeof(bv_path), "/tmp/bvtest.XXXXXX");
+	int fd = mkstemp(bv_path);
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT(ftruncate(fd, 64 * 512) == 0);
+	close(fd);
+	for (uint64_t l = 0; l < 8; l++) {
+		certify_blk_expected(b, 512, l, 7);
+		bv_patch(32 + l, b, 512, 0);
+	}
+	CU_ASSERT(certify_blkwrite_parse("vmhba0", "0", "8", "512", "7", &w) == 0);
+	CU_ASSERT(certify_blkwrite_base(NULL, &w) == 0 && w.base == 0);
+	memset(&v, 0, sizeof(v));
+	CU_ASSERT(certify_blkverify_extent(bv_path, &w, &v) == 8);	/* without the window: zeros */
+	CU_ASSERT(v.problems.n && strstr(v.problems.v[0], "zeros"));
+	certify_strv_free(&v.problems);
+	CU_ASSERT(certify_blkwrite_base("32", &w) == 0 && w.base == 32);
+	memset(&v, 0, sizeof(v));
+	CU_ASSERT(certify_blkverify_extent(bv_path, &w, &v) == 0);
+	CU_ASSERT(v.blocks == 8 && v.problems.n == 0);
+	/* The write of guest LBA 3 was lost: named by its place in the image and its LBA. */
+	memset(b, 0, sizeof(b));
+	bv_patch(35, b, 512, 0);
+	memset(&v, 0, sizeof(v));
+	CU_ASSERT(certify_blkverify_extent(bv_path, &w, &v) == 1);
+	CU_ASSERT(v.problems.n == 1 && strstr(v.problems.v[0], "block 35 (vmhba0 LBA 3) holds zeros"));
+	certify_strv_free(&v.problems);
+	CU_ASSERT(certify_blkwrite_base("x", &w) < 0);
+	CU_ASSERT(certify_blkwrite_base("18446744073709551615", &w) < 0);
+	unlink(bv_path);
+}
+
 UNIT_SUITE(certify_blkverify)
 {
 	CU_pSuite s = CU_add_suite("certify_blkverify", NULL, NULL);
 	CU_add_test(s, "blkverify cases", test_blkverify_cases);
+	CU_add_test(s, "blkverify window", test_blkverify_window);
 }

@@ -98,6 +98,21 @@ static void test_ktcfg_errors(void)
 	kt_expect_error("[a]\nqemu = -drive file=${tmp}\n",
 			"tests.cfg:2: 'file=${tmp}': only ${disk:NAME} can be expanded");
 	kt_expect_error("# nothing\n", "tests.cfg: no tests defined");
+	kt_expect_error("[a]\nverify_bad = -1\n",
+			"tests.cfg:2: verify_bad = '-1': expected a whole number from 0 to 1073741824");
+}
+
+/* verify_bad: the image check must find exactly that many bad blocks. */
+static void test_ktcfg_verify_bad(void)
+{
+	struct certify_ktcfg cfg;
+	struct certify_err err;
+	const char *t = "[a]\ndisks = d0:8M\nverify_disk = vmhba0:d0\nverify_bad = 6\n[b]\n";
+
+	CU_ASSERT_EQUAL_FATAL(certify_ktcfg_parse(t, "tests.cfg", &cfg, &err), 0);
+	CU_ASSERT_EQUAL(cfg.test[0].verify_bad, 6);
+	CU_ASSERT_EQUAL(cfg.test[1].verify_bad, 0);
+	certify_ktcfg_free(&cfg);
 }
 
 static int kt_has(const struct certify_strv *sv, const char *a, const char *b)
@@ -177,6 +192,7 @@ UNIT_SUITE(certify_ktcfg_suite)
 	static const struct unit_test tests[] = {
 		UNIT_TEST(test_ktcfg_good),
 		UNIT_TEST(test_ktcfg_errors),
+		UNIT_TEST(test_ktcfg_verify_bad),
 		UNIT_TEST(test_ktcfg_module_errors),
 		UNIT_TEST(test_qemu_argv),
 		UNIT_TEST(test_outcome_map),

@@ -345,6 +345,9 @@ int nvme_submit(struct hv_blkdev *bd, struct hv_blkreq *rq)
 		sqe->nsid = ns->nsid;
 		if (opc != NVME_CMD_FLUSH) {
 			uint64_t slba = rq->lba + (off >> ns->lba_shift);
+#ifdef HV_DEFECT_SHIFT_LBA	/* certify self-test defect: reads and writes land 8 blocks on */
+			slba += 8;	/* reading back through the driver cannot see it; the image can */
+#endif
 
 			nvme_build_prp(ccb, sqe, rq->buf_bus + off, len);
 			sqe->cdw10 = (uint32_t)slba;

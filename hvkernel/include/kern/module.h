@@ -2,6 +2,7 @@
 #ifndef KERN_MODULE_H
 #define KERN_MODULE_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <hv/module.h>
 
@@ -24,5 +25,7 @@ extern struct module *module_current;
  * number loaded. Every module gets a log line and a `module` result record. */
 int module_load_all(void);
 struct module *module_first(void);
+/* The last path component of a boot module's first word ("/boot/e1000.hvm args" -> "e1000.hvm"). */
+void module_file_name(const char *cmdline, char *out, size_t n);
 
 #endif

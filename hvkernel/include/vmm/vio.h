@@ -45,6 +45,8 @@ struct vio_dev {
 
 /* Put a device of class cls at gpa base of vm. Returns it, or NULL. */
 struct vio_dev *vio_attach(struct vm *vm, uint64_t base, const struct vio_class *cls, void *priv);
+/* The virtio-mmio device at gpa base of vm, or NULL. */
+struct vio_dev *vio_find(struct vm *vm, uint64_t base);
 /*
  * The next chain the guest made available on queue qi: its descriptors (at most max) are
  * copied into chain[], each checked to lie in guest RAM. Returns the count, 0 when the

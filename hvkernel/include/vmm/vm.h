@@ -49,6 +49,7 @@ struct vm {
 	struct { uint64_t base, size; const struct vm_mmio_ops *ops; void *dev; } mmio[VM_MAX_MMIO];
 	int nmmio;
 	uint64_t mmio_accesses;
+	char con_prefix[16];		/* console lines' prefix in the log ("": the name) */
 };
 
 /* Place a device at [base, base+size) of guest-physical space. 0 or -HV_ENOSPC. */
