@@ -5,7 +5,7 @@
 # QEMU hub (nic.rate) and TX only (nic.txonly), 200000 frames. Disks (fully allocated 128 MiB
 # images, cache=writeback,aio=threads): 64 MiB sequential read and write in 1 MiB requests at
 # QD1 (blk.seqbench), 4 KiB random reads at QD1 and QD32 (blk.randbench).
-# The rtl8139 entry runs the same NIC workload; the Linux baseline has no RTL8139 to compare.
+# The rtl8139, vmxnet3 and pvscsi entries have their Linux figures from scripts/linux-baseline-extra.sh.
 # usage: bench-drivers.sh BUILD_DIR [RUNS [DEVICE...]]   (DEVICE: a section below; default all)
 set -u
 build=$1
