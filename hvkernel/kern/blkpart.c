@@ -190,13 +190,15 @@ static int blkpart_read(void *ctx, uint64_t lba, uint32_t nblocks, void *buf)
 static void blkpart_log_none(const struct hv_blkdev *disk, const struct gpt_table *t, int rc)
 {
 	static const char nosig[] = "no \"EFI PART\" signature";
-	int blank = (t->mbr == GPT_MBR_NONE || t->mbr == GPT_MBR_EMPTY) &&
-		    strcmp(t->primary_err, nosig) == 0 && strcmp(t->backup_err, nosig) == 0;
+	int nogpt = strcmp(t->primary_err, nosig) == 0 && strcmp(t->backup_err, nosig) == 0;
+	int blank = (t->mbr == GPT_MBR_NONE || t->mbr == GPT_MBR_EMPTY) && nogpt;
 
 	if (rc != -HV_ENOENT)
 		klog("blkdev: %s: partition table not read (%d), no partitions", disk->name, rc);
 	else if (blank)
 		klog("blkdev: %s: no partition table", disk->name);
+	else if (t->mbr == GPT_MBR_LEGACY && nogpt)
+		klog("blkdev: %s: MBR partition table without a GPT (not supported), no partitions", disk->name);
 	else
 		klog("blkdev: %s: no valid GPT, no partitions (%s; primary: %s; backup: %s)", disk->name,
 		     gpt_mbr_name(t->mbr), t->primary_err, t->backup_err[0] ? t->backup_err : "not read");
@@ -222,7 +224,7 @@ int blkpart_scan(struct hv_blkdev *disk)
 		goto free;
 	}
 	if (t.source == GPT_BACKUP)
-		klog("blkdev: %s: primary GPT header refused (%s); using the backup at LBA %llu",
+		klog("blkdev: %s: primary GPT refused (%s); using the backup header at LBA %llu",
 		     disk->name, t.primary_err, (unsigned long long)t.hdr.my_lba);
 	gpt_guid_str(t.hdr.disk_guid, guid);
 	klog("blkdev: %s: GPT (%s header, %s), disk guid %s, %u of %u entries used", disk->name,
