@@ -139,9 +139,9 @@ static int blkpart_add(struct hv_blkdev *disk, const struct gpt_part *gp)
 	cpu_irq_restore(on);
 	gpt_guid_str(gp->type_guid, type);
 	gpt_guid_str(gp->unique_guid, guid);
-	klog("blkdev: %s: LBA %llu..%llu (%llu MiB), type %s, guid %s, name \"%s\"", p->bd.name,
+	klog("blkdev: %s: LBA %llu..%llu (%llu KiB), type %s, guid %s, name \"%s\"", p->bd.name,
 	     (unsigned long long)gp->first_lba, (unsigned long long)gp->last_lba,
-	     (unsigned long long)(p->bd.nblocks * p->bd.block_size >> 20), type, guid, gp->name);
+	     (unsigned long long)(p->bd.nblocks * p->bd.block_size >> 10), type, guid, gp->name);
 	return 0;
 }
 
