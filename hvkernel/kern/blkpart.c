@@ -179,6 +179,11 @@ static int blkpart_read(void *ctx, uint64_t lba, uint32_t nblocks, void *buf)
 	struct blkpart_reader *r = ctx;
 	struct hv_blkreq rq = { .op = HV_BLK_READ, .lba = lba, .nblocks = nblocks, .buf = buf,
 				.buf_bus = r->bus + (uint64_t)((uint8_t *)buf - r->base) };
+
+	/* After one timeout the device may still write the scratch: read nothing more into
+	 * it, and do not wait another BLKPART_READ_US for a device that does not answer. */
+	if (r->timed_out)
+		return -HV_ETIMEDOUT;
 	int ret = blkdev_submit_wait(r->disk, &rq, BLKPART_READ_US);
 
 	if (ret == -HV_ETIMEDOUT)

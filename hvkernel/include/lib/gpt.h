@@ -2,7 +2,8 @@
  * GUID Partition Table parsing and validation (UEFI 2.10, 5.3), freestanding: the kernel's
  * block layer registers a blkdev per partition from it, and the host's image writer
  * (certify/gptimg.c) and unit tests parse back what they write with the same code.
- * No I/O here: the caller supplies a block reader and a scratch buffer.
+ * No I/O here: the caller supplies a block reader and a scratch buffer. Read-only: a bad
+ * primary is reported, not restored from the backup; reserved fields are not checked.
  */
 #ifndef LIB_GPT_H
 #define LIB_GPT_H
