@@ -297,7 +297,8 @@ KTEST_MANUAL(blk, gpt)
 		return KTEST_ERROR;
 	}
 	int rc = gptt_own_scan(disk, &got);
-	KT_CHECK(t, got == want, "%s: lib/gpt finds the %s table (%d), expected %s", disk->name, names[got], rc, expect);
+	KT_CHECK(t, got == want, "%s: lib/gpt finds the %s table (%d), expected %s", disk->name, names[got],
+		 rc, expect);
 	ktest_metric(t, "partitions", gptt_count(disk), "count");
 	KT_CHECK(t, gptt_count(disk) == (unsigned)n, "%s has %u partitions, expected %d", disk->name,
 		 gptt_count(disk), n);
@@ -312,15 +313,16 @@ KTEST_MANUAL(blk, gpt)
 		st = gptt_check_part(t, disk, i, &parts[i], buf, bus);
 	if (st != KTEST_PASS)
 		goto free;
-	/* On request: the same partitions again, over the data written above. */
+	/* On request: the same partitions again, over the data written above (the last
+	 * partition's block 0 still holds its tag). */
 	rc = blkdev_rescan(disk);
 	char name[24];
 	fmt_snprintf(name, sizeof(name), "%sp%d", disk->name, n);
-	struct hv_blkdev *p2 = blkdev_find(name);
-	if (rc != n || gptt_count(disk) != (unsigned)n || !p2 ||
-	    gptt_io(p2, HV_BLK_READ, 0, 1, buf, bus) != 0 || !gptt_is(buf, disk->block_size, (uint64_t)n << 8)) {
+	struct hv_blkdev *last = blkdev_find(name);
+	if (rc != n || gptt_count(disk) != (unsigned)n || !last || gptt_io(last, HV_BLK_READ, 0, 1, buf, bus) != 0 ||
+	    !gptt_is(buf, disk->block_size, (uint64_t)n << 8)) {
 		ktest_msg(t, "%s: rescan gave %d, %u partitions; %s block 0 %s", disk->name, rc, gptt_count(disk),
-			  name, p2 ? "does not read back" : "is missing");
+			  name, last ? "does not read back" : "is missing");
 		st = KTEST_FAIL;
 		goto free;
 	}
