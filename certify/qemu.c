@@ -82,6 +82,29 @@ int qemu_machine_check(const char *machine, struct certify_err *err)
 	return certify_errf(err, "machine '%s': expected pc or q35", machine ? machine : "");
 }
 
+/* The options after NAME:SIZE, each starting after a ':'. */
+static int qemu_disk_options(const char *spec, const char *opts, struct qemu_disk *disk,
+			     struct certify_err *err)
+{
+	char opt[256];
+
+	while (*opts == ':') {
+		const char *end = strchr(opts + 1, ':');
+		size_t len = end ? (size_t)(end - opts - 1) : strlen(opts + 1);
+		if (len >= sizeof(opt))
+			return certify_errf(err, "disk '%s': option too long", spec);
+		memcpy(opt, opts + 1, len);
+		opt[len] = '\0';
+		struct certify_err e;
+		if (gptimg_parse_option(opt, &disk->gpt, &e) < 0)
+			return certify_errf(err, "disk '%s': %s", spec, e.msg);
+		opts += 1 + len;
+	}
+	if (disk->gpt.damage != GPTIMG_DAMAGE_NONE && disk->gpt.nparts == 0)
+		return certify_errf(err, "disk '%s': damage= needs a gpt= layout", spec);
+	return 0;
+}
+
 int qemu_disk_parse(const char *spec, struct qemu_disk *disk, struct certify_err *err)
 {
 	const char *colon = strchr(spec, ':');
@@ -102,8 +125,11 @@ int qemu_disk_parse(const char *spec, struct qemu_disk *disk, struct certify_err
 	case 'K': n <<= 10; end++; break;
 	default: break;
 	}
-	if (*end || n == 0 || n > (1ULL << 40))
+	if ((*end && *end != ':') || n == 0 || n > (1ULL << 40))
 		return certify_errf(err, "disk '%s': bad size (use e.g. 8M, 1G)", spec);
+	memset(disk, 0, sizeof(*disk));
+	if (qemu_disk_options(spec, end, disk, err) < 0)
+		return -1;
 	memcpy(disk->name, spec, nlen);
 	disk->name[nlen] = '\0';
 	disk->size = n;

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "gptimg.h"
 #include "strv.h"
 
 enum qemu_accel {
@@ -24,6 +25,7 @@ enum qemu_firmware {
 struct qemu_disk {
 	char name[32];		/* [A-Za-z0-9_-]+, referred to as ${disk:NAME} in extra args */
 	uint64_t size;		/* bytes */
+	struct gptimg_layout gpt;	/* a partition table written into it (gpt.nparts > 0) */
 };
 
 #define QEMU_MAX_DISKS 16
@@ -70,7 +72,11 @@ int qemu_firmware_parse(const char *s, enum qemu_firmware *out);
 /* Checks the machine name ("pc" or "q35"). Returns 0 or -1 with a message. */
 int qemu_machine_check(const char *machine, struct certify_err *err);
 
-/* Parses "NAME:SIZE" (SIZE in bytes with optional K, M or G) into disk. Returns 0 or -1. */
+/*
+ * Parses "NAME:SIZE[:gpt=SIZE,...][:damage=primary|entries|both]" (sizes in bytes with
+ * optional K, M or G) into disk: gpt= lays out a GUID Partition Table (certify/gptimg.h).
+ * Returns 0 or -1.
+ */
 int qemu_disk_parse(const char *spec, struct qemu_disk *disk, struct certify_err *err);
 
 /* Writes the path of the image of disk `name` into out. Returns 0, or -1 when undeclared. */

@@ -60,6 +60,22 @@ int certify_listen_unix(const char *path, struct certify_err *err)
 	return fd;
 }
 
+/* The disk's GPT, its GUIDs seeded by the disk's name so every run writes the same bytes. */
+static int certify_disk_gpt(const struct qemu_disk *d, int fd, const char *path, struct certify_err *err)
+{
+	uint64_t seed = 0xcbf29ce484222325ull;	/* FNV-1a */
+	struct gptimg g;
+	struct certify_err e;
+
+	for (const char *c = d->name; *c; c++)
+		seed = (seed ^ (uint8_t)*c) * 0x100000001b3ull;
+	if (gptimg_build(&d->gpt, d->size, 512, seed, &g, &e) < 0)
+		return certify_errf(err, "disk %s: %s", d->name, e.msg);
+	int rc = gptimg_write(&g, fd, path, err);
+	gptimg_free(&g);
+	return rc;
+}
+
 int certify_disks_create(const struct qemu_config *cfg, const struct qemu_paths *paths,
 			 struct certify_err *err)
 {
@@ -76,6 +92,10 @@ int certify_disks_create(const struct qemu_config *cfg, const struct qemu_paths 
 		if (ftruncate(fd, (off_t)cfg->disks[i].size) < 0) {
 			certify_errf(err, "%s: cannot size to %llu bytes: %s", path,
 				     (unsigned long long)cfg->disks[i].size, strerror(errno));
+			close(fd);
+			return -1;
+		}
+		if (cfg->disks[i].gpt.nparts && certify_disk_gpt(&cfg->disks[i], fd, path, err) < 0) {
 			close(fd);
 			return -1;
 		}

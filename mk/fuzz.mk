@@ -2,6 +2,7 @@
 #   make fuzz                   build and run fuzz_elfmod for $(FUZZ_SECONDS) seconds
 #   make fuzz-vmcfg             the same for VM configuration files and guest images
 #   make fuzz FUZZ_SECONDS=600  longer run
+#   make fuzz-gpt               the same for fuzz_gpt (lib/gpt: inputs are whole disks)
 # The seed corpus is one real module compiled here with the module flags; new inputs the
 # fuzzer finds go to $(BUILD)/fuzz/elfmod-corpus, crashes to $(BUILD)/fuzz/.
 
@@ -13,7 +14,7 @@ FUZZ_DIR     := $(BUILD)/fuzz
 MODULE_CFLAGS := -O2 -mcmodel=small -fno-pic -ffreestanding -mno-red-zone \
                  -mgeneral-regs-only -fno-common -fno-stack-protector -Ihvkernel/include
 
-.PHONY: fuzz fuzz-vmcfg
+.PHONY: fuzz fuzz-vmcfg fuzz-gpt
 
 $(FUZZ_DIR)/fuzz_elfmod: tests/fuzz/fuzz_elfmod.c $(wildcard hvkernel/lib/*.c) \
 		$(wildcard hvkernel/include/*/*.h)
@@ -40,3 +41,19 @@ fuzz-vmcfg: $(FUZZ_DIR)/fuzz_vmcfg $(BUILD)/guest/os.bin
 	cp tests/vm/*.vm $(BUILD)/guest/os.elf $(FUZZ_DIR)/vmcfg-seed/
 	cd $(FUZZ_DIR) && ./fuzz_vmcfg -max_total_time=$(FUZZ_SECONDS) -max_len=16384 \
 		-print_final_stats=1 vmcfg-corpus vmcfg-seed
+
+# lib/gpt: the seeds are small disks with a valid GPT, a broken primary header and a broken
+# primary array (tests/fuzz/gpt_seed.c); new inputs go to $(BUILD)/fuzz/gpt-corpus.
+$(FUZZ_DIR)/fuzz_gpt: tests/fuzz/fuzz_gpt.c hvkernel/lib/gpt.c hvkernel/lib/fmt.c hvkernel/include/lib/gpt.h
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_gpt.c hvkernel/lib/gpt.c hvkernel/lib/fmt.c
+
+$(FUZZ_DIR)/gpt_seed: tests/fuzz/gpt_seed.c hvkernel/lib/gpt.c hvkernel/lib/fmt.c hvkernel/include/lib/gpt.h
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_CFLAGS) -o $@ tests/fuzz/gpt_seed.c hvkernel/lib/gpt.c hvkernel/lib/fmt.c
+
+fuzz-gpt: $(FUZZ_DIR)/fuzz_gpt $(FUZZ_DIR)/gpt_seed
+	@mkdir -p $(FUZZ_DIR)/gpt-corpus $(FUZZ_DIR)/gpt-seed
+	$(FUZZ_DIR)/gpt_seed $(FUZZ_DIR)/gpt-seed
+	cd $(FUZZ_DIR) && ./fuzz_gpt -max_total_time=$(FUZZ_SECONDS) -max_len=262144 \
+		-print_final_stats=1 gpt-corpus gpt-seed

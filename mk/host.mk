@@ -9,8 +9,10 @@ CERTIFY_LIB_SRCS := $(wildcard certify/*.c)
 CERTIFY_LDLIBS   := -ljson-c -lpthread
 CERTIFY_LIB      := $(BUILD)/lib/libcertify.a
 # The archive also carries the freestanding code it shares with the kernel (result-channel
-# escaping); the unit tests link hvkernel/lib/*.c themselves, so it is not in CERTIFY_LIB_SRCS.
-CERTIFY_OBJS     := $(CERTIFY_LIB_SRCS:%.c=$(BUILD)/host/%.o) $(BUILD)/host/hvkernel/lib/fmt.o
+# escaping, the GPT encoder of scratch disks); the unit tests link hvkernel/lib/*.c themselves,
+# so it is not in CERTIFY_LIB_SRCS.
+CERTIFY_OBJS     := $(CERTIFY_LIB_SRCS:%.c=$(BUILD)/host/%.o) $(BUILD)/host/hvkernel/lib/fmt.o \
+                    $(BUILD)/host/hvkernel/lib/gpt.o
 
 HVKTEST_SRCS := $(wildcard tests/kernel/*.c)
 HOST_TOOLS   := $(BUILD)/bin/hvktest $(BUILD)/bin/hvboot $(BUILD)/bin/hvbench

@@ -27,7 +27,8 @@ static void hvboot_usage(FILE *f)
 		"              [--append STR] [--initrd LIST] [--timeout S] [--kernel PATH] [--dry-run]\n"
 		"  --device SPEC   add -device SPEC (no --device: the default NICs and disks)\n"
 		"  --qemu ARG      add one raw QEMU argument (e.g. --qemu -drive --qemu file=${disk:d1},...)\n"
-		"  --disk NAME:SIZE  scratch raw image in the run's temp dir, referred to as ${disk:NAME}\n"
+		"  --disk NAME:SIZE  scratch raw image in the run's temp dir, referred to as ${disk:NAME};\n"
+		"                  NAME:SIZE:gpt=SIZE,... writes a GPT with those partitions\n"
 		"  --dry-run       print the QEMU command line and exit\n"
 		"exit: 0 when the kernel reached `ready` and exited with status 33, else 1\n");
 }

@@ -1,8 +1,10 @@
-/* Block device registry and a synchronous submit for tests and the storage stack. */
+/* Block device registry (disks and their partitions) and a synchronous submit for tests and
+ * the storage stack. */
 #include <arch/cpu.h>
 #include <hv/errno.h>
 #include <hv/time.h>
 #include <kern/blkdev.h>
+#include <kern/blkpart.h>
 #include <kern/export.h>
 #include <kern/log.h>
 #include <kern/mem.h>
@@ -12,6 +14,7 @@
 
 struct blkdev_state {
 	struct hv_blkdev *bd;
+	struct hv_blkdev *parent;	/* the disk of a partition (kern/blkpart.c), else NULL */
 	struct blkdev_state *next;
 	uint64_t completions, errors;
 };
@@ -19,16 +22,21 @@ struct blkdev_state {
 static struct blkdev_state *blkdev_list;
 static unsigned blkdev_next_index;
 
-int hv_blkdev_register(struct hv_blkdev *bd)
+static int blkdev_valid(const struct hv_blkdev *bd)
 {
-	if (!bd->ops || !bd->ops->submit || bd->kernel_private || !bd->nblocks ||
-	    (bd->block_size != 512 && bd->block_size != 4096) || !bd->queue_depth)
-		return -HV_EINVAL;
+	return bd->ops && bd->ops->submit && !bd->kernel_private && bd->nblocks &&
+	       (bd->block_size == 512 || bd->block_size == 4096) && bd->queue_depth;
+}
+
+/* Appends bd to the registry; registration order is blkdev_first/next's order. */
+static int blkdev_add(struct hv_blkdev *bd, struct hv_blkdev *parent)
+{
 	struct blkdev_state *s = kzalloc(sizeof(*s));
+
 	if (!s)
 		return -HV_ENOMEM;
 	s->bd = bd;
-	fmt_snprintf(bd->name, sizeof(bd->name), "vmhba%u", blkdev_next_index++);
+	s->parent = parent;
 	bd->kernel_private = s;
 	int on = cpu_irq_save();
 	struct blkdev_state **pp = &blkdev_list;
@@ -36,19 +44,14 @@ int hv_blkdev_register(struct hv_blkdev *bd)
 		pp = &(*pp)->next;
 	*pp = s;
 	cpu_irq_restore(on);
-	klog("blkdev: %s registered, %llu blocks of %u bytes (%llu MiB), queue depth %u", bd->name,
-	     (unsigned long long)bd->nblocks, bd->block_size,
-	     (unsigned long long)(bd->nblocks * bd->block_size >> 20), bd->queue_depth);
 	return 0;
 }
 
-void hv_blkdev_unregister(struct hv_blkdev *bd)
+static void blkdev_remove(struct hv_blkdev *bd)
 {
 	struct blkdev_state *s = bd->kernel_private;
-
-	if (!s)
-		return;
 	int on = cpu_irq_save();
+
 	for (struct blkdev_state **pp = &blkdev_list; *pp; pp = &(*pp)->next) {
 		if (*pp == s) {
 			*pp = s->next;
@@ -59,6 +62,72 @@ void hv_blkdev_unregister(struct hv_blkdev *bd)
 	klog("blkdev: %s unregistered", bd->name);
 	bd->kernel_private = 0;
 	kfree(s);
+}
+
+int hv_blkdev_register(struct hv_blkdev *bd)
+{
+	if (!blkdev_valid(bd))
+		return -HV_EINVAL;
+	fmt_snprintf(bd->name, sizeof(bd->name), "vmhba%u", blkdev_next_index);
+	int rc = blkdev_add(bd, 0);
+	if (rc < 0)
+		return rc;
+	blkdev_next_index++;
+	klog("blkdev: %s registered, %llu blocks of %u bytes (%llu MiB), queue depth %u", bd->name,
+	     (unsigned long long)bd->nblocks, bd->block_size,
+	     (unsigned long long)(bd->nblocks * bd->block_size >> 20), bd->queue_depth);
+	/* The driver is ready for I/O once it registers: read the partition table now. A
+	 * disk without one (or with a corrupt one) stays a disk without partitions. */
+	blkpart_scan(bd);
+	return 0;
+}
+
+void hv_blkdev_unregister(struct hv_blkdev *bd)
+{
+	struct blkdev_state *s = bd->kernel_private;
+
+	if (!s)
+		return;
+	if (s->parent) {
+		klog("blkdev: %s is a partition: the block layer unregisters it with its disk", bd->name);
+		return;
+	}
+	/* The partitions go first: their I/O goes through this disk. */
+	blkpart_drop(bd);
+	blkdev_remove(bd);
+}
+
+int blkdev_register_part(struct hv_blkdev *bd, struct hv_blkdev *disk, unsigned index)
+{
+	if (!blkdev_valid(bd))
+		return -HV_EINVAL;
+	fmt_snprintf(bd->name, sizeof(bd->name), "%sp%u", disk->name, index);
+	return blkdev_add(bd, disk);
+}
+
+void blkdev_unregister_part(struct hv_blkdev *bd)
+{
+	struct blkdev_state *s = bd->kernel_private;
+
+	if (s && s->parent)
+		blkdev_remove(bd);
+}
+
+struct hv_blkdev *blkdev_parent(struct hv_blkdev *bd)
+{
+	struct blkdev_state *s = bd->kernel_private;
+
+	return s ? s->parent : 0;
+}
+
+int blkdev_rescan(struct hv_blkdev *bd)
+{
+	struct blkdev_state *s = bd->kernel_private;
+
+	if (!s || s->parent)
+		return -HV_EINVAL;
+	blkpart_drop(bd);
+	return blkpart_scan(bd);
 }
 
 void hv_blkreq_complete(struct hv_blkreq *rq, int status)

@@ -71,6 +71,12 @@ bool hv_timer_cancel(struct hv_timer *t)
 
 	if (was)
 		timer_unlink(t);
+	/* The last timer gone stops the tick now, not at the next tick: a tick left running
+	 * would later stop a LAPIC timer someone else started in between (boot.timer). */
+	if (!timer_list && timer_ticking) {
+		lapic_timer_start(0);
+		timer_ticking = 0;
+	}
 	cpu_irq_restore(on);
 	return was;
 }

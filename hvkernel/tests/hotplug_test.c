@@ -1,8 +1,9 @@
 /*
  * Hot-unplug during traffic (q35, native PCIe hot-plug): the host presses the slot's
  * attention button with QMP device_del at sync point "unplug" while we keep the device busy
- * (frames for a NIC, reads for a disk). The function must disappear in an orderly way: its
- * driver removed, its netdev/blkdev gone, nothing leaked (the framework checks), no panic.
+ * (frames for a NIC, reads for a disk, through its last partition when it has a GPT). The
+ * function must disappear in an orderly way: its driver removed, its netdev/blkdevs (a disk's
+ * partitions too) gone, nothing leaked (the framework checks), no panic.
  */
 #include <hv/errno.h>
 #include <hv/mem.h>
@@ -24,6 +25,8 @@ KTEST_MANUAL(pci, hotunplug)
 {
 	struct pci_dev *d = 0;
 	char netname[16] = "", blkname[16] = "";
+	char blknames[8][16];	/* the disk and its partitions: all must go */
+	unsigned nblk = 0;
 
 	if (!pci_hotplug_slots()) {
 		ktest_msg(t, "no hot-plug slot (q35 with a pcie-root-port)");
@@ -38,9 +41,13 @@ KTEST_MANUAL(pci, hotunplug)
 	for (struct hv_netdev *n = netdev_first(); n; n = netdev_next(n))
 		if ((struct pci_dev *)n->pci == d)
 			strlcpy(netname, n->name, sizeof(netname));
-	for (struct hv_blkdev *b = blkdev_first(); b; b = blkdev_next(b))
-		if ((struct pci_dev *)b->pci == d)
-			strlcpy(blkname, b->name, sizeof(blkname));
+	for (struct hv_blkdev *b = blkdev_first(); b; b = blkdev_next(b)) {
+		if ((struct pci_dev *)b->pci != d)
+			continue;
+		strlcpy(blkname, b->name, sizeof(blkname));	/* the last: a partition if any */
+		if (nblk < 8)
+			strlcpy(blknames[nblk++], b->name, sizeof(blknames[0]));
+	}
 	if (netname[0]) {
 		struct hv_netdev *n = netdev_find(netname);
 		KT_CHECK(t, netdev_open(n) == 0, "%s: open failed", netname);
@@ -79,6 +86,8 @@ KTEST_MANUAL(pci, hotunplug)
 		return KTEST_ERROR;
 	}
 	KT_CHECK(t, !netname[0] || !netdev_find(netname), "%s is still registered", netname);
-	KT_CHECK(t, !blkname[0] || !blkdev_find(blkname), "%s is still registered", blkname);
+	for (unsigned i = 0; i < nblk; i++)
+		KT_CHECK(t, !blkdev_find(blknames[i]), "%s is still registered", blknames[i]);
+	ktest_metric(t, "blkdevs_removed", nblk, "count");
 	return KTEST_PASS;
 }

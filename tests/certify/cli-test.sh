@@ -37,7 +37,7 @@ has devices-edu "$T/out" "^edu +1234:11e8 .*edu.hvm"
 expect run-pass 0 "$CERTIFY" run --plan selftest --device edu --seed 4242 \
 	--junit "$T/r.xml" --html "$T/r.html"
 has run-pass-verdict "$T/out" "^verdict: PASS \(run 1, seed 4242\)"
-has run-pass-line "$T/out" "^PASS +pc-none-smp1-tcg \(7 tests"
+has run-pass-line "$T/out" "^PASS +pc-none-smp1-tcg \(8 tests"
 expect show 0 "$CERTIFY" show last
 has show-certified "$T/out" "^run 1: pass \(certified\)"
 has show-driver "$T/out" "^driver: +edu 1.0"

@@ -19,7 +19,7 @@ static const char kt_good[] =
 	"append = test=pci.enum hvr.sync=pci\n"
 	"qemu = -device e1000 \\\n"
 	"       -drive file=${disk:d1},if=none,id=d1 -device nvme,drive=d1\n"
-	"disks = d1:8M d2:1G\n"
+	"disks = d1:8M d2:1G:gpt=8M,16M:damage=entries\n"
 	"groups = pci boot\n"
 	"timeout = 90\n"
 	"expect = panic\n"
@@ -52,6 +52,10 @@ static void test_ktcfg_good(void)
 	CU_ASSERT_EQUAL(t->ndisks, 2);
 	CU_ASSERT_EQUAL(t->disks[0].size, 8ull << 20);
 	CU_ASSERT_EQUAL(t->disks[1].size, 1ull << 30);
+	CU_ASSERT_EQUAL(t->disks[0].gpt.nparts, 0);
+	CU_ASSERT_EQUAL(t->disks[1].gpt.nparts, 2);
+	CU_ASSERT_EQUAL(t->disks[1].gpt.part_bytes[1], 16ull << 20);
+	CU_ASSERT_EQUAL(t->disks[1].gpt.damage, GPTIMG_DAMAGE_ENTRIES);
 	CU_ASSERT(certify_ktest_in_group(t, "boot"));
 	CU_ASSERT(!certify_ktest_in_group(t, "net"));
 	CU_ASSERT_EQUAL(t->timeout_s, 90);
@@ -93,6 +97,8 @@ static void test_ktcfg_errors(void)
 			"tests.cfg:2: qmp = 'lonely': expected POINT COMMAND [JSON-ARGUMENTS]");
 	kt_expect_error("[a]\ndisks = d1\n",
 			"tests.cfg:2: disk 'd1': expected NAME:SIZE with NAME of [A-Za-z0-9_-]");
+	kt_expect_error("[a]\ndisks = d1:8M:gpt=1000\n",
+			"tests.cfg:2: disk 'd1:8M:gpt=1000': 'gpt=1000': partition sizes are multiples of 512 (e.g. 8M,16M)");
 	kt_expect_error("[a]\nqemu = -drive file=${disk:d2}\ndisks = d1:1M\n[b]\n",
 			"tests.cfg:2: '${disk:d2}': no such disk (declare it with disks = NAME:SIZE)");
 	kt_expect_error("[a]\nqemu = -drive file=${tmp}\n",

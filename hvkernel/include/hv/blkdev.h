@@ -1,7 +1,8 @@
 /*
  * DDK: block devices. A storage driver registers one struct hv_blkdev per disk (namespace,
  * LUN); the storage stack submits requests and the driver completes each exactly once with
- * hv_blkreq_complete(), from its interrupt handler or its poll function.
+ * hv_blkreq_complete(), from its interrupt handler or its poll function. The disk must accept
+ * I/O when it registers: the kernel reads its partition table then.
  */
 #ifndef HV_BLKDEV_H
 #define HV_BLKDEV_H
@@ -36,7 +37,8 @@ struct hv_blkdev_ops {
 };
 
 struct hv_blkdev {
-	char name[16];			/* set by the kernel at registration: "vmhbaN" */
+	char name[16];			/* set by the kernel at registration: "vmhbaN"; the kernel
+					 * registers each GPT partition of it as "vmhbaNpM" */
 	uint32_t block_size;		/* bytes: 512 or 4096 */
 	uint64_t nblocks;		/* capacity in blocks */
 	unsigned queue_depth;		/* requests the driver accepts at once */

@@ -7,6 +7,19 @@
 struct hv_blkdev *blkdev_first(void);
 struct hv_blkdev *blkdev_next(struct hv_blkdev *bd);
 struct hv_blkdev *blkdev_find(const char *name);
+/* The disk a partition lies on; NULL for a disk. */
+struct hv_blkdev *blkdev_parent(struct hv_blkdev *bd);
+/*
+ * Reads the disk's partition table again (kern/blkpart.c): its partitions are unregistered,
+ * then one blkdev per used GPT entry is registered. Returns the number of partitions, or
+ * -HV_EINVAL for a partition, -HV_ENOENT without a valid GPT, other errors from the I/O.
+ * Nothing may hold a pointer to one of the old partitions.
+ */
+int blkdev_rescan(struct hv_blkdev *bd);
+/* For kern/blkpart.c: register partition bd of disk as "<disk>p<index>" (no scan of its
+ * own), and remove it again. */
+int blkdev_register_part(struct hv_blkdev *bd, struct hv_blkdev *disk, unsigned index);
+void blkdev_unregister_part(struct hv_blkdev *bd);
 /*
  * Submit one request and wait for it: polling the driver when it has a poll function,
  * otherwise halting until an interrupt. The request is range-checked first; rq itself is
