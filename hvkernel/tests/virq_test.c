@@ -8,6 +8,7 @@
 #include <kern/string.h>
 #include <kern/time.h>
 #include <vmm/virq.h>
+#include <vmm/sched.h>
 #include <vmm/vm.h>
 
 extern const char guest_os_start[], guest_os_end[];
@@ -160,4 +161,50 @@ KTEST(vmm, irqbad)
 	}
 	vm_destroy(vm);
 	return ok ? KTEST_PASS : KTEST_FAIL;
+}
+
+extern const char guest_tests_start[], guest_tests_end[];
+#define VIRQT_G_SPIN	10	/* hvkernel/tests/guest_tests.S: busy rounds, never exits */
+
+/* A halted vCPU gives the CPU away: a ticking guest that sleeps between its timer's
+ * interrupts and a busy guest under the scheduler. Every tick arrives, the busy guest
+ * still finishes, and the sleeper used a small share of the CPU. */
+KTEST(vmm, irqsched)
+{
+	if (virqt_skip(t))
+		return KTEST_SKIP;
+	struct vm *vms[2] = {
+		virqt_create("vm-sleeper", 50 << 8 | VIRQT_PERIODIC),
+		vm_create("vm-busy", 1 << 20, guest_tests_start, (uint64_t)(guest_tests_end - guest_tests_start),
+			  0x1000, 0x1000, 8 << 8 | VIRQT_G_SPIN),
+	};
+	enum ktest_status st = KTEST_PASS;
+	if (!vms[0] || !vms[1]) {
+		ktest_msg(t, "cannot create the VMs");
+		st = KTEST_ERROR;
+		goto destroy;
+	}
+	uint64_t t0 = time_us();
+	int left = sched_run(vms, 2, 2000, 60000000);
+	uint64_t wall = time_us() - t0;
+	ktest_metric(t, "sleeper_us", vms[0]->cpu_us, "us");
+	ktest_metric(t, "busy_us", vms[1]->cpu_us, "us");
+	ktest_metric(t, "wall_us", wall, "us");
+	ktest_metric(t, "sleeper_halts", vms[0]->irq.halts, "count");
+	if (left || vms[0]->state != VM_EXITED || vms[0]->exit_code || vms[1]->state != VM_EXITED) {
+		ktest_msg(t, "states %d (code %d) and %d, %d runnable: %s", vms[0]->state, vms[0]->exit_code,
+			  vms[1]->state, left, vms[0]->stop_reason);
+		st = KTEST_FAIL;
+	} else if (vms[0]->report[0] < 50 || vms[0]->irq.halts < 25) {
+		ktest_msg(t, "sleeper: %u ticks, %llu halts", vms[0]->report[0], (unsigned long long)vms[0]->irq.halts);
+		st = KTEST_FAIL;
+	} else if (vms[0]->cpu_us * 2 > wall) {
+		ktest_msg(t, "the sleeper ran %llu us of %llu: it did not sleep",
+			  (unsigned long long)vms[0]->cpu_us, (unsigned long long)wall);
+		st = KTEST_FAIL;
+	}
+destroy:
+	for (int i = 0; i < 2; i++)
+		vm_destroy(vms[i]);
+	return st;
 }
