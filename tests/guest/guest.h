@@ -49,6 +49,10 @@ extern volatile int blk_irq_mode;
 extern volatile uint32_t blk_irqs;
 void blk_irq(void);
 int test_vblk(void);
+extern volatile int net_irq_mode;
+extern volatile uint32_t net_irqs;
+void net_irq(void);
+int test_echo(uint32_t n);
 
 /* irqtest.c */
 int test_timer_periodic(uint32_t ticks);
@@ -56,5 +60,6 @@ int test_timer_oneshot(void);
 int test_irq_masked(void);
 int test_vblk_irq(void);
 int test_irq_bad(void);
+int test_echo_irq(uint32_t n);
 
 #endif

@@ -307,7 +307,23 @@ static void net_send(const uint8_t *frame, uint32_t len)
 		;
 }
 
-/* Wait (yielding the CPU) for the next received frame; returns its buffer and length. */
+volatile int net_irq_mode;
+volatile uint32_t net_irqs;
+
+/* The NIC's interrupt (edge-triggered): acknowledge InterruptStatus, so the next used
+ * buffer raises the line again, then EOI. */
+void net_irq(void)
+{
+	uint32_t isr = *vio_reg(R_INT_STATUS);
+
+	*vio_reg(R_INT_ACK) = isr;
+	if (isr & 1)
+		net_irqs++;
+	lapic_eoi();
+}
+
+/* Wait (yielding the CPU, or in irq mode sleeping in HLT) for the next received frame;
+ * returns its buffer and length. */
 static uint8_t *net_recv(uint32_t *len, uint32_t spins)
 {
 	struct vq *q = &net_q[0];
@@ -315,7 +331,14 @@ static uint8_t *net_recv(uint32_t *len, uint32_t spins)
 	while (*(volatile uint16_t *)&q->used.idx == net_rx_seen) {
 		if (!spins--)
 			return 0;
-		hc_yield();
+		if (!net_irq_mode) {
+			hc_yield();
+			continue;
+		}
+		cli();		/* sleep until the device interrupts, unless a frame came meanwhile */
+		if (*(volatile uint16_t *)&q->used.idx == net_rx_seen)
+			sti_hlt_cli();
+		sti();
 	}
 	uint32_t id = q->used.ring[net_rx_seen % QN].id;
 	*len = q->used.ring[net_rx_seen % QN].len - NET_HDR;
@@ -332,7 +355,7 @@ static void net_repost(uint8_t *frame)
 }
 
 /* Test 1: echo frames back to whoever sent them, until the one with sequence n - 1. */
-static int test_echo(uint32_t n)
+int test_echo(uint32_t n)
 {
 	if (net_init() < 0)
 		return 30;
@@ -531,6 +554,8 @@ int guest_main(uint32_t test)
 		return test_vblk_irq();
 	case 9:
 		return test_irq_bad();
+	case 10:
+		return test_echo_irq(test >> 8);
 	default:
 		return 99;
 	}
