@@ -42,6 +42,8 @@ static int virqt_run(struct ktest_ctx *t, struct vm *vm, uint64_t budget_us)
 {
 	enum vm_state st = vm_run(vm, budget_us);
 
+	vm_log_exits(vm);
+
 	if (st == VM_EXITED && vm->exit_code == 0)
 		return 0;
 	ktest_msg(t, "guest ended in state %d with code %d: %s (console: %s)", st, vm->exit_code,

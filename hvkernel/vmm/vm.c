@@ -295,6 +295,21 @@ static void vm_handle_exit(struct vm *vm, const struct vcpu_exit *e)
 	}
 }
 
+void vm_log_exits(const struct vm *vm)
+{
+	char buf[200];
+	size_t n = 0;
+
+	for (int r = 1; r < VCPU_EXIT_NREASONS && n < sizeof(buf); r++)
+		if (vm->exits[r])
+			n += (size_t)fmt_snprintf(buf + n, sizeof(buf) - n, " %s=%llu", vcpu_exit_name(r),
+						  (unsigned long long)vm->exits[r]);
+	buf[n < sizeof(buf) ? n : sizeof(buf) - 1] = 0;
+	klog("vm %s: exits%s; irq injected=%llu windows=%llu halts=%llu", vm->name, buf,
+	     (unsigned long long)vm->irq.injected, (unsigned long long)vm->irq.windows,
+	     (unsigned long long)vm->irq.halts);
+}
+
 bool vm_blocked(struct vm *vm)
 {
 	if (!vm->halted)

@@ -78,6 +78,8 @@ enum vm_state vm_run(struct vm *vm, uint64_t budget_us);
 /* Run until the VM exits or stops or *stop becomes non-zero (set from a timer). */
 enum vm_state vm_run_until(struct vm *vm, volatile int *stop);
 void vm_destroy(struct vm *vm);
+/* One log line: the VM's exits per reason and its interrupt counters. */
+void vm_log_exits(const struct vm *vm);
 /* Is the vCPU halted with no interrupt to wake it? (Clears the halt when one is pending.) */
 bool vm_blocked(struct vm *vm);
 /* Sleep the CPU while every runnable VM of vms[n] is blocked, for at most max_us. */
