@@ -51,17 +51,18 @@ static uint32_t vlapic_ppr(const struct vlapic *l)
 	return (l->tpr & 0xf0) >= isr_class ? l->tpr & 0xff : isr_class;
 }
 
-void vlapic_raise(struct vlapic *l, uint8_t vector)
+bool vlapic_raise(struct vlapic *l, uint8_t vector)
 {
 	if (vector < 16) {
 		__atomic_fetch_or(&l->esr_pending, LAPIC_ESR_RX_ILLEGAL, __ATOMIC_RELAXED);
-		return;
+		return false;
 	}
 	if (!(l->svr & LAPIC_SVR_ENABLE)) {
 		__atomic_fetch_add(&l->vm->irq.dropped, 1, __ATOMIC_RELAXED);
-		return;
+		return false;
 	}
-	__atomic_fetch_or(&l->irr[vector / 32], 1u << (vector % 32), __ATOMIC_RELEASE);
+	uint32_t bit = 1u << (vector % 32);
+	return !(__atomic_fetch_or(&l->irr[vector / 32], bit, __ATOMIC_RELEASE) & bit);
 }
 
 int vlapic_pending(struct vlapic *l)
@@ -105,8 +106,10 @@ static uint32_t vlapic_read(struct vm *vm, void *dev, uint64_t off, unsigned siz
 		return l->isr[(off - LAPIC_ISR) / 16];
 	if (off >= LAPIC_TMR && off < LAPIC_TMR + 0x80)
 		return 0;
-	if (off >= LAPIC_IRR && off < LAPIC_IRR + 0x80)
+	if (off >= LAPIC_IRR && off < LAPIC_IRR + 0x80) {
+		vlapic_timer_poll(l);	/* IRR as of now, not as of the host's last tick */
 		return __atomic_load_n(&l->irr[(off - LAPIC_IRR) / 16], __ATOMIC_ACQUIRE);
+	}
 	if (off >= LAPIC_LVT_TIMER && off <= LAPIC_LVT_ERROR)
 		return l->lvt[(off - LAPIC_LVT_TIMER) / 16];
 	switch (off) {

@@ -46,8 +46,10 @@ static void vlt_fire(struct vlapic *l, uint64_t now)
 	if (late > st->timer_late_ns_max)
 		st->timer_late_ns_max = late;
 	st->timer_fired++;
-	if (!(lvt & LAPIC_LVT_MASKED))
-		vlapic_raise(l, (uint8_t)lvt);
+	if (!(lvt & LAPIC_LVT_MASKED) && vlapic_raise(l, (uint8_t)lvt))
+		st->timer_delivered++;
+	else if (!(lvt & LAPIC_LVT_MASKED))
+		st->timer_coalesced++;	/* its vector was still pending: one interrupt for both */
 	if (!l->period_tsc) {
 		l->deadline_tsc = 0;
 		return;

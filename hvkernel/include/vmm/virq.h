@@ -53,7 +53,7 @@ bool virq_wake(struct vm *vm);
  * other VMs' exits. */
 struct vlapic *vlapic_create(struct vm *vm);
 void vlapic_destroy(struct vlapic *l);
-void vlapic_raise(struct vlapic *l, uint8_t vector);
+bool vlapic_raise(struct vlapic *l, uint8_t vector);	/* false: dropped, or already pending */
 /* Highest vector in IRR above the processor priority, or -1. */
 int vlapic_pending(struct vlapic *l);
 /* The vCPU takes vector: IRR to ISR. */
@@ -71,7 +71,10 @@ void vioapic_eoi(struct vm *vm, uint8_t vector);
 struct virq_stats {
 	uint64_t injected;	/* vectors delivered through EVENTINJ */
 	uint64_t windows;	/* interrupt windows asked for (guest had IF=0 or a shadow) */
-	uint64_t timer_fired, timer_coalesced, timer_late_ns_max;
+	uint64_t timer_fired;		/* expiries */
+	uint64_t timer_delivered;	/* expiries that made their vector newly pending */
+	uint64_t timer_coalesced;	/* deadlines passed unseen, or merged into a pending vector */
+	uint64_t timer_late_ns_max;	/* latest expiry after its deadline, host side */
 	uint64_t refused;	/* guest programming refused or ignored (each logged) */
 	uint64_t dropped;	/* interrupts raised while the APIC was software-disabled */
 	uint64_t halts;		/* HLT with IF=1: the vCPU blocked */
