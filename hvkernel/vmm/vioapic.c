@@ -4,27 +4,17 @@
  * sends its vector to the VM's local APIC on a rising edge, or for level-triggered entries
  * while the line is high and no earlier delivery awaits its EOI (remote IRR).
  */
+#include <arch/ioapicreg.h>
 #include <hv/lock.h>
 #include <kern/mem.h>
 #include <vmm/virq.h>
 #include <vmm/vlapic.h>
 #include <vmm/vm.h>
 
-#define VIOAPIC_REGSEL		0x00
-#define VIOAPIC_WIN		0x10
 #define VIOAPIC_SIZE		0x20
-#define VIOAPIC_R_ID		0x00
-#define VIOAPIC_R_VER		0x01
-#define VIOAPIC_R_ARB		0x02
-#define VIOAPIC_R_REDIR		0x10	/* two registers per input */
 #define VIOAPIC_VERSION		(0x11u | (VIOAPIC_PINS - 1) << 16)
-
-#define RTE_VECTOR		0xffu
-#define RTE_DELMODE_SHIFT	8
-#define RTE_REMOTE_IRR		(1u << 14)
-#define RTE_LEVEL		(1u << 15)
-#define RTE_MASKED		(1u << 16)
-#define RTE_RW_LO		(0xffu | 7u << 8 | 1u << 11 | 1u << 13 | RTE_LEVEL | RTE_MASKED)
+#define RTE_RW_LO		(IOAPIC_RTE_VECTOR | 7u << IOAPIC_RTE_DELMODE_SHIFT | IOAPIC_RTE_DESTMODE | \
+				 IOAPIC_RTE_ACTIVE_LOW | IOAPIC_RTE_LEVEL | IOAPIC_RTE_MASKED)
 
 struct vioapic {
 	struct vm *vm;
@@ -39,14 +29,14 @@ static void vioapic_service(struct vioapic *io, unsigned pin)
 {
 	uint32_t rte = io->lo[pin];
 
-	if (rte & RTE_MASKED || !(io->lines >> pin & 1))
+	if (rte & IOAPIC_RTE_MASKED || !(io->lines >> pin & 1))
 		return;
-	if (rte & RTE_LEVEL) {
-		if (rte & RTE_REMOTE_IRR)
+	if (rte & IOAPIC_RTE_LEVEL) {
+		if (rte & IOAPIC_RTE_REMOTE_IRR)
 			return;
-		io->lo[pin] |= RTE_REMOTE_IRR;
+		io->lo[pin] |= IOAPIC_RTE_REMOTE_IRR;
 	}
-	vlapic_raise(io->vm->lapic, (uint8_t)(rte & RTE_VECTOR));
+	vlapic_raise(io->vm->lapic, (uint8_t)(rte & IOAPIC_RTE_VECTOR));
 }
 
 void vioapic_set_line(struct vm *vm, unsigned gsi, bool level)
@@ -58,7 +48,7 @@ void vioapic_set_line(struct vm *vm, unsigned gsi, bool level)
 	unsigned long f = hv_spin_lock_irqsave(&io->lock);
 	bool was = io->lines >> gsi & 1;
 	io->lines = level ? io->lines | 1u << gsi : io->lines & ~(1u << gsi);
-	if (level && (!was || io->lo[gsi] & RTE_LEVEL))
+	if (level && (!was || io->lo[gsi] & IOAPIC_RTE_LEVEL))
 		vioapic_service(io, gsi);
 	hv_spin_unlock_irqrestore(&io->lock, f);
 }
@@ -71,9 +61,9 @@ void vioapic_eoi(struct vm *vm, uint8_t vector)
 		return;
 	unsigned long f = hv_spin_lock_irqsave(&io->lock);
 	for (unsigned pin = 0; pin < VIOAPIC_PINS; pin++) {
-		if ((io->lo[pin] & RTE_VECTOR) != vector || !(io->lo[pin] & RTE_REMOTE_IRR))
+		if ((io->lo[pin] & IOAPIC_RTE_VECTOR) != vector || !(io->lo[pin] & IOAPIC_RTE_REMOTE_IRR))
 			continue;
-		io->lo[pin] &= ~RTE_REMOTE_IRR;
+		io->lo[pin] &= ~IOAPIC_RTE_REMOTE_IRR;
 		vioapic_service(io, pin);	/* still asserted: deliver again */
 	}
 	hv_spin_unlock_irqrestore(&io->lock, f);
@@ -83,17 +73,17 @@ void vioapic_eoi(struct vm *vm, uint8_t vector)
  * from 16 up; anything else is refused and the entry left as it was. */
 static void vioapic_write_rte(struct vioapic *io, unsigned pin, uint32_t v)
 {
-	unsigned mode = (v >> RTE_DELMODE_SHIFT) & 7;
+	unsigned mode = (v >> IOAPIC_RTE_DELMODE_SHIFT) & 7;
 
-	if (!(v & RTE_MASKED) && (mode > 1 || (v & RTE_VECTOR) < 16)) {
+	if (!(v & IOAPIC_RTE_MASKED) && (mode > 1 || (v & IOAPIC_RTE_VECTOR) < 16)) {
 		vlapic_refuse(io->vm->lapic, "ioapic: input %u: vector %u delivery mode %u refused "
-			      "(fixed or lowest priority, vectors 16-255)", pin, v & RTE_VECTOR, mode);
+			      "(fixed or lowest priority, vectors 16-255)", pin, v & IOAPIC_RTE_VECTOR, mode);
 		return;
 	}
-	io->lo[pin] = (io->lo[pin] & RTE_REMOTE_IRR) | (v & RTE_RW_LO);
-	if (!(v & RTE_LEVEL))
-		io->lo[pin] &= ~RTE_REMOTE_IRR;
-	if (v & RTE_LEVEL)
+	io->lo[pin] = (io->lo[pin] & IOAPIC_RTE_REMOTE_IRR) | (v & RTE_RW_LO);
+	if (!(v & IOAPIC_RTE_LEVEL))
+		io->lo[pin] &= ~IOAPIC_RTE_REMOTE_IRR;
+	if (v & IOAPIC_RTE_LEVEL)
 		vioapic_service(io, pin);	/* unmasking an asserted level input delivers */
 }
 
@@ -103,21 +93,21 @@ static uint32_t vioapic_read(struct vm *vm, void *dev, uint64_t off, unsigned si
 	uint32_t r = io->regsel, v = 0;
 
 	(void)vm;
-	if (size != 4 || (off != VIOAPIC_REGSEL && off != VIOAPIC_WIN)) {
+	if (size != 4 || (off != IOAPIC_REGSEL && off != IOAPIC_WINDOW)) {
 		vlapic_refuse(io->vm->lapic, "ioapic: %u-byte read at 0x%llx refused", size, (unsigned long long)off);
 		return 0;
 	}
-	if (off == VIOAPIC_REGSEL)
+	if (off == IOAPIC_REGSEL)
 		return r;
 	unsigned long f = hv_spin_lock_irqsave(&io->lock);
-	if (r == VIOAPIC_R_ID)
+	if (r == IOAPIC_REG_ID)
 		v = io->id;
-	else if (r == VIOAPIC_R_VER)
+	else if (r == IOAPIC_REG_VER)
 		v = VIOAPIC_VERSION;
-	else if (r == VIOAPIC_R_ARB)
+	else if (r == IOAPIC_REG_ARB)
 		v = io->id;
-	else if (r >= VIOAPIC_R_REDIR && r < VIOAPIC_R_REDIR + 2 * VIOAPIC_PINS)
-		v = r & 1 ? io->hi[(r - VIOAPIC_R_REDIR) / 2] : io->lo[(r - VIOAPIC_R_REDIR) / 2];
+	else if (r >= IOAPIC_REG_REDTBL && r < IOAPIC_REG_REDTBL + 2 * VIOAPIC_PINS)
+		v = r & 1 ? io->hi[(r - IOAPIC_REG_REDTBL) / 2] : io->lo[(r - IOAPIC_REG_REDTBL) / 2];
 	hv_spin_unlock_irqrestore(&io->lock, f);
 	return v;
 }
@@ -127,22 +117,22 @@ static void vioapic_write(struct vm *vm, void *dev, uint64_t off, unsigned size,
 	struct vioapic *io = dev;
 
 	(void)vm;
-	if (size != 4 || (off != VIOAPIC_REGSEL && off != VIOAPIC_WIN)) {
+	if (size != 4 || (off != IOAPIC_REGSEL && off != IOAPIC_WINDOW)) {
 		vlapic_refuse(io->vm->lapic, "ioapic: %u-byte write at 0x%llx refused", size, (unsigned long long)off);
 		return;
 	}
-	if (off == VIOAPIC_REGSEL) {
+	if (off == IOAPIC_REGSEL) {
 		io->regsel = v & 0xff;
 		return;
 	}
 	unsigned long f = hv_spin_lock_irqsave(&io->lock);
 	uint32_t r = io->regsel;
-	if (r == VIOAPIC_R_ID)
+	if (r == IOAPIC_REG_ID)
 		io->id = v & 0x0f000000u;
-	else if (r >= VIOAPIC_R_REDIR && r < VIOAPIC_R_REDIR + 2 * VIOAPIC_PINS && (r & 1))
-		io->hi[(r - VIOAPIC_R_REDIR) / 2] = v & 0xff000000u;	/* one vCPU: any destination */
-	else if (r >= VIOAPIC_R_REDIR && r < VIOAPIC_R_REDIR + 2 * VIOAPIC_PINS)
-		vioapic_write_rte(io, (r - VIOAPIC_R_REDIR) / 2, v);
+	else if (r >= IOAPIC_REG_REDTBL && r < IOAPIC_REG_REDTBL + 2 * VIOAPIC_PINS && (r & 1))
+		io->hi[(r - IOAPIC_REG_REDTBL) / 2] = v & 0xff000000u;	/* one vCPU: any destination */
+	else if (r >= IOAPIC_REG_REDTBL && r < IOAPIC_REG_REDTBL + 2 * VIOAPIC_PINS)
+		vioapic_write_rte(io, (r - IOAPIC_REG_REDTBL) / 2, v);
 	else
 		vlapic_refuse(io->vm->lapic, "ioapic: write to register 0x%x ignored", r);
 	hv_spin_unlock_irqrestore(&io->lock, f);
@@ -158,7 +148,7 @@ struct vioapic *vioapic_create(struct vm *vm)
 		return 0;
 	io->vm = vm;
 	for (unsigned pin = 0; pin < VIOAPIC_PINS; pin++)
-		io->lo[pin] = RTE_MASKED;
+		io->lo[pin] = IOAPIC_RTE_MASKED;
 	if (vm_add_mmio(vm, VIOAPIC_BASE, VIOAPIC_SIZE, &vioapic_ops, io) < 0) {
 		kfree(io);
 		return 0;
