@@ -258,6 +258,7 @@ KTEST(vmm, vblkirq)
 		goto out;
 	}
 	enum vm_state s = vm_run(vm, 30000000);
+	vm_log_exits(vm);
 	uint64_t irqs = vm->report[0];
 	ktest_metric(t, "guest_irqs", irqs, "count");
 	ktest_metric(t, "injected", vm->irq.injected, "count");

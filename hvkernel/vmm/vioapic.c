@@ -6,6 +6,7 @@
  */
 #include <arch/ioapicreg.h>
 #include <hv/lock.h>
+#include <kern/log.h>
 #include <kern/mem.h>
 #include <vmm/virq.h>
 #include <vmm/vlapic.h>
@@ -136,6 +137,16 @@ static void vioapic_write(struct vm *vm, void *dev, uint64_t off, unsigned size,
 	else
 		vlapic_refuse(io->vm->lapic, "ioapic: write to register 0x%x ignored", r);
 	hv_spin_unlock_irqrestore(&io->lock, f);
+}
+
+void vioapic_log_state(struct vm *vm)
+{
+	struct vioapic *io = vm->ioapic;
+
+	for (unsigned pin = 0; io && pin < VIOAPIC_PINS; pin++)
+		if (!(io->lo[pin] & IOAPIC_RTE_MASKED) || io->lines >> pin & 1)
+			klog("vm %s: ioapic input %u: entry 0x%x line %u", vm->name, pin, io->lo[pin],
+			     io->lines >> pin & 1);
 }
 
 static const struct vm_mmio_ops vioapic_ops = { vioapic_read, vioapic_write };

@@ -8,6 +8,7 @@
  * none is lost or delivered twice.
  */
 #include <hv/errno.h>
+#include <kern/log.h>
 #include <kern/vcpu.h>
 #include <vmm/virq.h>
 #include <vmm/vlapic.h>
@@ -37,6 +38,27 @@ void virq_detach(struct vm *vm)
 	vm->ioapic = 0;
 }
 
+static void virq_kick(void *arg)
+{
+	(void)arg;	/* the tick's interrupt itself makes the exit */
+}
+
+/*
+ * A vector is pending but the last exit left the guest inside an interrupt shadow (a host
+ * interrupt arrived right after its STI). QEMU's SVM before 9.1 does not reload the shadow
+ * on VMRUN (VMCB int_state), so an interrupt window asked for now would open at once, one
+ * instruction early: a guest idling with STI;HLT would handle its interrupt, then halt and
+ * sleep forever. So the window stays shut and the shadow's instruction runs first; the
+ * interrupt waits for the next exit, which a host timer brings within a millisecond (a HLT
+ * exits at once, and wakes on the pending vector).
+ */
+static void virq_hold_for_shadow(struct vm *vm)
+{
+	vm->irq.shadow_held++;
+	hv_timer_start(&vm->lapic->kick, 1000, virq_kick, 0);
+	vcpu_irq_window(vm->vcpu, false);
+}
+
 void virq_prepare(struct vm *vm)
 {
 	struct vlapic *l = vm->lapic;
@@ -44,6 +66,10 @@ void virq_prepare(struct vm *vm)
 
 	vlapic_timer_poll(l);
 	int vec = vlapic_pending(l);
+	if (vec >= 0 && vcpu_irq_shadow(v)) {
+		virq_hold_for_shadow(vm);
+		return;
+	}
 	if (vec >= 0 && vcpu_irq_ready(v)) {
 		vlapic_accept(l, (uint8_t)vec);
 		vcpu_inject_irq(v, (uint8_t)vec);
@@ -59,4 +85,25 @@ bool virq_wake(struct vm *vm)
 {
 	vlapic_timer_poll(vm->lapic);
 	return vlapic_pending(vm->lapic) >= 0;
+}
+
+/* One log line of the interrupt state, for a guest that seems stuck. */
+void virq_log_state(struct vm *vm)
+{
+	struct vlapic *l = vm->lapic;
+	struct vcpu_regs *r = vcpu_regs(vm->vcpu);
+
+	if (!l)
+		return;
+	int irr = -1, isr = -1;
+	for (int w = 7; w >= 0 && (irr < 0 || isr < 0); w--) {
+		if (irr < 0 && l->irr[w])
+			irr = w * 32 + 31 - __builtin_clz(l->irr[w]);
+		if (isr < 0 && l->isr[w])
+			isr = w * 32 + 31 - __builtin_clz(l->isr[w]);
+	}
+	klog("vm %s: irq state: irr %d isr %d tpr 0x%x svr 0x%x lvt 0x%x pending %d halted %d rip 0x%llx "
+	     "rflags 0x%llx ready %d", vm->name, irr, isr, l->tpr, l->svr, l->lvt[0], vlapic_pending(l),
+	     vm->halted, (unsigned long long)r->rip, (unsigned long long)r->rflags, vcpu_irq_ready(vm->vcpu));
+	vioapic_log_state(vm);
 }

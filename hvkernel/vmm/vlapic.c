@@ -210,5 +210,6 @@ void vlapic_destroy(struct vlapic *l)
 	if (!l)
 		return;
 	vlapic_timer_stop(l);
+	hv_timer_cancel(&l->kick);
 	kfree(l);
 }

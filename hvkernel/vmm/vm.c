@@ -305,9 +305,11 @@ void vm_log_exits(const struct vm *vm)
 			n += (size_t)fmt_snprintf(buf + n, sizeof(buf) - n, " %s=%llu", vcpu_exit_name(r),
 						  (unsigned long long)vm->exits[r]);
 	buf[n < sizeof(buf) ? n : sizeof(buf) - 1] = 0;
-	klog("vm %s: exits%s; irq injected=%llu windows=%llu halts=%llu", vm->name, buf,
+	klog("vm %s: exits%s; irq injected=%llu windows=%llu halts=%llu shadow_held=%llu", vm->name, buf,
 	     (unsigned long long)vm->irq.injected, (unsigned long long)vm->irq.windows,
-	     (unsigned long long)vm->irq.halts);
+	     (unsigned long long)vm->irq.halts, (unsigned long long)vm->irq.shadow_held);
+	if (vm->state == VM_RUNNING || vm->state == VM_READY)
+		virq_log_state((struct vm *)vm);
 }
 
 bool vm_blocked(struct vm *vm)

@@ -33,6 +33,7 @@ static inline void sti_hlt_cli(void) { __asm__ volatile("sti; hlt; cli" ::: "mem
 /* irq.c: descriptor tables, handlers, the local APIC and I/O APIC. */
 #define LAPIC_BASE	0xfee00000u
 #define IOAPIC_BASE	0xfec00000u
+extern volatile uint32_t irq_frame_eip;	/* where the latest interrupt came in */
 void irq_init(void);
 void irq_set_handler(uint8_t vector, void (*fn)(void));
 uint32_t lapic_read(uint32_t off);
@@ -61,5 +62,6 @@ int test_irq_masked(void);
 int test_vblk_irq(void);
 int test_irq_bad(void);
 int test_echo_irq(uint32_t n);
+int test_irq_shadow(uint32_t ticks);
 
 #endif

@@ -3,7 +3,7 @@
  * APIC timer, periodic and one-shot, woken from HLT; interrupts held while IF=0 or the TPR
  * says so, and taken right after the instruction that follows STI; a virtio-blk disk whose
  * completions arrive as interrupts; and programming the controllers with nonsense. Results
- * Test 10 is the network echo with receive interrupts (edge-triggered). Results
+ * Test 11 loops on STI's shadow under a timer. Test 10 is the network echo with receive interrupts (edge-triggered). Results
  * go to the host through the REPORT hypercall: 0 interrupts counted, 1/2/3 latency min,
  * max and sum in TSC ticks (from the deadline to the handler), 4 TSC ticks per ms,
  * 5 deadlines that passed without their own interrupt (coalesced).
@@ -14,6 +14,7 @@
 #define V_ONESHOT	0x41
 #define V_MASKED	0x42
 #define V_BAD		0x43
+#define V_SHADOW	0x44
 #define V_BLK		0x50
 #define V_NET		0x51
 #define R_TPR		0x080
@@ -262,4 +263,54 @@ int test_irq_bad(void)
 	report();
 	con_puts("irq: nonsense refused, timer still works\n");
 	return fired == 1 ? 0 : 95;
+}
+
+extern const char shadow_insn[], shadow_hlt[];
+static volatile uint32_t in_shadow;
+
+/* An interrupt must never arrive on the instruction right after STI. */
+static void on_shadow(void)
+{
+	if (irq_frame_eip == (uint32_t)shadow_insn || irq_frame_eip == (uint32_t)shadow_hlt)
+		in_shadow++;
+	fired++;
+	lapic_eoi();
+}
+
+/* Test 11: a 1 ms periodic timer while the guest does nothing but CLI; STI; NOP, then
+ * CLI; STI; HLT: host interrupts often end a run right after the STI, and the interrupt
+ * must still come after the NOP or the HLT, never on it. */
+int test_irq_shadow(uint32_t n)
+{
+	if (irq_setup(V_SHADOW, on_shadow) < 0)
+		return 88;
+	in_shadow = 0;
+	lapic_write(R_LVT_TIMER, V_SHADOW | PERIODIC);
+	lapic_write(R_DIV, DIV_1);
+	lapic_write(R_INIT, 1000000);
+	__asm__ volatile(
+		"1:	cli\n"
+		"	sti\n"
+		"	.globl shadow_insn\n"
+		"shadow_insn:\n"
+		"	nop\n"
+		"	cmpl	%1, %0\n"
+		"	jb	1b\n"
+		: : "m"(fired), "r"(n) : "memory", "cc");
+	__asm__ volatile(
+		"1:	cli\n"
+		"	sti\n"
+		"	.globl shadow_hlt\n"
+		"shadow_hlt:\n"
+		"	hlt\n"
+		"	cmpl	%1, %0\n"
+		"	jb	1b\n"
+		: : "m"(fired), "r"(2 * n) : "memory", "cc");
+	lapic_write(R_INIT, 0);
+	hc_report(0, fired);
+	hc_report(5, in_shadow);
+	if (in_shadow)
+		return 89;
+	con_puts("irq: none arrived in STI's shadow\n");
+	return 0;
 }

@@ -17,12 +17,21 @@ isr_stubs:
 
 isr_common:
 	pushal
+	movl	36(%esp), %eax		/* the interrupted EIP, for the shadow test */
+	movl	%eax, irq_frame_eip
 	pushl	32(%esp)		/* the vector */
 	call	irq_dispatch
 	addl	$4, %esp
 	popal
 	addl	$4, %esp
 	iret
+
+	.globl	irq_frame_eip
+	.data
+	.balign	4
+irq_frame_eip:
+	.long	0
+	.text
 
 /* Load our own GDT (the VMM's points at nothing: the first segment load, an interrupt's
  * CS, would fault) and reload every segment register from it. */

@@ -556,6 +556,8 @@ int guest_main(uint32_t test)
 		return test_irq_bad();
 	case 10:
 		return test_echo_irq(test >> 8);
+	case 11:
+		return test_irq_shadow(test >> 8);
 	default:
 		return 99;
 	}

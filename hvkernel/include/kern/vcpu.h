@@ -66,6 +66,9 @@ void vcpu_inject_irq(struct vcpu *v, uint8_t vector);
 /* Can the guest take an external interrupt now: RFLAGS.IF set, no interrupt shadow (the
  * instruction after STI or MOV SS), and no event already waiting to be injected? */
 bool vcpu_irq_ready(struct vcpu *v);
+/* Did the last exit leave the guest inside an interrupt shadow, the instruction at RIP
+ * still to run (the VMM has not stepped over anything since)? */
+bool vcpu_irq_shadow(struct vcpu *v);
 /* Ask for a VCPU_EXIT_IRQ_WINDOW exit as soon as the guest can take an interrupt (on), or
  * withdraw the request (off). */
 void vcpu_irq_window(struct vcpu *v, bool on);

@@ -48,6 +48,9 @@ void virq_detach(struct vm *vm);
 void virq_prepare(struct vm *vm);
 /* Would an interrupt wake the halted vCPU now? */
 bool virq_wake(struct vm *vm);
+/* Log the controllers' state (a guest that seems stuck). */
+void virq_log_state(struct vm *vm);
+void vioapic_log_state(struct vm *vm);
 
 /* Local APIC (vmm/vlapic.c). vlapic_raise may be called from interrupt context and from
  * other VMs' exits. */
@@ -77,6 +80,7 @@ struct virq_stats {
 	uint64_t timer_late_ns_max;	/* latest expiry after its deadline, host side */
 	uint64_t refused;	/* guest programming refused or ignored (each logged) */
 	uint64_t dropped;	/* interrupts raised while the APIC was software-disabled */
+	uint64_t shadow_held;	/* interrupts held until the shadow's instruction ran */
 	uint64_t halts;		/* HLT with IF=1: the vCPU blocked */
 	uint64_t halt_us;	/* time spent blocked */
 };

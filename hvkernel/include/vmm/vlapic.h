@@ -24,6 +24,7 @@ struct vlapic {
 	uint64_t deadline_tsc;		/* next expiry, 0 when not counting */
 	uint64_t period_tsc;		/* periodic mode, else 0 */
 	struct hv_timer host_timer;
+	struct hv_timer kick;		/* an exit soon, for an interrupt held by a shadow */
 };
 
 /* Count a refused or ignored guest access and log it (the first few per VM). */
