@@ -50,7 +50,8 @@ $(BUILD)/kobj/%.S.o: %.S
 # kernel carries (hvkernel/tests/guest_os.S) and copies into test VMs.
 GUEST_CFLAGS := -m32 -march=i686 -ffreestanding -fno-pic -fno-pie -fno-stack-protector \
                 -fno-asynchronous-unwind-tables -mgeneral-regs-only -O2 -Wall -Wextra -Werror
-GUEST_OBJS   := $(BUILD)/guest/entry.o $(BUILD)/guest/os.o
+GUEST_OBJS   := $(BUILD)/guest/entry.o $(BUILD)/guest/os.o $(BUILD)/guest/isr.o $(BUILD)/guest/irq.o \
+                $(BUILD)/guest/irqtest.o
 
 $(BUILD)/guest/%.o: tests/guest/%.c
 	@mkdir -p $(dir $@)

@@ -65,6 +65,54 @@ out:
 	return st;
 }
 
+/*
+ * The same echo with the echo guest sleeping in HLT until its NIC interrupts (edge-
+ * triggered I/O APIC input): the interrupt is raised from the other VM's exit, through the
+ * switch, and wakes the halted vCPU for the scheduler.
+ */
+KTEST(vmm, vnetirq)
+{
+	const uint32_t n = (uint32_t)ktest_param_u64(t, "frames", 200);
+	const uint8_t mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x01 };
+	const char *why;
+
+	if (!vcpu_hw_available(&why)) {
+		ktest_msg(t, "%s", why);
+		return KTEST_SKIP;
+	}
+	struct vm *vms[2] = {
+		vm_create("vm-echoirq", 1 << 20, guest_os_start, (uint64_t)(guest_os_end - guest_os_start),
+			  0x1000, 0x1000, (n << 8) | 10),
+		vnett_vm("vm-ping", (n << 8) | 2, 0x02),
+	};
+	enum ktest_status st = KTEST_PASS;
+	if (!vms[0] || !vms[1] || virq_attach(vms[0]) < 0 || vio_net_attach(vms[0], VNET_BASE, mac) < 0) {
+		ktest_msg(t, "cannot create the VMs");
+		st = KTEST_ERROR;
+		goto out;
+	}
+	int left = sched_run(vms, 2, 2000, 60000000);
+	uint32_t irqs = vms[0]->report[0];
+	ktest_metric(t, "echo_irqs", irqs, "count");
+	ktest_metric(t, "echo_halts", vms[0]->irq.halts, "count");
+	ktest_metric(t, "echo_injected", vms[0]->irq.injected, "count");
+	if (left || vms[0]->state != VM_EXITED || vms[1]->state != VM_EXITED ||
+	    vms[0]->exit_code || vms[1]->exit_code) {
+		ktest_msg(t, "echo: state %d code %d (%s); ping: state %d code %d (%s)", vms[0]->state,
+			  vms[0]->exit_code, vms[0]->stop_reason, vms[1]->state, vms[1]->exit_code,
+			  vms[1]->stop_reason);
+		st = KTEST_FAIL;
+	} else if (irqs != vms[0]->irq.injected || vms[0]->irq.halts == 0 || irqs == 0) {
+		ktest_msg(t, "echo: %u interrupts handled, %llu injected, %llu halts", irqs,
+			  (unsigned long long)vms[0]->irq.injected, (unsigned long long)vms[0]->irq.halts);
+		st = KTEST_FAIL;
+	}
+out:
+	vm_destroy(vms[0]);
+	vm_destroy(vms[1]);
+	return st;
+}
+
 static uint64_t vnett_port_count(const char *name, int sent_by_vm)
 {
 	struct vsw_port *p = vsw_find_port(name);

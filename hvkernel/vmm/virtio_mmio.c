@@ -20,6 +20,13 @@ enum {
 	VIO_R_USED_LO = 0x0a0, VIO_R_USED_HI = 0x0a4, VIO_R_CONFIG_GEN = 0x0fc, VIO_R_CONFIG = 0x100,
 };
 
+/* InterruptStatus is the device's interrupt line (4.2.2, 4.2.3.4): asserted while any bit
+ * is set, into the VM's I/O APIC when it has one. */
+static void vio_irq_update(struct vm *vm, struct vio_dev *d)
+{
+	vioapic_set_line(vm, d->gsi, d->isr != 0);
+}
+
 static void vio_reset(struct vio_dev *d)
 {
 	d->status = d->dev_feat_sel = d->drv_feat_sel = d->queue_sel = d->isr = 0;
@@ -80,8 +87,15 @@ static void vio_write(struct vm *vm, void *dev, uint64_t off, unsigned size, uin
 		if (v < d->cls->nqueues && d->q[v].ready)
 			d->cls->notify(vm, d, v);
 		break;
-	case VIO_R_INT_ACK: d->isr &= ~v; break;
-	case VIO_R_STATUS: if (v == 0) vio_reset(d); else d->status = v; break;
+	case VIO_R_INT_ACK: d->isr &= ~v; vio_irq_update(vm, d); break;
+	case VIO_R_STATUS:
+		if (v == 0) {
+			vio_reset(d);
+			vio_irq_update(vm, d);
+		} else {
+			d->status = v;
+		}
+		break;
 	case VIO_R_DESC_LO: case VIO_R_DESC_HI: vio_set64(&q->desc, off == VIO_R_DESC_HI, v); break;
 	case VIO_R_AVAIL_LO: case VIO_R_AVAIL_HI: vio_set64(&q->avail, off == VIO_R_AVAIL_HI, v); break;
 	case VIO_R_USED_LO: case VIO_R_USED_HI: vio_set64(&q->used, off == VIO_R_USED_HI, v); break;
@@ -99,6 +113,9 @@ struct vio_dev *vio_attach(struct vm *vm, uint64_t base, const struct vio_class 
 		return 0;
 	d->cls = cls;
 	d->priv = priv;
+	d->gsi = VIRQ_VIO_GSI_BASE;
+	for (int i = 0; i < vm->nmmio; i++)	/* the n-th virtio device drives input 16 + n */
+		d->gsi += vm->mmio[i].ops == &vio_ops;
 	if (vm_add_mmio(vm, base, VIO_MMIO_SIZE, &vio_ops, d) < 0) {
 		kfree(d);
 		return 0;
@@ -118,7 +135,9 @@ void vio_detach_all(struct vm *vm)
 {
 	for (int i = 0; i < vm->nmmio; i++) {
 		struct vio_dev *d = vm->mmio[i].dev;
-		if (vm->mmio[i].ops == &vio_ops && d->cls->release)
+		if (vm->mmio[i].ops != &vio_ops)
+			continue;	/* not ours: the interrupt controllers (virq_detach) */
+		if (d->cls->release)
 			d->cls->release(d);
 		kfree(d);
 	}
@@ -166,5 +185,6 @@ void vio_push(struct vm *vm, struct vio_dev *d, unsigned qi, uint16_t head, uint
 	elem[0] = head;
 	elem[1] = len;
 	__atomic_store_n(&used[1], (uint16_t)(u + 1), __ATOMIC_RELEASE);
-	d->isr |= 1;
+	d->isr |= 1;		/* used buffer notification (4.2.2 InterruptStatus bit 0) */
+	vio_irq_update(vm, d);
 }

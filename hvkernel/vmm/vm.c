@@ -9,6 +9,7 @@
 #include <kern/mem.h>
 #include <kern/string.h>
 #include <kern/time.h>
+#include <hv/time.h>
 #include <lib/fmt.h>
 #include <vmm/mmio.h>
 #include <vmm/virtio_mmio.h>
@@ -75,6 +76,7 @@ void vm_destroy(struct vm *vm)
 {
 	if (!vm)
 		return;
+	virq_detach(vm);	/* its timer first: the callback touches the VM */
 	vcpu_destroy(vm->vcpu);
 	vio_detach_all(vm);
 	npt_free(vm);
@@ -165,15 +167,36 @@ static void vm_exit_io(struct vm *vm, struct vcpu_regs *r, const struct vcpu_exi
 	r->rip = e->next_rip;
 }
 
+/* The hypervisor leaves: 4000_0000h names us and the highest leaf; 4000_0010h gives the
+ * TSC rate and the emulated local APIC timer's rate in kHz (the "timing information"
+ * leaf other hypervisors use the same way), so a guest need not calibrate. */
+static void vm_cpuid_hv(uint32_t leaf, uint32_t *a, uint32_t *b, uint32_t *c, uint32_t *d)
+{
+	*a = *b = *c = *d = 0;
+	if (leaf == 0x40000000) {
+		*a = 0x40000010;
+		memcpy(b, "hvki", 4);
+		memcpy(c, "t VM", 4);
+		memcpy(d, "M   ", 4);
+	} else if (leaf == 0x40000010) {
+		*a = (uint32_t)tsc_khz;
+		*b = (uint32_t)(VLAPIC_TIMER_HZ / 1000);
+	}
+}
+
 /* CPUID passes through, without SVM and with the hypervisor bit set, so a guest can
- * neither nest nor mistake itself for bare metal. */
+ * neither nest nor mistake itself for bare metal; nor does it see the x2APIC or the
+ * TSC-deadline timer, which the emulated local APIC does not offer. */
 static void vm_exit_cpuid(struct vcpu_regs *r, const struct vcpu_exit *e)
 {
 	uint32_t a, b, c, d, leaf = (uint32_t)r->rax, sub = (uint32_t)r->rcx;
 
-	cpuid(leaf, sub, &a, &b, &c, &d);
+	if ((leaf & 0xffffff00u) == 0x40000000)
+		vm_cpuid_hv(leaf, &a, &b, &c, &d);
+	else
+		cpuid(leaf, sub, &a, &b, &c, &d);
 	if (leaf == 1)
-		c |= 1u << 31;
+		c = (c | 1u << 31) & ~(1u << 21 | 1u << 24);
 	if (leaf == 0x80000001)
 		c &= ~(1u << 2);
 	if (leaf == 0x8000000a)
@@ -209,6 +232,11 @@ static void vm_exit_hypercall(struct vm *vm, struct vcpu_regs *r, const struct v
 		vm->yielded = 1;
 		r->rax = 0;
 		break;
+	case VM_HC_REPORT:
+		if (r->rbx < VM_NREPORT)
+			vm->report[r->rbx] = (uint32_t)r->rcx;
+		r->rax = r->rbx < VM_NREPORT ? 0 : (uint64_t)-HV_EINVAL;
+		break;
 	default:
 		r->rax = (uint64_t)-HV_ENOSYS;
 		break;
@@ -234,14 +262,21 @@ static void vm_handle_exit(struct vm *vm, const struct vcpu_exit *e)
 		vm_exit_hypercall(vm, r, e);
 		break;
 	case VCPU_EXIT_HLT:
-		/* No virtual interrupt sources yet: a halted guest would sleep forever. */
 		r->rip = e->next_rip;
+		if (vm->lapic && r->rflags & 0x200) {
+			vm->halted = 1;		/* blocked until an interrupt is pending */
+			vm->irq.halts++;
+			break;
+		}
+		/* No interrupt controller, or interrupts off: nothing can wake it. */
 		vm->exit_code = 0;
 		vm->state = VM_EXITED;
 		klog("vm %s: halted", vm->name);
 		break;
 	case VCPU_EXIT_INTR:
 		break;		/* the host interrupt was taken on the way out; go back in */
+	case VCPU_EXIT_IRQ_WINDOW:
+		break;		/* virq_prepare injects on the way back in */
 	case VCPU_EXIT_MMIO:
 		if (vm_exit_mmio(vm, r, e) == 0)
 			break;
@@ -260,32 +295,100 @@ static void vm_handle_exit(struct vm *vm, const struct vcpu_exit *e)
 	}
 }
 
-enum vm_state vm_run_until(struct vm *vm, volatile int *stop)
+void vm_log_exits(const struct vm *vm)
+{
+	char buf[200];
+	size_t n = 0;
+
+	for (int r = 1; r < VCPU_EXIT_NREASONS && n < sizeof(buf); r++)
+		if (vm->exits[r])
+			n += (size_t)fmt_snprintf(buf + n, sizeof(buf) - n, " %s=%llu", vcpu_exit_name(r),
+						  (unsigned long long)vm->exits[r]);
+	buf[n < sizeof(buf) ? n : sizeof(buf) - 1] = 0;
+	klog("vm %s: exits%s; irq injected=%llu windows=%llu halts=%llu shadow_held=%llu", vm->name, buf,
+	     (unsigned long long)vm->irq.injected, (unsigned long long)vm->irq.windows,
+	     (unsigned long long)vm->irq.halts, (unsigned long long)vm->irq.shadow_held);
+	if (vm->state == VM_RUNNING || vm->state == VM_READY)
+		virq_log_state((struct vm *)vm);
+}
+
+bool vm_blocked(struct vm *vm)
+{
+	if (!vm->halted)
+		return false;
+	if (vm->state != VM_RUNNING || virq_wake(vm)) {
+		vm->halted = 0;
+		return false;
+	}
+	return true;
+}
+
+static void vm_wake_timer(void *arg)
+{
+	*(volatile int *)arg = 1;
+}
+
+/* Are all the VMs that can still run halted, with nothing to wake them? */
+static bool vm_all_blocked(struct vm **vms, int n)
+{
+	for (int i = 0; i < n; i++)
+		if ((vms[i]->state == VM_READY || vms[i]->state == VM_RUNNING) && !vm_blocked(vms[i]))
+			return false;
+	return true;
+}
+
+void vm_idle(struct vm **vms, int n, uint64_t max_us)
+{
+	volatile int woke = 0;
+	struct hv_timer t = { 0 };
+
+	hv_timer_start(&t, max_us, vm_wake_timer, (void *)&woke);
+	cpu_cli();
+	while (!woke && vm_all_blocked(vms, n))
+		__asm__ volatile("sti; hlt; cli" ::: "memory");	/* STI's shadow covers HLT */
+	cpu_sti();
+	hv_timer_cancel(&t);
+}
+
+/* One entry into the guest and the handling of the exit that ends it. */
+static void vm_enter(struct vm *vm)
 {
 	struct vcpu_exit e;
+
+	if (vm->lapic)
+		virq_prepare(vm);
+	vcpu_run(vm->vcpu, &e);
+	vm_handle_exit(vm, &e);
+}
+
+enum vm_state vm_run_until(struct vm *vm, volatile int *stop)
+{
 	uint64_t t0 = time_us();
 
 	if (vm->state == VM_READY)
 		vm->state = VM_RUNNING;
 	vm->yielded = 0;
-	while (vm->state == VM_RUNNING && !*stop && !vm->yielded) {
-		vcpu_run(vm->vcpu, &e);
-		vm_handle_exit(vm, &e);
-	}
+	/* A blocked vCPU gives the CPU back: the scheduler runs the others meanwhile. */
+	while (vm->state == VM_RUNNING && !*stop && !vm->yielded && !vm_blocked(vm))
+		vm_enter(vm);
 	vm->cpu_us += time_us() - t0;
 	return vm->state;
 }
 
 enum vm_state vm_run(struct vm *vm, uint64_t budget_us)
 {
-	struct vcpu_exit e;
 	uint64_t t0 = time_us();
 
 	if (vm->state == VM_READY)
 		vm->state = VM_RUNNING;
 	while (vm->state == VM_RUNNING) {
-		vcpu_run(vm->vcpu, &e);
-		vm_handle_exit(vm, &e);
+		if (vm_blocked(vm)) {
+			uint64_t h0 = time_us();
+			vm_idle(&vm, 1, 1000);
+			vm->irq.halt_us += time_us() - h0;
+		} else {
+			vm_enter(vm);
+		}
 		if (budget_us && time_us() - t0 >= budget_us)
 			break;
 	}

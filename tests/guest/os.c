@@ -1,36 +1,36 @@
 /*
  * The guest test OS: a few hundred lines of freestanding 32-bit C that the hypervisor runs
  * inside a VM to prove its virtual devices from the guest's side. It talks to its console
- * (a 16550 at port 0x3f8) and to virtio-mmio devices (VIRTIO 1.1, 4.2), polling: the VMM
- * injects no interrupts into these guests yet.
+ * (a 16550 at port 0x3f8) and to virtio-mmio devices (VIRTIO 1.1, 4.2), polling, or for
+ * the interrupt tests (irqtest.c) sleeping in HLT until the device's interrupt.
  */
 #include <stdint.h>
 #include <stddef.h>
+#include "guest.h"
 
 #define VIO_BLK_BASE	0xfeb00000u
 #define VIO_NET_BASE	0xfeb01000u
 #define SECTOR		512
-#define HC_YIELD	3
 
 int guest_main(uint32_t test, uint32_t seed);
 
 static void outb(uint16_t port, uint8_t v) { __asm__ volatile("outb %0, %1" :: "a"(v), "Nd"(port)); }
 static uint8_t inb(uint16_t port) { uint8_t v; __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port)); return v; }
 
-static void con_putc(char c)
+void con_putc(char c)
 {
 	while (!(inb(0x3fd) & 0x20))
 		;
 	outb(0x3f8, (uint8_t)c);
 }
 
-static void con_puts(const char *s)
+void con_puts(const char *s)
 {
 	while (*s)
 		con_putc(*s++);
 }
 
-static void con_putu(uint32_t v)
+void con_putu(uint32_t v)
 {
 	char buf[12];
 	int n = 0;
@@ -79,6 +79,8 @@ static void hc_yield(void)
 #define R_QUEUE_NUM	0x038
 #define R_QUEUE_READY	0x044
 #define R_QUEUE_NOTIFY	0x050
+#define R_INT_STATUS	0x060
+#define R_INT_ACK	0x064
 #define R_STATUS	0x070
 #define R_DESC_LO	0x080
 #define R_DESC_HI	0x084
@@ -189,14 +191,39 @@ static int blk_io(uint32_t type, uint32_t sector, void *buf, uint32_t len)
 	__asm__ volatile("" ::: "memory");
 	vq_avail.idx++;
 	__asm__ volatile("" ::: "memory");
+	if (blk_irq_mode) {
+		/* Sleep until the device's interrupt; only then look at the used ring. */
+		uint32_t seen = blk_irqs;
+		cli();
+		*vio_reg(R_QUEUE_NOTIFY) = 0;
+		while (blk_irqs == seen)
+			sti_hlt_cli();
+		sti();
+		return *(volatile uint16_t *)&vq_used.idx == want ? req_status : 0x100;
+	}
 	*vio_reg(R_QUEUE_NOTIFY) = 0;
 	while (*(volatile uint16_t *)&vq_used.idx != want)
 		;
 	return req_status;
 }
 
+volatile int blk_irq_mode;
+volatile uint32_t blk_irqs;
+
+/* The disk's interrupt: read and acknowledge InterruptStatus (4.2.2), which lowers the
+ * level-triggered line, then EOI. */
+void blk_irq(void)
+{
+	uint32_t isr = *vio_reg(R_INT_STATUS);
+
+	*vio_reg(R_INT_ACK) = isr;
+	if (isr & 1)
+		blk_irqs++;
+	lapic_eoi();
+}
+
 /* Test 0: write a pattern to sectors 0..63 in chunks of 1 to 8 sectors, read it back. */
-static int test_vblk(void)
+int test_vblk(void)
 {
 	uint32_t cap;
 	int ret = blk_init(&cap);
@@ -280,7 +307,23 @@ static void net_send(const uint8_t *frame, uint32_t len)
 		;
 }
 
-/* Wait (yielding the CPU) for the next received frame; returns its buffer and length. */
+volatile int net_irq_mode;
+volatile uint32_t net_irqs;
+
+/* The NIC's interrupt (edge-triggered): acknowledge InterruptStatus, so the next used
+ * buffer raises the line again, then EOI. */
+void net_irq(void)
+{
+	uint32_t isr = *vio_reg(R_INT_STATUS);
+
+	*vio_reg(R_INT_ACK) = isr;
+	if (isr & 1)
+		net_irqs++;
+	lapic_eoi();
+}
+
+/* Wait (yielding the CPU, or in irq mode sleeping in HLT) for the next received frame;
+ * returns its buffer and length. */
 static uint8_t *net_recv(uint32_t *len, uint32_t spins)
 {
 	struct vq *q = &net_q[0];
@@ -288,7 +331,14 @@ static uint8_t *net_recv(uint32_t *len, uint32_t spins)
 	while (*(volatile uint16_t *)&q->used.idx == net_rx_seen) {
 		if (!spins--)
 			return 0;
-		hc_yield();
+		if (!net_irq_mode) {
+			hc_yield();
+			continue;
+		}
+		cli();		/* sleep until the device interrupts, unless a frame came meanwhile */
+		if (*(volatile uint16_t *)&q->used.idx == net_rx_seen)
+			sti_hlt_cli();
+		sti();
 	}
 	uint32_t id = q->used.ring[net_rx_seen % QN].id;
 	*len = q->used.ring[net_rx_seen % QN].len - NET_HDR;
@@ -305,7 +355,7 @@ static void net_repost(uint8_t *frame)
 }
 
 /* Test 1: echo frames back to whoever sent them, until the one with sequence n - 1. */
-static int test_echo(uint32_t n)
+int test_echo(uint32_t n)
 {
 	if (net_init() < 0)
 		return 30;
@@ -549,6 +599,20 @@ int guest_main(uint32_t test, uint32_t seed)
 		return test_vblk_tagged(seed) ?: test_echo(test >> 8);
 	case 7:		/* tagged disk, then ping (arg >> 8) frames */
 		return test_vblk_tagged(seed) ?: test_ping(test >> 8);
+	case 8:
+		return test_timer_periodic(test >> 8);
+	case 9:
+		return test_timer_oneshot();
+	case 10:
+		return test_irq_masked();
+	case 11:
+		return test_vblk_irq();
+	case 12:
+		return test_irq_bad();
+	case 13:
+		return test_echo_irq(test >> 8);
+	case 14:
+		return test_irq_shadow(test >> 8);
 	default:
 		return 99;
 	}

@@ -22,7 +22,8 @@ struct vcpu {
 	struct vm *vm;
 	uint8_t *vmcb;
 	struct vcpu_regs regs;
-	int pending_irq;		/* vector to inject, or -1 */
+	uint64_t exit_rip;		/* RIP at the last exit: moved since means the shadow ended */
+	bool shadow;			/* the guest was in an interrupt shadow at the last exit */
 };
 
 void svm_vmrun(uint64_t vmcb_pa, struct vcpu_regs *regs, uint64_t host_vmcb_pa);
@@ -132,7 +133,6 @@ struct vcpu *vcpu_create(struct vm *vm, uint64_t rip, uint64_t rsp)
 		return 0;
 	}
 	v->vm = vm;
-	v->pending_irq = -1;
 	VMCB_U32(v, VMCB_INTERCEPT_MISC1) = SVM_INTERCEPT_INTR | SVM_INTERCEPT_NMI |
 		SVM_INTERCEPT_CPUID | SVM_INTERCEPT_HLT | SVM_INTERCEPT_IOIO | SVM_INTERCEPT_MSR |
 		SVM_INTERCEPT_SHUTDOWN;
@@ -143,7 +143,7 @@ struct vcpu *vcpu_create(struct vm *vm, uint64_t rip, uint64_t rsp)
 	VMCB_U64(v, VMCB_MSRPM_BASE) = (uint64_t)svm_msrpm;
 	VMCB_U32(v, VMCB_GUEST_ASID) = (uint32_t)vm->id + 1;
 	VMCB_U8(v, VMCB_TLB_CONTROL) = 1;	/* flush this ASID on the first entry */
-	VMCB_U64(v, VMCB_VINTR) = 1ull << 24;	/* V_INTR_MASKING: host IF gates host interrupts */
+	VMCB_U64(v, VMCB_VINTR) = SVM_VINTR_MASKING;	/* host IF gates host interrupts */
 	VMCB_U64(v, VMCB_NP_ENABLE) = 1;
 	VMCB_U64(v, VMCB_N_CR3) = vm_npt_root(vm);
 
@@ -186,7 +186,61 @@ struct vcpu_regs *vcpu_regs(struct vcpu *v)
 
 void vcpu_inject_irq(struct vcpu *v, uint8_t vector)
 {
-	v->pending_irq = vector;
+	VMCB_U64(v, VMCB_EVENTINJ) = SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_INTR | vector;
+}
+
+/* The shadow is as the guest left it at the exit; once the VMM has stepped over the
+ * exiting instruction the one instruction it covered is done (15.21.5). */
+static bool svm_in_shadow(struct vcpu *v)
+{
+	return v->shadow && v->regs.rip == v->exit_rip;
+}
+
+/*
+ * Was the guest in an interrupt shadow at this exit? The VMCB says so (INT_SHADOW), but
+ * QEMU's SVM before 9.1 does not reload that bit on VMRUN: re-entered inside a shadow, a
+ * guest that exits again before running the shadow's instruction (a host interrupt was
+ * already waiting) reports no shadow. Same RIP as the shadowed entry means that
+ * instruction has not run: the shadow still holds.
+ */
+static void svm_track_shadow(struct vcpu *v, uint64_t entry_rip, bool entered_in_shadow)
+{
+	bool now = VMCB_U64(v, VMCB_INT_SHADOW) & SVM_INT_SHADOW;
+
+	v->shadow = now || (entered_in_shadow && v->regs.rip == entry_rip);
+}
+
+bool vcpu_irq_shadow(struct vcpu *v)
+{
+	return svm_in_shadow(v);
+}
+
+bool vcpu_irq_ready(struct vcpu *v)
+{
+	return (v->regs.rflags & 0x200) && !svm_in_shadow(v) &&
+	       !(VMCB_U64(v, VMCB_EVENTINJ) & SVM_EVTINJ_VALID);
+}
+
+/*
+ * The interrupt window (15.21.4): a virtual interrupt (V_IRQ) that the guest takes as soon
+ * as it is interruptible, with VINTR intercepted, so taking it is an exit instead; the VMM
+ * then injects the real vector through EVENTINJ. V_IGN_TPR: the guest's TPR is the VMM's
+ * business (the emulated local APIC), not the CPU's.
+ */
+void vcpu_irq_window(struct vcpu *v, bool on)
+{
+	uint64_t ctl = VMCB_U64(v, VMCB_VINTR);
+
+	ctl &= ~(SVM_VINTR_V_IRQ | SVM_VINTR_IGN_TPR | (0xfull << SVM_VINTR_PRIO_SHIFT));
+	if (on)
+		ctl |= SVM_VINTR_V_IRQ | SVM_VINTR_IGN_TPR | (0xfull << SVM_VINTR_PRIO_SHIFT);
+	VMCB_U64(v, VMCB_VINTR) = ctl;
+	/* VINTR is intercepted only while a window is asked for: otherwise the VMCB is the
+	 * one guests without interrupts (and the VMMCALL benchmark) always ran with. */
+	if (on)
+		VMCB_U32(v, VMCB_INTERCEPT_MISC1) |= SVM_INTERCEPT_VINTR;
+	else
+		VMCB_U32(v, VMCB_INTERCEPT_MISC1) &= ~SVM_INTERCEPT_VINTR;
 }
 
 /* Translate the VMCB's exit into the VMM's terms. */
@@ -236,6 +290,10 @@ static void svm_decode_exit(struct vcpu *v, struct vcpu_exit *e)
 	case SVM_EXIT_NMI:
 		e->reason = VCPU_EXIT_INTR;
 		break;
+	case SVM_EXIT_VINTR:
+		e->reason = VCPU_EXIT_IRQ_WINDOW;
+		vcpu_irq_window(v, false);	/* 15.21.4: the window is open; V_IRQ served */
+		break;
 	case SVM_EXIT_SHUTDOWN:
 		e->reason = VCPU_EXIT_SHUTDOWN;
 		break;
@@ -260,10 +318,9 @@ void vcpu_run(struct vcpu *v, struct vcpu_exit *e)
 	VMCB_U64(v, VMCB_RSP) = v->regs.rsp;
 	VMCB_U64(v, VMCB_RAX) = v->regs.rax;
 	VMCB_U64(v, VMCB_RFLAGS) = v->regs.rflags;
-	if (v->pending_irq >= 0) {
-		VMCB_U64(v, VMCB_EVENTINJ) = SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_INTR | (uint32_t)v->pending_irq;
-		v->pending_irq = -1;
-	}
+	uint64_t entry_rip = v->regs.rip;
+	bool entry_shadow = svm_in_shadow(v);
+	VMCB_U64(v, VMCB_INT_SHADOW) = entry_shadow ? SVM_INT_SHADOW : 0;
 	/* GIF off across the world switch; host interrupts stay enabled in the guest so they
 	 * cause an INTR exit, and are taken once GIF is back (15.17 "Global interrupt flag"). */
 	cpu_cli();
@@ -278,6 +335,12 @@ void vcpu_run(struct vcpu *v, struct vcpu_exit *e)
 	v->regs.rsp = VMCB_U64(v, VMCB_RSP);
 	v->regs.rax = VMCB_U64(v, VMCB_RAX);
 	v->regs.rflags = VMCB_U64(v, VMCB_RFLAGS);
+	v->exit_rip = v->regs.rip;
+	svm_track_shadow(v, entry_rip, entry_shadow);
+	/* An event whose delivery the exit interrupted is injected again, so it is neither
+	 * lost nor delivered twice (15.7.2 EXITINTINFO); otherwise nothing is pending. */
+	uint64_t ii = VMCB_U64(v, VMCB_EXITINTINFO);
+	VMCB_U64(v, VMCB_EVENTINJ) = ii & SVM_EVTINJ_VALID ? ii : 0;
 	svm_decode_exit(v, e);
 }
 
@@ -285,7 +348,7 @@ const char *vcpu_exit_name(enum vcpu_exit_reason r)
 {
 	static const char *const names[VCPU_EXIT_NREASONS] = {
 		"none", "io", "mmio", "hlt", "cpuid", "msr", "hypercall", "intr", "shutdown",
-		"exception", "fail",
+		"exception", "fail", "vintr",
 	};
 	return r < VCPU_EXIT_NREASONS ? names[r] : "?";
 }

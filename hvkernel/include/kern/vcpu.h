@@ -23,6 +23,7 @@ enum vcpu_exit_reason {
 	VCPU_EXIT_SHUTDOWN,	/* triple fault or shutdown */
 	VCPU_EXIT_EXCEPTION,	/* an intercepted guest exception */
 	VCPU_EXIT_FAIL,		/* the backend could not enter the guest */
+	VCPU_EXIT_IRQ_WINDOW,	/* the guest can take an interrupt now (asked by vcpu_irq_window) */
 	VCPU_EXIT_NREASONS
 };
 
@@ -59,8 +60,18 @@ void vcpu_destroy(struct vcpu *v);
 /* Run until the next exit that needs the VMM. */
 void vcpu_run(struct vcpu *v, struct vcpu_exit *exit);
 struct vcpu_regs *vcpu_regs(struct vcpu *v);
-/* Inject an external interrupt before the next entry. */
+/* Inject an external interrupt on the next entry. Only when vcpu_irq_ready() says so:
+ * injection bypasses the guest's RFLAGS.IF and interrupt shadow. */
 void vcpu_inject_irq(struct vcpu *v, uint8_t vector);
+/* Can the guest take an external interrupt now: RFLAGS.IF set, no interrupt shadow (the
+ * instruction after STI or MOV SS), and no event already waiting to be injected? */
+bool vcpu_irq_ready(struct vcpu *v);
+/* Did the last exit leave the guest inside an interrupt shadow, the instruction at RIP
+ * still to run (the VMM has not stepped over anything since)? */
+bool vcpu_irq_shadow(struct vcpu *v);
+/* Ask for a VCPU_EXIT_IRQ_WINDOW exit as soon as the guest can take an interrupt (on), or
+ * withdraw the request (off). */
+void vcpu_irq_window(struct vcpu *v, bool on);
 const char *vcpu_exit_name(enum vcpu_exit_reason r);
 
 #endif

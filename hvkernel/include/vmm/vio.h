@@ -41,6 +41,7 @@ struct vio_dev {
 	uint32_t status, dev_feat_sel, drv_feat_sel, drv_feat[2], queue_sel, isr;
 	struct vio_queue q[VIO_MAX_QUEUES];
 	void *priv;
+	unsigned gsi;			/* its I/O APIC input (include/vmm/virq.h) */
 };
 
 /* Put a device of class cls at gpa base of vm. Returns it, or NULL. */

@@ -6,8 +6,10 @@
 #ifndef VMM_VM_H
 #define VMM_VM_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <kern/vcpu.h>
+#include <vmm/virq.h>
 
 enum vm_state { VM_READY, VM_RUNNING, VM_EXITED, VM_STOPPED };
 
@@ -19,13 +21,15 @@ struct vm_mmio_ops {
 	void (*write)(struct vm *vm, void *dev, uint64_t off, unsigned size, uint32_t value);
 };
 
-#define VM_MAX_MMIO	4
+#define VM_MAX_MMIO	8
 
 /* Hypercalls (VMMCALL with the function in EAX). */
 #define VM_HC_NOP	0	/* returns at once: the round-trip benchmark */
 #define VM_HC_EXIT	1	/* EBX = exit code; the VM ends */
 #define VM_HC_PUTC	2	/* BL = character for the console */
 #define VM_HC_YIELD	3	/* nothing to do now: give the CPU to another VM */
+#define VM_HC_REPORT	4	/* report[EBX] = ECX: a guest's measurement for the host's test */
+#define VM_NREPORT	8
 
 struct vm {
 	char name[16];
@@ -50,6 +54,12 @@ struct vm {
 	int nmmio;
 	uint64_t mmio_accesses;
 	char con_prefix[16];		/* console lines' prefix in the log ("": the name) */
+	/* Interrupts (vmm/virq.c): NULL when the VM has no interrupt controller. */
+	struct vlapic *lapic;
+	struct vioapic *ioapic;
+	struct virq_stats irq;
+	int halted;			/* HLT with IF=1: blocked until an interrupt is pending */
+	uint32_t report[VM_NREPORT];
 };
 
 /* Place a device at [base, base+size) of guest-physical space. 0 or -HV_ENOSPC. */
@@ -69,6 +79,12 @@ enum vm_state vm_run(struct vm *vm, uint64_t budget_us);
 /* Run until the VM exits or stops or *stop becomes non-zero (set from a timer). */
 enum vm_state vm_run_until(struct vm *vm, volatile int *stop);
 void vm_destroy(struct vm *vm);
+/* One log line: the VM's exits per reason and its interrupt counters. */
+void vm_log_exits(const struct vm *vm);
+/* Is the vCPU halted with no interrupt to wake it? (Clears the halt when one is pending.) */
+bool vm_blocked(struct vm *vm);
+/* Sleep the CPU while every runnable VM of vms[n] is blocked, for at most max_us. */
+void vm_idle(struct vm **vms, int n, uint64_t max_us);
 /* The nested page table root for the backend. */
 uint64_t vm_npt_root(const struct vm *vm);
 

@@ -9,12 +9,21 @@
 #define LAPIC_ID		0x020
 #define LAPIC_VERSION		0x030
 #define LAPIC_TPR		0x080
+#define LAPIC_APR		0x090
+#define LAPIC_PPR		0x0a0
 #define LAPIC_EOI		0x0b0
+#define LAPIC_LDR		0x0d0
+#define LAPIC_DFR		0x0e0
 #define LAPIC_SVR		0x0f0
+#define LAPIC_ISR		0x100	/* 8 registers, 16 bytes apart */
+#define LAPIC_TMR		0x180
+#define LAPIC_IRR		0x200
 #define LAPIC_ESR		0x280
 #define LAPIC_ICR_LO		0x300
 #define LAPIC_ICR_HI		0x310
 #define LAPIC_LVT_TIMER		0x320
+#define LAPIC_LVT_THERMAL	0x330
+#define LAPIC_LVT_PERF		0x340
 #define LAPIC_LVT_LINT0		0x350
 #define LAPIC_LVT_LINT1		0x360
 #define LAPIC_LVT_ERROR		0x370
@@ -25,6 +34,9 @@
 #define LAPIC_SVR_ENABLE	(1u << 8)
 #define LAPIC_LVT_MASKED	(1u << 16)
 #define LAPIC_TIMER_PERIODIC	(1u << 17)
+#define LAPIC_TIMER_MODE_MASK	(3u << 17)
+#define LAPIC_TIMER_TSC_DEADLINE (2u << 17)
+#define LAPIC_ESR_RX_ILLEGAL	(1u << 6)	/* received illegal vector */
 #define LAPIC_TIMER_DIV_16	0x3
 
 #endif

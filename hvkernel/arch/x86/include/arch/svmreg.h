@@ -67,6 +67,7 @@
 /* Intercept bits in MISC1 / MISC2. */
 #define SVM_INTERCEPT_INTR	(1u << 0)
 #define SVM_INTERCEPT_NMI	(1u << 1)
+#define SVM_INTERCEPT_VINTR	(1u << 4)
 #define SVM_INTERCEPT_CPUID	(1u << 18)
 #define SVM_INTERCEPT_HLT	(1u << 24)
 #define SVM_INTERCEPT_IOIO	(1u << 27)
@@ -84,6 +85,7 @@
 #define SVM_EXIT_EXCP_BASE	0x040
 #define SVM_EXIT_INTR		0x060
 #define SVM_EXIT_NMI		0x061
+#define SVM_EXIT_VINTR		0x064
 #define SVM_EXIT_CPUID		0x072
 #define SVM_EXIT_HLT		0x078
 #define SVM_EXIT_IOIO		0x07b
@@ -103,9 +105,18 @@
 #define SVM_IOIO_SZ32		(1u << 6)
 #define SVM_IOIO_PORT_SHIFT	16
 
-/* EVENTINJ (15.20). */
+/* EVENTINJ and EXITINTINFO share one format (15.20, 15.7.2). */
 #define SVM_EVTINJ_VALID	(1u << 31)
 #define SVM_EVTINJ_TYPE_INTR	(0u << 8)
+
+/* VMCB 060h virtual interrupt control (15.21.1, appendix B). */
+#define SVM_VINTR_V_IRQ		(1ull << 8)
+#define SVM_VINTR_PRIO_SHIFT	16
+#define SVM_VINTR_IGN_TPR	(1ull << 20)
+#define SVM_VINTR_MASKING	(1ull << 24)
+#define SVM_VINTR_VECTOR_SHIFT	32
+/* VMCB 068h: the guest is in an interrupt shadow (15.21.5). */
+#define SVM_INT_SHADOW		(1ull << 0)
 
 /* Segment attributes in the VMCB's compressed format (type, S, DPL, P, AVL, L, D/B, G). */
 #define SVM_ATTR_CODE32		0xc9b
