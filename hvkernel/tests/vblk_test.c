@@ -13,6 +13,7 @@
 #include <kern/time.h>
 #include <vmm/virtio_mmio.h>
 #include <vmm/vm.h>
+#include "../../tests/guest/gtest.h"
 
 extern const char guest_os_start[], guest_os_end[];
 
@@ -87,7 +88,7 @@ static enum ktest_status vblkt_real(struct ktest_ctx *t, const char *name)
 		goto out;
 	}
 	vm = vm_create("vm-disk", 1 << 20, guest_os_start, (uint64_t)(guest_os_end - guest_os_start),
-		       0x1000, 0x1000, 5);
+		       0x1000, 0x1000, GTEST_VBLK_TAGGED);
 	memset(&log, 0, sizeof(log));
 	if (!vm || vio_blk_attach(vm, 0xfeb00000, bd, first, count) < 0 ||
 	    vio_blk_set_log(vm, 0xfeb00000, &log) < 0) {
@@ -163,7 +164,7 @@ KTEST(vmm, vblk)
 	memset(disk, 0xee, VBLK_SECTORS * 512);
 	enum ktest_status st = KTEST_PASS;
 	struct vm *vm = vm_create("vm-disk", 1 << 20, guest_os_start, (uint64_t)(guest_os_end - guest_os_start),
-				  0x1000, 0x1000, 0);
+				  0x1000, 0x1000, GTEST_VBLK);
 	if (!vm || vio_blk_attach(vm, 0xfeb00000, &bd, VBLK_FIRST, VBLK_COUNT) < 0) {
 		ktest_msg(t, "cannot create the VM or its disk");
 		st = KTEST_ERROR;
@@ -235,7 +236,7 @@ KTEST_MANUAL(vmm, vblkbench)
 	uint64_t direct_us = time_us() - t0;
 	hv_dma_free(buf, 1024 * 1024);
 	struct vm *vm = vm_create("vm-bench", 4 << 20, guest_os_start, (uint64_t)(guest_os_end - guest_os_start),
-				  0x1000, 0x1000, (uint32_t)(mib << 8) | 4);
+				  0x1000, 0x1000, (uint32_t)(mib << 8) | GTEST_VBLK_READ);
 	enum ktest_status st = KTEST_PASS;
 	if (!vm || vio_blk_attach(vm, 0xfeb00000, bd, 0, mib * 2048) < 0) {
 		ktest_msg(t, "cannot create the VM or its disk");
@@ -287,7 +288,7 @@ KTEST(vmm, vblkirq)
 	KT_CHECK(t, disk && hv_blkdev_register(&bd) == 0, "cannot set up the backing disk");
 	memset(disk, 0xee, VBLK_SECTORS * 512);
 	enum ktest_status st = KTEST_PASS;
-	struct vm *vm = virqt_create("vm-diskirq", 8);
+	struct vm *vm = virqt_create("vm-diskirq", GTEST_VBLK_IRQ);
 	if (!vm || vio_blk_attach(vm, 0xfeb00000, &bd, VBLK_FIRST, VBLK_COUNT) < 0) {
 		ktest_msg(t, "cannot create the VM or its disk");
 		st = KTEST_ERROR;

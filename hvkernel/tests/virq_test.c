@@ -10,10 +10,9 @@
 #include <vmm/virq.h>
 #include <vmm/sched.h>
 #include <vmm/vm.h>
+#include "../../tests/guest/gtest.h"
 
 extern const char guest_os_start[], guest_os_end[];
-
-enum { VIRQT_PERIODIC = 8, VIRQT_ONESHOT, VIRQT_MASKED, VIRQT_BLK, VIRQT_BAD, VIRQT_ECHO, VIRQT_SHADOW };
 
 static int virqt_skip(struct ktest_ctx *t)
 {
@@ -80,7 +79,7 @@ KTEST(vmm, vtimer)
 
 	if (virqt_skip(t))
 		return KTEST_SKIP;
-	struct vm *vm = virqt_create("vm-timer", n << 8 | VIRQT_PERIODIC);
+	struct vm *vm = virqt_create("vm-timer", n << 8 | GTEST_TIMER_PERIODIC);
 	KT_CHECK(t, vm, "cannot create the VM");
 	int ok = virqt_run(t, vm, 30000000) == 0;
 	uint32_t ticks = vm->report[0];
@@ -110,7 +109,7 @@ KTEST(vmm, oneshot)
 {
 	if (virqt_skip(t))
 		return KTEST_SKIP;
-	struct vm *vm = virqt_create("vm-oneshot", VIRQT_ONESHOT);
+	struct vm *vm = virqt_create("vm-oneshot", GTEST_TIMER_ONESHOT);
 	KT_CHECK(t, vm, "cannot create the VM");
 	int ok = virqt_run(t, vm, 30000000) == 0;
 	virqt_metrics(t, vm);
@@ -130,7 +129,7 @@ KTEST(vmm, irqmask)
 {
 	if (virqt_skip(t))
 		return KTEST_SKIP;
-	struct vm *vm = virqt_create("vm-masked", VIRQT_MASKED);
+	struct vm *vm = virqt_create("vm-masked", GTEST_IRQ_MASKED);
 	KT_CHECK(t, vm, "cannot create the VM");
 	int ok = virqt_run(t, vm, 30000000) == 0;
 	virqt_metrics(t, vm);
@@ -157,7 +156,7 @@ KTEST(vmm, irqshadow)
 
 	if (virqt_skip(t))
 		return KTEST_SKIP;
-	struct vm *vm = virqt_create("vm-shadow", n << 8 | VIRQT_SHADOW);
+	struct vm *vm = virqt_create("vm-shadow", n << 8 | GTEST_IRQ_SHADOW);
 	KT_CHECK(t, vm, "cannot create the VM");
 	int ok = virqt_run(t, vm, 30000000) == 0;
 	virqt_metrics(t, vm);
@@ -178,7 +177,7 @@ KTEST(vmm, irqbad)
 {
 	if (virqt_skip(t))
 		return KTEST_SKIP;
-	struct vm *vm = virqt_create("vm-irqbad", VIRQT_BAD);
+	struct vm *vm = virqt_create("vm-irqbad", GTEST_IRQ_BAD);
 	KT_CHECK(t, vm, "cannot create the VM");
 	int ok = virqt_run(t, vm, 30000000) == 0;
 	ktest_metric(t, "refused", vm->irq.refused, "count");
@@ -202,7 +201,7 @@ KTEST(vmm, irqsched)
 	if (virqt_skip(t))
 		return KTEST_SKIP;
 	struct vm *vms[2] = {
-		virqt_create("vm-sleeper", 50 << 8 | VIRQT_PERIODIC),
+		virqt_create("vm-sleeper", 50 << 8 | GTEST_TIMER_PERIODIC),
 		vm_create("vm-busy", 1 << 20, guest_tests_start, (uint64_t)(guest_tests_end - guest_tests_start),
 			  0x1000, 0x1000, 8 << 8 | VIRQT_G_SPIN),
 	};

@@ -12,6 +12,7 @@
 #include <vmm/sched.h>
 #include <vmm/virtio_mmio.h>
 #include <vmm/vm.h>
+#include "../../tests/guest/gtest.h"
 
 extern const char guest_os_start[], guest_os_end[];
 
@@ -40,7 +41,7 @@ KTEST(vmm, vnet)
 		return KTEST_SKIP;
 	}
 	/* The echo side runs first so its receive buffers are posted before frames arrive. */
-	struct vm *vms[2] = { vnett_vm("vm-echo", (n << 8) | 1, 0x01), vnett_vm("vm-ping", (n << 8) | 2, 0x02) };
+	struct vm *vms[2] = { vnett_vm("vm-echo", (n << 8) | GTEST_ECHO, 0x01), vnett_vm("vm-ping", (n << 8) | GTEST_PING, 0x02) };
 	enum ktest_status st = KTEST_PASS;
 	if (!vms[0] || !vms[1]) {
 		ktest_msg(t, "cannot create the VMs");
@@ -82,8 +83,8 @@ KTEST(vmm, vnetirq)
 	}
 	struct vm *vms[2] = {
 		vm_create("vm-echoirq", 1 << 20, guest_os_start, (uint64_t)(guest_os_end - guest_os_start),
-			  0x1000, 0x1000, (n << 8) | 10),
-		vnett_vm("vm-ping", (n << 8) | 2, 0x02),
+			  0x1000, 0x1000, (n << 8) | GTEST_ECHO_IRQ),
+		vnett_vm("vm-ping", (n << 8) | GTEST_PING, 0x02),
 	};
 	enum ktest_status st = KTEST_PASS;
 	if (!vms[0] || !vms[1] || virq_attach(vms[0]) < 0 || vio_net_attach(vms[0], VNET_BASE, mac) < 0) {
@@ -140,7 +141,7 @@ KTEST_MANUAL(vmm, uplink)
 	struct vsw_port *up = vsw_add_uplink(nd);
 	KT_CHECK(t, up, "%s cannot be an uplink", nd->name);
 	enum ktest_status st = KTEST_PASS;
-	struct vm *vm = vnett_vm("vm-uplink", 3, 0x10);
+	struct vm *vm = vnett_vm("vm-uplink", GTEST_UPLINK, 0x10);
 	volatile int never = 0;
 	if (!vm) {
 		ktest_msg(t, "cannot create the VM");

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stddef.h>
 #include "guest.h"
+#include "gtest.h"
 
 #define VIO_BLK_BASE	0xfeb00000u
 #define VIO_NET_BASE	0xfeb01000u
@@ -583,35 +584,35 @@ int guest_main(uint32_t test, uint32_t seed)
 	con_putu(test);
 	con_putc('\n');
 	switch (test & 0xff) {
-	case 0:
+	case GTEST_VBLK:
 		return test_vblk();
-	case 1:
+	case GTEST_ECHO:
 		return test_echo(test >> 8);
-	case 2:
+	case GTEST_PING:
 		return test_ping(test >> 8);
-	case 3:
+	case GTEST_UPLINK:
 		return test_uplink();
-	case 4:
+	case GTEST_VBLK_READ:
 		return test_vblk_read(test >> 8);
-	case 5:
+	case GTEST_VBLK_TAGGED:
 		return test_vblk_tagged(seed);
-	case 6:		/* tagged disk, then echo (arg >> 8) frames on the first NIC */
+	case GTEST_TAGGED_ECHO:
 		return test_vblk_tagged(seed) ?: test_echo(test >> 8);
-	case 7:		/* tagged disk, then ping (arg >> 8) frames */
+	case GTEST_TAGGED_PING:
 		return test_vblk_tagged(seed) ?: test_ping(test >> 8);
-	case 8:
+	case GTEST_TIMER_PERIODIC:
 		return test_timer_periodic(test >> 8);
-	case 9:
+	case GTEST_TIMER_ONESHOT:
 		return test_timer_oneshot();
-	case 10:
+	case GTEST_IRQ_MASKED:
 		return test_irq_masked();
-	case 11:
+	case GTEST_VBLK_IRQ:
 		return test_vblk_irq();
-	case 12:
+	case GTEST_IRQ_BAD:
 		return test_irq_bad();
-	case 13:
+	case GTEST_ECHO_IRQ:
 		return test_echo_irq(test >> 8);
-	case 14:
+	case GTEST_IRQ_SHADOW:
 		return test_irq_shadow(test >> 8);
 	default:
 		return 99;
