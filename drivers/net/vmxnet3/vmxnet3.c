@@ -189,6 +189,8 @@ static void vmxnet3_stop(struct hv_netdev *nd)
 	struct vmxnet3_softc *sc = nd->priv;
 
 	vmxnet3_set_running(sc, false);
+	hv_timer_cancel(&sc->tx_timer);
+	sc->tx_timer_armed = false;
 	vmxnet3_hw_stop(sc);		/* no DMA, no interrupt, shared area forgotten */
 	vmxnet3_ring_free(sc);
 	hv_netdev_link_change(nd, false);
@@ -212,10 +214,10 @@ static int vmxnet3_xmit(struct hv_netdev *nd, const void *frame, size_t len)
 }
 
 /*
- * The interrupt: events (link), every received frame, transmit completions; then unmask
- * the vector, which the device masked when it fired it (autoMask): anything that came in
- * meanwhile fires it again at once. With INTx, ICR says whether the line is ours, and
- * reading it lowers the line, even while stopped or polling.
+ * The interrupt: events (link), every received frame, held-back transmit frames and
+ * transmit completions; then unmask the vector, which the device masked when it fired it
+ * (autoMask): anything that came in meanwhile fires it again at once. With INTx, ICR says
+ * whether the line is ours, and reading it lowers the line, even while stopped or polling.
  */
 static void vmxnet3_intr(void *arg, unsigned index)
 {
@@ -237,8 +239,10 @@ static void vmxnet3_intr(void *arg, unsigned index)
 	hv_spin_unlock_irqrestore(&sc->rx_lock, fl);
 
 	fl = hv_spin_lock_irqsave(&sc->tx_lock);
-	if (sc->running)
+	if (sc->running) {
+		vmxnet3_tx_flush(sc);
 		vmxnet3_tx_reclaim(sc, VMXNET3_NTXD);
+	}
 	hv_spin_unlock_irqrestore(&sc->tx_lock, fl);
 
 	fl = hv_spin_lock_irqsave(&sc->rx_lock);
@@ -272,8 +276,11 @@ static int vmxnet3_poll(struct hv_netdev *nd, int budget)
 	hv_spin_unlock_irqrestore(&sc->rx_lock, fl);
 
 	fl = hv_spin_lock_irqsave(&sc->tx_lock);
-	if (sc->running && n < (unsigned)budget)
-		n += vmxnet3_tx_reclaim(sc, (unsigned)budget - n);
+	if (sc->running) {
+		vmxnet3_tx_flush(sc);
+		if (n < (unsigned)budget)
+			n += vmxnet3_tx_reclaim(sc, (unsigned)budget - n);
+	}
 	hv_spin_unlock_irqrestore(&sc->tx_lock, fl);
 	return (int)n;
 }
@@ -303,8 +310,10 @@ static void vmxnet3_get_stats(struct hv_netdev *nd, struct hv_netdev_stats *s)
 	struct vmxnet3_hw_errors e = { 0 };
 	unsigned long fl = hv_spin_lock_irqsave(&sc->tx_lock);
 
-	if (sc->running)
+	if (sc->running) {
+		vmxnet3_tx_flush(sc);
 		vmxnet3_tx_reclaim(sc, VMXNET3_NTXD);
+	}
 	s->tx_packets = sc->cnt.tx_packets;
 	s->tx_bytes = sc->cnt.tx_bytes;
 	s->tx_errors = sc->cnt.tx_errors;

@@ -8,7 +8,7 @@
  * Ownership is by generation bit, never by index registers: the device takes a
  * descriptor whose generation equals its own and writes completions with its own; both
  * sides flip their generation each time they wrap. So the hot paths read no device
- * register; transmit rings the TXPROD doorbell when the device's txThreshold says so, and
+ * register; transmit rings the TXPROD doorbell once per batch (vmxnet3_tx_doorbell), and
  * receive writes RXPROD only when the device asks for it (updateRxProd).
  */
 #include "vmxnet3_var.h"
@@ -21,6 +21,8 @@
 /* The compiler must not move buffer reads past the store that gives the buffer back (the
  * CPU does not reorder a load with a later store). */
 #define vmxnet3_barrier()	__asm__ volatile("" ::: "memory")
+
+static void vmxnet3_tx_timeout(void *arg);
 
 static const unsigned vmxnet3_rx_size[2] = { VMXNET3_NRXD0, VMXNET3_NRXD1 };
 static const uint32_t vmxnet3_rx_btype[2] = { VMXNET3_RXD_BTYPE_HEAD, VMXNET3_RXD_BTYPE_BODY };
@@ -138,6 +140,8 @@ void vmxnet3_ring_start(struct vmxnet3_softc *sc)
 	}
 	sc->tx_head = sc->tx_next = sc->tx_comp_next = 0;
 	sc->tx_free = VMXNET3_NTXD;
+	sc->tx_deferred = 0;
+	sc->tx_last_us = 0;
 	sc->tx_gen = VMXNET3_TXD_GEN;
 	sc->tx_comp_gen = VMXNET3_TCD_GEN;
 
@@ -197,19 +201,50 @@ unsigned vmxnet3_tx_reclaim(struct vmxnet3_softc *sc, unsigned budget)
 	return n;
 }
 
-/* txNumDeferred counts frames since the last doorbell; the device says at which count it
- * wants TXPROD written (txThreshold). tx_lock held. */
-static void vmxnet3_tx_doorbell(struct vmxnet3_softc *sc)
+/* Hand every queued frame to the device with one TXPROD write. tx_lock held. */
+void vmxnet3_tx_flush(struct vmxnet3_softc *sc)
 {
-	uint32_t deferred = sc->tqd->tx_num_deferred + 1;
-
-	if (deferred < sc->tqd->tx_threshold) {
-		sc->tqd->tx_num_deferred = deferred;
+	if (!sc->tx_deferred)
 		return;
-	}
+	sc->tx_deferred = 0;
 	sc->tqd->tx_num_deferred = 0;
 	hv_wmb();	/* descriptors and buffers before the doorbell */
 	vmxnet3_write0(sc, VMXNET3_TXPROD(0), sc->tx_next);
+}
+
+/*
+ * After a frame was queued: txNumDeferred (shared with the device) counts the frames since
+ * the last doorbell and the device's txThreshold is the count at which it wants TXPROD
+ * written; inside a burst we wait for VMXNET3_TX_BATCH frames at least, and the flush
+ * timer bounds the wait (see vmxnet3_var.h). tx_lock held.
+ */
+static void vmxnet3_tx_doorbell(struct vmxnet3_softc *sc)
+{
+	uint64_t now = hv_time_us();
+	uint32_t want = sc->tqd->tx_threshold;
+
+	if (now - sc->tx_last_us < VMXNET3_TX_BURST_US && want < VMXNET3_TX_BATCH)
+		want = VMXNET3_TX_BATCH;
+	sc->tx_last_us = now;
+	sc->tqd->tx_num_deferred = ++sc->tx_deferred;
+	if (sc->tx_deferred >= want) {
+		vmxnet3_tx_flush(sc);
+	} else if (!sc->tx_timer_armed) {
+		sc->tx_timer_armed = true;
+		hv_timer_start(&sc->tx_timer, VMXNET3_TX_FLUSH_US, vmxnet3_tx_timeout, sc);
+	}
+}
+
+/* The end of a burst: push out what vmxnet3_tx_doorbell held back. Interrupt context. */
+static void vmxnet3_tx_timeout(void *arg)
+{
+	struct vmxnet3_softc *sc = arg;
+	unsigned long fl = hv_spin_lock_irqsave(&sc->tx_lock);
+
+	sc->tx_timer_armed = false;
+	if (sc->running)
+		vmxnet3_tx_flush(sc);
+	hv_spin_unlock_irqrestore(&sc->tx_lock, fl);
 }
 
 /*
@@ -225,6 +260,7 @@ int vmxnet3_tx_enqueue(struct vmxnet3_softc *sc, const void *frame, size_t len)
 	const uint8_t *p = frame;
 
 	if (sc->tx_free < need) {
+		vmxnet3_tx_flush(sc);
 		vmxnet3_tx_reclaim(sc, VMXNET3_NTXD);
 		if (sc->tx_free < need)
 			return -HV_EAGAIN;	/* the caller retries or drops */

@@ -43,7 +43,18 @@
  * so a larger MTU set while open needs no new activation. */
 #define VMXNET3_RX_MAX_SG	((VMXNET3_RX_FRAME_MAX + VMXNET3_BUFSZ - 1) / VMXNET3_BUFSZ)
 #define VMXNET3_RX_ASM_SIZE	(VMXNET3_RX_MAX_SG * VMXNET3_BUFSZ)
-#define VMXNET3_INTR_ROUNDS	4		/* receive passes per interrupt */
+/*
+ * Transmit doorbell batching. hv_netdev_ops.xmit carries one frame and no "more follow"
+ * hint, so the driver infers a burst: a frame that arrives within VMXNET3_TX_BURST_US of
+ * the previous one is queued without a TXPROD write until VMXNET3_TX_BATCH frames wait (or
+ * the device's txThreshold, if larger); the flush timer, the interrupt handler, poll and
+ * get_stats push out the rest. An isolated frame rings at once when txThreshold allows.
+ * Each TXPROD write costs a trap into the device model and, through the shared vector, an
+ * interrupt for the completions it produces.
+ */
+#define VMXNET3_TX_BATCH	32
+#define VMXNET3_TX_BURST_US	20
+#define VMXNET3_TX_FLUSH_US	1000
 #define VMXNET3_DRV_VERSION	0x01000000u	/* 1.0, reported in driverInfo */
 
 /* The page holding the driver-shared area, then the queue descriptors (128-aligned). */
@@ -106,7 +117,11 @@ struct vmxnet3_softc {
 	struct vmxnet3_pool tx_pool;
 	unsigned tx_head, tx_next, tx_free, tx_comp_next;
 	uint32_t tx_gen, tx_comp_gen;	/* VMXNET3_TXD_GEN / VMXNET3_TCD_GEN or 0 */
+	uint32_t tx_deferred;		/* frames queued since the last doorbell */
 	uint16_t tx_len[VMXNET3_NTXD];	/* frame length on the EOP descriptor, else 0 */
+	uint64_t tx_last_us;		/* time of the previous xmit */
+	struct hv_timer tx_timer;
+	bool tx_timer_armed;
 
 	/* Receive: ring 0 head buffers, ring 1 body buffers. Buffers go straight back, so the
 	 * next descriptor to refill is also the next the device completes. */
@@ -162,6 +177,7 @@ int vmxnet3_ring_alloc(struct vmxnet3_softc *sc);
 void vmxnet3_ring_free(struct vmxnet3_softc *sc);
 void vmxnet3_ring_start(struct vmxnet3_softc *sc);
 int vmxnet3_tx_enqueue(struct vmxnet3_softc *sc, const void *frame, size_t len);
+void vmxnet3_tx_flush(struct vmxnet3_softc *sc);
 unsigned vmxnet3_tx_reclaim(struct vmxnet3_softc *sc, unsigned budget);
 unsigned vmxnet3_rx_process(struct vmxnet3_softc *sc, unsigned budget);
 
