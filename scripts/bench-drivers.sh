@@ -5,10 +5,16 @@
 # QEMU hub (nic.rate) and TX only (nic.txonly), 200000 frames. Disks (fully allocated 128 MiB
 # images, cache=writeback,aio=threads): 64 MiB sequential read and write in 1 MiB requests at
 # QD1 (blk.seqbench), 4 KiB random reads at QD1 and QD32 (blk.randbench).
-# usage: bench-drivers.sh BUILD_DIR [RUNS]
+# usage: bench-drivers.sh BUILD_DIR [RUNS [DEVICE...]]   (DEVICE: a section below, e.g.
+# vmxnet3; default all)
 set -u
 build=$1
 runs=${2:-5}
+shift $(($# < 2 ? $# : 2))
+only=""
+for d in "$@"; do
+	only="$only -t $d"
+done
 work=$(mktemp -d "${TMPDIR:-/tmp}/hvdrvbench.XXXXXX")
 trap 'rm -rf "$work"' EXIT INT TERM
 
@@ -36,6 +42,13 @@ drive() { echo "-drive file=$work/$1.img,if=none,id=$1,format=raw,cache=writebac
 	echo "append = test=nic.rate,nic.txonly nic.frames=200000"
 	echo "qemu = $(hub virtio-net-pci v 2 52:54:00:00:02)"
 	echo "timeout = 300"
+	echo "[vmxnet3]"
+	echo "machine = pc"
+	echo "mem = 512"
+	echo "initrd = vmxnet3.hvm"
+	echo "append = test=nic.rate,nic.txonly nic.frames=200000"
+	echo "qemu = $(hub vmxnet3 x 3 52:54:00:00:03)"
+	echo "timeout = 300"
 	echo "[virtio-blk]"
 	echo "machine = pc"
 	echo "mem = 512"
@@ -61,7 +74,8 @@ drive() { echo "-drive file=$work/$1.img,if=none,id=$1,format=raw,cache=writebac
 
 i=0
 while [ "$i" -lt "$runs" ]; do
-	"$build/bin/hvktest" -c "$work/bench.cfg" --kernel "$build/hvkernel.elf" --modules "$build/modules" -v \
+	# shellcheck disable=SC2086 # $only is a list of -t NAME words
+	"$build/bin/hvktest" -c "$work/bench.cfg" --kernel "$build/hvkernel.elf" --modules "$build/modules" -v $only \
 		> "$work/run$i.out" 2>&1 || echo "bench-drivers: run $i had failures (see below)" >&2
 	i=$((i + 1))
 done
