@@ -232,6 +232,7 @@ void vmxnet3_hw_read_errors(struct vmxnet3_softc *sc, struct vmxnet3_hw_errors *
 void vmxnet3_hw_stop(struct vmxnet3_softc *sc)
 {
 	struct vmxnet3_hw_errors e;
+	unsigned long fl = hv_spin_lock_irqsave(&sc->rx_lock);	/* get_stats reads hw_base */
 
 	vmxnet3_hw_mask(sc, true);
 	if (sc->irq_mode == HV_IRQ_INTX)
@@ -241,6 +242,7 @@ void vmxnet3_hw_stop(struct vmxnet3_softc *sc)
 	sc->hw_base.tx_dropped += e.tx_dropped;
 	sc->hw_base.rx_errors += e.rx_errors;
 	sc->hw_base.rx_dropped += e.rx_dropped;
+	hv_spin_unlock_irqrestore(&sc->rx_lock, fl);
 	vmxnet3_cmd(sc, VMXNET3_CMD_QUIESCE_DEV);
 	vmxnet3_cmd(sc, VMXNET3_CMD_RESET_DEV);
 }
