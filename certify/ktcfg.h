@@ -49,6 +49,7 @@ struct certify_ktest {
 	struct certify_strv qmp;	/* "POINT COMMAND [JSON-ARGS]": QMP work at sync points */
 	struct certify_strv verify_disk;	/* "DEV:DISK": check blkwrite records of DEV in DISK */
 	char peer[32];			/* netdev id wired to the host peer, or "" */
+	unsigned peer_tap_queues;	/* peer_tap = ID:QUEUES: a tap with that many queues; 0: UDP */
 	char *cdrom;			/* boot this ISO instead of the kernel, or NULL */
 };
 
