@@ -25,7 +25,7 @@ struct certify_tap {
 int certify_tap_open(struct certify_tap *t, unsigned queues, struct certify_err *err);
 /* Close every queue fd: the interface goes away. Safe on a closed or zeroed tap. */
 void certify_tap_close(struct certify_tap *t);
-/* 0 when /dev/net/tun opens (a tap can be made), else -1 with the reason in why. */
+/* 0 when a tap can be made here (root, /dev/net/tun), else -1 with the reason in why. */
 int certify_tap_available(char *why, size_t whylen);
 
 #endif

@@ -634,6 +634,7 @@ KTEST_MANUAL(nic, peer)
 		ktest_msg(t, "no netdev registered");
 		return KTEST_SKIP;
 	}
+	nic_polling = (int)ktest_param_u64(t, "poll", 0) && a->ops->poll;
 	KT_CHECK(t, netdev_open(a) == 0 || a->link_up, "%s: open failed", a->name);
 	KT_CHECK(t, nic_wait_link(a, 3000000) == 0, "%s: no link", a->name);
 	memset(&nic_rxs, 0, sizeof(nic_rxs));

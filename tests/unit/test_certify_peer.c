@@ -104,7 +104,7 @@ static void test_peer_tap(void)
 	const int *fds;
 
 	if (certify_tap_available(why, sizeof(why)) < 0) {
-		CU_ASSERT(strstr(why, "/dev/net/tun") != NULL);
+		CU_ASSERT(why[0] != '\0');	/* e.g. "/dev/net/tun: Permission denied" */
 		return;
 	}
 	if (certify_peer_open_tap(&p, 3, &err) < 0) {
