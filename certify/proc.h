@@ -33,7 +33,7 @@ int certify_proc_spawn(struct certify_proc *p, char *const argv[], const char *o
 /*
  * The same, and the child keeps the nkeep descriptors in keep open across exec under their
  * own numbers (e.g. tap queue fds named in QEMU's `-netdev tap,fds=`). Every other
- * descriptor of ours is close-on-exec, so nothing else leaks into the child.
+ * descriptor above 2 is closed at exec (also ones the tool inherited), so nothing leaks.
  */
 int certify_proc_spawn_keep(struct certify_proc *p, char *const argv[], const char *out_path,
 			    const int *keep, unsigned nkeep, struct certify_err *err);
