@@ -306,6 +306,8 @@ static int vnet_open(struct hv_netdev *nd)
 	sc->npairs = npairs;
 	for (unsigned p = 0; p < npairs; p++)
 		virtio_pci_notify(&sc->vp, &sc->rx[p].vq);
+	/* Frames that came in since DRIVER_OK raised interrupts we ignored (npairs was 0). */
+	vnet_intr(sc, VIRTIO_PCI_ISR_QUEUE, -1);
 	hv_netdev_set_queue_stats(nd, npairs, sc->qstats);
 	hv_log("virtio-net: %s: open, %s interrupts (%u vectors), queues %u/%u, header %u, "
 	       "%u of %u queue pair%s in use%s", nd->name, hv_pci_irq_mode_name(sc->vp.irq_mode),
