@@ -8,6 +8,7 @@
 #include <json-c/json.h>
 
 #include "ktcfg.h"
+#include "tap.h"
 
 struct ktcfg_parser {
 	const char *fname;
@@ -191,6 +192,33 @@ static int ktcfg_set_str(char **dst, const char *v)
 }
 
 /* qmp = POINT COMMAND [JSON]; POINT COMMAND [JSON] ... : each JSON must parse as an object. */
+/* peer = ID (the UDP peer) or peer_tap = ID:QUEUES (a tap with 1..CERTIFY_TAP_MAX_QUEUES
+ * queues); one host peer per entry. */
+static int ktcfg_peer(struct ktcfg_parser *p, struct certify_ktest *t, const char *key,
+		      const char *v)
+{
+	static const char idchars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-";
+	int tap = strcmp(key, "peer_tap") == 0;
+	size_t idlen = tap ? strcspn(v, ":") : strlen(v);
+
+	if (t->peer[0])
+		return ktcfg_err(p, "%s = '%s': the entry already has a host peer", key, v);
+	if (!idlen || idlen >= sizeof(t->peer) || strspn(v, idchars) != idlen)
+		return ktcfg_err(p, "%s = '%s': expected %s", key, v,
+				 tap ? "ID:QUEUES with a QEMU netdev id" : "a QEMU netdev id");
+	if (tap) {
+		const char *q = v + idlen;
+		char *end = NULL;
+		unsigned long n = *q == ':' && q[1] >= '0' && q[1] <= '9' ? strtoul(q + 1, &end, 10) : 0;
+		if (!n || *end || n > CERTIFY_TAP_MAX_QUEUES)
+			return ktcfg_err(p, "peer_tap = '%s': expected ID:QUEUES with QUEUES 1..%d", v,
+					 CERTIFY_TAP_MAX_QUEUES);
+		t->peer_tap_queues = (unsigned)n;
+	}
+	snprintf(t->peer, sizeof(t->peer), "%.*s", (int)idlen, v);
+	return 0;
+}
+
 static int ktcfg_qmp(struct ktcfg_parser *p, struct certify_ktest *t, const char *v)
 {
 	char buf[1024];
@@ -274,10 +302,8 @@ static int ktcfg_key(struct ktcfg_parser *p, struct certify_ktest *t, const char
 		return ktcfg_qmp(p, t, v);
 	} else if (strcmp(key, "cdrom") == 0) {
 		return ktcfg_set_str(&t->cdrom, v);
-	} else if (strcmp(key, "peer") == 0) {
-		if (!*v || strlen(v) >= sizeof(t->peer) || strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") != strlen(v))
-			return ktcfg_err(p, "peer = '%s': expected a QEMU netdev id", v);
-		snprintf(t->peer, sizeof(t->peer), "%s", v);
+	} else if (strcmp(key, "peer") == 0 || strcmp(key, "peer_tap") == 0) {
+		return ktcfg_peer(p, t, key, v);
 	} else if (strcmp(key, "verify_bad") == 0) {
 		return ktcfg_int(p, key, v, 0, 1 << 30, &t->verify_bad);
 	} else if (strcmp(key, "verify_disk") == 0) {

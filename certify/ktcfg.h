@@ -51,6 +51,7 @@ struct certify_ktest {
 	int verify_bad;			/* the image check must find exactly this many bad blocks
 					 * (default 0; more proves the check can fail) */
 	char peer[32];			/* netdev id wired to the host peer, or "" */
+	unsigned peer_tap_queues;	/* peer_tap = ID:QUEUES: a tap with that many queues; 0: UDP */
 	char *cdrom;			/* boot this ISO instead of the kernel, or NULL */
 };
 

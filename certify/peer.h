@@ -1,8 +1,13 @@
 /*
  * certify: the host end of NIC tests. The NIC under test is attached to a QEMU socket netdev
- * whose other end is a UDP socket here on 127.0.0.1 (one Ethernet frame per datagram): we
- * check every frame the kernel sends (sequence number and payload checksum) and send frames
- * the kernel checks. The frame format is hvkernel/tests/nic_suite.c's.
+ * whose other end is a UDP socket here on 127.0.0.1 (one Ethernet frame per datagram), or,
+ * in tap mode, to a multiqueue tap interface (tap.h) we read and write through an AF_PACKET
+ * socket: we check every frame the kernel sends (sequence number and payload checksum) and
+ * send frames the kernel checks. The frame format is hvkernel/tests/nic_suite.c's, in two
+ * forms: EtherType 0x88b5 with our header right after the Ethernet header, or IPv4/UDP
+ * (to UDP port 0x88b5, from port 0xc000 + flow) with our header after the UDP header; the
+ * second lets the tap (and the NIC's driver) spread flows over queues. A tap peer sends the
+ * UDP form, a new flow per batch, and checks order per flow.
  */
 #ifndef CERTIFY_PEER_H
 #define CERTIFY_PEER_H
@@ -12,22 +17,33 @@
 
 #include "err.h"
 #include "strv.h"
+#include "tap.h"
 
 #define PEER_MAX_FRAME	1514
+#define PEER_FLOWS	64		/* flows whose order is tracked (flow % PEER_FLOWS) */
+#define PEER_SEEN_MAX	4096		/* sequence numbers checked for duplicates */
 
 struct certify_peer {
-	int fd;
+	int fd;				/* UDP socket, or AF_PACKET socket in tap mode */
 	uint16_t host_port, qemu_port;
+	struct certify_tap tap;		/* tap mode when tap.nfds > 0 */
+	uint32_t flow;			/* tap mode: flow of the next batch sent */
 	/* what arrived since peer_tx_begin */
-	uint64_t rx_frames, rx_bad, rx_out_of_order, rx_foreign;
-	uint32_t next_seq;
+	uint64_t rx_frames, rx_bad, rx_out_of_order, rx_foreign, rx_dup;
+	uint32_t flow_next[PEER_FLOWS];	/* per flow: the next sequence number + 1; 0 none yet */
+	uint8_t seen[PEER_SEEN_MAX / 8];
 };
 
 /* Bind the host socket and pick QEMU's port. 0 or -1 (err says why). */
 int certify_peer_open(struct certify_peer *p, struct certify_err *err);
+/* Tap mode: make a tap with `queues` queues and bind a packet socket to it. 0 or -1. */
+int certify_peer_open_tap(struct certify_peer *p, unsigned queues, struct certify_err *err);
 void certify_peer_close(struct certify_peer *p);
-/* Append "-netdev socket,id=ID,udp=...,localaddr=..." for QEMU. */
+/* Append "-netdev socket,id=ID,udp=...,localaddr=..." (tap mode: "-netdev
+ * tap,id=ID,fds=A:B:...,vhost=off") for QEMU. */
 int certify_peer_qemu_args(const struct certify_peer *p, const char *id, struct certify_strv *args);
+/* The descriptors QEMU must inherit (the tap's queue fds); 0 in UDP mode. */
+unsigned certify_peer_keep_fds(const struct certify_peer *p, const int **fds);
 /* Start counting the kernel's frames from sequence number first. */
 void certify_peer_tx_begin(struct certify_peer *p, uint32_t first);
 /* Read what has arrived (waiting up to wait_ms for more while fewer than want came). */
@@ -36,8 +52,13 @@ void certify_peer_drain(struct certify_peer *p, uint64_t want, int wait_ms);
 int certify_peer_send(struct certify_peer *p, uint32_t first, uint32_t n);
 /* The frame with sequence seq and length len into buf (the kernel builds the same). */
 size_t certify_peer_build(uint8_t *buf, uint32_t seq, size_t len);
-/* Check a received frame: 1 ours and intact (*seq set), 0 not ours, -1 ours but corrupt. */
+/* The same in the IPv4/UDP form, from UDP port 0xc000 + flow (len >= 60). */
+size_t certify_peer_build_udp(uint8_t *buf, uint32_t seq, size_t len, uint32_t flow);
+/* Check a received frame of either form: 1 ours and intact (*seq set), 0 not ours, -1 ours
+ * but corrupt. */
 int certify_peer_check(const uint8_t *buf, size_t len, uint32_t *seq);
+/* The same, and *flow: the UDP form's flow, 0 for the plain form. */
+int certify_peer_check_flow(const uint8_t *buf, size_t len, uint32_t *seq, uint32_t *flow);
 
 /* What the host saw of the kernel's frames, across the sync points of one boot. */
 struct certify_peer_run {

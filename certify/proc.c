@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -78,7 +79,7 @@ static void proc_unregister(pid_t pid)
 
 /* In the child: only async-signal-safe calls until exec. */
 static void proc_child(char *const argv[], const char *out_path, int errfd, pid_t parent,
-		       const sigset_t *oldmask)
+		       const sigset_t *oldmask, const int *keep, unsigned nkeep)
 {
 	int fd;
 
@@ -102,6 +103,22 @@ static void proc_child(char *const argv[], const char *out_path, int errfd, pid_
 		dup2(fd, 2);
 		close(fd);
 	}
+	/* Nothing the tool inherited or opened reaches the child but stdio and keep: mark all
+	 * close-on-exec (Linux 5.11; older kernels say ENOSYS and our own fds are CLOEXEC
+	 * anyway), then clear the flag on the kept ones. Both are raw system calls, safe here;
+	 * a kept fd of 0..2 would be clobbered above, and the spawner's never are. */
+#ifdef SYS_close_range
+	syscall(SYS_close_range, 3u, ~0u, 4u /* CLOSE_RANGE_CLOEXEC */);
+#endif
+	for (unsigned i = 0; i < nkeep; i++) {
+		int fl = fcntl(keep[i], F_GETFD);
+		if (fl < 0 || fcntl(keep[i], F_SETFD, fl & ~FD_CLOEXEC) < 0) {
+			fd = errno;
+			if (write(errfd, &fd, sizeof(fd)) < 0)
+				_exit(127);
+			_exit(127);
+		}
+	}
 	execvp(argv[0], argv);
 	fd = errno;
 	if (write(errfd, &fd, sizeof(fd)) < 0)
@@ -111,6 +128,12 @@ static void proc_child(char *const argv[], const char *out_path, int errfd, pid_
 
 int certify_proc_spawn(struct certify_proc *p, char *const argv[], const char *out_path,
 		       struct certify_err *err)
+{
+	return certify_proc_spawn_keep(p, argv, out_path, NULL, 0, err);
+}
+
+int certify_proc_spawn_keep(struct certify_proc *p, char *const argv[], const char *out_path,
+			    const int *keep, unsigned nkeep, struct certify_err *err)
 {
 	sigset_t block, old;
 	int pipefd[2], child_errno = 0;
@@ -131,7 +154,7 @@ int certify_proc_spawn(struct certify_proc *p, char *const argv[], const char *o
 	pthread_sigmask(SIG_BLOCK, &block, &old);
 	pid = fork();
 	if (pid == 0)
-		proc_child(argv, out_path, pipefd[1], parent, &old);
+		proc_child(argv, out_path, pipefd[1], parent, &old, keep, nkeep);
 	if (pid > 0) {
 		setpgid(pid, pid);	/* also here, so kill(-pid) works at once */
 		proc_register(pid);

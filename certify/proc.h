@@ -30,6 +30,13 @@ int certify_proc_interrupted(void);
  */
 int certify_proc_spawn(struct certify_proc *p, char *const argv[], const char *out_path,
 		       struct certify_err *err);
+/*
+ * The same, and the child keeps the nkeep descriptors in keep open across exec under their
+ * own numbers (e.g. tap queue fds named in QEMU's `-netdev tap,fds=`). Every other
+ * descriptor above 2 is closed at exec (also ones the tool inherited), so nothing leaks.
+ */
+int certify_proc_spawn_keep(struct certify_proc *p, char *const argv[], const char *out_path,
+			    const int *keep, unsigned nkeep, struct certify_err *err);
 
 /* Reaps the child if it has exited. Returns 1 when reaped, 0 when still running. */
 int certify_proc_poll(struct certify_proc *p);

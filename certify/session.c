@@ -413,7 +413,7 @@ static int session_setup(struct certify_session *s, struct certify_err *err)
 		}
 	}
 	s->res->spawn_s = certify_now();
-	rc = certify_proc_spawn(&s->proc, argv.v, s->out_path, err);
+	rc = certify_proc_spawn_keep(&s->proc, argv.v, s->out_path, o->keep_fds, o->nkeep_fds, err);
 	certify_strv_free(&argv);
 	return rc;
 }

@@ -35,6 +35,8 @@ struct certify_session_opts {
 	int auto_go;			/* answer every unanswered sync with "go P" */
 	const char *elf;		/* symbolize a panic backtrace with this ELF; NULL: no */
 	double end_grace_s;		/* how long QEMU may take to exit after `end`; 0: 5 s */
+	const int *keep_fds;		/* descriptors QEMU inherits (tap queues); may be NULL */
+	unsigned nkeep_fds;
 };
 
 struct certify_result {

@@ -324,12 +324,16 @@ static void virtio_pci_intr(void *arg, unsigned index)
 {
 	struct virtio_pci *vp = arg;
 	unsigned what;
+	int queue = -1;
 
 	if (vp->irq_mode == HV_IRQ_MSIX) {
 		if (vp->nvec == 1)
 			what = VIRTIO_PCI_ISR_QUEUE | VIRTIO_PCI_ISR_CONFIG;
 		else
 			what = index == 0 ? VIRTIO_PCI_ISR_CONFIG : VIRTIO_PCI_ISR_QUEUE;
+		/* Vector 1 + q belongs to queue q alone, except the last (virtio_pci_queue_vector). */
+		if (index > 0 && index + 1 < vp->nvec)
+			queue = (int)index - 1;
 	} else if (vp->modern) {
 		what = hv_read8(vp->isr);
 	} else {
@@ -337,7 +341,7 @@ static void virtio_pci_intr(void *arg, unsigned index)
 	}
 	what &= VIRTIO_PCI_ISR_QUEUE | VIRTIO_PCI_ISR_CONFIG;
 	if (what)
-		vp->intr(vp->intr_arg, what);
+		vp->intr(vp->intr_arg, what, queue);
 }
 
 uint16_t virtio_pci_queue_max(struct virtio_pci *vp, uint16_t index)

@@ -14,8 +14,10 @@
 #include "virtio_pcireg.h"
 #include "virtqueue.h"
 
-/* What an interrupt reports to the driver: VIRTIO_PCI_ISR_QUEUE and/or _CONFIG. */
-typedef void (*virtio_pci_intr_t)(void *arg, unsigned what);
+/* What an interrupt reports to the driver: VIRTIO_PCI_ISR_QUEUE and/or _CONFIG, and for a
+ * queue interrupt on an MSI-X vector of its own (1 + q), the queue q; -1 when the interrupt
+ * does not tell which queue (INTx, a single vector, the last vector shared by the rest). */
+typedef void (*virtio_pci_intr_t)(void *arg, unsigned what, int queue);
 
 struct virtio_pci {
 	struct hv_pci_dev *pci;

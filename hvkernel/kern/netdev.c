@@ -14,6 +14,8 @@ struct netdev_state {
 	void *rx_arg;
 	int open;
 	uint64_t rx_frames, rx_dropped, link_changes;
+	unsigned nqueues;
+	const struct hv_netdev_queue_stats *queues;
 	struct netdev_state *next;
 };
 
@@ -95,6 +97,27 @@ void hv_netdev_link_change(struct hv_netdev *nd, bool up)
 	klog("netdev: %s link %s", nd->name, up ? "up" : "down");
 }
 
+void hv_netdev_set_queue_stats(struct hv_netdev *nd, unsigned n,
+			       const struct hv_netdev_queue_stats *qs)
+{
+	struct netdev_state *s = NETDEV_STATE(nd);
+
+	if (!s)
+		return;
+	int on = cpu_irq_save();
+	s->nqueues = qs ? n : 0;
+	s->queues = s->nqueues ? qs : 0;
+	cpu_irq_restore(on);
+}
+
+unsigned netdev_queue_stats(struct hv_netdev *nd, const struct hv_netdev_queue_stats **qs)
+{
+	struct netdev_state *s = NETDEV_STATE(nd);
+
+	*qs = s->queues;
+	return s->nqueues;
+}
+
 struct hv_netdev *netdev_first(void)
 {
 	return netdev_list ? netdev_list->nd : 0;
@@ -160,3 +183,4 @@ HV_EXPORT(hv_netdev_register);
 HV_EXPORT(hv_netdev_unregister);
 HV_EXPORT(hv_netdev_rx);
 HV_EXPORT(hv_netdev_link_change);
+HV_EXPORT(hv_netdev_set_queue_stats);

@@ -215,8 +215,10 @@ int pci_irq_setup(struct pci_dev *d, enum pci_irq_mode want, bool exact, unsigne
 
 	if (d->irq_mode != PCI_IRQ_NONE)
 		return -HV_EBUSY;
-	if (nvec == 0 || nvec > PCI_MAX_VECTORS)
+	if (nvec == 0)
 		return -HV_EINVAL;
+	if (nvec > PCI_MAX_VECTORS)
+		nvec = PCI_MAX_VECTORS;	/* "up to nvec" (hv/irq.h): the caller gets what we have */
 	if (want == PCI_IRQ_MSIX && d->cap_msix)
 		ret = pci_setup_msix(d, nvec, fn, arg);
 	if (ret >= 0 || (exact && want == PCI_IRQ_MSIX))

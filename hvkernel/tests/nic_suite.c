@@ -15,6 +15,7 @@
 #include <kern/pci.h>
 #include <kern/string.h>
 #include <kern/time.h>
+#include <lib/fmt.h>
 
 #define NIC_ETHERTYPE	0x88b5		/* IEEE local experimental */
 #define NIC_MAGIC	0x4e494354u	/* "NICT" */
@@ -22,6 +23,15 @@
 #define NIC_PAYLOAD_OFF	(NIC_HDR + 12)	/* magic, seq, checksum */
 #define NIC_MAX_FRAME	(9000 + NIC_HDR)
 #define NIC_WINDOW	512		/* frames in flight in nic.rate */
+/* The IPv4/UDP form of a test frame (certify/peer.h): IPv4 without options, UDP from port
+ * NIC_FLOW_PORT + flow to NIC_UDP_PORT, then our header. Flows spread over the queues of a
+ * multiqueue NIC (and of QEMU's tap); the plain form is one flow. */
+#define NIC_IP		14
+#define NIC_UDP		(NIC_IP + 20)
+#define NIC_UDP_HDR	(NIC_UDP + 8)
+#define NIC_UDP_PORT	0x88b5
+#define NIC_FLOW_PORT	0xc000
+#define NIC_FLOW_FRAMES	128		/* nic.peer with nic.pairs: frames per flow */
 
 struct nic_rx {
 	uint64_t frames, bad, out_of_order, bytes;
@@ -56,6 +66,16 @@ static uint32_t nic_sum(const uint8_t *p, size_t n)
 static void nic_put32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
 static uint32_t nic_get32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
 
+/* Our header at off (magic, seq, checksum) and the payload after it. */
+static void nic_fill(uint8_t *f, uint32_t seq, size_t len, size_t off)
+{
+	for (size_t i = off + 12; i < len; i++)
+		f[i] = (uint8_t)(seq * 7 + i);
+	nic_put32(f + off, NIC_MAGIC);
+	nic_put32(f + off + 4, seq);
+	nic_put32(f + off + 8, nic_sum(f + off + 12, len - off - 12));
+}
+
 static size_t nic_build(const struct hv_netdev *src, const struct hv_netdev *dst, uint32_t seq, size_t len)
 {
 	uint8_t *f = nic_frame;
@@ -64,12 +84,58 @@ static size_t nic_build(const struct hv_netdev *src, const struct hv_netdev *dst
 	memcpy(f + 6, src->mac, 6);
 	f[12] = NIC_ETHERTYPE >> 8;
 	f[13] = NIC_ETHERTYPE & 0xff;
-	for (size_t i = NIC_PAYLOAD_OFF; i < len; i++)
-		f[i] = (uint8_t)(seq * 7 + i);
-	nic_put32(f + NIC_HDR, NIC_MAGIC);
-	nic_put32(f + NIC_HDR + 4, seq);
-	nic_put32(f + NIC_HDR + 8, nic_sum(f + NIC_PAYLOAD_OFF, len - NIC_PAYLOAD_OFF));
+	nic_fill(f, seq, len, NIC_HDR);
 	return len;
+}
+
+static void nic_put16be(uint8_t *p, unsigned v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+/* The IPv4/UDP form from 192.0.2.2 to 192.0.2.1 (TEST-NET-1), UDP checksum 0 (none). */
+static size_t nic_build_udp(const struct hv_netdev *src, const struct hv_netdev *dst, uint32_t seq,
+			    size_t len, uint32_t flow)
+{
+	static const uint8_t addrs[8] = { 192, 0, 2, 2, 192, 0, 2, 1 };
+	uint8_t *f = nic_frame;
+	uint32_t sum = 0;
+
+	memcpy(f, dst->mac, 6);
+	memcpy(f + 6, src->mac, 6);
+	f[12] = 0x08;
+	f[13] = 0x00;
+	memset(f + NIC_IP, 0, NIC_UDP_HDR - NIC_IP);
+	f[NIC_IP] = 0x45;
+	nic_put16be(f + NIC_IP + 2, (unsigned)(len - NIC_IP));
+	nic_put16be(f + NIC_IP + 6, 0x4000);	/* don't fragment */
+	f[NIC_IP + 8] = 64;
+	f[NIC_IP + 9] = 17;
+	memcpy(f + NIC_IP + 12, addrs, 8);
+	for (int i = 0; i < 20; i += 2)		/* RFC 791 header checksum */
+		sum += (uint32_t)f[NIC_IP + i] << 8 | f[NIC_IP + i + 1];
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	nic_put16be(f + NIC_IP + 10, ~sum & 0xffff);
+	nic_put16be(f + NIC_UDP, NIC_FLOW_PORT + (flow & 0x3fff));
+	nic_put16be(f + NIC_UDP + 2, NIC_UDP_PORT);
+	nic_put16be(f + NIC_UDP + 4, (unsigned)(len - NIC_UDP));
+	nic_fill(f, seq, len, NIC_UDP_HDR);
+	return len;
+}
+
+/* Where our header is in a received frame of either form; 0 when it is not ours. */
+static size_t nic_header_off(const uint8_t *f, size_t len)
+{
+	size_t off = 0;
+
+	if (len >= NIC_PAYLOAD_OFF && f[12] == (NIC_ETHERTYPE >> 8) && f[13] == (NIC_ETHERTYPE & 0xff))
+		off = NIC_HDR;
+	else if (len >= NIC_UDP_HDR + 12 && f[12] == 0x08 && f[13] == 0x00 && f[NIC_IP] == 0x45 &&
+		 f[NIC_IP + 9] == 17 && (f[NIC_UDP + 2] << 8 | f[NIC_UDP + 3]) == NIC_UDP_PORT)
+		off = NIC_UDP_HDR;
+	return off && nic_get32(f + off) == NIC_MAGIC ? off : 0;
 }
 
 static void nic_receive(struct hv_netdev *nd, const void *frame, size_t len, void *arg)
@@ -78,13 +144,13 @@ static void nic_receive(struct hv_netdev *nd, const void *frame, size_t len, voi
 	struct nic_rx *r = arg;
 
 	(void)nd;
-	if (len < NIC_PAYLOAD_OFF || f[12] != (NIC_ETHERTYPE >> 8) || f[13] != (NIC_ETHERTYPE & 0xff) ||
-	    nic_get32(f + NIC_HDR) != NIC_MAGIC)
+	size_t off = nic_header_off(f, len);
+	if (!off)
 		return;		/* not ours (QEMU may inject nothing, but a real wire could) */
-	uint32_t seq = nic_get32(f + NIC_HDR + 4);
+	uint32_t seq = nic_get32(f + off + 4);
 	r->frames++;
 	r->bytes += len;
-	if (r->check && nic_get32(f + NIC_HDR + 8) != nic_sum(f + NIC_PAYLOAD_OFF, len - NIC_PAYLOAD_OFF))
+	if (r->check && nic_get32(f + off + 8) != nic_sum(f + off + 12, len - off - 12))
 		r->bad++;
 	if (seq != r->next_seq)
 		r->out_of_order++;
@@ -511,24 +577,64 @@ KTEST_MANUAL(nic, linkflap)
 }
 
 /*
+ * nic.pairs=N: A's driver published N queue pairs (hv_netdev_set_queue_stats), and frames
+ * were received on more than one receive queue and sent on more than one transmit queue.
+ * nic.peer's traffic has 12 flows each way (NIC_FLOW_FRAMES frames each): the driver's flow
+ * hash picks the transmit queues, QEMU's tap the receive queues, so all on one queue means
+ * the queues are not spread. Per-pair counts go out as metrics (the first 6 pairs).
+ */
+static enum ktest_status nic_check_queues(struct ktest_ctx *t, struct hv_netdev *a, unsigned pairs)
+{
+	const struct hv_netdev_queue_stats *qs;
+	unsigned n = netdev_queue_stats(a, &qs), rxq = 0, txq = 0;
+	char name[32];
+
+	for (unsigned q = 0; q < n; q++) {
+		if (q < 6) {
+			fmt_snprintf(name, sizeof(name), "rx_q%u", q);
+			ktest_metric(t, name, qs[q].rx_packets, "frames");
+			fmt_snprintf(name, sizeof(name), "tx_q%u", q);
+			ktest_metric(t, name, qs[q].tx_packets, "frames");
+		}
+		rxq += qs[q].rx_packets != 0;
+		txq += qs[q].tx_packets != 0;
+	}
+	ktest_metric(t, "pairs", n, "count");
+	if (n != pairs) {
+		ktest_msg(t, "%s uses %u queue pair%s, expected %u", a->name, n, n == 1 ? "" : "s", pairs);
+		return KTEST_FAIL;
+	}
+	if (pairs > 1 && (rxq < 2 || txq < 2)) {
+		ktest_msg(t, "%s: frames on %u receive and %u transmit queues of %u", a->name, rxq, txq, n);
+		return KTEST_FAIL;
+	}
+	return KTEST_PASS;
+}
+
+/*
  * Integrity against the host (the remote end of the wire): A is attached to a QEMU socket
  * netdev whose other end is the test runner on 127.0.0.1. At sync point peer-tx the host
  * starts listening; we send one frame of every size from 60 to 1514 bytes, numbered and
  * checksummed, and at peer-tx-done the host checks what it got (its own verdict). Then the
  * host sends the same set and we check it here. QEMU's e1000 ignores RX for about a second
  * after RX is enabled, so the host first sends probes (sync peer-probe) until one arrives.
- * Manual: it needs the host side (tests.cfg: peer = ID).
+ * With nic.pairs=N (a multiqueue NIC on a tap: peer_tap = ID:QUEUES) our frames take the
+ * IPv4/UDP form, a new flow every NIC_FLOW_FRAMES frames (the host checks order per flow,
+ * all a multiqueue NIC keeps), the host's batches come one flow each, and
+ * nic_check_queues() judges the spreading.
+ * Manual: it needs the host side (tests.cfg: peer = ID or peer_tap = ID:QUEUES).
  */
 KTEST_MANUAL(nic, peer)
 {
 	struct hv_netdev *a = netdev_first();
-	const uint32_t n = 1455;
+	const uint32_t n = 1455, pairs = (uint32_t)ktest_param_u64(t, "pairs", 0);
 	enum ktest_status st = KTEST_PASS;
 
 	if (!a) {
 		ktest_msg(t, "no netdev registered");
 		return KTEST_SKIP;
 	}
+	nic_polling = (int)ktest_param_u64(t, "poll", 0) && a->ops->poll;
 	KT_CHECK(t, netdev_open(a) == 0 || a->link_up, "%s: open failed", a->name);
 	KT_CHECK(t, nic_wait_link(a, 3000000) == 0, "%s: no link", a->name);
 	memset(&nic_rxs, 0, sizeof(nic_rxs));
@@ -542,7 +648,8 @@ KTEST_MANUAL(nic, peer)
 	if (hvr_sync("peer-tx") < 0)
 		goto no_host;
 	for (uint32_t k = 0; k < n && st == KTEST_PASS; k++)
-		if (nic_xmit(a, nic_frame, nic_build(a, &dst, k, 60 + k)) < 0) {
+		if (nic_xmit(a, nic_frame, pairs ? nic_build_udp(a, &dst, k, 60 + k, k / NIC_FLOW_FRAMES) :
+					      nic_build(a, &dst, k, 60 + k)) < 0) {
 			ktest_msg(t, "%s: xmit of frame %u failed", a->name, k);
 			st = KTEST_FAIL;
 		}
@@ -577,6 +684,8 @@ KTEST_MANUAL(nic, peer)
 			  (unsigned long long)nic_rxs.out_of_order);
 		st = KTEST_FAIL;
 	}
+	if (pairs && st == KTEST_PASS)
+		st = nic_check_queues(t, a, pairs);
 	netdev_set_rx(a, 0, 0);
 	netdev_stop(a);
 	return st;

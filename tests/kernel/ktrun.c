@@ -420,9 +420,18 @@ void hvktest_run(const struct hvktest_opts *o, const struct certify_ktest *t, FI
 	so.on_exit = ktrun_on_exit;
 	so.ctx = &c;
 	struct certify_strv extra = { 0 };
+	char why[300];
+	if (t->peer_tap_queues && certify_tap_available(why, sizeof(why)) < 0) {
+		/* Like kvm: a tap needs root and /dev/net/tun, which this host does not give. */
+		fprintf(out, "SKIP %s (tap unavailable: %s)\n", t->name, why);
+		tally->skipped = 1;
+		free(initrd);
+		return;
+	}
 	if (t->peer[0]) {
-		/* The NIC's netdev goes to our UDP socket: its args join the entry's. */
-		if (certify_peer_open(&c.peer, &err) < 0) {
+		/* The NIC's netdev goes to our UDP socket or our tap: its args join the entry's. */
+		if ((t->peer_tap_queues ? certify_peer_open_tap(&c.peer, t->peer_tap_queues, &err)
+					: certify_peer_open(&c.peer, &err)) < 0) {
 			fprintf(out, "FAIL %s (%s)\n", t->name, err.msg);
 			tally->failed = 1;
 			tally->entry_failed = 1;
@@ -435,6 +444,7 @@ void hvktest_run(const struct hvktest_opts *o, const struct certify_ktest *t, FI
 		certify_peer_qemu_args(&c.peer, t->peer, &extra);
 		so.qemu.extra = extra.v;
 		so.qemu.nextra = extra.n;
+		so.nkeep_fds = certify_peer_keep_fds(&c.peer, &so.keep_fds);
 	}
 	certify_session_run(&so, &r);
 	if (c.peer_open)

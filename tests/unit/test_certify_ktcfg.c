@@ -121,6 +121,44 @@ static void test_ktcfg_verify_bad(void)
 	certify_ktcfg_free(&cfg);
 }
 
+/* peer = ID stays the UDP peer; peer_tap = ID:QUEUES asks for a tap with 1..8 queues. */
+static void test_ktcfg_peer(void)
+{
+	static const char text[] = "[u]\npeer = hp\n[t]\npeer_tap = hp_2:4\n[one]\npeer_tap = n-1:1\n";
+	struct certify_ktcfg cfg;
+	struct certify_err err;
+
+	CU_ASSERT_EQUAL_FATAL(certify_ktcfg_parse(text, "tests.cfg", &cfg, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(cfg.ntest, 3);
+	CU_ASSERT_STRING_EQUAL(cfg.test[0].peer, "hp");
+	CU_ASSERT_EQUAL(cfg.test[0].peer_tap_queues, 0);
+	CU_ASSERT_STRING_EQUAL(cfg.test[1].peer, "hp_2");
+	CU_ASSERT_EQUAL(cfg.test[1].peer_tap_queues, 4);
+	CU_ASSERT_STRING_EQUAL(cfg.test[2].peer, "n-1");
+	CU_ASSERT_EQUAL(cfg.test[2].peer_tap_queues, 1);
+	certify_ktcfg_free(&cfg);
+
+	kt_expect_error("[a]\npeer_tap = hp\n",
+			"tests.cfg:2: peer_tap = 'hp': expected ID:QUEUES with QUEUES 1..8");
+	kt_expect_error("[a]\npeer_tap = hp:\n",
+			"tests.cfg:2: peer_tap = 'hp:': expected ID:QUEUES with QUEUES 1..8");
+	kt_expect_error("[a]\npeer_tap = hp:0\n",
+			"tests.cfg:2: peer_tap = 'hp:0': expected ID:QUEUES with QUEUES 1..8");
+	kt_expect_error("[a]\npeer_tap = hp:9\n",
+			"tests.cfg:2: peer_tap = 'hp:9': expected ID:QUEUES with QUEUES 1..8");
+	kt_expect_error("[a]\npeer_tap = hp:4x\n",
+			"tests.cfg:2: peer_tap = 'hp:4x': expected ID:QUEUES with QUEUES 1..8");
+	kt_expect_error("[a]\npeer_tap = hp:-4\n",
+			"tests.cfg:2: peer_tap = 'hp:-4': expected ID:QUEUES with QUEUES 1..8");
+	kt_expect_error("[a]\npeer_tap = :4\n",
+			"tests.cfg:2: peer_tap = ':4': expected ID:QUEUES with a QEMU netdev id");
+	kt_expect_error("[a]\npeer_tap = h p:4\n",
+			"tests.cfg:2: peer_tap = 'h p:4': expected ID:QUEUES with a QEMU netdev id");
+	kt_expect_error("[a]\npeer = a:b\n", "tests.cfg:2: peer = 'a:b': expected a QEMU netdev id");
+	kt_expect_error("[a]\npeer = hp\npeer_tap = hq:2\n",
+			"tests.cfg:3: peer_tap = 'hq:2': the entry already has a host peer");
+}
+
 static int kt_has(const struct certify_strv *sv, const char *a, const char *b)
 {
 	for (size_t i = 0; i + 1 < sv->n; i++) {
@@ -200,6 +238,7 @@ UNIT_SUITE(certify_ktcfg_suite)
 		UNIT_TEST(test_ktcfg_errors),
 		UNIT_TEST(test_ktcfg_verify_bad),
 		UNIT_TEST(test_ktcfg_module_errors),
+		UNIT_TEST(test_ktcfg_peer),
 		UNIT_TEST(test_qemu_argv),
 		UNIT_TEST(test_outcome_map),
 		UNIT_TEST_END

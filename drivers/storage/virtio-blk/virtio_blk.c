@@ -43,7 +43,7 @@ static int vblk_probe(struct hv_pci_dev *d, const struct hv_pci_id *id);
 static void vblk_remove(struct hv_pci_dev *d);
 static int vblk_submit(struct hv_blkdev *bd, struct hv_blkreq *rq);
 static int vblk_poll(struct hv_blkdev *bd);
-static void vblk_intr(void *arg, unsigned what);
+static void vblk_intr(void *arg, unsigned what, int queue);
 
 static struct hv_pci_driver vblk_driver = {
 	.name = "virtio-blk",
@@ -316,8 +316,9 @@ static int vblk_complete(struct vblk_softc *sc)
 	return total;
 }
 
-static void vblk_intr(void *arg, unsigned what)
+static void vblk_intr(void *arg, unsigned what, int queue)
 {
+	(void)queue;	/* one queue */
 	if (what & VIRTIO_PCI_ISR_QUEUE)
 		vblk_complete(arg);
 }

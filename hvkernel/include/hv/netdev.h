@@ -20,6 +20,12 @@ struct hv_netdev_stats {
 	uint64_t link_changes;
 };
 
+/* One queue pair's counters of a multiqueue NIC (frames received on RX queue N, sent on
+ * TX queue N). */
+struct hv_netdev_queue_stats {
+	uint64_t rx_packets, tx_packets;
+};
+
 struct hv_netdev_ops {
 	/* Start rings and interrupts; from now on received frames go to hv_netdev_rx(). */
 	int (*open)(struct hv_netdev *nd);
@@ -55,5 +61,9 @@ void hv_netdev_unregister(struct hv_netdev *nd);
 void hv_netdev_rx(struct hv_netdev *nd, const void *frame, size_t len);
 /* Report the link state; the kernel counts and logs transitions. */
 void hv_netdev_link_change(struct hv_netdev *nd, bool up);
+/* Publish per-queue counters: n entries the driver keeps up to date while open (DDK 1.1).
+ * n = 0 withdraws them; call that from stop, before the memory goes. */
+void hv_netdev_set_queue_stats(struct hv_netdev *nd, unsigned n,
+			       const struct hv_netdev_queue_stats *qs);
 
 #endif

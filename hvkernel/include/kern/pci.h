@@ -14,7 +14,8 @@ struct pci_driver;
 
 enum pci_irq_mode { PCI_IRQ_NONE, PCI_IRQ_INTX, PCI_IRQ_MSI, PCI_IRQ_MSIX };
 
-#define PCI_MAX_VECTORS	8
+/* Vectors per function: enough for a multiqueue NIC (virtio-net: 1 + 2 * 8 pairs + 1). */
+#define PCI_MAX_VECTORS	32
 
 struct pci_dev {
 	uint16_t seg;
