@@ -10,11 +10,18 @@ counts=$2
 work=$(mktemp -d "${TMPDIR:-/tmp}/hviso.XXXXXX")
 trap 'rm -rf "$work"' EXIT INT TERM
 release=$(cat hvkernel/RELEASE)
+# The inbox modules' own versions (their HV_MODULE lines), as `certify devices` reads them:
+# the list certifies what this tree builds, whatever version a driver is at.
+modver() { "$build/bin/certify" devices --modules-dir "$build/modules" 2>/dev/null |
+	sed -n "s/.* $1\.hvm ($1 \([^)]*\)).*/\1/p" | head -n 1; }
+vnet_ver=$(modver virtio-net)
+ahci_ver=$(modver ahci)
+[ -n "$vnet_ver" ] && [ -n "$ahci_ver" ] || { echo "FAIL $0: cannot read the inbox module versions"; echo "0 1" > "$counts"; exit 1; }
 
 cat > "$work/list.json" <<JSON
 {"schema_version":1,"generated":"$(date -u +%Y-%m-%dT%H:%M:%SZ)","releases":["$release"],"entries":[
-{"vid":"1af4","did":"1000","svid":"*","ssid":"*","vendor":"Red Hat, Inc.","model":"Virtio network device","type":"nic","releases":{"$release":{"driver":"virtio-net","driver_version":"1.0","firmware":null,"features":[],"certified":"2026-11-25","runs":["iso-test"],"status":"certified"}}},
-{"vid":"8086","did":"2922","svid":"*","ssid":"*","vendor":"Intel Corporation","model":"ICH9 AHCI","type":"storage","releases":{"$release":{"driver":"ahci","driver_version":"1.0","firmware":null,"features":[],"certified":"2026-11-25","runs":["iso-test"],"status":"certified"}}}
+{"vid":"1af4","did":"1000","svid":"*","ssid":"*","vendor":"Red Hat, Inc.","model":"Virtio network device","type":"nic","releases":{"$release":{"driver":"virtio-net","driver_version":"$vnet_ver","firmware":null,"features":[],"certified":"2026-11-25","runs":["iso-test"],"status":"certified"}}},
+{"vid":"8086","did":"2922","svid":"*","ssid":"*","vendor":"Intel Corporation","model":"ICH9 AHCI","type":"storage","releases":{"$release":{"driver":"ahci","driver_version":"$ahci_ver","firmware":null,"features":[],"certified":"2026-11-25","runs":["iso-test"],"status":"certified"}}}
 ]}
 JSON
 if ! "$build/bin/hcl" compile "$work/list.json" -o "$work/hcl.bin" > "$work/compile.log" 2>&1 ||

@@ -13,6 +13,13 @@ fail=0
 work=$(mktemp -d "${TMPDIR:-/tmp}/hvpolicy.XXXXXX")
 trap 'rm -rf "$work"' EXIT INT TERM
 release=$(cat hvkernel/RELEASE)
+# The inbox modules' own versions (their HV_MODULE lines), as `certify devices` reads them:
+# the list certifies what this tree builds, whatever version a driver is at.
+modver() { "$build/bin/certify" devices --modules-dir "$build/modules" 2>/dev/null |
+	sed -n "s/.* $1\.hvm ($1 \([^)]*\)).*/\1/p" | head -n 1; }
+vnet_ver=$(modver virtio-net)
+ahci_ver=$(modver ahci)
+[ -n "$vnet_ver" ] && [ -n "$ahci_ver" ] || { echo "FAIL $0: cannot read the inbox module versions"; echo "0 1" > "$counts"; exit 1; }
 
 ok() { pass=$((pass + 1)); echo "PASS $1"; }
 bad() { fail=$((fail + 1)); echo "FAIL $1"; }
@@ -21,8 +28,8 @@ bad() { fail=$((fail + 1)); echo "FAIL $1"; }
 # older driver version only, e1000 revoked; nothing for virtio-blk.
 cat > "$work/list.json" <<JSON
 {"schema_version":1,"generated":"$(date -u +%Y-%m-%dT%H:%M:%SZ)","releases":["$release"],"entries":[
-{"vid":"1af4","did":"1000","svid":"*","ssid":"*","vendor":"Red Hat, Inc.","model":"Virtio network device","type":"nic","releases":{"$release":{"driver":"virtio-net","driver_version":"1.0","firmware":null,"features":[],"certified":"2026-11-25","runs":["policy-test"],"status":"certified"}}},
-{"vid":"8086","did":"2922","svid":"*","ssid":"*","vendor":"Intel Corporation","model":"ICH9 AHCI","type":"storage","releases":{"$release":{"driver":"ahci","driver_version":"1.0","firmware":null,"features":[],"certified":"2026-11-25","runs":["policy-test"],"status":"certified"}}},
+{"vid":"1af4","did":"1000","svid":"*","ssid":"*","vendor":"Red Hat, Inc.","model":"Virtio network device","type":"nic","releases":{"$release":{"driver":"virtio-net","driver_version":"$vnet_ver","firmware":null,"features":[],"certified":"2026-11-25","runs":["policy-test"],"status":"certified"}}},
+{"vid":"8086","did":"2922","svid":"*","ssid":"*","vendor":"Intel Corporation","model":"ICH9 AHCI","type":"storage","releases":{"$release":{"driver":"ahci","driver_version":"$ahci_ver","firmware":null,"features":[],"certified":"2026-11-25","runs":["policy-test"],"status":"certified"}}},
 {"vid":"1b36","did":"0010","svid":"*","ssid":"*","vendor":"Red Hat, Inc.","model":"QEMU NVM Express Controller","type":"storage","releases":{"$release":{"driver":"nvme","driver_version":"0.9","firmware":null,"features":[],"certified":"2026-11-25","runs":["policy-test"],"status":"certified"}}},
 {"vid":"8086","did":"100e","svid":"*","ssid":"*","vendor":"Intel Corporation","model":"82540EM","type":"nic","releases":{"$release":{"driver":"e1000","driver_version":"1.0","firmware":null,"features":[],"certified":"2026-11-25","runs":["policy-test"],"status":"revoked"}}}
 ]}
