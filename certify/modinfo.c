@@ -18,7 +18,8 @@
 /*
  * Vendor/device IDs, classes and interrupt capabilities as QEMU 7.2 presents them
  * (hw/net, hw/nvme, hw/ide, hw/virtio): the 8254x e1000 and the RTL8139 have INTx only,
- * virtio and NVMe MSI-X (no MSI), ICH9 AHCI MSI, PVSCSI (hw/scsi/vmw_pvscsi.c) MSI only.
+ * virtio and NVMe MSI-X (no MSI), ICH9 AHCI MSI, PVSCSI (hw/scsi/vmw_pvscsi.c) MSI only,
+ * MegaRAID SAS (hw/scsi/megasas.c) MSI-X and MSI.
  */
 static const struct certify_model certify_model_table[] = {
 	{ "e1000", 0x8086, 0x100e, 0x020000, CERTIFY_KIND_NIC, IX, "Intel", "82540EM Gigabit Ethernet" },
@@ -31,6 +32,8 @@ static const struct certify_model certify_model_table[] = {
 	{ "nvme", 0x1b36, 0x0010, 0x010802, CERTIFY_KIND_STORAGE, MX | IX, "Red Hat", "QEMU NVM Express Controller" },
 	{ "ich9-ahci", 0x8086, 0x2922, 0x010601, CERTIFY_KIND_STORAGE, MS | IX, "Intel", "82801IR/IO (ICH9R) SATA AHCI" },
 	{ "pvscsi", 0x15ad, 0x07c0, 0x010000, CERTIFY_KIND_STORAGE, MS | IX, "VMware", "PVSCSI SCSI Controller" },
+	{ "megasas", 0x1000, 0x0060, 0x010400, CERTIFY_KIND_STORAGE, MX | MS | IX, "LSI Logic", "MegaRAID SAS 1078" },
+	{ "megasas-gen2", 0x1000, 0x0079, 0x010400, CERTIFY_KIND_STORAGE, MX | MS | IX, "LSI Logic", "MegaRAID SAS 2108" },
 	{ "virtio-blk-pci", 0x1af4, 0x1001, 0x010000, CERTIFY_KIND_STORAGE, MX | IX, "Red Hat", "Virtio block device" },
 	{ "edu", 0x1234, 0x11e8, 0x00ff00, CERTIFY_KIND_OTHER, MS | IX, "QEMU", "edu educational device" },
 	{ NULL, 0, 0, 0, CERTIFY_KIND_OTHER, 0, NULL, NULL },

@@ -81,6 +81,10 @@ static int run_disk(const struct certify_run_spec *spec, const struct certify_du
 		r |= certify_strv_pushf(a, "pvscsi,id=pvscsi%zu%s", i, d->props);
 		r |= certify_strv_push(a, "-device");
 		r |= certify_strv_pushf(a, "scsi-hd,drive=d%zu,bus=pvscsi%zu.0,scsi-id=0", i, i);
+	} else if (!strncmp(d->model, "megasas", 7)) {	/* megasas, megasas-gen2: an HBA too */
+		r |= certify_strv_pushf(a, "%s,id=megasas%zu%s", d->model, i, d->props);
+		r |= certify_strv_push(a, "-device");
+		r |= certify_strv_pushf(a, "scsi-hd,drive=d%zu,bus=megasas%zu.0,scsi-id=0", i, i);
 	} else
 		r |= certify_strv_pushf(a, "%s,drive=d%zu%s", d->model, i, d->props);
 	return r;

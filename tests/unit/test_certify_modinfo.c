@@ -61,6 +61,12 @@ static void test_models(void)
 	/* QEMU's pvscsi: a SCSI HBA with MSI and INTx, no MSI-X. */
 	CU_ASSERT_EQUAL(certify_model_find("pvscsi")->class, 0x010000);
 	CU_ASSERT_EQUAL(certify_model_find("pvscsi")->irqs, CERTIFY_IRQ_MSI | CERTIFY_IRQ_INTX);
+	/* QEMU's megasas and megasas-gen2: RAID-class SCSI HBAs with MSI-X, MSI and INTx. */
+	CU_ASSERT_EQUAL(certify_model_find("megasas")->did, 0x0060);
+	CU_ASSERT_EQUAL(certify_model_find("megasas-gen2")->did, 0x0079);
+	CU_ASSERT_EQUAL(certify_model_find("megasas")->class, 0x010400);
+	CU_ASSERT_EQUAL(certify_model_find("megasas")->irqs,
+			CERTIFY_IRQ_MSIX | CERTIFY_IRQ_MSI | CERTIFY_IRQ_INTX);
 	CU_ASSERT_EQUAL(certify_irq_bit("msix"), CERTIFY_IRQ_MSIX);
 	CU_ASSERT_EQUAL(certify_irq_bit("none"), 0);
 	CU_ASSERT_STRING_EQUAL(certify_kind_name(CERTIFY_KIND_STORAGE), "storage");
