@@ -146,6 +146,9 @@ struct scsi_cmd *scsi_cmd_get(struct scsi_hba *h);
 void scsi_cmd_put(struct scsi_hba *h, struct scsi_cmd *c);
 int scsi_disk_submit(struct hv_blkdev *bd, struct hv_blkreq *rq);
 int scsi_disk_poll(struct hv_blkdev *bd);
+/* Call done() on a list of finished commands chained through hba_private (which is cleared):
+ * how an HBA completes what it reaped under its lock, after dropping the lock. */
+void scsi_cmd_done_list(struct scsi_cmd *list);
 
 /* scsi_scan.c */
 int scsi_exec(struct scsi_hba *h, struct scsi_cmd *c);

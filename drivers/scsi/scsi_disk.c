@@ -291,3 +291,14 @@ int scsi_disk_poll(struct hv_blkdev *bd)
 
 	return d->hba->ops->poll(d->hba);
 }
+
+void scsi_cmd_done_list(struct scsi_cmd *list)
+{
+	while (list) {
+		struct scsi_cmd *next = list->hba_private;
+
+		list->hba_private = NULL;
+		list->done(list);
+		list = next;
+	}
+}

@@ -214,17 +214,6 @@ static struct scsi_cmd *megasas_reap(struct megasas_softc *sc, int *count)
 	return list;
 }
 
-void megasas_done_list(struct scsi_cmd *list)
-{
-	while (list) {
-		struct scsi_cmd *next = list->hba_private;
-
-		list->hba_private = NULL;
-		list->done(list);
-		list = next;
-	}
-}
-
 /* Interrupt and poll path: complete what the firmware finished. */
 int megasas_complete(struct megasas_softc *sc, int from_intr)
 {
@@ -238,7 +227,7 @@ int megasas_complete(struct megasas_softc *sc, int from_intr)
 	else
 		sc->done_poll += (uint64_t)n;
 	hv_spin_unlock_irqrestore(&sc->lock, flags);
-	megasas_done_list(list);
+	scsi_cmd_done_list(list);
 	return n;
 }
 
@@ -276,5 +265,5 @@ void megasas_fail_all(struct megasas_softc *sc, uint8_t host)
 	struct scsi_cmd *list = megasas_collect_all(sc, host);
 
 	hv_spin_unlock_irqrestore(&sc->lock, flags);
-	megasas_done_list(list);
+	scsi_cmd_done_list(list);
 }

@@ -91,7 +91,7 @@ void megasas_watchdog(void *arg)
 	if (late && !sc->dead && !sc->stopping)
 		list = megasas_escalate(sc, late, now);
 	hv_spin_unlock_irqrestore(&sc->lock, flags);
-	megasas_done_list(list);
+	scsi_cmd_done_list(list);
 	/* The abort may have finished the command at once: reap before anyone waits. */
 	if (late)
 		megasas_complete(sc, 0);

@@ -127,7 +127,6 @@ int megasas_poll(struct scsi_hba *h);
 int megasas_complete(struct megasas_softc *sc, int from_intr);
 struct scsi_cmd *megasas_collect_all(struct megasas_softc *sc, uint8_t host);
 void megasas_fail_all(struct megasas_softc *sc, uint8_t host);
-void megasas_done_list(struct scsi_cmd *list);
 
 /* megasas_recover.c */
 void megasas_watchdog(void *arg);

@@ -99,7 +99,7 @@ void pvscsi_watchdog(void *arg)
 		list = pvscsi_escalate(sc, late, now);
 	hv_spin_unlock_irqrestore(&sc->lock, flags);
 	/* ABORT_CMD may have completed the command at once: reap before anyone waits. */
-	pvscsi_done_list(list);
+	scsi_cmd_done_list(list);
 	if (late)
 		pvscsi_complete(sc, 0);
 	if (!sc->stopping)

@@ -322,17 +322,6 @@ static struct scsi_cmd *pvscsi_reap(struct pvscsi_softc *sc, int *count)
 	return list;
 }
 
-void pvscsi_done_list(struct scsi_cmd *list)
-{
-	while (list) {
-		struct scsi_cmd *next = list->hba_private;
-
-		list->hba_private = NULL;
-		list->done(list);
-		list = next;
-	}
-}
-
 /* Interrupt and poll path: complete what the adapter finished. */
 int pvscsi_complete(struct pvscsi_softc *sc, int from_intr)
 {
@@ -346,7 +335,7 @@ int pvscsi_complete(struct pvscsi_softc *sc, int from_intr)
 	else
 		sc->done_poll += (uint64_t)n;
 	hv_spin_unlock_irqrestore(&sc->lock, flags);
-	pvscsi_done_list(list);
+	scsi_cmd_done_list(list);
 	return n;
 }
 
@@ -384,5 +373,5 @@ void pvscsi_fail_all(struct pvscsi_softc *sc, uint8_t host)
 	struct scsi_cmd *list = pvscsi_collect_all(sc, host);
 
 	hv_spin_unlock_irqrestore(&sc->lock, flags);
-	pvscsi_done_list(list);
+	scsi_cmd_done_list(list);
 }

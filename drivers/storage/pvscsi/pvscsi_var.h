@@ -92,7 +92,6 @@ struct scsi_cmd *pvscsi_collect_all(struct pvscsi_softc *sc, uint8_t host);
 void pvscsi_fail_all(struct pvscsi_softc *sc, uint8_t host);
 uint32_t pvscsi_adapter_cmd(struct pvscsi_softc *sc, uint32_t cmd, const void *desc,
 			    size_t len);
-void pvscsi_done_list(struct scsi_cmd *list);
 
 /* pvscsi_recover.c */
 void pvscsi_watchdog(void *arg);
