@@ -10,8 +10,10 @@
 #include <hv/mem.h>
 #include <hv/time.h>
 #include <kern/blkdev.h>
+#include <kern/driver.h>
 #include <kern/hvr.h>
 #include <kern/ktest.h>
+#include <kern/pci.h>
 #include <kern/string.h>
 #include <kern/time.h>
 
@@ -89,6 +91,82 @@ static struct hv_blkdev *blk_pick(struct ktest_ctx *t)
 	if (!bd)
 		ktest_msg(t, name ? "no blkdev %s" : "no blkdev registered (is a storage driver module loaded?)", name);
 	return bd;
+}
+
+/* What the disks of one PCI function look like: how many, and a sum over their geometry. */
+struct blk_fn_disks {
+	unsigned n;
+	uint64_t geometry;
+	struct hv_blkdev *first;
+};
+
+static struct blk_fn_disks blk_fn_disks(const struct pci_dev *d)
+{
+	struct blk_fn_disks r = { 0, 0, 0 };
+
+	for (struct hv_blkdev *x = blkdev_first(); x; x = blkdev_next(x)) {
+		if ((const struct pci_dev *)x->pci != d || blkdev_parent(x))
+			continue;
+		r.n++;
+		r.geometry += x->nblocks * 4099 + x->block_size;
+		if (!r.first)
+			r.first = x;
+	}
+	return r;
+}
+
+/*
+ * Detach and attach the disk's driver blk.attach_rounds times (default 100): each round
+ * every disk of that PCI function goes away with the driver and comes back with the same
+ * capacity and block size, its first block reads, and in the end nothing leaked (the
+ * runner compares page and heap counters). Manual, and defined first in this file so that
+ * it runs after the other blk tests of a boot: the disks come back under new names.
+ */
+KTEST_MANUAL(blk, attach)
+{
+	struct hv_blkdev *bd = blk_pick(t);
+	const uint64_t rounds = ktest_param_u64(t, "attach_rounds", 100);
+	uint64_t bus;
+
+	if (!bd)
+		return KTEST_SKIP;
+	if (blkdev_parent(bd))
+		bd = blkdev_parent(bd);
+	struct pci_dev *d = (struct pci_dev *)bd->pci;
+	KT_CHECK(t, d && d->driver, "%s has no PCI function with a driver behind it", bd->name);
+	const struct blk_fn_disks want = blk_fn_disks(d);
+	uint8_t *buf = hv_dma_alloc(4096, &bus);
+	KT_CHECK(t, buf, "no DMA memory");
+	enum ktest_status st = KTEST_PASS;
+	uint64_t t0 = time_us();
+	for (uint64_t i = 0; i < rounds && st == KTEST_PASS; i++) {
+		driver_unbind(d);
+		struct blk_fn_disks now = blk_fn_disks(d);
+		if (d->driver || now.n) {
+			ktest_msg(t, "round %llu: unbind left %s and %u disks", (unsigned long long)i,
+				  d->driver ? "the driver bound" : "no driver", now.n);
+			st = KTEST_FAIL;
+			break;
+		}
+		driver_bind_all();
+		now = blk_fn_disks(d);
+		if (!d->driver || now.n != want.n || now.geometry != want.geometry) {
+			ktest_msg(t, "round %llu: %s, %u disks back of %u%s", (unsigned long long)i,
+				  d->driver ? "rebound" : "not rebound", now.n, want.n,
+				  now.geometry != want.geometry ? ", with another geometry" : "");
+			st = KTEST_FAIL;
+			break;
+		}
+		int r = blk_io(now.first, HV_BLK_READ, 0, 4096 / now.first->block_size, buf, bus);
+		if (r != 0) {
+			ktest_msg(t, "round %llu: reading %s after the attach gave %d", (unsigned long long)i,
+				  now.first->name, r);
+			st = KTEST_FAIL;
+		}
+	}
+	ktest_metric(t, "attach_us", (time_us() - t0) / (rounds ? rounds : 1), "us");
+	hv_dma_free(buf, 4096);
+	return st;
 }
 
 /* Capacity and block size as the host attached them (blk.bytes=, blk.block_size=). */
@@ -282,8 +360,13 @@ free:
 	return st;
 }
 
-/* With blk.eio_lba=L (QEMU blkdebug injects EIO there): a read covering L fails with
- * -HV_EIO, reads beside it succeed, and the device keeps working. */
+/*
+ * Errors injected by QEMU's blkdebug, each where the host put it: with blk.eio_lba=L a read
+ * covering L fails with -HV_EIO, twice, while reads beside it succeed; with blk.eio_wlba=W
+ * (a write_aio rule with iotype write) a write covering W fails and a write beside it and a
+ * read of W succeed; with blk.eio_flush=1 (a once=on flush rule) the first flush fails and
+ * the next one succeeds. The device keeps working after each.
+ */
 KTEST(blk, errors)
 {
 	struct hv_blkdev *bd = blk_pick(t);
@@ -291,14 +374,38 @@ KTEST(blk, errors)
 
 	if (!bd)
 		return KTEST_SKIP;
-	if (!ktest_param(t, "eio_lba", 0)) {
-		ktest_msg(t, "blk.eio_lba= not given (no error injection configured)");
+	const char *rlba = ktest_param(t, "eio_lba", 0), *wlba = ktest_param(t, "eio_wlba", 0);
+	const uint64_t flush = ktest_param_u64(t, "eio_flush", 0);
+	if (!rlba && !wlba && !flush) {
+		ktest_msg(t, "blk.eio_lba=, blk.eio_wlba= or blk.eio_flush=1 not given (no error injection configured)");
 		return KTEST_SKIP;
 	}
-	uint64_t bad = ktest_param_u64(t, "eio_lba", 0);
 	uint8_t *buf = hv_dma_alloc(4096, &bus);
 	KT_CHECK(t, buf, "no DMA memory");
 	enum ktest_status st = KTEST_PASS;
+	if (wlba) {
+		uint64_t w = ktest_param_u64(t, "eio_wlba", 0);
+		blk_fill(buf, bd->block_size, w, 1);
+		int w1 = blk_io(bd, HV_BLK_WRITE, w, 1, buf, bus);
+		int w2 = blk_io(bd, HV_BLK_WRITE, w + 1, 1, buf, bus);
+		int w3 = blk_io(bd, HV_BLK_READ, w, 1, buf, bus);
+		if (w1 != -HV_EIO || w2 != 0 || w3 != 0) {
+			ktest_msg(t, "%s: write at %llu gave %d, the write beside it %d, a read of it %d",
+				  bd->name, (unsigned long long)w, w1, w2, w3);
+			st = KTEST_FAIL;
+		}
+	}
+	if (flush && st == KTEST_PASS) {
+		int f1 = blk_io(bd, HV_BLK_FLUSH, 0, 0, buf, bus);
+		int f2 = blk_io(bd, HV_BLK_FLUSH, 0, 0, buf, bus);
+		if (f1 != -HV_EIO || f2 != 0) {
+			ktest_msg(t, "%s: injected flush error: first flush gave %d, the next %d", bd->name, f1, f2);
+			st = KTEST_FAIL;
+		}
+	}
+	if (!rlba || st != KTEST_PASS)
+		goto out;
+	uint64_t bad = ktest_param_u64(t, "eio_lba", 0);
 	int r1 = blk_io(bd, HV_BLK_READ, bad, 1, buf, bus);
 	int r2 = bad > 0 ? blk_io(bd, HV_BLK_READ, bad - 1, 1, buf, bus) : 0;
 	int r3 = blk_io(bd, HV_BLK_READ, bad + 1, 1, buf, bus);
@@ -308,6 +415,7 @@ KTEST(blk, errors)
 			  (unsigned long long)bad, r1, r4, r2, r3);
 		st = KTEST_FAIL;
 	}
+out:
 	hv_dma_free(buf, 4096);
 	return st;
 }
