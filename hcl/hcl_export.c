@@ -5,7 +5,9 @@
  * version that ran, the certification date (the latest run's) and every run behind it.
  * A run that certified several devices with several drivers pairs each device with the
  * driver of the same kind of device only when that pairing is unambiguous (one driver);
- * otherwise that device is left out and said so.
+ * otherwise that device is left out and said so. The list holds one certification per device
+ * and release: when another driver or driver version was certified for it later, the latest
+ * run's certification stands and the one it supersedes is named on stderr.
  */
 #include <sqlite3.h>
 #include <stdio.h>
@@ -31,6 +33,7 @@ struct hcl_export_row {
 	char vendor[128], model[128], release[32], driver[32], version[32], date[16];
 	char *runs_buf[64];
 	size_t nruns;
+	int last_run;			/* rows are ordered by run within one driver version */
 };
 
 static int hcl_export_same(const struct hcl_export_row *r, uint32_t vid, uint32_t did, uint32_t svid,
@@ -39,6 +42,45 @@ static int hcl_export_same(const struct hcl_export_row *r, uint32_t vid, uint32_
 	return r->c.vid == vid && r->c.did == did && r->c.svid == svid && r->c.ssid == ssid &&
 	       strcmp(r->release, release) == 0 && strcmp(r->driver, driver) == 0 &&
 	       strcmp(r->version, version) == 0;
+}
+
+static void hcl_export_free_runs(struct hcl_export_row *r)
+{
+	for (size_t k = 0; k < r->nruns; k++)
+		free(r->runs_buf[k]);
+	r->nruns = 0;
+}
+
+/*
+ * One certification per device and release (the list's format): of the rows for the same
+ * device and release (adjacent, as the query orders them) keep the one whose latest run is
+ * the newest. Returns the number of rows kept.
+ */
+static size_t hcl_export_supersede(struct hcl_export_row *rows, size_t n)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		struct hcl_export_row *r = &rows[i], *k = kept ? &rows[kept - 1] : NULL;
+
+		if (k && k->c.vid == r->c.vid && k->c.did == r->c.did && k->c.svid == r->c.svid &&
+		    k->c.ssid == r->c.ssid && strcmp(k->release, r->release) == 0) {
+			struct hcl_export_row *old = k->last_run > r->last_run ? r : k;
+			struct hcl_export_row *cur = old == r ? k : r;
+
+			fprintf(stderr, "hcl export: %04x:%04x release %s: %s %s (run %d) superseded by %s %s "
+				"(run %d)\n", r->c.vid, r->c.did, r->release, old->driver, old->version,
+				old->last_run, cur->driver, cur->version, cur->last_run);
+			hcl_export_free_runs(old);
+			if (cur == r)
+				*k = *r;
+			continue;
+		}
+		if (kept != i)
+			rows[kept] = *r;
+		kept++;
+	}
+	return kept;
 }
 
 int hcl_export(const char *db, const char *out, struct hcl_err *err)
@@ -98,12 +140,14 @@ int hcl_export(const char *db, const char *out, struct hcl_err *err)
 				  sizeof(r->vendor), r->model, sizeof(r->model));
 		}
 		snprintf(r->date, sizeof(r->date), "%s", date ? date : "");	/* ordered: the latest wins */
+		r->last_run = run;
 		if (r->nruns < sizeof(r->runs_buf) / sizeof(r->runs_buf[0])) {
 			char id[32];
 			snprintf(id, sizeof(id), "run-%d", run);
 			r->runs_buf[r->nruns++] = strdup(id);
 		}
 	}
+	n = hcl_export_supersede(rows, n);
 	for (size_t i = 0; i < n; i++) {
 		struct hcl_export_row *r = &rows[i];
 		r->c.vendor = r->vendor;

@@ -111,8 +111,16 @@ else
 		"$CERTIFY" run --plans tests/certify/plans --plan storage-quick --device nvme --accel tcg \
 			--db "$DB" > "$W/c2.out" 2>&1 && ok "certify nvme into the store" ||
 			bad "certify nvme into the store" "$W/c2.out"
+		# A driver version certified later supersedes the one before it: the store is told
+		# the first e1000 run had an older build (another version and digest), then e1000 is
+		# certified again; the list keeps one certification per device and release.
+		sqlite3 "$DB" "UPDATE drivers SET version = '0.9', sha256 = 'older-' || sha256 WHERE name = 'e1000'"
+		"$CERTIFY" run --plans tests/certify/plans --plan nic-quick --device e1000 --accel tcg \
+			--db "$DB" > "$W/c3.out" 2>&1 && ok "certify a newer e1000 into the store" ||
+			bad "certify a newer e1000 into the store" "$W/c3.out"
 		expect "export from the store" 0 "$HCL" export --db "$DB" -o "$W/exp.json"
 		has "export counts its entries" "2 entries from the certified runs"
+		has "the older e1000 is superseded" "8086:100e release [^ ]+: e1000 0\.9 \(run [0-9]+\) superseded by e1000 1\.0 \(run [0-9]+\)"
 		expect "exported list is valid" 0 "$HCL" validate "$W/exp.json"
 		expect "sign the exported list" 0 "$HCL" sign "$W/exp.json" --key "$W/key" -o "$W/exp.signed.json"
 		EURL=http://127.0.0.1:$PORT/hcl/exported.signed.json
