@@ -27,6 +27,7 @@ static const struct certify_model certify_model_table[] = {
 	{ "e1000-82545em", 0x8086, 0x100f, 0x020000, CERTIFY_KIND_NIC, IX, "Intel", "82545EM Gigabit Ethernet" },
 	{ "e1000e", 0x8086, 0x10d3, 0x020000, CERTIFY_KIND_NIC, MX | MS | IX, "Intel", "82574L Gigabit Ethernet" },
 	{ "virtio-net-pci", 0x1af4, 0x1000, 0x020000, CERTIFY_KIND_NIC, MX | IX, "Red Hat", "Virtio network device" },
+	{ "virtio-net-pci-non-transitional", 0x1af4, 0x1041, 0x020000, CERTIFY_KIND_NIC, MX | IX, "Red Hat", "Virtio 1.0 network device" },
 	{ "rtl8139", 0x10ec, 0x8139, 0x020000, CERTIFY_KIND_NIC, IX, "Realtek", "RTL-8139 Fast Ethernet" },
 	{ "vmxnet3", 0x15ad, 0x07b0, 0x020000, CERTIFY_KIND_NIC, MX | MS | IX, "VMware", "VMXNET3 Ethernet" },
 	{ "nvme", 0x1b36, 0x0010, 0x010802, CERTIFY_KIND_STORAGE, MX | IX, "Red Hat", "QEMU NVM Express Controller" },
@@ -35,6 +36,7 @@ static const struct certify_model certify_model_table[] = {
 	{ "megasas", 0x1000, 0x0060, 0x010400, CERTIFY_KIND_STORAGE, MX | MS | IX, "LSI Logic", "MegaRAID SAS 1078" },
 	{ "megasas-gen2", 0x1000, 0x0079, 0x010400, CERTIFY_KIND_STORAGE, MX | MS | IX, "LSI Logic", "MegaRAID SAS 2108" },
 	{ "virtio-blk-pci", 0x1af4, 0x1001, 0x010000, CERTIFY_KIND_STORAGE, MX | IX, "Red Hat", "Virtio block device" },
+	{ "virtio-blk-pci-non-transitional", 0x1af4, 0x1042, 0x010000, CERTIFY_KIND_STORAGE, MX | IX, "Red Hat", "Virtio 1.0 block device" },
 	{ "edu", 0x1234, 0x11e8, 0x00ff00, CERTIFY_KIND_OTHER, MS | IX, "QEMU", "edu educational device" },
 	{ NULL, 0, 0, 0, CERTIFY_KIND_OTHER, 0, NULL, NULL },
 };

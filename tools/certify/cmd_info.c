@@ -98,12 +98,15 @@ int cli_cmd_devices(int argc, char **argv, struct cli_common *c)
 	cli_path(c->modules, "CERTIFY_MODULES", "build/modules", dir, sizeof(dir));
 	if (certify_modinfo_scan(dir, &mods, &n, &nbad, &err) < 0)
 		fprintf(stderr, "certify: modules: %s (listing models only)\n", err.msg);
-	printf("%-15s %-9s %-7s %-8s %-32s %s\n", "MODEL", "VID:DID", "CLASS", "KIND", "DEVICE",
+	int w = 5;	/* the MODEL column fits the longest model name */
+	for (const struct certify_model *m = certify_models(); m->model; m++)
+		w = (int)strlen(m->model) > w ? (int)strlen(m->model) : w;
+	printf("%-*s %-9s %-7s %-8s %-32s %s\n", w, "MODEL", "VID:DID", "CLASS", "KIND", "DEVICE",
 	       "MODULES");
 	for (const struct certify_model *m = certify_models(); m->model; m++) {
 		int any = 0;
 
-		printf("%-15s %04x:%04x %06x %-8s %-32.32s ", m->model, m->vid, m->did, m->class,
+		printf("%-*s %04x:%04x %06x %-8s %-32.32s ", w, m->model, m->vid, m->did, m->class,
 		       certify_kind_name(m->kind), m->name);
 		for (size_t i = 0; i < n; i++) {
 			if (certify_modinfo_matches(&mods[i], m)) {
