@@ -64,4 +64,8 @@ int test_irq_bad(void);
 int test_echo_irq(uint32_t n);
 int test_irq_shadow(uint32_t ticks);
 
+/* smptest.c */
+int test_smp_count(uint32_t iters, int apic);
+int test_smp_fault(void);
+
 #endif

@@ -13,6 +13,7 @@ struct vm;
 
 struct vlapic {
 	struct vm *vm;
+	uint32_t id;			/* APIC ID: the index of its vCPU */
 	uint32_t irr[8];		/* atomics: set from anywhere, cleared by the vCPU */
 	uint32_t isr[8];
 	uint32_t tpr, svr, ldr, dfr, esr, esr_pending;
