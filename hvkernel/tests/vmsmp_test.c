@@ -1,8 +1,8 @@
 /*
  * VMs with several vCPUs (vmm/vm.c, vmm/sched.c): the guest test OS's boot vCPU starts the
  * others by hypercall and all of them add to one shared counter with LOCK XADD; the
- * scheduler runs every vCPU of every VM on every CPU. On -smp 2 two vCPUs of one VM must
- * have run at the same moment on the two CPUs. A VM whose vCPU 1 triple-faults is stopped
+ * scheduler runs every vCPU of every VM on every CPU. On -smp 2 two vCPUs of one VM alone
+ * must have run at the same moment on the two CPUs (vmm.smprate). A VM whose vCPU 1 triple-faults is stopped
  * whole, with one log line, while the others finish.
  */
 #include <hv/errno.h>
@@ -144,18 +144,16 @@ KTEST(vmm, smpvm)
 			goto destroy;
 		}
 	}
-	if (ncpus >= 2) {
-		uint32_t both = 3;
-		/* Host side: two of its vCPUs in a slice at the same moment, on both CPUs. Guest
-		 * side: some LOCK XADDs found another vCPU's add in between. */
-		for (int i = 0; i < 2; i++)
-			if (vms[i]->running_max < 2 || (vsmpt_cpus(vms[i]) & both) != both || !vms[i]->report[2]) {
-				ktest_msg(t, "%s: at most %d vCPUs at once, on CPUs 0x%x, %u adds interleaved: "
-					  "never on two CPUs together", vms[i]->name, vms[i]->running_max,
-					  vsmpt_cpus(vms[i]), vms[i]->report[2]);
-				goto destroy;
-			}
+	uint32_t used = 0;
+	for (int i = 0; i < 4; i++)
+		used |= vsmpt_cpus(vms[i]);
+	ktest_metric(t, "cpus_used", used, "mask");
+	if (ncpus >= 2 && (used & 3) != 3) {
+		ktest_msg(t, "the vCPUs ran on CPUs 0x%x only", used);
+		goto destroy;
 	}
+	/* Which vCPUs ran together where is up to the round robin among nine vCPUs here
+	 * (logged above per vCPU); vmm.smprate requires it of a VM alone on the CPUs. */
 	st = KTEST_PASS;
 destroy:
 	for (int i = 0; i < 4; i++)
@@ -163,7 +161,8 @@ destroy:
 	return st;
 }
 
-/* The shared counter's rate with 1, 2 and 4 vCPUs, each VM alone on every CPU. */
+/* The shared counter's rate with 1, 2 and 4 vCPUs, each VM alone on every CPU; with two
+ * CPUs, two vCPUs of the VM must have run at once. */
 KTEST(vmm, smprate)
 {
 	const uint32_t iters = (uint32_t)ktest_param_u64(t, "smp_iters", 500000);
@@ -180,6 +179,15 @@ KTEST(vmm, smprate)
 		sched_run_cpus(&vm, 1, 2000, 120000000, smp_cpu_count());
 		uint64_t us = time_us() - t0;
 		int bad = vsmpt_check_count(t, vm, iters);
+		/* Alone with two or more vCPUs on two CPUs: two of them ran in the same moment, one
+		 * on each CPU (host side), and some LOCK XADDs found another vCPU's add in between
+		 * (guest side: they shared the counter while both counted). */
+		if (!bad && counts[k] > 1 && smp_cpu_count() >= 2 &&
+		    (vm->running_max < 2 || (vsmpt_cpus(vm) & 3) != 3 || !vm->report[2])) {
+			ktest_msg(t, "%d vCPUs: at most %d at once, on CPUs 0x%x, %u adds interleaved: never "
+				  "on two CPUs together", counts[k], vm->running_max, vsmpt_cpus(vm), vm->report[2]);
+			bad = -1;
+		}
 		if (!bad) {
 			/* The guest timed its counting phase (go to the last vCPU done) in TSC
 			 * cycles / 1024: start-up is not counted. */

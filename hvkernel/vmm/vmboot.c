@@ -366,12 +366,13 @@ void vmboot_run(const struct vmboot_opts *o, struct vmboot_result *r)
 		run[n++] = v->vm;
 	}
 	r->started = n;
-	/* The VMs' vCPUs run on every CPU, unless a VM has a NIC: the virtual switch hands a
-	 * frame from one VM's exit straight into another VM's receive queue, with no lock
-	 * between VMs, so VMs on the switch keep to one CPU. */
+	/* The VMs' vCPUs run on every CPU, unless a VM has a NIC or a disk: the virtual switch
+	 * hands a frame from one VM's exit straight into another VM's receive queue with no
+	 * lock between VMs, and the block drivers' request paths have not been proven with
+	 * callers on two CPUs at once; such VMs keep to one CPU. */
 	int ncpus = smp_cpu_count();
 	for (int k = 0; k < n; k++)
-		if (vmboot_vms[idx[k]].cfg.nnic)
+		if (vmboot_vms[idx[k]].cfg.nnic || vmboot_vms[idx[k]].cfg.ndisk)
 			ncpus = 1;
 	if (n)
 		sched_run_cpus(run, n, 2000, o->timeout_us, ncpus);
