@@ -1,5 +1,5 @@
 /*
- * VMs with several vCPUs (vmm/vm.c, vmm/sched.c): the guest test OS's boot vCPU starts the
+ * VMs with several vCPUs (vmm/vm.c, vmm/sched.c, vmm/vlapic_ipi.c): the guest test OS's boot vCPU starts the
  * others by hypercall and all of them add to one shared counter with LOCK XADD; the
  * scheduler runs every vCPU of every VM on every CPU. On -smp 2 two vCPUs of one VM alone
  * must have run at the same moment on the two CPUs (vmm.smprate). A VM whose vCPU 1 triple-faults is stopped
@@ -202,4 +202,43 @@ KTEST(vmm, smprate)
 			return KTEST_FAIL;
 	}
 	return KTEST_PASS;
+}
+
+/*
+ * IPIs between vCPUs: a 4-vCPU VM with an interrupt controller where vCPU 0 sends each
+ * other vCPU a fixed IPI and each answers vCPU 0 (physical destinations), vmm.smp_rounds
+ * times, then once to all others by shorthand (unanswered); an INIT IPI and a vector-5
+ * IPI are refused.
+ */
+KTEST(vmm, smpipi)
+{
+	const uint32_t rounds = (uint32_t)ktest_param_u64(t, "smp_rounds", 50);
+
+	if (vsmpt_skip(t))
+		return KTEST_SKIP;
+	struct vm *vm = vsmpt_create("vm-ipi", 4, GTEST_SMP_IPI | rounds << 8, true);
+	KT_CHECK(t, vm, "cannot create the VM");
+	sched_run_cpus(&vm, 1, 2000, 120000000, smp_cpu_count());
+	vm_log_exits(vm);
+	/* 3 x rounds pings and as many answers, then 3 unanswered by shorthand. */
+	uint64_t want = 3ull * rounds;
+	enum ktest_status st = KTEST_FAIL;
+	if (vm->state != VM_EXITED || vm->exit_code != 0)
+		ktest_msg(t, "state %d code %d (%s) console '%s'", vm->state, vm->exit_code, vm->stop_reason,
+			  vm->last_line);
+	else if (vm->report[1] != want || vm->irq.ipis != 2 * want + 3)
+		ktest_msg(t, "vCPU 0 got %u answers, %llu IPIs delivered; expected %llu and %llu", vm->report[1],
+			  (unsigned long long)vm->irq.ipis, (unsigned long long)want,
+			  (unsigned long long)(2 * want + 3));
+	else if (vm->irq.refused != 2)
+		ktest_msg(t, "%llu refusals, expected 2 (INIT and vector 5)", (unsigned long long)vm->irq.refused);
+	else
+		st = KTEST_PASS;
+	if (st == KTEST_PASS) {
+		uint64_t us = ((uint64_t)vm->report[3] << 10) * 1000 / tsc_khz;
+		ktest_metric(t, "ipis", vm->irq.ipis, "count");
+		ktest_metric(t, "round_trip_us", us / (3ull * rounds), "us");
+	}
+	vm_destroy(vm);
+	return st;
 }

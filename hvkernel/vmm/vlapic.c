@@ -132,6 +132,8 @@ static uint32_t vlapic_read(struct vm *vm, void *dev, uint64_t off, unsigned siz
 	case LAPIC_DFR: return l->dfr;
 	case LAPIC_SVR: return l->svr;
 	case LAPIC_ESR: return l->esr;
+	case LAPIC_ICR_LO: return l->icr_lo;	/* delivery status: always sent */
+	case LAPIC_ICR_HI: return l->icr_hi;
 	case LAPIC_TIMER_INIT: return l->timer_init;
 	case LAPIC_TIMER_CUR: return vlapic_timer_current(l);
 	case LAPIC_TIMER_DIV: return l->timer_div;
@@ -183,10 +185,8 @@ static void vlapic_write(struct vm *vm, void *dev, uint64_t off, unsigned size, 
 		break;
 	case LAPIC_TIMER_INIT: vlapic_timer_set_init(l, v); break;
 	case LAPIC_TIMER_DIV: vlapic_timer_set_div(l, v); break;
-	case LAPIC_ICR_LO:
-		vlapic_refuse(l, "lapic: ICR write 0x%x ignored (no IPIs; secondary vCPUs start by "
-			      "hypercall)", v);
-		break;
+	case LAPIC_ICR_HI: l->icr_hi = v & 0xff000000u; break;
+	case LAPIC_ICR_LO: vlapic_ipi(l, v); break;
 	default:
 		vlapic_refuse(l, "lapic: write of 0x%x to register 0x%llx ignored (read-only or not "
 			      "emulated)", v, (unsigned long long)off);

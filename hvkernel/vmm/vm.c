@@ -444,9 +444,10 @@ void vm_log_exits(const struct vm *vm)
 			n += (size_t)fmt_snprintf(buf + n, sizeof(buf) - n, " %s=%llu", vcpu_exit_name(r),
 						  (unsigned long long)vm->exits[r]);
 	buf[n < sizeof(buf) ? n : sizeof(buf) - 1] = 0;
-	klog("vm %s: exits%s; irq injected=%llu windows=%llu halts=%llu shadow_held=%llu", vm->name, buf,
-	     (unsigned long long)vm->irq.injected, (unsigned long long)vm->irq.windows,
-	     (unsigned long long)vm->irq.halts, (unsigned long long)vm->irq.shadow_held);
+	klog("vm %s: exits%s; irq injected=%llu windows=%llu halts=%llu shadow_held=%llu ipis=%llu", vm->name,
+	     buf, (unsigned long long)vm->irq.injected, (unsigned long long)vm->irq.windows,
+	     (unsigned long long)vm->irq.halts, (unsigned long long)vm->irq.shadow_held,
+	     (unsigned long long)vm->irq.ipis);
 	for (int i = 0; vm->nvcpus > 1 && i < vm->nvcpus; i++) {
 		const struct vm_vcpu *vc = &vm->vcpus[i];
 		klog("vm %s: vcpu %d: %llu exits, %llu slices, %llu us of CPU, on CPUs 0x%x%s", vm->name, i,

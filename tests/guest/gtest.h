@@ -25,6 +25,7 @@ enum gtest {
 	GTEST_SMP_COUNT = 15,	/* every vCPU: (arg >> 8) LOCK XADDs on one shared counter */
 	GTEST_SMP_FAULT = 16,	/* vCPU 1 triple-faults: the whole VM is stopped */
 	GTEST_SMP_APIC = 17,	/* GTEST_SMP_COUNT, each vCPU checking its LAPIC's ID */
+	GTEST_SMP_IPI = 18,	/* (arg >> 8) IPI ping-pongs between vCPU 0 and each other vCPU */
 };
 
 #endif

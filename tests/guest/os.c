@@ -620,6 +620,8 @@ int guest_main(uint32_t test, uint32_t seed)
 		return test_smp_fault();
 	case GTEST_SMP_APIC:
 		return test_smp_count(test >> 8, 1);
+	case GTEST_SMP_IPI:
+		return test_smp_ipi(test >> 8);
 	default:
 		return 99;
 	}

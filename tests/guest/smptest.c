@@ -6,6 +6,11 @@
  * while it keeps a private area of its own, and the boot vCPU checks the total. A lost
  * update, a vCPU that never ran, or a private area another vCPU wrote fails the test.
  * GTEST_SMP_APIC also has each vCPU read its local APIC's ID register: its own index.
+ * GTEST_SMP_IPI: vCPU 0 sends each other vCPU a fixed IPI (ICR, physical destination) and
+ * that vCPU's handler answers with one to APIC ID 0, a given number of rounds, then one
+ * "all excluding self" round that is not answered (three answers at once to one APIC
+ * would coalesce in its IRR, as on hardware); every IPI must arrive exactly once. An INIT IPI and one with
+ * vector 5 are sent first: the hypervisor refuses both (the host test counts them).
  */
 #include <stdint.h>
 #include "guest.h"
@@ -26,7 +31,7 @@ struct smp_cpu {
 
 static struct smp_cpu smp_cpus[SMP_MAX];
 static uint8_t smp_stacks[SMP_MAX][SMP_STACK] __attribute__((aligned(16)));
-static volatile uint32_t smp_counter, smp_go, smp_fault, smp_apic;
+static volatile uint32_t smp_counter, smp_go, smp_fault, smp_apic, smp_ipi;
 static uint32_t smp_iters;
 
 void guest_ap_start(void);	/* entry.S: calls guest_ap_main(ESI), then CLI; HLT */
@@ -81,11 +86,57 @@ static void smp_work(uint32_t me)
 	__atomic_store_n(&c->done, 1, __ATOMIC_RELEASE);
 }
 
+#define IPI_TO_AP	0x41
+#define IPI_TO_BSP	0x42
+#define LAPIC_ID	0x20
+#define LAPIC_SVR	0xf0
+#define LAPIC_ICR_LO	0x300
+#define LAPIC_ICR_HI	0x310
+#define ICR_ASSERT	(1u << 14)
+#define ICR_OTHERS	(3u << 18)
+
+static volatile uint32_t ipi_ap_got[SMP_MAX], ipi_bsp_got, ipi_stop;
+
+/* Fixed delivery, edge, assert (SDM vol. 3, 10.6.1). */
+static void ipi_send(uint32_t dest, uint32_t icr)
+{
+	lapic_write(LAPIC_ICR_HI, dest << 24);
+	lapic_write(LAPIC_ICR_LO, icr | ICR_ASSERT);
+}
+
+static void ipi_ap_handler(void)
+{
+	ipi_ap_got[lapic_read(LAPIC_ID) >> 24 & (SMP_MAX - 1)]++;
+	if (!ipi_stop)		/* the last round is not answered: the answers would coalesce */
+		ipi_send(0, IPI_TO_BSP);
+	lapic_eoi();
+}
+
+static void ipi_bsp_handler(void)
+{
+	ipi_bsp_got++;
+	lapic_eoi();
+}
+
+/* A secondary vCPU of the IPI test: its own LAPIC on, then sleep until told to stop. */
+static void ipi_ap_main(uint32_t me)
+{
+	irq_load();
+	lapic_write(LAPIC_SVR, 0x1ff);
+	__atomic_store_n(&smp_cpus[me].ready, 1, __ATOMIC_RELEASE);
+	cli();
+	while (!ipi_stop)
+		sti_hlt_cli();
+	__atomic_store_n(&smp_cpus[me].done, 1, __ATOMIC_RELEASE);
+}
+
 void guest_ap_main(uint32_t me)
 {
 	if (smp_fault)
 		__asm__ volatile("ud2");	/* no IDT: #UD, #GP, #DF, shutdown */
-	if (me < SMP_MAX)
+	if (me < SMP_MAX && smp_ipi)
+		ipi_ap_main(me);
+	else if (me < SMP_MAX)
 		smp_work(me);
 }
 
@@ -194,4 +245,62 @@ int test_smp_fault(void)
 		__asm__ volatile("pause");
 	con_puts("smp: still running after vCPU 1 faulted\n");
 	return 2;
+}
+
+/* Sleep until vCPU 0 has had `want` answers. */
+static void ipi_wait_bsp(uint32_t want)
+{
+	cli();
+	while (ipi_bsp_got < want)
+		sti_hlt_cli();
+	sti();
+}
+
+int test_smp_ipi(uint32_t rounds)
+{
+	smp_ipi = 1;
+	irq_init();
+	irq_set_handler(IPI_TO_AP, ipi_ap_handler);
+	irq_set_handler(IPI_TO_BSP, ipi_bsp_handler);
+	lapic_write(LAPIC_SVR, 0x1ff);
+	/* Two the hypervisor must refuse (and count): INIT, and fixed vector 5. */
+	ipi_send(1, 5u << 8);
+	ipi_send(1, 5);
+	int n = smp_start_all();
+	if (n < 2) {
+		con_puts("smp: the IPI test needs two vCPUs or more\n");
+		return 1;
+	}
+	if (smp_wait_all((uint32_t)n, 0) < 0) {
+		con_puts("smp: a vCPU never started\n");
+		return 2;
+	}
+	uint32_t want = 0;
+	uint64_t t0 = rdtsc();
+	for (uint32_t r = 0; r < rounds; r++)
+		for (int i = 1; i < n; i++) {
+			ipi_send((uint32_t)i, IPI_TO_AP);
+			ipi_wait_bsp(++want);
+		}
+	uint64_t cycles = rdtsc() - t0;
+	ipi_stop = 1;
+	ipi_send(0, IPI_TO_AP | ICR_OTHERS);	/* the last round wakes them to stop */
+	if (smp_wait_all((uint32_t)n, 1) < 0) {
+		con_puts("smp: a vCPU never stopped\n");
+		return 3;
+	}
+	con_puts("smp: ipis to vcpus");
+	int bad = 0;
+	for (int i = 1; i < n; i++) {
+		con_putc(' ');
+		con_putu(ipi_ap_got[i]);
+		bad |= ipi_ap_got[i] != rounds + 1;
+	}
+	con_puts(", answers ");
+	con_putu(ipi_bsp_got);
+	con_putc('\n');
+	hc_report(0, (uint32_t)n);
+	hc_report(1, ipi_bsp_got);
+	hc_report(3, (uint32_t)(cycles >> 10));
+	return bad || ipi_bsp_got != want ? 4 : 0;
 }

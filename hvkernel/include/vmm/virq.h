@@ -16,8 +16,9 @@
  *   330/340/350/360/370 LVT thermal/perf/LINT0/LINT1/error: stored, never fire
  *   380 timer initial count, 390 current count (ro), 3E0 divide configuration
  * The timer counts at VLAPIC_TIMER_HZ before the divider; CPUID 4000_0010h reports it (EBX,
- * kHz) with the TSC rate (EAX, kHz). Anything else (ICR/IPIs, x2APIC, NMI/SMI/INIT
- * delivery, a vector below 16, a periodic period under VLAPIC_MIN_PERIOD_US) is refused
+ * kHz) with the TSC rate (EAX, kHz). 300/310 ICR: fixed IPIs between the VM's vCPUs
+ * (physical destination or a shorthand, vmm/vlapic_ipi.c). Anything else (other IPIs,
+ * x2APIC, NMI/SMI/INIT delivery, a vector below 16, a periodic period under VLAPIC_MIN_PERIOD_US) is refused
  * or ignored with a log line; the guest goes on.
  *
  * I/O APIC at 0xfec00000: IOREGSEL (00h), IOWIN (10h); registers ID, version (24 inputs),
@@ -89,6 +90,7 @@ struct virq_stats {
 	uint64_t shadow_held;	/* interrupts held until the shadow's instruction ran */
 	uint64_t halts;		/* HLT with IF=1: the vCPU blocked */
 	uint64_t halt_us;	/* time spent blocked */
+	uint64_t ipis;		/* IPIs between its vCPUs that made their vector newly pending */
 };
 
 #endif
