@@ -144,6 +144,8 @@ bool vm_vcpu_live(const struct vm_vcpu *vc);
 struct vm_vcpu *vm_vcpu_current(void);
 /* Sleep the CPU while every runnable VM of vms[n] is blocked, for at most max_us. */
 void vm_idle(struct vm **vms, int n, uint64_t max_us);
+/* Handle one exit of vc (vmm/vm.c; vmm/vm_run.c enters the guest). */
+void vm_handle_exit(struct vm_vcpu *vc, const struct vcpu_exit *e);
 /* The sum of a vCPU's exit counters. */
 uint64_t vm_vcpu_exit_total(const struct vm_vcpu *vc);
 void vm_lock(struct vm *vm);
