@@ -51,7 +51,7 @@ $(BUILD)/kobj/%.S.o: %.S
 GUEST_CFLAGS := -m32 -march=i686 -ffreestanding -fno-pic -fno-pie -fno-stack-protector \
                 -fno-asynchronous-unwind-tables -mgeneral-regs-only -O2 -Wall -Wextra -Werror
 GUEST_OBJS   := $(BUILD)/guest/entry.o $(BUILD)/guest/os.o $(BUILD)/guest/isr.o $(BUILD)/guest/irq.o \
-                $(BUILD)/guest/irqtest.o
+                $(BUILD)/guest/irqtest.o $(BUILD)/guest/smptest.o
 
 $(BUILD)/guest/%.o: tests/guest/%.c
 	@mkdir -p $(dir $@)

@@ -1,5 +1,5 @@
 /*
- * Interrupt delivery to a VM's vCPU (include/vmm/virq.h). Before each entry the highest
+ * Interrupt delivery to a VM's vCPUs (include/vmm/virq.h), each through its own local APIC. Before each entry the highest
  * vector the local APIC would deliver is injected through the backend (EVENTINJ, APM
  * vol. 2, 15.20) when the guest can take it; when it cannot (RFLAGS.IF clear, an
  * interrupt shadow, an event already being injected) the backend is asked for the
@@ -14,25 +14,40 @@
 #include <vmm/vlapic.h>
 #include <vmm/vm.h>
 
+int virq_attach_vcpu(struct vm_vcpu *vc)
+{
+	vc->lapic = vlapic_create(vc->vm, (unsigned)vc->index);
+	return vc->lapic ? 0 : -HV_ENOSPC;
+}
+
 int virq_attach(struct vm *vm)
 {
 	if (vm->lapic)
 		return 0;
-	vm->lapic = vlapic_create(vm);
-	if (!vm->lapic)
-		return -HV_ENOSPC;
+	for (int i = 0; i < vm->nvcpus; i++)
+		if (virq_attach_vcpu(&vm->vcpus[i]) < 0)
+			goto free_lapics;
+	vm->lapic = vm->vcpus[0].lapic;
 	vm->ioapic = vioapic_create(vm);
-	if (!vm->ioapic) {
-		vlapic_destroy(vm->lapic);
-		vm->lapic = 0;
-		return -HV_ENOSPC;
-	}
+	if (!vm->ioapic)
+		goto free_lapics;
 	return 0;
+
+free_lapics:
+	for (int i = 0; i < vm->nvcpus; i++) {
+		vlapic_destroy(vm->vcpus[i].lapic);
+		vm->vcpus[i].lapic = 0;
+	}
+	vm->lapic = 0;
+	return -HV_ENOSPC;
 }
 
 void virq_detach(struct vm *vm)
 {
-	vlapic_destroy(vm->lapic);	/* stops the timer first */
+	for (int i = 0; i < vm->nvcpus; i++) {
+		vlapic_destroy(vm->vcpus[i].lapic);	/* stops the timer first */
+		vm->vcpus[i].lapic = 0;
+	}
 	vioapic_destroy(vm->ioapic);
 	vm->lapic = 0;
 	vm->ioapic = 0;
@@ -52,39 +67,42 @@ static void virq_kick(void *arg)
  * interrupt waits for the next exit, which a host timer brings within a millisecond (a HLT
  * exits at once, and wakes on the pending vector).
  */
-static void virq_hold_for_shadow(struct vm *vm)
+/* The VM's counters are shared by its vCPUs, which may run at once: atomic adds. */
+#define virq_count(vm, field)	__atomic_fetch_add(&(vm)->irq.field, 1, __ATOMIC_RELAXED)
+
+static void virq_hold_for_shadow(struct vm_vcpu *vc)
 {
-	vm->irq.shadow_held++;
-	hv_timer_start(&vm->lapic->kick, 1000, virq_kick, 0);
-	vcpu_irq_window(vm->vcpu, false);
+	virq_count(vc->vm, shadow_held);
+	hv_timer_start(&vc->lapic->kick, 1000, virq_kick, 0);
+	vcpu_irq_window(vc->hw, false);
 }
 
-void virq_prepare(struct vm *vm)
+void virq_prepare(struct vm_vcpu *vc)
 {
-	struct vlapic *l = vm->lapic;
-	struct vcpu *v = vm->vcpu;
+	struct vlapic *l = vc->lapic;
+	struct vcpu *v = vc->hw;
 
 	vlapic_timer_poll(l);
 	int vec = vlapic_pending(l);
 	if (vec >= 0 && vcpu_irq_shadow(v)) {
-		virq_hold_for_shadow(vm);
+		virq_hold_for_shadow(vc);
 		return;
 	}
 	if (vec >= 0 && vcpu_irq_ready(v)) {
 		vlapic_accept(l, (uint8_t)vec);
 		vcpu_inject_irq(v, (uint8_t)vec);
-		vm->irq.injected++;
+		virq_count(vc->vm, injected);
 		vec = vlapic_pending(l);	/* a higher one may follow once the guest allows */
 	}
 	if (vec >= 0)
-		vm->irq.windows++;
+		virq_count(vc->vm, windows);
 	vcpu_irq_window(v, vec >= 0);
 }
 
-bool virq_wake(struct vm *vm)
+bool virq_wake(struct vm_vcpu *vc)
 {
-	vlapic_timer_poll(vm->lapic);
-	return vlapic_pending(vm->lapic) >= 0;
+	vlapic_timer_poll(vc->lapic);
+	return vlapic_pending(vc->lapic) >= 0;
 }
 
 /* One log line of the interrupt state, for a guest that seems stuck. */
@@ -104,6 +122,6 @@ void virq_log_state(struct vm *vm)
 	}
 	klog("vm %s: irq state: irr %d isr %d tpr 0x%x svr 0x%x lvt 0x%x pending %d halted %d rip 0x%llx "
 	     "rflags 0x%llx ready %d", vm->name, irr, isr, l->tpr, l->svr, l->lvt[0], vlapic_pending(l),
-	     vm->halted, (unsigned long long)r->rip, (unsigned long long)r->rflags, vcpu_irq_ready(vm->vcpu));
+	     vm->vcpus[0].halted, (unsigned long long)r->rip, (unsigned long long)r->rflags, vcpu_irq_ready(vm->vcpu));
 	vioapic_log_state(vm);
 }

@@ -92,11 +92,21 @@ static void vlapic_eoi(struct vlapic *l)
 	vioapic_eoi(l->vm, (uint8_t)v);
 }
 
+/*
+ * The LAPIC page is registered once (by APIC ID 0's LAPIC) but each vCPU sees its own
+ * APIC there, as on hardware: the access belongs to the vCPU this physical CPU is running.
+ */
+static struct vlapic *vlapic_of_access(struct vm *vm, void *dev)
+{
+	struct vm_vcpu *vc = vm_vcpu_current();
+
+	return vc && vc->vm == vm && vc->lapic ? vc->lapic : dev;
+}
+
 static uint32_t vlapic_read(struct vm *vm, void *dev, uint64_t off, unsigned size)
 {
-	struct vlapic *l = dev;
+	struct vlapic *l = vlapic_of_access(vm, dev);
 
-	(void)vm;
 	if (size != 4 || off & 0xf) {
 		vlapic_refuse(l, "lapic: %u-byte read at 0x%llx refused (aligned 32-bit only)", size,
 			      (unsigned long long)off);
@@ -113,7 +123,7 @@ static uint32_t vlapic_read(struct vm *vm, void *dev, uint64_t off, unsigned siz
 	if (off >= LAPIC_LVT_TIMER && off <= LAPIC_LVT_ERROR)
 		return l->lvt[(off - LAPIC_LVT_TIMER) / 16];
 	switch (off) {
-	case LAPIC_ID: return 0;
+	case LAPIC_ID: return l->id << 24;	/* 10.4.6: the ID in bits 31:24 */
 	case LAPIC_VERSION: return VLAPIC_VERSION;
 	case LAPIC_TPR: return l->tpr;
 	case LAPIC_APR: return 0;
@@ -122,6 +132,8 @@ static uint32_t vlapic_read(struct vm *vm, void *dev, uint64_t off, unsigned siz
 	case LAPIC_DFR: return l->dfr;
 	case LAPIC_SVR: return l->svr;
 	case LAPIC_ESR: return l->esr;
+	case LAPIC_ICR_LO: return l->icr_lo;	/* delivery status: always sent */
+	case LAPIC_ICR_HI: return l->icr_hi;
 	case LAPIC_TIMER_INIT: return l->timer_init;
 	case LAPIC_TIMER_CUR: return vlapic_timer_current(l);
 	case LAPIC_TIMER_DIV: return l->timer_div;
@@ -147,9 +159,8 @@ static void vlapic_write_lvt(struct vlapic *l, uint64_t off, uint32_t v)
 
 static void vlapic_write(struct vm *vm, void *dev, uint64_t off, unsigned size, uint32_t v)
 {
-	struct vlapic *l = dev;
+	struct vlapic *l = vlapic_of_access(vm, dev);
 
-	(void)vm;
 	if (size != 4 || off & 0xf) {
 		vlapic_refuse(l, "lapic: %u-byte write at 0x%llx refused (aligned 32-bit only)", size,
 			      (unsigned long long)off);
@@ -174,9 +185,8 @@ static void vlapic_write(struct vm *vm, void *dev, uint64_t off, unsigned size, 
 		break;
 	case LAPIC_TIMER_INIT: vlapic_timer_set_init(l, v); break;
 	case LAPIC_TIMER_DIV: vlapic_timer_set_div(l, v); break;
-	case LAPIC_ICR_LO:
-		vlapic_refuse(l, "lapic: ICR write 0x%x ignored (no IPIs: one vCPU)", v);
-		break;
+	case LAPIC_ICR_HI: l->icr_hi = v & 0xff000000u; break;
+	case LAPIC_ICR_LO: vlapic_ipi(l, v); break;
 	default:
 		vlapic_refuse(l, "lapic: write of 0x%x to register 0x%llx ignored (read-only or not "
 			      "emulated)", v, (unsigned long long)off);
@@ -186,19 +196,20 @@ static void vlapic_write(struct vm *vm, void *dev, uint64_t off, unsigned size, 
 
 static const struct vm_mmio_ops vlapic_ops = { vlapic_read, vlapic_write };
 
-struct vlapic *vlapic_create(struct vm *vm)
+struct vlapic *vlapic_create(struct vm *vm, unsigned id)
 {
 	struct vlapic *l = kzalloc(sizeof(*l));
 
 	if (!l)
 		return 0;
 	l->vm = vm;
+	l->id = id;
 	/* Reset state (10.4.7.1): software-disabled, spurious vector FFh, LVTs masked. */
 	l->svr = 0xff;
 	l->dfr = 0xffffffffu;
 	for (unsigned i = 0; i < VLAPIC_NLVT; i++)
 		l->lvt[i] = LAPIC_LVT_MASKED;
-	if (vm_add_mmio(vm, VLAPIC_BASE, PAGE_SIZE, &vlapic_ops, l) < 0) {
+	if (id == 0 && vm_add_mmio(vm, VLAPIC_BASE, PAGE_SIZE, &vlapic_ops, l) < 0) {
 		kfree(l);
 		return 0;
 	}

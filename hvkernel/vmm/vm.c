@@ -24,17 +24,87 @@ void npt_free(struct vm *vm);
 
 static int vm_next_id;
 
-static void vm_stop(struct vm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void vm_stop(struct vm *vm, const char *fmt, ...)
+void vm_lock(struct vm *vm)
 {
+	while (__atomic_exchange_n(&vm->lock.locked, 1, __ATOMIC_ACQUIRE))
+		while (vm->lock.locked)
+			cpu_pause();
+}
+
+void vm_unlock(struct vm *vm)
+{
+	__atomic_store_n(&vm->lock.locked, 0, __ATOMIC_RELEASE);
+}
+
+bool vm_live(const struct vm *vm)
+{
+	enum vm_state st = __atomic_load_n(&vm->state, __ATOMIC_ACQUIRE);
+
+	return st == VM_READY || st == VM_RUNNING;
+}
+
+bool vm_vcpu_live(const struct vm_vcpu *vc)
+{
+	return vm_live(vc->vm) && vc->started && !vc->done;
+}
+
+/* The VM ends (exited or stopped): the first end wins, so a second vCPU's later fault does
+ * not overwrite why. Its other vCPUs see the state at their next exit (a host timer tick,
+ * 1 ms at most) and leave the guest. Called with vm->lock held. */
+static bool vm_end(struct vm *vm, enum vm_state st)
+{
+	if (!vm_live(vm))
+		return false;
+	__atomic_store_n(&vm->state, st, __ATOMIC_RELEASE);
+	return true;
+}
+
+static void vm_stop(struct vm_vcpu *vc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void vm_stop(struct vm_vcpu *vc, const char *fmt, ...)
+{
+	struct vm *vm = vc->vm;
 	va_list ap;
+	char why[80];
 
 	va_start(ap, fmt);
-	fmt_vsnprintf(vm->stop_reason, sizeof(vm->stop_reason), fmt, ap);
+	fmt_vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
-	vm->state = VM_STOPPED;
-	klog("vm %s: stopped: %s (rip 0x%llx)", vm->name, vm->stop_reason,
-	     (unsigned long long)vcpu_regs(vm->vcpu)->rip);
+	vm_lock(vm);
+	if (vm_end(vm, VM_STOPPED)) {
+		if (vm->nvcpus > 1)
+			fmt_snprintf(vm->stop_reason, sizeof(vm->stop_reason), "vcpu %d: %s", vc->index, why);
+		else
+			strlcpy(vm->stop_reason, why, sizeof(vm->stop_reason));
+		klog("vm %s: stopped: %s (rip 0x%llx)%s", vm->name, vm->stop_reason,
+		     (unsigned long long)vcpu_regs(vc->hw)->rip, vm->nvcpus > 1 ? "; all its vCPUs stop" : "");
+	}
+	vm_unlock(vm);
+}
+
+static int vm_init_vcpu(struct vm *vm, int i, uint64_t entry)
+{
+	struct vm_vcpu *vc = &vm->vcpus[i];
+
+	vc->vm = vm;
+	vc->index = i;
+	vc->hw = vcpu_create(vm, entry, vm->mem_size);
+	return vc->hw ? 0 : -HV_ENOMEM;
+}
+
+int vm_add_vcpu(struct vm *vm)
+{
+	if (vm->nvcpus == VM_MAX_VCPUS || vm->state != VM_READY)
+		return -HV_ENOSPC;
+	int i = vm->nvcpus;
+	if (vm_init_vcpu(vm, i, 0) < 0)
+		return -HV_ENOMEM;
+	if (vm->lapic && virq_attach_vcpu(&vm->vcpus[i]) < 0) {
+		vcpu_destroy(vm->vcpus[i].hw);
+		memset(&vm->vcpus[i], 0, sizeof(vm->vcpus[i]));
+		return -HV_ENOMEM;
+	}
+	vm->nvcpus++;
+	return i;
 }
 
 struct vm *vm_create(const char *name, uint64_t mem_size, const void *image, uint64_t len,
@@ -57,9 +127,11 @@ struct vm *vm_create(const char *name, uint64_t mem_size, const void *image, uin
 		if (npt_map(vm, gpa, (uint64_t)vm->mem + gpa) < 0)
 			goto free_vm;
 	memcpy(vm->mem + load_gpa, image, len);
-	vm->vcpu = vcpu_create(vm, entry, mem_size);
-	if (!vm->vcpu)
+	if (vm_init_vcpu(vm, 0, entry) < 0)
 		goto free_vm;
+	vm->vcpu = vm->vcpus[0].hw;
+	vm->vcpus[0].started = 1;
+	vm->nvcpus = 1;
 	vcpu_regs(vm->vcpu)->rsi = arg;
 	vm->state = VM_READY;
 	return vm;
@@ -76,8 +148,9 @@ void vm_destroy(struct vm *vm)
 {
 	if (!vm)
 		return;
-	virq_detach(vm);	/* its timer first: the callback touches the VM */
-	vcpu_destroy(vm->vcpu);
+	virq_detach(vm);	/* its timers first: the callbacks touch the VM */
+	for (int i = 0; i < vm->nvcpus; i++)
+		vcpu_destroy(vm->vcpus[i].hw);
 	vio_detach_all(vm);
 	npt_free(vm);
 	page_free(vm->mem, vm->mem_size / PAGE_SIZE);
@@ -105,8 +178,9 @@ void *vm_gpa(const struct vm *vm, uint64_t gpa, uint64_t len)
 
 /* A nested page fault on a device window: decode the access and hand it to the device.
  * Returns 0 when emulated, or -1 when nothing is there (the VM is then stopped). */
-static int vm_exit_mmio(struct vm *vm, struct vcpu_regs *r, const struct vcpu_exit *e)
+static int vm_exit_mmio(struct vm_vcpu *vc, struct vcpu_regs *r, const struct vcpu_exit *e)
 {
+	struct vm *vm = vc->vm;
 	struct mmio_insn in;
 
 	for (int i = 0; i < vm->nmmio; i++) {
@@ -115,17 +189,20 @@ static int vm_exit_mmio(struct vm *vm, struct vcpu_regs *r, const struct vcpu_ex
 			continue;
 		int ret = mmio_decode(vm, r, &in);
 		if (ret < 0) {
-			vm_stop(vm, "device access at 0x%llx by an instruction we cannot emulate (%d)",
+			vm_stop(vc, "device access at 0x%llx by an instruction we cannot emulate (%d)",
 				(unsigned long long)e->mem.gpa, ret);
 			return 0;
 		}
 		uint64_t off = e->mem.gpa - base;
 		uint32_t v = 0;
+		/* Devices are shared by the VM's vCPUs: one access at a time (vm.h). */
+		vm_lock(vm);
 		vm->mmio_accesses++;
 		if (in.write)
 			vm->mmio[i].ops->write(vm, vm->mmio[i].dev, off, in.size, mmio_store_value(&in));
 		else
 			v = vm->mmio[i].ops->read(vm, vm->mmio[i].dev, off, in.size);
+		vm_unlock(vm);
 		mmio_complete(r, &in, v);
 		return 0;
 	}
@@ -149,10 +226,12 @@ static void vm_console_putc(struct vm *vm, char c)
 
 /* Port I/O: the VM's UART is the only device; other ports read as all-ones (nothing
  * there) and ignore writes, including the host's isa-debug-exit port. */
-static void vm_exit_io(struct vm *vm, struct vcpu_regs *r, const struct vcpu_exit *e)
+static void vm_exit_io(struct vm_vcpu *vc, struct vcpu_regs *r, const struct vcpu_exit *e)
 {
+	struct vm *vm = vc->vm;
+
 	if (e->io.string) {
-		vm_stop(vm, "string I/O on port 0x%x is not supported", e->io.port);
+		vm_stop(vc, "string I/O on port 0x%x is not supported", e->io.port);
 		return;
 	}
 	if (e->io.in) {
@@ -162,7 +241,9 @@ static void vm_exit_io(struct vm *vm, struct vcpu_regs *r, const struct vcpu_exi
 		uint64_t mask = e->io.size == 4 ? 0xffffffffull : (1ull << (8 * e->io.size)) - 1;
 		r->rax = (r->rax & ~mask) | (v & mask);
 	} else if (e->io.port == VM_UART_BASE) {
+		vm_lock(vm);	/* one console line buffer for all the vCPUs */
 		vm_console_putc(vm, (char)r->rax);
+		vm_unlock(vm);
 	}
 	r->rip = e->next_rip;
 }
@@ -213,23 +294,50 @@ static void vm_exit_msr(struct vcpu_regs *r, const struct vcpu_exit *e)
 	r->rip = e->next_rip;
 }
 
-static void vm_exit_hypercall(struct vm *vm, struct vcpu_regs *r, const struct vcpu_exit *e)
+/*
+ * VM_HC_VCPU_START: vCPU EBX, parked since the VM was made, starts at EIP = ECX with
+ * ESP = EDX and ESI = its index, in the 32-bit flat protected mode vCPU 0 started in (what
+ * vcpu_create sets up). 0, or -HV_EINVAL (no such vCPU, or entry/stack outside RAM),
+ * -HV_EBUSY (it already started). Called with vm->lock held.
+ */
+static uint64_t vm_hc_vcpu_start(struct vm *vm, uint64_t id, uint64_t entry, uint64_t stack)
 {
+	if (id >= (uint64_t)vm->nvcpus || entry >= vm->mem_size || stack > vm->mem_size)
+		return (uint64_t)-HV_EINVAL;
+	struct vm_vcpu *t = &vm->vcpus[id];
+	if (t->started)
+		return (uint64_t)-HV_EBUSY;
+	struct vcpu_regs *tr = vcpu_regs(t->hw);
+	tr->rip = entry;
+	tr->rsp = stack;
+	tr->rsi = id;
+	__atomic_store_n(&t->started, 1, __ATOMIC_RELEASE);	/* the scheduler may pick it now */
+	return 0;
+}
+
+static void vm_exit_hypercall(struct vm_vcpu *vc, struct vcpu_regs *r, const struct vcpu_exit *e)
+{
+	struct vm *vm = vc->vm;
+	uint32_t fn = (uint32_t)r->rax;
+
 	r->rip = e->next_rip;
-	switch ((uint32_t)r->rax) {
-	case VM_HC_NOP:
+	if (fn == VM_HC_NOP) {		/* the round-trip benchmark: no lock */
 		r->rax = 0;
-		break;
+		return;
+	}
+	if (fn == VM_HC_YIELD) {
+		vc->yielded = 1;
+		r->rax = 0;
+		return;
+	}
+	vm_lock(vm);
+	switch (fn) {
 	case VM_HC_EXIT:
-		vm->exit_code = (int)r->rbx;
-		vm->state = VM_EXITED;
+		if (vm_end(vm, VM_EXITED))
+			vm->exit_code = (int)r->rbx;
 		break;
 	case VM_HC_PUTC:
 		vm_console_putc(vm, (char)r->rbx);
-		r->rax = 0;
-		break;
-	case VM_HC_YIELD:
-		vm->yielded = 1;
 		r->rax = 0;
 		break;
 	case VM_HC_REPORT:
@@ -237,20 +345,52 @@ static void vm_exit_hypercall(struct vm *vm, struct vcpu_regs *r, const struct v
 			vm->report[r->rbx] = (uint32_t)r->rcx;
 		r->rax = r->rbx < VM_NREPORT ? 0 : (uint64_t)-HV_EINVAL;
 		break;
+	case VM_HC_VCPU_START:
+		r->rax = vm_hc_vcpu_start(vm, r->rbx, (uint32_t)r->rcx, (uint32_t)r->rdx);
+		break;
 	default:
 		r->rax = (uint64_t)-HV_ENOSYS;
 		break;
 	}
+	vm_unlock(vm);
 }
 
-static void vm_handle_exit(struct vm *vm, const struct vcpu_exit *e)
+/* HLT: with an interrupt controller and IF=1 the vCPU blocks until an interrupt is
+ * pending. Otherwise nothing can wake it: on vCPU 0 the VM ends (exit code 0, as a
+ * one-vCPU VM always did); a secondary vCPU is simply done, like a real AP in CLI;HLT. */
+static void vm_exit_hlt(struct vm_vcpu *vc, struct vcpu_regs *r, const struct vcpu_exit *e)
 {
-	struct vcpu_regs *r = vcpu_regs(vm->vcpu);
+	struct vm *vm = vc->vm;
 
-	vm->exits[e->reason < VCPU_EXIT_NREASONS ? e->reason : VCPU_EXIT_FAIL]++;
+	r->rip = e->next_rip;
+	if (vc->lapic && r->rflags & 0x200) {
+		vc->halted = 1;
+		__atomic_fetch_add(&vm->irq.halts, 1, __ATOMIC_RELAXED);
+		return;
+	}
+	if (vc->index) {
+		vc->done = 1;
+		return;
+	}
+	vm_lock(vm);
+	if (vm_end(vm, VM_EXITED)) {
+		vm->exit_code = 0;
+		klog("vm %s: halted", vm->name);
+	}
+	vm_unlock(vm);
+}
+
+void vm_handle_exit(struct vm_vcpu *vc, const struct vcpu_exit *e)
+{
+	struct vm *vm = vc->vm;
+	struct vcpu_regs *r = vcpu_regs(vc->hw);
+	unsigned reason = e->reason < VCPU_EXIT_NREASONS ? e->reason : VCPU_EXIT_FAIL;
+
+	vc->exits[reason]++;
+	__atomic_fetch_add(&vm->exits[reason], 1, __ATOMIC_RELAXED);
 	switch (e->reason) {
 	case VCPU_EXIT_IO:
-		vm_exit_io(vm, r, e);
+		vm_exit_io(vc, r, e);
 		break;
 	case VCPU_EXIT_CPUID:
 		vm_exit_cpuid(r, e);
@@ -259,38 +399,29 @@ static void vm_handle_exit(struct vm *vm, const struct vcpu_exit *e)
 		vm_exit_msr(r, e);
 		break;
 	case VCPU_EXIT_HYPERCALL:
-		vm_exit_hypercall(vm, r, e);
+		vm_exit_hypercall(vc, r, e);
 		break;
 	case VCPU_EXIT_HLT:
-		r->rip = e->next_rip;
-		if (vm->lapic && r->rflags & 0x200) {
-			vm->halted = 1;		/* blocked until an interrupt is pending */
-			vm->irq.halts++;
-			break;
-		}
-		/* No interrupt controller, or interrupts off: nothing can wake it. */
-		vm->exit_code = 0;
-		vm->state = VM_EXITED;
-		klog("vm %s: halted", vm->name);
+		vm_exit_hlt(vc, r, e);
 		break;
 	case VCPU_EXIT_INTR:
 		break;		/* the host interrupt was taken on the way out; go back in */
 	case VCPU_EXIT_IRQ_WINDOW:
 		break;		/* virq_prepare injects on the way back in */
 	case VCPU_EXIT_MMIO:
-		if (vm_exit_mmio(vm, r, e) == 0)
+		if (vm_exit_mmio(vc, r, e) == 0)
 			break;
-		vm_stop(vm, "%s of guest-physical 0x%llx outside its memory", e->mem.fetch ? "fetch" :
+		vm_stop(vc, "%s of guest-physical 0x%llx outside its memory", e->mem.fetch ? "fetch" :
 			e->mem.write ? "write" : "read", (unsigned long long)e->mem.gpa);
 		break;
 	case VCPU_EXIT_SHUTDOWN:
-		vm_stop(vm, "shutdown (triple fault)");
+		vm_stop(vc, "shutdown (triple fault)");
 		break;
 	case VCPU_EXIT_EXCEPTION:
-		vm_stop(vm, "exception %u", e->exc.vector);
+		vm_stop(vc, "exception %u", e->exc.vector);
 		break;
 	default:
-		vm_stop(vm, "cannot run: exit 0x%llx (invalid guest state?)", (unsigned long long)e->raw);
+		vm_stop(vc, "cannot run: exit 0x%llx (invalid guest state?)", (unsigned long long)e->raw);
 		break;
 	}
 }
@@ -305,93 +436,16 @@ void vm_log_exits(const struct vm *vm)
 			n += (size_t)fmt_snprintf(buf + n, sizeof(buf) - n, " %s=%llu", vcpu_exit_name(r),
 						  (unsigned long long)vm->exits[r]);
 	buf[n < sizeof(buf) ? n : sizeof(buf) - 1] = 0;
-	klog("vm %s: exits%s; irq injected=%llu windows=%llu halts=%llu shadow_held=%llu", vm->name, buf,
-	     (unsigned long long)vm->irq.injected, (unsigned long long)vm->irq.windows,
-	     (unsigned long long)vm->irq.halts, (unsigned long long)vm->irq.shadow_held);
+	klog("vm %s: exits%s; irq injected=%llu windows=%llu halts=%llu shadow_held=%llu ipis=%llu", vm->name,
+	     buf, (unsigned long long)vm->irq.injected, (unsigned long long)vm->irq.windows,
+	     (unsigned long long)vm->irq.halts, (unsigned long long)vm->irq.shadow_held,
+	     (unsigned long long)vm->irq.ipis);
+	for (int i = 0; vm->nvcpus > 1 && i < vm->nvcpus; i++) {
+		const struct vm_vcpu *vc = &vm->vcpus[i];
+		klog("vm %s: vcpu %d: %llu exits, %llu slices, %llu us of CPU, on CPUs 0x%x%s", vm->name, i,
+		     (unsigned long long)vm_vcpu_exit_total(vc), (unsigned long long)vc->slices,
+		     (unsigned long long)vc->cpu_us, vc->cpus, vc->started ? "" : " (never started)");
+	}
 	if (vm->state == VM_RUNNING || vm->state == VM_READY)
 		virq_log_state((struct vm *)vm);
-}
-
-bool vm_blocked(struct vm *vm)
-{
-	if (!vm->halted)
-		return false;
-	if (vm->state != VM_RUNNING || virq_wake(vm)) {
-		vm->halted = 0;
-		return false;
-	}
-	return true;
-}
-
-static void vm_wake_timer(void *arg)
-{
-	*(volatile int *)arg = 1;
-}
-
-/* Are all the VMs that can still run halted, with nothing to wake them? */
-static bool vm_all_blocked(struct vm **vms, int n)
-{
-	for (int i = 0; i < n; i++)
-		if ((vms[i]->state == VM_READY || vms[i]->state == VM_RUNNING) && !vm_blocked(vms[i]))
-			return false;
-	return true;
-}
-
-void vm_idle(struct vm **vms, int n, uint64_t max_us)
-{
-	volatile int woke = 0;
-	struct hv_timer t = { 0 };
-
-	hv_timer_start(&t, max_us, vm_wake_timer, (void *)&woke);
-	cpu_cli();
-	while (!woke && vm_all_blocked(vms, n))
-		__asm__ volatile("sti; hlt; cli" ::: "memory");	/* STI's shadow covers HLT */
-	cpu_sti();
-	hv_timer_cancel(&t);
-}
-
-/* One entry into the guest and the handling of the exit that ends it. */
-static void vm_enter(struct vm *vm)
-{
-	struct vcpu_exit e;
-
-	if (vm->lapic)
-		virq_prepare(vm);
-	vcpu_run(vm->vcpu, &e);
-	vm_handle_exit(vm, &e);
-}
-
-enum vm_state vm_run_until(struct vm *vm, volatile int *stop)
-{
-	uint64_t t0 = time_us();
-
-	if (vm->state == VM_READY)
-		vm->state = VM_RUNNING;
-	vm->yielded = 0;
-	/* A blocked vCPU gives the CPU back: the scheduler runs the others meanwhile. */
-	while (vm->state == VM_RUNNING && !*stop && !vm->yielded && !vm_blocked(vm))
-		vm_enter(vm);
-	vm->cpu_us += time_us() - t0;
-	return vm->state;
-}
-
-enum vm_state vm_run(struct vm *vm, uint64_t budget_us)
-{
-	uint64_t t0 = time_us();
-
-	if (vm->state == VM_READY)
-		vm->state = VM_RUNNING;
-	while (vm->state == VM_RUNNING) {
-		if (vm_blocked(vm)) {
-			uint64_t h0 = time_us();
-			vm_idle(&vm, 1, 1000);
-			vm->irq.halt_us += time_us() - h0;
-		} else {
-			vm_enter(vm);
-		}
-		if (budget_us && time_us() - t0 >= budget_us)
-			break;
-	}
-	vm->cpu_us += time_us() - t0;
-	return vm->state;
 }

@@ -14,6 +14,7 @@
 #include <kern/mem.h>
 #include <kern/module.h>
 #include <kern/panic.h>
+#include <kern/smp.h>
 #include <kern/string.h>
 #include <lib/fmt.h>
 #include <lib/vmcfg.h>
@@ -184,8 +185,9 @@ static int vmboot_create(struct vmboot_vm *v, char *why, size_t n)
 	struct vmimage im;
 	const char *what;
 
-	if (c->vcpus != 1)
-		return vmboot_fail(v, why, n, "vcpus = %u: this VMM runs one vCPU per VM", c->vcpus);
+	if (c->vcpus > VM_MAX_VCPUS)
+		return vmboot_fail(v, why, n, "vcpus = %u: this VMM runs at most %d vCPUs per VM", c->vcpus,
+				   VM_MAX_VCPUS);
 	v->image = vmboot_find_image(c->image);
 	if (!v->image)
 		return vmboot_fail(v, why, n, "no boot module '%s' for its image", c->image);
@@ -209,6 +211,9 @@ static int vmboot_create(struct vmboot_vm *v, char *why, size_t n)
 		memcpy(dst, (const uint8_t *)img + im.seg[i].off, im.seg[i].filesz);
 		memset(dst + im.seg[i].filesz, 0, im.seg[i].memsz - im.seg[i].filesz);
 	}
+	for (unsigned i = 1; i < c->vcpus; i++)
+		if (vm_add_vcpu(v->vm) < 0)
+			return vmboot_fail(v, why, n, "cannot create its vCPU %u (no memory)", i);
 	vcpu_regs(v->vm->vcpu)->rdi = c->seed;
 	strlcpy(v->vm->con_prefix, c->console, sizeof(v->vm->con_prefix));
 	return 0;
@@ -325,6 +330,12 @@ static void vmboot_finish(struct vmboot_vm *v, struct vmboot_result *r)
 	klog("vm %s: %s%s%s (%llu us of CPU, %llu device accesses)", v->cfg.name, status,
 	     reason[0] ? ": " : "", reason, (unsigned long long)vm->cpu_us,
 	     (unsigned long long)vm->mmio_accesses);
+	for (int i = 0; vm->nvcpus > 1 && i < vm->nvcpus; i++)
+		klog("vm %s: vcpu %d: %llu slices, %llu us of CPU, on CPUs 0x%x", v->cfg.name, i,
+		     (unsigned long long)vm->vcpus[i].slices, (unsigned long long)vm->vcpus[i].cpu_us,
+		     vm->vcpus[i].cpus);
+	if (vm->nvcpus > 1)
+		klog("vm %s: %d vCPUs, at most %d running at once", v->cfg.name, vm->nvcpus, vm->running_max);
 	vmboot_record(v->file, v->cfg.name, status, vm->exit_code, reason);
 	vmboot_report_writes(v);
 	vm_destroy(vm);
@@ -355,8 +366,16 @@ void vmboot_run(const struct vmboot_opts *o, struct vmboot_result *r)
 		run[n++] = v->vm;
 	}
 	r->started = n;
+	/* The VMs' vCPUs run on every CPU, unless a VM has a NIC or a disk: the virtual switch
+	 * hands a frame from one VM's exit straight into another VM's receive queue with no
+	 * lock between VMs, and the block drivers' request paths have not been proven with
+	 * callers on two CPUs at once; such VMs keep to one CPU. */
+	int ncpus = smp_cpu_count();
+	for (int k = 0; k < n; k++)
+		if (vmboot_vms[idx[k]].cfg.nnic || vmboot_vms[idx[k]].cfg.ndisk)
+			ncpus = 1;
 	if (n)
-		sched_run(run, n, 2000, o->timeout_us);
+		sched_run_cpus(run, n, 2000, o->timeout_us, ncpus);
 	for (int k = 0; k < n; k++)
 		vmboot_finish(&vmboot_vms[idx[k]], r);
 }

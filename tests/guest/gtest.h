@@ -22,6 +22,10 @@ enum gtest {
 	GTEST_IRQ_BAD = 12,	/* nonsense programming of the controllers */
 	GTEST_ECHO_IRQ = 13,	/* GTEST_ECHO sleeping on the NIC's interrupt */
 	GTEST_IRQ_SHADOW = 14,	/* no interrupt on the instruction after STI */
+	GTEST_SMP_COUNT = 15,	/* every vCPU: (arg >> 8) LOCK XADDs on one shared counter */
+	GTEST_SMP_FAULT = 16,	/* vCPU 1 triple-faults: the whole VM is stopped */
+	GTEST_SMP_APIC = 17,	/* GTEST_SMP_COUNT, each vCPU checking its LAPIC's ID */
+	GTEST_SMP_IPI = 18,	/* (arg >> 8) IPI ping-pongs between vCPU 0 and each other vCPU */
 };
 
 #endif

@@ -35,6 +35,7 @@ static inline void sti_hlt_cli(void) { __asm__ volatile("sti; hlt; cli" ::: "mem
 #define IOAPIC_BASE	0xfec00000u
 extern volatile uint32_t irq_frame_eip;	/* where the latest interrupt came in */
 void irq_init(void);
+void irq_load(void);		/* another vCPU: load the tables irq_init built */
 void irq_set_handler(uint8_t vector, void (*fn)(void));
 uint32_t lapic_read(uint32_t off);
 void lapic_write(uint32_t off, uint32_t v);
@@ -63,5 +64,10 @@ int test_vblk_irq(void);
 int test_irq_bad(void);
 int test_echo_irq(uint32_t n);
 int test_irq_shadow(uint32_t ticks);
+
+/* smptest.c */
+int test_smp_count(uint32_t iters, int apic);
+int test_smp_fault(void);
+int test_smp_ipi(uint32_t rounds);
 
 #endif

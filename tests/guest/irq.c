@@ -39,20 +39,26 @@ void irq_dispatch(uint32_t vector)
 		__asm__ volatile("vmmcall" :: "a"(a), "b"(b));
 }
 
+static struct dtr irq_gdtr, irq_idtr;
+
+/* Load the tables irq_init built: every vCPU of the guest uses the same ones. */
+void irq_load(void)
+{
+	gdt_load(&irq_gdtr);
+	__asm__ volatile("lidt %0" :: "m"(irq_idtr));
+}
+
 void irq_init(void)
 {
-	static struct dtr g, i;
-
-	g.limit = sizeof(gdt) - 1;
-	g.base = (uint32_t)gdt;
-	gdt_load(&g);
+	irq_gdtr.limit = sizeof(gdt) - 1;
+	irq_gdtr.base = (uint32_t)gdt;
 	for (unsigned v = 0; v < 256; v++) {
 		uint32_t a = (uint32_t)(isr_stubs + 16 * v);
 		idt[v] = (struct gate){ (uint16_t)a, 0x08, 0, 0x8e, (uint16_t)(a >> 16) };
 	}
-	i.limit = sizeof(idt) - 1;
-	i.base = (uint32_t)idt;
-	__asm__ volatile("lidt %0" :: "m"(i));
+	irq_idtr.limit = sizeof(idt) - 1;
+	irq_idtr.base = (uint32_t)idt;
+	irq_load();
 }
 
 uint32_t lapic_read(uint32_t off) { return *(volatile uint32_t *)(LAPIC_BASE + off); }

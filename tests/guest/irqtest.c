@@ -241,7 +241,7 @@ int test_irq_bad(void)
 	lapic_write(0x030, 5);				/* version: read-only */
 	*(volatile uint16_t *)(LAPIC_BASE + R_TPR) = 1;	/* not a 32-bit access */
 	(void)lapic_read(0x3f0);			/* nothing there */
-	lapic_write(0x300, 0x4000 | V_BAD);		/* an IPI: no */
+	lapic_write(0x300, 0x4500);			/* an INIT IPI: no (vCPUs start by hypercall) */
 	ioapic_write(0x10, 5);				/* reserved vector */
 	ioapic_write(0x10, 0x30 | 7u << 8);		/* ExtINT */
 	if (ioapic_read(0x10) != 0x10000)

@@ -614,6 +614,14 @@ int guest_main(uint32_t test, uint32_t seed)
 		return test_echo_irq(test >> 8);
 	case GTEST_IRQ_SHADOW:
 		return test_irq_shadow(test >> 8);
+	case GTEST_SMP_COUNT:
+		return test_smp_count(test >> 8, 0);
+	case GTEST_SMP_FAULT:
+		return test_smp_fault();
+	case GTEST_SMP_APIC:
+		return test_smp_count(test >> 8, 1);
+	case GTEST_SMP_IPI:
+		return test_smp_ipi(test >> 8);
 	default:
 		return 99;
 	}

@@ -24,6 +24,7 @@ struct vcpu {
 	struct vcpu_regs regs;
 	uint64_t exit_rip;		/* RIP at the last exit: moved since means the shadow ended */
 	bool shadow;			/* the guest was in an interrupt shadow at the last exit */
+	int last_cpu;			/* the physical CPU it last ran on, -1 before */
 };
 
 void svm_vmrun(uint64_t vmcb_pa, struct vcpu_regs *regs, uint64_t host_vmcb_pa);
@@ -34,6 +35,9 @@ _Static_assert(offsetof(struct vcpu_regs, rbx) == 8 && offsetof(struct vcpu_regs
 	       offsetof(struct vcpu_regs, r15) == 120, "struct vcpu_regs layout is used by svm_entry.S");
 
 static uint8_t *svm_hsave[SMP_MAX_CPUS], *svm_host_vmcb[SMP_MAX_CPUS], *svm_iopm, *svm_msrpm;
+#define SVM_MAX_ASIDS	16	/* vm.c hands out 1..15 */
+/* Per CPU and ASID: the vCPU that last ran there with that ASID. */
+static struct vcpu *svm_asid_last[SMP_MAX_CPUS][SVM_MAX_ASIDS];
 static int svm_ready;
 static uint32_t svm_nasids, svm_features;
 
@@ -133,6 +137,7 @@ struct vcpu *vcpu_create(struct vm *vm, uint64_t rip, uint64_t rsp)
 		return 0;
 	}
 	v->vm = vm;
+	v->last_cpu = -1;
 	VMCB_U32(v, VMCB_INTERCEPT_MISC1) = SVM_INTERCEPT_INTR | SVM_INTERCEPT_NMI |
 		SVM_INTERCEPT_CPUID | SVM_INTERCEPT_HLT | SVM_INTERCEPT_IOIO | SVM_INTERCEPT_MSR |
 		SVM_INTERCEPT_SHUTDOWN;
@@ -175,6 +180,10 @@ void vcpu_destroy(struct vcpu *v)
 {
 	if (!v)
 		return;
+	for (int i = 0; i < SMP_MAX_CPUS; i++)
+		for (int a = 0; a < SVM_MAX_ASIDS; a++)
+			if (svm_asid_last[i][a] == v)
+				svm_asid_last[i][a] = 0;	/* a new vCPU at this address must flush */
 	page_free(v->vmcb, 1);
 	kfree(v);
 }
@@ -321,12 +330,22 @@ void vcpu_run(struct vcpu *v, struct vcpu_exit *e)
 	uint64_t entry_rip = v->regs.rip;
 	bool entry_shadow = svm_in_shadow(v);
 	VMCB_U64(v, VMCB_INT_SHADOW) = entry_shadow ? SVM_INT_SHADOW : 0;
+	/* The vCPUs of a VM share its ASID, and TLB entries are tagged by ASID only (15.16):
+	 * when another vCPU with this ASID ran on this CPU since this one did, or this one
+	 * moved here from another CPU (whose INVLPGs this CPU never saw), flush the ASID on
+	 * entry. Switching between VMs (different ASIDs) flushes nothing: under TCG a flush
+	 * empties the whole soft TLB. */
+	unsigned cpu = smp_cpu_index(), asid = VMCB_U32(v, VMCB_GUEST_ASID) % SVM_MAX_ASIDS;
+	if (svm_asid_last[cpu][asid] != v || v->last_cpu != (int)cpu)
+		VMCB_U8(v, VMCB_TLB_CONTROL) = 1;
+	svm_asid_last[cpu][asid] = v;
+	v->last_cpu = (int)cpu;
 	/* GIF off across the world switch; host interrupts stay enabled in the guest so they
 	 * cause an INTR exit, and are taken once GIF is back (15.17 "Global interrupt flag"). */
 	cpu_cli();
 	__asm__ volatile("clgi" ::: "memory");
 	cpu_sti();
-	svm_vmrun((uint64_t)v->vmcb, &v->regs, (uint64_t)svm_host_vmcb[smp_cpu_index()]);
+	svm_vmrun((uint64_t)v->vmcb, &v->regs, (uint64_t)svm_host_vmcb[cpu]);
 	cpu_cli();
 	__asm__ volatile("stgi" ::: "memory");
 	cpu_sti();

@@ -1,8 +1,10 @@
 /*
  * Interrupts for guests: an emulated local APIC (vmm/vlapic.c, its timer in
  * vmm/vlapic_timer.c) and I/O APIC (vmm/vioapic.c) per VM, and the glue that turns a
- * pending vector into an injection when the guest can take it (vmm/virq.c). One vCPU per
- * VM, APIC ID 0. Opt-in: a VM without virq_attach() has no interrupt controller at all
+ * pending vector into an injection when the guest can take it (vmm/virq.c). Each vCPU has
+ * its own local APIC (APIC ID = vCPU index) behind the one LAPIC page: an access goes to
+ * the LAPIC of the vCPU that made it, as on hardware. The I/O APIC delivers to APIC ID 0
+ * (vCPU 0). Opt-in: a VM without virq_attach() has no interrupt controller at all
  * (its LAPIC page is not mapped, HLT ends it, as before).
  *
  * Local APIC at 0xfee00000, xAPIC MMIO, aligned 32-bit accesses only (SDM vol. 3, 10.4.1;
@@ -14,8 +16,9 @@
  *   330/340/350/360/370 LVT thermal/perf/LINT0/LINT1/error: stored, never fire
  *   380 timer initial count, 390 current count (ro), 3E0 divide configuration
  * The timer counts at VLAPIC_TIMER_HZ before the divider; CPUID 4000_0010h reports it (EBX,
- * kHz) with the TSC rate (EAX, kHz). Anything else (ICR/IPIs, x2APIC, NMI/SMI/INIT
- * delivery, a vector below 16, a periodic period under VLAPIC_MIN_PERIOD_US) is refused
+ * kHz) with the TSC rate (EAX, kHz). 300/310 ICR: fixed IPIs between the VM's vCPUs
+ * (physical destination or a shorthand, vmm/vlapic_ipi.c). Anything else (other IPIs,
+ * x2APIC, NMI/SMI/INIT delivery, a vector below 16, a periodic period under VLAPIC_MIN_PERIOD_US) is refused
  * or ignored with a log line; the guest goes on.
  *
  * I/O APIC at 0xfec00000: IOREGSEL (00h), IOWIN (10h); registers ID, version (24 inputs),
@@ -30,6 +33,7 @@
 #include <stdint.h>
 
 struct vm;
+struct vm_vcpu;
 struct vlapic;
 
 #define VLAPIC_BASE		0xfee00000ull
@@ -39,22 +43,25 @@ struct vlapic;
 #define VLAPIC_TIMER_HZ		1000000000ull	/* 1 ns per count at divide 1 */
 #define VLAPIC_MIN_PERIOD_US	100
 
-/* Give vm a local APIC and an I/O APIC. 0, or -HV_ENOMEM / -HV_ENOSPC. */
+/* Give vm a local APIC per vCPU and an I/O APIC. 0, or -HV_ENOMEM / -HV_ENOSPC. */
 int virq_attach(struct vm *vm);
+/* A local APIC for a vCPU added after virq_attach (vm_add_vcpu calls it). */
+int virq_attach_vcpu(struct vm_vcpu *vc);
 /* Free them (vm_destroy calls it). */
 void virq_detach(struct vm *vm);
-/* Before each entry: inject the highest deliverable vector when the guest can take it,
- * else ask for the interrupt window. */
-void virq_prepare(struct vm *vm);
+/* Before each entry of vc: inject the highest deliverable vector when the guest can take
+ * it, else ask for the interrupt window. */
+void virq_prepare(struct vm_vcpu *vc);
 /* Would an interrupt wake the halted vCPU now? */
-bool virq_wake(struct vm *vm);
+bool virq_wake(struct vm_vcpu *vc);
 /* Log the controllers' state (a guest that seems stuck). */
 void virq_log_state(struct vm *vm);
 void vioapic_log_state(struct vm *vm);
 
 /* Local APIC (vmm/vlapic.c). vlapic_raise may be called from interrupt context and from
  * other VMs' exits. */
-struct vlapic *vlapic_create(struct vm *vm);
+/* id: the APIC ID (the vCPU's index); only APIC ID 0's creation maps the LAPIC page. */
+struct vlapic *vlapic_create(struct vm *vm, unsigned id);
 void vlapic_destroy(struct vlapic *l);
 bool vlapic_raise(struct vlapic *l, uint8_t vector);	/* false: dropped, or already pending */
 /* Highest vector in IRR above the processor priority, or -1. */
@@ -83,6 +90,7 @@ struct virq_stats {
 	uint64_t shadow_held;	/* interrupts held until the shadow's instruction ran */
 	uint64_t halts;		/* HLT with IF=1: the vCPU blocked */
 	uint64_t halt_us;	/* time spent blocked */
+	uint64_t ipis;		/* IPIs between its vCPUs that made their vector newly pending */
 };
 
 #endif

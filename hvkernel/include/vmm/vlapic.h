@@ -13,9 +13,11 @@ struct vm;
 
 struct vlapic {
 	struct vm *vm;
+	uint32_t id;			/* APIC ID: the index of its vCPU */
 	uint32_t irr[8];		/* atomics: set from anywhere, cleared by the vCPU */
 	uint32_t isr[8];
 	uint32_t tpr, svr, ldr, dfr, esr, esr_pending;
+	uint32_t icr_lo, icr_hi;	/* the last interprocessor interrupt sent (vlapic_ipi.c) */
 	uint32_t lvt[VLAPIC_NLVT];
 	/* The timer (vlapic_timer.c), under lock: its host timer callback runs in
 	 * interrupt context. */
@@ -26,6 +28,9 @@ struct vlapic {
 	struct hv_timer host_timer;
 	struct hv_timer kick;		/* an exit soon, for an interrupt held by a shadow */
 };
+
+/* A write of ICR low: send an IPI to the VM's vCPUs (vmm/vlapic_ipi.c). */
+void vlapic_ipi(struct vlapic *l, uint32_t icr_lo);
 
 /* Count a refused or ignored guest access and log it (the first few per VM). */
 void vlapic_refuse(struct vlapic *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -37,6 +37,17 @@
 #define LAPIC_TIMER_MODE_MASK	(3u << 17)
 #define LAPIC_TIMER_TSC_DEADLINE (2u << 17)
 #define LAPIC_ESR_RX_ILLEGAL	(1u << 6)	/* received illegal vector */
+#define LAPIC_ESR_TX_ILLEGAL	(1u << 5)	/* send illegal vector */
+/* ICR low (SDM vol. 3, 10.6.1 figure 10-12): vector 7:0, delivery mode 10:8 (0 fixed),
+ * destination mode 11 (1 logical), delivery status 12, shorthand 19:18; high: 31:24 the
+ * destination. */
+#define LAPIC_ICR_DELMODE_SHIFT	8
+#define LAPIC_ICR_LOGICAL	(1u << 11)
+#define LAPIC_ICR_PENDING	(1u << 12)
+#define LAPIC_ICR_SHORTHAND_SHIFT 18
+#define LAPIC_ICR_SELF		1u
+#define LAPIC_ICR_ALL		2u
+#define LAPIC_ICR_OTHERS	3u
 #define LAPIC_TIMER_DIV_16	0x3
 
 #endif
