@@ -238,12 +238,13 @@ static void rtl8139_intr(void *arg, unsigned index)
 		hv_spin_unlock_irqrestore(&sc->rx_lock, fl);
 		return;
 	}
-	for (unsigned k = 0; k < RTL8139_INTR_ROUNDS; k++) {
-		isr = rtl8139_read16(sc, RTL8139_ISR);
-		if (isr == 0xffff || !(isr & sc->imr))
-			break;
+	/* One pass: the line is level-triggered, so a cause raised after the acknowledgement
+	 * keeps it asserted and the interrupt comes again after EOI; re-reading ISR here would
+	 * cost an exit per interrupt that usually finds nothing. */
+	isr = rtl8139_read16(sc, RTL8139_ISR);
+	if (isr != 0xffff && (isr & sc->imr)) {
 		rtl8139_write16(sc, RTL8139_ISR, isr);
-		seen |= isr;
+		seen = isr;
 		if (isr & RTL8139_INT_LINKCHG)
 			rtl8139_hw_link_update(sc);
 		if (isr & RTL8139_INT_RX_ANY)

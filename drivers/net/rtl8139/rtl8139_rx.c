@@ -64,6 +64,7 @@ void rtl8139_rx_start(struct rtl8139_softc *sc)
 {
 	rtl8139_write32(sc, RTL8139_RBSTART, (uint32_t)sc->rx_ring_bus);
 	sc->rx_off = 0;
+	sc->capr_off = 0;
 }
 
 /*
@@ -81,6 +82,7 @@ static void rtl8139_rx_restart(struct rtl8139_softc *sc, uint32_t hdr)
 	rtl8139_write8(sc, RTL8139_CR, RTL8139_CR_RE | RTL8139_CR_TE);
 	rtl8139_write32(sc, RTL8139_RCR, rtl8139_read32(sc, RTL8139_RCR));
 	rtl8139_write16(sc, RTL8139_CAPR, (uint16_t)(sc->rx_off - RTL8139_CAPR_BIAS));
+	sc->capr_off = sc->rx_off;
 }
 
 /* Hand one frame of len bytes at ring offset off up, made whole if it wraps. */
@@ -106,7 +108,9 @@ static void rtl8139_rx_deliver(struct rtl8139_softc *sc, unsigned off, size_t le
 
 /*
  * Deliver up to budget packets from the ring, then tell the chip with one CAPR write how
- * far we read. Returns how many packets were taken. rx_lock held.
+ * far we read, once RTL8139_CAPR_BATCH bytes were read since the last write or when the
+ * ring holds more than that unread (the chip is ahead: give it all the room now). Returns
+ * how many packets were taken. rx_lock held.
  */
 unsigned rtl8139_rx_process(struct rtl8139_softc *sc, unsigned budget)
 {
@@ -136,7 +140,11 @@ unsigned rtl8139_rx_process(struct rtl8139_softc *sc, unsigned budget)
 		avail -= rec;
 		n++;
 	}
-	if (sc->rx_off != start)
+	if (sc->rx_off != start &&
+	    (((sc->rx_off - sc->capr_off) & RTL8139_RX_MASK) >= RTL8139_CAPR_BATCH ||
+	     ((cbr - start) & RTL8139_RX_MASK) >= RTL8139_CAPR_BATCH)) {
 		rtl8139_write16(sc, RTL8139_CAPR, (uint16_t)(sc->rx_off - RTL8139_CAPR_BIAS));
+		sc->capr_off = sc->rx_off;
+	}
 	return n;
 }

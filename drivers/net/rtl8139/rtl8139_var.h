@@ -23,7 +23,13 @@
 #define RTL8139_MTU		1500		/* no jumbo frames: TSD sizes stop at 1792 */
 #define RTL8139_RX_MAX_FRAME	(RTL8139_MTU + RTL8139_ETH_HLEN + RTL8139_ETH_VLAN)
 #define RTL8139_RESET_TIMEOUT_US 10000
-#define RTL8139_INTR_ROUNDS	4		/* status re-reads per interrupt */
+/*
+ * CAPR is written once this many bytes were read since the last write, not after every
+ * packet: each register access is an exit under virtualization, and QEMU's model stops
+ * receiving only when less than a frame's room is left. A quarter of the ring keeps three
+ * quarters free for the chip.
+ */
+#define RTL8139_CAPR_BATCH	(RTL8139_RX_RING / 4)
 
 struct rtl8139_counters {
 	uint64_t rx_packets, rx_bytes, rx_errors, rx_dropped;
@@ -58,6 +64,7 @@ struct rtl8139_softc {
 	uint8_t *rx_ring;
 	uint64_t rx_ring_bus;
 	unsigned rx_off;
+	unsigned capr_off;		/* the rx_off CAPR was last written for */
 	uint8_t *rx_bounce;		/* a frame that wraps around the ring end, made whole */
 
 	struct rtl8139_counters cnt;
