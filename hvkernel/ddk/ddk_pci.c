@@ -120,6 +120,11 @@ void hv_pci_enable(struct hv_pci_dev *d, unsigned what)
 	pci_enable(DDK_PCI(d), (uint16_t)(what & (HV_PCI_ENABLE_IO | HV_PCI_ENABLE_MEM | HV_PCI_ENABLE_MASTER)));
 }
 
+void hv_pci_disable(struct hv_pci_dev *d, unsigned what)
+{
+	pci_disable(DDK_PCI(d), (uint16_t)(what & (HV_PCI_ENABLE_IO | HV_PCI_ENABLE_MEM | HV_PCI_ENABLE_MASTER)));
+}
+
 volatile void *hv_pci_map_bar(struct hv_pci_dev *hd, int bar, uint64_t *size)
 {
 	struct pci_dev *d = DDK_PCI(hd);
@@ -221,6 +226,7 @@ HV_EXPORT(hv_pci_cfg_read8);
 HV_EXPORT(hv_pci_cfg_write32);
 HV_EXPORT(hv_pci_cfg_write16);
 HV_EXPORT(hv_pci_enable);
+HV_EXPORT(hv_pci_disable);
 HV_EXPORT(hv_pci_map_bar);
 HV_EXPORT(hv_pci_bar_io);
 HV_EXPORT(hv_pci_irq_alloc);

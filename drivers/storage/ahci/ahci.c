@@ -117,7 +117,7 @@ static void ahci_remove(struct hv_pci_dev *d)
 	ahci_ports_detach(sc);
 	hv_pci_irq_free(d);
 	/* Bus mastering off: the HBA must not touch the pages the ports freed. */
-	hv_pci_cfg_write16(d, 0x04, hv_pci_cfg_read16(d, 0x04) & ~0x4);
+	hv_pci_disable(d, HV_PCI_ENABLE_MASTER);
 	hv_pci_set_drvdata(d, NULL);
 	hv_log("ahci: %s: detached", sc->slot);
 	hv_free(sc);

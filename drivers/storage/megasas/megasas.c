@@ -156,7 +156,7 @@ static void megasas_remove(struct hv_pci_dev *d)
 	megasas_fail_all(sc, SCSI_HOST_GONE);
 	hv_pci_irq_free(d);
 	/* Bus mastering off: the controller must not touch the pages freed below. */
-	hv_pci_cfg_write16(d, 0x04, hv_pci_cfg_read16(d, 0x04) & ~0x4);
+	hv_pci_disable(d, HV_PCI_ENABLE_MASTER);
 	scsi_hba_free(&sc->hba);
 	megasas_mem_free(sc);
 	hv_pci_set_drvdata(d, NULL);

@@ -111,7 +111,7 @@ static void nvme_remove(struct hv_pci_dev *d)
 	nvme_fail_all(sc, -HV_ENODEV);
 	hv_pci_irq_free(d);
 	/* Bus mastering off: the controller must not touch the pages freed below. */
-	hv_pci_cfg_write16(d, 0x04, hv_pci_cfg_read16(d, 0x04) & ~0x4);
+	hv_pci_disable(d, HV_PCI_ENABLE_MASTER);
 	nvme_queues_free(sc);
 	hv_pci_set_drvdata(d, NULL);
 	hv_log("nvme: %s: detached (%llu resets, %llu timeouts, %llu errors)", sc->slot,

@@ -118,7 +118,7 @@ static void pvscsi_remove(struct hv_pci_dev *d)
 	pvscsi_fail_all(sc, SCSI_HOST_GONE);
 	hv_pci_irq_free(d);
 	/* Bus mastering off: the adapter must not touch the pages freed below. */
-	hv_pci_cfg_write16(d, 0x04, hv_pci_cfg_read16(d, 0x04) & ~0x4);
+	hv_pci_disable(d, HV_PCI_ENABLE_MASTER);
 	scsi_hba_free(&sc->hba);
 	pvscsi_mem_free(sc);
 	hv_pci_set_drvdata(d, NULL);

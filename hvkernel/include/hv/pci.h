@@ -54,6 +54,8 @@ void hv_pci_cfg_write16(struct hv_pci_dev *d, uint16_t off, uint16_t v);
 #define HV_PCI_ENABLE_MASTER	0x4	/* bus mastering: needed for DMA and MSI */
 /* Turn on decoding and/or bus mastering. */
 void hv_pci_enable(struct hv_pci_dev *d, unsigned what);
+/* Turn them off again, e.g. bus mastering in remove, before the DMA memory is freed. */
+void hv_pci_disable(struct hv_pci_dev *d, unsigned what);
 
 /* Map memory BAR bar (0..5) uncacheable; *size gets its length. NULL for an I/O or
  * unimplemented BAR, or one the hypervisor cannot reach. */
