@@ -14,7 +14,7 @@
  * workers run.
  */
 #include <arch/cpu.h>
-#include <hv/time.h>
+#include <kern/timer.h>
 #include <kern/log.h>
 #include <kern/smp.h>
 #include <kern/time.h>
@@ -76,12 +76,12 @@ static void sched_idle(struct sched_ctx *c)
 	}
 	volatile int woke = 0;
 	struct hv_timer t = { 0 };
-	hv_timer_start(&t, c->slice_us, sched_slice_end, (void *)&woke);
+	timer_start(&t, c->slice_us, sched_slice_end, (void *)&woke);
 	cpu_cli();
 	if (!woke)
 		__asm__ volatile("sti; hlt; cli" ::: "memory");	/* STI's shadow covers HLT */
 	cpu_sti();
-	hv_timer_cancel(&t);
+	timer_cancel(&t);
 }
 
 static void sched_worker(void *arg)
@@ -105,9 +105,9 @@ static void sched_worker(void *arg)
 		}
 		volatile int expired = 0;
 		struct hv_timer tick = { 0 };
-		hv_timer_start(&tick, c->slice_us, sched_slice_end, (void *)&expired);
+		timer_start(&tick, c->slice_us, sched_slice_end, (void *)&expired);
 		vm_vcpu_run_until(vc, &expired);
-		hv_timer_cancel(&tick);
+		timer_cancel(&tick);
 		vc->slices++;
 		__atomic_fetch_add(&vc->vm->slices, 1, __ATOMIC_RELAXED);
 		__atomic_store_n(&vc->claimed, 0, __ATOMIC_RELEASE);
