@@ -146,9 +146,22 @@ struct scsi_cmd *scsi_cmd_get(struct scsi_hba *h);
 void scsi_cmd_put(struct scsi_hba *h, struct scsi_cmd *c);
 int scsi_disk_submit(struct hv_blkdev *bd, struct hv_blkreq *rq);
 int scsi_disk_poll(struct hv_blkdev *bd);
-/* Call done() on a list of finished commands chained through hba_private (which is cleared):
- * how an HBA completes what it reaped under its lock, after dropping the lock. */
-void scsi_cmd_done_list(struct scsi_cmd *list);
+
+/*
+ * Finished commands an HBA collects under its lock, linked through hba_private, and
+ * completes with scsi_done_complete once the lock is dropped: done() may queue again.
+ */
+struct scsi_done {
+	struct scsi_cmd *head, **tail;
+	unsigned count;
+};
+void scsi_done_init(struct scsi_done *d);
+void scsi_done_add(struct scsi_done *d, struct scsi_cmd *c);
+/* Call done() on every command of d, in order (hba_private cleared first); d is empty after. */
+void scsi_done_complete(struct scsi_done *d);
+/* The result of a command the HBA takes back unanswered (a reset, a removal): host status
+ * host, or SCSI_HOST_ABORTED when it had timed out; no SCSI status, sense or residue. */
+void scsi_cmd_unanswered(struct scsi_cmd *c, uint8_t host, bool timed_out);
 
 /* scsi_scan.c */
 int scsi_exec(struct scsi_hba *h, struct scsi_cmd *c);

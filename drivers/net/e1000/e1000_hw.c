@@ -136,7 +136,7 @@ uint32_t e1000_hw_rctl(struct e1000_softc *sc)
 	uint32_t rctl = E1000_RCTL_EN | E1000_RCTL_BAM | E1000_RCTL_UPE | E1000_RCTL_MPE |
 			E1000_RCTL_SECRC | E1000_RCTL_BSIZE_2048 | E1000_RCTL_RDMTS_HALF;
 
-	if (sc->nd.mtu > E1000_MTU_DEFAULT)
+	if (sc->nd.mtu > HV_ETH_MTU)
 		rctl |= E1000_RCTL_LPE;
 	return rctl;
 }

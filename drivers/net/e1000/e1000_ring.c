@@ -254,7 +254,7 @@ static void e1000_rx_deliver(struct e1000_softc *sc, const uint8_t *frame, size_
 		sc->cnt.rx_errors++;
 		return;
 	}
-	if (len > sc->nd.mtu + E1000_ETH_HLEN + E1000_ETH_VLAN) {
+	if (len > HV_ETH_RX_FRAME_MAX(sc->nd.mtu)) {
 		sc->cnt.rx_dropped++;	/* longer than the MTU allows (LPE was on for a while) */
 		return;
 	}

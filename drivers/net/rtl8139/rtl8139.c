@@ -125,18 +125,6 @@ static void rtl8139_remove(struct hv_pci_dev *d)
 	hv_free(sc);
 }
 
-/* Entry points, the handler and poll check `running` under their lock: take both. */
-static void rtl8139_set_running(struct rtl8139_softc *sc, bool on)
-{
-	unsigned long fl = hv_spin_lock_irqsave(&sc->tx_lock);
-
-	sc->running = on;
-	hv_spin_unlock_irqrestore(&sc->tx_lock, fl);
-	fl = hv_spin_lock_irqsave(&sc->rx_lock);
-	sc->running = on;
-	hv_spin_unlock_irqrestore(&sc->rx_lock, fl);
-}
-
 static int rtl8139_open(struct hv_netdev *nd)
 {
 	struct rtl8139_softc *sc = nd->priv;
@@ -155,7 +143,7 @@ static int rtl8139_open(struct hv_netdev *nd)
 	rtl8139_hw_start(sc);
 	sc->polling = false;
 	sc->imr = RTL8139_IMR_RUN;
-	rtl8139_set_running(sc, true);
+	hv_netdev_set_running(&sc->running, true, &sc->tx_lock, &sc->rx_lock);
 	fl = hv_spin_lock_irqsave(&sc->rx_lock);
 	rtl8139_write16(sc, RTL8139_IMR, sc->imr);
 	rtl8139_hw_link_update(sc);
@@ -183,7 +171,7 @@ static void rtl8139_stop(struct hv_netdev *nd)
 
 	rtl8139_write16(sc, RTL8139_IMR, 0);
 	hv_spin_unlock_irqrestore(&sc->rx_lock, fl);
-	rtl8139_set_running(sc, false);
+	hv_netdev_set_running(&sc->running, false, &sc->tx_lock, &sc->rx_lock);
 	rtl8139_hw_stop(sc);
 	(void)rtl8139_hw_reset(sc);
 	rtl8139_tx_free(sc);
@@ -198,12 +186,7 @@ static int rtl8139_xmit(struct hv_netdev *nd, const void *frame, size_t len)
 	int rc;
 
 	fl = hv_spin_lock_irqsave(&sc->tx_lock);
-	if (len < RTL8139_ETH_HLEN || len > nd->mtu + RTL8139_ETH_HLEN) {
-		sc->cnt.tx_errors++;
-		rc = -HV_EINVAL;
-	} else {
-		rc = sc->running ? rtl8139_tx_enqueue(sc, frame, len) : -HV_ENODEV;
-	}
+	rc = sc->running ? rtl8139_tx_enqueue(sc, frame, len) : -HV_ENODEV;
 	hv_spin_unlock_irqrestore(&sc->tx_lock, fl);
 	return rc;
 }

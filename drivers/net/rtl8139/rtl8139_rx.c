@@ -127,7 +127,7 @@ unsigned rtl8139_rx_process(struct rtl8139_softc *sc, unsigned budget)
 		if (len == RTL8139_RXH_EARLY)
 			break;		/* the chip is still writing this one */
 		if (!(hdr & RTL8139_RXH_ROK) || (hdr & RTL8139_RXH_ERRORS) ||
-		    len < RTL8139_ETH_HLEN + RTL8139_RX_CRC || len > RTL8139_RX_RING / 2) {
+		    len < HV_ETH_HLEN + RTL8139_RX_CRC || len > RTL8139_RX_RING / 2) {
 			rtl8139_rx_restart(sc, hdr);
 			return n;
 		}

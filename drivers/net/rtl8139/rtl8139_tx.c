@@ -17,7 +17,7 @@
 #define RTL8139_TX_ERTXTH	256	/* early transmit threshold in bytes (8139too uses 256) */
 
 _Static_assert((RTL8139_NTX & (RTL8139_NTX - 1)) == 0, "descriptor indices wrap with a mask");
-_Static_assert(RTL8139_MTU + RTL8139_ETH_HLEN <= RTL8139_TX_MAX_LEN, "a frame fits one TSD");
+_Static_assert(HV_ETH_FRAME_MAX(RTL8139_MTU) <= RTL8139_TX_MAX_LEN, "a frame fits one TSD");
 
 int rtl8139_tx_alloc(struct rtl8139_softc *sc)
 {
@@ -87,13 +87,13 @@ unsigned rtl8139_tx_reclaim(struct rtl8139_softc *sc)
 }
 
 /*
- * Queue one frame: copy it into the next descriptor's buffer, zero-padded to 60 bytes (the
+ * Queue one frame: copy it into the next descriptor's buffer, zero-padded to HV_ETH_ZLEN (the
  * chip sends as many bytes as TSD says; 8139too pads the same way), and write TSD. 0, or
  * -HV_EAGAIN when all four descriptors are still the chip's. tx_lock held.
  */
 int rtl8139_tx_enqueue(struct rtl8139_softc *sc, const void *frame, size_t len)
 {
-	size_t wire = len < RTL8139_ETH_ZLEN ? RTL8139_ETH_ZLEN : len;
+	size_t wire = len < HV_ETH_ZLEN ? HV_ETH_ZLEN : len;
 	unsigned i;
 	uint8_t *buf;
 

@@ -48,7 +48,7 @@ struct vnet_softc {
 	uint64_t ctrl_bus;
 	unsigned poll_next;		/* receive queue poll starts at, for fairness */
 	struct hv_timer poll_timer;
-	uint64_t tx_errors, link_changes;
+	uint64_t link_changes;
 	struct hv_netdev_stats base;	/* totals of the opens before this one */
 };
 

@@ -313,7 +313,7 @@ static void vmxnet3_rx_deliver(struct vmxnet3_softc *sc, const uint8_t *frame, s
 		sc->cnt.rx_errors++;
 		return;
 	}
-	if (len > sc->nd.mtu + VMXNET3_ETH_HLEN + VMXNET3_ETH_VLAN) {
+	if (len > HV_ETH_RX_FRAME_MAX(sc->nd.mtu)) {
 		sc->cnt.rx_dropped++;	/* longer than the MTU allows */
 		return;
 	}

@@ -310,26 +310,8 @@ free_port:
 	return rc;
 }
 
-static void ahci_complete_list(struct hv_blkreq *list)
-{
-	while (list) {
-		struct hv_blkreq *next = list->driver_private;
-
-		hv_blkreq_complete(list, list->status);
-		list = next;
-	}
-}
-
-static void ahci_done_add(struct hv_blkreq *rq, int status, struct hv_blkreq ***tail)
-{
-	rq->status = status;
-	rq->driver_private = NULL;
-	**tail = rq;
-	*tail = (struct hv_blkreq **)&rq->driver_private;
-}
-
 /* Take the requests in slots mask off the port with status (lock held). */
-static void ahci_take(struct ahci_port *ap, uint32_t mask, int status, struct hv_blkreq ***tail)
+static void ahci_take(struct ahci_port *ap, uint32_t mask, int status, struct hv_blkreq_list *done)
 {
 	for (unsigned s = 0; mask; s++, mask >>= 1) {
 		struct hv_blkreq *rq = ap->rq[s];
@@ -339,18 +321,18 @@ static void ahci_take(struct ahci_port *ap, uint32_t mask, int status, struct hv
 		ap->rq[s] = NULL;
 		ap->active &= ~(1u << s);
 		ap->nonq &= ~(1u << s);
-		ahci_done_add(rq, status, tail);
+		hv_blkreq_list_add(done, rq, status);
 	}
 }
 
 /* Requests that were never issued, with status (lock held). */
-static void ahci_take_deferred(struct ahci_port *ap, int status, struct hv_blkreq ***tail)
+static void ahci_take_deferred(struct ahci_port *ap, int status, struct hv_blkreq_list *done)
 {
 	while (ap->defer_head) {
 		struct hv_blkreq *rq = ap->defer_head;
 
 		ap->defer_head = rq->driver_private;
-		ahci_done_add(rq, status, tail);
+		hv_blkreq_list_add(done, rq, status);
 	}
 	ap->defer_tail = &ap->defer_head;
 	ap->ndefer = 0;
@@ -441,7 +423,7 @@ static void ahci_kick(struct ahci_port *ap)
  * NCQ error cannot name its tag: then every outstanding command fails.
  */
 static void ahci_port_error(struct ahci_port *ap, uint32_t is, uint32_t fin,
-			    struct hv_blkreq ***tail)
+			    struct hv_blkreq_list *done)
 {
 	uint32_t pending = ap->active & ~fin;
 	unsigned ccs = AHCI_PXCMD_CCS(ahci_pread(ap, AHCI_PXCMD));
@@ -462,12 +444,12 @@ static void ahci_port_error(struct ahci_port *ap, uint32_t is, uint32_t fin,
 	/* A device with a failed NCQ command stays in error until READ LOG EXT page 10h or
 	 * a reset (SATA 3.x 13.6.3.3); this driver resets. */
 	comreset = (is & (AHCI_PXI_HBFS | AHCI_PXI_IFS)) || (failed & ~ap->nonq);
-	ahci_take(ap, failed, -HV_EIO, tail);
-	ahci_take(ap, fin & ~failed, 0, tail);
+	ahci_take(ap, failed, -HV_EIO, done);
+	ahci_take(ap, fin & ~failed, 0, done);
 	pending &= ~failed;
 	if (ahci_port_recover(ap, comreset) < 0) {
-		ahci_take(ap, pending, -HV_EIO, tail);
-		ahci_take_deferred(ap, -HV_EIO, tail);
+		ahci_take(ap, pending, -HV_EIO, done);
+		ahci_take_deferred(ap, -HV_EIO, done);
 		return;
 	}
 	sact = ahci_pread(ap, AHCI_PXSACT);
@@ -487,11 +469,12 @@ static void ahci_port_error(struct ahci_port *ap, uint32_t is, uint32_t fin,
 /* Interrupt and poll path for one port: complete what the HBA finished. */
 int ahci_port_intr(struct ahci_port *ap)
 {
-	struct hv_blkreq *done = NULL, **tail = &done;
+	struct hv_blkreq_list done;
 	unsigned long flags;
 	uint32_t is, fin;
-	int n = 0;
+	int n;
 
+	hv_blkreq_list_init(&done);
 	flags = hv_spin_lock_irqsave(&ap->sc->lock);
 	is = ahci_pread(ap, AHCI_PXIS);
 	if (is)
@@ -502,16 +485,15 @@ int ahci_port_intr(struct ahci_port *ap)
 		ahci_pwrite(ap, AHCI_PXSERR, 0xffffffffu);
 	fin = ap->active & ~(ahci_pread(ap, AHCI_PXCI) | ahci_pread(ap, AHCI_PXSACT));
 	if ((is & AHCI_PXI_ERROR) && ap->active)
-		ahci_port_error(ap, is, fin, &tail);
+		ahci_port_error(ap, is, fin, &done);
 	else if (is & AHCI_PXI_ERROR)
 		ahci_port_recover(ap, (is & (AHCI_PXI_HBFS | AHCI_PXI_IFS)) != 0);
 	else if (fin)
-		ahci_take(ap, fin, 0, &tail);
+		ahci_take(ap, fin, 0, &done);
 	ahci_kick(ap);
 	hv_spin_unlock_irqrestore(&ap->sc->lock, flags);
-	for (struct hv_blkreq *r = done; r; r = r->driver_private)
-		n++;
-	ahci_complete_list(done);
+	n = (int)done.count;
+	hv_blkreq_list_complete(&done);
 	return n;
 }
 
@@ -560,10 +542,11 @@ int ahci_submit(struct hv_blkdev *bd, struct hv_blkreq *rq)
  * fails everything issued with -HV_ETIMEDOUT; what waited unissued goes next. */
 void ahci_port_watchdog(struct ahci_port *ap, uint64_t now)
 {
-	struct hv_blkreq *done = NULL, **tail = &done;
+	struct hv_blkreq_list done;
 	unsigned long flags;
 	int late = -1;
 
+	hv_blkreq_list_init(&done);
 	flags = hv_spin_lock_irqsave(&ap->sc->lock);
 	for (unsigned s = 0; s < ap->nslots && late < 0; s++)
 		if ((ap->active & (1u << s)) && now > ap->deadline_us[s])
@@ -574,32 +557,33 @@ void ahci_port_watchdog(struct ahci_port *ap, uint64_t now)
 		       ap->sc->slot, ap->num, late, (unsigned long long)ap->rq[late]->lba,
 		       AHCI_CMD_TIMEOUT_US / 1000);
 		ahci_port_stop(ap, 0);
-		ahci_take(ap, ap->active, -HV_ETIMEDOUT, &tail);
+		ahci_take(ap, ap->active, -HV_ETIMEDOUT, &done);
 		if (ahci_port_recover(ap, 1) == 0)
 			hv_log("ahci: %s: port %u: reset done", ap->sc->slot, ap->num);
 		else
-			ahci_take_deferred(ap, -HV_EIO, &tail);
+			ahci_take_deferred(ap, -HV_EIO, &done);
 		ahci_kick(ap);
 	}
 	hv_spin_unlock_irqrestore(&ap->sc->lock, flags);
-	ahci_complete_list(done);
+	hv_blkreq_list_complete(&done);
 }
 
 /* Quiesce: the engine off, anything still issued or waiting failed, memory freed. */
 void ahci_port_detach(struct ahci_port *ap)
 {
-	struct hv_blkreq *done = NULL, **tail = &done;
+	struct hv_blkreq_list done;
 	unsigned long flags;
 
+	hv_blkreq_list_init(&done);
 	flags = hv_spin_lock_irqsave(&ap->sc->lock);
 	ahci_pwrite(ap, AHCI_PXIE, 0);
 	ahci_port_stop(ap, 1);
-	ahci_take(ap, ap->active, -HV_ENODEV, &tail);
-	ahci_take_deferred(ap, -HV_ENODEV, &tail);
+	ahci_take(ap, ap->active, -HV_ENODEV, &done);
+	ahci_take_deferred(ap, -HV_ENODEV, &done);
 	ahci_pwrite(ap, AHCI_PXIS, 0xffffffffu);
 	ap->sc->ports[ap->num] = NULL;
 	hv_spin_unlock_irqrestore(&ap->sc->lock, flags);
-	ahci_complete_list(done);
+	hv_blkreq_list_complete(&done);
 	hv_log("ahci: %s: port %u detached (%llu errors, %llu timeouts, %llu resets)",
 	       ap->sc->slot, ap->num, (unsigned long long)ap->errors,
 	       (unsigned long long)ap->timeouts, (unsigned long long)ap->resets);

@@ -125,7 +125,7 @@ void megasas_ccb_init(struct megasas_softc *sc);
 int megasas_queue(struct scsi_hba *h, struct scsi_cmd *c);
 int megasas_poll(struct scsi_hba *h);
 int megasas_complete(struct megasas_softc *sc, int from_intr);
-struct scsi_cmd *megasas_collect_all(struct megasas_softc *sc, uint8_t host);
+void megasas_collect_all(struct megasas_softc *sc, uint8_t host, struct scsi_done *done);
 void megasas_fail_all(struct megasas_softc *sc, uint8_t host);
 
 /* megasas_recover.c */

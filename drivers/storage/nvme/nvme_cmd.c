@@ -13,9 +13,8 @@ static int nvme_admin_cmd(struct nvme_softc *sc, struct nvme_sqe *cmd);
 static void nvme_ccb_init(struct nvme_softc *sc);
 static void nvme_build_prp(struct nvme_ccb *ccb, struct nvme_sqe *sqe, uint64_t bus,
 			   uint64_t len);
-static struct hv_blkreq *nvme_reap(struct nvme_softc *sc, int *count);
-static void nvme_complete_list(struct hv_blkreq *list);
-static struct hv_blkreq *nvme_collect_all(struct nvme_softc *sc, int status);
+static void nvme_reap(struct nvme_softc *sc, struct hv_blkreq_list *done);
+static void nvme_collect_all(struct nvme_softc *sc, int status, struct hv_blkreq_list *done);
 static void nvme_recover(struct nvme_softc *sc);
 
 static uint32_t nvme_db(struct nvme_softc *sc, unsigned qid, int cq)
@@ -378,14 +377,12 @@ static void nvme_ccb_put(struct nvme_softc *sc, struct nvme_ccb *ccb)
 }
 
 /*
- * Consume the I/O completion queue (lock held). Finished requests come back as a list
- * linked through driver_private, to be completed after the lock is dropped: a done
- * callback may submit again.
+ * Consume the I/O completion queue (lock held). Finished requests go on done, to be
+ * completed after the lock is dropped: a done callback may submit again.
  */
-static struct hv_blkreq *nvme_reap(struct nvme_softc *sc, int *count)
+static void nvme_reap(struct nvme_softc *sc, struct hv_blkreq_list *done)
 {
 	struct nvme_queue *q = &sc->ioq;
-	struct hv_blkreq *done = NULL, **tail = &done;
 	int n = 0;
 
 	for (;;) {
@@ -421,10 +418,6 @@ static struct hv_blkreq *nvme_reap(struct nvme_softc *sc, int *count)
 		if (ccb != parent)
 			nvme_ccb_put(sc, ccb);
 		if (--parent->pending == 0) {
-			struct hv_blkreq *rq = parent->rq;
-
-			rq->status = parent->status;
-			rq->driver_private = NULL;
 #ifdef HV_DEFECT_LOSE_COMPLETION	/* certify self-test defect: every 200th request never completes */
 			static unsigned nvme_defect_done;
 			if (++nvme_defect_done % 200 == 0) {
@@ -432,41 +425,28 @@ static struct hv_blkreq *nvme_reap(struct nvme_softc *sc, int *count)
 				continue;
 			}
 #endif
-			*tail = rq;
-			tail = (struct hv_blkreq **)&rq->driver_private;
+			hv_blkreq_list_add(done, parent->rq, parent->status);
 			nvme_ccb_put(sc, parent);
 		}
 	}
 	if (n)
 		nvme_write32(sc, q->cq_db, q->cq_head);
-	*count = n;
-	return done;
-}
-
-static void nvme_complete_list(struct hv_blkreq *list)
-{
-	while (list) {
-		struct hv_blkreq *next = list->driver_private;
-
-		hv_blkreq_complete(list, list->status);
-		list = next;
-	}
 }
 
 /* Interrupt and poll path: complete what the controller finished. */
 int nvme_complete_io(struct nvme_softc *sc)
 {
-	struct hv_blkreq *done;
+	struct hv_blkreq_list done;
 	unsigned long flags;
-	int n, ndone = 0;
+	int n;
 
+	hv_blkreq_list_init(&done);
 	flags = hv_spin_lock_irqsave(&sc->lock);
-	done = nvme_reap(sc, &n);
+	nvme_reap(sc, &done);
 	hv_spin_unlock_irqrestore(&sc->lock, flags);
-	for (struct hv_blkreq *r = done; r; r = r->driver_private)
-		ndone++;
-	nvme_complete_list(done);
-	return ndone;
+	n = (int)done.count;
+	hv_blkreq_list_complete(&done);
+	return n;
 }
 
 int nvme_poll(struct hv_blkdev *bd)
@@ -477,31 +457,27 @@ int nvme_poll(struct hv_blkdev *bd)
 }
 
 /* Take every request in flight off the controller (lock held), each with status. */
-static struct hv_blkreq *nvme_collect_all(struct nvme_softc *sc, int status)
+static void nvme_collect_all(struct nvme_softc *sc, int status, struct hv_blkreq_list *done)
 {
-	struct hv_blkreq *done = NULL, **tail = &done;
-
 	for (unsigned i = 0; i < sc->io_depth; i++) {
 		struct nvme_ccb *ccb = &sc->ccbs[i];
 
-		if (ccb->busy && ccb->parent == ccb && ccb->rq) {
-			ccb->rq->status = status;
-			ccb->rq->driver_private = NULL;
-			*tail = ccb->rq;
-			tail = (struct hv_blkreq **)&ccb->rq->driver_private;
-		}
+		if (ccb->busy && ccb->parent == ccb && ccb->rq)
+			hv_blkreq_list_add(done, ccb->rq, status);
 	}
 	nvme_ccb_init(sc);
-	return done;
 }
 
 void nvme_fail_all(struct nvme_softc *sc, int status)
 {
-	unsigned long flags = hv_spin_lock_irqsave(&sc->lock);
-	struct hv_blkreq *done = nvme_collect_all(sc, status);
+	struct hv_blkreq_list done;
+	unsigned long flags;
 
+	hv_blkreq_list_init(&done);
+	flags = hv_spin_lock_irqsave(&sc->lock);
+	nvme_collect_all(sc, status, &done);
 	hv_spin_unlock_irqrestore(&sc->lock, flags);
-	nvme_complete_list(done);
+	hv_blkreq_list_complete(&done);
 }
 
 /*
@@ -511,13 +487,15 @@ void nvme_fail_all(struct nvme_softc *sc, int status)
  */
 static void nvme_recover(struct nvme_softc *sc)
 {
-	unsigned long flags = hv_spin_lock_irqsave(&sc->lock);
-	struct hv_blkreq *done;
+	struct hv_blkreq_list done;
+	unsigned long flags;
 	int rc;
 
+	hv_blkreq_list_init(&done);
+	flags = hv_spin_lock_irqsave(&sc->lock);
 	sc->resets++;
 	rc = nvme_disable(sc);
-	done = nvme_collect_all(sc, -HV_ETIMEDOUT);
+	nvme_collect_all(sc, -HV_ETIMEDOUT, &done);
 	if (rc == 0)
 		rc = nvme_enable(sc);
 	if (rc == 0)
@@ -530,7 +508,7 @@ static void nvme_recover(struct nvme_softc *sc)
 		       (unsigned long long)sc->resets);
 	}
 	hv_spin_unlock_irqrestore(&sc->lock, flags);
-	nvme_complete_list(done);
+	hv_blkreq_list_complete(&done);
 }
 
 /* Every NVME_WATCHDOG_US: a command past its deadline triggers recovery. */

@@ -289,11 +289,9 @@ static void pvscsi_ccb_put(struct pvscsi_softc *sc, struct pvscsi_ccb *ccb)
  * Consume the completion ring (lock held). Finished commands come back as a list linked
  * through hba_private, for done() after the lock is dropped: done may queue again.
  */
-static struct scsi_cmd *pvscsi_reap(struct pvscsi_softc *sc, int *count)
+static void pvscsi_reap(struct pvscsi_softc *sc, struct scsi_done *done)
 {
-	struct scsi_cmd *list = NULL, **tail = &list;
 	uint32_t cons = sc->rs->cmp_cons, prod = *(volatile uint32_t *)&sc->rs->cmp_prod;
-	int n = 0;
 
 	hv_rmb();	/* the index before the descriptors it covers */
 	for (; cons != prod; cons++) {
@@ -311,31 +309,29 @@ static struct scsi_cmd *pvscsi_reap(struct pvscsi_softc *sc, int *count)
 		c = ccb->cmd;
 		pvscsi_set_result(ccb, e);
 		pvscsi_ccb_put(sc, ccb);
-		c->hba_private = NULL;
-		*tail = c;
-		tail = (struct scsi_cmd **)&c->hba_private;
-		n++;
+		scsi_done_add(done, c);
 	}
 	hv_mb();
 	sc->rs->cmp_cons = cons;
-	*count = n;
-	return list;
 }
 
 /* Interrupt and poll path: complete what the adapter finished. */
 int pvscsi_complete(struct pvscsi_softc *sc, int from_intr)
 {
-	unsigned long flags = hv_spin_lock_irqsave(&sc->lock);
-	struct scsi_cmd *list;
+	struct scsi_done done;
+	unsigned long flags;
 	int n;
 
-	list = pvscsi_reap(sc, &n);
+	scsi_done_init(&done);
+	flags = hv_spin_lock_irqsave(&sc->lock);
+	pvscsi_reap(sc, &done);
+	n = (int)done.count;
 	if (from_intr)
 		sc->done_intr += (uint64_t)n;
 	else
 		sc->done_poll += (uint64_t)n;
 	hv_spin_unlock_irqrestore(&sc->lock, flags);
-	scsi_cmd_done_list(list);
+	scsi_done_complete(&done);
 	return n;
 }
 
@@ -345,33 +341,28 @@ int pvscsi_poll(struct scsi_hba *h)
 }
 
 /* Take every command off the adapter (lock held) with host status host. */
-struct scsi_cmd *pvscsi_collect_all(struct pvscsi_softc *sc, uint8_t host)
+void pvscsi_collect_all(struct pvscsi_softc *sc, uint8_t host, struct scsi_done *done)
 {
-	struct scsi_cmd *list = NULL, **tail = &list;
-
 	for (unsigned i = 0; i < PVSCSI_DEPTH; i++) {
 		struct pvscsi_ccb *ccb = &sc->ccbs[i];
 		struct scsi_cmd *c = ccb->cmd;
 
 		if (!ccb->busy || !c)
 			continue;
-		c->host = ccb->timed_out ? SCSI_HOST_ABORTED : host;
-		c->status = SCSI_STATUS_GOOD;
-		c->sense_len = 0;
-		c->underrun = 0;
-		c->hba_private = NULL;
-		*tail = c;
-		tail = (struct scsi_cmd **)&c->hba_private;
+		scsi_cmd_unanswered(c, host, ccb->timed_out);
+		scsi_done_add(done, c);
 		pvscsi_ccb_put(sc, ccb);
 	}
-	return list;
 }
 
 void pvscsi_fail_all(struct pvscsi_softc *sc, uint8_t host)
 {
-	unsigned long flags = hv_spin_lock_irqsave(&sc->lock);
-	struct scsi_cmd *list = pvscsi_collect_all(sc, host);
+	struct scsi_done done;
+	unsigned long flags;
 
+	scsi_done_init(&done);
+	flags = hv_spin_lock_irqsave(&sc->lock);
+	pvscsi_collect_all(sc, host, &done);
 	hv_spin_unlock_irqrestore(&sc->lock, flags);
-	scsi_cmd_done_list(list);
+	scsi_done_complete(&done);
 }

@@ -88,7 +88,7 @@ void pvscsi_stop(struct pvscsi_softc *sc);
 int pvscsi_queue(struct scsi_hba *h, struct scsi_cmd *c);
 int pvscsi_poll(struct scsi_hba *h);
 int pvscsi_complete(struct pvscsi_softc *sc, int from_intr);
-struct scsi_cmd *pvscsi_collect_all(struct pvscsi_softc *sc, uint8_t host);
+void pvscsi_collect_all(struct pvscsi_softc *sc, uint8_t host, struct scsi_done *done);
 void pvscsi_fail_all(struct pvscsi_softc *sc, uint8_t host);
 uint32_t pvscsi_adapter_cmd(struct pvscsi_softc *sc, uint32_t cmd, const void *desc,
 			    size_t len);
