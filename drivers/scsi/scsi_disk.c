@@ -4,7 +4,7 @@
  * fetched with REQUEST SENSE when the HBA had none, retries after UNIT ATTENTION or a
  * reset, and the error of exactly the request that failed.
  */
-#include "scsi.h"
+#include "scsivar.h"
 
 static void scsi_disk_done(struct scsi_cmd *c);
 

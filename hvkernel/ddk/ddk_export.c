@@ -1,10 +1,10 @@
 /*
  * The kernel's export table: every symbol a driver module may link against, and nothing
  * else (the module loader resolves a module's undefined symbols here only). It is the
- * DDK's ABI in one list: each function declared in the hv/ headers (except the inline ones) has
- * its line here, and the build checks that no declared function is missing
- * (scripts/ddk-exports.sh). Add a function: declare it in hv/, implement it in this
- * folder, list it here, bump HV_DDK_ABI_MINOR (docs/ddk.md).
+ * DDK's ABI in one list: each function the hv/ headers declare (the inline ones aside)
+ * has its line here, and the kernel build fails when the two disagree
+ * (scripts/ddk-exports.sh). Add a function: declare it in ddk/include/hv, implement it in
+ * this folder, list it here, bump HV_DDK_ABI_MINOR (docs/ddk.md).
  */
 #include <hv/ddk.h>
 #include <kern/ddk.h>

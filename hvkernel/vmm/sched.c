@@ -14,14 +14,15 @@
  * workers run.
  */
 #include <arch/cpu.h>
-#include <kern/timer.h>
 #include <kern/log.h>
 #include <kern/smp.h>
 #include <kern/time.h>
+#include <kern/timer.h>
 #include <vmm/sched.h>
 #include <vmm/vm.h>
 
 #define SCHED_MAX_VCPUS		64
+#define SCHED_HELPER_WAIT_US	1000000	/* one wait for a helper CPU to leave its worker */
 
 struct sched_ctx {
 	struct vm **vms;
@@ -136,7 +137,7 @@ int sched_run_cpus(struct vm **vms, int n, uint64_t slice_us, uint64_t total_us,
 			helpers[nhelpers++] = cpu;
 	sched_worker(&c);
 	for (int i = 0; i < nhelpers; i++)
-		while (smp_wait((unsigned)helpers[i], 1000000) < 0)
+		while (smp_wait((unsigned)helpers[i], SCHED_HELPER_WAIT_US) < 0)
 			;	/* a helper ends its slice at the next tick; it cannot be long */
 	int runnable = 0;
 	for (int i = 0; i < n; i++)

@@ -122,7 +122,7 @@ enum vm_state vm_run_until(struct vm *vm, volatile int *stop)
 enum vm_state vm_run(struct vm *vm, uint64_t budget_us)
 {
 	if (vm->nvcpus > 1) {	/* its vCPUs in turn on this CPU */
-		sched_run_cpus(&vm, 1, 2000, budget_us, 1);
+		sched_run_cpus(&vm, 1, SCHED_SLICE_US, budget_us, 1);
 		return vm->state;
 	}
 	struct vm_vcpu *vc = &vm->vcpus[0];

@@ -9,7 +9,7 @@
  * PCI glue and the netdev entry points; e1000_hw.c and e1000_ring.c hold the chip logic.
  * Counters run from probe to remove.
  */
-#include "e1000_var.h"
+#include "e1000var.h"
 
 #define E1000_ID(dev, chip) \
 	{ 0x8086, (dev), HV_PCI_ANY, HV_PCI_ANY, 0, 0, (chip) }

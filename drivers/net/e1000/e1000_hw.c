@@ -2,7 +2,7 @@
  * e1000 hardware helpers: reset, EEPROM and MAC address, link state, address filters,
  * statistics. No ring handling here (e1000_ring.c) and no PCI glue (e1000.c).
  */
-#include "e1000_var.h"
+#include "e1000var.h"
 
 /*
  * Global reset (SDM 14.5, 82574 DS 4.6.1): CTRL.RST resets the MAC, clears the rings'

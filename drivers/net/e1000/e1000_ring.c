@@ -8,7 +8,7 @@
  * writes back (RS on every descriptor), receive completion is DD in the receive descriptor,
  * and each batch ends with one tail (doorbell) write.
  */
-#include "e1000_var.h"
+#include "e1000var.h"
 
 #define E1000_TX_RING_BYTES	(E1000_NTXD * sizeof(struct e1000_tx_desc))
 #define E1000_RX_RING_BYTES	(E1000_NRXD * sizeof(struct e1000_rx_desc))

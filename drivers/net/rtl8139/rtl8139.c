@@ -7,10 +7,10 @@
  * interrupt (INTx: the chip has no MSI capability) and registers a netdev; open allocates
  * the ring and buffers, starts the chip and unmasks the causes; stop masks them, resets the
  * chip and frees the memory; remove gives the interrupt back. This file is the PCI glue and
- * the netdev entry points; rtl8139_hw.c, rtl8139_tx.c and rtl8139_rx.c hold the chip logic.
+ * the netdev entry points; rtl8139_hw.c and rtl8139_ring.c hold the chip logic.
  * The MTU is fixed at 1500 (no set_mtu): a transmit descriptor takes at most 1792 bytes.
  */
-#include "rtl8139_var.h"
+#include "rtl8139var.h"
 
 HV_MODULE("rtl8139", "1.0", "hvkit", "BSD-2-Clause",
 	  HV_PCI_DEVICE(0x10ec, 0x8139));
@@ -36,14 +36,14 @@ static const struct hv_netdev_ops rtl8139_ops = {
 	.stop = rtl8139_stop,
 	.xmit = rtl8139_xmit,
 	.poll = rtl8139_poll,
-	.set_mtu = NULL,	/* only 1500 (hv/netdev.h) */
+	.set_mtu = NULL,	/* only HV_ETH_MTU (hv/netdev.h) */
 	.get_stats = rtl8139_get_stats,
 };
 
 /*
  * The causes we take: received frames and receive errors, transmit errors, link changes
  * (ISR bit 5, which QEMU raises on set_link), receive FIFO overflow and PCI errors. Not
- * TOK (see rtl8139_tx.c) and not RXOVW (see rtl8139_rx.c).
+ * TOK and not RXOVW (see rtl8139_ring.c).
  */
 #define RTL8139_IMR_RUN	(RTL8139_INT_ROK | RTL8139_INT_RER | RTL8139_INT_TER | \
 			 RTL8139_INT_LINKCHG | RTL8139_INT_FOVW | RTL8139_INT_SERR)

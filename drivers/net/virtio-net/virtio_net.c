@@ -3,7 +3,7 @@
  * the control queue. With VIRTIO_NET_F_MQ every queue pair the device offers is used, up to
  * VNET_MAX_PAIRS and as far as MSI-X vectors go (one for configuration changes, one per
  * queue); with INTx, MSI or too few vectors for two pairs, one pair. The data path is in
- * virtio_net_data.c. Every descriptor owns a fixed buffer slot in one DMA area per queue,
+ * virtio_net_ring.c. Every descriptor owns a fixed buffer slot in one DMA area per queue,
  * so the data path allocates nothing.
  */
 #include <hv/ddk.h>
@@ -83,7 +83,7 @@ static unsigned vnet_max_mtu(struct vnet_softc *sc)
 
 	if (virtio_pci_has(&sc->vp, VIRTIO_NET_F_MTU)) {
 		mtu = virtio_pci_cfg_read16(&sc->vp, VIRTIO_NET_CFG_MTU);
-		if (mtu < 68)
+		if (mtu < HV_ETH_MIN_MTU)
 			mtu = VNET_MAX_MTU;
 	}
 	return mtu > VNET_MAX_MTU ? VNET_MAX_MTU : mtu;
@@ -106,7 +106,7 @@ static int vnet_probe(struct hv_pci_dev *d, const struct hv_pci_id *id)
 		goto free_sc;
 	vnet_read_mac(sc);
 	sc->nd.max_mtu = vnet_max_mtu(sc);
-	sc->nd.mtu = sc->nd.max_mtu < 1500 ? sc->nd.max_mtu : 1500;
+	sc->nd.mtu = sc->nd.max_mtu < HV_ETH_MTU ? sc->nd.max_mtu : HV_ETH_MTU;
 	sc->nd.link_up = vnet_link_is_up(sc);
 	sc->max_pairs = 1;
 	if (virtio_pci_has(&sc->vp, VIRTIO_NET_F_MQ) && virtio_pci_has(&sc->vp, VIRTIO_NET_F_CTRL_VQ)) {

@@ -10,7 +10,7 @@
  * vmxnet3_hw.c and vmxnet3_ring.c hold the device logic. Counters run from probe to
  * remove.
  */
-#include "vmxnet3_var.h"
+#include "vmxnet3var.h"
 
 HV_MODULE("vmxnet3", "1.0", "hvkit", "BSD-2-Clause",
 	  HV_PCI_DEVICE(VMXNET3_VENDOR, VMXNET3_DEVICE));

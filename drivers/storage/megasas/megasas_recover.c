@@ -9,7 +9,7 @@
  */
 #include <hv/ddk.h>
 
-#include "megasas_var.h"
+#include "megasasvar.h"
 
 /* Lock held. The abort's own reply only frees the abort frame (megasas_reap). */
 static void megasas_abort(struct megasas_softc *sc, struct megasas_ccb *ccb)

@@ -8,7 +8,7 @@
  */
 #include <hv/ddk.h>
 
-#include "pvscsi_var.h"
+#include "pvscsivar.h"
 
 static void pvscsi_abort(struct pvscsi_softc *sc, struct pvscsi_ccb *ccb)
 {

@@ -103,14 +103,14 @@ bool rtl8139_hw_link_up(struct rtl8139_softc *sc);
 void rtl8139_hw_link_update(struct rtl8139_softc *sc);
 void rtl8139_hw_read_counters(struct rtl8139_softc *sc);
 
-/* rtl8139_tx.c: the four transmit descriptors */
+/* rtl8139_ring.c: the four transmit descriptors */
 int rtl8139_tx_alloc(struct rtl8139_softc *sc);
 void rtl8139_tx_free(struct rtl8139_softc *sc);
 void rtl8139_tx_start(struct rtl8139_softc *sc);
 int rtl8139_tx_enqueue(struct rtl8139_softc *sc, const void *frame, size_t len);
 unsigned rtl8139_tx_reclaim(struct rtl8139_softc *sc);
 
-/* rtl8139_rx.c: the receive ring */
+/* rtl8139_ring.c: the receive ring */
 int rtl8139_rx_alloc(struct rtl8139_softc *sc);
 void rtl8139_rx_free(struct rtl8139_softc *sc);
 void rtl8139_rx_start(struct rtl8139_softc *sc);

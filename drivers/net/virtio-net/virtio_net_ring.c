@@ -40,7 +40,7 @@ static int vnet_rx_drain(struct vnet_softc *sc, unsigned p, int budget)
 
 	while (n < budget && (buf = virtq_get(&q->vq, &len)) != NULL) {
 		n++;
-		if (len < sc->hdr_len + 14 || len > sc->slot_size) {
+		if (len < sc->hdr_len + HV_ETH_HLEN || len > sc->slot_size) {
 			q->errors++;
 		} else {
 			len -= sc->hdr_len;

@@ -12,6 +12,13 @@
 
 #include "scsireg.h"
 
+/* The scan's data buffer: one DMA page, more than REPORT LUNS, INQUIRY or READ CAPACITY
+ * return for the LUNs it asks about. */
+#define SCSI_SCRATCH_SIZE	HV_PAGE_SIZE
+/* The logical block sizes a disk may have (the blkdev contract, hv/blkdev.h). */
+#define SCSI_BLOCK_SMALL	512
+#define SCSI_BLOCK_LARGE	4096
+
 #define SCSI_DIR_NONE		0
 #define SCSI_DIR_IN		1	/* device to memory */
 #define SCSI_DIR_OUT		2	/* memory to device */
@@ -26,6 +33,7 @@
 
 #define SCSI_MAX_DISKS		32	/* disks one HBA registers */
 #define SCSI_MAX_LUNS		16	/* LUNs per target taken from REPORT LUNS */
+_Static_assert(SCSI_RL_HDR + 8 * SCSI_MAX_LUNS <= SCSI_SCRATCH_SIZE, "REPORT LUNS data fits the scratch page");
 #define SCSI_SYNC_TIMEOUT_US	30000000ull	/* longer than any HBA's abort/reset sequence */
 #define SCSI_UA_RETRIES		4	/* a command is retried after UNIT ATTENTION */
 

@@ -5,7 +5,7 @@
  */
 #include <hv/ddk.h>
 
-#include "megasas_var.h"
+#include "megasasvar.h"
 
 /* Every ccb free, each with its frame and sense buffer. */
 void megasas_ccb_init(struct megasas_softc *sc)
