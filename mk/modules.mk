@@ -35,7 +35,7 @@ MOD_DRVDIR_nvme  := drivers/storage/nvme
 
 define MOD_DEFECT_RULE
 $(MOD_DIR)/defect/$(call MOD_DEFECT_NAME,$(1))/$(call MOD_DEFECT_DRV,$(1)).hvm: mod-force
-	@$(MAKE) --no-print-directory -C ddk M=$(CURDIR)/$(MOD_DRVDIR_$(call MOD_DEFECT_DRV,$(1))) \
+	@$$(MAKE) --no-print-directory -C ddk M=$(CURDIR)/$(MOD_DRVDIR_$(call MOD_DEFECT_DRV,$(1))) \
 		O=$(CURDIR)/$(MOD_DIR)/defect/$(call MOD_DEFECT_NAME,$(1)) EXTRA_CFLAGS=-D$(call MOD_DEFECT_FLAG,$(1))
 endef
 $(foreach x,$(MOD_DEFECT_LIST),$(eval $(call MOD_DEFECT_RULE,$(x))))
@@ -48,7 +48,7 @@ modules: $(MOD_FILES) $(MOD_BAD) $(MOD_BENCH) $(MOD_DEFECTS)
 # from outside its folder), this file does not.
 define MOD_RULE
 $(MOD_DIR)/$(notdir $(1)).hvm: mod-force
-	@$(MAKE) --no-print-directory -C ddk M=$(CURDIR)/$(1) O=$(CURDIR)/$(MOD_DIR)/.obj/$(notdir $(1))
+	@$$(MAKE) --no-print-directory -C ddk M=$(CURDIR)/$(1) O=$(CURDIR)/$(MOD_DIR)/.obj/$(notdir $(1))
 	@cmp -s $(MOD_DIR)/.obj/$(notdir $(1))/$(notdir $(1)).hvm $$@ || \
 		{ echo "cp $(MOD_DIR)/.obj/$(notdir $(1))/$(notdir $(1)).hvm $$@"; \
 		  cp $(MOD_DIR)/.obj/$(notdir $(1))/$(notdir $(1)).hvm $$@; }
@@ -62,12 +62,12 @@ $(BUILD)/bin/mkbadmod: $(BUILD)/host/tools/mkbadmod.o
 
 $(MOD_BAD): $(BUILD)/bin/mkbadmod $(MOD_DIR)/edu.hvm $(MOD_DEPS)
 	rm -rf $(@D)
-	$(BUILD)/bin/mkbadmod --ddk $(CURDIR)/ddk $(MOD_DIR)/edu.hvm $(@D)
+	+$(BUILD)/bin/mkbadmod --ddk $(CURDIR)/ddk $(MOD_DIR)/edu.hvm $(@D)
 	@touch $@
 
 $(MOD_BENCH): $(BUILD)/bin/mkbadmod $(MOD_DEPS)
 	rm -rf $(@D)
-	$(BUILD)/bin/mkbadmod --ddk $(CURDIR)/ddk --bench $(MOD_BENCH_N) $(@D)
+	+$(BUILD)/bin/mkbadmod --ddk $(CURDIR)/ddk --bench $(MOD_BENCH_N) $(@D)
 	@touch $@
 
 # The out-of-tree check: the build counts as one test, the boot entry adds its own counts,
