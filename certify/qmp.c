@@ -105,6 +105,11 @@ static int qmp_take_line(struct qmp *q, json_object **msg, struct certify_err *e
 
 static int qmp_queue_event(struct qmp *q, json_object *ev)
 {
+	if (q->nevent == QMP_MAX_EVENTS) {
+		json_object_put(q->event[0]);
+		memmove(&q->event[0], &q->event[1], (q->nevent - 1) * sizeof(ev));
+		q->nevent--;
+	}
 	if (q->nevent == q->capevent) {
 		size_t cap = q->capevent ? q->capevent * 2 : 16;
 		json_object **e = realloc(q->event, cap * sizeof(*e));
