@@ -33,7 +33,7 @@ static void hvr_copy(char *dst, size_t size, const char *src)
 static int hvr_flood(struct hvr_run *run, const char *what, unsigned long limit)
 {
 	if (!run->flooded)
-		hvr_run_error(run, "result channel flood: more than %lu %s%srecords", limit, what,
+		hvr_run_error(run, "flood: more than %lu %s%srecords", limit, what,
 			      *what ? " " : "");
 	run->flooded = 1;
 	return -1;

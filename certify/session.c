@@ -173,20 +173,20 @@ static void session_line(void *ctx, const char *line, size_t len, int toolong)
 	struct certify_err err;
 
 	if (toolong) {
-		hvr_run_error(run, "result channel: line longer than %d bytes: '%.40s...'",
+		hvr_run_error(run, "line longer than %d bytes: '%.40s...'",
 			      HVR_MAX_LINE, line);
 		return;
 	}
 	rec = malloc(sizeof(*rec));
 	if (!rec) {
-		hvr_run_error(run, "result channel: out of memory");
+		hvr_run_error(run, "out of memory reading the result channel");
 		return;
 	}
 	if (hvr_parse(line, len, rec, &err) < 0) {
 		/* Before the kernel's `hello` the port belongs to the firmware (OVMF prints its
 		 * console on every serial port): that is not the kernel speaking. */
 		if (run->has_hello)
-			hvr_run_error(run, "result channel: %s", err.msg);
+			hvr_run_error(run, "%s", err.msg);
 	} else
 		session_record(s, rec, certify_now() - s->res->spawn_s);
 	free(rec);
@@ -289,7 +289,7 @@ static void session_drain(struct certify_session *s)
 			session_read(s, ch);
 	}
 	if (s->split.len)
-		hvr_run_error(&s->res->run, "result channel: unterminated last line '%.40s'",
+		hvr_run_error(&s->res->run, "unterminated last line '%.40s'",
 			      s->split.buf);
 }
 
