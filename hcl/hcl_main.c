@@ -299,31 +299,33 @@ static int hcl_cmd_sign(struct hcl_args *a)
 	return HCL_EXIT_OK;
 }
 
-static int hcl_cmd_fetch(struct hcl_args *a)
+/* fetch and publish: one transfer over HTTP with the --timeout and --retries options. */
+static int hcl_cmd_http(struct hcl_args *a, int publish)
 {
 	struct hcl_err err;
 	struct hcl_net_opts o;
+	int rc;
 
-	if (hcl_need(a, 1, "hcl fetch URL [-o FILE]") < 0)
+	if (hcl_need(a, publish ? 2 : 1, publish ? "hcl publish FILE URL [--token T]" :
+		     "hcl fetch URL [-o FILE]") < 0)
 		return HCL_EXIT_ERROR;
 	hcl_net_defaults(a, &o);
-	if (hcl_fetch(a->pos[0], a->out ? a->out : "hcl.signed.json", a->pubkey, a->insecure, &o,
-		      &err) < 0)
-		return hcl_fail(&err);
-	return HCL_EXIT_OK;
+	if (publish)
+		rc = hcl_publish(a->pos[0], a->pos[1], a->token ? a->token : getenv("HCL_TOKEN"), &o, &err);
+	else
+		rc = hcl_fetch(a->pos[0], a->out ? a->out : "hcl.signed.json", a->pubkey, a->insecure,
+			       &o, &err);
+	return rc < 0 ? hcl_fail(&err) : HCL_EXIT_OK;
+}
+
+static int hcl_cmd_fetch(struct hcl_args *a)
+{
+	return hcl_cmd_http(a, 0);
 }
 
 static int hcl_cmd_publish(struct hcl_args *a)
 {
-	struct hcl_err err;
-	struct hcl_net_opts o;
-
-	if (hcl_need(a, 2, "hcl publish FILE URL [--token T]") < 0)
-		return HCL_EXIT_ERROR;
-	hcl_net_defaults(a, &o);
-	if (hcl_publish(a->pos[0], a->pos[1], a->token ? a->token : getenv("HCL_TOKEN"), &o, &err) < 0)
-		return hcl_fail(&err);
-	return HCL_EXIT_OK;
+	return hcl_cmd_http(a, 1);
 }
 
 /* validate and site: a whole list, loaded and checked. */
