@@ -73,9 +73,8 @@ struct run_boot {
 	struct certify_peer_run peer_run;
 };
 
-/* blk.host_verify / vmm.host_verify: at sync point blkverify read the image of the first
- * disk (the kernel's vmhba0: disk dN of the first device with one, N its place on the
- * command line) and check every block the kernel reported. */
+/* blk.host_verify / vmm.host_verify: at sync point blkverify read the image of the disk the
+ * kernel calls vmhba0 (certify_attach_first_disk) and check every block it reported. */
 static void run_verify_image(struct certify_session *s, struct run_boot *b)
 {
 	char path[512], disk[24];
@@ -211,7 +210,8 @@ static void run_one(struct run_exec *x, size_t i)
 	}
 	so.qemu.append = r->append;
 	if (x->spec->plan->topology == CERTIFY_TOPO_VM) {
-		if (certify_peer_open(&b.peer, &err) < 0 || certify_peer_qemu_args(&b.peer, CERTIFY_NETDEV_PEER, &args) < 0) {
+		if (certify_peer_open(&b.peer, &err) < 0 ||
+		    certify_peer_qemu_args(&b.peer, CERTIFY_NETDEV_PEER, &args) < 0) {
 			r->verdict = CERTIFY_V_ERROR;
 			snprintf(r->reason, sizeof(r->reason), "%s", err.msg);
 			certify_strv_free(&args);
