@@ -108,7 +108,8 @@ static void hcl_check_dev(const struct hclbin *hb, int rel, const struct hcl_dev
 int hcl_check(const struct hclbin *hb, const char *release, const struct hcl_inv *inv,
 	      struct hcl_report *rep, struct hcl_err *err)
 {
-	int rel = hclbin_release_index(hb, release), nic = 0, sto = 0;
+	int rel = hclbin_release_index(hb, release);
+	struct hclpolicy_server srv = { 0 };
 
 	memset(rep, 0, sizeof(*rep));
 	if (rel < 0) {
@@ -128,18 +129,15 @@ int hcl_check(const struct hclbin *hb, const char *release, const struct hcl_inv
 	rep->release = release;
 	for (size_t i = 0; i < inv->n; i++) {
 		hcl_check_dev(hb, rel, &inv->devs[i], &rep->res[i]);
-		if (rep->res[i].verdict == HCL_V_CERTIFIED) {
-			nic += hclpolicy_is_nic(inv->devs[i].class);
-			sto += hclpolicy_is_storage(inv->devs[i].class);
-		}
+		hclpolicy_server_add(&srv, inv->devs[i].class, rep->res[i].verdict == HCL_V_CERTIFIED);
 	}
-	rep->bootable = nic > 0 && sto > 0;
+	rep->bootable = hclpolicy_server_bootable(&srv);
 	if (!rep->bootable)
-		snprintf(rep->why, sizeof(rep->why), "%s%s%s", nic ? "" : "no certified NIC",
-			 !nic && !sto ? " and " : "", sto ? "" : "no certified storage controller");
+		snprintf(rep->why, sizeof(rep->why), "%s", hclpolicy_server_missing(&srv));
 	else
-		snprintf(rep->why, sizeof(rep->why), "%d certified NIC%s, %d certified storage "
-			 "controller%s", nic, nic > 1 ? "s" : "", sto, sto > 1 ? "s" : "");
+		snprintf(rep->why, sizeof(rep->why), "%u certified NIC%s, %u certified storage "
+			 "controller%s", srv.nics, srv.nics > 1 ? "s" : "", srv.storage,
+			 srv.storage > 1 ? "s" : "");
 	return 0;
 }
 

@@ -72,8 +72,8 @@ $(MOD_BENCH): $(BUILD)/bin/mkbadmod $(MOD_DEPS)
 
 # The out-of-tree check: the build counts as one test, the boot entry adds its own counts,
 # and one more: a copy of the sample that includes a kernel header must not compile (the
-# DDK's include path holds the hv/ headers only). A failed build writes "0 1"; a crash of
-# the recipe writes nothing (check-summary fails it).
+# DDK's include path holds the hv/ headers only). A failed build writes "0 1 0"; a crash
+# of the recipe writes nothing (check-summary fails it).
 DDK_CHECK_COUNTS := $(BUILD)/check/ddk.counts
 
 ddk-check: $(BUILD)/bin/hvktest $(BUILD)/hvkernel.elf
@@ -82,13 +82,13 @@ ddk-check: $(BUILD)/bin/hvktest $(BUILD)/hvkernel.elf
 	cp -r drivers/sample/edu "$$tmp/edu" && rm -rf "$$tmp/edu/.hvm-obj" "$$tmp/edu/"*.hvm && \
 	if ! $(MAKE) -s --no-print-directory -C $(CURDIR)/ddk M="$$tmp/edu"; then \
 		echo "FAIL ddk-out-of-tree (the DDK build of $$tmp/edu failed)"; \
-		echo "0 1" > $(DDK_CHECK_COUNTS); exit 0; \
+		echo "0 1 0" > $(DDK_CHECK_COUNTS); exit 0; \
 	fi; \
 	printf '%s\n' '[ddk-out-of-tree]' 'qemu = -device edu,addr=4' "initrd = $$tmp/edu/edu.hvm" \
 		'modules = edu.hvm:loaded' 'driver = 00:04.0:edu' 'groups = ddk' > "$$tmp/ddk.cfg"; \
 	$(BUILD)/bin/hvktest -c "$$tmp/ddk.cfg" --kernel $(BUILD)/hvkernel.elf \
 		--logdir $(BUILD)/ktest --counts "$$tmp/counts"; \
-	read -r p f < "$$tmp/counts" && \
+	read -r p f sk < "$$tmp/counts" && \
 	cp -r "$$tmp/edu" "$$tmp/leak" && rm -rf "$$tmp/leak/.hvm-obj" "$$tmp/leak/"*.hvm && \
 	printf '#include <kern/mem.h>\nvoid *edu_leak(void) { return kmalloc(1); }\n' > "$$tmp/leak/leak.c" && \
 	if $(MAKE) -s --no-print-directory -C $(CURDIR)/ddk M="$$tmp/leak" >"$$tmp/leak.log" 2>&1; then \
@@ -100,4 +100,4 @@ ddk-check: $(BUILD)/bin/hvktest $(BUILD)/hvkernel.elf
 	else \
 		echo "PASS ddk-include-path (a module cannot include <kern/mem.h>)"; p=$$((p + 1)); \
 	fi; \
-	echo "$$((p + 1)) $$f" > $(DDK_CHECK_COUNTS)
+	echo "$$((p + 1)) $$f $$sk" > $(DDK_CHECK_COUNTS)
