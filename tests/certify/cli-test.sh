@@ -103,6 +103,23 @@ has run-silent-why "$T/out" "^ERROR .*without an end record"
 expect run-lie 2 "$CERTIFY" run --plans "$T/plans" --plan selflie --device edu
 has run-lie-why "$T/out" "^ERROR .*end record counts 4 passed"
 
+# The kernel's `selected` record binds it to the plan: a selected test that never reports
+# (the end record and the exit code of a pass notwithstanding), a test reported that was
+# never selected, a plan word that selects nothing (a suite of manual tests) and a run with
+# no test at all are errors, never a pass.
+mk selfunrep harness.unreported 30
+mk selfunsel harness.unselected 30
+mk selfnone harness 30
+mk selfpart "netdev harness" 30
+expect run-unreported 2 "$CERTIFY" run --plans "$T/plans" --plan selfunrep --device edu
+has run-unreported-why "$T/out" "^ERROR .*selected test harness.unreported has no test record"
+expect run-unselected 2 "$CERTIFY" run --plans "$T/plans" --plan selfunsel --device edu
+has run-unselected-why "$T/out" "^ERROR .*test harness.ghost reported, but it was not selected"
+expect run-no-tests 2 "$CERTIFY" run --plans "$T/plans" --plan selfnone --device edu
+has run-no-tests-why "$T/out" "^ERROR .*\(0 tests.*plan test 'harness' selected no test in the kernel"
+expect run-word-selects-none 2 "$CERTIFY" run --plans "$T/plans" --plan selfpart --device edu
+has run-word-selects-none-why "$T/out" "^ERROR .*\\(1 tests.*plan test 'harness' selected no test"
+
 # --jobs: four configurations, two at a time, each in its own temp dir.
 sed 's/^name = .*/name = selfjobs/; s/^machines = .*/machines = pc q35/; s/^smp = .*/smp = 1 2/' \
 	plans/selftest.plan > "$T/plans/selfjobs.plan"
