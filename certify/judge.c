@@ -7,7 +7,7 @@
 
 const char *certify_verdict_name(enum certify_verdict v)
 {
-	static const char *const names[] = { "pass", "fail", "error", "skip" };
+	static const char *const names[] = { "pass", "fail", "error", "na", "notrun" };
 
 	return names[v];
 }
@@ -285,13 +285,31 @@ enum certify_verdict certify_judge(const struct certify_judge_in *in, char *reas
 
 enum certify_verdict certify_run_verdict(const struct certify_config_result *r, size_t n)
 {
-	int ran = 0, err = 0;
+	int passed = 0, err = 0;
 
 	for (size_t i = 0; i < n; i++) {
 		if (r[i].verdict == CERTIFY_V_FAIL)
 			return CERTIFY_V_FAIL;
 		err |= r[i].verdict == CERTIFY_V_ERROR;
-		ran |= r[i].verdict != CERTIFY_V_SKIP;
+		passed |= r[i].verdict == CERTIFY_V_PASS;
 	}
-	return err || !ran ? CERTIFY_V_ERROR : CERTIFY_V_PASS;
+	return err || !passed ? CERTIFY_V_ERROR : CERTIFY_V_PASS;
+}
+
+void certify_run_coverage(const struct certify_config_result *r, size_t n,
+			  struct certify_coverage *c)
+{
+	memset(c, 0, sizeof(*c));
+	for (size_t i = 0; i < n; i++) {
+		switch (r[i].verdict) {
+		case CERTIFY_V_PASS: c->pass++; break;
+		case CERTIFY_V_FAIL: c->fail++; break;
+		case CERTIFY_V_ERROR: c->error++; break;
+		case CERTIFY_V_NA: c->na++; break;
+		case CERTIFY_V_NOTRUN:
+			if (!c->notrun++)
+				snprintf(c->notrun_why, sizeof(c->notrun_why), "%s", r[i].reason);
+			break;
+		}
+	}
 }

@@ -163,4 +163,14 @@ int certify_db_certified(struct certify_db *db,
 			 int (*fn)(void *ctx, const struct certify_db_certified *c), void *ctx,
 			 struct certify_err *err);
 
+/*
+ * Calls fn with each configuration of a run (name, verdict, reason) in matrix order: what
+ * `hcl export` shows as a certification's coverage. fn returns 0 to go on or -1 to stop
+ * (then so does this, err untouched). Returns 0, or -1 with a message (a busy store too).
+ */
+int certify_db_run_configs(struct certify_db *db, int64_t run,
+			   int (*fn)(void *ctx, const char *name, const char *verdict,
+				     const char *reason),
+			   void *ctx, struct certify_err *err);
+
 #endif

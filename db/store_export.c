@@ -54,3 +54,31 @@ int certify_db_certified(struct certify_db *db,
 	sqlite3_finalize(st);
 	return 0;
 }
+
+int certify_db_run_configs(struct certify_db *db, int64_t run,
+			   int (*fn)(void *ctx, const char *name, const char *verdict,
+				     const char *reason),
+			   void *ctx, struct certify_err *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (db_prepare(db, "SELECT name, verdict, reason FROM configs WHERE run_id = ? ORDER BY idx",
+		       &st, err) < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, run);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (fn(ctx, (const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1),
+		       (const char *)sqlite3_column_text(st, 2)) < 0) {
+			sqlite3_finalize(st);
+			return -1;
+		}
+	}
+	if (rc != SQLITE_DONE) {
+		db_error(db, err);
+		sqlite3_finalize(st);
+		return -1;
+	}
+	sqlite3_finalize(st);
+	return 0;
+}

@@ -21,8 +21,10 @@ struct hcl_export_row {
 	struct hcl_certified c;
 	char vendor[128], model[128], release[48], driver[32], version[32], date[16];
 	char *runs_buf[64];
+	int64_t run_ids[64];
 	size_t nruns;
 	int last_run;			/* rows are ordered by run within one driver version */
+	struct hcl_coverage cov;	/* what its runs covered, configuration by configuration */
 };
 
 static int hcl_export_same(const struct hcl_export_row *r, uint32_t vid, uint32_t did, uint32_t svid,
@@ -38,6 +40,7 @@ static void hcl_export_free_runs(struct hcl_export_row *r)
 	for (size_t k = 0; k < r->nruns; k++)
 		free(r->runs_buf[k]);
 	r->nruns = 0;
+	hcl_coverage_free(&r->cov);
 }
 
 /*
@@ -116,12 +119,35 @@ static int hcl_export_add(void *ctx, const struct certify_db_certified *c)
 		snprintf(id, sizeof(id), "run-%lld", (long long)c->run);
 		if (!(r->runs_buf[r->nruns] = strdup(id)))
 			return -1;
-		r->nruns++;
+		r->run_ids[r->nruns++] = c->run;
 	}
 	return 0;
 }
 
-/* Reads the certified rows of the store at path. 0, or -1 with err. */
+static int hcl_export_cfg(void *ctx, const char *name, const char *verdict, const char *reason)
+{
+	return hcl_coverage_add(ctx, name, verdict, reason);
+}
+
+/* Each kept row's coverage, from the configurations of its runs, oldest run first. */
+static int hcl_export_coverage(struct certify_db *db, struct hcl_export_rows *rows,
+			       struct certify_err *err)
+{
+	for (size_t i = 0; i < rows->n; i++) {
+		struct hcl_export_row *r = &rows->v[i];
+
+		for (size_t k = 0; k < r->nruns; k++)
+			if (certify_db_run_configs(db, r->run_ids[k], hcl_export_cfg, &r->cov, err) < 0)
+				return -1;
+		if (r->cov.npassed == 0)
+			return certify_errf(err, "run %lld: certified, but no configuration passed",
+					    (long long)r->run_ids[0]);
+	}
+	return 0;
+}
+
+/* Reads the certified rows of the store at path, one per device, release and driver (the
+ * latest certification standing), with their coverage. 0, or -1 with err. */
 static int hcl_export_read(const char *path, struct hcl_export_rows *rows, struct hcl_err *err)
 {
 	struct certify_err cerr = { "" };
@@ -131,6 +157,10 @@ static int hcl_export_read(const char *path, struct hcl_export_rows *rows, struc
 	if (certify_db_open_read(path, &db, &cerr) < 0)
 		return hcl_errf(err, "%s", cerr.msg);
 	rc = certify_db_certified(db, hcl_export_add, rows, &cerr);
+	if (rc == 0) {
+		rows->n = hcl_export_supersede(rows->v, rows->n);
+		rc = hcl_export_coverage(db, rows, &cerr);
+	}
 	certify_db_close(db);
 	if (rc < 0)
 		return hcl_errf(err, "%s", cerr.msg[0] ? cerr.msg : "out of memory");
@@ -172,8 +202,7 @@ int hcl_export(const char *db, const char *out, struct hcl_err *err)
 
 	if (hcl_export_read(db, &rows, err) < 0)
 		goto free_rows;
-	n = hcl_export_supersede(rows.v, rows.n);
-	rows.n = n;
+	n = rows.n;
 	cs = calloc(n ? n : 1, sizeof(*cs));
 	if (!cs) {
 		hcl_errf(err, "out of memory");
@@ -190,6 +219,7 @@ int hcl_export(const char *db, const char *out, struct hcl_err *err)
 		r->c.certified = r->date;
 		r->c.runs = (const char *const *)r->runs_buf;
 		r->c.nruns = r->nruns;
+		r->c.coverage = &r->cov;
 		cs[i] = r->c;
 	}
 	if (hcl_list_build(&list, cs, n, (int64_t)time(NULL), err) < 0)

@@ -7,7 +7,7 @@
 #include "report.h"
 
 #define REPORT_JSON_SCHEMA	"hvkit.certify.run"
-#define REPORT_JSON_VERSION	1
+#define REPORT_JSON_VERSION	2
 
 static void jstr(json_object *o, const char *k, const char *v)
 {
@@ -137,7 +137,9 @@ static json_object *report_json_summary(const struct certify_db_run *r)
 	json_object_object_add(o, "passed", json_object_new_int((int)n.cfg_pass));
 	json_object_object_add(o, "failed", json_object_new_int((int)n.cfg_fail));
 	json_object_object_add(o, "errors", json_object_new_int((int)n.cfg_error));
-	json_object_object_add(o, "skipped", json_object_new_int((int)n.cfg_skip));
+	json_object_object_add(o, "not_applicable", json_object_new_int((int)n.cfg_na));
+	json_object_object_add(o, "not_run", json_object_new_int((int)n.cfg_notrun));
+	jstr(o, "coverage", report_coverage(&n));
 	json_object_object_add(t, "pass", json_object_new_int((int)n.pass));
 	json_object_object_add(t, "fail", json_object_new_int((int)n.fail));
 	json_object_object_add(t, "skip", json_object_new_int((int)n.skip));

@@ -120,6 +120,21 @@ has run-no-tests-why "$T/out" "^ERROR .*\(0 tests.*plan test 'harness' selected 
 expect run-word-selects-none 2 "$CERTIFY" run --plans "$T/plans" --plan selfpart --device edu
 has run-word-selects-none-why "$T/out" "^ERROR .*\\(1 tests.*plan test 'harness' selected no test"
 
+# Coverage: a configuration the device cannot take (edu has no MSI-X) is not applicable, one
+# the host was told not to run (--accel tcg on a TCG+KVM plan) is not run; neither passes.
+# The run passes, certified for the one configuration that ran, and says so.
+sed 's/^name = .*/name = selfcov/; s/^irq = .*/irq = msix intx/; s/^accel = .*/accel = tcg kvm/' \
+	plans/selftest.plan > "$T/plans/selfcov.plan"
+expect run-coverage 0 "$CERTIFY" run --plans "$T/plans" --plan selfcov --device edu --accel tcg
+has run-coverage-na "$T/out" "^N/A +pc-msix-smp1-tcg: the device under test has no msix"
+has run-coverage-notrun "$T/out" "^NOTRUN +pc-intx-smp1-kvm: not asked for: --accel tcg"
+has run-coverage-line "$T/out" "^coverage: partial: 1 of 4 configurations passed; 1 not run \(not asked for: --accel tcg\); 2 not applicable"
+v=$(sqlite3 "$HVKIT_DB" "select group_concat(verdict, ' ') from (select verdict from configs \
+	where run_id = (select max(id) from runs) order by idx)")
+if [ "$v" = "na na pass notrun" ]; then ok coverage-stored; else bad coverage-stored "verdicts '$v'"; fi
+expect coverage-show 0 "$CERTIFY" show last
+has coverage-show-line "$T/out" "1 pass, 0 fail, 0 error, 2 not applicable, 1 not run; coverage partial"
+
 # --jobs: four configurations, two at a time, each in its own temp dir.
 sed 's/^name = .*/name = selfjobs/; s/^machines = .*/machines = pc q35/; s/^smp = .*/smp = 1 2/' \
 	plans/selftest.plan > "$T/plans/selfjobs.plan"

@@ -4,6 +4,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
+#include "../../db/migrations.h"
 #include "../../db/store.h"
 #include "unit.h"
 
@@ -78,12 +81,12 @@ static void test_db_open_migrate(void)
 	char path[256];
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(db);
-	CU_ASSERT_EQUAL(certify_db_version(db), 2);
+	CU_ASSERT_EQUAL(certify_db_version(db), 3);
 	certify_db_close(db);
 	/* Opening again applies nothing twice. */
 	snprintf(path, sizeof(path), "%s/a/sub/cert.db", db_dir);
 	CU_ASSERT_EQUAL_FATAL(certify_db_open(path, &db, &err), 0);
-	CU_ASSERT_EQUAL(certify_db_version(db), 2);
+	CU_ASSERT_EQUAL(certify_db_version(db), 3);
 	certify_db_close(db);
 	CU_ASSERT_EQUAL(certify_db_open("/proc/nonexistent/x/cert.db", &db, &err), -1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "/proc/nonexistent/x/cert.db"));
@@ -144,7 +147,7 @@ static void test_db_run_cycle(void)
 						   42, &db_drv, 1, &id, &err), 0);
 	db_config(&c, 0, "pass");
 	CU_ASSERT_EQUAL(certify_db_config_add(db, id, &c, &err), 0);
-	db_config(&c, 1, "skip");
+	db_config(&c, 1, "notrun");
 	CU_ASSERT_EQUAL(certify_db_config_add(db, id, &c, &err), 0);
 	/* Running: stored, but not certified. */
 	CU_ASSERT_EQUAL(certify_db_history(db, NULL, 1, db_count, &n, &err), 0);
@@ -186,6 +189,69 @@ static void test_db_run_cycle(void)
 	certify_db_close(db);
 }
 
+/* A store made before 0003 ('skip' for both kinds of configuration that did not boot): the
+ * rebuilt configs table keeps every row and every child, tells n/a from not run by the
+ * reason, and foreign keys are enforced again afterwards. */
+static void test_db_migrate_skip(void)
+{
+	static const char rows[] =
+		"INSERT INTO runs (id, plan, config, seed, started, status) VALUES (1, 'nic', '{}', 1, 'x', 'running');"
+		"INSERT INTO configs (id, run_id, idx, name, config, outcome, verdict, reason) VALUES"
+		" (10, 1, 0, 'pc-msi-smp1-tcg', '{}', '', 'skip', 'the device under test has no msi'),"
+		" (11, 1, 1, 'pc-intx-smp1-kvm', '{}', '', 'skip', 'KVM unusable: no /dev/kvm'),"
+		" (12, 1, 2, 'pc-intx-smp1-tcg', '{}', 'pass', 'pass', '');"
+		"INSERT INTO results (run_id, config_id, suite, name, status) VALUES (1, 12, 'nic', 'rate', 'pass');"
+		"INSERT INTO hostchecks (config_id, name, ran, ok) VALUES (12, 'peer.frames', 1, 1);";
+	struct certify_db *db;
+	struct certify_db_run r;
+	struct certify_db_config c;
+	struct certify_err err;
+	sqlite3 *h;
+	char path[256];
+	int64_t id;
+
+	snprintf(path, sizeof(path), "%s/v2.db", db_dir);
+	CU_ASSERT_EQUAL_FATAL(sqlite3_open(path, &h), SQLITE_OK);
+	CU_ASSERT_EQUAL(sqlite3_exec(h, certify_db_schema_sql, NULL, NULL, NULL), SQLITE_OK);
+	for (int i = 0; i < 2; i++) {
+		char sql[96];
+
+		CU_ASSERT_EQUAL_FATAL(certify_db_migrations[i].version, i + 1);
+		CU_ASSERT_EQUAL(sqlite3_exec(h, certify_db_migrations[i].sql, NULL, NULL, NULL), SQLITE_OK);
+		snprintf(sql, sizeof(sql), "INSERT INTO schema_version VALUES (%d, 'then')", i + 1);
+		CU_ASSERT_EQUAL(sqlite3_exec(h, sql, NULL, NULL, NULL), SQLITE_OK);
+	}
+	CU_ASSERT_EQUAL(sqlite3_exec(h, rows, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(h);
+	CU_ASSERT_EQUAL_FATAL(certify_db_open(path, &db, &err), 0);
+	CU_ASSERT_EQUAL(certify_db_version(db), 3);
+	CU_ASSERT_EQUAL_FATAL(certify_db_run_load(db, 1, &r, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(r.ncfg, 3);
+	CU_ASSERT_STRING_EQUAL(r.cfg[0].verdict, "na");
+	CU_ASSERT_STRING_EQUAL(r.cfg[1].verdict, "notrun");
+	CU_ASSERT_STRING_EQUAL(r.cfg[2].verdict, "pass");
+	CU_ASSERT_EQUAL(r.cfg[2].nresult, 1);
+	CU_ASSERT_EQUAL(r.cfg[2].ncheck, 1);
+	certify_db_run_free(&r);
+	/* The rebuilt table refuses 'skip' now, and children still cascade with their run. */
+	CU_ASSERT_EQUAL_FATAL(certify_db_run_begin(db, "nic", "{}", 2, &db_drv, 1, &id, &err), 0);
+	db_config(&c, 0, "skip");
+	CU_ASSERT_EQUAL(certify_db_config_add(db, id, &c, &err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "CHECK constraint failed"));
+	certify_db_close(db);
+	CU_ASSERT_EQUAL_FATAL(sqlite3_open(path, &h), SQLITE_OK);
+	CU_ASSERT_EQUAL(sqlite3_exec(h, "PRAGMA foreign_keys=ON; DELETE FROM runs WHERE id = 1", NULL,
+				     NULL, NULL), SQLITE_OK);
+	sqlite3_stmt *st;
+	CU_ASSERT_EQUAL_FATAL(sqlite3_prepare_v2(h, "SELECT (SELECT count(*) FROM configs) + "
+						 "(SELECT count(*) FROM results) + (SELECT count(*) FROM hostchecks)",
+						 -1, &st, NULL), SQLITE_OK);
+	CU_ASSERT_EQUAL(sqlite3_step(st), SQLITE_ROW);
+	CU_ASSERT_EQUAL(sqlite3_column_int(st, 0), 0);
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+}
+
 /* A bad verdict is refused by the schema and the transaction leaves nothing behind. */
 static void test_db_rollback(void)
 {
@@ -212,7 +278,7 @@ UNIT_SUITE(certify_db_suite)
 {
 	static const struct unit_test tests[] = {
 		UNIT_TEST(test_db_open_migrate), UNIT_TEST(test_db_path), UNIT_TEST(test_db_run_cycle),
-		UNIT_TEST(test_db_rollback), UNIT_TEST_END
+		UNIT_TEST(test_db_rollback), UNIT_TEST(test_db_migrate_skip), UNIT_TEST_END
 	};
 	unit_add_suite("certify_db", db_suite_init, db_suite_clean, tests);
 }

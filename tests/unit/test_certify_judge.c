@@ -294,21 +294,33 @@ static void test_hostchecks_require(void)
 	certify_plan_free(&p);
 }
 
+/* Configurations not applicable or not run never pass a run, nor fail it; coverage counts them. */
 static void test_run_verdict(void)
 {
-	struct certify_config_result r[3];
+	struct certify_config_result r[4];
+	struct certify_coverage c;
 
 	memset(r, 0, sizeof(r));
 	r[0].verdict = CERTIFY_V_PASS;
-	r[1].verdict = CERTIFY_V_SKIP;
+	r[1].verdict = CERTIFY_V_NA;
 	r[2].verdict = CERTIFY_V_PASS;
-	CU_ASSERT_EQUAL(certify_run_verdict(r, 3), CERTIFY_V_PASS);
+	r[3].verdict = CERTIFY_V_NOTRUN;
+	snprintf(r[3].reason, sizeof(r[3].reason), "KVM unusable: no /dev/kvm");
+	CU_ASSERT_EQUAL(certify_run_verdict(r, 4), CERTIFY_V_PASS);
+	certify_run_coverage(r, 4, &c);
+	CU_ASSERT(c.pass == 2 && c.na == 1 && c.notrun == 1 && c.fail == 0 && c.error == 0);
+	CU_ASSERT_STRING_EQUAL(c.notrun_why, "KVM unusable: no /dev/kvm");
 	r[2].verdict = CERTIFY_V_ERROR;
-	CU_ASSERT_EQUAL(certify_run_verdict(r, 3), CERTIFY_V_ERROR);
+	CU_ASSERT_EQUAL(certify_run_verdict(r, 4), CERTIFY_V_ERROR);
 	r[0].verdict = CERTIFY_V_FAIL;
-	CU_ASSERT_EQUAL(certify_run_verdict(r, 3), CERTIFY_V_FAIL);
-	r[0].verdict = r[2].verdict = CERTIFY_V_SKIP;
-	CU_ASSERT_EQUAL(certify_run_verdict(r, 3), CERTIFY_V_ERROR);	/* nothing ran */
+	CU_ASSERT_EQUAL(certify_run_verdict(r, 4), CERTIFY_V_FAIL);
+	/* Nothing passed: nothing ran, or only configurations that do not count. */
+	r[0].verdict = CERTIFY_V_NOTRUN;
+	r[2].verdict = CERTIFY_V_NA;
+	CU_ASSERT_EQUAL(certify_run_verdict(r, 4), CERTIFY_V_ERROR);
+	CU_ASSERT_EQUAL(certify_run_verdict(r, 0), CERTIFY_V_ERROR);
+	CU_ASSERT_STRING_EQUAL(certify_verdict_name(CERTIFY_V_NA), "na");
+	CU_ASSERT_STRING_EQUAL(certify_verdict_name(CERTIFY_V_NOTRUN), "notrun");
 }
 
 UNIT_SUITE(certify_judge_suite)

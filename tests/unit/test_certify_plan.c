@@ -122,18 +122,35 @@ static void test_matrix(void)
 	n = certify_matrix_build(&p, QEMU_ACCEL_AUTO, 0, "no /dev/kvm", CERTIFY_IRQ_INTX, &c, &err);
 	CU_ASSERT_EQUAL_FATAL(n, 16);
 	CU_ASSERT_STRING_EQUAL(c[0].name, "pc-msix-smp1-tcg");
-	CU_ASSERT_STRING_EQUAL(c[0].skip, "the device under test has no msix");
+	CU_ASSERT_EQUAL(c[0].state, CERTIFY_CFG_NA);
+	CU_ASSERT_STRING_EQUAL(c[0].why, "the device under test has no msix");
+	CU_ASSERT_EQUAL(c[1].state, CERTIFY_CFG_NA);	/* n/a beats KVM unusable */
 	CU_ASSERT_STRING_EQUAL(c[4].name, "pc-intx-smp1-tcg");
-	CU_ASSERT_STRING_EQUAL(c[4].skip, "");
+	CU_ASSERT_EQUAL(c[4].state, CERTIFY_CFG_RUN);
+	CU_ASSERT_STRING_EQUAL(c[4].why, "");
 	CU_ASSERT_STRING_EQUAL(c[5].name, "pc-intx-smp1-kvm");
-	CU_ASSERT_PTR_NOT_NULL(strstr(c[5].skip, "no /dev/kvm"));
+	CU_ASSERT_EQUAL(c[5].state, CERTIFY_CFG_NOTRUN);
+	CU_ASSERT_STRING_EQUAL(c[5].why, "KVM unusable: no /dev/kvm");
 	CU_ASSERT_EQUAL(c[15].index, 15);
 	free(c);
-	/* --accel tcg narrows, and works even for a kvm-only plan. */
+	/* --accel tcg runs TCG only; the plan's KVM configurations stay on the record, not run. */
 	n = certify_matrix_build(&p, QEMU_ACCEL_TCG, 1, "", CERTIFY_IRQ_INTX | CERTIFY_IRQ_MSIX, &c, &err);
-	CU_ASSERT_EQUAL_FATAL(n, 8);
-	CU_ASSERT_EQUAL(c[7].accel, QEMU_ACCEL_TCG);
-	CU_ASSERT_STRING_EQUAL(c[7].skip, "");
+	CU_ASSERT_EQUAL_FATAL(n, 16);
+	CU_ASSERT_EQUAL(c[6].accel, QEMU_ACCEL_TCG);
+	CU_ASSERT_EQUAL(c[6].state, CERTIFY_CFG_RUN);
+	CU_ASSERT_EQUAL(c[7].accel, QEMU_ACCEL_KVM);
+	CU_ASSERT_EQUAL(c[7].state, CERTIFY_CFG_NOTRUN);
+	CU_ASSERT_STRING_EQUAL(c[7].why, "not asked for: --accel tcg");
+	free(c);
+	certify_plan_free(&p);
+	/* --accel kvm on a TCG-only plan: KVM is added and runs, the plan's TCG does not. */
+	CU_ASSERT_EQUAL_FATAL(certify_plan_parse("name = t\ntests = boot\n", "t.plan", &p, &err), 0);
+	n = certify_matrix_build(&p, QEMU_ACCEL_KVM, 1, "", 0, &c, &err);
+	CU_ASSERT_EQUAL_FATAL(n, 2);
+	CU_ASSERT_STRING_EQUAL(c[0].name, "pc-none-smp1-tcg");
+	CU_ASSERT_EQUAL(c[0].state, CERTIFY_CFG_NOTRUN);
+	CU_ASSERT_STRING_EQUAL(c[1].name, "pc-none-smp1-kvm");
+	CU_ASSERT_EQUAL(c[1].state, CERTIFY_CFG_RUN);
 	free(c);
 	certify_plan_free(&p);
 }

@@ -87,14 +87,15 @@ static void show_run(const struct certify_db_run *r)
 	for (size_t i = 0; i < r->ndrv; i++)
 		printf("driver:   %s %s (%s) sha256 %s\n", r->drv[i].name, r->drv[i].version,
 		       r->drv[i].vendor, r->drv[i].sha256);
-	printf("configurations: %zu (%u pass, %u fail, %u error, %u skip); tests: %u pass, "
-	       "%u fail, %u skip, %u error; host checks: %u ok, %u fail, %u not run\n", r->ncfg,
-	       n.cfg_pass, n.cfg_fail, n.cfg_error, n.cfg_skip, n.pass, n.fail, n.skip, n.error,
-	       n.check_ok, n.check_fail, n.check_notrun);
+	printf("configurations: %zu (%u pass, %u fail, %u error, %u not applicable, %u not run; "
+	       "coverage %s); tests: %u pass, %u fail, %u skip, %u error; host checks: %u ok, "
+	       "%u fail, %u not run\n", r->ncfg, n.cfg_pass, n.cfg_fail, n.cfg_error, n.cfg_na,
+	       n.cfg_notrun, report_coverage(&n), n.pass, n.fail, n.skip, n.error, n.check_ok,
+	       n.check_fail, n.check_notrun);
 	for (size_t i = 0; i < r->ncfg; i++) {
 		const struct certify_db_config *c = &r->cfg[i];
 
-		printf("  %-5s %-22s %-8s %6.2f s  %s\n", c->verdict, c->name, c->outcome, c->duration,
+		printf("  %-6s %-22s %-8s %6.2f s  %s\n", c->verdict, c->name, c->outcome, c->duration,
 		       c->reason);
 		for (size_t j = 0; j < c->nresult; j++)
 			printf("        %-5s %s.%s %s\n", c->result[j].status, c->result[j].suite,

@@ -302,6 +302,21 @@ static char *run_summary(const struct certify_config_result *res, size_t n, enum
 	return s;
 }
 
+/* What the verdict covers: a pass certifies the configurations that passed, no more. */
+static void run_print_coverage(const struct certify_config_result *res, size_t n, FILE *out)
+{
+	struct certify_coverage c;
+
+	certify_run_coverage(res, n, &c);
+	fprintf(out, "coverage: %s: %zu of %zu configurations passed", c.notrun ? "partial" : "full",
+		c.pass, n);
+	if (c.notrun)
+		fprintf(out, "; %zu not run (%s%s)", c.notrun, c.notrun_why, c.notrun > 1 ? ", ..." : "");
+	if (c.na)
+		fprintf(out, "; %zu not applicable to the device", c.na);
+	fputc('\n', out);
+}
+
 static int run_reports(struct cli_run *r, FILE *human)
 {
 	struct certify_db_run dr;
@@ -492,6 +507,8 @@ static int run_execute(struct cli_run *r, FILE *human)
 	fprintf(human, "verdict: %s (run %lld, seed %llu)\n", v == CERTIFY_V_PASS ? "PASS" :
 		v == CERTIFY_V_FAIL ? "FAIL" : "ERROR", (long long)r->run_id,
 		(unsigned long long)r->spec.seed);
+	if (res)
+		run_print_coverage(res, (size_t)n, human);
 	if (run_reports(r, human) != 0 && v == CERTIFY_V_PASS)
 		v = CERTIFY_V_ERROR;
 	for (int i = 0; res && i < n; i++)
