@@ -27,6 +27,22 @@ has bad-module-msg "$T/err" "/nonexistent.hvm"
 expect module-nomatch 2 "$CERTIFY" run --device e1000 --module build/modules/edu.hvm
 has module-nomatch-msg "$T/err" "edu.hvm: its ID table matches none of the --device models"
 expect bad-format 2 "$CERTIFY" report 1 --format pdf
+# Several devices: each must be one the plan's tests exercise, else it is refused before
+# anything boots or is stored (a second NIC or HBA, a NIC in a plan without NIC tests).
+expect two-kinds 2 "$CERTIFY" run --plan nic --device e1000 --device nvme
+has two-kinds-msg "$T/err" "^certify: --device nvme: a storage device, but plan 'nic' certifies nic devices$"
+expect two-nics 2 "$CERTIFY" run --plan nic --device e1000 --device rtl8139
+has two-nics-msg "$T/err" "^certify: --device rtl8139: plan 'nic' \(topology nic-pair\) exercises one nic per run, e1000 already; certify rtl8139 in a run of its own$"
+expect two-hbas 2 "$CERTIFY" run --plan storage --device nvme --device virtio-blk-pci
+has two-hbas-msg "$T/err" "^certify: --device virtio-blk-pci: plan 'storage' \(topology disk\) exercises one storage per run, nvme already"
+expect nic-untested 2 "$CERTIFY" run --plan selftest --device e1000
+has nic-untested-msg "$T/err" "^certify: --device e1000: plan 'selftest' \(topology none\) exercises no NIC; it would be stored untested$"
+expect vm-needs-both 2 "$CERTIFY" run --plan vm --device e1000
+has vm-needs-both-msg "$T/err" "^certify: plan 'vm' \(topology vm\) needs one NIC and one storage controller: no storage controller given$"
+expect vm-extra 2 "$CERTIFY" run --plan vm --device e1000 --device nvme --device edu
+has vm-extra-msg "$T/err" "^certify: --device edu: plan 'vm' \(topology vm\) exercises no device of this kind"
+if [ ! -e "$HVKIT_DB" ] || [ "$(sqlite3 "$HVKIT_DB" 'select count(*) from runs')" = 0 ]; then
+	ok refused-devices-store-nothing; else bad refused-devices-store-nothing "runs were stored"; fi
 expect plans 0 "$CERTIFY" plans --plans "$T/plans"
 has plans-nic "$T/out" "^nic +nic +24"
 if grep -q selftest "$T/out"; then bad plans-hidden "selftest listed without --all"; else ok plans-hidden; fi

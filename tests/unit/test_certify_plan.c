@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../certify/exercise.h"
 #include "../../certify/matrix.h"
 #include "../../certify/plan.h"
 #include "../../certify/run.h"
@@ -188,11 +189,55 @@ static void test_qemu_config(void)
 	certify_plan_free(&p);
 }
 
+/* Every --device must be one the plan's topology exercises. */
+static void test_exercise(void)
+{
+	static const struct { const char *topo, *models[3]; const char *refused; } cases[] = {
+		{ "nic-pair", { "e1000", NULL }, NULL },
+		{ "nic-pair", { "e1000", "rtl8139", NULL }, "--device rtl8139: plan 't' (topology nic-pair) "
+		  "exercises one nic per run, e1000 already" },
+		{ "nic-pair", { "e1000", "e1000", NULL }, "--device e1000:" },
+		{ "nic-pair", { "nvme", NULL }, "exercises no storage controller" },
+		{ "disk", { "nvme", NULL }, NULL },
+		{ "disk", { "nvme", "megasas", NULL }, "--device megasas:" },
+		{ "disk", { "e1000", NULL }, "exercises no NIC" },
+		{ "vm", { "e1000", "nvme", NULL }, NULL },
+		{ "vm", { "nvme", "e1000", NULL }, NULL },
+		{ "vm", { "e1000", NULL }, "no storage controller given" },
+		{ "vm", { "nvme", NULL }, "no NIC given" },
+		{ "vm", { "e1000", "nvme", "edu" }, "--device edu:" },
+		{ "vm", { "e1000", "e1000e", "nvme" }, "--device e1000e:" },
+		{ "none", { "edu", NULL }, NULL },
+		{ "none", { "edu", "e1000", NULL }, "--device e1000: plan 't' (topology none) exercises no NIC" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct certify_dut dut[3];
+		struct certify_plan p;
+		struct certify_err err = { "" };
+		char text[96];
+		size_t n = 0;
+
+		snprintf(text, sizeof(text), "name = t\ntests = boot\ntopology = %s\n", cases[i].topo);
+		CU_ASSERT_EQUAL_FATAL(certify_plan_parse(text, "t.plan", &p, &err), 0);
+		for (; n < 3 && cases[i].models[n]; n++) {
+			snprintf(dut[n].model, sizeof(dut[n].model), "%s", cases[i].models[n]);
+			dut[n].m = certify_model_find(cases[i].models[n]);
+			CU_ASSERT_PTR_NOT_NULL_FATAL(dut[n].m);
+		}
+		CU_ASSERT_EQUAL(certify_exercise_check(&p, dut, n, &err), cases[i].refused ? -1 : 0);
+		if (cases[i].refused && !strstr(err.msg, cases[i].refused))
+			CU_FAIL(err.msg);
+		certify_plan_free(&p);
+	}
+}
+
 UNIT_SUITE(certify_plan_suite)
 {
 	static const struct unit_test tests[] = {
 		UNIT_TEST(test_plan_parse), UNIT_TEST(test_plan_defaults), UNIT_TEST(test_plan_errors),
 		UNIT_TEST(test_plan_expand), UNIT_TEST(test_matrix), UNIT_TEST(test_qemu_config),
+		UNIT_TEST(test_exercise),
 		UNIT_TEST_END
 	};
 	unit_add_suite("certify_plan", NULL, NULL, tests);

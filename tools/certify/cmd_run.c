@@ -9,6 +9,7 @@
 #include <json-c/json.h>
 
 #include "cli.h"
+#include "exercise.h"
 #include "proc.h"
 #include "report.h"
 
@@ -143,6 +144,8 @@ static int run_plan(struct cli_run *r)
 					dm->model, certify_kind_name(dm->kind), r->plan.name,
 					certify_kind_name(r->plan.kind));
 	}
+	if (certify_exercise_check(&r->plan, r->spec.dut, r->spec.ndut, &err) < 0)
+		return cli_fail("%s", err.msg);
 	r->spec.plan = &r->plan;
 	return 0;
 }
