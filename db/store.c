@@ -310,8 +310,9 @@ static int db_driver_add(struct certify_db *db, int64_t run, const struct certif
 }
 
 int certify_db_run_begin(struct certify_db *db, const char *plan, const char *config_json,
-			 uint64_t seed, const struct certify_db_driver *drv, size_t ndrv,
-			 int64_t *id, struct certify_err *err)
+			 uint64_t seed, const struct certify_db_binding *b,
+			 const struct certify_db_driver *drv, size_t ndrv, int64_t *id,
+			 struct certify_err *err)
 {
 	char now[32], host[64] = "";
 	sqlite3_stmt *st;
@@ -321,8 +322,9 @@ int certify_db_run_begin(struct certify_db *db, const char *plan, const char *co
 	gethostname(host, sizeof(host) - 1);
 	if (db_exec(db, "BEGIN IMMEDIATE", err) < 0)
 		return -1;
-	rc = db_prepare(db, "INSERT INTO runs (plan, config, seed, started, status, host, pid) "
-			"VALUES (?, ?, ?, ?, 'running', ?, ?) RETURNING id", &st, err);
+	rc = db_prepare(db, "INSERT INTO runs (plan, config, seed, started, status, host, pid, "
+			"plan_sha256, kernel_sha256, qemu_version, official, unofficial_why) "
+			"VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?) RETURNING id", &st, err);
 	if (rc == 0) {
 		sqlite3_bind_text(st, 1, plan, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_text(st, 2, config_json, -1, SQLITE_TRANSIENT);
@@ -330,6 +332,11 @@ int certify_db_run_begin(struct certify_db *db, const char *plan, const char *co
 		sqlite3_bind_text(st, 4, now, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_text(st, 5, host, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_int64(st, 6, (sqlite3_int64)getpid());
+		sqlite3_bind_text(st, 7, b->plan_sha256, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 8, b->kernel_sha256, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 9, b->qemu_version, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int(st, 10, !!b->official);
+		sqlite3_bind_text(st, 11, b->official ? "" : b->unofficial_why, -1, SQLITE_TRANSIENT);
 		rc = db_returning(db, st, id, err);
 	}
 	for (size_t i = 0; rc == 0 && i < ndrv; i++)

@@ -82,3 +82,29 @@ int certify_db_run_configs(struct certify_db *db, int64_t run,
 	sqlite3_finalize(st);
 	return 0;
 }
+
+int certify_db_unofficial(struct certify_db *db,
+			  int (*fn)(void *ctx, int64_t run, const char *plan, const char *why),
+			  void *ctx, struct certify_err *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (db_prepare(db, "SELECT id, plan, unofficial_why FROM runs WHERE status = 'complete' AND "
+		       "verdict = 'pass' AND official = 0 ORDER BY id", &st, err) < 0)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (fn(ctx, sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1),
+		       (const char *)sqlite3_column_text(st, 2)) < 0) {
+			sqlite3_finalize(st);
+			return -1;
+		}
+	}
+	if (rc != SQLITE_DONE) {
+		db_error(db, err);
+		sqlite3_finalize(st);
+		return -1;
+	}
+	sqlite3_finalize(st);
+	return 0;
+}

@@ -1,7 +1,8 @@
 /*
  * hcl export: the compatibility list from the certification store. One entry per
- * (vid, did, svid, ssid) that a complete, passing run certified (the store's certified_runs
- * view: a run killed half-way never counts), per hvkernel release the driver name and
+ * (vid, did, svid, ssid) that a complete, passing, official run certified (the store's
+ * certified_runs view: a run killed half-way never counts; a passing run whose plan is not
+ * the shipped one is left out, and each is named on stderr), per hvkernel release the driver name and
  * version that ran, the certification date (the latest run's) and every run behind it.
  * A run that certified several devices with several drivers pairs each device with the
  * driver of the same kind of device only when that pairing is unambiguous (one driver);
@@ -79,7 +80,20 @@ static size_t hcl_export_supersede(struct hcl_export_row *rows, size_t n)
 struct hcl_export_rows {
 	struct hcl_export_row *v;
 	size_t n, skipped;
+	size_t unofficial;		/* passing runs left out: their plan is not the shipped one */
 };
+
+#define HCL_EXPORT_SAY_MAX	10	/* unofficial runs named one by one, then counted */
+
+static int hcl_export_unofficial(void *ctx, int64_t run, const char *plan, const char *why)
+{
+	struct hcl_export_rows *rows = ctx;
+
+	if (rows->unofficial++ < HCL_EXPORT_SAY_MAX)
+		fprintf(stderr, "hcl export: run %lld (plan %s) left out, unofficial: %s\n",
+			(long long)run, plan, why);
+	return 0;
+}
 
 static int hcl_export_add(void *ctx, const struct certify_db_certified *c)
 {
@@ -157,6 +171,8 @@ static int hcl_export_read(const char *path, struct hcl_export_rows *rows, struc
 	if (certify_db_open_read(path, &db, &cerr) < 0)
 		return hcl_errf(err, "%s", cerr.msg);
 	rc = certify_db_certified(db, hcl_export_add, rows, &cerr);
+	if (rc == 0)
+		rc = certify_db_unofficial(db, hcl_export_unofficial, rows, &cerr);
 	if (rc == 0) {
 		rows->n = hcl_export_supersede(rows->v, rows->n);
 		rc = hcl_export_coverage(db, rows, &cerr);
@@ -194,7 +210,7 @@ static int hcl_export_write(const struct hcl_list *list, const char *out, struct
 
 int hcl_export(const char *db, const char *out, struct hcl_err *err)
 {
-	struct hcl_export_rows rows = { NULL, 0, 0 };
+	struct hcl_export_rows rows = { NULL, 0, 0, 0 };
 	struct hcl_certified *cs = NULL;
 	struct hcl_list list;
 	size_t n = 0;
@@ -226,10 +242,15 @@ int hcl_export(const char *db, const char *out, struct hcl_err *err)
 		goto free_rows;
 	rc = hcl_export_write(&list, out, err);
 	hcl_list_free(&list);
+	if (rc == 0 && rows.unofficial > HCL_EXPORT_SAY_MAX)
+		fprintf(stderr, "hcl export: %zu more unofficial runs left out\n",
+			rows.unofficial - HCL_EXPORT_SAY_MAX);
 	if (rc == 0)
-		fprintf(stderr, "%s: %zu entries from the certified runs%s\n", out ? out : "hcl export", n,
-			rows.skipped ? " (devices of multi-driver runs left out: the store does not say "
-				       "which driver drove them)" : "");
+		fprintf(stderr, "%s: %zu entries from the certified runs%s%s\n", out ? out : "hcl export",
+			n, rows.skipped ? " (devices of multi-driver runs left out: the store does not say "
+					  "which driver drove them)" : "",
+			rows.unofficial ? "; unofficial runs left out (their plans are not the shipped "
+					  "ones)" : "");
 free_rows:
 	free(cs);
 	for (size_t i = 0; i < rows.n; i++)

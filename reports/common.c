@@ -106,7 +106,7 @@ void report_xml_text(FILE *out, const char *s)
 
 int report_certified(const struct certify_db_run *r)
 {
-	return !strcmp(r->status, "complete") && !strcmp(r->verdict, "pass");
+	return !strcmp(r->status, "complete") && !strcmp(r->verdict, "pass") && r->bind.official;
 }
 
 const char *report_coverage(const struct report_counts *c)

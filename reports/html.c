@@ -68,7 +68,20 @@ static void html_head(FILE *out, const struct certify_db_run *r)
 		h(out, r->drv[i].version);
 		fputs(" (", out);
 		h(out, r->drv[i].vendor);
-		fprintf(out, ") sha256 %.16s&hellip;", r->drv[i].sha256);
+		fprintf(out, ") sha256 %s", r->drv[i].sha256);
+	}
+	fputs("</td></tr>\n<tr><th>plan sha256</th><td>", out);
+	h(out, r->bind.plan_sha256);
+	fputs("</td></tr>\n<tr><th>kernel sha256</th><td>", out);
+	h(out, r->bind.kernel_sha256);
+	fputs("</td></tr>\n<tr><th>QEMU</th><td>", out);
+	h(out, r->bind.qemu_version);
+	fputs("</td></tr>\n<tr><th>official</th><td id=\"official\">", out);
+	if (r->bind.official)
+		fputs("yes: the plan shipped with the release", out);
+	else {
+		fputs("no: ", out);
+		h(out, r->bind.unofficial_why);
 	}
 	fputs("</td></tr>\n</table>\n", out);
 }

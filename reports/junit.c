@@ -105,6 +105,16 @@ static void junit_suite(FILE *out, const struct certify_db_run *r, const struct 
 	junit_prop(out, "outcome", c->outcome);
 	junit_prop(out, "release", r->release);
 	junit_prop(out, "verdict", c->verdict);
+	junit_prop(out, "plan_sha256", r->bind.plan_sha256);
+	junit_prop(out, "kernel_sha256", r->bind.kernel_sha256);
+	junit_prop(out, "qemu_version", r->bind.qemu_version);
+	for (size_t i = 0; i < r->ndrv; i++) {
+		char name[64];
+
+		snprintf(name, sizeof(name), "module_sha256.%s", r->drv[i].name);
+		junit_prop(out, name, r->drv[i].sha256);
+	}
+	junit_prop(out, "official", r->bind.official ? "yes" : r->bind.unofficial_why);
 	fputs("    </properties>\n", out);
 	for (size_t j = 0; j < c->nresult; j++)
 		junit_case(out, &c->result[j]);

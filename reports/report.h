@@ -38,7 +38,8 @@ const char *report_check_state(const struct certify_hostcheck *c);
 /* Writes s with &, <, >, " and ' escaped; control bytes other than tab/newline dropped, bytes >= 0x7f as '?'. */
 void report_xml_text(FILE *out, const char *s);
 
-/* 1 when the run counts as certified (complete and passed). */
+/* 1 when the run counts as certified (complete, passed and official: the certified_runs
+ * view's conditions). */
 int report_certified(const struct certify_db_run *r);
 
 /* "full" when every configuration that applies to the device ran, else "partial" (the run

@@ -54,6 +54,13 @@ expect run-pass 0 "$CERTIFY" run --plan selftest --device edu --seed 4242 \
 	--junit "$T/r.xml" --html "$T/r.html"
 has run-pass-verdict "$T/out" "^verdict: PASS \(run 1, seed 4242\)"
 has run-pass-line "$T/out" "^PASS +pc-none-smp1-tcg \(8 tests"
+has run-pass-official "$T/out" "^plan: +plans/selftest.plan sha256 [0-9a-f]{16}, official$"
+has run-pass-kernel "$T/out" "^kernel: +.*hvkernel.elf sha256 [0-9a-f]{16}$"
+has run-pass-qemu "$T/out" "^qemu: +QEMU emulator version [0-9]"
+k=$(sha256sum build/hvkernel.elf | cut -d ' ' -f 1)
+p=$(sha256sum plans/selftest.plan | cut -d ' ' -f 1)
+v=$(sqlite3 "$HVKIT_DB" "select plan_sha256 || ' ' || kernel_sha256 || ' ' || official from runs where id = 1")
+if [ "$v" = "$p $k 1" ]; then ok run-pass-binding; else bad run-pass-binding "stored '$v', files $p $k"; fi
 expect show 0 "$CERTIFY" show last
 has show-certified "$T/out" "^run 1: pass \(certified\)"
 has show-driver "$T/out" "^driver: +edu 1.0"
@@ -148,7 +155,21 @@ has run-coverage-line "$T/out" "^coverage: partial: 1 of 4 configurations passed
 v=$(sqlite3 "$HVKIT_DB" "select group_concat(verdict, ' ') from (select verdict from configs \
 	where run_id = (select max(id) from runs) order by idx)")
 if [ "$v" = "na na pass notrun" ]; then ok coverage-stored; else bad coverage-stored "verdicts '$v'"; fi
-expect coverage-show 0 "$CERTIFY" show last
+# selfcov is no plan shipped with this release: the run passes, stored unofficial, never
+# certified. A shipped plan changed by one comment line is unofficial too.
+has run-coverage-unofficial "$T/out" "^certified: no, an unofficial run: plan 'selfcov' is not one shipped with hvkit "
+expect history-unofficial 0 "$CERTIFY" history
+has history-unofficial-row "$T/out" "^[0-9]+ .* selfcov +complete +pass +unofficial "
+{ cat plans/selftest.plan; echo "# a lab's copy"; } > "$T/plans/selftest.plan"
+expect run-changed-plan 0 "$CERTIFY" run --plans "$T/plans" --plan selftest --device edu
+has run-changed-plan-why "$T/out" "^plan: .* unofficial: plan 'selftest' differs from the one shipped with hvkit .*\(sha256 [0-9a-f]{16}, shipped [0-9a-f]{16}\)$"
+has run-changed-plan-certified "$T/out" "^certified: no, an unofficial run: plan 'selftest' differs"
+expect show-changed-plan 0 "$CERTIFY" show last
+has show-changed-plan-official "$T/out" "^official: no: plan 'selftest' differs"
+if grep -q "(certified)" "$T/out"; then bad show-changed-not-certified "shown certified"; else
+	ok show-changed-not-certified; fi
+cp plans/selftest.plan "$T/plans/selftest.plan"
+expect coverage-show 0 "$CERTIFY" show "$(sqlite3 "$HVKIT_DB" "select max(id) from runs where plan = 'selfcov'")"
 has coverage-show-line "$T/out" "1 pass, 0 fail, 0 error, 2 not applicable, 1 not run; coverage partial"
 
 # --jobs: four configurations, two at a time, each in its own temp dir.

@@ -39,6 +39,7 @@ static struct certify_db *db_fresh(const char *name)
 }
 
 static const struct certify_db_driver db_drv = { "e1000", "1.0", "hvkit", "ab12" };
+static const struct certify_db_binding db_bind = { "p1a2", "k3b4", "QEMU emulator version 7.2.19", 1, "" };
 
 /* A configuration with two results and a metric. */
 static void db_config(struct certify_db_config *c, int idx, const char *verdict)
@@ -81,12 +82,12 @@ static void test_db_open_migrate(void)
 	char path[256];
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(db);
-	CU_ASSERT_EQUAL(certify_db_version(db), 3);
+	CU_ASSERT_EQUAL(certify_db_version(db), 4);
 	certify_db_close(db);
 	/* Opening again applies nothing twice. */
 	snprintf(path, sizeof(path), "%s/a/sub/cert.db", db_dir);
 	CU_ASSERT_EQUAL_FATAL(certify_db_open(path, &db, &err), 0);
-	CU_ASSERT_EQUAL(certify_db_version(db), 3);
+	CU_ASSERT_EQUAL(certify_db_version(db), 4);
 	certify_db_close(db);
 	CU_ASSERT_EQUAL(certify_db_open("/proc/nonexistent/x/cert.db", &db, &err), -1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "/proc/nonexistent/x/cert.db"));
@@ -144,7 +145,7 @@ static void test_db_run_cycle(void)
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(db);
 	CU_ASSERT_EQUAL_FATAL(certify_db_run_begin(db, "nic", "{\"devices\":[{\"model\":\"e1000\"}]}",
-						   42, &db_drv, 1, &id, &err), 0);
+						   42, &db_bind, &db_drv, 1, &id, &err), 0);
 	db_config(&c, 0, "pass");
 	CU_ASSERT_EQUAL(certify_db_config_add(db, id, &c, &err), 0);
 	db_config(&c, 1, "notrun");
@@ -168,6 +169,10 @@ static void test_db_run_cycle(void)
 	CU_ASSERT_STRING_EQUAL(r.status, "complete");
 	CU_ASSERT_STRING_EQUAL(r.release, "0.1.0");
 	CU_ASSERT_EQUAL(r.seed, 42);
+	CU_ASSERT_STRING_EQUAL(r.bind.plan_sha256, "p1a2");
+	CU_ASSERT_STRING_EQUAL(r.bind.kernel_sha256, "k3b4");
+	CU_ASSERT_STRING_EQUAL(r.bind.qemu_version, "QEMU emulator version 7.2.19");
+	CU_ASSERT_EQUAL(r.bind.official, 1);
 	CU_ASSERT_EQUAL_FATAL(r.ndev, 1);
 	CU_ASSERT_EQUAL(r.dev[0].ssid, 0x1100);
 	CU_ASSERT_EQUAL_FATAL(r.ndrv, 1);
@@ -224,7 +229,7 @@ static void test_db_migrate_skip(void)
 	CU_ASSERT_EQUAL(sqlite3_exec(h, rows, NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(h);
 	CU_ASSERT_EQUAL_FATAL(certify_db_open(path, &db, &err), 0);
-	CU_ASSERT_EQUAL(certify_db_version(db), 3);
+	CU_ASSERT_EQUAL(certify_db_version(db), 4);
 	CU_ASSERT_EQUAL_FATAL(certify_db_run_load(db, 1, &r, &err), 0);
 	CU_ASSERT_EQUAL_FATAL(r.ncfg, 3);
 	CU_ASSERT_STRING_EQUAL(r.cfg[0].verdict, "na");
@@ -232,9 +237,12 @@ static void test_db_migrate_skip(void)
 	CU_ASSERT_STRING_EQUAL(r.cfg[2].verdict, "pass");
 	CU_ASSERT_EQUAL(r.cfg[2].nresult, 1);
 	CU_ASSERT_EQUAL(r.cfg[2].ncheck, 1);
+	CU_ASSERT_EQUAL(r.bind.official, 0);	/* bound to nothing: never certified */
+	CU_ASSERT_STRING_EQUAL(r.bind.unofficial_why, "stored before runs were bound to their plan, "
+			       "kernel and QEMU");
 	certify_db_run_free(&r);
 	/* The rebuilt table refuses 'skip' now, and children still cascade with their run. */
-	CU_ASSERT_EQUAL_FATAL(certify_db_run_begin(db, "nic", "{}", 2, &db_drv, 1, &id, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(certify_db_run_begin(db, "nic", "{}", 2, &db_bind, &db_drv, 1, &id, &err), 0);
 	db_config(&c, 0, "skip");
 	CU_ASSERT_EQUAL(certify_db_config_add(db, id, &c, &err), -1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "CHECK constraint failed"));
@@ -252,6 +260,36 @@ static void test_db_migrate_skip(void)
 	sqlite3_close(h);
 }
 
+/* An unofficial run is stored and judged, never certified; runs stored before runs were
+ * bound are unofficial. */
+static void test_db_unofficial(void)
+{
+	struct certify_db *db = db_fresh("u");
+	struct certify_db_binding b = db_bind;
+	struct certify_db_config c;
+	struct certify_db_summary s = { 0 };
+	struct certify_db_run r;
+	struct certify_err err;
+	int64_t id;
+	int n = 0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(db);
+	b.official = 0;
+	snprintf(b.unofficial_why, sizeof(b.unofficial_why), "plan 'nic' differs");
+	CU_ASSERT_EQUAL_FATAL(certify_db_run_begin(db, "nic", "{}", 3, &b, &db_drv, 1, &id, &err), 0);
+	db_config(&c, 0, "pass");
+	CU_ASSERT_EQUAL(certify_db_config_add(db, id, &c, &err), 0);
+	CU_ASSERT_EQUAL(certify_db_run_finish(db, id, "pass", "", &err), 0);
+	CU_ASSERT_EQUAL(certify_db_history(db, NULL, 1, db_count, &n, &err), 0);
+	CU_ASSERT_EQUAL(n, 0);
+	CU_ASSERT_EQUAL(certify_db_history(db, NULL, 0, db_first, &s, &err), 0);
+	CU_ASSERT(s.id == id && !s.certified && !s.official && !strcmp(s.verdict, "pass"));
+	CU_ASSERT_EQUAL_FATAL(certify_db_run_load(db, id, &r, &err), 0);
+	CU_ASSERT_STRING_EQUAL(r.bind.unofficial_why, "plan 'nic' differs");
+	certify_db_run_free(&r);
+	certify_db_close(db);
+}
+
 /* A bad verdict is refused by the schema and the transaction leaves nothing behind. */
 static void test_db_rollback(void)
 {
@@ -262,7 +300,7 @@ static void test_db_rollback(void)
 	int64_t id;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(db);
-	CU_ASSERT_EQUAL_FATAL(certify_db_run_begin(db, "nic", "{}", 1, &db_drv, 1, &id, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(certify_db_run_begin(db, "nic", "{}", 1, &db_bind, &db_drv, 1, &id, &err), 0);
 	db_config(&c, 0, "maybe");
 	CU_ASSERT_EQUAL(certify_db_config_add(db, id, &c, &err), -1);
 	CU_ASSERT_EQUAL(certify_db_run_finish(db, id, "certainly", "", &err), -1);
@@ -278,7 +316,8 @@ UNIT_SUITE(certify_db_suite)
 {
 	static const struct unit_test tests[] = {
 		UNIT_TEST(test_db_open_migrate), UNIT_TEST(test_db_path), UNIT_TEST(test_db_run_cycle),
-		UNIT_TEST(test_db_rollback), UNIT_TEST(test_db_migrate_skip), UNIT_TEST_END
+		UNIT_TEST(test_db_rollback), UNIT_TEST(test_db_migrate_skip), UNIT_TEST(test_db_unofficial),
+		UNIT_TEST_END
 	};
 	unit_add_suite("certify_db", db_suite_init, db_suite_clean, tests);
 }

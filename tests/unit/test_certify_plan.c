@@ -5,6 +5,7 @@
 
 #include "../../certify/exercise.h"
 #include "../../certify/matrix.h"
+#include "../../certify/official.h"
 #include "../../certify/plan.h"
 #include "../../certify/run.h"
 #include "unit.h"
@@ -232,12 +233,59 @@ static void test_exercise(void)
 	}
 }
 
+/* A plan binds its text's sha256; only the shipped plan of its name, byte for byte, is
+ * official. The shipped table is generated from plans/ at build time. */
+static void test_plan_official(void)
+{
+	struct certify_plan p;
+	struct certify_err err;
+	char why[256], *text;
+	FILE *f;
+	long len;
+
+	CU_ASSERT_EQUAL_FATAL(certify_plan_parse("name = t\ntests = boot\n", "t.plan", &p, &err), 0);
+	/* hashlib.sha256(b"name = t\ntests = boot\n") */
+	CU_ASSERT_STRING_EQUAL(p.sha256, "dc63ad6673acbcc8d87a3b4a07845a4efab3e41443eb61c3a32de77fac40d119");
+	CU_ASSERT_EQUAL(certify_plan_official(&p, why, sizeof(why)), 0);
+	CU_ASSERT_STRING_EQUAL(why, "plan 't' is not one shipped with hvkit " HV_RELEASE);
+	certify_plan_free(&p);
+	CU_ASSERT_EQUAL_FATAL(certify_plan_load("plans/nic.plan", &p, &err), 0);
+	CU_ASSERT_EQUAL(certify_plan_official(&p, why, sizeof(why)), 1);
+	certify_plan_free(&p);
+	/* The same plan with one value changed (fewer frames) is not. */
+	f = fopen("plans/nic.plan", "rb");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fseek(f, 0, SEEK_END);
+	len = ftell(f);
+	rewind(f);
+	text = calloc(1, (size_t)len + 1);
+	CU_ASSERT_EQUAL_FATAL(fread(text, 1, (size_t)len, f), (size_t)len);
+	fclose(f);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(strstr(text, "nic.flaps=5"));
+	strstr(text, "nic.flaps=5")[10] = '1';
+	CU_ASSERT_EQUAL_FATAL(certify_plan_parse(text, "nic.plan", &p, &err), 0);
+	CU_ASSERT_EQUAL(certify_plan_official(&p, why, sizeof(why)), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "plan 'nic' differs from the one shipped with hvkit"));
+	certify_plan_free(&p);
+	free(text);
+	/* Every shipped plan is in the table and loads as official. */
+	for (const struct certify_shipped_plan *sp = certify_shipped_plans; sp->name; sp++) {
+		char path[128];
+
+		snprintf(path, sizeof(path), "plans/%s.plan", sp->name);
+		CU_ASSERT_EQUAL_FATAL(certify_plan_load(path, &p, &err), 0);
+		CU_ASSERT_EQUAL(certify_plan_official(&p, why, sizeof(why)), 1);
+		certify_plan_free(&p);
+	}
+	CU_ASSERT_PTR_NOT_NULL(certify_shipped_plans[3].name);	/* nic, selftest, storage, vm */
+}
+
 UNIT_SUITE(certify_plan_suite)
 {
 	static const struct unit_test tests[] = {
 		UNIT_TEST(test_plan_parse), UNIT_TEST(test_plan_defaults), UNIT_TEST(test_plan_errors),
 		UNIT_TEST(test_plan_expand), UNIT_TEST(test_matrix), UNIT_TEST(test_qemu_config),
-		UNIT_TEST(test_exercise),
+		UNIT_TEST(test_exercise), UNIT_TEST(test_plan_official),
 		UNIT_TEST_END
 	};
 	unit_add_suite("certify_plan", NULL, NULL, tests);

@@ -54,6 +54,10 @@ static void rep_run(struct certify_db_run *r)
 	r->ndrv = 1;
 	r->cfg = rep_cfg;
 	r->ncfg = 4;
+	snprintf(r->bind.plan_sha256, sizeof(r->bind.plan_sha256), "fa96");
+	snprintf(r->bind.kernel_sha256, sizeof(r->bind.kernel_sha256), "0f3c");
+	snprintf(r->bind.qemu_version, sizeof(r->bind.qemu_version), "QEMU emulator version 7.2.19");
+	r->bind.official = 1;
 }
 
 /* Renders into a malloc'ed string. */
@@ -93,6 +97,15 @@ static void test_report_json(void)
 	CU_ASSERT_STRING_EQUAL(json_object_get_string(json_object_object_get(v, "verdict")), "fail");
 	CU_ASSERT_STRING_EQUAL(json_object_get_string(json_object_object_get(v, "seed")), "123");
 	CU_ASSERT_FALSE(json_object_get_boolean(json_object_object_get(v, "certified")));
+	v = json_object_object_get(o, "binding");
+	CU_ASSERT_STRING_EQUAL(json_object_get_string(json_object_object_get(v, "plan_sha256")), "fa96");
+	CU_ASSERT_STRING_EQUAL(json_object_get_string(json_object_object_get(v, "kernel_sha256")), "0f3c");
+	CU_ASSERT_STRING_EQUAL(json_object_get_string(json_object_object_get(v, "qemu_version")),
+			       "QEMU emulator version 7.2.19");
+	CU_ASSERT_TRUE(json_object_get_boolean(json_object_object_get(v, "official")));
+	CU_ASSERT_STRING_EQUAL(json_object_get_string(json_object_object_get(
+		json_object_array_get_idx(json_object_object_get(v, "modules"), 0), "sha256")),
+		"abcdef0123456789abcdef");
 	CU_ASSERT(json_object_object_get_ex(o, "configurations", &cfgs));
 	CU_ASSERT_EQUAL(json_object_array_length(cfgs), 4);
 	v = json_object_object_get(o, "summary");
@@ -141,6 +154,8 @@ static void test_report_junit(void)
 	CU_ASSERT_PTR_NULL(strchr(s, '\x01'));		/* control bytes dropped */
 	CU_ASSERT_PTR_NULL(strchr(s, '\xff'));		/* non-ASCII replaced */
 	CU_ASSERT_PTR_NOT_NULL(strstr(s, "tests=\"11\" failures=\"3\" errors=\"1\" skipped=\"3\""));
+	CU_ASSERT_EQUAL(rep_count(s, "<property name=\"kernel_sha256\" value=\"0f3c\"/>"), 4);
+	CU_ASSERT_EQUAL(rep_count(s, "<property name=\"module_sha256.e1000\" value=\"abcdef0123456789abcdef\"/>"), 4);
 	free(s);
 }
 
@@ -169,6 +184,14 @@ static void test_report_html(void)
 	snprintf(r.verdict, sizeof(r.verdict), "pass");
 	s = rep_render(&r, REPORT_HTML);
 	CU_ASSERT_PTR_NOT_NULL(strstr(s, "PASS (certified)"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(s, "<td id=\"official\">yes"));
+	free(s);
+	/* A passing run with another plan than the shipped one is not certified. */
+	r.bind.official = 0;
+	snprintf(r.bind.unofficial_why, sizeof(r.bind.unofficial_why), "plan 'nic' differs");
+	s = rep_render(&r, REPORT_HTML);
+	CU_ASSERT_PTR_NULL(strstr(s, "(certified)"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(s, "<td id=\"official\">no: plan &#39;nic&#39; differs</td>"));
 	free(s);
 }
 
