@@ -309,6 +309,8 @@ void certify_run_coverage(const struct certify_config_result *r, size_t n,
 		case CERTIFY_V_NOTRUN:
 			if (!c->notrun++)
 				snprintf(c->notrun_why, sizeof(c->notrun_why), "%s", r[i].reason);
+			else if (strncmp(c->notrun_why, r[i].reason, sizeof(c->notrun_why) - 1))
+				c->notrun_mixed = 1;
 			break;
 		}
 	}

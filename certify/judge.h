@@ -51,10 +51,12 @@ enum certify_verdict certify_judge(const struct certify_judge_in *in, char *reas
  * not count either way, and a run where no configuration passed is an error. */
 enum certify_verdict certify_run_verdict(const struct certify_config_result *r, size_t n);
 
-/* What a run covered: configurations by verdict, and the first reason one was not run. */
+/* What a run covered: configurations by verdict, and the first reason one was not run (and
+ * whether others had other reasons). */
 struct certify_coverage {
 	size_t pass, fail, error, na, notrun;
 	char notrun_why[160];
+	int notrun_mixed;
 };
 void certify_run_coverage(const struct certify_config_result *r, size_t n,
 			  struct certify_coverage *c);

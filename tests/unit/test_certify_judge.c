@@ -310,6 +310,13 @@ static void test_run_verdict(void)
 	certify_run_coverage(r, 4, &c);
 	CU_ASSERT(c.pass == 2 && c.na == 1 && c.notrun == 1 && c.fail == 0 && c.error == 0);
 	CU_ASSERT_STRING_EQUAL(c.notrun_why, "KVM unusable: no /dev/kvm");
+	CU_ASSERT_FALSE(c.notrun_mixed);
+	r[1].verdict = CERTIFY_V_NOTRUN;
+	snprintf(r[1].reason, sizeof(r[1].reason), "not asked for: --accel tcg");
+	certify_run_coverage(r, 4, &c);
+	CU_ASSERT(c.notrun == 2 && c.notrun_mixed);
+	CU_ASSERT_STRING_EQUAL(c.notrun_why, "not asked for: --accel tcg");
+	r[1].verdict = CERTIFY_V_NA;
 	r[2].verdict = CERTIFY_V_ERROR;
 	CU_ASSERT_EQUAL(certify_run_verdict(r, 4), CERTIFY_V_ERROR);
 	r[0].verdict = CERTIFY_V_FAIL;

@@ -313,7 +313,8 @@ static void run_print_coverage(const struct certify_config_result *res, size_t n
 	fprintf(out, "coverage: %s: %zu of %zu configurations passed", c.notrun ? "partial" : "full",
 		c.pass, n);
 	if (c.notrun)
-		fprintf(out, "; %zu not run (%s%s)", c.notrun, c.notrun_why, c.notrun > 1 ? ", ..." : "");
+		fprintf(out, "; %zu not run (%s%s)", c.notrun, c.notrun_why,
+			c.notrun_mixed ? "; and for other reasons" : "");
 	if (c.na)
 		fprintf(out, "; %zu not applicable to the device", c.na);
 	fputc('\n', out);
