@@ -5,7 +5,7 @@
  */
 #include <hv/ddk.h>
 
-#include "virtqueue.h"
+#include "virtiovar.h"
 
 #define VIRTQ_ALIGN(x, a)	(((x) + (a) - 1) & ~((size_t)(a) - 1))
 

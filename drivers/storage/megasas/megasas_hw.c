@@ -1,12 +1,12 @@
 /*
- * MFI firmware: DMA memory, the firmware state handshake (OMSG0 and the inbound doorbell),
- * MFI_CMD_INIT with the reply queue, the inbound queue port, and the two firmware commands
- * (DCMDs) of the probe: controller info and the physical device list. Layouts are in
- * megasasreg.h.
+ * MegaRAID hardware helpers, through the MFI firmware: DMA memory, the firmware state
+ * handshake (OMSG0 and the inbound doorbell), MFI_CMD_INIT with the reply queue, the
+ * inbound queue port, and the two firmware commands (DCMDs) of the probe: controller info
+ * and the physical device list. Layouts are in megasasreg.h.
  */
 #include <hv/ddk.h>
 
-#include "megasas_var.h"
+#include "megasasvar.h"
 
 #define MEGASAS_FRAMES_SIZE	((size_t)MEGASAS_NFRAMES * MEGASAS_FRAME_MAP)
 #define MEGASAS_SENSE_SIZE	((size_t)MEGASAS_DEPTH * SCSI_SENSE_MAX)

@@ -10,7 +10,21 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <hv/lock.h>
 #include <hv/pci.h>
+
+/* Ethernet (IEEE 802.3) sizes, without the FCS, as frames cross the DDK. */
+#define HV_ETH_ALEN		6	/* a MAC address */
+#define HV_ETH_HLEN		14	/* destination, source, EtherType */
+#define HV_ETH_VLAN_HLEN	4	/* one 802.1Q tag */
+#define HV_ETH_ZLEN		60	/* the shortest frame on the wire: pad shorter ones */
+#define HV_ETH_MIN_MTU		68	/* RFC 791: the least an IPv4 link may carry */
+#define HV_ETH_MTU		1500	/* the default, and the MTU without set_mtu */
+#define HV_ETH_JUMBO_MTU	9000	/* the jumbo MTU the inbox drivers and the tests use */
+/* The longest frame xmit is given at MTU mtu (the kernel checks it before xmit), and the
+ * longest a driver should pass up: a received frame may carry one VLAN tag. */
+#define HV_ETH_FRAME_MAX(mtu)	((mtu) + HV_ETH_HLEN)
+#define HV_ETH_RX_FRAME_MAX(mtu) ((mtu) + HV_ETH_HLEN + HV_ETH_VLAN_HLEN)
 
 struct hv_netdev;
 
@@ -31,20 +45,24 @@ struct hv_netdev_ops {
 	int (*open)(struct hv_netdev *nd);
 	/* Stop the device: no DMA and no interrupts after it returns. */
 	void (*stop)(struct hv_netdev *nd);
-	/* Queue one frame (len <= mtu + 14). 0, or -HV_EAGAIN when the ring is full. The
-	 * frame is copied: the caller may reuse its buffer when this returns. */
+	/* Queue one frame. The kernel has checked HV_ETH_HLEN <= len <= HV_ETH_FRAME_MAX(mtu)
+	 * (and counts the frames it refused), so the driver does not check again (DDK 1.2).
+	 * 0, or -HV_EAGAIN when the ring is full. The frame is copied: the caller may reuse
+	 * its buffer when this returns. */
 	int (*xmit)(struct hv_netdev *nd, const void *frame, size_t len);
 	/* Polling mode: handle up to budget completions with interrupts off; returns how many. */
 	int (*poll)(struct hv_netdev *nd, int budget);
-	/* Change the MTU (68..max_mtu); 0 or -HV_EINVAL. NULL when only 1500 is supported. */
+	/* Change the MTU (HV_ETH_MIN_MTU..max_mtu); 0 or -HV_EINVAL. NULL when only
+	 * HV_ETH_MTU is supported. */
 	int (*set_mtu)(struct hv_netdev *nd, unsigned mtu);
-	/* Fill the driver's counters. */
+	/* Fill the driver's counters (a driver keeps a struct hv_netdev_stats of its own and
+	 * copies it). */
 	void (*get_stats)(struct hv_netdev *nd, struct hv_netdev_stats *s);
 };
 
 struct hv_netdev {
 	char name[16];			/* set by the kernel at registration: "vmnicN" */
-	uint8_t mac[6];
+	uint8_t mac[HV_ETH_ALEN];
 	unsigned mtu, max_mtu;
 	bool link_up;			/* maintained through hv_netdev_link_change() */
 	const struct hv_netdev_ops *ops;
@@ -65,5 +83,23 @@ void hv_netdev_link_change(struct hv_netdev *nd, bool up);
  * n = 0 withdraws them; call that from stop, before the memory goes. */
 void hv_netdev_set_queue_stats(struct hv_netdev *nd, unsigned n,
 			       const struct hv_netdev_queue_stats *qs);
+
+/*
+ * A NIC driver's usual `running` flag (open and not stopped): transmit reads it under the
+ * driver's transmit lock, the interrupt handler and poll under its receive lock. Setting
+ * it under each lock in turn orders the change with everything either lock protects. The
+ * locks are taken one at a time, never both. Inline (DDK 1.2), so it costs no export.
+ */
+static inline void hv_netdev_set_running(bool *running, bool on, struct hv_spinlock *tx_lock,
+					 struct hv_spinlock *rx_lock)
+{
+	unsigned long fl = hv_spin_lock_irqsave(tx_lock);
+
+	*running = on;
+	hv_spin_unlock_irqrestore(tx_lock, fl);
+	fl = hv_spin_lock_irqsave(rx_lock);
+	*running = on;
+	hv_spin_unlock_irqrestore(rx_lock, fl);
+}
 
 #endif

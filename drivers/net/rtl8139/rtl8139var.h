@@ -17,11 +17,10 @@
 
 #define RTL8139_TX_BUFSZ	2048		/* one per descriptor, in one page-aligned area */
 #define RTL8139_RX_RING_BYTES	(RTL8139_RX_RING + RTL8139_RX_PAD)
-#define RTL8139_ETH_HLEN	14
-#define RTL8139_ETH_VLAN	4
-#define RTL8139_ETH_ZLEN	60		/* shortest frame: the chip sends TSD's size, unpadded */
-#define RTL8139_MTU		1500		/* no jumbo frames: TSD sizes stop at 1792 */
-#define RTL8139_RX_MAX_FRAME	(RTL8139_MTU + RTL8139_ETH_HLEN + RTL8139_ETH_VLAN)
+/* No jumbo frames: TSD sizes stop at 1792. The chip sends TSD's size unpadded, so a frame
+ * shorter than HV_ETH_ZLEN is padded by the driver. */
+#define RTL8139_MTU		HV_ETH_MTU
+#define RTL8139_RX_MAX_FRAME	HV_ETH_RX_FRAME_MAX(RTL8139_MTU)
 #define RTL8139_RESET_TIMEOUT_US 10000
 /*
  * CAPR is written once this many bytes were read since the last write, not after every
@@ -30,12 +29,6 @@
  * quarters free for the chip.
  */
 #define RTL8139_CAPR_BATCH	(RTL8139_RX_RING / 4)
-
-struct rtl8139_counters {
-	uint64_t rx_packets, rx_bytes, rx_errors, rx_dropped;
-	uint64_t tx_packets, tx_bytes, tx_errors, tx_dropped;
-	uint64_t link_changes;
-};
 
 struct rtl8139_softc {
 	struct hv_netdev nd;
@@ -67,7 +60,7 @@ struct rtl8139_softc {
 	unsigned capr_off;		/* the rx_off CAPR was last written for */
 	uint8_t *rx_bounce;		/* a frame that wraps around the ring end, made whole */
 
-	struct rtl8139_counters cnt;
+	struct hv_netdev_stats cnt;
 };
 
 static inline uint8_t rtl8139_read8(struct rtl8139_softc *sc, unsigned reg)
@@ -110,14 +103,14 @@ bool rtl8139_hw_link_up(struct rtl8139_softc *sc);
 void rtl8139_hw_link_update(struct rtl8139_softc *sc);
 void rtl8139_hw_read_counters(struct rtl8139_softc *sc);
 
-/* rtl8139_tx.c: the four transmit descriptors */
+/* rtl8139_ring.c: the four transmit descriptors */
 int rtl8139_tx_alloc(struct rtl8139_softc *sc);
 void rtl8139_tx_free(struct rtl8139_softc *sc);
 void rtl8139_tx_start(struct rtl8139_softc *sc);
 int rtl8139_tx_enqueue(struct rtl8139_softc *sc, const void *frame, size_t len);
 unsigned rtl8139_tx_reclaim(struct rtl8139_softc *sc);
 
-/* rtl8139_rx.c: the receive ring */
+/* rtl8139_ring.c: the receive ring */
 int rtl8139_rx_alloc(struct rtl8139_softc *sc);
 void rtl8139_rx_free(struct rtl8139_softc *sc);
 void rtl8139_rx_start(struct rtl8139_softc *sc);

@@ -30,11 +30,6 @@
 #define E1000_INTR_ROUNDS	4		/* receive passes per interrupt */
 #define E1000_BUFSZ		2048		/* per descriptor; RCTL.BSIZE_2048 */
 #define E1000_RX_ASM_SIZE	16384		/* largest frame QEMU or a jumbo MTU can give */
-#define E1000_ETH_HLEN		14
-#define E1000_ETH_VLAN		4
-#define E1000_MTU_DEFAULT	1500
-#define E1000_MTU_MIN		68
-#define E1000_MTU_JUMBO		9000
 #define E1000_RESET_TIMEOUT_US	10000
 #define E1000_EERD_TIMEOUT_US	10000
 #define E1000_MSIX_QUIESCE_US	10000		/* see e1000_irq_release */
@@ -67,12 +62,6 @@ struct e1000_chip {
 	const char *name;
 	unsigned flags;
 	unsigned max_mtu;
-};
-
-struct e1000_counters {
-	uint64_t rx_packets, rx_bytes, rx_errors, rx_dropped;
-	uint64_t tx_packets, tx_bytes, tx_errors, tx_dropped;
-	uint64_t link_changes;
 };
 
 struct e1000_softc {
@@ -114,7 +103,7 @@ struct e1000_softc {
 	size_t rx_asm_len;
 	bool rx_asm_bad;
 
-	struct e1000_counters cnt;
+	struct hv_netdev_stats cnt;
 	uint64_t hw_tx_errors;		/* device counters, folded in under rx_lock */
 };
 

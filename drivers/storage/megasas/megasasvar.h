@@ -10,7 +10,7 @@
 
 #include <hv/ddk.h>
 
-#include "../../scsi/scsi.h"
+#include "../../scsi/scsivar.h"
 #include "megasasreg.h"
 
 #define MEGASAS_PAGE_SIZE	4096
@@ -109,7 +109,7 @@ static inline void *megasas_frame(struct megasas_softc *sc, unsigned i, uint64_t
 	return (uint8_t *)sc->frames + (size_t)i * MEGASAS_FRAME_MAP;
 }
 
-/* megasas_fw.c: firmware state, MFI_CMD_INIT, internal commands, adapter reset. */
+/* megasas_hw.c: firmware state, MFI_CMD_INIT, internal commands, adapter reset. */
 int megasas_mem_alloc(struct megasas_softc *sc);
 void megasas_mem_free(struct megasas_softc *sc);
 int megasas_fw_ready(struct megasas_softc *sc);
@@ -120,12 +120,12 @@ void megasas_post(struct megasas_softc *sc, uint64_t frame_bus, unsigned bytes);
 int megasas_ctrl_info(struct megasas_softc *sc);
 int megasas_pd_list(struct megasas_softc *sc, unsigned *max_target);
 
-/* megasas_io.c: pass-through commands and the reply queue. */
+/* megasas_ring.c: pass-through commands and the reply queue. */
 void megasas_ccb_init(struct megasas_softc *sc);
 int megasas_queue(struct scsi_hba *h, struct scsi_cmd *c);
 int megasas_poll(struct scsi_hba *h);
 int megasas_complete(struct megasas_softc *sc, int from_intr);
-struct scsi_cmd *megasas_collect_all(struct megasas_softc *sc, uint8_t host);
+void megasas_collect_all(struct megasas_softc *sc, uint8_t host, struct scsi_done *done);
 void megasas_fail_all(struct megasas_softc *sc, uint8_t host);
 
 /* megasas_recover.c */

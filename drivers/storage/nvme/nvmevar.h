@@ -121,7 +121,7 @@ static inline void nvme_write64(struct nvme_softc *sc, uint32_t r, uint64_t v)
 	hv_write32(sc->regs + r + 4, (uint32_t)(v >> 32));
 }
 
-/* nvme_cmd.c */
+/* nvme_hw.c: queue memory, controller enable/disable/shutdown, admin commands */
 int nvme_queues_alloc(struct nvme_softc *sc);
 void nvme_queues_free(struct nvme_softc *sc);
 int nvme_enable(struct nvme_softc *sc);
@@ -129,6 +129,10 @@ int nvme_disable(struct nvme_softc *sc);
 void nvme_shutdown(struct nvme_softc *sc);
 int nvme_io_queues_create(struct nvme_softc *sc);
 int nvme_identify(struct nvme_softc *sc, uint32_t cns, uint32_t nsid);
+
+/* nvme_ring.c: the I/O path, completion and timeout recovery */
+/* Every ccb free, each with its own PRP list page. */
+void nvme_ccb_init(struct nvme_softc *sc);
 int nvme_submit(struct hv_blkdev *bd, struct hv_blkreq *rq);
 int nvme_poll(struct hv_blkdev *bd);
 int nvme_complete_io(struct nvme_softc *sc);

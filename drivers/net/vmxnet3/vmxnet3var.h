@@ -34,11 +34,7 @@
 #define VMXNET3_BUFSZ		2048		/* per descriptor, transmit and receive */
 #define VMXNET3_CHUNK_BUFS	64		/* buffers per DMA allocation (128 KiB) */
 #define VMXNET3_POOL_CHUNKS	(VMXNET3_NRXD0 / VMXNET3_CHUNK_BUFS)	/* the largest pool */
-#define VMXNET3_ETH_HLEN	14
-#define VMXNET3_ETH_VLAN	4
-#define VMXNET3_MTU_DEFAULT	1500
-#define VMXNET3_MTU_MIN		68
-#define VMXNET3_RX_FRAME_MAX	(VMXNET3_MAX_MTU + VMXNET3_ETH_HLEN + VMXNET3_ETH_VLAN)
+#define VMXNET3_RX_FRAME_MAX	HV_ETH_RX_FRAME_MAX(VMXNET3_MAX_MTU)
 /* Buffers the largest frame takes: the device gets this as maxNumRxSG whatever the MTU,
  * so a larger MTU set while open needs no new activation. */
 #define VMXNET3_RX_MAX_SG	((VMXNET3_RX_FRAME_MAX + VMXNET3_BUFSZ - 1) / VMXNET3_BUFSZ)
@@ -71,12 +67,6 @@ _Static_assert(VMXNET3_NTXD % VMXNET3_CHUNK_BUFS == 0 && VMXNET3_NRXD0 % VMXNET3
 	       VMXNET3_NRXD1 <= VMXNET3_NRXD0, "buffer pools are whole chunks, at most the largest");
 _Static_assert(VMXNET3_QD_OFF >= sizeof(struct vmxnet3_shared) && VMXNET3_QD_OFF % VMXNET3_QUEUE_DESC_ALIGN == 0 &&
 	       VMXNET3_QD_OFF + 2 * 256 <= VMXNET3_SHARED_PAGE, "shared page layout");
-
-struct vmxnet3_counters {
-	uint64_t rx_packets, rx_bytes, rx_errors, rx_dropped;
-	uint64_t tx_packets, tx_bytes, tx_errors, tx_dropped;
-	uint64_t link_changes;
-};
 
 /* The device's error counters (UPT1 stats of the one queue pair). */
 struct vmxnet3_hw_errors {
@@ -137,7 +127,7 @@ struct vmxnet3_softc {
 	bool rx_asm_active, rx_asm_bad;
 	unsigned bad_device_logs;	/* malformed-completion lines logged (bounded) */
 
-	struct vmxnet3_counters cnt;
+	struct hv_netdev_stats cnt;
 	/* Device error counters of earlier activations (each activation starts at zero). */
 	struct vmxnet3_hw_errors hw_base;
 };

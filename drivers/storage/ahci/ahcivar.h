@@ -84,8 +84,14 @@ static inline void ahci_pwrite(struct ahci_port *ap, uint32_t r, uint32_t v)
 	hv_write32(ap->regs + r, v);
 }
 
-/* ahci_port.c */
+/* ahci_hw.c: port engine, reset and recovery, command tables, attach */
 int ahci_port_attach(struct ahci_softc *sc, unsigned num);
+int ahci_port_stop(struct ahci_port *ap, int fis);
+int ahci_port_recover(struct ahci_port *ap, int comreset);
+void ahci_fill(struct ahci_port *ap, unsigned slot, uint8_t cmd, uint64_t lba, uint32_t count,
+	       uint64_t bus, uint64_t bytes, int write);
+
+/* ahci_ring.c: requests, completion, errors and timeouts, detach */
 void ahci_port_detach(struct ahci_port *ap);
 int ahci_port_intr(struct ahci_port *ap);
 void ahci_port_watchdog(struct ahci_port *ap, uint64_t now);

@@ -13,8 +13,12 @@
 
 #define VNET_POLL_IDLE_US	2000	/* polling stopped: back to interrupts */
 #define VNET_RX_ALL		(1 << 30)	/* a budget that never runs out */
-#define VNET_ETH_HLEN		18	/* Ethernet header plus one VLAN tag */
 #define VNET_ETHERTYPE_IPV4	0x0800
+#define VNET_IPV4_HLEN_MIN	20	/* RFC 791: IHL 5 */
+#define VNET_IPV4_PROTO		9	/* offsets in the IPv4 header: protocol, */
+#define VNET_IPV4_ADDRS		12	/* then source and destination address */
+#define VNET_IPPROTO_TCP	6
+#define VNET_IPPROTO_UDP	17
 
 /* Put receive slot buf back on queue q; the device writes header and frame into it. */
 void vnet_rx_post(struct vnet_softc *sc, struct vnet_queue *q, uint8_t *buf)
@@ -36,7 +40,7 @@ static int vnet_rx_drain(struct vnet_softc *sc, unsigned p, int budget)
 
 	while (n < budget && (buf = virtq_get(&q->vq, &len)) != NULL) {
 		n++;
-		if (len < sc->hdr_len + 14 || len > sc->slot_size) {
+		if (len < sc->hdr_len + HV_ETH_HLEN || len > sc->slot_size) {
 			q->errors++;
 		} else {
 			len -= sc->hdr_len;
@@ -195,15 +199,17 @@ unsigned vnet_tx_pick(const struct vnet_softc *sc, const uint8_t *f, size_t len)
 
 	if (sc->npairs <= 1)
 		return 0;
-	unsigned type = (unsigned)f[12] << 8 | f[13];
-	unsigned ihl = len > 14 ? (f[14] & 0xfu) * 4u : 0;
-	if (type == VNET_ETHERTYPE_IPV4 && ihl >= 20 && len >= 14 + ihl) {
-		h = vnet_hash(h, f + 26, 8);			/* source, destination */
-		unsigned proto = f[23];
-		if ((proto == 6 || proto == 17) && len >= 14 + ihl + 4)
-			h = vnet_hash(h, f + 14 + ihl, 4);	/* source, destination port */
+	const uint8_t *ip = f + HV_ETH_HLEN;
+	unsigned type = (unsigned)f[HV_ETH_HLEN - 2] << 8 | f[HV_ETH_HLEN - 1];
+	unsigned ihl = len > HV_ETH_HLEN ? (ip[0] & 0xfu) * 4u : 0;
+	if (type == VNET_ETHERTYPE_IPV4 && ihl >= VNET_IPV4_HLEN_MIN && len >= HV_ETH_HLEN + ihl) {
+		h = vnet_hash(h, ip + VNET_IPV4_ADDRS, 8);	/* source, destination */
+		unsigned proto = ip[VNET_IPV4_PROTO];
+		if ((proto == VNET_IPPROTO_TCP || proto == VNET_IPPROTO_UDP) &&
+		    len >= HV_ETH_HLEN + ihl + 4)
+			h = vnet_hash(h, ip + ihl, 4);		/* source, destination port */
 	} else {
-		h = vnet_hash(h, f, 14);			/* MACs, EtherType */
+		h = vnet_hash(h, f, HV_ETH_HLEN);		/* MACs, EtherType */
 	}
 	h ^= h >> 16;
 	return h % sc->npairs;
@@ -215,10 +221,6 @@ int vnet_xmit(struct hv_netdev *nd, const void *frame, size_t len)
 
 	if (!sc->npairs)
 		return -HV_ENODEV;	/* not open */
-	if (len < 14 || len > nd->mtu + VNET_ETH_HLEN) {
-		__atomic_fetch_add(&sc->tx_errors, 1, __ATOMIC_RELAXED);
-		return -HV_EINVAL;
-	}
 	unsigned p = vnet_tx_pick(sc, frame, len);
 	struct vnet_queue *q = &sc->tx[p];
 	unsigned long fl = hv_spin_lock_irqsave(&q->lock);

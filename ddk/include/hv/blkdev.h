@@ -53,4 +53,45 @@ void hv_blkdev_unregister(struct hv_blkdev *bd);
 /* Complete a request with status (0 or -HV_Exxx). */
 void hv_blkreq_complete(struct hv_blkreq *rq, int status);
 
+/*
+ * Finished requests a driver collects under its lock, linked through driver_private, and
+ * completes with hv_blkreq_list_complete once the lock is dropped: a done callback may
+ * submit again. Inline (DDK 1.2).
+ */
+struct hv_blkreq_list {
+	struct hv_blkreq *head, **tail;
+	unsigned count;
+};
+
+static inline void hv_blkreq_list_init(struct hv_blkreq_list *l)
+{
+	l->head = 0;
+	l->tail = &l->head;
+	l->count = 0;
+}
+
+/* Append rq, to be completed with status. */
+static inline void hv_blkreq_list_add(struct hv_blkreq_list *l, struct hv_blkreq *rq, int status)
+{
+	rq->status = status;
+	rq->driver_private = 0;
+	*l->tail = rq;
+	l->tail = (struct hv_blkreq **)&rq->driver_private;
+	l->count++;
+}
+
+/* Complete every request on the list, in order; the list is empty afterwards. */
+static inline void hv_blkreq_list_complete(struct hv_blkreq_list *l)
+{
+	struct hv_blkreq *rq = l->head;
+
+	hv_blkreq_list_init(l);
+	while (rq) {
+		struct hv_blkreq *next = (struct hv_blkreq *)rq->driver_private;
+
+		hv_blkreq_complete(rq, rq->status);
+		rq = next;
+	}
+}
+
 #endif

@@ -8,12 +8,14 @@
 
 #include <hv/ddk.h>
 
-#include "../../scsi/scsi.h"
+#include "../../scsi/scsivar.h"
 #include "pvscsireg.h"
 
 #define PVSCSI_REQ_PAGES	4	/* 128 request descriptors */
 #define PVSCSI_CMP_PAGES	1	/* 128 completion descriptors */
 #define PVSCSI_DEPTH		128	/* commands in flight: never more than either ring */
+#define PVSCSI_REQ_ENTRIES	(PVSCSI_REQ_PAGES * PVSCSI_REQ_PER_PAGE)
+#define PVSCSI_CMP_ENTRIES	(PVSCSI_CMP_PAGES * PVSCSI_CMP_PER_PAGE)
 #define PVSCSI_MAX_TARGETS	64	/* QEMU's bus has target IDs 0..63 */
 #define PVSCSI_MAX_LUNS		8
 /* One SG list page per command, one element per 4 KiB page of data (an unaligned buffer
@@ -22,6 +24,9 @@
 #define PVSCSI_IO_TIMEOUT_US	5000000
 #define PVSCSI_GRACE_US		3000000	/* after an abort or a device reset */
 #define PVSCSI_WATCHDOG_US	500000
+
+_Static_assert(PVSCSI_DEPTH <= PVSCSI_REQ_ENTRIES && PVSCSI_DEPTH <= PVSCSI_CMP_ENTRIES,
+	       "every command in flight has a request and a completion slot");
 
 /* Recovery stages of a late command: abort it, reset its LUN, reset bus and adapter. */
 #define PVSCSI_STAGE_RUNNING	0
@@ -80,18 +85,20 @@ static inline void pvscsi_write32(struct pvscsi_softc *sc, uint32_t r, uint32_t 
 	hv_write32(sc->regs + r, v);
 }
 
-/* pvscsi_ring.c */
+/* pvscsi_hw.c */
 int pvscsi_mem_alloc(struct pvscsi_softc *sc);
 void pvscsi_mem_free(struct pvscsi_softc *sc);
 int pvscsi_start(struct pvscsi_softc *sc);
 void pvscsi_stop(struct pvscsi_softc *sc);
+uint32_t pvscsi_adapter_cmd(struct pvscsi_softc *sc, uint32_t cmd, const void *desc,
+			    size_t len);
+
+/* pvscsi_ring.c */
 int pvscsi_queue(struct scsi_hba *h, struct scsi_cmd *c);
 int pvscsi_poll(struct scsi_hba *h);
 int pvscsi_complete(struct pvscsi_softc *sc, int from_intr);
-struct scsi_cmd *pvscsi_collect_all(struct pvscsi_softc *sc, uint8_t host);
+void pvscsi_collect_all(struct pvscsi_softc *sc, uint8_t host, struct scsi_done *done);
 void pvscsi_fail_all(struct pvscsi_softc *sc, uint8_t host);
-uint32_t pvscsi_adapter_cmd(struct pvscsi_softc *sc, uint32_t cmd, const void *desc,
-			    size_t len);
 
 /* pvscsi_recover.c */
 void pvscsi_watchdog(void *arg);

@@ -12,6 +12,13 @@
 
 #include "scsireg.h"
 
+/* The scan's data buffer: one DMA page, more than REPORT LUNS, INQUIRY or READ CAPACITY
+ * return for the LUNs it asks about. */
+#define SCSI_SCRATCH_SIZE	HV_PAGE_SIZE
+/* The logical block sizes a disk may have (the blkdev contract, hv/blkdev.h). */
+#define SCSI_BLOCK_SMALL	512
+#define SCSI_BLOCK_LARGE	4096
+
 #define SCSI_DIR_NONE		0
 #define SCSI_DIR_IN		1	/* device to memory */
 #define SCSI_DIR_OUT		2	/* memory to device */
@@ -26,6 +33,7 @@
 
 #define SCSI_MAX_DISKS		32	/* disks one HBA registers */
 #define SCSI_MAX_LUNS		16	/* LUNs per target taken from REPORT LUNS */
+_Static_assert(SCSI_RL_HDR + 8 * SCSI_MAX_LUNS <= SCSI_SCRATCH_SIZE, "REPORT LUNS data fits the scratch page");
 #define SCSI_SYNC_TIMEOUT_US	30000000ull	/* longer than any HBA's abort/reset sequence */
 #define SCSI_UA_RETRIES		4	/* a command is retried after UNIT ATTENTION */
 
@@ -146,9 +154,22 @@ struct scsi_cmd *scsi_cmd_get(struct scsi_hba *h);
 void scsi_cmd_put(struct scsi_hba *h, struct scsi_cmd *c);
 int scsi_disk_submit(struct hv_blkdev *bd, struct hv_blkreq *rq);
 int scsi_disk_poll(struct hv_blkdev *bd);
-/* Call done() on a list of finished commands chained through hba_private (which is cleared):
- * how an HBA completes what it reaped under its lock, after dropping the lock. */
-void scsi_cmd_done_list(struct scsi_cmd *list);
+
+/*
+ * Finished commands an HBA collects under its lock, linked through hba_private, and
+ * completes with scsi_done_complete once the lock is dropped: done() may queue again.
+ */
+struct scsi_done {
+	struct scsi_cmd *head, **tail;
+	unsigned count;
+};
+void scsi_done_init(struct scsi_done *d);
+void scsi_done_add(struct scsi_done *d, struct scsi_cmd *c);
+/* Call done() on every command of d, in order (hba_private cleared first); d is empty after. */
+void scsi_done_complete(struct scsi_done *d);
+/* The result of a command the HBA takes back unanswered (a reset, a removal): host status
+ * host, or SCSI_HOST_ABORTED when it had timed out; no SCSI status, sense or residue. */
+void scsi_cmd_unanswered(struct scsi_cmd *c, uint8_t host, bool timed_out);
 
 /* scsi_scan.c */
 int scsi_exec(struct scsi_hba *h, struct scsi_cmd *c);

@@ -5,7 +5,7 @@
  */
 #include <hv/ddk.h>
 
-#include "megasas_var.h"
+#include "megasasvar.h"
 
 /* Every ccb free, each with its frame and sense buffer. */
 void megasas_ccb_init(struct megasas_softc *sc)
@@ -160,19 +160,16 @@ static void megasas_ccb_put(struct megasas_softc *sc, struct megasas_ccb *ccb)
  * index, both wrapping at fw_cmds. Finished commands come back as a list linked through
  * hba_private, for done() after the lock is dropped: done may queue again.
  */
-static struct scsi_cmd *megasas_reap(struct megasas_softc *sc, int *count)
+static void megasas_reap(struct megasas_softc *sc, struct scsi_done *done)
 {
-	struct scsi_cmd *list = NULL, **tail = &list;
 	uint32_t cons = *sc->consumer, prod = *sc->producer;
-	int n = 0;
 
-	*count = 0;
 	if (prod >= sc->fw_cmds || cons >= sc->fw_cmds) {
 		if (!sc->dead)
 			hv_log("megasas: %s: reply queue index out of range (producer %u, consumer "
 			       "%u, %u entries); no more I/O", sc->slot, prod, cons, sc->fw_cmds);
 		sc->dead = 1;
-		return NULL;
+		return;
 	}
 	hv_rmb();	/* the index before the entries it covers */
 	for (; cons != prod; cons = cons + 1 == sc->fw_cmds ? 0 : cons + 1) {
@@ -203,31 +200,29 @@ static struct scsi_cmd *megasas_reap(struct megasas_softc *sc, int *count)
 		c = ccb->cmd;
 		megasas_set_result(sc, ccb);
 		megasas_ccb_put(sc, ccb);
-		c->hba_private = NULL;
-		*tail = c;
-		tail = (struct scsi_cmd **)&c->hba_private;
-		n++;
+		scsi_done_add(done, c);
 	}
 	hv_mb();
 	*sc->consumer = cons;
-	*count = n;
-	return list;
 }
 
 /* Interrupt and poll path: complete what the firmware finished. */
 int megasas_complete(struct megasas_softc *sc, int from_intr)
 {
-	unsigned long flags = hv_spin_lock_irqsave(&sc->lock);
-	struct scsi_cmd *list;
+	struct scsi_done done;
+	unsigned long flags;
 	int n;
 
-	list = megasas_reap(sc, &n);
+	scsi_done_init(&done);
+	flags = hv_spin_lock_irqsave(&sc->lock);
+	megasas_reap(sc, &done);
+	n = (int)done.count;
 	if (from_intr)
 		sc->done_intr += (uint64_t)n;
 	else
 		sc->done_poll += (uint64_t)n;
 	hv_spin_unlock_irqrestore(&sc->lock, flags);
-	scsi_cmd_done_list(list);
+	scsi_done_complete(&done);
 	return n;
 }
 
@@ -237,33 +232,28 @@ int megasas_poll(struct scsi_hba *h)
 }
 
 /* Take every command off the controller (lock held) with host status host. */
-struct scsi_cmd *megasas_collect_all(struct megasas_softc *sc, uint8_t host)
+void megasas_collect_all(struct megasas_softc *sc, uint8_t host, struct scsi_done *done)
 {
-	struct scsi_cmd *list = NULL, **tail = &list;
-
 	for (unsigned i = 0; i < sc->depth; i++) {
 		struct megasas_ccb *ccb = &sc->ccbs[i];
 		struct scsi_cmd *c = ccb->cmd;
 
 		if (!ccb->busy || !c)
 			continue;
-		c->host = ccb->timed_out ? SCSI_HOST_ABORTED : host;
-		c->status = SCSI_STATUS_GOOD;
-		c->sense_len = 0;
-		c->underrun = 0;
-		c->hba_private = NULL;
-		*tail = c;
-		tail = (struct scsi_cmd **)&c->hba_private;
+		scsi_cmd_unanswered(c, host, ccb->timed_out);
+		scsi_done_add(done, c);
 		megasas_ccb_put(sc, ccb);
 	}
-	return list;
 }
 
 void megasas_fail_all(struct megasas_softc *sc, uint8_t host)
 {
-	unsigned long flags = hv_spin_lock_irqsave(&sc->lock);
-	struct scsi_cmd *list = megasas_collect_all(sc, host);
+	struct scsi_done done;
+	unsigned long flags;
 
+	scsi_done_init(&done);
+	flags = hv_spin_lock_irqsave(&sc->lock);
+	megasas_collect_all(sc, host, &done);
 	hv_spin_unlock_irqrestore(&sc->lock, flags);
-	scsi_cmd_done_list(list);
+	scsi_done_complete(&done);
 }
