@@ -92,7 +92,7 @@ KTEST_MANUAL(harness, unreported)
 
 	(void)t;
 	uart_write(UART_COM2, end, sizeof(end) - 1);
-	hv_exit(HV_EXIT_PASS);
+	kexit(HV_EXIT_PASS);
 	return KTEST_FAIL;
 }
 
@@ -105,6 +105,6 @@ KTEST_MANUAL(harness, unselected)
 
 	(void)t;
 	uart_write(UART_COM2, rec, sizeof(rec) - 1);
-	hv_exit(HV_EXIT_PASS);
+	kexit(HV_EXIT_PASS);
 	return KTEST_FAIL;
 }
