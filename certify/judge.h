@@ -39,8 +39,10 @@ struct certify_judge_in {
 /*
  * Judges one boot. The kernel's side, in order: the result channel parsed cleanly; QEMU's
  * end (timeout, panic and reset fail); every boot module loaded unchanged and every device
- * got a driver; no test failed, no required test skipped or missing; the kernel's exit
- * agrees. The host's side: a host check that ran and disagrees fails, one that did not run
+ * got a driver; no test failed or required test skipped; the kernel said what it selected
+ * (its `selected` records), selected only what the plan asks and something for every word
+ * of the plan's tests, and reported at least one test; no required test missing (`all`:
+ * every word and every selected test); the kernel's exit agrees. The host's side: a host check that ran and disagrees fails, one that did not run
  * is an error. A failure on either side beats an error (the host's own evidence of a
  * misbehaving driver stands even when the kernel's records are not believed); with equal
  * weight the kernel's reason is named. Writes a one-line reason.

@@ -41,6 +41,9 @@ expect vm-needs-both 2 "$CERTIFY" run --plan vm --device e1000
 has vm-needs-both-msg "$T/err" "^certify: plan 'vm' \(topology vm\) needs one NIC and one storage controller: no storage controller given$"
 expect vm-extra 2 "$CERTIFY" run --plan vm --device e1000 --device nvme --device edu
 has vm-extra-msg "$T/err" "^certify: --device edu: plan 'vm' \(topology vm\) exercises no device of this kind"
+# A run binds QEMU's version: a QEMU that does not say it is refused before anything boots.
+expect no-qemu-version 2 env CERTIFY_QEMU=/bin/false "$CERTIFY" run --plan selftest --device edu
+has no-qemu-version-msg "$T/err" "^certify: /bin/false --version: no version \(exit status 1\): is QEMU installed\?$"
 if [ ! -e "$HVKIT_DB" ] || [ "$(sqlite3 "$HVKIT_DB" 'select count(*) from runs')" = 0 ]; then
 	ok refused-devices-store-nothing; else bad refused-devices-store-nothing "runs were stored"; fi
 expect plans 0 "$CERTIFY" plans --plans "$T/plans"
