@@ -145,11 +145,89 @@ static int hcl_parse_status(const char *s, enum hcl_status *st)
 	return 0;
 }
 
+/* coverage.not_run / not_applicable: [{"name": ..., "reason": ...}] */
+static int hcl_parse_notes(struct hcl_jctx *c, const char *path, json_object *o, const char *key,
+			   struct hcl_cfgnote **v, size_t *n)
+{
+	static const char *const keys[] = { "name", "reason", NULL };
+	json_object *a;
+
+	if (hcl_jget(c, path, o, key, json_type_array, 0, &a) < 0)
+		return -1;
+	*n = json_object_array_length(a);
+	*v = calloc(*n ? *n : 1, sizeof(**v));
+	if (!*v) {
+		*n = 0;
+		return hcl_errf(c->err, "%s: out of memory", c->name);
+	}
+	for (size_t i = 0; i < *n; i++) {
+		json_object *e = json_object_array_get_idx(a, i);
+		char p[340];
+
+		snprintf(p, sizeof(p), "%s.%s[%zu]", path, key, i);
+		if (!e || json_object_get_type(e) != json_type_object)
+			return hcl_jfail(c, p, "expected an object");
+		if (hcl_jkeys(c, p, e, keys) < 0 || hcl_jstr(c, p, e, "name", 0, &(*v)[i].name) < 0 ||
+		    hcl_jstr(c, p, e, "reason", 0, &(*v)[i].reason) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Every configuration name once in the three lists. */
+static const char *hcl_coverage_dup(const struct hcl_coverage *cv)
+{
+	size_t n = cv->npassed + cv->nnot_run + cv->nnot_applicable;
+
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = i + 1; j < n; j++) {
+			const char *a = i < cv->npassed ? cv->passed[i] : i < cv->npassed + cv->nnot_run ?
+					cv->not_run[i - cv->npassed].name :
+					cv->not_applicable[i - cv->npassed - cv->nnot_run].name;
+			const char *b = j < cv->npassed ? cv->passed[j] : j < cv->npassed + cv->nnot_run ?
+					cv->not_run[j - cv->npassed].name :
+					cv->not_applicable[j - cv->npassed - cv->nnot_run].name;
+
+			if (!strcmp(a, b))
+				return a;
+		}
+	return NULL;
+}
+
+static int hcl_parse_coverage(struct hcl_jctx *c, const char *path, json_object *o,
+			      struct hcl_cert *ce)
+{
+	static const char *const keys[] = { "passed", "not_run", "not_applicable", NULL };
+	char p[320], what[200];
+	json_object *v;
+	const char *dup;
+
+	snprintf(p, sizeof(p), "%s.coverage", path);
+	if (hcl_jget(c, path, o, "coverage", json_type_object, 0, &v) < 0)
+		return -1;
+	ce->coverage = calloc(1, sizeof(*ce->coverage));
+	if (!ce->coverage)
+		return hcl_errf(c->err, "%s: out of memory", c->name);
+	if (hcl_jkeys(c, p, v, keys) < 0 ||
+	    hcl_jstrarr(c, p, v, "passed", &ce->coverage->passed, &ce->coverage->npassed) < 0 ||
+	    hcl_parse_notes(c, p, v, "not_run", &ce->coverage->not_run, &ce->coverage->nnot_run) < 0 ||
+	    hcl_parse_notes(c, p, v, "not_applicable", &ce->coverage->not_applicable,
+			    &ce->coverage->nnot_applicable) < 0)
+		return -1;
+	if (ce->coverage->npassed == 0)
+		return hcl_jfailk(c, p, "passed", "empty: a certification passed at least one configuration");
+	if ((dup = hcl_coverage_dup(ce->coverage)) != NULL) {
+		snprintf(what, sizeof(what), "configuration '%.120s' listed twice", dup);
+		return hcl_jfail(c, p, what);
+	}
+	return 0;
+}
+
 static int hcl_parse_cert(struct hcl_jctx *c, const char *path, json_object *o,
 			  struct hcl_cert *ce)
 {
 	static const char *const keys[] = { "driver", "driver_version", "firmware", "features",
-					    "certified", "runs", "status", NULL };
+					    "certified", "runs", "status", "coverage", NULL };
 	char *status = NULL;
 	int rc = -1;
 
@@ -179,6 +257,8 @@ static int hcl_parse_cert(struct hcl_jctx *c, const char *path, json_object *o,
 		hcl_jfailk(c, path, "runs", "empty: every certification links to its runs");
 		goto out;
 	}
+	if (json_object_object_get_ex(o, "coverage", NULL) && hcl_parse_coverage(c, path, o, ce) < 0)
+		goto out;
 	rc = 0;
 out:
 	free(status);
@@ -393,6 +473,8 @@ void hcl_list_free(struct hcl_list *l)
 			free(ce->certified);
 			hcl_strv_free(ce->features, ce->nfeatures);
 			hcl_strv_free(ce->runs, ce->nruns);
+			hcl_coverage_free(ce->coverage);
+			free(ce->coverage);
 		}
 		free(e->certs);
 		free(e->vendor);
