@@ -304,6 +304,15 @@ static int ktcfg_key(struct ktcfg_parser *p, struct certify_ktest *t, const char
 		return ktcfg_set_str(&t->cdrom, v);
 	} else if (strcmp(key, "peer") == 0 || strcmp(key, "peer_tap") == 0) {
 		return ktcfg_peer(p, t, key, v);
+	} else if (strcmp(key, "stall") == 0) {
+		char type[16], extra;
+		double secs;
+
+		if (sscanf(v, "%15s %lf %c", type, &secs, &extra) != 2 || secs <= 0 || secs > 60)
+			return ktcfg_err(p, "stall = '%s': expected RECORD SECONDS (0 < SECONDS <= 60)", v);
+		snprintf(t->stall_record, sizeof(t->stall_record), "%s", type);
+		t->stall_s = secs;
+		return 0;
 	} else if (strcmp(key, "verify_bad") == 0) {
 		return ktcfg_int(p, key, v, 0, 1 << 30, &t->verify_bad);
 	} else if (strcmp(key, "verify_disk") == 0) {

@@ -53,6 +53,8 @@ struct certify_ktest {
 	char peer[32];			/* netdev id wired to the host peer, or "" */
 	unsigned peer_tap_queues;	/* peer_tap = ID:QUEUES: a tap with that many queues; 0: UDP */
 	char *cdrom;			/* boot this ISO instead of the kernel, or NULL */
+	char stall_record[16];		/* stall = TYPE SECONDS: at the first TYPE record the */
+	double stall_s;			/* runner stops reading for SECONDS (a descheduled host) */
 };
 
 struct certify_ktcfg {

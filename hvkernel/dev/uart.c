@@ -17,14 +17,26 @@ void uart_init(uint16_t base)
 	outb(base + UART_MCR, UART_MCR_DTR_RTS);
 }
 
+/*
+ * Waits for THRE before every byte, for as long as it takes up to UART_STUCK_TSC. A real
+ * 16550 shifts its bytes out at the baud rate whether anyone listens or not; an emulated
+ * one holds THRE clear while its backend is full (QEMU's socket to a host that is not
+ * reading), and a byte written then overwrites one still queued: the host loses it. A
+ * loaded host once missed bytes of the result channel after the old cap of 100 000 reads
+ * (tens of milliseconds). An absent UART reads 0xff, THRE included, so it never waits; a
+ * broken one that never sets THRE costs each byte the cap, not the machine.
+ */
+#define UART_STUCK_TSC	(30ull * 1000 * 1000 * 1000)	/* 10 s at 3 GHz, before calibration too */
+
 void uart_write(uint16_t base, const char *s, unsigned long n)
 {
 	for (unsigned long i = 0; i < n; i++) {
-		/* On a real 16550 we must wait for THRE; an absent UART reads 0xff, which
-		 * also has THRE set, so this never spins forever. */
-		for (int spin = 0; spin < 100000; spin++)
-			if (inb(base + UART_LSR) & UART_LSR_THRE)
-				break;
+		if (!(inb(base + UART_LSR) & UART_LSR_THRE)) {
+			uint64_t t0 = rdtsc();
+
+			while (!(inb(base + UART_LSR) & UART_LSR_THRE) && rdtsc() - t0 < UART_STUCK_TSC)
+				cpu_pause();
+		}
 		outb(base + UART_THR, (uint8_t)s[i]);
 	}
 }

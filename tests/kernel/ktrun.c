@@ -2,6 +2,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "ktrun.h"
 #include "pcioracle.h"
@@ -28,6 +29,7 @@ struct ktrun_ctx {
 	int peer_open;
 	struct certify_peer_run peer_run;	/* what the host saw */
 	struct certify_strv check_lines;	/* failed modules/driver expectations */
+	int stalled;				/* stall = ...: done */
 };
 
 static void ktrun_oracle(struct certify_session *s, struct ktrun_ctx *c)
@@ -141,6 +143,15 @@ static int ktrun_on_record(struct certify_session *s, const struct hvr_record *r
 	const char *point = hvr_get(rec, "point");
 
 	(void)host_s;
+	if (c->t->stall_s > 0 && !c->stalled && strcmp(rec->type, c->t->stall_record) == 0) {
+		/* Play a host that is not scheduled: QEMU's socket fills up, and the kernel must
+		 * wait for the UART rather than lose what it writes. */
+		struct timespec ts = { (time_t)c->t->stall_s,
+				       (long)((c->t->stall_s - (double)(time_t)c->t->stall_s) * 1e9) };
+
+		c->stalled = 1;
+		nanosleep(&ts, NULL);
+	}
 	if (strcmp(rec->type, "blkwrite") == 0 && c->t->verify_disk.n) {
 		struct certify_blkwrite w, *nw;
 		if (certify_blkwrite_parse(hvr_get(rec, "dev"), hvr_get(rec, "lba"), hvr_get(rec, "blocks"),
