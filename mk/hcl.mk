@@ -7,7 +7,7 @@
 HCL_SRCS     := $(wildcard hcl/*.c)
 # Everything but the command line, the network and the page goes into the unit tests.
 HCL_LIB_SRCS := $(filter-out hcl/hcl_main.c hcl/hcl_fetch.c hcl/hcl_site.c,$(HCL_SRCS))
-HCL_LDLIBS   := -lpci -lsodium -ljson-c -lsqlite3
+HCL_LDLIBS   := -lpci -lsodium -ljson-c -lsqlite3 -lcrypto
 HCL_ASSETS   := $(wildcard hcl/site/*)
 HCL_ASSETS_C := $(BUILD)/gen/hcl_site_assets.c
 HCL_OBJS     := $(HCL_SRCS:%.c=$(BUILD)/host/%.o) $(BUILD)/host/gen/hcl_site_assets.o \
