@@ -29,6 +29,11 @@ struct hcl_map {
 	char *copy;
 };
 
+/* Input text quoted in a message: at most n bytes of s (and what fits), control characters
+ * shown as '?' (a message is one line, and no escape sequence reaches the terminal), "..."
+ * when cut. Returns dst. */
+const char *hcl_printable(char *dst, size_t cap, const char *s, size_t n);
+
 /* Formats msg into err (if not NULL) and returns -1. */
 int hcl_errf(struct hcl_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -58,7 +58,7 @@ static void hcl_ids_quiet(char *msg, ...)
 	(void)msg;
 }
 
-static _Noreturn void hcl_ids_error(char *msg, ...)
+static void __attribute__((noreturn)) hcl_ids_error(char *msg, ...)
 {
 	va_list ap;
 

@@ -236,12 +236,10 @@ static size_t hcl_prompt(const char *l)
 	return 0;
 }
 
-/* A UTF-8 line start for a quote in a warning (the first 100 bytes). */
+/* A line quoted in a warning or an error (the first 100 bytes). */
 static void hcl_quote(char *out, size_t cap, const char *s, size_t n)
 {
-	if (n > 100)
-		n = 100;
-	snprintf(out, cap, "%.*s%s", (int)n, s, strlen(s) > n ? "..." : "");
+	hcl_printable(out, cap, s, n > 100 ? 100 : n);
 }
 
 struct hcl_front {
@@ -269,7 +267,13 @@ static int hcl_front(struct hcl_inv *inv, struct hcl_text *t, struct hcl_front *
 
 		if (pre) {
 			at = hcl_splice_at(ln.s, pre);
-			hcl_quote(q, sizeof(q), ln.s, at ? at : strlen(ln.s));
+			char keep = ln.s[at];
+
+			if (at)
+				ln.s[at] = 0;	/* the message alone (the line is our copy) */
+			hcl_quote(q, sizeof(q), ln.s, strlen(ln.s));
+			if (at)
+				ln.s[at] = keep;
 			hcl_inv_warn(inv, "line %zu: skipped a message lspci wrote to stderr: \"%s\"",
 				     ln.no, q);
 			if (!at)
@@ -380,7 +384,8 @@ static int hcl_inv_order(struct hcl_inv *inv, const char *name, int ordered, str
 	sorted = malloc((inv->n ? inv->n : 1) * sizeof(*sorted));
 	if (!sorted)
 		return hcl_errf(err, "out of memory");
-	memcpy(sorted, inv->devs, inv->n * sizeof(*sorted));
+	if (inv->n)
+		memcpy(sorted, inv->devs, inv->n * sizeof(*sorted));
 	qsort(sorted, inv->n, sizeof(*sorted), hcl_dev_qcmp);
 	for (size_t i = 1; i < inv->n; i++)
 		if (hcl_slot_cmp3(&sorted[i - 1], &sorted[i]) == 0) {
@@ -418,9 +423,42 @@ static int hcl_inv_prompts(const struct hcl_inv *inv, const char *name, const st
 
 int hcl_inv_parse(struct hcl_inv *inv, const char *name, const char *text, struct hcl_err *err)
 {
+	return hcl_inv_parse_as(inv, name, text, NULL, err);
+}
+
+/* The reader the first line asks for. */
+static int hcl_inv_detect(struct hcl_inv *inv, struct hcl_text *t, size_t k, struct hcl_err *err)
+{
+	const char *first = t->l[k].s, *name = t->name;
+	size_t sl = hcl_slot_parse(first, NULL, NULL, NULL, NULL);
+	char q[128];
+
+	if (strncmp(first, "Slot:\t", 6) == 0 || strncmp(first, "Device:\t", 8) == 0 ||
+	    strncmp(first, "Slot:", 5) == 0)
+		return hcl_inv_vmm(inv, t, err);
+	if (first[0] == '-' || strncmp(first, "+-", 2) == 0 || strncmp(first, "\\-", 2) == 0)
+		return hcl_line_err(err, name, t->l[k].no, "this is lspci -t output (a tree without "
+				    "IDs); run lspci -nn, or lspci -vvnn for the subsystem IDs");
+	for (size_t i = k; i < t->n; i++)
+		if (hcl_inv_is_boot_line(t->l[i].s))
+			return hcl_inv_boot(inv, t, err);
+	if (sl && first[sl] == ' ' && first[sl + 1] == '"')
+		return hcl_inv_mm(inv, t, err);
+	if (sl)
+		return hcl_inv_lspci(inv, t, err);
+	if (strncmp(first, "Bus ", 4) == 0 && strstr(first, " Device ") && strstr(first, " ID "))
+		return hcl_line_err(err, name, t->l[k].no, "this is lsusb output, not lspci");
+	hcl_quote(q, sizeof(q), first, strlen(first));
+	return hcl_line_err(err, name, t->l[k].no, "not lspci output: \"%s\" (expected lspci -nn, "
+			    "-vvnn, -vmmnn or -x output, a JSON inventory or an hvkernel boot log)", q);
+}
+
+int hcl_inv_parse_as(struct hcl_inv *inv, const char *name, const char *text, const char *reader,
+		     struct hcl_err *err)
+{
 	struct hcl_text t = { 0 };
 	struct hcl_front f = { { 0 }, 0, 0, 0 };
-	const char *p = text, *first;
+	const char *p = text;
 	char *copy = NULL;
 	size_t k;
 	int rc = -1;
@@ -435,7 +473,7 @@ int hcl_inv_parse(struct hcl_inv *inv, const char *name, const char *text, struc
 	}
 	while (isspace((unsigned char)*p))
 		p++;
-	if (*p == '{') {
+	if (reader ? strcmp(reader, "json") == 0 : *p == '{') {
 		rc = hcl_inv_json(inv, name, p, err);
 		goto check;
 	}
@@ -453,36 +491,16 @@ int hcl_inv_parse(struct hcl_inv *inv, const char *name, const char *text, struc
 			 "output, a JSON inventory or an hvkernel boot log)", name);
 		goto out;
 	}
-	first = t.l[k].s;
-	if (strncmp(first, "Slot:\t", 6) == 0 || strncmp(first, "Device:\t", 8) == 0 ||
-	    strncmp(first, "Slot:", 5) == 0)
+	if (!reader)
+		rc = hcl_inv_detect(inv, &t, k, err);
+	else if (strcmp(reader, "vmm") == 0)
 		rc = hcl_inv_vmm(inv, &t, err);
-	else if (first[0] == '-' || strncmp(first, "+-", 2) == 0 || strncmp(first, "\\-", 2) == 0)
-		rc = hcl_line_err(err, name, t.l[k].no, "this is lspci -t output (a tree without IDs); "
-				  "run lspci -nn, or lspci -vvnn for the subsystem IDs");
-	else {
-		size_t sl = hcl_slot_parse(first, NULL, NULL, NULL, NULL);
-		int boot = 0;
-
-		for (size_t i = k; i < t.n && !boot; i++)
-			boot = hcl_inv_is_boot_line(t.l[i].s);
-		if (boot)
-			rc = hcl_inv_boot(inv, &t, err);
-		else if (sl && first[sl] == ' ' && first[sl + 1] == '"')
-			rc = hcl_inv_mm(inv, &t, err);
-		else if (sl)
-			rc = hcl_inv_lspci(inv, &t, err);
-		else if (strncmp(first, "Bus ", 4) == 0 && strstr(first, " Device ") && strstr(first, " ID "))
-			rc = hcl_line_err(err, name, t.l[k].no, "this is lsusb output, not lspci");
-		else {
-			char q[128];
-
-			hcl_quote(q, sizeof(q), first, strlen(first));
-			rc = hcl_line_err(err, name, t.l[k].no, "not lspci output: \"%s\" (expected "
-					  "lspci -nn, -vvnn, -vmmnn or -x output, a JSON inventory or "
-					  "an hvkernel boot log)", q);
-		}
-	}
+	else if (strcmp(reader, "mm") == 0)
+		rc = hcl_inv_mm(inv, &t, err);
+	else if (strcmp(reader, "boot") == 0)
+		rc = hcl_inv_boot(inv, &t, err);
+	else
+		rc = hcl_inv_lspci(inv, &t, err);
 	if (rc < 0)
 		goto out;
 	if (f.unterminated && t.verbose && f.last_content == t.l[t.n - 1].no) {
@@ -497,7 +515,7 @@ check:
 	if (rc == 0 && inv->n == 0)
 		rc = hcl_errf(err, "%s: no PCI devices found (expected lspci -nn, -vvnn, -vmmnn or "
 			      "-x output, a JSON inventory or an hvkernel boot log)", name);
-	if (rc == 0 && *p == '{')
+	if (rc == 0 && !t.l)
 		rc = hcl_inv_order(inv, name, 0, err);
 out:
 	free(t.l);

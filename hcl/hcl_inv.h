@@ -21,6 +21,10 @@ struct hcl_text {
 	int ordered;			/* set by a reader: the tool printed devices sorted by slot */
 };
 
+/* Like hcl_inv_parse with the reader named ("lspci", "vmm", "mm", "boot", "json"; NULL:
+ * found from the first line): the fuzz targets drive each reader with any input. */
+int hcl_inv_parse_as(struct hcl_inv *inv, const char *name, const char *text, const char *reader,
+		     struct hcl_err *err);
 /* The format readers: 0, or -1 with "NAME:LINE: what is wrong" in err. */
 int hcl_inv_lspci(struct hcl_inv *inv, struct hcl_text *t, struct hcl_err *err);
 int hcl_inv_vmm(struct hcl_inv *inv, struct hcl_text *t, struct hcl_err *err);

@@ -90,7 +90,7 @@ static int hcl_hdr_parse(const char *l, size_t sl, struct hcl_dev *d, struct hcl
 /* "00: 86 80 ..." (-x, -xxx) or "100: ..." (-xxxx): the offset, or -1. */
 static long hcl_hex_line(const char *s, uint8_t bytes[16])
 {
-	int w = s[2] == ':' ? 2 : s[3] == ':' ? 3 : 0;
+	int w = !s[0] || !s[1] || !s[2] ? 0 : s[2] == ':' ? 2 : s[3] == ':' ? 3 : 0;
 	long off = w ? hcl_hexn(s, w) : -1;
 
 	if (off < 0 || (off & 15))
@@ -305,11 +305,16 @@ int hcl_inv_lspci(struct hcl_inv *inv, struct hcl_text *t, struct hcl_err *err)
 			goto out;
 		}
 		if (!sl || s[sl] != ' ') {
-			char q[104];
+			char q[112];
 
-			snprintf(q, sizeof(q), "%.100s", s);
-			hcl_line_err(err, t->name, ln->no, "not part of %s output: \"%s\"",
-				     kind == HK_NONE ? "lspci" : hcl_hk_name[kind], q);
+			if (strncmp(s, "Bus ", 4) == 0 && strstr(s, " Device ") && strstr(s, ": ID "))
+				hcl_line_err(err, t->name, ln->no, "lsusb output after the lspci output: "
+					     "\"%s\" (give lspci's output alone)",
+					     hcl_printable(q, sizeof(q), s, 100));
+			else
+				hcl_line_err(err, t->name, ln->no, "not part of %s output: \"%s\"",
+					     kind == HK_NONE ? "lspci" : hcl_hk_name[kind],
+					     hcl_printable(q, sizeof(q), s, 100));
 			goto out;
 		}
 		if (hcl_cur_finish(inv, c, dump, t->name, err) < 0)

@@ -73,13 +73,11 @@ static int hcl_vmm_line(struct hcl_rec *r, char *l, const struct hcl_line *ln, c
 	size_t sl;
 	long id;
 
-	if (!tab || tab == l || tab[-1] != ':') {
-		char q[104];
+	char q[112];
 
-		snprintf(q, sizeof(q), "%.100s", l);
+	if (!tab || tab == l || tab[-1] != ':')
 		return hcl_line_err(err, name, ln->no, "expected \"Tag:<TAB>value\" in lspci -vmm "
-				    "output, not \"%s\"", q);
-	}
+				    "output, not \"%s\"", hcl_printable(q, sizeof(q), l, 100));
 	*tab = 0;
 	v = tab + 1;
 	r->last = ln->no;
@@ -88,16 +86,18 @@ static int hcl_vmm_line(struct hcl_rec *r, char *l, const struct hcl_line *ln, c
 					(sl = hcl_slot_parse(v, NULL, NULL, NULL, NULL)) && !v[sl])) {
 		sl = hcl_slot_parse(v, NULL, NULL, NULL, NULL);
 		if (!sl || v[sl])
-			return hcl_line_err(err, name, ln->no, "\"%.40s\" is not a PCI slot", v);
+			return hcl_line_err(err, name, ln->no, "\"%s\" is not a PCI slot",
+					    hcl_printable(q, sizeof(q), v, 40));
 		hcl_dev_init(&r->d, v, sl, ln->no);
 		r->have |= 1;
 		return 0;
 	}
 	if (!(r->have & 1))
-		return hcl_line_err(err, name, ln->no, "%s before the record's Slot", l);
+		return hcl_line_err(err, name, ln->no, "%s before the record's Slot",
+				    hcl_printable(q, sizeof(q), l, 40));
 	if (strcmp(l, "Class:") == 0) {
 		if ((id = hcl_val_id(v, 4, NULL, 0)) < 0)
-			return hcl_noid(name, ln->no, l, err);
+			return hcl_noid(name, ln->no, hcl_printable(q, sizeof(q), l, 40), err);
 		r->d.class = (r->d.class & 0xff) | (uint32_t)id << 8;
 		r->have |= 2;
 	} else if (strcmp(l, "Vendor:") == 0 || strcmp(l, "Device:") == 0) {
@@ -105,7 +105,7 @@ static int hcl_vmm_line(struct hcl_rec *r, char *l, const struct hcl_line *ln, c
 
 		if ((id = hcl_val_id(v, 4, dev ? r->dname : r->vname,
 				     dev ? sizeof(r->dname) : sizeof(r->vname))) < 0)
-			return hcl_noid(name, ln->no, l, err);
+			return hcl_noid(name, ln->no, hcl_printable(q, sizeof(q), l, 40), err);
 		if (dev)
 			r->d.did = (uint16_t)id;
 		else
@@ -113,7 +113,7 @@ static int hcl_vmm_line(struct hcl_rec *r, char *l, const struct hcl_line *ln, c
 		r->have |= dev ? 8 : 4;
 	} else if (strcmp(l, "SVendor:") == 0 || strcmp(l, "SDevice:") == 0) {
 		if ((id = hcl_val_id(v, 4, NULL, 0)) < 0)
-			return hcl_noid(name, ln->no, l, err);
+			return hcl_noid(name, ln->no, hcl_printable(q, sizeof(q), l, 40), err);
 		if (l[1] == 'V')
 			r->d.svid = (uint16_t)id;
 		else

@@ -51,8 +51,12 @@ static int hcl_ij_dev(struct hcl_jr *r, size_t i, struct hcl_dev *d)
 		} else if (k == 0) {
 			sl = hcl_slot_parse(r->sbuf, NULL, NULL, NULL, NULL);
 			if (!sl || r->sbuf[sl] || sl >= sizeof(d->slot))
-				return hcl_jr_fail(r, at, p, "\"%.40s\" is not a PCI slot (expected "
-						   "[dddd:]bb:dd.f)", r->sbuf);
+			{
+				char q[48];
+
+				return hcl_jr_fail(r, at, p, "\"%s\" is not a PCI slot (expected "
+						   "[dddd:]bb:dd.f)", hcl_printable(q, sizeof(q), r->sbuf, 40));
+			}
 			hcl_dev_init(d, r->sbuf, sl, hcl_jr_line_at(r, at));
 			d->rev = -1;
 		} else {

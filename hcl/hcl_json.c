@@ -56,12 +56,14 @@ void hcl_jpath_str(const struct hcl_jpath *p, char *buf, size_t len)
 		return;
 	hcl_jpath_str(p->up, buf, len);
 	n = strlen(buf);
+	char k[48];
+
 	if (!p->key)
 		snprintf(buf + n, len - n, "[%zu]", p->index);
 	else if (p->quoted)
-		snprintf(buf + n, len - n, "[\"%.40s\"]", p->key);
+		snprintf(buf + n, len - n, "[\"%s\"]", hcl_printable(k, sizeof(k), p->key, 40));
 	else
-		snprintf(buf + n, len - n, "%s%.40s", n ? "." : "", p->key);
+		snprintf(buf + n, len - n, "%s%s", n ? "." : "", hcl_printable(k, sizeof(k), p->key, 40));
 }
 
 int hcl_jr_fail(struct hcl_jr *r, const char *at, const struct hcl_jpath *path, const char *fmt, ...)
@@ -541,7 +543,9 @@ int hcl_jr_member(struct hcl_jr *r, const char *const *keys, uint64_t *seen, con
 			*seen |= 1ull << i;
 			return i;
 		}
-	return hcl_jr_fail(r, at, path, "unknown key \"%.64s\"", r->sbuf);
+	char k[72];
+
+	return hcl_jr_fail(r, at, path, "unknown key \"%s\"", hcl_printable(k, sizeof(k), r->sbuf, 64));
 }
 
 int hcl_jr_finish(struct hcl_jr *r)

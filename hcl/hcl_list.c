@@ -335,12 +335,14 @@ static int hcl_lr_releases(struct hcl_lr *s, const struct hcl_jpath *path, size_
 		return -1;
 	for (;;) {
 		const char *at = hcl_jr_here(r);
+		char k[40];
 
 		if ((more = hcl_jr_key(r, path)) <= 0)
 			break;
 		for (size_t i = 0; i < e->ncerts; i++)
 			if (strcmp(e->certs[i].release, r->sbuf) == 0)
-				return hcl_jr_fail(r, at, path, "duplicate key \"%.32s\"", r->sbuf);
+				return hcl_jr_fail(r, at, path, "duplicate key \"%s\"",
+						   hcl_printable(k, sizeof(k), r->sbuf, 32));
 		int id = hcl_lr_used(s, r->sbuf, at, idx);
 
 		if (id < 0)

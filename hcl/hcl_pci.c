@@ -14,7 +14,7 @@
 static jmp_buf hcl_pci_jmp;
 static char hcl_pci_msg[256];
 
-static _Noreturn void hcl_pci_error(char *msg, ...)
+static void __attribute__((noreturn)) hcl_pci_error(char *msg, ...)
 {
 	va_list ap;
 

@@ -22,6 +22,22 @@ int hcl_errf(struct hcl_err *err, const char *fmt, ...)
 	return -1;
 }
 
+const char *hcl_printable(char *dst, size_t cap, const char *s, size_t n)
+{
+	size_t o = 0, i = 0;
+
+	if (!cap)
+		return dst;
+	for (; i < n && s[i] && o + 4 < cap; i++)
+		dst[o++] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
+	if (i < n && s[i] && o + 3 < cap) {
+		memcpy(dst + o, "...", 3);
+		o += 3;
+	}
+	dst[o] = 0;
+	return dst;
+}
+
 int hcl_read_file(const char *path, char **buf, size_t *len, struct hcl_err *err)
 {
 	FILE *f = fopen(path, "rb");
