@@ -40,13 +40,13 @@ static void test_hcl_list_good(void)
 static void test_hcl_list_errors(void)
 {
 	CU_ASSERT_STRING_EQUAL(hl_parse(HL_HEAD HL_ENTRY(HL_CERT ",\"extra\":1") "]}"),
-			       "t.json: entries[0].releases[\"0.1.0\"].extra: unknown key");
+			       "t.json:1: entries[0].releases[\"0.1.0\"]: unknown key \"extra\"");
 	CU_ASSERT_STRING_EQUAL(hl_parse(HL_HEAD HL_ENTRY("\"driver_version\":\"1.0.0\",\"firmware\":null,\"features\":[],\"certified\":\"2026-11-18\",\"runs\":[\"r\"],\"status\":\"certified\"") "]}"),
-			       "t.json: entries[0].releases[\"0.1.0\"].driver: missing");
+			       "t.json:1: entries[0].releases[\"0.1.0\"]: missing \"driver\"");
 	CU_ASSERT_STRING_EQUAL(hl_parse("{\"schema_version\":1,\"generated\":\"2026-11-20 09:00\",\"releases\":[\"0.1.0\"],\"entries\":[]}"),
-			       "t.json: generated: expected RFC 3339 UTC, e.g. 2026-11-25T21:00:00Z");
+			       "t.json:1: generated: expected RFC 3339 UTC, e.g. 2026-11-25T21:00:00Z");
 	CU_ASSERT_STRING_EQUAL(hl_parse("{\"schema_version\":2}"),
-			       "t.json: schema_version: unsupported (this tool reads 1)");
+			       "t.json:1: schema_version: unsupported (this tool reads 1)");
 	CU_ASSERT(strstr(hl_parse(HL_HEAD HL_ENTRY(HL_CERT) "]"), "t.json:1: not valid JSON") != NULL);
 	CU_ASSERT(strstr(hl_parse(HL_HEAD HL_ENTRY(HL_CERT) "," HL_ENTRY(HL_CERT) "]}"),
 			 "entries[1]: same vid/did/svid/ssid") != NULL);
@@ -124,12 +124,12 @@ static void test_hcl_list_sign_compile(void)
 	snprintf(bin, sizeof(bin), "%s/h.bin", dir);
 	CU_ASSERT_EQUAL_FATAL(hcl_keygen(key, &err), 0);
 	CU_ASSERT_EQUAL_FATAL(hcl_sign_list("tests/hcl/fixtures/hcl.json", key, signed_, &err), 0);
-	CU_ASSERT_EQUAL_FATAL(hcl_load(signed_, pub, 0, 1, &ld, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(hcl_load(signed_, pub, 0, 1, NULL, &ld, &err), 0);
 	CU_ASSERT(ld.sig.signed_ok);
 	CU_ASSERT_EQUAL(ld.list.nentries, 11);
 	CU_ASSERT_EQUAL(hcl_compile(&ld.list, key, &img, &len, &err), 0);
 	CU_ASSERT_EQUAL(hcl_write_atomic(bin, img, len, 0644, &err), 0);
-	CU_ASSERT_EQUAL(hcl_load(bin, pub, 0, 0, &lb, &err), 0);
+	CU_ASSERT_EQUAL(hcl_load(bin, pub, 0, 0, NULL, &lb, &err), 0);
 	CU_ASSERT(lb.sig.signed_ok);
 	CU_ASSERT_EQUAL(lb.hb.count, ld.hb.count);
 	CU_ASSERT(memcmp(lb.hb.ent, ld.hb.ent, (size_t)ld.hb.count * HCLBIN_ENTRY_SIZE) == 0);
@@ -137,9 +137,9 @@ static void test_hcl_list_sign_compile(void)
 	/* One flipped bit in the signed image is refused, even with --insecure off. */
 	img[HCLBIN_HDR_SIZE + 50] ^= 4;
 	CU_ASSERT_EQUAL(hcl_write_atomic(bin, img, len, 0644, &err), 0);
-	CU_ASSERT_EQUAL(hcl_load(bin, pub, 0, 0, &lb, &err), -1);
+	CU_ASSERT_EQUAL(hcl_load(bin, pub, 0, 0, NULL, &lb, &err), -1);
 	CU_ASSERT(strstr(err.msg, "bad signature") != NULL);
-	CU_ASSERT_EQUAL(hcl_load("tests/hcl/fixtures/hcl.json", pub, 0, 0, &lb, &err), -1);
+	CU_ASSERT_EQUAL(hcl_load("tests/hcl/fixtures/hcl.json", pub, 0, 0, NULL, &lb, &err), -1);
 	CU_ASSERT(strstr(err.msg, "not signed") != NULL);
 	free(img);
 	hcl_loaded_free(&ld);
