@@ -542,15 +542,14 @@ static int hcl_inv_slurp(int fd, const char *name, char **out, struct hcl_err *e
 	for (;;) {
 		ssize_t got;
 
+		if (n > HCL_INPUT_MAX) {
+			free(b);
+			return hcl_errf(err, "%s: more than %u MiB; an inventory is smaller (is this an "
+					"lspci output?)", name, HCL_INPUT_MAX >> 20);
+		}
 		if (n == cap) {
-			char *nb;
+			char *nb = realloc(b, cap * 2 + 1);
 
-			if (cap > HCL_INPUT_MAX) {
-				free(b);
-				return hcl_errf(err, "%s: more than %u MiB; an inventory is smaller (is "
-						"this an lspci output?)", name, HCL_INPUT_MAX >> 20);
-			}
-			nb = realloc(b, cap * 2 + 1);
 			if (!nb) {
 				free(b);
 				return hcl_errf(err, "%s: out of memory", name);
