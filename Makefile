@@ -2,7 +2,7 @@
 #   build/hvkernel.elf   the hypervisor kernel (boots with qemu -kernel)
 #   build/modules/       driver modules (.hvm)
 #   build/bin/           host tools
-# `make check` runs every test and ends with "N passed, N failed".
+# `make check` runs every test and ends with "N passed, N failed, N skipped".
 # `make bench` prints the benchmarks; `make run` boots the kernel with a set of devices.
 
 BUILD      := build
@@ -32,8 +32,8 @@ include mk/hcl.mk
 include mk/certify.mk
 include mk/iso.mk
 
-# Every test phase writes build/check/<phase>.counts ("passed failed"); the summary adds
-# them up and fails when a phase failed or did not report at all.
+# Every test phase writes build/check/<phase>.counts ("passed failed skipped"); the summary
+# adds them up and fails when a phase failed, did not report at all, or ran no test.
 check: deps
 	@rm -rf $(BUILD)/check && mkdir -p $(BUILD)/check
 	@$(MAKE) --no-print-directory all
@@ -44,7 +44,8 @@ check: deps
 	-@$(MAKE) --no-print-directory policy-check
 	-@$(MAKE) --no-print-directory certify-check
 	-@$(MAKE) --no-print-directory iso-check
-	@sh scripts/check-summary.sh $(BUILD)/check unit ktest ddk hcl policy certify iso
+	-@$(MAKE) --no-print-directory fuzz-check
+	@sh scripts/check-summary.sh $(BUILD)/check unit ktest ddk hcl policy certify iso fuzz
 
 bench: deps all
 	@$(MAKE) --no-print-directory bench-run

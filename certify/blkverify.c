@@ -7,6 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <lib/blkpat.h>
+
 #include "blkverify.h"
 
 #define BLKVERIFY_MAX_PROBLEMS	8
@@ -52,15 +54,6 @@ int certify_blkwrite_base(const char *base, struct certify_blkwrite *w)
 	return 0;
 }
 
-/* Must match hvkernel/tests/blk_suite.c blk_fill(): 8 bytes LBA, 8 bytes seed, pattern. */
-void certify_blk_expected(uint8_t *buf, uint32_t block_size, uint64_t lba, uint64_t seed)
-{
-	memcpy(buf, &lba, 8);
-	memcpy(buf + 8, &seed, 8);
-	for (uint32_t i = 16; i < block_size; i++)
-		buf[i] = (uint8_t)(lba * 31 + seed + i);
-}
-
 static void blkverify_problem(struct certify_blkverify *v, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 static void blkverify_problem(struct certify_blkverify *v, const char *fmt, ...)
@@ -79,14 +72,14 @@ static void blkverify_problem(struct certify_blkverify *v, const char *fmt, ...)
 long certify_blkverify_extent(const char *path, const struct certify_blkwrite *w,
 			      struct certify_blkverify *v)
 {
+	const struct blkpat_key key = { .seed = w->seed };
 	uint32_t bs = (uint32_t)w->block_size;
-	uint8_t *want = malloc(bs), *got = malloc(bs);
+	uint8_t *got = malloc(bs);
 	int fd = open(path, O_RDONLY);
 	long bad = 0;
 
-	if (fd < 0 || !want || !got) {
+	if (fd < 0 || !got) {
 		blkverify_problem(v, "%s: %s", path, fd < 0 ? strerror(errno) : "out of memory");
-		free(want);
 		free(got);
 		if (fd >= 0)
 			close(fd);
@@ -97,31 +90,22 @@ long certify_blkverify_extent(const char *path, const struct certify_blkwrite *w
 		uint64_t lba = w->lba + i;
 		uint64_t at = w->base + lba;	/* the block's place in the image */
 		ssize_t n = pread(fd, got, bs, (off_t)(at * bs));
-		certify_blk_expected(want, bs, lba, w->seed);
+		enum blkpat_state st = n == (ssize_t)bs ? blkpat_check(got, bs, lba, &key) : BLKPAT_ZEROS;
+
 		v->blocks++;
-		if (n == (ssize_t)bs && memcmp(want, got, bs) == 0)
+		if (n == (ssize_t)bs && st == BLKPAT_OK)
 			continue;
 		bad++;
 		v->bad_blocks++;
-		if (n != (ssize_t)bs) {
+		if (n != (ssize_t)bs)
 			blkverify_problem(v, "%s: block %llu (%s): %s", path, (unsigned long long)at, w->dev,
 					  n < 0 ? strerror(errno) : "past the end of the image");
-		} else {
-			uint64_t l, sd;
-			size_t z = 0;
-			memcpy(&l, got, 8);
-			memcpy(&sd, got + 8, 8);
-			while (z < bs && got[z] == 0)
-				z++;
-			blkverify_problem(v, "%s: block %llu (%s LBA %llu) holds %s", path, (unsigned long long)at,
-					  w->dev, (unsigned long long)lba, z == bs ? "zeros (the write never reached the image)" :
-					  l == lba && sd == w->seed ? "a corrupted pattern" :
-					  l != lba ? "another block's data (misdirected or stale write)" :
-					  "data from another run (stale)");
-		}
+		else
+			blkverify_problem(v, "%s: block %llu (%s LBA %llu) holds %s", path,
+					  (unsigned long long)at, w->dev, (unsigned long long)lba,
+					  blkpat_state_text(st));
 	}
 	close(fd);
-	free(want);
 	free(got);
 	return bad;
 }

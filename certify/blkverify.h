@@ -1,8 +1,9 @@
 /*
  * certify: reading a disk image after the kernel wrote to it. The storage suite (hvkernel
- * test=blk) tags every block it writes with its LBA and the run's seed and reports each
- * written extent as a `blkwrite` record; this checks, on the host, that exactly that reached
- * the medium (the image file QEMU wrote), block by block.
+ * test=blk) writes every block with the block test pattern (lib/blkpat.h: its LBA, the run's
+ * seed, data from both) and reports each written extent as a `blkwrite` record; this checks,
+ * on the host, that exactly that reached the medium (the image file QEMU wrote), block by
+ * block.
  */
 #ifndef CERTIFY_BLKVERIFY_H
 #define CERTIFY_BLKVERIFY_H
@@ -29,8 +30,6 @@ int certify_blkwrite_parse(const char *dev, const char *lba, const char *blocks,
 /* The optional `base` key of a VM disk's record: the window's first block (NULL: 0).
  * 0, or -1 when malformed. */
 int certify_blkwrite_base(const char *base, struct certify_blkwrite *w);
-/* The content block lba must have (the kernel's blk_fill). */
-void certify_blk_expected(uint8_t *buf, uint32_t block_size, uint64_t lba, uint64_t seed);
 /* Check extent w against image file path (block lba of w at base + lba of the image); adds to v. Returns the number of bad blocks, or
  * -1 when the image cannot be read (a problem line says why). */
 long certify_blkverify_extent(const char *path, const struct certify_blkwrite *w,

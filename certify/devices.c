@@ -1,45 +1,38 @@
 /* certify: the default set of emulated devices. */
 #include <string.h>
 
+#include "attach.h"
 #include "devices.h"
+#include "models.h"
 
-static int dev_disk(struct qemu_config *cfg, const char *name, unsigned mib)
-{
-	struct qemu_disk *d;
-
-	if (cfg->ndisks == QEMU_MAX_DISKS)
-		return -1;
-	d = &cfg->disks[cfg->ndisks++];
-	memset(d, 0, sizeof(*d));
-	strncpy(d->name, name, sizeof(d->name) - 1);
-	d->size = (uint64_t)mib << 20;
-	return 0;
-}
+/* The default set, in PCI slot order: models of the table (models.c), attached by their
+ * recipes; storage with a 64 MiB scratch disk each. */
+static const struct { const char *model, *drive; } certify_default_set[] = {
+	{ "e1000", NULL }, { "virtio-net-pci", NULL }, { "rtl8139", NULL }, { "vmxnet3", NULL },
+	{ "e1000e", NULL }, { "nvme", "nvme0" }, { "ich9-ahci", "sata0" }, { "virtio-blk-pci", "vblk0" },
+};
 
 int certify_default_devices(const char *machine, struct certify_strv *args,
 			    struct qemu_config *cfg)
 {
 	int q35 = strcmp(machine, "q35") == 0, r = 0;
 
-	r |= dev_disk(cfg, "nvme0", 64);
-	r |= dev_disk(cfg, "sata0", 64);
-	r |= dev_disk(cfg, "vblk0", 64);
-	/* romfile= drops the PXE option ROMs: SeaBIOS runs them, ~1 s under KVM. */
-	r |= certify_strv_split(args, "-device e1000,romfile= -device virtio-net-pci,romfile= "
-				      "-device rtl8139,romfile= -device vmxnet3,romfile=");
-	if (q35)
-		r |= certify_strv_split(args, "-device pcie-root-port,id=rp1,chassis=1,slot=1 "
-					      "-device e1000e,bus=rp1,romfile=");
-	else
-		r |= certify_strv_split(args, "-device e1000e,romfile=");
-	r |= certify_strv_split(args,
-		"-drive file=${disk:nvme0},if=none,id=nvme0,format=raw "
-		"-device nvme,serial=hvboot0,drive=nvme0 "
-		"-device ich9-ahci,id=ahci0 "
-		"-drive file=${disk:sata0},if=none,id=sata0,format=raw "
-		"-device ide-hd,drive=sata0,bus=ahci0.0 "
-		"-drive file=${disk:vblk0},if=none,id=vblk0,format=raw "
-		"-device virtio-blk-pci,drive=vblk0");
+	for (size_t i = 0; i < sizeof(certify_default_set) / sizeof(certify_default_set[0]); i++) {
+		const char *drive = certify_default_set[i].drive;
+		const struct certify_model *m = certify_model_find(certify_default_set[i].model);
+		struct certify_attach at = { .props = "", .drive = drive, .serial = "hvboot0" };
+
+		if (!m)
+			return -1;
+		/* On q35 the PCIe NIC sits behind a root port, as on a real board. */
+		if (q35 && strcmp(m->model, "e1000e") == 0) {
+			r |= certify_strv_split(args, "-device pcie-root-port,id=rp1,chassis=1,slot=1");
+			at.props = ",bus=rp1";
+		}
+		if (drive)
+			r |= certify_attach_drive(cfg, drive, 64u << 20, NULL, args);
+		r |= certify_attach_device(m, &at, args);
+	}
 	return r ? -1 : 0;
 }
 

@@ -30,6 +30,15 @@ static void hvr_copy(char *dst, size_t size, const char *src)
 	snprintf(dst, size, "%s", src ? src : "");
 }
 
+static int hvr_flood(struct hvr_run *run, const char *what, unsigned long limit)
+{
+	if (!run->flooded)
+		hvr_run_error(run, "flood: more than %lu %s%srecords", limit, what,
+			      *what ? " " : "");
+	run->flooded = 1;
+	return -1;
+}
+
 /* Makes room for element n; the capacity is always the next power of two. */
 static void *hvr_grow(void *arr, size_t n, size_t elem)
 {
@@ -89,6 +98,8 @@ static int hvr_add_pci(struct hvr_run *run, const struct hvr_record *rec)
 	p.rev = (uint8_t)v[5];
 	p.hdr = (uint8_t)v[6];
 	hvr_copy(p.driver, sizeof(p.driver), hvr_get(rec, "driver") ? hvr_get(rec, "driver") : "-");
+	if (run->npci == HVR_MAX_PCI)
+		return hvr_flood(run, "pci", HVR_MAX_PCI);
 	grown = hvr_grow(run->pci, run->npci, sizeof(p));
 	if (!grown)
 		return -1;
@@ -123,6 +134,8 @@ static int hvr_add_module(struct hvr_run *run, const struct hvr_record *rec)
 		m.size = 0;
 	if (hvr_get_u64(rec, "us", &m.us) < 0)
 		m.us = 0;
+	if (run->nmodule == HVR_MAX_MODULES)
+		return hvr_flood(run, "module", HVR_MAX_MODULES);
 	grown = hvr_grow(run->module, run->nmodule, sizeof(m));
 	if (!grown)
 		return -1;
@@ -156,6 +169,8 @@ static int hvr_add_metric(struct hvr_run *run, const struct hvr_record *rec)
 	if (run->npending && strcmp(run->pending_test, test) != 0)
 		hvr_run_error(run, "metric for '%s' follows metrics for '%s'", test, run->pending_test);
 	hvr_copy(run->pending_test, sizeof(run->pending_test), test);
+	if (run->npending == HVR_MAX_METRICS)
+		return hvr_flood(run, "metric", HVR_MAX_METRICS);
 	grown = hvr_grow(run->pending, run->npending, sizeof(m));
 	if (!grown)
 		return -1;
@@ -198,6 +213,8 @@ static int hvr_add_test(struct hvr_run *run, const struct hvr_record *rec, doubl
 	snprintf(full, sizeof(full), "%s.%s", x.suite, x.name);
 	if (run->npending && strcmp(full, run->pending_test) != 0)
 		hvr_run_error(run, "metrics for '%s' precede test '%s'", run->pending_test, full);
+	if (run->ntest == HVR_MAX_TESTS)
+		return hvr_flood(run, "test", HVR_MAX_TESTS);
 	x.metric = run->pending;
 	x.nmetric = run->npending;
 	run->pending = NULL;
@@ -212,8 +229,44 @@ static int hvr_add_test(struct hvr_run *run, const struct hvr_record *rec, doubl
 	return 0;
 }
 
+/* The end record sums up what the test records said: a kernel whose summary disagrees with
+ * its own records, or whose status disagrees with its counts, cannot be believed. */
+static int hvr_check_end(struct hvr_run *run)
+{
+	uint64_t n[4] = { 0, 0, 0, 0 };
+	const char *want;
+
+	for (size_t i = 0; i < run->ntest; i++)
+		n[run->test[i].status]++;
+	if (n[HVR_PASS] != run->end_passed || n[HVR_FAIL] != run->end_failed ||
+	    n[HVR_SKIP] != run->end_skipped || n[HVR_ERROR] > run->end_errors) {
+		hvr_run_error(run, "end record counts %llu passed, %llu failed, %llu skipped, %llu "
+			      "errors, but the test records were %llu, %llu, %llu, %llu",
+			      (unsigned long long)run->end_passed, (unsigned long long)run->end_failed,
+			      (unsigned long long)run->end_skipped, (unsigned long long)run->end_errors,
+			      (unsigned long long)n[HVR_PASS], (unsigned long long)n[HVR_FAIL],
+			      (unsigned long long)n[HVR_SKIP], (unsigned long long)n[HVR_ERROR]);
+		return -1;
+	}
+	/* errors may exceed the error records by one: a bad test selection is an error that
+	 * no test record carries. */
+	want = run->end_errors ? "error" : run->end_failed ? "fail" : "pass";
+	if (!strcmp(run->end_status, "policy") && !run->ntest)
+		want = "policy";	/* the boot policy refused before any test ran */
+	if (strcmp(run->end_status, want)) {
+		hvr_run_error(run, "end record status '%s' disagrees with its counts (%s)",
+			      run->end_status, want);
+		return -1;
+	}
+	return 0;
+}
+
 static int hvr_add_end(struct hvr_run *run, const struct hvr_record *rec, double t)
 {
+	if (run->has_end) {
+		hvr_run_error(run, "a second end record");
+		return -1;
+	}
 	run->has_end = 1;
 	run->end_s = t;
 	if (hvr_get_u64(rec, "passed", &run->end_passed) < 0 ||
@@ -222,14 +275,24 @@ static int hvr_add_end(struct hvr_run *run, const struct hvr_record *rec, double
 	    hvr_get_u64(rec, "errors", &run->end_errors) < 0)
 		hvr_run_error(run, "end record: missing or bad counts");
 	hvr_copy(run->end_status, sizeof(run->end_status), hvr_get(rec, "status"));
-	return 0;
+	return hvr_check_end(run);
 }
 
 int hvr_run_add(struct hvr_run *run, const struct hvr_record *rec, double host_s)
 {
 	const char *type = rec->type;
 
-	run->nrecords++;
+	if (++run->nrecords > HVR_MAX_RECORDS)
+		return hvr_flood(run, "", HVR_MAX_RECORDS);
+	if (run->has_end) {
+		/* The kernel exits right after `end`: whatever follows is not its run's result. */
+		hvr_run_error(run, "a %s record after the end record", type);
+		return -1;
+	}
+	if (strcmp(type, "hello") == 0 && run->has_hello) {
+		hvr_run_error(run, "a second hello record (the kernel restarted?)");
+		return -1;
+	}
 	if (strcmp(type, "hello") == 0)
 		return hvr_add_hello(run, rec, host_s);
 	if (strcmp(type, "pci") == 0)

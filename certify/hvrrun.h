@@ -7,6 +7,15 @@
 
 #include "hvr.h"
 
+/* What one run may report before the host calls it a flood: a kernel that writes without
+ * end must give an error verdict, not exhaust the host's memory. The limits are far above
+ * anything the suites write (a full plan reports a few hundred tests and metrics). */
+#define HVR_MAX_RECORDS		262144
+#define HVR_MAX_TESTS		16384
+#define HVR_MAX_METRICS		1024	/* per test */
+#define HVR_MAX_PCI		4096
+#define HVR_MAX_MODULES		1024
+
 struct hvr_pci {
 	char slot[16];		/* SSSS:BB:DD.F */
 	unsigned seg, bus, dev, fn;
@@ -76,11 +85,14 @@ struct hvr_run {
 	double end_s;
 
 	size_t nrecords;
+	int flooded;		/* a limit above was passed: the run is an error */
 	size_t nerrors;		/* protocol errors; the first few are kept */
 	char error[4][200];
 };
 
-/* Folds one record in. Unknown records and keys are ignored. Returns 0 or -1 (protocol error, recorded). */
+/* Folds one record in. Unknown records and keys are ignored. Returns 0 or -1 (protocol error,
+ * recorded). Besides malformed records, protocol errors are: a second `hello` or `end`, any
+ * record after `end`, and passing one of the HVR_MAX_* limits (then `flooded` is set too). */
 int hvr_run_add(struct hvr_run *run, const struct hvr_record *rec, double host_s);
 
 /* Records a protocol error (garbage line, malformed record). */

@@ -1,4 +1,4 @@
-/* certify: QEMU device models and host-side reading of driver modules. */
+/* certify: host-side reading of driver modules (modinfo.h). */
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -10,60 +10,6 @@
 #include <lib/sha256.h>
 
 #include "modinfo.h"
-
-#define MX CERTIFY_IRQ_MSIX
-#define MS CERTIFY_IRQ_MSI
-#define IX CERTIFY_IRQ_INTX
-
-/*
- * Vendor/device IDs, classes and interrupt capabilities as QEMU 7.2 presents them
- * (hw/net, hw/nvme, hw/ide, hw/virtio): the 8254x e1000 and the RTL8139 have INTx only,
- * virtio and NVMe MSI-X (no MSI), ICH9 AHCI MSI, PVSCSI (hw/scsi/vmw_pvscsi.c) MSI only,
- * MegaRAID SAS (hw/scsi/megasas.c) MSI-X and MSI.
- */
-static const struct certify_model certify_model_table[] = {
-	{ "e1000", 0x8086, 0x100e, 0x020000, CERTIFY_KIND_NIC, IX, "Intel", "82540EM Gigabit Ethernet" },
-	{ "e1000-82544gc", 0x8086, 0x100c, 0x020000, CERTIFY_KIND_NIC, IX, "Intel", "82544GC Gigabit Ethernet" },
-	{ "e1000-82545em", 0x8086, 0x100f, 0x020000, CERTIFY_KIND_NIC, IX, "Intel", "82545EM Gigabit Ethernet" },
-	{ "e1000e", 0x8086, 0x10d3, 0x020000, CERTIFY_KIND_NIC, MX | MS | IX, "Intel", "82574L Gigabit Ethernet" },
-	{ "virtio-net-pci", 0x1af4, 0x1000, 0x020000, CERTIFY_KIND_NIC, MX | IX, "Red Hat", "Virtio network device" },
-	{ "virtio-net-pci-non-transitional", 0x1af4, 0x1041, 0x020000, CERTIFY_KIND_NIC, MX | IX, "Red Hat", "Virtio 1.0 network device" },
-	{ "rtl8139", 0x10ec, 0x8139, 0x020000, CERTIFY_KIND_NIC, IX, "Realtek", "RTL-8139 Fast Ethernet" },
-	{ "vmxnet3", 0x15ad, 0x07b0, 0x020000, CERTIFY_KIND_NIC, MX | MS | IX, "VMware", "VMXNET3 Ethernet" },
-	{ "nvme", 0x1b36, 0x0010, 0x010802, CERTIFY_KIND_STORAGE, MX | IX, "Red Hat", "QEMU NVM Express Controller" },
-	{ "ich9-ahci", 0x8086, 0x2922, 0x010601, CERTIFY_KIND_STORAGE, MS | IX, "Intel", "82801IR/IO (ICH9R) SATA AHCI" },
-	{ "pvscsi", 0x15ad, 0x07c0, 0x010000, CERTIFY_KIND_STORAGE, MS | IX, "VMware", "PVSCSI SCSI Controller" },
-	{ "megasas", 0x1000, 0x0060, 0x010400, CERTIFY_KIND_STORAGE, MX | MS | IX, "LSI Logic", "MegaRAID SAS 1078" },
-	{ "megasas-gen2", 0x1000, 0x0079, 0x010400, CERTIFY_KIND_STORAGE, MX | MS | IX, "LSI Logic", "MegaRAID SAS 2108" },
-	{ "virtio-blk-pci", 0x1af4, 0x1001, 0x010000, CERTIFY_KIND_STORAGE, MX | IX, "Red Hat", "Virtio block device" },
-	{ "virtio-blk-pci-non-transitional", 0x1af4, 0x1042, 0x010000, CERTIFY_KIND_STORAGE, MX | IX, "Red Hat", "Virtio 1.0 block device" },
-	{ "edu", 0x1234, 0x11e8, 0x00ff00, CERTIFY_KIND_OTHER, MS | IX, "QEMU", "edu educational device" },
-	{ NULL, 0, 0, 0, CERTIFY_KIND_OTHER, 0, NULL, NULL },
-};
-
-const struct certify_model *certify_models(void)
-{
-	return certify_model_table;
-}
-
-const struct certify_model *certify_model_find(const char *model)
-{
-	for (const struct certify_model *m = certify_model_table; m->model; m++) {
-		if (strcmp(m->model, model) == 0)
-			return m;
-	}
-	return NULL;
-}
-
-unsigned certify_irq_bit(const char *mode)
-{
-	return !strcmp(mode, "msix") ? MX : !strcmp(mode, "msi") ? MS : !strcmp(mode, "intx") ? IX : 0;
-}
-
-const char *certify_kind_name(enum certify_kind k)
-{
-	return k == CERTIFY_KIND_NIC ? "nic" : k == CERTIFY_KIND_STORAGE ? "storage" : "other";
-}
 
 static int modinfo_slurp(const char *path, uint8_t **buf, size_t *len, struct certify_err *err)
 {

@@ -1,4 +1,4 @@
-/* certify: QEMU device models we know, and host-side reading of driver modules (.hvm). */
+/* certify: host-side reading of driver modules (.hvm), and whether one drives a model. */
 #ifndef CERTIFY_MODINFO_H
 #define CERTIFY_MODINFO_H
 
@@ -8,36 +8,7 @@
 #include <hv/pciid.h>
 
 #include "err.h"
-
-enum certify_kind { CERTIFY_KIND_NIC, CERTIFY_KIND_STORAGE, CERTIFY_KIND_OTHER };
-
-/* Interrupt modes a device offers (its PCI capabilities). */
-#define CERTIFY_IRQ_MSIX	1u
-#define CERTIFY_IRQ_MSI		2u
-#define CERTIFY_IRQ_INTX	4u
-
-/* One QEMU device model and the PCI identity it presents. */
-struct certify_model {
-	const char *model;	/* QEMU -device name */
-	uint16_t vid, did;
-	uint32_t class;		/* base, sub, prog-if */
-	enum certify_kind kind;
-	unsigned irqs;		/* CERTIFY_IRQ_* */
-	const char *vendor;	/* vendor name */
-	const char *name;	/* marketing name of the emulated part */
-};
-
-/* The table of known models, ending with a NULL model. */
-const struct certify_model *certify_models(void);
-
-/* The model named `model`, or NULL. */
-const struct certify_model *certify_model_find(const char *model);
-
-/* The CERTIFY_IRQ_* bit of "msix", "msi" or "intx"; 0 for anything else ("none"). */
-unsigned certify_irq_bit(const char *mode);
-
-/* "nic", "storage", "other". */
-const char *certify_kind_name(enum certify_kind k);
+#include "models.h"
 
 /* What the host reads from a module file without loading it. */
 struct certify_modinfo {

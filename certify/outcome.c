@@ -3,6 +3,8 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include <lib/hvexit.h>
+
 #include "outcome.h"
 
 static const char *const certify_outcome_names[] = {
@@ -13,12 +15,13 @@ static const char *const certify_outcome_names[] = {
 enum certify_outcome certify_outcome_from_status(int wstatus, char *reason, unsigned reasonlen)
 {
 	static const struct { int code; enum certify_outcome o; const char *what; } map[] = {
-		{ 33, CERTIFY_PASS, "every test passed" },
-		{ 35, CERTIFY_FAIL, "at least one test failed" },
-		{ 37, CERTIFY_ERROR, "a test had an error or the command line was bad" },
-		{ 39, CERTIFY_POLICY, "the hardware policy refused to boot" },
-		{ 63, CERTIFY_PANIC, "kernel panic" },
-		{ 0, CERTIFY_RESET, "the guest reset itself (triple fault?)" },
+		{ HV_EXIT_QEMU_STATUS(HV_EXIT_PASS), CERTIFY_PASS, "every test passed" },
+		{ HV_EXIT_QEMU_STATUS(HV_EXIT_FAIL), CERTIFY_FAIL, "at least one test failed" },
+		{ HV_EXIT_QEMU_STATUS(HV_EXIT_ERROR), CERTIFY_ERROR,
+		  "a test had an error or the command line was bad" },
+		{ HV_EXIT_QEMU_STATUS(HV_EXIT_POLICY), CERTIFY_POLICY, "the hardware policy refused to boot" },
+		{ HV_EXIT_QEMU_STATUS(HV_EXIT_PANIC), CERTIFY_PANIC, "kernel panic" },
+		{ HV_EXIT_QEMU_RESET, CERTIFY_RESET, "the guest reset itself (triple fault?)" },
 	};
 	int code;
 

@@ -3,12 +3,12 @@
 #define CERTIFY_OUTCOME_H
 
 enum certify_outcome {
-	CERTIFY_PASS,		/* exit 33: every test passed (or there were none) */
-	CERTIFY_FAIL,		/* exit 35: at least one test failed */
-	CERTIFY_ERROR,		/* exit 37: a test had an error, or the command line was bad */
-	CERTIFY_POLICY,		/* exit 39: the hardware policy refused to boot */
-	CERTIFY_PANIC,		/* exit 63: exception or failed assertion */
-	CERTIFY_RESET,		/* exit 0: the guest reset itself (triple fault) */
+	CERTIFY_PASS,		/* HV_EXIT_PASS (QEMU exit 33): every test passed (or there were none) */
+	CERTIFY_FAIL,		/* HV_EXIT_FAIL (35): at least one test failed */
+	CERTIFY_ERROR,		/* HV_EXIT_ERROR (37): a test had an error, or the command line was bad */
+	CERTIFY_POLICY,		/* HV_EXIT_POLICY (39): the hardware policy refused to boot */
+	CERTIFY_PANIC,		/* HV_EXIT_PANIC (63): exception or failed assertion */
+	CERTIFY_RESET,		/* HV_EXIT_QEMU_RESET (0): the guest reset itself (triple fault) */
 	CERTIFY_TIMEOUT,	/* the run passed its deadline and was killed */
 	CERTIFY_CRASH,		/* QEMU died by a signal, or exited with a code not in the table */
 	CERTIFY_HARNESS,	/* the host side broke: QEMU did not start, bad arguments, ... */

@@ -13,28 +13,9 @@
 
 #include "peer.h"
 
-#define PEER_ETHERTYPE	0x88b5
-#define PEER_MAGIC	0x4e494354u	/* "NICT", as the kernel's suite */
-#define PEER_HDR	14
-#define PEER_PAYLOAD	(PEER_HDR + 12)
-/* The IPv4/UDP form: 20-byte IPv4 header, 8-byte UDP header, then ours. */
-#define PEER_IP		14
-#define PEER_UDP	(PEER_IP + 20)
-#define PEER_UDP_HDR	(PEER_UDP + 8)
-#define PEER_UDP_PORT	0x88b5
-#define PEER_FLOW_PORT	0xc000
 #ifndef PACKET_IGNORE_OUTGOING
 #define PACKET_IGNORE_OUTGOING 23	/* Linux 4.20 */
 #endif
-
-static uint32_t peer_sum(const uint8_t *p, size_t n)
-{
-	uint32_t s = 0x9e3779b9u;
-
-	for (size_t i = 0; i < n; i++)
-		s = (s ^ p[i]) * 0x01000193u;
-	return s;
-}
 
 static int peer_bind(uint16_t *port)
 {
@@ -129,103 +110,17 @@ unsigned certify_peer_keep_fds(const struct certify_peer *p, const int **fds)
 	return p->tap.nfds;
 }
 
-size_t certify_peer_build(uint8_t *f, uint32_t seq, size_t len)
+/* The frame we send with sequence seq: the plain form, or in tap mode the UDP form. */
+static size_t peer_frame(const struct certify_peer *p, uint8_t *f, uint32_t seq, size_t len,
+			 uint32_t flow)
 {
-	static const uint8_t src[6] = { 0x02, 0, 0, 0, 0, 0xfe };
-	uint32_t v;
+	/* Broadcast, from a locally administered MAC of our own, host to machine under test. */
+	struct nicframe_ends e = { .dst = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff },
+				   .src = { 0x02, 0, 0, 0, 0, 0xfe } };
 
-	memset(f, 0xff, 6);
-	memcpy(f + 6, src, 6);
-	f[12] = PEER_ETHERTYPE >> 8;
-	f[13] = PEER_ETHERTYPE & 0xff;
-	for (size_t i = PEER_PAYLOAD; i < len; i++)
-		f[i] = (uint8_t)(seq * 7 + i);
-	v = PEER_MAGIC;
-	memcpy(f + PEER_HDR, &v, 4);
-	memcpy(f + PEER_HDR + 4, &seq, 4);
-	v = peer_sum(f + PEER_PAYLOAD, len - PEER_PAYLOAD);
-	memcpy(f + PEER_HDR + 8, &v, 4);
-	return len;
-}
-
-static void peer_put16(uint8_t *p, unsigned v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-/* RFC 791: the ones' complement of the ones' complement sum of the header's words. */
-static unsigned peer_ip_csum(const uint8_t *h)
-{
-	uint32_t s = 0;
-
-	for (int i = 0; i < 20; i += 2)
-		s += (uint32_t)h[i] << 8 | h[i + 1];
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return ~s & 0xffff;
-}
-
-size_t certify_peer_build_udp(uint8_t *f, uint32_t seq, size_t len, uint32_t flow)
-{
-	static const uint8_t addrs[8] = { 192, 0, 2, 1, 192, 0, 2, 2 };	/* TEST-NET-1 */
-	uint32_t v;
-
-	certify_peer_build(f, seq, len);	/* addresses and the payload bytes */
-	f[12] = 0x08;
-	f[13] = 0x00;
-	memset(f + PEER_IP, 0, PEER_UDP_HDR - PEER_IP);
-	f[PEER_IP] = 0x45;
-	peer_put16(f + PEER_IP + 2, (unsigned)(len - PEER_IP));
-	peer_put16(f + PEER_IP + 6, 0x4000);	/* don't fragment */
-	f[PEER_IP + 8] = 64;
-	f[PEER_IP + 9] = 17;
-	memcpy(f + PEER_IP + 12, addrs, 8);
-	peer_put16(f + PEER_IP + 10, peer_ip_csum(f + PEER_IP));
-	peer_put16(f + PEER_UDP, PEER_FLOW_PORT + (flow & 0x3fff));
-	peer_put16(f + PEER_UDP + 2, PEER_UDP_PORT);
-	peer_put16(f + PEER_UDP + 4, (unsigned)(len - PEER_UDP));	/* checksum 0: none */
-	for (size_t i = PEER_UDP_HDR + 12; i < len; i++)
-		f[i] = (uint8_t)(seq * 7 + i);
-	v = PEER_MAGIC;
-	memcpy(f + PEER_UDP_HDR, &v, 4);
-	memcpy(f + PEER_UDP_HDR + 4, &seq, 4);
-	v = peer_sum(f + PEER_UDP_HDR + 12, len - PEER_UDP_HDR - 12);
-	memcpy(f + PEER_UDP_HDR + 8, &v, 4);
-	return len;
-}
-
-int certify_peer_check_flow(const uint8_t *f, size_t len, uint32_t *seq, uint32_t *flow)
-{
-	uint32_t magic, sum;
-	size_t off = PEER_HDR;
-
-	*flow = 0;
-	if (len < PEER_PAYLOAD)
-		return 0;
-	if (f[12] == 0x08 && f[13] == 0x00) {
-		/* Ours only as IPv4 without options, UDP, to our port. */
-		if (len < PEER_UDP_HDR + 12 || f[PEER_IP] != 0x45 || f[PEER_IP + 9] != 17 ||
-		    (f[PEER_UDP + 2] << 8 | f[PEER_UDP + 3]) != PEER_UDP_PORT)
-			return 0;
-		*flow = (uint32_t)(f[PEER_UDP] << 8 | f[PEER_UDP + 1]) - PEER_FLOW_PORT;
-		off = PEER_UDP_HDR;
-	} else if (f[12] != (PEER_ETHERTYPE >> 8) || f[13] != (PEER_ETHERTYPE & 0xff)) {
-		return 0;
-	}
-	memcpy(&magic, f + off, 4);
-	if (magic != PEER_MAGIC)
-		return 0;
-	memcpy(seq, f + off + 4, 4);
-	memcpy(&sum, f + off + 8, 4);
-	return sum == peer_sum(f + off + 12, len - off - 12) ? 1 : -1;
-}
-
-int certify_peer_check(const uint8_t *f, size_t len, uint32_t *seq)
-{
-	uint32_t flow;
-
-	return certify_peer_check_flow(f, len, seq, &flow);
+	memcpy(e.ip_src, nicframe_ip_host, 4);
+	memcpy(e.ip_dst, nicframe_ip_dut, 4);
+	return p->tap.nfds ? nicframe_build_udp(f, &e, seq, len, flow) : nicframe_build(f, &e, seq, len);
 }
 
 void certify_peer_tx_begin(struct certify_peer *p, uint32_t first)
@@ -235,19 +130,16 @@ void certify_peer_tx_begin(struct certify_peer *p, uint32_t first)
 	while (recv(p->fd, buf, sizeof(buf), MSG_DONTWAIT) > 0)
 		;	/* forget anything older */
 	p->rx_frames = p->rx_bad = p->rx_out_of_order = p->rx_foreign = p->rx_dup = 0;
-	memset(p->flow_next, 0, sizeof(p->flow_next));
+	memset(p->order, 0, sizeof(p->order));
 	memset(p->seen, 0, sizeof(p->seen));
-	p->flow_next[0] = first + 1;	/* the plain form is one flow that starts at first */
+	nicframe_order_start(&p->order[0], first);	/* the plain form is one flow from first */
 }
 
 /* Order per flow (a multiqueue NIC keeps only that), duplicates across all of them. */
 static void peer_count(struct certify_peer *p, uint32_t seq, uint32_t flow)
 {
-	uint32_t *next = &p->flow_next[flow % PEER_FLOWS];
-
-	if (*next && seq != *next - 1)
+	if (!nicframe_order_step(&p->order[flow % PEER_FLOWS], seq))
 		p->rx_out_of_order++;
-	*next = seq + 2;
 	if (seq < PEER_SEEN_MAX) {
 		if (p->seen[seq / 8] & (1u << (seq % 8)))
 			p->rx_dup++;
@@ -267,8 +159,8 @@ void certify_peer_drain(struct certify_peer *p, uint64_t want, int wait_ms)
 				return;
 			continue;
 		}
-		uint32_t seq, flow;
-		int r = certify_peer_check_flow(buf, (size_t)n, &seq, &flow);
+		struct nicframe_info fi;
+		int r = nicframe_check(buf, (size_t)n, &fi);
 		if (r == 0) {
 			p->rx_foreign++;
 			continue;
@@ -277,7 +169,7 @@ void certify_peer_drain(struct certify_peer *p, uint64_t want, int wait_ms)
 		if (r < 0)
 			p->rx_bad++;
 		else
-			peer_count(p, seq, flow);
+			peer_count(p, fi.seq, fi.flow);
 	}
 }
 
@@ -289,15 +181,13 @@ int certify_peer_send(struct certify_peer *p, uint32_t first, uint32_t n)
 	uint32_t flow = p->flow++;	/* tap mode: one flow per batch, so one queue keeps it in order */
 
 	for (uint32_t k = 0; k < n; k++) {
-		size_t len = 60 + (first + k) % (PEER_MAX_FRAME - 60 + 1);
+		size_t len = NICFRAME_MIN + (first + k) % (PEER_MAX_FRAME - NICFRAME_MIN + 1);
 		ssize_t sent;
-		if (p->tap.nfds) {
-			certify_peer_build_udp(f, first + k, len, flow);
+		peer_frame(p, f, first + k, len, flow);
+		if (p->tap.nfds)
 			sent = send(p->fd, f, len, 0);
-		} else {
-			certify_peer_build(f, first + k, len);
+		else
 			sent = sendto(p->fd, f, len, 0, (struct sockaddr *)&to, sizeof(to));
-		}
 		if (sent != (ssize_t)len)
 			return -1;
 		/* Pace a little: QEMU reads its socket only as fast as its loop runs. */
@@ -323,7 +213,7 @@ int certify_peer_sync(struct certify_peer *p, struct certify_peer_run *r, const 
 				 (unsigned long long)p->rx_bad, (unsigned long long)p->rx_out_of_order,
 				 (unsigned long long)p->rx_dup);
 	} else if (strcmp(point, "peer-probe") == 0) {
-		certify_peer_send(p, 0xffff0000u, 1);
+		certify_peer_send(p, NICFRAME_PROBE_SEQ, 1);
 	} else if (strncmp(point, "peer-rx-", 8) == 0) {
 		/* peer-rx-N: the next N, sized to what the kernel's receiver can hold. */
 		uint64_t batch = strtoull(point + 8, NULL, 10);

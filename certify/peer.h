@@ -3,11 +3,10 @@
  * whose other end is a UDP socket here on 127.0.0.1 (one Ethernet frame per datagram), or,
  * in tap mode, to a multiqueue tap interface (tap.h) we read and write through an AF_PACKET
  * socket: we check every frame the kernel sends (sequence number and payload checksum) and
- * send frames the kernel checks. The frame format is hvkernel/tests/nic_suite.c's, in two
- * forms: EtherType 0x88b5 with our header right after the Ethernet header, or IPv4/UDP
- * (to UDP port 0x88b5, from port 0xc000 + flow) with our header after the UDP header; the
- * second lets the tap (and the NIC's driver) spread flows over queues. A tap peer sends the
- * UDP form, a new flow per batch, and checks order per flow.
+ * send frames the kernel checks. The frames are NIC test frames (lib/nicframe.h, shared with
+ * the kernel's NIC suite and the guest test OS), plain or in the UDP form that lets the tap
+ * (and the NIC's driver) spread flows over queues. A tap peer sends the UDP form, a new flow
+ * per batch, and checks order per flow.
  */
 #ifndef CERTIFY_PEER_H
 #define CERTIFY_PEER_H
@@ -15,11 +14,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <lib/nicframe.h>
+
 #include "err.h"
 #include "strv.h"
 #include "tap.h"
 
-#define PEER_MAX_FRAME	1514
+#define PEER_MAX_FRAME	NICFRAME_MAX_STD
 #define PEER_FLOWS	64		/* flows whose order is tracked (flow % PEER_FLOWS) */
 #define PEER_SEEN_MAX	4096		/* sequence numbers checked for duplicates */
 
@@ -30,7 +31,7 @@ struct certify_peer {
 	uint32_t flow;			/* tap mode: flow of the next batch sent */
 	/* what arrived since peer_tx_begin */
 	uint64_t rx_frames, rx_bad, rx_out_of_order, rx_foreign, rx_dup;
-	uint32_t flow_next[PEER_FLOWS];	/* per flow: the next sequence number + 1; 0 none yet */
+	struct nicframe_order order[PEER_FLOWS];	/* per flow */
 	uint8_t seen[PEER_SEEN_MAX / 8];
 };
 
@@ -50,15 +51,6 @@ void certify_peer_tx_begin(struct certify_peer *p, uint32_t first);
 void certify_peer_drain(struct certify_peer *p, uint64_t want, int wait_ms);
 /* Send n test frames (sequence numbers first..first+n-1, sizes cycling 60..1514). */
 int certify_peer_send(struct certify_peer *p, uint32_t first, uint32_t n);
-/* The frame with sequence seq and length len into buf (the kernel builds the same). */
-size_t certify_peer_build(uint8_t *buf, uint32_t seq, size_t len);
-/* The same in the IPv4/UDP form, from UDP port 0xc000 + flow (len >= 60). */
-size_t certify_peer_build_udp(uint8_t *buf, uint32_t seq, size_t len, uint32_t flow);
-/* Check a received frame of either form: 1 ours and intact (*seq set), 0 not ours, -1 ours
- * but corrupt. */
-int certify_peer_check(const uint8_t *buf, size_t len, uint32_t *seq);
-/* The same, and *flow: the UDP form's flow, 0 for the plain form. */
-int certify_peer_check_flow(const uint8_t *buf, size_t len, uint32_t *seq, uint32_t *flow);
 
 /* What the host saw of the kernel's frames, across the sync points of one boot. */
 struct certify_peer_run {

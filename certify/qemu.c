@@ -7,6 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <lib/hvexit.h>
+
 #include "qemu.h"
 
 #define QEMU_QBOOT_ROM "/usr/share/qemu/qboot.rom"
@@ -224,7 +226,8 @@ static int qemu_push_fixed(const struct qemu_config *cfg, enum qemu_accel accel,
 		r |= certify_strv_push(a, "-append");
 		r |= certify_strv_push(a, cfg->append);
 	}
-	r |= certify_strv_split(a, "-device isa-debug-exit,iobase=0xf4,iosize=0x04");
+	r |= certify_strv_push(a, "-device");
+	r |= certify_strv_pushf(a, "isa-debug-exit,iobase=%#x,iosize=0x04", HV_EXIT_PORT);
 	/* COM1 is the first -serial (kernel log), COM2 the second (result channel). */
 	r |= certify_strv_push(a, "-chardev");
 	r |= certify_strv_pushf(a, "socket,id=com1,path=%s,server=off", p->com1);

@@ -95,7 +95,7 @@ static int qmp_take_line(struct qmp *q, json_object **msg, struct certify_err *e
 		blank = q->buf[strspn(q->buf, " \r\t")] == '\0';
 		*msg = blank ? NULL : json_tokener_parse(q->buf);
 		if (!blank && !*msg)
-			certify_errf(err, "QMP: bad JSON from QEMU: %.60s", q->buf);
+			certify_errf(err, "QMP: bad JSON from QEMU (%zu bytes)", strlen(q->buf));
 		memmove(q->buf, q->buf + used, q->len - used);
 		q->len -= used;
 		if (!blank)
@@ -105,6 +105,11 @@ static int qmp_take_line(struct qmp *q, json_object **msg, struct certify_err *e
 
 static int qmp_queue_event(struct qmp *q, json_object *ev)
 {
+	if (q->nevent == QMP_MAX_EVENTS) {
+		json_object_put(q->event[0]);
+		memmove(&q->event[0], &q->event[1], (q->nevent - 1) * sizeof(ev));
+		q->nevent--;
+	}
 	if (q->nevent == q->capevent) {
 		size_t cap = q->capevent ? q->capevent * 2 : 16;
 		json_object **e = realloc(q->event, cap * sizeof(*e));
@@ -189,18 +194,29 @@ static int qmp_send(struct qmp *q, json_object *req, struct certify_err *err)
 	return 0;
 }
 
+/* QEMU's text as one printable line: control bytes (a JSON "\n" among them) become '?'. */
+static void qmp_oneline(char *dst, size_t size, const char *src)
+{
+	size_t i;
+
+	for (i = 0; src && src[i] && i + 1 < size; i++)
+		dst[i] = (unsigned char)src[i] < 0x20 || src[i] == 0x7f ? '?' : src[i];
+	dst[i] = '\0';
+}
+
 /* Turns QEMU's {"error": {"class", "desc"}} into a message. */
 static int qmp_error(json_object *msg, const char *cmd, struct certify_err *err)
 {
 	json_object *e, *cls = NULL, *desc = NULL;
+	char c[64], d[256];
 
 	if (json_object_object_get_ex(msg, "error", &e)) {
 		json_object_object_get_ex(e, "class", &cls);
 		json_object_object_get_ex(e, "desc", &desc);
 	}
-	return certify_errf(err, "QMP %s: %s: %s", cmd,
-			    cls ? json_object_get_string(cls) : "error",
-			    desc ? json_object_get_string(desc) : "no description");
+	qmp_oneline(c, sizeof(c), cls ? json_object_get_string(cls) : "error");
+	qmp_oneline(d, sizeof(d), desc ? json_object_get_string(desc) : "no description");
+	return certify_errf(err, "QMP %s: %s: %s", cmd, c, d);
 }
 
 int qmp_execute(struct qmp *q, const char *cmd, json_object *args, json_object **ret,

@@ -8,6 +8,10 @@
 
 struct qmp;
 
+/* Events kept unread at most: QEMU flooding its monitor with events costs the oldest ones,
+ * never the host's memory. */
+#define QMP_MAX_EVENTS	1024
+
 /* Wraps a connected socket (taken over, closed by qmp_free). NULL when out of memory. */
 struct qmp *qmp_new(int fd);
 void qmp_free(struct qmp *q);

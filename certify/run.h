@@ -1,37 +1,19 @@
-/* certify: run a plan's configurations (one kernel boot each) and judge them. */
+/*
+ * certify: the executor. Runs a plan's configurations (one kernel boot each, several at
+ * once), acts on the kernel's sync points (image check, link flap, host peer) while it runs,
+ * and hands each boot's evidence to the judge (judge.h). The devices go on QEMU's command
+ * line through attach.h, the kernel command line comes from cmdline.h.
+ */
 #ifndef CERTIFY_RUN_H
 #define CERTIFY_RUN_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+#include "judge.h"
 #include "matrix.h"
-#include "modinfo.h"
-#include "plan.h"
 #include "session.h"
-
-#define CERTIFY_MAX_DUT	8
-
-/* A device under test: a QEMU model and extra -device properties. */
-struct certify_dut {
-	char model[48];
-	char props[256];		/* "" or ",prop=value..." appended to -device */
-	const struct certify_model *m;	/* from the model table */
-};
-
-/* pass: the driver did what the plan requires; fail: it misbehaved; error: harness broke. */
-enum certify_verdict { CERTIFY_V_PASS, CERTIFY_V_FAIL, CERTIFY_V_ERROR, CERTIFY_V_SKIP };
-
-struct certify_run_spec {
-	const struct certify_plan *plan;
-	struct certify_dut dut[CERTIFY_MAX_DUT];
-	size_t ndut;
-	const struct certify_modinfo *mods;	/* modules passed as boot modules */
-	size_t nmods;
-	uint64_t seed;
-	const char *kernel;
-	int jobs;				/* configurations at once, >= 1 */
-};
+#include "spec.h"
 
 /* What one configuration gave. */
 struct certify_config_result {
@@ -69,20 +51,6 @@ int certify_run_qemu_config(const struct certify_run_spec *spec, const struct ce
 int certify_run_all(const struct certify_run_spec *spec, const struct certify_config *cfgs,
 		    size_t n, const struct certify_run_hooks *hooks,
 		    struct certify_config_result *results);
-
-/* Judges one finished boot (also used by the unit tests). Writes a one-line reason. */
-enum certify_verdict certify_run_judge(const struct certify_run_spec *spec,
-				       const struct certify_result *res, char *reason,
-				       size_t reasonlen);
-
-/* The whole run: fail beats error beats pass; skipped configurations do not count, and a
- * run where nothing ran is an error. */
-enum certify_verdict certify_run_verdict(const struct certify_config_result *r, size_t n);
-
-const char *certify_verdict_name(enum certify_verdict v);
-
-/* The pci record of the first function that is model m, or NULL. */
-const struct hvr_pci *certify_run_find_pci(const struct hvr_run *run, const struct certify_model *m);
 
 void certify_config_result_free(struct certify_config_result *r);
 

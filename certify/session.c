@@ -150,6 +150,11 @@ static void session_record(struct certify_session *s, const struct hvr_record *r
 	struct hvr_run *run = &s->res->run;
 
 	hvr_run_add(run, rec, t);
+	if (run->flooded && !s->aborted) {
+		/* Stop reading a kernel that will not stop writing: the verdict is an error. */
+		certify_session_abort(s, "%s", run->error[0]);
+		return;
+	}
 	if (strcmp(rec->type, "end") == 0 || strcmp(rec->type, "panic") == 0)
 		s->end_deadline = certify_now() + (s->o->end_grace_s > 0 ? s->o->end_grace_s : 5);
 	s->answered = 0;
@@ -168,20 +173,20 @@ static void session_line(void *ctx, const char *line, size_t len, int toolong)
 	struct certify_err err;
 
 	if (toolong) {
-		hvr_run_error(run, "result channel: line longer than %d bytes: '%.40s...'",
+		hvr_run_error(run, "line longer than %d bytes: '%.40s...'",
 			      HVR_MAX_LINE, line);
 		return;
 	}
 	rec = malloc(sizeof(*rec));
 	if (!rec) {
-		hvr_run_error(run, "result channel: out of memory");
+		hvr_run_error(run, "out of memory reading the result channel");
 		return;
 	}
 	if (hvr_parse(line, len, rec, &err) < 0) {
 		/* Before the kernel's `hello` the port belongs to the firmware (OVMF prints its
 		 * console on every serial port): that is not the kernel speaking. */
 		if (run->has_hello)
-			hvr_run_error(run, "result channel: %s", err.msg);
+			hvr_run_error(run, "%s", err.msg);
 	} else
 		session_record(s, rec, certify_now() - s->res->spawn_s);
 	free(rec);
@@ -284,7 +289,7 @@ static void session_drain(struct certify_session *s)
 			session_read(s, ch);
 	}
 	if (s->split.len)
-		hvr_run_error(&s->res->run, "result channel: unterminated last line '%.40s'",
+		hvr_run_error(&s->res->run, "unterminated last line '%.40s'",
 			      s->split.buf);
 }
 
@@ -309,7 +314,9 @@ static int session_step(struct certify_session *s, double deadline)
 		snprintf(why, sizeof(why), "interrupted by signal %d", certify_proc_interrupted());
 		session_kill(s, CERTIFY_INTERRUPTED, why);
 	} else if (s->aborted) {
-		session_kill(s, CERTIFY_HARNESS, s->abort_reason);
+		/* A flooding kernel is a protocol error like garbage; other aborts are ours. */
+		session_kill(s, s->res->run.flooded ? CERTIFY_ERROR : CERTIFY_HARNESS,
+			     s->abort_reason);
 	} else if (left <= 0) {
 		snprintf(why, sizeof(why), "timeout: no exit within %.0f s", s->o->qemu.timeout_s);
 		session_kill(s, CERTIFY_TIMEOUT, why);
@@ -372,6 +379,20 @@ static void session_verdict(struct certify_session *s)
 		res->outcome = CERTIFY_HARNESS;
 		snprintf(res->reason, sizeof(res->reason), "QEMU failed: %.*s",
 			 (int)strcspn(out, "\n"), out);
+	}
+	/* An exit code that sums up a run (pass, fail, error, policy) must come after the end
+	 * record that sums it up the same way: otherwise the kernel's word is incomplete. */
+	if (res->outcome == CERTIFY_PASS || res->outcome == CERTIFY_FAIL ||
+	    res->outcome == CERTIFY_ERROR) {
+		const char *st = res->outcome == CERTIFY_PASS ? "pass" :
+				 res->outcome == CERTIFY_FAIL ? "fail" : "error";
+
+		if (!res->run.has_end)
+			hvr_run_error(&res->run, "the kernel exited %d (%s) without an end record",
+				      res->exit_status, st);
+		else if (strcmp(res->run.end_status, st))
+			hvr_run_error(&res->run, "the kernel exited %d (%s) after an end record "
+				      "with status '%s'", res->exit_status, st, res->run.end_status);
 	}
 	/* A kernel that wrote garbage on the result channel cannot be believed, whatever its
 	 * exit code says: the run is an error (design: "garbage gives an error verdict"). */

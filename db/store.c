@@ -10,10 +10,32 @@
 #include "migrations.h"
 #include "store_int.h"
 
+/* The busy wait: $HVKIT_DB_BUSY_MS, else CERTIFY_DB_BUSY_MS. */
+static void db_busy_timeout(struct certify_db *db)
+{
+	const char *env = getenv("HVKIT_DB_BUSY_MS");
+	char *end;
+	long ms = env && *env ? strtol(env, &end, 10) : -1;
+
+	db->busy_ms = ms >= 0 && ms <= 3600000 && !*end ? (int)ms : CERTIFY_DB_BUSY_MS;
+	sqlite3_busy_timeout(db->h, db->busy_ms);
+}
+
+int db_error(struct certify_db *db, struct certify_err *err)
+{
+	int rc = sqlite3_errcode(db->h);
+
+	if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+		return certify_errf(err, "%s: the store is busy: another process held its lock for "
+				    "%d ms (%s); try again when it is done", db->path, db->busy_ms,
+				    sqlite3_errmsg(db->h));
+	return certify_errf(err, "%s: %s", db->path, sqlite3_errmsg(db->h));
+}
+
 int db_prepare(struct certify_db *db, const char *sql, sqlite3_stmt **st, struct certify_err *err)
 {
 	if (sqlite3_prepare_v2(db->h, sql, -1, st, NULL) != SQLITE_OK)
-		return certify_errf(err, "%s: %s", db->path, sqlite3_errmsg(db->h));
+		return db_error(db, err);
 	return 0;
 }
 
@@ -142,7 +164,7 @@ int certify_db_open(const char *path, struct certify_db **out, struct certify_er
 		certify_errf(err, "%s: cannot open: %s", path, db->h ? sqlite3_errmsg(db->h) : "?");
 		goto close;
 	}
-	sqlite3_busy_timeout(db->h, 10000);
+	db_busy_timeout(db);
 	if (db_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
 		    "PRAGMA foreign_keys=ON", err) < 0 || db_migrate(db, err) < 0)
 		goto close;
@@ -151,6 +173,46 @@ int certify_db_open(const char *path, struct certify_db **out, struct certify_er
 close:
 	sqlite3_close(db->h);
 free_db:
+	free(db);
+	return -1;
+}
+
+int certify_db_open_read(const char *path, struct certify_db **out, struct certify_err *err)
+{
+	struct certify_db *db = calloc(1, sizeof(*db));
+	int have, newest = 0;
+
+	*out = NULL;
+	if (!db)
+		return certify_errf(err, "%s: out of memory", path);
+	snprintf(db->path, sizeof(db->path), "%s", path);
+	if (sqlite3_open_v2(path, &db->h, SQLITE_OPEN_READONLY | SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK) {
+		certify_errf(err, "%s: cannot open the certification store: %s", path,
+			     db->h ? sqlite3_errmsg(db->h) : "out of memory");
+		goto close;
+	}
+	db_busy_timeout(db);
+	for (const struct certify_db_migration *m = certify_db_migrations; m->file; m++)
+		newest = m->version;
+	have = certify_db_version(db);
+	if (have < 0 && (sqlite3_errcode(db->h) == SQLITE_BUSY || sqlite3_errcode(db->h) == SQLITE_LOCKED)) {
+		db_error(db, err);
+		goto close;
+	}
+	if (have < 1) {
+		certify_errf(err, "%s: not a certification store (%s)", path,
+			     have < 0 ? sqlite3_errmsg(db->h) : "no schema version");
+		goto close;
+	}
+	if (have < newest) {
+		certify_errf(err, "%s: the store is at schema version %d, this build reads %d: run "
+			     "any certify command on it to migrate it", path, have, newest);
+		goto close;
+	}
+	*out = db;
+	return 0;
+close:
+	sqlite3_close(db->h);
 	free(db);
 	return -1;
 }

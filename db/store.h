@@ -82,7 +82,18 @@ int certify_db_path(const char *path, char *out, size_t outlen, struct certify_e
 
 /* Opens (creating the file and its directories) and migrates to the newest schema. */
 int certify_db_open(const char *path, struct certify_db **db, struct certify_err *err);
+
+/*
+ * Opens an existing store for reading only: nothing is created or migrated. A file that is
+ * not a store, or one at an older schema than this build's (run any certify command on it
+ * to migrate it), is refused. Returns 0, or -1 with a message naming path.
+ */
+int certify_db_open_read(const char *path, struct certify_db **db, struct certify_err *err);
 void certify_db_close(struct certify_db *db);
+
+/* How long a statement waits for another process's lock before the store is called busy:
+ * $HVKIT_DB_BUSY_MS milliseconds, else this. */
+#define CERTIFY_DB_BUSY_MS	10000
 
 /* The schema version (the newest migration applied), or -1. */
 int certify_db_version(struct certify_db *db);
@@ -124,5 +135,29 @@ struct certify_db_summary {
 int certify_db_history(struct certify_db *db, const char *model, int certified_only,
 		       int (*fn)(void *ctx, const struct certify_db_summary *s), void *ctx,
 		       struct certify_err *err);
+
+/*
+ * What `hcl export` reads: one device of a complete, passing run (the certified_runs view:
+ * a run killed half-way never counts), with a driver the run loaded and the release it ran.
+ */
+struct certify_db_certified {
+	unsigned vid, did, svid, ssid;
+	char kind[16];			/* nic | storage */
+	char driver[32], version[32];
+	char release[48];
+	int64_t run;
+	char date[16];			/* YYYY-MM-DD the run finished */
+	int ndrivers;			/* drivers the run loaded: the pairing is known only when 1 */
+};
+
+/*
+ * Calls fn for every NIC and storage device of every certified run, once per driver of the
+ * run, ordered by vid, did, svid, ssid, release, driver, version, run; fn returns 0 to go on
+ * or -1 to stop (then so does this, err untouched). Returns 0, or -1 with a message: a store
+ * another process keeps locked past the busy wait says so, it never passes for a short one.
+ */
+int certify_db_certified(struct certify_db *db,
+			 int (*fn)(void *ctx, const struct certify_db_certified *c), void *ctx,
+			 struct certify_err *err);
 
 #endif

@@ -9,7 +9,12 @@
 struct certify_db {
 	sqlite3 *h;
 	char path[1024];
+	int busy_ms;			/* the busy timeout in force */
 };
+
+/* Fills err from the handle's last error, naming the store; a store another process keeps
+ * locked (SQLITE_BUSY, SQLITE_LOCKED) is said to be busy. Returns -1. */
+int db_error(struct certify_db *db, struct certify_err *err);
 
 /* Prepares sql; on failure fills err with the store path and SQLite's message. */
 int db_prepare(struct certify_db *db, const char *sql, sqlite3_stmt **st, struct certify_err *err);

@@ -154,6 +154,7 @@ int hcl_check(const struct hclbin *hb, const char *release, const struct hcl_inv
 	      struct hcl_report *rep, struct hcl_err *err)
 {
 	int rel = hclbin_release_index(hb, release);
+	struct hclpolicy_server srv = { 0 };
 	char nics[96], sto[96];
 
 	memset(rep, 0, sizeof(*rep));
@@ -178,9 +179,8 @@ int hcl_check(const struct hclbin *hb, const char *release, const struct hcl_inv
 
 		hcl_check_dev(hb, rel, d, r);
 		rep->absent += r->verdict == HCL_V_ABSENT;
-		if (r->verdict != HCL_V_CERTIFIED || !(hcl_nic(d->class) || hcl_storage(d->class)))
-			continue;
-		if (d->domain > 0xffff) {
+		if (r->verdict == HCL_V_CERTIFIED && (hcl_nic(d->class) || hcl_storage(d->class)) &&
+		    d->domain > 0xffff) {
 			/* Intel VMD puts the devices behind it in a domain of its own that
 			 * firmware tables do not describe: the kernel does not see them. */
 			size_t n = strlen(r->reason);
@@ -189,23 +189,24 @@ int hcl_check(const struct hclbin *hb, const char *release, const struct hcl_inv
 				 "%x): reached only through a VMD driver, so it does not count",
 				 d->domain);
 			rep->behind_vmd++;
-			continue;
+		} else if (r->verdict == HCL_V_CERTIFIED) {
+			r->counted = hcl_nic(d->class) || hcl_storage(d->class);
 		}
-		r->counted = 1;
-		if (hcl_nic(d->class))
+		/* The server rule is the kernel's (hclpolicy_server_*); absent functions and
+		 * functions behind VMD reach it as not certified, as the kernel never sees them. */
+		hclpolicy_server_add(&srv, d->class, r->counted);
+		if (r->counted && hcl_nic(d->class))
 			hcl_count_add(&rep->nic, rep, i, hcl_nic);
-		else
+		else if (r->counted)
 			hcl_count_add(&rep->storage, rep, i, hcl_storage);
 	}
-	rep->bootable = rep->nic.cards > 0 && rep->storage.cards > 0;
+	rep->bootable = hclpolicy_server_bootable(&srv);
 	hcl_count_str(nics, sizeof(nics), &rep->nic, "NIC", "ports");
 	hcl_count_str(sto, sizeof(sto), &rep->storage, "storage controller", "functions");
 	if (rep->bootable)
 		snprintf(rep->why, sizeof(rep->why), "%s, %s", nics, sto);
 	else
-		snprintf(rep->why, sizeof(rep->why), "%s%s%s", rep->nic.cards ? "" : "no certified NIC",
-			 !rep->nic.cards && !rep->storage.cards ? " and " : "",
-			 rep->storage.cards ? "" : "no certified storage controller");
+		snprintf(rep->why, sizeof(rep->why), "%s", hclpolicy_server_missing(&srv));
 	if (rep->absent || rep->behind_vmd) {
 		size_t n = strlen(rep->why);
 		char a[32] = "", v[48] = "";

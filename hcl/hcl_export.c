@@ -9,28 +9,17 @@
  * and release: when another driver or driver version was certified for it later, the latest
  * run's certification stands and the one it supersedes is named on stderr.
  */
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "../db/store.h"
 #include "hcl.h"
-
-#define HCL_EXPORT_QUERY \
-	"SELECT d.vid, d.did, d.svid, d.ssid, d.kind, dr.name, dr.version, rel.release, r.id, " \
-	"       substr(r.finished, 1, 10), " \
-	"       (SELECT count(*) FROM run_drivers x WHERE x.run_id = r.id) AS ndrivers " \
-	"FROM certified_runs r " \
-	"JOIN run_devices rd ON rd.run_id = r.id JOIN devices d ON d.id = rd.device_id " \
-	"JOIN run_drivers rr ON rr.run_id = r.id JOIN drivers dr ON dr.id = rr.driver_id " \
-	"JOIN releases rel ON rel.id = r.release_id " \
-	"WHERE d.kind IN ('nic', 'storage') " \
-	"ORDER BY d.vid, d.did, d.svid, d.ssid, rel.release, dr.name, dr.version, r.id"
 
 struct hcl_export_row {
 	struct hcl_certified c;
-	char vendor[128], model[128], release[32], driver[32], version[32], date[16];
+	char vendor[128], model[128], release[48], driver[32], version[32], date[16];
 	char *runs_buf[64];
 	size_t nruns;
 	int last_run;			/* rows are ordered by run within one driver version */
@@ -83,73 +72,116 @@ static size_t hcl_export_supersede(struct hcl_export_row *rows, size_t n)
 	return kept;
 }
 
+/* The rows read so far: one per device, release, driver and version, with its runs. */
+struct hcl_export_rows {
+	struct hcl_export_row *v;
+	size_t n, skipped;
+};
+
+static int hcl_export_add(void *ctx, const struct certify_db_certified *c)
+{
+	struct hcl_export_rows *rows = ctx;
+	uint32_t svid = c->svid ? c->svid : HV_PCI_ANY, ssid = c->svid ? c->ssid : HV_PCI_ANY;
+	struct hcl_export_row *r = rows->n ? &rows->v[rows->n - 1] : NULL;
+
+	if (c->ndrivers != 1) {
+		rows->skipped++;	/* which of the run's drivers drove this device is not recorded */
+		return 0;
+	}
+	if (!r || !hcl_export_same(r, c->vid, c->did, svid, ssid, c->release, c->driver, c->version)) {
+		struct hcl_export_row *nr = realloc(rows->v, (rows->n + 1) * sizeof(*nr));
+
+		if (!nr)
+			return -1;
+		rows->v = nr;
+		r = &rows->v[rows->n++];
+		memset(r, 0, sizeof(*r));
+		r->c.vid = c->vid;
+		r->c.did = c->did;
+		r->c.svid = svid;	/* SVID 0000 means no subsystem: certified for any */
+		r->c.ssid = ssid;
+		r->c.type = strcmp(c->kind, "nic") == 0 ? HCL_NIC : HCL_STORAGE;
+		r->c.status = HCL_CERTIFIED;
+		snprintf(r->release, sizeof(r->release), "%s", c->release);
+		snprintf(r->driver, sizeof(r->driver), "%s", c->driver);
+		snprintf(r->version, sizeof(r->version), "%s", c->version);
+		hcl_names((uint16_t)c->vid, (uint16_t)c->did, (uint16_t)c->svid, (uint16_t)c->ssid,
+			  r->vendor, sizeof(r->vendor), r->model, sizeof(r->model));
+	}
+	snprintf(r->date, sizeof(r->date), "%s", c->date);	/* ordered: the latest wins */
+	r->last_run = (int)c->run;
+	if (r->nruns < sizeof(r->runs_buf) / sizeof(r->runs_buf[0])) {
+		char id[32];
+
+		snprintf(id, sizeof(id), "run-%lld", (long long)c->run);
+		if (!(r->runs_buf[r->nruns] = strdup(id)))
+			return -1;
+		r->nruns++;
+	}
+	return 0;
+}
+
+/* Reads the certified rows of the store at path. 0, or -1 with err. */
+static int hcl_export_read(const char *path, struct hcl_export_rows *rows, struct hcl_err *err)
+{
+	struct certify_err cerr = { "" };
+	struct certify_db *db;
+	int rc;
+
+	if (certify_db_open_read(path, &db, &cerr) < 0)
+		return hcl_errf(err, "%s", cerr.msg);
+	rc = certify_db_certified(db, hcl_export_add, rows, &cerr);
+	certify_db_close(db);
+	if (rc < 0)
+		return hcl_errf(err, "%s", cerr.msg[0] ? cerr.msg : "out of memory");
+	return 0;
+}
+
+/* Writes the list to out atomically (a reader never sees half a file), or to stdout. */
+static int hcl_export_write(const struct hcl_list *list, const char *out, struct hcl_err *err)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+	int rc;
+
+	if (!out) {
+		hcl_list_write(list, stdout);
+		return fflush(stdout) == 0 && !ferror(stdout) ? 0 : hcl_errf(err, "stdout: write failed");
+	}
+	f = open_memstream(&buf, &len);
+	if (!f)
+		return hcl_errf(err, "out of memory");
+	hcl_list_write(list, f);
+	if (fclose(f) != 0) {
+		free(buf);
+		return hcl_errf(err, "out of memory");
+	}
+	rc = hcl_write_atomic(out, buf, len, 0644, err);
+	free(buf);
+	return rc;
+}
+
 int hcl_export(const char *db, const char *out, struct hcl_err *err)
 {
-	sqlite3 *h = NULL;
-	sqlite3_stmt *st = NULL;
-	struct hcl_export_row *rows = NULL;
-	size_t n = 0, skipped = 0;
+	struct hcl_export_rows rows = { NULL, 0, 0 };
+	struct hcl_certified *cs = NULL;
+	struct hcl_list list;
+	size_t n = 0;
 	int rc = -1;
 
-	if (sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-		snprintf(err->msg, sizeof(err->msg), "%s: cannot open the certification store: %s", db,
-			 h ? sqlite3_errmsg(h) : "out of memory");
-		goto out;
+	if (hcl_export_read(db, &rows, err) < 0)
+		goto free_rows;
+	n = hcl_export_supersede(rows.v, rows.n);
+	rows.n = n;
+	cs = calloc(n ? n : 1, sizeof(*cs));
+	if (!cs) {
+		hcl_errf(err, "out of memory");
+		goto free_rows;
 	}
-	if (sqlite3_prepare_v2(h, HCL_EXPORT_QUERY, -1, &st, NULL) != SQLITE_OK) {
-		snprintf(err->msg, sizeof(err->msg), "%s: not a certification store (%s)", db, sqlite3_errmsg(h));
-		goto out;
-	}
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		uint32_t vid = (uint32_t)sqlite3_column_int(st, 0), did = (uint32_t)sqlite3_column_int(st, 1);
-		uint32_t svid = (uint32_t)sqlite3_column_int(st, 2), ssid = (uint32_t)sqlite3_column_int(st, 3);
-		const char *kind = (const char *)sqlite3_column_text(st, 4);
-		const char *driver = (const char *)sqlite3_column_text(st, 5);
-		const char *version = (const char *)sqlite3_column_text(st, 6);
-		const char *release = (const char *)sqlite3_column_text(st, 7);
-		int run = sqlite3_column_int(st, 8);
-		const char *date = (const char *)sqlite3_column_text(st, 9);
-		int ndrivers = sqlite3_column_int(st, 10);
-
-		if (ndrivers != 1) {
-			skipped++;	/* which of the run's drivers drove this device is not recorded */
-			continue;
-		}
-		struct hcl_export_row *r = n ? &rows[n - 1] : NULL;
-		if (!r || !hcl_export_same(r, vid, did, svid ? svid : HV_PCI_ANY, svid ? ssid : HV_PCI_ANY,
-					   release, driver, version)) {
-			struct hcl_export_row *nr = realloc(rows, (n + 1) * sizeof(*rows));
-			if (!nr) {
-				snprintf(err->msg, sizeof(err->msg), "out of memory");
-				goto out;
-			}
-			rows = nr;
-			r = &rows[n++];
-			memset(r, 0, sizeof(*r));
-			r->c.vid = vid;
-			r->c.did = did;
-			/* SVID 0000 means no subsystem: certified for any. */
-			r->c.svid = svid ? svid : HV_PCI_ANY;
-			r->c.ssid = svid ? ssid : HV_PCI_ANY;
-			r->c.type = strcmp(kind, "nic") == 0 ? HCL_NIC : HCL_STORAGE;
-			r->c.status = HCL_CERTIFIED;
-			snprintf(r->release, sizeof(r->release), "%s", release);
-			snprintf(r->driver, sizeof(r->driver), "%s", driver);
-			snprintf(r->version, sizeof(r->version), "%s", version);
-			hcl_names((uint16_t)vid, (uint16_t)did, (uint16_t)svid, (uint16_t)ssid, r->vendor,
-				  sizeof(r->vendor), r->model, sizeof(r->model));
-		}
-		snprintf(r->date, sizeof(r->date), "%s", date ? date : "");	/* ordered: the latest wins */
-		r->last_run = run;
-		if (r->nruns < sizeof(r->runs_buf) / sizeof(r->runs_buf[0])) {
-			char id[32];
-			snprintf(id, sizeof(id), "run-%d", run);
-			r->runs_buf[r->nruns++] = strdup(id);
-		}
-	}
-	n = hcl_export_supersede(rows, n);
 	for (size_t i = 0; i < n; i++) {
-		struct hcl_export_row *r = &rows[i];
+		struct hcl_export_row *r = &rows.v[i];
+
 		r->c.vendor = r->vendor;
 		r->c.model = r->model;
 		r->c.release = r->release;
@@ -158,42 +190,20 @@ int hcl_export(const char *db, const char *out, struct hcl_err *err)
 		r->c.certified = r->date;
 		r->c.runs = (const char *const *)r->runs_buf;
 		r->c.nruns = r->nruns;
+		cs[i] = r->c;
 	}
-	struct hcl_list list;
-	struct hcl_certified *cs = calloc(n ? n : 1, sizeof(*cs));
-	if (!cs) {
-		snprintf(err->msg, sizeof(err->msg), "out of memory");
-		goto out;
-	}
-	for (size_t i = 0; i < n; i++)
-		cs[i] = rows[i].c;
-	if (hcl_list_build(&list, cs, n, (int64_t)time(NULL), err) < 0) {
-		free(cs);
-		goto out;
-	}
-	free(cs);
-	FILE *f = out ? fopen(out, "w") : stdout;
-	if (!f) {
-		snprintf(err->msg, sizeof(err->msg), "%s: cannot write", out);
-		hcl_list_free(&list);
-		goto out;
-	}
-	hcl_list_write(&list, f);
-	if (out && fclose(f) != 0) {
-		snprintf(err->msg, sizeof(err->msg), "%s: write failed", out);
-		hcl_list_free(&list);
-		goto out;
-	}
+	if (hcl_list_build(&list, cs, n, (int64_t)time(NULL), err) < 0)
+		goto free_rows;
+	rc = hcl_export_write(&list, out, err);
 	hcl_list_free(&list);
-	fprintf(stderr, "%s: %zu entries from the certified runs%s\n", out ? out : "hcl export", n,
-		skipped ? " (devices of multi-driver runs left out: the store does not say which driver drove them)" : "");
-	rc = 0;
-out:
-	for (size_t i = 0; i < n; i++)
-		for (size_t k = 0; k < rows[i].nruns; k++)
-			free(rows[i].runs_buf[k]);
-	free(rows);
-	sqlite3_finalize(st);
-	sqlite3_close(h);
+	if (rc == 0)
+		fprintf(stderr, "%s: %zu entries from the certified runs%s\n", out ? out : "hcl export", n,
+			rows.skipped ? " (devices of multi-driver runs left out: the store does not say "
+				       "which driver drove them)" : "");
+free_rows:
+	free(cs);
+	for (size_t i = 0; i < rows.n; i++)
+		hcl_export_free_runs(&rows.v[i]);
+	free(rows.v);
 	return rc;
 }

@@ -180,6 +180,19 @@ static size_t hcl_noise_prefix(const char *l)
 	return 0;
 }
 
+/* Where a libpci or lspci message starts inside a line that does not start with one: with
+ * stdout and stderr captured together (2>&1), stdout goes out in blocks and a message lands
+ * wherever the block before it ended, often in the middle of a line ("\tCapabilities: [50]
+ * Vital Prpcilib: sysfs_read_vpd: read failed: No such device" then "oduct Data"). 0: none. */
+static size_t hcl_noise_inside(const char *l)
+{
+	const char *a = strstr(l, "pcilib: "), *b = strstr(l, "lspci: ");
+
+	if (a && a > l && (!b || b == l || a < b))
+		return (size_t)(a - l);
+	return b && b > l ? (size_t)(b - l) : 0;
+}
+
 /* Where output that was printed into the middle of a message resumes: an indented line
  * (a tab) or a line that starts with a slot or a record tag. 0 when nothing follows. */
 static size_t hcl_splice_at(const char *l, size_t from)
@@ -256,15 +269,38 @@ static void hcl_note_filter(struct hcl_inv *inv, const char *cmd)
 		snprintf(inv->filter, sizeof(inv->filter), "%s", cmd);
 }
 
+/* The start of a line cut by a message, put back in front of the rest of it: the text lies
+ * before rest in the same buffer, with the message between, so it moves in place. */
+static void hcl_rejoin(struct hcl_line *rest, const struct hcl_line *held)
+{
+	size_t n = strlen(held->s);
+
+	memmove(rest->s - n, held->s, n);
+	rest->s -= n;
+	rest->no = held->no;
+}
+
 static int hcl_front(struct hcl_inv *inv, struct hcl_text *t, struct hcl_front *f)
 {
+	struct hcl_line held = { NULL, 0 };	/* the start of a line a message cut */
 	size_t out = 0;
 	char q[128];
 
 	for (size_t i = 0; i < t->n; i++) {
 		struct hcl_line ln = t->l[i];
-		size_t pre = hcl_noise_prefix(ln.s), at, pl;
+		size_t pre = hcl_noise_prefix(ln.s), at, pl, mid;
 
+		if (!pre && (mid = hcl_noise_inside(ln.s)) != 0 && !hcl_prompt(ln.s)) {
+			hcl_quote(q, sizeof(q), ln.s + mid, strlen(ln.s + mid));
+			hcl_inv_warn(inv, "line %zu: skipped a message lspci wrote to stderr into "
+				     "the middle of a line (the line goes on at the next one): \"%s\"",
+				     ln.no, q);
+			ln.s[mid] = 0;
+			if (held.s)
+				hcl_rejoin(&ln, &held);
+			held = ln;
+			continue;
+		}
 		if (pre) {
 			at = hcl_splice_at(ln.s, pre);
 			char keep = ln.s[at];
@@ -277,7 +313,7 @@ static int hcl_front(struct hcl_inv *inv, struct hcl_text *t, struct hcl_front *
 			hcl_inv_warn(inv, "line %zu: skipped a message lspci wrote to stderr: \"%s\"",
 				     ln.no, q);
 			if (!at)
-				continue;
+				continue;	/* a line a message cut goes on after it */
 			ln.s += at;
 		} else if ((pl = hcl_prompt(ln.s)) != 0) {
 			hcl_quote(q, sizeof(q), ln.s, strlen(ln.s));
@@ -287,9 +323,17 @@ static int hcl_front(struct hcl_inv *inv, struct hcl_text *t, struct hcl_front *
 				f->prompts[f->nprompts++] = ln.no;
 			continue;
 		}
+		if (held.s) {
+			hcl_rejoin(&ln, &held);
+			held.s = NULL;
+		}
 		if (*ln.s)
 			f->last_content = ln.no;
 		t->l[out++] = ln;
+	}
+	if (held.s) {		/* the output ended in the message: what was before it stays */
+		f->last_content = held.no;
+		t->l[out++] = held;
 	}
 	t->n = out;
 	return 0;

@@ -1,14 +1,16 @@
 /*
  * hcl: the hardware compatibility list tool (docs/hcl.md).
- *   hcl check | keygen | sign | verify | compile | fetch | publish | site | validate
- * Exit codes: check 0 bootable, 1 not bootable; every command 2 on an error (usage,
- * unreadable or refused input). verify 1 when the signature is bad or missing.
+ *   hcl check | keygen | sign | verify | validate | compile | export | fetch | publish | site
+ * Commands are dispatched from hcl_cmds[]; exit statuses are named in hcl_exit.h.
  */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "../db/store.h"
 #include "hcl.h"
+#include "hcl_exit.h"
 
 #ifndef HV_RELEASE
 #define HV_RELEASE "0.0.0"
@@ -28,7 +30,9 @@ static const char hcl_usage[] =
 "  fetch URL [-o FILE] [--pubkey PUB] [--insecure] [--timeout S] [--retries N]\n"
 "  publish FILE URL [--token T]       HTTP PUT (token also from $HCL_TOKEN)\n"
 "  site -o DIR --hcl FILE [--pubkey PUB] [--insecure]   static HCL web page\n"
-"Environment: HCL_LIST (default --hcl), HCL_PUBKEY (default --pubkey), HCL_SITE_ASSETS.\n";
+"Environment: HCL_LIST (default --hcl), HCL_PUBKEY (default --pubkey), HCL_SITE_ASSETS,\n"
+"  HVKIT_DB (export's default store; else ~/.local/share/hvkit/cert.db, as certify).\n"
+"exit: 0 done (check: bootable), 1 check: not bootable, verify: bad signature, 2 error\n";
 
 /* Parsed command line: positional arguments and the options we know. */
 struct hcl_args {
@@ -105,7 +109,7 @@ static int hcl_need(const struct hcl_args *a, int npos, const char *what)
 static int hcl_fail(const struct hcl_err *err)
 {
 	fprintf(stderr, "hcl: %s\n", err->msg);
-	return 2;
+	return HCL_EXIT_ERROR;
 }
 
 static void hcl_net_defaults(const struct hcl_args *a, struct hcl_net_opts *o)
@@ -150,7 +154,7 @@ static int hcl_load_any(const struct hcl_args *a, int want_list, const struct hc
 	return rc;
 }
 
-static int hcl_cmd_check(const struct hcl_args *a)
+static int hcl_cmd_check(struct hcl_args *a)
 {
 	struct hcl_loaded ld;
 	struct hcl_inv inv;
@@ -162,7 +166,7 @@ static int hcl_cmd_check(const struct hcl_args *a)
 	int rc;
 
 	if (hcl_need(a, 0, "no arguments besides options") < 0)
-		return 2;
+		return HCL_EXIT_ERROR;
 	/* The inventory first: a JSON list is then compiled for its devices only. */
 	rc = a->inventory ? hcl_inv_read(&inv, a->inventory, &err) : hcl_inv_probe(&inv, &err);
 	if (rc < 0)
@@ -184,27 +188,27 @@ static int hcl_cmd_check(const struct hcl_args *a)
 		hcl_report_json(&rep, &ld, &inv, input, stdout);
 	else
 		hcl_report_print(&rep, stdout);
-	rc = rep.bootable ? 0 : 1;
+	rc = rep.bootable ? HCL_EXIT_OK : HCL_EXIT_NOT_BOOTABLE;
 	hcl_report_free(&rep);
 	hcl_inv_free(&inv);
 	hcl_loaded_free(&ld);
 	return rc;
 }
 
-static int hcl_cmd_verify(const struct hcl_args *a)
+static int hcl_cmd_verify(struct hcl_args *a)
 {
 	struct hcl_loaded ld;
 	struct hcl_err err;
 
 	if (hcl_need(a, 1, "hcl verify FILE --pubkey PUB") < 0)
-		return 2;
+		return HCL_EXIT_ERROR;
 	if (!a->pubkey) {
 		fprintf(stderr, "hcl: verify needs --pubkey PUB\n");
-		return 2;
+		return HCL_EXIT_ERROR;
 	}
 	if (hcl_load(a->pos[0], a->pubkey, 0, 0, NULL, &ld, &err) < 0) {
 		fprintf(stderr, "hcl: %s\n", err.msg);
-		return 1;
+		return HCL_EXIT_BAD_SIGNATURE;
 	}
 	printf("%s: good signature, key %s, signed %s\n", a->pos[0], ld.sig.key_id,
 	       ld.sig.signed_at);
@@ -213,10 +217,10 @@ static int hcl_cmd_verify(const struct hcl_args *a)
 		       ld.sig.bin ? "image before the trailer" : "canonical list (docs/hcl.md)");
 	hcl_print_age(stdout, a->pos[0], (int64_t)ld.hb.generated);
 	hcl_loaded_free(&ld);
-	return 0;
+	return HCL_EXIT_OK;
 }
 
-static int hcl_cmd_compile(const struct hcl_args *a)
+static int hcl_cmd_compile(struct hcl_args *a)
 {
 	struct hcl_loaded ld;
 	struct hcl_err err;
@@ -226,7 +230,7 @@ static int hcl_cmd_compile(const struct hcl_args *a)
 
 	if (hcl_need(a, 1, "hcl compile LIST -o hcl.bin") < 0 || !a->out) {
 		fprintf(stderr, "hcl: compile needs -o FILE\n");
-		return 2;
+		return HCL_EXIT_ERROR;
 	}
 	/* A plain list is the publisher's own input; a signed one is checked when PUB is given. */
 	if (hcl_load(a->pos[0], a->pubkey, !a->pubkey || a->insecure, 1, NULL, &ld, &err) < 0)
@@ -240,99 +244,144 @@ static int hcl_cmd_compile(const struct hcl_args *a)
 		fprintf(stderr, "%s: %u records, %u releases, %zu bytes%s\n", a->out, ld.hb.count,
 			ld.hb.nrel, len, a->key ? ", signed" : "");
 	hcl_loaded_free(&ld);
-	return rc < 0 ? hcl_fail(&err) : 0;
+	return rc < 0 ? hcl_fail(&err) : HCL_EXIT_OK;
 }
 
-/* The store: --db, else $HVKIT_DB, else certify's default ~/.local/share/hvkit/cert.db. */
-static int hcl_cmd_export(const struct hcl_args *a)
+/* The store is found as certify finds it: --db, else $HVKIT_DB, else the default. */
+static int hcl_cmd_export(struct hcl_args *a)
 {
+	struct certify_err cerr;
 	struct hcl_err err = { "" };
-	char def[512];
-	const char *db = a->db ? a->db : getenv("HVKIT_DB");
+	char db[1024];
 
 	if (a->npos) {
 		fprintf(stderr, "hcl export: unexpected argument '%s'\n", a->pos[0]);
-		return 2;
+		return HCL_EXIT_ERROR;
 	}
-	if (!db) {
-		const char *home = getenv("HOME");
-		snprintf(def, sizeof(def), "%s/.local/share/hvkit/cert.db", home ? home : ".");
-		db = def;
+	if (certify_db_path(a->db, db, sizeof(db), &cerr) < 0) {
+		fprintf(stderr, "hcl export: %s\n", cerr.msg);
+		return HCL_EXIT_ERROR;
 	}
 	if (hcl_export(db, a->out, &err) < 0) {
 		fprintf(stderr, "hcl export: %s\n", err.msg);
-		return 2;
+		return HCL_EXIT_ERROR;
 	}
-	return 0;
+	return HCL_EXIT_OK;
 }
 
-static int hcl_cmd_simple(const char *cmd, const struct hcl_args *a)
+static int hcl_cmd_keygen(struct hcl_args *a)
+{
+	struct hcl_err err;
+
+	if (hcl_need(a, 0, "hcl keygen -o KEY") < 0 || !a->out) {
+		fprintf(stderr, "hcl: keygen needs -o KEY\n");
+		return HCL_EXIT_ERROR;
+	}
+	if (hcl_keygen(a->out, &err) < 0)
+		return hcl_fail(&err);
+	fprintf(stderr, "wrote %s (secret, 0600) and %s.pub\n", a->out, a->out);
+	return HCL_EXIT_OK;
+}
+
+static int hcl_cmd_sign(struct hcl_args *a)
+{
+	struct hcl_err err;
+	char out[4096];
+
+	if (hcl_need(a, 1, "hcl sign LIST --key KEY [-o OUT]") < 0 || !a->key) {
+		fprintf(stderr, "hcl: sign needs LIST and --key KEY\n");
+		return HCL_EXIT_ERROR;
+	}
+	snprintf(out, sizeof(out), "%s", a->out ? a->out : a->pos[0]);
+	if (!a->out) {
+		char *dot = strrchr(out, '.');
+
+		if (dot && strcmp(dot, ".json") == 0)
+			*dot = 0;
+		strncat(out, ".signed.json", sizeof(out) - strlen(out) - 1);
+	}
+	if (hcl_sign_list(a->pos[0], a->key, out, &err) < 0)
+		return hcl_fail(&err);
+	fprintf(stderr, "wrote %s\n", out);
+	return HCL_EXIT_OK;
+}
+
+/* fetch and publish: one transfer over HTTP with the --timeout and --retries options. */
+static int hcl_cmd_http(struct hcl_args *a, int publish)
 {
 	struct hcl_err err;
 	struct hcl_net_opts o;
-	char out[4096];
-	int rc = -1;
+	int rc;
 
+	if (hcl_need(a, publish ? 2 : 1, publish ? "hcl publish FILE URL [--token T]" :
+		     "hcl fetch URL [-o FILE]") < 0)
+		return HCL_EXIT_ERROR;
 	hcl_net_defaults(a, &o);
-	if (strcmp(cmd, "keygen") == 0) {
-		if (hcl_need(a, 0, "hcl keygen -o KEY") < 0 || !a->out)
-			return fprintf(stderr, "hcl: keygen needs -o KEY\n"), 2;
-		rc = hcl_keygen(a->out, &err);
-		if (rc == 0)
-			fprintf(stderr, "wrote %s (secret, 0600) and %s.pub\n", a->out, a->out);
-	} else if (strcmp(cmd, "sign") == 0) {
-		if (hcl_need(a, 1, "hcl sign LIST --key KEY [-o OUT]") < 0 || !a->key)
-			return fprintf(stderr, "hcl: sign needs LIST and --key KEY\n"), 2;
-		snprintf(out, sizeof(out), "%s", a->out ? a->out : a->pos[0]);
-		if (!a->out) {
-			char *dot = strrchr(out, '.');
-
-			if (dot && strcmp(dot, ".json") == 0)
-				*dot = 0;
-			strncat(out, ".signed.json", sizeof(out) - strlen(out) - 1);
-		}
-		rc = hcl_sign_list(a->pos[0], a->key, out, &err);
-		if (rc == 0)
-			fprintf(stderr, "wrote %s\n", out);
-	} else if (strcmp(cmd, "fetch") == 0) {
-		if (hcl_need(a, 1, "hcl fetch URL [-o FILE]") < 0)
-			return 2;
-		rc = hcl_fetch(a->pos[0], a->out ? a->out : "hcl.signed.json", a->pubkey,
-			       a->insecure, &o, &err);
-	} else if (strcmp(cmd, "publish") == 0) {
-		if (hcl_need(a, 2, "hcl publish FILE URL [--token T]") < 0)
-			return 2;
-		rc = hcl_publish(a->pos[0], a->pos[1], a->token ? a->token : getenv("HCL_TOKEN"),
-				 &o, &err);
-	}
-	return rc < 0 ? hcl_fail(&err) : 0;
+	if (publish)
+		rc = hcl_publish(a->pos[0], a->pos[1], a->token ? a->token : getenv("HCL_TOKEN"), &o, &err);
+	else
+		rc = hcl_fetch(a->pos[0], a->out ? a->out : "hcl.signed.json", a->pubkey, a->insecure,
+			       &o, &err);
+	return rc < 0 ? hcl_fail(&err) : HCL_EXIT_OK;
 }
 
-static int hcl_cmd_list(const char *cmd, struct hcl_args *a)
+static int hcl_cmd_fetch(struct hcl_args *a)
+{
+	return hcl_cmd_http(a, 0);
+}
+
+static int hcl_cmd_publish(struct hcl_args *a)
+{
+	return hcl_cmd_http(a, 1);
+}
+
+/* validate and site: a whole list, loaded and checked. */
+static int hcl_cmd_list(struct hcl_args *a, int site)
 {
 	struct hcl_loaded ld;
 	struct hcl_err err;
 	int rc = 0;
 
-	if (strcmp(cmd, "validate") == 0) {
+	if (!site) {
 		if (hcl_need(a, 1, "hcl validate LIST") < 0)
-			return 2;
+			return HCL_EXIT_ERROR;
 		a->hcl = a->pos[0];
+		a->insecure = a->insecure || !a->pubkey;
 	} else if (hcl_need(a, 0, "hcl site -o DIR --hcl FILE") < 0 || !a->out) {
 		fprintf(stderr, "hcl: site needs -o DIR\n");
-		return 2;
+		return HCL_EXIT_ERROR;
 	}
 	if (hcl_load_any(a, 1, NULL, &ld, &err) < 0)
 		return hcl_fail(&err);
 	hcl_print_age(stderr, a->hcl, ld.list.generated);
-	if (strcmp(cmd, "validate") == 0)
+	if (!site)
 		printf("%s: valid, %zu entries, %zu releases\n", a->hcl, ld.list.nentries,
 		       ld.list.nreleases);
 	else
 		rc = hcl_site(&ld.list, a->out, getenv("HCL_SITE_ASSETS"), &err);
 	hcl_loaded_free(&ld);
-	return rc < 0 ? hcl_fail(&err) : 0;
+	return rc < 0 ? hcl_fail(&err) : HCL_EXIT_OK;
 }
+
+static int hcl_cmd_validate(struct hcl_args *a)
+{
+	return hcl_cmd_list(a, 0);
+}
+
+static int hcl_cmd_site(struct hcl_args *a)
+{
+	return hcl_cmd_list(a, 1);
+}
+
+static const struct {
+	const char *name;
+	int (*fn)(struct hcl_args *a);
+} hcl_cmds[] = {
+	{ "check", hcl_cmd_check }, { "keygen", hcl_cmd_keygen }, { "sign", hcl_cmd_sign },
+	{ "verify", hcl_cmd_verify }, { "validate", hcl_cmd_validate },
+	{ "compile", hcl_cmd_compile }, { "export", hcl_cmd_export }, { "fetch", hcl_cmd_fetch },
+	{ "publish", hcl_cmd_publish }, { "site", hcl_cmd_site },
+};
 
 int main(int argc, char **argv)
 {
@@ -341,36 +390,22 @@ int main(int argc, char **argv)
 
 	if (argc < 2 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
 		fputs(hcl_usage, argc < 2 ? stderr : stdout);
-		return argc < 2 ? 2 : 0;
+		return argc < 2 ? HCL_EXIT_ERROR : HCL_EXIT_OK;
 	}
 	if (strcmp(cmd, "--version") == 0) {
 		printf("hcl (hvkit) for hvkernel %s, list schema %d, hcl.bin version %d\n",
 		       HV_RELEASE, HCL_SCHEMA_VERSION, HCLBIN_VERSION);
-		return 0;
+		return HCL_EXIT_OK;
 	}
 	for (int i = 2; i < argc; i++)
 		if (strcmp(argv[i], "--help") == 0) {
 			fputs(hcl_usage, stdout);
-			return 0;
+			return HCL_EXIT_OK;
 		}
-	if (hcl_parse_args(argc, argv, &a) < 0)
-		return 2;
-	if (strcmp(cmd, "check") == 0)
-		return hcl_cmd_check(&a);
-	if (strcmp(cmd, "verify") == 0)
-		return hcl_cmd_verify(&a);
-	if (strcmp(cmd, "compile") == 0)
-		return hcl_cmd_compile(&a);
-	if (strcmp(cmd, "export") == 0)
-		return hcl_cmd_export(&a);
-	if (strcmp(cmd, "validate") == 0 || strcmp(cmd, "site") == 0) {
-		if (strcmp(cmd, "validate") == 0)
-			a.insecure = a.insecure || !a.pubkey;
-		return hcl_cmd_list(cmd, &a);
+	for (size_t i = 0; i < sizeof(hcl_cmds) / sizeof(hcl_cmds[0]); i++) {
+		if (strcmp(cmd, hcl_cmds[i].name) == 0)
+			return hcl_parse_args(argc, argv, &a) < 0 ? HCL_EXIT_ERROR : hcl_cmds[i].fn(&a);
 	}
-	if (!strcmp(cmd, "keygen") || !strcmp(cmd, "sign") || !strcmp(cmd, "fetch") ||
-	    !strcmp(cmd, "publish"))
-		return hcl_cmd_simple(cmd, &a);
 	fprintf(stderr, "hcl: unknown command '%s' (see hcl --help)\n", cmd);
-	return 2;
+	return HCL_EXIT_ERROR;
 }

@@ -65,7 +65,7 @@ fuzz-gpt: $(FUZZ_DIR)/fuzz_gpt $(FUZZ_DIR)/gpt_seed
 #   make fuzz-hcl                           every parser for $(HCL_FUZZ_SECONDS) each
 HCL_FUZZ_TARGETS := lspci vmm boot invjson detect list signed
 HCL_FUZZ_SECONDS ?= 6
-HCL_FUZZ_SRCS    := $(filter-out hcl/hcl_main.c hcl/hcl_fetch.c hcl/hcl_site.c,$(wildcard hcl/*.c)) \
+HCL_FUZZ_SRCS    := $(filter-out hcl/hcl_main.c hcl/hcl_fetch.c hcl/hcl_site.c hcl/hcl_export.c,$(wildcard hcl/*.c)) \
                     hvkernel/lib/hclbin.c hvkernel/lib/hclpolicy.c hvkernel/lib/pcimatch.c \
                     hvkernel/lib/sha256.c
 HCL_FUZZ_OBJS    := $(HCL_FUZZ_SRCS:%.c=$(FUZZ_DIR)/obj/%.o)
@@ -104,3 +104,51 @@ $(HCL_FUZZ_TARGETS:%=fuzz-hcl-%): fuzz-hcl-%: $(FUZZ_DIR)/fuzz_hcl_% $(FUZZ_DIR)
 fuzz-hcl: $(HCL_FUZZ_TARGETS:%=fuzz-hcl-%)
 
 -include $(HCL_FUZZ_OBJS:.o=.d)
+
+# The host's readers of what a kernel and QEMU send: the result channel (certify/hvr.c,
+# hvrrun.c) and QMP (certify/qmp.c). Seeds: tests/fuzz/seeds/{hvr,qmp}.
+FUZZ_HOST_CFLAGS := $(FUZZ_CFLAGS) -D_GNU_SOURCE -Icertify
+FUZZ_HVR_SRCS    := certify/hvr.c certify/hvrrun.c certify/err.c hvkernel/lib/fmt.c
+FUZZ_QMP_SRCS    := certify/qmp.c certify/err.c
+
+$(FUZZ_DIR)/fuzz_hvr: tests/fuzz/fuzz_hvr.c $(FUZZ_HVR_SRCS) certify/hvr.h certify/hvrrun.h certify/err.h
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_HOST_CFLAGS) -o $@ tests/fuzz/fuzz_hvr.c $(FUZZ_HVR_SRCS)
+
+$(FUZZ_DIR)/fuzz_qmp: tests/fuzz/fuzz_qmp.c $(FUZZ_QMP_SRCS) certify/qmp.h certify/err.h
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_HOST_CFLAGS) -o $@ tests/fuzz/fuzz_qmp.c $(FUZZ_QMP_SRCS) -ljson-c
+
+.PHONY: fuzz-hvr fuzz-qmp fuzz-check
+fuzz-hvr: $(FUZZ_DIR)/fuzz_hvr
+	@mkdir -p $(FUZZ_DIR)/hvr-corpus
+	cd $(FUZZ_DIR) && ./fuzz_hvr -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
+		-print_final_stats=1 hvr-corpus $(CURDIR)/tests/fuzz/seeds/hvr
+
+fuzz-qmp: $(FUZZ_DIR)/fuzz_qmp
+	@mkdir -p $(FUZZ_DIR)/qmp-corpus
+	cd $(FUZZ_DIR) && ./fuzz_qmp -max_total_time=$(FUZZ_SECONDS) -max_len=16384 \
+		-print_final_stats=1 qmp-corpus $(CURDIR)/tests/fuzz/seeds/qmp
+
+# make check's fuzz phase: every target above for FUZZ_CHECK_SECONDS each, from its seeds
+# (and the corpus earlier runs grew). One test per target: it passes when the fuzzer ran to
+# its time limit without a crash, a leak or a broken invariant. The counts go to
+# build/check/fuzz.counts; scripts/fuzz-check.sh says how each target did.
+FUZZ_CHECK_SECONDS ?= 15
+FUZZ_CHECK_COUNTS  := $(BUILD)/check/fuzz.counts
+FUZZ_CHECK_BINS    := $(FUZZ_DIR)/fuzz_elfmod $(FUZZ_DIR)/fuzz_vmcfg $(FUZZ_DIR)/fuzz_gpt \
+                      $(FUZZ_DIR)/fuzz_hvr $(FUZZ_DIR)/fuzz_qmp $(HCL_FUZZ_BINS)
+# The hcl parsers are small and fast, seven of them: a shorter time each keeps the phase lean.
+HCL_FUZZ_CHECK_SECONDS ?= 8
+
+fuzz-check: $(FUZZ_CHECK_BINS) $(FUZZ_DIR)/elfmod-seed/good.o $(FUZZ_DIR)/gpt_seed $(BUILD)/guest/os.bin \
+		$(FUZZ_DIR)/hcl-seed/.done
+	@mkdir -p $(BUILD)/check $(FUZZ_DIR)/vmcfg-seed $(FUZZ_DIR)/gpt-seed && rm -f $(FUZZ_CHECK_COUNTS)
+	@cp tests/vm/*.vm $(BUILD)/guest/os.elf $(FUZZ_DIR)/vmcfg-seed/
+	@$(FUZZ_DIR)/gpt_seed $(FUZZ_DIR)/gpt-seed
+	@HCL_FUZZ_PUBKEY=$(CURDIR)/tests/fuzz/hcl-test.key.pub HCL_PCI_IDS=$(CURDIR)/tests/hcl/corpus/pci.ids \
+		sh scripts/fuzz-check.sh $(FUZZ_DIR) $(FUZZ_CHECK_SECONDS) $(FUZZ_CHECK_COUNTS) \
+		elfmod:16384:$(CURDIR)/$(FUZZ_DIR)/elfmod-seed vmcfg:16384:$(CURDIR)/$(FUZZ_DIR)/vmcfg-seed \
+		gpt:262144:$(CURDIR)/$(FUZZ_DIR)/gpt-seed hvr:65536:$(CURDIR)/tests/fuzz/seeds/hvr \
+		qmp:16384:$(CURDIR)/tests/fuzz/seeds/qmp \
+		$(HCL_FUZZ_TARGETS:%=hcl_%:65536:$(CURDIR)/$(FUZZ_DIR)/hcl-seed:$(HCL_FUZZ_CHECK_SECONDS))

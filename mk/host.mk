@@ -9,9 +9,10 @@ CERTIFY_LIB_SRCS := $(wildcard certify/*.c)
 CERTIFY_LDLIBS   := -ljson-c -lpthread
 CERTIFY_LIB      := $(BUILD)/lib/libcertify.a
 # The archive also carries the freestanding code it shares with the kernel (result-channel
-# escaping, the GPT encoder of scratch disks); the unit tests link hvkernel/lib/*.c themselves,
-# so it is not in CERTIFY_LIB_SRCS.
+# escaping, the GPT encoder of scratch disks, the block test pattern and the NIC test frame);
+# the unit tests link hvkernel/lib/*.c themselves, so it is not in CERTIFY_LIB_SRCS.
 CERTIFY_OBJS     := $(CERTIFY_LIB_SRCS:%.c=$(BUILD)/host/%.o) $(BUILD)/host/hvkernel/lib/fmt.o \
+                    $(BUILD)/host/hvkernel/lib/blkpat.o $(BUILD)/host/hvkernel/lib/nicframe.o \
                     $(BUILD)/host/hvkernel/lib/gpt.o
 
 HVKTEST_SRCS := $(wildcard tests/kernel/*.c)

@@ -47,13 +47,21 @@ $(BUILD)/kobj/%.S.o: %.S
 	$(KCC) $(KCFLAGS) -D__ASSEMBLY__ -c -o $@ $<
 
 # The guest test OS: 32-bit freestanding C linked at 0x1000 into a flat binary that the
-# kernel carries (hvkernel/tests/guest_os.S) and copies into test VMs.
+# kernel carries (hvkernel/tests/guest_os.S) and copies into test VMs. It shares the block
+# test pattern and the NIC test frame with the kernel and the host (hvkernel/lib).
 GUEST_CFLAGS := -m32 -march=i686 -ffreestanding -fno-pic -fno-pie -fno-stack-protector \
-                -fno-asynchronous-unwind-tables -mgeneral-regs-only -O2 -Wall -Wextra -Werror
+                -fno-asynchronous-unwind-tables -mgeneral-regs-only -O2 -Wall -Wextra -Werror \
+                -Ihvkernel/include -MMD -MP
+GUEST_LIBS   := blkpat nicframe
 GUEST_OBJS   := $(BUILD)/guest/entry.o $(BUILD)/guest/os.o $(BUILD)/guest/isr.o $(BUILD)/guest/irq.o \
-                $(BUILD)/guest/irqtest.o $(BUILD)/guest/smptest.o
+                $(BUILD)/guest/irqtest.o $(BUILD)/guest/smptest.o \
+                $(GUEST_LIBS:%=$(BUILD)/guest/lib/%.o)
 
 $(BUILD)/guest/%.o: tests/guest/%.c
+	@mkdir -p $(dir $@)
+	$(KCC) $(GUEST_CFLAGS) -c -o $@ $<
+
+$(BUILD)/guest/lib/%.o: hvkernel/lib/%.c
 	@mkdir -p $(dir $@)
 	$(KCC) $(GUEST_CFLAGS) -c -o $@ $<
 

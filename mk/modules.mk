@@ -70,7 +70,7 @@ $(MOD_BENCH): $(BUILD)/bin/mkbadmod $(MOD_DEPS)
 	@touch $@
 
 # The out-of-tree check: the build counts as one test, the boot entry adds its own counts.
-# A failed build writes "0 1"; a crash of the recipe writes nothing (check-summary fails it).
+# A failed build writes "0 1 0"; a crash of the recipe writes nothing (check-summary fails it).
 DDK_CHECK_COUNTS := $(BUILD)/check/ddk.counts
 
 ddk-check: $(BUILD)/bin/hvktest $(BUILD)/hvkernel.elf
@@ -79,10 +79,10 @@ ddk-check: $(BUILD)/bin/hvktest $(BUILD)/hvkernel.elf
 	cp -r drivers/sample/edu "$$tmp/edu" && rm -rf "$$tmp/edu/.hvm-obj" "$$tmp/edu/"*.hvm && \
 	if ! $(MAKE) -s --no-print-directory -C $(CURDIR)/ddk M="$$tmp/edu"; then \
 		echo "FAIL ddk-out-of-tree (the DDK build of $$tmp/edu failed)"; \
-		echo "0 1" > $(DDK_CHECK_COUNTS); exit 0; \
+		echo "0 1 0" > $(DDK_CHECK_COUNTS); exit 0; \
 	fi; \
 	printf '%s\n' '[ddk-out-of-tree]' 'qemu = -device edu,addr=4' "initrd = $$tmp/edu/edu.hvm" \
 		'modules = edu.hvm:loaded' 'driver = 00:04.0:edu' 'groups = ddk' > "$$tmp/ddk.cfg"; \
 	$(BUILD)/bin/hvktest -c "$$tmp/ddk.cfg" --kernel $(BUILD)/hvkernel.elf \
 		--logdir $(BUILD)/ktest --counts "$$tmp/counts"; \
-	read -r p f < "$$tmp/counts" && echo "$$((p + 1)) $$f" > $(DDK_CHECK_COUNTS)
+	read -r p f s < "$$tmp/counts" && echo "$$((p + 1)) $$f $$s" > $(DDK_CHECK_COUNTS)

@@ -124,7 +124,7 @@ static void __attribute__((noreturn)) policy_refuse(const char *why)
 void policy_enforce(void)
 {
 	char slot[16], full[16];
-	int nics = 0, storage = 0;
+	struct hclpolicy_server srv = { 0 };
 
 	if (policy_mode == POLICY_OFF)
 		return;
@@ -133,10 +133,7 @@ void policy_enforce(void)
 	for (struct pci_dev *d = pci_first(); d; d = d->next) {
 		enum hclpolicy_verdict v = (enum hclpolicy_verdict)d->policy_verdict;
 		/* A certified device counts once its certified driver drives it. */
-		if (v == HCLPOLICY_CERTIFIED && d->driver) {
-			nics += hclpolicy_is_nic(d->class);
-			storage += hclpolicy_is_storage(d->class);
-		}
+		hclpolicy_server_add(&srv, d->class, v == HCLPOLICY_CERTIFIED && d->driver);
 		klog("hcl: %s %04x:%04x class %06x: %s (%s)%s%s", pci_slot_name(d, slot), d->vendor,
 		     d->device, d->class, hclpolicy_verdict_name(v), d->policy_reason,
 		     d->driver ? ", driver " : "", d->driver ? d->driver->name : "");
@@ -148,14 +145,15 @@ void policy_enforce(void)
 		hvr_str("driver", d->driver ? d->driver->name : "-");
 		hvr_end();
 	}
-	bool bootable = nics > 0 && storage > 0;
-	klog("hcl: %d certified NICs, %d certified storage controllers: %s (policy %s)", nics, storage,
-	     bootable ? "bootable" : "not bootable", policy_mode == POLICY_STRICT ? "strict" : "warn");
+	bool bootable = hclpolicy_server_bootable(&srv);
+	klog("hcl: %u certified NICs, %u certified storage controllers: %s (policy %s)", srv.nics,
+	     srv.storage, bootable ? "bootable" : "not bootable",
+	     policy_mode == POLICY_STRICT ? "strict" : "warn");
 	hvr_begin("policy");
 	hvr_str("status", bootable ? "bootable" : (policy_mode == POLICY_STRICT ? "refused" : "warned"));
-	hvr_u64("nics", (uint64_t)nics);
-	hvr_u64("storage", (uint64_t)storage);
+	hvr_u64("nics", srv.nics);
+	hvr_u64("storage", srv.storage);
 	hvr_end();
 	if (!bootable && policy_mode == POLICY_STRICT)
-		policy_refuse(nics ? "no certified storage controller" : "no certified NIC");
+		policy_refuse(hclpolicy_server_missing(&srv));
 }

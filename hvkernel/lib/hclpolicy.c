@@ -45,3 +45,25 @@ const char *hclpolicy_verdict_name(enum hclpolicy_verdict v)
 
 	return v <= HCLPOLICY_IGNORED ? names[v] : "?";
 }
+
+void hclpolicy_server_add(struct hclpolicy_server *s, uint32_t class, bool certified)
+{
+	if (!certified)
+		return;
+	s->nics += hclpolicy_is_nic(class);
+	s->storage += hclpolicy_is_storage(class);
+}
+
+bool hclpolicy_server_bootable(const struct hclpolicy_server *s)
+{
+	return s->nics > 0 && s->storage > 0;
+}
+
+const char *hclpolicy_server_missing(const struct hclpolicy_server *s)
+{
+	if (!s->nics && !s->storage)
+		return "no certified NIC and no certified storage controller";
+	if (!s->nics)
+		return "no certified NIC";
+	return s->storage ? "" : "no certified storage controller";
+}

@@ -1,9 +1,9 @@
 /*
  * The storage certification suite (test=blk). It runs on every blkdev the loaded driver
- * modules registered, or on the one named by blk.dev=. Every block written carries its LBA
- * and the run's seed (blk.seed=) in its first 16 bytes, so a misdirected or stale block is
- * caught on read-back here and, from the `blkwrite` records, by the host reading the disk
- * image afterwards: what counts is what reached the medium.
+ * modules registered, or on the one named by blk.dev=. Every block written holds the block
+ * test pattern (lib/blkpat.h: its LBA, the run's seed from blk.seed=, data from both), so a
+ * misdirected or stale block is caught on read-back here and, from the `blkwrite` records,
+ * by the host reading the disk image afterwards: what counts is what reached the medium.
  */
 #include <arch/cpu.h>
 #include <hv/errno.h>
@@ -16,11 +16,13 @@
 #include <kern/pci.h>
 #include <kern/string.h>
 #include <kern/time.h>
+#include <lib/blkpat.h>
 
 #define BLK_MAX_BYTES	(1u << 20)
 #define BLK_TIMEOUT_US	10000000ull
 
-static uint64_t blk_seed;
+/* The block test pattern of this run (blk.seed=): lib/blkpat.h. */
+static struct blkpat_key blk_key;
 
 static uint64_t blk_rand(uint64_t *s)
 {
@@ -28,34 +30,6 @@ static uint64_t blk_rand(uint64_t *s)
 	*s ^= *s >> 7;
 	*s ^= *s << 17;
 	return *s;
-}
-
-/* Block content: 8 bytes LBA, 8 bytes seed, then a pattern derived from both. */
-static void blk_fill(uint8_t *p, uint32_t bs, uint64_t lba, uint32_t n)
-{
-	for (uint32_t b = 0; b < n; b++, p += bs) {
-		uint64_t l = lba + b;
-		memcpy(p, &l, 8);
-		memcpy(p + 8, &blk_seed, 8);
-		for (uint32_t i = 16; i < bs; i++)
-			p[i] = (uint8_t)(l * 31 + blk_seed + i);
-	}
-}
-
-/* Index of the first bad block, or -1. */
-static long blk_check(const uint8_t *p, uint32_t bs, uint64_t lba, uint32_t n)
-{
-	for (uint32_t b = 0; b < n; b++, p += bs) {
-		uint64_t l = lba + b, got_l, got_s;
-		memcpy(&got_l, p, 8);
-		memcpy(&got_s, p + 8, 8);
-		if (got_l != l || got_s != blk_seed)
-			return b;
-		for (uint32_t i = 16; i < bs; i++)
-			if (p[i] != (uint8_t)(l * 31 + blk_seed + i))
-				return b;
-	}
-	return -1;
 }
 
 static int blk_io(struct hv_blkdev *bd, int op, uint64_t lba, uint32_t n, void *buf, uint64_t bus)
@@ -78,7 +52,7 @@ static void blk_report_write(const struct hv_blkdev *bd, uint64_t lba, uint64_t 
 	hvr_u64("lba", lba);
 	hvr_u64("blocks", n);
 	hvr_u64("block_size", bd->block_size);
-	hvr_u64("seed", blk_seed);
+	hvr_u64("seed", blk_key.seed);
 	hvr_end();
 }
 
@@ -87,7 +61,7 @@ static struct hv_blkdev *blk_pick(struct ktest_ctx *t)
 	const char *name = ktest_param(t, "dev", 0);
 	struct hv_blkdev *bd = name ? blkdev_find(name) : blkdev_first();
 
-	blk_seed = ktest_param_u64(t, "seed", 0x5eed) | 1;
+	blk_key.seed = ktest_param_u64(t, "seed", 0x5eed) | 1;
 	if (!bd)
 		ktest_msg(t, name ? "no blkdev %s" : "no blkdev registered (is a storage driver module loaded?)", name);
 	return bd;
@@ -204,19 +178,19 @@ KTEST(blk, verify)
 	KT_CHECK(t, buf, "no DMA memory");
 	enum ktest_status st = KTEST_PASS;
 	uint64_t lba = 0, ops = 0;
-	rng = blk_seed;
+	rng = blk_key.seed;
 	/* Sequential: request sizes 1, 2, 3, 5, 8 ... blocks, to maxn, back to back. */
 	for (uint32_t n = 1, prev = 1; lba < span && st == KTEST_PASS; ) {
 		uint32_t c = n > maxn ? maxn : n;
 		if (c > span - lba)
 			c = (uint32_t)(span - lba);
-		blk_fill(buf, bs, lba, c);
+		blkpat_fill(buf, bs, lba, c, &blk_key);
 		int ret = blk_io(bd, HV_BLK_WRITE, lba, c, buf, bus);
 		if (ret == 0) {
 			memset(buf, 0, (size_t)c * bs);
 			ret = blk_io(bd, HV_BLK_READ, lba, c, buf, bus);
 		}
-		long bad = ret == 0 ? blk_check(buf, bs, lba, c) : -1;
+		long bad = ret == 0 ? blkpat_first_bad(buf, bs, lba, c, &blk_key) : -1;
 		if (ret || bad >= 0) {
 			ktest_msg(t, "%s: %u blocks at %llu: %s %d", bd->name, c, (unsigned long long)lba,
 				  ret ? "error" : "wrong data in block", ret ? ret : (int)bad);
@@ -236,13 +210,13 @@ KTEST(blk, verify)
 		if (c > span)
 			c = (uint32_t)span;
 		uint64_t at = blk_rand(&rng) % (span - c + 1);
-		blk_fill(buf, bs, at, c);
+		blkpat_fill(buf, bs, at, c, &blk_key);
 		int ret = blk_io(bd, HV_BLK_WRITE, at, c, buf, bus);
 		if (ret == 0) {
 			memset(buf, 0, (size_t)c * bs);
 			ret = blk_io(bd, HV_BLK_READ, at, c, buf, bus);
 		}
-		long bad = ret == 0 ? blk_check(buf, bs, at, c) : -1;
+		long bad = ret == 0 ? blkpat_first_bad(buf, bs, at, c, &blk_key) : -1;
 		if (ret || bad >= 0) {
 			ktest_msg(t, "%s: random %u blocks at %llu: %s %d", bd->name, c,
 				  (unsigned long long)at, ret ? "error" : "wrong data in block", ret ? ret : (int)bad);
@@ -303,7 +277,7 @@ KTEST(blk, qdepth)
 		st = KTEST_ERROR;
 		goto free;
 	}
-	uint64_t rng = blk_seed, t0 = time_us(), total = 0;
+	uint64_t rng = blk_key.seed, t0 = time_us(), total = 0;
 	uint64_t nchunks = bd->nblocks / n;
 	uint64_t bad = ktest_param(t, "eio_lba", 0) ? ktest_param_u64(t, "eio_lba", 0) : UINT64_MAX;
 	for (int round = 0; round < 8 && st == KTEST_PASS; round++) {
@@ -322,7 +296,7 @@ KTEST(blk, qdepth)
 			r->done = blk_async_done;
 			r->ctx = &a;
 			if (r->op == HV_BLK_WRITE)
-				blk_fill(r->buf, bd->block_size, r->lba, n);
+				blkpat_fill(r->buf, bd->block_size, r->lba, n, &blk_key);
 			int ret;
 			while ((ret = bd->ops->submit(bd, r)) == -HV_EAGAIN)
 				if (bd->ops->poll)
@@ -344,7 +318,7 @@ KTEST(blk, qdepth)
 		}
 		for (unsigned i = 0; i < qd && st == KTEST_PASS && (round & 1); i++)
 			/* Two requests of the even round may have hit one LBA: same content. */
-			if (blk_check(rq[i].buf, bd->block_size, rq[i].lba, n) >= 0) {
+			if (blkpat_first_bad(rq[i].buf, bd->block_size, rq[i].lba, n, &blk_key) >= 0) {
 				ktest_msg(t, "%s: block %llu read back wrong", bd->name, (unsigned long long)rq[i].lba);
 				st = KTEST_FAIL;
 			}
@@ -385,7 +359,7 @@ KTEST(blk, errors)
 	enum ktest_status st = KTEST_PASS;
 	if (wlba) {
 		uint64_t w = ktest_param_u64(t, "eio_wlba", 0);
-		blk_fill(buf, bd->block_size, w, 1);
+		blkpat_fill(buf, bd->block_size, w, 1, &blk_key);
 		int w1 = blk_io(bd, HV_BLK_WRITE, w, 1, buf, bus);
 		int w2 = blk_io(bd, HV_BLK_WRITE, w + 1, 1, buf, bus);
 		int w3 = blk_io(bd, HV_BLK_READ, w, 1, buf, bus);
@@ -572,13 +546,13 @@ KTEST_MANUAL(blk, resize)
 		st = KTEST_ERROR;
 	}
 	for (uint64_t lba = 0; r == 0 && st == KTEST_PASS && lba < 8 * (uint64_t)n; lba += n) {
-		blk_fill(buf, bd->block_size, lba, n);
+		blkpat_fill(buf, bd->block_size, lba, n, &blk_key);
 		r = blk_io(bd, HV_BLK_WRITE, lba, n, buf, bus);
 		if (r == 0) {
 			memset(buf, 0, 4096);
 			r = blk_io(bd, HV_BLK_READ, lba, n, buf, bus);
 		}
-		if (r == 0 && blk_check(buf, bd->block_size, lba, n) >= 0) {
+		if (r == 0 && blkpat_first_bad(buf, bd->block_size, lba, n, &blk_key) >= 0) {
 			ktest_msg(t, "%s: block %llu read back wrong", bd->name, (unsigned long long)lba);
 			st = KTEST_FAIL;
 		}
@@ -623,13 +597,13 @@ KTEST(blk, timeout)
 			  (unsigned long long)(BLK_TIMEOUT_US / 1000));
 		st = KTEST_FAIL;
 	}
-	blk_fill(buf, bd->block_size, 8, n);
+	blkpat_fill(buf, bd->block_size, 8, n, &blk_key);
 	r = blk_io(bd, HV_BLK_WRITE, 8, n, buf, bus);
 	if (r == 0) {
 		memset(buf, 0, 4096);
 		r = blk_io(bd, HV_BLK_READ, 8, n, buf, bus);
 	}
-	if (r != 0 || blk_check(buf, bd->block_size, 8, n) >= 0) {
+	if (r != 0 || blkpat_first_bad(buf, bd->block_size, 8, n, &blk_key) >= 0) {
 		ktest_msg(t, "%s: after the timeout: %s %d", bd->name, r ? "error" : "wrong data", r);
 		st = KTEST_FAIL;
 	}
@@ -707,7 +681,7 @@ KTEST(blk, randbench)
 		st = KTEST_ERROR;
 		goto out;
 	}
-	rng = blk_seed;
+	rng = blk_key.seed;
 	uint64_t t0 = time_us();
 	for (uint64_t i = 0; i < ops && st == KTEST_PASS; i++)
 		if (blk_io(bd, HV_BLK_READ, (blk_rand(&rng) % span) * n, n, buf, bus) != 0)

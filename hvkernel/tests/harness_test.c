@@ -1,11 +1,14 @@
 /*
  * Misbehaviour on purpose, so the host side can prove it copes: a kernel that hangs with
- * interrupts off, one that triple-faults, and one that writes garbage on the result
- * channel. Manual tests: they run only when named ("test=harness.hang").
+ * interrupts off, one that triple-faults, one that writes garbage on the result channel,
+ * one that floods it, one that cuts a record short and one whose end record lies about its
+ * counts. Each must give the host an error or a failure, never a pass. Manual tests: they
+ * run only when named ("test=harness.hang").
  */
 #include <arch/cpu.h>
 #include <arch/uartreg.h>
 #include <kern/ktest.h>
+#include <kern/panic.h>
 #include <kern/uart.h>
 
 KTEST_MANUAL(harness, hang)
@@ -35,4 +38,47 @@ KTEST_MANUAL(harness, garbage)
 	(void)t;
 	uart_write(UART_COM2, junk, sizeof(junk) - 1);
 	return KTEST_PASS;
+}
+
+/* Passing test records without end, faster than any suite writes them: the host must stop
+ * reading (its record limit) and call the run an error, not grow until it runs out. */
+KTEST_MANUAL(harness, flood)
+{
+	static const char rec[] = "HVR1 test suite=harness name=flood status=pass us=1 msg=\n";
+
+	(void)t;
+	for (;;)
+		uart_write(UART_COM2, rec, sizeof(rec) - 1);
+	return KTEST_FAIL;
+}
+
+/* A record cut off mid-line, then the exit code of a clean pass with no end record. */
+KTEST_MANUAL(harness, truncate)
+{
+	static const char part[] = "HVR1 test suite=harness name=truncate sta";
+
+	(void)t;
+	uart_write(UART_COM2, part, sizeof(part) - 1);
+	hv_exit(HV_EXIT_PASS);
+	return KTEST_FAIL;
+}
+
+/* An end record claiming four passed tests when none was reported, and the exit code of a
+ * pass: the counts disagree with the records, so the host must not believe either. */
+KTEST_MANUAL(harness, lie)
+{
+	static const char end[] = "HVR1 end passed=4 failed=0 skipped=0 errors=0 status=pass\n";
+
+	(void)t;
+	uart_write(UART_COM2, end, sizeof(end) - 1);
+	hv_exit(HV_EXIT_PASS);
+	return KTEST_FAIL;
+}
+
+/* The exit code of a clean pass with no end record and no test record at all. */
+KTEST_MANUAL(harness, silent)
+{
+	(void)t;
+	hv_exit(HV_EXIT_PASS);
+	return KTEST_FAIL;
 }

@@ -3,8 +3,9 @@
  * modules registered: A and B are the first two (or nic.a= / nic.b= by name), normally two
  * NICs of one model joined by a QEMU hub, so every frame A sends reaches B.
  *
- * Frames carry a header after the Ethernet header: a magic, a sequence number and a
- * checksum of the payload, so the receiver can tell loss, reordering and corruption apart.
+ * Frames are NIC test frames (lib/nicframe.h, shared with the host peer and the guest test
+ * OS): a magic, a sequence number and a checksum of the payload, so the receiver can tell
+ * loss, reordering and corruption apart.
  */
 #include <arch/cpu.h>
 #include <hv/errno.h>
@@ -16,31 +17,16 @@
 #include <kern/string.h>
 #include <kern/time.h>
 #include <lib/fmt.h>
+#include <lib/nicframe.h>
 
-#define NIC_ETHERTYPE	0x88b5		/* IEEE local experimental */
-#define NIC_MAGIC	0x4e494354u	/* "NICT" */
-#define NIC_HDR		14
-#define NIC_PAYLOAD_OFF	(NIC_HDR + 12)	/* magic, seq, checksum */
-#define NIC_MAX_FRAME	(9000 + NIC_HDR)
+#define NIC_MAX_FRAME	(9000 + NICFRAME_ETH_HDR)
 #define NIC_WINDOW	512		/* frames in flight in nic.rate */
-/* The IPv4/UDP form of a test frame (certify/peer.h): IPv4 without options, UDP from port
- * NIC_FLOW_PORT + flow to NIC_UDP_PORT, then our header. Flows spread over the queues of a
- * multiqueue NIC (and of QEMU's tap); the plain form is one flow. */
-#define NIC_IP		14
-#define NIC_UDP		(NIC_IP + 20)
-#define NIC_UDP_HDR	(NIC_UDP + 8)
-#define NIC_UDP_PORT	0x88b5
-#define NIC_FLOW_PORT	0xc000
 #define NIC_FLOW_FRAMES	128		/* nic.peer with nic.pairs: frames per flow */
-
-/* The host's readiness probes (certify/peer.c, sync point peer-probe) carry sequence
- * numbers from here up. */
-#define NIC_PROBE_SEQ	0xffff0000u
 
 struct nic_rx {
 	uint64_t frames, bad, out_of_order, bytes;
 	uint64_t probes;		/* probes seen: not test frames, never counted as such */
-	uint32_t next_seq;
+	struct nicframe_order order;
 	int check;			/* verify contents (off for the rate test) */
 };
 
@@ -59,101 +45,38 @@ static void nic_poll(struct hv_netdev *nd)
 }
 static uint8_t nic_frame[NIC_MAX_FRAME];
 
-static uint32_t nic_sum(const uint8_t *p, size_t n)
-{
-	uint32_t s = 0x9e3779b9u;
-
-	for (size_t i = 0; i < n; i++)
-		s = (s ^ p[i]) * 0x01000193u;
-	return s;
-}
-
-static void nic_put32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
-static uint32_t nic_get32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
-
-/* Our header at off (magic, seq, checksum) and the payload after it. */
-static void nic_fill(uint8_t *f, uint32_t seq, size_t len, size_t off)
-{
-	for (size_t i = off + 12; i < len; i++)
-		f[i] = (uint8_t)(seq * 7 + i);
-	nic_put32(f + off, NIC_MAGIC);
-	nic_put32(f + off + 4, seq);
-	nic_put32(f + off + 8, nic_sum(f + off + 12, len - off - 12));
-}
-
 static size_t nic_build(const struct hv_netdev *src, const struct hv_netdev *dst, uint32_t seq, size_t len)
 {
-	uint8_t *f = nic_frame;
+	struct nicframe_ends e;
 
-	memcpy(f, dst->mac, 6);
-	memcpy(f + 6, src->mac, 6);
-	f[12] = NIC_ETHERTYPE >> 8;
-	f[13] = NIC_ETHERTYPE & 0xff;
-	nic_fill(f, seq, len, NIC_HDR);
-	return len;
+	memcpy(e.dst, dst->mac, 6);
+	memcpy(e.src, src->mac, 6);
+	return nicframe_build(nic_frame, &e, seq, len);
 }
 
-static void nic_put16be(uint8_t *p, unsigned v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-/* The IPv4/UDP form from 192.0.2.2 to 192.0.2.1 (TEST-NET-1), UDP checksum 0 (none). */
+/* The UDP form, from us to the host peer. */
 static size_t nic_build_udp(const struct hv_netdev *src, const struct hv_netdev *dst, uint32_t seq,
 			    size_t len, uint32_t flow)
 {
-	static const uint8_t addrs[8] = { 192, 0, 2, 2, 192, 0, 2, 1 };
-	uint8_t *f = nic_frame;
-	uint32_t sum = 0;
+	struct nicframe_ends e;
 
-	memcpy(f, dst->mac, 6);
-	memcpy(f + 6, src->mac, 6);
-	f[12] = 0x08;
-	f[13] = 0x00;
-	memset(f + NIC_IP, 0, NIC_UDP_HDR - NIC_IP);
-	f[NIC_IP] = 0x45;
-	nic_put16be(f + NIC_IP + 2, (unsigned)(len - NIC_IP));
-	nic_put16be(f + NIC_IP + 6, 0x4000);	/* don't fragment */
-	f[NIC_IP + 8] = 64;
-	f[NIC_IP + 9] = 17;
-	memcpy(f + NIC_IP + 12, addrs, 8);
-	for (int i = 0; i < 20; i += 2)		/* RFC 791 header checksum */
-		sum += (uint32_t)f[NIC_IP + i] << 8 | f[NIC_IP + i + 1];
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	nic_put16be(f + NIC_IP + 10, ~sum & 0xffff);
-	nic_put16be(f + NIC_UDP, NIC_FLOW_PORT + (flow & 0x3fff));
-	nic_put16be(f + NIC_UDP + 2, NIC_UDP_PORT);
-	nic_put16be(f + NIC_UDP + 4, (unsigned)(len - NIC_UDP));
-	nic_fill(f, seq, len, NIC_UDP_HDR);
-	return len;
-}
-
-/* Where our header is in a received frame of either form; 0 when it is not ours. */
-static size_t nic_header_off(const uint8_t *f, size_t len)
-{
-	size_t off = 0;
-
-	if (len >= NIC_PAYLOAD_OFF && f[12] == (NIC_ETHERTYPE >> 8) && f[13] == (NIC_ETHERTYPE & 0xff))
-		off = NIC_HDR;
-	else if (len >= NIC_UDP_HDR + 12 && f[12] == 0x08 && f[13] == 0x00 && f[NIC_IP] == 0x45 &&
-		 f[NIC_IP + 9] == 17 && (f[NIC_UDP + 2] << 8 | f[NIC_UDP + 3]) == NIC_UDP_PORT)
-		off = NIC_UDP_HDR;
-	return off && nic_get32(f + off) == NIC_MAGIC ? off : 0;
+	memcpy(e.dst, dst->mac, 6);
+	memcpy(e.src, src->mac, 6);
+	memcpy(e.ip_src, nicframe_ip_dut, 4);
+	memcpy(e.ip_dst, nicframe_ip_host, 4);
+	return nicframe_build_udp(nic_frame, &e, seq, len, flow);
 }
 
 static void nic_receive(struct hv_netdev *nd, const void *frame, size_t len, void *arg)
 {
 	const uint8_t *f = frame;
 	struct nic_rx *r = arg;
+	struct nicframe_info fi;
 
 	(void)nd;
-	size_t off = nic_header_off(f, len);
-	if (!off)
+	if (!nicframe_locate(f, len, &fi))
 		return;		/* not ours (QEMU may inject nothing, but a real wire could) */
-	uint32_t seq = nic_get32(f + off + 4);
-	if (seq >= NIC_PROBE_SEQ) {
+	if (fi.seq >= NICFRAME_PROBE_SEQ) {
 		/* A probe: QEMU's e1000 may hold the ones sent while it ignored RX and hand
 		 * them over later, after the test frames started (seen: 28 late probes). */
 		r->probes++;
@@ -161,11 +84,10 @@ static void nic_receive(struct hv_netdev *nd, const void *frame, size_t len, voi
 	}
 	r->frames++;
 	r->bytes += len;
-	if (r->check && nic_get32(f + off + 8) != nic_sum(f + off + 12, len - off - 12))
+	if (r->check && !nicframe_intact(f, len, &fi))
 		r->bad++;
-	if (seq != r->next_seq)
+	if (!nicframe_order_step(&r->order, fi.seq))
 		r->out_of_order++;
-	r->next_seq = seq + 1;
 }
 
 /* Find A and B. Returns 0, or a skip reason. */
@@ -216,6 +138,7 @@ static int nic_setup(struct ktest_ctx *t, struct hv_netdev *a, struct hv_netdev 
 	int ret;
 
 	memset(&nic_rxs, 0, sizeof(nic_rxs));
+	nicframe_order_start(&nic_rxs.order, 0);
 	nic_rxs.check = 1;
 	nic_polling = (int)ktest_param_u64(t, "poll", 0);
 	if (nic_polling && (!a->ops->poll || !b->ops->poll)) {
@@ -295,8 +218,8 @@ KTEST(nic, integrity)
 	}
 	if (nic_setup(t, a, b) < 0)
 		return KTEST_FAIL;
-	size_t max = a->mtu + NIC_HDR < b->mtu + NIC_HDR ? a->mtu + NIC_HDR : b->mtu + NIC_HDR;
-	nic_rxs.next_seq = 1000000;
+	size_t max = (a->mtu < b->mtu ? a->mtu : b->mtu) + NICFRAME_ETH_HDR;
+	nicframe_order_start(&nic_rxs.order, 1000000);
 	nic_rxs.frames = nic_rxs.bad = nic_rxs.out_of_order = 0;
 	uint64_t sent = 0;
 	enum ktest_status st = KTEST_PASS;
@@ -341,7 +264,7 @@ KTEST(nic, rate)
 	if (b->ops->get_stats)
 		b->ops->get_stats(b, &sb0);
 	nic_rxs.check = 0;
-	nic_rxs.next_seq = 0;
+	nicframe_order_start(&nic_rxs.order, 0);
 	nic_rxs.frames = nic_rxs.bad = nic_rxs.out_of_order = 0;
 	nic_build(a, b, 0, 60);
 	uint64_t t0 = time_us(), sent = 0;
@@ -351,7 +274,7 @@ KTEST(nic, rate)
 		uint64_t w0 = time_us();
 		while (sent - nic_rxs.frames >= NIC_WINDOW && time_us() - w0 < 200000)
 			nic_poll(b);
-		nic_put32(nic_frame + NIC_HDR + 4, (uint32_t)sent);
+		nicframe_set_seq(nic_frame, (uint32_t)sent);
 		if (nic_xmit(a, nic_frame, 60) < 0)
 			break;
 	}
@@ -452,7 +375,7 @@ KTEST(nic, jumbo)
 		st = KTEST_FAIL;
 		goto restore;
 	}
-	nic_rxs.next_seq = 500;
+	nicframe_order_start(&nic_rxs.order, 500);
 	nic_rxs.frames = 0;
 	uint64_t sent = 0;
 	for (size_t len = 1515; len <= 9014; len += 499, sent++)
@@ -572,7 +495,7 @@ KTEST_MANUAL(nic, linkflap)
 		st = KTEST_FAIL;
 	}
 	/* Traffic resumes: 100 frames A to B, all intact. */
-	nic_rxs.next_seq = 7000;
+	nicframe_order_start(&nic_rxs.order, 7000);
 	nic_rxs.frames = nic_rxs.bad = nic_rxs.out_of_order = 0;
 	for (uint32_t k = 0; k < 100 && st == KTEST_PASS; k++)
 		if (nic_xmit(a, nic_frame, nic_build(a, b, 7000 + k, 60 + k * 13)) < 0)
@@ -650,6 +573,7 @@ KTEST_MANUAL(nic, peer)
 	KT_CHECK(t, netdev_open(a) == 0 || a->link_up, "%s: open failed", a->name);
 	KT_CHECK(t, nic_wait_link(a, 3000000) == 0, "%s: no link", a->name);
 	memset(&nic_rxs, 0, sizeof(nic_rxs));
+	nicframe_order_start(&nic_rxs.order, 0);
 	nic_rxs.check = 1;
 	netdev_set_rx(a, nic_receive, &nic_rxs);
 	uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
@@ -677,7 +601,7 @@ KTEST_MANUAL(nic, peer)
 	}
 	KT_CHECK(t, nic_rxs.probes, "%s: no frame from the host in 5 s", a->name);
 	nic_rxs.frames = nic_rxs.bad = nic_rxs.out_of_order = 0;
-	nic_rxs.next_seq = 0;
+	nicframe_order_start(&nic_rxs.order, 0);
 	/*
 	 * The host sends in batches of 32, one per sync point, so a burst outruns neither the
 	 * receive ring (QEMU drops what finds no buffer) nor QEMU's own UDP socket, whose

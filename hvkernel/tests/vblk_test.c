@@ -11,6 +11,7 @@
 #include <kern/ktest.h>
 #include <kern/string.h>
 #include <kern/time.h>
+#include <lib/blkpat.h>
 #include <vmm/virtio_mmio.h>
 #include <vmm/vm.h>
 #include "../../tests/guest/gtest.h"
@@ -38,25 +39,13 @@ static int vblkt_submit(struct hv_blkdev *bd, struct hv_blkreq *rq)
 
 static const struct hv_blkdev_ops vblkt_ops = { .submit = vblkt_submit };
 
-/* Sector lba of the guest's tagged disk (guest test 5, as blk_suite.c's blk_fill): LBA and
- * seed as 8-byte numbers, then bytes (lba * 31 + seed + i). */
-static int vblkt_tag_ok(const uint8_t *p, uint64_t lba, uint64_t seed)
-{
-	if (memcmp(p, &lba, 8) != 0 || memcmp(p + 8, &seed, 8) != 0)
-		return 0;
-	for (uint32_t i = 16; i < 512; i++)
-		if (p[i] != (uint8_t)(lba * 31 + seed + i))
-			return 0;
-	return 1;
-}
-
 /*
  * The guest on a window of a real disk (vmm.vblk_dev=NAME, a block device a storage driver
- * module registered): it writes 256 sectors tagged with their LBA and vmm.seed (guest test
- * 5). Afterwards the window is read back through that driver from the device, and sectors
- * just outside it, filled with a sentinel first, are unchanged. With vmm.host_verify=1 the
- * written extents are reported (blkwrite, base = the window) and the host checks them in the
- * image file at sync point blkverify.
+ * module registered): it writes 256 sectors with the block test pattern (lib/blkpat.h) of
+ * their LBA and vmm.seed (guest test 5). Afterwards the window is read back through that
+ * driver from the device, and sectors just outside it, filled with a sentinel first, are
+ * unchanged. With vmm.host_verify=1 the written extents are reported (blkwrite, base = the
+ * window) and the host checks them in the image file at sync point blkverify.
  */
 #define VBLKT_TAGGED	256	/* sectors the guest writes (tests/guest/os.c TAG_SECTORS) */
 
@@ -64,7 +53,8 @@ static enum ktest_status vblkt_real(struct ktest_ctx *t, const char *name)
 {
 	struct hv_blkdev *bd = blkdev_find(name);
 	const uint64_t first = 2048, count = VBLKT_TAGGED;	/* sectors: 1 MiB into the disk */
-	const uint64_t seed = ktest_param_u64(t, "seed", 0x5eed) & 0xffffffffu;
+	/* The guest's pattern key: its seed is a 32-bit register (tests/guest/entry.S). */
+	const struct blkpat_key key = { .seed = ktest_param_u64(t, "seed", 0x5eed) & 0xffffffffu };
 	struct vio_blk_log log;
 	uint64_t bus;
 
@@ -96,7 +86,7 @@ static enum ktest_status vblkt_real(struct ktest_ctx *t, const char *name)
 		st = KTEST_ERROR;
 		goto out;
 	}
-	vcpu_regs(vm->vcpu)->rdi = seed;	/* the guest's tag seed (tests/guest/entry.S) */
+	vcpu_regs(vm->vcpu)->rdi = key.seed;	/* the guest's tag seed (tests/guest/entry.S) */
 	enum vm_state s = vm_run(vm, 30000000);
 	if (s != VM_EXITED || vm->exit_code != 0) {
 		ktest_msg(t, "guest ended in state %d with code %d: %s (console: %s)", s, vm->exit_code,
@@ -110,12 +100,12 @@ static enum ktest_status vblkt_real(struct ktest_ctx *t, const char *name)
 	for (uint64_t at = 0; at < count && st == KTEST_PASS; at += 64) {
 		rq.lba = first + at;
 		KT_CHECK(t, blkdev_submit_wait(bd, &rq, 10000000) == 0, "%s: read-back failed", name);
-		for (uint64_t k = 0; k < 64 && st == KTEST_PASS; k++)
-			if (!vblkt_tag_ok(buf + k * 512, at + k, seed)) {
-				ktest_msg(t, "%s: sector %llu of the guest's window is wrong on the device", name,
-					  (unsigned long long)(at + k));
-				st = KTEST_FAIL;
-			}
+		long bad = blkpat_first_bad(buf, 512, at, 64, &key);
+		if (bad >= 0) {
+			ktest_msg(t, "%s: sector %llu of the guest's window is wrong on the device", name,
+				  (unsigned long long)(at + (uint64_t)bad));
+			st = KTEST_FAIL;
+		}
 	}
 	rq.nblocks = 8;
 	for (int side = 0; side < 2 && st == KTEST_PASS; side++) {
@@ -129,7 +119,7 @@ static enum ktest_status vblkt_real(struct ktest_ctx *t, const char *name)
 	}
 	ktest_metric(t, "extents", (uint64_t)log.n, "count");
 	if (st == KTEST_PASS && ktest_param_u64(t, "host_verify", 0)) {
-		vio_blk_log_report(&log, bd->name, first, seed);
+		vio_blk_log_report(&log, bd->name, first, key.seed);
 		if (hvr_sync("blkverify") < 0) {
 			ktest_msg(t, "the host did not answer the blkverify sync point");
 			st = KTEST_ERROR;

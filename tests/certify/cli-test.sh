@@ -87,6 +87,21 @@ expect run-garbage 2 "$CERTIFY" run --plans "$T/plans" --plan selfgarbage --devi
 has run-garbage-why "$T/out" "^ERROR .*result channel"
 expect run-badsel 2 "$CERTIFY" run --plans "$T/plans" --plan selfbadsel --device edu
 has run-badsel-why "$T/out" "^ERROR "
+# A kernel that floods the channel with passing tests, cuts a record short, exits "pass"
+# with nothing reported, or whose end record claims passes it never reported: each is an
+# error (exit 2), never a pass, and names what was wrong.
+mk selfflood harness.flood 120
+mk selftrunc harness.truncate 30
+mk selfsilent harness.silent 30
+mk selflie harness.lie 30
+expect run-flood 2 "$CERTIFY" run --plans "$T/plans" --plan selfflood --device edu
+has run-flood-why "$T/out" "^ERROR .*result channel: flood: more than 16384 test records"
+expect run-truncate 2 "$CERTIFY" run --plans "$T/plans" --plan selftrunc --device edu
+has run-truncate-why "$T/out" "^ERROR .*unterminated last line"
+expect run-silent 2 "$CERTIFY" run --plans "$T/plans" --plan selfsilent --device edu
+has run-silent-why "$T/out" "^ERROR .*without an end record"
+expect run-lie 2 "$CERTIFY" run --plans "$T/plans" --plan selflie --device edu
+has run-lie-why "$T/out" "^ERROR .*end record counts 4 passed"
 
 # --jobs: four configurations, two at a time, each in its own temp dir.
 sed 's/^name = .*/name = selfjobs/; s/^machines = .*/machines = pc q35/; s/^smp = .*/smp = 1 2/' \

@@ -29,7 +29,7 @@ if grep -Ei '(src|href)=|<script|<link|url\(' "$T/pass.html" > /dev/null; then
 # Headless Chromium: what a reader sees.
 browser=$(command -v chromium || command -v chromium-browser || true)
 if [ -z "$browser" ]; then
-	echo "SKIP html-render: chromium is not installed (scripts/deps.sh installs it)"
+	bad html-render "chromium is not installed (scripts/deps.sh installs it)"
 	exit $failed
 fi
 render() {	# render FILE MODE-ARGS...

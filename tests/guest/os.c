@@ -6,6 +6,8 @@
  */
 #include <stdint.h>
 #include <stddef.h>
+#include <lib/blkpat.h>
+#include <lib/nicframe.h>
 #include "guest.h"
 #include "gtest.h"
 
@@ -431,77 +433,41 @@ static int test_ping(uint32_t n)
 	return 0;
 }
 
-/* The frame format of hvkernel's NIC suite and the host peer: magic, sequence number and
- * a checksum of the payload after the Ethernet header. */
-#define NIC_MAGIC	0x4e494354u
-#define NIC_PAYLOAD	26
-
-static uint32_t nic_sum(const uint8_t *p, uint32_t n)
-{
-	uint32_t s = 0x9e3779b9u;
-
-	for (uint32_t i = 0; i < n; i++)
-		s = (s ^ p[i]) * 0x01000193u;
-	return s;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-	p[2] = (uint8_t)(v >> 16);
-	p[3] = (uint8_t)(v >> 24);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 /* Test 3: through the virtual switch to a physical NIC and the host behind it: send one
  * frame of every size 60..1514 (sequence 0..1454), yield, then receive the host's 1455
  * frames and check each (probe frames, sequence >= 0xffff0000, are skipped). */
 static int test_uplink(void)
 {
 	const uint32_t n = 1455;
-	uint8_t f[1514];
+	struct nicframe_ends e;
+	struct nicframe_order order;
+	uint8_t f[NICFRAME_MAX_STD];
 
 	if (net_init() < 0)
 		return 50;
-	for (uint32_t k = 0; k < n; k++) {
-		uint32_t len = 60 + k;
-		for (int i = 0; i < 6; i++) {
-			f[i] = 0xff;
-			f[6 + i] = net_mac[i];
-		}
-		f[12] = 0x88;
-		f[13] = 0xb5;
-		for (uint32_t i = NIC_PAYLOAD; i < len; i++)
-			f[i] = (uint8_t)(k * 7 + i);
-		put32(f + 14, NIC_MAGIC);
-		put32(f + 18, k);
-		put32(f + 22, nic_sum(f + NIC_PAYLOAD, len - NIC_PAYLOAD));
-		net_send(f, len);
+	for (int i = 0; i < 6; i++) {
+		e.dst[i] = 0xff;
+		e.src[i] = net_mac[i];
 	}
+	for (uint32_t k = 0; k < n; k++)
+		net_send(f, (uint32_t)nicframe_build(f, &e, k, NICFRAME_MIN + k));
 	con_puts("uplink: sent all\n");
 	hc_yield();
-	uint32_t got = 0, want_seq = 0;
-	while (got < n) {
+	nicframe_order_start(&order, 0);
+	for (uint32_t got = 0; got < n; ) {
+		struct nicframe_info fi;
 		uint32_t len;
 		uint8_t *r = net_recv(&len, 2000000);
 		if (!r)
 			return 51;
-		uint32_t seq = len >= NIC_PAYLOAD ? get32(r + 18) : 0;
-		int ours = len >= NIC_PAYLOAD && r[12] == 0x88 && r[13] == 0xb5 && get32(r + 14) == NIC_MAGIC;
-		int ok = ours && get32(r + 22) == nic_sum(r + NIC_PAYLOAD, len - NIC_PAYLOAD);
+		int ours = nicframe_check(r, len, &fi);
 		net_repost(r);
-		if (!ours || seq >= 0xffff0000u)
+		if (!ours || fi.seq >= NICFRAME_PROBE_SEQ)
 			continue;	/* a probe, or not a test frame */
-		if (!ok)
+		if (ours < 0)
 			return 52;
-		if (seq != want_seq)
+		if (!nicframe_order_step(&order, fi.seq))
 			return 53;
-		want_seq++;
 		got++;
 	}
 	con_puts("uplink: received all\n");
@@ -529,26 +495,15 @@ static int test_vblk_read(uint32_t mib)
 	return 0;
 }
 
-/* Tests 5..7: the disk as hvkernel's storage suite writes it (tests/blk_suite.c blk_fill),
- * so the host can check the image: each 512-byte sector holds its LBA (of the guest's disk)
- * and the seed as 8-byte little-endian numbers, then bytes (lba * 31 + seed + i). Sectors
- * 0..TAG_SECTORS-1 in requests of 1 to 8 sectors, read back and checked, then a flush. */
+/* Tests 5..7: the disk with the block test pattern (lib/blkpat.h) of the guest's LBAs and
+ * the seed, so the host can check the image: sectors 0..TAG_SECTORS-1 in requests of 1 to 8
+ * sectors, read back and checked, then a flush. */
 #define TAG_SECTORS	256
-
-static void tag_fill(uint8_t *p, uint32_t lba, uint32_t seed)
-{
-	for (int i = 0; i < 8; i++) {
-		p[i] = i < 4 ? (uint8_t)(lba >> (8 * i)) : 0;
-		p[8 + i] = i < 4 ? (uint8_t)(seed >> (8 * i)) : 0;
-	}
-	for (uint32_t i = 16; i < SECTOR; i++)
-		p[i] = (uint8_t)(lba * 31 + seed + i);
-}
 
 static int test_vblk_tagged(uint32_t seed)
 {
+	const struct blkpat_key key = { .seed = seed };
 	uint32_t cap;
-	uint8_t want[SECTOR];
 
 	if (blk_init(&cap) < 0)
 		return 70;
@@ -556,8 +511,7 @@ static int test_vblk_tagged(uint32_t seed)
 		return 71;
 	for (uint32_t s = 0, n = 1; s < TAG_SECTORS; s += n, n = n % 8 + 1) {
 		uint32_t c = s + n > TAG_SECTORS ? TAG_SECTORS - s : n;
-		for (uint32_t k = 0; k < c; k++)
-			tag_fill(data + k * SECTOR, s + k, seed);
+		blkpat_fill(data, SECTOR, s, c, &key);
 		if (blk_io(1, s, data, c * SECTOR) != 0)
 			return 72;
 	}
@@ -565,12 +519,8 @@ static int test_vblk_tagged(uint32_t seed)
 		memset(data, 0, 8 * SECTOR);
 		if (blk_io(0, s, data, 8 * SECTOR) != 0)
 			return 73;
-		for (uint32_t k = 0; k < 8; k++) {
-			tag_fill(want, s + k, seed);
-			for (uint32_t i = 0; i < SECTOR; i++)
-				if (data[k * SECTOR + i] != want[i])
-					return 74;
-		}
+		if (blkpat_first_bad(data, SECTOR, s, 8, &key) >= 0)
+			return 74;
 	}
 	if (blk_io(4, 0, data, 0) != 0)
 		return 75;

@@ -132,6 +132,14 @@ expect "a stderr message spliced into a device line" 0 chk "$W/splice.txt"
 n=$(grep -n '^pcilib' "$W/splice.txt" | cut -d: -f1)
 has "the spliced message is quoted" "warning: line $n: skipped a message lspci wrote to stderr: \"pcilib: sysfs_read_vpd: read failed: No such device\"$"
 has "the device after it is read" "^01:00.0 +14e4:165f 1028:05e5 0200 +certified"
+# The shape 2>&1 gives: stdout leaves in 4 KiB blocks, so a message lands where a block ended,
+# in the middle of a line, and the line goes on after it; here in a device's header line.
+awk '/^01:00.1 /{printf "%s", substr($0, 1, 13); print "pcilib: sysfs_read_vpd: read failed: No such device";
+	print substr($0, 14); next} {print}' "$C/dell-r220.lspci-vvnn" > "$W/splice2.txt"
+expect "a stderr message in the middle of a device line" 0 chk "$W/splice2.txt"
+n=$(grep -n 'pcilib' "$W/splice2.txt" | cut -d: -f1)
+has "the message is quoted" "warning: line $n: skipped a message lspci wrote to stderr into the middle of a line \(the line goes on at the next one\): \"pcilib: sysfs_read_vpd: read failed: No such device\"$"
+has "the line it cut is read whole" "^01:00.1 +14e4:165f 1028:05e5 0200 +certified"
 awk '/^00:07.3 /{skip=1} /^$/{skip=0} skip && /^[0-9a-f][0-9a-f]: /{next} {print}' \
 	"$C/tg3-2003.lspci-vvvx" > "$W/nodump.txt"
 n=$(grep -n '^00:07.3 ' "$W/nodump.txt" | cut -d: -f1)

@@ -3,9 +3,9 @@
 # nginx runs from a private prefix (config, pid file, logs) and is always stopped.
 NGX=$(command -v nginx || ls /usr/sbin/nginx 2>/dev/null || true)
 if [ -z "$NGX" ]; then
-	skip "publish/fetch against nginx" "nginx is not installed (apt-get install nginx)"
+	bad "publish/fetch against nginx: nginx is not installed (scripts/deps.sh installs it)"
 elif ! "$NGX" -V 2>&1 | grep -q http_dav_module; then
-	skip "publish/fetch against nginx" "this nginx lacks the dav module"
+	bad "publish/fetch against nginx: this nginx lacks the dav module"
 else
 P=$(mktemp -d "$W/nginx.XXXXXX")
 mkdir -p "$P/www/hcl" "$P/tmp" "$P/logs"
@@ -87,10 +87,10 @@ else
 	expect "fetch 404" 2 "$HCL" fetch "http://127.0.0.1:$PORT/hcl/nothing.json" -o "$L2" --pubkey "$W/key.pub"
 	has "404 named" "HTTP 404"
 	# The page behind nginx (the same files work from file://).
-	"$HCL" site -o "$P/www/site" --hcl "$W/s.json" --pubkey "$W/key.pub" 2>/dev/null
+	expect "site into the nginx root" 0 "$HCL" site -o "$P/www/site" --hcl "$W/s.json" --pubkey "$W/key.pub"
 	CHROME=$(command -v chromium || true)
 	if [ -z "$CHROME" ]; then
-		skip "site behind nginx" "chromium is not installed"
+		bad "site behind nginx: chromium is not installed (scripts/deps.sh installs it)"
 	else
 		u=$(mktemp -d "$W/chrome.XXXXXX")
 		timeout 60 "$CHROME" --headless --no-sandbox --disable-gpu \
@@ -132,7 +132,7 @@ else
 		has "e1000 certified with its driver" "8086:100e .* certified +e1000 1.0"
 		has "the server is bootable" "server: bootable"
 	else
-		skip "certify -> export -> publish -> fetch -> check" "build/bin/certify or the kernel is not built"
+		bad "certify -> export -> publish -> fetch -> check: build/bin/certify or the kernel is not built"
 	fi
 	hcl_ngx_stop
 	expect "fetch from a dead server" 2 "$HCL" fetch "$URL" -o "$L2" --pubkey "$W/key.pub" --retries 2 --timeout 2

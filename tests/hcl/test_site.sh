@@ -22,7 +22,7 @@ dom() {
 	rm -rf "$u"
 }
 if [ -z "$CHROME" ]; then
-	skip "site in headless Chromium" "chromium is not installed (apt-get install chromium)"
+	bad "site in headless Chromium: chromium is not installed (scripts/deps.sh installs it)"
 else
 	dom "file://$S/index.html?q=e1000"
 	has "q=e1000 shows e1000" 'data-key="8086:100e:\*:\*:0.1.0"'

@@ -16,7 +16,7 @@ modver() { "$build/bin/certify" devices --modules-dir "$build/modules" 2>/dev/nu
 	sed -n "s/.* $1\.hvm ($1 \([^)]*\)).*/\1/p" | head -n 1; }
 vnet_ver=$(modver virtio-net)
 ahci_ver=$(modver ahci)
-[ -n "$vnet_ver" ] && [ -n "$ahci_ver" ] || { echo "FAIL $0: cannot read the inbox module versions"; echo "0 1" > "$counts"; exit 1; }
+[ -n "$vnet_ver" ] && [ -n "$ahci_ver" ] || { echo "FAIL $0: cannot read the inbox module versions"; echo "0 1 0" > "$counts"; exit 1; }
 
 cat > "$work/list.json" <<JSON
 {"schema_version":1,"generated":"$(date -u +%Y-%m-%dT%H:%M:%SZ)","releases":["$release"],"entries":[
@@ -29,7 +29,7 @@ if ! "$build/bin/hcl" compile "$work/list.json" -o "$work/hcl.bin" > "$work/comp
 	"hcl.policy=strict" "$work/hcl.bin" > "$work/mkiso.log" 2>&1; then
 	echo "FAIL iso: cannot build the image"
 	cat "$work/compile.log" "$work/mkiso.log"
-	echo "0 1" > "$counts"
+	echo "0 1 0" > "$counts"
 	exit 1
 fi
 echo "PASS iso: $(tail -n 1 "$work/mkiso.log")"
@@ -54,6 +54,6 @@ timeout = 240
 CFG
 "$build/bin/hvktest" -c "$work/iso.cfg" --kernel "$build/hvkernel.elf" --counts "$work/k.counts" -v
 rc=$?
-read -r p f < "$work/k.counts" || { p=0; f=1; }
-echo "$((p + 1)) $f" > "$counts"
+read -r p f s < "$work/k.counts" || { p=0; f=1; s=0; }
+echo "$((p + 1)) $f $s" > "$counts"
 exit "$rc"

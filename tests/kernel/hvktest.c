@@ -26,7 +26,7 @@ struct hvktest_main {
 	const char *groups[16], *names[16];
 	int ngroups, nnames, jobs;
 	size_t *selected, nselected, next;
-	unsigned passed, failed, entries_failed, skipped;
+	unsigned passed, failed, skipped, entries_failed, entries_skipped;
 	pthread_mutex_t lock;
 };
 
@@ -40,7 +40,7 @@ static void hvktest_usage(FILE *f)
 		"  -t, --test NAME     run the entry NAME, a shell pattern (repeatable)\n"
 		"  -j, --jobs N        run N entries at once (default 1)\n"
 		"      --kernel PATH   kernel ELF (default build/hvkernel.elf)\n"
-		"      --counts FILE   write \"passed failed\" to FILE\n"
+		"      --counts FILE   write \"passed failed skipped\" to FILE\n"
 		"      --logdir DIR    COM1 logs as DIR/NAME.log (default build/ktest)\n"
 		"      --modules DIR   where relative initrd paths are (default build/modules)\n"
 		"  -l, --list          list the selected entries and exit\n"
@@ -127,7 +127,8 @@ static void *hvktest_worker(void *arg)
 		m->passed += tally.passed;
 		m->failed += tally.failed;
 		m->entries_failed += (unsigned)tally.entry_failed;
-		m->skipped += (unsigned)tally.skipped;
+		m->skipped += tally.skipped;
+		m->entries_skipped += (unsigned)tally.entry_skipped;
 		pthread_mutex_unlock(&m->lock);
 		free(text);
 	}
@@ -137,7 +138,7 @@ static int hvktest_counts(const struct hvktest_main *m)
 {
 	FILE *f = fopen(m->counts_path, "w");
 
-	if (!f || fprintf(f, "%u %u\n", m->passed, m->failed) < 0 || fclose(f) != 0) {
+	if (!f || fprintf(f, "%u %u %u\n", m->passed, m->failed, m->skipped) < 0 || fclose(f) != 0) {
 		fprintf(stderr, "hvktest: %s: cannot write counts: %s\n", m->counts_path, strerror(errno));
 		return -1;
 	}
@@ -179,8 +180,9 @@ static int hvktest_run_all(struct hvktest_main *m)
 		hvktest_worker(m);
 	for (int i = 0; i < n; i++)
 		pthread_join(th[i], NULL);
-	printf("SUMMARY: %zu entr%s, %u failed, %u skipped; %u passed, %u failed\n", m->nselected,
-	       m->nselected == 1 ? "y" : "ies", m->entries_failed, m->skipped, m->passed, m->failed);
+	printf("SUMMARY: %zu entr%s, %u failed, %u skipped; %u passed, %u failed, %u skipped\n",
+	       m->nselected, m->nselected == 1 ? "y" : "ies", m->entries_failed, m->entries_skipped,
+	       m->passed, m->failed, m->skipped);
 	return 0;
 }
 

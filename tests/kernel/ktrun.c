@@ -204,9 +204,14 @@ static void ktrun_why(char *reasons, size_t len, const char *why)
 	snprintf(reasons + used, len - used, "%s%s", used ? "; " : "", why);
 }
 
+#define KTRUN_PRINT_TESTS	200	/* a flooding kernel's records are not all worth a line */
+
 static void ktrun_print_tests(const struct hvr_run *run, FILE *out)
 {
-	for (size_t i = 0; i < run->ntest; i++) {
+	if (run->ntest > KTRUN_PRINT_TESTS)
+		fprintf(out, "  (%zu test records; the last %d follow)\n", run->ntest, KTRUN_PRINT_TESTS);
+	for (size_t i = run->ntest > KTRUN_PRINT_TESTS ? run->ntest - KTRUN_PRINT_TESTS : 0;
+	     i < run->ntest; i++) {
 		const struct hvr_test *x = &run->test[i];
 
 		fprintf(out, "  %-5s %s.%s (%.3f ms)%s%s\n", hvr_status_name(x->status), x->suite,
@@ -217,17 +222,23 @@ static void ktrun_print_tests(const struct hvr_run *run, FILE *out)
 	}
 }
 
-/* Counts the in-kernel tests. Only an entry that expects `pass` counts their failures. */
+/* Counts the in-kernel tests. Only an entry that expects `pass` counts their failures; a
+ * skipped in-kernel test is counted as skipped, never as passed. The records of a run whose
+ * result channel broke are not believed at all: its outcome line is what counts. */
 static void ktrun_count_tests(const struct certify_ktest *t, const struct hvr_run *run,
 			      struct hvktest_tally *tally, char *reasons, size_t rlen)
 {
 	unsigned bad = 0;
 
+	if (run->nerrors)
+		return;
 	for (size_t i = 0; i < run->ntest; i++) {
 		enum hvr_status st = run->test[i].status;
 
 		if (st == HVR_PASS)
 			tally->passed++;
+		else if (st == HVR_SKIP)
+			tally->skipped++;
 		else if ((st == HVR_FAIL || st == HVR_ERROR) && t->expect == CERTIFY_PASS)
 			bad++;
 	}
@@ -341,14 +352,14 @@ static int ktrun_judge(const struct certify_ktest *t, const struct certify_resul
 		snprintf(why, sizeof(why), "%zu result-channel error%s: %s", run->nerrors,
 			 run->nerrors == 1 ? "" : "s", run->error[0]);
 		ktrun_why(reasons, rlen, why);
-	} else if (r->outcome <= CERTIFY_POLICY && !run->has_end) {
+	} else if (r->outcome <= CERTIFY_POLICY && !run->has_end && !run->nerrors) {
 		ktrun_why(reasons, rlen, "the kernel exited without an `end` record");
 	} else if (r->outcome == CERTIFY_PANIC && !run->has_panic) {
 		ktrun_why(reasons, rlen, "the kernel panicked without a `panic` record");
 	}
 	/* The outcome line counts as passed only when nothing else about the end went wrong. */
 	if (r->outcome == t->expect && (!run->nerrors || t->expect == CERTIFY_ERROR) &&
-	    !(r->outcome <= CERTIFY_POLICY && !run->has_end) &&
+	    !(r->outcome <= CERTIFY_POLICY && !run->has_end && !run->nerrors) &&
 	    !(r->outcome == CERTIFY_PANIC && !run->has_panic))
 		tally->passed++;
 	else
@@ -406,6 +417,7 @@ void hvktest_run(const struct hvktest_opts *o, const struct certify_ktest *t, FI
 	if (t->accel == QEMU_ACCEL_KVM && !o->kvm_ok) {
 		fprintf(out, "SKIP %s (kvm unavailable: %s)\n", t->name, o->kvm_why);
 		tally->skipped = 1;
+		tally->entry_skipped = 1;
 		return;
 	}
 	initrd = certify_ktest_initrd(t, o->moddir, &rc, &err);
@@ -425,6 +437,7 @@ void hvktest_run(const struct hvktest_opts *o, const struct certify_ktest *t, FI
 		/* Like kvm: a tap needs root and /dev/net/tun, which this host does not give. */
 		fprintf(out, "SKIP %s (tap unavailable: %s)\n", t->name, why);
 		tally->skipped = 1;
+		tally->entry_skipped = 1;
 		free(initrd);
 		return;
 	}

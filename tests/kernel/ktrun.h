@@ -18,8 +18,9 @@ struct hvktest_opts {
 /* What one entry contributes to the counts file. */
 struct hvktest_tally {
 	unsigned passed, failed;
+	unsigned skipped;	/* in-kernel tests that skipped, or 1 for an entry not run here */
 	int entry_failed;	/* the entry's verdict was FAIL */
-	int skipped;
+	int entry_skipped;	/* the entry could not run here (no KVM, no tap) */
 };
 
 /* Runs test t and writes its report lines to out. */

@@ -6,6 +6,8 @@
 #include <unistd.h>
 #include <CUnit/CUnit.h>
 
+#include <lib/blkpat.h>
+
 #include "../../certify/blkverify.h"
 #include "unit.h"
 
@@ -14,12 +16,13 @@ static char bv_path[64];
 /* An image of 64 blocks of 512 bytes holding blocks 0..63 as the kernel writes them. */
 static void bv_make_image(uint64_t seed)
 {
+	const struct blkpat_key k = { .seed = seed };
 	uint8_t b[512];
 	snprintf(bv_path, sizeof(bv_path), "/tmp/bvtest.XXXXXX");
 	int fd = mkstemp(bv_path);
 	CU_ASSERT_FATAL(fd >= 0);
 	for (uint64_t l = 0; l < 64; l++) {
-		certify_blk_expected(b, 512, l, seed);
+		blkpat_fill(b, 512, l, 1, &k);
 		CU_ASSERT(write(fd, b, 512) == 512);
 	}
 	close(fd);
@@ -51,11 +54,12 @@ static void test_blkverify_cases(void)
 	CU_ASSERT(v.blocks == 16 && v.bad_blocks == 0 && v.problems.n == 0);
 
 	/* A flipped byte in block 10, block 12 holding block 40's data, a stale seed at 14. */
+	const struct blkpat_key k99 = { .seed = 99 }, k98 = { .seed = 98 };
 	uint8_t x = 0xee, other[512], stale[512];
 	bv_patch(10, &x, 1, 100);
-	certify_blk_expected(other, 512, 40, 99);
+	blkpat_fill(other, 512, 40, 1, &k99);
 	bv_patch(12, other, 512, 0);
-	certify_blk_expected(stale, 512, 14, 98);
+	blkpat_fill(stale, 512, 14, 1, &k98);
 	bv_patch(14, stale, 512, 0);
 	memset(&v, 0, sizeof(v));
 	CU_ASSERT(certify_blkverify_extent(bv_path, &w, &v) == 3);
@@ -85,6 +89,7 @@ static void test_blkverify_window(void)
 {
 	struct certify_blkwrite w;
 	struct certify_blkverify v;
+	const struct blkpat_key k = { .seed = 7 };
 	uint8_t b[512];
 
 	snprintf(bv_path, sizeof(bv_path), "/tmp/bvtest.XXXXXX");
@@ -93,7 +98,7 @@ static void test_blkverify_window(void)
 	CU_ASSERT(ftruncate(fd, 64 * 512) == 0);
 	close(fd);
 	for (uint64_t l = 0; l < 8; l++) {
-		certify_blk_expected(b, 512, l, 7);
+		blkpat_fill(b, 512, l, 1, &k);
 		bv_patch(32 + l, b, 512, 0);
 	}
 	CU_ASSERT(certify_blkwrite_parse("vmhba0", "0", "8", "512", "7", &w) == 0);

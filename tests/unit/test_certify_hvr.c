@@ -205,6 +205,82 @@ static void test_hvr_run_errors(void)
 	hvr_run_free(&run);
 }
 
+/* The end record must sum up the test records; after it nothing may follow. */
+static void test_hvr_run_end_checks(void)
+{
+	static const struct {
+		const char *end;
+		int ok;
+	} cases[] = {
+		{ "HVR1 end passed=2 failed=1 skipped=1 errors=0 status=fail", 1 },
+		{ "HVR1 end passed=3 failed=1 skipped=1 errors=0 status=fail", 0 },	/* one pass too many */
+		{ "HVR1 end passed=2 failed=0 skipped=1 errors=0 status=pass", 0 },	/* a failure hidden */
+		{ "HVR1 end passed=2 failed=1 skipped=0 errors=0 status=fail", 0 },	/* a skip hidden */
+		{ "HVR1 end passed=2 failed=1 skipped=1 errors=0 status=pass", 0 },	/* status lies */
+		{ "HVR1 end passed=2 failed=1 skipped=1 errors=1 status=error", 1 },	/* a bad selection */
+		{ "HVR1 end passed=2 failed=1 skipped=1 errors=1 status=fail", 0 },
+		{ "HVR1 end passed=2 failed=1 skipped=1 errors=0 status=policy", 0 },
+	};
+	struct hvr_run run;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memset(&run, 0, sizeof(run));
+		run_add(&run, "HVR1 hello release=0.1.0");
+		run_add(&run, "HVR1 test suite=a name=p1 status=pass");
+		run_add(&run, "HVR1 test suite=a name=p2 status=pass");
+		run_add(&run, "HVR1 test suite=a name=f status=fail");
+		run_add(&run, "HVR1 test suite=a name=s status=skip");
+		run_add(&run, cases[i].end);
+		CU_ASSERT_EQUAL(run.nerrors == 0, cases[i].ok);
+		hvr_run_free(&run);
+	}
+	/* The policy's refusal: no tests, status policy. */
+	memset(&run, 0, sizeof(run));
+	run_add(&run, "HVR1 end passed=0 failed=0 skipped=0 errors=0 status=policy");
+	CU_ASSERT_EQUAL(run.nerrors, 0);
+	hvr_run_free(&run);
+	/* Records after end, a second end and a second hello are protocol errors. */
+	memset(&run, 0, sizeof(run));
+	run_add(&run, "HVR1 hello release=0.1.0");
+	run_add(&run, "HVR1 hello release=0.1.0");
+	CU_ASSERT_EQUAL(run.nerrors, 1);
+	run_add(&run, "HVR1 end passed=0 failed=0 skipped=0 errors=0 status=pass");
+	CU_ASSERT_EQUAL(run.nerrors, 1);
+	run_add(&run, "HVR1 test suite=a name=late status=pass");
+	CU_ASSERT_EQUAL(run.nerrors, 2);
+	CU_ASSERT_EQUAL(run.ntest, 0);
+	run_add(&run, "HVR1 end passed=0 failed=0 skipped=0 errors=0 status=pass");
+	CU_ASSERT_EQUAL(run.nerrors, 3);
+	hvr_run_free(&run);
+}
+
+/* A kernel writing records without end is stopped at the limits, with one error. */
+static void test_hvr_run_flood(void)
+{
+	struct hvr_run run;
+
+	memset(&run, 0, sizeof(run));
+	for (unsigned i = 0; i < HVR_MAX_TESTS + 10; i++)
+		run_add(&run, "HVR1 test suite=f name=x status=pass");
+	CU_ASSERT_EQUAL(run.ntest, HVR_MAX_TESTS);
+	CU_ASSERT(run.flooded);
+	CU_ASSERT_EQUAL(run.nerrors, 1);	/* said once */
+	CU_ASSERT_STRING_EQUAL(run.error[0], "flood: more than 16384 test records");
+	hvr_run_free(&run);
+	memset(&run, 0, sizeof(run));
+	for (unsigned i = 0; i < HVR_MAX_METRICS + 1; i++)
+		run_add(&run, "HVR1 metric test=f.x name=n value=1 unit=u");
+	CU_ASSERT(run.flooded);
+	CU_ASSERT_EQUAL(run.npending, HVR_MAX_METRICS);
+	hvr_run_free(&run);
+	memset(&run, 0, sizeof(run));
+	for (unsigned i = 0; i < HVR_MAX_RECORDS + 1; i++)
+		run_add(&run, "HVR1 phase name=p us=1");
+	CU_ASSERT(run.flooded);
+	CU_ASSERT_STRING_EQUAL(run.error[0], "flood: more than 262144 records");
+	hvr_run_free(&run);
+}
+
 UNIT_SUITE(certify_hvr_suite)
 {
 	static const struct unit_test tests[] = {
@@ -215,6 +291,8 @@ UNIT_SUITE(certify_hvr_suite)
 		UNIT_TEST(test_hvr_split_long),
 		UNIT_TEST(test_hvr_run_state),
 		UNIT_TEST(test_hvr_run_errors),
+		UNIT_TEST(test_hvr_run_end_checks),
+		UNIT_TEST(test_hvr_run_flood),
 		UNIT_TEST_END
 	};
 	unit_add_suite("certify_hvr", NULL, NULL, tests);

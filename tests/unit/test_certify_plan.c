@@ -162,10 +162,11 @@ static enum certify_verdict judge(const struct certify_plan *p, enum certify_out
 {
 	struct certify_run_spec spec = { .plan = p };
 	struct certify_result r;
+	struct certify_judge_in in = { .spec = &spec, .res = &r };
 	enum certify_verdict v;
 
 	judge_result(&r, oc, tests);
-	v = certify_run_judge(&spec, &r, why, 256);
+	v = certify_judge(&in, why, 256);
 	free(r.run.test);
 	return v;
 }
@@ -210,11 +211,56 @@ static void test_judge_garbage(void)
 	char why[256];
 
 	CU_ASSERT_EQUAL_FATAL(certify_plan_parse("name = s\ntests = boot\n", "s.plan", &p, &err), 0);
+	struct certify_judge_in in = { .spec = &spec, .res = &r };
 	judge_result(&r, CERTIFY_PASS, ok);
 	r.run.nerrors = 1;
 	snprintf(r.run.error[0], sizeof(r.run.error[0]), "garbage line");
-	CU_ASSERT_EQUAL(certify_run_judge(&spec, &r, why, sizeof(why)), CERTIFY_V_ERROR);
+	CU_ASSERT_EQUAL(certify_judge(&in, why, sizeof(why)), CERTIFY_V_ERROR);
 	CU_ASSERT_PTR_NOT_NULL(strstr(why, "garbage line"));
+	free(r.run.test);
+	certify_plan_free(&p);
+}
+
+/* The host's own observations decide too, after the kernel's records: frames missing at
+ * the peer or a bad block in the image fail a boot the kernel called a pass. */
+static void test_judge_host(void)
+{
+	static const char *const ok[] = { "nic.peer:pass", NULL };
+	static const char *const failed[] = { "nic.peer:fail", NULL };
+	struct certify_plan p;
+	struct certify_run_spec spec = { .plan = &p };
+	struct certify_result r;
+	struct certify_peer_run peer = { .checked = 1 };
+	struct certify_blkverify image = { .blocks = 16 };
+	struct certify_judge_in in = { .spec = &spec, .res = &r, .peer = &peer, .image = &image };
+	struct certify_err err;
+	char why[256];
+
+	CU_ASSERT_EQUAL_FATAL(certify_plan_parse("name = s\ntests = nic.peer\n", "s.plan", &p, &err), 0);
+	judge_result(&r, CERTIFY_PASS, ok);
+	CU_ASSERT_EQUAL(certify_judge(&in, why, sizeof(why)), CERTIFY_V_PASS);
+	peer.checked = 0;
+	CU_ASSERT_EQUAL(certify_judge(&in, why, sizeof(why)), CERTIFY_V_FAIL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "host peer: the kernel never reached sync point peer-tx-done"));
+	peer.checked = 1;
+	snprintf(peer.result, sizeof(peer.result), "the host got 1454 of 1455 frames");
+	CU_ASSERT_EQUAL(certify_judge(&in, why, sizeof(why)), CERTIFY_V_FAIL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "host peer: the host got 1454 of 1455 frames"));
+	peer.result[0] = '\0';
+	image.bad_blocks = 2;
+	CU_ASSERT_EQUAL(certify_judge(&in, why, sizeof(why)), CERTIFY_V_FAIL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "image check: 2 of 16 blocks wrong"));
+	/* The kernel's own failure is named first. */
+	free(r.run.test);
+	judge_result(&r, CERTIFY_FAIL, failed);
+	CU_ASSERT_EQUAL(certify_judge(&in, why, sizeof(why)), CERTIFY_V_FAIL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "nic.peer: fail"));
+	/* Where the host did not look, only the kernel's records count. */
+	free(r.run.test);
+	judge_result(&r, CERTIFY_PASS, ok);
+	in.peer = NULL;
+	in.image = NULL;
+	CU_ASSERT_EQUAL(certify_judge(&in, why, sizeof(why)), CERTIFY_V_PASS);
 	free(r.run.test);
 	certify_plan_free(&p);
 }
@@ -274,7 +320,8 @@ UNIT_SUITE(certify_plan_suite)
 	static const struct unit_test tests[] = {
 		UNIT_TEST(test_plan_parse), UNIT_TEST(test_plan_defaults), UNIT_TEST(test_plan_errors),
 		UNIT_TEST(test_plan_expand), UNIT_TEST(test_matrix), UNIT_TEST(test_judge),
-		UNIT_TEST(test_judge_garbage), UNIT_TEST(test_run_verdict), UNIT_TEST(test_qemu_config),
+		UNIT_TEST(test_judge_garbage), UNIT_TEST(test_judge_host), UNIT_TEST(test_run_verdict),
+		UNIT_TEST(test_qemu_config),
 		UNIT_TEST_END
 	};
 	unit_add_suite("certify_plan", NULL, NULL, tests);

@@ -56,6 +56,10 @@ struct unit_test {
 void unit_add_suite(const char *name, CU_InitializeFunc init, CU_CleanupFunc clean,
 		    const struct unit_test *tests);
 
+/* Marks the running test as skipped (it cannot run here, for the reason why): it is printed
+ * and counted as skipped, not passed. The test must return right after calling it. */
+void unit_skip(const char *test, const char *why);
+
 /* Deterministic xorshift64* generator for randomized tests; state must start nonzero. */
 static inline uint64_t unit_rand(uint64_t *state)
 {

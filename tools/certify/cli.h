@@ -5,13 +5,10 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "cli_exit.h"
 #include "run.h"
 #include "store.h"
 
-/* Exit statuses (docs/certify.md). */
-#define CLI_PASS	0
-#define CLI_FAIL	1
-#define CLI_ERROR	2
 
 /* Options every subcommand takes. */
 struct cli_common {

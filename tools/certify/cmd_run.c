@@ -522,6 +522,6 @@ int cli_cmd_run(int argc, char **argv, struct cli_common *c)
 	if (r.spec.plan)
 		certify_plan_free(&r.plan);
 	if (certify_proc_interrupted())
-		return 128 + certify_proc_interrupted();
+		return CLI_INTERRUPTED(certify_proc_interrupted());
 	return rc;
 }

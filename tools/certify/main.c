@@ -1,7 +1,7 @@
 /*
  * certify: certify a driver module and a device under hvkernel in QEMU, keep the results
  * in the certification store, and report on them (docs/certify.md).
- * Exit status: 0 pass, 1 fail, 2 error or bad usage, 128+N interrupted by signal N.
+ * Commands are dispatched from cli_cmds[]; exit statuses are named in cli_exit.h.
  */
 #include <getopt.h>
 #include <limits.h>
@@ -86,12 +86,16 @@ void cli_path(const char *opt, const char *env, const char *rel, char *out, size
 	}
 }
 
+static const struct {
+	const char *name;
+	int (*fn)(int argc, char **argv, struct cli_common *c);
+} cli_cmds[] = {
+	{ "run", cli_cmd_run }, { "plans", cli_cmd_plans }, { "devices", cli_cmd_devices },
+	{ "show", cli_cmd_show }, { "history", cli_cmd_history }, { "report", cli_cmd_report },
+};
+
 int main(int argc, char **argv)
 {
-	static const struct { const char *name; int (*fn)(int, char **, struct cli_common *); } cmds[] = {
-		{ "run", cli_cmd_run }, { "plans", cli_cmd_plans }, { "devices", cli_cmd_devices },
-		{ "show", cli_cmd_show }, { "history", cli_cmd_history }, { "report", cli_cmd_report },
-	};
 	struct cli_common common = { 0 };
 
 	if (argc < 2) {
@@ -106,9 +110,9 @@ int main(int argc, char **argv)
 		printf("certify (hvkit) for hvkernel %s\n", HV_RELEASE);
 		return CLI_PASS;
 	}
-	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
-		if (!strcmp(argv[1], cmds[i].name))
-			return cmds[i].fn(argc - 1, argv + 1, &common);
+	for (size_t i = 0; i < sizeof(cli_cmds) / sizeof(cli_cmds[0]); i++) {
+		if (!strcmp(argv[1], cli_cmds[i].name))
+			return cli_cmds[i].fn(argc - 1, argv + 1, &common);
 	}
 	cli_fail("unknown command '%s' (see certify --help)", argv[1]);
 	return CLI_ERROR;

@@ -2,14 +2,10 @@
 #ifndef KERN_PANIC_H
 #define KERN_PANIC_H
 
-struct trapframe;
+/* The exit codes hv_exit writes to isa-debug-exit: HV_EXIT_*, shared with the host. */
+#include <lib/hvexit.h>
 
-/* Exit codes written to isa-debug-exit (docs/result-channel.md). */
-#define HV_EXIT_PASS	0x10
-#define HV_EXIT_FAIL	0x11
-#define HV_EXIT_ERROR	0x12
-#define HV_EXIT_POLICY	0x13
-#define HV_EXIT_PANIC	0x1f
+struct trapframe;
 
 void panic(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 void panic_trap(struct trapframe *tf) __attribute__((noreturn));

@@ -34,4 +34,21 @@ enum hclpolicy_verdict hclpolicy_verdict(const struct hclbin *hb, int rel, const
 /* "certified", "not-certified", "no-driver", "ignored". */
 const char *hclpolicy_verdict_name(enum hclpolicy_verdict v);
 
+/*
+ * The server rule (design.md): a server is bootable when it has at least one certified NIC
+ * and one certified storage controller. Infrastructure and classes without a driver class
+ * never decide it. Count every device with hclpolicy_server_add, then ask.
+ */
+struct hclpolicy_server {
+	unsigned nics, storage;		/* certified ones */
+};
+
+/* Counts one device of class; certified says whether it counts as certified (the kernel
+ * also asks that its certified driver drives it). */
+void hclpolicy_server_add(struct hclpolicy_server *s, uint32_t class, bool certified);
+bool hclpolicy_server_bootable(const struct hclpolicy_server *s);
+/* What is missing: "no certified NIC", "no certified storage controller", both joined by
+ * " and ", or "" when the server is bootable. */
+const char *hclpolicy_server_missing(const struct hclpolicy_server *s);
+
 #endif

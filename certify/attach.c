@@ -1,0 +1,166 @@
+/* certify: devices onto QEMU's command line by their model's recipe (attach.h). */
+#include <stdio.h>
+#include <string.h>
+
+#include "attach.h"
+
+void certify_netdev_id(char *out, size_t len, size_t dev, enum certify_port port)
+{
+	snprintf(out, len, "n%zu%c", dev, port == CERTIFY_PORT_A ? 'a' : port == CERTIFY_PORT_B ? 'b' : 'z');
+}
+
+void certify_drive_id(char *out, size_t len, size_t dev)
+{
+	snprintf(out, len, "d%zu", dev);
+}
+
+static int attach_nic(const struct certify_model *m, const struct certify_attach *at,
+		      struct certify_strv *a)
+{
+	char net[96] = "", mac[40] = "";
+
+	if (at->netdev)
+		snprintf(net, sizeof(net), ",netdev=%s%s%s", at->netdev, at->id ? ",id=" : "",
+			 at->id ? at->id : "");
+	if (at->mac)
+		snprintf(mac, sizeof(mac), ",mac=%s", at->mac);
+	/* romfile= drops the PXE option ROM: SeaBIOS runs it, ~1 s under KVM. */
+	return certify_strv_push(a, "-device") |
+	       certify_strv_pushf(a, "%s%s%s,romfile=%s", m->model, net, mac, at->props);
+}
+
+/* A controller with id ctrl + index, and the disk on its first port or target. */
+static int attach_ctrl(const struct certify_model *m, const struct certify_attach *at,
+		       const char *disk, struct certify_strv *a)
+{
+	int r = certify_strv_push(a, "-device");
+
+	r |= certify_strv_pushf(a, "%s,id=%s%zu%s", m->model, m->ctrl, at->index, at->props);
+	r |= certify_strv_push(a, "-device");
+	if (m->attach == CERTIFY_ATTACH_AHCI)
+		r |= certify_strv_pushf(a, "%s,drive=%s,bus=%s%zu.0", disk, at->drive, m->ctrl, at->index);
+	else
+		r |= certify_strv_pushf(a, "%s,drive=%s,bus=%s%zu.0,scsi-id=0", disk, at->drive, m->ctrl,
+					at->index);
+	return r;
+}
+
+int certify_attach_device(const struct certify_model *m, const struct certify_attach *at,
+			  struct certify_strv *a)
+{
+	switch (m->attach) {
+	case CERTIFY_ATTACH_NETDEV:
+		return attach_nic(m, at, a);
+	case CERTIFY_ATTACH_DRIVE:
+		return certify_strv_push(a, "-device") |
+		       certify_strv_pushf(a, "%s,drive=%s%s", m->model, at->drive, at->props);
+	case CERTIFY_ATTACH_NVME:
+		return certify_strv_push(a, "-device") |
+		       certify_strv_pushf(a, "%s,serial=%s,drive=%s%s", m->model, at->serial, at->drive,
+					  at->props);
+	case CERTIFY_ATTACH_AHCI:
+		return attach_ctrl(m, at, "ide-hd", a);
+	case CERTIFY_ATTACH_SCSI:
+		return attach_ctrl(m, at, "scsi-hd", a);
+	case CERTIFY_ATTACH_PLAIN:
+		break;
+	}
+	return certify_strv_push(a, "-device") | certify_strv_pushf(a, "%s%s", m->model, at->props);
+}
+
+int certify_attach_drive(struct qemu_config *q, const char *id, uint64_t bytes, const char *eio,
+			 struct certify_strv *a)
+{
+	struct qemu_disk *disk;
+
+	if (q->ndisks == QEMU_MAX_DISKS)
+		return -1;
+	disk = &q->disks[q->ndisks++];
+	memset(disk, 0, sizeof(*disk));
+	snprintf(disk->name, sizeof(disk->name), "%s", id);
+	disk->size = bytes;
+	if (certify_strv_push(a, "-drive") < 0)
+		return -1;
+	if (eio && *eio)
+		return certify_strv_pushf(a, "if=none,id=%s,format=raw,file.driver=blkdebug,"
+					  "file.image.driver=file,file.image.filename=${disk:%s},"
+					  "file.inject-error.0.event=read_aio,file.inject-error.0.errno=5,"
+					  "file.inject-error.0.sector=%s", id, id, eio);
+	return certify_strv_pushf(a, "if=none,id=%s,format=raw,file=${disk:%s}", id, id);
+}
+
+/* Two instances on one hub: every frame one sends reaches the other. */
+static int attach_nic_pair(const struct certify_dut *d, size_t i, struct certify_strv *a)
+{
+	char id[32], mac[48];
+	int r = 0;
+
+	for (int k = CERTIFY_PORT_A; k <= CERTIFY_PORT_B; k++) {
+		struct certify_attach at = { .index = i, .props = d->props, .netdev = id, .id = id, .mac = mac };
+
+		certify_netdev_id(id, sizeof(id), i, (enum certify_port)k);
+		snprintf(mac, sizeof(mac), "52:54:00:12:%02zx:%02x", i, k + 1);
+		r |= certify_strv_push(a, "-netdev");
+		r |= certify_strv_pushf(a, "hubport,id=%s,hubid=%zu", id, i + 1);
+		r |= certify_attach_device(d->m, &at, a);
+	}
+	/* A third, device-less port, as in the Linux baseline: it takes the frames when the
+	 * other NIC is stopped (nic.txonly), so a NIC whose QEMU model sends asynchronously
+	 * (virtio-net) is not held back by a hub with nobody left to deliver to. */
+	certify_netdev_id(id, sizeof(id), i, CERTIFY_PORT_SPARE);
+	r |= certify_strv_push(a, "-netdev");
+	r |= certify_strv_pushf(a, "hubport,id=%s,hubid=%zu", id, i + 1);
+	return r;
+}
+
+static int attach_disk(const struct certify_run_spec *spec, const struct certify_dut *d, size_t i,
+		       const char *eio, struct qemu_config *q, struct certify_strv *a)
+{
+	char drive[32], serial[32];
+	struct certify_attach at = { .index = i, .props = d->props, .drive = drive, .serial = serial };
+
+	certify_drive_id(drive, sizeof(drive), i);
+	snprintf(serial, sizeof(serial), "hvkcert%zu", i);
+	if (certify_attach_drive(q, drive, spec->plan->disk_bytes, eio, a) < 0)
+		return -1;
+	return certify_attach_device(d->m, &at, a);
+}
+
+int certify_attach_topology(const struct certify_run_spec *spec, const char *eio,
+			    struct qemu_config *q, struct certify_strv *args)
+{
+	enum certify_topology topo = spec->plan->topology;
+	int nic_wired = 0, r = 0;
+
+	for (size_t i = 0; i < spec->ndut; i++) {
+		const struct certify_dut *d = &spec->dut[i];
+		const struct certify_model *m = d->m;
+		struct certify_attach at = { .index = i, .props = d->props };
+
+		if (m && topo == CERTIFY_TOPO_NIC_PAIR) {
+			r |= attach_nic_pair(d, i, args);
+		} else if (m && topo == CERTIFY_TOPO_DISK) {
+			r |= attach_disk(spec, d, i, i == 0 ? eio : "", q, args);
+		} else if (m && topo == CERTIFY_TOPO_VM && m->kind == CERTIFY_KIND_STORAGE) {
+			r |= attach_disk(spec, d, i, "", q, args);
+		} else if (m && topo == CERTIFY_TOPO_VM && m->kind == CERTIFY_KIND_NIC && !nic_wired) {
+			at.netdev = CERTIFY_NETDEV_PEER;	/* the host peer's -netdev, run.c adds it */
+			r |= certify_attach_device(m, &at, args);
+			nic_wired = 1;
+		} else {
+			r |= certify_strv_push(args, "-device");
+			r |= certify_strv_pushf(args, "%s%s", d->model, d->props);
+		}
+	}
+	return r ? -1 : 0;
+}
+
+void certify_attach_first_disk(const struct certify_run_spec *spec, char *out, size_t len)
+{
+	certify_drive_id(out, len, 0);
+	for (size_t i = 0; spec->plan->topology == CERTIFY_TOPO_VM && i < spec->ndut; i++)
+		if (spec->dut[i].m && spec->dut[i].m->kind == CERTIFY_KIND_STORAGE) {
+			certify_drive_id(out, len, i);
+			return;
+		}
+}

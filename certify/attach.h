@@ -1,0 +1,64 @@
+/*
+ * certify: putting devices on QEMU's command line. Each model's recipe (models.h) is
+ * carried out here, and here only the ids that tie QEMU's parts together are made: netdev
+ * ids (the link-flap fault names one), drive ids (the image check reads one), controller ids.
+ */
+#ifndef CERTIFY_ATTACH_H
+#define CERTIFY_ATTACH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "qemu.h"
+#include "spec.h"
+#include "strv.h"
+
+/* Topology vm: the netdev of the NIC under test, whose other end is the host peer. */
+#define CERTIFY_NETDEV_PEER	"hp"
+
+/* The ports of one NIC of a nic-pair topology, on its own hub. */
+enum certify_port {
+	CERTIFY_PORT_A,		/* the NIC that sends (nic.* tests' A; link-flap takes it down) */
+	CERTIFY_PORT_B,		/* the NIC that receives */
+	CERTIFY_PORT_SPARE,	/* a device-less port that takes frames while B is stopped */
+};
+
+/* The netdev id (also the NIC's device id) of port of device dev: "n<dev><a|b|z>". */
+void certify_netdev_id(char *out, size_t len, size_t dev, enum certify_port port);
+
+/* The drive id of device dev's scratch disk: "d<dev>". */
+void certify_drive_id(char *out, size_t len, size_t dev);
+
+/* What a recipe fills in; NULL/"" where a recipe does not use it. */
+struct certify_attach {
+	size_t index;		/* the device's place: controller ids are ctrl + index */
+	const char *props;	/* "" or ",prop=value..." for the model's -device */
+	const char *drive;	/* storage: the -drive id of its disk */
+	const char *serial;	/* NVMe: the serial number */
+	const char *netdev;	/* NICs: the -netdev id, or NULL for none */
+	const char *id;		/* NICs: the -device id, or NULL */
+	const char *mac;	/* NICs: the MAC, or NULL for QEMU's */
+};
+
+/* Appends model m's -device arguments (and its disk's, for AHCI and SCSI) by its recipe.
+ * Returns 0, or -1 when out of memory. */
+int certify_attach_device(const struct certify_model *m, const struct certify_attach *at,
+			  struct certify_strv *args);
+
+/*
+ * Declares a scratch disk of bytes named id in q->disks and appends its -drive, raw;
+ * with eio a sector number, through blkdebug so every read covering that 512-byte sector
+ * fails with EIO. Returns 0, or -1 when out of memory or disk slots.
+ */
+int certify_attach_drive(struct qemu_config *q, const char *id, uint64_t bytes, const char *eio,
+			 struct certify_strv *args);
+
+/* Appends every device of spec in the plan's topology (eio: "" or the sector of the first
+ * disk's injected read error). Returns 0, or -1 when out of memory or disk slots. */
+int certify_attach_topology(const struct certify_run_spec *spec, const char *eio,
+			    struct qemu_config *q, struct certify_strv *args);
+
+/* The drive id of the disk the kernel calls vmhba0 in spec's topology. */
+void certify_attach_first_disk(const struct certify_run_spec *spec, char *out, size_t len);
+
+#endif
