@@ -158,7 +158,12 @@ int hcl_inv_add(struct hcl_inv *inv, const struct hcl_dev *d)
 		inv->devs = nd;
 		inv->cap = cap;
 	}
-	inv->devs[inv->n++] = *d;
+	inv->devs[inv->n] = *d;
+	/* Nothing answers with vendor ID ffff (PCI 3.0 section 6.2.1): the kernel's
+	 * enumeration skips it, whatever the device ID beside it says. */
+	if (d->vid == 0xffff && !d->absent)
+		inv->devs[inv->n].absent = "vendor ID ffff: no function answers there";
+	inv->n++;
 	return 0;
 }
 

@@ -112,6 +112,7 @@ struct hcl_cur {
 	struct hcl_hdr h;
 	uint8_t cfg[4096];
 	size_t nb, last_hex;
+	size_t sub_line, drv_line;	/* where its Subsystem and driver lines were */
 	int header7f;
 };
 
@@ -178,15 +179,32 @@ static int hcl_cur_finish(struct hcl_inv *inv, struct hcl_cur *c, int dump, cons
 	return hcl_inv_add(inv, &c->d) < 0 ? hcl_errf(err, "out of memory") : 0;
 }
 
-/* An indented line of -v output. */
-static void hcl_cur_attr(struct hcl_cur *c, const char *s)
+/* A line lspci prints once per device, seen a second time: two outputs were mixed. */
+static int hcl_cur_once(struct hcl_cur *c, size_t *at, const struct hcl_line *ln, const char *what,
+			const char *name, struct hcl_err *err)
 {
+	if (*at)
+		return hcl_line_err(err, name, ln->no, "a second %s line for %s (the first is line "
+				    "%zu): lspci prints one; is this two outputs mixed?", what,
+				    c->d.slot, *at);
+	*at = ln->no;
+	return 0;
+}
+
+/* An indented line of -v output. */
+static int hcl_cur_attr(struct hcl_cur *c, const struct hcl_line *ln, const char *name,
+			struct hcl_err *err)
+{
+	const char *s = ln->s;
 	long a, b;
 
 	while (*s == ' ' || *s == '\t')
 		s++;
 	if (strncmp(s, "Subsystem: ", 11) == 0) {
 		const char *v = s + 11;
+
+		if (hcl_cur_once(c, &c->sub_line, ln, "Subsystem", name, err) < 0)
+			return -1;
 
 		/* -vnn: "Dell Device [1028:0716]"; -vn: "1028:0716"; plain: names only. */
 		if (c->h.kind == HK_NN && hcl_last_pair(v, strlen(v), &a, &b, NULL) == 0 && a) {
@@ -198,12 +216,15 @@ static void hcl_cur_attr(struct hcl_cur *c, const char *s)
 			c->d.ssid = (uint16_t)b;
 		}
 	} else if (strncmp(s, "Kernel driver in use: ", 22) == 0) {
+		if (hcl_cur_once(c, &c->drv_line, ln, "\"Kernel driver in use\"", name, err) < 0)
+			return -1;
 		snprintf(c->d.driver, sizeof(c->d.driver), "%s", s + 22);
 	} else if (strncmp(s, "Kernel modules: ", 16) == 0) {
 		snprintf(c->d.modules, sizeof(c->d.modules), "%s", s + 16);
 	} else if (strncmp(s, "!!! Unknown header type 7f", 26) == 0) {
 		c->header7f = 1;
 	}
+	return 0;
 }
 
 static int hcl_hex_add(struct hcl_cur *c, long off, const uint8_t bytes[16], size_t line,
@@ -258,7 +279,7 @@ int hcl_inv_lspci(struct hcl_inv *inv, struct hcl_text *t, struct hcl_err *err)
 	struct hcl_cur *c = calloc(1, sizeof(*c));
 	enum hcl_hk kind = HK_NONE;
 	int dump = 0, domains = 0, busybox = 0, rc = -1;
-	size_t first = 0;
+	size_t first = 0, blank = 0;	/* blank: the blank line after the current device */
 	uint8_t bytes[16];
 
 	if (!c)
@@ -272,6 +293,8 @@ int hcl_inv_lspci(struct hcl_inv *inv, struct hcl_text *t, struct hcl_err *err)
 		long off;
 
 		if (!*s) {
+			if (c->d.slot[0] && !blank)
+				blank = ln->no;
 			if (dump && hcl_cur_finish(inv, c, dump, t->name, err) < 0)
 				goto out;
 			continue;
@@ -281,11 +304,17 @@ int hcl_inv_lspci(struct hcl_inv *inv, struct hcl_text *t, struct hcl_err *err)
 				hcl_line_err(err, t->name, ln->no, "an indented line before any device");
 				goto out;
 			}
+			/* lspci ends a device's block with a blank line and prints none inside
+			 * one: a line after it lost its device line (cut or edited). */
+			if (blank) {
+				hcl_line_err(err, t->name, ln->no, "an indented line after the blank line "
+					     "that ends %s's block (line %zu): the device line it belongs "
+					     "to is missing", c->d.slot, blank);
+				goto out;
+			}
 			t->verbose = 1;
-			/* Without -x a blank line (one a stderr message left) does not end a
-			 * device; with -x, lines after its dump belong to none. */
-			if (c->active)
-				hcl_cur_attr(c, s);
+			if (c->active && hcl_cur_attr(c, ln, t->name, err) < 0)
+				goto out;
 			continue;
 		}
 		if ((off = hcl_hex_line(s, bytes)) >= 0) {
@@ -320,6 +349,7 @@ int hcl_inv_lspci(struct hcl_inv *inv, struct hcl_text *t, struct hcl_err *err)
 		if (hcl_cur_finish(inv, c, dump, t->name, err) < 0)
 			goto out;
 		memset(c, 0, sizeof(*c));
+		blank = 0;
 		hcl_dev_init(&c->d, s, sl, ln->no);
 		if (hcl_hdr_parse(s, sl, &c->d, &c->h) < 0) {
 			hcl_line_err(err, t->name, ln->no, "not an lspci device line (expected \"SLOT "

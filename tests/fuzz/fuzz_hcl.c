@@ -65,6 +65,8 @@ static void fuzz_inventory(const char *reader, const uint8_t *data, size_t size)
 			abort();	/* a device has a valid slot and names */
 		if (i && fuzz_slot_key(&inv.devs[i - 1]) >= fuzz_slot_key(d))
 			abort();	/* each slot once, in order */
+		if (d->vid == 0xffff && !d->absent)
+			abort();	/* nothing answers with vendor ffff: it never counts */
 	}
 	hcl_inv_free(&inv);
 	free(text);
@@ -108,8 +110,14 @@ static void fuzz_list(const uint8_t *data, size_t size)
 	struct hcl_jr r;
 
 	hcl_jr_init(&r, "f", (const char *)data, size, &err);
-	if (hcl_list_read(&r, &l, &o) < 0 || hcl_jr_finish(&r) < 0) {
+	if (hcl_list_read(&r, &l, &o) < 0) {
 		fuzz_err_ok(&err);
+		hcl_jr_free(&r);
+		return;
+	}
+	if (hcl_jr_finish(&r) < 0) {	/* a list, then text after it */
+		fuzz_err_ok(&err);
+		hcl_list_free(&l);
 		hcl_jr_free(&r);
 		return;
 	}

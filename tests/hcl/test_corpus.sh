@@ -82,6 +82,11 @@ awk '/^00:1f.3 /{dup=1} dup{b=b $0 "\n"} /^$/ && dup{printf "%s", b; dup=0; b=""
 l1=$(grep -n '^00:1f.3 ' "$W/dup.txt" | sed -n 1p | cut -d: -f1)
 l2=$(grep -n '^00:1f.3 ' "$W/dup.txt" | sed -n 2p | cut -d: -f1)
 refused "duplicate slot" "hcl: $W/dup.txt:$l2: slot 00:1f.3 listed twice (also line $l1)" chk "$W/dup.txt"
+# A device line deleted from a verbose output (an edited paste): its lines stay its own.
+grep -v '^01:00.1 ' "$C/dell-r220.lspci-vvnn" > "$W/nohdr.txt"
+b=$(grep -n '^01:00.0 ' "$W/nohdr.txt" | cut -d: -f1)
+b=$(awk -v b="$b" 'NR > b && $0 == "" {print NR; exit}' "$W/nohdr.txt")
+refused "a device line deleted" "hcl: $W/nohdr.txt:$((b + 1)): an indented line after the blank line that ends 01:00.0's block (line $b): the device line it belongs to is missing" chk "$W/nohdr.txt"
 # Two captures one after the other (the mail the tg3 dump comes from holds two).
 cat "$C/tg3-2003.lspci-vvvx" "$C/tg3-2003.lspci-vvvx" > "$W/two.txt"
 l1=$(grep -n '^00:0c.0 ' "$W/two.txt" | sed -n 1p | cut -d: -f1)
@@ -126,7 +131,7 @@ refused "list with a duplicated key" "hcl: $W/dupkey.json:$n: entries[0].release
 { printf '\357\273\277'; cat "$C/acer-a715-vmd.lspci-nn"; } > "$W/bom.txt"
 expect "UTF-8 byte order mark" 1 chk "$W/bom.txt"
 has "byte order mark skipped" "warning: line 1: skipped a UTF-8 byte order mark"
-awk '/^01:00.0 /{printf "pcilib: sysfs_read_vpd: read failed: No such device"; print; print ""; next} {print}' \
+awk '/^01:00.0 /{printf "pcilib: sysfs_read_vpd: read failed: No such device"; print; next} {print}' \
 	"$C/dell-r220.lspci-vvnn" > "$W/splice.txt"
 expect "a stderr message spliced into a device line" 0 chk "$W/splice.txt"
 n=$(grep -n '^pcilib' "$W/splice.txt" | cut -d: -f1)

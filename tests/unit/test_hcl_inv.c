@@ -180,8 +180,8 @@ static void test_hcl_inv_noise(void)
 		"\xef\xbb\xbfroot@r220:~# lspci -vvnn\n"
 		HI_NN("04:00.0", "8086:1533")
 		"pcilib: sysfs_read_vpd: read failed: No such device" HI_NN("06:00.0", "8086:1533")
-		"\n"
-		"\tSubsystem: Intel Corporation Device [8086:0001]\n"
+		"\tSubsystem: Intel Corpopcilib: sysfs_read_vpd: read failed: No such device\n"
+		"ration Device [8086:0001]\n"
 		"pcilib: sysfs_read_vpd: read failed: Input/output error\t\tNot readable\n"
 		"lspci: Unable to load libkmod resources: error -12\n"
 		"root@r220:~#\n";
@@ -190,12 +190,13 @@ static void test_hcl_inv_noise(void)
 	CU_ASSERT_EQUAL(inv.n, 2);
 	CU_ASSERT_EQUAL(inv.devs[1].svid, 0x8086);
 	CU_ASSERT_EQUAL(inv.devs[1].ssid, 0x0001);
-	CU_ASSERT_EQUAL_FATAL(inv.nwarn, 6);
+	CU_ASSERT_EQUAL_FATAL(inv.nwarn, 7);
 	CU_ASSERT_STRING_EQUAL(inv.warn[0], "line 1: skipped a UTF-8 byte order mark");
 	CU_ASSERT_STRING_EQUAL(inv.warn[1], "line 1: skipped a shell prompt: \"root@r220:~# lspci -vvnn\"");
 	CU_ASSERT_STRING_EQUAL(inv.warn[2], "line 3: skipped a message lspci wrote to stderr: \"pcilib: sysfs_read_vpd: read failed: No such device\"");
-	CU_ASSERT_STRING_EQUAL(inv.warn[3], "line 6: skipped a message lspci wrote to stderr: \"pcilib: sysfs_read_vpd: read failed: Input/output error\"");
-	CU_ASSERT_STRING_EQUAL(inv.warn[5], "line 8: skipped a shell prompt: \"root@r220:~#\"");
+	CU_ASSERT_STRING_EQUAL(inv.warn[3], "line 4: skipped a message lspci wrote to stderr into the middle of a line (the line goes on at the next one): \"pcilib: sysfs_read_vpd: read failed: No such device\"");
+	CU_ASSERT_STRING_EQUAL(inv.warn[4], "line 6: skipped a message lspci wrote to stderr: \"pcilib: sysfs_read_vpd: read failed: Input/output error\"");
+	CU_ASSERT_STRING_EQUAL(inv.warn[6], "line 8: skipped a shell prompt: \"root@r220:~#\"");
 	hcl_inv_free(&inv);
 }
 
@@ -238,6 +239,14 @@ static void test_hcl_inv_absent(void)
 	CU_ASSERT_STRING_EQUAL(inv.devs[1].absent, "its configuration space dump is all ff");
 	CU_ASSERT_STRING_EQUAL(inv.warn[0], "line 7: 00:01.0 has no hex dump (lspci could not read its configuration space): not a device");
 	hcl_inv_free(&inv);
+	/* Vendor ffff in any format: nothing answers there. */
+	CU_ASSERT_EQUAL_FATAL(hcl_inv_parse(&inv, "i", HI_NN("00:03.0", "ffff:1234"), &err), 0);
+	CU_ASSERT_STRING_EQUAL(inv.devs[0].absent, "vendor ID ffff: no function answers there");
+	hcl_inv_free(&inv);
+	CU_ASSERT_EQUAL_FATAL(hcl_inv_parse(&inv, "i", "{\"hcl_inventory\":1,\"devices\":[{\"slot\":\"00:03.0\","
+					    "\"vid\":\"ffff\",\"did\":\"1234\",\"class\":\"020000\"}]}", &err), 0);
+	CU_ASSERT_STRING_EQUAL(inv.devs[0].absent, "vendor ID ffff: no function answers there");
+	hcl_inv_free(&inv);
 }
 
 /* What is refused, each with the line. */
@@ -277,6 +286,16 @@ static void test_hcl_inv_refused(void)
 			       "i:1: devices[0].slot: \"eth0\" is not a PCI slot (expected [dddd:]bb:dd.f)");
 	CU_ASSERT_STRING_EQUAL(hi_parse("{\"hcl_inventory\":1,\"devices\":[{\"slot\":\"00:19.0\",\"slot\":\"00:19.1\"}]}", &n),
 			       "i:1: devices[0]: duplicate key \"slot\"");
+	/* A device line gone from a verbose output: its lines must not go to the device before. */
+	CU_ASSERT_STRING_EQUAL(hi_parse(HI_NN("00:19.0", "8086:1533") "\tSubsystem: Intel Corporation Device [8086:0001]\n\n"
+					"\tSubsystem: Dell Device [1028:0002]\n", &n),
+			       "i:4: an indented line after the blank line that ends 00:19.0's block (line 3): the device line it belongs to is missing");
+	CU_ASSERT_STRING_EQUAL(hi_parse(HI_NN("00:19.0", "8086:1533") "\tSubsystem: Intel Corporation Device [8086:0001]\n"
+					"\tSubsystem: Dell Device [1028:0002]\n", &n),
+			       "i:3: a second Subsystem line for 00:19.0 (the first is line 2): lspci prints one; is this two outputs mixed?");
+	CU_ASSERT_STRING_EQUAL(hi_parse(HI_NN("00:19.0", "8086:1533") "\tKernel driver in use: e1000e\n"
+					"\tKernel driver in use: igb\n", &n),
+			       "i:3: a second \"Kernel driver in use\" line for 00:19.0 (the first is line 2): lspci prints one; is this two outputs mixed?");
 	CU_ASSERT_STRING_EQUAL(hi_parse("Slot:\t00:01.0\nClass:\tEthernet controller\n", &n),
 			       "i:2: Class: without a numeric ID: this is lspci -vmm output without -nn; run lspci -vmmnn");
 }
