@@ -10,6 +10,7 @@
 #include <string.h>
 #include <openssl/evp.h>
 #include "hcl.h"
+#include "hcl_json.h"
 
 static void hcl_canon_flush(struct hcl_canon *c)
 {
@@ -49,23 +50,21 @@ static void hcl_canon_cstr(struct hcl_canon *c, const char *s)
 	hcl_canon_put(c, s, strlen(s));
 }
 
-/* Bytes written as they are: all but controls, '"' and '\\' (the NUL ends the string). */
-static unsigned char hcl_canon_plain[256];
-
-/* RFC 8785 section 3.2.2.2: \" \\ \b \f \n \r \t, other controls as \u00xx (lower case). */
-static void hcl_canon_str(struct hcl_canon *c, const char *s)
+/* RFC 8785 section 3.2.2.2: \" \\ \b \f \n \r \t, other controls as \u00xx (lower case);
+ * everything else, UTF-8 included, as it is. */
+static void hcl_canon_str(struct hcl_canon *c, const char *str)
 {
-	const char *run = s;
+	const unsigned char *s = (const unsigned char *)str, *end = s + strlen(str), *run = s;
 
 	hcl_canon_put(c, "\"", 1);
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
+	while ((s = hcl_json_plain_run(s, end)) < end) {
+		unsigned char ch = *s++;
 		char esc[8];
 
-		if (hcl_canon_plain[ch])
+		if (ch >= 0x80)
 			continue;
-		hcl_canon_put(c, run, (size_t)(s - run));
-		run = s + 1;
+		hcl_canon_put(c, (const char *)run, (size_t)(s - 1 - run));
+		run = s;
 		switch (ch) {
 		case '"': hcl_canon_put(c, "\\\"", 2); break;
 		case '\\': hcl_canon_put(c, "\\\\", 2); break;
@@ -79,7 +78,7 @@ static void hcl_canon_str(struct hcl_canon *c, const char *s)
 			hcl_canon_put(c, esc, 6);
 		}
 	}
-	hcl_canon_put(c, run, (size_t)(s - run));
+	hcl_canon_put(c, (const char *)run, (size_t)(end - run));
 	hcl_canon_put(c, "\"", 1);
 }
 
@@ -96,9 +95,6 @@ static void hcl_canon_strv(struct hcl_canon *c, char *const *v, size_t n)
 
 int hcl_canon_begin(struct hcl_canon *c, int hash, FILE *out)
 {
-	if (!hcl_canon_plain['a'])
-		for (int ch = 0x20; ch < 0x100; ch++)
-			hcl_canon_plain[ch] = ch != '"' && ch != '\\';
 	memset(c, 0, sizeof(*c));
 	c->ok = 1;
 	c->out = out;

@@ -15,9 +15,23 @@
 #include <pci/pci.h>
 #include "hcl.h"
 
+struct hcl_ids_dev {
+	uint16_t id;
+	uint32_t off;			/* the device line */
+};
+
 struct hcl_ids_vendor {
 	uint16_t id;
 	uint32_t off, end;		/* the vendor line and the start of the next vendor */
+	struct hcl_ids_dev *dev;	/* its device lines by ID, made on its first lookup */
+	uint32_t ndev;
+	int indexed;
+};
+
+/* Class names found, by class and subclass: a report asks for the same few again and again. */
+struct hcl_ids_class {
+	uint16_t key;
+	char name[96];
 };
 
 static struct {
@@ -27,6 +41,8 @@ static struct {
 	size_t nv;
 	size_t classes;			/* offset of the first "C " line, or map.len */
 	struct pci_access *pacc;
+	struct hcl_ids_class cls[32];
+	size_t ncls;
 } hcl_ids;
 
 static int hcl_ids_hex(const char *s, int n, unsigned *v)
@@ -109,8 +125,8 @@ static void hcl_ids_index(void)
 			}
 			if (hcl_ids.nv)
 				hcl_ids.v[hcl_ids.nv - 1].end = (uint32_t)(l - d);
-			hcl_ids.v[hcl_ids.nv++] = (struct hcl_ids_vendor){ (uint16_t)id,
-				(uint32_t)(l - d), (uint32_t)hcl_ids.map.len };
+			hcl_ids.v[hcl_ids.nv++] = (struct hcl_ids_vendor){ .id = (uint16_t)id,
+				.off = (uint32_t)(l - d), .end = (uint32_t)hcl_ids.map.len };
 		}
 		l = nl ? nl + 1 : end;
 	}
@@ -165,19 +181,59 @@ static void hcl_ids_name(const char *l, const char *end, size_t skip, char *buf,
 	snprintf(buf, len, "%.*s", (int)n, s);
 }
 
-static const struct hcl_ids_vendor *hcl_ids_vendor(uint16_t vid)
+static struct hcl_ids_vendor *hcl_ids_vendor(uint16_t vid)
 {
-	struct hcl_ids_vendor key = { vid, 0, 0 };
+	struct hcl_ids_vendor key = { .id = vid };
 
 	return bsearch(&key, hcl_ids.v, hcl_ids.nv, sizeof(key), hcl_ids_vcmp);
+}
+
+static int hcl_ids_dcmp(const void *a, const void *b)
+{
+	const struct hcl_ids_dev *x = a, *y = b;
+
+	if (x->id != y->id)
+		return x->id < y->id ? -1 : 1;
+	return x->off < y->off ? -1 : x->off > y->off;	/* the first line of an ID wins */
+}
+
+/* The vendor's device lines, indexed once: a big vendor's block (Intel's is some 300 KB
+ * with its subsystem lines) is then not scanned again for each of its devices. */
+static void hcl_ids_devices(struct hcl_ids_vendor *v)
+{
+	const char *d = hcl_ids.map.data, *end = d + v->end;
+	uint32_t cap = 0;
+
+	v->indexed = 1;
+	for (const char *l = d + v->off; l && l < end; ) {
+		const char *nl = memchr(l, '\n', (size_t)(end - l));
+		unsigned id;
+
+		if (l + 7 <= end && l[0] == '\t' && hcl_ids_hex(l + 1, 4, &id) == 0 && l[5] == ' ') {
+			if (v->ndev == cap) {
+				struct hcl_ids_dev *n;
+
+				cap = cap ? cap * 2 : 64;
+				n = realloc(v->dev, cap * sizeof(*n));
+				if (!n)
+					return;		/* the names it has; the rest "Device dddd" */
+				v->dev = n;
+			}
+			v->dev[v->ndev++] = (struct hcl_ids_dev){ (uint16_t)id, (uint32_t)(l - d) };
+		}
+		l = nl ? nl + 1 : NULL;
+	}
+	if (v->ndev)
+		qsort(v->dev, v->ndev, sizeof(*v->dev), hcl_ids_dcmp);
 }
 
 void hcl_names_ex(uint16_t vid, uint16_t did, char *vendor, size_t vlen, char *model,
 		  size_t mlen, int *known)
 {
-	const struct hcl_ids_vendor *v;
-	const char *d, *end;
-	char buf[256], id[8];
+	struct hcl_ids_vendor *v;
+	const char *d;
+	char buf[256];
+	uint32_t lo, hi;
 
 	hcl_ids_load();
 	snprintf(vendor, vlen, "%s", "");
@@ -201,19 +257,23 @@ void hcl_names_ex(uint16_t vid, uint16_t did, char *vendor, size_t vlen, char *m
 	if (hcl_ids.state != 1 || !(v = hcl_ids_vendor(vid)))
 		return;
 	d = hcl_ids.map.data;
-	end = d + v->end;
-	hcl_ids_name(d + v->off, end, 6, vendor, vlen);
-	snprintf(id, sizeof(id), "\t%04x ", did);
-	for (const char *l = d + v->off; l && l < end; ) {
-		const char *nl = memchr(l, '\n', (size_t)(end - l));
+	hcl_ids_name(d + v->off, d + v->end, 6, vendor, vlen);
+	if (!v->indexed)
+		hcl_ids_devices(v);
+	lo = 0;
+	hi = v->ndev;
+	while (lo < hi) {		/* the first line with this ID */
+		uint32_t mid = lo + (hi - lo) / 2;
 
-		if (l + 7 <= end && memcmp(l, id, 6) == 0 && l[6] == ' ') {
-			hcl_ids_name(l, end, 7, model, mlen);
-			if (known)
-				*known = 1;
-			return;
-		}
-		l = nl ? nl + 1 : NULL;
+		if (v->dev[mid].id < did)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < v->ndev && v->dev[lo].id == did) {
+		hcl_ids_name(d + v->dev[lo].off, d + v->end, 7, model, mlen);
+		if (known)
+			*known = 1;
 	}
 }
 
@@ -225,20 +285,18 @@ void hcl_names(uint16_t vid, uint16_t did, uint16_t svid, uint16_t ssid, char *v
 	hcl_names_ex(vid, did, vendor, vlen, model, mlen, NULL);
 }
 
-void hcl_class_name(uint32_t class, char *buf, size_t len)
+static void hcl_class_lookup(unsigned base, unsigned sub, char *buf, size_t len)
 {
-	unsigned base = class >> 16 & 0xff, sub = class >> 8 & 0xff;
 	const char *d, *end;
 	char key[8], subkey[8];
 	int in_base = 0;
 
-	hcl_ids_load();
 	snprintf(buf, len, "unknown class");
 	if (hcl_ids.state == 2) {
 		char tmp[128];
 		const char *r = pci_lookup_name(hcl_ids.pacc, tmp, sizeof(tmp),
 						PCI_LOOKUP_CLASS | PCI_LOOKUP_NO_NUMBERS,
-						(int)(class >> 8));
+						(int)(base << 8 | sub));
 
 		snprintf(buf, len, "%s", r ? r : "unknown class");
 		return;
@@ -266,4 +324,23 @@ void hcl_class_name(uint32_t class, char *buf, size_t len)
 		}
 		l = nl ? nl + 1 : NULL;
 	}
+}
+
+void hcl_class_name(uint32_t class, char *buf, size_t len)
+{
+	unsigned base = class >> 16 & 0xff, sub = class >> 8 & 0xff;
+
+	hcl_ids_load();
+	for (size_t i = 0; i < hcl_ids.ncls; i++)
+		if (hcl_ids.cls[i].key == (uint16_t)(class >> 8)) {
+			snprintf(buf, len, "%s", hcl_ids.cls[i].name);
+			return;
+		}
+	if (hcl_ids.ncls == sizeof(hcl_ids.cls) / sizeof(hcl_ids.cls[0])) {
+		hcl_class_lookup(base, sub, buf, len);
+		return;
+	}
+	hcl_class_lookup(base, sub, hcl_ids.cls[hcl_ids.ncls].name, sizeof(hcl_ids.cls[0].name));
+	hcl_ids.cls[hcl_ids.ncls].key = (uint16_t)(class >> 8);
+	snprintf(buf, len, "%s", hcl_ids.cls[hcl_ids.ncls++].name);
 }

@@ -7,21 +7,9 @@
 /* The reader hands consumed input back in steps of this size (mapped files). */
 #define HCL_JR_RELEASE_STEP (4u << 20)
 
-/* Bytes that stand for themselves in a string: printable ASCII but '"' and '\\' (a table:
- * one load per byte of a 30 MB list). */
-static unsigned char hcl_jr_plain[256];
-
-static void hcl_jr_plain_init(void)
-{
-	for (int c = 0x20; c < 0x80; c++)
-		hcl_jr_plain[c] = c != '"' && c != '\\';
-}
-
 void hcl_jr_init(struct hcl_jr *r, const char *name, const char *buf, size_t len,
 		 struct hcl_err *err)
 {
-	if (!hcl_jr_plain[' '])
-		hcl_jr_plain_init();
 	memset(r, 0, sizeof(*r));
 	r->base = r->p = r->released = buf;
 	r->end = buf + len;
@@ -283,8 +271,7 @@ static int hcl_jr_str(struct hcl_jr *r, int view)
 	if (view) {
 		const unsigned char *q = s;
 
-		while (q < end && hcl_jr_plain[*q])
-			q++;
+		q = hcl_json_plain_run(q, end);
 		if (q < end && *q == '"') {
 			r->vs = (const char *)s;
 			r->vn = (size_t)(q - s);
@@ -296,8 +283,7 @@ static int hcl_jr_str(struct hcl_jr *r, int view)
 		const unsigned char *run = s;
 
 		/* The plain run: printable ASCII without quote or backslash. */
-		while (s < end && hcl_jr_plain[*s])
-			s++;
+		s = hcl_json_plain_run(s, end);
 		if (hcl_jr_grow(r, o + (size_t)(s - run) + 8) < 0)
 			return -1;
 		memcpy(r->sbuf + o, run, (size_t)(s - run));
@@ -506,12 +492,11 @@ int hcl_jr_key(struct hcl_jr *r, const struct hcl_jpath *path)
 int hcl_jr_member(struct hcl_jr *r, const char *const *keys, uint64_t *seen, const struct hcl_jpath *path)
 {
 	const char *at;
-	int more, next = 0;
+	int more, next;
 
 	/* Lists are written in the order of the key table: the next key is compared in place
 	 * before anything is decoded. */
-	while (keys[next] && (*seen & (1ull << next)))
-		next++;
+	next = ~*seen ? __builtin_ctzll(~*seen) : 64;	/* the first key not seen yet */
 	more = hcl_jr_more(r, '}');
 	if (more <= 0)
 		return more < 0 ? -1 : -2;

@@ -14,9 +14,40 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include "hcl.h"
 
 #define HCL_JR_MAX_DEPTH 32
+
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "hcl_json_plain_run reads eight bytes as a little-endian word"
+#endif
+
+/* The first byte at or after s that is not printable ASCII or is '"' or '\\' (end if none):
+ * the run a string's bytes stand for themselves, tested eight bytes at a time (a byte below
+ * 0x20 or equal to one of the two is found by the borrow of a subtraction; the lowest
+ * flagged byte is always a true one). */
+static inline const unsigned char *hcl_json_plain_run(const unsigned char *s,
+						      const unsigned char *end)
+{
+	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+
+	while (end - s >= 8) {
+		uint64_t x, q, b, m;
+
+		memcpy(&x, s, 8);
+		q = x ^ (ones * '"');
+		b = x ^ (ones * '\\');
+		m = ((x - ones * 0x20) & ~x) | ((q - ones) & ~q) | ((b - ones) & ~b) | x;
+		m &= highs;
+		if (m)
+			return s + (__builtin_ctzll(m) >> 3);
+		s += 8;
+	}
+	while (s < end && *s >= 0x20 && *s < 0x80 && *s != '"' && *s != '\\')
+		s++;
+	return s;
+}
 
 /* Where a value is, for messages: a chain of segments built on the stack and only turned
  * into text when something is wrong ("entries[3].releases[\"0.1.0\"].driver"). */
