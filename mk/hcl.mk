@@ -1,7 +1,8 @@
 # hcl: the hardware compatibility list tool (docs/hcl.md).
 #   build/bin/hcl     check, keygen, sign, verify, compile, fetch, publish, site
 #   make hcl-check    end-to-end tests (tests/hcl/*.sh); counts in build/check/hcl.counts
-#   make hcl-bench    hcl check against a generated 100 000-entry list (median of 5)
+#   make hcl-bench    hcl check of 100 functions against a signed 100 000-entry list, JSON and
+#                     hcl.bin: medians, peak memory, the goals (tests/hcl/bench.sh)
 # The unit tests (tests/unit/test_hcl_*.c) link HCL_LIB_SRCS with HCL_LDLIBS.
 
 HCL_SRCS     := $(wildcard hcl/*.c)
