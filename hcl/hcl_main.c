@@ -31,7 +31,8 @@ static const char hcl_usage[] =
 "  publish FILE URL [--token T]       HTTP PUT (token also from $HCL_TOKEN)\n"
 "  site -o DIR --hcl FILE [--pubkey PUB] [--insecure]   static HCL web page\n"
 "Environment: HCL_LIST (default --hcl), HCL_PUBKEY (default --pubkey), HCL_SITE_ASSETS,\n"
-"  HVKIT_DB (export's default store; else ~/.local/share/hvkit/cert.db, as certify).\n"
+"  HVKIT_DB (export's default store; else ~/.local/share/hvkit/cert.db, as certify),\n"
+"  HCL_PCI_IDS (the pci.ids names come from; else libpci's).\n"
 "exit: 0 done (check: bootable), 1 check: not bootable, verify: bad signature, 2 error\n";
 
 /* Parsed command line: positional arguments and the options we know. */
