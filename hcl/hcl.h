@@ -136,6 +136,9 @@ int hcl_sha256(const void *data, size_t len, uint8_t digest[HCL_DIGEST_SIZE]);
 
 /* hcl_util.c */
 int hcl_read_file(const char *path, char **buf, size_t *len, struct hcl_err *err);
+/* Room for one more element in the array arr of *cap elements holding n, doubled (first: 64)
+ * when full: the array, moved or not, or NULL out of memory (arr is then as it was). */
+void *hcl_grow(void *arr, size_t *cap, size_t n, size_t elem);
 int hcl_map_file(const char *path, struct hcl_map *m, struct hcl_err *err);
 /* Gives back the pages before upto (a reader that never looks back). */
 void hcl_map_release(struct hcl_map *m, const char *upto);

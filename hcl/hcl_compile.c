@@ -166,15 +166,11 @@ static int hcl_keep_entry(void *ctx, const struct hcl_entry *e, struct hcl_err *
 	if (k->pairs && !bsearch(&pair, k->pairs, k->npairs, sizeof(pair), hcl_u32_cmp))
 		return 0;
 	for (size_t j = 0; j < e->ncerts; j++) {
-		if (k->n == k->cap) {
-			size_t cap = k->cap ? k->cap * 2 : 64;
-			struct hclbin_entry *n = realloc(k->ents, cap * sizeof(*n));
+		struct hclbin_entry *ents = hcl_grow(k->ents, &k->cap, k->n, sizeof(*ents));
 
-			if (!n)
-				return hcl_errf(err, "out of memory compiling");
-			k->ents = n;
-			k->cap = cap;
-		}
+		if (!ents)
+			return hcl_errf(err, "out of memory compiling");
+		k->ents = ents;
 		/* release holds the reader's id until the list is complete. */
 		hcl_bin_entry(e, &e->certs[j], e->certs[j].rel_id, &k->ents[k->n++]);
 	}

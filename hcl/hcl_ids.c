@@ -115,14 +115,12 @@ static void hcl_ids_index(void)
 			break;
 		}
 		if (end - l > 6 && hcl_ids_hex(l, 4, &id) == 0 && l[4] == ' ') {
-			if (hcl_ids.nv == cap) {
-				cap = cap ? cap * 2 : 4096;
-				struct hcl_ids_vendor *n = realloc(hcl_ids.v, cap * sizeof(*n));
+			struct hcl_ids_vendor *nv = hcl_grow(hcl_ids.v, &cap, hcl_ids.nv,
+							     sizeof(*nv));
 
-				if (!n)
-					break;
-				hcl_ids.v = n;
-			}
+			if (!nv)
+				break;
+			hcl_ids.v = nv;
 			if (hcl_ids.nv)
 				hcl_ids.v[hcl_ids.nv - 1].end = (uint32_t)(l - d);
 			hcl_ids.v[hcl_ids.nv++] = (struct hcl_ids_vendor){ .id = (uint16_t)id,
@@ -202,7 +200,7 @@ static int hcl_ids_dcmp(const void *a, const void *b)
 static void hcl_ids_devices(struct hcl_ids_vendor *v)
 {
 	const char *d = hcl_ids.map.data, *end = d + v->end;
-	uint32_t cap = 0;
+	size_t cap = 0;
 
 	v->indexed = 1;
 	for (const char *l = d + v->off; l && l < end; ) {
@@ -210,15 +208,11 @@ static void hcl_ids_devices(struct hcl_ids_vendor *v)
 		unsigned id;
 
 		if (l + 7 <= end && l[0] == '\t' && hcl_ids_hex(l + 1, 4, &id) == 0 && l[5] == ' ') {
-			if (v->ndev == cap) {
-				struct hcl_ids_dev *n;
+			struct hcl_ids_dev *nd = hcl_grow(v->dev, &cap, v->ndev, sizeof(*nd));
 
-				cap = cap ? cap * 2 : 64;
-				n = realloc(v->dev, cap * sizeof(*n));
-				if (!n)
-					return;		/* the names it has; the rest "Device dddd" */
-				v->dev = n;
-			}
+			if (!nd)
+				return;		/* the names it has; the rest "Device dddd" */
+			v->dev = nd;
 			v->dev[v->ndev++] = (struct hcl_ids_dev){ (uint16_t)id, (uint32_t)(l - d) };
 		}
 		l = nl ? nl + 1 : NULL;

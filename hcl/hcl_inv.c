@@ -149,15 +149,11 @@ void hcl_inv_warn(struct hcl_inv *inv, const char *fmt, ...)
 
 int hcl_inv_add(struct hcl_inv *inv, const struct hcl_dev *d)
 {
-	if (inv->n == inv->cap) {
-		size_t cap = inv->cap ? inv->cap * 2 : 32;
-		struct hcl_dev *nd = realloc(inv->devs, cap * sizeof(*nd));
+	struct hcl_dev *devs = hcl_grow(inv->devs, &inv->cap, inv->n, sizeof(*devs));
 
-		if (!nd)
-			return -1;
-		inv->devs = nd;
-		inv->cap = cap;
-	}
+	if (!devs)
+		return -1;
+	inv->devs = devs;
 	inv->devs[inv->n] = *d;
 	/* Nothing answers with vendor ID ffff (PCI 3.0 section 6.2.1): the kernel's
 	 * enumeration skips it, whatever the device ID beside it says. */

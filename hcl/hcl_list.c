@@ -121,16 +121,11 @@ static int hcl_lr_key(struct hcl_lr *s, const struct hcl_entry *e, size_t idx, c
 		(e->svid == HV_PCI_ANY ? 1u : 0u) | (e->ssid == HV_PCI_ANY ? 2u : 0u),
 		(uint32_t)idx, at,
 	};
+	struct hcl_keyrec *keys = hcl_grow(s->keys, &s->capkeys, s->nkeys, sizeof(*keys));
 
-	if (s->nkeys == s->capkeys) {
-		size_t cap = s->capkeys ? s->capkeys * 2 : 1024;
-		struct hcl_keyrec *n = realloc(s->keys, cap * sizeof(*n));
-
-		if (!n)
-			return hcl_errf(s->r->err, "%s: out of memory", s->r->name);
-		s->keys = n;
-		s->capkeys = cap;
-	}
+	if (!keys)
+		return hcl_errf(s->r->err, "%s: out of memory", s->r->name);
+	s->keys = keys;
 	if (s->nkeys && s->keys_sorted && hcl_keyrec_cmp(&s->keys[s->nkeys - 1], &k) >= 0)
 		s->keys_sorted = 0;
 	s->keys[s->nkeys++] = k;
@@ -456,17 +451,12 @@ static char **hcl_dupv(char *const *v, size_t n)
 static int hcl_lr_keep(struct hcl_lr *s, const struct hcl_entry *e)
 {
 	struct hcl_list *l = s->l;
+	struct hcl_entry *ents = hcl_grow(l->entries, &l->capentries, l->nentries, sizeof(*ents));
 	struct hcl_entry *d;
 
-	if (l->nentries == l->capentries) {
-		size_t cap = l->capentries ? l->capentries * 2 : 64;
-		struct hcl_entry *n = realloc(l->entries, cap * sizeof(*n));
-
-		if (!n)
-			return hcl_errf(s->r->err, "%s: out of memory", s->r->name);
-		l->entries = n;
-		l->capentries = cap;
-	}
+	if (!ents)
+		return hcl_errf(s->r->err, "%s: out of memory", s->r->name);
+	l->entries = ents;
 	d = &l->entries[l->nentries++];
 	*d = *e;
 	d->vendor = hcl_dup(e->vendor);

@@ -38,6 +38,19 @@ const char *hcl_printable(char *dst, size_t cap, const char *s, size_t n)
 	return dst;
 }
 
+void *hcl_grow(void *arr, size_t *cap, size_t n, size_t elem)
+{
+	size_t nc = *cap ? *cap * 2 : 64;
+	void *q;
+
+	if (n < *cap)
+		return arr;
+	if (nc < *cap || nc > SIZE_MAX / elem || !(q = realloc(arr, nc * elem)))
+		return NULL;
+	*cap = nc;
+	return q;
+}
+
 int hcl_read_file(const char *path, char **buf, size_t *len, struct hcl_err *err)
 {
 	FILE *f = fopen(path, "rb");

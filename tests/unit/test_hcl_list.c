@@ -9,8 +9,8 @@
 #define HL_ENTRY(rest) "{\"vid\":\"8086\",\"did\":\"100e\",\"svid\":\"*\",\"ssid\":\"*\",\"vendor\":\"Intel\",\"model\":\"82540EM\",\"type\":\"nic\",\"releases\":{\"0.1.0\":{" rest "}}}"
 #define HL_CERT "\"driver\":\"e1000\",\"driver_version\":\"1.0.0\",\"firmware\":null,\"features\":[\"msi\"],\"certified\":\"2026-11-18\",\"runs\":[\"run-1\"],\"status\":\"certified\""
 
-/* Parses text and returns the error message ("" on success). */
-static const char *hl_parse(const char *text)
+/* Parses text as a list and returns the error message ("" on success); unit.h. */
+const char *unit_hcl_list_err(const char *text)
 {
 	static struct hcl_err err;
 	struct hcl_list l;
@@ -39,28 +39,28 @@ static void test_hcl_list_good(void)
 
 static void test_hcl_list_errors(void)
 {
-	CU_ASSERT_STRING_EQUAL(hl_parse(HL_HEAD HL_ENTRY(HL_CERT ",\"extra\":1") "]}"),
+	CU_ASSERT_STRING_EQUAL(unit_hcl_list_err(HL_HEAD HL_ENTRY(HL_CERT ",\"extra\":1") "]}"),
 			       "t.json:1: entries[0].releases[\"0.1.0\"]: unknown key \"extra\"");
-	CU_ASSERT_STRING_EQUAL(hl_parse(HL_HEAD HL_ENTRY("\"driver_version\":\"1.0.0\",\"firmware\":null,\"features\":[],\"certified\":\"2026-11-18\",\"runs\":[\"r\"],\"status\":\"certified\"") "]}"),
+	CU_ASSERT_STRING_EQUAL(unit_hcl_list_err(HL_HEAD HL_ENTRY("\"driver_version\":\"1.0.0\",\"firmware\":null,\"features\":[],\"certified\":\"2026-11-18\",\"runs\":[\"r\"],\"status\":\"certified\"") "]}"),
 			       "t.json:1: entries[0].releases[\"0.1.0\"]: missing \"driver\"");
-	CU_ASSERT_STRING_EQUAL(hl_parse("{\"schema_version\":1,\"generated\":\"2026-11-20 09:00\",\"releases\":[\"0.1.0\"],\"entries\":[]}"),
+	CU_ASSERT_STRING_EQUAL(unit_hcl_list_err("{\"schema_version\":1,\"generated\":\"2026-11-20 09:00\",\"releases\":[\"0.1.0\"],\"entries\":[]}"),
 			       "t.json:1: generated: expected RFC 3339 UTC, e.g. 2026-11-25T21:00:00Z");
-	CU_ASSERT_STRING_EQUAL(hl_parse("{\"schema_version\":2}"),
+	CU_ASSERT_STRING_EQUAL(unit_hcl_list_err("{\"schema_version\":2}"),
 			       "t.json:1: schema_version: unsupported (this tool reads 1)");
-	CU_ASSERT(strstr(hl_parse(HL_HEAD HL_ENTRY(HL_CERT) "]"), "t.json:1: not valid JSON") != NULL);
-	CU_ASSERT(strstr(hl_parse(HL_HEAD HL_ENTRY(HL_CERT) "," HL_ENTRY(HL_CERT) "]}"),
+	CU_ASSERT(strstr(unit_hcl_list_err(HL_HEAD HL_ENTRY(HL_CERT) "]"), "t.json:1: not valid JSON") != NULL);
+	CU_ASSERT(strstr(unit_hcl_list_err(HL_HEAD HL_ENTRY(HL_CERT) "," HL_ENTRY(HL_CERT) "]}"),
 			 "entries[1]: same vid/did/svid/ssid") != NULL);
-	CU_ASSERT(strstr(hl_parse(HL_HEAD "{\"vid\":\"8086\",\"did\":\"100E\",\"svid\":\"*\",\"ssid\":\"*\",\"vendor\":\"I\",\"model\":\"M\",\"type\":\"nic\",\"releases\":{}}]}"),
+	CU_ASSERT(strstr(unit_hcl_list_err(HL_HEAD "{\"vid\":\"8086\",\"did\":\"100E\",\"svid\":\"*\",\"ssid\":\"*\",\"vendor\":\"I\",\"model\":\"M\",\"type\":\"nic\",\"releases\":{}}]}"),
 			 "entries[0].did: expected 4 lower-case hex digits") != NULL);
-	CU_ASSERT(strstr(hl_parse(HL_HEAD "{\"vid\":\"8086\",\"did\":\"100e\",\"svid\":\"0000\",\"ssid\":\"*\",\"vendor\":\"I\",\"model\":\"M\",\"type\":\"nic\",\"releases\":{}}]}"),
+	CU_ASSERT(strstr(unit_hcl_list_err(HL_HEAD "{\"vid\":\"8086\",\"did\":\"100e\",\"svid\":\"0000\",\"ssid\":\"*\",\"vendor\":\"I\",\"model\":\"M\",\"type\":\"nic\",\"releases\":{}}]}"),
 			 "entries[0].svid: 0000 means") != NULL);
-	CU_ASSERT(strstr(hl_parse(HL_HEAD "{\"vid\":\"8086\",\"did\":\"100e\",\"svid\":\"*\",\"ssid\":\"*\",\"vendor\":\"I\",\"model\":\"M\",\"type\":\"gpu\",\"releases\":{}}]}"),
+	CU_ASSERT(strstr(unit_hcl_list_err(HL_HEAD "{\"vid\":\"8086\",\"did\":\"100e\",\"svid\":\"*\",\"ssid\":\"*\",\"vendor\":\"I\",\"model\":\"M\",\"type\":\"gpu\",\"releases\":{}}]}"),
 			 "entries[0].type: expected nic or storage") != NULL);
-	CU_ASSERT(strstr(hl_parse(HL_HEAD HL_ENTRY("\"driver\":\"e1000\",\"driver_version\":\"1.0.0\",\"firmware\":null,\"features\":[],\"certified\":\"2026-02-30\",\"runs\":[\"r\"],\"status\":\"certified\"") "]}"),
+	CU_ASSERT(strstr(unit_hcl_list_err(HL_HEAD HL_ENTRY("\"driver\":\"e1000\",\"driver_version\":\"1.0.0\",\"firmware\":null,\"features\":[],\"certified\":\"2026-02-30\",\"runs\":[\"r\"],\"status\":\"certified\"") "]}"),
 			 "certified: expected a date") != NULL);
-	CU_ASSERT(strstr(hl_parse(HL_HEAD HL_ENTRY("\"driver\":\"e1000\",\"driver_version\":\"1.0.0\",\"firmware\":null,\"features\":[],\"certified\":\"2026-02-03\",\"runs\":[],\"status\":\"certified\"") "]}"),
+	CU_ASSERT(strstr(unit_hcl_list_err(HL_HEAD HL_ENTRY("\"driver\":\"e1000\",\"driver_version\":\"1.0.0\",\"firmware\":null,\"features\":[],\"certified\":\"2026-02-03\",\"runs\":[],\"status\":\"certified\"") "]}"),
 			 "runs: empty") != NULL);
-	CU_ASSERT(strstr(hl_parse(HL_HEAD HL_ENTRY("\"driver\":\"e1000\",\"driver_version\":\"1.0.0\",\"firmware\":null,\"features\":[],\"certified\":\"2026-02-03\",\"runs\":[\"r\"],\"status\":\"ok\"") "]}"),
+	CU_ASSERT(strstr(unit_hcl_list_err(HL_HEAD HL_ENTRY("\"driver\":\"e1000\",\"driver_version\":\"1.0.0\",\"firmware\":null,\"features\":[],\"certified\":\"2026-02-03\",\"runs\":[\"r\"],\"status\":\"ok\"") "]}"),
 			 "status: expected certified, deprecated or revoked") != NULL);
 }
 

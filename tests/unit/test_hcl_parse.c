@@ -17,59 +17,75 @@
 #define HP_CERT "{\"driver\":\"e1000\",\"driver_version\":\"1.0.0\",\"firmware\":null,\"features\":[\"msi\"],\"certified\":\"2026-11-18\",\"runs\":[\"run-1\"],\"status\":\"certified\"}"
 #define HP_ENTRY "{\"vid\":\"8086\",\"did\":\"100e\",\"svid\":\"*\",\"ssid\":\"*\",\"vendor\":\"Intel\",\"model\":\"82540EM\",\"type\":\"nic\",\"releases\":{\"0.1.0\":" HP_CERT "}}"
 
-static const char *hp_parse(const char *text)
+/* The eight-bytes-at-a-time scan against the byte rule, for every byte value at every place
+ * of runs of every length up to 24 (a word, a word and a part, the tail alone). */
+static void test_hcl_json_plain_run(void)
 {
-	static struct hcl_err err;
-	struct hcl_list l;
+	unsigned char buf[24];
+	size_t bad = 0;
 
-	memset(&err, 0, sizeof(err));
-	if (hcl_list_parse(&l, text, strlen(text), "t.json", &err) == 0)
-		hcl_list_free(&l);
-	return err.msg;
+	for (size_t len = 0; len <= sizeof(buf); len++)
+		for (size_t at = 0; at < len; at++)
+			for (int v = 0; v < 256; v++) {
+				size_t want = 0;
+
+				memset(buf, 'a', sizeof(buf));
+				buf[at] = (unsigned char)v;
+				while (want < len && buf[want] >= 0x20 && buf[want] <= 0x7f &&
+				       buf[want] != '"' && buf[want] != '\\')
+					want++;
+				bad += (size_t)(hcl_json_plain_run(buf, buf + len) - buf) != want;
+			}
+	CU_ASSERT_EQUAL(bad, 0);
+	/* Two stops in one word: the first one counts (a borrow only moves upward). */
+	memcpy(buf, "ab\x01\"cdefgh", 10);
+	CU_ASSERT_EQUAL(hcl_json_plain_run(buf, buf + 10) - buf, 2);
+	memcpy(buf, "abc\\\x01" "efgh", 10);
+	CU_ASSERT_EQUAL(hcl_json_plain_run(buf, buf + 10) - buf, 3);
 }
 
 /* A key twice is an error wherever it is: two readers could take different copies. */
 static void test_hcl_json_duplicates(void)
 {
-	CU_ASSERT_STRING_EQUAL(hp_parse(HP_HEAD "{\"vid\":\"8086\",\"vid\":\"8087\",\"did\":\"100e\"}]}"),
+	CU_ASSERT_STRING_EQUAL(unit_hcl_list_err(HP_HEAD "{\"vid\":\"8086\",\"vid\":\"8087\",\"did\":\"100e\"}]}"),
 			       "t.json:1: entries[0]: duplicate key \"vid\"");
-	CU_ASSERT_STRING_EQUAL(hp_parse(HP_HEAD "{\"vid\":\"8086\",\"did\":\"100e\",\"svid\":\"*\",\"ssid\":\"*\",\"vendor\":\"Intel\",\"model\":\"M\",\"type\":\"nic\",\"releases\":{\"0.1.0\":{\"driver\":\"e1000\",\"status\":\"revoked\",\"status\":\"certified\"}}}]}"),
+	CU_ASSERT_STRING_EQUAL(unit_hcl_list_err(HP_HEAD "{\"vid\":\"8086\",\"did\":\"100e\",\"svid\":\"*\",\"ssid\":\"*\",\"vendor\":\"Intel\",\"model\":\"M\",\"type\":\"nic\",\"releases\":{\"0.1.0\":{\"driver\":\"e1000\",\"status\":\"revoked\",\"status\":\"certified\"}}}]}"),
 			       "t.json:1: entries[0].releases[\"0.1.0\"]: duplicate key \"status\"");
-	CU_ASSERT_STRING_EQUAL(hp_parse(HP_HEAD "{\"vid\":\"8086\",\"did\":\"100e\",\"svid\":\"*\",\"ssid\":\"*\",\"vendor\":\"Intel\",\"model\":\"M\",\"type\":\"nic\",\"releases\":{\"0.1.0\":" HP_CERT ",\"0.1.0\":" HP_CERT "}}]}"),
+	CU_ASSERT_STRING_EQUAL(unit_hcl_list_err(HP_HEAD "{\"vid\":\"8086\",\"did\":\"100e\",\"svid\":\"*\",\"ssid\":\"*\",\"vendor\":\"Intel\",\"model\":\"M\",\"type\":\"nic\",\"releases\":{\"0.1.0\":" HP_CERT ",\"0.1.0\":" HP_CERT "}}]}"),
 			       "t.json:1: entries[0].releases: duplicate key \"0.1.0\"");
-	CU_ASSERT_STRING_EQUAL(hp_parse("{\"schema_version\":1,\"schema_version\":1}"),
+	CU_ASSERT_STRING_EQUAL(unit_hcl_list_err("{\"schema_version\":1,\"schema_version\":1}"),
 			       "t.json:1: duplicate key \"schema_version\"");
-	CU_ASSERT_STRING_EQUAL(hp_parse("{\"schema_version\":1,\"generated\":\"2026-11-20T09:00:00Z\",\"releases\":[\"0.1.0\",\"0.1.0\"],\"entries\":[]}"),
+	CU_ASSERT_STRING_EQUAL(unit_hcl_list_err("{\"schema_version\":1,\"generated\":\"2026-11-20T09:00:00Z\",\"releases\":[\"0.1.0\",\"0.1.0\"],\"entries\":[]}"),
 			       "t.json:1: releases[1]: \"0.1.0\" is listed twice");
 }
 
 static void test_hcl_json_syntax(void)
 {
-	CU_ASSERT_STRING_EQUAL(hp_parse(HP_HEAD HP_ENTRY "]}\n{}"),
+	CU_ASSERT_STRING_EQUAL(unit_hcl_list_err(HP_HEAD HP_ENTRY "]}\n{}"),
 			       "t.json:2: text after the end of the JSON value");
-	CU_ASSERT_STRING_EQUAL(hp_parse(HP_HEAD HP_ENTRY "]} x"),
+	CU_ASSERT_STRING_EQUAL(unit_hcl_list_err(HP_HEAD HP_ENTRY "]} x"),
 			       "t.json:1: text after the end of the JSON value");
-	CU_ASSERT_STRING_EQUAL(hp_parse(HP_HEAD HP_ENTRY ",]}"), "t.json:1: not valid JSON: trailing comma");
-	CU_ASSERT_STRING_EQUAL(hp_parse("{\"schema_version\":1.0}"),
+	CU_ASSERT_STRING_EQUAL(unit_hcl_list_err(HP_HEAD HP_ENTRY ",]}"), "t.json:1: not valid JSON: trailing comma");
+	CU_ASSERT_STRING_EQUAL(unit_hcl_list_err("{\"schema_version\":1.0}"),
 			       "t.json:1: schema_version: expected an integer");
-	CU_ASSERT_STRING_EQUAL(hp_parse("{\"schema_version\":-}"), "t.json:1: not valid JSON: invalid number");
-	CU_ASSERT_STRING_EQUAL(hp_parse("{\"schema_version\":1,\"generated\":\"2026-11-20T09:00:60Z\"}"),
+	CU_ASSERT_STRING_EQUAL(unit_hcl_list_err("{\"schema_version\":-}"), "t.json:1: not valid JSON: invalid number");
+	CU_ASSERT_STRING_EQUAL(unit_hcl_list_err("{\"schema_version\":1,\"generated\":\"2026-11-20T09:00:60Z\"}"),
 			       "t.json:1: generated: expected RFC 3339 UTC, e.g. 2026-11-25T21:00:00Z");
-	CU_ASSERT_STRING_EQUAL(hp_parse("{\"schema_version\":1,\n\"generated\":\"2026-11-20T09:00:00Z\",\n\"releases\":[\"0.\xff\"]}"),
+	CU_ASSERT_STRING_EQUAL(unit_hcl_list_err("{\"schema_version\":1,\n\"generated\":\"2026-11-20T09:00:00Z\",\n\"releases\":[\"0.\xff\"]}"),
 			       "t.json:3: not valid JSON: invalid UTF-8 in a string");
-	CU_ASSERT_STRING_EQUAL(hp_parse("{\"releases\":[\"\\ud800x\"]}"),
+	CU_ASSERT_STRING_EQUAL(unit_hcl_list_err("{\"releases\":[\"\\ud800x\"]}"),
 			       "t.json:1: not valid JSON: unpaired surrogate in a \\u escape");
-	CU_ASSERT_STRING_EQUAL(hp_parse("{\"releases\":[\"a\tb\"]}"),
+	CU_ASSERT_STRING_EQUAL(unit_hcl_list_err("{\"releases\":[\"a\tb\"]}"),
 			       "t.json:1: not valid JSON: control character in a string");
-	CU_ASSERT_STRING_EQUAL(hp_parse("{\"releases\":[\"\\u0000\"]}"),
+	CU_ASSERT_STRING_EQUAL(unit_hcl_list_err("{\"releases\":[\"\\u0000\"]}"),
 			       "t.json:1: not valid JSON: NUL character in a string");
-	CU_ASSERT_STRING_EQUAL(hp_parse("{\"releases\":[\"\\q\"]}"),
+	CU_ASSERT_STRING_EQUAL(unit_hcl_list_err("{\"releases\":[\"\\q\"]}"),
 			       "t.json:1: not valid JSON: invalid escape in a string");
-	CU_ASSERT_STRING_EQUAL(hp_parse("{\"releas\\nes\":1}"),
+	CU_ASSERT_STRING_EQUAL(unit_hcl_list_err("{\"releas\\nes\":1}"),
 			       "t.json:1: unknown key \"releas?es\"");
-	CU_ASSERT_STRING_EQUAL(hp_parse("[1]"), "t.json:1: (top): expected an object");
+	CU_ASSERT_STRING_EQUAL(unit_hcl_list_err("[1]"), "t.json:1: (top): expected an object");
 	/* The release a certification names must be listed, wherever the list comes. */
-	CU_ASSERT_STRING_EQUAL(hp_parse("{\"entries\":[{\"vid\":\"8086\",\"did\":\"100e\",\"svid\":\"*\",\"ssid\":\"*\",\"vendor\":\"Intel\",\"model\":\"M\",\"type\":\"nic\",\"releases\":{\"0.2.0\":" HP_CERT "}}],\n\"schema_version\":1,\"generated\":\"2026-11-20T09:00:00Z\",\"releases\":[\"0.1.0\"]}"),
+	CU_ASSERT_STRING_EQUAL(unit_hcl_list_err("{\"entries\":[{\"vid\":\"8086\",\"did\":\"100e\",\"svid\":\"*\",\"ssid\":\"*\",\"vendor\":\"Intel\",\"model\":\"M\",\"type\":\"nic\",\"releases\":{\"0.2.0\":" HP_CERT "}}],\n\"schema_version\":1,\"generated\":\"2026-11-20T09:00:00Z\",\"releases\":[\"0.1.0\"]}"),
 			       "t.json:1: entries[0].releases[\"0.2.0\"]: release not listed in the top-level releases");
 }
 
@@ -270,6 +286,7 @@ static void test_hcl_load_filtered(void)
 UNIT_SUITE(hcl_parse_suite)
 {
 	static const struct unit_test tests[] = {
+		UNIT_TEST(test_hcl_json_plain_run),
 		UNIT_TEST(test_hcl_json_duplicates),
 		UNIT_TEST(test_hcl_json_syntax),
 		UNIT_TEST(test_hcl_canon_form),
