@@ -151,4 +151,17 @@ n=$(grep -n '^00:07.3 ' "$W/nodump.txt" | cut -d: -f1)
 expect "a -x header without its dump" 0 chk "$W/nodump.txt"
 has "is not a device" "warning: line $n: 00:07.3 has no hex dump \(lspci could not read its configuration space\): not a device"
 hasnt "and is not listed" "^00:07.3 "
+
+# Names from a pci.ids whose device lines are not in order, with a subsystem line that
+# carries a device ID before that device's own line.
+printf '%s\n' '8086  Intel Corporation' '	1533  I210 Gigabit Network Connection' \
+	'		10d3 0001  a subsystem line, not a device' '	10d3  82574L Gigabit Network Connection' \
+	'	100e  82540EM Gigabit Ethernet Controller' 'C 02  Network controller' '	00  Ethernet controller' > "$W/pci.ids"
+printf '%s\n' '00:19.0 Ethernet controller [0200]: Intel Corporation Device [8086:100e]' \
+	'02:00.0 Ethernet controller [0200]: Intel Corporation Device [8086:10d3]' \
+	'03:00.0 Ethernet controller [0200]: Intel Corporation Device [8086:1533]' > "$W/names.txt"
+HCL_PCI_IDS="$W/pci.ids" "$HCL" check --inventory "$W/names.txt" $CL > "$W/out" 2>&1
+has "pci.ids out of order: 100e named" "^00:19.0 +8086:100e .* Intel Corporation 82540EM Gigabit Ethernet Controller$"
+has "pci.ids: a subsystem line is not a device line" "^02:00.0 +8086:10d3 .* Intel Corporation 82574L Gigabit Network Connection$"
+has "pci.ids: 1533 named" "^03:00.0 +8086:1533 .* Intel Corporation I210 Gigabit Network Connection$"
 unset HCL_PCI_IDS

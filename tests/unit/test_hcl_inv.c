@@ -241,10 +241,12 @@ static void test_hcl_inv_absent(void)
 	hcl_inv_free(&inv);
 	/* Vendor ffff in any format: nothing answers there. */
 	CU_ASSERT_EQUAL_FATAL(hcl_inv_parse(&inv, "i", HI_NN("00:03.0", "ffff:1234"), &err), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(inv.devs[0].absent);
 	CU_ASSERT_STRING_EQUAL(inv.devs[0].absent, "vendor ID ffff: no function answers there");
 	hcl_inv_free(&inv);
 	CU_ASSERT_EQUAL_FATAL(hcl_inv_parse(&inv, "i", "{\"hcl_inventory\":1,\"devices\":[{\"slot\":\"00:03.0\","
 					    "\"vid\":\"ffff\",\"did\":\"1234\",\"class\":\"020000\"}]}", &err), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(inv.devs[0].absent);
 	CU_ASSERT_STRING_EQUAL(inv.devs[0].absent, "vendor ID ffff: no function answers there");
 	hcl_inv_free(&inv);
 }
