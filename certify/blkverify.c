@@ -79,6 +79,7 @@ long certify_blkverify_extent(const char *path, const struct certify_blkwrite *w
 	long bad = 0;
 
 	if (fd < 0 || !got) {
+		v->unreadable = 1;
 		blkverify_problem(v, "%s: %s", path, fd < 0 ? strerror(errno) : "out of memory");
 		free(got);
 		if (fd >= 0)
@@ -108,4 +109,19 @@ long certify_blkverify_extent(const char *path, const struct certify_blkwrite *w
 	close(fd);
 	free(got);
 	return bad;
+}
+
+void certify_blkverify_check(const struct certify_blkverify *v, struct certify_hostcheck *c)
+{
+	if (v->unreadable)
+		certify_hostcheck_notrun(c, "image unreadable: %s", v->problems.n ? v->problems.v[0] : "?");
+	else if (v->bad_blocks || v->problems.n)
+		certify_hostcheck_done(c, 0, "%llu of %llu blocks wrong: %s",
+				       (unsigned long long)v->bad_blocks, (unsigned long long)v->blocks,
+				       v->problems.n ? v->problems.v[0] : "");
+	else if (!v->blocks)
+		certify_hostcheck_done(c, 0, "the kernel reported no written block to check");
+	else
+		certify_hostcheck_done(c, 1, "%llu blocks in %llu extents hold what the kernel wrote",
+				       (unsigned long long)v->blocks, (unsigned long long)v->extents);
 }

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hostcheck.h"
 #include "strv.h"
 
 struct certify_blkwrite {
@@ -22,6 +23,7 @@ struct certify_blkwrite {
 struct certify_blkverify {
 	uint64_t extents, blocks, bad_blocks;
 	struct certify_strv problems;	/* one line each, the first few */
+	int unreadable;			/* the image could not be read: the check did not run */
 };
 
 /* Parses the keys of a `blkwrite` record. 0, or -1 when one is missing or malformed. */
@@ -34,5 +36,9 @@ int certify_blkwrite_base(const char *base, struct certify_blkwrite *w);
  * -1 when the image cannot be read (a problem line says why). */
 long certify_blkverify_extent(const char *path, const struct certify_blkwrite *w,
 			      struct certify_blkverify *v);
+
+/* The host check image.verify from what was verified: not run when the image could not be
+ * read, else ok only when blocks were checked and none was wrong. */
+void certify_blkverify_check(const struct certify_blkverify *v, struct certify_hostcheck *c);
 
 #endif

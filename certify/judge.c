@@ -146,35 +146,37 @@ static enum certify_verdict judge_kernel(const struct certify_run_spec *spec,
 	return v;
 }
 
-/* The host end of the wire: frames the kernel sent must all have arrived. */
-static enum certify_verdict judge_peer(const struct certify_peer_run *pr, char *reason, size_t len)
+/* The host's own evidence: the first check that disagrees, else the first that did not run. */
+static enum certify_verdict judge_hostchecks(const struct certify_hostcheck *c, size_t n,
+					     char *reason, size_t len)
 {
-	if (pr->checked && !pr->result[0])
-		return CERTIFY_V_PASS;
-	snprintf(reason, len, "host peer: %s", pr->result[0] ? pr->result :
-		 "the kernel never reached sync point peer-tx-done");
-	return CERTIFY_V_FAIL;
-}
-
-/* What reached the medium: a bad block in the image fails the driver. */
-static enum certify_verdict judge_image(const struct certify_blkverify *im, char *reason, size_t len)
-{
-	if (!im->bad_blocks && !im->problems.n)
-		return CERTIFY_V_PASS;
-	snprintf(reason, len, "image check: %llu of %llu blocks wrong: %s",
-		 (unsigned long long)im->bad_blocks, (unsigned long long)im->blocks,
-		 im->problems.n ? im->problems.v[0] : "");
-	return CERTIFY_V_FAIL;
+	for (size_t i = 0; i < n; i++) {
+		if (c[i].ran && !c[i].ok) {
+			snprintf(reason, len, "host check %s: %s", c[i].name, c[i].msg);
+			return CERTIFY_V_FAIL;
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!c[i].ran) {
+			snprintf(reason, len, "host check %s did not run: %s", c[i].name, c[i].msg);
+			return CERTIFY_V_ERROR;
+		}
+	}
+	return CERTIFY_V_PASS;
 }
 
 enum certify_verdict certify_judge(const struct certify_judge_in *in, char *reason, size_t len)
 {
-	enum certify_verdict v = judge_kernel(in->spec, in->res, reason, len);
+	enum certify_verdict v = judge_kernel(in->spec, in->res, reason, len), h;
+	char hreason[512];
 
-	if (v == CERTIFY_V_PASS && in->peer)
-		v = judge_peer(in->peer, reason, len);
-	if (v == CERTIFY_V_PASS && in->image)
-		v = judge_image(in->image, reason, len);
+	if (v == CERTIFY_V_FAIL)
+		return v;
+	h = judge_hostchecks(in->checks, in->nchecks, hreason, sizeof(hreason));
+	if (h == CERTIFY_V_FAIL || (h == CERTIFY_V_ERROR && v == CERTIFY_V_PASS)) {
+		snprintf(reason, len, "%s", hreason);
+		return h;
+	}
 	return v;
 }
 

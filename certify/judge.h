@@ -10,10 +10,9 @@
 
 #include <stddef.h>
 
-#include "blkverify.h"
+#include "hostcheck.h"
 #include "hvrrun.h"
 #include "models.h"
-#include "peer.h"
 #include "session.h"
 
 struct certify_run_spec;
@@ -29,17 +28,19 @@ const char *certify_verdict_name(enum certify_verdict v);
 struct certify_judge_in {
 	const struct certify_run_spec *spec;	/* what was asked: plan, devices, modules */
 	const struct certify_result *res;	/* the session: QEMU's end and the kernel's records */
-	/* What the host saw for itself; NULL where it did not look. */
-	const struct certify_peer_run *peer;	/* frames at the host end of the wire */
-	const struct certify_blkverify *image;	/* blocks in the disk image */
+	/* What the host saw for itself (hostcheck.h): every check the plan requires, run or not. */
+	const struct certify_hostcheck *checks;
+	size_t nchecks;
 };
 
 /*
- * Judges one boot, in order: the result channel parsed cleanly; QEMU's end (timeout, panic
- * and reset fail); every boot module loaded unchanged and every device got a driver; no test
- * failed, no required test skipped or missing; the kernel's exit agrees; then the host's
- * observations: every frame the kernel sent arrived intact, every block reached the image.
- * Writes a one-line reason.
+ * Judges one boot. The kernel's side, in order: the result channel parsed cleanly; QEMU's
+ * end (timeout, panic and reset fail); every boot module loaded unchanged and every device
+ * got a driver; no test failed, no required test skipped or missing; the kernel's exit
+ * agrees. The host's side: a host check that ran and disagrees fails, one that did not run
+ * is an error. A failure on either side beats an error (the host's own evidence of a
+ * misbehaving driver stands even when the kernel's records are not believed); with equal
+ * weight the kernel's reason is named. Writes a one-line reason.
  */
 enum certify_verdict certify_judge(const struct certify_judge_in *in, char *reason, size_t len);
 

@@ -17,6 +17,7 @@
 #include <lib/nicframe.h>
 
 #include "err.h"
+#include "hostcheck.h"
 #include "strv.h"
 #include "tap.h"
 
@@ -65,5 +66,9 @@ struct certify_peer_run {
  * Returns 1 when the point was one of ours, 0 otherwise.
  */
 int certify_peer_sync(struct certify_peer *p, struct certify_peer_run *r, const char *point);
+
+/* The host check peer.frames: ran when peer-tx-done was reached, ok when every frame the
+ * kernel sent arrived intact and in order. */
+void certify_peer_check(const struct certify_peer_run *r, struct certify_hostcheck *c);
 
 #endif

@@ -83,6 +83,7 @@ static void run_verify_image(struct certify_session *s, struct run_boot *b)
 	b->verified = 1;
 	certify_attach_first_disk(b->x->spec, disk, sizeof(disk));
 	if (certify_session_disk_path(s, disk, path, sizeof(path), &err) < 0) {
+		b->verify.unreadable = 1;
 		certify_strv_push(&b->verify.problems, err.msg);
 		return;
 	}
@@ -209,6 +210,7 @@ static void run_one(struct run_exec *x, size_t i)
 		return;
 	}
 	so.qemu.append = r->append;
+	certify_hostchecks_require(x->spec, &r->checks);
 	if (x->spec->plan->topology == CERTIFY_TOPO_VM) {
 		if (certify_peer_open(&b.peer, &err) < 0 ||
 		    certify_peer_qemu_args(&b.peer, CERTIFY_NETDEV_PEER, &args) < 0) {
@@ -238,9 +240,12 @@ static void run_one(struct run_exec *x, size_t i)
 	}
 	if (b.peer_open)
 		certify_peer_close(&b.peer);
-	struct certify_judge_in in = { .spec = x->spec, .res = &r->res,
-				       .peer = b.peer_open ? &b.peer_run : NULL,
-				       .image = b.verified ? &b.verify : NULL };
+	if (b.peer_open)
+		certify_peer_check(&b.peer_run, certify_hostcheck_get(&r->checks, "peer.frames"));
+	if (b.verified)
+		certify_blkverify_check(&b.verify, certify_hostcheck_get(&r->checks, "image.verify"));
+	struct certify_judge_in in = { .spec = x->spec, .res = &r->res, .checks = r->checks.v,
+				       .nchecks = r->checks.n };
 	r->verdict = certify_judge(&in, r->reason, sizeof(r->reason));
 	free(b.writes);
 	certify_strv_free(&b.verify.problems);

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hostcheck.h"
 #include "judge.h"
 #include "matrix.h"
 #include "session.h"
@@ -22,6 +23,7 @@ struct certify_config_result {
 	char reason[512];		/* one line */
 	char append[1024];		/* the kernel command line */
 	struct certify_result res;	/* the session's result (run records, tails) */
+	struct certify_hostchecks checks;	/* the host's own evidence (hostcheck.h) */
 	char *log;			/* the whole COM1 log (malloc'ed, or NULL) */
 	int ran;			/* 0 when skipped */
 };

@@ -383,6 +383,22 @@ static int db_result_add(struct certify_db *db, int64_t run, int64_t cfg,
 	return 0;
 }
 
+static int db_hostcheck_add(struct certify_db *db, int64_t cfg, const struct certify_hostcheck *c,
+			    struct certify_err *err)
+{
+	sqlite3_stmt *st;
+
+	if (db_prepare(db, "INSERT INTO hostchecks (config_id, name, ran, ok, message) "
+		       "VALUES (?,?,?,?,?)", &st, err) < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, cfg);
+	sqlite3_bind_text(st, 2, c->name, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 3, !!c->ran);
+	sqlite3_bind_int(st, 4, c->ran && c->ok);
+	sqlite3_bind_text(st, 5, c->msg, -1, SQLITE_TRANSIENT);
+	return db_done(db, st, err);
+}
+
 static int db_config_row(struct certify_db *db, int64_t run, const struct certify_db_config *c,
 			 int64_t *id, struct certify_err *err)
 {
@@ -419,6 +435,8 @@ int certify_db_config_add(struct certify_db *db, int64_t run, const struct certi
 		rc = db_release_set(db, run, c->release, err);
 	for (size_t i = 0; rc == 0 && i < c->nresult; i++)
 		rc = db_result_add(db, run, id, &c->result[i], err);
+	for (size_t i = 0; rc == 0 && i < c->ncheck; i++)
+		rc = db_hostcheck_add(db, id, &c->check[i], err);
 	return db_end(db, rc, err);
 }
 

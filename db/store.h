@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "../certify/err.h"
+#include "../certify/hostcheck.h"
 
 struct certify_db;
 
@@ -54,6 +55,8 @@ struct certify_db_config {
 	size_t ndev;
 	struct certify_db_result *result;
 	size_t nresult;
+	struct certify_hostcheck *check;	/* the host checks of this boot */
+	size_t ncheck;
 };
 
 /* A run as stored (certify_db_run_load). */
@@ -103,7 +106,7 @@ int certify_db_run_begin(struct certify_db *db, const char *plan, const char *co
 			 uint64_t seed, const struct certify_db_driver *drv, size_t ndrv,
 			 int64_t *id, struct certify_err *err);
 
-/* Adds one finished configuration with its devices, release, results and metrics. */
+/* Adds one finished configuration with its devices, release, results, metrics and host checks. */
 int certify_db_config_add(struct certify_db *db, int64_t run, const struct certify_db_config *c,
 			  struct certify_err *err);
 

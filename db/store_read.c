@@ -140,6 +140,29 @@ static int db_results(struct certify_db *db, int64_t cfg, struct certify_db_conf
 	return rc;
 }
 
+static int db_hostchecks(struct certify_db *db, int64_t cfg, struct certify_db_config *c,
+			 struct certify_err *err)
+{
+	sqlite3_stmt *st;
+
+	if (db_prepare(db, "SELECT name, ran, ok, message FROM hostchecks WHERE config_id = ? "
+		       "ORDER BY id", &st, err) < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, cfg);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		struct certify_hostcheck *h = db_grow(&c->check, &c->ncheck, sizeof(*h));
+
+		if (!h)
+			break;
+		db_col_text(st, 0, h->name, sizeof(h->name));
+		h->ran = sqlite3_column_int(st, 1);
+		h->ok = sqlite3_column_int(st, 2);
+		db_col_text(st, 3, h->msg, sizeof(h->msg));
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
 static int db_configs(struct certify_db *db, struct certify_db_run *r, struct certify_err *err)
 {
 	sqlite3_stmt *st;
@@ -165,6 +188,8 @@ static int db_configs(struct certify_db *db, struct certify_db_run *r, struct ce
 		c->log = db_col_dup(st, 9);
 		snprintf(c->release, sizeof(c->release), "%s", r->release);
 		rc = db_results(db, sqlite3_column_int64(st, 0), c, err);
+		if (rc == 0)
+			rc = db_hostchecks(db, sqlite3_column_int64(st, 0), c, err);
 	}
 	sqlite3_finalize(st);
 	return rc;
@@ -195,6 +220,7 @@ void certify_db_config_free(struct certify_db_config *c)
 	for (size_t i = 0; i < c->nresult; i++)
 		free(c->result[i].metric);
 	free(c->result);
+	free(c->check);
 	free(c->dev);
 	free(c->json);
 	free(c->cmdline);

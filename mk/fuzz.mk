@@ -9,19 +9,19 @@
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS  := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-                -Ihvkernel/include
+                -Ihvkernel/include -Iddk/include
 FUZZ_DIR     := $(BUILD)/fuzz
 MODULE_CFLAGS := -O2 -mcmodel=small -fno-pic -ffreestanding -mno-red-zone \
-                 -mgeneral-regs-only -fno-common -fno-stack-protector -Ihvkernel/include
+                 -mgeneral-regs-only -fno-common -fno-stack-protector -Iddk/include
 
 .PHONY: fuzz fuzz-vmcfg fuzz-gpt
 
 $(FUZZ_DIR)/fuzz_elfmod: tests/fuzz/fuzz_elfmod.c $(wildcard hvkernel/lib/*.c) \
-		$(wildcard hvkernel/include/*/*.h)
+		$(wildcard hvkernel/include/*/*.h ddk/include/hv/*.h)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_elfmod.c $(wildcard hvkernel/lib/*.c)
 
-$(FUZZ_DIR)/elfmod-seed/good.o: tests/unit/elfmod_fixtures/good_module.c hvkernel/include/hv/module.h
+$(FUZZ_DIR)/elfmod-seed/good.o: tests/unit/elfmod_fixtures/good_module.c ddk/include/hv/module.h
 	@mkdir -p $(@D)
 	gcc $(MODULE_CFLAGS) -c tests/unit/elfmod_fixtures/good_module.c -o $@
 
@@ -32,7 +32,7 @@ fuzz: $(FUZZ_DIR)/fuzz_elfmod $(FUZZ_DIR)/elfmod-seed/good.o
 
 # VM configurations and guest images (lib/vmcfg.c, lib/vmimage.c); seeds: the test
 # configurations and the guest test OS.
-$(FUZZ_DIR)/fuzz_vmcfg: tests/fuzz/fuzz_vmcfg.c $(wildcard hvkernel/lib/*.c) $(wildcard hvkernel/include/*/*.h)
+$(FUZZ_DIR)/fuzz_vmcfg: tests/fuzz/fuzz_vmcfg.c $(wildcard hvkernel/lib/*.c) $(wildcard hvkernel/include/*/*.h ddk/include/hv/*.h)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_vmcfg.c $(wildcard hvkernel/lib/*.c)
 

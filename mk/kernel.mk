@@ -8,7 +8,7 @@ KCFLAGS  := -std=gnu11 -ffreestanding -fno-pic -fno-pie -mno-red-zone -mgeneral-
             -mcmodel=small -fno-stack-protector -fno-omit-frame-pointer -fno-common \
             -fno-asynchronous-unwind-tables --param=min-pagesize=0 -O2 -g -Wall -Wextra -Werror -MMD -MP \
             -DHV_RELEASE='"$(HV_RELEASE)"' -DHV_KERNEL=1 \
-            -Ihvkernel/include -Ihvkernel/arch/x86/include
+            -Ihvkernel/include -Iddk/include -Ihvkernel/arch/x86/include
 KLDFLAGS := -nostdlib -static -z max-page-size=0x1000 --no-warn-rwx-segments -z noexecstack \
             -T hvkernel/arch/x86/kernel.ld
 
@@ -28,12 +28,18 @@ $(BUILD)/hvkernel.stage1.elf: $(KOBJS) hvkernel/arch/x86/kernel.ld
 $(BUILD)/kobj/ksyms.S: $(BUILD)/hvkernel.stage1.elf scripts/ksyms.sh
 	sh scripts/ksyms.sh $< > $@
 
-$(BUILD)/hvkernel.elf: $(BUILD)/hvkernel.stage1.elf $(BUILD)/kobj/ksyms.S.o
+$(BUILD)/hvkernel.elf: $(BUILD)/hvkernel.stage1.elf $(BUILD)/kobj/ksyms.S.o $(BUILD)/kobj/ddk-exports.ok
 	$(KLD) $(KLDFLAGS) -o $@ $(KOBJS) $(BUILD)/kobj/ksyms.S.o
 	@nm -n --defined-only $(BUILD)/hvkernel.stage1.elf | grep ' [tT] ' > $(BUILD)/kobj/syms1.txt
 	@nm -n --defined-only $@ | grep ' [tT] ' > $(BUILD)/kobj/syms2.txt
 	@cmp -s $(BUILD)/kobj/syms1.txt $(BUILD)/kobj/syms2.txt || \
 		{ echo "kernel.mk: the symbol table moved kernel code" >&2; rm -f $@; exit 1; }
+
+# The export table and the DDK headers agree (scripts/ddk-exports.sh).
+$(BUILD)/kobj/ddk-exports.ok: hvkernel/ddk/ddk_export.c $(wildcard ddk/include/hv/*.h) scripts/ddk-exports.sh
+	@mkdir -p $(@D)
+	sh scripts/ddk-exports.sh $(KCC) ddk/include hvkernel/ddk/ddk_export.c
+	@touch $@
 
 $(BUILD)/kobj/ksyms.S.o: $(BUILD)/kobj/ksyms.S
 	$(KCC) $(KCFLAGS) -D__ASSEMBLY__ -c -o $@ $<

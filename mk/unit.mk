@@ -29,7 +29,7 @@ unit-check: lib-freestanding-check $(UNIT_BIN)
 # its file name as prefix), so a stray dependency fails here first.
 LIBCHECK_CC      ?= gcc
 LIBCHECK_CFLAGS  := -std=gnu11 -ffreestanding -mno-red-zone -mgeneral-regs-only -fno-pic \
-                    -O2 -Wall -Wextra -Werror -Ihvkernel/include -MMD -MP
+                    -O2 -Wall -Wextra -Werror -Ihvkernel/include -Iddk/include -MMD -MP
 LIBCHECK_ALLOWED := memset memcpy memcmp strlen
 LIBCHECK_OBJS    := $(patsubst hvkernel/lib/%.c,$(BUILD)/libcheck/%.o,$(UNIT_LIB_SRCS))
 

@@ -69,7 +69,17 @@ void report_count(const struct certify_db_run *r, struct report_counts *c)
 			c->skip += !strcmp(s, "skip");
 			c->error += !strcmp(s, "error");
 		}
+		for (size_t j = 0; j < k->ncheck; j++) {
+			c->check_ok += k->check[j].ran && k->check[j].ok;
+			c->check_fail += k->check[j].ran && !k->check[j].ok;
+			c->check_notrun += !k->check[j].ran;
+		}
 	}
+}
+
+const char *report_check_state(const struct certify_hostcheck *c)
+{
+	return !c->ran ? "notrun" : c->ok ? "ok" : "fail";
 }
 
 void report_xml_text(FILE *out, const char *s)

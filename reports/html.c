@@ -107,6 +107,28 @@ static void html_tests(FILE *out, const struct certify_db_run *r)
 	fputs("</table>\n", out);
 }
 
+static void html_checks(FILE *out, const struct certify_db_run *r)
+{
+	fputs("<h2>Host checks</h2>\n<table id=\"hostchecks\"><tr><th>configuration</th><th>check</th>"
+	      "<th>state</th><th>what the host saw</th></tr>\n", out);
+	for (size_t i = 0; i < r->ncfg; i++) {
+		for (size_t j = 0; j < r->cfg[i].ncheck; j++) {
+			const struct certify_hostcheck *c = &r->cfg[i].check[j];
+			const char *st = report_check_state(c);
+
+			fputs("<tr class=\"hostcheck\"><td>", out);
+			h(out, r->cfg[i].name);
+			fputs("</td><td>", out);
+			h(out, c->name);
+			fprintf(out, "</td><td class=\"%s\">%s</td><td>", !strcmp(st, "ok") ? "pass" :
+				!strcmp(st, "fail") ? "fail" : "error", st);
+			h(out, c->msg);
+			fputs("</td></tr>\n", out);
+		}
+	}
+	fputs("</table>\n", out);
+}
+
 /* The distinct "suite.test.metric" names, in first-seen order. */
 static size_t html_series(const struct certify_db_run *r, char names[][160], char units[][16])
 {
@@ -210,6 +232,7 @@ int report_html(const struct certify_db_run *r, FILE *out, struct certify_err *e
 	html_head(out, r);
 	html_configs(out, r);
 	html_tests(out, r);
+	html_checks(out, r);
 	n = html_series(r, names, units);
 	fprintf(out, "<h2>Metrics</h2>\n<div id=\"charts\">%s\n", n ? "" : "<p>No metrics were measured.</p>");
 	for (size_t i = 0; i < n; i++)

@@ -86,6 +86,22 @@ static json_object *report_json_tests(const struct certify_db_config *c)
 	return a;
 }
 
+static json_object *report_json_checks(const struct certify_db_config *c)
+{
+	json_object *a = json_object_new_array();
+
+	for (size_t i = 0; i < c->ncheck; i++) {
+		json_object *o = json_object_new_object();
+
+		jstr(o, "name", c->check[i].name);
+		json_object_object_add(o, "ran", json_object_new_boolean(c->check[i].ran));
+		json_object_object_add(o, "ok", json_object_new_boolean(c->check[i].ran && c->check[i].ok));
+		jstr(o, "message", c->check[i].msg);
+		json_object_array_add(a, o);
+	}
+	return a;
+}
+
 static json_object *report_json_configs(const struct certify_db_run *r)
 {
 	json_object *a = json_object_new_array();
@@ -104,6 +120,7 @@ static json_object *report_json_configs(const struct certify_db_run *r)
 		jstr(o, "reason", c->reason);
 		json_object_object_add(o, "duration_s", json_object_new_double(c->duration));
 		json_object_object_add(o, "tests", report_json_tests(c));
+		json_object_object_add(o, "hostchecks", report_json_checks(c));
 		jstr(o, "log", c->log);
 		json_object_array_add(a, o);
 	}
@@ -126,6 +143,11 @@ static json_object *report_json_summary(const struct certify_db_run *r)
 	json_object_object_add(t, "skip", json_object_new_int((int)n.skip));
 	json_object_object_add(t, "error", json_object_new_int((int)n.error));
 	json_object_object_add(o, "tests", t);
+	t = json_object_new_object();
+	json_object_object_add(t, "ok", json_object_new_int((int)n.check_ok));
+	json_object_object_add(t, "fail", json_object_new_int((int)n.check_fail));
+	json_object_object_add(t, "notrun", json_object_new_int((int)n.check_notrun));
+	json_object_object_add(o, "hostchecks", t);
 	return o;
 }
 

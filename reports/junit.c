@@ -54,6 +54,25 @@ static void junit_case(FILE *out, const struct certify_db_result *t)
 	fputs("    </testcase>\n", out);
 }
 
+/* A host check is a test case of class "hostcheck": one that disagreed is a failure, one
+ * that did not run an error. */
+static void junit_check(FILE *out, const struct certify_hostcheck *c)
+{
+	const char *st = report_check_state(c);
+
+	fprintf(out, "    <testcase classname=\"hostcheck\"");
+	junit_attr(out, "name", c->name);
+	fputs(" time=\"0\">\n", out);
+	junit_outcome(out, !strcmp(st, "ok") ? "pass" : !strcmp(st, "fail") ? "fail" : "error",
+		      c->msg, st);
+	if (!strcmp(st, "ok")) {
+		fputs("      <system-out>", out);
+		report_xml_text(out, c->msg);
+		fputs("</system-out>\n", out);
+	}
+	fputs("    </testcase>\n", out);
+}
+
 /* One configuration = one testsuite; its own verdict is the testcase certify.verdict. */
 static void junit_suite(FILE *out, const struct certify_db_run *r, const struct certify_db_config *c)
 {
@@ -66,12 +85,16 @@ static void junit_suite(FILE *out, const struct certify_db_run *r, const struct 
 		error += !strcmp(c->result[j].status, "error");
 		skip += !strcmp(c->result[j].status, "skip");
 	}
+	for (size_t j = 0; j < c->ncheck; j++) {
+		fail += c->check[j].ran && !c->check[j].ok;
+		error += !c->check[j].ran;
+	}
 	fprintf(out, "  <testsuite");
 	junit_attr(out, "name", c->name);
 	fprintf(out, " id=\"%d\"", c->idx);
 	junit_attr(out, "package", r->plan);
 	fprintf(out, " tests=\"%zu\" failures=\"%u\" errors=\"%u\" skipped=\"%u\" time=\"%.3f\"",
-		c->nresult + 1, fail, error, skip, c->duration);
+		c->nresult + c->ncheck + 1, fail, error, skip, c->duration);
 	junit_attr(out, "timestamp", r->started[0] ? r->started : "1970-01-01T00:00:00Z");
 	junit_attr(out, "hostname", r->host[0] ? r->host : "localhost");
 	fputs(">\n    <properties>\n", out);
@@ -84,6 +107,8 @@ static void junit_suite(FILE *out, const struct certify_db_run *r, const struct 
 	fputs("    </properties>\n", out);
 	for (size_t j = 0; j < c->nresult; j++)
 		junit_case(out, &c->result[j]);
+	for (size_t j = 0; j < c->ncheck; j++)
+		junit_check(out, &c->check[j]);
 	fprintf(out, "    <testcase classname=\"certify\" name=\"verdict\" time=\"%.3f\">\n", c->duration);
 	junit_outcome(out, c->verdict, c->reason, c->outcome);
 	fputs("    </testcase>\n    <system-out>", out);
@@ -98,16 +123,19 @@ int report_junit(const struct certify_db_run *r, FILE *out, struct certify_err *
 	struct report_counts n;
 	char name[128];
 	double t = 0;
+	unsigned nchecks;
 
 	report_count(r, &n);
+	nchecks = n.check_ok + n.check_fail + n.check_notrun;
 	for (size_t i = 0; i < r->ncfg; i++)
 		t += r->cfg[i].duration;
 	snprintf(name, sizeof(name), "certify run %lld (%s)", (long long)r->id, r->plan);
 	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites", out);
 	junit_attr(out, "name", name);
 	fprintf(out, " tests=\"%u\" failures=\"%u\" errors=\"%u\" skipped=\"%u\" time=\"%.3f\">\n",
-		n.pass + n.fail + n.skip + n.error + (unsigned)r->ncfg, n.fail + n.cfg_fail,
-		n.error + n.cfg_error, n.skip + n.cfg_skip, t);
+		n.pass + n.fail + n.skip + n.error + nchecks + (unsigned)r->ncfg,
+		n.fail + n.check_fail + n.cfg_fail, n.error + n.check_notrun + n.cfg_error,
+		n.skip + n.cfg_skip, t);
 	for (size_t i = 0; i < r->ncfg; i++)
 		junit_suite(out, r, &r->cfg[i]);
 	fputs("</testsuites>\n", out);

@@ -28,8 +28,12 @@ int report_html(const struct certify_db_run *r, FILE *out, struct certify_err *e
 struct report_counts {
 	unsigned cfg_pass, cfg_fail, cfg_error, cfg_skip;
 	unsigned pass, fail, skip, error;	/* in-kernel test results */
+	unsigned check_ok, check_fail, check_notrun;	/* host checks */
 };
 void report_count(const struct certify_db_run *r, struct report_counts *c);
+
+/* A host check's state: "ok", "fail" (ran and disagreed) or "notrun". */
+const char *report_check_state(const struct certify_hostcheck *c);
 
 /* Writes s with &, <, >, " and ' escaped; control bytes other than tab/newline dropped, bytes >= 0x7f as '?'. */
 void report_xml_text(FILE *out, const char *s);

@@ -3,7 +3,7 @@
  * the host unit tests compile this file as it is. CDB layouts: SPC-4 and SBC-3 (the
  * section is named at each builder); multi-byte fields are big-endian.
  */
-#include "scsi.h"
+#include "scsivar.h"
 
 static void scsi_put16(uint8_t *p, uint16_t v)
 {

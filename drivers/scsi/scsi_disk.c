@@ -4,7 +4,7 @@
  * fetched with REQUEST SENSE when the HBA had none, retries after UNIT ATTENTION or a
  * reset, and the error of exactly the request that failed.
  */
-#include "scsi.h"
+#include "scsivar.h"
 
 static void scsi_disk_done(struct scsi_cmd *c);
 
@@ -292,13 +292,39 @@ int scsi_disk_poll(struct hv_blkdev *bd)
 	return d->hba->ops->poll(d->hba);
 }
 
-void scsi_cmd_done_list(struct scsi_cmd *list)
+void scsi_done_init(struct scsi_done *d)
 {
-	while (list) {
-		struct scsi_cmd *next = list->hba_private;
+	d->head = NULL;
+	d->tail = &d->head;
+	d->count = 0;
+}
 
-		list->hba_private = NULL;
-		list->done(list);
-		list = next;
+void scsi_done_add(struct scsi_done *d, struct scsi_cmd *c)
+{
+	c->hba_private = NULL;
+	*d->tail = c;
+	d->tail = (struct scsi_cmd **)&c->hba_private;
+	d->count++;
+}
+
+void scsi_done_complete(struct scsi_done *d)
+{
+	struct scsi_cmd *c = d->head;
+
+	scsi_done_init(d);
+	while (c) {
+		struct scsi_cmd *next = c->hba_private;
+
+		c->hba_private = NULL;
+		c->done(c);
+		c = next;
 	}
+}
+
+void scsi_cmd_unanswered(struct scsi_cmd *c, uint8_t host, bool timed_out)
+{
+	c->host = timed_out ? SCSI_HOST_ABORTED : host;
+	c->status = SCSI_STATUS_GOOD;
+	c->sense_len = 0;
+	c->underrun = 0;
 }

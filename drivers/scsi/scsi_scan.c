@@ -3,7 +3,7 @@
  * LUN (REPORT LUNS, INQUIRY, TEST UNIT READY, READ CAPACITY(16) or (10)), and one blkdev
  * per direct-access LUN.
  */
-#include "scsi.h"
+#include "scsivar.h"
 
 #define SCSI_TUR_TRIES	5
 
@@ -168,7 +168,7 @@ static int scsi_probe_lun(struct scsi_hba *h, struct scsi_cmd *c, uint16_t targe
 		}
 	}
 	rc = scsi_read_capacity(h, c, target, lun, &nblocks, &bs);
-	if (rc < 0 || (bs != 512 && bs != 4096) || nblocks == 0) {
+	if (rc < 0 || (bs != SCSI_BLOCK_SMALL && bs != SCSI_BLOCK_LARGE) || nblocks == 0) {
 		hv_log("%s: %s: target %u lun %u: unusable capacity (%llu blocks of %u bytes, "
 		       "%d); skipped", h->drvname, h->slot, target, id,
 		       (unsigned long long)nblocks, bs, rc);
@@ -246,7 +246,7 @@ int scsi_hba_attach(struct scsi_hba *h)
 	rc = scsi_cmd_pool_init(h);
 	if (rc < 0)
 		return rc;
-	h->scratch = hv_dma_alloc(4096, &h->scratch_bus);
+	h->scratch = hv_dma_alloc(SCSI_SCRATCH_SIZE, &h->scratch_bus);
 	if (!h->scratch) {
 		rc = -HV_ENOMEM;
 		goto free_pool;
@@ -297,7 +297,7 @@ void scsi_hba_free(struct scsi_hba *h)
 		hv_free(h->disks[i]);
 	h->ndisks = 0;
 	if (h->scratch)
-		hv_dma_free(h->scratch, 4096);
+		hv_dma_free(h->scratch, SCSI_SCRATCH_SIZE);
 	h->scratch = NULL;
 	scsi_cmd_pool_free(h);
 }

@@ -5,7 +5,7 @@
  */
 #include <hv/ddk.h>
 
-#include "virtio_pci.h"
+#include "virtiovar.h"
 
 #define VIRTIO_PCI_RESET_US	100000
 #define VIRTIO_PCI_MAX_CAPS	48	/* 192 bytes of capabilities at 4 each: a loop */

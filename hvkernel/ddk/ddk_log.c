@@ -1,7 +1,6 @@
 /* DDK logging (hv/log.h). */
 #include <stdarg.h>
 #include <hv/log.h>
-#include <kern/export.h>
 #include <kern/log.h>
 
 void hv_log(const char *fmt, ...)
@@ -12,5 +11,3 @@ void hv_log(const char *fmt, ...)
 	kvlog(fmt, ap);
 	va_end(ap);
 }
-
-HV_EXPORT(hv_log);

@@ -1,6 +1,5 @@
 /* DDK memory: hv_malloc and DMA memory (hv/mem.h) on the kernel allocators. */
 #include <hv/mem.h>
-#include <kern/export.h>
 #include <kern/mem.h>
 
 void *hv_malloc(size_t size)
@@ -33,9 +32,3 @@ void hv_dma_free(void *p, size_t size)
 {
 	page_free(p, (size + PAGE_SIZE - 1) / PAGE_SIZE);
 }
-
-HV_EXPORT(hv_malloc);
-HV_EXPORT(hv_zalloc);
-HV_EXPORT(hv_free);
-HV_EXPORT(hv_dma_alloc);
-HV_EXPORT(hv_dma_free);

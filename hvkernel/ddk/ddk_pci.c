@@ -6,8 +6,8 @@
 #include <hv/irq.h>
 #include <hv/pci.h>
 #include <kern/cmdline.h>
+#include <kern/ddk.h>
 #include <kern/driver.h>
-#include <kern/export.h>
 #include <kern/log.h>
 #include <kern/mem.h>
 #include <kern/module.h>
@@ -214,21 +214,3 @@ const char *hv_pci_irq_mode_name(int mode)
 		return "?";
 	return pci_irq_mode_name((enum pci_irq_mode)mode);	/* the same numbers */
 }
-
-HV_EXPORT(hv_pci_register_driver);
-HV_EXPORT(hv_pci_unregister_driver);
-HV_EXPORT(hv_pci_get_info);
-HV_EXPORT(hv_pci_set_drvdata);
-HV_EXPORT(hv_pci_get_drvdata);
-HV_EXPORT(hv_pci_cfg_read32);
-HV_EXPORT(hv_pci_cfg_read16);
-HV_EXPORT(hv_pci_cfg_read8);
-HV_EXPORT(hv_pci_cfg_write32);
-HV_EXPORT(hv_pci_cfg_write16);
-HV_EXPORT(hv_pci_enable);
-HV_EXPORT(hv_pci_disable);
-HV_EXPORT(hv_pci_map_bar);
-HV_EXPORT(hv_pci_bar_io);
-HV_EXPORT(hv_pci_irq_alloc);
-HV_EXPORT(hv_pci_irq_free);
-HV_EXPORT(hv_pci_irq_mode_name);

@@ -1,5 +1,5 @@
 /*
- * Minimal ACPI table reader (ACPI 6.4 section 5.2): RSDP -> XSDT/RSDT -> MADT and MCFG.
+ * Minimal ACPI table reader (ACPI 6.4 section 5.2): RSDP -> XSDT/RSDT -> MADT, MCFG, FADT.
  * Every table is checksummed and every length bounded before it is trusted.
  */
 #include <hv/errno.h>
@@ -93,6 +93,29 @@ static void acpi_parse_mcfg(const struct acpi_sdt *t)
 	}
 }
 
+/* FADT fields (ACPI 6.4, table 5.9): PM_TMR_BLK at byte 76, PM_TMR_LEN at 91, Flags at 112
+ * with TMR_VAL_EXT (a 32-bit timer) as bit 8. Only a timer in I/O space is used. */
+#define FADT_PM_TMR_BLK		76
+#define FADT_PM_TMR_LEN		91
+#define FADT_FLAGS		112
+#define FADT_TMR_VAL_EXT	(1u << 8)
+
+static void acpi_parse_fadt(const struct acpi_sdt *t)
+{
+	const uint8_t *p = (const uint8_t *)t;
+	uint32_t blk, flags = 0;
+
+	if (t->length < FADT_PM_TMR_LEN + 1)
+		return;
+	memcpy(&blk, p + FADT_PM_TMR_BLK, 4);
+	if (t->length >= FADT_FLAGS + 4)
+		memcpy(&flags, p + FADT_FLAGS, 4);
+	if (!blk || blk > 0xfffc || p[FADT_PM_TMR_LEN] != 4)
+		return;
+	acpi.pm_timer_port = (uint16_t)blk;
+	acpi.pm_timer_bits = flags & FADT_TMR_VAL_EXT ? 32 : 24;
+}
+
 int acpi_init(uint64_t rsdp)
 {
 	memset(&acpi, 0, sizeof(acpi));
@@ -130,6 +153,8 @@ int acpi_init(uint64_t rsdp)
 			acpi_parse_madt(t);
 		else if (memcmp(t->sig, "MCFG", 4) == 0)
 			acpi_parse_mcfg(t);
+		else if (memcmp(t->sig, "FACP", 4) == 0)
+			acpi_parse_fadt(t);
 	}
 	return 0;
 }

@@ -1,15 +1,14 @@
-/* Block device registry (disks and their partitions) and a synchronous submit for tests and
- * the storage stack. */
+/* Block device registry (disks and their partitions) behind the DDK's hv/blkdev.h
+ * (hvkernel/ddk/ddk_blkdev.c), and a synchronous submit for tests and the storage stack. */
 #include <arch/cpu.h>
 #include <hv/errno.h>
-#include <hv/time.h>
 #include <kern/blkdev.h>
 #include <kern/blkpart.h>
-#include <kern/export.h>
 #include <kern/log.h>
 #include <kern/mem.h>
 #include <kern/string.h>
 #include <kern/time.h>
+#include <kern/timer.h>
 #include <lib/fmt.h>
 
 struct blkdev_state {
@@ -64,7 +63,7 @@ static void blkdev_remove(struct hv_blkdev *bd)
 	kfree(s);
 }
 
-int hv_blkdev_register(struct hv_blkdev *bd)
+int blkdev_add_disk(struct hv_blkdev *bd)
 {
 	if (!blkdev_valid(bd))
 		return -HV_EINVAL;
@@ -82,7 +81,7 @@ int hv_blkdev_register(struct hv_blkdev *bd)
 	return 0;
 }
 
-void hv_blkdev_unregister(struct hv_blkdev *bd)
+void blkdev_remove_disk(struct hv_blkdev *bd)
 {
 	struct blkdev_state *s = bd->kernel_private;
 
@@ -128,14 +127,6 @@ int blkdev_rescan(struct hv_blkdev *bd)
 		return -HV_EINVAL;
 	blkpart_drop(bd);
 	return blkpart_scan(bd);
-}
-
-void hv_blkreq_complete(struct hv_blkreq *rq, int status)
-{
-	rq->status = status;
-	rq->driver_private = 0;
-	if (rq->done)
-		rq->done(rq);
 }
 
 struct hv_blkdev *blkdev_first(void)
@@ -206,7 +197,7 @@ int blkdev_submit_wait(struct hv_blkdev *bd, struct hv_blkreq *rq, uint64_t time
 	volatile int expired = 0;
 	struct hv_timer deadline = { 0 };
 	if (!bd->ops->poll)
-		hv_timer_start(&deadline, timeout_us, blkdev_sync_timeout, (void *)&expired);
+		timer_start(&deadline, timeout_us, blkdev_sync_timeout, (void *)&expired);
 	uint64_t t0 = time_us();
 	for (;;) {
 		if (bd->ops->poll) {
@@ -230,18 +221,14 @@ int blkdev_submit_wait(struct hv_blkdev *bd, struct hv_blkreq *rq, uint64_t time
 		if (expired) {
 			s->abandoned = 1;	/* the late completion frees it */
 			cpu_irq_restore(on);
-			hv_timer_cancel(&deadline);
+			timer_cancel(&deadline);
 			return -HV_ETIMEDOUT;
 		}
 		cpu_irq_restore(on);
 	}
-	hv_timer_cancel(&deadline);
+	timer_cancel(&deadline);
 	rq->status = s->rq.status;
 	ret = s->rq.status;
 	kfree(s);
 	return ret;
 }
-
-HV_EXPORT(hv_blkdev_register);
-HV_EXPORT(hv_blkdev_unregister);
-HV_EXPORT(hv_blkreq_complete);

@@ -9,8 +9,8 @@
 #include <kern/acpi.h>
 #include <kern/bootinfo.h>
 #include <kern/cmdline.h>
+#include <kern/ddk.h>
 #include <kern/driver.h>
-#include <kern/export.h>
 #include <kern/hvr.h>
 #include <kern/ktest.h>
 #include <kern/log.h>
@@ -122,7 +122,7 @@ void kmain(uint32_t magic, uint32_t info)
 	int nmods = module_load_all();
 	if (bootinfo.nmods)
 		klog("module: %d of %d boot modules loaded (%d symbols exported)", nmods,
-		     bootinfo.nmods, export_count());
+		     bootinfo.nmods, ddk_export_count());
 	boot_phase("modules");
 	policy_apply();
 	driver_core_start();
@@ -140,9 +140,9 @@ void kmain(uint32_t magic, uint32_t info)
 
 	const char *sel = cmdline_get("test");
 	if (sel && sel[0])
-		hv_exit(ktest_run_selected(sel));
+		kexit(ktest_run_selected(sel));
 	if (cmdline_get_u64("vm.start", 0))
-		hv_exit(vmboot_main());
+		kexit(vmboot_main());
 	if (vmboot_count())
 		klog("%d VMs configured; vm.start=1 starts them", vmboot_count());
 	klog("nothing to run (no test= and no vm.start=1); exiting");
@@ -153,5 +153,5 @@ void kmain(uint32_t magic, uint32_t info)
 	hvr_u64("errors", 0);
 	hvr_str("status", "pass");
 	hvr_end();
-	hv_exit(HV_EXIT_PASS);
+	kexit(HV_EXIT_PASS);
 }

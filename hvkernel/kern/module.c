@@ -8,8 +8,8 @@
  */
 #include <hv/errno.h>
 #include <kern/driver.h>
-#include <kern/export.h>
 #include <kern/bootinfo.h>
+#include <kern/ddk.h>
 #include <kern/hvr.h>
 #include <kern/log.h>
 #include <kern/mem.h>
@@ -78,7 +78,7 @@ static void module_report(const struct module *m, const char *status, const char
 static int module_resolve(void *ctx, const char *name, uint64_t *addr)
 {
 	(void)ctx;
-	const void *p = export_lookup(name);
+	const void *p = ddk_export_lookup(name);
 
 	if (!p)
 		return -HV_ENOENT;

@@ -1,7 +1,10 @@
-/* Network device registry. Drivers register; the network stack opens and receives. */
+/*
+ * Network device registry: the kernel side of the DDK's netdev interface
+ * (hvkernel/ddk/ddk_netdev.c). Drivers register through the DDK; the network stack opens,
+ * transmits through netdev_xmit and receives.
+ */
 #include <arch/cpu.h>
 #include <hv/errno.h>
-#include <kern/export.h>
 #include <kern/log.h>
 #include <kern/mem.h>
 #include <kern/netdev.h>
@@ -13,7 +16,7 @@ struct netdev_state {
 	netdev_rx_fn rx;
 	void *rx_arg;
 	int open;
-	uint64_t rx_frames, rx_dropped, link_changes;
+	uint64_t rx_frames, rx_dropped, link_changes, tx_refused;
 	unsigned nqueues;
 	const struct hv_netdev_queue_stats *queues;
 	struct netdev_state *next;
@@ -24,14 +27,8 @@ static unsigned netdev_next_index;
 
 #define NETDEV_STATE(nd)	((struct netdev_state *)(nd)->kernel_private)
 
-int hv_netdev_register(struct hv_netdev *nd)
+int netdev_add(struct hv_netdev *nd)
 {
-	if (!nd->ops || !nd->ops->open || !nd->ops->stop || !nd->ops->xmit || nd->kernel_private)
-		return -HV_EINVAL;
-	if (nd->mtu == 0)
-		nd->mtu = 1500;
-	if (nd->max_mtu < nd->mtu)
-		nd->max_mtu = nd->mtu;
 	struct netdev_state *s = kzalloc(sizeof(*s));
 	if (!s)
 		return -HV_ENOMEM;
@@ -50,7 +47,7 @@ int hv_netdev_register(struct hv_netdev *nd)
 	return 0;
 }
 
-void hv_netdev_unregister(struct hv_netdev *nd)
+void netdev_remove(struct hv_netdev *nd)
 {
 	struct netdev_state *s = NETDEV_STATE(nd);
 
@@ -71,7 +68,7 @@ void hv_netdev_unregister(struct hv_netdev *nd)
 	kfree(s);
 }
 
-void hv_netdev_rx(struct hv_netdev *nd, const void *frame, size_t len)
+void netdev_input(struct hv_netdev *nd, const void *frame, size_t len)
 {
 	struct netdev_state *s = NETDEV_STATE(nd);
 
@@ -85,7 +82,7 @@ void hv_netdev_rx(struct hv_netdev *nd, const void *frame, size_t len)
 	}
 }
 
-void hv_netdev_link_change(struct hv_netdev *nd, bool up)
+void netdev_link_change(struct hv_netdev *nd, bool up)
 {
 	struct netdev_state *s = NETDEV_STATE(nd);
 
@@ -97,8 +94,7 @@ void hv_netdev_link_change(struct hv_netdev *nd, bool up)
 	klog("netdev: %s link %s", nd->name, up ? "up" : "down");
 }
 
-void hv_netdev_set_queue_stats(struct hv_netdev *nd, unsigned n,
-			       const struct hv_netdev_queue_stats *qs)
+void netdev_set_queue_stats(struct hv_netdev *nd, unsigned n, const struct hv_netdev_queue_stats *qs)
 {
 	struct netdev_state *s = NETDEV_STATE(nd);
 
@@ -170,6 +166,23 @@ void netdev_stop(struct hv_netdev *nd)
 	s->open = 0;
 }
 
+/*
+ * The one length check of the DDK's xmit contract (hv/netdev.h): a whole frame without the
+ * FCS, at least the Ethernet header, at most the MTU plus the header. Drivers rely on it
+ * and do not check again. A refused frame is counted here, not by the driver.
+ */
+int netdev_xmit(struct hv_netdev *nd, const void *frame, size_t len)
+{
+	if (len < HV_ETH_HLEN || len > HV_ETH_FRAME_MAX(nd->mtu)) {
+		struct netdev_state *s = NETDEV_STATE(nd);
+
+		if (s)
+			__atomic_fetch_add(&s->tx_refused, 1, __ATOMIC_RELAXED);
+		return -HV_EINVAL;
+	}
+	return nd->ops->xmit(nd, frame, len);
+}
+
 void netdev_counts(struct hv_netdev *nd, uint64_t *rx, uint64_t *dropped, uint64_t *link_changes)
 {
 	struct netdev_state *s = NETDEV_STATE(nd);
@@ -179,8 +192,13 @@ void netdev_counts(struct hv_netdev *nd, uint64_t *rx, uint64_t *dropped, uint64
 	*link_changes = s->link_changes;
 }
 
-HV_EXPORT(hv_netdev_register);
-HV_EXPORT(hv_netdev_unregister);
-HV_EXPORT(hv_netdev_rx);
-HV_EXPORT(hv_netdev_link_change);
-HV_EXPORT(hv_netdev_set_queue_stats);
+void netdev_get_stats(struct hv_netdev *nd, struct hv_netdev_stats *st)
+{
+	struct netdev_state *s = NETDEV_STATE(nd);
+
+	memset(st, 0, sizeof(*st));
+	if (nd->ops->get_stats)
+		nd->ops->get_stats(nd, st);
+	if (s)
+		st->tx_errors += __atomic_load_n(&s->tx_refused, __ATOMIC_RELAXED);
+}

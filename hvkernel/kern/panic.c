@@ -14,7 +14,7 @@
 
 static int panic_depth;
 
-void hv_exit(int code)
+void kexit(int code)
 {
 	cpu_cli();
 	outl(0xf4, (uint32_t)code);	/* isa-debug-exit: QEMU exits with (code << 1) | 1 */
@@ -76,7 +76,7 @@ static __attribute__((noreturn)) void panic_finish(const char *msg, unsigned vec
 	hvr_u64("vector", vector);
 	hvr_hex("rip", rip, 16);
 	hvr_end();
-	hv_exit(HV_EXIT_PANIC);
+	kexit(HV_EXIT_PANIC);
 }
 
 void panic(const char *fmt, ...)
@@ -90,7 +90,7 @@ void panic(const char *fmt, ...)
 	fmt_vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (panic_depth++)
-		hv_exit(HV_EXIT_PANIC);	/* panicked while panicking: just leave */
+		kexit(HV_EXIT_PANIC);	/* panicked while panicking: just leave */
 	kprintf("\nPANIC: %s\n", msg);
 	__asm__ volatile("movq %%rbp, %0" : "=r"(rbp));
 	panic_backtrace((uint64_t)__builtin_return_address(0), rbp ? *(uint64_t *)rbp : 0);
@@ -104,7 +104,7 @@ void panic_trap(struct trapframe *tf)
 
 	cpu_cli();
 	if (panic_depth++)
-		hv_exit(HV_EXIT_PANIC);
+		kexit(HV_EXIT_PANIC);
 	fmt_snprintf(msg, sizeof(msg), "%s (vector %u) at 0x%llx", panic_vector_name(v), v,
 		     (unsigned long long)tf->rip);
 	kprintf("\nPANIC: %s\n", msg);

@@ -118,7 +118,7 @@ static void __attribute__((noreturn)) policy_refuse(const char *why)
 	hvr_u64("errors", 0);
 	hvr_str("status", "policy");
 	hvr_end();
-	hv_exit(HV_EXIT_POLICY);
+	kexit(HV_EXIT_POLICY);
 }
 
 void policy_enforce(void)

@@ -1,11 +1,12 @@
 /*
- * One-shot software timers (hv/time.h) on a 1 kHz LAPIC tick. The tick runs only while a
+ * One-shot software timers (kern/timer.h; the DDK's hv/time.h passes on to them) on a
+ * 1 kHz LAPIC tick. The tick runs only while a
  * timer is armed, so an idle hypervisor takes no timer interrupts.
  *
  * Several CPUs: one list under timer_lock. A CPU that arms a timer starts its own LAPIC's
  * tick (so a guest it runs is interrupted: the scheduler's slices on every CPU), and any
  * CPU's tick fires any expired timer; a CPU stops its tick when it finds the list empty.
- * A callback runs with the lock dropped (it may re-arm), so hv_timer_cancel with
+ * A callback runs with the lock dropped (it may re-arm), so timer_cancel with
  * interrupts enabled waits until no other CPU is inside the timer's callback: a timer on
  * the caller's stack is then safe to let go. (With interrupts off the caller may hold a
  * lock the callback takes; those callers' timers live as long as their object.)
@@ -13,10 +14,9 @@
 #include <arch/cpu.h>
 #include <arch/lapic.h>
 #include <hv/lock.h>
-#include <hv/time.h>
-#include <kern/export.h>
 #include <kern/smp.h>
 #include <kern/time.h>
+#include <kern/timer.h>
 
 #define TIMER_HZ	1000
 
@@ -46,7 +46,6 @@ static void timer_stop_idle_tick(unsigned cpu)
 	}
 }
 
-/* Called from the LAPIC timer interrupt. */
 void timer_tick(void)
 {
 	unsigned cpu = smp_cpu_index();
@@ -71,7 +70,7 @@ again:
 	hv_spin_unlock_irqrestore(&timer_lock, f);
 }
 
-void hv_timer_start(struct hv_timer *t, uint64_t us, void (*fn)(void *arg), void *arg)
+void timer_start(struct hv_timer *t, uint64_t us, void (*fn)(void *arg), void *arg)
 {
 	unsigned cpu = smp_cpu_index();
 	unsigned long on = hv_spin_lock_irqsave(&timer_lock);
@@ -91,7 +90,7 @@ void hv_timer_start(struct hv_timer *t, uint64_t us, void (*fn)(void *arg), void
 	hv_spin_unlock_irqrestore(&timer_lock, on);
 }
 
-bool hv_timer_cancel(struct hv_timer *t)
+bool timer_cancel(struct hv_timer *t)
 {
 	unsigned cpu = smp_cpu_index();
 	unsigned long on = hv_spin_lock_irqsave(&timer_lock);
@@ -109,18 +108,3 @@ bool hv_timer_cancel(struct hv_timer *t)
 				cpu_pause();
 	return was;
 }
-
-uint64_t hv_time_us(void)
-{
-	return time_us();
-}
-
-void hv_udelay(uint64_t us)
-{
-	udelay(us);
-}
-
-HV_EXPORT(hv_timer_start);
-HV_EXPORT(hv_timer_cancel);
-HV_EXPORT(hv_time_us);
-HV_EXPORT(hv_udelay);

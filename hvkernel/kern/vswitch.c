@@ -30,7 +30,7 @@ struct vsw_port *vsw_add_port(const char *name, vsw_deliver_fn deliver, void *pr
 
 static void vsw_uplink_deliver(struct vsw_port *p, const void *frame, size_t len)
 {
-	if (p->uplink->ops->xmit(p->uplink, frame, len) < 0)
+	if (netdev_xmit(p->uplink, frame, len) < 0)
 		p->dropped++;
 }
 

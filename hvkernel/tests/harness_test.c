@@ -59,7 +59,7 @@ KTEST_MANUAL(harness, truncate)
 
 	(void)t;
 	uart_write(UART_COM2, part, sizeof(part) - 1);
-	hv_exit(HV_EXIT_PASS);
+	kexit(HV_EXIT_PASS);
 	return KTEST_FAIL;
 }
 
@@ -71,7 +71,7 @@ KTEST_MANUAL(harness, lie)
 
 	(void)t;
 	uart_write(UART_COM2, end, sizeof(end) - 1);
-	hv_exit(HV_EXIT_PASS);
+	kexit(HV_EXIT_PASS);
 	return KTEST_FAIL;
 }
 
@@ -79,6 +79,6 @@ KTEST_MANUAL(harness, lie)
 KTEST_MANUAL(harness, silent)
 {
 	(void)t;
-	hv_exit(HV_EXIT_PASS);
+	kexit(HV_EXIT_PASS);
 	return KTEST_FAIL;
 }

@@ -65,7 +65,7 @@ KTEST_MANUAL(pci, hotunplug)
 	while (hpt_find(seg, bus, dv, fn) && time_us() - t0 < 5000000) {
 		struct hv_netdev *n = netname[0] ? netdev_find(netname) : 0;
 		struct hv_blkdev *b = blkname[0] ? blkdev_find(blkname) : 0;
-		if (n && n->ops->xmit(n, frame, sizeof(frame)) == 0)
+		if (n && netdev_xmit(n, frame, sizeof(frame)) == 0)
 			ops++;
 		if (b) {
 			struct hv_blkreq rq = { .op = HV_BLK_READ, .lba = ops % b->nblocks, .nblocks = 1,

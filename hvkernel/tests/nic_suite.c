@@ -110,7 +110,7 @@ static int nic_xmit(struct hv_netdev *nd, const void *f, size_t len)
 	uint64_t t0 = 0;
 
 	for (;;) {
-		int ret = nd->ops->xmit(nd, f, len);
+		int ret = netdev_xmit(nd, f, len);
 		if (ret != -HV_EAGAIN)
 			return ret;
 		if (!t0)

@@ -212,7 +212,7 @@ KTEST(vmm, irqsched)
 		goto destroy;
 	}
 	uint64_t t0 = time_us();
-	int left = sched_run(vms, 2, 2000, 60000000);
+	int left = sched_run(vms, 2, SCHED_SLICE_US, 60000000);
 	uint64_t wall = time_us() - t0;
 	ktest_metric(t, "sleeper_us", vms[0]->cpu_us, "us");
 	ktest_metric(t, "busy_us", vms[1]->cpu_us, "us");

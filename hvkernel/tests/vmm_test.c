@@ -168,7 +168,7 @@ KTEST(vmm, sched)
 		st = KTEST_ERROR;
 		goto destroy;
 	}
-	int left = sched_run(vms, 3, 2000, 60000000);
+	int left = sched_run(vms, 3, SCHED_SLICE_US, 60000000);
 	uint64_t a = vms[0]->cpu_us, b = vms[1]->cpu_us;
 	ktest_metric(t, "vm_a_us", a, "us");
 	ktest_metric(t, "vm_b_us", b, "us");

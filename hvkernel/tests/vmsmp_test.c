@@ -107,7 +107,7 @@ KTEST(vmm, smpvm)
 		goto destroy;
 	}
 	uint64_t t0 = time_us();
-	int left = sched_run_cpus(vms, 4, 2000, 120000000, ncpus);
+	int left = sched_run_cpus(vms, 4, SCHED_SLICE_US, 120000000, ncpus);
 	ktest_metric(t, "wall_us", time_us() - t0, "us");
 	for (int i = 0; i < 4; i++)
 		vm_log_exits(vms[i]);
@@ -176,7 +176,7 @@ KTEST(vmm, smprate)
 		struct vm *vm = vsmpt_create("vm-rate", counts[k], GTEST_SMP_COUNT | iters << 8, false);
 		KT_CHECK(t, vm, "cannot create a VM of %d vCPUs", counts[k]);
 		uint64_t t0 = time_us();
-		sched_run_cpus(&vm, 1, 2000, 120000000, smp_cpu_count());
+		sched_run_cpus(&vm, 1, SCHED_SLICE_US, 120000000, smp_cpu_count());
 		uint64_t us = time_us() - t0;
 		int bad = vsmpt_check_count(t, vm, iters);
 		/* Alone with two or more vCPUs on two CPUs: two of them ran in the same moment, one
@@ -218,7 +218,7 @@ KTEST(vmm, smpipi)
 		return KTEST_SKIP;
 	struct vm *vm = vsmpt_create("vm-ipi", 4, GTEST_SMP_IPI | rounds << 8, true);
 	KT_CHECK(t, vm, "cannot create the VM");
-	sched_run_cpus(&vm, 1, 2000, 120000000, smp_cpu_count());
+	sched_run_cpus(&vm, 1, SCHED_SLICE_US, 120000000, smp_cpu_count());
 	vm_log_exits(vm);
 	/* 3 x rounds pings and as many answers, then 3 unanswered by shorthand. */
 	uint64_t want = 3ull * rounds;

@@ -48,7 +48,7 @@ KTEST(vmm, vnet)
 		st = KTEST_ERROR;
 		goto out;
 	}
-	int left = sched_run(vms, 2, 2000, 60000000);
+	int left = sched_run(vms, 2, SCHED_SLICE_US, 60000000);
 	ktest_metric(t, "echo_exit", (uint64_t)vms[0]->exit_code, "code");
 	ktest_metric(t, "ping_exit", (uint64_t)vms[1]->exit_code, "code");
 	if (left || vms[0]->state != VM_EXITED || vms[1]->state != VM_EXITED ||
@@ -92,7 +92,7 @@ KTEST(vmm, vnetirq)
 		st = KTEST_ERROR;
 		goto out;
 	}
-	int left = sched_run(vms, 2, 2000, 60000000);
+	int left = sched_run(vms, 2, SCHED_SLICE_US, 60000000);
 	uint32_t irqs = vms[0]->report[0];
 	ktest_metric(t, "echo_irqs", irqs, "count");
 	ktest_metric(t, "echo_halts", vms[0]->irq.halts, "count");

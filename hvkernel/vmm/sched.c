@@ -14,14 +14,15 @@
  * workers run.
  */
 #include <arch/cpu.h>
-#include <hv/time.h>
 #include <kern/log.h>
 #include <kern/smp.h>
 #include <kern/time.h>
+#include <kern/timer.h>
 #include <vmm/sched.h>
 #include <vmm/vm.h>
 
 #define SCHED_MAX_VCPUS		64
+#define SCHED_HELPER_WAIT_US	1000000	/* one wait for a helper CPU to leave its worker */
 
 struct sched_ctx {
 	struct vm **vms;
@@ -76,12 +77,12 @@ static void sched_idle(struct sched_ctx *c)
 	}
 	volatile int woke = 0;
 	struct hv_timer t = { 0 };
-	hv_timer_start(&t, c->slice_us, sched_slice_end, (void *)&woke);
+	timer_start(&t, c->slice_us, sched_slice_end, (void *)&woke);
 	cpu_cli();
 	if (!woke)
 		__asm__ volatile("sti; hlt; cli" ::: "memory");	/* STI's shadow covers HLT */
 	cpu_sti();
-	hv_timer_cancel(&t);
+	timer_cancel(&t);
 }
 
 static void sched_worker(void *arg)
@@ -105,9 +106,9 @@ static void sched_worker(void *arg)
 		}
 		volatile int expired = 0;
 		struct hv_timer tick = { 0 };
-		hv_timer_start(&tick, c->slice_us, sched_slice_end, (void *)&expired);
+		timer_start(&tick, c->slice_us, sched_slice_end, (void *)&expired);
 		vm_vcpu_run_until(vc, &expired);
-		hv_timer_cancel(&tick);
+		timer_cancel(&tick);
 		vc->slices++;
 		__atomic_fetch_add(&vc->vm->slices, 1, __ATOMIC_RELAXED);
 		__atomic_store_n(&vc->claimed, 0, __ATOMIC_RELEASE);
@@ -136,7 +137,7 @@ int sched_run_cpus(struct vm **vms, int n, uint64_t slice_us, uint64_t total_us,
 			helpers[nhelpers++] = cpu;
 	sched_worker(&c);
 	for (int i = 0; i < nhelpers; i++)
-		while (smp_wait((unsigned)helpers[i], 1000000) < 0)
+		while (smp_wait((unsigned)helpers[i], SCHED_HELPER_WAIT_US) < 0)
 			;	/* a helper ends its slice at the next tick; it cannot be long */
 	int runnable = 0;
 	for (int i = 0; i < n; i++)

@@ -4,6 +4,7 @@
  * fill the guest's receive buffers (dropped and counted when it has posted none).
  */
 #include <hv/errno.h>
+#include <hv/netdev.h>
 #include <kern/mem.h>
 #include <kern/string.h>
 #include <kern/vswitch.h>
@@ -13,7 +14,7 @@
 
 #define VIO_NET_F_MAC	(1ull << 5)
 #define VIO_NET_HDR	12		/* struct virtio_net_hdr with VIRTIO_F_VERSION_1 (5.1.6) */
-#define VIO_NET_MAXF	(VIO_NET_HDR + 1514)
+#define VIO_NET_MAXF	(VIO_NET_HDR + HV_ETH_FRAME_MAX(HV_ETH_MTU))
 #define VIO_NET_RXQ	0
 #define VIO_NET_TXQ	1
 

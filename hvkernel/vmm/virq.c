@@ -9,6 +9,7 @@
  */
 #include <hv/errno.h>
 #include <kern/log.h>
+#include <kern/timer.h>
 #include <kern/vcpu.h>
 #include <vmm/virq.h>
 #include <vmm/vlapic.h>
@@ -73,7 +74,7 @@ static void virq_kick(void *arg)
 static void virq_hold_for_shadow(struct vm_vcpu *vc)
 {
 	virq_count(vc->vm, shadow_held);
-	hv_timer_start(&vc->lapic->kick, 1000, virq_kick, 0);
+	timer_start(&vc->lapic->kick, 1000, virq_kick, 0);
 	vcpu_irq_window(vc->hw, false);
 }
 

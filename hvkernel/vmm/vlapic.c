@@ -9,6 +9,7 @@
 #include <hv/errno.h>
 #include <kern/log.h>
 #include <kern/mem.h>
+#include <kern/timer.h>
 #include <vmm/virq.h>
 #include <vmm/vlapic.h>
 #include <vmm/vm.h>
@@ -221,6 +222,6 @@ void vlapic_destroy(struct vlapic *l)
 	if (!l)
 		return;
 	vlapic_timer_stop(l);
-	hv_timer_cancel(&l->kick);
+	timer_cancel(&l->kick);
 	kfree(l);
 }

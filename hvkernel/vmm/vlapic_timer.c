@@ -10,6 +10,7 @@
 #include <arch/cpu.h>
 #include <arch/lapicreg.h>
 #include <kern/time.h>
+#include <kern/timer.h>
 #include <vmm/virq.h>
 #include <vmm/vlapic.h>
 #include <vmm/vm.h>
@@ -33,7 +34,7 @@ static void vlt_arm_host(struct vlapic *l, uint64_t now)
 {
 	uint64_t us = l->deadline_tsc > now ? time_tsc_to_us(l->deadline_tsc - now) + 1 : 0;
 
-	hv_timer_start(&l->host_timer, us, vlt_expired, l);
+	timer_start(&l->host_timer, us, vlt_expired, l);
 }
 
 /* Called with l->lock held and the deadline passed. */
@@ -88,7 +89,7 @@ static void vlt_start(struct vlapic *l)
 	bool periodic = (l->lvt[0] & LAPIC_TIMER_MODE_MASK) == LAPIC_TIMER_PERIODIC;
 	uint64_t now = rdtsc();
 
-	hv_timer_cancel(&l->host_timer);
+	timer_cancel(&l->host_timer);
 	l->deadline_tsc = l->period_tsc = 0;
 	if (!l->timer_init)
 		return;
@@ -166,7 +167,7 @@ void vlapic_timer_stop(struct vlapic *l)
 {
 	unsigned long f = hv_spin_lock_irqsave(&l->lock);
 
-	hv_timer_cancel(&l->host_timer);
+	timer_cancel(&l->host_timer);
 	l->deadline_tsc = 0;
 	hv_spin_unlock_irqrestore(&l->lock, f);
 }

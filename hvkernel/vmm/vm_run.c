@@ -6,7 +6,7 @@
  * access to the LAPIC page reaches the LAPIC of the vCPU that made it.
  */
 #include <arch/cpu.h>
-#include <hv/time.h>
+#include <kern/timer.h>
 #include <kern/smp.h>
 #include <kern/time.h>
 #include <vmm/sched.h>
@@ -56,12 +56,12 @@ void vm_idle(struct vm **vms, int n, uint64_t max_us)
 	volatile int woke = 0;
 	struct hv_timer t = { 0 };
 
-	hv_timer_start(&t, max_us, vm_wake_timer, (void *)&woke);
+	timer_start(&t, max_us, vm_wake_timer, (void *)&woke);
 	cpu_cli();
 	while (!woke && vm_all_blocked(vms, n))
 		__asm__ volatile("sti; hlt; cli" ::: "memory");	/* STI's shadow covers HLT */
 	cpu_sti();
-	hv_timer_cancel(&t);
+	timer_cancel(&t);
 }
 
 /* One entry into the guest and the handling of the exit that ends it. */
@@ -122,7 +122,7 @@ enum vm_state vm_run_until(struct vm *vm, volatile int *stop)
 enum vm_state vm_run(struct vm *vm, uint64_t budget_us)
 {
 	if (vm->nvcpus > 1) {	/* its vCPUs in turn on this CPU */
-		sched_run_cpus(&vm, 1, 2000, budget_us, 1);
+		sched_run_cpus(&vm, 1, SCHED_SLICE_US, budget_us, 1);
 		return vm->state;
 	}
 	struct vm_vcpu *vc = &vm->vcpus[0];

@@ -387,7 +387,7 @@ void vmboot_run(const struct vmboot_opts *o, struct vmboot_result *r)
 		if (vmboot_vms[idx[k]].cfg.nnic || vmboot_vms[idx[k]].cfg.ndisk)
 			ncpus = 1;
 	if (n)
-		sched_run_cpus(run, n, 2000, o->timeout_us, ncpus);
+		sched_run_cpus(run, n, SCHED_SLICE_US, o->timeout_us, ncpus);
 	for (int k = 0; k < n; k++)
 		vmboot_finish(&vmboot_vms[idx[k]], r);
 }

@@ -15,6 +15,14 @@ if [ "$rc" -eq 0 ] && [ "$(jq -r '.run.verdict' "$T/vm.json")" = pass ] &&
 else
 	bad "vm plan: e1000 and nvme" "exit $rc: $(tail -n 2 "$T/vm.err")"
 fi
+# Both host checks ran and agreed in every configuration that ran.
+n=$(jq '[.configurations[] | select(.verdict == "pass")] | length' "$T/vm.json")
+for c in peer.frames image.verify; do
+	k=$(jq --arg c "$c" '[.configurations[].hostchecks[] | select(.name == $c and .ran and .ok)] | length' \
+		"$T/vm.json")
+	if [ "$n" -gt 0 ] && [ "$k" = "$n" ]; then ok "vm plan: host check $c ran and agreed in $n configurations"
+	else bad "vm plan: host check $c" "ok in $k of $n passing configurations"; fi
+done
 "$CERTIFY" run --plan vm --device e1000 --device nvme --module "$mods/defect/drop-rx/e1000.hvm" \
 	--module "$mods/nvme.hvm" --accel tcg --json > "$T/bad.json" 2> "$T/bad.err"
 rc=$?
@@ -29,7 +37,7 @@ fi
 "$CERTIFY" run --plan vm --device e1000 --device nvme --module "$mods/e1000.hvm" \
 	--module "$mods/defect/shift-lba/nvme.hvm" --accel tcg --json > "$T/shift.json" 2> "$T/shift.err"
 rc=$?
-if [ "$rc" -eq 1 ] && grep -q "image check" "$T/shift.json" &&
+if [ "$rc" -eq 1 ] && grep -q "host check image.verify: 256 of 256 blocks wrong" "$T/shift.json" &&
    [ "$(jq '[.configurations[].tests[] | select(.name == "vblk" and .status == "pass")] | length' "$T/shift.json")" -ge 1 ]; then
 	ok "vm plan: an HBA driver that misplaces blocks passes vmm.vblk in the kernel, fails the image check"
 else

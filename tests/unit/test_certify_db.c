@@ -47,6 +47,10 @@ static void db_config(struct certify_db_config *c, int idx, const char *verdict)
 	};
 	static struct certify_db_device d = { 0x8086, 0x100e, 0x1af4, 0x1100, 0x020000, "nic",
 					      "e1000", "Intel" };
+	static struct certify_hostcheck h[2] = {
+		{ "peer.frames", 1, 1, "every frame arrived" },
+		{ "image.verify", 0, 1, "the kernel never reached sync point blkverify" },
+	};
 
 	memset(c, 0, sizeof(*c));
 	c->idx = idx;
@@ -63,6 +67,8 @@ static void db_config(struct certify_db_config *c, int idx, const char *verdict)
 	c->ndev = 1;
 	c->result = r;
 	c->nresult = 2;
+	c->check = h;
+	c->ncheck = 2;
 }
 
 static void test_db_open_migrate(void)
@@ -72,12 +78,12 @@ static void test_db_open_migrate(void)
 	char path[256];
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(db);
-	CU_ASSERT_EQUAL(certify_db_version(db), 1);
+	CU_ASSERT_EQUAL(certify_db_version(db), 2);
 	certify_db_close(db);
 	/* Opening again applies nothing twice. */
 	snprintf(path, sizeof(path), "%s/a/sub/cert.db", db_dir);
 	CU_ASSERT_EQUAL_FATAL(certify_db_open(path, &db, &err), 0);
-	CU_ASSERT_EQUAL(certify_db_version(db), 1);
+	CU_ASSERT_EQUAL(certify_db_version(db), 2);
 	certify_db_close(db);
 	CU_ASSERT_EQUAL(certify_db_open("/proc/nonexistent/x/cert.db", &db, &err), -1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "/proc/nonexistent/x/cert.db"));
@@ -168,6 +174,12 @@ static void test_db_run_cycle(void)
 	CU_ASSERT_STRING_EQUAL(r.cfg[0].result[1].message, "no jumbo");
 	CU_ASSERT_EQUAL_FATAL(r.cfg[0].result[0].nmetric, 1);
 	CU_ASSERT_DOUBLE_EQUAL(r.cfg[0].result[0].metric[0].value, 1234.5, 1e-9);
+	/* Host checks come back in order; one that did not run is never stored as ok. */
+	CU_ASSERT_EQUAL_FATAL(r.cfg[1].ncheck, 2);
+	CU_ASSERT_STRING_EQUAL(r.cfg[1].check[0].name, "peer.frames");
+	CU_ASSERT_TRUE(r.cfg[1].check[0].ran && r.cfg[1].check[0].ok);
+	CU_ASSERT_STRING_EQUAL(r.cfg[1].check[1].msg, "the kernel never reached sync point blkverify");
+	CU_ASSERT_FALSE(r.cfg[1].check[1].ran || r.cfg[1].check[1].ok);
 	certify_db_run_free(&r);
 	CU_ASSERT_EQUAL(certify_db_run_load(db, 999, &r, &err), -1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "run 999: no such run"));

@@ -25,7 +25,7 @@ static int mi_init(void)
 	FILE *f;
 
 	snprintf(mi_dir, sizeof(mi_dir), "/tmp/certify-mitest-XXXXXX");
-	if (!mkdtemp(mi_dir) || !realpath("hvkernel/include", inc))
+	if (!mkdtemp(mi_dir) || !realpath("ddk/include", inc))
 		return -1;
 	snprintf(cmd, sizeof(cmd), "%s/acme.c", mi_dir);
 	f = fopen(cmd, "w");

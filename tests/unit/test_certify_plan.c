@@ -3,7 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../certify/blkverify.h"
 #include "../../certify/matrix.h"
+#include "../../certify/peer.h"
 #include "../../certify/plan.h"
 #include "../../certify/run.h"
 #include "unit.h"
@@ -221,47 +223,112 @@ static void test_judge_garbage(void)
 	certify_plan_free(&p);
 }
 
-/* The host's own observations decide too, after the kernel's records: frames missing at
- * the peer or a bad block in the image fail a boot the kernel called a pass. */
+/* The host's own observations decide too, after the kernel's records: a host check that ran
+ * and disagrees fails a boot the kernel called a pass, a required one that did not run makes
+ * it an error, and a host failure beats a kernel error. */
 static void test_judge_host(void)
 {
 	static const char *const ok[] = { "nic.peer:pass", NULL };
 	static const char *const failed[] = { "nic.peer:fail", NULL };
+	static const char *const errored[] = { "nic.peer:error", NULL };
 	struct certify_plan p;
 	struct certify_run_spec spec = { .plan = &p };
 	struct certify_result r;
+	struct certify_hostchecks hc = { .n = 0 };
+	struct certify_judge_in in = { .spec = &spec, .res = &r, .checks = hc.v };
 	struct certify_peer_run peer = { .checked = 1 };
-	struct certify_blkverify image = { .blocks = 16 };
-	struct certify_judge_in in = { .spec = &spec, .res = &r, .peer = &peer, .image = &image };
+	struct certify_blkverify image = { .blocks = 16, .extents = 1 };
 	struct certify_err err;
 	char why[256];
 
-	CU_ASSERT_EQUAL_FATAL(certify_plan_parse("name = s\ntests = nic.peer\n", "s.plan", &p, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(certify_plan_parse("name = s\ntests = nic.peer\ntopology = vm\n"
+						 "params = vmm.host_verify=1\n", "s.plan", &p, &err), 0);
+	certify_hostchecks_require(&spec, &hc);
+	in.nchecks = hc.n;
+	CU_ASSERT_EQUAL_FATAL(hc.n, 2);
+	CU_ASSERT_STRING_EQUAL(hc.v[0].name, "peer.frames");
+	CU_ASSERT_STRING_EQUAL(hc.v[1].name, "image.verify");
 	judge_result(&r, CERTIFY_PASS, ok);
+	/* Required, never run: an error naming why. */
+	CU_ASSERT_EQUAL(certify_judge(&in, why, sizeof(why)), CERTIFY_V_ERROR);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "host check peer.frames did not run: the kernel never "
+					   "reached sync point peer-tx-done"));
+	certify_peer_check(&peer, certify_hostcheck_get(&hc, "peer.frames"));
+	certify_blkverify_check(&image, certify_hostcheck_get(&hc, "image.verify"));
 	CU_ASSERT_EQUAL(certify_judge(&in, why, sizeof(why)), CERTIFY_V_PASS);
-	peer.checked = 0;
-	CU_ASSERT_EQUAL(certify_judge(&in, why, sizeof(why)), CERTIFY_V_FAIL);
-	CU_ASSERT_PTR_NOT_NULL(strstr(why, "host peer: the kernel never reached sync point peer-tx-done"));
-	peer.checked = 1;
+	CU_ASSERT_TRUE(hc.v[1].ran && hc.v[1].ok);
 	snprintf(peer.result, sizeof(peer.result), "the host got 1454 of 1455 frames");
+	certify_peer_check(&peer, certify_hostcheck_get(&hc, "peer.frames"));
 	CU_ASSERT_EQUAL(certify_judge(&in, why, sizeof(why)), CERTIFY_V_FAIL);
-	CU_ASSERT_PTR_NOT_NULL(strstr(why, "host peer: the host got 1454 of 1455 frames"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "host check peer.frames: the host got 1454 of 1455 frames"));
 	peer.result[0] = '\0';
+	certify_peer_check(&peer, certify_hostcheck_get(&hc, "peer.frames"));
 	image.bad_blocks = 2;
+	certify_blkverify_check(&image, certify_hostcheck_get(&hc, "image.verify"));
 	CU_ASSERT_EQUAL(certify_judge(&in, why, sizeof(why)), CERTIFY_V_FAIL);
-	CU_ASSERT_PTR_NOT_NULL(strstr(why, "image check: 2 of 16 blocks wrong"));
-	/* The kernel's own failure is named first. */
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "host check image.verify: 2 of 16 blocks wrong"));
+	/* An image the host could not read: the check did not run. */
+	image.bad_blocks = 0;
+	image.unreadable = 1;
+	certify_strv_push(&image.problems, "d0.img: No such file or directory");
+	certify_blkverify_check(&image, certify_hostcheck_get(&hc, "image.verify"));
+	CU_ASSERT_EQUAL(certify_judge(&in, why, sizeof(why)), CERTIFY_V_ERROR);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "image.verify did not run: image unreadable: d0.img"));
+	certify_strv_free(&image.problems);
+	/* A check that saw nothing to check cannot pass. */
+	memset(&image, 0, sizeof(image));
+	certify_blkverify_check(&image, certify_hostcheck_get(&hc, "image.verify"));
+	CU_ASSERT_EQUAL(certify_judge(&in, why, sizeof(why)), CERTIFY_V_FAIL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "no written block"));
+	/* The kernel's own failure is named first; the host's failure beats a kernel error. */
 	free(r.run.test);
 	judge_result(&r, CERTIFY_FAIL, failed);
 	CU_ASSERT_EQUAL(certify_judge(&in, why, sizeof(why)), CERTIFY_V_FAIL);
 	CU_ASSERT_PTR_NOT_NULL(strstr(why, "nic.peer: fail"));
-	/* Where the host did not look, only the kernel's records count. */
+	free(r.run.test);
+	judge_result(&r, CERTIFY_ERROR, errored);
+	CU_ASSERT_EQUAL(certify_judge(&in, why, sizeof(why)), CERTIFY_V_FAIL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "host check image.verify"));
+	/* Without host checks only the kernel's records count. */
 	free(r.run.test);
 	judge_result(&r, CERTIFY_PASS, ok);
-	in.peer = NULL;
-	in.image = NULL;
+	in.nchecks = 0;
 	CU_ASSERT_EQUAL(certify_judge(&in, why, sizeof(why)), CERTIFY_V_PASS);
 	free(r.run.test);
+	certify_plan_free(&p);
+}
+
+/* Which checks a plan requires: none for a plain plan, image.verify with blk.host_verify=1. */
+static void test_hostchecks_require(void)
+{
+	struct certify_plan p;
+	struct certify_run_spec spec = { .plan = &p };
+	struct certify_hostchecks hc = { .n = 0 };
+	struct certify_err err;
+
+	CU_ASSERT_EQUAL_FATAL(certify_plan_parse("name = s\ntests = blk\nparams = blk.host_verify=0\n",
+						 "s.plan", &p, &err), 0);
+	certify_hostchecks_require(&spec, &hc);
+	CU_ASSERT_EQUAL(hc.n, 0);
+	certify_plan_free(&p);
+	CU_ASSERT_EQUAL_FATAL(certify_plan_parse("name = s\ntests = blk\ntopology = disk\n"
+						 "params = blk.mib=4 blk.host_verify=1\n", "s.plan", &p,
+						 &err), 0);
+	certify_hostchecks_require(&spec, &hc);
+	CU_ASSERT_EQUAL_FATAL(hc.n, 1);
+	CU_ASSERT_STRING_EQUAL(hc.v[0].name, "image.verify");
+	CU_ASSERT_FALSE(hc.v[0].ran);
+	/* Asked twice, a check is one entry; the set stops at its size. */
+	CU_ASSERT_PTR_EQUAL(certify_hostcheck_get(&hc, "image.verify"), &hc.v[0]);
+	for (int i = 0; i < CERTIFY_HOSTCHECK_MAX + 2; i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "x.c%d", i);
+		certify_hostcheck_get(&hc, name);
+	}
+	CU_ASSERT_EQUAL(hc.n, CERTIFY_HOSTCHECK_MAX);
+	CU_ASSERT_PTR_NULL(certify_hostcheck_get(&hc, "x.more"));
+	certify_hostcheck_done(NULL, 1, "ignored");
 	certify_plan_free(&p);
 }
 
@@ -320,7 +387,8 @@ UNIT_SUITE(certify_plan_suite)
 	static const struct unit_test tests[] = {
 		UNIT_TEST(test_plan_parse), UNIT_TEST(test_plan_defaults), UNIT_TEST(test_plan_errors),
 		UNIT_TEST(test_plan_expand), UNIT_TEST(test_matrix), UNIT_TEST(test_judge),
-		UNIT_TEST(test_judge_garbage), UNIT_TEST(test_judge_host), UNIT_TEST(test_run_verdict),
+		UNIT_TEST(test_judge_garbage), UNIT_TEST(test_judge_host), UNIT_TEST(test_hostchecks_require),
+		UNIT_TEST(test_run_verdict),
 		UNIT_TEST(test_qemu_config),
 		UNIT_TEST_END
 	};

@@ -15,13 +15,19 @@ static struct certify_db_result rep_res[2][2] = {
 	{ { "nic", "rate", "pass", 2000, "", &rep_metric[1], 1 },
 	  { "nic", "jumbo", "skip", 1, "no jumbo", NULL, 0 } },
 };
+static struct certify_hostcheck rep_check[2][2] = {
+	{ { "peer.frames", 1, 0, "the host got 1454 of 1455 frames" },
+	  { "image.verify", 0, 0, "the kernel never reached sync point blkverify" } },
+	{ { "peer.frames", 1, 1, "every frame arrived" }, { "", 0, 0, "" } },
+};
 static struct certify_db_config rep_cfg[3] = {
 	{ 0, "pc-intx-smp1-tcg", "{\"machine\":\"pc\"}", "test=nic", "fail", "fail",
-	  "nic.integrity: fail", 1.5, "log \x01 <b>bold</b> \xff", "0.1.0", NULL, 0, rep_res[0], 2 },
+	  "nic.integrity: fail", 1.5, "log \x01 <b>bold</b> \xff", "0.1.0", NULL, 0, rep_res[0], 2,
+	  rep_check[0], 2 },
 	{ 1, "q35-intx-smp1-tcg", "{\"machine\":\"q35\"}", "test=nic", "pass", "pass", "2 tests passed",
-	  2.0, "log", "0.1.0", NULL, 0, rep_res[1], 2 },
+	  2.0, "log", "0.1.0", NULL, 0, rep_res[1], 2, rep_check[1], 1 },
 	{ 2, "pc-msix-smp1-tcg", "{}", "", "", "skip", "the device under test has no msix", 0, "", "",
-	  NULL, 0, NULL, 0 },
+	  NULL, 0, NULL, 0, NULL, 0 },
 };
 static struct certify_db_device rep_dev = { 0x8086, 0x100e, 0x1af4, 0x1100, 0x020000, "nic", "e1000", "Intel" };
 static struct certify_db_driver rep_drv = { "e1000", "1.0", "hvkit", "abcdef0123456789abcdef" };
@@ -94,6 +100,16 @@ static void test_report_json(void)
 		json_object_array_get_idx(v, 0), "ssid")), "1100");
 	v = json_object_object_get(json_object_object_get(o, "summary"), "tests");
 	CU_ASSERT_EQUAL(json_object_get_int(json_object_object_get(v, "fail")), 1);
+	v = json_object_object_get(json_object_object_get(o, "summary"), "hostchecks");
+	CU_ASSERT_EQUAL(json_object_get_int(json_object_object_get(v, "ok")), 1);
+	CU_ASSERT_EQUAL(json_object_get_int(json_object_object_get(v, "fail")), 1);
+	CU_ASSERT_EQUAL(json_object_get_int(json_object_object_get(v, "notrun")), 1);
+	v = json_object_object_get(json_object_array_get_idx(cfgs, 0), "hostchecks");
+	CU_ASSERT_EQUAL_FATAL(json_object_array_length(v), 2);
+	v = json_object_array_get_idx(v, 1);
+	CU_ASSERT_STRING_EQUAL(json_object_get_string(json_object_object_get(v, "name")), "image.verify");
+	CU_ASSERT_FALSE(json_object_get_boolean(json_object_object_get(v, "ran")));
+	CU_ASSERT_FALSE(json_object_get_boolean(json_object_object_get(v, "ok")));
 	json_object_put(o);
 	free(s);
 }
@@ -107,12 +123,15 @@ static void test_report_junit(void)
 	s = rep_render(&r, REPORT_JUNIT);
 	CU_ASSERT(strncmp(s, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>", 38) == 0);
 	CU_ASSERT_EQUAL(rep_count(s, "<testsuite "), 3);
-	CU_ASSERT_EQUAL(rep_count(s, "<testcase "), 7);	/* 4 tests + 3 verdicts */
+	CU_ASSERT_EQUAL(rep_count(s, "<testcase "), 10);	/* 4 tests + 3 host checks + 3 verdicts */
+	CU_ASSERT_EQUAL(rep_count(s, "<testcase classname=\"hostcheck\""), 3);
+	CU_ASSERT_PTR_NOT_NULL(strstr(s, "<failure message=\"the host got 1454 of 1455 frames\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(s, "<error message=\"the kernel never reached sync point blkverify\""));
 	CU_ASSERT_PTR_NOT_NULL(strstr(s, "lost &lt;3&gt; &amp; &quot;more&quot;"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(s, "<skipped message=\"the device under test has no msix\""));
 	CU_ASSERT_PTR_NULL(strchr(s, '\x01'));		/* control bytes dropped */
 	CU_ASSERT_PTR_NULL(strchr(s, '\xff'));		/* non-ASCII replaced */
-	CU_ASSERT_PTR_NOT_NULL(strstr(s, "tests=\"7\" failures=\"2\" errors=\"0\" skipped=\"2\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(s, "tests=\"10\" failures=\"3\" errors=\"1\" skipped=\"2\""));
 	free(s);
 }
 
@@ -126,6 +145,8 @@ static void test_report_html(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(s, "<p id=\"verdict\" class=\"fail\">FAIL</p>"));
 	CU_ASSERT_EQUAL(rep_count(s, "<tr class=\"test\">"), 4);
 	CU_ASSERT_EQUAL(rep_count(s, "<tr class=\"config\">"), 3);
+	CU_ASSERT_EQUAL(rep_count(s, "<tr class=\"hostcheck\">"), 3);
+	CU_ASSERT_PTR_NOT_NULL(strstr(s, "<td class=\"error\">notrun</td>"));
 	CU_ASSERT_EQUAL(rep_count(s, "<svg "), 1);			/* one metric series */
 	CU_ASSERT_EQUAL(rep_count(s, "<rect "), 2);			/* two configurations measured it */
 	CU_ASSERT_PTR_NULL(strstr(s, "<script"));

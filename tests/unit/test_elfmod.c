@@ -59,7 +59,7 @@ static bool te_compile_file(const char *src, const char *extra, struct te_obj *o
 	long n;
 	bool ok = false;
 
-	if (!realpath("hvkernel/include", inc) || !mkdtemp(dir))
+	if (!realpath("ddk/include", inc) || !mkdtemp(dir))
 		return false;
 	snprintf(cmd, sizeof(cmd),
 		 "gcc -c -O2 -mcmodel=small -fno-pic -ffreestanding -mno-red-zone "

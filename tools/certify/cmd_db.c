@@ -88,8 +88,9 @@ static void show_run(const struct certify_db_run *r)
 		printf("driver:   %s %s (%s) sha256 %s\n", r->drv[i].name, r->drv[i].version,
 		       r->drv[i].vendor, r->drv[i].sha256);
 	printf("configurations: %zu (%u pass, %u fail, %u error, %u skip); tests: %u pass, "
-	       "%u fail, %u skip, %u error\n", r->ncfg, n.cfg_pass, n.cfg_fail, n.cfg_error,
-	       n.cfg_skip, n.pass, n.fail, n.skip, n.error);
+	       "%u fail, %u skip, %u error; host checks: %u ok, %u fail, %u not run\n", r->ncfg,
+	       n.cfg_pass, n.cfg_fail, n.cfg_error, n.cfg_skip, n.pass, n.fail, n.skip, n.error,
+	       n.check_ok, n.check_fail, n.check_notrun);
 	for (size_t i = 0; i < r->ncfg; i++) {
 		const struct certify_db_config *c = &r->cfg[i];
 
@@ -98,6 +99,9 @@ static void show_run(const struct certify_db_run *r)
 		for (size_t j = 0; j < c->nresult; j++)
 			printf("        %-5s %s.%s %s\n", c->result[j].status, c->result[j].suite,
 			       c->result[j].name, c->result[j].message);
+		for (size_t j = 0; j < c->ncheck; j++)
+			printf("        %-6s host check %s: %s\n", report_check_state(&c->check[j]),
+			       c->check[j].name, c->check[j].msg);
 	}
 }
 

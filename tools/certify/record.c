@@ -100,6 +100,13 @@ int cli_record(const struct certify_run_spec *spec, const struct certify_config_
 	out->json = strdup(json);
 	out->cmdline = strdup(r->append);
 	out->reason = strdup(r->reason);
+	if (r->checks.n) {
+		out->check = calloc(r->checks.n, sizeof(*out->check));
+		if (!out->check)
+			goto fail;
+		memcpy(out->check, r->checks.v, r->checks.n * sizeof(*out->check));
+		out->ncheck = r->checks.n;
+	}
 	snprintf(out->verdict, sizeof(out->verdict), "%s", certify_verdict_name(r->verdict));
 	if (!out->json || !out->cmdline || !out->reason)
 		goto fail;

@@ -9,7 +9,7 @@
  * PCI glue and the netdev entry points; e1000_hw.c and e1000_ring.c hold the chip logic.
  * Counters run from probe to remove.
  */
-#include "e1000_var.h"
+#include "e1000var.h"
 
 #define E1000_ID(dev, chip) \
 	{ 0x8086, (dev), HV_PCI_ANY, HV_PCI_ANY, 0, 0, (chip) }
@@ -21,10 +21,10 @@ HV_MODULE("e1000", "1.0", "hvkit", "BSD-2-Clause",
 	  E1000_ID(0x10d3, E1000_CHIP_82574));
 
 static const struct e1000_chip e1000_chips[] = {
-	[E1000_CHIP_82540] = { 0x100e, "82540EM", E1000_F_EERD, E1000_MTU_JUMBO },
-	[E1000_CHIP_82544] = { 0x100c, "82544GC", 0, E1000_MTU_JUMBO },
-	[E1000_CHIP_82545] = { 0x100f, "82545EM", E1000_F_EERD, E1000_MTU_JUMBO },
-	[E1000_CHIP_82574] = { 0x10d3, "82574L", E1000_F_EERD | E1000_F_82574, E1000_MTU_JUMBO },
+	[E1000_CHIP_82540] = { 0x100e, "82540EM", E1000_F_EERD, HV_ETH_JUMBO_MTU },
+	[E1000_CHIP_82544] = { 0x100c, "82544GC", 0, HV_ETH_JUMBO_MTU },
+	[E1000_CHIP_82545] = { 0x100f, "82545EM", E1000_F_EERD, HV_ETH_JUMBO_MTU },
+	[E1000_CHIP_82574] = { 0x10d3, "82574L", E1000_F_EERD | E1000_F_82574, HV_ETH_JUMBO_MTU },
 };
 #define E1000_NCHIPS	(sizeof(e1000_chips) / sizeof(e1000_chips[0]))
 
@@ -82,7 +82,7 @@ static int e1000_probe(struct hv_pci_dev *d, const struct hv_pci_id *id)
 #ifdef HV_DEFECT_LEAK_PAGE	/* certify self-test defect: one DMA page lost per probe */
 	{
 		uint64_t bus;
-		(void)hv_dma_alloc(4096, &bus);
+		(void)hv_dma_alloc(HV_PAGE_SIZE, &bus);
 	}
 #endif
 	sc->pci = d;
@@ -105,7 +105,7 @@ static int e1000_probe(struct hv_pci_dev *d, const struct hv_pci_id *id)
 	if (rc < 0)
 		goto free_softc;
 
-	sc->nd.mtu = E1000_MTU_DEFAULT;
+	sc->nd.mtu = HV_ETH_MTU;
 	sc->nd.max_mtu = sc->chip->max_mtu;
 	sc->nd.link_up = (e1000_read(sc, E1000_STATUS) & E1000_STATUS_LU) != 0;
 	sc->nd.ops = &e1000_ops;
@@ -191,18 +191,6 @@ static void e1000_irq_release(struct e1000_softc *sc)
 	sc->irq_on = false;
 }
 
-/* Entry points, the handler and the timer check running under their lock: take both. */
-static void e1000_set_running(struct e1000_softc *sc, bool on)
-{
-	unsigned long fl = hv_spin_lock_irqsave(&sc->tx_lock);
-
-	sc->running = on;
-	hv_spin_unlock_irqrestore(&sc->tx_lock, fl);
-	fl = hv_spin_lock_irqsave(&sc->rx_lock);
-	sc->running = on;
-	hv_spin_unlock_irqrestore(&sc->rx_lock, fl);
-}
-
 static int e1000_open(struct hv_netdev *nd)
 {
 	struct e1000_softc *sc = nd->priv;
@@ -219,7 +207,7 @@ static int e1000_open(struct hv_netdev *nd)
 	e1000_irq_program(sc);
 	sc->polling = false;
 	e1000_ring_start(sc);
-	e1000_set_running(sc, true);
+	hv_netdev_set_running(&sc->running, true, &sc->tx_lock, &sc->rx_lock);
 	fl = hv_spin_lock_irqsave(&sc->rx_lock);
 	e1000_write(sc, E1000_IMS, sc->ims);
 	e1000_hw_link_update(sc);
@@ -237,7 +225,7 @@ static void e1000_stop(struct hv_netdev *nd)
 {
 	struct e1000_softc *sc = nd->priv;
 
-	e1000_set_running(sc, false);
+	hv_netdev_set_running(&sc->running, false, &sc->tx_lock, &sc->rx_lock);
 	e1000_hw_stop(sc);
 	hv_timer_cancel(&sc->tx_timer);
 	sc->tx_timer_armed = false;
@@ -253,12 +241,7 @@ static int e1000_xmit(struct hv_netdev *nd, const void *frame, size_t len)
 	int rc;
 
 	fl = hv_spin_lock_irqsave(&sc->tx_lock);
-	if (len < E1000_ETH_HLEN || len > nd->mtu + E1000_ETH_HLEN) {
-		sc->cnt.tx_errors++;
-		rc = -HV_EINVAL;
-	} else {
-		rc = sc->running ? e1000_tx_enqueue(sc, frame, len) : -HV_ENODEV;
-	}
+	rc = sc->running ? e1000_tx_enqueue(sc, frame, len) : -HV_ENODEV;
 	hv_spin_unlock_irqrestore(&sc->tx_lock, fl);
 	return rc;
 }
@@ -366,7 +349,7 @@ static int e1000_set_mtu(struct hv_netdev *nd, unsigned mtu)
 	struct e1000_softc *sc = nd->priv;
 	unsigned long fl;
 
-	if (mtu < E1000_MTU_MIN || mtu > nd->max_mtu)
+	if (mtu < HV_ETH_MIN_MTU || mtu > nd->max_mtu)
 		return -HV_EINVAL;
 	fl = hv_spin_lock_irqsave(&sc->rx_lock);
 	nd->mtu = mtu;

@@ -2,7 +2,7 @@
  * e1000 hardware helpers: reset, EEPROM and MAC address, link state, address filters,
  * statistics. No ring handling here (e1000_ring.c) and no PCI glue (e1000.c).
  */
-#include "e1000_var.h"
+#include "e1000var.h"
 
 /*
  * Global reset (SDM 14.5, 82574 DS 4.6.1): CTRL.RST resets the MAC, clears the rings'
@@ -136,7 +136,7 @@ uint32_t e1000_hw_rctl(struct e1000_softc *sc)
 	uint32_t rctl = E1000_RCTL_EN | E1000_RCTL_BAM | E1000_RCTL_UPE | E1000_RCTL_MPE |
 			E1000_RCTL_SECRC | E1000_RCTL_BSIZE_2048 | E1000_RCTL_RDMTS_HALF;
 
-	if (sc->nd.mtu > E1000_MTU_DEFAULT)
+	if (sc->nd.mtu > HV_ETH_MTU)
 		rctl |= E1000_RCTL_LPE;
 	return rctl;
 }

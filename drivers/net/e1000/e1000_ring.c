@@ -8,7 +8,7 @@
  * writes back (RS on every descriptor), receive completion is DD in the receive descriptor,
  * and each batch ends with one tail (doorbell) write.
  */
-#include "e1000_var.h"
+#include "e1000var.h"
 
 #define E1000_TX_RING_BYTES	(E1000_NTXD * sizeof(struct e1000_tx_desc))
 #define E1000_RX_RING_BYTES	(E1000_NRXD * sizeof(struct e1000_rx_desc))
@@ -254,7 +254,7 @@ static void e1000_rx_deliver(struct e1000_softc *sc, const uint8_t *frame, size_
 		sc->cnt.rx_errors++;
 		return;
 	}
-	if (len > sc->nd.mtu + E1000_ETH_HLEN + E1000_ETH_VLAN) {
+	if (len > HV_ETH_RX_FRAME_MAX(sc->nd.mtu)) {
 		sc->cnt.rx_dropped++;	/* longer than the MTU allows (LPE was on for a while) */
 		return;
 	}

@@ -7,10 +7,10 @@
  * interrupt (INTx: the chip has no MSI capability) and registers a netdev; open allocates
  * the ring and buffers, starts the chip and unmasks the causes; stop masks them, resets the
  * chip and frees the memory; remove gives the interrupt back. This file is the PCI glue and
- * the netdev entry points; rtl8139_hw.c, rtl8139_tx.c and rtl8139_rx.c hold the chip logic.
+ * the netdev entry points; rtl8139_hw.c and rtl8139_ring.c hold the chip logic.
  * The MTU is fixed at 1500 (no set_mtu): a transmit descriptor takes at most 1792 bytes.
  */
-#include "rtl8139_var.h"
+#include "rtl8139var.h"
 
 HV_MODULE("rtl8139", "1.0", "hvkit", "BSD-2-Clause",
 	  HV_PCI_DEVICE(0x10ec, 0x8139));
@@ -36,14 +36,14 @@ static const struct hv_netdev_ops rtl8139_ops = {
 	.stop = rtl8139_stop,
 	.xmit = rtl8139_xmit,
 	.poll = rtl8139_poll,
-	.set_mtu = NULL,	/* only 1500 (hv/netdev.h) */
+	.set_mtu = NULL,	/* only HV_ETH_MTU (hv/netdev.h) */
 	.get_stats = rtl8139_get_stats,
 };
 
 /*
  * The causes we take: received frames and receive errors, transmit errors, link changes
  * (ISR bit 5, which QEMU raises on set_link), receive FIFO overflow and PCI errors. Not
- * TOK (see rtl8139_tx.c) and not RXOVW (see rtl8139_rx.c).
+ * TOK and not RXOVW (see rtl8139_ring.c).
  */
 #define RTL8139_IMR_RUN	(RTL8139_INT_ROK | RTL8139_INT_RER | RTL8139_INT_TER | \
 			 RTL8139_INT_LINKCHG | RTL8139_INT_FOVW | RTL8139_INT_SERR)
@@ -125,18 +125,6 @@ static void rtl8139_remove(struct hv_pci_dev *d)
 	hv_free(sc);
 }
 
-/* Entry points, the handler and poll check `running` under their lock: take both. */
-static void rtl8139_set_running(struct rtl8139_softc *sc, bool on)
-{
-	unsigned long fl = hv_spin_lock_irqsave(&sc->tx_lock);
-
-	sc->running = on;
-	hv_spin_unlock_irqrestore(&sc->tx_lock, fl);
-	fl = hv_spin_lock_irqsave(&sc->rx_lock);
-	sc->running = on;
-	hv_spin_unlock_irqrestore(&sc->rx_lock, fl);
-}
-
 static int rtl8139_open(struct hv_netdev *nd)
 {
 	struct rtl8139_softc *sc = nd->priv;
@@ -155,7 +143,7 @@ static int rtl8139_open(struct hv_netdev *nd)
 	rtl8139_hw_start(sc);
 	sc->polling = false;
 	sc->imr = RTL8139_IMR_RUN;
-	rtl8139_set_running(sc, true);
+	hv_netdev_set_running(&sc->running, true, &sc->tx_lock, &sc->rx_lock);
 	fl = hv_spin_lock_irqsave(&sc->rx_lock);
 	rtl8139_write16(sc, RTL8139_IMR, sc->imr);
 	rtl8139_hw_link_update(sc);
@@ -183,7 +171,7 @@ static void rtl8139_stop(struct hv_netdev *nd)
 
 	rtl8139_write16(sc, RTL8139_IMR, 0);
 	hv_spin_unlock_irqrestore(&sc->rx_lock, fl);
-	rtl8139_set_running(sc, false);
+	hv_netdev_set_running(&sc->running, false, &sc->tx_lock, &sc->rx_lock);
 	rtl8139_hw_stop(sc);
 	(void)rtl8139_hw_reset(sc);
 	rtl8139_tx_free(sc);
@@ -198,12 +186,7 @@ static int rtl8139_xmit(struct hv_netdev *nd, const void *frame, size_t len)
 	int rc;
 
 	fl = hv_spin_lock_irqsave(&sc->tx_lock);
-	if (len < RTL8139_ETH_HLEN || len > nd->mtu + RTL8139_ETH_HLEN) {
-		sc->cnt.tx_errors++;
-		rc = -HV_EINVAL;
-	} else {
-		rc = sc->running ? rtl8139_tx_enqueue(sc, frame, len) : -HV_ENODEV;
-	}
+	rc = sc->running ? rtl8139_tx_enqueue(sc, frame, len) : -HV_ENODEV;
 	hv_spin_unlock_irqrestore(&sc->tx_lock, fl);
 	return rc;
 }

@@ -1,9 +1,9 @@
 /*
  * rtl8139 hardware helpers: reset, identification, Ethernet address, start and stop of the
  * transmitter and receiver, link state, the missed-packet counter. Ring handling is in
- * rtl8139_tx.c and rtl8139_rx.c, the PCI glue in rtl8139.c.
+ * rtl8139_ring.c, the PCI glue in rtl8139.c.
  */
-#include "rtl8139_var.h"
+#include "rtl8139var.h"
 
 /* Hardware versions (TCR bits 30-26 and 23-22) and the parts Realtek sold under them. */
 static const struct {

@@ -3,7 +3,7 @@
  * the control queue. With VIRTIO_NET_F_MQ every queue pair the device offers is used, up to
  * VNET_MAX_PAIRS and as far as MSI-X vectors go (one for configuration changes, one per
  * queue); with INTx, MSI or too few vectors for two pairs, one pair. The data path is in
- * virtio_net_data.c. Every descriptor owns a fixed buffer slot in one DMA area per queue,
+ * virtio_net_ring.c. Every descriptor owns a fixed buffer slot in one DMA area per queue,
  * so the data path allocates nothing.
  */
 #include <hv/ddk.h>
@@ -11,10 +11,8 @@
 #include "virtio_netvar.h"
 #include "virtio_netreg.h"
 
-#define VNET_MAX_MTU		9000	/* largest MTU we size receive buffers for */
-#define VNET_ETH_HLEN		18	/* Ethernet header plus one VLAN tag */
+#define VNET_MAX_MTU		HV_ETH_JUMBO_MTU	/* largest MTU we size receive buffers for */
 #define VNET_CTRL_TIMEOUT_US	100000
-#define VNET_PAGE		4096
 
 HV_MODULE("virtio-net", "1.1", "hvkit", "BSD-2-Clause",
 	  HV_PCI_DEVICE(VIRTIO_PCI_VENDOR, 0x1000),
@@ -85,7 +83,7 @@ static unsigned vnet_max_mtu(struct vnet_softc *sc)
 
 	if (virtio_pci_has(&sc->vp, VIRTIO_NET_F_MTU)) {
 		mtu = virtio_pci_cfg_read16(&sc->vp, VIRTIO_NET_CFG_MTU);
-		if (mtu < 68)
+		if (mtu < HV_ETH_MIN_MTU)
 			mtu = VNET_MAX_MTU;
 	}
 	return mtu > VNET_MAX_MTU ? VNET_MAX_MTU : mtu;
@@ -108,7 +106,7 @@ static int vnet_probe(struct hv_pci_dev *d, const struct hv_pci_id *id)
 		goto free_sc;
 	vnet_read_mac(sc);
 	sc->nd.max_mtu = vnet_max_mtu(sc);
-	sc->nd.mtu = sc->nd.max_mtu < 1500 ? sc->nd.max_mtu : 1500;
+	sc->nd.mtu = sc->nd.max_mtu < HV_ETH_MTU ? sc->nd.max_mtu : HV_ETH_MTU;
 	sc->nd.link_up = vnet_link_is_up(sc);
 	sc->max_pairs = 1;
 	if (virtio_pci_has(&sc->vp, VIRTIO_NET_F_MQ) && virtio_pci_has(&sc->vp, VIRTIO_NET_F_CTRL_VQ)) {
@@ -184,12 +182,12 @@ static int vnet_ctrl_setup(struct vnet_softc *sc)
 {
 	if (!virtio_pci_has(&sc->vp, VIRTIO_NET_F_CTRL_VQ))
 		return 0;
-	sc->ctrl = hv_dma_alloc(VNET_PAGE, &sc->ctrl_bus);
+	sc->ctrl = hv_dma_alloc(sizeof(*sc->ctrl), &sc->ctrl_bus);
 	if (!sc->ctrl)
 		return -HV_ENOMEM;
 	int ret = virtio_pci_queue_setup(&sc->vp, &sc->ctrlq, (uint16_t)(2u * sc->max_pairs), 0);
 	if (ret < 0) {
-		hv_dma_free(sc->ctrl, VNET_PAGE);
+		hv_dma_free(sc->ctrl, sizeof(*sc->ctrl));
 		sc->ctrl = NULL;
 		return ret;
 	}
@@ -202,7 +200,7 @@ static void vnet_ctrl_free(struct vnet_softc *sc)
 	if (!sc->ctrl)
 		return;
 	virtq_free(&sc->ctrlq);
-	hv_dma_free(sc->ctrl, VNET_PAGE);
+	hv_dma_free(sc->ctrl, sizeof(*sc->ctrl));
 	sc->ctrl = NULL;
 }
 
@@ -282,7 +280,7 @@ static int vnet_open(struct hv_netdev *nd)
 	if (ret < 0)
 		return ret;
 	sc->hdr_len = sc->vp.modern ? VIRTIO_NET_HDR_LEN : VIRTIO_NET_HDR_LEN_LEGACY;
-	sc->slot_size = (sc->hdr_len + nd->max_mtu + VNET_ETH_HLEN + 63) & ~63u;
+	sc->slot_size = (sc->hdr_len + HV_ETH_RX_FRAME_MAX(nd->max_mtu) + 63) & ~63u;
 	/* One vector for configuration changes, one per data queue, one for the control queue. */
 	ret = virtio_pci_irq_alloc(&sc->vp, 2 * want + 1, vnet_intr, sc);
 	if (ret < 0)
@@ -360,7 +358,7 @@ static void vnet_stop(struct hv_netdev *nd)
 
 static int vnet_set_mtu(struct hv_netdev *nd, unsigned mtu)
 {
-	if (mtu < 68 || mtu > nd->max_mtu)
+	if (mtu < HV_ETH_MIN_MTU || mtu > nd->max_mtu)
 		return -HV_EINVAL;
 	nd->mtu = mtu;	/* receive slots are sized for max_mtu already */
 	return 0;
@@ -379,6 +377,5 @@ static void vnet_get_stats(struct hv_netdev *nd, struct hv_netdev_stats *s)
 		s->tx_bytes += sc->tx[p].bytes;
 		s->rx_errors += sc->rx[p].errors;
 	}
-	s->tx_errors = sc->tx_errors;
 	s->link_changes = sc->link_changes;
 }

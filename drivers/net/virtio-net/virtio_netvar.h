@@ -1,13 +1,13 @@
 /*
  * virtio-net driver state, shared by the control path (virtio_net.c: probe, open, stop,
- * control queue) and the data path (virtio_net_data.c: receive, transmit, interrupts, poll).
+ * control queue) and the data path (virtio_net_ring.c: receive, transmit, interrupts, poll).
  */
 #ifndef VIRTIO_NETVAR_H
 #define VIRTIO_NETVAR_H
 
 #include <hv/ddk.h>
 
-#include "../../virtio/virtio_pci.h"
+#include "../../virtio/virtiovar.h"
 
 /* Queue pairs we use at most: one per CPU the hypervisor is likely to have, and enough
  * MSI-X vectors (1 + 2 * 8 + 1) for QEMU's usual limits. */
@@ -48,11 +48,11 @@ struct vnet_softc {
 	uint64_t ctrl_bus;
 	unsigned poll_next;		/* receive queue poll starts at, for fairness */
 	struct hv_timer poll_timer;
-	uint64_t tx_errors, link_changes;
+	uint64_t link_changes;
 	struct hv_netdev_stats base;	/* totals of the opens before this one */
 };
 
-/* Data path (virtio_net_data.c). */
+/* Data path (virtio_net_ring.c). */
 void vnet_rx_post(struct vnet_softc *sc, struct vnet_queue *q, uint8_t *buf);
 void vnet_intr(void *arg, unsigned what, int queue);
 int vnet_poll(struct hv_netdev *nd, int budget);

@@ -10,7 +10,7 @@
  * vmxnet3_hw.c and vmxnet3_ring.c hold the device logic. Counters run from probe to
  * remove.
  */
-#include "vmxnet3_var.h"
+#include "vmxnet3var.h"
 
 HV_MODULE("vmxnet3", "1.0", "hvkit", "BSD-2-Clause",
 	  HV_PCI_DEVICE(VMXNET3_VENDOR, VMXNET3_DEVICE));
@@ -105,7 +105,7 @@ static int vmxnet3_probe(struct hv_pci_dev *d, const struct hv_pci_id *id)
 	if (rc < 0)
 		goto free_softc;
 
-	sc->nd.mtu = VMXNET3_MTU_DEFAULT;
+	sc->nd.mtu = HV_ETH_MTU;
 	sc->nd.max_mtu = VMXNET3_MAX_MTU;
 	sc->nd.link_up = vmxnet3_hw_link_up(sc);
 	sc->nd.ops = &vmxnet3_ops;
@@ -142,18 +142,6 @@ static void vmxnet3_remove(struct hv_pci_dev *d)
 	hv_free(sc);
 }
 
-/* Entry points, the handler and poll check running under their lock: take both. */
-static void vmxnet3_set_running(struct vmxnet3_softc *sc, bool on)
-{
-	unsigned long fl = hv_spin_lock_irqsave(&sc->tx_lock);
-
-	sc->running = on;
-	hv_spin_unlock_irqrestore(&sc->tx_lock, fl);
-	fl = hv_spin_lock_irqsave(&sc->rx_lock);
-	sc->running = on;
-	hv_spin_unlock_irqrestore(&sc->rx_lock, fl);
-}
-
 static int vmxnet3_open(struct hv_netdev *nd)
 {
 	struct vmxnet3_softc *sc = nd->priv;
@@ -170,7 +158,7 @@ static int vmxnet3_open(struct hv_netdev *nd)
 		goto free_rings;
 	sc->polling = false;
 	sc->bad_device_logs = 0;
-	vmxnet3_set_running(sc, true);
+	hv_netdev_set_running(&sc->running, true, &sc->tx_lock, &sc->rx_lock);
 	fl = hv_spin_lock_irqsave(&sc->rx_lock);
 	vmxnet3_hw_mask(sc, false);
 	vmxnet3_hw_link_update(sc);
@@ -188,7 +176,7 @@ static void vmxnet3_stop(struct hv_netdev *nd)
 {
 	struct vmxnet3_softc *sc = nd->priv;
 
-	vmxnet3_set_running(sc, false);
+	hv_netdev_set_running(&sc->running, false, &sc->tx_lock, &sc->rx_lock);
 	hv_timer_cancel(&sc->tx_timer);
 	sc->tx_timer_armed = false;
 	vmxnet3_hw_stop(sc);		/* no DMA, no interrupt, shared area forgotten */
@@ -203,12 +191,7 @@ static int vmxnet3_xmit(struct hv_netdev *nd, const void *frame, size_t len)
 	int rc;
 
 	fl = hv_spin_lock_irqsave(&sc->tx_lock);
-	if (len < VMXNET3_ETH_HLEN || len > nd->mtu + VMXNET3_ETH_HLEN) {
-		sc->cnt.tx_errors++;
-		rc = -HV_EINVAL;
-	} else {
-		rc = sc->running ? vmxnet3_tx_enqueue(sc, frame, len) : -HV_ENODEV;
-	}
+	rc = sc->running ? vmxnet3_tx_enqueue(sc, frame, len) : -HV_ENODEV;
 	hv_spin_unlock_irqrestore(&sc->tx_lock, fl);
 	return rc;
 }
@@ -295,7 +278,7 @@ static int vmxnet3_set_mtu(struct hv_netdev *nd, unsigned mtu)
 	struct vmxnet3_softc *sc = nd->priv;
 	unsigned long fl;
 
-	if (mtu < VMXNET3_MTU_MIN || mtu > nd->max_mtu)
+	if (mtu < HV_ETH_MIN_MTU || mtu > nd->max_mtu)
 		return -HV_EINVAL;
 	fl = hv_spin_lock_irqsave(&sc->tx_lock);
 	nd->mtu = mtu;

@@ -3,7 +3,7 @@
  * link state and events, the driver-shared area and its activation, quiescing, and the
  * device's counters. No ring handling here (vmxnet3_ring.c) and no PCI glue (vmxnet3.c).
  */
-#include "vmxnet3_var.h"
+#include "vmxnet3var.h"
 
 #define VMXNET3_BAD_DEVICE_LOGS	8	/* malformed-completion lines per open */
 

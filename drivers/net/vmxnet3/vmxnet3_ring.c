@@ -11,7 +11,7 @@
  * register; transmit rings the TXPROD doorbell once per batch (vmxnet3_tx_doorbell), and
  * receive writes RXPROD only when the device asks for it (updateRxProd).
  */
-#include "vmxnet3_var.h"
+#include "vmxnet3var.h"
 
 #define VMXNET3_TX_RING_BYTES	(VMXNET3_NTXD * sizeof(struct vmxnet3_tx_desc))
 #define VMXNET3_TX_COMP_BYTES	(VMXNET3_NTXD * sizeof(struct vmxnet3_tx_comp))
@@ -216,7 +216,7 @@ void vmxnet3_tx_flush(struct vmxnet3_softc *sc)
  * After a frame was queued: txNumDeferred (shared with the device) counts the frames since
  * the last doorbell and the device's txThreshold is the count at which it wants TXPROD
  * written; inside a burst we wait for VMXNET3_TX_BATCH frames at least, and the flush
- * timer bounds the wait (see vmxnet3_var.h). tx_lock held.
+ * timer bounds the wait (see vmxnet3var.h). tx_lock held.
  */
 static void vmxnet3_tx_doorbell(struct vmxnet3_softc *sc)
 {
@@ -313,7 +313,7 @@ static void vmxnet3_rx_deliver(struct vmxnet3_softc *sc, const uint8_t *frame, s
 		sc->cnt.rx_errors++;
 		return;
 	}
-	if (len > sc->nd.mtu + VMXNET3_ETH_HLEN + VMXNET3_ETH_VLAN) {
+	if (len > HV_ETH_RX_FRAME_MAX(sc->nd.mtu)) {
 		sc->cnt.rx_dropped++;	/* longer than the MTU allows */
 		return;
 	}

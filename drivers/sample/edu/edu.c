@@ -5,7 +5,7 @@
  */
 #include <hv/ddk.h>
 
-#include "edu_reg.h"
+#include "edureg.h"
 
 #define EDU_FACT_N		5
 #define EDU_FACT_EXPECT		120

@@ -1,11 +1,11 @@
 /*
  * AHCI SATA driver: PCI attachment, HBA reset, the interrupt, the watchdog, and module
- * entry points. The per-port logic is in ahci_port.c.
+ * entry points. The per-port setup is in ahci_hw.c, the I/O path in ahci_ring.c.
  * Section numbers refer to Serial ATA AHCI 1.3.1.
  */
 #include <hv/ddk.h>
 
-#include "ahci_var.h"
+#include "ahcivar.h"
 
 #define AHCI_RESET_US	1000000	/* 10.4.3: GHC.HR clears within 1 s */
 

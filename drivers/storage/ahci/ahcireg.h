@@ -115,6 +115,9 @@ _Static_assert(sizeof(struct ahci_cmd_table) % 128 == 0, "4.2.3: command tables 
 /* 4.2.1 Received FIS area: 256 bytes, 256 aligned. */
 #define AHCI_RFIS_SIZE		256
 #define AHCI_CL_SIZE		1024
+/* This driver's per-port DMA page: the command list, then the received-FIS area. */
+#define AHCI_CLFIS_SIZE		4096
+_Static_assert(AHCI_CL_SIZE + AHCI_RFIS_SIZE <= AHCI_CLFIS_SIZE, "command list and FIS area share a page");
 
 /* SATA 3.x 10.5.6 Register host-to-device FIS. */
 #define AHCI_FIS_H2D		0x27
@@ -129,6 +132,8 @@ _Static_assert(sizeof(struct ahci_cmd_table) % 128 == 0, "4.2.3: command tables 
 #define ATA_CMD_FLUSH_CACHE_EXT	0xea	/* 7.14 */
 #define ATA_CMD_IDENTIFY	0xec	/* 7.16 */
 #define ATA_DEV_LBA		0x40
+#define ATA_SECTOR_SIZE		512	/* the logical sector this driver supports */
+#define ATA_IDENTIFY_BYTES	512	/* 7.16.7: 256 words of IDENTIFY DEVICE data */
 #define ATA_MAX_SECTORS_EXT	65536	/* a count of 0 means 65536 */
 
 /* 7.16.7 IDENTIFY DEVICE data: word offsets. */

@@ -1,14 +1,15 @@
 /*
  * LSI MegaRAID SAS driver (MFI firmware interface, SAS 1078 and SAS 2108): PCI attachment,
  * the interrupt, and module entry points. Firmware handshake and internal commands are in
- * megasas_fw.c, pass-through SCSI commands and the reply queue in megasas_io.c, timeout
+ * megasas_hw.c, pass-through SCSI commands and the reply queue in megasas_ring.c, timeout
  * recovery in megasas_recover.c; the SCSI layer shared with other HBA drivers
- * (drivers/scsi, compiled in by scsi_layer.c) finds the disks and turns block requests
- * into SCSI commands, which go to the disks as MFI_CMD_PD_SCSI_IO pass-through frames.
+ * (drivers/scsi, compiled in through HVM_EXTRA in the Makefile) finds the disks and turns
+ * block requests into SCSI commands, which go to the disks as MFI_CMD_PD_SCSI_IO
+ * pass-through frames.
  */
 #include <hv/ddk.h>
 
-#include "megasas_var.h"
+#include "megasasvar.h"
 
 HV_MODULE("megasas", "1.0", "hvkit", "BSD-2-Clause",
 	  HV_PCI_DEVICE(MEGASAS_VENDOR_LSI, MEGASAS_DEVICE_1078),

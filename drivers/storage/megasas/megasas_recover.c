@@ -9,7 +9,7 @@
  */
 #include <hv/ddk.h>
 
-#include "megasas_var.h"
+#include "megasasvar.h"
 
 /* Lock held. The abort's own reply only frees the abort frame (megasas_reap). */
 static void megasas_abort(struct megasas_softc *sc, struct megasas_ccb *ccb)
@@ -37,13 +37,11 @@ static void megasas_abort(struct megasas_softc *sc, struct megasas_ccb *ccb)
 }
 
 /* Adapter reset (lock held): every command comes back; the reply queue starts over. */
-static struct scsi_cmd *megasas_reset_adapter(struct megasas_softc *sc)
+static void megasas_reset_adapter(struct megasas_softc *sc, struct scsi_done *done)
 {
-	struct scsi_cmd *list;
-
 	sc->adapter_resets++;
 	megasas_stop(sc);
-	list = megasas_collect_all(sc, SCSI_HOST_RESET);
+	megasas_collect_all(sc, SCSI_HOST_RESET, done);
 	if (megasas_start(sc) < 0) {
 		hv_log("megasas: %s: adapter reset failed; no more I/O", sc->slot);
 		sc->dead = 1;
@@ -52,12 +50,12 @@ static struct scsi_cmd *megasas_reset_adapter(struct megasas_softc *sc)
 		hv_log("megasas: %s: adapter reset done (reset %llu)", sc->slot,
 		       (unsigned long long)sc->adapter_resets);
 	}
-	return list;
 }
 
-/* The next step for a command past its deadline (lock held). */
-static struct scsi_cmd *megasas_escalate(struct megasas_softc *sc, struct megasas_ccb *ccb,
-					 uint64_t now)
+/* The next step for a command past its deadline (lock held); commands a reset took back
+ * go on done. */
+static void megasas_escalate(struct megasas_softc *sc, struct megasas_ccb *ccb, uint64_t now,
+			     struct scsi_done *done)
 {
 	if (ccb->stage == MEGASAS_STAGE_RUNNING) {
 		sc->timeouts++;
@@ -65,21 +63,22 @@ static struct scsi_cmd *megasas_escalate(struct megasas_softc *sc, struct megasa
 		ccb->stage = MEGASAS_STAGE_ABORTED;
 		ccb->deadline_us = now + MEGASAS_GRACE_US;
 		megasas_abort(sc, ccb);
-		return NULL;
+		return;
 	}
 	hv_log("megasas: %s: target %u: the abort did not finish the command; resetting the "
 	       "adapter", sc->slot, ccb->cmd->target);
-	return megasas_reset_adapter(sc);
+	megasas_reset_adapter(sc, done);
 }
 
 void megasas_watchdog(void *arg)
 {
 	struct megasas_softc *sc = arg;
-	struct scsi_cmd *list = NULL;
+	struct scsi_done done;
 	struct megasas_ccb *late = NULL;
 	uint64_t now = hv_time_us();
 	unsigned long flags;
 
+	scsi_done_init(&done);
 	flags = hv_spin_lock_irqsave(&sc->lock);
 	for (unsigned i = 0; i < sc->depth; i++) {
 		struct megasas_ccb *ccb = &sc->ccbs[i];
@@ -89,9 +88,9 @@ void megasas_watchdog(void *arg)
 			late = ccb;
 	}
 	if (late && !sc->dead && !sc->stopping)
-		list = megasas_escalate(sc, late, now);
+		megasas_escalate(sc, late, now, &done);
 	hv_spin_unlock_irqrestore(&sc->lock, flags);
-	scsi_cmd_done_list(list);
+	scsi_done_complete(&done);
 	/* The abort may have finished the command at once: reap before anyone waits. */
 	if (late)
 		megasas_complete(sc, 0);

@@ -1,11 +1,11 @@
 /*
  * NVM Express driver: PCI attachment, namespaces as block devices, the interrupt, and
- * module entry points. The controller logic is in nvme_cmd.c.
+ * module entry points. The controller setup is in nvme_hw.c, the I/O path in nvme_ring.c.
  * Section numbers refer to NVM Express Base Specification 1.4.
  */
 #include <hv/ddk.h>
 
-#include "nvme_var.h"
+#include "nvmevar.h"
 
 HV_MODULE("nvme", "1.0", "hvkit", "BSD-2-Clause",
 	  HV_PCI_DEVICE(NVME_VENDOR_QEMU, NVME_DEVICE_QEMU),

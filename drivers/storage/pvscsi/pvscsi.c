@@ -1,12 +1,13 @@
 /*
- * VMware PVSCSI driver: PCI attachment, the interrupt, and module entry points. The rings
- * are in pvscsi_ring.c, timeout recovery in pvscsi_recover.c; the SCSI layer shared with
- * other HBA drivers (drivers/scsi, compiled in by scsi_layer.c) finds the disks and turns
- * block requests into SCSI commands.
+ * VMware PVSCSI driver: PCI attachment, the interrupt, and module entry points. Adapter
+ * setup is in pvscsi_hw.c, the rings in pvscsi_ring.c, timeout recovery in
+ * pvscsi_recover.c; the SCSI layer shared with other HBA drivers (drivers/scsi, compiled in
+ * through HVM_EXTRA in the Makefile) finds the disks and turns block requests into SCSI
+ * commands.
  */
 #include <hv/ddk.h>
 
-#include "pvscsi_var.h"
+#include "pvscsivar.h"
 
 HV_MODULE("pvscsi", "1.0", "hvkit", "BSD-2-Clause",
 	  HV_PCI_DEVICE(PVSCSI_VENDOR_VMWARE, PVSCSI_DEVICE));

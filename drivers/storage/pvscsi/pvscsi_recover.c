@@ -8,7 +8,7 @@
  */
 #include <hv/ddk.h>
 
-#include "pvscsi_var.h"
+#include "pvscsivar.h"
 
 static void pvscsi_abort(struct pvscsi_softc *sc, struct pvscsi_ccb *ccb)
 {
@@ -35,16 +35,14 @@ static void pvscsi_reset_device(struct pvscsi_softc *sc, struct pvscsi_ccb *ccb)
 }
 
 /* Bus and adapter reset (lock held): every command comes back; the rings start over. */
-static struct scsi_cmd *pvscsi_reset_adapter(struct pvscsi_softc *sc)
+static void pvscsi_reset_adapter(struct pvscsi_softc *sc, struct scsi_done *done)
 {
-	struct scsi_cmd *list;
-
 	sc->adapter_resets++;
 	pvscsi_adapter_cmd(sc, PVSCSI_CMD_RESET_BUS, NULL, 0);
 	pvscsi_write32(sc, PVSCSI_REG_INTR_MASK, 0);
 	/* Whatever the adapter completed before the reset is still good news. */
 	hv_mb();
-	list = pvscsi_collect_all(sc, SCSI_HOST_RESET);
+	pvscsi_collect_all(sc, SCSI_HOST_RESET, done);
 	if (pvscsi_start(sc) < 0) {
 		hv_log("pvscsi: %s: adapter reset failed; no more I/O", sc->slot);
 		sc->dead = 1;
@@ -52,12 +50,12 @@ static struct scsi_cmd *pvscsi_reset_adapter(struct pvscsi_softc *sc)
 		hv_log("pvscsi: %s: bus and adapter reset done (reset %llu)", sc->slot,
 		       (unsigned long long)sc->adapter_resets);
 	}
-	return list;
 }
 
-/* The next step for a command past its deadline (lock held). */
-static struct scsi_cmd *pvscsi_escalate(struct pvscsi_softc *sc, struct pvscsi_ccb *ccb,
-					uint64_t now)
+/* The next step for a command past its deadline (lock held); commands a reset took back
+ * go on done. */
+static void pvscsi_escalate(struct pvscsi_softc *sc, struct pvscsi_ccb *ccb, uint64_t now,
+			    struct scsi_done *done)
 {
 	switch (ccb->stage) {
 	case PVSCSI_STAGE_RUNNING:
@@ -66,27 +64,28 @@ static struct scsi_cmd *pvscsi_escalate(struct pvscsi_softc *sc, struct pvscsi_c
 		ccb->stage = PVSCSI_STAGE_ABORTED;
 		ccb->deadline_us = now + PVSCSI_GRACE_US;
 		pvscsi_abort(sc, ccb);
-		return NULL;
+		return;
 	case PVSCSI_STAGE_ABORTED:
 		ccb->stage = PVSCSI_STAGE_DEV_RESET;
 		ccb->deadline_us = now + PVSCSI_GRACE_US;
 		pvscsi_reset_device(sc, ccb);
-		return NULL;
+		return;
 	default:
 		hv_log("pvscsi: %s: target %u: LUN reset did not finish the command; resetting "
 		       "the adapter", sc->slot, ccb->cmd->target);
-		return pvscsi_reset_adapter(sc);
+		pvscsi_reset_adapter(sc, done);
 	}
 }
 
 void pvscsi_watchdog(void *arg)
 {
 	struct pvscsi_softc *sc = arg;
-	struct scsi_cmd *list = NULL;
+	struct scsi_done done;
 	struct pvscsi_ccb *late = NULL;
 	uint64_t now = hv_time_us();
 	unsigned long flags;
 
+	scsi_done_init(&done);
 	flags = hv_spin_lock_irqsave(&sc->lock);
 	for (unsigned i = 0; i < PVSCSI_DEPTH; i++) {
 		struct pvscsi_ccb *ccb = &sc->ccbs[i];
@@ -96,10 +95,10 @@ void pvscsi_watchdog(void *arg)
 			late = ccb;
 	}
 	if (late && !sc->dead && !sc->stopping)
-		list = pvscsi_escalate(sc, late, now);
+		pvscsi_escalate(sc, late, now, &done);
 	hv_spin_unlock_irqrestore(&sc->lock, flags);
 	/* ABORT_CMD may have completed the command at once: reap before anyone waits. */
-	scsi_cmd_done_list(list);
+	scsi_done_complete(&done);
 	if (late)
 		pvscsi_complete(sc, 0);
 	if (!sc->stopping)

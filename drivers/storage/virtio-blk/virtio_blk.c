@@ -3,47 +3,19 @@
  * transport. A request is a chain: header (device-readable), data segments, status byte
  * (device-writable). Header and status live in a slot owned by the chain's head
  * descriptor, so submitting allocates nothing. Requests complete from the interrupt
- * handler or from poll, outside the queue lock, so a completion may submit again.
+ * handler or from poll, outside the queue lock, so a completion may submit again. This
+ * file attaches the device; the request path is in virtio_blk_ring.c.
  */
 #include <hv/ddk.h>
 
-#include "../../virtio/virtio_pci.h"
-#include "virtio_blkreg.h"
-
-#define VBLK_PAGE		4096u
-#define VBLK_SEG_DEFAULT	(1u << 30)	/* segment limit without VIRTIO_BLK_F_SIZE_MAX */
-#define VBLK_BATCH		16		/* completions taken per trip through the lock */
+#include "virtio_blkvar.h"
 
 HV_MODULE("virtio-blk", "1.0", "hvkit", "BSD-2-Clause",
 	  HV_PCI_DEVICE(VIRTIO_PCI_VENDOR, 0x1001),
 	  HV_PCI_DEVICE(VIRTIO_PCI_VENDOR, 0x1042));
 
-/* Header and status of the request whose chain starts at this slot's descriptor. */
-struct vblk_slot {
-	struct virtio_blk_req_hdr hdr;
-	uint8_t status;
-	uint8_t pad[15];
-};
-
-struct vblk_softc {
-	struct virtio_pci vp;
-	struct hv_blkdev bd;
-	struct virtq vq;
-	struct hv_spinlock lock;
-	struct vblk_slot *slots;
-	uint64_t slots_bus;
-	size_t slots_size;
-	struct virtq_seg *segs;		/* scratch chain for submit, under lock */
-	unsigned max_segs;		/* data segments per request */
-	uint32_t seg_limit;		/* bytes per data segment, a multiple of VBLK_PAGE */
-	unsigned sector_shift;		/* log2(block_size / 512) */
-};
-
 static int vblk_probe(struct hv_pci_dev *d, const struct hv_pci_id *id);
 static void vblk_remove(struct hv_pci_dev *d);
-static int vblk_submit(struct hv_blkdev *bd, struct hv_blkreq *rq);
-static int vblk_poll(struct hv_blkdev *bd);
-static void vblk_intr(void *arg, unsigned what, int queue);
 
 static struct hv_pci_driver vblk_driver = {
 	.name = "virtio-blk",
@@ -91,8 +63,8 @@ static void vblk_read_config(struct vblk_softc *sc)
 	}
 	sc->seg_limit = VBLK_SEG_DEFAULT;
 	if (virtio_pci_has(vp, VIRTIO_BLK_F_SIZE_MAX)) {
-		uint32_t m = virtio_pci_cfg_read32(vp, VIRTIO_BLK_CFG_SIZE_MAX) & ~(VBLK_PAGE - 1);
-		if (m >= VBLK_PAGE && m < sc->seg_limit)
+		uint32_t m = virtio_pci_cfg_read32(vp, VIRTIO_BLK_CFG_SIZE_MAX) & ~(HV_PAGE_SIZE - 1);
+		if (m >= HV_PAGE_SIZE && m < sc->seg_limit)
 			sc->seg_limit = m;
 	}
 }
@@ -202,130 +174,4 @@ static void vblk_remove(struct hv_pci_dev *d)
 	vblk_shutdown(sc);
 	hv_pci_set_drvdata(d, NULL);
 	hv_free(sc);
-}
-
-/* Split [bus, bus + len) into segments that end on page boundaries and hold at most
- * seg_limit bytes. The buffer is physically contiguous (one bus address), so only the
- * device's size_max cuts it. Returns the count, or -HV_E2BIG past max_segs. */
-static int vblk_map(struct vblk_softc *sc, struct virtq_seg *segs, uint64_t bus, uint64_t len)
-{
-	unsigned n = 0;
-
-	while (len > 0) {
-		uint64_t chunk = sc->seg_limit - (bus & (VBLK_PAGE - 1));
-		if (chunk > len)
-			chunk = len;
-		if (n == sc->max_segs)
-			return -HV_E2BIG;
-		segs[n].bus = bus;
-		segs[n].len = (uint32_t)chunk;
-		n++;
-		bus += chunk;
-		len -= chunk;
-	}
-	return (int)n;
-}
-
-static int vblk_check(struct vblk_softc *sc, const struct hv_blkreq *rq)
-{
-	if (rq->op == HV_BLK_FLUSH)
-		return 0;
-	if (rq->op != HV_BLK_READ && rq->op != HV_BLK_WRITE)
-		return -HV_EINVAL;
-	if (rq->nblocks == 0 || rq->lba >= sc->bd.nblocks || rq->nblocks > sc->bd.nblocks - rq->lba)
-		return -HV_ERANGE;
-	return 0;
-}
-
-static int vblk_submit(struct hv_blkdev *bd, struct hv_blkreq *rq)
-{
-	struct vblk_softc *sc = bd->priv;
-	int ret = vblk_check(sc, rq);
-
-	if (ret < 0)
-		return ret;
-	unsigned long fl = hv_spin_lock_irqsave(&sc->lock);
-	int head = virtq_next_head(&sc->vq);
-	if (head < 0) {
-		ret = -HV_EAGAIN;
-		goto unlock;
-	}
-	struct vblk_slot *slot = &sc->slots[head];
-	uint64_t slot_bus = sc->slots_bus + (uint64_t)head * sizeof(*slot);
-	int nseg = 0;
-	if (rq->op != HV_BLK_FLUSH) {
-		nseg = vblk_map(sc, sc->segs + 1, rq->buf_bus, (uint64_t)rq->nblocks * bd->block_size);
-		if (nseg < 0) {
-			ret = nseg;
-			goto unlock;
-		}
-	}
-	/* 5.2.6: header, data, status; reads make the data device-writable. */
-	slot->hdr.type = rq->op == HV_BLK_READ ? VIRTIO_BLK_T_IN :
-			 rq->op == HV_BLK_WRITE ? VIRTIO_BLK_T_OUT : VIRTIO_BLK_T_FLUSH;
-	slot->hdr.reserved = 0;
-	slot->hdr.sector = rq->op == HV_BLK_FLUSH ? 0 : rq->lba << sc->sector_shift;
-	slot->status = 0xff;
-	sc->segs[0] = (struct virtq_seg){ slot_bus, sizeof(slot->hdr) };
-	sc->segs[1 + nseg] = (struct virtq_seg){ slot_bus + sizeof(slot->hdr), 1 };
-	unsigned nout = 1 + (rq->op == HV_BLK_WRITE ? (unsigned)nseg : 0);
-	rq->driver_private = slot;
-	ret = virtq_add(&sc->vq, sc->segs, nout, (unsigned)nseg + 2 - nout, rq);
-	if (ret < 0) {
-		ret = -HV_EAGAIN;	/* too few descriptors free for this chain now */
-		goto unlock;
-	}
-	ret = 0;
-	virtio_pci_kick(&sc->vp, &sc->vq);
-unlock:
-	hv_spin_unlock_irqrestore(&sc->lock, fl);
-	return ret;
-}
-
-static int vblk_status(uint8_t st)
-{
-	switch (st) {
-	case VIRTIO_BLK_S_OK:
-		return 0;
-	case VIRTIO_BLK_S_UNSUPP:
-		return -HV_ENOTSUP;
-	default:
-		return -HV_EIO;		/* VIRTIO_BLK_S_IOERR, or a status never written */
-	}
-}
-
-/* Take finished requests in batches under the lock; complete them outside it. */
-static int vblk_complete(struct vblk_softc *sc)
-{
-	struct hv_blkreq *done[VBLK_BATCH];
-	int total = 0, n;
-
-	do {
-		unsigned long fl = hv_spin_lock_irqsave(&sc->lock);
-		for (n = 0; n < VBLK_BATCH; n++) {
-			done[n] = virtq_get(&sc->vq, NULL);
-			if (!done[n])
-				break;
-			done[n]->status = vblk_status(((struct vblk_slot *)done[n]->driver_private)->status);
-		}
-		hv_spin_unlock_irqrestore(&sc->lock, fl);
-		for (int i = 0; i < n; i++)
-			hv_blkreq_complete(done[i], done[i]->status);
-		total += n;
-	} while (n == VBLK_BATCH);
-	return total;
-}
-
-static void vblk_intr(void *arg, unsigned what, int queue)
-{
-	(void)queue;	/* one queue */
-	if (what & VIRTIO_PCI_ISR_QUEUE)
-		vblk_complete(arg);
-}
-
-static int vblk_poll(struct hv_blkdev *bd)
-{
-	struct vblk_softc *sc = bd->priv;
-
-	return virtq_pending(&sc->vq) ? vblk_complete(sc) : 0;
 }

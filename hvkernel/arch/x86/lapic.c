@@ -10,6 +10,7 @@
 #include <hv/errno.h>
 #include <kern/log.h>
 #include <kern/time.h>
+#include <kern/timer.h>
 
 static uintptr_t lapic_base;
 static uint64_t lapic_timer_hz_per_div16;	/* timer counts per second at divide-by-16 */
@@ -28,8 +29,6 @@ static void lapic_disable_pic(void)
 	outb(0x21, 1);    outb(0xa1, 1);
 	outb(0x21, 0xff); outb(0xa1, 0xff);
 }
-
-void timer_tick(void);
 
 static void lapic_timer_isr(struct trapframe *tf, void *arg)
 {

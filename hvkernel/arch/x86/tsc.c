@@ -1,8 +1,16 @@
 /*
  * TSC calibration. Prefer what the CPU or hypervisor states (CPUID 15h, the hypervisor
  * timing leaf 4000_0010h); otherwise count TSC ticks across a PIT channel-2 one-shot.
- * We use a 2 ms window: under TCG the TSC follows the host's, and a few microseconds of
- * port-I/O overhead on a 2 ms window is an error of well under one percent.
+ *
+ * The PIT runs on the emulator's clock, the TSC on the host's; both are host time, but the
+ * vCPU can be descheduled anywhere, and a loaded host took 2.7 times the window once (the
+ * kernel then believed in a 6.8 GHz CPU and every timeout ran slow). So each trial brackets
+ * both of its ends with TSC reads: the start lies between the reads around the outb that
+ * opens the gate, the end between the read before the last inb that saw OUT2 low and the
+ * read after the first that saw it high. A trial counts only when those brackets are
+ * within TSC_CAL_SLACK of the window; a deschedule inside a bracket widens it and the trial
+ * is dropped, one outside the brackets costs nothing. The result is the median of
+ * TSC_CAL_TRIALS good trials.
  */
 #include <arch/cpu.h>
 #include <arch/pitreg.h>
@@ -11,6 +19,9 @@
 uint64_t tsc_khz;
 
 #define TSC_CAL_PIT_TICKS	2386	/* 2.0 ms at 1.193182 MHz */
+#define TSC_CAL_TRIALS		3	/* good trials for the median */
+#define TSC_CAL_ATTEMPTS	40	/* at most 80 ms on a host too busy for good trials */
+#define TSC_CAL_SLACK		200	/* brackets within 1/200 (0.5%) of the window */
 
 static uint64_t tsc_from_cpuid(void)
 {
@@ -36,27 +47,71 @@ static uint64_t tsc_from_cpuid(void)
 	return 0;
 }
 
-static uint64_t tsc_from_pit(void)
+/*
+ * One PIT one-shot of TSC_CAL_PIT_TICKS. Returns the TSC ticks it took (the middle of what
+ * the brackets allow) and sets *slack to the brackets' width; 0 when the PIT never fired.
+ */
+static uint64_t tsc_pit_trial(uint64_t *slack)
 {
 	uint8_t b = inb(PIT_PORT_B);
+	uint64_t s0, s1, before = 0, after = 0, spins = 0;
 
 	/* Gate off, speaker off, program a one-shot, then open the gate and time it. */
 	outb(PIT_PORT_B, (b & ~(PIT_PORT_B_GATE2 | PIT_PORT_B_SPKR)));
 	outb(PIT_MODE, PIT_MODE_CH2_ONESHOT);
 	outb(PIT_CH2, TSC_CAL_PIT_TICKS & 0xff);
 	outb(PIT_CH2, TSC_CAL_PIT_TICKS >> 8);
+	s0 = rdtsc();
 	outb(PIT_PORT_B, (b & ~PIT_PORT_B_SPKR) | PIT_PORT_B_GATE2);
-	uint64_t t0 = rdtsc();
-	uint64_t spins = 0;
-	while (!(inb(PIT_PORT_B) & PIT_PORT_B_OUT2)) {
-		if (++spins > 100000000ull)
-			break;	/* no PIT: fall through to the default below */
+	s1 = rdtsc();
+	for (;;) {
+		uint64_t t = rdtsc();
+		int high = inb(PIT_PORT_B) & PIT_PORT_B_OUT2;
+
+		after = rdtsc();
+		if (high)
+			break;
+		before = t;
+		if (++spins > 100000000ull) {
+			outb(PIT_PORT_B, b);
+			return 0;	/* no PIT */
+		}
 	}
-	uint64_t t1 = rdtsc();
 	outb(PIT_PORT_B, b);
-	if (spins > 100000000ull || t1 <= t0)
-		return 0;
-	return (t1 - t0) * PIT_HZ / TSC_CAL_PIT_TICKS / 1000;
+	if (!before)
+		before = s1;	/* high at the first look: the end lies after the gate opened */
+	/* Shortest and longest the window can have been, in TSC ticks. */
+	uint64_t lo = before > s1 ? before - s1 : 0, hi = after - s0;
+	*slack = hi - lo;
+	return lo + (hi - lo) / 2;
+}
+
+static uint64_t tsc_from_pit(void)
+{
+	uint64_t good[TSC_CAL_TRIALS], best = 0, best_slack = ~0ull, ticks, slack;
+	int n = 0;
+
+	for (int i = 0; i < TSC_CAL_ATTEMPTS && n < TSC_CAL_TRIALS; i++) {
+		ticks = tsc_pit_trial(&slack);
+		if (!ticks)
+			return 0;
+		if (slack < best_slack) {
+			best = ticks;
+			best_slack = slack;
+		}
+		if (slack * TSC_CAL_SLACK <= ticks) {
+			int k = n++;	/* insertion sort: three values */
+
+			while (k > 0 && good[k - 1] > ticks) {
+				good[k] = good[k - 1];
+				k--;
+			}
+			good[k] = ticks;
+		}
+	}
+	/* Never three good trials: the tightest one is the best there is. */
+	ticks = n ? good[n / 2] : best;
+	return ticks * PIT_HZ / TSC_CAL_PIT_TICKS / 1000;
 }
 
 const char *tsc_calibrate(void)

@@ -1,4 +1,5 @@
-/* What the kernel needs from the ACPI tables: CPUs and IOAPICs (MADT) and ECAM (MCFG). */
+/* What the kernel needs from the ACPI tables: CPUs and IOAPICs (MADT), ECAM (MCFG) and the
+ * power-management timer (FADT), a clock independent of the TSC and the PIT. */
 #ifndef KERN_ACPI_H
 #define KERN_ACPI_H
 
@@ -24,7 +25,11 @@ struct acpi_info {
 	int nmcfg;
 	uint8_t cpu_apic_ids[ACPI_MAX_CPUS];
 	int ncpus;
+	uint16_t pm_timer_port;		/* FADT PM_TMR_BLK (I/O space); 0 when there is none */
+	uint8_t pm_timer_bits;		/* 24 or 32 (FADT flag TMR_VAL_EXT) */
 };
+
+#define ACPI_PM_TIMER_HZ	3579545	/* ACPI 6.4, 4.8.3.3 */
 
 extern struct acpi_info acpi;
 

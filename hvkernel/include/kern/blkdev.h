@@ -4,6 +4,12 @@
 
 #include <hv/blkdev.h>
 
+/* For the DDK (hvkernel/ddk/ddk_blkdev.c): check and register a driver's disk as
+ * "vmhbaN", then read its partition table (0 or -HV_Exxx); unregister it, its
+ * partitions first. */
+int blkdev_add_disk(struct hv_blkdev *bd);
+void blkdev_remove_disk(struct hv_blkdev *bd);
+
 struct hv_blkdev *blkdev_first(void);
 struct hv_blkdev *blkdev_next(struct hv_blkdev *bd);
 struct hv_blkdev *blkdev_find(const char *name);

@@ -46,7 +46,5 @@ struct pci_driver *driver_choose(struct pci_dev *d, const struct hv_pci_id **id,
 int driver_bound_count(void);
 /* The registry, in registration order. */
 struct pci_driver *driver_first(void);
-/* Unregister every driver a module registered through the DDK. */
-void ddk_pci_drop_module(struct module *m);
 
 #endif

@@ -43,7 +43,7 @@ uint64_t ktest_param_u64(struct ktest_ctx *t, const char *key, uint64_t def);
 #define KT_CHECK(t, cond, ...)					\
 	do { if (!(cond)) { ktest_msg((t), __VA_ARGS__); return KTEST_FAIL; } } while (0)
 
-/* Run the tests the command line selects. Returns the exit code for hv_exit(). */
+/* Run the tests the command line selects. Returns the exit code for kexit(). */
 int ktest_run_selected(const char *selection);
 
 #endif

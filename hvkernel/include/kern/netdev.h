@@ -1,10 +1,22 @@
-/* The kernel side of network devices (DDK hv/netdev.h): registry, receive hook, link log. */
+/*
+ * The kernel side of network devices: the registry behind the DDK's hv/netdev.h
+ * (hvkernel/ddk/ddk_netdev.c calls the first group), and what the network stack and the
+ * tests use to open, transmit and receive.
+ */
 #ifndef KERN_NETDEV_H
 #define KERN_NETDEV_H
 
 #include <hv/netdev.h>
 
 typedef void (*netdev_rx_fn)(struct hv_netdev *nd, const void *frame, size_t len, void *arg);
+
+/* For the DDK: name nd "vmnicN" and list it (0 or -HV_ENOMEM); unlist it (stopped first
+ * when open); deliver a received frame; record a link state; publish per-queue counters. */
+int netdev_add(struct hv_netdev *nd);
+void netdev_remove(struct hv_netdev *nd);
+void netdev_input(struct hv_netdev *nd, const void *frame, size_t len);
+void netdev_link_change(struct hv_netdev *nd, bool up);
+void netdev_set_queue_stats(struct hv_netdev *nd, unsigned n, const struct hv_netdev_queue_stats *qs);
 
 struct hv_netdev *netdev_first(void);
 struct hv_netdev *netdev_next(struct hv_netdev *nd);
@@ -13,10 +25,17 @@ struct hv_netdev *netdev_find(const char *name);
 void netdev_set_rx(struct hv_netdev *nd, netdev_rx_fn fn, void *arg);
 int netdev_open(struct hv_netdev *nd);
 void netdev_stop(struct hv_netdev *nd);
-/* Frames received and dropped for want of a receiver, and link transitions seen. */
+/* Transmit one frame through the driver. A frame shorter than the Ethernet header or
+ * longer than the MTU allows is refused here with -HV_EINVAL (and counted as a transmit
+ * error) before the driver sees it; otherwise the driver's xmit result. */
+int netdev_xmit(struct hv_netdev *nd, const void *frame, size_t len);
+/* The driver's counters (zero without get_stats) plus the frames netdev_xmit refused, in
+ * tx_errors. */
+void netdev_get_stats(struct hv_netdev *nd, struct hv_netdev_stats *st);
 /* The driver's per-queue counters (hv_netdev_set_queue_stats): how many, *qs set; 0 when
  * the driver published none. */
 unsigned netdev_queue_stats(struct hv_netdev *nd, const struct hv_netdev_queue_stats **qs);
+/* Frames received and dropped for want of a receiver, and link transitions seen. */
 void netdev_counts(struct hv_netdev *nd, uint64_t *rx, uint64_t *dropped, uint64_t *link_changes);
 
 #endif

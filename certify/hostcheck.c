@@ -1,0 +1,100 @@
+/* certify: host checks (hostcheck.h). */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "hostcheck.h"
+#include "spec.h"
+
+/* 1 when a plan parameter SUITE.KEY is set to "1" (e.g. blk.host_verify=1). */
+static int hostcheck_param_on(const struct certify_plan *p, const char *key)
+{
+	size_t kl = strlen(key);
+
+	for (size_t i = 0; i < p->params.n; i++) {
+		const char *dot = strchr(p->params.v[i], '.');
+
+		if (dot && !strncmp(dot + 1, key, kl) && !strcmp(dot + 1 + kl, "=1"))
+			return 1;
+	}
+	return 0;
+}
+
+/* topology vm: the first NIC is wired to the host peer, which checks the guest's frames. */
+static int hostcheck_need_peer(const struct certify_run_spec *spec)
+{
+	return spec->plan->topology == CERTIFY_TOPO_VM;
+}
+
+/* blk.host_verify=1 / vmm.host_verify=1: every block the kernel reports written is read
+ * back from the image. */
+static int hostcheck_need_image(const struct certify_run_spec *spec)
+{
+	return hostcheck_param_on(spec->plan, "host_verify");
+}
+
+/*
+ * The checks the executor knows, with when a plan requires them and what stays in the
+ * message when the boot never got to run them. Each check's code fills its entry through
+ * certify_hostcheck_get(); new checks are appended here.
+ */
+static const struct {
+	const char *name;
+	int (*required)(const struct certify_run_spec *spec);
+	const char *notrun;
+} hostcheck_table[] = {
+	{ "peer.frames", hostcheck_need_peer, "the kernel never reached sync point peer-tx-done" },
+	{ "image.verify", hostcheck_need_image, "the kernel never reached sync point blkverify" },
+};
+
+struct certify_hostcheck *certify_hostcheck_get(struct certify_hostchecks *s, const char *name)
+{
+	struct certify_hostcheck *c;
+
+	for (size_t i = 0; i < s->n; i++) {
+		if (!strcmp(s->v[i].name, name))
+			return &s->v[i];
+	}
+	if (s->n == CERTIFY_HOSTCHECK_MAX)
+		return NULL;
+	c = &s->v[s->n++];
+	memset(c, 0, sizeof(*c));
+	snprintf(c->name, sizeof(c->name), "%s", name);
+	snprintf(c->msg, sizeof(c->msg), "not run");
+	return c;
+}
+
+void certify_hostcheck_done(struct certify_hostcheck *c, int ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!c)
+		return;
+	c->ran = 1;
+	c->ok = ok;
+	va_start(ap, fmt);
+	vsnprintf(c->msg, sizeof(c->msg), fmt, ap);
+	va_end(ap);
+}
+
+void certify_hostcheck_notrun(struct certify_hostcheck *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!c)
+		return;
+	c->ran = 0;
+	c->ok = 0;
+	va_start(ap, fmt);
+	vsnprintf(c->msg, sizeof(c->msg), fmt, ap);
+	va_end(ap);
+}
+
+void certify_hostchecks_require(const struct certify_run_spec *spec, struct certify_hostchecks *s)
+{
+	for (size_t i = 0; i < sizeof(hostcheck_table) / sizeof(hostcheck_table[0]); i++) {
+		if (hostcheck_table[i].required(spec))
+			certify_hostcheck_notrun(certify_hostcheck_get(s, hostcheck_table[i].name), "%s",
+						 hostcheck_table[i].notrun);
+	}
+}

@@ -1,0 +1,290 @@
+/*
+ * AHCI I/O path: READ/WRITE DMA EXT (or FPDMA QUEUED) and FLUSH CACHE EXT through the
+ * command tables, requests waiting for a slot, completion, error and timeout recovery,
+ * port detach. Section numbers refer to Serial ATA AHCI 1.3.1 and ATA/ATAPI-8 ACS.
+ */
+#include <hv/ddk.h>
+
+#include "ahcivar.h"
+
+/* Take the requests in slots mask off the port with status (lock held). */
+static void ahci_take(struct ahci_port *ap, uint32_t mask, int status, struct hv_blkreq_list *done)
+{
+	for (unsigned s = 0; mask; s++, mask >>= 1) {
+		struct hv_blkreq *rq = ap->rq[s];
+
+		if (!(mask & 1) || !rq)
+			continue;
+		ap->rq[s] = NULL;
+		ap->active &= ~(1u << s);
+		ap->nonq &= ~(1u << s);
+		hv_blkreq_list_add(done, rq, status);
+	}
+}
+
+/* Requests that were never issued, with status (lock held). */
+static void ahci_take_deferred(struct ahci_port *ap, int status, struct hv_blkreq_list *done)
+{
+	while (ap->defer_head) {
+		struct hv_blkreq *rq = ap->defer_head;
+
+		ap->defer_head = rq->driver_private;
+		hv_blkreq_list_add(done, rq, status);
+	}
+	ap->defer_tail = &ap->defer_head;
+	ap->ndefer = 0;
+}
+
+/* Set bits in m (no libgcc in a module: __builtin_popcount may call it). */
+static unsigned ahci_count(uint32_t m)
+{
+	unsigned n = 0;
+
+	for (; m; m &= m - 1)
+		n++;
+	return n;
+}
+
+static uint32_t ahci_free_slots(struct ahci_port *ap)
+{
+	return ~ap->active & (ap->nslots == 32 ? 0xffffffffu : (1u << ap->nslots) - 1);
+}
+
+/* SATA 3.x 13.6.4: a non-queued command may not overlap NCQ commands, nor they it. */
+static int ahci_can_issue(struct ahci_port *ap, const struct hv_blkreq *rq)
+{
+	if (!ahci_free_slots(ap))
+		return 0;
+	if (!ap->ncq)
+		return 1;
+	if (rq->op == HV_BLK_FLUSH)
+		return ap->active == 0;
+	return ap->nonq == 0;
+}
+
+/* Write the command for rq into a free slot and issue it (lock held). 13.6.4.1: for an NCQ
+ * command the tag is the slot, set in PxSACT before PxCI. */
+static void ahci_issue(struct ahci_port *ap, struct hv_blkreq *rq)
+{
+	unsigned slot = (unsigned)__builtin_ctz(ahci_free_slots(ap));
+	uint64_t bytes = (uint64_t)rq->nblocks * ATA_SECTOR_SIZE;
+	int queued = ap->ncq && rq->op != HV_BLK_FLUSH;
+	uint8_t *f = ap->ct[slot].cfis;
+
+	if (rq->op == HV_BLK_FLUSH) {
+		ahci_fill(ap, slot, ATA_CMD_FLUSH_CACHE_EXT, 0, 0, 0, 0, 0);
+		f[7] = 0;
+		bytes = 0;
+	} else if (queued) {
+		ahci_fill(ap, slot, rq->op == HV_BLK_WRITE ? ATA_CMD_WRITE_FPDMA : ATA_CMD_READ_FPDMA,
+			  rq->lba, 0, rq->buf_bus, bytes, rq->op == HV_BLK_WRITE);
+		f[3] = (uint8_t)rq->nblocks;		/* ACS 7.23: the count is in FEATURE */
+		f[11] = (uint8_t)(rq->nblocks >> 8);
+		f[12] = (uint8_t)(slot << 3);		/* and the tag in COUNT 7:3 */
+	} else {
+		ahci_fill(ap, slot, rq->op == HV_BLK_WRITE ? ATA_CMD_WRITE_DMA_EXT : ATA_CMD_READ_DMA_EXT,
+			  rq->lba, rq->nblocks, rq->buf_bus, bytes, rq->op == HV_BLK_WRITE);
+	}
+	ap->rq[slot] = rq;
+	ap->bytes[slot] = (uint32_t)bytes;
+	ap->deadline_us[slot] = hv_time_us() + AHCI_CMD_TIMEOUT_US;
+	ap->active |= 1u << slot;
+	if (!queued)
+		ap->nonq |= 1u << slot;
+	rq->driver_private = ap;
+	hv_wmb();
+	if (queued)
+		ahci_pwrite(ap, AHCI_PXSACT, 1u << slot);
+	ahci_pwrite(ap, AHCI_PXCI, 1u << slot);
+}
+
+/* Issue deferred requests, in order, while they may go (lock held). */
+static void ahci_kick(struct ahci_port *ap)
+{
+	while (ap->defer_head && !ap->dead && ahci_can_issue(ap, ap->defer_head)) {
+		struct hv_blkreq *rq = ap->defer_head;
+
+		ap->defer_head = rq->driver_private;
+		if (!ap->defer_head)
+			ap->defer_tail = &ap->defer_head;
+		ap->ndefer--;
+		ahci_issue(ap, rq);
+	}
+}
+
+/*
+ * 6.2.2 error recovery. An HBA that halts on an error leaves the failing non-queued command
+ * in PxCI (PxCMD.CCS names it); QEMU goes on, clears its bit and leaves a short PRDBC.
+ * fin is what left PxCI and PxSACT. The culprit fails with -HV_EIO; after the port restart
+ * what the device no longer holds is issued again. Without READ LOG EXT page 10h a halted
+ * NCQ error cannot name its tag: then every outstanding command fails.
+ */
+static void ahci_port_error(struct ahci_port *ap, uint32_t is, uint32_t fin,
+			    struct hv_blkreq_list *done)
+{
+	uint32_t pending = ap->active & ~fin;
+	unsigned ccs = AHCI_PXCMD_CCS(ahci_pread(ap, AHCI_PXCMD));
+	uint32_t tfd = ahci_pread(ap, AHCI_PXTFD);
+	uint32_t failed = 0, sact;
+	int comreset;
+
+	for (unsigned s = 0; s < ap->nslots; s++)
+		if ((fin & (1u << s)) && ap->cl[s].prdbc < ap->bytes[s])
+			failed |= 1u << s;
+	if (!failed && (pending & ap->nonq & (1u << ccs)))
+		failed = 1u << ccs;
+	if (!failed)
+		failed = fin ? fin : pending;
+	ap->errors++;
+	hv_log("ahci: %s: port %u: error IS 0x%x TFD 0x%x SERR 0x%x, failing slots 0x%x",
+	       ap->sc->slot, ap->num, is, tfd, ahci_pread(ap, AHCI_PXSERR), failed);
+	/* A device with a failed NCQ command stays in error until READ LOG EXT page 10h or
+	 * a reset (SATA 3.x 13.6.3.3); this driver resets. */
+	comreset = (is & (AHCI_PXI_HBFS | AHCI_PXI_IFS)) || (failed & ~ap->nonq);
+	ahci_take(ap, failed, -HV_EIO, done);
+	ahci_take(ap, fin & ~failed, 0, done);
+	pending &= ~failed;
+	if (ahci_port_recover(ap, comreset) < 0) {
+		ahci_take(ap, pending, -HV_EIO, done);
+		ahci_take_deferred(ap, -HV_EIO, done);
+		return;
+	}
+	sact = ahci_pread(ap, AHCI_PXSACT);
+	for (unsigned s = 0; s < ap->nslots; s++) {
+		uint32_t bit = 1u << s;
+
+		if (!(pending & bit) || (!(ap->nonq & bit) && (sact & bit)))
+			continue;	/* not ours, or the device still runs it */
+		ap->cl[s].prdbc = 0;
+		hv_wmb();
+		if (!(ap->nonq & bit))
+			ahci_pwrite(ap, AHCI_PXSACT, bit);
+		ahci_pwrite(ap, AHCI_PXCI, bit);
+	}
+}
+
+/* Interrupt and poll path for one port: complete what the HBA finished. */
+int ahci_port_intr(struct ahci_port *ap)
+{
+	struct hv_blkreq_list done;
+	unsigned long flags;
+	uint32_t is, fin;
+	int n;
+
+	hv_blkreq_list_init(&done);
+	flags = hv_spin_lock_irqsave(&ap->sc->lock);
+	is = ahci_pread(ap, AHCI_PXIS);
+	if (is)
+		ahci_pwrite(ap, AHCI_PXIS, is);
+	/* 3.3.5: PCS and PRCS clear only with PxSERR.DIAG.X and .N; on a shared INTx line
+	 * they would otherwise keep interrupting. */
+	if (is & (AHCI_PXI_PCS | AHCI_PXI_PRCS))
+		ahci_pwrite(ap, AHCI_PXSERR, 0xffffffffu);
+	fin = ap->active & ~(ahci_pread(ap, AHCI_PXCI) | ahci_pread(ap, AHCI_PXSACT));
+	if ((is & AHCI_PXI_ERROR) && ap->active)
+		ahci_port_error(ap, is, fin, &done);
+	else if (is & AHCI_PXI_ERROR)
+		ahci_port_recover(ap, (is & (AHCI_PXI_HBFS | AHCI_PXI_IFS)) != 0);
+	else if (fin)
+		ahci_take(ap, fin, 0, &done);
+	ahci_kick(ap);
+	hv_spin_unlock_irqrestore(&ap->sc->lock, flags);
+	n = (int)done.count;
+	hv_blkreq_list_complete(&done);
+	return n;
+}
+
+int ahci_poll(struct hv_blkdev *bd)
+{
+	return ahci_port_intr(bd->priv);
+}
+
+int ahci_submit(struct hv_blkdev *bd, struct hv_blkreq *rq)
+{
+	struct ahci_port *ap = bd->priv;
+	unsigned long flags;
+
+	if (rq->op != HV_BLK_READ && rq->op != HV_BLK_WRITE && rq->op != HV_BLK_FLUSH)
+		return -HV_EINVAL;
+	if (rq->op != HV_BLK_FLUSH) {
+		if (rq->nblocks == 0 || rq->lba >= bd->nblocks ||
+		    rq->nblocks > bd->nblocks - rq->lba)
+			return -HV_ERANGE;
+		/* 4.2.3.3: word-aligned data; one command moves at most 65536 sectors. */
+		if ((rq->buf_bus & 1) || rq->nblocks > AHCI_MAX_REQ_BLOCKS)
+			return -HV_EINVAL;
+	}
+	flags = hv_spin_lock_irqsave(&ap->sc->lock);
+	if (ap->dead) {
+		hv_spin_unlock_irqrestore(&ap->sc->lock, flags);
+		return -HV_EIO;
+	}
+	if (ahci_count(ap->active) + ap->ndefer >= ap->bd.queue_depth) {
+		hv_spin_unlock_irqrestore(&ap->sc->lock, flags);
+		return -HV_EAGAIN;
+	}
+	if (!ap->defer_head && ahci_can_issue(ap, rq)) {
+		ahci_issue(ap, rq);
+	} else {
+		rq->driver_private = NULL;
+		*ap->defer_tail = rq;
+		ap->defer_tail = (struct hv_blkreq **)&rq->driver_private;
+		ap->ndefer++;
+	}
+	hv_spin_unlock_irqrestore(&ap->sc->lock, flags);
+	return 0;
+}
+
+/* From the HBA's watchdog timer: a command past its deadline resets the port (10.4.2) and
+ * fails everything issued with -HV_ETIMEDOUT; what waited unissued goes next. */
+void ahci_port_watchdog(struct ahci_port *ap, uint64_t now)
+{
+	struct hv_blkreq_list done;
+	unsigned long flags;
+	int late = -1;
+
+	hv_blkreq_list_init(&done);
+	flags = hv_spin_lock_irqsave(&ap->sc->lock);
+	for (unsigned s = 0; s < ap->nslots && late < 0; s++)
+		if ((ap->active & (1u << s)) && now > ap->deadline_us[s])
+			late = (int)s;
+	if (late >= 0) {
+		ap->timeouts++;
+		hv_log("ahci: %s: port %u: slot %d (lba %llu) timed out after %u ms; port reset",
+		       ap->sc->slot, ap->num, late, (unsigned long long)ap->rq[late]->lba,
+		       AHCI_CMD_TIMEOUT_US / 1000);
+		ahci_port_stop(ap, 0);
+		ahci_take(ap, ap->active, -HV_ETIMEDOUT, &done);
+		if (ahci_port_recover(ap, 1) == 0)
+			hv_log("ahci: %s: port %u: reset done", ap->sc->slot, ap->num);
+		else
+			ahci_take_deferred(ap, -HV_EIO, &done);
+		ahci_kick(ap);
+	}
+	hv_spin_unlock_irqrestore(&ap->sc->lock, flags);
+	hv_blkreq_list_complete(&done);
+}
+
+/* Quiesce: the engine off, anything still issued or waiting failed, memory freed. */
+void ahci_port_detach(struct ahci_port *ap)
+{
+	struct hv_blkreq_list done;
+	unsigned long flags;
+
+	hv_blkreq_list_init(&done);
+	flags = hv_spin_lock_irqsave(&ap->sc->lock);
+	ahci_pwrite(ap, AHCI_PXIE, 0);
+	ahci_port_stop(ap, 1);
+	ahci_take(ap, ap->active, -HV_ENODEV, &done);
+	ahci_take_deferred(ap, -HV_ENODEV, &done);
+	ahci_pwrite(ap, AHCI_PXIS, 0xffffffffu);
+	ap->sc->ports[ap->num] = NULL;
+	hv_spin_unlock_irqrestore(&ap->sc->lock, flags);
+	hv_blkreq_list_complete(&done);
+	hv_log("ahci: %s: port %u detached (%llu errors, %llu timeouts, %llu resets)",
+	       ap->sc->slot, ap->num, (unsigned long long)ap->errors,
+	       (unsigned long long)ap->timeouts, (unsigned long long)ap->resets);
+	hv_dma_free(ap->ct, ap->nslots * sizeof(struct ahci_cmd_table));
+	hv_dma_free(ap->clfis, AHCI_CLFIS_SIZE);
+	hv_free(ap);
+}

@@ -1,0 +1,238 @@
+/*
+ * NVMe hardware helpers: DMA memory for the queues, enable, disable and shutdown, the admin
+ * queue (polled), IDENTIFY and the creation of the I/O queue pair. The I/O path is in
+ * nvme_ring.c. Section numbers refer to NVM Express Base Specification 1.4.
+ */
+#include <hv/ddk.h>
+
+#include "nvmevar.h"
+
+static void nvme_queue_reset(struct nvme_queue *q);
+static int nvme_wait_ready(struct nvme_softc *sc, uint32_t want);
+static int nvme_admin_cmd(struct nvme_softc *sc, struct nvme_sqe *cmd);
+
+static uint32_t nvme_db(struct nvme_softc *sc, unsigned qid, int cq)
+{
+	return NVME_DBBASE + (2 * qid + (cq ? 1 : 0)) * sc->dstrd;
+}
+
+/* DMA allocation: queues, the PRP list pages and the IDENTIFY buffer, freed in one place. */
+int nvme_queues_alloc(struct nvme_softc *sc)
+{
+	unsigned ioent = NVME_CAP_MQES(sc->cap) + 1;
+
+	if (ioent > NVME_IO_QSIZE)
+		ioent = NVME_IO_QSIZE;
+	sc->admq.id = 0;
+	sc->admq.entries = NVME_ADMIN_QSIZE;
+	sc->ioq.id = 1;
+	sc->ioq.entries = ioent;
+	/* A queue of N entries holds N - 1 commands (4.1: full when tail + 1 == head). */
+	sc->io_depth = ioent - 1;
+
+	sc->admq.sq = hv_dma_alloc(NVME_ADMIN_QSIZE * sizeof(struct nvme_sqe), &sc->admq.sq_bus);
+	if (!sc->admq.sq)
+		goto fail;
+	sc->admq.cq = hv_dma_alloc(NVME_ADMIN_QSIZE * sizeof(struct nvme_cqe), &sc->admq.cq_bus);
+	if (!sc->admq.cq)
+		goto free_admin_sq;
+	sc->ioq.sq = hv_dma_alloc(ioent * sizeof(struct nvme_sqe), &sc->ioq.sq_bus);
+	if (!sc->ioq.sq)
+		goto free_admin_cq;
+	sc->ioq.cq = hv_dma_alloc(ioent * sizeof(struct nvme_cqe), &sc->ioq.cq_bus);
+	if (!sc->ioq.cq)
+		goto free_io_sq;
+	sc->prpl_mem = hv_dma_alloc((size_t)sc->io_depth * NVME_PAGE_SIZE, &sc->prpl_bus);
+	if (!sc->prpl_mem)
+		goto free_io_cq;
+	sc->ident = hv_dma_alloc(NVME_PAGE_SIZE, &sc->ident_bus);
+	if (!sc->ident)
+		goto free_prpl;
+	sc->ccbs = hv_zalloc(sc->io_depth * sizeof(struct nvme_ccb));
+	if (!sc->ccbs)
+		goto free_ident;
+	sc->admq.sq_db = nvme_db(sc, 0, 0);
+	sc->admq.cq_db = nvme_db(sc, 0, 1);
+	sc->ioq.sq_db = nvme_db(sc, 1, 0);
+	sc->ioq.cq_db = nvme_db(sc, 1, 1);
+	nvme_queue_reset(&sc->admq);
+	nvme_queue_reset(&sc->ioq);
+	nvme_ccb_init(sc);
+	return 0;
+
+free_ident:
+	hv_dma_free(sc->ident, NVME_PAGE_SIZE);
+free_prpl:
+	hv_dma_free(sc->prpl_mem, (size_t)sc->io_depth * NVME_PAGE_SIZE);
+free_io_cq:
+	hv_dma_free(sc->ioq.cq, ioent * sizeof(struct nvme_cqe));
+free_io_sq:
+	hv_dma_free(sc->ioq.sq, ioent * sizeof(struct nvme_sqe));
+free_admin_cq:
+	hv_dma_free(sc->admq.cq, NVME_ADMIN_QSIZE * sizeof(struct nvme_cqe));
+free_admin_sq:
+	hv_dma_free(sc->admq.sq, NVME_ADMIN_QSIZE * sizeof(struct nvme_sqe));
+fail:
+	return -HV_ENOMEM;
+}
+
+void nvme_queues_free(struct nvme_softc *sc)
+{
+	hv_free(sc->ccbs);
+	hv_dma_free(sc->ident, NVME_PAGE_SIZE);
+	hv_dma_free(sc->prpl_mem, (size_t)sc->io_depth * NVME_PAGE_SIZE);
+	hv_dma_free(sc->ioq.cq, sc->ioq.entries * sizeof(struct nvme_cqe));
+	hv_dma_free(sc->ioq.sq, sc->ioq.entries * sizeof(struct nvme_sqe));
+	hv_dma_free(sc->admq.cq, NVME_ADMIN_QSIZE * sizeof(struct nvme_cqe));
+	hv_dma_free(sc->admq.sq, NVME_ADMIN_QSIZE * sizeof(struct nvme_sqe));
+}
+
+static void nvme_queue_reset(struct nvme_queue *q)
+{
+	uint8_t *cq = (uint8_t *)q->cq;
+
+	for (size_t i = 0; i < q->entries * sizeof(struct nvme_cqe); i++)
+		cq[i] = 0;
+	q->sq_tail = 0;
+	q->cq_head = 0;
+	q->phase = 1;	/* 4.6: the controller inverts the phase tag on each pass */
+}
+
+/* 3.1.6 / 7.6.1: wait for CSTS.RDY to become want, at most CAP.TO * 500 ms. */
+static int nvme_wait_ready(struct nvme_softc *sc, uint32_t want)
+{
+	uint64_t t0 = hv_time_us();
+
+	for (;;) {
+		uint32_t csts = nvme_read32(sc, NVME_CSTS);
+
+		if (csts == 0xffffffffu)
+			return -HV_ENODEV;
+		if ((csts & NVME_CSTS_RDY) == want)
+			return 0;
+		if (want && (csts & NVME_CSTS_CFS))
+			return -HV_EIO;
+		if (hv_time_us() - t0 > sc->ready_timeout_us)
+			return -HV_ETIMEDOUT;
+		hv_udelay(50);
+	}
+}
+
+/* 7.6.1 (reset): clear CC.EN and wait for CSTS.RDY = 0. */
+int nvme_disable(struct nvme_softc *sc)
+{
+	uint32_t cc = nvme_read32(sc, NVME_CC);
+
+	if (cc & NVME_CC_EN)
+		nvme_write32(sc, NVME_CC, cc & ~NVME_CC_EN);
+	return nvme_wait_ready(sc, 0);
+}
+
+/* 7.6.1 (initialization): admin queue registers, CC, then wait for CSTS.RDY = 1. */
+int nvme_enable(struct nvme_softc *sc)
+{
+	nvme_queue_reset(&sc->admq);
+	nvme_write32(sc, NVME_AQA, NVME_AQA_ACQS(NVME_ADMIN_QSIZE) |
+		     NVME_AQA_ASQS(NVME_ADMIN_QSIZE));
+	nvme_write64(sc, NVME_ASQ, sc->admq.sq_bus);
+	nvme_write64(sc, NVME_ACQ, sc->admq.cq_bus);
+	nvme_write32(sc, NVME_CC, NVME_CC_EN | NVME_CC_CSS_NVM | NVME_CC_MPS(0) |
+		     NVME_CC_AMS_RR | NVME_CC_IOSQES(NVME_SQE_SHIFT) |
+		     NVME_CC_IOCQES(NVME_CQE_SHIFT));
+	return nvme_wait_ready(sc, NVME_CSTS_RDY);
+}
+
+/* 7.6.2: normal shutdown notification, then disable. */
+void nvme_shutdown(struct nvme_softc *sc)
+{
+	uint32_t cc = nvme_read32(sc, NVME_CC);
+	uint64_t t0 = hv_time_us();
+
+	if (cc & NVME_CC_EN) {
+		nvme_write32(sc, NVME_CC, (cc & ~NVME_CC_SHN_MASK) | NVME_CC_SHN_NORMAL);
+		while ((nvme_read32(sc, NVME_CSTS) & NVME_CSTS_SHST_MASK) != NVME_CSTS_SHST_DONE) {
+			if (hv_time_us() - t0 > sc->ready_timeout_us) {
+				hv_log("nvme: %s: shutdown not complete, disabling", sc->slot);
+				break;
+			}
+			hv_udelay(50);
+		}
+	}
+	if (nvme_disable(sc) < 0)
+		hv_log("nvme: %s: controller did not become idle", sc->slot);
+}
+
+/*
+ * One admin command, polled. Callers run before the interrupt is set up or with
+ * interrupts off (recovery from the watchdog), so nothing else touches the admin queue.
+ */
+static int nvme_admin_cmd(struct nvme_softc *sc, struct nvme_sqe *cmd)
+{
+	struct nvme_queue *q = &sc->admq;
+	uint64_t t0 = hv_time_us();
+	volatile struct nvme_cqe *cqe;
+	uint16_t status;
+
+	cmd->cid = q->sq_tail;
+	q->sq[q->sq_tail] = *cmd;
+	q->sq_tail = (uint16_t)((q->sq_tail + 1) % q->entries);
+	hv_wmb();
+	nvme_write32(sc, q->sq_db, q->sq_tail);
+	cqe = &q->cq[q->cq_head];
+	while (NVME_CQE_PHASE(cqe->status) != q->phase) {
+		if (hv_time_us() - t0 > NVME_ADMIN_TIMEOUT_US) {
+			hv_log("nvme: %s: admin command 0x%x timed out", sc->slot, cmd->opcode);
+			return -HV_ETIMEDOUT;
+		}
+		hv_udelay(5);
+	}
+	hv_rmb();
+	status = cqe->status;
+	sc->adm_dw0 = cqe->dw0;
+	if (++q->cq_head == q->entries) {
+		q->cq_head = 0;
+		q->phase ^= 1;
+	}
+	nvme_write32(sc, q->cq_db, q->cq_head);
+	if (NVME_CQE_STATUS(status) != 0) {
+		hv_log("nvme: %s: admin command 0x%x failed: sct %u sc 0x%x", sc->slot,
+		       cmd->opcode, NVME_CQE_SCT(status), NVME_CQE_SC(status));
+		return -HV_EIO;
+	}
+	return 0;
+}
+
+/* 5.15 IDENTIFY into sc->ident. */
+int nvme_identify(struct nvme_softc *sc, uint32_t cns, uint32_t nsid)
+{
+	struct nvme_sqe cmd = { 0 };
+
+	cmd.opcode = NVME_ADM_IDENTIFY;
+	cmd.nsid = nsid;
+	cmd.prp1 = sc->ident_bus;
+	cmd.cdw10 = cns;
+	return nvme_admin_cmd(sc, &cmd);
+}
+
+/* 5.4 Create I/O Completion Queue, then 5.5 Create I/O Submission Queue, on vector 0. */
+int nvme_io_queues_create(struct nvme_softc *sc)
+{
+	struct nvme_queue *q = &sc->ioq;
+	struct nvme_sqe cmd = { 0 };
+	int rc;
+
+	nvme_queue_reset(q);
+	cmd.opcode = NVME_ADM_CREATE_CQ;
+	cmd.prp1 = q->cq_bus;
+	cmd.cdw10 = (uint32_t)(q->entries - 1) << 16 | q->id;
+	cmd.cdw11 = NVME_CREATE_CQ_PC | NVME_CREATE_CQ_IEN | NVME_CREATE_CQ_IV(0);
+	rc = nvme_admin_cmd(sc, &cmd);
+	if (rc < 0)
+		return rc;
+	cmd = (struct nvme_sqe){ 0 };
+	cmd.opcode = NVME_ADM_CREATE_SQ;
+	cmd.prp1 = q->sq_bus;
+	cmd.cdw10 = (uint32_t)(q->entries - 1) << 16 | q->id;
+	cmd.cdw11 = NVME_CREATE_SQ_PC | NVME_CREATE_SQ_CQID(q->id);
+	return nvme_admin_cmd(sc, &cmd);
+}

@@ -1,0 +1,36 @@
+/* DDK network devices (hv/netdev.h) on the kernel's registry (kern/netdev.c). */
+#include <hv/errno.h>
+#include <hv/netdev.h>
+#include <kern/netdev.h>
+
+int hv_netdev_register(struct hv_netdev *nd)
+{
+	if (!nd->ops || !nd->ops->open || !nd->ops->stop || !nd->ops->xmit || nd->kernel_private)
+		return -HV_EINVAL;
+	if (nd->mtu == 0)
+		nd->mtu = HV_ETH_MTU;
+	if (nd->max_mtu < nd->mtu)
+		nd->max_mtu = nd->mtu;
+	return netdev_add(nd);
+}
+
+void hv_netdev_unregister(struct hv_netdev *nd)
+{
+	netdev_remove(nd);
+}
+
+void hv_netdev_rx(struct hv_netdev *nd, const void *frame, size_t len)
+{
+	netdev_input(nd, frame, len);
+}
+
+void hv_netdev_link_change(struct hv_netdev *nd, bool up)
+{
+	netdev_link_change(nd, up);
+}
+
+void hv_netdev_set_queue_stats(struct hv_netdev *nd, unsigned n,
+			       const struct hv_netdev_queue_stats *qs)
+{
+	netdev_set_queue_stats(nd, n, qs);
+}

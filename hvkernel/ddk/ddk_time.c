@@ -1,0 +1,24 @@
+/* DDK time, delays and timers (hv/time.h) on the kernel's TSC clock and timer list. */
+#include <hv/time.h>
+#include <kern/time.h>
+#include <kern/timer.h>
+
+uint64_t hv_time_us(void)
+{
+	return time_us();
+}
+
+void hv_udelay(uint64_t us)
+{
+	udelay(us);
+}
+
+void hv_timer_start(struct hv_timer *t, uint64_t us, void (*fn)(void *arg), void *arg)
+{
+	timer_start(t, us, fn, arg);
+}
+
+bool hv_timer_cancel(struct hv_timer *t)
+{
+	return timer_cancel(t);
+}
