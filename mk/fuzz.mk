@@ -78,7 +78,7 @@ $(FUZZ_DIR)/obj/%.o: %.c
 	@mkdir -p $(@D)
 	$(FUZZ_CC) -g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
 		-std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DHV_RELEASE='"$(HV_RELEASE)"' \
-		-Ihvkernel/include -MMD -MP -c $< -o $@
+		-Ihvkernel/include -Iddk/include -MMD -MP -c $< -o $@
 
 $(FUZZ_DIR)/fuzz_hcl_%: tests/fuzz/fuzz_hcl.c $(HCL_FUZZ_OBJS)
 	@mkdir -p $(@D)
