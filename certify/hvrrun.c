@@ -229,6 +229,103 @@ static int hvr_add_test(struct hvr_run *run, const struct hvr_record *rec, doubl
 	return 0;
 }
 
+#define HVR_ID_CHARS	"abcdefghijklmnopqrstuvwxyz0123456789_."
+
+/* `selected tests=SUITE.NAME,...`: the tests the kernel will run, before the first of them
+ * (a long list comes in several records). */
+static int hvr_add_selected(struct hvr_run *run, const struct hvr_record *rec)
+{
+	const char *list = hvr_get(rec, "tests");
+
+	if (!list) {
+		hvr_run_error(run, "selected record: no tests key");
+		return -1;
+	}
+	if (run->ntest) {
+		hvr_run_error(run, "a selected record after test records");
+		return -1;
+	}
+	run->has_selected = 1;
+	while (*list) {
+		size_t len = strcspn(list, ","), dot = strcspn(list, ".");
+		void *grown;
+
+		if (len == 0 || len >= HVR_TEST_ID || dot == 0 || dot >= len - 1 || dot >= 48 ||
+		    len - dot - 1 >= 64 || strspn(list, HVR_ID_CHARS) < len) {
+			hvr_run_error(run, "selected record: '%.*s' is not SUITE.NAME",
+				      (int)(len < 60 ? len : 60), list);
+			return -1;
+		}
+		if (run->nselected == HVR_MAX_TESTS)
+			return hvr_flood(run, "selected test", HVR_MAX_TESTS);
+		grown = hvr_grow(run->selected, run->nselected, sizeof(*run->selected));
+		if (!grown)
+			return -1;
+		run->selected = grown;
+		memcpy(run->selected[run->nselected], list, len);
+		run->selected[run->nselected][len] = '\0';
+		run->nselected++;
+		list += len + (list[len] == ',');
+	}
+	return 0;
+}
+
+static int hvr_id_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* With a selection, the test records are exactly the selected tests, each once: a kernel
+ * that leaves one out (or reports one it never announced) has not run what it said. */
+static int hvr_check_selected(struct hvr_run *run)
+{
+	const char **ids = calloc(run->nselected + 1, sizeof(*ids));
+	unsigned char *seen = calloc(run->nselected + 1, 1);
+	int rc = 0;
+
+	if (!ids || !seen) {
+		free(ids);
+		free(seen);
+		hvr_run_error(run, "out of memory checking the selection");
+		return -1;
+	}
+	for (size_t i = 0; i < run->nselected; i++)
+		ids[i] = run->selected[i];
+	qsort(ids, run->nselected, sizeof(*ids), hvr_id_cmp);
+	for (size_t i = 1; i < run->nselected && rc == 0; i++) {
+		if (!strcmp(ids[i - 1], ids[i])) {
+			hvr_run_error(run, "selected test %s named twice", ids[i]);
+			rc = -1;
+		}
+	}
+	for (size_t i = 0; i < run->ntest && rc == 0; i++) {
+		char full[HVR_TEST_ID + 16];
+		const char *key = full, **hit;
+
+		snprintf(full, sizeof(full), "%s.%s", run->test[i].suite, run->test[i].name);
+		hit = bsearch(&key, ids, run->nselected, sizeof(*ids), hvr_id_cmp);
+		if (!hit) {
+			hvr_run_error(run, "test %s reported, but it was not selected", full);
+			rc = -1;
+		} else if (seen[hit - ids]++) {
+			hvr_run_error(run, "test %s reported twice", full);
+			rc = -1;
+		}
+	}
+	for (size_t i = 0; i < run->nselected && rc == 0; i++) {
+		const char *key = run->selected[i];	/* in the kernel's order: the first missing */
+		const char **hit = bsearch(&key, ids, run->nselected, sizeof(*ids), hvr_id_cmp);
+
+		if (!seen[hit - ids]) {
+			hvr_run_error(run, "selected test %s has no test record", key);
+			rc = -1;
+		}
+	}
+	free(ids);
+	free(seen);
+	return rc;
+}
+
 /* The end record sums up what the test records said: a kernel whose summary disagrees with
  * its own records, or whose status disagrees with its counts, cannot be believed. */
 static int hvr_check_end(struct hvr_run *run)
@@ -275,7 +372,9 @@ static int hvr_add_end(struct hvr_run *run, const struct hvr_record *rec, double
 	    hvr_get_u64(rec, "errors", &run->end_errors) < 0)
 		hvr_run_error(run, "end record: missing or bad counts");
 	hvr_copy(run->end_status, sizeof(run->end_status), hvr_get(rec, "status"));
-	return hvr_check_end(run);
+	if (hvr_check_end(run) < 0)
+		return -1;
+	return run->has_selected ? hvr_check_selected(run) : 0;
 }
 
 int hvr_run_add(struct hvr_run *run, const struct hvr_record *rec, double host_s)
@@ -305,6 +404,8 @@ int hvr_run_add(struct hvr_run *run, const struct hvr_record *rec, double host_s
 		return hvr_add_test(run, rec, host_s);
 	if (strcmp(type, "end") == 0)
 		return hvr_add_end(run, rec, host_s);
+	if (strcmp(type, "selected") == 0)
+		return hvr_add_selected(run, rec);
 	if (strcmp(type, "ready") == 0) {
 		run->has_ready = 1;
 		run->ready_s = host_s;
@@ -330,6 +431,7 @@ void hvr_run_free(struct hvr_run *run)
 	for (size_t i = 0; i < run->ntest; i++)
 		free(run->test[i].metric);
 	free(run->test);
+	free(run->selected);
 	free(run->pci);
 	free(run->module);
 	free(run->pending);

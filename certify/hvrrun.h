@@ -15,6 +15,7 @@
 #define HVR_MAX_METRICS		1024	/* per test */
 #define HVR_MAX_PCI		4096
 #define HVR_MAX_MODULES		1024
+#define HVR_TEST_ID		113	/* "suite.name" with its NUL: 47 + 1 + 63 + 1, rounded */
 
 struct hvr_pci {
 	char slot[16];		/* SSSS:BB:DD.F */
@@ -70,6 +71,11 @@ struct hvr_run {
 	size_t nmodule;
 	struct hvr_test *test;
 	size_t ntest;
+	/* The tests the kernel said it would run (`selected` records, before any test), in
+	 * order, as "suite.name"; at most HVR_MAX_TESTS. */
+	int has_selected;
+	char (*selected)[HVR_TEST_ID];
+	size_t nselected;
 	struct hvr_metric *pending;	/* metric lines waiting for their test line */
 	char pending_test[128];
 	size_t npending;
@@ -92,7 +98,9 @@ struct hvr_run {
 
 /* Folds one record in. Unknown records and keys are ignored. Returns 0 or -1 (protocol error,
  * recorded). Besides malformed records, protocol errors are: a second `hello` or `end`, any
- * record after `end`, and passing one of the HVR_MAX_* limits (then `flooded` is set too). */
+ * record after `end`, a `selected` record after a test record or naming a test twice, an
+ * `end` when a selected test has no test record (or a test record was not selected, or came
+ * twice), and passing one of the HVR_MAX_* limits (then `flooded` is set too). */
 int hvr_run_add(struct hvr_run *run, const struct hvr_record *rec, double host_s);
 
 /* Records a protocol error (garbage line, malformed record). */

@@ -7,7 +7,7 @@
 
 const char *certify_verdict_name(enum certify_verdict v)
 {
-	static const char *const names[] = { "pass", "fail", "error", "skip" };
+	static const char *const names[] = { "pass", "fail", "error", "na", "notrun" };
 
 	return names[v];
 }
@@ -64,21 +64,88 @@ static enum certify_verdict judge_modules(const struct certify_run_spec *spec,
 	return CERTIFY_V_PASS;
 }
 
+/* 1 when a plan word (SUITE, SUITE.NAME or all) names the test suite.name. */
+static int judge_names(const char *word, const char *suite, const char *name)
+{
+	size_t sl = strlen(suite);
+
+	return !strcmp(word, "all") || !strcmp(word, suite) ||
+	       (!strncmp(word, suite, sl) && word[sl] == '.' && !strcmp(word + sl + 1, name));
+}
+
 static int judge_reported(const struct hvr_run *run, const char *word)
 {
 	for (size_t i = 0; i < run->ntest; i++) {
-		const struct hvr_test *t = &run->test[i];
-		size_t sl = strlen(t->suite);
-
-		if (!strcmp(word, t->suite) ||
-		    (!strncmp(word, t->suite, sl) && word[sl] == '.' && !strcmp(word + sl + 1, t->name)))
+		if (judge_names(word, run->test[i].suite, run->test[i].name))
 			return 1;
 	}
 	return 0;
 }
 
-static enum certify_verdict judge_tests(const struct certify_run_spec *spec,
-					const struct hvr_run *run, char *reason, size_t len)
+/* A selected "suite.name" split for judge_names; 0, or -1 when it is not one. */
+static int judge_split(const char *id, char *suite, size_t slen, const char **name)
+{
+	const char *dot = strchr(id, '.');
+
+	if (!dot || (size_t)(dot - id) >= slen)
+		return -1;
+	memcpy(suite, id, (size_t)(dot - id));
+	suite[dot - id] = '\0';
+	*name = dot + 1;
+	return 0;
+}
+
+/* What the kernel said it would run (its `selected` records) against the plan: the kernel
+ * must say it, select only what the plan asks, and every word of the plan's tests must
+ * select at least one test; a run without a single test record is never a pass. */
+static enum certify_verdict judge_selection(const struct certify_plan *p, const struct hvr_run *run,
+					    char *reason, size_t len)
+{
+	if (!run->has_selected) {
+		snprintf(reason, len, "the kernel did not say which tests it selected (no selected record)");
+		return CERTIFY_V_ERROR;
+	}
+	for (size_t i = 0; i < run->nselected; i++) {
+		char suite[48];
+		const char *name;
+		size_t k = p->tests.n;
+
+		if (judge_split(run->selected[i], suite, sizeof(suite), &name) == 0)
+			for (k = 0; k < p->tests.n && !judge_names(p->tests.v[k], suite, name); k++)
+				;
+		if (k == p->tests.n) {
+			snprintf(reason, len, "the kernel selected %s, which the plan does not ask for",
+				 run->selected[i]);
+			return CERTIFY_V_ERROR;
+		}
+	}
+	for (size_t k = 0; k < p->tests.n; k++) {
+		size_t i;
+
+		for (i = 0; i < run->nselected; i++) {
+			char suite[48];
+			const char *name;
+
+			if (judge_split(run->selected[i], suite, sizeof(suite), &name) == 0 &&
+			    judge_names(p->tests.v[k], suite, name))
+				break;
+		}
+		if (i == run->nselected) {
+			snprintf(reason, len, "plan test '%s' selected no test in the kernel", p->tests.v[k]);
+			return CERTIFY_V_ERROR;
+		}
+	}
+	if (run->ntest == 0) {
+		snprintf(reason, len, "the kernel reported no test");
+		return CERTIFY_V_ERROR;
+	}
+	return CERTIFY_V_PASS;
+}
+
+/* A failing test fails the boot, and so does a required test that skipped; else the first
+ * test with an error makes it an error. */
+static enum certify_verdict judge_results(const struct certify_run_spec *spec,
+					  const struct hvr_run *run, char *reason, size_t len)
 {
 	const struct hvr_test *bad = NULL;	/* the first failing test, else the first error */
 
@@ -93,21 +160,57 @@ static enum certify_verdict judge_tests(const struct certify_run_spec *spec,
 		if (t->status == HVR_ERROR && !bad)
 			bad = t;
 	}
-	if (bad) {
-		snprintf(reason, len, "%s.%s: %s%s%s", bad->suite, bad->name,
-			 bad->status == HVR_SKIP ? "required test skipped" : hvr_status_name(bad->status),
-			 bad->msg[0] ? ": " : "", bad->msg);
-		return bad->status == HVR_ERROR ? CERTIFY_V_ERROR : CERTIFY_V_FAIL;
-	}
-	for (size_t i = 0; i < spec->plan->required.n; i++) {
-		const char *w = spec->plan->required.v[i];
+	if (!bad)
+		return CERTIFY_V_PASS;
+	snprintf(reason, len, "%s.%s: %s%s%s", bad->suite, bad->name,
+		 bad->status == HVR_SKIP ? "required test skipped" : hvr_status_name(bad->status),
+		 bad->msg[0] ? ": " : "", bad->msg);
+	return bad->status == HVR_ERROR ? CERTIFY_V_ERROR : CERTIFY_V_FAIL;
+}
 
-		if (strcmp(w, "all") && !judge_reported(run, w)) {
-			snprintf(reason, len, "required test %s did not report", w);
-			return CERTIFY_V_ERROR;
+/* Every required word reported: `all` is every word of the plan's tests and every test the
+ * kernel selected. */
+static enum certify_verdict judge_required(const struct certify_plan *p, const struct hvr_run *run,
+					   char *reason, size_t len)
+{
+	for (size_t i = 0; i < p->required.n; i++) {
+		const char *w = p->required.v[i];
+
+		if (strcmp(w, "all")) {
+			if (!judge_reported(run, w)) {
+				snprintf(reason, len, "required test %s did not report", w);
+				return CERTIFY_V_ERROR;
+			}
+			continue;
+		}
+		for (size_t k = 0; k < p->tests.n; k++) {
+			if (!judge_reported(run, p->tests.v[k])) {
+				snprintf(reason, len, "required test %s did not report (required = all)",
+					 p->tests.v[k]);
+				return CERTIFY_V_ERROR;
+			}
+		}
+		for (size_t k = 0; k < run->nselected; k++) {
+			if (!judge_reported(run, run->selected[k])) {
+				snprintf(reason, len, "selected test %s did not report (required = all)",
+					 run->selected[k]);
+				return CERTIFY_V_ERROR;
+			}
 		}
 	}
 	return CERTIFY_V_PASS;
+}
+
+static enum certify_verdict judge_tests(const struct certify_run_spec *spec,
+					const struct hvr_run *run, char *reason, size_t len)
+{
+	enum certify_verdict v = judge_results(spec, run, reason, len);
+
+	if (v == CERTIFY_V_PASS)
+		v = judge_selection(spec->plan, run, reason, len);
+	if (v == CERTIFY_V_PASS)
+		v = judge_required(spec->plan, run, reason, len);
+	return v;
 }
 
 /* What the kernel reported and how QEMU ended. */
@@ -182,13 +285,33 @@ enum certify_verdict certify_judge(const struct certify_judge_in *in, char *reas
 
 enum certify_verdict certify_run_verdict(const struct certify_config_result *r, size_t n)
 {
-	int ran = 0, err = 0;
+	int passed = 0, err = 0;
 
 	for (size_t i = 0; i < n; i++) {
 		if (r[i].verdict == CERTIFY_V_FAIL)
 			return CERTIFY_V_FAIL;
 		err |= r[i].verdict == CERTIFY_V_ERROR;
-		ran |= r[i].verdict != CERTIFY_V_SKIP;
+		passed |= r[i].verdict == CERTIFY_V_PASS;
 	}
-	return err || !ran ? CERTIFY_V_ERROR : CERTIFY_V_PASS;
+	return err || !passed ? CERTIFY_V_ERROR : CERTIFY_V_PASS;
+}
+
+void certify_run_coverage(const struct certify_config_result *r, size_t n,
+			  struct certify_coverage *c)
+{
+	memset(c, 0, sizeof(*c));
+	for (size_t i = 0; i < n; i++) {
+		switch (r[i].verdict) {
+		case CERTIFY_V_PASS: c->pass++; break;
+		case CERTIFY_V_FAIL: c->fail++; break;
+		case CERTIFY_V_ERROR: c->error++; break;
+		case CERTIFY_V_NA: c->na++; break;
+		case CERTIFY_V_NOTRUN:
+			if (!c->notrun++)
+				snprintf(c->notrun_why, sizeof(c->notrun_why), "%s", r[i].reason);
+			else if (strncmp(c->notrun_why, r[i].reason, sizeof(c->notrun_why) - 1))
+				c->notrun_mixed = 1;
+			break;
+		}
+	}
 }

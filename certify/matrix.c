@@ -14,6 +14,22 @@ static int matrix_has(const struct certify_strv *v, const char *w)
 	return 0;
 }
 
+/* Why configuration c does not boot, if it does not. */
+static void matrix_state(struct certify_config *c, enum qemu_accel want, int kvm_ok,
+			 const char *kvm_why, unsigned irqs)
+{
+	if (strcmp(c->irq, "none") && !(irqs & certify_irq_bit(c->irq))) {
+		c->state = CERTIFY_CFG_NA;
+		snprintf(c->why, sizeof(c->why), "the device under test has no %s", c->irq);
+	} else if (want != QEMU_ACCEL_AUTO && c->accel != want) {
+		c->state = CERTIFY_CFG_NOTRUN;
+		snprintf(c->why, sizeof(c->why), "not asked for: --accel %s", qemu_accel_name(want));
+	} else if (c->accel == QEMU_ACCEL_KVM && !kvm_ok) {
+		c->state = CERTIFY_CFG_NOTRUN;
+		snprintf(c->why, sizeof(c->why), "KVM unusable: %s", kvm_why ? kvm_why : "?");
+	}
+}
+
 int certify_matrix_build(const struct certify_plan *p, enum qemu_accel want, int kvm_ok,
 			 const char *kvm_why, unsigned irqs, struct certify_config **out,
 			 struct certify_err *err)
@@ -22,9 +38,9 @@ int certify_matrix_build(const struct certify_plan *p, enum qemu_accel want, int
 	size_t naccel = 0, n = 0, cap;
 	struct certify_config *v;
 
-	if (want == QEMU_ACCEL_TCG || (want == QEMU_ACCEL_AUTO && matrix_has(&p->accels, "tcg")))
+	if (want == QEMU_ACCEL_TCG || matrix_has(&p->accels, "tcg"))
 		accels[naccel++] = "tcg";
-	if (want == QEMU_ACCEL_KVM || (want == QEMU_ACCEL_AUTO && matrix_has(&p->accels, "kvm")))
+	if (want == QEMU_ACCEL_KVM || matrix_has(&p->accels, "kvm"))
 		accels[naccel++] = "kvm";
 	cap = p->machines.n * p->irqs.n * p->smps.n * naccel;
 	v = calloc(cap ? cap : 1, sizeof(*v));
@@ -43,12 +59,7 @@ int certify_matrix_build(const struct certify_plan *p, enum qemu_accel want, int
 					c->accel = strcmp(accels[a], "kvm") ? QEMU_ACCEL_TCG : QEMU_ACCEL_KVM;
 					snprintf(c->name, sizeof(c->name), "%s-%s-smp%d-%s", c->machine,
 						 c->irq, c->smp, accels[a]);
-					if (strcmp(c->irq, "none") && !(irqs & certify_irq_bit(c->irq)))
-						snprintf(c->skip, sizeof(c->skip), "the device under test "
-							 "has no %s", c->irq);
-					else if (c->accel == QEMU_ACCEL_KVM && !kvm_ok)
-						snprintf(c->skip, sizeof(c->skip), "KVM unusable: %s",
-							 kvm_why ? kvm_why : "?");
+					matrix_state(c, want, kvm_ok, kvm_why, irqs);
 				}
 	*out = v;
 	return (int)n;

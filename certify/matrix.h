@@ -8,6 +8,11 @@
 #include "plan.h"
 #include "qemu.h"
 
+/* Whether a configuration boots: one that cannot is either not applicable (the device lacks
+ * what it forces, e.g. an interrupt mode) or not run (the host cannot or was told not to run
+ * it: KVM unusable, another --accel chosen). Neither is ever a pass. */
+enum certify_cfg_state { CERTIFY_CFG_RUN, CERTIFY_CFG_NA, CERTIFY_CFG_NOTRUN };
+
 /* One configuration: one kernel boot. */
 struct certify_config {
 	int index;			/* 0-based position in the matrix */
@@ -16,15 +21,17 @@ struct certify_config {
 	char irq[8];			/* msix | msi | intx | none (no pci.irq= key) */
 	int smp;
 	enum qemu_accel accel;		/* TCG or KVM, never AUTO */
-	char skip[160];			/* "" or why it cannot run here (e.g. KVM unusable) */
+	enum certify_cfg_state state;
+	char why[160];			/* "" or why it is not applicable or not run */
 };
 
 /*
  * Expands the plan's lists into configurations (machines outermost, accelerators
- * innermost). `want` narrows the accelerators: TCG or KVM keeps only that one (a plan
- * without it gets it anyway, so --accel always runs something); AUTO keeps the plan's.
- * KVM configurations get a skip reason when kvm_ok is 0, and a forced interrupt mode
- * outside irqs (CERTIFY_IRQ_*: what every device under test offers) is skipped too.
+ * innermost): the whole matrix, so what was not run stays on the record. A forced
+ * interrupt mode outside irqs (CERTIFY_IRQ_*: what every device under test offers) is not
+ * applicable. `want` TCG or KVM runs only that accelerator (a plan without it gets it
+ * anyway, so --accel always runs something): the plan's others are not run ("not asked
+ * for: --accel tcg"); AUTO runs the plan's. KVM configurations are not run when kvm_ok is 0.
  * Returns the count (malloc'ed array in *out), or -1.
  */
 int certify_matrix_build(const struct certify_plan *p, enum qemu_accel want, int kvm_ok,

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <lib/sha256.h>
+
 #include "plan.h"
 
 static const char *const plan_topo_names[] = { "none", "nic-pair", "disk", "vm" };
@@ -176,10 +178,13 @@ int certify_plan_parse(const char *text, const char *fname, struct certify_plan 
 		       struct certify_err *err)
 {
 	char *copy = strdup(text), *line, *next;
+	uint8_t digest[SHA256_DIGEST_SIZE];
 	int lineno = 0, rc = 0;
 
 	memset(p, 0, sizeof(*p));
 	snprintf(p->file, sizeof(p->file), "%s", fname);
+	sha256_digest(text, strlen(text), digest);
+	sha256_hex(digest, p->sha256);
 	p->mem_mib = 256;
 	p->timeout_s = 120;
 	p->disk_bytes = 64ull << 20;
@@ -221,11 +226,16 @@ int certify_plan_load(const char *path, struct certify_plan *p, struct certify_e
 
 	if (!f)
 		return certify_errf(err, "%s: %s", path, strerror(errno));
-	buf = malloc(65537);
-	n = buf ? fread(buf, 1, 65536, f) : 0;
+	buf = malloc(CERTIFY_PLAN_MAX + 2);
+	n = buf ? fread(buf, 1, CERTIFY_PLAN_MAX + 1, f) : 0;
 	fclose(f);
 	if (!buf)
 		return certify_errf(err, "%s: out of memory", path);
+	if (n > CERTIFY_PLAN_MAX || memchr(buf, '\0', n)) {
+		free(buf);
+		return certify_errf(err, "%s: %s", path, n > CERTIFY_PLAN_MAX ?
+				    "longer than 64 KiB: not a plan" : "a NUL byte: not a plan");
+	}
 	buf[n] = '\0';
 	rc = certify_plan_parse(buf, path, p, err);
 	free(buf);

@@ -22,6 +22,7 @@ struct certify_plan {
 	char name[32];
 	char description[200];
 	char file[256];			/* where it was read, for messages */
+	char sha256[65];		/* of the plan text as read: what a run binds */
 	int has_kind;			/* kind = nic|storage; without it the plan takes any device */
 	enum certify_kind kind;
 	int hidden;			/* not listed by `certify plans` without --all */
@@ -40,11 +41,13 @@ struct certify_plan {
 	char eio_lba[64];		/* "" or a template: blkdebug EIO at that sector, blk.eio_lba= */
 };
 
-/* Parses plan text; fname names it in messages ("nic.plan:7: unknown key 'foo'"). Returns 0 or -1. */
+/* Parses plan text (and takes its sha256); fname names it in messages ("nic.plan:7: unknown
+ * key 'foo'"). Returns 0 or -1. */
 int certify_plan_parse(const char *text, const char *fname, struct certify_plan *p,
 		       struct certify_err *err);
 
-/* Reads and parses a file. Returns 0 or -1. */
+/* Reads and parses a file (at most CERTIFY_PLAN_MAX bytes). Returns 0 or -1. */
+#define CERTIFY_PLAN_MAX	65536
 int certify_plan_load(const char *path, struct certify_plan *p, struct certify_err *err);
 
 /* Loads plan `name` from dir/NAME.plan. Returns 0 or -1 ("plan 'x': no such plan in plans/"). */

@@ -5,10 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <lib/hvexit.h>
 
+#include "proc.h"
 #include "qemu.h"
 
 #define QEMU_QBOOT_ROM "/usr/share/qemu/qboot.rom"
@@ -25,6 +27,47 @@ int qemu_kvm_usable(char *why, size_t whylen)
 	}
 	close(fd);
 	return 1;
+}
+
+const char *qemu_binary(const char *binary)
+{
+	const char *env = getenv("CERTIFY_QEMU");
+
+	return binary ? binary : env && *env ? env : "qemu-system-x86_64";
+}
+
+int qemu_version(const char *binary, char *out, size_t outlen, struct certify_err *err)
+{
+	char *argv[] = { (char *)qemu_binary(binary), "--version", NULL };
+	const char *tmp = getenv("TMPDIR");
+	char path[512], line[256] = "";
+	struct certify_proc p;
+	FILE *f;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/certify-qemu-version.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	fd = mkstemp(path);
+	if (fd < 0)
+		return certify_errf(err, "%s --version: cannot create %s: %s", argv[0], path, strerror(errno));
+	close(fd);
+	if (certify_proc_spawn(&p, argv, path, err) < 0) {
+		unlink(path);
+		return -1;
+	}
+	if (!certify_proc_wait(&p, 10.0))
+		certify_proc_kill(&p, 1.0);
+	f = fopen(path, "r");
+	if (f && !fgets(line, sizeof(line), f))
+		line[0] = '\0';
+	if (f)
+		fclose(f);
+	unlink(path);
+	line[strcspn(line, "\r\n")] = '\0';
+	if (!line[0] || !WIFEXITED(p.status) || WEXITSTATUS(p.status) != 0)
+		return certify_errf(err, "%s --version: no version (exit status %d): is QEMU installed?",
+				    argv[0], WIFEXITED(p.status) ? WEXITSTATUS(p.status) : -1);
+	snprintf(out, outlen, "%s", line);
+	return 0;
 }
 
 int qemu_accel_resolve(enum qemu_accel want, enum qemu_accel *got, struct certify_err *err)
@@ -189,10 +232,9 @@ static int qemu_expand(const struct qemu_config *cfg, const struct qemu_paths *p
 static int qemu_push_fixed(const struct qemu_config *cfg, enum qemu_accel accel,
 			   const struct qemu_paths *p, struct certify_strv *a)
 {
-	const char *bin = cfg->binary ? cfg->binary : getenv("CERTIFY_QEMU");
 	int r = 0;
 
-	r |= certify_strv_push(a, bin && *bin ? bin : "qemu-system-x86_64");
+	r |= certify_strv_push(a, qemu_binary(cfg->binary));
 	r |= certify_strv_split(a, "-nodefaults -no-user-config -display none -no-reboot");
 	r |= certify_strv_push(a, "-machine");
 	r |= certify_strv_pushf(a, "%s", cfg->machine);

@@ -59,6 +59,14 @@ struct qemu_paths {
 /* Returns 1 when /dev/kvm opens read-write, else 0 with the reason in why. */
 int qemu_kvm_usable(char *why, size_t whylen);
 
+/* The QEMU binary every boot runs: binary, else $CERTIFY_QEMU, else qemu-system-x86_64. */
+const char *qemu_binary(const char *binary);
+
+/* The first line of `qemu_binary(binary) --version` ("QEMU emulator version 7.2.19 (Debian
+ * ...)"), what a certification binds. Returns 0, or -1 when QEMU does not run or says
+ * nothing (err names the binary). */
+int qemu_version(const char *binary, char *out, size_t outlen, struct certify_err *err);
+
 /* Resolves QEMU_ACCEL_AUTO to KVM or TCG. KVM asked for but unusable gives -1 and the reason. */
 int qemu_accel_resolve(enum qemu_accel want, enum qemu_accel *got, struct certify_err *err);
 

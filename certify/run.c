@@ -262,9 +262,9 @@ static void *run_worker(void *arg)
 		struct certify_config_result *r = &x->results[i];
 
 		r->cfg = x->cfgs[i];
-		if (x->cfgs[i].skip[0]) {
-			r->verdict = CERTIFY_V_SKIP;
-			snprintf(r->reason, sizeof(r->reason), "%s", x->cfgs[i].skip);
+		if (x->cfgs[i].state != CERTIFY_CFG_RUN) {
+			r->verdict = x->cfgs[i].state == CERTIFY_CFG_NA ? CERTIFY_V_NA : CERTIFY_V_NOTRUN;
+			snprintf(r->reason, sizeof(r->reason), "%s", x->cfgs[i].why);
 		} else {
 			if (x->hooks && x->hooks->start)
 				x->hooks->start(x->hooks->ctx, &x->cfgs[i]);

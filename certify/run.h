@@ -25,7 +25,7 @@ struct certify_config_result {
 	struct certify_result res;	/* the session's result (run records, tails) */
 	struct certify_hostchecks checks;	/* the host's own evidence (hostcheck.h) */
 	char *log;			/* the whole COM1 log (malloc'ed, or NULL) */
-	int ran;			/* 0 when skipped */
+	int ran;			/* 0 when not applicable, not run or never started */
 };
 
 /* Progress callbacks, called with the runner's lock held (one at a time). */

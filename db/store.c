@@ -65,6 +65,22 @@ static int db_exec(struct certify_db *db, const char *sql, struct certify_err *e
 	return 0;
 }
 
+/* PRAGMA foreign_key_check: 0 when no row points nowhere, else -1 naming the first. */
+static int db_fk_check(struct certify_db *db, struct certify_err *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (db_prepare(db, "PRAGMA foreign_key_check", &st, err) < 0)
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		certify_errf(err, "%s: a %s row points to a missing %s row", db->path,
+			     (const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 2));
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : rc == SQLITE_ROW ? -1 : db_error(db, err);
+}
+
 /* Ends a transaction: COMMIT when rc is 0, else ROLLBACK (keeping the first error). */
 static int db_end(struct certify_db *db, int rc, struct certify_err *err)
 {
@@ -120,33 +136,47 @@ int certify_db_version(struct certify_db *db)
 	return v;
 }
 
-/* Applies every migration newer than the store, each in its own transaction. */
+/*
+ * Applies every migration newer than the store, each in its own transaction. Foreign keys
+ * are off meanwhile (a migration that rebuilds a table drops the old one, which with them
+ * on would cascade into its children; SQLite's "generalized ALTER TABLE procedure") and
+ * checked before each commit, so a migration cannot leave a dangling reference.
+ */
 static int db_migrate(struct certify_db *db, struct certify_err *err)
 {
-	int have;
+	int have, rc = 0;
 
-	if (db_exec(db, certify_db_schema_sql, err) < 0)
+	if (db_exec(db, certify_db_schema_sql, err) < 0 || db_exec(db, "PRAGMA foreign_keys=OFF", err) < 0)
 		return -1;
-	for (const struct certify_db_migration *m = certify_db_migrations; m->file; m++) {
+	for (const struct certify_db_migration *m = certify_db_migrations; rc == 0 && m->file; m++) {
 		char sql[128];
-		int rc;
 
-		if (db_exec(db, "BEGIN IMMEDIATE", err) < 0)
-			return -1;
+		if (db_exec(db, "BEGIN IMMEDIATE", err) < 0) {
+			rc = -1;
+			break;
+		}
 		have = certify_db_version(db);
 		if (have >= m->version) {
 			db_exec(db, "COMMIT", NULL);
 			continue;
 		}
 		rc = db_exec(db, m->sql, err);
+		if (rc == 0)
+			rc = db_fk_check(db, err);
 		snprintf(sql, sizeof(sql), "INSERT INTO schema_version VALUES (%d, datetime('now'))",
 			 m->version);
 		if (rc == 0)
 			rc = db_exec(db, sql, err);
-		if (db_end(db, rc, err) < 0)
-			return certify_errf(err, "%s: migration %s: %s", db->path, m->file, err->msg);
+		if (db_end(db, rc, err) < 0) {
+			char why[sizeof(err->msg)];
+
+			snprintf(why, sizeof(why), "%s", err->msg);
+			rc = certify_errf(err, "%s: migration %s: %s", db->path, m->file, why);
+		}
 	}
-	return 0;
+	if (db_exec(db, "PRAGMA foreign_keys=ON", rc == 0 ? err : NULL) < 0)
+		return -1;
+	return rc;
 }
 
 int certify_db_open(const char *path, struct certify_db **out, struct certify_err *err)
@@ -165,8 +195,8 @@ int certify_db_open(const char *path, struct certify_db **out, struct certify_er
 		goto close;
 	}
 	db_busy_timeout(db);
-	if (db_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
-		    "PRAGMA foreign_keys=ON", err) < 0 || db_migrate(db, err) < 0)
+	if (db_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL", err) < 0 ||
+	    db_migrate(db, err) < 0)
 		goto close;
 	*out = db;
 	return 0;
@@ -280,8 +310,9 @@ static int db_driver_add(struct certify_db *db, int64_t run, const struct certif
 }
 
 int certify_db_run_begin(struct certify_db *db, const char *plan, const char *config_json,
-			 uint64_t seed, const struct certify_db_driver *drv, size_t ndrv,
-			 int64_t *id, struct certify_err *err)
+			 uint64_t seed, const struct certify_db_binding *b,
+			 const struct certify_db_driver *drv, size_t ndrv, int64_t *id,
+			 struct certify_err *err)
 {
 	char now[32], host[64] = "";
 	sqlite3_stmt *st;
@@ -291,8 +322,9 @@ int certify_db_run_begin(struct certify_db *db, const char *plan, const char *co
 	gethostname(host, sizeof(host) - 1);
 	if (db_exec(db, "BEGIN IMMEDIATE", err) < 0)
 		return -1;
-	rc = db_prepare(db, "INSERT INTO runs (plan, config, seed, started, status, host, pid) "
-			"VALUES (?, ?, ?, ?, 'running', ?, ?) RETURNING id", &st, err);
+	rc = db_prepare(db, "INSERT INTO runs (plan, config, seed, started, status, host, pid, "
+			"plan_sha256, kernel_sha256, qemu_version, official, unofficial_why) "
+			"VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?) RETURNING id", &st, err);
 	if (rc == 0) {
 		sqlite3_bind_text(st, 1, plan, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_text(st, 2, config_json, -1, SQLITE_TRANSIENT);
@@ -300,6 +332,11 @@ int certify_db_run_begin(struct certify_db *db, const char *plan, const char *co
 		sqlite3_bind_text(st, 4, now, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_text(st, 5, host, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_int64(st, 6, (sqlite3_int64)getpid());
+		sqlite3_bind_text(st, 7, b->plan_sha256, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 8, b->kernel_sha256, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 9, b->qemu_version, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int(st, 10, !!b->official);
+		sqlite3_bind_text(st, 11, b->official ? "" : b->unofficial_why, -1, SQLITE_TRANSIENT);
 		rc = db_returning(db, st, id, err);
 	}
 	for (size_t i = 0; rc == 0 && i < ndrv; i++)

@@ -39,6 +39,16 @@ struct certify_db_driver {
 	char name[32], version[32], vendor[64], sha256[65];
 };
 
+/* What a run binds (docs/db.md, version 4): the plan file's and the kernel's sha256 (the
+ * modules' are the drivers'), QEMU's version, and whether the plan is the one shipped with
+ * the release (official); an unofficial run says why. */
+struct certify_db_binding {
+	char plan_sha256[65], kernel_sha256[65];
+	char qemu_version[128];
+	int official;
+	char unofficial_why[256];	/* "" when official */
+};
+
 /* One boot of the run's matrix, with what it reported. */
 struct certify_db_config {
 	int idx;
@@ -72,6 +82,7 @@ struct certify_db_run {
 	char host[64];
 	long pid;
 	char *log;
+	struct certify_db_binding bind;
 	struct certify_db_device *dev;
 	size_t ndev;
 	struct certify_db_driver *drv;
@@ -101,10 +112,12 @@ void certify_db_close(struct certify_db *db);
 /* The schema version (the newest migration applied), or -1. */
 int certify_db_version(struct certify_db *db);
 
-/* Inserts a run (status 'running') with its drivers. Returns 0 with *id, or -1. */
+/* Inserts a run (status 'running') with what it binds and its drivers. Returns 0 with *id,
+ * or -1. */
 int certify_db_run_begin(struct certify_db *db, const char *plan, const char *config_json,
-			 uint64_t seed, const struct certify_db_driver *drv, size_t ndrv,
-			 int64_t *id, struct certify_err *err);
+			 uint64_t seed, const struct certify_db_binding *bind,
+			 const struct certify_db_driver *drv, size_t ndrv, int64_t *id,
+			 struct certify_err *err);
 
 /* Adds one finished configuration with its devices, release, results, metrics and host checks. */
 int certify_db_config_add(struct certify_db *db, int64_t run, const struct certify_db_config *c,
@@ -128,7 +141,8 @@ struct certify_db_summary {
 	char drivers[256];		/* "e1000 1.0, ..." */
 	char host[64];			/* where certify ran */
 	long pid;			/* its process id */
-	int certified;			/* status complete and verdict pass */
+	int certified;			/* status complete, verdict pass and official */
+	int official;			/* the plan is the one shipped with the release */
 };
 
 /*
@@ -140,8 +154,9 @@ int certify_db_history(struct certify_db *db, const char *model, int certified_o
 		       struct certify_err *err);
 
 /*
- * What `hcl export` reads: one device of a complete, passing run (the certified_runs view:
- * a run killed half-way never counts), with a driver the run loaded and the release it ran.
+ * What `hcl export` reads: one device of a certified run (the certified_runs view: complete,
+ * passed and official; a run killed half-way never counts), with a driver the run loaded and
+ * the release it ran.
  */
 struct certify_db_certified {
 	unsigned vid, did, svid, ssid;
@@ -162,5 +177,23 @@ struct certify_db_certified {
 int certify_db_certified(struct certify_db *db,
 			 int (*fn)(void *ctx, const struct certify_db_certified *c), void *ctx,
 			 struct certify_err *err);
+
+/*
+ * Calls fn with each complete, passing run that is not official (id, plan, why): what `hcl
+ * export` leaves out and says so. fn returns 0 to go on or -1 to stop. Returns 0 or -1.
+ */
+int certify_db_unofficial(struct certify_db *db,
+			  int (*fn)(void *ctx, int64_t run, const char *plan, const char *why),
+			  void *ctx, struct certify_err *err);
+
+/*
+ * Calls fn with each configuration of a run (name, verdict, reason) in matrix order: what
+ * `hcl export` shows as a certification's coverage. fn returns 0 to go on or -1 to stop
+ * (then so does this, err untouched). Returns 0, or -1 with a message (a busy store too).
+ */
+int certify_db_run_configs(struct certify_db *db, int64_t run,
+			   int (*fn)(void *ctx, const char *name, const char *verdict,
+				     const char *reason),
+			   void *ctx, struct certify_err *err);
 
 #endif

@@ -12,7 +12,8 @@ static int db_run_row(struct certify_db *db, int64_t id, struct certify_db_run *
 	int rc;
 
 	if (db_prepare(db, "SELECT r.plan, r.config, r.seed, r.started, r.finished, r.status, "
-		       "r.verdict, COALESCE(l.release, ''), r.host, r.pid, r.log FROM runs r "
+		       "r.verdict, COALESCE(l.release, ''), r.host, r.pid, r.log, r.plan_sha256, "
+		       "r.kernel_sha256, r.qemu_version, r.official, r.unofficial_why FROM runs r "
 		       "LEFT JOIN releases l ON l.id = r.release_id WHERE r.id = ?", &st, err) < 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
@@ -30,6 +31,11 @@ static int db_run_row(struct certify_db *db, int64_t id, struct certify_db_run *
 		db_col_text(st, 8, r->host, sizeof(r->host));
 		r->pid = (long)sqlite3_column_int64(st, 9);
 		r->log = db_col_dup(st, 10);
+		db_col_text(st, 11, r->bind.plan_sha256, sizeof(r->bind.plan_sha256));
+		db_col_text(st, 12, r->bind.kernel_sha256, sizeof(r->bind.kernel_sha256));
+		db_col_text(st, 13, r->bind.qemu_version, sizeof(r->bind.qemu_version));
+		r->bind.official = sqlite3_column_int(st, 14);
+		db_col_text(st, 15, r->bind.unofficial_why, sizeof(r->bind.unofficial_why));
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_ROW)
@@ -255,7 +261,7 @@ int certify_db_history(struct certify_db *db, const char *model, int certified_o
 		" FROM run_devices x JOIN devices d ON d.id = x.device_id WHERE x.run_id = r.id), "
 		"(SELECT group_concat(v.name || ' ' || v.version, ', ') "
 		" FROM run_drivers y JOIN drivers v ON v.id = y.driver_id WHERE y.run_id = r.id), "
-		"r.id IN (SELECT id FROM certified_runs), r.host, r.pid "
+		"r.id IN (SELECT id FROM certified_runs), r.host, r.pid, r.official "
 		"FROM runs r LEFT JOIN releases l ON l.id = r.release_id "
 		"WHERE (?1 IS NULL OR EXISTS (SELECT 1 FROM run_devices x JOIN devices d ON "
 		"  d.id = x.device_id WHERE x.run_id = r.id AND d.model = ?1) "
@@ -281,6 +287,7 @@ int certify_db_history(struct certify_db *db, const char *model, int certified_o
 		s.certified = sqlite3_column_int(st, 9);
 		db_col_text(st, 10, s.host, sizeof(s.host));
 		s.pid = (long)sqlite3_column_int64(st, 11);
+		s.official = sqlite3_column_int(st, 12);
 		rc = fn(ctx, &s);
 	}
 	sqlite3_finalize(st);

@@ -44,6 +44,32 @@ enum hcl_status {
 	HCL_REVOKED = HCLBIN_REVOKED,
 };
 
+/* A configuration of the certification matrix (e.g. "q35-msix-smp2-kvm") that the runs did
+ * not cover, and why. */
+struct hcl_cfgnote {
+	char *name, *reason;
+};
+
+/*
+ * What the runs behind a certification covered (docs/hcl.md, "coverage"): the
+ * configurations that passed, those the host did not run (no KVM, another --accel) and
+ * those that do not apply to the device (an interrupt mode it lacks). A name is in one list.
+ */
+struct hcl_coverage {
+	char **passed;
+	size_t npassed;
+	struct hcl_cfgnote *not_run, *not_applicable;
+	size_t nnot_run, nnot_applicable;
+};
+
+/* Adds a configuration's verdict ("pass", "notrun", "na"; anything else counts as not run)
+ * from a later run: a pass stands, otherwise the later word replaces the earlier. 0 or -1. */
+int hcl_coverage_add(struct hcl_coverage *c, const char *name, const char *verdict,
+		     const char *reason);
+/* A deep copy of src into dst (zeroed first). 0 or -1. */
+int hcl_coverage_copy(struct hcl_coverage *dst, const struct hcl_coverage *src);
+void hcl_coverage_free(struct hcl_coverage *c);
+
 /* One release record of an entry. */
 struct hcl_cert {
 	char *release, *driver, *driver_version;
@@ -55,6 +81,7 @@ struct hcl_cert {
 	size_t nruns;
 	enum hcl_status status;
 	int rel_id;			/* while reading: the reader's index of the release */
+	struct hcl_coverage *coverage;	/* NULL when the list does not say (lists before it) */
 };
 
 /* One (vid, did, svid, ssid); svid/ssid may be HV_PCI_ANY (written "*"). */
@@ -89,6 +116,7 @@ struct hcl_certified {
 	const char *const *runs;
 	size_t nruns;
 	enum hcl_status status;
+	const struct hcl_coverage *coverage;	/* NULL: not stated */
 };
 
 /* hcl_list.c: the JSON format, read in one pass. */

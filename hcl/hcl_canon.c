@@ -42,8 +42,9 @@ static inline void hcl_canon_put(struct hcl_canon *c, const char *s, size_t n)
 	}
 }
 
-/* A string literal: its length is known at compile time. */
-#define hcl_canon_lit(c, s) hcl_canon_put((c), (s), sizeof(s) - 1)
+/* A string literal (an array, not a pointer: "" s "" refuses anything else): its length is
+ * known at compile time. */
+#define hcl_canon_lit(c, s) hcl_canon_put((c), "" s "", sizeof(s) - 1)
 
 static void hcl_canon_cstr(struct hcl_canon *c, const char *s)
 {
@@ -117,11 +118,40 @@ static int hcl_canon_rel_cmp(const void *a, const void *b)
 	return strcmp((*x)->release, (*y)->release);
 }
 
+static void hcl_canon_notes(struct hcl_canon *c, const struct hcl_cfgnote *v, size_t n)
+{
+	hcl_canon_put(c, "[", 1);
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			hcl_canon_put(c, ",", 1);
+		hcl_canon_lit(c, "{\"name\":");
+		hcl_canon_str(c, v[i].name);
+		hcl_canon_lit(c, ",\"reason\":");
+		hcl_canon_str(c, v[i].reason);
+		hcl_canon_put(c, "}", 1);
+	}
+	hcl_canon_put(c, "]", 1);
+}
+
+/* After "certified": members in name order. */
+static void hcl_canon_coverage(struct hcl_canon *c, const struct hcl_coverage *cv)
+{
+	hcl_canon_lit(c, ",\"coverage\":{\"not_applicable\":");
+	hcl_canon_notes(c, cv->not_applicable, cv->nnot_applicable);
+	hcl_canon_lit(c, ",\"not_run\":");
+	hcl_canon_notes(c, cv->not_run, cv->nnot_run);
+	hcl_canon_lit(c, ",\"passed\":");
+	hcl_canon_strv(c, cv->passed, cv->npassed);
+	hcl_canon_put(c, "}", 1);
+}
+
 static void hcl_canon_cert(struct hcl_canon *c, const struct hcl_cert *ce)
 {
 	hcl_canon_str(c, ce->release);
 	hcl_canon_lit(c, ":{\"certified\":");
 	hcl_canon_str(c, ce->certified);
+	if (ce->coverage)
+		hcl_canon_coverage(c, ce->coverage);
 	hcl_canon_lit(c, ",\"driver\":");
 	hcl_canon_str(c, ce->driver);
 	hcl_canon_lit(c, ",\"driver_version\":");

@@ -1,7 +1,8 @@
 /*
  * hcl export: the compatibility list from the certification store. One entry per
- * (vid, did, svid, ssid) that a complete, passing run certified (the store's certified_runs
- * view: a run killed half-way never counts), per hvkernel release the driver name and
+ * (vid, did, svid, ssid) that a complete, passing, official run certified (the store's
+ * certified_runs view: a run killed half-way never counts; a passing run whose plan is not
+ * the shipped one is left out, and each is named on stderr), per hvkernel release the driver name and
  * version that ran, the certification date (the latest run's) and every run behind it.
  * A run that certified several devices with several drivers pairs each device with the
  * driver of the same kind of device only when that pairing is unambiguous (one driver);
@@ -21,8 +22,10 @@ struct hcl_export_row {
 	struct hcl_certified c;
 	char vendor[128], model[128], release[48], driver[32], version[32], date[16];
 	char *runs_buf[64];
+	int64_t run_ids[64];
 	size_t nruns;
 	int last_run;			/* rows are ordered by run within one driver version */
+	struct hcl_coverage cov;	/* what its runs covered, configuration by configuration */
 };
 
 static int hcl_export_same(const struct hcl_export_row *r, uint32_t vid, uint32_t did, uint32_t svid,
@@ -38,6 +41,7 @@ static void hcl_export_free_runs(struct hcl_export_row *r)
 	for (size_t k = 0; k < r->nruns; k++)
 		free(r->runs_buf[k]);
 	r->nruns = 0;
+	hcl_coverage_free(&r->cov);
 }
 
 /*
@@ -76,7 +80,20 @@ static size_t hcl_export_supersede(struct hcl_export_row *rows, size_t n)
 struct hcl_export_rows {
 	struct hcl_export_row *v;
 	size_t n, skipped;
+	size_t unofficial;		/* passing runs left out: their plan is not the shipped one */
 };
+
+#define HCL_EXPORT_SAY_MAX	10	/* unofficial runs named one by one, then counted */
+
+static int hcl_export_unofficial(void *ctx, int64_t run, const char *plan, const char *why)
+{
+	struct hcl_export_rows *rows = ctx;
+
+	if (rows->unofficial++ < HCL_EXPORT_SAY_MAX)
+		fprintf(stderr, "hcl export: run %lld (plan %s) left out, unofficial: %s\n",
+			(long long)run, plan, why);
+	return 0;
+}
 
 static int hcl_export_add(void *ctx, const struct certify_db_certified *c)
 {
@@ -116,12 +133,35 @@ static int hcl_export_add(void *ctx, const struct certify_db_certified *c)
 		snprintf(id, sizeof(id), "run-%lld", (long long)c->run);
 		if (!(r->runs_buf[r->nruns] = strdup(id)))
 			return -1;
-		r->nruns++;
+		r->run_ids[r->nruns++] = c->run;
 	}
 	return 0;
 }
 
-/* Reads the certified rows of the store at path. 0, or -1 with err. */
+static int hcl_export_cfg(void *ctx, const char *name, const char *verdict, const char *reason)
+{
+	return hcl_coverage_add(ctx, name, verdict, reason);
+}
+
+/* Each kept row's coverage, from the configurations of its runs, oldest run first. */
+static int hcl_export_coverage(struct certify_db *db, struct hcl_export_rows *rows,
+			       struct certify_err *err)
+{
+	for (size_t i = 0; i < rows->n; i++) {
+		struct hcl_export_row *r = &rows->v[i];
+
+		for (size_t k = 0; k < r->nruns; k++)
+			if (certify_db_run_configs(db, r->run_ids[k], hcl_export_cfg, &r->cov, err) < 0)
+				return -1;
+		if (r->cov.npassed == 0)
+			return certify_errf(err, "run %lld: certified, but no configuration passed",
+					    (long long)r->run_ids[0]);
+	}
+	return 0;
+}
+
+/* Reads the certified rows of the store at path, one per device, release and driver (the
+ * latest certification standing), with their coverage. 0, or -1 with err. */
 static int hcl_export_read(const char *path, struct hcl_export_rows *rows, struct hcl_err *err)
 {
 	struct certify_err cerr = { "" };
@@ -131,6 +171,12 @@ static int hcl_export_read(const char *path, struct hcl_export_rows *rows, struc
 	if (certify_db_open_read(path, &db, &cerr) < 0)
 		return hcl_errf(err, "%s", cerr.msg);
 	rc = certify_db_certified(db, hcl_export_add, rows, &cerr);
+	if (rc == 0)
+		rc = certify_db_unofficial(db, hcl_export_unofficial, rows, &cerr);
+	if (rc == 0) {
+		rows->n = hcl_export_supersede(rows->v, rows->n);
+		rc = hcl_export_coverage(db, rows, &cerr);
+	}
 	certify_db_close(db);
 	if (rc < 0)
 		return hcl_errf(err, "%s", cerr.msg[0] ? cerr.msg : "out of memory");
@@ -164,7 +210,7 @@ static int hcl_export_write(const struct hcl_list *list, const char *out, struct
 
 int hcl_export(const char *db, const char *out, struct hcl_err *err)
 {
-	struct hcl_export_rows rows = { NULL, 0, 0 };
+	struct hcl_export_rows rows = { NULL, 0, 0, 0 };
 	struct hcl_certified *cs = NULL;
 	struct hcl_list list;
 	size_t n = 0;
@@ -172,8 +218,7 @@ int hcl_export(const char *db, const char *out, struct hcl_err *err)
 
 	if (hcl_export_read(db, &rows, err) < 0)
 		goto free_rows;
-	n = hcl_export_supersede(rows.v, rows.n);
-	rows.n = n;
+	n = rows.n;
 	cs = calloc(n ? n : 1, sizeof(*cs));
 	if (!cs) {
 		hcl_errf(err, "out of memory");
@@ -190,16 +235,22 @@ int hcl_export(const char *db, const char *out, struct hcl_err *err)
 		r->c.certified = r->date;
 		r->c.runs = (const char *const *)r->runs_buf;
 		r->c.nruns = r->nruns;
+		r->c.coverage = &r->cov;
 		cs[i] = r->c;
 	}
 	if (hcl_list_build(&list, cs, n, (int64_t)time(NULL), err) < 0)
 		goto free_rows;
 	rc = hcl_export_write(&list, out, err);
 	hcl_list_free(&list);
+	if (rc == 0 && rows.unofficial > HCL_EXPORT_SAY_MAX)
+		fprintf(stderr, "hcl export: %zu more unofficial runs left out\n",
+			rows.unofficial - HCL_EXPORT_SAY_MAX);
 	if (rc == 0)
-		fprintf(stderr, "%s: %zu entries from the certified runs%s\n", out ? out : "hcl export", n,
-			rows.skipped ? " (devices of multi-driver runs left out: the store does not say "
-				       "which driver drove them)" : "");
+		fprintf(stderr, "%s: %zu entries from the certified runs%s%s\n", out ? out : "hcl export",
+			n, rows.skipped ? " (devices of multi-driver runs left out: the store does not say "
+					  "which driver drove them)" : "",
+			rows.unofficial ? "; unofficial runs left out (their plans are not the shipped "
+					  "ones)" : "");
 free_rows:
 	free(cs);
 	for (size_t i = 0; i < rows.n; i++)

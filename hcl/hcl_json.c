@@ -489,33 +489,49 @@ int hcl_jr_key(struct hcl_jr *r, const struct hcl_jpath *path)
 	return 1;
 }
 
+/* Past the member name at r->p when it is key, written without escapes; else NULL. */
+static const char *hcl_jr_name_is(const struct hcl_jr *r, const char *key)
+{
+	const char *q = r->p + 1;
+
+	while (*key && q < r->end && *q == *key) {
+		q++;
+		key++;
+	}
+	return !*key && q < r->end && *q == '"' ? q + 1 : NULL;
+}
+
+/* The first key of keys not in seen (the index of the NULL at the end when none). */
+static int hcl_jr_unseen(uint64_t seen)
+{
+	return ~seen ? __builtin_ctzll(~seen) : 64;
+}
+
 int hcl_jr_member(struct hcl_jr *r, const char *const *keys, uint64_t *seen, const struct hcl_jpath *path)
 {
 	const char *at;
 	int more, next;
 
-	/* Lists are written in the order of the key table: the next key is compared in place
-	 * before anything is decoded. */
-	next = ~*seen ? __builtin_ctzll(~*seen) : 64;	/* the first key not seen yet */
+	/* Lists are written in the order of the key table: the next key not seen yet, or the
+	 * one after it (an optional key left out), is compared in place before anything is
+	 * decoded. */
+	next = hcl_jr_unseen(*seen);
 	more = hcl_jr_more(r, '}');
 	if (more <= 0)
 		return more < 0 ? -1 : -2;
 	hcl_jr_ws(r);
 	at = r->p;
-	if (keys[next] && r->p < r->end && *r->p == '"') {
-		const char *k = keys[next], *q = r->p + 1;
+	for (int t = 0; t < 2 && keys[next] && r->p < r->end && *r->p == '"'; t++) {
+		const char *q = hcl_jr_name_is(r, keys[next]);
 
-		while (*k && q < r->end && *q == *k) {
-			q++;
-			k++;
-		}
-		if (!*k && q < r->end && *q == '"') {
-			r->p = q + 1;
+		if (q) {
+			r->p = q;
 			if (hcl_jr_expect(r, ':', "expected ':' after a member name") < 0)
 				return -1;
 			*seen |= 1ull << next;
 			return next;
 		}
+		next = hcl_jr_unseen(*seen | 1ull << next);
 	}
 	if (r->p >= r->end || *r->p != '"')
 		return hcl_jr_fail(r, r->p, path, "not valid JSON: expected a member name");

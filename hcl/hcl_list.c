@@ -40,6 +40,23 @@ static void *hcl_arena_alloc(struct hcl_arena *a, size_t n)
 	return p;
 }
 
+/* Room for one more element in an array in the arena (4, then doubled): the array, moved
+ * (copied) or not, or NULL out of memory. */
+static void *hcl_arena_grow(struct hcl_arena *a, void *arr, size_t *cap, size_t n, size_t elem)
+{
+	size_t nc = *cap ? *cap * 2 : 4;
+	void *g;
+
+	if (n < *cap)
+		return arr;
+	if (nc > SIZE_MAX / elem || !(g = hcl_arena_alloc(a, nc * elem)))
+		return NULL;
+	if (n)
+		memcpy(g, arr, n * elem);
+	*cap = nc;
+	return g;
+}
+
 /* Keeps the first block. */
 static void hcl_arena_reset(struct hcl_arena *a)
 {
@@ -199,23 +216,19 @@ static int hcl_lr_str(struct hcl_lr *s, const struct hcl_jpath *path, size_t max
 static int hcl_lr_strarr(struct hcl_lr *s, const struct hcl_jpath *path, char ***out, size_t *n)
 {
 	struct hcl_jr *r = s->r;
-	size_t cap = 4;
+	size_t cap = 0;
 	int more;
 
 	*n = 0;
-	*out = hcl_arena_alloc(&s->arena, cap * sizeof(char *));
+	*out = hcl_arena_grow(&s->arena, NULL, &cap, 0, sizeof(char *));
 	if (!*out || hcl_jr_arr_begin(r, path) < 0)
 		return *out ? -1 : hcl_errf(r->err, "%s: out of memory", r->name);
 	while ((more = hcl_jr_arr_next(r, path)) == 1) {
-		if (*n == cap) {
-			char **g = hcl_arena_alloc(&s->arena, cap * 2 * sizeof(char *));
+		char **g = hcl_arena_grow(&s->arena, *out, &cap, *n, sizeof(char *));
 
-			if (!g)
-				return hcl_errf(r->err, "%s: out of memory", r->name);
-			memcpy(g, *out, cap * sizeof(char *));
-			*out = g;
-			cap *= 2;
-		}
+		if (!g)
+			return hcl_errf(r->err, "%s: out of memory", r->name);
+		*out = g;
 		if (hcl_lr_str(s, HCL_JP_IDX(path, *n), 0, &(*out)[*n]) < 0)
 			return -1;
 		(*n)++;
@@ -236,8 +249,120 @@ static int hcl_parse_status(const char *s, enum hcl_status *st)
 	return 0;
 }
 
+/* In the order hcl export writes them; coverage (index 6) is optional. */
 static const char *const hcl_cert_keys[] = { "driver", "driver_version", "firmware", "features",
-					     "certified", "runs", "status", NULL };
+					     "certified", "runs", "coverage", "status", NULL };
+#define HCL_CERT_OPTIONAL (1ull << 6)
+
+static const char *const hcl_cover_keys[] = { "passed", "not_run", "not_applicable", NULL };
+static const char *const hcl_note_keys[] = { "name", "reason", NULL };
+
+/* coverage.not_run / not_applicable: [{"name": ..., "reason": ...}] */
+static int hcl_lr_notes(struct hcl_lr *s, const struct hcl_jpath *path, struct hcl_cfgnote **out,
+			size_t *n)
+{
+	struct hcl_jr *r = s->r;
+	size_t cap = 0;
+	int more, k;
+
+	*n = 0;
+	*out = NULL;
+	if (hcl_jr_arr_begin(r, path) < 0)
+		return -1;
+	while ((more = hcl_jr_arr_next(r, path)) == 1) {
+		const struct hcl_jpath *p = HCL_JP_IDX(path, *n);
+		struct hcl_cfgnote *v = hcl_arena_grow(&s->arena, *out, &cap, *n, sizeof(**out));
+		uint64_t seen = 0;
+		const char *obj;
+
+		if (!v)
+			return hcl_errf(r->err, "%s: out of memory", r->name);
+		*out = v;
+		v += (*n)++;
+		if (hcl_jr_peek(r) < 0)
+			return -1;
+		obj = r->p;
+		if (hcl_jr_obj_begin(r, p) < 0)
+			return -1;
+		while ((k = hcl_jr_member(r, hcl_note_keys, &seen, p)) >= 0)
+			if (hcl_lr_str(s, HCL_JP_KEY(p, hcl_note_keys[k]), 0, k ? &v->reason : &v->name) < 0)
+				return -1;
+		if (k == -1)
+			return -1;
+		if (seen != 3)
+			return hcl_jr_fail(r, obj, p, "missing \"%s\"", seen & 1 ? "reason" : "name");
+	}
+	return more;
+}
+
+/* A configuration named twice in the three lists of a coverage, or NULL. */
+static const char *hcl_coverage_dup(const struct hcl_coverage *cv)
+{
+	size_t n = cv->npassed + cv->nnot_run + cv->nnot_applicable;
+	const char **names = malloc((n ? n : 1) * sizeof(*names)), *dup = NULL;
+	size_t k = 0;
+
+	if (!names)
+		return NULL;
+	for (size_t i = 0; i < cv->npassed; i++)
+		names[k++] = cv->passed[i];
+	for (size_t i = 0; i < cv->nnot_run; i++)
+		names[k++] = cv->not_run[i].name;
+	for (size_t i = 0; i < cv->nnot_applicable; i++)
+		names[k++] = cv->not_applicable[i].name;
+	for (size_t i = 0; i < n && !dup; i++)
+		for (size_t j = i + 1; j < n && !dup; j++)
+			if (strcmp(names[i], names[j]) == 0)
+				dup = names[i];
+	free(names);
+	return dup;
+}
+
+/* What the runs behind a certification covered (docs/hcl.md, "coverage"). */
+static int hcl_lr_coverage(struct hcl_lr *s, const struct hcl_jpath *path, struct hcl_coverage **out)
+{
+	struct hcl_jr *r = s->r;
+	struct hcl_coverage *cv = hcl_arena_alloc(&s->arena, sizeof(*cv));
+	uint64_t seen = 0;
+	const char *obj, *dup;
+	char q[136];
+	int k, rc;
+
+	if (!cv)
+		return hcl_errf(r->err, "%s: out of memory", r->name);
+	memset(cv, 0, sizeof(*cv));
+	*out = cv;
+	if (hcl_jr_peek(r) < 0)
+		return -1;
+	obj = r->p;
+	if (hcl_jr_obj_begin(r, path) < 0)
+		return -1;
+	while ((k = hcl_jr_member(r, hcl_cover_keys, &seen, path)) >= 0) {
+		const struct hcl_jpath *p = HCL_JP_KEY(path, hcl_cover_keys[k]);
+		const char *at = hcl_jr_here(r);
+
+		if (k == 0) {
+			rc = hcl_lr_strarr(s, p, &cv->passed, &cv->npassed);
+			if (rc == 0 && cv->npassed == 0)
+				return hcl_jr_fail(r, at, p, "empty: a certification passed at least "
+						   "one configuration");
+		} else {
+			rc = k == 1 ? hcl_lr_notes(s, p, &cv->not_run, &cv->nnot_run) :
+				      hcl_lr_notes(s, p, &cv->not_applicable, &cv->nnot_applicable);
+		}
+		if (rc < 0)
+			return -1;
+	}
+	if (k == -1)
+		return -1;
+	for (int i = 0; hcl_cover_keys[i]; i++)
+		if (!(seen & (1ull << i)))
+			return hcl_jr_fail(r, obj, path, "missing \"%s\"", hcl_cover_keys[i]);
+	if ((dup = hcl_coverage_dup(cv)) != NULL)
+		return hcl_jr_fail(r, obj, path, "configuration \"%s\" listed twice",
+				   hcl_printable(q, sizeof(q), dup, 120));
+	return 0;
+}
 
 static int hcl_lr_cert(struct hcl_lr *s, const struct hcl_jpath *path, struct hcl_cert *ce)
 {
@@ -280,7 +405,8 @@ static int hcl_lr_cert(struct hcl_lr *s, const struct hcl_jpath *path, struct hc
 			if (rc == 0 && ce->nruns == 0)
 				return hcl_jr_fail(r, at, p, "empty: every certification links to its runs");
 			break;
-		case 6:
+		case 6: rc = hcl_lr_coverage(s, p, &ce->coverage); break;
+		case 7:
 			if (hcl_jr_string(r, p) < 0)
 				return -1;
 			if (hcl_parse_status(r->sbuf, &ce->status) < 0)
@@ -293,7 +419,7 @@ static int hcl_lr_cert(struct hcl_lr *s, const struct hcl_jpath *path, struct hc
 	if (k == -1)
 		return -1;
 	for (int i = 0; hcl_cert_keys[i]; i++)
-		if (!(seen & (1ull << i)))
+		if (!(seen & (1ull << i)) && !(HCL_CERT_OPTIONAL & (1ull << i)))
 			return hcl_jr_fail(r, obj, path, "missing \"%s\"", hcl_cert_keys[i]);
 	return 0;
 }
@@ -316,14 +442,14 @@ static int hcl_lr_releases(struct hcl_lr *s, const struct hcl_jpath *path, size_
 			   struct hcl_entry *e)
 {
 	struct hcl_jr *r = s->r;
-	size_t cap = 4;
+	size_t cap = 0;
 	const char *obj;
 	int more;
 
 	if (hcl_jr_peek(r) < 0)
 		return -1;
 	obj = r->p;
-	e->certs = hcl_arena_alloc(&s->arena, cap * sizeof(*e->certs));
+	e->certs = hcl_arena_grow(&s->arena, NULL, &cap, 0, sizeof(*e->certs));
 	if (!e->certs)
 		return hcl_errf(r->err, "%s: out of memory", r->name);
 	if (hcl_jr_obj_begin(r, path) < 0)
@@ -343,16 +469,13 @@ static int hcl_lr_releases(struct hcl_lr *s, const struct hcl_jpath *path, size_
 		if (id < 0)
 			return hcl_jr_fail(r, at, HCL_JP_Q(path, r->sbuf), "release not listed in the "
 					   "top-level releases");
-		if (e->ncerts == cap) {
-			struct hcl_cert *g = hcl_arena_alloc(&s->arena, cap * 2 * sizeof(*g));
+		struct hcl_cert *ce = hcl_arena_grow(&s->arena, e->certs, &cap, e->ncerts,
+						     sizeof(*ce));
 
-			if (!g)
-				return hcl_errf(r->err, "%s: out of memory", r->name);
-			memcpy(g, e->certs, cap * sizeof(*g));
-			e->certs = g;
-			cap *= 2;
-		}
-		struct hcl_cert *ce = &e->certs[e->ncerts++];
+		if (!ce)
+			return hcl_errf(r->err, "%s: out of memory", r->name);
+		e->certs = ce;
+		ce += e->ncerts++;
 
 		memset(ce, 0, sizeof(*ce));
 		ce->release = s->used[id];
@@ -474,6 +597,15 @@ static int hcl_lr_keep(struct hcl_lr *s, const struct hcl_entry *e)
 		dc->certified = hcl_dup(c->certified);
 		dc->features = hcl_dupv(c->features, c->nfeatures);
 		dc->runs = hcl_dupv(c->runs, c->nruns);
+		dc->coverage = NULL;
+		if (c->coverage) {
+			dc->coverage = malloc(sizeof(*dc->coverage));
+			if (!dc->coverage || hcl_coverage_copy(dc->coverage, c->coverage) < 0) {
+				free(dc->coverage);
+				dc->coverage = NULL;
+				return hcl_errf(s->r->err, "%s: out of memory", s->r->name);
+			}
+		}
 	}
 	if (!d->certs)
 		d->ncerts = 0;
@@ -697,6 +829,8 @@ void hcl_list_free(struct hcl_list *l)
 			free(ce->certified);
 			hcl_strv_free(ce->features, ce->nfeatures);
 			hcl_strv_free(ce->runs, ce->nruns);
+			hcl_coverage_free(ce->coverage);
+			free(ce->coverage);
 		}
 		free(e->certs);
 		free(e->vendor);

@@ -31,6 +31,30 @@ static void hcl_wstrv(FILE *f, char *const *v, size_t n)
 	fputc(']', f);
 }
 
+static void hcl_wnotes(FILE *f, const struct hcl_cfgnote *v, size_t n)
+{
+	fputc('[', f);
+	for (size_t i = 0; i < n; i++) {
+		fputs(i ? ",{\"name\":" : "{\"name\":", f);
+		hcl_wstr(f, v[i].name);
+		fputs(",\"reason\":", f);
+		hcl_wstr(f, v[i].reason);
+		fputc('}', f);
+	}
+	fputc(']', f);
+}
+
+static void hcl_wcoverage(FILE *f, const struct hcl_coverage *c)
+{
+	fputs(",\"coverage\":{\"passed\":", f);
+	hcl_wstrv(f, c->passed, c->npassed);
+	fputs(",\"not_run\":", f);
+	hcl_wnotes(f, c->not_run, c->nnot_run);
+	fputs(",\"not_applicable\":", f);
+	hcl_wnotes(f, c->not_applicable, c->nnot_applicable);
+	fputc('}', f);
+}
+
 static void hcl_wcert(FILE *f, const struct hcl_cert *c)
 {
 	fputs("{\"driver\":", f);
@@ -48,6 +72,8 @@ static void hcl_wcert(FILE *f, const struct hcl_cert *c)
 	hcl_wstr(f, c->certified);
 	fputs(",\"runs\":", f);
 	hcl_wstrv(f, c->runs, c->nruns);
+	if (c->coverage)
+		hcl_wcoverage(f, c->coverage);
 	fprintf(f, ",\"status\":\"%s\"}", hcl_status_name(c->status));
 }
 
@@ -122,7 +148,7 @@ static int hcl_add_release(struct hcl_list *l, const char *r)
 	return 0;
 }
 
-static void hcl_fill_cert(struct hcl_cert *c, const struct hcl_certified *r)
+static int hcl_fill_cert(struct hcl_cert *c, const struct hcl_certified *r)
 {
 	c->release = strdup(r->release);
 	c->driver = strdup(r->driver);
@@ -134,6 +160,15 @@ static void hcl_fill_cert(struct hcl_cert *c, const struct hcl_certified *r)
 	c->runs = hcl_strv_dup(r->runs, r->nruns);
 	c->nruns = r->nruns;
 	c->status = r->status;
+	if (!r->coverage)
+		return 0;
+	c->coverage = malloc(sizeof(*c->coverage));
+	if (!c->coverage || hcl_coverage_copy(c->coverage, r->coverage) < 0) {
+		free(c->coverage);
+		c->coverage = NULL;
+		return -1;
+	}
+	return 0;
 }
 
 static int hcl_row_check(const struct hcl_certified *r, size_t i, struct hcl_err *err)
@@ -144,6 +179,8 @@ static int hcl_row_check(const struct hcl_certified *r, size_t i, struct hcl_err
 	    (r->svid != HV_PCI_ANY && r->svid > 0xffff) ||
 	    (r->ssid != HV_PCI_ANY && r->ssid > 0xffff))
 		return hcl_errf(err, "row %zu: bad subsystem IDs", i);
+	if (r->coverage && r->coverage->npassed == 0)
+		return hcl_errf(err, "row %zu: a coverage without a passed configuration", i);
 	if (!r->release || !r->driver || !r->driver_version || !r->certified || r->nruns == 0 ||
 	    strlen(r->driver) >= HCLBIN_STR_SIZE || strlen(r->driver_version) >= HCLBIN_STR_SIZE ||
 	    strlen(r->release) >= HCLBIN_REL_SIZE || hcl_parse_date(r->certified) < 0)
@@ -199,7 +236,8 @@ int hcl_list_build(struct hcl_list *l, const struct hcl_certified *rows, size_t 
 				 r->release);
 			goto fail;
 		}
-		hcl_fill_cert(&e->certs[e->ncerts++], r);
+		if (hcl_fill_cert(&e->certs[e->ncerts++], r) < 0)
+			goto nomem;
 	}
 	free(ord);
 	return 0;

@@ -46,6 +46,21 @@ $(CERTIFY_BIN): $(CERTIFY_CLI_OBJS) $(CERTIFY_HVLIB_OBJS) $(CERTIFY_LIB)
 	@mkdir -p $(@D)
 	$(HOST_CC) -o $@ $^ $(CERTIFY_LDLIBS) -lsqlite3
 
+# The plans shipped with this build, by name and sha256 of their files (certify/official.c):
+# a run with any other plan is unofficial. Part of libcertify and of the unit tests.
+CERTIFY_SHIPPED_C := $(BUILD)/gen/certify/shipped_plans.c
+$(CERTIFY_SHIPPED_C): certify/shipped.sh $(wildcard plans/*.plan)
+	@mkdir -p $(@D)
+	sh certify/shipped.sh $(sort $(wildcard plans/*.plan)) > $@.tmp && mv $@.tmp $@
+$(BUILD)/host/gen/certify/shipped_plans.o: $(CERTIFY_SHIPPED_C)
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_CFLAGS) -Icertify -c $< -o $@
+$(BUILD)/san/gen/certify/shipped_plans.o: $(CERTIFY_SHIPPED_C)
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_CFLAGS) $(SAN_FLAGS) -Icertify -c $< -o $@
+$(CERTIFY_LIB): $(BUILD)/host/gen/certify/shipped_plans.o
+$(UNIT_BIN): $(BUILD)/san/gen/certify/shipped_plans.o
+
 # Unit tests: the store and the reports join the ASan/UBSan test binary.
 CERTIFY_SAN_OBJS := $(CERTIFY_STORE_SRCS:%.c=$(BUILD)/san/%.o) $(BUILD)/san/gen/db/migrations_gen.o
 $(UNIT_BIN): $(CERTIFY_SAN_OBJS)

@@ -60,7 +60,8 @@ void report_count(const struct certify_db_run *r, struct report_counts *c)
 		c->cfg_pass += !strcmp(k->verdict, "pass");
 		c->cfg_fail += !strcmp(k->verdict, "fail");
 		c->cfg_error += !strcmp(k->verdict, "error");
-		c->cfg_skip += !strcmp(k->verdict, "skip");
+		c->cfg_na += !strcmp(k->verdict, "na");
+		c->cfg_notrun += !strcmp(k->verdict, "notrun");
 		for (size_t j = 0; j < k->nresult; j++) {
 			const char *s = k->result[j].status;
 
@@ -105,5 +106,10 @@ void report_xml_text(FILE *out, const char *s)
 
 int report_certified(const struct certify_db_run *r)
 {
-	return !strcmp(r->status, "complete") && !strcmp(r->verdict, "pass");
+	return !strcmp(r->status, "complete") && !strcmp(r->verdict, "pass") && r->bind.official;
+}
+
+const char *report_coverage(const struct report_counts *c)
+{
+	return c->cfg_notrun ? "partial" : "full";
 }

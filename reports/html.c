@@ -16,9 +16,24 @@ static const char html_style[] =
 	"table{border-collapse:collapse;margin:.5em 0 1.5em}"
 	"td,th{border:1px solid #ccc;padding:3px 8px;text-align:left;vertical-align:top}"
 	"th{background:#f0f0f0}.pass{color:#176f2c}.fail{color:#b00020}.error{color:#a05a00}"
-	".skip{color:#666}#verdict{font-size:2em;font-weight:bold}"
+	".skip,.na{color:#666}.notrun{color:#a05a00;font-style:italic}#verdict{font-size:2em;font-weight:bold}"
 	"pre{background:#f7f7f7;padding:8px;overflow:auto;max-height:30em;font-size:12px}"
 	"svg{margin:0 1.5em 1em 0}svg text{font:11px sans-serif}";
+
+/* What a pass certifies: every configuration that applies, or only those that passed. */
+static void html_coverage(FILE *out, const struct certify_db_run *r)
+{
+	struct report_counts n;
+
+	report_count(r, &n);
+	fprintf(out, "<p id=\"coverage\" class=\"%s\">coverage: %s: %u of %zu configurations passed",
+		n.cfg_notrun ? "notrun" : "pass", report_coverage(&n), n.cfg_pass, r->ncfg);
+	if (n.cfg_notrun)
+		fprintf(out, ", %u not run", n.cfg_notrun);
+	if (n.cfg_na)
+		fprintf(out, ", %u not applicable to the device", n.cfg_na);
+	fputs("</p>\n", out);
+}
 
 static void html_head(FILE *out, const struct certify_db_run *r)
 {
@@ -31,6 +46,7 @@ static void html_head(FILE *out, const struct certify_db_run *r)
 		(long long)r->id, v, !strcmp(v, "pass") ? "PASS" : !strcmp(v, "fail") ? "FAIL" :
 		!strcmp(v, "error") ? "ERROR" : "INCOMPLETE",
 		report_certified(r) ? " (certified)" : "");
+	html_coverage(out, r);
 	fputs("<table id=\"run\">\n", out);
 	fputs("<tr><th>plan</th><td>", out); h(out, r->plan);
 	fprintf(out, "</td></tr>\n<tr><th>seed</th><td>%llu</td></tr>\n", (unsigned long long)r->seed);
@@ -52,7 +68,20 @@ static void html_head(FILE *out, const struct certify_db_run *r)
 		h(out, r->drv[i].version);
 		fputs(" (", out);
 		h(out, r->drv[i].vendor);
-		fprintf(out, ") sha256 %.16s&hellip;", r->drv[i].sha256);
+		fprintf(out, ") sha256 %s", r->drv[i].sha256);
+	}
+	fputs("</td></tr>\n<tr><th>plan sha256</th><td>", out);
+	h(out, r->bind.plan_sha256);
+	fputs("</td></tr>\n<tr><th>kernel sha256</th><td>", out);
+	h(out, r->bind.kernel_sha256);
+	fputs("</td></tr>\n<tr><th>QEMU</th><td>", out);
+	h(out, r->bind.qemu_version);
+	fputs("</td></tr>\n<tr><th>official</th><td id=\"official\">", out);
+	if (r->bind.official)
+		fputs("yes: the plan shipped with the release", out);
+	else {
+		fputs("no: ", out);
+		h(out, r->bind.unofficial_why);
 	}
 	fputs("</td></tr>\n</table>\n", out);
 }

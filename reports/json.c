@@ -7,7 +7,7 @@
 #include "report.h"
 
 #define REPORT_JSON_SCHEMA	"hvkit.certify.run"
-#define REPORT_JSON_VERSION	1
+#define REPORT_JSON_VERSION	2
 
 static void jstr(json_object *o, const char *k, const char *v)
 {
@@ -57,6 +57,28 @@ static json_object *report_json_drivers(const struct certify_db_run *r)
 		json_object_array_add(a, o);
 	}
 	return a;
+}
+
+/* What the run binds: a certification is this bundle of hashes, with the seed. */
+static json_object *report_json_binding(const struct certify_db_run *r)
+{
+	json_object *o = json_object_new_object(), *m = json_object_new_array();
+
+	jstr(o, "plan_sha256", r->bind.plan_sha256);
+	jstr(o, "kernel_sha256", r->bind.kernel_sha256);
+	jstr(o, "qemu_version", r->bind.qemu_version);
+	for (size_t i = 0; i < r->ndrv; i++) {
+		json_object *d = json_object_new_object();
+
+		jstr(d, "name", r->drv[i].name);
+		jstr(d, "version", r->drv[i].version);
+		jstr(d, "sha256", r->drv[i].sha256);
+		json_object_array_add(m, d);
+	}
+	json_object_object_add(o, "modules", m);
+	json_object_object_add(o, "official", json_object_new_boolean(r->bind.official));
+	jstr(o, "unofficial_reason", r->bind.official ? "" : r->bind.unofficial_why);
+	return o;
 }
 
 static json_object *report_json_tests(const struct certify_db_config *c)
@@ -137,7 +159,9 @@ static json_object *report_json_summary(const struct certify_db_run *r)
 	json_object_object_add(o, "passed", json_object_new_int((int)n.cfg_pass));
 	json_object_object_add(o, "failed", json_object_new_int((int)n.cfg_fail));
 	json_object_object_add(o, "errors", json_object_new_int((int)n.cfg_error));
-	json_object_object_add(o, "skipped", json_object_new_int((int)n.cfg_skip));
+	json_object_object_add(o, "not_applicable", json_object_new_int((int)n.cfg_na));
+	json_object_object_add(o, "not_run", json_object_new_int((int)n.cfg_notrun));
+	jstr(o, "coverage", report_coverage(&n));
 	json_object_object_add(t, "pass", json_object_new_int((int)n.pass));
 	json_object_object_add(t, "fail", json_object_new_int((int)n.fail));
 	json_object_object_add(t, "skip", json_object_new_int((int)n.skip));
@@ -180,6 +204,7 @@ int report_json(const struct certify_db_run *r, FILE *out, struct certify_err *e
 	jstr(run, "release", r->release);
 	jstr(run, "host", r->host);
 	json_object_object_add(o, "run", run);
+	json_object_object_add(o, "binding", report_json_binding(r));
 	json_object_object_add(o, "request", cfg ? cfg : json_object_new_object());
 	json_object_object_add(o, "devices", report_json_devices(r));
 	json_object_object_add(o, "drivers", report_json_drivers(r));

@@ -77,7 +77,7 @@ static void junit_check(FILE *out, const struct certify_hostcheck *c)
 static void junit_suite(FILE *out, const struct certify_db_run *r, const struct certify_db_config *c)
 {
 	unsigned fail = !strcmp(c->verdict, "fail"), error = !strcmp(c->verdict, "error");
-	unsigned skip = !strcmp(c->verdict, "skip");
+	unsigned skip = !strcmp(c->verdict, "na") || !strcmp(c->verdict, "notrun");
 	char seed[32];
 
 	for (size_t j = 0; j < c->nresult; j++) {
@@ -104,13 +104,32 @@ static void junit_suite(FILE *out, const struct certify_db_run *r, const struct 
 	junit_prop(out, "cmdline", c->cmdline);
 	junit_prop(out, "outcome", c->outcome);
 	junit_prop(out, "release", r->release);
+	junit_prop(out, "verdict", c->verdict);
+	junit_prop(out, "plan_sha256", r->bind.plan_sha256);
+	junit_prop(out, "kernel_sha256", r->bind.kernel_sha256);
+	junit_prop(out, "qemu_version", r->bind.qemu_version);
+	for (size_t i = 0; i < r->ndrv; i++) {
+		char name[64];
+
+		snprintf(name, sizeof(name), "module_sha256.%s", r->drv[i].name);
+		junit_prop(out, name, r->drv[i].sha256);
+	}
+	junit_prop(out, "official", r->bind.official ? "yes" : r->bind.unofficial_why);
 	fputs("    </properties>\n", out);
 	for (size_t j = 0; j < c->nresult; j++)
 		junit_case(out, &c->result[j]);
 	for (size_t j = 0; j < c->ncheck; j++)
 		junit_check(out, &c->check[j]);
 	fprintf(out, "    <testcase classname=\"certify\" name=\"verdict\" time=\"%.3f\">\n", c->duration);
-	junit_outcome(out, c->verdict, c->reason, c->outcome);
+	if (skip) {
+		char msg[600];
+
+		snprintf(msg, sizeof(msg), "%s: %s", !strcmp(c->verdict, "na") ? "not applicable" :
+			 "not run", c->reason);
+		junit_outcome(out, "skip", msg, c->outcome);
+	} else {
+		junit_outcome(out, c->verdict, c->reason, c->outcome);
+	}
 	fputs("    </testcase>\n    <system-out>", out);
 	report_xml_text(out, c->log);
 	fputs("</system-out>\n    <system-err>", out);
@@ -135,7 +154,7 @@ int report_junit(const struct certify_db_run *r, FILE *out, struct certify_err *
 	fprintf(out, " tests=\"%u\" failures=\"%u\" errors=\"%u\" skipped=\"%u\" time=\"%.3f\">\n",
 		n.pass + n.fail + n.skip + n.error + nchecks + (unsigned)r->ncfg,
 		n.fail + n.check_fail + n.cfg_fail, n.error + n.check_notrun + n.cfg_error,
-		n.skip + n.cfg_skip, t);
+		n.skip + n.cfg_na + n.cfg_notrun, t);
 	for (size_t i = 0; i < r->ncfg; i++)
 		junit_suite(out, r, &r->cfg[i]);
 	fputs("</testsuites>\n", out);

@@ -26,7 +26,7 @@ int report_html(const struct certify_db_run *r, FILE *out, struct certify_err *e
 
 /* Helpers shared by the writers. */
 struct report_counts {
-	unsigned cfg_pass, cfg_fail, cfg_error, cfg_skip;
+	unsigned cfg_pass, cfg_fail, cfg_error, cfg_na, cfg_notrun;
 	unsigned pass, fail, skip, error;	/* in-kernel test results */
 	unsigned check_ok, check_fail, check_notrun;	/* host checks */
 };
@@ -38,7 +38,12 @@ const char *report_check_state(const struct certify_hostcheck *c);
 /* Writes s with &, <, >, " and ' escaped; control bytes other than tab/newline dropped, bytes >= 0x7f as '?'. */
 void report_xml_text(FILE *out, const char *s);
 
-/* 1 when the run counts as certified (complete and passed). */
+/* 1 when the run counts as certified (complete, passed and official: the certified_runs
+ * view's conditions). */
 int report_certified(const struct certify_db_run *r);
+
+/* "full" when every configuration that applies to the device ran, else "partial" (the run
+ * certifies only the configurations that passed). */
+const char *report_coverage(const struct report_counts *c);
 
 #endif

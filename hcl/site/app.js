@@ -29,6 +29,28 @@
     });
   }
 
+  // What the certification's runs covered: "full" when every configuration that applies
+  // to the device ran and passed, else "partial" with what was not run and why.
+  function coverage(c) {
+    var td = document.createElement("td"), v = c.coverage;
+    if (!v) { td.textContent = "not stated"; td.className = "coverage unknown"; return td; }
+    var nr = v.not_run.length, d = document.createElement("details");
+    var sum = document.createElement("summary");
+    td.className = "coverage " + (nr ? "partial" : "full");
+    sum.textContent = (nr ? "partial: " : "full: ") + v.passed.length + " of " +
+      (v.passed.length + nr) + " configurations";
+    d.appendChild(sum);
+    d.appendChild(text("div", "passed: " + v.passed.join(", "), "passed"));
+    v.not_run.forEach(function (n) {
+      d.appendChild(text("div", "not run: " + n.name + " (" + n.reason + ")", "notrun"));
+    });
+    v.not_applicable.forEach(function (n) {
+      d.appendChild(text("div", "not applicable: " + n.name + " (" + n.reason + ")", "na"));
+    });
+    td.appendChild(d);
+    return td;
+  }
+
   function fillSelect(id, values) {
     var s = el(id);
     values.sort().forEach(function (v) {
@@ -85,6 +107,7 @@
       tr.appendChild(text("td", r.c.status, "status"));
       tr.appendChild(text("td", r.c.certified));
       tr.appendChild(text("td", r.c.runs.join(", ")));
+      tr.appendChild(coverage(r.c));
       body.appendChild(tr);
       shown++;
     });

@@ -160,11 +160,46 @@ static enum ktest_status ktest_run_one(const struct ktest *k, int *counts)
 	return st;
 }
 
+/* Writes what the selection expanded to ("suite.name,..." in run order) before the first test,
+ * in records of at most KTEST_SELECTED_MAX bytes: the host holds the run to it, so a test that
+ * never reports, or a selection word that picked nothing, cannot pass for a clean run. */
+#define KTEST_SELECTED_MAX	1024
+
+static void ktest_selected_flush(const char *list)
+{
+	hvr_begin("selected");
+	hvr_str("tests", list);
+	hvr_end();
+}
+
+static void ktest_announce(const char *selection, int valid)
+{
+	static char list[KTEST_SELECTED_MAX];
+	size_t len = 0;
+
+	list[0] = '\0';
+	for (const struct ktest *k = _ktests_start; valid && k < _ktests_end; k++) {
+		char id[80];
+		size_t n;
+
+		if (!ktest_selected(k, selection))
+			continue;
+		n = (size_t)fmt_snprintf(id, sizeof(id), "%s.%s", k->suite, k->name);
+		if (len && len + 1 + n >= sizeof(list)) {
+			ktest_selected_flush(list);
+			len = 0;
+		}
+		len += (size_t)fmt_snprintf(list + len, sizeof(list) - len, "%s%s", len ? "," : "", id);
+	}
+	ktest_selected_flush(list);
+}
+
 int ktest_run_selected(const char *selection)
 {
 	int counts[4] = { 0, 0, 0, 0 };
 	int valid = ktest_selection_valid(selection);
 
+	ktest_announce(selection, valid);
 	for (const struct ktest *k = _ktests_start; valid && k < _ktests_end; k++)
 		if (ktest_selected(k, selection))
 			ktest_run_one(k, counts);

@@ -2,7 +2,8 @@
  * Misbehaviour on purpose, so the host side can prove it copes: a kernel that hangs with
  * interrupts off, one that triple-faults, one that writes garbage on the result channel,
  * one that floods it, one that cuts a record short and one whose end record lies about its
- * counts. Each must give the host an error or a failure, never a pass. Manual tests: they
+ * counts, one that leaves a selected test unreported and one that reports a test it never
+ * selected. Each must give the host an error or a failure, never a pass. Manual tests: they
  * run only when named ("test=harness.hang").
  */
 #include <arch/cpu.h>
@@ -79,6 +80,31 @@ KTEST_MANUAL(harness, lie)
 KTEST_MANUAL(harness, silent)
 {
 	(void)t;
+	kexit(HV_EXIT_PASS);
+	return KTEST_FAIL;
+}
+
+/* A clean-looking end (counts that match the records: none) and the exit code of a pass,
+ * before this selected test ever reports: the host must miss its test record. */
+KTEST_MANUAL(harness, unreported)
+{
+	static const char end[] = "HVR1 end passed=0 failed=0 skipped=0 errors=0 status=pass\n";
+
+	(void)t;
+	uart_write(UART_COM2, end, sizeof(end) - 1);
+	kexit(HV_EXIT_PASS);
+	return KTEST_FAIL;
+}
+
+/* A passing record of a test the kernel never selected (nor has) in place of this one's,
+ * summed up by a matching end and the exit code of a pass: a result from nowhere. */
+KTEST_MANUAL(harness, unselected)
+{
+	static const char rec[] = "HVR1 test suite=harness name=ghost status=pass us=1 msg=\n"
+				  "HVR1 end passed=1 failed=0 skipped=0 errors=0 status=pass\n";
+
+	(void)t;
+	uart_write(UART_COM2, rec, sizeof(rec) - 1);
 	kexit(HV_EXIT_PASS);
 	return KTEST_FAIL;
 }

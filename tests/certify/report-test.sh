@@ -14,6 +14,52 @@ expect report-junit 0 "$CERTIFY" report 2 --format junit -o "$T/fail.xml"
 expect report-html 0 "$CERTIFY" report 2 --format html -o "$T/fail.html"
 expect report-json 0 "$CERTIFY" report last --format json -o "$T/fail.json"
 
+# More real reports for the schema: a partial-coverage unofficial pass, a required host check
+# that never ran (an error), a storage run whose host check read every block back.
+sed 's/^name = .*/name = selfcov/; s/^irq = .*/irq = msix intx/; s/^accel = .*/accel = tcg kvm/' \
+	plans/selftest.plan > "$T/plans/selfcov.plan"
+expect report-partial-run 0 "$CERTIFY" run --plans "$T/plans" --plan selfcov --device edu \
+	--accel tcg --json
+cp "$T/out" "$T/partial.json"
+sed 's/^name = .*/name = selfcheck/; s/^params = .*/params = boot.probe=42 blk.host_verify=1/' \
+	plans/selftest.plan > "$T/plans/selfcheck.plan"
+expect report-notrun-check 2 "$CERTIFY" run --plans "$T/plans" --plan selfcheck --device edu --json
+cp "$T/out" "$T/notrun.json"
+has report-notrun-check-why "$T/err" "^ERROR +pc-none-smp1-tcg .*host check image.verify did not run: the kernel never reached sync point blkverify"
+expect report-storage-run 0 "$CERTIFY" run --plans tests/certify/plans --plan storage-quick \
+	--device nvme --accel tcg --json
+cp "$T/out" "$T/storage.json"
+n=$(jq '[.configurations[].hostchecks[] | select(.name == "image.verify" and .ran and .ok)] | length' \
+	"$T/storage.json")
+[ "$n" = 1 ] && ok report-storage-hostcheck || bad report-storage-hostcheck "$n image.verify ok"
+
+# The JSON Schema of the report (reports/run.schema.json) holds for every real report, and
+# refuses a report with a required field missing, a certified run that is not official, and
+# a passing configuration with no test.
+PY3=/usr/bin/python3
+V=tests/certify/validate-report.py
+S=reports/run.schema.json
+if "$PY3" "$V" "$S" "$T/pass.json" "$T/fail.json" "$T/partial.json" "$T/notrun.json" \
+	"$T/storage.json" > "$T/schema.out" 2>&1; then
+	ok schema-valid-reports
+else
+	bad schema-valid-reports "$(head -c 600 "$T/schema.out")"
+fi
+jq 'del(.binding.kernel_sha256)' "$T/pass.json" > "$T/nokernel.json"
+jq '.binding.official = false | .binding.unofficial_reason = "x"' "$T/pass.json" > "$T/uncert.json"
+jq '.configurations[0].tests = []' "$T/pass.json" > "$T/notests.json"
+for f in nokernel uncert notests; do
+	"$PY3" "$V" "$S" "$T/$f.json" > "$T/schema.out" 2>&1
+	rc=$?
+	if [ "$rc" = 1 ] && grep -q "$f.json invalid" "$T/schema.out"; then ok "schema-refuses-$f"
+	else bad "schema-refuses-$f" "exit $rc: $(head -c 300 "$T/schema.out")"; fi
+done
+"$PY3" "$V" "$S" "$T/nokernel.json" > "$T/schema.out" 2>&1
+has schema-says-which-field "$T/schema.out" "nokernel.json invalid: binding: 'kernel_sha256' is a required property"
+jq -e '.summary.coverage == "partial" and .binding.official == false and .run.certified == false' \
+	"$T/partial.json" > /dev/null && ok report-partial-unofficial || \
+	bad report-partial-unofficial "$(jq -c '.summary, .binding' "$T/partial.json" | head -c 300)"
+
 for f in pass fail; do
 	if xmllint --noout --schema reports/junit.xsd "$T/$f.xml" > "$T/xl" 2>&1; then
 		ok "junit-valid-$f"; else bad "junit-valid-$f" "$(head -c 400 "$T/xl")"; fi

@@ -60,7 +60,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	hvr_splitter_flush(&sp, fuzz_line, &f);
 	if (f.run.ntest > HVR_MAX_TESTS || f.run.npci > HVR_MAX_PCI ||
 	    f.run.nmodule > HVR_MAX_MODULES || f.run.npending > HVR_MAX_METRICS ||
-	    f.run.nrecords > HVR_MAX_RECORDS + 1)
+	    f.run.nrecords > HVR_MAX_RECORDS + 1 || f.run.nselected > HVR_MAX_TESTS)
 		abort();	/* the limits hold */
 	for (size_t i = 0; i < f.run.ntest; i++) {
 		if (f.run.test[i].status > HVR_ERROR || f.run.test[i].nmetric > HVR_MAX_METRICS)
@@ -71,6 +71,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (f.run.has_end && !f.run.nerrors &&
 	    (n[HVR_PASS] != f.run.end_passed || n[HVR_FAIL] != f.run.end_failed ||
 	     n[HVR_SKIP] != f.run.end_skipped))
+		abort();
+	/* ... and, with a selection, has exactly one test record per selected test. */
+	if (f.run.has_end && !f.run.nerrors && f.run.has_selected && f.run.ntest != f.run.nselected)
 		abort();
 	hvr_run_free(&f.run);
 	return 0;

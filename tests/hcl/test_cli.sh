@@ -88,6 +88,10 @@ expect "missing key" 2 "$HCL" validate "$W/missing.json"
 has "path of the missing key" 'missing.json:[0-9]+: entries\[8\]\.releases\["0\.1\.0"\]: missing "driver"'
 sed 's/"svid":"15d9","ssid":"0000"/"svid":"*","ssid":"0000"/' "$L" > "$W/wild.json"
 expect "ssid without svid" 2 "$HCL" validate "$W/wild.json"
+# A coverage that passed nothing is no certification: the tool and the schema refuse it.
+sed 's/"passed":\["pc-msix-smp1-tcg","q35-msix-smp1-tcg"\]/"passed":[]/' "$L" > "$W/nocov.json"
+expect "coverage without a passed configuration" 2 "$HCL" validate "$W/nocov.json"
+has "names the empty coverage" 'coverage.passed: empty'
 sed 's/2026-11-20T09:00:00Z/2025-01-02T00:00:00Z/' "$L" > "$W/old.json"
 expect "stale list still checks" 0 "$HCL" check --inventory "$FIX/r640.lspci-vvnn" --hcl "$W/old.json" --insecure
 has "stale warning" "warning: the list is older than 90 days"
@@ -114,7 +118,7 @@ if [ "$rc" -le 1 ] && grep -q "^server: " "$W/out"; then ok "local probe (exit $
 PY3=/usr/bin/python3
 if "$PY3" -c 'import jsonschema' 2>/dev/null; then
 	expect "site for the schema check" 0 "$HCL" site -o "$W/schema-site" --hcl "$W/s.json" --pubkey "$W/key.pub"
-	"$PY3" - "$HERE/../../hcl/schema/hcl.schema.json" "$L" "$W/schema-site/hcl.json" "$W/wild.json" > "$W/out" 2>&1 <<'PY'
+	"$PY3" - "$HERE/../../hcl/schema/hcl.schema.json" "$L" "$W/schema-site/hcl.json" "$W/wild.json" "$W/nocov.json" > "$W/out" 2>&1 <<'PY'
 import json, sys, jsonschema
 v = jsonschema.Draft202012Validator(json.load(open(sys.argv[1])))
 for f in sys.argv[2:]:
@@ -123,6 +127,7 @@ PY
 	has "schema accepts the fixture" "fixtures/hcl.json valid"
 	has "schema accepts hcl site output" "schema-site/hcl.json valid"
 	has "schema refuses ssid without svid" "wild.json invalid"
+	has "schema refuses a coverage that passed nothing" "nocov.json invalid"
 else
 	bad "JSON Schema checks: $PY3 has no jsonschema module (scripts/deps.sh installs python3-jsonschema)"
 fi

@@ -29,6 +29,10 @@ else
 	has "q=e1000 shows e1000e" 'data-key="8086:10d3:\*:\*:0.1.0"'
 	hasnt "q=e1000 hides virtio" 'data-key="1af4'
 	has "count of shown rows" 'id="count">4<'
+	# Coverage: what the runs of a certification passed, did not run and found not applicable.
+	has "coverage of a partial certification" '<td class="coverage partial"><details><summary>partial: 2 of 3 configurations</summary>'
+	has "coverage says what was not run and why" '<div class="notrun">not run: pc-msix-smp1-kvm \(KVM unusable: /dev/kvm: No such file or directory\)</div>'
+	has "coverage not stated by an older entry" '<td class="coverage unknown">not stated</td>'
 	dom "file://$S/index.html?type=storage&release=0.1.0"
 	has "storage filter" 'data-key="8086:2922:\*:\*:0.1.0"'
 	hasnt "storage filter hides NICs" 'data-key="8086:100e'

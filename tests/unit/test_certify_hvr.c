@@ -254,6 +254,99 @@ static void test_hvr_run_end_checks(void)
 	hvr_run_free(&run);
 }
 
+/* The selection: announced before the first test, and at end every selected test reported
+ * exactly once and nothing else. */
+static void test_hvr_run_selected(void)
+{
+	static const struct {
+		const char *tests[3];
+		const char *error;		/* NULL: the end is accepted */
+	} cases[] = {
+		{ { "a.p", "b.q", NULL }, NULL },
+		{ { "b.q", "a.p", NULL }, NULL },					/* any order */
+		{ { "a.p", NULL }, "selected test b.q has no test record" },
+		{ { "a.p", "b.q", "a.z" }, "test a.z reported, but it was not selected" },
+		{ { "a.p", "a.p", "b.q" }, "test a.p reported twice" },
+	};
+	struct hvr_run run;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char line[128];
+		size_t n = 0;
+
+		memset(&run, 0, sizeof(run));
+		run_add(&run, "HVR1 selected tests=a.p");
+		run_add(&run, "HVR1 selected tests=b.q");	/* a long list, split */
+		for (; n < 3 && cases[i].tests[n]; n++) {
+			snprintf(line, sizeof(line), "HVR1 test suite=%.1s name=%s status=pass",
+				 cases[i].tests[n], cases[i].tests[n] + 2);
+			run_add(&run, line);
+		}
+		snprintf(line, sizeof(line), "HVR1 end passed=%zu failed=0 skipped=0 errors=0 status=pass", n);
+		run_add(&run, line);
+		CU_ASSERT(run.has_selected);
+		CU_ASSERT_EQUAL(run.nselected, 2);
+		if (cases[i].error) {
+			CU_ASSERT_EQUAL(run.nerrors, 1);
+			CU_ASSERT_STRING_EQUAL(run.error[0], cases[i].error);
+		} else {
+			CU_ASSERT_EQUAL(run.nerrors, 0);
+		}
+		hvr_run_free(&run);
+	}
+	/* An empty selection is a selection (the judge refuses it); malformed names, a name
+	 * twice and a selection after the first test are protocol errors. */
+	memset(&run, 0, sizeof(run));
+	run_add(&run, "HVR1 selected tests=");
+	run_add(&run, "HVR1 end passed=0 failed=0 skipped=0 errors=0 status=pass");
+	CU_ASSERT(run.has_selected && run.nselected == 0 && run.nerrors == 0);
+	hvr_run_free(&run);
+	static const char *const bad[] = {
+		"HVR1 selected", "HVR1 selected tests=nodot", "HVR1 selected tests=.x",
+		"HVR1 selected tests=x.", "HVR1 selected tests=a.b,,c.d", "HVR1 selected tests=A.b",
+		"HVR1 selected tests=a.b%20c",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		memset(&run, 0, sizeof(run));
+		run_add(&run, bad[i]);
+		CU_ASSERT_EQUAL(run.nerrors, 1);
+		hvr_run_free(&run);
+	}
+	memset(&run, 0, sizeof(run));
+	run_add(&run, "HVR1 selected tests=a.b,c.d,a.b");
+	run_add(&run, "HVR1 end passed=0 failed=0 skipped=0 errors=0 status=pass");
+	CU_ASSERT_STRING_EQUAL(run.error[0], "selected test a.b named twice");
+	hvr_run_free(&run);
+	memset(&run, 0, sizeof(run));
+	run_add(&run, "HVR1 selected tests=a.b");
+	run_add(&run, "HVR1 test suite=a name=b status=pass");
+	run_add(&run, "HVR1 selected tests=c.d");
+	CU_ASSERT_STRING_EQUAL(run.error[0], "a selected record after test records");
+	CU_ASSERT_EQUAL(run.nselected, 1);
+	hvr_run_free(&run);
+	/* Without a selection (a VM run) the end is checked by its counts alone. */
+	memset(&run, 0, sizeof(run));
+	run_add(&run, "HVR1 test suite=vm name=g1 status=pass");
+	run_add(&run, "HVR1 end passed=1 failed=0 skipped=0 errors=0 status=pass");
+	CU_ASSERT_EQUAL(run.nerrors, 0);
+	hvr_run_free(&run);
+	/* A selection is bounded like the test records. */
+	memset(&run, 0, sizeof(run));
+	for (unsigned i = 0; i <= HVR_MAX_TESTS / 100; i++) {
+		char line[1400];
+		size_t len = (size_t)snprintf(line, sizeof(line), "HVR1 selected tests=");
+
+		for (unsigned k = 0; k < 100; k++)
+			len += (size_t)snprintf(line + len, sizeof(line) - len, "%ss.t%u", k ? "," : "",
+						i * 100 + k);
+		run_add(&run, line);
+	}
+	CU_ASSERT(run.flooded);
+	CU_ASSERT_EQUAL(run.nselected, HVR_MAX_TESTS);
+	CU_ASSERT_STRING_EQUAL(run.error[0], "flood: more than 16384 selected test records");
+	hvr_run_free(&run);
+}
+
 /* A kernel writing records without end is stopped at the limits, with one error. */
 static void test_hvr_run_flood(void)
 {
@@ -292,6 +385,7 @@ UNIT_SUITE(certify_hvr_suite)
 		UNIT_TEST(test_hvr_run_state),
 		UNIT_TEST(test_hvr_run_errors),
 		UNIT_TEST(test_hvr_run_end_checks),
+		UNIT_TEST(test_hvr_run_selected),
 		UNIT_TEST(test_hvr_run_flood),
 		UNIT_TEST_END
 	};

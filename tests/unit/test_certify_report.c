@@ -20,13 +20,15 @@ static struct certify_hostcheck rep_check[2][2] = {
 	  { "image.verify", 0, 0, "the kernel never reached sync point blkverify" } },
 	{ { "peer.frames", 1, 1, "every frame arrived" }, { "", 0, 0, "" } },
 };
-static struct certify_db_config rep_cfg[3] = {
+static struct certify_db_config rep_cfg[4] = {
 	{ 0, "pc-intx-smp1-tcg", "{\"machine\":\"pc\"}", "test=nic", "fail", "fail",
 	  "nic.integrity: fail", 1.5, "log \x01 <b>bold</b> \xff", "0.1.0", NULL, 0, rep_res[0], 2,
 	  rep_check[0], 2 },
 	{ 1, "q35-intx-smp1-tcg", "{\"machine\":\"q35\"}", "test=nic", "pass", "pass", "2 tests passed",
 	  2.0, "log", "0.1.0", NULL, 0, rep_res[1], 2, rep_check[1], 1 },
-	{ 2, "pc-msix-smp1-tcg", "{}", "", "", "skip", "the device under test has no msix", 0, "", "",
+	{ 2, "pc-msix-smp1-tcg", "{}", "", "", "na", "the device under test has no msix", 0, "", "",
+	  NULL, 0, NULL, 0, NULL, 0 },
+	{ 3, "pc-intx-smp1-kvm", "{}", "", "", "notrun", "KVM unusable: no /dev/kvm", 0, "", "",
 	  NULL, 0, NULL, 0, NULL, 0 },
 };
 static struct certify_db_device rep_dev = { 0x8086, 0x100e, 0x1af4, 0x1100, 0x020000, "nic", "e1000", "Intel" };
@@ -51,7 +53,11 @@ static void rep_run(struct certify_db_run *r)
 	r->drv = &rep_drv;
 	r->ndrv = 1;
 	r->cfg = rep_cfg;
-	r->ncfg = 3;
+	r->ncfg = 4;
+	snprintf(r->bind.plan_sha256, sizeof(r->bind.plan_sha256), "fa96");
+	snprintf(r->bind.kernel_sha256, sizeof(r->bind.kernel_sha256), "0f3c");
+	snprintf(r->bind.qemu_version, sizeof(r->bind.qemu_version), "QEMU emulator version 7.2.19");
+	r->bind.official = 1;
 }
 
 /* Renders into a malloc'ed string. */
@@ -86,13 +92,28 @@ static void test_report_json(void)
 	s = rep_render(&r, REPORT_JSON);
 	o = json_tokener_parse(s);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(o);
-	CU_ASSERT(json_object_object_get_ex(o, "schema_version", &v) && json_object_get_int(v) == 1);
+	CU_ASSERT(json_object_object_get_ex(o, "schema_version", &v) && json_object_get_int(v) == 2);
 	CU_ASSERT(json_object_object_get_ex(o, "run", &v));
 	CU_ASSERT_STRING_EQUAL(json_object_get_string(json_object_object_get(v, "verdict")), "fail");
 	CU_ASSERT_STRING_EQUAL(json_object_get_string(json_object_object_get(v, "seed")), "123");
 	CU_ASSERT_FALSE(json_object_get_boolean(json_object_object_get(v, "certified")));
+	v = json_object_object_get(o, "binding");
+	CU_ASSERT_STRING_EQUAL(json_object_get_string(json_object_object_get(v, "plan_sha256")), "fa96");
+	CU_ASSERT_STRING_EQUAL(json_object_get_string(json_object_object_get(v, "kernel_sha256")), "0f3c");
+	CU_ASSERT_STRING_EQUAL(json_object_get_string(json_object_object_get(v, "qemu_version")),
+			       "QEMU emulator version 7.2.19");
+	CU_ASSERT_TRUE(json_object_get_boolean(json_object_object_get(v, "official")));
+	CU_ASSERT_STRING_EQUAL(json_object_get_string(json_object_object_get(
+		json_object_array_get_idx(json_object_object_get(v, "modules"), 0), "sha256")),
+		"abcdef0123456789abcdef");
 	CU_ASSERT(json_object_object_get_ex(o, "configurations", &cfgs));
-	CU_ASSERT_EQUAL(json_object_array_length(cfgs), 3);
+	CU_ASSERT_EQUAL(json_object_array_length(cfgs), 4);
+	v = json_object_object_get(o, "summary");
+	CU_ASSERT_EQUAL(json_object_get_int(json_object_object_get(v, "not_applicable")), 1);
+	CU_ASSERT_EQUAL(json_object_get_int(json_object_object_get(v, "not_run")), 1);
+	CU_ASSERT_STRING_EQUAL(json_object_get_string(json_object_object_get(v, "coverage")), "partial");
+	CU_ASSERT_STRING_EQUAL(json_object_get_string(json_object_object_get(
+		json_object_array_get_idx(cfgs, 3), "verdict")), "notrun");
 	v = json_object_object_get(json_object_array_get_idx(cfgs, 0), "tests");
 	CU_ASSERT_EQUAL(json_object_array_length(v), 2);
 	v = json_object_object_get(o, "devices");
@@ -122,16 +143,19 @@ static void test_report_junit(void)
 	rep_run(&r);
 	s = rep_render(&r, REPORT_JUNIT);
 	CU_ASSERT(strncmp(s, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>", 38) == 0);
-	CU_ASSERT_EQUAL(rep_count(s, "<testsuite "), 3);
-	CU_ASSERT_EQUAL(rep_count(s, "<testcase "), 10);	/* 4 tests + 3 host checks + 3 verdicts */
+	CU_ASSERT_EQUAL(rep_count(s, "<testsuite "), 4);
+	CU_ASSERT_EQUAL(rep_count(s, "<testcase "), 11);	/* 4 tests + 3 host checks + 4 verdicts */
 	CU_ASSERT_EQUAL(rep_count(s, "<testcase classname=\"hostcheck\""), 3);
 	CU_ASSERT_PTR_NOT_NULL(strstr(s, "<failure message=\"the host got 1454 of 1455 frames\""));
 	CU_ASSERT_PTR_NOT_NULL(strstr(s, "<error message=\"the kernel never reached sync point blkverify\""));
 	CU_ASSERT_PTR_NOT_NULL(strstr(s, "lost &lt;3&gt; &amp; &quot;more&quot;"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(s, "<skipped message=\"the device under test has no msix\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(s, "<skipped message=\"not applicable: the device under test has no msix\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(s, "<skipped message=\"not run: KVM unusable: no /dev/kvm\""));
 	CU_ASSERT_PTR_NULL(strchr(s, '\x01'));		/* control bytes dropped */
 	CU_ASSERT_PTR_NULL(strchr(s, '\xff'));		/* non-ASCII replaced */
-	CU_ASSERT_PTR_NOT_NULL(strstr(s, "tests=\"10\" failures=\"3\" errors=\"1\" skipped=\"2\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(s, "tests=\"11\" failures=\"3\" errors=\"1\" skipped=\"3\""));
+	CU_ASSERT_EQUAL(rep_count(s, "<property name=\"kernel_sha256\" value=\"0f3c\"/>"), 4);
+	CU_ASSERT_EQUAL(rep_count(s, "<property name=\"module_sha256.e1000\" value=\"abcdef0123456789abcdef\"/>"), 4);
 	free(s);
 }
 
@@ -144,7 +168,10 @@ static void test_report_html(void)
 	s = rep_render(&r, REPORT_HTML);
 	CU_ASSERT_PTR_NOT_NULL(strstr(s, "<p id=\"verdict\" class=\"fail\">FAIL</p>"));
 	CU_ASSERT_EQUAL(rep_count(s, "<tr class=\"test\">"), 4);
-	CU_ASSERT_EQUAL(rep_count(s, "<tr class=\"config\">"), 3);
+	CU_ASSERT_EQUAL(rep_count(s, "<tr class=\"config\">"), 4);
+	CU_ASSERT_PTR_NOT_NULL(strstr(s, "<p id=\"coverage\" class=\"notrun\">coverage: partial: 1 of 4 "
+				      "configurations passed, 1 not run, 1 not applicable to the device</p>"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(s, "<td class=\"notrun\">notrun</td>"));
 	CU_ASSERT_EQUAL(rep_count(s, "<tr class=\"hostcheck\">"), 3);
 	CU_ASSERT_PTR_NOT_NULL(strstr(s, "<td class=\"error\">notrun</td>"));
 	CU_ASSERT_EQUAL(rep_count(s, "<svg "), 1);			/* one metric series */
@@ -157,6 +184,14 @@ static void test_report_html(void)
 	snprintf(r.verdict, sizeof(r.verdict), "pass");
 	s = rep_render(&r, REPORT_HTML);
 	CU_ASSERT_PTR_NOT_NULL(strstr(s, "PASS (certified)"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(s, "<td id=\"official\">yes"));
+	free(s);
+	/* A passing run with another plan than the shipped one is not certified. */
+	r.bind.official = 0;
+	snprintf(r.bind.unofficial_why, sizeof(r.bind.unofficial_why), "plan 'nic' differs");
+	s = rep_render(&r, REPORT_HTML);
+	CU_ASSERT_PTR_NULL(strstr(s, "(certified)"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(s, "<td id=\"official\">no: plan &#39;nic&#39; differs</td>"));
 	free(s);
 }
 

@@ -33,14 +33,16 @@ static int dx_clean(void)
 	return system(cmd) == 0 ? 0 : -1;
 }
 
+static const struct certify_db_binding dx_bind = { "p", "k", "QEMU 7.2", 1, "" };
+
 /* A run of device d with driver version ver and verdict; finished (status complete) or not. */
 static void dx_run(struct certify_db *db, unsigned did, const char *ver, const char *verdict,
 		   int finish)
 {
 	struct certify_db_driver drv = { "e1000", "", "hvkit", "" };
 	struct certify_db_device dev = { 0x8086, did, 0, 0, 0x020000, "nic", "e1000", "Intel" };
-	struct certify_db_config c = { .json = "{}", .cmdline = "", .reason = "", .log = "",
-				       .dev = &dev, .ndev = 1 };
+	struct certify_db_config c = { .name = "pc-intx-smp1-tcg", .json = "{}", .cmdline = "",
+				       .reason = "", .log = "", .dev = &dev, .ndev = 1 };
 	struct certify_err err;
 	int64_t id;
 
@@ -48,7 +50,7 @@ static void dx_run(struct certify_db *db, unsigned did, const char *ver, const c
 	snprintf(drv.sha256, sizeof(drv.sha256), "%04x%s", did, ver);
 	snprintf(c.verdict, sizeof(c.verdict), "%s", verdict);
 	snprintf(c.release, sizeof(c.release), "0.1.0");
-	CU_ASSERT_FATAL(certify_db_run_begin(db, "nic", "{}", 1, &drv, 1, &id, &err) == 0);
+	CU_ASSERT_FATAL(certify_db_run_begin(db, "nic", "{}", 1, &dx_bind, &drv, 1, &id, &err) == 0);
 	CU_ASSERT_FATAL(certify_db_config_add(db, id, &c, &err) == 0);
 	if (finish)
 		CU_ASSERT_FATAL(certify_db_run_finish(db, id, verdict, "", &err) == 0);
@@ -95,6 +97,43 @@ static void test_db_export_rows(void)
 	CU_ASSERT_EQUAL(got[0].ndrivers, 1);
 	CU_ASSERT_EQUAL(strlen(got[0].date), 10);
 	CU_ASSERT_EQUAL(got[2].vid, 0);				/* nothing else */
+}
+
+static int dx_unofficial(void *ctx, int64_t run, const char *plan, const char *why)
+{
+	char *out = ctx;
+
+	snprintf(out, 200, "%lld %s: %s", (long long)run, plan, why);
+	return 0;
+}
+
+/* A passing run whose plan is not the shipped one is stored, never exported; the store names
+ * it for export to say so. */
+static void test_db_export_unofficial(void)
+{
+	struct certify_db_binding b = { "p", "k", "QEMU 7.2", 0, "plan 'nic-quick' is not one shipped" };
+	struct certify_db_driver drv = { "e1000", "5.0", "hvkit", "unoff50" };
+	struct certify_db_device dev = { 0x8086, 0x10f6, 0, 0, 0x020000, "nic", "e1000", "Intel" };
+	struct certify_db_config c = { .name = "pc-intx-smp1-tcg", .verdict = "pass", .json = "{}",
+				       .cmdline = "", .reason = "", .log = "", .release = "0.1.0",
+				       .dev = &dev, .ndev = 1 };
+	struct certify_db_certified got[4];
+	struct certify_db *db;
+	struct certify_err err;
+	char said[200] = "";
+	int64_t id;
+
+	CU_ASSERT_FATAL(certify_db_open(dx_path, &db, &err) == 0);
+	CU_ASSERT_FATAL(certify_db_run_begin(db, "nic-quick", "{}", 1, &b, &drv, 1, &id, &err) == 0);
+	CU_ASSERT_FATAL(certify_db_config_add(db, id, &c, &err) == 0);
+	CU_ASSERT_FATAL(certify_db_run_finish(db, id, "pass", "", &err) == 0);
+	memset(got, 0, sizeof(got));
+	CU_ASSERT_EQUAL(certify_db_certified(db, dx_collect, got, &err), 0);
+	for (int i = 0; i < 4; i++)
+		CU_ASSERT(got[i].did != 0x10f6);
+	CU_ASSERT_EQUAL(certify_db_unofficial(db, dx_unofficial, said, &err), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(said, " nic-quick: plan 'nic-quick' is not one shipped"));
+	certify_db_close(db);
 }
 
 /* A missing file, a file that is not a store: refused with the path named; nothing made. */
@@ -165,6 +204,78 @@ static void test_db_export_busy(void)
 	unsetenv("HVKIT_DB_BUSY_MS");
 }
 
+/* The coverage of an exported certification: the configurations of its runs, a pass by any
+ * run covering one, the reasons of what no run covered. */
+static void test_db_export_coverage(void)
+{
+	static const char *const run1[][3] = {
+		{ "pc-msix-smp1-tcg", "na", "the device under test has no msix" },
+		{ "pc-intx-smp1-tcg", "pass", "5 tests passed" },
+		{ "pc-intx-smp1-kvm", "notrun", "KVM unusable: /dev/kvm: No such file or directory" },
+		{ "q35-intx-smp1-kvm", "notrun", "KVM unusable: /dev/kvm: No such file or directory" },
+	};
+	static const char *const run2[][3] = {
+		{ "pc-intx-smp1-tcg", "notrun", "not asked for: --accel kvm" },
+		{ "pc-intx-smp1-kvm", "pass", "5 tests passed" },
+	};
+	struct certify_db_driver drv = { "e1000", "3.0", "hvkit", "cov30" };
+	struct certify_db_device dev = { 0x8086, 0x10f5, 0, 0, 0x020000, "nic", "e1000", "Intel" };
+	struct certify_db *db;
+	struct certify_err err;
+	struct hcl_err herr;
+	struct hcl_list l;
+	char out[160], *text = NULL;
+	size_t len = 0;
+	int64_t id;
+
+	CU_ASSERT_FATAL(certify_db_open(dx_path, &db, &err) == 0);
+	for (int r = 0; r < 2; r++) {
+		size_t n = r ? 2 : 4;
+
+		CU_ASSERT_FATAL(certify_db_run_begin(db, "nic", "{}", 1, &dx_bind, &drv, 1, &id, &err) == 0);
+		for (size_t i = 0; i < n; i++) {
+			const char *const *row = r ? run2[i] : run1[i];
+			struct certify_db_config c = { .idx = (int)i, .json = "{}", .cmdline = "",
+						       .reason = (char *)row[2], .log = "" };
+
+			snprintf(c.name, sizeof(c.name), "%s", row[0]);
+			snprintf(c.verdict, sizeof(c.verdict), "%s", row[1]);
+			if (!strcmp(row[1], "pass")) {
+				c.dev = &dev;
+				c.ndev = 1;
+				snprintf(c.release, sizeof(c.release), "0.1.0");
+			}
+			CU_ASSERT_FATAL(certify_db_config_add(db, id, &c, &err) == 0);
+		}
+		CU_ASSERT_FATAL(certify_db_run_finish(db, id, "pass", "", &err) == 0);
+	}
+	certify_db_close(db);
+	snprintf(out, sizeof(out), "%s/cov.json", dx_dir);
+	CU_ASSERT_EQUAL_FATAL(hcl_export(dx_path, out, &herr), 0);
+	CU_ASSERT_EQUAL_FATAL(hcl_read_file(out, &text, &len, &herr), 0);
+	CU_ASSERT_EQUAL_FATAL(hcl_list_parse(&l, text, len, out, &herr), 0);
+	for (size_t i = 0; i < l.nentries; i++) {
+		const struct hcl_coverage *cv = l.entries[i].certs[0].coverage;
+
+		if (l.entries[i].did != 0x10f5)
+			continue;
+		CU_ASSERT_PTR_NOT_NULL_FATAL(cv);
+		CU_ASSERT_EQUAL_FATAL(cv->npassed, 2);
+		CU_ASSERT_STRING_EQUAL(cv->passed[0], "pc-intx-smp1-tcg");
+		CU_ASSERT_STRING_EQUAL(cv->passed[1], "pc-intx-smp1-kvm");
+		CU_ASSERT_EQUAL_FATAL(cv->nnot_run, 1);
+		CU_ASSERT_STRING_EQUAL(cv->not_run[0].name, "q35-intx-smp1-kvm");
+		CU_ASSERT_STRING_EQUAL(cv->not_run[0].reason, "KVM unusable: /dev/kvm: No such file or directory");
+		CU_ASSERT_EQUAL_FATAL(cv->nnot_applicable, 1);
+		CU_ASSERT_STRING_EQUAL(cv->not_applicable[0].name, "pc-msix-smp1-tcg");
+		CU_ASSERT_EQUAL(l.entries[i].certs[0].nruns, 2);
+		len = 0;
+	}
+	CU_ASSERT_EQUAL(len, 0);	/* the device was in the list */
+	hcl_list_free(&l);
+	free(text);
+}
+
 /* The list file is replaced whole or not at all: a failed export leaves the old one. */
 static void test_db_export_atomic(void)
 {
@@ -202,9 +313,11 @@ UNIT_SUITE(db_export_suite)
 {
 	static const struct unit_test tests[] = {
 		UNIT_TEST(test_db_export_rows),
+		UNIT_TEST(test_db_export_unofficial),
 		UNIT_TEST(test_db_export_open_errors),
 		UNIT_TEST(test_db_export_busy),
 		UNIT_TEST(test_db_export_atomic),
+		UNIT_TEST(test_db_export_coverage),
 		UNIT_TEST_END
 	};
 	unit_add_suite("db_export", dx_init, dx_clean, tests);

@@ -69,13 +69,14 @@ static const char *const hl_runs[] = { "run-7" };
 
 static void test_hcl_list_build_roundtrip(void)
 {
+	struct hcl_coverage hl_cov = { 0 };
 	struct hcl_certified rows[] = {
 		{ 0x8086, 0x10d3, HV_PCI_ANY, HV_PCI_ANY, NULL, NULL, HCL_NIC, "0.1.0", "e1000e",
-		  "1.0.1", NULL, hl_feat, 2, "2026-11-18", hl_runs, 1, HCL_CERTIFIED },
+		  "1.0.1", NULL, hl_feat, 2, "2026-11-18", hl_runs, 1, HCL_CERTIFIED, &hl_cov },
 		{ 0x8086, 0x10d3, HV_PCI_ANY, HV_PCI_ANY, NULL, NULL, HCL_NIC, "0.0.9", "e1000e",
-		  "0.9.0", "fw 1", hl_feat, 1, "2026-09-18", hl_runs, 1, HCL_DEPRECATED },
+		  "0.9.0", "fw 1", hl_feat, 1, "2026-09-18", hl_runs, 1, HCL_DEPRECATED, NULL },
 		{ 0x1af4, 0x1042, 0x1af4, 0x0002, "Red Hat", "virtio-blk", HCL_STORAGE, "0.1.0",
-		  "virtio-blk", "1.0.0", NULL, NULL, 0, "2026-11-10", hl_runs, 1, HCL_CERTIFIED },
+		  "virtio-blk", "1.0.0", NULL, NULL, 0, "2026-11-10", hl_runs, 1, HCL_CERTIFIED, NULL },
 	};
 	struct hcl_list l, back;
 	struct hcl_err err;
@@ -83,6 +84,8 @@ static void test_hcl_list_build_roundtrip(void)
 	size_t len = 0;
 	FILE *f;
 
+	CU_ASSERT_EQUAL(hcl_coverage_add(&hl_cov, "pc-intx-smp1-tcg", "pass", ""), 0);
+	CU_ASSERT_EQUAL(hcl_coverage_add(&hl_cov, "pc-intx-smp1-kvm", "notrun", "KVM unusable"), 0);
 	CU_ASSERT_EQUAL_FATAL(hcl_list_build(&l, rows, 3, 1795165200, &err), 0);
 	CU_ASSERT_EQUAL(l.nentries, 2);
 	CU_ASSERT_EQUAL(l.nreleases, 2);
@@ -98,6 +101,12 @@ static void test_hcl_list_build_roundtrip(void)
 	CU_ASSERT_STRING_EQUAL(back.entries[1].certs[0].firmware, "fw 1");
 	CU_ASSERT_EQUAL(back.entries[1].certs[0].status, HCL_DEPRECATED);
 	CU_ASSERT_EQUAL(back.entries[0].ssid, 0x0002);
+	/* The coverage goes out and comes back; a row without one stays without. */
+	CU_ASSERT_PTR_NULL(back.entries[1].certs[0].coverage);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(back.entries[1].certs[1].coverage);
+	CU_ASSERT_EQUAL(back.entries[1].certs[1].coverage->npassed, 1);
+	CU_ASSERT_EQUAL_FATAL(back.entries[1].certs[1].coverage->nnot_run, 1);
+	CU_ASSERT_STRING_EQUAL(back.entries[1].certs[1].coverage->not_run[0].reason, "KVM unusable");
 	hcl_list_free(&back);
 	hcl_list_free(&l);
 	free(text);
@@ -106,6 +115,51 @@ static void test_hcl_list_build_roundtrip(void)
 	CU_ASSERT(strstr(err.msg, "appears twice") != NULL);
 	rows[1].svid = 0;
 	CU_ASSERT_EQUAL(hcl_list_build(&l, rows, 3, 0, &err), -1);
+	hcl_coverage_free(&hl_cov);
+}
+
+#define HL_COV(x) HL_CERT ",\"coverage\":{" x "}"
+
+/* coverage: strict like the rest, and merged run by run the way hcl export adds them. */
+static void test_hcl_list_coverage(void)
+{
+	struct hcl_coverage c = { 0 }, d;
+
+	CU_ASSERT_STRING_EQUAL(unit_hcl_list_err(HL_HEAD HL_ENTRY(HL_COV("\"passed\":[\"a\"],\"not_run\":[],"
+		"\"not_applicable\":[{\"name\":\"b\",\"reason\":\"no msi\"}]")) "]}"), "");
+	CU_ASSERT_STRING_EQUAL(unit_hcl_list_err(HL_HEAD HL_ENTRY(HL_COV("\"passed\":[],\"not_run\":[],"
+		"\"not_applicable\":[]")) "]}"), "t.json:1: entries[0].releases[\"0.1.0\"].coverage.passed: "
+		"empty: a certification passed at least one configuration");
+	CU_ASSERT_STRING_EQUAL(unit_hcl_list_err(HL_HEAD HL_ENTRY(HL_COV("\"passed\":[\"a\"],\"not_run\":[{"
+		"\"name\":\"a\",\"reason\":\"x\"}],\"not_applicable\":[]")) "]}"),
+		"t.json:1: entries[0].releases[\"0.1.0\"].coverage: configuration \"a\" listed twice");
+	CU_ASSERT_STRING_EQUAL(unit_hcl_list_err(HL_HEAD HL_ENTRY(HL_COV("\"passed\":[\"a\"],\"not_run\":[{"
+		"\"name\":\"b\"}],\"not_applicable\":[]")) "]}"),
+		"t.json:1: entries[0].releases[\"0.1.0\"].coverage.not_run[0]: missing \"reason\"");
+	CU_ASSERT_STRING_EQUAL(unit_hcl_list_err(HL_HEAD HL_ENTRY(HL_COV("\"passed\":[\"a\"],\"not_run\":[],"
+		"\"not_applicable\":[],\"failed\":[]")) "]}"),
+		"t.json:1: entries[0].releases[\"0.1.0\"].coverage: unknown key \"failed\"");
+	CU_ASSERT_STRING_EQUAL(unit_hcl_list_err(HL_HEAD HL_ENTRY(HL_COV("\"passed\":[\"a\"]")) "]}"),
+		"t.json:1: entries[0].releases[\"0.1.0\"].coverage: missing \"not_run\"");
+	/* Run 1: a passes, b not run (no KVM), c n/a. Run 2: b passes, a not run (--accel). */
+	CU_ASSERT_EQUAL(hcl_coverage_add(&c, "a", "pass", ""), 0);
+	CU_ASSERT_EQUAL(hcl_coverage_add(&c, "b", "notrun", "KVM unusable"), 0);
+	CU_ASSERT_EQUAL(hcl_coverage_add(&c, "c", "na", "no msi"), 0);
+	CU_ASSERT_EQUAL(hcl_coverage_add(&c, "d", "notrun", "KVM unusable"), 0);
+	CU_ASSERT_EQUAL(hcl_coverage_add(&c, "a", "notrun", "not asked for: --accel kvm"), 0);
+	CU_ASSERT_EQUAL(hcl_coverage_add(&c, "b", "pass", ""), 0);
+	CU_ASSERT_EQUAL(hcl_coverage_add(&c, "d", "notrun", "not asked for: --accel tcg"), 0);
+	CU_ASSERT_EQUAL_FATAL(c.npassed, 2);
+	CU_ASSERT_STRING_EQUAL(c.passed[0], "a");
+	CU_ASSERT_STRING_EQUAL(c.passed[1], "b");
+	CU_ASSERT_EQUAL_FATAL(c.nnot_run, 1);
+	CU_ASSERT_STRING_EQUAL(c.not_run[0].name, "d");
+	CU_ASSERT_STRING_EQUAL(c.not_run[0].reason, "not asked for: --accel tcg");	/* the later */
+	CU_ASSERT_EQUAL_FATAL(c.nnot_applicable, 1);
+	CU_ASSERT_EQUAL(hcl_coverage_copy(&d, &c), 0);
+	CU_ASSERT(d.npassed == 2 && d.nnot_run == 1 && d.nnot_applicable == 1);
+	hcl_coverage_free(&d);
+	hcl_coverage_free(&c);
 }
 
 /* keygen, sign, load (verify), compile with a signature, load the hcl.bin. */
@@ -156,6 +210,7 @@ UNIT_SUITE(hcl_list_suite)
 		UNIT_TEST(test_hcl_list_good),
 		UNIT_TEST(test_hcl_list_errors),
 		UNIT_TEST(test_hcl_list_build_roundtrip),
+		UNIT_TEST(test_hcl_list_coverage),
 		UNIT_TEST(test_hcl_list_sign_compile),
 		UNIT_TEST_END
 	};

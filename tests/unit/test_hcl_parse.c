@@ -97,12 +97,15 @@ static void test_hcl_canon_form(void)
 		"  \"runs\":[\"r\\/2\"],\"certified\":\"2026-01-02\",\"features\":[],\"firmware\":\"f\\u00e9\",\n"
 		"  \"driver_version\":\"2\",\"driver\":\"d\"},\"0.1.0\":{\"driver\":\"d\",\"driver_version\":\"1\",\n"
 		"  \"firmware\":null,\"features\":[\"a\\tb\",\"\\u001f\"],\"certified\":\"2026-01-01\",\"runs\":[\"r1\"],\n"
+		"  \"coverage\":{\"passed\":[\"q35\",\"pc\"],\"not_run\":[{\"reason\":\"no KVM\",\"name\":\"kvm\"},\n"
+		"  {\"name\":\"kvm2\",\"reason\":\"no \\\"KVM\\\"\"}],\"not_applicable\":[]},\n"
 		"  \"status\":\"certified\"}},\"model\":\"M \\\"x\\\"\",\"vendor\":\"V\\\\\",\"ssid\":\"*\",\n"
 		"  \"svid\":\"*\",\"did\":\"00ff\",\"vid\":\"abcd\"}],\n"
 		" \"releases\" : [\"0.1.0\",\"0.2.0\"], \"generated\":\"2026-11-20T09:00:00Z\",\"schema_version\" : 1 }";
 	const char *want =
 		"{\"entries\":[{\"did\":\"00ff\",\"model\":\"M \\\"x\\\"\",\"releases\":{\"0.1.0\":{\"certified\":"
-		"\"2026-01-01\",\"driver\":\"d\",\"driver_version\":\"1\",\"features\":[\"a\\tb\",\"\\u001f\"],"
+		"\"2026-01-01\",\"coverage\":{\"not_applicable\":[],\"not_run\":[{\"name\":\"kvm\",\"reason\":"
+		"\"no KVM\"},{\"name\":\"kvm2\",\"reason\":\"no \\\"KVM\\\"\"}],\"passed\":[\"q35\",\"pc\"]},\"driver\":\"d\",\"driver_version\":\"1\",\"features\":[\"a\\tb\",\"\\u001f\"],"
 		"\"firmware\":null,\"runs\":[\"r1\"],\"status\":\"certified\"},\"0.2.0\":{\"certified\":"
 		"\"2026-01-02\",\"driver\":\"d\",\"driver_version\":\"2\",\"features\":[],\"firmware\":"
 		"\"f\xc3\xa9\",\"runs\":[\"r/2\"],\"status\":\"deprecated\"}},\"ssid\":\"*\",\"svid\":\"*\","

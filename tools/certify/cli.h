@@ -37,6 +37,24 @@ int cli_run_id(struct certify_db *db, const char *s, int64_t *id);
 int cli_record(const struct certify_run_spec *spec, const struct certify_config_result *r,
 	       struct certify_db_config *out);
 
+/* What a run boots and binds (bind.c): private copies of the kernel and the modules in dir,
+ * the sha256 of the plan and the kernel copy, QEMU's version, official or not. */
+struct cli_bind {
+	char dir[256];
+	char kernel[300];		/* the kernel's copy */
+	int kernel_copied;
+	struct certify_modinfo *mods;	/* the modules' copies (ids shared with the originals) */
+	size_t ncopied;
+	struct certify_db_binding db;	/* what the store keeps */
+};
+
+/* Copies kernel and mods, hashes them, asks QEMU its version, checks the plan against the
+ * shipped ones. Returns 0, or non-zero when it said on stderr why not; free with
+ * cli_bind_free either way. */
+int cli_bind_prepare(struct cli_bind *b, const char *kernel, const struct certify_modinfo *mods,
+		     size_t nmods, const struct certify_plan *plan);
+void cli_bind_free(struct cli_bind *b);
+
 /* The live progress display (a status line on a tty, plain lines otherwise). */
 struct cli_progress;
 struct cli_progress *cli_progress_new(FILE *out, size_t total, int jobs, int verbose);

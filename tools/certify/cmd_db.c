@@ -87,14 +87,20 @@ static void show_run(const struct certify_db_run *r)
 	for (size_t i = 0; i < r->ndrv; i++)
 		printf("driver:   %s %s (%s) sha256 %s\n", r->drv[i].name, r->drv[i].version,
 		       r->drv[i].vendor, r->drv[i].sha256);
-	printf("configurations: %zu (%u pass, %u fail, %u error, %u skip); tests: %u pass, "
-	       "%u fail, %u skip, %u error; host checks: %u ok, %u fail, %u not run\n", r->ncfg,
-	       n.cfg_pass, n.cfg_fail, n.cfg_error, n.cfg_skip, n.pass, n.fail, n.skip, n.error,
-	       n.check_ok, n.check_fail, n.check_notrun);
+	printf("plan sha256:   %s\nkernel sha256: %s\nqemu:     %s\nofficial: %s%s\n",
+	       r->bind.plan_sha256[0] ? r->bind.plan_sha256 : "-",
+	       r->bind.kernel_sha256[0] ? r->bind.kernel_sha256 : "-",
+	       r->bind.qemu_version[0] ? r->bind.qemu_version : "-", r->bind.official ? "yes" : "no: ",
+	       r->bind.official ? "" : r->bind.unofficial_why);
+	printf("configurations: %zu (%u pass, %u fail, %u error, %u not applicable, %u not run; "
+	       "coverage %s); tests: %u pass, %u fail, %u skip, %u error; host checks: %u ok, "
+	       "%u fail, %u not run\n", r->ncfg, n.cfg_pass, n.cfg_fail, n.cfg_error, n.cfg_na,
+	       n.cfg_notrun, report_coverage(&n), n.pass, n.fail, n.skip, n.error, n.check_ok,
+	       n.check_fail, n.check_notrun);
 	for (size_t i = 0; i < r->ncfg; i++) {
 		const struct certify_db_config *c = &r->cfg[i];
 
-		printf("  %-5s %-22s %-8s %6.2f s  %s\n", c->verdict, c->name, c->outcome, c->duration,
+		printf("  %-6s %-22s %-8s %6.2f s  %s\n", c->verdict, c->name, c->outcome, c->duration,
 		       c->reason);
 		for (size_t j = 0; j < c->nresult; j++)
 			printf("        %-5s %s.%s %s\n", c->result[j].status, c->result[j].suite,
@@ -186,13 +192,16 @@ static int history_row(void *ctx, const struct certify_db_summary *s)
 
 	if (h->json) {
 		printf("%s{\"id\":%lld,\"plan\":\"%s\",\"started\":\"%s\",\"finished\":\"%s\","
-		       "\"status\":\"%s\",\"verdict\":\"%s\",\"certified\":%s}", h->rows ? ",\n " : "",
-		       (long long)s->id, s->plan, s->started, s->finished, history_status(s),
-		       s->verdict, s->certified ? "true" : "false");
+		       "\"status\":\"%s\",\"verdict\":\"%s\",\"certified\":%s,\"official\":%s}",
+		       h->rows ? ",\n " : "", (long long)s->id, s->plan, s->started, s->finished,
+		       history_status(s), s->verdict, s->certified ? "true" : "false",
+		       s->official ? "true" : "false");
 	} else {
-		printf("%-5lld %-20s %-8s %-9s %-7s %-9s %-28.28s %s\n", (long long)s->id, s->started,
+		/* A passing run that is not certified says why: its plan is not the shipped one. */
+		printf("%-5lld %-20s %-8s %-9s %-7s %-10s %-28.28s %s\n", (long long)s->id, s->started,
 		       s->plan, history_status(s), s->verdict[0] ? s->verdict : "-",
-		       s->certified ? "yes" : "no", s->devices[0] ? s->devices : "-",
+		       s->certified ? "yes" : !s->official && !strcmp(s->verdict, "pass") ?
+		       "unofficial" : "no", s->devices[0] ? s->devices : "-",
 		       s->drivers[0] ? s->drivers : "-");
 	}
 	h->rows++;
@@ -220,7 +229,7 @@ int cli_cmd_history(int argc, char **argv, struct cli_common *c)
 	if (h.json)
 		printf("[");
 	else
-		printf("%-5s %-20s %-8s %-9s %-7s %-9s %-28s %s\n", "RUN", "STARTED", "PLAN", "STATUS",
+		printf("%-5s %-20s %-8s %-9s %-7s %-10s %-28s %s\n", "RUN", "STARTED", "PLAN", "STATUS",
 		       "VERDICT", "CERTIFIED", "DEVICES", "DRIVERS");
 	rc = certify_db_history(db, h.model, h.certified, history_row, &h, &err);
 	if (h.json)

@@ -9,6 +9,7 @@
 #include <json-c/json.h>
 
 #include "cli.h"
+#include "exercise.h"
 #include "proc.h"
 #include "report.h"
 
@@ -30,8 +31,7 @@ struct cli_run {
 	int db_failed;
 	char db_err[512];
 	struct cli_progress *progress;
-	struct certify_modinfo *boot_mods;	/* the same, pointing at private copies */
-	char snapdir[256];			/* where the copies are ("" when none) */
+	struct cli_bind bind;			/* private copies of what boots; what the run binds */
 };
 
 static void run_usage(FILE *f)
@@ -143,6 +143,8 @@ static int run_plan(struct cli_run *r)
 					dm->model, certify_kind_name(dm->kind), r->plan.name,
 					certify_kind_name(r->plan.kind));
 	}
+	if (certify_exercise_check(&r->plan, r->spec.dut, r->spec.ndut, &err) < 0)
+		return cli_fail("%s", err.msg);
 	r->spec.plan = &r->plan;
 	return 0;
 }
@@ -302,6 +304,22 @@ static char *run_summary(const struct certify_config_result *res, size_t n, enum
 	return s;
 }
 
+/* What the verdict covers: a pass certifies the configurations that passed, no more. */
+static void run_print_coverage(const struct certify_config_result *res, size_t n, FILE *out)
+{
+	struct certify_coverage c;
+
+	certify_run_coverage(res, n, &c);
+	fprintf(out, "coverage: %s: %zu of %zu configurations passed", c.notrun ? "partial" : "full",
+		c.pass, n);
+	if (c.notrun)
+		fprintf(out, "; %zu not run (%s%s)", c.notrun, c.notrun_why,
+			c.notrun_mixed ? "; and for other reasons" : "");
+	if (c.na)
+		fprintf(out, "; %zu not applicable to the device", c.na);
+	fputc('\n', out);
+}
+
 static int run_reports(struct cli_run *r, FILE *human)
 {
 	struct certify_db_run dr;
@@ -326,80 +344,6 @@ static int run_reports(struct cli_run *r, FILE *human)
 	return rc;
 }
 
-/* Copies src to dst and checks the copy still has the sha256 read at the start. */
-static int run_copy(const struct certify_modinfo *mi, const char *dst)
-{
-	struct certify_modinfo again;
-	struct certify_err err;
-	FILE *in = fopen(mi->path, "rb"), *out = in ? fopen(dst, "wb") : NULL;
-	char buf[65536];
-	size_t n;
-	int rc = 0;
-
-	if (!in || !out)
-		rc = cli_fail("module %s: cannot copy to %s: %s", mi->path, dst, strerror(errno));
-	while (rc == 0 && (n = fread(buf, 1, sizeof(buf), in)) > 0) {
-		if (fwrite(buf, 1, n, out) != n)
-			rc = cli_fail("module %s: cannot copy to %s", mi->path, dst);
-	}
-	if (in)
-		fclose(in);
-	if (out && fclose(out) != 0 && rc == 0)
-		rc = cli_fail("module %s: cannot copy to %s", mi->path, dst);
-	if (rc == 0 && certify_modinfo_read(dst, &again, &err) < 0)
-		rc = cli_fail("module %s", err.msg);
-	else if (rc == 0) {
-		if (strcmp(again.sha256, mi->sha256))
-			rc = cli_fail("module %s changed while certify read it; try again", mi->path);
-		certify_modinfo_free(&again);
-	}
-	return rc;
-}
-
-/*
- * The kernel boots private copies of the modules, so a module rebuilt while the run goes
- * on cannot mix two builds into one verdict (the kernel's sha256 is checked against them).
- */
-static int run_snapshot(struct cli_run *r)
-{
-	const char *tmp = getenv("TMPDIR");
-
-	snprintf(r->snapdir, sizeof(r->snapdir), "%s/certify-mods.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(r->snapdir)) {
-		r->snapdir[0] = '\0';
-		return cli_fail("cannot create a temp dir under %s: %s", tmp && *tmp ? tmp : "/tmp",
-				strerror(errno));
-	}
-	r->boot_mods = calloc(r->nmods + 1, sizeof(*r->boot_mods));
-	if (!r->boot_mods)
-		return cli_fail("out of memory");
-	for (size_t i = 0; i < r->nmods; i++) {
-		const char *b = strrchr(r->mods[i].path, '/');
-
-		r->boot_mods[i] = r->mods[i];	/* shares ids: freed through r->mods only */
-		if (snprintf(r->boot_mods[i].path, sizeof(r->boot_mods[i].path), "%s/%s", r->snapdir,
-			     b ? b + 1 : r->mods[i].path) >= (int)sizeof(r->boot_mods[i].path))
-			return cli_fail("--module %s: path too long", r->mods[i].path);
-		for (size_t k = 0; k < i; k++) {
-			if (!strcmp(r->boot_mods[k].path, r->boot_mods[i].path))
-				return cli_fail("--module %s: two modules with the same file name",
-						r->mods[i].path);
-		}
-		if (run_copy(&r->mods[i], r->boot_mods[i].path) != 0)
-			return -1;
-	}
-	return 0;
-}
-
-static void run_unsnapshot(struct cli_run *r)
-{
-	for (size_t i = 0; r->boot_mods && i < r->nmods; i++)
-		unlink(r->boot_mods[i].path);
-	if (r->snapdir[0])
-		rmdir(r->snapdir);
-	free(r->boot_mods);
-}
-
 static int run_prepare(struct cli_run *r, int argc, char **argv)
 {
 	if (run_args(r, argc, argv) != 0 || run_plan(r) != 0 || run_modules(r) != 0)
@@ -408,10 +352,10 @@ static int run_prepare(struct cli_run *r, int argc, char **argv)
 	if (access(r->kernel, R_OK) != 0)
 		return cli_fail("kernel %s: %s (build it with `make` or pass --kernel)", r->kernel,
 				strerror(errno)), -1;
-	r->spec.kernel = r->kernel;
-	if (run_snapshot(r) != 0)
+	if (cli_bind_prepare(&r->bind, r->kernel, r->mods, r->nmods, &r->plan) != 0)
 		return -1;
-	r->spec.mods = r->boot_mods;
+	r->spec.kernel = r->bind.kernel;
+	r->spec.mods = r->bind.mods;
 	r->spec.nmods = r->nmods;
 	if (!r->have_seed)
 		run_seed(r);
@@ -428,6 +372,10 @@ static void run_header(const struct cli_run *r, FILE *out, size_t n)
 	for (size_t i = 0; i < r->nmods; i++)
 		fprintf(out, "module:  %s %s %s (%s) sha256 %.16s\n", r->mods[i].path, r->mods[i].name,
 			r->mods[i].version, r->mods[i].vendor, r->mods[i].sha256);
+	fprintf(out, "plan:    %s sha256 %.16s, %s%s\n", r->plan.file, r->bind.db.plan_sha256,
+		r->bind.db.official ? "official" : "unofficial: ", r->bind.db.unofficial_why);
+	fprintf(out, "kernel:  %s sha256 %.16s\n", r->kernel, r->bind.db.kernel_sha256);
+	fprintf(out, "qemu:    %s\n", r->bind.db.qemu_version);
 }
 
 static int run_execute(struct cli_run *r, FILE *human)
@@ -462,8 +410,9 @@ static int run_execute(struct cli_run *r, FILE *human)
 		snprintf(drv[i].sha256, sizeof(drv[i].sha256), "%s", r->mods[i].sha256);
 	}
 	req = run_request_json(r, cfgs, (size_t)n);
-	rc = drv && req ? certify_db_run_begin(r->db, r->plan.name, req, r->spec.seed, drv, r->nmods,
-						 &r->run_id, &err) : certify_errf(&err, "out of memory");
+	rc = drv && req ? certify_db_run_begin(r->db, r->plan.name, req, r->spec.seed, &r->bind.db,
+						 drv, r->nmods, &r->run_id, &err) :
+			  certify_errf(&err, "out of memory");
 	free(drv);
 	free(req);
 	if (rc < 0) {
@@ -492,6 +441,10 @@ static int run_execute(struct cli_run *r, FILE *human)
 	fprintf(human, "verdict: %s (run %lld, seed %llu)\n", v == CERTIFY_V_PASS ? "PASS" :
 		v == CERTIFY_V_FAIL ? "FAIL" : "ERROR", (long long)r->run_id,
 		(unsigned long long)r->spec.seed);
+	if (res)
+		run_print_coverage(res, (size_t)n, human);
+	if (v == CERTIFY_V_PASS && !r->bind.db.official)
+		fprintf(human, "certified: no, an unofficial run: %s\n", r->bind.db.unofficial_why);
 	if (run_reports(r, human) != 0 && v == CERTIFY_V_PASS)
 		v = CERTIFY_V_ERROR;
 	for (int i = 0; res && i < n; i++)
@@ -517,7 +470,7 @@ int cli_cmd_run(int argc, char **argv, struct cli_common *c)
 	else
 		rc = run_execute(&r, c->json ? stderr : stdout);
 	certify_db_close(r.db);
-	run_unsnapshot(&r);
+	cli_bind_free(&r.bind);
 	certify_modinfo_free_all(r.mods, r.nmods);
 	if (r.spec.plan)
 		certify_plan_free(&r.plan);

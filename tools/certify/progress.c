@@ -114,7 +114,7 @@ void cli_progress_test(struct cli_progress *p, const struct certify_config *c,
 
 void cli_progress_done(struct cli_progress *p, const struct certify_config_result *r)
 {
-	static const char *const tag[] = { "PASS", "FAIL", "ERROR", "SKIP" };
+	static const char *const tag[] = { "PASS", "FAIL", "ERROR", "N/A", "NOTRUN" };
 
 	if (!p)
 		return;
@@ -124,9 +124,13 @@ void cli_progress_done(struct cli_progress *p, const struct certify_config_resul
 		p->running--;
 		p->busy += r->res.duration_s;
 	}
-	fprintf(p->out, "%s%-5s %s (%zu tests, %.2f s): %s\n", p->tty ? "\r\033[K" : "",
-		tag[r->verdict], r->cfg.name, r->ran ? r->res.run.ntest : 0,
-		r->ran ? r->res.duration_s : 0.0, r->reason);
+	if (r->verdict == CERTIFY_V_NA || r->verdict == CERTIFY_V_NOTRUN)
+		fprintf(p->out, "%s%-6s %s: %s\n", p->tty ? "\r\033[K" : "", tag[r->verdict],
+			r->cfg.name, r->reason);
+	else
+		fprintf(p->out, "%s%-6s %s (%zu tests, %.2f s): %s\n", p->tty ? "\r\033[K" : "",
+			tag[r->verdict], r->cfg.name, r->ran ? r->res.run.ntest : 0,
+			r->ran ? r->res.duration_s : 0.0, r->reason);
 	fflush(p->out);
 	pthread_mutex_unlock(&p->lock);
 }

@@ -88,17 +88,75 @@ uint64_t lapic_phys(void)
 	return lapic_base;
 }
 
+/*
+ * One 1 ms window of the timer counting down from its maximum, both ends bracketed by TSC
+ * reads as in tsc.c: returns the counts per second it shows and the bracket width in parts
+ * per million of the window.
+ */
+static uint64_t lapic_timer_trial(uint64_t *ppm)
+{
+	uint64_t s0, s1, a, b;
+	uint32_t left;
+
+	lapic_write(LAPIC_TIMER_DIV, LAPIC_TIMER_DIV_16);
+	lapic_write(LAPIC_LVT_TIMER, LAPIC_LVT_MASKED);
+	s0 = rdtsc();
+	lapic_write(LAPIC_TIMER_INIT, 0xffffffffu);
+	s1 = rdtsc();
+	udelay(1000);
+	a = rdtsc();
+	left = lapic_read(LAPIC_TIMER_CUR);
+	b = rdtsc();
+	lapic_write(LAPIC_TIMER_INIT, 0);
+	uint64_t lo = a - s1, hi = b - s0, mid = lo + (hi - lo) / 2;
+	*ppm = (hi - lo) * 1000000 / (mid ? mid : 1);
+	return (uint64_t)(0xffffffffu - left) * 1000000000ull / (time_tsc_to_ns(mid) ? time_tsc_to_ns(mid) : 1);
+}
+
+/* The APIC bus clock is not architectural: measure it against the TSC. A vCPU descheduled
+ * inside a bracket (a loaded host) would skew a window by milliseconds, so only windows whose
+ * brackets are within 0.5% count, and the median of three is taken. */
 static void lapic_timer_calibrate(void)
+{
+	uint64_t good[3], best = 0, best_ppm = ~0ull, hz, ppm;
+	int n = 0;
+
+	for (int i = 0; i < 40 && n < 3; i++) {
+		hz = lapic_timer_trial(&ppm);
+		if (ppm < best_ppm) {
+			best = hz;
+			best_ppm = ppm;
+		}
+		if (ppm <= 5000) {
+			int k = n++;
+
+			while (k > 0 && good[k - 1] > hz) {
+				good[k] = good[k - 1];
+				k--;
+			}
+			good[k] = hz;
+		}
+	}
+	lapic_timer_hz_per_div16 = n ? good[n / 2] : best;
+}
+
+uint64_t lapic_timer_rate(void)
+{
+	if (!lapic_timer_hz_per_div16)
+		lapic_timer_calibrate();
+	return lapic_timer_hz_per_div16;
+}
+
+void lapic_timer_oneshot_max(void)
 {
 	lapic_write(LAPIC_TIMER_DIV, LAPIC_TIMER_DIV_16);
 	lapic_write(LAPIC_LVT_TIMER, LAPIC_LVT_MASKED);
 	lapic_write(LAPIC_TIMER_INIT, 0xffffffffu);
-	uint64_t t0 = rdtsc();
-	udelay(1000);
-	uint32_t left = lapic_read(LAPIC_TIMER_CUR);
-	uint64_t ns = time_tsc_to_ns(rdtsc() - t0);
-	lapic_write(LAPIC_TIMER_INIT, 0);
-	lapic_timer_hz_per_div16 = (uint64_t)(0xffffffffu - left) * 1000000000ull / (ns ? ns : 1);
+}
+
+uint32_t lapic_timer_count(void)
+{
+	return lapic_read(LAPIC_TIMER_CUR);
 }
 
 int lapic_timer_start(unsigned hz)

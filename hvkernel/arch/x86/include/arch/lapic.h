@@ -15,9 +15,15 @@ uint32_t lapic_id(void);
 /* Physical address of the LAPIC registers, for MSI messages (address bits 31:20 = FEEh). */
 uint64_t lapic_phys(void);
 /* Start the timer: periodic at hz on IRQ_VEC_TIMER, or stop it with hz == 0.
- * The first call calibrates the timer against the TSC (1 ms). */
+ * The first call calibrates the timer against the TSC (1 ms windows, lapic.c). */
 int lapic_timer_start(unsigned hz);
 /* Timer ticks seen so far. */
 uint64_t lapic_timer_ticks(void);
+/* The timer's calibrated counts per second at divide-by-16 (calibrating on first use), and
+ * its current count: for the boot tests that check the calibration against another clock. */
+uint64_t lapic_timer_rate(void);
+uint32_t lapic_timer_count(void);
+/* Masked one-shot from the largest count at divide-by-16 (stop it with lapic_timer_start(0)). */
+void lapic_timer_oneshot_max(void);
 
 #endif
