@@ -17,7 +17,7 @@ _Static_assert((int)HCL_V_CERTIFIED == (int)HCLPOLICY_CERTIFIED &&
 
 const char *hcl_verdict_name(enum hcl_verdict v)
 {
-	return hclpolicy_verdict_name((enum hclpolicy_verdict)v);
+	return v == HCL_V_ABSENT ? "absent" : hclpolicy_verdict_name((enum hclpolicy_verdict)v);
 }
 
 static void hcl_entry_desc(const struct hclbin_entry *e, char *buf, size_t len)
@@ -77,6 +77,12 @@ static void hcl_check_dev(const struct hclbin *hb, int rel, const struct hcl_dev
 
 	memset(r, 0, sizeof(*r));
 	r->dev = d;
+	if (d->absent) {
+		/* Not there for the kernel either: its enumeration skips a vendor ID of ffff. */
+		r->verdict = HCL_V_ABSENT;
+		snprintf(r->reason, sizeof(r->reason), "not there: %s; never counts", d->absent);
+		return;
+	}
 	r->verdict = (enum hcl_verdict)hclpolicy_verdict(hb, rel, &pd, &e, &has_entry,
 							  &deprecated);
 	hcl_class_name(d->class, cname, sizeof(cname));
@@ -105,11 +111,51 @@ static void hcl_check_dev(const struct hclbin *hb, int rel, const struct hcl_dev
 		 deprecated ? "deprecated: still supported, due to be removed; " : "", desc);
 }
 
+/* "1 certified NIC (2 ports of one card)", "2 certified storage controllers". */
+static void hcl_count_str(char *b, size_t n, const struct hcl_count *c, const char *what,
+			  const char *parts)
+{
+	if (c->cards == c->functions)
+		snprintf(b, n, "%u certified %s%s", c->cards, what, c->cards == 1 ? "" : "s");
+	else if (c->cards == 1)
+		snprintf(b, n, "1 certified %s (%u %s of one card)", what, c->functions, parts);
+	else
+		snprintf(b, n, "%u certified %ss (%u %s)", c->cards, what, c->functions, parts);
+}
+
+/* Counts a certified function; functions sharing a domain:bus:device are one card. */
+static void hcl_count_add(struct hcl_count *c, const struct hcl_report *rep, size_t i,
+			  int (*same_class)(uint32_t))
+{
+	const struct hcl_dev *d = rep->res[i].dev;
+
+	c->functions++;
+	for (size_t j = 0; j < i; j++) {
+		const struct hcl_dev *e = rep->res[j].dev;
+
+		if (rep->res[j].counted && same_class(e->class) && e->domain == d->domain &&
+		    e->bus == d->bus && e->dev == d->dev)
+			return;
+	}
+	c->cards++;
+}
+
+static int hcl_nic(uint32_t class)
+{
+	return hclpolicy_is_nic(class);
+}
+
+static int hcl_storage(uint32_t class)
+{
+	return hclpolicy_is_storage(class);
+}
+
 int hcl_check(const struct hclbin *hb, const char *release, const struct hcl_inv *inv,
 	      struct hcl_report *rep, struct hcl_err *err)
 {
 	int rel = hclbin_release_index(hb, release);
 	struct hclpolicy_server srv = { 0 };
+	char nics[96], sto[96];
 
 	memset(rep, 0, sizeof(*rep));
 	if (rel < 0) {
@@ -128,45 +174,51 @@ int hcl_check(const struct hclbin *hb, const char *release, const struct hcl_inv
 	rep->n = inv->n;
 	rep->release = release;
 	for (size_t i = 0; i < inv->n; i++) {
-		hcl_check_dev(hb, rel, &inv->devs[i], &rep->res[i]);
-		hclpolicy_server_add(&srv, inv->devs[i].class, rep->res[i].verdict == HCL_V_CERTIFIED);
+		struct hcl_result *r = &rep->res[i];
+		const struct hcl_dev *d = &inv->devs[i];
+
+		hcl_check_dev(hb, rel, d, r);
+		rep->absent += r->verdict == HCL_V_ABSENT;
+		if (r->verdict == HCL_V_CERTIFIED && (hcl_nic(d->class) || hcl_storage(d->class)) &&
+		    d->domain > 0xffff) {
+			/* Intel VMD puts the devices behind it in a domain of its own that
+			 * firmware tables do not describe: the kernel does not see them. */
+			size_t n = strlen(r->reason);
+
+			snprintf(r->reason + n, sizeof(r->reason) - n, "; behind Intel VMD (domain "
+				 "%x): reached only through a VMD driver, so it does not count",
+				 d->domain);
+			rep->behind_vmd++;
+		} else if (r->verdict == HCL_V_CERTIFIED) {
+			r->counted = hcl_nic(d->class) || hcl_storage(d->class);
+		}
+		/* The server rule is the kernel's (hclpolicy_server_*); absent functions and
+		 * functions behind VMD reach it as not certified, as the kernel never sees them. */
+		hclpolicy_server_add(&srv, d->class, r->counted);
+		if (r->counted && hcl_nic(d->class))
+			hcl_count_add(&rep->nic, rep, i, hcl_nic);
+		else if (r->counted)
+			hcl_count_add(&rep->storage, rep, i, hcl_storage);
 	}
 	rep->bootable = hclpolicy_server_bootable(&srv);
-	if (!rep->bootable)
-		snprintf(rep->why, sizeof(rep->why), "%s", hclpolicy_server_missing(&srv));
+	hcl_count_str(nics, sizeof(nics), &rep->nic, "NIC", "ports");
+	hcl_count_str(sto, sizeof(sto), &rep->storage, "storage controller", "functions");
+	if (rep->bootable)
+		snprintf(rep->why, sizeof(rep->why), "%s, %s", nics, sto);
 	else
-		snprintf(rep->why, sizeof(rep->why), "%u certified NIC%s, %u certified storage "
-			 "controller%s", srv.nics, srv.nics > 1 ? "s" : "", srv.storage,
-			 srv.storage > 1 ? "s" : "");
-	return 0;
-}
+		snprintf(rep->why, sizeof(rep->why), "%s", hclpolicy_server_missing(&srv));
+	if (rep->absent || rep->behind_vmd) {
+		size_t n = strlen(rep->why);
+		char a[32] = "", v[48] = "";
 
-void hcl_report_print(const struct hcl_report *rep, FILE *f)
-{
-	fprintf(f, "%-12s %-9s %-9s %-6s %-13s %-18s %s\n", "SLOT", "ID", "SUBSYS", "CLASS",
-		"STATUS", "DRIVER", "DEVICE");
-	for (size_t i = 0; i < rep->n; i++) {
-		const struct hcl_result *r = &rep->res[i];
-		const struct hcl_dev *d = r->dev;
-		char id[10], sub[10], drv[64];
-
-		snprintf(id, sizeof(id), "%04x:%04x", d->vid, d->did);
-		if (d->svid)
-			snprintf(sub, sizeof(sub), "%04x:%04x", d->svid, d->ssid);
-		else
-			snprintf(sub, sizeof(sub), "-");
-		if (r->verdict == HCL_V_CERTIFIED)
-			snprintf(drv, sizeof(drv), "%s %s", r->driver, r->version);
-		else
-			snprintf(drv, sizeof(drv), "-");
-		fprintf(f, "%-12s %-9s %-9s %04x   %-13s %-18s %s%s%s\n", d->slot, id, sub,
-			d->class >> 8, r->deprecated ? "deprecated" : hcl_verdict_name(r->verdict),
-			drv, d->vendor, d->vendor[0] ? " " : "", d->model);
-		if (r->verdict != HCL_V_CERTIFIED || r->deprecated)
-			fprintf(f, "%-12s   %s\n", "", r->reason);
+		if (rep->absent)
+			snprintf(a, sizeof(a), "%u absent", rep->absent);
+		if (rep->behind_vmd)
+			snprintf(v, sizeof(v), "%u behind Intel VMD", rep->behind_vmd);
+		snprintf(rep->why + n, sizeof(rep->why) - n, " (not counted: %s%s%s)", a,
+			 a[0] && v[0] ? ", " : "", v);
 	}
-	fprintf(f, "server: %s on hvkernel %s: %s\n", rep->bootable ? "bootable" : "NOT bootable",
-		rep->release, rep->why);
+	return 0;
 }
 
 void hcl_report_free(struct hcl_report *rep)

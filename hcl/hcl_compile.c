@@ -1,7 +1,10 @@
 /*
  * The list compiled to hcl.bin (layout: hvkernel/include/lib/hclbin.h, docs/hcl.md), and
  * loading a list of any form into that table: `hcl check` answers through the same reader
- * (hvkernel/lib/hclbin.c) the kernel boot policy uses.
+ * (hvkernel/lib/hclbin.c) the kernel boot policy uses. A JSON list is read in one pass from
+ * the mapped file; for a check only the entries of the inventory's vendor:device pairs are
+ * compiled (hclbin_lookup only ever looks at the run of one vid:did, so the answers are the
+ * ones the whole table gives), while every entry is still read, checked and signed over.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -11,14 +14,6 @@
 static int hcl_bin_cmp(const void *a, const void *b)
 {
 	return hclbin_cmp(a, b);
-}
-
-static int hcl_rel_index(const struct hcl_list *l, const char *r)
-{
-	for (size_t i = 0; i < l->nreleases; i++)
-		if (strcmp(l->releases[i], r) == 0)
-			return (int)i;
-	return -1;
 }
 
 static void hcl_bin_entry(const struct hcl_entry *e, const struct hcl_cert *c, int rel,
@@ -42,12 +37,53 @@ static void hcl_bin_entry(const struct hcl_entry *e, const struct hcl_cert *c, i
 	snprintf(b->version, sizeof(b->version), "%s", c->driver_version);
 }
 
+int hcl_compile_entries(struct hclbin_entry *ents, size_t n, const struct hcl_list *top,
+			const char *keypath, uint8_t **img, size_t *len, struct hcl_err *err)
+{
+	size_t size;
+	uint8_t *buf, *p;
+
+	if (n > HCLBIN_MAX_ENTRIES)
+		return hcl_errf(err, "the list has %zu records; hcl.bin holds at most %u", n,
+				HCLBIN_MAX_ENTRIES);
+	qsort(ents, n, sizeof(*ents), hcl_bin_cmp);
+	size = HCLBIN_HDR_SIZE + top->nreleases * HCLBIN_REL_SIZE + n * HCLBIN_ENTRY_SIZE;
+	buf = calloc(1, size + HCLBIN_TRAILER_SIZE);
+	if (!buf)
+		return hcl_errf(err, "out of memory compiling");
+	p = buf + HCLBIN_HDR_SIZE;
+	for (size_t i = 0; i < top->nreleases; i++, p += HCLBIN_REL_SIZE)
+		memcpy(p, top->releases[i], strlen(top->releases[i]));
+	for (size_t i = 0; i < n; i++, p += HCLBIN_ENTRY_SIZE)
+		hclbin_put(p, &ents[i]);
+	hclbin_put_header(buf, (uint32_t)n, (uint32_t)top->nreleases, (uint64_t)top->generated,
+			  keypath ? HCLBIN_F_SIGNED : 0);
+	if (keypath) {
+		if (hcl_sign_bin(keypath, buf, size, buf + size, err) < 0) {
+			free(buf);
+			return -1;
+		}
+		size += HCLBIN_TRAILER_SIZE;
+	}
+	*img = buf;
+	*len = size;
+	return 0;
+}
+
+static int hcl_rel_index(const struct hcl_list *l, const char *r)
+{
+	for (size_t i = 0; i < l->nreleases; i++)
+		if (strcmp(l->releases[i], r) == 0)
+			return (int)i;
+	return -1;
+}
+
 int hcl_compile(const struct hcl_list *l, const char *keypath, uint8_t **img, size_t *len,
 		struct hcl_err *err)
 {
-	size_t n = 0, k = 0, size;
+	size_t n = 0, k = 0;
 	struct hclbin_entry *ents;
-	uint8_t *buf, *p;
+	int rc;
 
 	for (size_t i = 0; i < l->nentries; i++)
 		n += l->entries[i].ncerts;
@@ -63,31 +99,9 @@ int hcl_compile(const struct hcl_list *l, const char *keypath, uint8_t **img, si
 
 			hcl_bin_entry(&l->entries[i], c, hcl_rel_index(l, c->release), &ents[k++]);
 		}
-	qsort(ents, n, sizeof(*ents), hcl_bin_cmp);
-	size = HCLBIN_HDR_SIZE + l->nreleases * HCLBIN_REL_SIZE + n * HCLBIN_ENTRY_SIZE;
-	buf = calloc(1, size + HCLBIN_TRAILER_SIZE);
-	if (!buf) {
-		free(ents);
-		return hcl_errf(err, "out of memory compiling");
-	}
-	p = buf + HCLBIN_HDR_SIZE;
-	for (size_t i = 0; i < l->nreleases; i++, p += HCLBIN_REL_SIZE)
-		memcpy(p, l->releases[i], strlen(l->releases[i]));
-	for (size_t i = 0; i < n; i++, p += HCLBIN_ENTRY_SIZE)
-		hclbin_put(p, &ents[i]);
+	rc = hcl_compile_entries(ents, n, l, keypath, img, len, err);
 	free(ents);
-	hclbin_put_header(buf, (uint32_t)n, (uint32_t)l->nreleases, (uint64_t)l->generated,
-			  keypath ? HCLBIN_F_SIGNED : 0);
-	if (keypath) {
-		if (hcl_sign_bin(keypath, buf, size, buf + size, err) < 0) {
-			free(buf);
-			return -1;
-		}
-		size += HCLBIN_TRAILER_SIZE;
-	}
-	*img = buf;
-	*len = size;
-	return 0;
+	return rc;
 }
 
 static int hcl_open_img(const char *name, struct hcl_loaded *ld, uint32_t flags,
@@ -129,45 +143,113 @@ static int hcl_load_bin(const char *path, const char *pubkey, int insecure,
 	return hcl_open_img(path, ld, flags, err);
 }
 
-int hcl_load(const char *path, const char *pubkey, int insecure, int want_list,
-	     struct hcl_loaded *ld, struct hcl_err *err)
+/* The entries a check keeps: those of the inventory's vendor:device pairs. */
+struct hcl_keep {
+	uint32_t *pairs;		/* vid << 16 | did, sorted */
+	size_t npairs;
+	struct hclbin_entry *ents;
+	size_t n, cap;
+};
+
+static int hcl_u32_cmp(const void *a, const void *b)
 {
-	char *text, *payload = NULL;
-	size_t len, plen;
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int hcl_keep_entry(void *ctx, const struct hcl_entry *e, struct hcl_err *err)
+{
+	struct hcl_keep *k = ctx;
+	uint32_t pair = e->vid << 16 | e->did;
+
+	if (k->pairs && !bsearch(&pair, k->pairs, k->npairs, sizeof(pair), hcl_u32_cmp))
+		return 0;
+	for (size_t j = 0; j < e->ncerts; j++) {
+		struct hclbin_entry *ents = hcl_grow(k->ents, &k->cap, k->n, sizeof(*ents));
+
+		if (!ents)
+			return hcl_errf(err, "out of memory compiling");
+		k->ents = ents;
+		/* release holds the reader's id until the list is complete. */
+		hcl_bin_entry(e, &e->certs[j], e->certs[j].rel_id, &k->ents[k->n++]);
+	}
+	return 0;
+}
+
+static void hcl_map_release_cb(void *ctx, const char *upto)
+{
+	hcl_map_release(ctx, upto);
+}
+
+static int hcl_load_json(const char *path, const struct hcl_map *m, const char *pubkey,
+			 int insecure, int want_list, const struct hcl_inv *only,
+			 struct hcl_loaded *ld, struct hcl_err *err)
+{
+	struct hcl_keep k = { 0 };
+	int rel_map[HCLBIN_MAX_RELEASES];
+	struct hcl_list_opts o = { .rel_map = rel_map };
 	int rc = -1;
 
-	memset(ld, 0, sizeof(*ld));
-	if (hcl_read_file(path, &text, &len, err) < 0)
-		return -1;
-	if (len >= 8 && memcmp(text, HCLBIN_MAGIC, 8) == 0) {
-		ld->img = (uint8_t *)text;
-		ld->len = len;
-		if (want_list)
-			rc = hcl_errf(err, "%s: this command needs the JSON list, not hcl.bin",
-				      path);
-		else
-			rc = hcl_load_bin(path, pubkey, insecure, ld, err);
-		if (rc < 0)
-			hcl_loaded_free(ld);
-		return rc;
+	if (want_list) {
+		o.keep_entries = 1;
+	} else {
+		o.entry = hcl_keep_entry;
+		o.ctx = &k;
+		if (only) {
+			k.pairs = malloc((only->n ? only->n : 1) * sizeof(*k.pairs));
+			if (!k.pairs)
+				return hcl_errf(err, "out of memory");
+			for (size_t i = 0; i < only->n; i++)
+				k.pairs[k.npairs++] = (uint32_t)only->devs[i].vid << 16 | only->devs[i].did;
+			qsort(k.pairs, k.npairs, sizeof(*k.pairs), hcl_u32_cmp);
+		}
 	}
-	if (hcl_open_signed(path, text, len, pubkey, insecure, &payload, &plen, &ld->sig,
-			    err) < 0)
-		goto out;
-	if (hcl_list_parse(&ld->list, payload, plen, path, err) < 0)
+	if (hcl_open_list(path, m->data, m->len, pubkey, insecure, &ld->list, &o, &ld->sig, err,
+			  m->mapped ? hcl_map_release_cb : NULL, (void *)m) < 0)
 		goto out;
 	ld->have_list = 1;
-	if (hcl_compile(&ld->list, NULL, &ld->img, &ld->len, err) < 0 ||
-	    hcl_open_img(path, ld, HCLBIN_OPEN_NO_DIGEST, err) < 0)
-		goto out;
-	if (!want_list) {
-		hcl_list_free(&ld->list);
-		ld->have_list = 0;
+	if (want_list) {
+		rc = hcl_compile(&ld->list, NULL, &ld->img, &ld->len, err);
+	} else {
+		for (size_t i = 0; i < k.n; i++)
+			k.ents[i].release = (uint8_t)rel_map[k.ents[i].release];
+		rc = hcl_compile_entries(k.ents, k.n, &ld->list, NULL, &ld->img, &ld->len, err);
 	}
-	rc = 0;
+	if (rc == 0)
+		rc = hcl_open_img(path, ld, HCLBIN_OPEN_NO_DIGEST, err);
 out:
-	free(text);
-	free(payload);
+	free(k.pairs);
+	free(k.ents);
+	return rc;
+}
+
+int hcl_load(const char *path, const char *pubkey, int insecure, int want_list,
+	     const struct hcl_inv *only, struct hcl_loaded *ld, struct hcl_err *err)
+{
+	struct hcl_map m;
+	int rc;
+
+	memset(ld, 0, sizeof(*ld));
+	if (hcl_map_file(path, &m, err) < 0)
+		return -1;
+	if (m.len >= 8 && memcmp(m.data, HCLBIN_MAGIC, 8) == 0) {
+		if (want_list) {
+			hcl_unmap(&m);
+			return hcl_errf(err, "%s: this command needs the JSON list, not hcl.bin", path);
+		}
+		ld->map = m;
+		ld->img = (uint8_t *)m.data;	/* read only: nothing writes an opened image */
+		ld->len = m.len;
+		rc = hcl_load_bin(path, pubkey, insecure, ld, err);
+	} else {
+		rc = hcl_load_json(path, &m, pubkey, insecure, want_list, only, ld, err);
+		hcl_unmap(&m);
+		if (rc == 0 && !want_list) {
+			hcl_list_free(&ld->list);
+			ld->have_list = 0;
+		}
+	}
 	if (rc < 0)
 		hcl_loaded_free(ld);
 	return rc;
@@ -175,7 +257,10 @@ out:
 
 void hcl_loaded_free(struct hcl_loaded *ld)
 {
-	free(ld->img);
+	if (ld->map.data)
+		hcl_unmap(&ld->map);
+	else
+		free(ld->img);
 	if (ld->have_list)
 		hcl_list_free(&ld->list);
 	memset(ld, 0, sizeof(*ld));

@@ -223,7 +223,7 @@ static int hcl_fetch_install(const char *url, const char *tmp, const char *out,
 	struct hcl_loaded ld;
 	struct hcl_err verr;
 
-	if (hcl_load(tmp, pubkey, insecure, 0, &ld, &verr) < 0) {
+	if (hcl_load(tmp, pubkey, insecure, 0, NULL, &ld, &verr) < 0) {
 		const char *m = strncmp(verr.msg, tmp, strlen(tmp)) == 0 ?
 				verr.msg + strlen(tmp) + 2 : verr.msg;
 
@@ -328,7 +328,7 @@ int hcl_publish(const char *file, const char *url, const char *token,
 	if (hcl_curl_load(err) < 0)
 		return -1;
 	/* Publish only what parses as a list (signed, plain, or hcl.bin). */
-	if (hcl_load(file, NULL, 1, 0, &ld, err) < 0)
+	if (hcl_load(file, NULL, 1, 0, NULL, &ld, err) < 0)
 		return -1;
 	hcl_loaded_free(&ld);
 	if (hcl_read_file(file, &text, &len, err) < 0)

@@ -1,130 +1,141 @@
 /*
  * JSON inventories (docs/hcl.md): {"hcl_inventory": 1, "host": "...", "devices": [ {"slot":
  * "00:03.0", "vid": "8086", "did": "100e", "svid": "8086", "ssid": "001e", "class":
- * "020000", "driver": "e1000"} ]}; svid/ssid/driver/host may be left out.
+ * "020000", "rev": "03", "driver": "e1000"} ]}; svid/ssid, rev, driver and host may be left
+ * out. Read with the strict reader: a repeated or unknown key, text after the object or a
+ * slot that is not a PCI address is an error naming the line.
  */
 #include <stdlib.h>
 #include <string.h>
-#include <json-c/json.h>
-#include "hcl.h"
+#include "hcl_inv.h"
+#include "hcl_json.h"
 
-static int hcl_ij_hex(json_object *o, const char *key, int digits, int optional, long *out)
+static int hcl_ij_hex(struct hcl_jr *r, const struct hcl_jpath *path, int digits, long *out)
 {
-	json_object *v;
-	const char *s;
+	const char *at = hcl_jr_here(r);
 
-	if (!json_object_object_get_ex(o, key, &v))
-		return optional ? (*out = 0, 0) : -1;
-	if (json_object_get_type(v) != json_type_string)
-		return -2;
-	s = json_object_get_string(v);
-	if ((int)strlen(s) != digits || (int)strspn(s, "0123456789abcdefABCDEF") != digits)
-		return -2;
-	*out = strtol(s, NULL, 16);
+	if (hcl_jr_string(r, path) < 0)
+		return -1;
+	if ((int)r->slen != digits || (*out = hcl_hexn(r->sbuf, digits)) < 0)
+		return hcl_jr_fail(r, at, path, "expected %d hex digits", digits);
 	return 0;
 }
 
-static int hcl_ij_dev(json_object *o, size_t i, const char *name, struct hcl_dev *d,
-		      struct hcl_err *err)
+static const char *const hcl_ij_keys[] = { "slot", "vid", "did", "svid", "ssid", "class", "driver",
+					   "rev", NULL };
+
+static int hcl_ij_dev(struct hcl_jr *r, size_t i, struct hcl_dev *d)
 {
-	static const char *const keys[] = { "slot", "vid", "did", "svid", "ssid", "class", "driver",
-					    NULL };
-	static const struct { const char *k; int digits, opt; } hx[] = {
-		{ "vid", 4, 0 }, { "did", 4, 0 }, { "svid", 4, 1 }, { "ssid", 4, 1 }, { "class", 6, 0 },
-	};
-	long val[5];
-	json_object *v;
+	static const int digits[] = { 0, 4, 4, 4, 4, 6, 0, 2 };
+	const struct hcl_jpath *path = HCL_JP_IDX(HCL_JP("devices"), i);
+	const char *obj = hcl_jr_here(r);
+	uint64_t seen = 0;
+	long val[8] = { 0 };
+	char drv[sizeof(d->driver)] = "";
+	int k;
 
-	if (json_object_get_type(o) != json_type_object)
-		return hcl_errf(err, "%s: devices[%zu]: expected an object", name, i);
-	json_object_object_foreach(o, key, jv) {
-		const char *const *k = keys;
-
-		(void)jv;
-		while (*k && strcmp(*k, key))
-			k++;
-		if (!*k)
-			return hcl_errf(err, "%s: devices[%zu].%s: unknown key", name, i, key);
-	}
+	if (hcl_jr_obj_begin(r, path) < 0)
+		return -1;
 	memset(d, 0, sizeof(*d));
-	if (!json_object_object_get_ex(o, "slot", &v) || json_object_get_type(v) != json_type_string ||
-	    json_object_get_string_len(v) == 0 || json_object_get_string_len(v) >= (int)sizeof(d->slot))
-		return hcl_errf(err, "%s: devices[%zu].slot: missing or not a string", name, i);
-	snprintf(d->slot, sizeof(d->slot), "%s", json_object_get_string(v));
-	for (size_t k = 0; k < 5; k++) {
-		int rc = hcl_ij_hex(o, hx[k].k, hx[k].digits, hx[k].opt, &val[k]);
+	d->rev = -1;
+	while ((k = hcl_jr_member(r, hcl_ij_keys, &seen, path)) >= 0) {
+		const struct hcl_jpath *p = HCL_JP_KEY(path, hcl_ij_keys[k]);
+		const char *at = hcl_jr_here(r);
+		size_t sl;
 
-		if (rc == -1)
-			return hcl_errf(err, "%s: devices[%zu].%s: missing", name, i, hx[k].k);
-		if (rc == -2)
-			return hcl_errf(err, "%s: devices[%zu].%s: expected %d hex digits", name, i,
-					hx[k].k, hx[k].digits);
+		if (digits[k]) {
+			if (hcl_ij_hex(r, p, digits[k], &val[k]) < 0)
+				return -1;
+		} else if (hcl_jr_string(r, p) < 0) {
+			return -1;
+		} else if (k == 0) {
+			sl = hcl_slot_parse(r->sbuf, NULL, NULL, NULL, NULL);
+			if (!sl || r->sbuf[sl] || sl >= sizeof(d->slot))
+			{
+				char q[48];
+
+				return hcl_jr_fail(r, at, p, "\"%s\" is not a PCI slot (expected "
+						   "[dddd:]bb:dd.f)", hcl_printable(q, sizeof(q), r->sbuf, 40));
+			}
+			hcl_dev_init(d, r->sbuf, sl, hcl_jr_line_at(r, at));
+			d->rev = -1;
+		} else {
+			snprintf(drv, sizeof(drv), "%s", r->sbuf);
+		}
 	}
-	d->vid = (uint16_t)val[0];
-	d->did = (uint16_t)val[1];
-	if (val[2]) {
-		d->svid = (uint16_t)val[2];
-		d->ssid = (uint16_t)val[3];
+	if (k == -1)
+		return -1;
+	for (int j = 0; j < 6; j++)
+		if (j != 3 && j != 4 && !(seen & (1ull << j)))
+			return hcl_jr_fail(r, obj, path, "missing \"%s\"", hcl_ij_keys[j]);
+	if (!(seen & (1ull << 3)) != !(seen & (1ull << 4)))
+		return hcl_jr_fail(r, obj, path, "svid and ssid go together");
+	d->vid = (uint16_t)val[1];
+	d->did = (uint16_t)val[2];
+	if (val[3]) {
+		d->svid = (uint16_t)val[3];
+		d->ssid = (uint16_t)val[4];
 	}
-	d->class = (uint32_t)val[4];
-	if (json_object_object_get_ex(o, "driver", &v)) {
-		if (json_object_get_type(v) != json_type_string)
-			return hcl_errf(err, "%s: devices[%zu].driver: expected a string", name, i);
-		snprintf(d->driver, sizeof(d->driver), "%s", json_object_get_string(v));
+	d->class = (uint32_t)val[5];
+	memcpy(d->driver, drv, sizeof(drv));
+	if (seen & (1ull << 7)) {
+		d->rev = (int)val[7];
+		if (d->rev == 0xff)
+			d->absent = "its configuration space reads all ones (rev ff)";
 	}
-	hcl_names(d->vid, d->did, d->svid, d->ssid, d->vendor, sizeof(d->vendor), d->model,
-		  sizeof(d->model));
+	hcl_dev_names(d, NULL, NULL, NULL);
 	return 0;
 }
+
+static const char *const hcl_ij_top[] = { "hcl_inventory", "host", "devices", NULL };
 
 int hcl_inv_json(struct hcl_inv *inv, const char *name, const char *text, struct hcl_err *err)
 {
-	json_tokener *tok = json_tokener_new();
-	json_object *root = tok ? json_tokener_parse_ex(tok, text, (int)strlen(text)) : NULL;
-	json_object *devs, *ver;
-	int rc = -1;
+	struct hcl_jr r;
+	uint64_t seen = 0;
+	const char *obj;
+	int64_t ver;
+	int k, more, rc = -1;
 
-	if (!root) {
-		size_t at = tok ? json_tokener_get_parse_end(tok) : 0, line = 1;
-
-		for (size_t i = 0; i < at; i++)
-			line += text[i] == '\n';
-		hcl_errf(err, "%s:%zu: not valid JSON: %s", name, line,
-			 tok ? json_tokener_error_desc(json_tokener_get_error(tok)) : "no memory");
+	hcl_jr_init(&r, name, text, strlen(text), err);
+	obj = hcl_jr_here(&r);
+	if (hcl_jr_obj_begin(&r, NULL) < 0)
 		goto out;
-	}
-	json_object_object_foreach(root, key, jv) {
-		(void)jv;
-		if (strcmp(key, "hcl_inventory") && strcmp(key, "host") && strcmp(key, "devices")) {
-			hcl_errf(err, "%s: %s: unknown key", name, key);
-			goto out;
+	while ((k = hcl_jr_member(&r, hcl_ij_top, &seen, NULL)) >= 0) {
+		if (k == 0) {
+			if (hcl_jr_int(&r, HCL_JP("hcl_inventory"), 1, 1, &ver) < 0)
+				goto out;
+		} else if (k == 1) {
+			if (hcl_jr_string(&r, HCL_JP("host")) < 0)
+				goto out;
+		} else {
+			if (hcl_jr_arr_begin(&r, HCL_JP("devices")) < 0)
+				goto out;
+			for (size_t i = 0; (more = hcl_jr_arr_next(&r, NULL)) == 1; i++) {
+				struct hcl_dev d;
+
+				if (hcl_ij_dev(&r, i, &d) < 0)
+					goto out;
+				if (hcl_inv_add(inv, &d) < 0) {
+					hcl_errf(err, "out of memory");
+					goto out;
+				}
+			}
+			if (more < 0)
+				goto out;
 		}
 	}
-	if (!json_object_object_get_ex(root, "hcl_inventory", &ver) ||
-	    json_object_get_type(ver) != json_type_int || json_object_get_int(ver) != 1) {
-		hcl_errf(err, "%s: hcl_inventory: missing or not 1", name);
+	if (k == -1)
+		goto out;
+	if (!(seen & 1) || !(seen & 4)) {
+		hcl_jr_fail(&r, obj, NULL, "missing \"%s\"", !(seen & 1) ? "hcl_inventory" : "devices");
 		goto out;
 	}
-	if (!json_object_object_get_ex(root, "devices", &devs) ||
-	    json_object_get_type(devs) != json_type_array) {
-		hcl_errf(err, "%s: devices: missing or not an array", name);
+	if (hcl_jr_finish(&r) < 0)
 		goto out;
-	}
-	for (size_t i = 0; i < json_object_array_length(devs); i++) {
-		struct hcl_dev d;
-
-		if (hcl_ij_dev(json_object_array_get_idx(devs, i), i, name, &d, err) < 0)
-			goto out;
-		if (hcl_inv_add(inv, &d) < 0) {
-			hcl_errf(err, "out of memory");
-			goto out;
-		}
-	}
 	inv->format = "json";
 	rc = 0;
 out:
-	json_object_put(root);
-	if (tok)
-		json_tokener_free(tok);
+	hcl_jr_free(&r);
 	return rc;
 }

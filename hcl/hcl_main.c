@@ -18,9 +18,9 @@
 
 static const char hcl_usage[] =
 "usage: hcl COMMAND [OPTIONS]\n"
-"  check [--inventory FILE] [--hcl FILE|URL] [--pubkey PUB] [--release R] [--json] [--insecure]\n"
-"        is this machine (or the inventory of another: lspci -nn/-vvnn/-vmmnn/-x, JSON,\n"
-"        hvkernel boot log) supported? exit 0 bootable, 1 not, 2 error\n"
+"  check [--inventory FILE|-] [--hcl FILE|URL] [--pubkey PUB] [--release R] [--json] [--insecure]\n"
+"        is this machine (or the inventory of another: lspci -nn/-vvnn/-vmmnn/-x/-n, JSON,\n"
+"        hvkernel boot log; - reads standard input) supported? exit 0 bootable, 1 not, 2 error\n"
 "  keygen -o KEY                      new Ed25519 key pair: KEY (secret, 0600), KEY.pub\n"
 "  sign LIST --key KEY [-o OUT]       signed envelope (default OUT: LIST with .signed.json)\n"
 "  verify FILE --pubkey PUB           check the signature of a signed list or hcl.bin\n"
@@ -31,7 +31,8 @@ static const char hcl_usage[] =
 "  publish FILE URL [--token T]       HTTP PUT (token also from $HCL_TOKEN)\n"
 "  site -o DIR --hcl FILE [--pubkey PUB] [--insecure]   static HCL web page\n"
 "Environment: HCL_LIST (default --hcl), HCL_PUBKEY (default --pubkey), HCL_SITE_ASSETS,\n"
-"  HVKIT_DB (export's default store; else ~/.local/share/hvkit/cert.db, as certify).\n"
+"  HVKIT_DB (export's default store; else ~/.local/share/hvkit/cert.db, as certify),\n"
+"  HCL_PCI_IDS (the pci.ids names come from; else libpci's).\n"
 "exit: 0 done (check: bootable), 1 check: not bootable, verify: bad signature, 2 error\n";
 
 /* Parsed command line: positional arguments and the options we know. */
@@ -129,8 +130,8 @@ static int hcl_is_url(const char *s)
 }
 
 /* --hcl URL: fetched (signature checked) into a temporary file that is removed again. */
-static int hcl_load_any(const struct hcl_args *a, int want_list, struct hcl_loaded *ld,
-			struct hcl_err *err)
+static int hcl_load_any(const struct hcl_args *a, int want_list, const struct hcl_inv *only,
+			struct hcl_loaded *ld, struct hcl_err *err)
 {
 	char tmp[64] = "/tmp/hcl-list.XXXXXX";
 	struct hcl_net_opts o;
@@ -139,7 +140,7 @@ static int hcl_load_any(const struct hcl_args *a, int want_list, struct hcl_load
 	if (!a->hcl)
 		return hcl_errf(err, "no list given (--hcl FILE|URL, or $HCL_LIST)");
 	if (!hcl_is_url(a->hcl))
-		return hcl_load(a->hcl, a->pubkey, a->insecure, want_list, ld, err);
+		return hcl_load(a->hcl, a->pubkey, a->insecure, want_list, only, ld, err);
 	fd = mkstemp(tmp);
 	if (fd < 0)
 		return hcl_errf(err, "cannot create a temporary file in /tmp");
@@ -147,7 +148,7 @@ static int hcl_load_any(const struct hcl_args *a, int want_list, struct hcl_load
 	hcl_net_defaults(a, &o);
 	rc = hcl_fetch(a->hcl, tmp, a->pubkey, a->insecure, &o, err);
 	if (rc == 0)
-		rc = hcl_load(tmp, a->pubkey, a->insecure, want_list, ld, err);
+		rc = hcl_load(tmp, a->pubkey, a->insecure, want_list, only, ld, err);
 	unlink(tmp);
 	strncat(tmp, ".meta", sizeof(tmp) - strlen(tmp) - 1);
 	unlink(tmp);
@@ -161,27 +162,31 @@ static int hcl_cmd_check(struct hcl_args *a)
 	struct hcl_report rep;
 	struct hcl_err err;
 	const char *release = a->release ? a->release : HV_RELEASE;
+	const char *input = a->inventory ? (strcmp(a->inventory, "-") ? a->inventory :
+					    "(standard input)") : "this machine";
 	int rc;
 
 	if (hcl_need(a, 0, "no arguments besides options") < 0)
 		return HCL_EXIT_ERROR;
-	if (hcl_load_any(a, 0, &ld, &err) < 0)
+	/* The inventory first: a JSON list is then compiled for its devices only. */
+	rc = a->inventory ? hcl_inv_read(&inv, a->inventory, &err) : hcl_inv_probe(&inv, &err);
+	if (rc < 0)
 		return hcl_fail(&err);
+	hcl_report_warnings(&inv, input, stderr);
+	if (hcl_load_any(a, 0, &inv, &ld, &err) < 0) {
+		hcl_inv_free(&inv);
+		return hcl_fail(&err);
+	}
 	hcl_print_age(stderr, a->hcl, (int64_t)ld.hb.generated);
 	if (!ld.sig.signed_ok)
 		fprintf(stderr, "%s: warning: signature not checked (--insecure)\n", a->hcl);
-	rc = a->inventory ? hcl_inv_read(&inv, a->inventory, &err) : hcl_inv_probe(&inv, &err);
-	if (rc < 0) {
-		hcl_loaded_free(&ld);
-		return hcl_fail(&err);
-	}
 	if (hcl_check(&ld.hb, release, &inv, &rep, &err) < 0) {
 		hcl_inv_free(&inv);
 		hcl_loaded_free(&ld);
 		return hcl_fail(&err);
 	}
 	if (a->json)
-		hcl_report_json(&rep, &ld, a->inventory ? a->inventory : "this machine", stdout);
+		hcl_report_json(&rep, &ld, &inv, input, stdout);
 	else
 		hcl_report_print(&rep, stdout);
 	rc = rep.bootable ? HCL_EXIT_OK : HCL_EXIT_NOT_BOOTABLE;
@@ -202,12 +207,15 @@ static int hcl_cmd_verify(struct hcl_args *a)
 		fprintf(stderr, "hcl: verify needs --pubkey PUB\n");
 		return HCL_EXIT_ERROR;
 	}
-	if (hcl_load(a->pos[0], a->pubkey, 0, 0, &ld, &err) < 0) {
+	if (hcl_load(a->pos[0], a->pubkey, 0, 0, NULL, &ld, &err) < 0) {
 		fprintf(stderr, "hcl: %s\n", err.msg);
 		return HCL_EXIT_BAD_SIGNATURE;
 	}
 	printf("%s: good signature, key %s, signed %s\n", a->pos[0], ld.sig.key_id,
 	       ld.sig.signed_at);
+	if (ld.sig.digest[0])
+		printf("%s: the signature covers SHA-256 %s of the %s\n", a->pos[0], ld.sig.digest,
+		       ld.sig.bin ? "image before the trailer" : "canonical list (docs/hcl.md)");
 	hcl_print_age(stdout, a->pos[0], (int64_t)ld.hb.generated);
 	hcl_loaded_free(&ld);
 	return HCL_EXIT_OK;
@@ -226,7 +234,7 @@ static int hcl_cmd_compile(struct hcl_args *a)
 		return HCL_EXIT_ERROR;
 	}
 	/* A plain list is the publisher's own input; a signed one is checked when PUB is given. */
-	if (hcl_load(a->pos[0], a->pubkey, !a->pubkey || a->insecure, 1, &ld, &err) < 0)
+	if (hcl_load(a->pos[0], a->pubkey, !a->pubkey || a->insecure, 1, NULL, &ld, &err) < 0)
 		return hcl_fail(&err);
 	rc = hcl_compile(&ld.list, a->key, &img, &len, &err);
 	if (rc == 0) {
@@ -344,7 +352,7 @@ static int hcl_cmd_list(struct hcl_args *a, int site)
 		fprintf(stderr, "hcl: site needs -o DIR\n");
 		return HCL_EXIT_ERROR;
 	}
-	if (hcl_load_any(a, 1, &ld, &err) < 0)
+	if (hcl_load_any(a, 1, NULL, &ld, &err) < 0)
 		return hcl_fail(&err);
 	hcl_print_age(stderr, a->hcl, ld.list.generated);
 	if (!site)

@@ -1,7 +1,8 @@
 /*
- * libpci inputs: this machine (the default access method) and `lspci -x`/`-xxx` dumps
- * (PCI_ACCESS_DUMP). libpci reports errors through a callback that must not return, so
- * the callback jumps back here and the error becomes an ordinary one-line message.
+ * This machine through libpci (the default access method; `hcl check` without --inventory).
+ * libpci reports errors through a callback that must not return, so the callback jumps back
+ * here and the error becomes an ordinary one-line message. (An `lspci -x` dump is read by
+ * hcl_inv_lspci.c, which can say which line is wrong.)
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,7 +14,7 @@
 static jmp_buf hcl_pci_jmp;
 static char hcl_pci_msg[256];
 
-static _Noreturn void hcl_pci_error(char *msg, ...)
+static void __attribute__((noreturn)) hcl_pci_error(char *msg, ...)
 {
 	va_list ap;
 
@@ -28,30 +29,13 @@ static void hcl_pci_quiet(char *msg, ...)
 	(void)msg;
 }
 
-static int hcl_inv_push(struct hcl_inv *inv, const struct hcl_dev *d)
+static int hcl_pci_cmp(const void *a, const void *b)
 {
-	if (inv->n == inv->cap) {
-		size_t cap = inv->cap ? inv->cap * 2 : 32;
-		struct hcl_dev *nd = realloc(inv->devs, cap * sizeof(*nd));
+	const struct hcl_dev *x = a, *y = b;
+	uint64_t kx = (uint64_t)x->domain << 16 | x->bus << 8 | x->dev << 3 | x->fn;
+	uint64_t ky = (uint64_t)y->domain << 16 | y->bus << 8 | y->dev << 3 | y->fn;
 
-		if (!nd)
-			return -1;
-		inv->devs = nd;
-		inv->cap = cap;
-	}
-	inv->devs[inv->n++] = *d;
-	return 0;
-}
-
-/* Slot order, with "bb:dd.f" read as domain 0000. */
-static int hcl_slot_cmp(const void *a, const void *b)
-{
-	const char *x = ((const struct hcl_dev *)a)->slot, *y = ((const struct hcl_dev *)b)->slot;
-	char nx[40], ny[40];
-
-	snprintf(nx, sizeof(nx), "%s%s", strlen(x) == 7 ? "0000:" : "", x);
-	snprintf(ny, sizeof(ny), "%s%s", strlen(y) == 7 ? "0000:" : "", y);
-	return strcmp(nx, ny);
+	return kx < ky ? -1 : kx > ky;
 }
 
 static int hcl_pci_collect(struct pci_access *pacc, struct hcl_inv *inv)
@@ -69,6 +53,11 @@ static int hcl_pci_collect(struct pci_access *pacc, struct hcl_inv *inv)
 				 p->dev, p->func);
 		else
 			snprintf(d.slot, sizeof(d.slot), "%02x:%02x.%d", p->bus, p->dev, p->func);
+		d.domain = (uint32_t)p->domain;
+		d.bus = p->bus;
+		d.dev = p->dev;
+		d.fn = p->func;
+		d.rev = -1;
 		d.vid = p->vendor_id;
 		d.did = p->device_id;
 		/* A subsystem vendor of 0000 means the function has no subsystem IDs. */
@@ -82,16 +71,15 @@ static int hcl_pci_collect(struct pci_access *pacc, struct hcl_inv *inv)
 			snprintf(d.driver, sizeof(d.driver), "%s", drv);
 		hcl_names(d.vid, d.did, d.svid, d.ssid, d.vendor, sizeof(d.vendor), d.model,
 			  sizeof(d.model));
-		if (hcl_inv_push(inv, &d) < 0)
+		if (hcl_inv_add(inv, &d) < 0)
 			return -1;
 	}
-	/* The dump method builds its list by prepending, sysfs in directory order: sort. */
-	qsort(inv->devs, inv->n, sizeof(*inv->devs), hcl_slot_cmp);
+	/* sysfs lists devices in directory order: sort by domain and slot. */
+	qsort(inv->devs, inv->n, sizeof(*inv->devs), hcl_pci_cmp);
 	return 0;
 }
 
-/* path: a dump file, or NULL for this machine. */
-static int hcl_pci_read(struct hcl_inv *inv, const char *path, struct hcl_err *err)
+static int hcl_pci_read(struct hcl_inv *inv, struct hcl_err *err)
 {
 	struct pci_access *volatile pacc = pci_alloc();
 	int rc = -1;
@@ -102,13 +90,8 @@ static int hcl_pci_read(struct hcl_inv *inv, const char *path, struct hcl_err *e
 	pacc->warning = hcl_pci_quiet;
 	pacc->debug = hcl_pci_quiet;
 	if (setjmp(hcl_pci_jmp)) {
-		hcl_errf(err, "%s: %s", path ? path : "libpci", hcl_pci_msg);
+		hcl_errf(err, "libpci: %s", hcl_pci_msg);
 		goto out;
-	}
-	if (path) {
-		pacc->method = PCI_ACCESS_DUMP;
-		/* The dump file must be named before pci_init. */
-		pci_set_param(pacc, "dump.name", (char *)path);
 	}
 	pci_init(pacc);
 	pci_scan_bus(pacc);
@@ -117,34 +100,18 @@ static int hcl_pci_read(struct hcl_inv *inv, const char *path, struct hcl_err *e
 		goto out;
 	}
 	if (inv->n == 0) {
-		hcl_errf(err, "%s: no PCI devices found", path ? path : "this machine");
+		hcl_errf(err, "this machine: no PCI devices found");
 		goto out;
 	}
-	inv->format = path ? "dump" : "libpci";
+	inv->format = "libpci";
 	rc = 0;
 out:
 	pci_cleanup(pacc);
 	return rc;
 }
 
-int hcl_inv_dump(struct hcl_inv *inv, const char *path, struct hcl_err *err)
-{
-	return hcl_pci_read(inv, path, err);
-}
-
 int hcl_inv_probe(struct hcl_inv *inv, struct hcl_err *err)
 {
 	memset(inv, 0, sizeof(*inv));
-	return hcl_pci_read(inv, NULL, err);
-}
-
-int hcl_inv_add(struct hcl_inv *inv, const struct hcl_dev *d)
-{
-	return hcl_inv_push(inv, d);
-}
-
-void hcl_inv_free(struct hcl_inv *inv)
-{
-	free(inv->devs);
-	memset(inv, 0, sizeof(*inv));
+	return hcl_pci_read(inv, err);
 }

@@ -1,4 +1,4 @@
-/* Small helpers of the hcl tool: errors, files, times, pci.ids names. */
+/* Small helpers of the hcl tool: errors, files, times. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#include <pci/pci.h>
+#include <sys/mman.h>
 #include "hcl.h"
 
 int hcl_errf(struct hcl_err *err, const char *fmt, ...)
@@ -20,6 +20,35 @@ int hcl_errf(struct hcl_err *err, const char *fmt, ...)
 		va_end(ap);
 	}
 	return -1;
+}
+
+const char *hcl_printable(char *dst, size_t cap, const char *s, size_t n)
+{
+	size_t o = 0, i = 0;
+
+	if (!cap)
+		return dst;
+	for (; i < n && s[i] && o + 4 < cap; i++)
+		dst[o++] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
+	if (i < n && s[i] && o + 3 < cap) {
+		memcpy(dst + o, "...", 3);
+		o += 3;
+	}
+	dst[o] = 0;
+	return dst;
+}
+
+void *hcl_grow(void *arr, size_t *cap, size_t n, size_t elem)
+{
+	size_t nc = *cap ? *cap * 2 : 64;
+	void *q;
+
+	if (n < *cap)
+		return arr;
+	if (nc < *cap || nc > SIZE_MAX / elem || !(q = realloc(arr, nc * elem)))
+		return NULL;
+	*cap = nc;
+	return q;
 }
 
 int hcl_read_file(const char *path, char **buf, size_t *len, struct hcl_err *err)
@@ -61,6 +90,52 @@ int hcl_read_file(const char *path, char **buf, size_t *len, struct hcl_err *err
 	*buf = b;
 	*len = n;
 	return 0;
+}
+
+/* Larger files are mapped: a reader that moves forward gives pages back (hcl_map_release),
+ * so a 30 MB list never sits in memory whole. */
+int hcl_map_file(const char *path, struct hcl_map *m, struct hcl_err *err)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	memset(m, 0, sizeof(*m));
+	if (fd < 0)
+		return hcl_errf(err, "%s: %s", path, strerror(errno));
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+		void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+
+		if (p != MAP_FAILED) {
+			close(fd);
+			madvise(p, (size_t)st.st_size, MADV_SEQUENTIAL);
+			m->data = p;
+			m->len = (size_t)st.st_size;
+			m->mapped = 1;
+			return 0;
+		}
+	}
+	close(fd);
+	if (hcl_read_file(path, &m->copy, &m->len, err) < 0)
+		return -1;
+	m->data = m->copy;
+	return 0;
+}
+
+void hcl_map_release(struct hcl_map *m, const char *upto)
+{
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE), start = (uintptr_t)m->data;
+	uintptr_t end = (uintptr_t)upto & ~(page - 1);
+
+	if (m->mapped && end > start)
+		madvise((void *)start, end - start, MADV_DONTNEED);
+}
+
+void hcl_unmap(struct hcl_map *m)
+{
+	if (m->mapped)
+		munmap((void *)m->data, m->len);
+	free(m->copy);
+	memset(m, 0, sizeof(*m));
 }
 
 int hcl_write_atomic(const char *path, const void *data, size_t len, int mode,
@@ -150,7 +225,7 @@ int hcl_parse_time(const char *s, int64_t *t)
 
 	if (strlen(s) != 20 || hcl_ymd(s, &tm) < 0 || s[10] != 'T' || hcl_num(s + 11, 2, &h) < 0 ||
 	    s[13] != ':' || hcl_num(s + 14, 2, &mi) < 0 || s[16] != ':' ||
-	    hcl_num(s + 17, 2, &se) < 0 || s[19] != 'Z' || h > 23 || mi > 59 || se > 60)
+	    hcl_num(s + 17, 2, &se) < 0 || s[19] != 'Z' || h > 23 || mi > 59 || se > 59)
 		return -1;
 	tm.tm_hour = h;
 	tm.tm_min = mi;
@@ -168,75 +243,18 @@ void hcl_format_time(int64_t t, char out[32])
 	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* Arithmetic only: a list has a date per certification (timegm would cost more than the
+ * rest of reading it). */
 int hcl_parse_date(const char *s)
 {
-	struct tm tm;
+	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int y, m, d, leap;
 
-	return strlen(s) == 10 && hcl_ymd(s, &tm) == 0 ? 0 : -1;
-}
-
-static struct pci_access *hcl_names_pacc;
-
-static _Noreturn void hcl_names_error(char *msg, ...)
-{
-	va_list ap;
-
-	fputs("hcl: pci.ids: ", stderr);
-	va_start(ap, msg);
-	vfprintf(stderr, msg, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(2);
-}
-
-static void hcl_names_quiet(char *msg, ...)
-{
-	(void)msg;
-}
-
-/* A libpci handle used only for the name database; pci_init is not called (no hardware). */
-static struct pci_access *hcl_names_get(void)
-{
-	if (!hcl_names_pacc) {
-		hcl_names_pacc = pci_alloc();
-		if (!hcl_names_pacc)
-			hcl_names_error("out of memory");
-		hcl_names_pacc->error = hcl_names_error;
-		hcl_names_pacc->warning = hcl_names_quiet;
-		hcl_names_pacc->debug = hcl_names_quiet;
-		/* Names come from pci.ids only: the same answer on every machine (no udev hwdb). */
-		pci_set_param(hcl_names_pacc, "hwdb.disable", "1");
-	}
-	return hcl_names_pacc;
-}
-
-void hcl_names(uint16_t vid, uint16_t did, uint16_t svid, uint16_t ssid, char *vendor,
-	       size_t vlen, char *model, size_t mlen)
-{
-	char buf[256];
-	const char *r;
-
-	(void)svid;
-	(void)ssid;
-	r = pci_lookup_name(hcl_names_get(), buf, sizeof(buf),
-			    PCI_LOOKUP_VENDOR | PCI_LOOKUP_NO_NUMBERS, vid);
-	snprintf(vendor, vlen, "%s", r ? r : "");
-	r = pci_lookup_name(hcl_names_get(), buf, sizeof(buf),
-			    PCI_LOOKUP_DEVICE | PCI_LOOKUP_NO_NUMBERS, vid, did);
-	if (r)
-		snprintf(model, mlen, "%s", r);
-	else
-		snprintf(model, mlen, "Device %04x", did);
-}
-
-void hcl_class_name(uint32_t class, char *buf, size_t len)
-{
-	char tmp[128];
-	const char *r;
-
-	r = pci_lookup_name(hcl_names_get(), tmp, sizeof(tmp),
-			    PCI_LOOKUP_CLASS | PCI_LOOKUP_NO_NUMBERS, (int)(class >> 8));
-	snprintf(buf, len, "%s", r ? r : "unknown class");
+	if (hcl_num(s, 4, &y) < 0 || s[4] != '-' || hcl_num(s + 5, 2, &m) < 0 || s[7] != '-' ||
+	    hcl_num(s + 8, 2, &d) < 0 || s[10] || m < 1 || m > 12 || d < 1)
+		return -1;
+	leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	return d <= mdays[m - 1] + (m == 2 && leap) ? 0 : -1;
 }
 
 int64_t hcl_age_days(int64_t generated, int64_t now)

@@ -58,6 +58,53 @@ fuzz-gpt: $(FUZZ_DIR)/fuzz_gpt $(FUZZ_DIR)/gpt_seed
 	cd $(FUZZ_DIR) && ./fuzz_gpt -max_total_time=$(FUZZ_SECONDS) -max_len=262144 \
 		-print_final_stats=1 gpt-corpus gpt-seed
 
+# hcl: a target per parser (tests/fuzz/fuzz_hcl.c built with -DHCL_FUZZ=name). The hcl and
+# lib sources are compiled once for them. Seeds: the real lspci outputs of tests/hcl/corpus,
+# the fixtures, and the fixture list signed with the test key tests/fuzz/hcl-test.key.
+#   make fuzz-hcl-lspci FUZZ_SECONDS=120     one parser, longer
+#   make fuzz-hcl                           every parser for $(HCL_FUZZ_SECONDS) each
+HCL_FUZZ_TARGETS := lspci vmm boot invjson detect list signed
+HCL_FUZZ_SECONDS ?= 6
+HCL_FUZZ_SRCS    := $(filter-out hcl/hcl_main.c hcl/hcl_fetch.c hcl/hcl_site.c hcl/hcl_export.c,$(wildcard hcl/*.c)) \
+                    hvkernel/lib/hclbin.c hvkernel/lib/hclpolicy.c hvkernel/lib/pcimatch.c \
+                    hvkernel/lib/sha256.c
+HCL_FUZZ_OBJS    := $(HCL_FUZZ_SRCS:%.c=$(FUZZ_DIR)/obj/%.o)
+HCL_FUZZ_BINS    := $(HCL_FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz_hcl_%)
+HCL_FUZZ_LIBS    := -lpci -lsodium -ljson-c -lsqlite3 -lcrypto
+
+.PHONY: fuzz-hcl $(HCL_FUZZ_TARGETS:%=fuzz-hcl-%)
+
+$(FUZZ_DIR)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) -g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
+		-std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DHV_RELEASE='"$(HV_RELEASE)"' \
+		-Ihvkernel/include -Iddk/include -MMD -MP -c $< -o $@
+
+$(FUZZ_DIR)/fuzz_hcl_%: tests/fuzz/fuzz_hcl.c $(HCL_FUZZ_OBJS)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DHCL_FUZZ=$* \
+		-o $@ tests/fuzz/fuzz_hcl.c $(HCL_FUZZ_OBJS) $(HCL_FUZZ_LIBS)
+
+# Seeds of every parser in one folder (each target reads them all).
+$(FUZZ_DIR)/hcl-seed/.done: $(wildcard tests/hcl/corpus/* tests/hcl/fixtures/*) tests/fuzz/hcl-test.key \
+		$(BUILD)/bin/hcl
+	@mkdir -p $(@D)
+	cp tests/hcl/corpus/*.lspci* tests/hcl/fixtures/* $(@D)/
+	$(BUILD)/bin/hcl sign tests/hcl/fixtures/hcl.json --key tests/fuzz/hcl-test.key \
+		-o $(@D)/hcl.signed.json 2>/dev/null
+	@touch $@
+
+$(HCL_FUZZ_TARGETS:%=fuzz-hcl-%): fuzz-hcl-%: $(FUZZ_DIR)/fuzz_hcl_% $(FUZZ_DIR)/hcl-seed/.done
+	@mkdir -p $(FUZZ_DIR)/hcl-$*-corpus
+	cd $(FUZZ_DIR) && HCL_FUZZ_PUBKEY=$(CURDIR)/tests/fuzz/hcl-test.key.pub \
+		HCL_PCI_IDS=$(CURDIR)/tests/hcl/corpus/pci.ids ./fuzz_hcl_$* \
+		-max_total_time=$(FUZZ_SECONDS) -max_len=65536 -print_final_stats=1 \
+		hcl-$*-corpus hcl-seed
+
+fuzz-hcl: $(HCL_FUZZ_TARGETS:%=fuzz-hcl-%)
+
+-include $(HCL_FUZZ_OBJS:.o=.d)
+
 # The host's readers of what a kernel and QEMU send: the result channel (certify/hvr.c,
 # hvrrun.c) and QMP (certify/qmp.c). Seeds: tests/fuzz/seeds/{hvr,qmp}.
 FUZZ_HOST_CFLAGS := $(FUZZ_CFLAGS) -D_GNU_SOURCE -Icertify
@@ -90,13 +137,18 @@ fuzz-qmp: $(FUZZ_DIR)/fuzz_qmp
 FUZZ_CHECK_SECONDS ?= 15
 FUZZ_CHECK_COUNTS  := $(BUILD)/check/fuzz.counts
 FUZZ_CHECK_BINS    := $(FUZZ_DIR)/fuzz_elfmod $(FUZZ_DIR)/fuzz_vmcfg $(FUZZ_DIR)/fuzz_gpt \
-                      $(FUZZ_DIR)/fuzz_hvr $(FUZZ_DIR)/fuzz_qmp
+                      $(FUZZ_DIR)/fuzz_hvr $(FUZZ_DIR)/fuzz_qmp $(HCL_FUZZ_BINS)
+# The hcl parsers are small and fast, seven of them: a shorter time each keeps the phase lean.
+HCL_FUZZ_CHECK_SECONDS ?= 8
 
-fuzz-check: $(FUZZ_CHECK_BINS) $(FUZZ_DIR)/elfmod-seed/good.o $(FUZZ_DIR)/gpt_seed $(BUILD)/guest/os.bin
+fuzz-check: $(FUZZ_CHECK_BINS) $(FUZZ_DIR)/elfmod-seed/good.o $(FUZZ_DIR)/gpt_seed $(BUILD)/guest/os.bin \
+		$(FUZZ_DIR)/hcl-seed/.done
 	@mkdir -p $(BUILD)/check $(FUZZ_DIR)/vmcfg-seed $(FUZZ_DIR)/gpt-seed && rm -f $(FUZZ_CHECK_COUNTS)
 	@cp tests/vm/*.vm $(BUILD)/guest/os.elf $(FUZZ_DIR)/vmcfg-seed/
 	@$(FUZZ_DIR)/gpt_seed $(FUZZ_DIR)/gpt-seed
-	@sh scripts/fuzz-check.sh $(FUZZ_DIR) $(FUZZ_CHECK_SECONDS) $(FUZZ_CHECK_COUNTS) \
+	@HCL_FUZZ_PUBKEY=$(CURDIR)/tests/fuzz/hcl-test.key.pub HCL_PCI_IDS=$(CURDIR)/tests/hcl/corpus/pci.ids \
+		sh scripts/fuzz-check.sh $(FUZZ_DIR) $(FUZZ_CHECK_SECONDS) $(FUZZ_CHECK_COUNTS) \
 		elfmod:16384:$(CURDIR)/$(FUZZ_DIR)/elfmod-seed vmcfg:16384:$(CURDIR)/$(FUZZ_DIR)/vmcfg-seed \
 		gpt:262144:$(CURDIR)/$(FUZZ_DIR)/gpt-seed hvr:65536:$(CURDIR)/tests/fuzz/seeds/hvr \
-		qmp:16384:$(CURDIR)/tests/fuzz/seeds/qmp
+		qmp:16384:$(CURDIR)/tests/fuzz/seeds/qmp \
+		$(HCL_FUZZ_TARGETS:%=hcl_%:65536:$(CURDIR)/$(FUZZ_DIR)/hcl-seed:$(HCL_FUZZ_CHECK_SECONDS))

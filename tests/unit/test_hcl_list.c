@@ -9,8 +9,8 @@
 #define HL_ENTRY(rest) "{\"vid\":\"8086\",\"did\":\"100e\",\"svid\":\"*\",\"ssid\":\"*\",\"vendor\":\"Intel\",\"model\":\"82540EM\",\"type\":\"nic\",\"releases\":{\"0.1.0\":{" rest "}}}"
 #define HL_CERT "\"driver\":\"e1000\",\"driver_version\":\"1.0.0\",\"firmware\":null,\"features\":[\"msi\"],\"certified\":\"2026-11-18\",\"runs\":[\"run-1\"],\"status\":\"certified\""
 
-/* Parses text and returns the error message ("" on success). */
-static const char *hl_parse(const char *text)
+/* Parses text as a list and returns the error message ("" on success); unit.h. */
+const char *unit_hcl_list_err(const char *text)
 {
 	static struct hcl_err err;
 	struct hcl_list l;
@@ -39,28 +39,28 @@ static void test_hcl_list_good(void)
 
 static void test_hcl_list_errors(void)
 {
-	CU_ASSERT_STRING_EQUAL(hl_parse(HL_HEAD HL_ENTRY(HL_CERT ",\"extra\":1") "]}"),
-			       "t.json: entries[0].releases[\"0.1.0\"].extra: unknown key");
-	CU_ASSERT_STRING_EQUAL(hl_parse(HL_HEAD HL_ENTRY("\"driver_version\":\"1.0.0\",\"firmware\":null,\"features\":[],\"certified\":\"2026-11-18\",\"runs\":[\"r\"],\"status\":\"certified\"") "]}"),
-			       "t.json: entries[0].releases[\"0.1.0\"].driver: missing");
-	CU_ASSERT_STRING_EQUAL(hl_parse("{\"schema_version\":1,\"generated\":\"2026-11-20 09:00\",\"releases\":[\"0.1.0\"],\"entries\":[]}"),
-			       "t.json: generated: expected RFC 3339 UTC, e.g. 2026-11-25T21:00:00Z");
-	CU_ASSERT_STRING_EQUAL(hl_parse("{\"schema_version\":2}"),
-			       "t.json: schema_version: unsupported (this tool reads 1)");
-	CU_ASSERT(strstr(hl_parse(HL_HEAD HL_ENTRY(HL_CERT) "]"), "t.json:1: not valid JSON") != NULL);
-	CU_ASSERT(strstr(hl_parse(HL_HEAD HL_ENTRY(HL_CERT) "," HL_ENTRY(HL_CERT) "]}"),
+	CU_ASSERT_STRING_EQUAL(unit_hcl_list_err(HL_HEAD HL_ENTRY(HL_CERT ",\"extra\":1") "]}"),
+			       "t.json:1: entries[0].releases[\"0.1.0\"]: unknown key \"extra\"");
+	CU_ASSERT_STRING_EQUAL(unit_hcl_list_err(HL_HEAD HL_ENTRY("\"driver_version\":\"1.0.0\",\"firmware\":null,\"features\":[],\"certified\":\"2026-11-18\",\"runs\":[\"r\"],\"status\":\"certified\"") "]}"),
+			       "t.json:1: entries[0].releases[\"0.1.0\"]: missing \"driver\"");
+	CU_ASSERT_STRING_EQUAL(unit_hcl_list_err("{\"schema_version\":1,\"generated\":\"2026-11-20 09:00\",\"releases\":[\"0.1.0\"],\"entries\":[]}"),
+			       "t.json:1: generated: expected RFC 3339 UTC, e.g. 2026-11-25T21:00:00Z");
+	CU_ASSERT_STRING_EQUAL(unit_hcl_list_err("{\"schema_version\":2}"),
+			       "t.json:1: schema_version: unsupported (this tool reads 1)");
+	CU_ASSERT(strstr(unit_hcl_list_err(HL_HEAD HL_ENTRY(HL_CERT) "]"), "t.json:1: not valid JSON") != NULL);
+	CU_ASSERT(strstr(unit_hcl_list_err(HL_HEAD HL_ENTRY(HL_CERT) "," HL_ENTRY(HL_CERT) "]}"),
 			 "entries[1]: same vid/did/svid/ssid") != NULL);
-	CU_ASSERT(strstr(hl_parse(HL_HEAD "{\"vid\":\"8086\",\"did\":\"100E\",\"svid\":\"*\",\"ssid\":\"*\",\"vendor\":\"I\",\"model\":\"M\",\"type\":\"nic\",\"releases\":{}}]}"),
+	CU_ASSERT(strstr(unit_hcl_list_err(HL_HEAD "{\"vid\":\"8086\",\"did\":\"100E\",\"svid\":\"*\",\"ssid\":\"*\",\"vendor\":\"I\",\"model\":\"M\",\"type\":\"nic\",\"releases\":{}}]}"),
 			 "entries[0].did: expected 4 lower-case hex digits") != NULL);
-	CU_ASSERT(strstr(hl_parse(HL_HEAD "{\"vid\":\"8086\",\"did\":\"100e\",\"svid\":\"0000\",\"ssid\":\"*\",\"vendor\":\"I\",\"model\":\"M\",\"type\":\"nic\",\"releases\":{}}]}"),
+	CU_ASSERT(strstr(unit_hcl_list_err(HL_HEAD "{\"vid\":\"8086\",\"did\":\"100e\",\"svid\":\"0000\",\"ssid\":\"*\",\"vendor\":\"I\",\"model\":\"M\",\"type\":\"nic\",\"releases\":{}}]}"),
 			 "entries[0].svid: 0000 means") != NULL);
-	CU_ASSERT(strstr(hl_parse(HL_HEAD "{\"vid\":\"8086\",\"did\":\"100e\",\"svid\":\"*\",\"ssid\":\"*\",\"vendor\":\"I\",\"model\":\"M\",\"type\":\"gpu\",\"releases\":{}}]}"),
+	CU_ASSERT(strstr(unit_hcl_list_err(HL_HEAD "{\"vid\":\"8086\",\"did\":\"100e\",\"svid\":\"*\",\"ssid\":\"*\",\"vendor\":\"I\",\"model\":\"M\",\"type\":\"gpu\",\"releases\":{}}]}"),
 			 "entries[0].type: expected nic or storage") != NULL);
-	CU_ASSERT(strstr(hl_parse(HL_HEAD HL_ENTRY("\"driver\":\"e1000\",\"driver_version\":\"1.0.0\",\"firmware\":null,\"features\":[],\"certified\":\"2026-02-30\",\"runs\":[\"r\"],\"status\":\"certified\"") "]}"),
+	CU_ASSERT(strstr(unit_hcl_list_err(HL_HEAD HL_ENTRY("\"driver\":\"e1000\",\"driver_version\":\"1.0.0\",\"firmware\":null,\"features\":[],\"certified\":\"2026-02-30\",\"runs\":[\"r\"],\"status\":\"certified\"") "]}"),
 			 "certified: expected a date") != NULL);
-	CU_ASSERT(strstr(hl_parse(HL_HEAD HL_ENTRY("\"driver\":\"e1000\",\"driver_version\":\"1.0.0\",\"firmware\":null,\"features\":[],\"certified\":\"2026-02-03\",\"runs\":[],\"status\":\"certified\"") "]}"),
+	CU_ASSERT(strstr(unit_hcl_list_err(HL_HEAD HL_ENTRY("\"driver\":\"e1000\",\"driver_version\":\"1.0.0\",\"firmware\":null,\"features\":[],\"certified\":\"2026-02-03\",\"runs\":[],\"status\":\"certified\"") "]}"),
 			 "runs: empty") != NULL);
-	CU_ASSERT(strstr(hl_parse(HL_HEAD HL_ENTRY("\"driver\":\"e1000\",\"driver_version\":\"1.0.0\",\"firmware\":null,\"features\":[],\"certified\":\"2026-02-03\",\"runs\":[\"r\"],\"status\":\"ok\"") "]}"),
+	CU_ASSERT(strstr(unit_hcl_list_err(HL_HEAD HL_ENTRY("\"driver\":\"e1000\",\"driver_version\":\"1.0.0\",\"firmware\":null,\"features\":[],\"certified\":\"2026-02-03\",\"runs\":[\"r\"],\"status\":\"ok\"") "]}"),
 			 "status: expected certified, deprecated or revoked") != NULL);
 }
 
@@ -125,22 +125,22 @@ static void test_hcl_list_coverage(void)
 {
 	struct hcl_coverage c = { 0 }, d;
 
-	CU_ASSERT_STRING_EQUAL(hl_parse(HL_HEAD HL_ENTRY(HL_COV("\"passed\":[\"a\"],\"not_run\":[],"
+	CU_ASSERT_STRING_EQUAL(unit_hcl_list_err(HL_HEAD HL_ENTRY(HL_COV("\"passed\":[\"a\"],\"not_run\":[],"
 		"\"not_applicable\":[{\"name\":\"b\",\"reason\":\"no msi\"}]")) "]}"), "");
-	CU_ASSERT_STRING_EQUAL(hl_parse(HL_HEAD HL_ENTRY(HL_COV("\"passed\":[],\"not_run\":[],"
-		"\"not_applicable\":[]")) "]}"), "t.json: entries[0].releases[\"0.1.0\"].coverage.passed: "
+	CU_ASSERT_STRING_EQUAL(unit_hcl_list_err(HL_HEAD HL_ENTRY(HL_COV("\"passed\":[],\"not_run\":[],"
+		"\"not_applicable\":[]")) "]}"), "t.json:1: entries[0].releases[\"0.1.0\"].coverage.passed: "
 		"empty: a certification passed at least one configuration");
-	CU_ASSERT_STRING_EQUAL(hl_parse(HL_HEAD HL_ENTRY(HL_COV("\"passed\":[\"a\"],\"not_run\":[{"
+	CU_ASSERT_STRING_EQUAL(unit_hcl_list_err(HL_HEAD HL_ENTRY(HL_COV("\"passed\":[\"a\"],\"not_run\":[{"
 		"\"name\":\"a\",\"reason\":\"x\"}],\"not_applicable\":[]")) "]}"),
-		"t.json: entries[0].releases[\"0.1.0\"].coverage: configuration 'a' listed twice");
-	CU_ASSERT_STRING_EQUAL(hl_parse(HL_HEAD HL_ENTRY(HL_COV("\"passed\":[\"a\"],\"not_run\":[{"
+		"t.json:1: entries[0].releases[\"0.1.0\"].coverage: configuration \"a\" listed twice");
+	CU_ASSERT_STRING_EQUAL(unit_hcl_list_err(HL_HEAD HL_ENTRY(HL_COV("\"passed\":[\"a\"],\"not_run\":[{"
 		"\"name\":\"b\"}],\"not_applicable\":[]")) "]}"),
-		"t.json: entries[0].releases[\"0.1.0\"].coverage.not_run[0].reason: missing");
-	CU_ASSERT_STRING_EQUAL(hl_parse(HL_HEAD HL_ENTRY(HL_COV("\"passed\":[\"a\"],\"not_run\":[],"
+		"t.json:1: entries[0].releases[\"0.1.0\"].coverage.not_run[0]: missing \"reason\"");
+	CU_ASSERT_STRING_EQUAL(unit_hcl_list_err(HL_HEAD HL_ENTRY(HL_COV("\"passed\":[\"a\"],\"not_run\":[],"
 		"\"not_applicable\":[],\"failed\":[]")) "]}"),
-		"t.json: entries[0].releases[\"0.1.0\"].coverage.failed: unknown key");
-	CU_ASSERT_STRING_EQUAL(hl_parse(HL_HEAD HL_ENTRY(HL_COV("\"passed\":[\"a\"]")) "]}"),
-		"t.json: entries[0].releases[\"0.1.0\"].coverage.not_run: missing");
+		"t.json:1: entries[0].releases[\"0.1.0\"].coverage: unknown key \"failed\"");
+	CU_ASSERT_STRING_EQUAL(unit_hcl_list_err(HL_HEAD HL_ENTRY(HL_COV("\"passed\":[\"a\"]")) "]}"),
+		"t.json:1: entries[0].releases[\"0.1.0\"].coverage: missing \"not_run\"");
 	/* Run 1: a passes, b not run (no KVM), c n/a. Run 2: b passes, a not run (--accel). */
 	CU_ASSERT_EQUAL(hcl_coverage_add(&c, "a", "pass", ""), 0);
 	CU_ASSERT_EQUAL(hcl_coverage_add(&c, "b", "notrun", "KVM unusable"), 0);
@@ -178,12 +178,12 @@ static void test_hcl_list_sign_compile(void)
 	snprintf(bin, sizeof(bin), "%s/h.bin", dir);
 	CU_ASSERT_EQUAL_FATAL(hcl_keygen(key, &err), 0);
 	CU_ASSERT_EQUAL_FATAL(hcl_sign_list("tests/hcl/fixtures/hcl.json", key, signed_, &err), 0);
-	CU_ASSERT_EQUAL_FATAL(hcl_load(signed_, pub, 0, 1, &ld, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(hcl_load(signed_, pub, 0, 1, NULL, &ld, &err), 0);
 	CU_ASSERT(ld.sig.signed_ok);
 	CU_ASSERT_EQUAL(ld.list.nentries, 11);
 	CU_ASSERT_EQUAL(hcl_compile(&ld.list, key, &img, &len, &err), 0);
 	CU_ASSERT_EQUAL(hcl_write_atomic(bin, img, len, 0644, &err), 0);
-	CU_ASSERT_EQUAL(hcl_load(bin, pub, 0, 0, &lb, &err), 0);
+	CU_ASSERT_EQUAL(hcl_load(bin, pub, 0, 0, NULL, &lb, &err), 0);
 	CU_ASSERT(lb.sig.signed_ok);
 	CU_ASSERT_EQUAL(lb.hb.count, ld.hb.count);
 	CU_ASSERT(memcmp(lb.hb.ent, ld.hb.ent, (size_t)ld.hb.count * HCLBIN_ENTRY_SIZE) == 0);
@@ -191,9 +191,9 @@ static void test_hcl_list_sign_compile(void)
 	/* One flipped bit in the signed image is refused, even with --insecure off. */
 	img[HCLBIN_HDR_SIZE + 50] ^= 4;
 	CU_ASSERT_EQUAL(hcl_write_atomic(bin, img, len, 0644, &err), 0);
-	CU_ASSERT_EQUAL(hcl_load(bin, pub, 0, 0, &lb, &err), -1);
+	CU_ASSERT_EQUAL(hcl_load(bin, pub, 0, 0, NULL, &lb, &err), -1);
 	CU_ASSERT(strstr(err.msg, "bad signature") != NULL);
-	CU_ASSERT_EQUAL(hcl_load("tests/hcl/fixtures/hcl.json", pub, 0, 0, &lb, &err), -1);
+	CU_ASSERT_EQUAL(hcl_load("tests/hcl/fixtures/hcl.json", pub, 0, 0, NULL, &lb, &err), -1);
 	CU_ASSERT(strstr(err.msg, "not signed") != NULL);
 	free(img);
 	hcl_loaded_free(&ld);

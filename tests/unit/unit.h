@@ -75,4 +75,7 @@ static inline uint64_t unit_rand(uint64_t *state)
 /* Seed for randomized tests: $UNIT_SEED if set, else a fixed value so runs repeat. */
 uint64_t unit_seed(void);
 
+/* The error hcl_list_parse gives for text, "" when it accepts it (test_hcl_list.c). */
+const char *unit_hcl_list_err(const char *text);
+
 #endif
