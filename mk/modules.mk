@@ -20,22 +20,21 @@ MOD_BENCH    := $(MOD_DIR)/bench/.stamp
 MOD_DEPS     := ddk/Makefile ddk/driver.mk $(wildcard ddk/include/hv/*.h)
 
 # Deliberately defective builds of inbox drivers, for certify's own test: each must fail
-# certification on the test that should catch it (tests/certify/defect-test.sh). They live
-# in build/modules/defect/NAME/ and are never loaded unless named with --module.
-MOD_DEFECT_LIST := e1000:drop-rx:HV_DEFECT_DROP_RX e1000:corrupt-rx:HV_DEFECT_CORRUPT_RX \
-                   e1000:ignore-linkdown:HV_DEFECT_IGNORE_LINKDOWN e1000:leak-page:HV_DEFECT_LEAK_PAGE \
-                   nvme:lose-completion:HV_DEFECT_LOSE_COMPLETION nvme:swallow-eio:HV_DEFECT_SWALLOW_EIO \
-                   nvme:bad-capacity:HV_DEFECT_BAD_CAPACITY nvme:shift-lba:HV_DEFECT_SHIFT_LBA
-MOD_DEFECT_DRV   = $(word 1,$(subst :, ,$(1)))
-MOD_DEFECT_NAME  = $(word 2,$(subst :, ,$(1)))
+# certification on the test that should catch it (tests/certify/defect-test.sh). The tables
+# in tests/certify/defects/*.tab list them (format in its README); each lives in
+# build/modules/defect/NAME/ and is never loaded unless named with --module.
+MOD_DEFECT_TABS := $(wildcard tests/certify/defects/*.tab)
+MOD_DEFECT_LIST := $(shell awk '!/^[ \t]*(\#|$$)/ { print $$1 ":" $$2 ":" $$3 }' $(MOD_DEFECT_TABS))
+MOD_DEFECT_DRV   = $(word 2,$(subst :, ,$(1)))
+MOD_DEFECT_NAME  = $(word 1,$(subst :, ,$(1)))
 MOD_DEFECT_FLAG  = $(word 3,$(subst :, ,$(1)))
+MOD_DEFECT_DIR   = $(firstword $(filter %/$(call MOD_DEFECT_DRV,$(1)),$(MOD_SRCDIRS)))
 MOD_DEFECTS     := $(foreach x,$(MOD_DEFECT_LIST),$(MOD_DIR)/defect/$(call MOD_DEFECT_NAME,$(x))/$(call MOD_DEFECT_DRV,$(x)).hvm)
-MOD_DRVDIR_e1000 := drivers/net/e1000
-MOD_DRVDIR_nvme  := drivers/storage/nvme
 
 define MOD_DEFECT_RULE
 $(MOD_DIR)/defect/$(call MOD_DEFECT_NAME,$(1))/$(call MOD_DEFECT_DRV,$(1)).hvm: mod-force
-	@$$(MAKE) --no-print-directory -C ddk M=$(CURDIR)/$(MOD_DRVDIR_$(call MOD_DEFECT_DRV,$(1))) \
+	@test -n "$(call MOD_DEFECT_DIR,$(1))" || { echo "tests/certify/defects: defect $(call MOD_DEFECT_NAME,$(1)): no driver folder named $(call MOD_DEFECT_DRV,$(1))" >&2; exit 1; }
+	@$$(MAKE) --no-print-directory -C ddk M=$(CURDIR)/$(call MOD_DEFECT_DIR,$(1)) \
 		O=$(CURDIR)/$(MOD_DIR)/defect/$(call MOD_DEFECT_NAME,$(1)) EXTRA_CFLAGS=-D$(call MOD_DEFECT_FLAG,$(1))
 endef
 $(foreach x,$(MOD_DEFECT_LIST),$(eval $(call MOD_DEFECT_RULE,$(x))))
