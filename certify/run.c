@@ -10,6 +10,7 @@
 #include "attach.h"
 #include "blkverify.h"
 #include "cmdline.h"
+#include "macverify.h"
 #include "peer.h"
 #include "proc.h"
 #include "qmp.h"
@@ -71,6 +72,7 @@ struct run_boot {
 	struct certify_peer peer;		/* topology vm: the host end of the NIC */
 	int peer_open;
 	struct certify_peer_run peer_run;
+	struct certify_macverify mac;		/* nic.mac: the kernel's netdev records */
 };
 
 /* blk.host_verify / vmm.host_verify: at sync point blkverify read the image of the disk the
@@ -120,6 +122,29 @@ static int run_link_flap(struct certify_session *s, const char *point)
 	return 0;
 }
 
+/* A netdev record: on the first, map the NICs' -device ids to PCI slots with query-pci
+ * (QEMU is running); then compare the MAC the driver read with the one QEMU was given. */
+static void run_netdev(struct certify_session *s, struct run_boot *b, const struct hvr_record *rec)
+{
+	struct certify_err err;
+
+	if (!b->mac.n)
+		return;
+	if (!b->mac.map_tried) {
+		struct qmp *q = certify_session_qmp(s);
+		json_object *ret = NULL;
+
+		b->mac.map_tried = 1;
+		if (!q)
+			snprintf(b->mac.notrun, sizeof(b->mac.notrun), "no QMP connection for query-pci");
+		else if (qmp_execute(q, "query-pci", NULL, &ret, 5.0, &err) < 0 ||
+			 certify_macverify_map(&b->mac, ret, &err) < 0)
+			snprintf(b->mac.notrun, sizeof(b->mac.notrun), "query-pci: %.140s", err.msg);
+		json_object_put(ret);
+	}
+	certify_macverify_record(&b->mac, hvr_get(rec, "name"), hvr_get(rec, "slot"), hvr_get(rec, "mac"));
+}
+
 static int run_on_record(struct certify_session *s, const struct hvr_record *rec, double host_s,
 			 void *ctx)
 {
@@ -140,6 +165,10 @@ static int run_on_record(struct certify_session *s, const struct hvr_record *rec
 			b->writes = nw;
 			b->writes[b->nwrites++] = w;
 		}
+		return 0;
+	}
+	if (strcmp(rec->type, "netdev") == 0) {
+		run_netdev(s, b, rec);
 		return 0;
 	}
 	if (strcmp(rec->type, "sync") == 0 && hvr_get(rec, "point") &&
@@ -211,6 +240,7 @@ static void run_one(struct run_exec *x, size_t i)
 	}
 	so.qemu.append = r->append;
 	certify_hostchecks_require(x->spec, &r->checks);
+	certify_macverify_init(&b.mac, x->spec);
 	if (x->spec->plan->topology == CERTIFY_TOPO_VM) {
 		if (certify_peer_open(&b.peer, &err) < 0 ||
 		    certify_peer_qemu_args(&b.peer, CERTIFY_NETDEV_PEER, &args) < 0) {
@@ -244,6 +274,9 @@ static void run_one(struct run_exec *x, size_t i)
 		certify_peer_check(&b.peer_run, certify_hostcheck_get(&r->checks, "peer.frames"));
 	if (b.verified)
 		certify_blkverify_check(&b.verify, certify_hostcheck_get(&r->checks, "image.verify"));
+	if (b.mac.n)
+		certify_macverify_check(&b.mac, certify_hostcheck_get(&r->checks, "nic.mac"));
+	certify_macverify_free(&b.mac);
 	struct certify_judge_in in = { .spec = x->spec, .res = &r->res, .checks = r->checks.v,
 				       .nchecks = r->checks.n };
 	r->verdict = certify_judge(&in, r->reason, sizeof(r->reason));
