@@ -6,7 +6,10 @@
 
 void certify_netdev_id(char *out, size_t len, size_t dev, enum certify_port port)
 {
-	snprintf(out, len, "n%zu%c", dev, port == CERTIFY_PORT_A ? 'a' : port == CERTIFY_PORT_B ? 'b' : 'z');
+	static const char tag[] = { [CERTIFY_PORT_A] = 'a', [CERTIFY_PORT_B] = 'b',
+				    [CERTIFY_PORT_SPARE] = 'z', [CERTIFY_PORT_WIRE] = 'w' };
+
+	snprintf(out, len, "n%zu%c", dev, tag[port]);
 }
 
 void certify_nic_mac(char *out, size_t len, size_t dev, enum certify_port port)
@@ -109,12 +112,18 @@ static int attach_nic_pair(const struct certify_dut *d, size_t i, struct certify
 		r |= certify_strv_pushf(a, "hubport,id=%s,hubid=%zu", id, i + 1);
 		r |= certify_attach_device(d->m, &at, a);
 	}
-	/* A third, device-less port, as in the Linux baseline: it takes the frames when the
-	 * other NIC is stopped (nic.txonly), so a NIC whose QEMU model sends asynchronously
-	 * (virtio-net) is not held back by a hub with nobody left to deliver to. */
+	/* A third port, as in the Linux baseline: it takes the frames when the other NIC is
+	 * stopped (nic.txonly), so a NIC whose QEMU model sends asynchronously (virtio-net) is
+	 * not held back by a hub with nobody left to deliver to. On the first device it is
+	 * certify's wire tap (wire.h): the socket netdev n0w, which the executor puts on the
+	 * command line before the topology, so the host sees every frame on the wire. */
+	char wire[32];
+
 	certify_netdev_id(id, sizeof(id), i, CERTIFY_PORT_SPARE);
+	certify_netdev_id(wire, sizeof(wire), i, CERTIFY_PORT_WIRE);
 	r |= certify_strv_push(a, "-netdev");
-	r |= certify_strv_pushf(a, "hubport,id=%s,hubid=%zu", id, i + 1);
+	r |= certify_strv_pushf(a, "hubport,id=%s,hubid=%zu%s%s", id, i + 1, i ? "" : ",netdev=",
+				i ? "" : wire);
 	return r;
 }
 

@@ -22,10 +22,11 @@
 enum certify_port {
 	CERTIFY_PORT_A,		/* the NIC that sends (nic.* tests' A; link-flap takes it down) */
 	CERTIFY_PORT_B,		/* the NIC that receives */
-	CERTIFY_PORT_SPARE,	/* a device-less port that takes frames while B is stopped */
+	CERTIFY_PORT_SPARE,	/* the third port: certify's wire tap (wire.h) on device 0 */
+	CERTIFY_PORT_WIRE,	/* the wire tap's socket netdev, joined to the hub by SPARE */
 };
 
-/* The netdev id (also the NIC's device id) of port of device dev: "n<dev><a|b|z>". */
+/* The netdev id (also the NIC's device id) of port of device dev: "n<dev><a|b|z|w>". */
 void certify_netdev_id(char *out, size_t len, size_t dev, enum certify_port port);
 
 /* The MAC certify gives port of device dev: 52:54:00:12:<dev>:<port + 1>. */

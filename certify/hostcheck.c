@@ -40,6 +40,12 @@ static int hostcheck_need_mac(const struct certify_run_spec *spec)
 	return 0;
 }
 
+/* nic-pair: the hub's third port is the host's wire tap (wire.h). */
+static int hostcheck_need_wire(const struct certify_run_spec *spec)
+{
+	return spec->plan->topology == CERTIFY_TOPO_NIC_PAIR && hostcheck_need_mac(spec);
+}
+
 /* blk.host_verify=1 / vmm.host_verify=1: every block the kernel reports written is read
  * back from the image. */
 static int hostcheck_need_image(const struct certify_run_spec *spec)
@@ -60,6 +66,7 @@ static const struct {
 	{ "peer.frames", hostcheck_need_peer, "the kernel never reached sync point peer-tx-done" },
 	{ "image.verify", hostcheck_need_image, "the kernel never reached sync point blkverify" },
 	{ "nic.mac", hostcheck_need_mac, "the kernel reported no netdev for a NIC under test" },
+	{ "wire.frames", hostcheck_need_wire, "the kernel never reached sync point wire-check" },
 };
 
 struct certify_hostcheck *certify_hostcheck_get(struct certify_hostchecks *s, const char *name)

@@ -15,6 +15,7 @@
 #include "proc.h"
 #include "qmp.h"
 #include "run.h"
+#include "wire.h"
 
 int certify_run_qemu_config(const struct certify_run_spec *spec, const struct certify_config *c,
 			    struct qemu_config *q, struct certify_strv *args, char *initrd,
@@ -73,6 +74,8 @@ struct run_boot {
 	int peer_open;
 	struct certify_peer_run peer_run;
 	struct certify_macverify mac;		/* nic.mac: the kernel's netdev records */
+	struct certify_wire wire;		/* topology nic-pair: the hub's wire tap */
+	int wire_open;
 };
 
 /* blk.host_verify / vmm.host_verify: at sync point blkverify read the image of the disk the
@@ -167,6 +170,14 @@ static int run_on_record(struct certify_session *s, const struct hvr_record *rec
 		}
 		return 0;
 	}
+	if (strcmp(rec->type, "wire") == 0 && b->wire_open) {
+		certify_wire_claim(&b->wire, hvr_get(rec, "test"), hvr_get(rec, "src"), hvr_get(rec, "first"),
+				   hvr_get(rec, "frames"), hvr_get(rec, "bytes"));
+		return 0;
+	}
+	if (strcmp(rec->type, "sync") == 0 && b->wire_open && hvr_get(rec, "point") &&
+	    certify_wire_sync(&b->wire, hvr_get(rec, "point")))
+		return 0;
 	if (strcmp(rec->type, "netdev") == 0) {
 		run_netdev(s, b, rec);
 		return 0;
@@ -231,8 +242,25 @@ static void run_one(struct run_exec *x, size_t i)
 	memset(&b, 0, sizeof(b));
 	b.x = x;
 	b.cfg = &x->cfgs[i];
+	if (x->spec->plan->topology == CERTIFY_TOPO_NIC_PAIR) {
+		char id[32];
+
+		/* before the topology: the hub's third port names this netdev */
+		certify_netdev_id(id, sizeof(id), 0, CERTIFY_PORT_WIRE);
+		if (certify_wire_open(&b.wire, &err) < 0 || certify_wire_qemu_args(&b.wire, id, &args) < 0) {
+			if (b.wire.started)
+				certify_wire_close(&b.wire);
+			r->verdict = CERTIFY_V_ERROR;
+			snprintf(r->reason, sizeof(r->reason), "%s", err.msg);
+			certify_strv_free(&args);
+			return;
+		}
+		b.wire_open = 1;
+	}
 	if (certify_run_qemu_config(x->spec, &x->cfgs[i], &so.qemu, &args, initrd, sizeof(initrd),
 				    r->append, sizeof(r->append), &err) < 0) {
+		if (b.wire_open)
+			certify_wire_close(&b.wire);
 		r->verdict = CERTIFY_V_ERROR;
 		snprintf(r->reason, sizeof(r->reason), "%s", err.msg);
 		certify_strv_free(&args);
@@ -274,6 +302,10 @@ static void run_one(struct run_exec *x, size_t i)
 		certify_peer_check(&b.peer_run, certify_hostcheck_get(&r->checks, "peer.frames"));
 	if (b.verified)
 		certify_blkverify_check(&b.verify, certify_hostcheck_get(&r->checks, "image.verify"));
+	if (b.wire_open) {
+		certify_wire_check(&b.wire, certify_hostcheck_get(&r->checks, "wire.frames"));
+		certify_wire_close(&b.wire);
+	}
 	if (b.mac.n)
 		certify_macverify_check(&b.mac, certify_hostcheck_get(&r->checks, "nic.mac"));
 	certify_macverify_free(&b.mac);

@@ -198,6 +198,15 @@ int e1000_tx_enqueue(struct e1000_softc *sc, const void *frame, size_t len)
 	unsigned need = (unsigned)((len + E1000_BUFSZ - 1) / E1000_BUFSZ), t;
 	const uint8_t *p = frame;
 
+#ifdef HV_DEFECT_TX_LIE	/* certify self-test defect: every 3000th frame counted sent, never sent */
+	static unsigned e1000_defect_tx;
+	if (++e1000_defect_tx % 3000 == 0) {
+		sc->cnt.tx_packets++;
+		sc->cnt.tx_bytes += len;
+		return 0;
+	}
+#endif
+
 	if (sc->tx_free < E1000_TX_RECLAIM_LOW || sc->tx_free < need) {
 		e1000_tx_flush(sc);
 		e1000_tx_reclaim(sc, E1000_NTXD);
