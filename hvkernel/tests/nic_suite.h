@@ -45,6 +45,9 @@ int nic_xmit(struct hv_netdev *nd, const void *f, size_t len);
 int nic_wait_link(struct hv_netdev *nd, uint64_t us);
 /* Open A and B, route B's frames to nic_rxs and wait until B hears A. 0 or an error. */
 int nic_setup(struct ktest_ctx *t, struct hv_netdev *a, struct hv_netdev *b);
+/* Route dst's frames to nic_rxs and probe from src until dst hears it (the time it took
+ * as metric, unless NULL). 0 or an error (message set). */
+int nic_ready(struct ktest_ctx *t, struct hv_netdev *src, struct hv_netdev *dst, const char *metric);
 void nic_teardown(struct hv_netdev *a, struct hv_netdev *b);
 /* Wait until B has seen `want` frames or nothing arrives for nic_drain_us (nic.drain_ms). */
 extern uint64_t nic_drain_us;
@@ -58,8 +61,10 @@ struct nic_books {
 };
 /* 0, or -HV_ENOTSUP (message set) when a driver has no get_stats. */
 int nic_books_open(struct ktest_ctx *t, struct nic_books *k, struct hv_netdev *a, struct hv_netdev *b);
+/* The books after `sent` frames (`bytes`) from k->a, r as k->b's checker saw them: exact
+ * driver counters, and every lost frame in k->b's missed count (*missed_out). */
 enum ktest_status nic_books_close(struct ktest_ctx *t, const struct nic_books *k, uint64_t sent,
-				  uint64_t bytes, const struct nic_rx *r);
+				  uint64_t bytes, const struct nic_rx *r, uint64_t *missed_out);
 
 /*
  * The host's view of the wire (certify's wire tap on the hub's third port, docs/certify.md):
@@ -75,5 +80,14 @@ struct nic_wire {
 };
 int nic_wire_begin(struct hv_netdev *a, struct hv_netdev *b);
 int nic_wire_check(const char *test, const struct nic_wire *w, unsigned n);
+
+/* nic_stress.c: one direction of checked traffic (nic.wrap, nic.soak). */
+struct nic_stream_result {
+	uint64_t frames, bytes, us;	/* received at dst, and how long it took */
+	uint64_t missed;		/* frames dst's device counted missed */
+};
+enum ktest_status nic_stream(struct ktest_ctx *t, const char *test, struct hv_netdev *src,
+			     struct hv_netdev *dst, uint32_t first, uint64_t n, uint64_t stall_us,
+			     struct nic_stream_result *res);
 
 #endif

@@ -148,6 +148,13 @@ void e1000_tx_flush(struct e1000_softc *sc)
 {
 	if (sc->tx_doorbell == sc->tx_tail)
 		return;
+#ifdef HV_DEFECT_TX_STALL	/* certify self-test defect: the doorbell stops after 300 tail wraps */
+	static uint64_t e1000_defect_tx_wraps;
+	if (sc->tx_tail < sc->tx_doorbell)
+		e1000_defect_tx_wraps++;
+	if (e1000_defect_tx_wraps >= 300)
+		return;
+#endif
 	hv_wmb();	/* descriptors and buffers before the doorbell */
 	e1000_write(sc, E1000_TDT, sc->tx_tail);
 	sc->tx_doorbell = sc->tx_tail;
@@ -301,7 +308,13 @@ unsigned e1000_rx_process(struct e1000_softc *sc, unsigned budget)
 		if (!(st & E1000_RXD_STAT_DD))
 			break;
 		hv_rmb();	/* the status before the length and the data */
+#ifdef HV_DEFECT_RING_WRAP	/* certify self-test defect: off by one where the ring wraps */
+		static uint64_t e1000_defect_rx;
+		const uint8_t *buf = e1000_rx_buf(sc, ++e1000_defect_rx > E1000_NRXD && i == 0 ?
+					       E1000_NRXD - 1 : i);
+#else
 		const uint8_t *buf = e1000_rx_buf(sc, i);
+#endif
 		size_t len = ring[i].length;
 		bool bad = (ring[i].errors & E1000_RXD_ERR_FRAME) != 0;
 
