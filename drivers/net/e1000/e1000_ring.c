@@ -274,6 +274,11 @@ static void e1000_rx_deliver(struct e1000_softc *sc, const uint8_t *frame, size_
 		sc->cnt.rx_dropped++;	/* longer than the MTU allows (LPE was on for a while) */
 		return;
 	}
+#ifdef HV_DEFECT_DROP_RARE	/* certify self-test defect: 1 frame in 5000 vanishes, counted nowhere */
+	static unsigned e1000_defect_rare;
+	if (++e1000_defect_rare % 5000 == 0)
+		return;
+#endif
 	sc->cnt.rx_packets++;
 	sc->cnt.rx_bytes += len;
 #if defined(HV_DEFECT_DROP_RX) || defined(HV_DEFECT_CORRUPT_RX)
