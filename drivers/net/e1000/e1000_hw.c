@@ -157,6 +157,10 @@ void e1000_hw_link_update(struct e1000_softc *sc)
 		return;
 #endif
 
+#ifdef HV_DEFECT_LINK_NORESUME	/* certify self-test defect: transmit off at link down, never back */
+	if (!up)
+		e1000_write(sc, E1000_TCTL, 0);
+#endif
 	if (up != sc->nd.link_up)
 		sc->cnt.link_changes++;
 	hv_netdev_link_change(&sc->nd, up);
