@@ -10,7 +10,7 @@
  * lost without the device counting it, corrupt or out of order, on driver counters that are
  * not exact, on the host's wire check, and on a stall: no frame received for nic.stall_ms
  * (default 2000) while frames are owed, so a queue whose doorbell is never rung fails within
- * that bound instead of hanging.
+ * that bound instead of hanging. The soak is in nic_suite_soak.c.
  */
 #include <hv/errno.h>
 #include <kern/hvr.h>
