@@ -89,6 +89,8 @@ struct nic_stream_result {
 	uint64_t frames, bytes, us;	/* received at dst, and how long it took */
 	uint64_t missed;		/* frames dst's device counted missed */
 };
+/* ": why" for a stall message ("" when polling anyway); polls dst once. */
+const char *nic_stall_cause(struct hv_netdev *dst);
 enum ktest_status nic_stream(struct ktest_ctx *t, const char *test, struct hv_netdev *src,
 			     struct hv_netdev *dst, uint32_t first, uint64_t n, uint64_t stall_us,
 			     struct nic_stream_result *res);
