@@ -32,6 +32,9 @@ static const struct ddk_export ddk_exports[] = {
 	DDK_EXPORT(hv_free),
 	DDK_EXPORT(hv_dma_alloc),
 	DDK_EXPORT(hv_dma_free),
+	DDK_EXPORT(hv_dma_alloc_coherent),	/* 2.0 */
+	DDK_EXPORT(hv_dma_free_coherent),	/* 2.0 */
+	DDK_EXPORT(hv_dma_addr),		/* 2.0 */
 	/* hv/time.h: ddk_time.c */
 	DDK_EXPORT(hv_time_us),
 	DDK_EXPORT(hv_udelay),

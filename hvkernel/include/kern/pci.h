@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <arch/trap.h>
+#include <kern/ddkdma.h>
 #include <lib/pcibar.h>
 
 struct pci_driver;
@@ -26,7 +27,6 @@ struct pci_ddkbar {
 	uint8_t n, io, ready;
 };
 
-struct ddk_dma_dev;
 
 struct pci_dev {
 	uint16_t seg;
@@ -60,7 +60,7 @@ struct pci_dev {
 	/* the DDK's handles to the BARs (ddk/ddk_bar.c) and the device's DMA memory
 	 * (ddk/ddk_dma.c) */
 	struct pci_ddkbar ddkbar[6];
-	struct ddk_dma_dev *ddkdma;
+	struct ddk_dma_dev ddkdma;
 };
 
 /* Enumerate every segment and bus the firmware set up. Returns the number of functions. */
