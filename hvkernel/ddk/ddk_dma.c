@@ -15,6 +15,7 @@
 #include <hv/mem.h>
 #include <kern/ddkdma.h>
 #include <kern/ddkvrf.h>
+#include <kern/iommu.h>
 #include <kern/log.h>
 #include <kern/mem.h>
 #include <kern/pci.h>
@@ -33,7 +34,7 @@ static struct hv_spinlock ddk_dma_lock = HV_SPINLOCK_INIT;
 
 bool ddk_dma_tracking(void)
 {
-	return ddkvrf_on();
+	return ddkvrf_on() || iommu_on();
 }
 
 static int ddk_dma_add(struct pci_dev *d, uint64_t bus, uint64_t len, const void *tag)
@@ -47,11 +48,39 @@ static int ddk_dma_add(struct pci_dev *d, uint64_t bus, uint64_t len, const void
 	r->tag = tag;
 	unsigned long fl = hv_spin_lock_irqsave(&ddk_dma_lock);
 	struct ddk_dma_dev *s = &d->ddkdma;
+	int ret = iommu_map(d, bus, len);
+	if (ret < 0) {
+		hv_spin_unlock_irqrestore(&ddk_dma_lock, fl);
+		kfree(r);
+		return ret;
+	}
 	r->next = s->live;
 	s->live = r;
 	s->nlive++;
 	hv_spin_unlock_irqrestore(&ddk_dma_lock, fl);
 	return 0;
+}
+
+/* Take r's pages out of d's IOMMU domain, except those another live region of d still
+ * touches (request buffers may share pages). Under ddk_dma_lock, r already unlinked. */
+static void ddk_dma_unmap(struct pci_dev *d, const struct ddk_dma_region *r)
+{
+	if (!iommu_on())
+		return;
+	uint64_t first = r->bus & ~(uint64_t)(PAGE_SIZE - 1), end = r->bus + r->len;
+	uint64_t run = first;	/* start of the pages to unmap in one go (one IOTLB flush) */
+	for (uint64_t p = first; p < end; p += PAGE_SIZE) {
+		bool shared = false;
+		for (const struct ddk_dma_region *o = d->ddkdma.live; o && !shared; o = o->next)
+			shared = o->bus < p + PAGE_SIZE && p < o->bus + o->len;
+		if (shared) {
+			if (p > run)
+				iommu_unmap(d, run, p - run);
+			run = p + PAGE_SIZE;
+		}
+	}
+	if (end > run)
+		iommu_unmap(d, run, end - run);
 }
 
 /* Unlink the region of d that starts at bus (tag NULL) or has tag; 0 or -HV_ENOENT. */
@@ -68,6 +97,7 @@ static int ddk_dma_remove(struct pci_dev *d, uint64_t bus, const void *tag, uint
 		r = *pp;
 		*pp = r->next;
 		s->nlive--;
+		ddk_dma_unmap(d, r);
 		if (!tag) {
 			unsigned i = s->nfreed++ % DDK_DMA_FREED;
 			s->freed[i].bus = r->bus;

@@ -61,6 +61,9 @@ struct pci_dev {
 	 * (ddk/ddk_dma.c) */
 	struct pci_ddkbar ddkbar[6];
 	struct ddk_dma_dev ddkdma;
+	/* its IOMMU domain (dev/vtd.c): second-level page table root and domain ID */
+	uint64_t *iommu_root;
+	uint16_t iommu_did;
 };
 
 /* Enumerate every segment and bus the firmware set up. Returns the number of functions. */
