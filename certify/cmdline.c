@@ -41,7 +41,12 @@ int certify_cmdline_build(const struct certify_run_spec *spec, const struct cert
 		snprintf(word, sizeof(word), "blk.eio_lba=%s", eio);
 		r |= cmdline_append(out, len, word);
 	}
-	if (strcmp(c->irq, "none")) {
+	if (!strcmp(c->irq, "poll")) {
+		/* The polling configuration: the suites wait for completions by calling the
+		 * driver's poll function with interrupts masked; every other configuration
+		 * waits for the driver's interrupt and never polls. */
+		r |= cmdline_append(out, len, p->kind == CERTIFY_KIND_NIC ? "nic.poll=1" : "blk.wait=poll");
+	} else if (strcmp(c->irq, "none")) {
 		snprintf(word, sizeof(word), "pci.irq=%s", c->irq);
 		r |= cmdline_append(out, len, word);
 	}

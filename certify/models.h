@@ -44,7 +44,8 @@ const struct certify_model *certify_models(void);
 /* The model named `model`, or NULL. */
 const struct certify_model *certify_model_find(const char *model);
 
-/* The CERTIFY_IRQ_* bit of "msix", "msi" or "intx"; 0 for anything else ("none"). */
+/* The CERTIFY_IRQ_* bit of "msix", "msi" or "intx"; 0 for anything else ("none", and
+ * "poll": completion by the driver's poll function, which every device may be driven by). */
 unsigned certify_irq_bit(const char *mode);
 
 /* "nic", "storage", "other". */

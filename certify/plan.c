@@ -68,7 +68,7 @@ static int plan_set(struct certify_plan *p, const char *key, const char *val, co
 		    struct certify_err *err)
 {
 	static const char *const machines[] = { "pc", "q35", NULL };
-	static const char *const irqs[] = { "msix", "msi", "intx", "none", NULL };
+	static const char *const irqs[] = { "msix", "msi", "intx", "poll", "none", NULL };
 	static const char *const accels[] = { "tcg", "kvm", NULL };
 	struct certify_strv *list = NULL;
 	char *end;

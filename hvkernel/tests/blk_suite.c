@@ -18,8 +18,9 @@
 #include <kern/time.h>
 #include <lib/blkpat.h>
 
+#include "blkio.h"
+
 #define BLK_MAX_BYTES	(1u << 20)
-#define BLK_TIMEOUT_US	10000000ull
 
 /* The block test pattern of this run (blk.seed=): lib/blkpat.h. */
 static struct blkpat_key blk_key;
@@ -30,19 +31,6 @@ static uint64_t blk_rand(uint64_t *s)
 	*s ^= *s >> 7;
 	*s ^= *s << 17;
 	return *s;
-}
-
-static int blk_io(struct hv_blkdev *bd, int op, uint64_t lba, uint32_t n, void *buf, uint64_t bus)
-{
-	struct hv_blkreq rq;
-
-	memset(&rq, 0, sizeof(rq));
-	rq.op = op;
-	rq.lba = lba;
-	rq.nblocks = n;
-	rq.buf = buf;
-	rq.buf_bus = bus;
-	return blkdev_submit_wait(bd, &rq, BLK_TIMEOUT_US);
 }
 
 static void blk_report_write(const struct hv_blkdev *bd, uint64_t lba, uint64_t n)
@@ -64,6 +52,8 @@ static struct hv_blkdev *blk_pick(struct ktest_ctx *t)
 	blk_key.seed = ktest_param_u64(t, "seed", 0x5eed) | 1;
 	if (!bd)
 		ktest_msg(t, name ? "no blkdev %s" : "no blkdev registered (is a storage driver module loaded?)", name);
+	else if (blk_mode_init(t, bd) < 0)
+		return NULL;
 	return bd;
 }
 
@@ -254,6 +244,18 @@ static void blk_async_done(struct hv_blkreq *rq)
 	a->done++;
 }
 
+/* randbench's busy loop: the polling configuration completes requests here; otherwise the
+ * driver's interrupt does, and this does nothing. */
+static void blk_kick(struct hv_blkdev *bd)
+{
+	if (blk_mode_polling()) {
+		int on = cpu_irq_save();
+
+		bd->ops->poll(bd);
+		cpu_irq_restore(on);
+	}
+}
+
 /* Keep the device's whole queue depth in flight: 8 rounds of queue_depth 4 KiB reads and
  * writes at scattered LBAs, every completion accounted for. The LBAs stay clear of the
  * sector blk.eio_lba names: blkdebug fails writes there too once a read has armed it. */
@@ -297,10 +299,7 @@ KTEST(blk, qdepth)
 			r->ctx = &a;
 			if (r->op == HV_BLK_WRITE)
 				blkpat_fill(r->buf, bd->block_size, r->lba, n, &blk_key);
-			int ret;
-			while ((ret = bd->ops->submit(bd, r)) == -HV_EAGAIN)
-				if (bd->ops->poll)
-					bd->ops->poll(bd);
+			int ret = blk_submit(bd, r);
 			if (ret < 0) {
 				ktest_msg(t, "%s: submit %u of %u failed (%d)", bd->name, i, qd, ret);
 				st = KTEST_FAIL;
@@ -308,12 +307,12 @@ KTEST(blk, qdepth)
 				break;
 			}
 		}
-		uint64_t w = time_us();
-		while (a.done < qd && time_us() - w < BLK_TIMEOUT_US)
-			if (bd->ops->poll)
-				bd->ops->poll(bd);
+		blk_wait(bd, &a.done, qd, BLK_TIMEOUT_US);
+		for (unsigned i = 0; i < a.done && a.done == qd; i++)
+			blk_account(bd, &rq[i]);
 		if (a.done != qd || a.errors) {
-			ktest_msg(t, "%s: round %d: %u of %u completed, %u errors", bd->name, round, a.done, qd, a.errors);
+			ktest_msg(t, "%s: round %d: %u of %u completed (by %s), %u errors", bd->name, round,
+				  a.done, qd, blk_mode_polling() ? "polling" : "interrupt", a.errors);
 			st = KTEST_FAIL;
 		}
 		for (unsigned i = 0; i < qd && st == KTEST_PASS && (round & 1); i++)
@@ -449,6 +448,7 @@ KTEST_MANUAL(blk, intr)
 		hv_timer_cancel(&deadline);
 		if (done) {
 			by_intr++;
+			blk_account(bd, rq);
 			if (rq->status) {
 				ktest_msg(t, "%s: read %d failed (%d)", bd->name, i, rq->status);
 				st = KTEST_FAIL;
@@ -460,6 +460,8 @@ KTEST_MANUAL(blk, intr)
 		/* Reap it by polling so nothing is in flight when the request is freed. */
 		for (uint64_t w = time_us(); !done && bd->ops->poll && time_us() - w < BLK_TIMEOUT_US; )
 			bd->ops->poll(bd);
+		if (done)
+			blk_account(bd, rq);
 		if (!done) {
 			rq = NULL;	/* still the driver's: leak it rather than free it */
 			buf = NULL;
@@ -514,6 +516,7 @@ KTEST_MANUAL(blk, poll)
 			return KTEST_FAIL;	/* buf stays allocated if the request is still out */
 		}
 		polled++;
+		blk_account(bd, &rq);
 		if (rq.status) {
 			ktest_msg(t, "%s: read %d failed (%d)", bd->name, i, rq.status);
 			st = KTEST_FAIL;
@@ -695,13 +698,13 @@ KTEST(blk, randbench)
 	for (unsigned i = 0; i < qd; i++)
 		slot_done[i] = 1;	/* every slot starts free */
 	while (st == KTEST_PASS && completed < ops && time_us() - t0 < 60000000) {
-		if (bd->ops->poll)
-			bd->ops->poll(bd);
+		blk_kick(bd);
 		for (unsigned i = 0; i < qd; i++) {
 			if (!slot_done[i])
 				continue;
 			if (rq[i].done) {
 				completed++;
+				blk_account(bd, &rq[i]);
 				errors += rq[i].status != 0;
 				rq[i].done = 0;
 			}
@@ -712,11 +715,7 @@ KTEST(blk, randbench)
 						   .nblocks = n, .buf = buf + (size_t)i * 4096,
 						   .buf_bus = bus + (uint64_t)i * 4096, .done = blk_rand_done,
 						   .ctx = (void *)&slot_done[i] };
-			int r;
-			while ((r = bd->ops->submit(bd, &rq[i])) == -HV_EAGAIN)
-				if (bd->ops->poll)
-					bd->ops->poll(bd);
-			if (r < 0) {
+			if (blk_submit(bd, &rq[i]) < 0) {
 				st = KTEST_FAIL;
 				break;
 			}
@@ -731,8 +730,7 @@ KTEST(blk, randbench)
 			busy += !slot_done[i];
 		if (!busy)
 			break;
-		if (bd->ops->poll)
-			bd->ops->poll(bd);
+		blk_kick(bd);
 	}
 	if (st == KTEST_PASS && (completed < ops || errors)) {
 		ktest_msg(t, "%s: %llu of %llu completed, %llu errors", bd->name, (unsigned long long)completed,
