@@ -36,6 +36,10 @@ struct certify_model {
 	const char *name;	/* marketing name of the emulated part */
 	enum certify_attach_recipe attach;
 	const char *ctrl;	/* AHCI and SCSI: the controller id's prefix (id = ctrl + index) */
+	/* 1 when QEMU's model flushes its disk without counting the flush in query-blockstats
+	 * (QEMU 7.2's nvme calls blk_aio_flush with no block_acct_start): the host cannot
+	 * count that model's flushes there (blkstats.h) */
+	int flushes_uncounted;
 };
 
 /* The table of known models, ending with a NULL model. */

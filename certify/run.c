@@ -8,6 +8,7 @@
 #include <json-c/json.h>
 
 #include "attach.h"
+#include "blkstats.h"
 #include "blkverify.h"
 #include "cmdline.h"
 #include "peer.h"
@@ -71,7 +72,56 @@ struct run_boot {
 	struct certify_peer peer;		/* topology vm: the host end of the NIC */
 	int peer_open;
 	struct certify_peer_run peer_run;
+	/* blk.host_stats: QEMU's counters of the first disk at blkstats-start, the kernel's
+	 * blkstats record for it, and what the comparison at sync point blkstats found */
+	struct certify_blkstats stats_before, stats_kernel;
+	int stats_state;		/* 0 none, 1 baseline taken, -1 baseline failed */
+	int stats_have_kernel;
+	struct certify_hostcheck stats_check;
+	int stats_done;
+	char stats_err[512];
 };
+
+/* The model of the device whose disk is the first (the kernel's vmhba0). */
+static const struct certify_model *run_first_disk_model(const struct certify_run_spec *spec)
+{
+	for (size_t i = 0; i < spec->ndut; i++)
+		if (spec->dut[i].m && spec->dut[i].m->kind == CERTIFY_KIND_STORAGE)
+			return spec->dut[i].m;
+	static const struct certify_model none = { 0 };
+	return &none;
+}
+
+/* Sync points blkstats-start and blkstats of blk.host_stats (blkstats.h). */
+static void run_blkstats(struct certify_session *s, struct run_boot *b, const char *point)
+{
+	char disk[24];
+	struct certify_blkstats after;
+	struct certify_err err;
+
+	certify_attach_first_disk(b->x->spec, disk, sizeof(disk));
+	if (!strcmp(point, "blkstats-start")) {
+		if (certify_blkstats_query(certify_session_qmp(s), disk, &b->stats_before, &err) < 0) {
+			b->stats_state = -1;
+			snprintf(b->stats_err, sizeof(b->stats_err), "%s", err.msg);
+		} else {
+			b->stats_state = 1;
+		}
+		return;
+	}
+	b->stats_done = 1;
+	if (b->stats_state < 0)
+		certify_hostcheck_notrun(&b->stats_check, "at blkstats-start: %s", b->stats_err);
+	else if (b->stats_state == 0)
+		certify_hostcheck_notrun(&b->stats_check, "the kernel never reached sync point blkstats-start");
+	else if (!b->stats_have_kernel)
+		certify_hostcheck_done(&b->stats_check, 0, "the kernel sent no valid blkstats record for vmhba0");
+	else if (certify_blkstats_query(certify_session_qmp(s), disk, &after, &err) < 0)
+		certify_hostcheck_notrun(&b->stats_check, "%s", err.msg);
+	else
+		certify_blkstats_compare(&b->stats_before, &after, &b->stats_kernel,
+					 run_first_disk_model(b->x->spec)->flushes_uncounted, &b->stats_check);
+}
 
 /* blk.host_verify / vmm.host_verify: at sync point blkverify read the image of the disk the
  * kernel calls vmhba0 (certify_attach_first_disk) and check every block it reported. */
@@ -140,6 +190,16 @@ static int run_on_record(struct certify_session *s, const struct hvr_record *rec
 			b->writes = nw;
 			b->writes[b->nwrites++] = w;
 		}
+		return 0;
+	}
+	if (strcmp(rec->type, "blkstats") == 0 && hvr_get(rec, "dev") &&
+	    strcmp(hvr_get(rec, "dev"), "vmhba0") == 0) {
+		b->stats_have_kernel = certify_blkstats_record(rec, &b->stats_kernel) == 0;
+		return 0;
+	}
+	if (strcmp(rec->type, "sync") == 0 && hvr_get(rec, "point") &&
+	    strncmp(hvr_get(rec, "point"), "blkstats", 8) == 0) {
+		run_blkstats(s, b, hvr_get(rec, "point"));
 		return 0;
 	}
 	if (strcmp(rec->type, "sync") == 0 && hvr_get(rec, "point") &&
@@ -244,6 +304,15 @@ static void run_one(struct run_exec *x, size_t i)
 		certify_peer_check(&b.peer_run, certify_hostcheck_get(&r->checks, "peer.frames"));
 	if (b.verified)
 		certify_blkverify_check(&b.verify, certify_hostcheck_get(&r->checks, "image.verify"));
+	if (b.stats_done) {
+		struct certify_hostcheck *c = certify_hostcheck_get(&r->checks, "qmp.blockstats");
+
+		if (c) {
+			c->ran = b.stats_check.ran;
+			c->ok = b.stats_check.ok;
+			memcpy(c->msg, b.stats_check.msg, sizeof(c->msg));
+		}
+	}
 	struct certify_judge_in in = { .spec = x->spec, .res = &r->res, .checks = r->checks.v,
 				       .nchecks = r->checks.n };
 	r->verdict = certify_judge(&in, r->reason, sizeof(r->reason));

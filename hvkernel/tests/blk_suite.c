@@ -25,6 +25,10 @@
 /* The block test pattern of this run (blk.seed=): lib/blkpat.h. */
 static struct blkpat_key blk_key;
 
+/* blk.host_stats=1: 1 once the host took QEMU's block statistics at sync point
+ * blkstats-start (before the suite's first request), -1 when it did not answer. */
+static int blk_stats_started;
+
 static uint64_t blk_rand(uint64_t *s)
 {
 	*s ^= *s << 13;
@@ -54,6 +58,8 @@ static struct hv_blkdev *blk_pick(struct ktest_ctx *t)
 		ktest_msg(t, name ? "no blkdev %s" : "no blkdev registered (is a storage driver module loaded?)", name);
 	else if (blk_mode_init(t, bd) < 0)
 		return NULL;
+	if (bd && !blk_stats_started && ktest_param_u64(t, "host_stats", 0))
+		blk_stats_started = hvr_sync("blkstats-start") < 0 ? -1 : 1;
 	return bd;
 }
 
@@ -131,6 +137,48 @@ KTEST_MANUAL(blk, attach)
 	ktest_metric(t, "attach_us", (time_us() - t0) / (rounds ? rounds : 1), "us");
 	hv_dma_free(buf, 4096);
 	return st;
+}
+
+/*
+ * What the suite issued, for the host to hold against QEMU's query-blockstats
+ * (blk.host_stats=1, host check qmp.blockstats): one `blkstats` record per disk with every
+ * request the suite saw complete since its first test, successful and failed apart, then
+ * sync point blkstats, where the host takes the statistics again and compares the
+ * difference. The driver cannot hide a flush it dropped, a request it completed without
+ * doing it, or one it did twice. Manual, defined second in this file: it runs after every
+ * other blk test but blk.attach, whose re-attached disks read their partition tables.
+ */
+KTEST_MANUAL(blk, stats)
+{
+	struct hv_blkdev *bd = blk_pick(t);
+
+	if (!bd)
+		return KTEST_SKIP;
+	if (!ktest_param_u64(t, "host_stats", 0)) {
+		ktest_msg(t, "blk.host_stats=1 not given (nobody compares the counts)");
+		return KTEST_SKIP;
+	}
+	if (blk_stats_started < 0) {
+		ktest_msg(t, "the host did not answer sync point blkstats-start");
+		return KTEST_ERROR;
+	}
+	const struct blk_counts *c = blk_counts_of(bd);
+	if (!c || c->rd_ops + c->wr_ops + c->fl_ops == 0) {
+		ktest_msg(t, "%s: no request was counted before blk.stats (run it with the I/O tests)",
+			  bd->name);
+		return KTEST_FAIL;
+	}
+	ktest_metric(t, "rd_ops", c->rd_ops, "count");
+	ktest_metric(t, "wr_ops", c->wr_ops, "count");
+	ktest_metric(t, "fl_ops", c->fl_ops, "count");
+	ktest_metric(t, "rd_bytes", c->rd_bytes, "bytes");
+	ktest_metric(t, "wr_bytes", c->wr_bytes, "bytes");
+	blk_counts_report();
+	if (hvr_sync("blkstats") < 0) {
+		ktest_msg(t, "the host did not answer sync point blkstats");
+		return KTEST_ERROR;
+	}
+	return KTEST_PASS;
 }
 
 /* Capacity and block size as the host attached them (blk.bytes=, blk.block_size=). */

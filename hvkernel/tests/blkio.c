@@ -16,6 +16,7 @@ static int blk_polling;
 
 static struct {
 	char name[16];
+	uint32_t block_size;
 	struct blk_counts c;
 } blk_counted[BLK_COUNTED_DISKS];
 
@@ -125,6 +126,7 @@ static struct blk_counts *blk_counts_slot(const struct hv_blkdev *disk, int add)
 		if (!blk_counted[i].name[0] && add) {
 			memcpy(blk_counted[i].name, disk->name, sizeof(blk_counted[i].name));
 			blk_counted[i].name[sizeof(blk_counted[i].name) - 1] = 0;
+			blk_counted[i].block_size = disk->block_size;
 			return &blk_counted[i].c;
 		}
 	}
@@ -160,9 +162,9 @@ void blk_account(const struct hv_blkdev *bd, const struct hv_blkreq *rq)
 	}
 }
 
-const struct blk_counts *blk_counts_of(const struct hv_blkdev *disk)
+const struct blk_counts *blk_counts_of(const struct hv_blkdev *bd)
 {
-	return blk_counts_slot(disk, 0);
+	return blk_counts_slot(blk_disk_of(bd), 0);
 }
 
 void blk_counts_report(void)
@@ -172,6 +174,7 @@ void blk_counts_report(void)
 
 		hvr_begin("blkstats");
 		hvr_str("dev", blk_counted[i].name);
+		hvr_u64("block_size", blk_counted[i].block_size);
 		hvr_u64("rd_ops", c->rd_ops);
 		hvr_u64("rd_bytes", c->rd_bytes);
 		hvr_u64("wr_ops", c->wr_ops);

@@ -48,9 +48,9 @@ void blk_account(const struct hv_blkdev *bd, const struct hv_blkreq *rq);
  * request stays the driver's; a late completion frees its wrapper). Counted. */
 int blk_io(struct hv_blkdev *bd, int op, uint64_t lba, uint32_t n, void *buf, uint64_t bus);
 
-/* The counts of disk (NULL when nothing was counted for it), and the record `blkstats` with
- * every disk's counts, for the host to compare with QEMU's. */
-const struct blk_counts *blk_counts_of(const struct hv_blkdev *disk);
+/* The counts of bd's disk (NULL when nothing was counted for it), and one record
+ * `blkstats` per disk with its counts, for the host to compare with QEMU's. */
+const struct blk_counts *blk_counts_of(const struct hv_blkdev *bd);
 void blk_counts_report(void);
 
 #endif
