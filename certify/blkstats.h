@@ -43,8 +43,8 @@ int certify_blkstats_record(const struct hvr_record *rec, struct certify_blkstat
 
 /* QEMU's difference after - before against the kernel's counts k: fills c (ran, ok or
  * not, the first disagreement or a summary). flushes_uncounted: the device model does not
- * count flushes (models.h); successful flushes are then not compared, and the message
- * says so. */
+ * count flushes (models.h); flushes, done or failed, are then not compared, and the
+ * message says so. */
 void certify_blkstats_compare(const struct certify_blkstats *before,
 			      const struct certify_blkstats *after, const struct certify_blkstats *k,
 			      int flushes_uncounted, struct certify_hostcheck *c);

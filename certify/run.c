@@ -21,7 +21,7 @@ int certify_run_qemu_config(const struct certify_run_spec *spec, const struct ce
 			    size_t initrdlen, char *append, size_t appendlen, struct certify_err *err)
 {
 	const struct certify_plan *p = spec->plan;
-	char eio[32] = "";
+	struct certify_inject inj;
 
 	memset(q, 0, sizeof(*q));
 	q->machine = c->machine;
@@ -31,17 +31,23 @@ int certify_run_qemu_config(const struct certify_run_spec *spec, const struct ce
 	q->mem_mib = p->mem_mib;
 	q->kernel = spec->kernel;
 	q->timeout_s = p->timeout_s;
-	if (p->eio_lba[0] && p->topology == CERTIFY_TOPO_DISK &&
-	    certify_plan_expand(p, p->eio_lba, spec->seed, eio, sizeof(eio), err) < 0)
-		return -1;
-	if (certify_attach_topology(spec, eio, q, args) < 0)
+	memset(&inj, 0, sizeof(inj));
+	if (p->topology == CERTIFY_TOPO_DISK) {
+		if ((p->eio_lba[0] && certify_plan_expand(p, p->eio_lba, spec->seed, inj.rlba,
+							  sizeof(inj.rlba), err) < 0) ||
+		    (p->eio_wlba[0] && certify_plan_expand(p, p->eio_wlba, spec->seed, inj.wlba,
+							   sizeof(inj.wlba), err) < 0))
+			return -1;
+		inj.flush = p->eio_flush;
+	}
+	if (certify_attach_topology(spec, &inj, q, args) < 0)
 		return certify_errf(err, "out of memory or disk slots building the device topology");
 	if (certify_initrd_build(spec, initrd, initrdlen, err) < 0)
 		return -1;
 	q->initrd = initrd[0] ? initrd : NULL;
 	q->extra = args->v;
 	q->nextra = args->n;
-	return certify_cmdline_build(spec, c, eio, append, appendlen, err);
+	return certify_cmdline_build(spec, c, &inj, append, appendlen, err);
 }
 
 void certify_config_result_free(struct certify_config_result *r)
