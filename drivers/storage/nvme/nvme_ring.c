@@ -180,6 +180,12 @@ static void nvme_reap(struct nvme_softc *sc, struct hv_blkreq_list *done)
 			continue;
 		}
 		ccb = &sc->ccbs[cqe->cid];
+#ifdef HV_DEFECT_MISDIRECT	/* certify defect nvme-misdirect: the completion goes to the
+				 * neighbouring command id's request when that one is in flight too */
+		if ((cqe->cid ^ 1u) < sc->io_depth && sc->ccbs[cqe->cid ^ 1u].busy &&
+		    sc->ccbs[cqe->cid ^ 1u].parent == &sc->ccbs[cqe->cid ^ 1u] && ccb->parent == ccb)
+			ccb = &sc->ccbs[cqe->cid ^ 1u];
+#endif
 		parent = ccb->parent;
 #ifdef HV_DEFECT_SWALLOW_EIO	/* certify self-test defect: errors reported as success */
 		status = 0;
