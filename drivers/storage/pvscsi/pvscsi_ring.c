@@ -161,9 +161,11 @@ static void pvscsi_reap(struct pvscsi_softc *sc, struct scsi_done *done)
 		c = ccb->cmd;
 		pvscsi_set_result(ccb, e);
 		pvscsi_ccb_put(sc, ccb);
-#ifdef HV_DEFECT_LOSE_COMPLETION	/* certify self-test defect: every 200th completion dropped */
+#ifdef HV_DEFECT_LOSE_COMPLETION	/* certify self-test defect: every 200th read/write dropped */
 		static unsigned pvscsi_defect_done;
-		if (++pvscsi_defect_done % 200 == 0)
+		if ((c->cdb[0] == SCSI_OP_READ_10 || c->cdb[0] == SCSI_OP_WRITE_10 ||
+		     c->cdb[0] == SCSI_OP_READ_16 || c->cdb[0] == SCSI_OP_WRITE_16) &&
+		    ++pvscsi_defect_done % 200 == 0)
 			continue;	/* the context is free again, its command forgotten */
 #endif
 		scsi_done_add(done, c);
