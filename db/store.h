@@ -1,5 +1,6 @@
 /*
- * db: the certification store (SQLite, WAL mode; schema in db/migrations/, docs/db.md).
+ * db: the certification store (docs/db.md): SQLite (WAL mode; schema in db/migrations/), or
+ * a PostgreSQL server named by a postgresql:// URI (db/migrations/pg/, the same versions).
  * Every write is one transaction. A run is inserted with status 'running' and becomes
  * 'complete' with its verdict only in its last transaction, so a certify killed at any
  * moment leaves a consistent store in which no half-finished run counts as certified.
@@ -91,10 +92,18 @@ struct certify_db_run {
 	size_t ncfg;
 };
 
-/* The store path: path if not NULL, else $HVKIT_DB, else ~/.local/share/hvkit/cert.db. */
+/* The store path: path if not NULL, else $HVKIT_DB, else ~/.local/share/hvkit/cert.db. A
+ * path starting postgresql:// or postgres:// is a PostgreSQL connection URI (libpq's). */
 int certify_db_path(const char *path, char *out, size_t outlen, struct certify_err *err);
 
-/* Opens (creating the file and its directories) and migrates to the newest schema. */
+/* 1 when path names a PostgreSQL server, 0 when it is a SQLite file. */
+int certify_db_is_server(const char *path);
+
+/*
+ * Opens (SQLite: creating the file and its directories) and migrates to the newest schema.
+ * A store at a newer schema than this build's is refused, untouched. Returns 0, or -1 with
+ * one line naming the store (a URI without its password) and what is wrong.
+ */
 int certify_db_open(const char *path, struct certify_db **db, struct certify_err *err);
 
 /*
@@ -104,6 +113,11 @@ int certify_db_open(const char *path, struct certify_db **db, struct certify_err
  */
 int certify_db_open_read(const char *path, struct certify_db **db, struct certify_err *err);
 void certify_db_close(struct certify_db *db);
+
+/* The store's name as messages give it (a URI's password left out), and its back end
+ * ("sqlite" or "postgresql"). */
+const char *certify_db_name(const struct certify_db *db);
+const char *certify_db_backend(const struct certify_db *db);
 
 /* How long a statement waits for another process's lock before the store is called busy:
  * $HVKIT_DB_BUSY_MS milliseconds, else this. */
