@@ -47,6 +47,7 @@ struct certify_db {
 	int busy_ms;			/* the busy timeout (SQLite) / lock_timeout (PostgreSQL) */
 	sqlite3 *h;			/* SQLite */
 	PGconn *pg;			/* PostgreSQL */
+	int listening;			/* LISTEN hvkit_queue sent on this connection */
 };
 
 /* The busy wait in force: $HVKIT_DB_BUSY_MS, else CERTIFY_DB_BUSY_MS. */
@@ -125,6 +126,15 @@ long long db_pg_ll(const PGresult *r, int row, int col);
 double db_pg_double(const PGresult *r, int row, int col);
 void db_pg_str(const PGresult *r, int row, int col, char *out, size_t outlen);
 char *db_pg_dup(const PGresult *r, int row, int col);
+
+/* The session settings of a new or reset connection (lock_timeout). Returns 0 or -1. */
+int db_pg_setup(struct certify_db *db, struct certify_err *err);
+
+/* Inserts a run row and its drivers inside the caller's transaction. Returns 0 or -1. */
+int db_pg_run_insert(struct certify_db *db, const char *plan, const char *config_json,
+		     uint64_t seed, const struct certify_db_binding *b,
+		     const struct certify_db_driver *drv, size_t ndrv, int64_t *id,
+		     struct certify_err *err);
 
 /* The writes of one configuration inside the caller's transaction. Returns 0 or -1. */
 int db_pg_config_write(struct certify_db *db, int64_t run, const struct certify_db_config *c,

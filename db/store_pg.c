@@ -259,11 +259,20 @@ static int db_pg_check_read(struct certify_db *db, struct certify_err *err)
 	return 0;
 }
 
+int db_pg_setup(struct certify_db *db, struct certify_err *err)
+{
+	char set[64];
+
+	db->listening = 0;
+	snprintf(set, sizeof(set), "SET lock_timeout = %d", db->busy_ms);
+	return db_pg_cmd(db, set, NULL, err);
+}
+
 int db_pg_open(const char *url, int migrate, struct certify_db **out, struct certify_err *err)
 {
 	struct certify_db *db = calloc(1, sizeof(*db));
 	PQconninfoOption *opts;
-	char *perr = NULL, msg[400], set[64];
+	char *perr = NULL, msg[400];
 
 	*out = NULL;
 	if (!db)
@@ -286,8 +295,7 @@ int db_pg_open(const char *url, int migrate, struct certify_db **out, struct cer
 		goto finish;
 	}
 	PQsetNoticeProcessor(db->pg, db_pg_quiet, NULL);
-	snprintf(set, sizeof(set), "SET lock_timeout = %d", db->busy_ms);
-	if (db_pg_cmd(db, set, NULL, err) < 0 ||
+	if (db_pg_setup(db, err) < 0 ||
 	    (migrate ? db_pg_migrate(db, err) : db_pg_check_read(db, err)) < 0)
 		goto finish;
 	*out = db;
@@ -332,10 +340,10 @@ static int db_pg_driver_add(struct certify_db *db, int64_t run, const struct cer
 	return db_pg_cmd(db, "INSERT INTO run_drivers VALUES ($1, $2) ON CONFLICT DO NOTHING", &q, err);
 }
 
-static int db_pg_run_begin(struct certify_db *db, const char *plan, const char *config_json,
-			   uint64_t seed, const struct certify_db_binding *b,
-			   const struct certify_db_driver *drv, size_t ndrv, int64_t *id,
-			   struct certify_err *err)
+int db_pg_run_insert(struct certify_db *db, const char *plan, const char *config_json,
+		     uint64_t seed, const struct certify_db_binding *b,
+		     const struct certify_db_driver *drv, size_t ndrv, int64_t *id,
+		     struct certify_err *err)
 {
 	struct db_pg_params p = { 0 };
 	char now[32], host[64] = "";
@@ -343,8 +351,6 @@ static int db_pg_run_begin(struct certify_db *db, const char *plan, const char *
 
 	db_now(now, sizeof(now));
 	gethostname(host, sizeof(host) - 1);
-	if (db_pg_cmd(db, "BEGIN", NULL, err) < 0)
-		return -1;
 	db_pg_text(&p, plan);
 	db_pg_text(&p, config_json);
 	db_pg_i64(&p, (long long)seed);
@@ -362,7 +368,17 @@ static int db_pg_run_begin(struct certify_db *db, const char *plan, const char *
 			     "RETURNING id", &p, id, err);
 	for (size_t i = 0; rc == 0 && i < ndrv; i++)
 		rc = db_pg_driver_add(db, *id, &drv[i], err);
-	return db_pg_end(db, rc, err);
+	return rc;
+}
+
+static int db_pg_run_begin(struct certify_db *db, const char *plan, const char *config_json,
+			   uint64_t seed, const struct certify_db_binding *b,
+			   const struct certify_db_driver *drv, size_t ndrv, int64_t *id,
+			   struct certify_err *err)
+{
+	if (db_pg_cmd(db, "BEGIN", NULL, err) < 0)
+		return -1;
+	return db_pg_end(db, db_pg_run_insert(db, plan, config_json, seed, b, drv, ndrv, id, err), err);
 }
 
 static int db_pg_device_add(struct certify_db *db, int64_t run, const struct certify_db_device *d,

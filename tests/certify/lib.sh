@@ -42,6 +42,7 @@ store_exists() {
 store_integrity() {
 	if [ -z "$PGDIR" ]; then sqlite3 "$HVKIT_DB" 'PRAGMA integrity_check' 2>&1; return; fi
 	r=$(psql -X -q -At "$HVKIT_DB" 2>&1 <<'SQL'
+SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS amcheck;
 SELECT count(*) FROM (SELECT bt_index_check(c.oid, true) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
   JOIN pg_am a ON a.oid = c.relam JOIN pg_namespace n ON n.oid = c.relnamespace
