@@ -105,9 +105,9 @@ int certify_db_claim(struct certify_db *db, int64_t worker, int lease_s,
 
 	if (db_q_pg(db, err) < 0 || db_pg_cmd(db, "BEGIN", NULL, err) < 0)
 		return -1;
-	r = db_pg_query(db, "SELECT id, run_id, idx, name, attempts FROM queue WHERE state = 'queued' "
-			"OR (state = 'claimed' AND lease_until < now()) ORDER BY id LIMIT 1 "
-			"FOR UPDATE SKIP LOCKED", NULL, err);
+	r = db_pg_query(db, "SELECT id, run_id, idx, name, attempts FROM queue WHERE state IN "
+			"('queued', 'claimed') AND (state = 'queued' OR lease_until < now()) ORDER BY id "
+			"LIMIT 1 FOR UPDATE SKIP LOCKED", NULL, err);
 	if (!r || PQntuples(r) == 0) {
 		rc = r ? 0 : -1;
 		PQclear(r);
@@ -203,7 +203,7 @@ static int db_q_finish(struct certify_db *db, int64_t run, certify_db_verdict_fn
 	return rc;
 }
 
-/* The number of the run's rows still queued or claimed, or -1. */
+/* 1 when a row of the run is still queued or claimed, 0 when none is, or -1. */
 static long db_q_left(struct certify_db *db, int64_t run, struct certify_err *err)
 {
 	struct db_pg_params p = { 0 };
@@ -211,8 +211,8 @@ static long db_q_left(struct certify_db *db, int64_t run, struct certify_err *er
 	long n;
 
 	db_pg_i64(&p, run);
-	r = db_pg_query(db, "SELECT count(*) FROM queue WHERE run_id = $1 AND state IN ('queued', "
-			"'claimed')", &p, err);
+	r = db_pg_query(db, "SELECT EXISTS (SELECT 1 FROM queue WHERE run_id = $1 AND state IN "
+			"('queued', 'claimed'))::int", &p, err);
 	if (!r)
 		return -1;
 	n = (long)db_pg_ll(r, 0, 0);

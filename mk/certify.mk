@@ -60,6 +60,18 @@ $(CERTIFY_BIN): $(CERTIFY_CLI_OBJS) $(CERTIFY_HVLIB_OBJS) $(CERTIFY_LIB)
 	@mkdir -p $(@D)
 	$(HOST_CC) -o $@ $^ $(CERTIFY_LDLIBS) -lsqlite3 -lpq
 
+# The store's own costs, no QEMU (tools/dbbench.c, tests/dbbench.sh): part of `make bench`.
+DBBENCH_BIN := $(BUILD)/bin/dbbench
+$(DBBENCH_BIN): $(BUILD)/host/tools/dbbench.o $(CERTIFY_STORE_SRCS:%.c=$(BUILD)/host/%.o) \
+		$(BUILD)/host/gen/db/migrations_gen.o $(BUILD)/host/gen/db/migrations_pg_gen.o \
+		$(BUILD)/host/certify/err.o
+	@mkdir -p $(@D)
+	$(HOST_CC) -o $@ $^ -lsqlite3 -lpq -lpthread -ljson-c
+host: $(DBBENCH_BIN)
+.PHONY: db-bench
+db-bench: $(DBBENCH_BIN)
+	sh tests/dbbench.sh $(DBBENCH_BIN)
+
 # The plans shipped with this build, by name and sha256 of their files (certify/official.c):
 # a run with any other plan is unofficial. Part of libcertify and of the unit tests.
 CERTIFY_SHIPPED_C := $(BUILD)/gen/certify/shipped_plans.c

@@ -45,6 +45,14 @@ if [ "$bad_integrity" = 0 ]; then ok kill-integrity; else bad kill-integrity "$b
 if [ "$killed" -ge "$want" ]; then ok kill-rounds; else bad kill-rounds "only $killed kills"; fi
 if qemu_left; then bad kill-no-qemu "$(pgrep -af "qemu-system.*$T" | head -3)"; else ok kill-no-qemu; fi
 
+# No half-stored configuration: every stored passing configuration has its devices' run
+# rows, its results and its host checks' rows (selftest has 8 tests and no host check), all
+# written in its one transaction.
+n=$(q "select count(*) from configs c where c.verdict = 'pass' and ((select count(*) from results r where r.config_id = c.id) != 8 or not exists (select 1 from run_devices d where d.run_id = c.run_id))")
+m=$(q "select count(*) from configs")
+if [ "$n" = 0 ]; then ok kill-no-half-config; else bad kill-no-half-config "$n of $m configurations incomplete"; fi
+echo "  $m configurations stored"
+
 # No run that is not complete is reported as certified, by the CLI or the view.
 "$CERTIFY" history --certified --json > "$T/cert.json" 2> "$T/err" || bad kill-history "$(cat "$T/err")"
 running=$(q "select id from runs where status != 'complete'")

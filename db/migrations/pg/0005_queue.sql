@@ -25,4 +25,6 @@ CREATE TABLE queue (
 	CHECK (state != 'claimed' OR (worker_id IS NOT NULL AND lease_until IS NOT NULL))
 );
 
-CREATE INDEX queue_state ON queue(state, id);
+-- What claims and stores look up, without scanning the rows already done.
+CREATE INDEX queue_pending ON queue(id) WHERE state IN ('queued', 'claimed');
+CREATE INDEX queue_run_pending ON queue(run_id) WHERE state IN ('queued', 'claimed');
