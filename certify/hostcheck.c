@@ -40,10 +40,20 @@ static int hostcheck_need_mac(const struct certify_run_spec *spec)
 	return 0;
 }
 
-/* nic-pair: the hub's third port is the host's wire tap (wire.h). */
+/* nic-pair with a NIC test that carries traffic (any but nic.attach and nic.peer, or the
+ * whole nic suite): the hub's third port is the host's wire tap (wire.h), and the suite
+ * brackets its traffic with wire-begin / wire-check. */
 static int hostcheck_need_wire(const struct certify_run_spec *spec)
 {
-	return spec->plan->topology == CERTIFY_TOPO_NIC_PAIR && hostcheck_need_mac(spec);
+	const struct certify_strv *t = &spec->plan->tests;
+
+	if (spec->plan->topology != CERTIFY_TOPO_NIC_PAIR || !hostcheck_need_mac(spec))
+		return 0;
+	for (size_t i = 0; i < t->n; i++)
+		if (!strcmp(t->v[i], "nic") || (!strncmp(t->v[i], "nic.", 4) &&
+		    strcmp(t->v[i], "nic.attach") && strcmp(t->v[i], "nic.peer")))
+			return 1;
+	return 0;
 }
 
 /* blk.host_verify=1 / vmm.host_verify=1: every block the kernel reports written is read
@@ -51,6 +61,12 @@ static int hostcheck_need_wire(const struct certify_run_spec *spec)
 static int hostcheck_need_image(const struct certify_run_spec *spec)
 {
 	return hostcheck_param_on(spec->plan, "host_verify");
+}
+
+/* blk.host_stats=1: QEMU's query-blockstats of the first disk against the suite's counts. */
+static int hostcheck_need_blkstats(const struct certify_run_spec *spec)
+{
+	return hostcheck_param_on(spec->plan, "host_stats");
 }
 
 /*
@@ -67,6 +83,7 @@ static const struct {
 	{ "image.verify", hostcheck_need_image, "the kernel never reached sync point blkverify" },
 	{ "nic.mac", hostcheck_need_mac, "the kernel reported no netdev for a NIC under test" },
 	{ "wire.frames", hostcheck_need_wire, "the kernel never reached sync point wire-check" },
+	{ "qmp.blockstats", hostcheck_need_blkstats, "the kernel never reached sync point blkstats" },
 };
 
 struct certify_hostcheck *certify_hostcheck_get(struct certify_hostchecks *s, const char *name)
