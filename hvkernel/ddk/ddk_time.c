@@ -1,14 +1,15 @@
 /* DDK time, delays and timers (hv/time.h) on the kernel's TSC clock and timer list. */
 #include <hv/time.h>
+#include <kern/contain.h>
 #include <kern/time.h>
 #include <kern/timer.h>
 
-uint64_t hv_time_us(void)
+CONTAIN_SAFE uint64_t hv_time_us(void)
 {
 	return time_us();
 }
 
-void hv_udelay(uint64_t us)
+CONTAIN_SAFE void hv_udelay(uint64_t us)
 {
 	udelay(us);
 }

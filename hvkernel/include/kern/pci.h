@@ -46,6 +46,9 @@ struct pci_dev {
 	char policy_driver[24];		/* strict: only this driver ... */
 	char policy_version[24];	/* ... at this version may bind */
 	char policy_reason[80];
+	/* containment (kern/contain.c): a probe or remove was abandoned; never bound again */
+	bool failed;
+	char failed_driver[24];
 };
 
 /* Enumerate every segment and bus the firmware set up. Returns the number of functions. */
