@@ -40,7 +40,6 @@
 #include <lib/elfmod.h>
 #include <lib/fmt.h>
 
-#define CONTAIN_STACK_PAGES	8		/* 32 KiB, the boot stack's size */
 #define CONTAIN_RETRY_US	1000		/* tick while the deadline passed */
 #define CONTAIN_NMI_GRACE_US	200000		/* with interrupts on, the tick gets it first */
 #define RFLAGS_IF		0x200ull
@@ -54,6 +53,7 @@ struct contain_call {
 	volatile int expired;		/* the deadline timer fired */
 	volatile int depth;		/* traps in progress on the driver stack */
 	volatile int abandoned;
+	uint64_t stuck_rbp, stuck_rsp;	/* the frame chain and stack where it was left */
 	struct hv_timer timer;
 	struct contain_report *rep;
 	struct pci_driver *drv;
@@ -115,6 +115,8 @@ static void contain_abandon(struct contain_call *c, struct trapframe *tf, int er
 	r->via = via;
 	r->vector = (unsigned)tf->vector;
 	r->rip = tf->rip;
+	c->stuck_rbp = tf->rbp;
+	c->stuck_rsp = tf->rsp;
 	r->cr2 = tf->vector == TRAP_PF ? read_cr2() : 0;
 	r->us = time_us() - c->start_us;
 	c->abandoned = 1;
@@ -217,6 +219,30 @@ static int contain_run(void *arg)
 	return c->drv->probe(c->dev, c->id);
 }
 
+/* Left in a CONTAIN_SAFE kernel function: the driver's call into it, or 0. Those are leaf
+ * functions or tail calls without a frame of their own, so the return address is on top
+ * of the stack; else the saved frame pointers lead there. The driver stack is kept, never
+ * reused, so it can be read after the call was left. */
+static uint64_t contain_caller(const struct contain_call *c)
+{
+	uint64_t rbp = c->stuck_rbp, top;
+
+	if (c->stuck_rsp >= c->stack_lo && c->stuck_rsp + 8 <= c->stack_hi) {
+		top = *(uint64_t *)c->stuck_rsp;
+		if (top - 1 >= c->img_lo && top - 1 < c->img_hi)
+			return top - 1;
+	}
+	for (int i = 0; i < 8; i++) {
+		if (rbp & 7 || rbp < c->stack_lo || rbp + 16 > c->stack_hi)
+			return 0;
+		uint64_t ret = ((uint64_t *)rbp)[1];
+		if (ret - 1 >= c->img_lo && ret - 1 < c->img_hi)
+			return ret - 1;
+		rbp = ((uint64_t *)rbp)[0];
+	}
+	return 0;
+}
+
 /* The function of the module (or the kernel) at rip, for the report. */
 static void contain_symbolize(const struct module *m, uint64_t rip, char *out, size_t n)
 {
@@ -265,7 +291,17 @@ static int contain_call_one(struct contain_call *c)
 	if (c->abandoned) {
 		contain_abandoned++;
 		contain_stack = 0;	/* kept, never reused: the driver may point into it */
+		uint64_t caller = c->rep->rip - c->img_lo < c->img_hi - c->img_lo ? 0 : contain_caller(c);
+		char in[64];
+
 		contain_symbolize(m, c->rep->rip, c->rep->place, sizeof(c->rep->place));
+		if (caller) {
+			/* "edu_probe+0x1c0 in udelay+0x42": the driver's line matters most. */
+			strlcpy(in, c->rep->place, sizeof(in));
+			contain_symbolize(m, caller, c->rep->place, sizeof(c->rep->place));
+			fmt_snprintf(c->rep->place + strlen(c->rep->place),
+				     sizeof(c->rep->place) - strlen(c->rep->place), " in %s", in);
+		}
 	}
 	return ret;
 }
