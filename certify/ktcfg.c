@@ -179,6 +179,13 @@ static int ktcfg_contcheck(struct ktcfg_parser *p, const char *w, struct certify
 	memcpy(c->op, f[0], (size_t)(f[1] - f[0] - 1));
 	memcpy(c->reason, f[1], (size_t)(f[2] - f[1] - 1));
 	strcpy(c->via, f[2]);
+	char *slash = strchr(c->via, '/');
+	if (slash) {
+		if (strcmp(slash + 1, "off") && strcmp(slash + 1, "flr"))
+			return ktcfg_err(p, "contained: '%s': the reset after '/' must be off or flr", w);
+		strcpy(c->reset, slash + 1);
+		*slash = '\0';
+	}
 	strcpy(c->driver, "-");
 	return 0;
 }
@@ -634,9 +641,11 @@ static int ktcfg_contcheck_eval(const struct certify_drvcheck *c, const struct h
 
 	if (!f)
 		snprintf(why, whylen, "%s: no drvfail record (the driver was not contained)", c->slot);
-	else if (strcmp(f->op, c->op) || strcmp(f->reason, c->reason) || !ktcfg_reason_has(f->via, c->via))
-		snprintf(why, whylen, "%s: contained in %s, %s (%s), expected %s, %s (%s)", c->slot,
-			 f->op, f->reason, f->via, c->op, c->reason, c->via);
+	else if (strcmp(f->op, c->op) || strcmp(f->reason, c->reason) || !ktcfg_reason_has(f->via, c->via) ||
+		 (c->reset[0] && strcmp(f->reset, c->reset)))
+		snprintf(why, whylen, "%s: contained in %s, %s (%s), device %s; expected %s, %s (%s)%s%s",
+			 c->slot, f->op, f->reason, f->via, f->reset, c->op, c->reason, c->via,
+			 c->reset[0] ? ", device " : "", c->reset);
 	else
 		return 1;
 	return 0;

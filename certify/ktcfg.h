@@ -26,6 +26,7 @@ struct certify_drvcheck {
 	 * and unbound. */
 	int contained;
 	char op[16], reason[16], via[48];
+	char reset[8];		/* VIA/RESET: the drvfail record's reset (off, flr); "" any */
 };
 
 /* One [section] of the file. */

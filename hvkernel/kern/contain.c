@@ -41,7 +41,7 @@
 #include <lib/fmt.h>
 
 #define CONTAIN_RETRY_US	1000		/* tick while the deadline passed */
-#define CONTAIN_NMI_GRACE_US	200000		/* with interrupts on, the tick gets it first */
+#define CONTAIN_NMI_GRACE_US	5000000		/* interrupts on: the tick's turn, unless it is dead */
 #define RFLAGS_IF		0x200ull
 
 struct contain_call {
@@ -193,8 +193,11 @@ static void contain_nmi(struct trapframe *tf, void *arg)
 	}
 	if (c->abandoned || now < c->deadline_us)
 		return;
-	if ((tf->rflags & RFLAGS_IF) && now < c->deadline_us + CONTAIN_NMI_GRACE_US)
-		return;		/* interrupts are on: the timer tick regains it */
+	/* Interrupts on: the first tick past the deadline regains it (a loaded host can
+	 * slow the tick down; it still comes). The NMI takes over when that tick found no
+	 * safe point, or when no tick came at all for CONTAIN_NMI_GRACE_US. */
+	if ((tf->rflags & RFLAGS_IF) && !c->expired && now < c->deadline_us + CONTAIN_NMI_GRACE_US)
+		return;
 	if (contain_safe_point(c, tf, 0))
 		contain_abandon(c, tf, -HV_ETIMEDOUT, "timeout", "nmi");
 }

@@ -173,6 +173,12 @@ static int edu_probe(struct hv_pci_dev *d, const struct hv_pci_id *id)
 	int rc;
 
 	(void)id;
+#if defined(HV_DEFECT_PROBE_SPIN_FIRST)
+	/* Defect build: spin in the driver's own code before touching the device (so it
+	 * hangs whatever function it was bound to). */
+	for (volatile int forever = 1; forever;)
+		;
+#endif
 	hv_pci_get_info(d, &info);
 	sc = hv_zalloc(sizeof(*sc));
 	if (!sc)
