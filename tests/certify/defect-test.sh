@@ -3,8 +3,8 @@
 # (build/modules/defect/, made by mk/modules.mk) fails certification, the test that should
 # catch its defect is among the failed ones and says what went wrong; the good driver of
 # every (device, plan) the tables name passes that plan, and e1000 and nvme pass GOOD_RUNS
-# runs. Quick one-configuration plans (tests/certify/plans/) keep each run short, and all
-# of these certifications share one pool of DEFECT_JOBS (default 2) running at once.
+# runs. Quick one-configuration plans (tests/certify/plans/) keep each run short, and all of
+# these certifications share one pool of DEFECT_JOBS (default 2) running at once.
 set -u
 . "$(dirname "$0")/lib.sh"
 plans=$(dirname "$0")/plans
@@ -28,16 +28,27 @@ expect_fail() {
 	"$CERTIFY" run --plans "$plans" --plan "$plan" --device "$model" --module "$mod" \
 		--accel tcg --db "$work/db" --json > "$work/$name.json" 2> "$work/$name.err"
 	rc=$?
-	# The catcher is a kernel test (SUITE.NAME) or a host check (AREA.WHAT) that disagreed.
+	# The catcher is a kernel test (SUITE.NAME) or a host check (AREA.WHAT) that disagreed;
+	# its message is the symptom the line below quotes.
 	caught=$(jq -r '(.configurations[].tests[] | select(.status == "fail" or .status == "error") |
 		"\(.suite).\(.name)"), (.configurations[].hostchecks[] | select(.ran and (.ok | not)) |
 		.name)' "$work/$name.json" 2>/dev/null | sort -u | tr '\n' ' ')
-	msg=$(jq -r --arg c "$catcher" '[(.configurations[].tests[] |
-		select("\(.suite).\(.name)" == $c and .status == "fail") | .message),
-		(.configurations[].hostchecks[] | select(.name == $c and .ran and (.ok | not)) |
-		.message)][0] // ""' "$work/$name.json" 2>/dev/null)
+	msg=$(jq -r --arg c "$catcher" '([.configurations[].tests[] |
+		select("\(.suite).\(.name)" == $c and .status == "fail") | .message] +
+		[.configurations[].hostchecks[] | select(.name == $c and .ran and (.ok | not)) |
+		.message])[0] // ""' "$work/$name.json" 2>/dev/null)
+	# CATCHER `contained`: the kernel abandoned the driver's probe (kern/contain.c) and the
+	# verdict's reason says so (certify/judge.c), naming the driver and where it was stuck.
+	contained=$(jq -r '.configurations[] | select(.verdict == "fail") | .reason' \
+		"$work/$name.json" 2>/dev/null | grep -E '^driver [^ ]+ \(module [^)]+\) contained at .*: (probe|remove) (timeout|fault) \(.*\) at [A-Za-z_]' | head -n 1)
 	if [ "$rc" -ne 1 ]; then
 		bad "defect $name" "certify exit $rc, expected 1 (fail): $(tail -n 1 "$work/$name.err")"
+	elif [ "$catcher" = contained ]; then
+		if [ -n "$contained" ]; then
+			ok "defect $name fails certification ($(took "$t0") s): $contained"
+		else
+			bad "defect $name" "failed, but no configuration's reason says the driver was contained: $(jq -r '[.configurations[].reason] | join("; ")' "$work/$name.json" 2>/dev/null)"
+		fi
 	elif ! echo " $caught" | grep -q " $catcher "; then
 		bad "defect $name" "failed [$caught] but not $catcher"
 	elif [ -z "$msg" ]; then
@@ -62,7 +73,7 @@ expect_pass() {
 }
 
 # One job of the concurrent part (below): `defect NAME DEVICE PLAN CATCHER` or
-# `good DEVICE PLAN`, in its own temp dir and store.
+# `good DEVICE PLAN [RUN]`, in its own temp dir and store.
 if [ "${1:-}" = --one ]; then
 	shift
 	kind=$1
