@@ -78,7 +78,11 @@ static void vnet_read_mac(struct vnet_softc *sc)
 	do {
 		gen = virtio_pci_cfg_generation(&sc->vp);
 		for (unsigned i = 0; i < 6; i++)
+#ifdef HV_DEFECT_WRONG_MAC	/* certify self-test defect: the address read back to front */
+			sc->nd.mac[i] = virtio_pci_cfg_read8(&sc->vp, VIRTIO_NET_CFG_MAC + 5 - i);
+#else
 			sc->nd.mac[i] = virtio_pci_cfg_read8(&sc->vp, VIRTIO_NET_CFG_MAC + i);
+#endif
 	} while (gen != virtio_pci_cfg_generation(&sc->vp));
 }
 
