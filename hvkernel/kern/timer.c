@@ -109,6 +109,17 @@ bool timer_cancel(struct hv_timer *t)
 	return was;
 }
 
+bool timer_listed(const struct hv_timer *t)
+{
+	unsigned long on = hv_spin_lock_irqsave(&timer_lock);
+	bool found = false;
+
+	for (struct hv_timer *x = timer_list; x && !found; x = x->next)
+		found = x == t;
+	hv_spin_unlock_irqrestore(&timer_lock, on);
+	return found;
+}
+
 unsigned timer_cancel_in(const void *base, uint64_t size)
 {
 	uintptr_t lo = (uintptr_t)base;

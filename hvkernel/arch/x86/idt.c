@@ -10,6 +10,7 @@
 #include <hv/errno.h>
 #include <kern/contain.h>
 #include <kern/panic.h>
+#include <kern/verifier.h>
 
 struct idt_gate {
 	uint16_t off_lo;
@@ -118,7 +119,12 @@ void trap_dispatch(struct trapframe *tf)
 	int nested = contain_trap_enter(tf);	/* a trap on a contained driver's stack */
 
 	trap_counts[v]++;
-	if (trap_handlers[v].fn) {
+	if (trap_handlers[v].fn && v >= 32 && vf_on) {
+		struct vf_entry e;	/* interrupt context for the verifier */
+		vf_irq_enter(&e);
+		trap_handlers[v].fn(tf, trap_handlers[v].arg);
+		vf_irq_exit(&e);
+	} else if (trap_handlers[v].fn) {
 		trap_handlers[v].fn(tf, trap_handlers[v].arg);
 	} else if (v < 32) {
 		/* A contained driver's own fault ends its call; any other is the kernel's. */
