@@ -10,6 +10,9 @@
 #include <kern/ddkdma.h>
 #include <kern/mem.h>
 #include <kern/pci.h>
+#include <kern/verifier.h>
+
+#define DDK_CALLER	((uintptr_t)__builtin_return_address(0))
 
 struct ddk_blkwrap {
 	struct hv_blkdev_ops ops;		/* first: bd->ops points here */
@@ -45,6 +48,9 @@ int hv_blkdev_register(struct hv_blkdev *bd)
 {
 	struct ddk_blkwrap *w = 0;
 
+	/* The kernel reads the disk's partition table right here: it waits for I/O. */
+	if (vf_on && vf_may_sleep("hv_blkdev_register", DDK_CALLER) < 0)
+		return -HV_EINVAL;
 	if (bd->pci && bd->ops && bd->ops->submit && ddk_dma_tracking()) {
 		w = kzalloc(sizeof(*w));
 		if (!w)
@@ -64,6 +70,8 @@ int hv_blkdev_register(struct hv_blkdev *bd)
 
 void hv_blkdev_unregister(struct hv_blkdev *bd)
 {
+	if (vf_on && vf_may_sleep("hv_blkdev_unregister", DDK_CALLER) < 0)
+		return;
 	blkdev_remove_disk(bd);
 	if (bd->ops && bd->ops->submit == ddk_blk_submit) {
 		struct ddk_blkwrap *w = (struct ddk_blkwrap *)bd->ops;

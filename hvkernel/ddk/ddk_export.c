@@ -16,6 +16,9 @@ struct ddk_export {
 };
 
 #define DDK_EXPORT(sym)	{ #sym, (const void *)&sym }
+/* A name the headers declare for modules, implemented under another name in the kernel
+ * (where the hv_ name is something else: the lock functions). */
+#define DDK_EXPORT_AS(name, sym)	{ #name, (const void *)&sym }
 
 static const struct ddk_export ddk_exports[] = {
 	/* hv/string.h: also what gcc emits for structure copies and clears */
@@ -35,6 +38,10 @@ static const struct ddk_export ddk_exports[] = {
 	DDK_EXPORT(hv_dma_alloc_coherent),	/* 2.0 */
 	DDK_EXPORT(hv_dma_free_coherent),	/* 2.0 */
 	DDK_EXPORT(hv_dma_addr),		/* 2.0 */
+	/* hv/lock.h: ddk_lock.c (2.0) */
+	DDK_EXPORT_AS(hv_spin_init, ddk_spin_init),
+	DDK_EXPORT_AS(hv_spin_lock_irqsave, ddk_spin_lock_irqsave),
+	DDK_EXPORT_AS(hv_spin_unlock_irqrestore, ddk_spin_unlock_irqrestore),
 	/* hv/time.h: ddk_time.c */
 	DDK_EXPORT(hv_time_us),
 	DDK_EXPORT(hv_udelay),

@@ -10,6 +10,7 @@
 #include <kern/panic.h>
 #include <kern/string.h>
 #include <kern/time.h>
+#include <kern/verifier.h>
 #include <lib/fmt.h>
 
 #define KTEST_MAX_METRICS	16
@@ -117,12 +118,24 @@ static enum ktest_status ktest_run_one(const struct ktest *k, int *counts)
 	ctx.test = k;
 	fmt_snprintf(id, sizeof(id), "%s.%s", k->suite, k->name);
 	klog("ktest: %s: start", id);
+	/* The verifier's quarantine is emptied (and checked) on both sides, so the counters
+	 * see what the test itself left. */
+	vf_mem_drain();
+	vf_set_test(id);
+	unsigned vf_before = vf_violations();
 	mem_get_counters(&before);
 	uint64_t viol0 = ddkvrf_count();
 	uint64_t t0 = time_us();
 	enum ktest_status st = k->fn(&ctx);
 	uint64_t dur = time_us() - t0;
+	vf_mem_drain();
+	vf_set_test(0);
 	mem_get_counters(&after);
+	if (vf_violations() != vf_before && st == KTEST_PASS) {
+		ktest_msg(&ctx, "verifier: %u violation(s), the first %s (violation records)",
+			  vf_violations() - vf_before, vf_first_kind_since(vf_before));
+		st = KTEST_FAIL;
+	}
 
 	/* A verifier violation fails the test it happened in, whatever the test saw: the
 	 * functional checks cannot see a register write past a BAR or a stray DMA address. */

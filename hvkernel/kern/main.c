@@ -24,6 +24,7 @@
 #include <kern/policy.h>
 #include <kern/smp.h>
 #include <kern/time.h>
+#include <kern/verifier.h>
 #include <kern/vcpu.h>
 #include <lib/pcireg.h>
 #include <vmm/vmboot.h>
@@ -97,6 +98,7 @@ void kmain(uint32_t magic, uint32_t info)
 	hvr_end();
 	if (cl < 0)
 		klog("cmdline: too long or too many words; only the first part is used");
+	vf_init();
 	if (bi < 0 && bootinfo.nmmap == 0)
 		panic("no memory map from the boot loader");
 

@@ -6,6 +6,7 @@
 #include <arch/cpu.h>
 #include <hv/errno.h>
 #include <kern/log.h>
+#include <kern/verifier.h>
 #include <kern/mem.h>
 #include <kern/netdev.h>
 #include <kern/string.h>
@@ -148,9 +149,13 @@ int netdev_open(struct hv_netdev *nd)
 {
 	struct netdev_state *s = NETDEV_STATE(nd);
 
+	struct vf_entry e;
+
 	if (s->open)
 		return -HV_EBUSY;
+	vf_entry_enter(&e, (struct pci_dev *)nd->pci);
 	int ret = nd->ops->open(nd);
+	vf_entry_exit(&e, "open");
 	if (ret == 0)
 		s->open = 1;
 	return ret;
@@ -160,9 +165,13 @@ void netdev_stop(struct hv_netdev *nd)
 {
 	struct netdev_state *s = NETDEV_STATE(nd);
 
+	struct vf_entry e;
+
 	if (!s->open)
 		return;
+	vf_entry_enter(&e, (struct pci_dev *)nd->pci);
 	nd->ops->stop(nd);
+	vf_entry_exit(&e, "stop");
 	s->open = 0;
 }
 
@@ -180,7 +189,13 @@ int netdev_xmit(struct hv_netdev *nd, const void *frame, size_t len)
 			__atomic_fetch_add(&s->tx_refused, 1, __ATOMIC_RELAXED);
 		return -HV_EINVAL;
 	}
-	return nd->ops->xmit(nd, frame, len);
+	if (!vf_on)
+		return nd->ops->xmit(nd, frame, len);
+	struct vf_entry e;
+	vf_entry_enter(&e, (struct pci_dev *)nd->pci);
+	int ret = nd->ops->xmit(nd, frame, len);
+	vf_entry_exit(&e, "xmit");
+	return ret;
 }
 
 void netdev_counts(struct hv_netdev *nd, uint64_t *rx, uint64_t *dropped, uint64_t *link_changes)
