@@ -4,7 +4,7 @@
  * function with its own second-level page table, identity-mapped (bus address = physical
  * address) and holding only the regions the DDK tracks for the function (kern/iommu.h).
  * A DMA anywhere else is blocked by the unit, which records a fault; the fault interrupt
- * (or iommu_fault_poll) reports each as a `dma-fault` violation with device, address and
+ * (or iommu_fault_poll) reports each as a `dma_fault_write` or `dma_fault_read` violation with device, address and
  * direction.
  */
 #include <arch/cpu.h>
@@ -188,7 +188,7 @@ static void vtd_report(const struct iommu_fault *f)
 	fmt_snprintf(msg, sizeof(msg), "DMA %s of 0x%llx blocked by the IOMMU (source %02x:%02x.%u, reason %u: %s)",
 		     f->write ? "write" : "read", (unsigned long long)f->addr, f->sid >> 8,
 		     (f->sid >> 3) & 31, f->sid & 7, f->reason, vtd_reason(f->reason));
-	ddkvrf_violation(f->write ? "dma-fault-write" : "dma-fault-read", f->dev, 0, f->addr, msg);
+	ddkvrf_violation(f->write ? "dma_fault_write" : "dma_fault_read", f->dev, 0, f->addr, PAGE_SIZE, msg);
 }
 
 int iommu_fault_poll(void)

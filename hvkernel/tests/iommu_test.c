@@ -59,7 +59,7 @@ static bool iommut_faulted(struct ktest_ctx *t, struct pci_dev *edu, uint64_t n0
 	}
 	struct ddkvrf_info v;
 	ddkvrf_last(&v);
-	if (ddkvrf_expected_seen() != 1 || strcmp(v.kind, write ? "dma-fault-write" : "dma-fault-read") != 0 ||
+	if (ddkvrf_expected_seen() != 1 || strcmp(v.kind, write ? "dma_fault_write" : "dma_fault_read") != 0 ||
 	    v.dev != edu) {
 		ktest_msg(t, "the fault was not reported as a violation of edu (%s)", v.kind);
 		return false;
