@@ -36,7 +36,6 @@ static int nvme_probe(struct hv_pci_dev *d, const struct hv_pci_id *id)
 {
 	struct hv_pci_info info;
 	struct nvme_softc *sc;
-	uint64_t size = 0;
 	int rc;
 
 	(void)id;
@@ -48,8 +47,8 @@ static int nvme_probe(struct hv_pci_dev *d, const struct hv_pci_id *id)
 	for (unsigned i = 0; i + 1 < sizeof(sc->slot) && info.slot[i]; i++)
 		sc->slot[i] = info.slot[i];
 	hv_pci_enable(d, HV_PCI_ENABLE_MEM | HV_PCI_ENABLE_MASTER);
-	sc->regs = (volatile uint8_t *)hv_pci_map_bar(d, 0, &size);
-	if (!sc->regs || size < 0x2000) {
+	sc->regs = hv_pci_bar(d, 0);
+	if (!sc->regs || hv_bar_size(sc->regs) < 0x2000) {
 		hv_log("nvme: %s: BAR0 is not a usable memory BAR", sc->slot);
 		rc = -HV_ENODEV;
 		goto free_softc;
