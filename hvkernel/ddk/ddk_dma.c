@@ -33,6 +33,32 @@ struct ddk_dma_region {
  * check walks all devices anyway. */
 static struct hv_spinlock ddk_dma_lock = HV_SPINLOCK_INIT;
 
+/* Region records come from a fixed pool, not the heap: a heap that grew during a test
+ * would count as pages the test leaked. 4096 regions is far more than the inbox drivers'
+ * allocations and requests in flight together. */
+#define DDK_DMA_POOL	4096
+static struct ddk_dma_region ddk_dma_pool[DDK_DMA_POOL];
+static struct ddk_dma_region *ddk_dma_pool_free;
+static unsigned ddk_dma_pool_used;	/* never-used records start here */
+
+/* Under ddk_dma_lock. */
+static struct ddk_dma_region *ddk_dma_region_get(void)
+{
+	struct ddk_dma_region *r = ddk_dma_pool_free;
+
+	if (r)
+		ddk_dma_pool_free = r->next;
+	else if (ddk_dma_pool_used < DDK_DMA_POOL)
+		r = &ddk_dma_pool[ddk_dma_pool_used++];
+	return r;
+}
+
+static void ddk_dma_region_put(struct ddk_dma_region *r)
+{
+	r->next = ddk_dma_pool_free;
+	ddk_dma_pool_free = r;
+}
+
 bool ddk_dma_tracking(void)
 {
 	return ddkvrf_on() || iommu_on();
@@ -40,19 +66,21 @@ bool ddk_dma_tracking(void)
 
 static int ddk_dma_add(struct pci_dev *d, uint64_t bus, uint64_t len, const void *tag)
 {
-	struct ddk_dma_region *r = kmalloc(sizeof(*r));
-
-	if (!r)
+	unsigned long fl = hv_spin_lock_irqsave(&ddk_dma_lock);
+	struct ddk_dma_dev *s = &d->ddkdma;
+	struct ddk_dma_region *r = ddk_dma_region_get();
+	if (!r) {
+		hv_spin_unlock_irqrestore(&ddk_dma_lock, fl);
+		klog("ddk: more than %d DMA regions at once; the allocation fails", DDK_DMA_POOL);
 		return -HV_ENOMEM;
+	}
 	r->bus = bus;
 	r->len = len;
 	r->tag = tag;
-	unsigned long fl = hv_spin_lock_irqsave(&ddk_dma_lock);
-	struct ddk_dma_dev *s = &d->ddkdma;
 	int ret = iommu_map(d, bus, len);
 	if (ret < 0) {
+		ddk_dma_region_put(r);
 		hv_spin_unlock_irqrestore(&ddk_dma_lock, fl);
-		kfree(r);
 		return ret;
 	}
 	r->next = s->live;
@@ -87,30 +115,30 @@ static void ddk_dma_unmap(struct pci_dev *d, const struct ddk_dma_region *r)
 /* Unlink the region of d that starts at bus (tag NULL) or has tag; 0 or -HV_ENOENT. */
 static int ddk_dma_remove(struct pci_dev *d, uint64_t bus, const void *tag, uint64_t *len)
 {
-	struct ddk_dma_region *r = 0, **pp;
+	struct ddk_dma_region *r, **pp;
 	unsigned long fl = hv_spin_lock_irqsave(&ddk_dma_lock);
 	struct ddk_dma_dev *s = &d->ddkdma;
 
 	for (pp = &s->live; *pp; pp = &(*pp)->next)
 		if (tag ? (*pp)->tag == tag : (!(*pp)->tag && (*pp)->bus == bus))
 			break;
-	if (*pp) {
-		r = *pp;
-		*pp = r->next;
-		s->nlive--;
-		ddk_dma_unmap(d, r);
-		if (!tag) {
-			unsigned i = s->nfreed++ % DDK_DMA_FREED;
-			s->freed[i].bus = r->bus;
-			s->freed[i].len = r->len;
-		}
-	}
-	hv_spin_unlock_irqrestore(&ddk_dma_lock, fl);
-	if (!r)
+	r = *pp;
+	if (!r) {
+		hv_spin_unlock_irqrestore(&ddk_dma_lock, fl);
 		return -HV_ENOENT;
+	}
+	*pp = r->next;
+	s->nlive--;
+	ddk_dma_unmap(d, r);
+	if (!tag) {
+		unsigned i = s->nfreed++ % DDK_DMA_FREED;
+		s->freed[i].bus = r->bus;
+		s->freed[i].len = r->len;
+	}
 	if (len)
 		*len = r->len;
-	kfree(r);
+	ddk_dma_region_put(r);
+	hv_spin_unlock_irqrestore(&ddk_dma_lock, fl);
 	return 0;
 }
 

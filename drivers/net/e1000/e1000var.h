@@ -68,6 +68,9 @@ struct e1000_softc {
 	struct hv_netdev nd;
 	struct hv_pci_dev *pci;
 	struct hv_bar *regs;		/* BAR0 */
+#ifdef HV_DEFECT_BAR_OVERRUN
+	uint32_t defect_status_mirror;
+#endif
 	const struct e1000_chip *chip;
 	char slot[16];
 	struct hv_spinlock tx_lock;

@@ -157,6 +157,13 @@ void vmxnet3_hw_init_shared(struct vmxnet3_softc *sc)
 	sh->misc.rev_spt = VMXNET3_REV1;
 	sh->misc.upt_spt = VMXNET3_UPT1;
 	sh->misc.upt_features = 0;
+#ifdef HV_DEFECT_DMA_FOREIGN	/* verifier defect: every adapter's driver-data area is the first one's page */
+	static uint64_t vmxnet3_defect_dd;	/* cached at the first probe, shared by all adapters */
+	if (!vmxnet3_defect_dd)
+		vmxnet3_defect_dd = sc->shpage_bus;
+	sh->misc.dd_pa = hv_dma_addr(sc->pci, vmxnet3_defect_dd, 64);
+	sh->misc.dd_len = 64;
+#endif
 	sh->misc.queue_desc_pa = hv_dma_addr(sc->pci, sc->shpage_bus + VMXNET3_QD_OFF, sizeof(*tq) + sizeof(*rq));
 	sh->misc.queue_desc_len = sizeof(*tq) + sizeof(*rq);
 	sh->misc.mtu = sc->nd.mtu;
