@@ -15,6 +15,7 @@
 #define HVR_MAX_METRICS		1024	/* per test */
 #define HVR_MAX_PCI		4096
 #define HVR_MAX_MODULES		1024
+#define HVR_MAX_DRVFAIL		4096
 #define HVR_TEST_ID		113	/* "suite.name" with its NUL: 47 + 1 + 63 + 1, rounded */
 
 struct hvr_pci {
@@ -24,6 +25,20 @@ struct hvr_pci {
 	uint32_t class;		/* base, sub, prog-if */
 	uint8_t rev, hdr;
 	char driver[48];	/* "-" when unbound */
+	char failed[48];	/* the driver that was contained here, or "" */
+};
+
+/* A contained driver (docs/result-channel.md, `drvfail`): its probe or remove was
+ * abandoned and the device turned off. */
+struct hvr_drvfail {
+	char module[32], driver[48], slot[16];
+	uint16_t vid, did;
+	char op[16];		/* probe | remove */
+	char reason[16];	/* timeout | fault */
+	char via[48];		/* timer | nmi | the exception ("#PF page fault") */
+	char place[96];		/* "edu_probe+0x1f0", or a hex address */
+	char reset[8];		/* off | flr */
+	uint64_t rip, addr, us;
 };
 
 struct hvr_metric {
@@ -69,6 +84,8 @@ struct hvr_run {
 	size_t npci;
 	struct hvr_module *module;
 	size_t nmodule;
+	struct hvr_drvfail *drvfail;
+	size_t ndrvfail;
 	struct hvr_test *test;
 	size_t ntest;
 	/* The tests the kernel said it would run (`selected` records, before any test), in
@@ -107,10 +124,27 @@ int hvr_run_add(struct hvr_run *run, const struct hvr_record *rec, double host_s
 void hvr_run_error(struct hvr_run *run, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* The test a run stopped in: the first selected test without a test record (the kernel
+ * runs its tests in the order it announced them), or NULL when the run has an end record,
+ * no selection, or every selected test reported. */
+const char *hvr_run_unfinished(const struct hvr_run *run);
+
+/* For a kernel that stopped inside a test (hung, panicked, reset itself): adds a `fail`
+ * record for hvr_run_unfinished()'s test, written by the host, with msg saying how it
+ * stopped, so the verdict names the test. 0, or -1 when there is no such test or the
+ * channel had protocol errors (its records are not believed). */
+int hvr_run_blame(struct hvr_run *run, const char *msg, double host_s);
+
 /* Frees what the run holds; it is zeroed afterwards. */
 void hvr_run_free(struct hvr_run *run);
 
 const char *hvr_status_name(enum hvr_status s);
+
+/* The drvfail record of the function at slot ("00:04.0" or "0000:00:04.0"), or NULL. */
+const struct hvr_drvfail *hvr_run_drvfail(const struct hvr_run *run, const char *slot);
+
+/* 1 when slot ("BB:DD.F" or "SSSS:BB:DD.F") names the function full ("SSSS:BB:DD.F"). */
+int hvr_slot_is(const char *full, const char *slot);
 
 /* The last module record whose file is `file` (a basename), or NULL. */
 const struct hvr_module *hvr_run_module(const struct hvr_run *run, const char *file);

@@ -308,6 +308,49 @@ static char *run_read_log(const char *path)
 	return buf;
 }
 
+/* The last non-empty line of the kernel log tail, into out (empty when there is none). */
+static void run_last_log_line(const char *tail, char *out, size_t len)
+{
+	const char *end = tail ? tail + strlen(tail) : NULL, *start;
+
+	out[0] = '\0';
+	while (end && end > tail && (end[-1] == '\n' || end[-1] == '\r'))
+		end--;
+	if (!end || end == tail)
+		return;
+	for (start = end; start > tail && start[-1] != '\n'; start--)
+		;
+	snprintf(out, len, "%.*s", (int)(end - start), start);
+}
+
+/*
+ * A kernel that hung, panicked or reset itself inside a test wrote no record for it, so
+ * without this the verdict would name no test at all: the test it was in (hvr_run_blame)
+ * gets a failed record from the host saying how the kernel stopped.
+ */
+static void run_blame(struct certify_result *res, double timeout_s)
+{
+	char msg[256], last[120];
+
+	run_last_log_line(res->com1_tail, last, sizeof(last));
+	switch (res->outcome) {
+	case CERTIFY_TIMEOUT:
+		snprintf(msg, sizeof(msg), "hung: no result within the plan's timeout of %.0f s, "
+			 "the host killed the kernel; its last log line: %s", timeout_s, last);
+		break;
+	case CERTIFY_PANIC:
+		snprintf(msg, sizeof(msg), "the kernel panicked in this test: %.200s",
+			 res->run.has_panic ? res->run.panic_msg : res->reason);
+		break;
+	case CERTIFY_RESET:
+		snprintf(msg, sizeof(msg), "the machine reset itself in this test: %.200s", res->reason);
+		break;
+	default:
+		return;
+	}
+	(void)hvr_run_blame(&res->run, msg, res->duration_s);
+}
+
 static void run_one(struct run_exec *x, size_t i)
 {
 	struct certify_config_result *r = &x->results[i];
@@ -374,6 +417,7 @@ static void run_one(struct run_exec *x, size_t i)
 	so.elf = x->spec->kernel;
 	certify_session_run(&so, &r->res);
 	r->ran = 1;
+	run_blame(&r->res, so.qemu.timeout_s);
 	if (fd >= 0) {
 		r->log = run_read_log(logpath);
 		unlink(logpath);
