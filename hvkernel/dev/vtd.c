@@ -37,6 +37,7 @@ static struct {
 	struct hv_spinlock fault_lock;
 	uint64_t nfaults;
 	struct iommu_fault last;
+	uint64_t table_pages;		/* page-table pages below the domains' roots */
 } vtd;
 
 static uint32_t vtd_read32(unsigned r) { return mmio_read32(vtd.regs + r); }
@@ -99,6 +100,7 @@ static uint64_t *vtd_leaf(struct pci_dev *d, uint64_t addr, bool create)
 			void *n = page_alloc(1);
 			if (!n)
 				return 0;
+			vtd.table_pages++;
 			/* Every level needs both permissions for a leaf's to count (9.8). */
 			*e = (uint64_t)(uintptr_t)n | VTD_SL_R | VTD_SL_W;
 		}
@@ -151,6 +153,7 @@ static void vtd_unmap_page(struct pci_dev *d, uint64_t addr)
 	for (unsigned level = 2; level <= vtd.levels && vtd_table_empty(t); level++) {
 		path[level][vtd_index(addr, level)] = 0;
 		page_free(t, 1);
+		vtd.table_pages--;
 		t = path[level];
 	}
 }
@@ -227,6 +230,11 @@ int iommu_fault_poll(void)
 	for (int i = 0; i < n && i < 8; i++)
 		vtd_report(&found[i]);
 	return n;
+}
+
+uint64_t iommu_table_pages(void)
+{
+	return __atomic_load_n(&vtd.table_pages, __ATOMIC_RELAXED);
 }
 
 uint64_t iommu_fault_count(void)

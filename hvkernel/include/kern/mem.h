@@ -12,6 +12,8 @@
 
 struct mem_counters {
 	uint64_t pages_free;		/* physical pages free in the page allocator */
+	uint64_t pages_iommu;		/* of the others, the IOMMU's page tables (dev/vtd.c):
+					 * they follow where DMA memory lies, not what leaks */
 	uint64_t heap_allocs;		/* live kmalloc allocations */
 	uint64_t heap_bytes;		/* bytes in live kmalloc allocations */
 	uint64_t heap_bad_frees;	/* kfree of a bad pointer or a double free */
