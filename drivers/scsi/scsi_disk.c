@@ -13,7 +13,7 @@ int scsi_cmd_pool_init(struct scsi_hba *h)
 	h->cmds = hv_zalloc(h->queue_depth * sizeof(struct scsi_cmd));
 	if (!h->cmds)
 		return -HV_ENOMEM;
-	h->rs_mem = hv_dma_alloc((size_t)h->queue_depth * SCSI_SENSE_MAX, &h->rs_bus);
+	h->rs_mem = hv_dma_alloc_coherent(h->pci, (size_t)h->queue_depth * SCSI_SENSE_MAX, &h->rs_bus);
 	if (!h->rs_mem) {
 		hv_free(h->cmds);
 		h->cmds = NULL;
@@ -35,7 +35,7 @@ int scsi_cmd_pool_init(struct scsi_hba *h)
 void scsi_cmd_pool_free(struct scsi_hba *h)
 {
 	if (h->rs_mem)
-		hv_dma_free(h->rs_mem, (size_t)h->queue_depth * SCSI_SENSE_MAX);
+		hv_dma_free_coherent(h->pci, h->rs_mem, (size_t)h->queue_depth * SCSI_SENSE_MAX);
 	hv_free(h->cmds);
 	h->rs_mem = NULL;
 	h->cmds = NULL;
