@@ -61,6 +61,7 @@ static void test_blkverify_cases(void)
 	bv_patch(12, other, 512, 0);
 	blkpat_fill(stale, 512, 14, 1, &k98);
 	bv_patch(14, stale, 512, 0);
+	certify_blkverify_free(&v);
 	memset(&v, 0, sizeof(v));
 	CU_ASSERT(certify_blkverify_extent(bv_path, &w, &v) == 3);
 	CU_ASSERT(v.problems.n == 3);
@@ -69,18 +70,18 @@ static void test_blkverify_cases(void)
 		CU_ASSERT(strstr(v.problems.v[1], "block 12") && strstr(v.problems.v[1], "misdirected"));
 		CU_ASSERT(strstr(v.problems.v[2], "block 14") && strstr(v.problems.v[2], "stale"));
 	}
-	certify_strv_free(&v.problems);
+	certify_blkverify_free(&v);
 
 	/* Past the end of the image, and a missing image. */
 	certify_blkwrite_parse("vmhba0", "60", "8", "512", "99", &w);
 	memset(&v, 0, sizeof(v));
 	CU_ASSERT(certify_blkverify_extent(bv_path, &w, &v) == 4);
-	certify_strv_free(&v.problems);
+	certify_blkverify_free(&v);
 	unlink(bv_path);
 	memset(&v, 0, sizeof(v));
 	CU_ASSERT(certify_blkverify_extent(bv_path, &w, &v) == -1);
 	CU_ASSERT(v.problems.n == 1);
-	certify_strv_free(&v.problems);
+	certify_blkverify_free(&v);
 }
 
 /* A VM's disk window: the guest tagged its blocks with its own LBAs (0..), which sit at
@@ -106,18 +107,19 @@ static void test_blkverify_window(void)
 	memset(&v, 0, sizeof(v));
 	CU_ASSERT(certify_blkverify_extent(bv_path, &w, &v) == 8);	/* without the window: zeros */
 	CU_ASSERT(v.problems.n && strstr(v.problems.v[0], "zeros"));
-	certify_strv_free(&v.problems);
+	certify_blkverify_free(&v);
 	CU_ASSERT(certify_blkwrite_base("32", &w) == 0 && w.base == 32);
 	memset(&v, 0, sizeof(v));
 	CU_ASSERT(certify_blkverify_extent(bv_path, &w, &v) == 0);
 	CU_ASSERT(v.blocks == 8 && v.problems.n == 0);
+	certify_blkverify_free(&v);
 	/* The write of guest LBA 3 was lost: named by its place in the image and its LBA. */
 	memset(b, 0, sizeof(b));
 	bv_patch(35, b, 512, 0);
 	memset(&v, 0, sizeof(v));
 	CU_ASSERT(certify_blkverify_extent(bv_path, &w, &v) == 1);
 	CU_ASSERT(v.problems.n == 1 && strstr(v.problems.v[0], "block 35 (vmhba0 LBA 3) holds zeros"));
-	certify_strv_free(&v.problems);
+	certify_blkverify_free(&v);
 	CU_ASSERT(certify_blkwrite_base("x", &w) < 0);
 	CU_ASSERT(certify_blkwrite_base("18446744073709551615", &w) < 0);
 	unlink(bv_path);

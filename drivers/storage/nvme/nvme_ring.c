@@ -127,6 +127,9 @@ int nvme_submit(struct hv_blkdev *bd, struct hv_blkreq *rq)
 			nvme_build_prp(ccb, sqe, rq->buf_bus + off, len);
 			sqe->cdw10 = (uint32_t)slba;
 			sqe->cdw11 = (uint32_t)(slba >> 32);
+#ifdef HV_DEFECT_LBA32	/* certify defect nvme-lba32: the starting LBA cut to 32 bits */
+			sqe->cdw11 = 0;
+#endif
 			sqe->cdw12 = (uint32_t)((len >> ns->lba_shift) - 1);	/* 6.9: NLB 0's based */
 		}
 		q->sq_tail = (uint16_t)((q->sq_tail + 1) % q->entries);
