@@ -14,7 +14,8 @@ printf '#include <hv/%s>\n' $(cd "$inc/hv" && ls *.h) > "$tmp/all.c"
 grep '/hv/[a-z]*\.h:' "$tmp/aux" | grep -v '\*/ static ' |
 	sed -E 's/^.*\*\/ extern [^(]*[ *]([A-Za-z_][A-Za-z0-9_]*) \(.*$/\1/' |
 	grep -vx 'hv_module_init\|hv_module_exit' | sort -u > "$tmp/declared"
-sed -n 's/^[[:space:]]*DDK_EXPORT(\([A-Za-z0-9_]*\)),.*$/\1/p' "$table" | sort > "$tmp/listed"
+sed -n -e 's/^[[:space:]]*DDK_EXPORT(\([A-Za-z0-9_]*\)),.*$/\1/p' \
+	-e 's/^[[:space:]]*DDK_EXPORT_AS(\([A-Za-z0-9_]*\),.*$/\1/p' "$table" | sort > "$tmp/listed"
 sort -u "$tmp/listed" > "$tmp/exported"
 if [ ! -s "$tmp/declared" ] || [ ! -s "$tmp/exported" ]; then
 	echo "ddk-exports: found no declarations in $inc/hv or no DDK_EXPORT lines in $table" >&2

@@ -219,7 +219,7 @@ int scsi_disk_submit(struct hv_blkdev *bd, struct hv_blkreq *rq)
 	struct scsi_disk *d = bd->priv;
 	struct scsi_hba *h = d->hba;
 	uint32_t per_cmd = h->max_xfer / bd->block_size;
-	struct scsi_cmd *parts[64], *parent;
+	struct scsi_cmd *parts[64] = { 0 }, *parent;	/* nparts >= 1: gcc cannot see it past the lock calls */
 	unsigned nparts = 1, queued;
 	unsigned long flags;
 

@@ -2,9 +2,14 @@
 #include <hv/errno.h>
 #include <hv/netdev.h>
 #include <kern/netdev.h>
+#include <kern/verifier.h>
+
+#define DDK_CALLER	((uintptr_t)__builtin_return_address(0))
 
 int hv_netdev_register(struct hv_netdev *nd)
 {
+	if (vf_on && vf_may_sleep("hv_netdev_register", DDK_CALLER) < 0)
+		return -HV_EINVAL;
 	if (!nd->ops || !nd->ops->open || !nd->ops->stop || !nd->ops->xmit || nd->kernel_private)
 		return -HV_EINVAL;
 	if (nd->mtu == 0)
@@ -16,6 +21,8 @@ int hv_netdev_register(struct hv_netdev *nd)
 
 void hv_netdev_unregister(struct hv_netdev *nd)
 {
+	if (vf_on && vf_may_sleep("hv_netdev_unregister", DDK_CALLER) < 0)
+		return;
 	netdev_remove(nd);
 }
 

@@ -12,6 +12,9 @@
 #include <kern/mem.h>
 #include <kern/module.h>
 #include <kern/string.h>
+#include <kern/verifier.h>
+
+#define DDK_CALLER	((uintptr_t)__builtin_return_address(0))
 
 #define DDK_PCI(d)	((struct pci_dev *)(d))
 
@@ -24,21 +27,32 @@ static int ddk_pci_probe(struct pci_dev *d, const struct hv_pci_id *id)
 {
 	struct hv_pci_driver *drv = d->driver->ctx;
 	static const struct hv_pci_id forced = { 0, 0, 0, 0, 0, 0, 0 };
+	struct vf_entry e;
 
-	return drv->probe((struct hv_pci_dev *)d, id ? id : &forced);
+	vf_entry_enter(&e, d);
+	int ret = drv->probe((struct hv_pci_dev *)d, id ? id : &forced);
+	vf_entry_exit(&e, "probe");
+	return ret;
 }
 
 static void ddk_pci_remove(struct pci_dev *d)
 {
 	struct hv_pci_driver *drv = d->driver->ctx;
+	struct vf_entry e;
 
+	vf_entry_enter(&e, d);
 	drv->remove((struct hv_pci_dev *)d);
+	vf_entry_exit(&e, "remove");
+	if (vf_on)
+		vf_device_removed(d);
 }
 
 int hv_pci_register_driver(struct hv_pci_driver *drv)
 {
 	const struct hv_pci_id *ids = drv->ids;
 
+	if (vf_on && vf_may_sleep("hv_pci_register_driver", DDK_CALLER) < 0)
+		return -HV_EINVAL;
 	if (!drv->name || !drv->probe || !drv->remove || drv->kernel_private)
 		return -HV_EINVAL;
 	if (!ids) {
@@ -69,7 +83,7 @@ void hv_pci_unregister_driver(struct hv_pci_driver *drv)
 {
 	struct pci_driver *k = drv->kernel_private;
 
-	if (!k)
+	if (!k || (vf_on && vf_may_sleep("hv_pci_unregister_driver", DDK_CALLER) < 0))
 		return;
 	driver_unregister(k);
 	kfree(k);
@@ -159,10 +173,13 @@ struct ddk_irq {
 static void ddk_irq_trampoline(struct trapframe *tf, void *arg)
 {
 	struct ddk_irq *di = arg;
+	struct vf_entry e;
 
+	vf_entry_enter(&e, di->dev);
 	for (unsigned i = 0; i < di->dev->nvec; i++)
 		if (di->dev->vectors[i] == tf->vector)
 			di->handler(di->arg, i);
+	vf_entry_exit(&e, "the interrupt handler");
 }
 
 int hv_pci_irq_alloc(struct hv_pci_dev *hd, int mode, unsigned nvec, hv_irq_handler_t handler,
@@ -174,6 +191,8 @@ int hv_pci_irq_alloc(struct hv_pci_dev *hd, int mode, unsigned nvec, hv_irq_hand
 	const char *forced = cmdline_get("pci.irq");
 
 	if (!handler || mode < HV_IRQ_AUTO || mode > HV_IRQ_MSIX)
+		return -HV_EINVAL;
+	if (vf_on && vf_may_sleep("hv_pci_irq_alloc", DDK_CALLER) < 0)
 		return -HV_EINVAL;
 	if (mode != HV_IRQ_AUTO) {
 		want = (enum pci_irq_mode)mode;	/* the DDK's numbers are the kernel's */
@@ -203,6 +222,8 @@ void hv_pci_irq_free(struct hv_pci_dev *hd)
 {
 	struct pci_dev *d = DDK_PCI(hd);
 
+	if (vf_on && vf_may_sleep("hv_pci_irq_free", DDK_CALLER) < 0)
+		return;
 	pci_irq_teardown(d);
 	kfree(d->irq_ctx);
 	d->irq_ctx = 0;

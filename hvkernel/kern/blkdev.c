@@ -3,6 +3,7 @@
 #include <arch/cpu.h>
 #include <hv/errno.h>
 #include <kern/blkdev.h>
+#include <kern/verifier.h>
 #include <kern/blkpart.h>
 #include <kern/log.h>
 #include <kern/mem.h>
@@ -189,7 +190,10 @@ int blkdev_submit_wait(struct hv_blkdev *bd, struct hv_blkreq *rq, uint64_t time
 	s->rq.done = blkdev_sync_done;
 	s->rq.ctx = s;
 	s->rq.status = -HV_EIO;
+	struct vf_entry e;
+	vf_entry_enter(&e, (struct pci_dev *)bd->pci);
 	int ret = bd->ops->submit(bd, &s->rq);
+	vf_entry_exit(&e, "submit");
 	if (ret < 0) {
 		kfree(s);
 		return ret;

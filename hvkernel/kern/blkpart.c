@@ -8,6 +8,7 @@
 #include <hv/errno.h>
 #include <hv/mem.h>
 #include <kern/blkdev.h>
+#include <kern/verifier.h>
 #include <kern/blkpart.h>
 #include <kern/log.h>
 #include <kern/mem.h>
@@ -83,7 +84,10 @@ static int blkpart_submit(struct hv_blkdev *bd, struct hv_blkreq *rq)
 	io->rq.driver_private = 0;
 	io->orig = rq;
 	rq->driver_private = io;
+	struct vf_entry e;
+	vf_entry_enter(&e, (struct pci_dev *)p->disk->pci);
 	int ret = p->disk->ops->submit(p->disk, &io->rq);
+	vf_entry_exit(&e, "submit");
 	if (ret < 0) {
 		rq->driver_private = 0;
 		on = cpu_irq_save();

@@ -3,12 +3,14 @@
 #include <hv/errno.h>
 #include <kern/cmdline.h>
 #include <kern/hvr.h>
+#include <kern/ddkvrf.h>
 #include <kern/ktest.h>
 #include <kern/log.h>
 #include <kern/mem.h>
 #include <kern/panic.h>
 #include <kern/string.h>
 #include <kern/time.h>
+#include <kern/verifier.h>
 #include <lib/fmt.h>
 
 #define KTEST_MAX_METRICS	16
@@ -116,13 +118,32 @@ static enum ktest_status ktest_run_one(const struct ktest *k, int *counts)
 	ctx.test = k;
 	fmt_snprintf(id, sizeof(id), "%s.%s", k->suite, k->name);
 	klog("ktest: %s: start", id);
+	/* The verifier's quarantine is emptied (and checked) on both sides, so the counters
+	 * see what the test itself left. */
+	vf_mem_drain();
+	vf_set_test(id);
+	unsigned vf_before = vf_violations();
 	mem_get_counters(&before);
+	uint64_t viol0 = ddkvrf_count();
 	uint64_t t0 = time_us();
 	enum ktest_status st = k->fn(&ctx);
 	uint64_t dur = time_us() - t0;
+	vf_mem_drain();
+	vf_set_test(0);
 	mem_get_counters(&after);
+	if (vf_violations() != vf_before && st == KTEST_PASS) {
+		ktest_msg(&ctx, "verifier: %u violation(s), the first %s (violation records)",
+			  vf_violations() - vf_before, vf_first_kind_since(vf_before));
+		st = KTEST_FAIL;
+	}
 
-	if (st == KTEST_PASS) {
+	/* A verifier violation fails the test it happened in, whatever the test saw: the
+	 * functional checks cannot see a register write past a BAR or a stray DMA address. */
+	if (st == KTEST_PASS && ddkvrf_count() != viol0) {
+		ktest_msg(&ctx, "verifier: %llu violations (last: %s)",
+			  (unsigned long long)(ddkvrf_count() - viol0), ddkvrf_last_kind());
+		st = KTEST_FAIL;
+	} else if (st == KTEST_PASS) {
 		/* Only growth is a leak: a test may legitimately free what existed before it
 		 * (a hot-unplugged device and its driver's memory). */
 		if (after.pages_free < before.pages_free) {

@@ -5,9 +5,12 @@
  */
 #include <arch/cpu.h>
 #include <hv/errno.h>
+#include <kern/hvr.h>
 #include <kern/log.h>
+#include <kern/verifier.h>
 #include <kern/mem.h>
 #include <kern/netdev.h>
+#include <kern/pci.h>
 #include <kern/string.h>
 #include <lib/fmt.h>
 
@@ -27,6 +30,28 @@ static unsigned netdev_next_index;
 
 #define NETDEV_STATE(nd)	((struct netdev_state *)(nd)->kernel_private)
 
+/*
+ * The `netdev` record: the Ethernet address the driver read, and the PCI function it read
+ * it from, so the host can compare it with the mac= it gave QEMU (certify's host check
+ * nic.mac). Every registration reports, also each rebind of an attach/detach loop.
+ */
+static void netdev_report(const struct hv_netdev *nd)
+{
+	char slot[16], mac[18];
+
+	fmt_snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", nd->mac[0], nd->mac[1],
+		     nd->mac[2], nd->mac[3], nd->mac[4], nd->mac[5]);
+	hvr_begin("netdev");
+	hvr_str("name", nd->name);
+	slot[0] = '-';
+	slot[1] = '\0';
+	if (nd->pci)
+		pci_slot_name((const struct pci_dev *)nd->pci, slot);	/* buf holds SSSS:BB:DD.F */
+	hvr_str("slot", slot);
+	hvr_str("mac", mac);
+	hvr_end();
+}
+
 int netdev_add(struct hv_netdev *nd)
 {
 	struct netdev_state *s = kzalloc(sizeof(*s));
@@ -44,6 +69,7 @@ int netdev_add(struct hv_netdev *nd)
 	klog("netdev: %s registered, MAC %02x:%02x:%02x:%02x:%02x:%02x, MTU %u (max %u), link %s",
 	     nd->name, nd->mac[0], nd->mac[1], nd->mac[2], nd->mac[3], nd->mac[4], nd->mac[5],
 	     nd->mtu, nd->max_mtu, nd->link_up ? "up" : "down");
+	netdev_report(nd);
 	return 0;
 }
 
@@ -148,9 +174,13 @@ int netdev_open(struct hv_netdev *nd)
 {
 	struct netdev_state *s = NETDEV_STATE(nd);
 
+	struct vf_entry e;
+
 	if (s->open)
 		return -HV_EBUSY;
+	vf_entry_enter(&e, (struct pci_dev *)nd->pci);
 	int ret = nd->ops->open(nd);
+	vf_entry_exit(&e, "open");
 	if (ret == 0)
 		s->open = 1;
 	return ret;
@@ -160,9 +190,13 @@ void netdev_stop(struct hv_netdev *nd)
 {
 	struct netdev_state *s = NETDEV_STATE(nd);
 
+	struct vf_entry e;
+
 	if (!s->open)
 		return;
+	vf_entry_enter(&e, (struct pci_dev *)nd->pci);
 	nd->ops->stop(nd);
+	vf_entry_exit(&e, "stop");
 	s->open = 0;
 }
 
@@ -180,7 +214,13 @@ int netdev_xmit(struct hv_netdev *nd, const void *frame, size_t len)
 			__atomic_fetch_add(&s->tx_refused, 1, __ATOMIC_RELAXED);
 		return -HV_EINVAL;
 	}
-	return nd->ops->xmit(nd, frame, len);
+	if (!vf_on)
+		return nd->ops->xmit(nd, frame, len);
+	struct vf_entry e;
+	vf_entry_enter(&e, (struct pci_dev *)nd->pci);
+	int ret = nd->ops->xmit(nd, frame, len);
+	vf_entry_exit(&e, "xmit");
+	return ret;
 }
 
 void netdev_counts(struct hv_netdev *nd, uint64_t *rx, uint64_t *dropped, uint64_t *link_changes)

@@ -108,3 +108,14 @@ bool timer_cancel(struct hv_timer *t)
 				cpu_pause();
 	return was;
 }
+
+bool timer_listed(const struct hv_timer *t)
+{
+	unsigned long on = hv_spin_lock_irqsave(&timer_lock);
+	bool found = false;
+
+	for (struct hv_timer *x = timer_list; x && !found; x = x->next)
+		found = x == t;
+	hv_spin_unlock_irqrestore(&timer_lock, on);
+	return found;
+}

@@ -21,8 +21,10 @@ expect_fail() {
 	"$CERTIFY" run --plans "$plans" --plan "$plan" --device "$model" --module "$mod" \
 		--accel tcg --db "$work/db" --json > "$work/$name.json" 2> "$work/$name.err"
 	rc=$?
-	caught=$(jq -r '.configurations[].tests[] | select(.status == "fail" or .status == "error") |
-		"\(.suite).\(.name)"' "$work/$name.json" 2>/dev/null | sort -u | tr '\n' ' ')
+	# The catcher is a kernel test (SUITE.NAME) or a host check (AREA.WHAT) that disagreed.
+	caught=$(jq -r '(.configurations[].tests[] | select(.status == "fail" or .status == "error") |
+		"\(.suite).\(.name)"), (.configurations[].hostchecks[] | select(.ran and (.ok | not)) |
+		.name)' "$work/$name.json" 2>/dev/null | sort -u | tr '\n' ' ')
 	if [ "$rc" -ne 1 ]; then
 		bad "defect $name" "certify exit $rc, expected 1 (fail): $(tail -n 1 "$work/$name.err")"
 	elif ! echo " $caught" | grep -q " $catcher "; then

@@ -9,6 +9,7 @@
 #include <arch/trap.h>
 #include <hv/errno.h>
 #include <kern/panic.h>
+#include <kern/verifier.h>
 
 struct idt_gate {
 	uint16_t off_lo;
@@ -116,7 +117,12 @@ void trap_dispatch(struct trapframe *tf)
 	unsigned v = (unsigned)tf->vector;
 
 	trap_counts[v]++;
-	if (trap_handlers[v].fn) {
+	if (trap_handlers[v].fn && v >= 32 && vf_on) {
+		struct vf_entry e;	/* interrupt context for the verifier */
+		vf_irq_enter(&e);
+		trap_handlers[v].fn(tf, trap_handlers[v].arg);
+		vf_irq_exit(&e);
+	} else if (trap_handlers[v].fn) {
 		trap_handlers[v].fn(tf, trap_handlers[v].arg);
 	} else if (v < 32) {
 		panic_trap(tf);

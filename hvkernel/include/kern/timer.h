@@ -15,6 +15,8 @@ void timer_start(struct hv_timer *t, uint64_t us, void (*fn)(void *arg), void *a
 /* Disarm; true when it was armed. With interrupts enabled it also waits until no other
  * CPU is inside fn, so a timer on the caller's stack may go out of scope after it. */
 bool timer_cancel(struct hv_timer *t);
+/* Is t on the list of armed timers? (Reads only the list: t may be freed memory.) */
+bool timer_listed(const struct hv_timer *t);
 /* The LAPIC timer interrupt: fire every expired timer. */
 void timer_tick(void);
 
