@@ -71,9 +71,9 @@ static const struct {
 } hostcheck_table[] = {
 	{ "peer.frames", hostcheck_need_peer, "the kernel never reached sync point peer-tx-done" },
 	{ "image.verify", hostcheck_need_image, "the kernel never reached sync point blkverify" },
-	{ "qmp.blockstats", hostcheck_need_blkstats, "the kernel never reached sync point blkstats" },
 	{ "nic.mac", hostcheck_need_mac, "the kernel reported no netdev for a NIC under test" },
 	{ "wire.frames", hostcheck_need_wire, "the kernel never reached sync point wire-check" },
+	{ "qmp.blockstats", hostcheck_need_blkstats, "the kernel never reached sync point blkstats" },
 };
 
 struct certify_hostcheck *certify_hostcheck_get(struct certify_hostchecks *s, const char *name)

@@ -80,6 +80,9 @@ struct run_boot {
 	struct certify_peer peer;		/* topology vm: the host end of the NIC */
 	int peer_open;
 	struct certify_peer_run peer_run;
+	struct certify_macverify mac;		/* nic.mac: the kernel's netdev records */
+	struct certify_wire wire;		/* topology nic-pair: the hub's wire tap */
+	int wire_open;
 	/* blk.host_stats: QEMU's counters of the first disk at blkstats-start, the kernel's
 	 * blkstats record for it, and what the comparison at sync point blkstats found */
 	struct certify_blkstats stats_before, stats_kernel;
@@ -88,9 +91,6 @@ struct run_boot {
 	struct certify_hostcheck stats_check;
 	int stats_done;
 	char stats_err[512];
-	struct certify_macverify mac;		/* nic.mac: the kernel's netdev records */
-	struct certify_wire wire;		/* topology nic-pair: the hub's wire tap */
-	int wire_open;
 };
 
 /* The model of the device whose disk is the first (the kernel's vmhba0). */
@@ -240,16 +240,6 @@ static int run_on_record(struct certify_session *s, const struct hvr_record *rec
 		}
 		return 0;
 	}
-	if (strcmp(rec->type, "blkstats") == 0 && hvr_get(rec, "dev") &&
-	    strcmp(hvr_get(rec, "dev"), "vmhba0") == 0) {
-		b->stats_have_kernel = certify_blkstats_record(rec, &b->stats_kernel) == 0;
-		return 0;
-	}
-	if (strcmp(rec->type, "sync") == 0 && hvr_get(rec, "point") &&
-	    strncmp(hvr_get(rec, "point"), "blkstats", 8) == 0) {
-		run_blkstats(s, b, hvr_get(rec, "point"));
-		return 0;
-	}
 	if (strcmp(rec->type, "wire") == 0 && b->wire_open) {
 		certify_wire_claim(&b->wire, hvr_get(rec, "test"), hvr_get(rec, "src"), hvr_get(rec, "first"),
 				   hvr_get(rec, "frames"), hvr_get(rec, "bytes"));
@@ -260,6 +250,16 @@ static int run_on_record(struct certify_session *s, const struct hvr_record *rec
 		return 0;
 	if (strcmp(rec->type, "netdev") == 0) {
 		run_netdev(s, b, rec);
+		return 0;
+	}
+	if (strcmp(rec->type, "blkstats") == 0 && hvr_get(rec, "dev") &&
+	    strcmp(hvr_get(rec, "dev"), "vmhba0") == 0) {
+		b->stats_have_kernel = certify_blkstats_record(rec, &b->stats_kernel) == 0;
+		return 0;
+	}
+	if (strcmp(rec->type, "sync") == 0 && hvr_get(rec, "point") &&
+	    strncmp(hvr_get(rec, "point"), "blkstats", 8) == 0) {
+		run_blkstats(s, b, hvr_get(rec, "point"));
 		return 0;
 	}
 	if (strcmp(rec->type, "sync") == 0 && hvr_get(rec, "point") &&
@@ -305,6 +305,49 @@ static char *run_read_log(const char *path)
 	if (buf)
 		buf[len] = '\0';
 	return buf;
+}
+
+/* The last non-empty line of the kernel log tail, into out (empty when there is none). */
+static void run_last_log_line(const char *tail, char *out, size_t len)
+{
+	const char *end = tail ? tail + strlen(tail) : NULL, *start;
+
+	out[0] = '\0';
+	while (end && end > tail && (end[-1] == '\n' || end[-1] == '\r'))
+		end--;
+	if (!end || end == tail)
+		return;
+	for (start = end; start > tail && start[-1] != '\n'; start--)
+		;
+	snprintf(out, len, "%.*s", (int)(end - start), start);
+}
+
+/*
+ * A kernel that hung, panicked or reset itself inside a test wrote no record for it, so
+ * without this the verdict would name no test at all: the test it was in (hvr_run_blame)
+ * gets a failed record from the host saying how the kernel stopped.
+ */
+static void run_blame(struct certify_result *res, double timeout_s)
+{
+	char msg[256], last[120];
+
+	run_last_log_line(res->com1_tail, last, sizeof(last));
+	switch (res->outcome) {
+	case CERTIFY_TIMEOUT:
+		snprintf(msg, sizeof(msg), "hung: no result within the plan's timeout of %.0f s, "
+			 "the host killed the kernel; its last log line: %s", timeout_s, last);
+		break;
+	case CERTIFY_PANIC:
+		snprintf(msg, sizeof(msg), "the kernel panicked in this test: %.200s",
+			 res->run.has_panic ? res->run.panic_msg : res->reason);
+		break;
+	case CERTIFY_RESET:
+		snprintf(msg, sizeof(msg), "the machine reset itself in this test: %.200s", res->reason);
+		break;
+	default:
+		return;
+	}
+	(void)hvr_run_blame(&res->run, msg, res->duration_s);
 }
 
 static void run_one(struct run_exec *x, size_t i)
@@ -373,6 +416,7 @@ static void run_one(struct run_exec *x, size_t i)
 	so.elf = x->spec->kernel;
 	certify_session_run(&so, &r->res);
 	r->ran = 1;
+	run_blame(&r->res, so.qemu.timeout_s);
 	if (fd >= 0) {
 		r->log = run_read_log(logpath);
 		unlink(logpath);
@@ -383,6 +427,13 @@ static void run_one(struct run_exec *x, size_t i)
 		certify_peer_check(&b.peer_run, certify_hostcheck_get(&r->checks, "peer.frames"));
 	if (b.verified)
 		certify_blkverify_check(&b.verify, certify_hostcheck_get(&r->checks, "image.verify"));
+	if (b.wire_open) {
+		certify_wire_check(&b.wire, certify_hostcheck_get(&r->checks, "wire.frames"));
+		certify_wire_close(&b.wire);
+	}
+	if (b.mac.n)
+		certify_macverify_check(&b.mac, certify_hostcheck_get(&r->checks, "nic.mac"));
+	certify_macverify_free(&b.mac);
 	if (b.stats_done) {
 		struct certify_hostcheck *c = certify_hostcheck_get(&r->checks, "qmp.blockstats");
 
@@ -392,13 +443,6 @@ static void run_one(struct run_exec *x, size_t i)
 			memcpy(c->msg, b.stats_check.msg, sizeof(c->msg));
 		}
 	}
-	if (b.wire_open) {
-		certify_wire_check(&b.wire, certify_hostcheck_get(&r->checks, "wire.frames"));
-		certify_wire_close(&b.wire);
-	}
-	if (b.mac.n)
-		certify_macverify_check(&b.mac, certify_hostcheck_get(&r->checks, "nic.mac"));
-	certify_macverify_free(&b.mac);
 	struct certify_judge_in in = { .spec = x->spec, .res = &r->res, .checks = r->checks.v,
 				       .nchecks = r->checks.n };
 	r->verdict = certify_judge(&in, r->reason, sizeof(r->reason));

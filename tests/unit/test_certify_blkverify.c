@@ -52,6 +52,7 @@ static void test_blkverify_cases(void)
 	certify_blkwrite_parse("vmhba0", "8", "16", "512", "99", &w);
 	CU_ASSERT(certify_blkverify_extent(bv_path, &w, &v) == 0);
 	CU_ASSERT(v.blocks == 16 && v.bad_blocks == 0 && v.problems.n == 0);
+	certify_blkverify_free(&v);
 
 	/* A flipped byte in block 10, block 12 holding block 40's data, a stale seed at 14. */
 	const struct blkpat_key k99 = { .seed = 99 }, k98 = { .seed = 98 };
