@@ -33,6 +33,9 @@ struct ktest {
 
 /* Record why the test failed / was skipped (the last message wins). */
 void ktest_msg(struct ktest_ctx *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The test injects timeouts itself: requests its drivers complete through their recovery
+ * (hv_blkdev_recovery) do not fail it. */
+void ktest_expect_recovery(struct ktest_ctx *t);
 /* Record a named metric of this test (reported on the result channel). */
 void ktest_metric(struct ktest_ctx *t, const char *name, uint64_t value, const char *unit);
 /* "SUITE.KEY" from the command line, or def. */
