@@ -18,6 +18,7 @@
 #include <kern/time.h>
 #include <lib/blkpat.h>
 
+#include "blk_soak.h"
 #include "blkgen.h"
 #include "blkio.h"
 
@@ -255,6 +256,21 @@ KTEST_MANUAL(blk, highlba)
 	if (p1 != -HV_ETIMEDOUT && p2 != -HV_ETIMEDOUT)
 		hv_dma_free(buf, bytes);	/* else the driver may still write into it */
 	return st;
+}
+
+/*
+ * The soak (manual, the plans name it): blk.soak_s seconds (default 5) of mixed reads,
+ * writes and flushes at full queue depth over the whole disk (blk_soak.c). Defined third
+ * in this file: it runs after the other blk tests but blk.stats and blk.attach, so its
+ * requests are in the counts the host compares and the attach rounds follow its load.
+ */
+KTEST_MANUAL(blk, soak)
+{
+	struct hv_blkdev *bd = blk_pick(t);
+
+	if (!bd)
+		return KTEST_SKIP;
+	return blk_soak_run(t, bd, ktest_param_u64(t, "soak_s", 5));
 }
 
 /* Capacity and block size as the host attached them (blk.bytes=, blk.block_size=). */
