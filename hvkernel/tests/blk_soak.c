@@ -166,7 +166,7 @@ enum ktest_status blk_soak_run(struct ktest_ctx *t, struct hv_blkdev *bd, uint64
 	size_t bufsz = (size_t)BLK_SOAK_MAX_UNITS * 4096;
 	uint64_t rbad = ktest_param(t, "eio_lba", 0) ? ktest_param_u64(t, "eio_lba", 0) : UINT64_MAX;
 	uint64_t wbad = ktest_param(t, "eio_wlba", 0) ? ktest_param_u64(t, "eio_wlba", 0) : UINT64_MAX;
-	uint64_t rng = blk_key.seed ^ 0x534f414bull, max_gap = 0, started = 0;
+	uint64_t rng = blk_key.seed ^ 0x534f414bull, max_gap = 0;
 	enum ktest_status st = KTEST_PASS;
 
 	if (!s || !depth || bd->nblocks < (uint64_t)BLK_SOAK_EXTENTS * 2 * BLK_SOAK_MAX_UNITS * 8) {
@@ -222,7 +222,6 @@ enum ktest_status blk_soak_run(struct ktest_ctx *t, struct hv_blkdev *bd, uint64
 				draining = 1;
 				continue;
 			}
-			started++;
 			busy++;
 		}
 		if (draining && !busy)
@@ -233,7 +232,7 @@ enum ktest_status blk_soak_run(struct ktest_ctx *t, struct hv_blkdev *bd, uint64
 				  "(after %llu requests)", bd->name, BLK_SOAK_STALL_US / 1000000, busy,
 				  (unsigned long long)s->completed);
 			st = KTEST_FAIL;
-			goto leak;	/* the driver still owns the buffers */
+			goto keep_buffers;	/* the driver still owns them */
 		}
 		uint64_t now = time_us();
 		if (now - last > max_gap)
@@ -263,7 +262,6 @@ free:
 		hv_dma_free(s->slot[i].buf, bufsz);
 	hv_free(s);
 	return st;
-leak:
-	(void)started;
+keep_buffers:
 	return st;
 }
