@@ -52,14 +52,13 @@ static int plan_size(const char *v, uint64_t *out)
 	n = strtoull(v, &end, 10);
 	if (errno || end == v)
 		return -1;
-	if (*end == 'K')
-		n <<= 10, end++;
-	else if (*end == 'M')
-		n <<= 20, end++;
-	else if (*end == 'G')
-		n <<= 30, end++;
-	if (*end || n == 0 || n > (1ULL << 40))
+	/* K, M, G or T; at most 64 TiB (checked before the shift, which could overflow) */
+	int shift = *end == 'K' ? 10 : *end == 'M' ? 20 : *end == 'G' ? 30 : *end == 'T' ? 40 : 0;
+	if (shift)
+		end++;
+	if (*end || n == 0 || n > (1ULL << 46) >> shift)
 		return -1;
+	n <<= shift;
 	*out = n;
 	return 0;
 }
@@ -129,7 +128,7 @@ static int plan_set(struct certify_plan *p, const char *key, const char *val, co
 		p->topology = (enum certify_topology)t;
 	} else if (!strcmp(key, "disk")) {
 		if (plan_size(val, &p->disk_bytes) < 0)
-			return certify_errf(err, "%s: disk: bad size '%s' (use e.g. 64M)", where, val);
+			return certify_errf(err, "%s: disk: bad size '%s' (use e.g. 64M or 3T, at most 64T)", where, val);
 	} else if (!strcmp(key, "soak")) {
 		if (certify_plan_soak(val, &p->soak_s) < 0)
 			return certify_errf(err, "%s: soak: '%s' is not 1..86400 seconds", where, val);

@@ -109,13 +109,14 @@ fuzz-hcl: $(HCL_FUZZ_TARGETS:%=fuzz-hcl-%)
 # hvrrun.c) and QMP (certify/qmp.c). Seeds: tests/fuzz/seeds/{hvr,qmp}.
 FUZZ_HOST_CFLAGS := $(FUZZ_CFLAGS) -D_GNU_SOURCE -Icertify
 FUZZ_HVR_SRCS    := certify/hvr.c certify/hvrrun.c certify/err.c hvkernel/lib/fmt.c
-FUZZ_QMP_SRCS    := certify/qmp.c certify/err.c
+FUZZ_QMP_SRCS    := certify/qmp.c certify/err.c certify/blkstats.c certify/hvr.c certify/hostcheck.c \
+                    hvkernel/lib/fmt.c
 
 $(FUZZ_DIR)/fuzz_hvr: tests/fuzz/fuzz_hvr.c $(FUZZ_HVR_SRCS) certify/hvr.h certify/hvrrun.h certify/err.h
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_HOST_CFLAGS) -o $@ tests/fuzz/fuzz_hvr.c $(FUZZ_HVR_SRCS)
 
-$(FUZZ_DIR)/fuzz_qmp: tests/fuzz/fuzz_qmp.c $(FUZZ_QMP_SRCS) certify/qmp.h certify/err.h
+$(FUZZ_DIR)/fuzz_qmp: tests/fuzz/fuzz_qmp.c $(FUZZ_QMP_SRCS) certify/qmp.h certify/err.h certify/blkstats.h
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_HOST_CFLAGS) -o $@ tests/fuzz/fuzz_qmp.c $(FUZZ_QMP_SRCS) -ljson-c
 

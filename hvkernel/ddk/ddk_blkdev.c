@@ -7,6 +7,7 @@
 #include <hv/blkdev.h>
 #include <hv/errno.h>
 #include <kern/blkdev.h>
+#include <kern/blkrecov.h>
 #include <kern/ddkdma.h>
 #include <hv/lock.h>
 #include <kern/pci.h>
@@ -115,4 +116,9 @@ void hv_blkreq_complete(struct hv_blkreq *rq, int status)
 	rq->driver_private = 0;
 	if (rq->done)
 		rq->done(rq);
+}
+
+void hv_blkdev_recovery(struct hv_pci_dev *dev, const char *action, unsigned requests)
+{
+	blkrecov_note((struct pci_dev *)dev, action, requests);
 }

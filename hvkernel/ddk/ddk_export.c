@@ -82,6 +82,7 @@ static const struct ddk_export ddk_exports[] = {
 	DDK_EXPORT(hv_blkdev_register),
 	DDK_EXPORT(hv_blkdev_unregister),
 	DDK_EXPORT(hv_blkreq_complete),
+	DDK_EXPORT(hv_blkdev_recovery),
 };
 
 #define DDK_NEXPORTS	(sizeof(ddk_exports) / sizeof(ddk_exports[0]))

@@ -1,6 +1,7 @@
 /* The in-kernel test runner: selection, leak checks, results on the result channel. */
 #include <stdarg.h>
 #include <hv/errno.h>
+#include <kern/blkrecov.h>
 #include <kern/cmdline.h>
 #include <kern/hvr.h>
 #include <kern/ktest.h>
@@ -16,6 +17,7 @@
 
 struct ktest_ctx {
 	const struct ktest *test;
+	int expect_recovery;		/* ktest_expect_recovery() */
 	char msg[200];
 	uint64_t allow_pages, allow_allocs;	/* ktest_allow_leak */
 	int nmetrics;
@@ -23,6 +25,11 @@ struct ktest_ctx {
 };
 
 extern const struct ktest _ktests_start[], _ktests_end[];
+
+void ktest_expect_recovery(struct ktest_ctx *t)
+{
+	t->expect_recovery = 1;
+}
 
 void ktest_allow_leak(struct ktest_ctx *t, uint64_t pages, uint64_t allocs)
 {
@@ -130,9 +137,22 @@ static enum ktest_status ktest_run_one(const struct ktest *k, int *counts)
 	vf_set_test(id);
 	unsigned vf_before = vf_violations();
 	mem_get_counters(&before);
+	struct blkrecov_counts rec0, rec1;
+	blkrecov_get(&rec0);
 	uint64_t t0 = time_us();
 	enum ktest_status st = k->fn(&ctx);
 	uint64_t dur = time_us() - t0;
+	blkrecov_get(&rec1);
+	blkrecov_report(id);
+	/* A request that completed only through a driver's timeout, abort or reset hides a
+	 * lost completion: it fails the test unless the test injected the timeouts. */
+	if (st == KTEST_PASS && rec1.requests != rec0.requests && !ctx.expect_recovery) {
+		ktest_msg(&ctx, "%llu requests completed only through a driver's recovery, not by "
+			  "the device: a lost completion (%llu recoveries, see the recovery records)",
+			  (unsigned long long)(rec1.requests - rec0.requests),
+			  (unsigned long long)(rec1.events - rec0.events));
+		st = KTEST_FAIL;
+	}
 	vf_mem_drain();
 	vf_set_test(0);
 	mem_get_counters(&after);

@@ -19,59 +19,15 @@
 #include <kern/time.h>
 #include <lib/blkpat.h>
 
+#include "blk_soak.h"
+#include "blkgen.h"
 #include "blkio.h"
 
 #define BLK_MAX_BYTES	(1u << 20)
 
-/* The block test pattern of this run (blk.seed=): lib/blkpat.h. */
-static struct blkpat_key blk_key;
-
 /* blk.host_stats=1: 1 once the host took QEMU's block statistics at sync point
  * blkstats-start (before the suite's first request), -1 when it did not answer. */
 static int blk_stats_started;
-
-static uint64_t blk_rand(uint64_t *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
-}
-
-/* The generation of the suite's last write: every write request gets the next one, so a
- * rewrite of a block differs from the write before it (lib/blkpat.h). */
-static uint64_t blk_gen;
-
-/* Fills buf with the pattern of n blocks at lba under a new generation; returns it. */
-static uint64_t blk_fill_new(const struct hv_blkdev *bd, void *buf, uint64_t lba, uint32_t n)
-{
-	const struct blkpat_key k = { .seed = blk_key.seed, .gen = ++blk_gen };
-
-	blkpat_fill(buf, bd->block_size, lba, n, &k);
-	return k.gen;
-}
-
-/* The first of n blocks at buf (blocks lba..) not holding generation gen's pattern, or -1. */
-static long blk_first_bad(const struct hv_blkdev *bd, const void *buf, uint64_t lba, uint32_t n,
-			  uint64_t gen)
-{
-	const struct blkpat_key k = { .seed = blk_key.seed, .gen = gen };
-
-	return blkpat_first_bad(buf, bd->block_size, lba, n, &k);
-}
-
-/* Every write the device acknowledged, for the host to find in the image (image.verify). */
-static void blk_report_write(const struct hv_blkdev *bd, uint64_t lba, uint64_t n, uint64_t gen)
-{
-	hvr_begin("blkwrite");
-	hvr_str("dev", bd->name);
-	hvr_u64("lba", lba);
-	hvr_u64("blocks", n);
-	hvr_u64("block_size", bd->block_size);
-	hvr_u64("seed", blk_key.seed);
-	hvr_u64("gen", gen);
-	hvr_end();
-}
 
 static struct hv_blkdev *blk_pick(struct ktest_ctx *t)
 {
@@ -204,6 +160,118 @@ KTEST_MANUAL(blk, stats)
 		return KTEST_ERROR;
 	}
 	return KTEST_PASS;
+}
+
+/*
+ * Blocks above LBA 2^32 (manual: the plans name it, with a disk larger than 2 TiB): an
+ * extent across the 2^32 boundary, four at random above it, one ending at the last LBA and
+ * the last block alone, each after a "twin" write of its LBA mod 2^32 and read back with it.
+ * A driver that cuts the LBA to 32 bits reads its own high writes back, but they landed
+ * on the twins, which then hold another block's data. Requests past the end (the last
+ * block and one more, the block after the last) must be refused or fail.
+ */
+KTEST_MANUAL(blk, highlba)
+{
+	struct hv_blkdev *bd = blk_pick(t);
+	uint64_t bus, rng;
+
+	if (!bd)
+		return KTEST_SKIP;
+	const uint64_t b32 = 1ull << 32, nb = bd->nblocks;
+	if (nb < b32 + 1024) {
+		ktest_msg(t, "%s has %llu blocks, none far above LBA 2^32 (the plan's disk must be "
+			  "larger than 2 TiB)", bd->name, (unsigned long long)nb);
+		return KTEST_FAIL;
+	}
+	enum { HI = 7, PER = 8 };
+	struct { uint64_t lba, gen, twin_gen; uint32_t n; } x[HI];
+	uint64_t rbad = ktest_param(t, "eio_lba", 0) ? ktest_param_u64(t, "eio_lba", 0) : UINT64_MAX;
+	uint64_t wbad = ktest_param(t, "eio_wlba", 0) ? ktest_param_u64(t, "eio_wlba", 0) : UINT64_MAX;
+	rng = blk_key.seed ^ 0x4849474842ull;
+	x[0].lba = b32 - PER / 2, x[0].n = PER;		/* across the boundary */
+	for (int i = 1; i < 5; i++) {
+		x[i].n = PER;
+		do	/* twins clear of the injected errors and of LBA 0..2^20 (the other tests) */
+			x[i].lba = b32 + (1u << 20) + blk_rand(&rng) % (nb - b32 - (1u << 20) - PER);
+		while (blk_covers(bd, x[i].lba & (b32 - 1), PER, rbad) || blk_covers(bd, x[i].lba & (b32 - 1), PER, wbad));
+	}
+	x[5].lba = nb - PER, x[5].n = PER;		/* ends at the last LBA */
+	x[6].lba = nb - 1, x[6].n = 1;			/* the last LBA alone */
+	size_t bytes = (size_t)PER * bd->block_size;
+	uint8_t *buf = kdma_alloc(bytes, &bus);
+	KT_CHECK(t, buf, "no DMA memory");
+	enum ktest_status st = KTEST_PASS;
+	for (int i = 0; i < HI && st == KTEST_PASS; i++) {
+		uint64_t twin = x[i].lba & (b32 - 1);
+		int r = 0;
+		x[i].twin_gen = 0;
+		if (x[i].lba >= b32 && !blk_covers(bd, twin, x[i].n, rbad) && !blk_covers(bd, twin, x[i].n, wbad)) {
+			x[i].twin_gen = blk_fill_new(bd, buf, twin, x[i].n);
+			if ((r = blk_io(bd, HV_BLK_WRITE, twin, x[i].n, buf, bus)) == 0)
+				blk_report_write(bd, twin, x[i].n, x[i].twin_gen);
+		}
+		x[i].gen = blk_fill_new(bd, buf, x[i].lba, x[i].n);
+		if (r == 0 && (r = blk_io(bd, HV_BLK_WRITE, x[i].lba, x[i].n, buf, bus)) == 0)
+			blk_report_write(bd, x[i].lba, x[i].n, x[i].gen);
+		if (r) {
+			ktest_msg(t, "%s: writing %u blocks at %llu (or below 2^32 at %llu) gave %d", bd->name,
+				  x[i].n, (unsigned long long)x[i].lba, (unsigned long long)twin, r);
+			st = KTEST_FAIL;
+			break;
+		}
+		/* Read back before the next extent (the last two overlap): the high blocks,
+		 * then the twin, which a write cut to 32 bits overwrote. */
+		memset(buf, 0, bytes);
+		r = blk_io(bd, HV_BLK_READ, x[i].lba, x[i].n, buf, bus);
+		long bad = r ? -1 : blk_first_bad(bd, buf, x[i].lba, x[i].n, x[i].gen);
+		if (!r && bad < 0 && x[i].twin_gen) {
+			memset(buf, 0, bytes);
+			r = blk_io(bd, HV_BLK_READ, twin, x[i].n, buf, bus);
+			bad = r ? -1 : blk_first_bad(bd, buf, twin, x[i].n, x[i].twin_gen);
+			if (bad >= 0) {
+				struct blkpat_key k = { .seed = blk_key.seed, .gen = x[i].twin_gen };
+				ktest_msg(t, "%s: block %llu holds %s after a write at %llu: the LBA was cut to 32 bits",
+					  bd->name, (unsigned long long)(twin + (uint64_t)bad),
+					  blkpat_state_text(blkpat_check(buf + bad * bd->block_size, bd->block_size,
+									 twin + (uint64_t)bad, &k)),
+					  (unsigned long long)(x[i].lba + (uint64_t)bad));
+				st = KTEST_FAIL;
+				break;
+			}
+		}
+		if (r || bad >= 0) {
+			ktest_msg(t, "%s: %u blocks at %llu read back: %s %d", bd->name, x[i].n,
+				  (unsigned long long)x[i].lba, r ? "error" : "wrong data in block", r ? r : (int)bad);
+			st = KTEST_FAIL;
+		}
+	}
+	/* Past the end: the last block and the one after it, then the block after the last. */
+	int p1 = st == KTEST_PASS ? blk_io_unchecked(bd, HV_BLK_READ, nb - 1, 2, buf, bus) : -1;
+	int p2 = st == KTEST_PASS ? blk_io_unchecked(bd, HV_BLK_READ, nb, 1, buf, bus) : -1;
+	if (p1 == 0 || p2 == 0 || p1 == -HV_ETIMEDOUT || p2 == -HV_ETIMEDOUT) {
+		ktest_msg(t, "%s: reads past the last block %llu gave %d and %d (must be refused or fail)",
+			  bd->name, (unsigned long long)(nb - 1), p1, p2);
+		st = KTEST_FAIL;
+	}
+	ktest_metric(t, "last_lba", nb - 1, "lba");
+	if (p1 != -HV_ETIMEDOUT && p2 != -HV_ETIMEDOUT)
+		kdma_free(buf, bytes);	/* else the driver may still write into it */
+	return st;
+}
+
+/*
+ * The soak (manual, the plans name it): blk.soak_s seconds (default 5) of mixed reads,
+ * writes and flushes at full queue depth over the whole disk (blk_soak.c). Defined third
+ * in this file: it runs after the other blk tests but blk.stats and blk.attach, so its
+ * requests are in the counts the host compares and the attach rounds follow its load.
+ */
+KTEST_MANUAL(blk, soak)
+{
+	struct hv_blkdev *bd = blk_pick(t);
+
+	if (!bd)
+		return KTEST_SKIP;
+	return blk_soak_run(t, bd, ktest_param_u64(t, "soak_s", 5));
 }
 
 /* Capacity and block size as the host attached them (blk.bytes=, blk.block_size=). */
@@ -346,14 +414,6 @@ static void blk_qd_done(struct hv_blkreq *rq)
 		 blk_first_bad(q->bd, rq->buf, rq->lba, q->n, sl->gen) >= 0)
 		q->wrong_data++;
 	q->done++;
-}
-
-/* Does [lba, lba + n) cover the 512-byte sector `sector` (UINT64_MAX: none)? */
-static int blk_covers(const struct hv_blkdev *bd, uint64_t lba, uint32_t n, uint64_t sector)
-{
-	uint64_t spb = bd->block_size / 512;
-
-	return sector != UINT64_MAX && sector / spb >= lba && sector / spb - lba < n;
 }
 
 /*
@@ -721,6 +781,7 @@ KTEST(blk, timeout)
 	}
 	struct hv_blkdev *slow = blkdev_find(slow_name);
 	KT_CHECK(t, slow && slow != bd, "blk.slow_dev=%s: no such blkdev, or it is blk.dev", slow_name);
+	ktest_expect_recovery(t);	/* the timeout is the host's, on purpose */
 	uint32_t n = 4096 / bd->block_size ? 4096 / bd->block_size : 1;
 	uint8_t *buf = kdma_alloc(4096, &bus);
 	KT_CHECK(t, buf, "no DMA memory");

@@ -210,11 +210,12 @@ static void blk_sync_done(struct hv_blkreq *rq)
 	cpu_irq_restore(on);
 }
 
-int blk_io(struct hv_blkdev *bd, int op, uint64_t lba, uint32_t n, void *buf, uint64_t bus)
+/* One request waited for; counted (blk_account) when count is set. */
+static int blk_io_do(struct hv_blkdev *bd, int op, uint64_t lba, uint32_t n, void *buf,
+		     uint64_t bus, int count)
 {
-	if (op != HV_BLK_FLUSH && (n == 0 || lba >= bd->nblocks || n > bd->nblocks - lba))
-		return -HV_ERANGE;
 	struct blk_sync *s = hv_zalloc(sizeof(*s));
+
 	if (!s)
 		return -HV_ENOMEM;
 	s->rq = (struct hv_blkreq){ .op = op, .lba = lba, .nblocks = op == HV_BLK_FLUSH ? 0 : n,
@@ -235,8 +236,22 @@ int blk_io(struct hv_blkdev *bd, int op, uint64_t lba, uint32_t n, void *buf, ui
 		if (!late)
 			return -HV_ETIMEDOUT;
 	}
-	blk_account(bd, &s->rq);
+	if (count)
+		blk_account(bd, &s->rq);
 	ret = s->rq.status;
 	hv_free(s);
 	return ret;
+}
+
+int blk_io(struct hv_blkdev *bd, int op, uint64_t lba, uint32_t n, void *buf, uint64_t bus)
+{
+	if (op != HV_BLK_FLUSH && (n == 0 || lba >= bd->nblocks || n > bd->nblocks - lba))
+		return -HV_ERANGE;
+	return blk_io_do(bd, op, lba, n, buf, bus, 1);
+}
+
+int blk_io_unchecked(struct hv_blkdev *bd, int op, uint64_t lba, uint32_t n, void *buf,
+		     uint64_t bus)
+{
+	return blk_io_do(bd, op, lba, n, buf, bus, 0);
 }

@@ -48,6 +48,12 @@ void blk_account(const struct hv_blkdev *bd, const struct hv_blkreq *rq);
  * request stays the driver's; a late completion frees its wrapper). Counted. */
 int blk_io(struct hv_blkdev *bd, int op, uint64_t lba, uint32_t n, void *buf, uint64_t bus);
 
+/* The same without the suite's own range check, and not counted (QEMU does not count a
+ * request it refuses for its range): what the driver does with a request past the end of
+ * its disk (submit's refusal, or the completion's status). */
+int blk_io_unchecked(struct hv_blkdev *bd, int op, uint64_t lba, uint32_t n, void *buf,
+		     uint64_t bus);
+
 /* The counts of bd's disk (NULL when nothing was counted for it), and one record
  * `blkstats` per disk with its counts, for the host to compare with QEMU's. */
 const struct blk_counts *blk_counts_of(const struct hv_blkdev *bd);

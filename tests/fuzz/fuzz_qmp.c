@@ -2,7 +2,8 @@
  * libFuzzer target for the host's QMP client (certify/qmp.c): whatever QEMU's monitor says
  * (the input, read through a socket whose other end is closed after it), the greeting and a
  * command exchange end with an answer or a one-line error, never a crash, an overrun or a
- * hang; events are kept within their limit. Built and run by `make fuzz-qmp` and, for a
+ * hang; events are kept within their limit; the block statistics parser (blkstats.c) takes
+ * any answer to query-blockstats apart or says in one line why not. Built and run by `make fuzz-qmp` and, for a
  * bounded time, by `make check`.
  */
 #include <stddef.h>
@@ -12,6 +13,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "blkstats.h"
 #include "qmp.h"
 
 static void fuzz_expect_err(int rc, const struct certify_err *err)
@@ -46,6 +48,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_expect_err(rc, &err);
 		if (rc == 0 && !ret)
 			abort();	/* success always carries QEMU's "return" value */
+		if (rc == 0) {
+			struct certify_blkstats bs;
+			struct certify_err e2 = { "" };
+
+			fuzz_expect_err(certify_blkstats_parse(ret, "d0", &bs, &e2), &e2);
+		}
 		json_object_put(ret);
 	}
 	rc = qmp_pump(q, &err);

@@ -62,6 +62,7 @@ static void test_blkverify_cases(void)
 	bv_patch(12, other, 512, 0);
 	blkpat_fill(stale, 512, 14, 1, &k98);
 	bv_patch(14, stale, 512, 0);
+	certify_blkverify_free(&v);
 	memset(&v, 0, sizeof(v));
 	CU_ASSERT(certify_blkverify_extent(bv_path, &w, &v) == 3);
 	CU_ASSERT(v.problems.n == 3);

@@ -38,6 +38,17 @@ static void test_plan_parse(void)
 	CU_ASSERT_EQUAL(p.machines.n, 2);
 	CU_ASSERT_EQUAL(p.topology, CERTIFY_TOPO_NIC_PAIR);
 	CU_ASSERT_EQUAL(p.disk_bytes, 8u << 20);
+	{
+		struct certify_plan big;
+		struct certify_err e;
+
+		CU_ASSERT_EQUAL_FATAL(certify_plan_parse("name = b\ntests = blk\ndisk = 3T\neio_wlba = 9\n"
+							 "eio_flush = yes\n", "b.plan", &big, &e), 0);
+		CU_ASSERT_EQUAL(big.disk_bytes, 3ull << 40);
+		CU_ASSERT_STRING_EQUAL(big.eio_wlba, "9");
+		CU_ASSERT_EQUAL(big.eio_flush, 1);
+		certify_plan_free(&big);
+	}
 	CU_ASSERT_DOUBLE_EQUAL(p.timeout_s, 90, 0.001);
 	CU_ASSERT_EQUAL(p.mem_mib, 256);
 	CU_ASSERT(certify_plan_requires(&p, "nic", "rate"));
@@ -79,6 +90,9 @@ static void test_plan_errors(void)
 	plan_bad("tests = boot\n", "bad.plan: no 'name'");
 	plan_bad("name = x\n", "bad.plan: no 'tests'");
 	plan_bad("name = x\ntests = boot\ndisk = 8Q\n", "disk: bad size '8Q'");
+	plan_bad("name = x\ntests = boot\ndisk = 65T\n", "disk: bad size '65T'");
+	plan_bad("name = x\ntests = boot\ndisk = 18014398509481984T\n", "disk: bad size");
+	plan_bad("name = x\ntests = boot\neio_flush = maybe\n", "eio_flush: 'maybe' is not yes or no");
 	plan_bad("name = x\ntests = boot\ntopology = ring\n", "topology: 'ring'");
 	plan_bad("name = x\ntests = boot\nkind = gpu\n", "kind: 'gpu'");
 	plan_bad("name = x\ntests = boot\nsoak = 0\n", "bad.plan:3: soak: '0' is not 1..86400 seconds");

@@ -55,6 +55,15 @@ void hv_blkdev_unregister(struct hv_blkdev *bd);
 void hv_blkreq_complete(struct hv_blkreq *rq, int status);
 
 /*
+ * Every recovery the driver performs on its controller (DDK 2.1): action names it
+ * ("reset", "abort", ...), requests is how many requests it completed through it (their
+ * completion came from the recovery, not from the device: a timeout, an abort, the
+ * requests a reset took back). Any context. The kernel counts each as a `recovery` record;
+ * a test in which requests completed this way fails unless it injected the timeouts itself.
+ */
+void hv_blkdev_recovery(struct hv_pci_dev *dev, const char *action, unsigned requests);
+
+/*
  * Finished requests a driver collects under its lock, linked through driver_private, and
  * completes with hv_blkreq_list_complete once the lock is dropped: a done callback may
  * submit again. Inline (DDK 1.2).

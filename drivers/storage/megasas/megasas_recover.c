@@ -18,6 +18,7 @@ static void megasas_abort(struct megasas_softc *sc, struct megasas_ccb *ccb)
 	uint64_t fbus;
 
 	sc->aborts++;
+	hv_blkdev_recovery(sc->dev, "abort", 1);	/* the timed-out command ends here */
 	hv_log("megasas: %s: target %u: command 0x%02x timed out after %u ms; aborting it",
 	       sc->slot, ccb->cmd->target, ccb->cmd->cdb[0], MEGASAS_IO_TIMEOUT_US / 1000);
 	if (sc->abort_busy) {
@@ -42,7 +43,9 @@ static void megasas_reset_adapter(struct megasas_softc *sc, struct scsi_done *do
 {
 	sc->adapter_resets++;
 	megasas_stop(sc);
+	unsigned before = done->count;
 	megasas_collect_all(sc, SCSI_HOST_RESET, done);
+	hv_blkdev_recovery(sc->dev, "adapter-reset", done->count - before);
 	if (megasas_start(sc) < 0) {
 		hv_log("megasas: %s: adapter reset failed; no more I/O", sc->slot);
 		sc->dead = 1;

@@ -129,6 +129,9 @@ int nvme_submit(struct hv_blkdev *bd, struct hv_blkreq *rq)
 			nvme_build_prp(sc->dev, ccb, sqe, rq->buf_bus + off, len);
 			sqe->cdw10 = (uint32_t)slba;
 			sqe->cdw11 = (uint32_t)(slba >> 32);
+#ifdef HV_DEFECT_LBA32	/* certify defect nvme-lba32: the starting LBA cut to 32 bits */
+			sqe->cdw11 = 0;
+#endif
 			sqe->cdw12 = (uint32_t)((len >> ns->lba_shift) - 1);	/* 6.9: NLB 0's based */
 		}
 		q->sq_tail = (uint16_t)((q->sq_tail + 1) % q->entries);
@@ -202,6 +205,14 @@ static void nvme_reap(struct nvme_softc *sc, struct hv_blkreq_list *done)
 		if (ccb != parent)
 			nvme_ccb_put(sc, ccb);
 		if (--parent->pending == 0) {
+#ifdef HV_DEFECT_LOST_RECOVERED	/* certify defect nvme-lost-recovered: the 100th write's completion
+				 * is dropped; the watchdog's reset then reports it done (below) */
+			static unsigned nvme_defect_writes;
+			if (parent->rq->op == HV_BLK_WRITE && ++nvme_defect_writes == 100) {
+				parent->pending = 1;	/* still in flight for the watchdog */
+				continue;
+			}
+#endif
 #ifdef HV_DEFECT_LOSE_COMPLETION	/* certify self-test defect: every 200th request never completes */
 			static unsigned nvme_defect_done;
 			if (++nvme_defect_done % 200 == 0) {
@@ -279,7 +290,11 @@ static void nvme_recover(struct nvme_softc *sc)
 	flags = hv_spin_lock_irqsave(&sc->lock);
 	sc->resets++;
 	rc = nvme_disable(sc);
+#ifdef HV_DEFECT_LOST_RECOVERED	/* the requests the reset took back reported as done */
+	nvme_collect_all(sc, 0, &done);
+#else
 	nvme_collect_all(sc, -HV_ETIMEDOUT, &done);
+#endif
 	if (rc == 0)
 		rc = nvme_enable(sc);
 	if (rc == 0)
@@ -292,6 +307,8 @@ static void nvme_recover(struct nvme_softc *sc)
 		       (unsigned long long)sc->resets);
 	}
 	hv_spin_unlock_irqrestore(&sc->lock, flags);
+	/* Counted by the kernel: these requests completed through the reset, not the device. */
+	hv_blkdev_recovery(sc->dev, "reset", done.count);
 	hv_blkreq_list_complete(&done);
 }
 

@@ -16,6 +16,7 @@ static void pvscsi_abort(struct pvscsi_softc *sc, struct pvscsi_ccb *ccb)
 	uint32_t st;
 
 	sc->aborts++;
+	hv_blkdev_recovery(sc->dev, "abort", 1);	/* the timed-out command ends here */
 	st = pvscsi_adapter_cmd(sc, PVSCSI_CMD_ABORT_CMD, &d, sizeof(d));
 	hv_log("pvscsi: %s: target %u: command 0x%02x timed out after %u ms; ABORT_CMD status %d",
 	       sc->slot, ccb->cmd->target, ccb->cmd->cdb[0], PVSCSI_IO_TIMEOUT_US / 1000, (int)st);
@@ -27,6 +28,7 @@ static void pvscsi_reset_device(struct pvscsi_softc *sc, struct pvscsi_ccb *ccb)
 	uint32_t st;
 
 	sc->dev_resets++;
+	hv_blkdev_recovery(sc->dev, "device-reset", 0);	/* the abort already counted it */
 	d.target = ccb->cmd->target;
 	memcpy(d.lun, ccb->cmd->lun, 8);
 	st = pvscsi_adapter_cmd(sc, PVSCSI_CMD_RESET_DEVICE, &d, sizeof(d));
@@ -42,7 +44,9 @@ static void pvscsi_reset_adapter(struct pvscsi_softc *sc, struct scsi_done *done
 	pvscsi_write32(sc, PVSCSI_REG_INTR_MASK, 0);
 	/* Whatever the adapter completed before the reset is still good news. */
 	hv_mb();
+	unsigned before = done->count;
 	pvscsi_collect_all(sc, SCSI_HOST_RESET, done);
+	hv_blkdev_recovery(sc->dev, "adapter-reset", done->count - before);
 	if (pvscsi_start(sc) < 0) {
 		hv_log("pvscsi: %s: adapter reset failed; no more I/O", sc->slot);
 		sc->dead = 1;
