@@ -115,6 +115,10 @@ static int plan_set(struct certify_plan *p, const char *key, const char *val, co
 	} else if (!strcmp(key, "firmware")) {
 		if (qemu_firmware_parse(val, &p->firmware) < 0)
 			return certify_errf(err, "%s: firmware: '%s' is not seabios or qboot", where, val);
+	} else if (!strcmp(key, "iommu")) {
+		if (strcmp(val, "intel") && strcmp(val, "none"))
+			return certify_errf(err, "%s: iommu: '%s' is not intel or none", where, val);
+		p->iommu = !strcmp(val, "intel");
 	} else if (!strcmp(key, "topology")) {
 		size_t t;
 
@@ -180,6 +184,11 @@ static int plan_defaults(struct certify_plan *p, const char *fname, struct certi
 		r |= certify_strv_push(&p->accels, "tcg");
 	if (p->required.n == 0)
 		r |= certify_strv_push(&p->required, "all");
+	/* QEMU's intel-iommu exists on q35 only. */
+	for (size_t i = 0; p->iommu && i < p->machines.n; i++)
+		if (strcmp(p->machines.v[i], "q35"))
+			return certify_errf(err, "%s: iommu = intel needs machines = q35, not %s", fname,
+					    p->machines.v[i]);
 	return r ? certify_errf(err, "%s: out of memory", fname) : 0;
 }
 

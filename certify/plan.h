@@ -36,6 +36,8 @@ struct certify_plan {
 	int mem_mib;			/* default 256 */
 	double timeout_s;		/* per boot, default 120 */
 	enum qemu_firmware firmware;	/* default seabios */
+	int iommu;			/* iommu = intel: QEMU's intel-iommu in front of the
+					 * devices (q35 only); default none */
 	enum certify_topology topology;	/* default none */
 	uint64_t disk_bytes;		/* scratch disk size (topology disk), default 64 MiB */
 	char eio_lba[64];		/* "" or a template: blkdebug EIO at that sector, blk.eio_lba= */

@@ -30,6 +30,7 @@ int certify_run_qemu_config(const struct certify_run_spec *spec, const struct ce
 	q->machine = c->machine;
 	q->accel = c->accel;
 	q->firmware = p->firmware;
+	q->iommu = p->iommu;
 	q->smp = c->smp;
 	q->mem_mib = p->mem_mib;
 	q->kernel = spec->kernel;

@@ -84,6 +84,37 @@ static void test_plan_errors(void)
 	plan_bad("name = x\ntests = boot\nsoak = 0\n", "bad.plan:3: soak: '0' is not 1..86400 seconds");
 	plan_bad("name = x\ntests = boot\nsoak = 5s\n", "soak: '5s' is not 1..86400 seconds");
 	plan_bad("name = x\ntests = boot\nsoak = 86401\n", "soak: '86401'");
+	plan_bad("name = x\ntests = boot\niommu = amd\n", "bad.plan:3: iommu: 'amd' is not intel or none");
+	plan_bad("name = x\ntests = boot\nmachines = q35 pc\niommu = intel\n",
+		 "bad.plan: iommu = intel needs machines = q35, not pc");
+	plan_bad("name = x\ntests = boot\niommu = intel\n", "iommu = intel needs machines = q35, not pc");
+}
+
+/* iommu = intel reaches QEMU's configuration; without it there is no IOMMU. */
+static void test_plan_iommu(void)
+{
+	struct certify_plan p;
+	struct certify_run_spec spec = { .plan = &p, .ndut = 1, .seed = 9, .kernel = "k.elf" };
+	struct certify_config cfg = { .machine = "q35", .irq = "none", .smp = 1, .accel = QEMU_ACCEL_TCG };
+	struct certify_strv args = { 0 };
+	struct qemu_config q;
+	struct certify_err err;
+	char initrd[256], append[512];
+
+	snprintf(spec.dut[0].model, sizeof(spec.dut[0].model), "e1000");
+	spec.dut[0].m = certify_model_find("e1000");
+	for (int on = 0; on < 2; on++) {
+		const char *text = on ? "name = x\ntests = nic\nmachines = q35\ntopology = nic-pair\niommu = intel\n"
+				      : "name = x\ntests = nic\nmachines = q35\ntopology = nic-pair\n";
+		CU_ASSERT_EQUAL_FATAL(certify_plan_parse(text, "x.plan", &p, &err), 0);
+		CU_ASSERT_EQUAL(p.iommu, on);
+		CU_ASSERT_EQUAL_FATAL(certify_run_qemu_config(&spec, &cfg, &q, &args, initrd, sizeof(initrd),
+							      append, sizeof(append), &err), 0);
+		CU_ASSERT_EQUAL(q.iommu, on);
+		certify_strv_free(&args);
+		memset(&args, 0, sizeof(args));
+		certify_plan_free(&p);
+	}
 }
 
 static void test_plan_expand(void)
@@ -320,7 +351,7 @@ static void test_plan_official(void)
 UNIT_SUITE(certify_plan_suite)
 {
 	static const struct unit_test tests[] = {
-		UNIT_TEST(test_plan_parse), UNIT_TEST(test_plan_defaults), UNIT_TEST(test_plan_errors),
+		UNIT_TEST(test_plan_parse), UNIT_TEST(test_plan_defaults), UNIT_TEST(test_plan_errors), UNIT_TEST(test_plan_iommu),
 		UNIT_TEST(test_plan_expand), UNIT_TEST(test_matrix), UNIT_TEST(test_qemu_config),
 		UNIT_TEST(test_exercise), UNIT_TEST(test_plan_official),
 		UNIT_TEST_END

@@ -72,7 +72,6 @@ static int e1000_probe(struct hv_pci_dev *d, const struct hv_pci_id *id)
 {
 	struct hv_pci_info info;
 	struct e1000_softc *sc;
-	uint64_t size = 0;
 	int rc;
 
 	hv_pci_get_info(d, &info);
@@ -82,7 +81,7 @@ static int e1000_probe(struct hv_pci_dev *d, const struct hv_pci_id *id)
 #ifdef HV_DEFECT_LEAK_PAGE	/* certify self-test defect: one DMA page lost per probe */
 	{
 		uint64_t bus;
-		(void)hv_dma_alloc(HV_PAGE_SIZE, &bus);
+		(void)hv_dma_alloc_coherent(d, HV_PAGE_SIZE, &bus);
 	}
 #endif
 	sc->pci = d;
@@ -98,8 +97,8 @@ static int e1000_probe(struct hv_pci_dev *d, const struct hv_pci_id *id)
 	sc->chip = e1000_chip_lookup(id, info.device);
 	e1000_memcpy(sc->slot, info.slot, sizeof(sc->slot));
 	hv_pci_enable(d, HV_PCI_ENABLE_MEM | HV_PCI_ENABLE_MASTER);
-	sc->regs = (volatile uint8_t *)hv_pci_map_bar(d, 0, &size);
-	if (!sc->regs || size < E1000_BAR0_MIN_SIZE) {
+	sc->regs = hv_pci_bar(d, 0);
+	if (!sc->regs || hv_bar_size(sc->regs) < E1000_BAR0_MIN_SIZE) {
 		hv_log("e1000: %s: BAR0 is not a memory BAR of at least 128 KiB", sc->slot);
 		rc = -HV_ENODEV;
 		goto free_softc;

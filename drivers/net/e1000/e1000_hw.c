@@ -152,6 +152,9 @@ void e1000_hw_link_update(struct e1000_softc *sc)
 {
 	bool up = (e1000_read(sc, E1000_STATUS) & E1000_STATUS_LU) != 0;
 
+#ifdef HV_DEFECT_BAR_OVERRUN	/* verifier defect: a "mirror" of STATUS one window up, past BAR0 */
+	sc->defect_status_mirror = e1000_read(sc, E1000_BAR0_MIN_SIZE + E1000_STATUS);
+#endif
 #ifdef HV_DEFECT_IGNORE_LINKDOWN	/* certify self-test defect: never report link down */
 	if (!up)
 		return;
