@@ -4,13 +4,13 @@
 # catch its defect is among the failed ones and says what went wrong; the good driver of
 # every (device, plan) the tables name passes that plan, and e1000 and nvme pass GOOD_RUNS
 # runs. Quick one-configuration plans (tests/certify/plans/) keep each run short, and all of
-# these certifications share one pool of DEFECT_JOBS (default 2) running at once.
+# these certifications share one pool of DEFECT_JOBS (default: the CPUs, nproc) running at once.
 set -u
 . "$(dirname "$0")/lib.sh"
 plans=$(dirname "$0")/plans
 mods=${MODULES_DIR:-build/modules}
 runs=${GOOD_RUNS:-10}
-jobs=${DEFECT_JOBS:-2}
+jobs=${DEFECT_JOBS:-$(nproc)}
 work=$T
 
 now() { date +%s.%N; }
