@@ -81,6 +81,9 @@ static void test_plan_errors(void)
 	plan_bad("name = x\ntests = boot\ndisk = 8Q\n", "disk: bad size '8Q'");
 	plan_bad("name = x\ntests = boot\ntopology = ring\n", "topology: 'ring'");
 	plan_bad("name = x\ntests = boot\nkind = gpu\n", "kind: 'gpu'");
+	plan_bad("name = x\ntests = boot\nsoak = 0\n", "bad.plan:3: soak: '0' is not 1..86400 seconds");
+	plan_bad("name = x\ntests = boot\nsoak = 5s\n", "soak: '5s' is not 1..86400 seconds");
+	plan_bad("name = x\ntests = boot\nsoak = 86401\n", "soak: '86401'");
 }
 
 static void test_plan_expand(void)
@@ -94,6 +97,17 @@ static void test_plan_expand(void)
 	CU_ASSERT_STRING_EQUAL(a, "x=77");
 	CU_ASSERT_EQUAL(certify_plan_expand(&p, "b={disk_bytes}", 1, a, sizeof(a), &err), 0);
 	CU_ASSERT_STRING_EQUAL(a, "b=8388608");
+	/* {soak}: the plan's key, 60 without one; certify run --soak sets the field */
+	CU_ASSERT_EQUAL(certify_plan_expand(&p, "nic.soak_s={soak}", 1, a, sizeof(a), &err), 0);
+	CU_ASSERT_STRING_EQUAL(a, "nic.soak_s=60");
+	unsigned soak = 0;
+	CU_ASSERT_EQUAL(certify_plan_soak("3", &soak), 0);
+	CU_ASSERT_EQUAL(soak, 3);
+	CU_ASSERT_EQUAL(certify_plan_soak("-3", &soak), -1);
+	CU_ASSERT_EQUAL(certify_plan_soak("", &soak), -1);
+	p.soak_s = soak;
+	CU_ASSERT_EQUAL(certify_plan_expand(&p, "{soak}", 1, a, sizeof(a), &err), 0);
+	CU_ASSERT_STRING_EQUAL(a, "3");
 	/* The same seed gives the same number, and it stays within [LO, HI]. */
 	CU_ASSERT_EQUAL(certify_plan_expand(&p, "{rand:100:200}", 5, a, sizeof(a), &err), 0);
 	CU_ASSERT_EQUAL(certify_plan_expand(&p, "{rand:100:200}", 5, b, sizeof(b), &err), 0);

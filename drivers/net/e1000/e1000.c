@@ -304,6 +304,11 @@ static void e1000_intr(void *arg, unsigned index)
 		if (!(icr & E1000_ICR_RX_ANY))
 			break;
 	}
+	/* Out of rounds with a receive cause just read (and so cleared): the frames behind it
+	 * would wait for the next frame's interrupt, which a sender waiting for them never
+	 * sends. Set the cause again (ICS, SDM 13.4.19) so the device interrupts once more. */
+	if (icr & E1000_ICR_RX_ANY)
+		e1000_write(sc, E1000_ICS, icr & E1000_ICR_RX_ANY);
 	/* The 82574 masks "other" once it fired in MSI-X mode (DS 7.4.3): re-arm it. */
 	if (sc->irq_mode == HV_IRQ_MSIX && (seen & (E1000_ICR_OTHER | E1000_ICR_LSC)))
 		e1000_write(sc, E1000_IMS, sc->ims);

@@ -161,6 +161,10 @@ void e1000_hw_link_update(struct e1000_softc *sc)
 	if (!up)
 		e1000_write(sc, E1000_TCTL, 0);
 #endif
+#ifdef HV_DEFECT_FLAP_REPLAY	/* certify self-test defect: link up re-posts old transmit slots */
+	if (up && !sc->nd.link_up && sc->running)
+		e1000_write(sc, E1000_TDT, (sc->tx_doorbell - 64) & (E1000_NTXD - 1));
+#endif
 	if (up != sc->nd.link_up)
 		sc->cnt.link_changes++;
 	hv_netdev_link_change(&sc->nd, up);

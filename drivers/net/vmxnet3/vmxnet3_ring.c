@@ -323,6 +323,11 @@ static void vmxnet3_rx_deliver(struct vmxnet3_softc *sc, const uint8_t *frame, s
 		sc->cnt.rx_dropped++;	/* longer than the MTU allows */
 		return;
 	}
+#ifdef HV_DEFECT_DROP_RARE	/* certify self-test defect: 1 frame in 5000 vanishes, counted nowhere */
+	static unsigned vmxnet3_defect_rare;
+	if (++vmxnet3_defect_rare % 5000 == 0)
+		return;
+#endif
 	sc->cnt.rx_packets++;
 	sc->cnt.rx_bytes += len;
 	hv_netdev_rx(&sc->nd, frame, len);

@@ -150,7 +150,9 @@ static void pvscsi_intr(void *arg, unsigned index)
 	if (!st || st == 0xffffffffu)
 		return;
 	pvscsi_write32(sc, PVSCSI_REG_INTR_STATUS, st);
+#ifndef HV_DEFECT_NO_INTR	/* certify self-test defect: the interrupt acknowledged, nothing reaped */
 	pvscsi_complete(sc, 1);
+#endif
 }
 
 int hv_module_init(void)
