@@ -125,6 +125,10 @@ static int e1000_probe(struct hv_pci_dev *d, const struct hv_pci_id *id)
 		hv_log("e1000: %s: netdev registration failed: %d", sc->slot, rc);
 		goto release_irq;
 	}
+#ifdef HV_DEFECT_PROBE_HANG_LATE	/* containment self-test: hang with a netdev registered */
+	for (;;)
+		hv_udelay(10);
+#endif
 	hv_log("e1000: %s: %s rev %u, %s, irq %s", sc->slot, sc->chip->name, info.revision, sc->nd.name,
 	       hv_pci_irq_mode_name(sc->irq_mode));
 	return 0;

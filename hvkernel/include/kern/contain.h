@@ -16,7 +16,7 @@
 struct pci_dev;
 struct pci_driver;
 
-#define CONTAIN_DEADLINE_MS	3000
+#define CONTAIN_DEADLINE_MS	5000
 #define CONTAIN_STACK_PAGES	8	/* the driver stack: 32 KiB, as the boot stack */
 
 /* Kernel functions a stuck driver may be abandoned in: they hold no lock and leave no
