@@ -15,8 +15,10 @@ NW=${SOAK_WORKERS:-3}
 KILLS=${SOAK_KILLS:-3}
 WPIDS=
 trap 'kill -KILL $WPIDS 2> /dev/null; sh "$PGSERVER" stop "$PGDIR"; rm -rf "$T"' EXIT
-# Two configurations a run (pc and q35, one CPU each).
-sed 's/^name = .*/name = selfjobs/; s/^machines = .*/machines = pc q35/' \
+# Two configurations a run (pc and q35, one CPU each). Three workers and the other tests on
+# two cores stall QEMU for seconds: the probe deadline (driver.deadline_ms, 3 s) is raised so
+# that a slow edu probe is not abandoned, in the baseline or in the soak.
+sed 's/^name = .*/name = selfjobs/; s/^machines = .*/machines = pc q35/; s/^params = .*/params = boot.probe=42 driver.deadline_ms=30000/' \
 	plans/selftest.plan > "$T/plans/selfjobs.plan"
 
 rnd() { echo $(( $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % $1 )); }
