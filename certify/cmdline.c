@@ -41,6 +41,9 @@ int certify_cmdline_build(const struct certify_run_spec *spec, const struct cert
 		snprintf(word, sizeof(word), "blk.eio_lba=%s", eio);
 		r |= cmdline_append(out, len, word);
 	}
+	/* Certification always runs the driver under the verifier (docs/ddk.md, "Verifier"). */
+	if (!spec->no_verifier)
+		r |= cmdline_append(out, len, "verifier=1");
 	if (strcmp(c->irq, "none")) {
 		snprintf(word, sizeof(word), "pci.irq=%s", c->irq);
 		r |= cmdline_append(out, len, word);

@@ -10,8 +10,9 @@
 
 /*
  * The kernel command line into out: test= the plan's tests, its params expanded with the
- * seed, blk.seed=, blk.eio_lba= (eio: "" or the sector of the injected read error) and
- * pci.irq= (unless the configuration's irq is "none"). Returns 0, or -1 (err says why).
+ * seed, blk.seed=, blk.eio_lba= (eio: "" or the sector of the injected read error),
+ * verifier=1 (unless spec->no_verifier) and pci.irq= (unless the configuration's irq is
+ * "none"). Returns 0, or -1 (err says why).
  */
 int certify_cmdline_build(const struct certify_run_spec *spec, const struct certify_config *c,
 			  const char *eio, char *out, size_t len, struct certify_err *err);

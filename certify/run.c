@@ -14,6 +14,7 @@
 #include "proc.h"
 #include "qmp.h"
 #include "run.h"
+#include "symbolize.h"
 
 int certify_run_qemu_config(const struct certify_run_spec *spec, const struct certify_config *c,
 			    struct qemu_config *q, struct certify_strv *args, char *initrd,
@@ -244,6 +245,8 @@ static void run_one(struct run_exec *x, size_t i)
 		certify_peer_check(&b.peer_run, certify_hostcheck_get(&r->checks, "peer.frames"));
 	if (b.verified)
 		certify_blkverify_check(&b.verify, certify_hostcheck_get(&r->checks, "image.verify"));
+	certify_symbolize_violations(r->res.run.violation, r->res.run.nviolation, x->spec->kernel,
+				     x->spec->mods, x->spec->nmods);
 	struct certify_judge_in in = { .spec = x->spec, .res = &r->res, .checks = r->checks.v,
 				       .nchecks = r->checks.n };
 	r->verdict = certify_judge(&in, r->reason, sizeof(r->reason));
