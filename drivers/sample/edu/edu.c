@@ -56,6 +56,10 @@ static void edu_intr(void *arg, unsigned index)
 #ifdef HV_DEFECT_SLEEP_IRQ	/* verifier defect: a delay in the interrupt handler */
 	hv_udelay(10);
 #endif
+#ifdef HV_DEFECT_LOCK_HELD	/* verifier defect: the handler returns holding a lock */
+	static struct hv_spinlock held;
+	(void)hv_spin_lock_irqsave(&held);
+#endif
 	edu_write(sc, EDU_REG_IRQ_ACK, st);
 	sc->irq_seen |= st;
 	sc->nirq++;
@@ -148,6 +152,13 @@ static void edu_defects(void)
 	void *twice = hv_malloc(32);
 	hv_free(twice);
 	hv_free(twice);
+#endif
+#ifdef HV_DEFECT_FOREIGN_FREE
+	uint8_t *whole = hv_malloc(64);
+	if (whole) {
+		hv_free(whole + 16);	/* not the start of an allocation */
+		hv_free(whole);
+	}
 #endif
 #ifdef HV_DEFECT_REDZONE
 	uint8_t *rz = hv_malloc(40);
