@@ -108,9 +108,14 @@ const char *vf_first_kind_since(unsigned n)
 	return n < vf_violations() && n < VF_MAX_RECORDS ? vf_kinds[n] : "";
 }
 
+unsigned vf_cpu(void)
+{
+	return smp_cpu_count() > 1 ? smp_cpu_index() % SMP_MAX_CPUS : 0;
+}
+
 static struct vf_cpu *vf_this_cpu(void)
 {
-	return &vf_cpus[smp_cpu_index() % SMP_MAX_CPUS];
+	return &vf_cpus[vf_cpu()];
 }
 
 void vf_entry_enter(struct vf_entry *e, struct pci_dev *dev)
