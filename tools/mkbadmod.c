@@ -241,7 +241,7 @@ static int mkbad_abimajor(struct mkbad_file *f)
 
 	if (!info)
 		return -1;
-	info->abi_major = 2;
+	info->abi_major = HV_DDK_ABI_MAJOR + 1;	/* a major this kernel does not have */
 	return 0;
 }
 
