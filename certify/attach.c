@@ -6,7 +6,15 @@
 
 void certify_netdev_id(char *out, size_t len, size_t dev, enum certify_port port)
 {
-	snprintf(out, len, "n%zu%c", dev, port == CERTIFY_PORT_A ? 'a' : port == CERTIFY_PORT_B ? 'b' : 'z');
+	static const char tag[] = { [CERTIFY_PORT_A] = 'a', [CERTIFY_PORT_B] = 'b',
+				    [CERTIFY_PORT_SPARE] = 'z', [CERTIFY_PORT_WIRE] = 'w' };
+
+	snprintf(out, len, "n%zu%c", dev, tag[port]);
+}
+
+void certify_nic_mac(char *out, size_t len, size_t dev, enum certify_port port)
+{
+	snprintf(out, len, "52:54:00:12:%02zx:%02x", dev & 0xff, (unsigned)port + 1);
 }
 
 void certify_drive_id(char *out, size_t len, size_t dev)
@@ -99,17 +107,23 @@ static int attach_nic_pair(const struct certify_dut *d, size_t i, struct certify
 		struct certify_attach at = { .index = i, .props = d->props, .netdev = id, .id = id, .mac = mac };
 
 		certify_netdev_id(id, sizeof(id), i, (enum certify_port)k);
-		snprintf(mac, sizeof(mac), "52:54:00:12:%02zx:%02x", i, k + 1);
+		certify_nic_mac(mac, sizeof(mac), i, (enum certify_port)k);
 		r |= certify_strv_push(a, "-netdev");
 		r |= certify_strv_pushf(a, "hubport,id=%s,hubid=%zu", id, i + 1);
 		r |= certify_attach_device(d->m, &at, a);
 	}
-	/* A third, device-less port, as in the Linux baseline: it takes the frames when the
-	 * other NIC is stopped (nic.txonly), so a NIC whose QEMU model sends asynchronously
-	 * (virtio-net) is not held back by a hub with nobody left to deliver to. */
+	/* A third port, as in the Linux baseline: it takes the frames when the other NIC is
+	 * stopped (nic.txonly), so a NIC whose QEMU model sends asynchronously (virtio-net) is
+	 * not held back by a hub with nobody left to deliver to. On the first device it is
+	 * certify's wire tap (wire.h): the socket netdev n0w, which the executor puts on the
+	 * command line before the topology, so the host sees every frame on the wire. */
+	char wire[32];
+
 	certify_netdev_id(id, sizeof(id), i, CERTIFY_PORT_SPARE);
+	certify_netdev_id(wire, sizeof(wire), i, CERTIFY_PORT_WIRE);
 	r |= certify_strv_push(a, "-netdev");
-	r |= certify_strv_pushf(a, "hubport,id=%s,hubid=%zu", id, i + 1);
+	r |= certify_strv_pushf(a, "hubport,id=%s,hubid=%zu%s%s", id, i + 1, i ? "" : ",netdev=",
+				i ? "" : wire);
 	return r;
 }
 
@@ -144,7 +158,12 @@ int certify_attach_topology(const struct certify_run_spec *spec, const char *eio
 		} else if (m && topo == CERTIFY_TOPO_VM && m->kind == CERTIFY_KIND_STORAGE) {
 			r |= attach_disk(spec, d, i, "", q, args);
 		} else if (m && topo == CERTIFY_TOPO_VM && m->kind == CERTIFY_KIND_NIC && !nic_wired) {
+			char mac[24];
+
+			certify_nic_mac(mac, sizeof(mac), i, CERTIFY_PORT_A);
 			at.netdev = CERTIFY_NETDEV_PEER;	/* the host peer's -netdev, run.c adds it */
+			at.id = CERTIFY_NIC_PEER;
+			at.mac = mac;
 			r |= certify_attach_device(m, &at, args);
 			nic_wired = 1;
 		} else {
@@ -163,4 +182,29 @@ void certify_attach_first_disk(const struct certify_run_spec *spec, char *out, s
 			certify_drive_id(out, len, i);
 			return;
 		}
+}
+
+void certify_attach_each_nic(const struct certify_run_spec *spec,
+			     void (*fn)(const char *id, const char *mac, void *ctx), void *ctx)
+{
+	enum certify_topology topo = spec->plan->topology;
+	char id[32], mac[24];
+
+	for (size_t i = 0; i < spec->ndut; i++) {
+		const struct certify_model *m = spec->dut[i].m;
+
+		if (!m || m->kind != CERTIFY_KIND_NIC)
+			continue;
+		if (topo == CERTIFY_TOPO_NIC_PAIR) {
+			for (int k = CERTIFY_PORT_A; k <= CERTIFY_PORT_B; k++) {
+				certify_netdev_id(id, sizeof(id), i, (enum certify_port)k);
+				certify_nic_mac(mac, sizeof(mac), i, (enum certify_port)k);
+				fn(id, mac, ctx);
+			}
+		} else if (topo == CERTIFY_TOPO_VM) {
+			certify_nic_mac(mac, sizeof(mac), i, CERTIFY_PORT_A);
+			fn(CERTIFY_NIC_PEER, mac, ctx);
+			return;		/* only the first NIC is wired (certify_attach_topology) */
+		}
+	}
 }

@@ -15,16 +15,27 @@
 
 /* Topology vm: the netdev of the NIC under test, whose other end is the host peer. */
 #define CERTIFY_NETDEV_PEER	"hp"
+/* Topology vm: the -device id of the NIC wired to the host peer. */
+#define CERTIFY_NIC_PEER	"nhp"
 
 /* The ports of one NIC of a nic-pair topology, on its own hub. */
 enum certify_port {
 	CERTIFY_PORT_A,		/* the NIC that sends (nic.* tests' A; link-flap takes it down) */
 	CERTIFY_PORT_B,		/* the NIC that receives */
-	CERTIFY_PORT_SPARE,	/* a device-less port that takes frames while B is stopped */
+	CERTIFY_PORT_SPARE,	/* the third port: certify's wire tap (wire.h) on device 0 */
+	CERTIFY_PORT_WIRE,	/* the wire tap's socket netdev, joined to the hub by SPARE */
 };
 
-/* The netdev id (also the NIC's device id) of port of device dev: "n<dev><a|b|z>". */
+/* The netdev id (also the NIC's device id) of port of device dev: "n<dev><a|b|z|w>". */
 void certify_netdev_id(char *out, size_t len, size_t dev, enum certify_port port);
+
+/* The MAC certify gives port of device dev: 52:54:00:12:<dev>:<port + 1>. */
+void certify_nic_mac(char *out, size_t len, size_t dev, enum certify_port port);
+
+/* Every NIC of spec's topology that gets an explicit MAC, as its -device id and that MAC:
+ * fn is called once per NIC (the host check nic.mac compares them with the kernel's). */
+void certify_attach_each_nic(const struct certify_run_spec *spec,
+			     void (*fn)(const char *id, const char *mac, void *ctx), void *ctx);
 
 /* The drive id of device dev's scratch disk: "d<dev>". */
 void certify_drive_id(char *out, size_t len, size_t dev);

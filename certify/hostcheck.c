@@ -26,6 +26,26 @@ static int hostcheck_need_peer(const struct certify_run_spec *spec)
 	return spec->plan->topology == CERTIFY_TOPO_VM;
 }
 
+/* nic-pair and vm: certify gives each NIC under test a mac=, and the kernel's netdev
+ * records must carry it (macverify.h). */
+static int hostcheck_need_mac(const struct certify_run_spec *spec)
+{
+	enum certify_topology t = spec->plan->topology;
+
+	if (t != CERTIFY_TOPO_NIC_PAIR && t != CERTIFY_TOPO_VM)
+		return 0;
+	for (size_t i = 0; i < spec->ndut; i++)
+		if (spec->dut[i].m && spec->dut[i].m->kind == CERTIFY_KIND_NIC)
+			return 1;
+	return 0;
+}
+
+/* nic-pair: the hub's third port is the host's wire tap (wire.h). */
+static int hostcheck_need_wire(const struct certify_run_spec *spec)
+{
+	return spec->plan->topology == CERTIFY_TOPO_NIC_PAIR && hostcheck_need_mac(spec);
+}
+
 /* blk.host_verify=1 / vmm.host_verify=1: every block the kernel reports written is read
  * back from the image. */
 static int hostcheck_need_image(const struct certify_run_spec *spec)
@@ -45,6 +65,8 @@ static const struct {
 } hostcheck_table[] = {
 	{ "peer.frames", hostcheck_need_peer, "the kernel never reached sync point peer-tx-done" },
 	{ "image.verify", hostcheck_need_image, "the kernel never reached sync point blkverify" },
+	{ "nic.mac", hostcheck_need_mac, "the kernel reported no netdev for a NIC under test" },
+	{ "wire.frames", hostcheck_need_wire, "the kernel never reached sync point wire-check" },
 };
 
 struct certify_hostcheck *certify_hostcheck_get(struct certify_hostchecks *s, const char *name)

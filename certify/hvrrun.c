@@ -152,7 +152,7 @@ static int hvr_add_violation(struct hvr_run *run, const struct hvr_record *rec)
 	void *grown;
 
 	memset(&v, 0, sizeof(v));
-	if (!kind || !*kind || strspn(kind, "abcdefghijklmnopqrstuvwxyz_") != strlen(kind) ||
+	if (!kind || !*kind || strspn(kind, "abcdefghijklmnopqrstuvwxyz_-") != strlen(kind) ||
 	    strlen(kind) >= sizeof(v.kind) || !mod || !*mod ||
 	    hvr_get_hex(rec, "site", &v.site) < 0 || hvr_get_hex(rec, "off", &v.off) < 0) {
 		hvr_run_error(run, "violation record: needs kind (a word), module, site and off (hex)");

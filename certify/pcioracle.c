@@ -35,7 +35,7 @@ static int pci_device(json_object *d, struct certify_pcilist *out, int depth,
 		      struct certify_err *err)
 {
 	struct certify_pcifn f;
-	json_object *id, *ci, *br, *brdevs;
+	json_object *id, *ci, *br, *brdevs, *v_id;
 	int bus, slot, fn, vid, did, cls, v;
 
 	memset(&f, 0, sizeof(f));
@@ -60,6 +60,8 @@ static int pci_device(json_object *d, struct certify_pcilist *out, int depth,
 		f.has_rev = 1;
 		f.rev = (uint8_t)v;
 	}
+	if (json_object_object_get_ex(d, "qdev_id", &v_id) && json_object_is_type(v_id, json_type_string))
+		snprintf(f.qdev_id, sizeof(f.qdev_id), "%s", json_object_get_string(v_id));
 	if (pci_add(out, &f) < 0)
 		return certify_errf(err, "query-pci: out of memory");
 	if (json_object_object_get_ex(d, "pci_bridge", &br) &&

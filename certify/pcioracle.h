@@ -19,6 +19,7 @@ struct certify_pcifn {
 	uint16_t svid, ssid;
 	int has_rev;
 	uint8_t rev;
+	char qdev_id[32];	/* the -device id, "" when it has none */
 };
 
 struct certify_pcilist {

@@ -10,11 +10,13 @@
 #include "attach.h"
 #include "blkverify.h"
 #include "cmdline.h"
+#include "macverify.h"
 #include "peer.h"
 #include "proc.h"
 #include "qmp.h"
 #include "run.h"
 #include "symbolize.h"
+#include "wire.h"
 
 int certify_run_qemu_config(const struct certify_run_spec *spec, const struct certify_config *c,
 			    struct qemu_config *q, struct certify_strv *args, char *initrd,
@@ -72,6 +74,9 @@ struct run_boot {
 	struct certify_peer peer;		/* topology vm: the host end of the NIC */
 	int peer_open;
 	struct certify_peer_run peer_run;
+	struct certify_macverify mac;		/* nic.mac: the kernel's netdev records */
+	struct certify_wire wire;		/* topology nic-pair: the hub's wire tap */
+	int wire_open;
 };
 
 /* blk.host_verify / vmm.host_verify: at sync point blkverify read the image of the disk the
@@ -121,6 +126,29 @@ static int run_link_flap(struct certify_session *s, const char *point)
 	return 0;
 }
 
+/* A netdev record: on the first, map the NICs' -device ids to PCI slots with query-pci
+ * (QEMU is running); then compare the MAC the driver read with the one QEMU was given. */
+static void run_netdev(struct certify_session *s, struct run_boot *b, const struct hvr_record *rec)
+{
+	struct certify_err err;
+
+	if (!b->mac.n)
+		return;
+	if (!b->mac.map_tried) {
+		struct qmp *q = certify_session_qmp(s);
+		json_object *ret = NULL;
+
+		b->mac.map_tried = 1;
+		if (!q)
+			snprintf(b->mac.notrun, sizeof(b->mac.notrun), "no QMP connection for query-pci");
+		else if (qmp_execute(q, "query-pci", NULL, &ret, 5.0, &err) < 0 ||
+			 certify_macverify_map(&b->mac, ret, &err) < 0)
+			snprintf(b->mac.notrun, sizeof(b->mac.notrun), "query-pci: %.140s", err.msg);
+		json_object_put(ret);
+	}
+	certify_macverify_record(&b->mac, hvr_get(rec, "name"), hvr_get(rec, "slot"), hvr_get(rec, "mac"));
+}
+
 static int run_on_record(struct certify_session *s, const struct hvr_record *rec, double host_s,
 			 void *ctx)
 {
@@ -141,6 +169,18 @@ static int run_on_record(struct certify_session *s, const struct hvr_record *rec
 			b->writes = nw;
 			b->writes[b->nwrites++] = w;
 		}
+		return 0;
+	}
+	if (strcmp(rec->type, "wire") == 0 && b->wire_open) {
+		certify_wire_claim(&b->wire, hvr_get(rec, "test"), hvr_get(rec, "src"), hvr_get(rec, "first"),
+				   hvr_get(rec, "frames"), hvr_get(rec, "bytes"));
+		return 0;
+	}
+	if (strcmp(rec->type, "sync") == 0 && b->wire_open && hvr_get(rec, "point") &&
+	    certify_wire_sync(&b->wire, hvr_get(rec, "point")))
+		return 0;
+	if (strcmp(rec->type, "netdev") == 0) {
+		run_netdev(s, b, rec);
 		return 0;
 	}
 	if (strcmp(rec->type, "sync") == 0 && hvr_get(rec, "point") &&
@@ -203,8 +243,25 @@ static void run_one(struct run_exec *x, size_t i)
 	memset(&b, 0, sizeof(b));
 	b.x = x;
 	b.cfg = &x->cfgs[i];
+	if (x->spec->plan->topology == CERTIFY_TOPO_NIC_PAIR) {
+		char id[32];
+
+		/* before the topology: the hub's third port names this netdev */
+		certify_netdev_id(id, sizeof(id), 0, CERTIFY_PORT_WIRE);
+		if (certify_wire_open(&b.wire, &err) < 0 || certify_wire_qemu_args(&b.wire, id, &args) < 0) {
+			if (b.wire.started)
+				certify_wire_close(&b.wire);
+			r->verdict = CERTIFY_V_ERROR;
+			snprintf(r->reason, sizeof(r->reason), "%s", err.msg);
+			certify_strv_free(&args);
+			return;
+		}
+		b.wire_open = 1;
+	}
 	if (certify_run_qemu_config(x->spec, &x->cfgs[i], &so.qemu, &args, initrd, sizeof(initrd),
 				    r->append, sizeof(r->append), &err) < 0) {
+		if (b.wire_open)
+			certify_wire_close(&b.wire);
 		r->verdict = CERTIFY_V_ERROR;
 		snprintf(r->reason, sizeof(r->reason), "%s", err.msg);
 		certify_strv_free(&args);
@@ -212,6 +269,7 @@ static void run_one(struct run_exec *x, size_t i)
 	}
 	so.qemu.append = r->append;
 	certify_hostchecks_require(x->spec, &r->checks);
+	certify_macverify_init(&b.mac, x->spec);
 	if (x->spec->plan->topology == CERTIFY_TOPO_VM) {
 		if (certify_peer_open(&b.peer, &err) < 0 ||
 		    certify_peer_qemu_args(&b.peer, CERTIFY_NETDEV_PEER, &args) < 0) {
@@ -245,6 +303,13 @@ static void run_one(struct run_exec *x, size_t i)
 		certify_peer_check(&b.peer_run, certify_hostcheck_get(&r->checks, "peer.frames"));
 	if (b.verified)
 		certify_blkverify_check(&b.verify, certify_hostcheck_get(&r->checks, "image.verify"));
+	if (b.wire_open) {
+		certify_wire_check(&b.wire, certify_hostcheck_get(&r->checks, "wire.frames"));
+		certify_wire_close(&b.wire);
+	}
+	if (b.mac.n)
+		certify_macverify_check(&b.mac, certify_hostcheck_get(&r->checks, "nic.mac"));
+	certify_macverify_free(&b.mac);
 	certify_symbolize_violations(r->res.run.violation, r->res.run.nviolation, x->spec->kernel,
 				     x->spec->mods, x->spec->nmods);
 	struct certify_judge_in in = { .spec = x->spec, .res = &r->res, .checks = r->checks.v,

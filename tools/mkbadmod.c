@@ -241,7 +241,20 @@ static int mkbad_abimajor(struct mkbad_file *f)
 
 	if (!info)
 		return -1;
-	info->abi_major = HV_DDK_ABI_MAJOR + 1;	/* a major this kernel does not have */
+	info->abi_major = HV_DDK_ABI_MAJOR + 1;
+	return 0;
+}
+
+/* Built against the DDK major before this one (1.x against 2.0: the BAR and DMA API
+ * changed): refused as incompatible, never run with the old calling conventions. */
+static int mkbad_abiold(struct mkbad_file *f)
+{
+	struct hv_module_info *info = mkbad_info(f);
+
+	if (!info)
+		return -1;
+	info->abi_major = HV_DDK_ABI_MAJOR - 1;
+	info->abi_minor = 2;
 	return 0;
 }
 
@@ -255,6 +268,7 @@ static const struct mkbad_variant mkbad_variants[] = {
 	{ "reloc-range", mkbad_relocrange },
 	{ "badids", mkbad_badids },
 	{ "abimajor", mkbad_abimajor },
+	{ "abiold", mkbad_abiold },
 	{ "dup", NULL },	/* same module name as the original: the second load is refused */
 };
 
@@ -402,7 +416,7 @@ static void mkbad_usage(FILE *f)
 		"       mkbadmod --ddk DIR --bench N OUTDIR\n"
 		"  GOOD.hvm OUTDIR  write the broken variants of GOOD (trunc, badmagic, class32,\n"
 		"                   wrongmachine, notrel, unknownreloc, reloc-range, badids,\n"
-		"                   abimajor, dup) and the compiled unresolved and rival modules\n"
+		"                   abimajor, abiold, dup) and the compiled unresolved and rival modules\n"
 		"  --bench N        write N (1..%d) valid modules bench00.hvm ... that bind to the\n"
 		"                   host bridge class and decline it\n"
 		"  --ddk DIR        the DDK used for compiled modules (make -C DIR M=...)\n"

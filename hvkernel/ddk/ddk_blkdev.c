@@ -1,17 +1,71 @@
-/* DDK block devices (hv/blkdev.h) on the kernel's registry (kern/blkdev.c). */
+/*
+ * DDK block devices (hv/blkdev.h) on the kernel's registry (kern/blkdev.c). When DMA
+ * regions are tracked (the verifier or an IOMMU, kern/ddkdma.h), a disk's operations are
+ * wrapped so that a request's buffer belongs to the disk's PCI function from submit until
+ * hv_blkreq_complete: the device may reach it then and never before or after.
+ */
 #include <hv/blkdev.h>
 #include <hv/errno.h>
 #include <kern/blkdev.h>
+#include <kern/ddkdma.h>
+#include <kern/mem.h>
+#include <kern/pci.h>
 #include <kern/verifier.h>
 
 #define DDK_CALLER	((uintptr_t)__builtin_return_address(0))
 
+struct ddk_blkwrap {
+	struct hv_blkdev_ops ops;		/* first: bd->ops points here */
+	const struct hv_blkdev_ops *drv;	/* the driver's own */
+};
+
+static int ddk_blk_submit(struct hv_blkdev *bd, struct hv_blkreq *rq)
+{
+	const struct ddk_blkwrap *w = (const struct ddk_blkwrap *)bd->ops;
+	bool mapped = false;
+
+	if (rq->op != HV_BLK_FLUSH && rq->nblocks) {
+		int ret = ddk_dma_req_start((struct pci_dev *)bd->pci, rq, rq->buf_bus,
+					    (uint64_t)rq->nblocks * bd->block_size);
+		if (ret < 0)
+			return ret;
+		mapped = true;
+	}
+	int ret = w->drv->submit(bd, rq);
+	if (ret < 0 && mapped)
+		ddk_dma_req_done(rq);	/* not started: done is not called */
+	return ret;
+}
+
+static int ddk_blk_poll(struct hv_blkdev *bd)
+{
+	const struct ddk_blkwrap *w = (const struct ddk_blkwrap *)bd->ops;
+
+	return w->drv->poll ? w->drv->poll(bd) : 0;
+}
+
 int hv_blkdev_register(struct hv_blkdev *bd)
 {
+	struct ddk_blkwrap *w = 0;
+
 	/* The kernel reads the disk's partition table right here: it waits for I/O. */
 	if (vf_on && vf_may_sleep("hv_blkdev_register", DDK_CALLER) < 0)
 		return -HV_EINVAL;
-	return blkdev_add_disk(bd);
+	if (bd->pci && bd->ops && bd->ops->submit && ddk_dma_tracking()) {
+		w = kzalloc(sizeof(*w));
+		if (!w)
+			return -HV_ENOMEM;
+		w->drv = bd->ops;
+		w->ops.submit = ddk_blk_submit;
+		w->ops.poll = bd->ops->poll ? ddk_blk_poll : 0;
+		bd->ops = &w->ops;
+	}
+	int ret = blkdev_add_disk(bd);
+	if (ret < 0 && w) {
+		bd->ops = w->drv;
+		kfree(w);
+	}
+	return ret;
 }
 
 void hv_blkdev_unregister(struct hv_blkdev *bd)
@@ -19,10 +73,18 @@ void hv_blkdev_unregister(struct hv_blkdev *bd)
 	if (vf_on && vf_may_sleep("hv_blkdev_unregister", DDK_CALLER) < 0)
 		return;
 	blkdev_remove_disk(bd);
+	if (bd->ops && bd->ops->submit == ddk_blk_submit) {
+		struct ddk_blkwrap *w = (struct ddk_blkwrap *)bd->ops;
+
+		bd->ops = w->drv;
+		kfree(w);
+	}
 }
 
 void hv_blkreq_complete(struct hv_blkreq *rq, int status)
 {
+	if (ddk_dma_tracking())
+		ddk_dma_req_done(rq);
 	rq->status = status;
 	rq->driver_private = 0;
 	if (rq->done)

@@ -35,6 +35,9 @@ static const struct ddk_export ddk_exports[] = {
 	DDK_EXPORT(hv_free),
 	DDK_EXPORT(hv_dma_alloc),
 	DDK_EXPORT(hv_dma_free),
+	DDK_EXPORT(hv_dma_alloc_coherent),	/* 2.0 */
+	DDK_EXPORT(hv_dma_free_coherent),	/* 2.0 */
+	DDK_EXPORT(hv_dma_addr),		/* 2.0 */
 	/* hv/lock.h: ddk_lock.c (2.0) */
 	DDK_EXPORT_AS(hv_spin_init, ddk_spin_init),
 	DDK_EXPORT_AS(hv_spin_lock_irqsave, ddk_spin_lock_irqsave),
@@ -57,11 +60,22 @@ static const struct ddk_export ddk_exports[] = {
 	DDK_EXPORT(hv_pci_cfg_write16),
 	DDK_EXPORT(hv_pci_enable),
 	DDK_EXPORT(hv_pci_disable),		/* 1.1 */
+	DDK_EXPORT(hv_pci_bar),			/* 2.0 */
 	DDK_EXPORT(hv_pci_map_bar),
 	DDK_EXPORT(hv_pci_bar_io),
 	DDK_EXPORT(hv_pci_irq_alloc),
 	DDK_EXPORT(hv_pci_irq_free),
 	DDK_EXPORT(hv_pci_irq_mode_name),
+	/* hv/io.h: ddk_bar.c (2.0) */
+	DDK_EXPORT(hv_bar_size),
+	DDK_EXPORT(hv_bar_read8),
+	DDK_EXPORT(hv_bar_read16),
+	DDK_EXPORT(hv_bar_read32),
+	DDK_EXPORT(hv_bar_read64),
+	DDK_EXPORT(hv_bar_write8),
+	DDK_EXPORT(hv_bar_write16),
+	DDK_EXPORT(hv_bar_write32),
+	DDK_EXPORT(hv_bar_write64),
 	/* hv/netdev.h: ddk_netdev.c */
 	DDK_EXPORT(hv_netdev_register),
 	DDK_EXPORT(hv_netdev_unregister),

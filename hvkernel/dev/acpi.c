@@ -1,5 +1,5 @@
 /*
- * Minimal ACPI table reader (ACPI 6.4 section 5.2): RSDP -> XSDT/RSDT -> MADT, MCFG, FADT.
+ * Minimal ACPI table reader (ACPI 6.4 section 5.2): RSDP -> XSDT/RSDT -> MADT, MCFG, FADT, DMAR.
  * Every table is checksummed and every length bounded before it is trusted.
  */
 #include <hv/errno.h>
@@ -116,6 +116,32 @@ static void acpi_parse_fadt(const struct acpi_sdt *t)
 	acpi.pm_timer_bits = flags & FADT_TMR_VAL_EXT ? 32 : 24;
 }
 
+/* DMAR (Intel VT-d 3.4, 8.1): a 48-byte header (the SDT, host address width, flags,
+ * reserved), then remapping structures. The first DRHD (type 0, 8.3) is taken as the unit
+ * of every device of its segment: that is so with INCLUDE_PCI_ALL (flag bit 0), and with
+ * QEMU's q35, whose one unit lists the devices of the root bus as scopes instead. A
+ * machine with several units per segment is not supported. */
+static void acpi_parse_dmar(const struct acpi_sdt *t)
+{
+	const uint8_t *p = (const uint8_t *)t + 48, *end = (const uint8_t *)t + t->length;
+
+	if (t->length < 48)
+		return;
+	for (; p + 16 <= end; ) {
+		uint16_t type, len;
+		memcpy(&type, p, 2);
+		memcpy(&len, p + 2, 2);
+		if (len < 4 || p + len > end)
+			return;
+		if (type == 0 && len >= 16 && !acpi.dmar_base) {
+			memcpy(&acpi.dmar_base, p + 8, 8);
+			memcpy(&acpi.dmar_segment, p + 6, 2);
+			acpi.dmar_haw = (uint8_t)(((const uint8_t *)t)[36] + 1);
+		}
+		p += len;
+	}
+}
+
 int acpi_init(uint64_t rsdp)
 {
 	memset(&acpi, 0, sizeof(acpi));
@@ -155,6 +181,8 @@ int acpi_init(uint64_t rsdp)
 			acpi_parse_mcfg(t);
 		else if (memcmp(t->sig, "FACP", 4) == 0)
 			acpi_parse_fadt(t);
+		else if (memcmp(t->sig, "DMAR", 4) == 0)
+			acpi_parse_dmar(t);
 	}
 	return 0;
 }

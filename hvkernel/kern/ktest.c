@@ -3,6 +3,7 @@
 #include <hv/errno.h>
 #include <kern/cmdline.h>
 #include <kern/hvr.h>
+#include <kern/ddkvrf.h>
 #include <kern/ktest.h>
 #include <kern/log.h>
 #include <kern/mem.h>
@@ -123,6 +124,7 @@ static enum ktest_status ktest_run_one(const struct ktest *k, int *counts)
 	vf_set_test(id);
 	unsigned vf_before = vf_violations();
 	mem_get_counters(&before);
+	uint64_t viol0 = ddkvrf_count();
 	uint64_t t0 = time_us();
 	enum ktest_status st = k->fn(&ctx);
 	uint64_t dur = time_us() - t0;
@@ -135,7 +137,13 @@ static enum ktest_status ktest_run_one(const struct ktest *k, int *counts)
 		st = KTEST_FAIL;
 	}
 
-	if (st == KTEST_PASS) {
+	/* A verifier violation fails the test it happened in, whatever the test saw: the
+	 * functional checks cannot see a register write past a BAR or a stray DMA address. */
+	if (st == KTEST_PASS && ddkvrf_count() != viol0) {
+		ktest_msg(&ctx, "verifier: %llu violations (last: %s)",
+			  (unsigned long long)(ddkvrf_count() - viol0), ddkvrf_last_kind());
+		st = KTEST_FAIL;
+	} else if (st == KTEST_PASS) {
 		/* Only growth is a leak: a test may legitimately free what existed before it
 		 * (a hot-unplugged device and its driver's memory). */
 		if (after.pages_free < before.pages_free) {

@@ -11,7 +11,9 @@
 #include <kern/cmdline.h>
 #include <kern/ddk.h>
 #include <kern/driver.h>
+#include <hv/errno.h>
 #include <kern/hvr.h>
+#include <kern/iommu.h>
 #include <kern/ktest.h>
 #include <kern/log.h>
 #include <kern/mem.h>
@@ -119,6 +121,10 @@ void kmain(uint32_t magic, uint32_t info)
 
 	int n = pci_init();
 	pci_hotplug_init();
+	/* Before any driver runs: from here a device reaches only what its driver allocated. */
+	int iret = iommu_init();
+	if (iret < 0 && iret != -HV_ENODEV)
+		klog("iommu: not turned on (error %d): DMA is not confined", iret);
 	boot_phase("pci");
 	vmboot_load();		/* first: the module loader leaves VM files and images alone */
 	int nmods = module_load_all();

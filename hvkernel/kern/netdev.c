@@ -5,10 +5,12 @@
  */
 #include <arch/cpu.h>
 #include <hv/errno.h>
+#include <kern/hvr.h>
 #include <kern/log.h>
 #include <kern/verifier.h>
 #include <kern/mem.h>
 #include <kern/netdev.h>
+#include <kern/pci.h>
 #include <kern/string.h>
 #include <lib/fmt.h>
 
@@ -28,6 +30,28 @@ static unsigned netdev_next_index;
 
 #define NETDEV_STATE(nd)	((struct netdev_state *)(nd)->kernel_private)
 
+/*
+ * The `netdev` record: the Ethernet address the driver read, and the PCI function it read
+ * it from, so the host can compare it with the mac= it gave QEMU (certify's host check
+ * nic.mac). Every registration reports, also each rebind of an attach/detach loop.
+ */
+static void netdev_report(const struct hv_netdev *nd)
+{
+	char slot[16], mac[18];
+
+	fmt_snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", nd->mac[0], nd->mac[1],
+		     nd->mac[2], nd->mac[3], nd->mac[4], nd->mac[5]);
+	hvr_begin("netdev");
+	hvr_str("name", nd->name);
+	slot[0] = '-';
+	slot[1] = '\0';
+	if (nd->pci)
+		pci_slot_name((const struct pci_dev *)nd->pci, slot);	/* buf holds SSSS:BB:DD.F */
+	hvr_str("slot", slot);
+	hvr_str("mac", mac);
+	hvr_end();
+}
+
 int netdev_add(struct hv_netdev *nd)
 {
 	struct netdev_state *s = kzalloc(sizeof(*s));
@@ -45,6 +69,7 @@ int netdev_add(struct hv_netdev *nd)
 	klog("netdev: %s registered, MAC %02x:%02x:%02x:%02x:%02x:%02x, MTU %u (max %u), link %s",
 	     nd->name, nd->mac[0], nd->mac[1], nd->mac[2], nd->mac[3], nd->mac[4], nd->mac[5],
 	     nd->mtu, nd->max_mtu, nd->link_up ? "up" : "down");
+	netdev_report(nd);
 	return 0;
 }
 

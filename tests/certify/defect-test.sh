@@ -21,9 +21,11 @@ expect_fail() {
 	"$CERTIFY" run --plans "$plans" --plan "$plan" --device "$model" --module "$mod" \
 		--accel tcg --db "$work/db" --json > "$work/$name.json" 2> "$work/$name.err"
 	rc=$?
-	# What caught it: the failed tests, and each verifier violation as verifier.KIND.
-	caught=$(jq -r '.configurations[] | (.tests[] | select(.status == "fail" or .status == "error") |
-		"\(.suite).\(.name)"), (.violations[]? | "verifier.\(.kind)")' "$work/$name.json" \
+	# The catcher is a kernel test (SUITE.NAME), a host check (AREA.WHAT) that disagreed or a
+	# verifier violation (verifier.KIND).
+	caught=$(jq -r '(.configurations[].tests[] | select(.status == "fail" or .status == "error") |
+		"\(.suite).\(.name)"), (.configurations[].hostchecks[] | select(.ran and (.ok | not)) |
+		.name), (.configurations[].violations[]? | "verifier.\(.kind)")' "$work/$name.json" \
 		2>/dev/null | sort -u | tr '\n' ' ')
 	if [ "$rc" -ne 1 ]; then
 		bad "defect $name" "certify exit $rc, expected 1 (fail): $(tail -n 1 "$work/$name.err")"

@@ -63,7 +63,7 @@ static void test_attach_vm_topology(void)
 	memset(&q, 0, sizeof(q));
 	CU_ASSERT_EQUAL_FATAL(certify_attach_topology(&spec, "", &q, &args), 0);
 	line = certify_strv_join_shell(&args);
-	CU_ASSERT_STRING_EQUAL(line, "-device edu -device vmxnet3,netdev=hp,romfile= "
+	CU_ASSERT_STRING_EQUAL(line, "-device edu -device vmxnet3,netdev=hp,id=nhp,mac=52:54:00:12:01:01,romfile= "
 			       "-drive 'if=none,id=d2,format=raw,file=${disk:d2}' "
 			       "-device nvme,serial=hvkcert2,drive=d2");
 	certify_attach_first_disk(&spec, disk, sizeof(disk));

@@ -225,7 +225,10 @@ static void test_elfmod_good_metadata(void)
 	CU_ASSERT_EQUAL(elfmod_id(&m, 3, &id), -HV_EINVAL);
 	/* The fixture is built against this tree's DDK: it loads on this kernel and later minors. */
 	CU_ASSERT_EQUAL(elfmod_check_abi(&m, HV_DDK_ABI_MAJOR, HV_DDK_ABI_MINOR, &err), 0);
-	CU_ASSERT_EQUAL(elfmod_check_abi(&m, 1, 5, &err), 0);
+	CU_ASSERT_EQUAL(elfmod_check_abi(&m, HV_DDK_ABI_MAJOR, HV_DDK_ABI_MINOR + 5, &err), 0);
+	/* ... and on no kernel of another major (2.0 changed register access and DMA). */
+	CU_ASSERT_EQUAL(elfmod_check_abi(&m, HV_DDK_ABI_MAJOR - 1, 5, &err), -HV_EPROTO);
+	CU_ASSERT_EQUAL(elfmod_check_abi(&m, HV_DDK_ABI_MAJOR + 1, 0, &err), -HV_EPROTO);
 }
 
 static bool te_in(const struct elfmod_region *r, uint64_t off)

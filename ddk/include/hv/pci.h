@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <hv/io.h>
 #include <hv/pciid.h>
 
 struct hv_pci_dev;	/* opaque */
@@ -56,6 +57,11 @@ void hv_pci_cfg_write16(struct hv_pci_dev *d, uint16_t off, uint16_t v);
 void hv_pci_enable(struct hv_pci_dev *d, unsigned what);
 /* Turn them off again, e.g. bus mastering in remove, before the DMA memory is freed. */
 void hv_pci_disable(struct hv_pci_dev *d, unsigned what);
+
+/* A handle to BAR n (0..5) for the hv_bar_* accessors (hv/io.h): a memory BAR mapped
+ * uncacheable, or an I/O BAR. NULL for an unimplemented BAR or one the hypervisor cannot
+ * reach. The handle lives as long as the function. */
+struct hv_bar *hv_pci_bar(struct hv_pci_dev *d, int n);
 
 /* Map memory BAR bar (0..5) uncacheable; *size gets its length. NULL for an I/O or
  * unimplemented BAR, or one the hypervisor cannot reach. */

@@ -74,6 +74,9 @@ int e1000_hw_read_mac(struct e1000_softc *sc, uint8_t mac[6])
 		mac[i] = (uint8_t)(ral >> (8 * i));
 	mac[4] = (uint8_t)rah;
 	mac[5] = (uint8_t)(rah >> 8);
+#ifdef HV_DEFECT_WRONG_MAC	/* certify self-test defect: EEPROM words read big-endian */
+	rah = 0;
+#endif
 	if ((rah & E1000_RAH_AV) && e1000_hw_mac_valid(mac))
 		return 0;
 	if (!(sc->chip->flags & E1000_F_EERD)) {
@@ -86,6 +89,9 @@ int e1000_hw_read_mac(struct e1000_softc *sc, uint8_t mac[6])
 			hv_log("e1000: %s: EEPROM word %u: read timed out", sc->slot, i);
 			return -HV_ETIMEDOUT;
 		}
+#ifdef HV_DEFECT_WRONG_MAC
+		w = (uint16_t)(w << 8 | w >> 8);
+#endif
 		mac[2 * i] = (uint8_t)w;
 		mac[2 * i + 1] = (uint8_t)(w >> 8);
 	}
@@ -151,6 +157,10 @@ void e1000_hw_link_update(struct e1000_softc *sc)
 		return;
 #endif
 
+#ifdef HV_DEFECT_LINK_NORESUME	/* certify self-test defect: transmit off at link down, never back */
+	if (!up)
+		e1000_write(sc, E1000_TCTL, 0);
+#endif
 	if (up != sc->nd.link_up)
 		sc->cnt.link_changes++;
 	hv_netdev_link_change(&sc->nd, up);

@@ -148,6 +148,13 @@ void e1000_tx_flush(struct e1000_softc *sc)
 {
 	if (sc->tx_doorbell == sc->tx_tail)
 		return;
+#ifdef HV_DEFECT_TX_STALL	/* certify self-test defect: the doorbell stops after 300 tail wraps */
+	static uint64_t e1000_defect_tx_wraps;
+	if (sc->tx_tail < sc->tx_doorbell)
+		e1000_defect_tx_wraps++;
+	if (e1000_defect_tx_wraps >= 300)
+		return;
+#endif
 	hv_wmb();	/* descriptors and buffers before the doorbell */
 	e1000_write(sc, E1000_TDT, sc->tx_tail);
 	sc->tx_doorbell = sc->tx_tail;
@@ -197,6 +204,15 @@ int e1000_tx_enqueue(struct e1000_softc *sc, const void *frame, size_t len)
 {
 	unsigned need = (unsigned)((len + E1000_BUFSZ - 1) / E1000_BUFSZ), t;
 	const uint8_t *p = frame;
+
+#ifdef HV_DEFECT_TX_LIE	/* certify self-test defect: every 3000th frame counted sent, never sent */
+	static unsigned e1000_defect_tx;
+	if (++e1000_defect_tx % 3000 == 0) {
+		sc->cnt.tx_packets++;
+		sc->cnt.tx_bytes += len;
+		return 0;
+	}
+#endif
 
 	if (sc->tx_free < E1000_TX_RECLAIM_LOW || sc->tx_free < need) {
 		e1000_tx_flush(sc);
@@ -258,6 +274,11 @@ static void e1000_rx_deliver(struct e1000_softc *sc, const uint8_t *frame, size_
 		sc->cnt.rx_dropped++;	/* longer than the MTU allows (LPE was on for a while) */
 		return;
 	}
+#ifdef HV_DEFECT_DROP_RARE	/* certify self-test defect: 1 frame in 5000 vanishes, counted nowhere */
+	static unsigned e1000_defect_rare;
+	if (++e1000_defect_rare % 5000 == 0)
+		return;
+#endif
 	sc->cnt.rx_packets++;
 	sc->cnt.rx_bytes += len;
 #if defined(HV_DEFECT_DROP_RX) || defined(HV_DEFECT_CORRUPT_RX)
@@ -292,7 +313,13 @@ unsigned e1000_rx_process(struct e1000_softc *sc, unsigned budget)
 		if (!(st & E1000_RXD_STAT_DD))
 			break;
 		hv_rmb();	/* the status before the length and the data */
+#ifdef HV_DEFECT_RING_WRAP	/* certify self-test defect: off by one where the ring wraps */
+		static uint64_t e1000_defect_rx;
+		const uint8_t *buf = e1000_rx_buf(sc, ++e1000_defect_rx > E1000_NRXD && i == 0 ?
+					       E1000_NRXD - 1 : i);
+#else
 		const uint8_t *buf = e1000_rx_buf(sc, i);
+#endif
 		size_t len = ring[i].length;
 		bool bad = (ring[i].errors & E1000_RXD_ERR_FRAME) != 0;
 

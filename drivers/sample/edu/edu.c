@@ -18,7 +18,7 @@ HV_MODULE("edu", "1.0", "hvkit sample", "BSD-2-Clause",
 
 struct edu_softc {
 	struct hv_pci_dev *dev;
-	volatile void *regs;
+	struct hv_bar *regs;	/* BAR0 */
 	volatile uint32_t irq_seen;	/* values the handler acknowledged */
 	volatile uint32_t nirq;
 	int irq_mode;
@@ -36,12 +36,12 @@ static struct hv_pci_driver edu_driver = {
 
 static uint32_t edu_read(struct edu_softc *sc, unsigned reg)
 {
-	return hv_read32((const volatile char *)sc->regs + reg);
+	return hv_bar_read32(sc->regs, reg);
 }
 
 static void edu_write(struct edu_softc *sc, unsigned reg, uint32_t v)
 {
-	hv_write32((volatile char *)sc->regs + reg, v);
+	hv_bar_write32(sc->regs, reg, v);
 }
 
 /* The edu interrupt may share an INTx line: act only on a nonzero interrupt status. */
@@ -188,7 +188,6 @@ static int edu_probe(struct hv_pci_dev *d, const struct hv_pci_id *id)
 {
 	struct hv_pci_info info;
 	struct edu_softc *sc;
-	uint64_t size = 0;
 	uint32_t ident;
 	int rc;
 
@@ -200,8 +199,8 @@ static int edu_probe(struct hv_pci_dev *d, const struct hv_pci_id *id)
 		return -HV_ENOMEM;
 	sc->dev = d;
 	hv_pci_enable(d, HV_PCI_ENABLE_MEM | HV_PCI_ENABLE_MASTER);
-	sc->regs = hv_pci_map_bar(d, 0, &size);
-	if (!sc->regs || size < EDU_BAR0_MIN_SIZE) {
+	sc->regs = hv_pci_bar(d, 0);
+	if (!sc->regs || hv_bar_size(sc->regs) < EDU_BAR0_MIN_SIZE) {
 		hv_log("edu: %s: BAR0 is not a usable memory BAR", info.slot);
 		rc = -HV_ENODEV;
 		goto free_softc;

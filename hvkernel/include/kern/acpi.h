@@ -1,5 +1,6 @@
-/* What the kernel needs from the ACPI tables: CPUs and IOAPICs (MADT), ECAM (MCFG) and the
- * power-management timer (FADT), a clock independent of the TSC and the PIT. */
+/* What the kernel needs from the ACPI tables: CPUs and IOAPICs (MADT), ECAM (MCFG), the
+ * power-management timer (FADT), a clock independent of the TSC and the PIT, and the
+ * IOMMU (DMAR). */
 #ifndef KERN_ACPI_H
 #define KERN_ACPI_H
 
@@ -27,6 +28,11 @@ struct acpi_info {
 	int ncpus;
 	uint16_t pm_timer_port;		/* FADT PM_TMR_BLK (I/O space); 0 when there is none */
 	uint8_t pm_timer_bits;		/* 24 or 32 (FADT flag TMR_VAL_EXT) */
+	/* DMAR (Intel VT-d 3.4, 8.3): the first DMA-remapping unit, taken for every device
+	 * of its segment; 0 when there is none. */
+	uint64_t dmar_base;
+	uint16_t dmar_segment;
+	uint8_t dmar_haw;		/* host address width, bits */
 };
 
 #define ACPI_PM_TIMER_HZ	3579545	/* ACPI 6.4, 4.8.3.3 */

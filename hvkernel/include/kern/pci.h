@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <arch/trap.h>
+#include <kern/ddkdma.h>
 #include <lib/pcibar.h>
 
 struct pci_driver;
@@ -16,6 +17,16 @@ enum pci_irq_mode { PCI_IRQ_NONE, PCI_IRQ_INTX, PCI_IRQ_MSI, PCI_IRQ_MSIX };
 
 /* Vectors per function: enough for a multiqueue NIC (virtio-net: 1 + 2 * 8 pairs + 1). */
 #define PCI_MAX_VECTORS	32
+
+/* One BAR as the DDK hands it to a driver (struct hv_bar, hv/io.h). */
+struct pci_ddkbar {
+	struct pci_dev *dev;
+	uintptr_t va;			/* memory BAR: mapped uncacheable */
+	uint64_t size;
+	uint16_t port;			/* I/O BAR: first port */
+	uint8_t n, io, ready;
+};
+
 
 struct pci_dev {
 	uint16_t seg;
@@ -46,6 +57,13 @@ struct pci_dev {
 	char policy_driver[24];		/* strict: only this driver ... */
 	char policy_version[24];	/* ... at this version may bind */
 	char policy_reason[80];
+	/* the DDK's handles to the BARs (ddk/ddk_bar.c) and the device's DMA memory
+	 * (ddk/ddk_dma.c) */
+	struct pci_ddkbar ddkbar[6];
+	struct ddk_dma_dev ddkdma;
+	/* its IOMMU domain (dev/vtd.c): second-level page table root and domain ID */
+	uint64_t *iommu_root;
+	uint16_t iommu_did;
 };
 
 /* Enumerate every segment and bus the firmware set up. Returns the number of functions. */

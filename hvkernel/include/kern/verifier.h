@@ -37,6 +37,11 @@ struct module *vf_module_at(uintptr_t addr);
  * charged to, the address and size involved, the device when known, and a message. */
 void vf_report(const char *kind, uintptr_t site, uintptr_t addr, uint64_t size,
 	       const struct pci_dev *dev, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+/* The same, charged to module (a name) when site is in no module: a device's fault the
+ * kernel saw with no driver code running (an IOMMU fault), charged to the device's driver.
+ * msg is a finished line. (ddk_vrf.c reports the device-access and DMA rules so.) */
+void vf_report_for(const char *kind, const char *module, uintptr_t site, uint64_t addr,
+		   uint64_t size, const struct pci_dev *dev, const char *msg);
 /* Violations reported since boot. */
 unsigned vf_violations(void);
 /* The first violation's kind since the count was n ("" when none). */

@@ -1,0 +1,130 @@
+/*
+ * The NIC suite's long tests (shared parts in nic_suite.h):
+ *
+ * nic.wrap: every ring and every free-running index of both NICs wraps while contents are
+ * checked. nic.wrap_frames (default 70000) frames each way, A to B and then B to A: more
+ * than four times the largest ring of the inbox drivers (the e1000's 4096 receive
+ * descriptors) and more than 65536, where virtio's and vmxnet3's 16-bit ring indices wrap
+ * (virtio 1.1 2.6.6: idx "wraps naturally at 65536"). Every frame is numbered and
+ * checksummed, sizes vary, at most NIC_WINDOW are in flight; a direction fails on a frame
+ * lost without the device counting it, corrupt or out of order, on driver counters that are
+ * not exact, on the host's wire check, and on a stall: no frame received for nic.stall_ms
+ * (default 2000) while frames are owed, so a queue whose doorbell is never rung fails within
+ * that bound instead of hanging.
+ */
+#include <hv/errno.h>
+#include <kern/hvr.h>
+#include <kern/ktest.h>
+#include <kern/netdev.h>
+#include <kern/string.h>
+#include <kern/time.h>
+#include <lib/nicframe.h>
+
+#include "nic_suite.h"
+
+/* Size of frame k of a stream: 60..315 bytes, so every slot sees other lengths. */
+static size_t nic_stream_len(uint64_t k)
+{
+	return 60 + (size_t)((k * 37) % 256);
+}
+
+/*
+ * One direction: n frames src -> dst numbered from first, checked at dst (nic_rxs) and on
+ * the wire. stall_us: how long no frame may arrive while frames are owed.
+ */
+enum ktest_status nic_stream(struct ktest_ctx *t, const char *test, struct hv_netdev *src,
+			     struct hv_netdev *dst, uint32_t first, uint64_t n, uint64_t stall_us,
+			     struct nic_stream_result *res)
+{
+	struct nic_books books;
+	struct nic_wire w = { src, first, 0, 0 };
+	enum ktest_status st = KTEST_PASS;
+
+	memset(res, 0, sizeof(*res));
+	if (nic_books_open(t, &books, src, dst) < 0)
+		return KTEST_FAIL;
+	nic_rxs.frames = nic_rxs.bad = nic_rxs.out_of_order = nic_rxs.bytes = 0;
+	nic_rxs.check = 1;
+	nicframe_order_start(&nic_rxs.order, first);
+	if (nic_wire_begin(src, dst) < 0) {
+		ktest_msg(t, "the host did not answer sync point wire-begin");
+		return KTEST_ERROR;
+	}
+	uint64_t t0 = time_us(), progress = t0, seen = 0;
+	while (w.frames < n && st == KTEST_PASS) {
+		while (w.frames - nic_rxs.frames >= NIC_WINDOW) {
+			nic_poll(dst);
+			if (nic_rxs.frames != seen) {
+				seen = nic_rxs.frames;
+				progress = time_us();
+			} else if (time_us() - progress > stall_us) {
+				ktest_msg(t, "%s -> %s stalled: nothing received for %llu ms after %llu of %llu "
+					  "frames (%llu sent)", src->name, dst->name,
+					  (unsigned long long)stall_us / 1000, (unsigned long long)seen,
+					  (unsigned long long)n, (unsigned long long)w.frames);
+				st = KTEST_FAIL;
+				break;
+			}
+		}
+		if (st != KTEST_PASS)
+			break;
+		size_t len = nic_stream_len(w.frames);
+		int ret = nic_xmit(src, nic_frame, nic_build(src, dst, first + (uint32_t)w.frames, len));
+		if (ret < 0) {
+			ktest_msg(t, "%s: xmit of frame %llu of %llu failed (%d): the transmit ring stalled",
+				  src->name, (unsigned long long)w.frames, (unsigned long long)n, ret);
+			st = KTEST_FAIL;
+			break;
+		}
+		w.frames++;
+		w.bytes += len;
+	}
+	nic_drain(dst, w.frames);
+	res->frames = nic_rxs.frames;
+	res->bytes = nic_rxs.bytes;
+	res->us = time_us() - t0;
+	if (nic_wire_check(test, &w, 1) < 0 && st == KTEST_PASS) {
+		ktest_msg(t, "the host did not answer sync point wire-check");
+		st = KTEST_ERROR;
+	}
+	if (st == KTEST_PASS)
+		st = nic_books_close(t, &books, w.frames, w.bytes, &nic_rxs, &res->missed);
+	return st;
+}
+
+KTEST_MANUAL(nic, wrap)
+{
+	struct hv_netdev *a, *b;
+	const char *skip = nic_pick(t, &a, &b);
+	const uint64_t n = ktest_param_u64(t, "wrap_frames", 70000);
+	const uint64_t stall = ktest_param_u64(t, "stall_ms", 2000) * 1000;
+	struct nic_stream_result ab, ba;
+
+	if (skip) {
+		ktest_msg(t, "%s", skip);
+		return KTEST_SKIP;
+	}
+	if (n <= 65536) {
+		ktest_msg(t, "nic.wrap_frames=%llu does not pass the wrap of a 16-bit index (65536)",
+			  (unsigned long long)n);
+		return KTEST_ERROR;
+	}
+	if (nic_setup(t, a, b) < 0)
+		return KTEST_FAIL;
+	enum ktest_status st = nic_stream(t, "nic.wrap", a, b, 0x100000, n, stall, &ab);
+	if (st == KTEST_PASS) {
+		netdev_set_rx(b, 0, 0);
+		if (nic_ready(t, b, a, "ready_back_us") < 0)
+			st = KTEST_FAIL;
+	}
+	if (st == KTEST_PASS)
+		st = nic_stream(t, "nic.wrap", b, a, 0x200000, n, stall, &ba);
+	netdev_set_rx(a, 0, 0);
+	nic_teardown(a, b);
+	ktest_metric(t, "frames_ab", ab.frames, "frames");
+	ktest_metric(t, "frames_ba", ba.frames, "frames");
+	ktest_metric(t, "pps_ab", ab.us ? ab.frames * 1000000 / ab.us : 0, "pps");
+	ktest_metric(t, "pps_ba", ba.us ? ba.frames * 1000000 / ba.us : 0, "pps");
+	ktest_metric(t, "missed", ab.missed + ba.missed, "frames");
+	return st;
+}
