@@ -12,7 +12,8 @@ HV_RELEASE := $(shell cat hvkernel/RELEASE)
 # Host code: C11, warnings are errors. Test builds add ASan and UBSan.
 HOST_CC     ?= cc
 HOST_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Wall -Wextra -Werror \
-               -O2 -g -DHV_RELEASE='"$(HV_RELEASE)"' -Ihvkernel/include -Iddk/include -MMD -MP
+               -O2 -g -DHV_RELEASE='"$(HV_RELEASE)"' -Ihvkernel/include -Iddk/include -MMD -MP \
+               -I/usr/include/postgresql
 SAN_FLAGS   := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 .PHONY: all deps kernel host check bench run clean

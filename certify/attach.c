@@ -76,9 +76,13 @@ int certify_attach_device(const struct certify_model *m, const struct certify_at
 	return certify_strv_push(a, "-device") | certify_strv_pushf(a, "%s%s", m->model, at->props);
 }
 
-int certify_attach_drive(struct qemu_config *q, const char *id, uint64_t bytes, const char *eio,
-			 struct certify_strv *a)
+int certify_attach_drive(struct qemu_config *q, const char *id, uint64_t bytes,
+			 const struct certify_inject *inj, struct certify_strv *a)
 {
+	char rules[512] = "";
+	size_t len = 0;
+	int n = 0;
+
 	struct qemu_disk *disk;
 
 	if (q->ndisks == QEMU_MAX_DISKS)
@@ -89,11 +93,26 @@ int certify_attach_drive(struct qemu_config *q, const char *id, uint64_t bytes, 
 	disk->size = bytes;
 	if (certify_strv_push(a, "-drive") < 0)
 		return -1;
-	if (eio && *eio)
+	/* blkdebug (docs/qemu block drivers): read_aio and write_aio fire per request at its
+	 * sectors; flush_to_os fires on every flush, once=on disarms the rule after one. */
+	if (inj && inj->rlba[0])
+		len += (size_t)snprintf(rules + len, sizeof(rules) - len, ",file.inject-error.%d.event="
+					"read_aio,file.inject-error.%d.errno=5,file.inject-error.%d."
+					"sector=%s", n, n, n, inj->rlba), n++;
+	if (inj && inj->wlba[0] && len < sizeof(rules))
+		len += (size_t)snprintf(rules + len, sizeof(rules) - len, ",file.inject-error.%d.event="
+					"write_aio,file.inject-error.%d.iotype=write,file.inject-error.%d."
+					"errno=5,file.inject-error.%d.sector=%s", n, n, n, n, inj->wlba), n++;
+	if (inj && inj->flush && len < sizeof(rules))
+		len += (size_t)snprintf(rules + len, sizeof(rules) - len, ",file.inject-error.%d.event="
+					"flush_to_os,file.inject-error.%d.iotype=flush,file.inject-error.%d."
+					"errno=5,file.inject-error.%d.once=on", n, n, n, n), n++;
+	if (len >= sizeof(rules))
+		return -1;
+	if (n)
 		return certify_strv_pushf(a, "if=none,id=%s,format=raw,file.driver=blkdebug,"
-					  "file.image.driver=file,file.image.filename=${disk:%s},"
-					  "file.inject-error.0.event=read_aio,file.inject-error.0.errno=5,"
-					  "file.inject-error.0.sector=%s", id, id, eio);
+					  "file.image.driver=file,file.image.filename=${disk:%s}%s", id, id,
+					  rules);
 	return certify_strv_pushf(a, "if=none,id=%s,format=raw,file=${disk:%s}", id, id);
 }
 
@@ -128,19 +147,19 @@ static int attach_nic_pair(const struct certify_dut *d, size_t i, struct certify
 }
 
 static int attach_disk(const struct certify_run_spec *spec, const struct certify_dut *d, size_t i,
-		       const char *eio, struct qemu_config *q, struct certify_strv *a)
+		       const struct certify_inject *inj, struct qemu_config *q, struct certify_strv *a)
 {
 	char drive[32], serial[32];
 	struct certify_attach at = { .index = i, .props = d->props, .drive = drive, .serial = serial };
 
 	certify_drive_id(drive, sizeof(drive), i);
 	snprintf(serial, sizeof(serial), "hvkcert%zu", i);
-	if (certify_attach_drive(q, drive, spec->plan->disk_bytes, eio, a) < 0)
+	if (certify_attach_drive(q, drive, spec->plan->disk_bytes, inj, a) < 0)
 		return -1;
 	return certify_attach_device(d->m, &at, a);
 }
 
-int certify_attach_topology(const struct certify_run_spec *spec, const char *eio,
+int certify_attach_topology(const struct certify_run_spec *spec, const struct certify_inject *inj,
 			    struct qemu_config *q, struct certify_strv *args)
 {
 	enum certify_topology topo = spec->plan->topology;
@@ -154,9 +173,9 @@ int certify_attach_topology(const struct certify_run_spec *spec, const char *eio
 		if (m && topo == CERTIFY_TOPO_NIC_PAIR) {
 			r |= attach_nic_pair(d, i, args);
 		} else if (m && topo == CERTIFY_TOPO_DISK) {
-			r |= attach_disk(spec, d, i, i == 0 ? eio : "", q, args);
+			r |= attach_disk(spec, d, i, i == 0 ? inj : NULL, q, args);
 		} else if (m && topo == CERTIFY_TOPO_VM && m->kind == CERTIFY_KIND_STORAGE) {
-			r |= attach_disk(spec, d, i, "", q, args);
+			r |= attach_disk(spec, d, i, NULL, q, args);
 		} else if (m && topo == CERTIFY_TOPO_VM && m->kind == CERTIFY_KIND_NIC && !nic_wired) {
 			char mac[24];
 

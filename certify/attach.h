@@ -56,17 +56,25 @@ struct certify_attach {
 int certify_attach_device(const struct certify_model *m, const struct certify_attach *at,
 			  struct certify_strv *args);
 
-/*
- * Declares a scratch disk of bytes named id in q->disks and appends its -drive, raw;
- * with eio a sector number, through blkdebug so every read covering that 512-byte sector
- * fails with EIO. Returns 0, or -1 when out of memory or disk slots.
- */
-int certify_attach_drive(struct qemu_config *q, const char *id, uint64_t bytes, const char *eio,
-			 struct certify_strv *args);
+/* The errors QEMU's blkdebug injects into the first disk (plan keys eio_lba, eio_wlba,
+ * eio_flush): the 512-byte sector every read covering it fails at, the one every write
+ * covering it fails at ("" for none), and whether the first flush fails (once). */
+struct certify_inject {
+	char rlba[32], wlba[32];
+	int flush;
+};
 
-/* Appends every device of spec in the plan's topology (eio: "" or the sector of the first
- * disk's injected read error). Returns 0, or -1 when out of memory or disk slots. */
-int certify_attach_topology(const struct certify_run_spec *spec, const char *eio,
+/*
+ * Declares a scratch disk of bytes named id in q->disks and appends its -drive, raw; with
+ * errors to inject (inj not NULL and not empty), through blkdebug with one inject-error
+ * rule per error, each failing with EIO. Returns 0, or -1 when out of memory or disk slots.
+ */
+int certify_attach_drive(struct qemu_config *q, const char *id, uint64_t bytes,
+			 const struct certify_inject *inj, struct certify_strv *args);
+
+/* Appends every device of spec in the plan's topology (inj: the first disk's injected
+ * errors, or NULL). Returns 0, or -1 when out of memory or disk slots. */
+int certify_attach_topology(const struct certify_run_spec *spec, const struct certify_inject *inj,
 			    struct qemu_config *q, struct certify_strv *args);
 
 /* The drive id of the disk the kernel calls vmhba0 in spec's topology. */

@@ -69,10 +69,57 @@ static void blkverify_problem(struct certify_blkverify *v, const char *fmt, ...)
 	certify_strv_push(&v->problems, line);
 }
 
+int certify_blkwrite_gen(const char *gen, struct certify_blkwrite *w)
+{
+	w->gen = 0;
+	return gen ? blkverify_u64(gen, &w->gen) : 0;
+}
+
+static uint64_t blkverify_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ull;	/* FNV-1a */
+
+	while (*s)
+		h = (h ^ (uint8_t)*s++) * 0x100000001b3ull;
+	return h;
+}
+
+static int blkverify_covered(const struct certify_blkverify *v, uint64_t ph, uint64_t at)
+{
+	for (size_t i = 0; i < v->ncover; i++)
+		if (v->cover[i].path_hash == ph && at >= v->cover[i].start && at < v->cover[i].end)
+			return 1;
+	return 0;
+}
+
+static void blkverify_cover(struct certify_blkverify *v, uint64_t ph, uint64_t start, uint64_t end)
+{
+	struct certify_blkcover *n = realloc(v->cover, (v->ncover + 1) * sizeof(*n));
+
+	if (!n)
+		return;		/* an earlier write there may then be reported wrongly: never hidden */
+	v->cover = n;
+	v->cover[v->ncover++] = (struct certify_blkcover){ ph, start, end };
+}
+
+void certify_blkverify_batch(struct certify_blkverify *v)
+{
+	free(v->cover);
+	v->cover = NULL;
+	v->ncover = 0;
+}
+
+void certify_blkverify_free(struct certify_blkverify *v)
+{
+	certify_blkverify_batch(v);
+	certify_strv_free(&v->problems);
+}
+
 long certify_blkverify_extent(const char *path, const struct certify_blkwrite *w,
 			      struct certify_blkverify *v)
 {
-	const struct blkpat_key key = { .seed = w->seed };
+	const struct blkpat_key key = { .seed = w->seed, .gen = w->gen };
+	const uint64_t ph = blkverify_hash(path);
 	uint32_t bs = (uint32_t)w->block_size;
 	uint8_t *got = malloc(bs);
 	int fd = open(path, O_RDONLY);
@@ -90,6 +137,8 @@ long certify_blkverify_extent(const char *path, const struct certify_blkwrite *w
 	for (uint64_t i = 0; i < w->blocks; i++) {
 		uint64_t lba = w->lba + i;
 		uint64_t at = w->base + lba;	/* the block's place in the image */
+		if (blkverify_covered(v, ph, at))
+			continue;		/* a later write of the batch holds it */
 		ssize_t n = pread(fd, got, bs, (off_t)(at * bs));
 		enum blkpat_state st = n == (ssize_t)bs ? blkpat_check(got, bs, lba, &key) : BLKPAT_ZEROS;
 
@@ -106,6 +155,7 @@ long certify_blkverify_extent(const char *path, const struct certify_blkwrite *w
 					  (unsigned long long)at, w->dev, (unsigned long long)lba,
 					  blkpat_state_text(st));
 	}
+	blkverify_cover(v, ph, w->base + w->lba, w->base + w->lba + w->blocks);
 	close(fd);
 	free(got);
 	return bad;

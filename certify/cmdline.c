@@ -16,7 +16,7 @@ static int cmdline_append(char *buf, size_t len, const char *word)
 }
 
 int certify_cmdline_build(const struct certify_run_spec *spec, const struct certify_config *c,
-			  const char *eio, char *out, size_t len, struct certify_err *err)
+			  const struct certify_inject *inj, char *out, size_t len, struct certify_err *err)
 {
 	const struct certify_plan *p = spec->plan;
 	char word[512];
@@ -37,14 +37,25 @@ int certify_cmdline_build(const struct certify_run_spec *spec, const struct cert
 	}
 	snprintf(word, sizeof(word), "blk.seed=%llu", (unsigned long long)spec->seed);
 	int r = cmdline_append(out, len, word);
-	if (*eio) {
-		snprintf(word, sizeof(word), "blk.eio_lba=%s", eio);
+	if (inj && inj->rlba[0]) {
+		snprintf(word, sizeof(word), "blk.eio_lba=%s", inj->rlba);
 		r |= cmdline_append(out, len, word);
 	}
 	/* Certification always runs the driver under the verifier (docs/ddk.md, "Verifier"). */
 	if (!spec->no_verifier)
 		r |= cmdline_append(out, len, "verifier=1");
-	if (strcmp(c->irq, "none")) {
+	if (inj && inj->wlba[0]) {
+		snprintf(word, sizeof(word), "blk.eio_wlba=%s", inj->wlba);
+		r |= cmdline_append(out, len, word);
+	}
+	if (inj && inj->flush)
+		r |= cmdline_append(out, len, "blk.eio_flush=1");
+	if (!strcmp(c->irq, "poll")) {
+		/* The polling configuration: the suites wait for completions by calling the
+		 * driver's poll function with interrupts masked; every other configuration
+		 * waits for the driver's interrupt and never polls. */
+		r |= cmdline_append(out, len, p->kind == CERTIFY_KIND_NIC ? "nic.poll=1" : "blk.wait=poll");
+	} else if (strcmp(c->irq, "none")) {
 		snprintf(word, sizeof(word), "pci.irq=%s", c->irq);
 		r |= cmdline_append(out, len, word);
 	}

@@ -53,6 +53,12 @@ static int hostcheck_need_image(const struct certify_run_spec *spec)
 	return hostcheck_param_on(spec->plan, "host_verify");
 }
 
+/* blk.host_stats=1: QEMU's query-blockstats of the first disk against the suite's counts. */
+static int hostcheck_need_blkstats(const struct certify_run_spec *spec)
+{
+	return hostcheck_param_on(spec->plan, "host_stats");
+}
+
 /*
  * The checks the executor knows, with when a plan requires them and what stays in the
  * message when the boot never got to run them. Each check's code fills its entry through
@@ -67,6 +73,7 @@ static const struct {
 	{ "image.verify", hostcheck_need_image, "the kernel never reached sync point blkverify" },
 	{ "nic.mac", hostcheck_need_mac, "the kernel reported no netdev for a NIC under test" },
 	{ "wire.frames", hostcheck_need_wire, "the kernel never reached sync point wire-check" },
+	{ "qmp.blockstats", hostcheck_need_blkstats, "the kernel never reached sync point blkstats" },
 };
 
 struct certify_hostcheck *certify_hostcheck_get(struct certify_hostchecks *s, const char *name)

@@ -465,6 +465,58 @@ int hvr_run_add(struct hvr_run *run, const struct hvr_record *rec, double host_s
 	return 0;	/* phase, sync and records added later */
 }
 
+const char *hvr_run_unfinished(const struct hvr_run *run)
+{
+	if (run->has_end)
+		return NULL;
+	for (size_t i = 0; i < run->nselected; i++) {
+		size_t k;
+
+		for (k = 0; k < run->ntest; k++) {
+			const struct hvr_test *t = &run->test[k];
+			size_t sl = strlen(t->suite);
+
+			if (!strncmp(run->selected[i], t->suite, sl) && run->selected[i][sl] == '.' &&
+			    !strcmp(run->selected[i] + sl + 1, t->name))
+				break;
+		}
+		if (k == run->ntest)
+			return run->selected[i];
+	}
+	return NULL;
+}
+
+int hvr_run_blame(struct hvr_run *run, const char *msg, double host_s)
+{
+	const char *id = hvr_run_unfinished(run);
+	struct hvr_test x;
+	size_t dot;
+	void *grown;
+
+	if (!id || run->nerrors || run->ntest == HVR_MAX_TESTS)
+		return -1;
+	memset(&x, 0, sizeof(x));
+	dot = strcspn(id, ".");
+	snprintf(x.suite, sizeof(x.suite), "%.*s", (int)dot, id);
+	snprintf(x.name, sizeof(x.name), "%s", id + dot + 1);
+	snprintf(x.msg, sizeof(x.msg), "%s", msg);
+	x.status = HVR_FAIL;
+	x.host_s = host_s;
+	grown = hvr_grow(run->test, run->ntest, sizeof(x));
+	if (!grown)
+		return -1;
+	/* Metrics the test wrote before it stopped are its own. */
+	if (run->npending && !strcmp(run->pending_test, id)) {
+		x.metric = run->pending;
+		x.nmetric = run->npending;
+		run->pending = NULL;
+		run->npending = 0;
+	}
+	run->test = grown;
+	run->test[run->ntest++] = x;
+	return 0;
+}
+
 void hvr_run_free(struct hvr_run *run)
 {
 	for (size_t i = 0; i < run->ntest; i++)

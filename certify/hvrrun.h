@@ -113,6 +113,17 @@ int hvr_run_add(struct hvr_run *run, const struct hvr_record *rec, double host_s
 void hvr_run_error(struct hvr_run *run, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* The test a run stopped in: the first selected test without a test record (the kernel
+ * runs its tests in the order it announced them), or NULL when the run has an end record,
+ * no selection, or every selected test reported. */
+const char *hvr_run_unfinished(const struct hvr_run *run);
+
+/* For a kernel that stopped inside a test (hung, panicked, reset itself): adds a `fail`
+ * record for hvr_run_unfinished()'s test, written by the host, with msg saying how it
+ * stopped, so the verdict names the test. 0, or -1 when there is no such test or the
+ * channel had protocol errors (its records are not believed). */
+int hvr_run_blame(struct hvr_run *run, const char *msg, double host_s);
+
 /* Frees what the run holds; it is zeroed afterwards. */
 void hvr_run_free(struct hvr_run *run);
 

@@ -18,7 +18,7 @@ static int matrix_has(const struct certify_strv *v, const char *w)
 static void matrix_state(struct certify_config *c, enum qemu_accel want, int kvm_ok,
 			 const char *kvm_why, unsigned irqs)
 {
-	if (strcmp(c->irq, "none") && !(irqs & certify_irq_bit(c->irq))) {
+	if (strcmp(c->irq, "none") && strcmp(c->irq, "poll") && !(irqs & certify_irq_bit(c->irq))) {
 		c->state = CERTIFY_CFG_NA;
 		snprintf(c->why, sizeof(c->why), "the device under test has no %s", c->irq);
 	} else if (want != QEMU_ACCEL_AUTO && c->accel != want) {

@@ -36,6 +36,10 @@ struct certify_model {
 	const char *name;	/* marketing name of the emulated part */
 	enum certify_attach_recipe attach;
 	const char *ctrl;	/* AHCI and SCSI: the controller id's prefix (id = ctrl + index) */
+	/* 1 when QEMU's model flushes its disk without counting the flush in query-blockstats
+	 * (QEMU 7.2's nvme calls blk_aio_flush with no block_acct_start): the host cannot
+	 * count that model's flushes there (blkstats.h) */
+	int flushes_uncounted;
 };
 
 /* The table of known models, ending with a NULL model. */
@@ -44,7 +48,8 @@ const struct certify_model *certify_models(void);
 /* The model named `model`, or NULL. */
 const struct certify_model *certify_model_find(const char *model);
 
-/* The CERTIFY_IRQ_* bit of "msix", "msi" or "intx"; 0 for anything else ("none"). */
+/* The CERTIFY_IRQ_* bit of "msix", "msi" or "intx"; 0 for anything else ("none", and
+ * "poll": completion by the driver's poll function, which every device may be driven by). */
 unsigned certify_irq_bit(const char *mode);
 
 /* "nic", "storage", "other". */

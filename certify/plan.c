@@ -68,7 +68,7 @@ static int plan_set(struct certify_plan *p, const char *key, const char *val, co
 		    struct certify_err *err)
 {
 	static const char *const machines[] = { "pc", "q35", NULL };
-	static const char *const irqs[] = { "msix", "msi", "intx", "none", NULL };
+	static const char *const irqs[] = { "msix", "msi", "intx", "poll", "none", NULL };
 	static const char *const accels[] = { "tcg", "kvm", NULL };
 	struct certify_strv *list = NULL;
 	char *end;
@@ -128,6 +128,12 @@ static int plan_set(struct certify_plan *p, const char *key, const char *val, co
 			return certify_errf(err, "%s: disk: bad size '%s' (use e.g. 64M)", where, val);
 	} else if (!strcmp(key, "eio_lba")) {
 		snprintf(p->eio_lba, sizeof(p->eio_lba), "%s", val);
+	} else if (!strcmp(key, "eio_wlba")) {
+		snprintf(p->eio_wlba, sizeof(p->eio_wlba), "%s", val);
+	} else if (!strcmp(key, "eio_flush")) {
+		if (strcmp(val, "yes") && strcmp(val, "no"))
+			return certify_errf(err, "%s: eio_flush: '%s' is not yes or no", where, val);
+		p->eio_flush = !strcmp(val, "yes");
 	} else {
 		return certify_errf(err, "%s: unknown key '%s'", where, key);
 	}

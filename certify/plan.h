@@ -39,6 +39,8 @@ struct certify_plan {
 	enum certify_topology topology;	/* default none */
 	uint64_t disk_bytes;		/* scratch disk size (topology disk), default 64 MiB */
 	char eio_lba[64];		/* "" or a template: blkdebug EIO at that sector, blk.eio_lba= */
+	char eio_wlba[64];		/* "" or a template: blkdebug write EIO there, blk.eio_wlba= */
+	int eio_flush;			/* yes: the first flush fails (blkdebug), blk.eio_flush=1 */
 };
 
 /* Parses plan text (and takes its sha256); fname names it in messages ("nic.plan:7: unknown

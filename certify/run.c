@@ -8,6 +8,7 @@
 #include <json-c/json.h>
 
 #include "attach.h"
+#include "blkstats.h"
 #include "blkverify.h"
 #include "cmdline.h"
 #include "macverify.h"
@@ -23,7 +24,7 @@ int certify_run_qemu_config(const struct certify_run_spec *spec, const struct ce
 			    size_t initrdlen, char *append, size_t appendlen, struct certify_err *err)
 {
 	const struct certify_plan *p = spec->plan;
-	char eio[32] = "";
+	struct certify_inject inj;
 
 	memset(q, 0, sizeof(*q));
 	q->machine = c->machine;
@@ -33,17 +34,23 @@ int certify_run_qemu_config(const struct certify_run_spec *spec, const struct ce
 	q->mem_mib = p->mem_mib;
 	q->kernel = spec->kernel;
 	q->timeout_s = p->timeout_s;
-	if (p->eio_lba[0] && p->topology == CERTIFY_TOPO_DISK &&
-	    certify_plan_expand(p, p->eio_lba, spec->seed, eio, sizeof(eio), err) < 0)
-		return -1;
-	if (certify_attach_topology(spec, eio, q, args) < 0)
+	memset(&inj, 0, sizeof(inj));
+	if (p->topology == CERTIFY_TOPO_DISK) {
+		if ((p->eio_lba[0] && certify_plan_expand(p, p->eio_lba, spec->seed, inj.rlba,
+							  sizeof(inj.rlba), err) < 0) ||
+		    (p->eio_wlba[0] && certify_plan_expand(p, p->eio_wlba, spec->seed, inj.wlba,
+							   sizeof(inj.wlba), err) < 0))
+			return -1;
+		inj.flush = p->eio_flush;
+	}
+	if (certify_attach_topology(spec, &inj, q, args) < 0)
 		return certify_errf(err, "out of memory or disk slots building the device topology");
 	if (certify_initrd_build(spec, initrd, initrdlen, err) < 0)
 		return -1;
 	q->initrd = initrd[0] ? initrd : NULL;
 	q->extra = args->v;
 	q->nextra = args->n;
-	return certify_cmdline_build(spec, c, eio, append, appendlen, err);
+	return certify_cmdline_build(spec, c, &inj, append, appendlen, err);
 }
 
 void certify_config_result_free(struct certify_config_result *r)
@@ -77,7 +84,56 @@ struct run_boot {
 	struct certify_macverify mac;		/* nic.mac: the kernel's netdev records */
 	struct certify_wire wire;		/* topology nic-pair: the hub's wire tap */
 	int wire_open;
+	/* blk.host_stats: QEMU's counters of the first disk at blkstats-start, the kernel's
+	 * blkstats record for it, and what the comparison at sync point blkstats found */
+	struct certify_blkstats stats_before, stats_kernel;
+	int stats_state;		/* 0 none, 1 baseline taken, -1 baseline failed */
+	int stats_have_kernel;
+	struct certify_hostcheck stats_check;
+	int stats_done;
+	char stats_err[512];
 };
+
+/* The model of the device whose disk is the first (the kernel's vmhba0). */
+static const struct certify_model *run_first_disk_model(const struct certify_run_spec *spec)
+{
+	for (size_t i = 0; i < spec->ndut; i++)
+		if (spec->dut[i].m && spec->dut[i].m->kind == CERTIFY_KIND_STORAGE)
+			return spec->dut[i].m;
+	static const struct certify_model none = { 0 };
+	return &none;
+}
+
+/* Sync points blkstats-start and blkstats of blk.host_stats (blkstats.h). */
+static void run_blkstats(struct certify_session *s, struct run_boot *b, const char *point)
+{
+	char disk[24];
+	struct certify_blkstats after;
+	struct certify_err err;
+
+	certify_attach_first_disk(b->x->spec, disk, sizeof(disk));
+	if (!strcmp(point, "blkstats-start")) {
+		if (certify_blkstats_query(certify_session_qmp(s), disk, &b->stats_before, &err) < 0) {
+			b->stats_state = -1;
+			snprintf(b->stats_err, sizeof(b->stats_err), "%s", err.msg);
+		} else {
+			b->stats_state = 1;
+		}
+		return;
+	}
+	b->stats_done = 1;
+	if (b->stats_state < 0)
+		certify_hostcheck_notrun(&b->stats_check, "at blkstats-start: %s", b->stats_err);
+	else if (b->stats_state == 0)
+		certify_hostcheck_notrun(&b->stats_check, "the kernel never reached sync point blkstats-start");
+	else if (!b->stats_have_kernel)
+		certify_hostcheck_done(&b->stats_check, 0, "the kernel sent no valid blkstats record for vmhba0");
+	else if (certify_blkstats_query(certify_session_qmp(s), disk, &after, &err) < 0)
+		certify_hostcheck_notrun(&b->stats_check, "%s", err.msg);
+	else
+		certify_blkstats_compare(&b->stats_before, &after, &b->stats_kernel,
+					 run_first_disk_model(b->x->spec)->flushes_uncounted, &b->stats_check);
+}
 
 /* blk.host_verify / vmm.host_verify: at sync point blkverify read the image of the disk the
  * kernel calls vmhba0 (certify_attach_first_disk) and check every block it reported. */
@@ -93,9 +149,22 @@ static void run_verify_image(struct certify_session *s, struct run_boot *b)
 		certify_strv_push(&b->verify.problems, err.msg);
 		return;
 	}
-	for (size_t i = 0; i < b->nwrites; i++)
+	/* Newest first: a block written twice holds the last write (blkverify.h). */
+	certify_blkverify_batch(&b->verify);
+	for (size_t i = b->nwrites; i-- > 0; )
 		certify_blkverify_extent(path, &b->writes[i], &b->verify);
 	b->nwrites = 0;
+}
+
+/* QEMU has exited: the writes no blkverify sync point checked (those of the tests after
+ * blk.verify) are checked in the image as QEMU left it, so the check covers every write
+ * the suite reported. */
+static void run_on_exit(struct certify_session *s, void *ctx)
+{
+	struct run_boot *b = ctx;
+
+	if (b->verified && b->nwrites)
+		run_verify_image(s, b);
 }
 
 /* nic.linkflap asks the host to take the first NIC's link down and up at its sync points;
@@ -160,7 +229,8 @@ static int run_on_record(struct certify_session *s, const struct hvr_record *rec
 		struct certify_blkwrite w, *nw;
 		if (certify_blkwrite_parse(hvr_get(rec, "dev"), hvr_get(rec, "lba"), hvr_get(rec, "blocks"),
 					   hvr_get(rec, "block_size"), hvr_get(rec, "seed"), &w) < 0 ||
-		    certify_blkwrite_base(hvr_get(rec, "base"), &w) < 0) {
+		    certify_blkwrite_base(hvr_get(rec, "base"), &w) < 0 ||
+		    certify_blkwrite_gen(hvr_get(rec, "gen"), &w) < 0) {
 			certify_strv_push(&b->verify.problems, "a malformed blkwrite record");
 			return 0;
 		}
@@ -181,6 +251,16 @@ static int run_on_record(struct certify_session *s, const struct hvr_record *rec
 		return 0;
 	if (strcmp(rec->type, "netdev") == 0) {
 		run_netdev(s, b, rec);
+		return 0;
+	}
+	if (strcmp(rec->type, "blkstats") == 0 && hvr_get(rec, "dev") &&
+	    strcmp(hvr_get(rec, "dev"), "vmhba0") == 0) {
+		b->stats_have_kernel = certify_blkstats_record(rec, &b->stats_kernel) == 0;
+		return 0;
+	}
+	if (strcmp(rec->type, "sync") == 0 && hvr_get(rec, "point") &&
+	    strncmp(hvr_get(rec, "point"), "blkstats", 8) == 0) {
+		run_blkstats(s, b, hvr_get(rec, "point"));
 		return 0;
 	}
 	if (strcmp(rec->type, "sync") == 0 && hvr_get(rec, "point") &&
@@ -226,6 +306,49 @@ static char *run_read_log(const char *path)
 	if (buf)
 		buf[len] = '\0';
 	return buf;
+}
+
+/* The last non-empty line of the kernel log tail, into out (empty when there is none). */
+static void run_last_log_line(const char *tail, char *out, size_t len)
+{
+	const char *end = tail ? tail + strlen(tail) : NULL, *start;
+
+	out[0] = '\0';
+	while (end && end > tail && (end[-1] == '\n' || end[-1] == '\r'))
+		end--;
+	if (!end || end == tail)
+		return;
+	for (start = end; start > tail && start[-1] != '\n'; start--)
+		;
+	snprintf(out, len, "%.*s", (int)(end - start), start);
+}
+
+/*
+ * A kernel that hung, panicked or reset itself inside a test wrote no record for it, so
+ * without this the verdict would name no test at all: the test it was in (hvr_run_blame)
+ * gets a failed record from the host saying how the kernel stopped.
+ */
+static void run_blame(struct certify_result *res, double timeout_s)
+{
+	char msg[256], last[120];
+
+	run_last_log_line(res->com1_tail, last, sizeof(last));
+	switch (res->outcome) {
+	case CERTIFY_TIMEOUT:
+		snprintf(msg, sizeof(msg), "hung: no result within the plan's timeout of %.0f s, "
+			 "the host killed the kernel; its last log line: %s", timeout_s, last);
+		break;
+	case CERTIFY_PANIC:
+		snprintf(msg, sizeof(msg), "the kernel panicked in this test: %.200s",
+			 res->run.has_panic ? res->run.panic_msg : res->reason);
+		break;
+	case CERTIFY_RESET:
+		snprintf(msg, sizeof(msg), "the machine reset itself in this test: %.200s", res->reason);
+		break;
+	default:
+		return;
+	}
+	(void)hvr_run_blame(&res->run, msg, res->duration_s);
 }
 
 static void run_one(struct run_exec *x, size_t i)
@@ -288,11 +411,13 @@ static void run_one(struct run_exec *x, size_t i)
 		close(fd);
 	so.log_path = fd >= 0 ? logpath : NULL;
 	so.on_record = run_on_record;
+	so.on_exit = run_on_exit;
 	so.ctx = &b;
 	so.auto_go = 1;
 	so.elf = x->spec->kernel;
 	certify_session_run(&so, &r->res);
 	r->ran = 1;
+	run_blame(&r->res, so.qemu.timeout_s);
 	if (fd >= 0) {
 		r->log = run_read_log(logpath);
 		unlink(logpath);
@@ -310,13 +435,22 @@ static void run_one(struct run_exec *x, size_t i)
 	if (b.mac.n)
 		certify_macverify_check(&b.mac, certify_hostcheck_get(&r->checks, "nic.mac"));
 	certify_macverify_free(&b.mac);
+	if (b.stats_done) {
+		struct certify_hostcheck *c = certify_hostcheck_get(&r->checks, "qmp.blockstats");
+
+		if (c) {
+			c->ran = b.stats_check.ran;
+			c->ok = b.stats_check.ok;
+			memcpy(c->msg, b.stats_check.msg, sizeof(c->msg));
+		}
+	}
 	certify_symbolize_violations(r->res.run.violation, r->res.run.nviolation, x->spec->kernel,
 				     x->spec->mods, x->spec->nmods);
 	struct certify_judge_in in = { .spec = x->spec, .res = &r->res, .checks = r->checks.v,
 				       .nchecks = r->checks.n };
 	r->verdict = certify_judge(&in, r->reason, sizeof(r->reason));
 	free(b.writes);
-	certify_strv_free(&b.verify.problems);
+	certify_blkverify_free(&b.verify);
 	certify_strv_free(&args);
 }
 

@@ -13,5 +13,9 @@ struct certify_db_migration {
 extern const char certify_db_schema_sql[];
 /* In version order, ending with a { 0, NULL, NULL } entry. */
 extern const struct certify_db_migration certify_db_migrations[];
+/* The same for PostgreSQL (db/schema_pg.sql, db/migrations/pg/): the same version numbers,
+ * each giving the same tables, columns and constraints in PostgreSQL's dialect. */
+extern const char certify_db_pg_schema_sql[];
+extern const struct certify_db_migration certify_db_pg_migrations[];
 
 #endif

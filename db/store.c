@@ -1,4 +1,4 @@
-/* db: opening, migrating and writing the certification store. */
+/* db: opening, migrating and writing the certification store on SQLite. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,14 +10,9 @@
 #include "migrations.h"
 #include "store_int.h"
 
-/* The busy wait: $HVKIT_DB_BUSY_MS, else CERTIFY_DB_BUSY_MS. */
 static void db_busy_timeout(struct certify_db *db)
 {
-	const char *env = getenv("HVKIT_DB_BUSY_MS");
-	char *end;
-	long ms = env && *env ? strtol(env, &end, 10) : -1;
-
-	db->busy_ms = ms >= 0 && ms <= 3600000 && !*end ? (int)ms : CERTIFY_DB_BUSY_MS;
+	db->busy_ms = db_busy_ms();
 	sqlite3_busy_timeout(db->h, db->busy_ms);
 }
 
@@ -90,21 +85,6 @@ static int db_end(struct certify_db *db, int rc, struct certify_err *err)
 	return -1;
 }
 
-int certify_db_path(const char *path, char *out, size_t outlen, struct certify_err *err)
-{
-	const char *env = getenv("HVKIT_DB"), *home = getenv("HOME");
-
-	if (path && *path)
-		snprintf(out, outlen, "%s", path);
-	else if (env && *env)
-		snprintf(out, outlen, "%s", env);
-	else if (home && *home)
-		snprintf(out, outlen, "%s/.local/share/hvkit/cert.db", home);
-	else
-		return certify_errf(err, "no store path: give --db, set HVKIT_DB or HOME");
-	return 0;
-}
-
 /* mkdir -p of the directory part of path. */
 static int db_mkdirs(const char *path, struct certify_err *err)
 {
@@ -123,7 +103,7 @@ static int db_mkdirs(const char *path, struct certify_err *err)
 	return 0;
 }
 
-int certify_db_version(struct certify_db *db)
+static int db_sq_version(struct certify_db *db)
 {
 	sqlite3_stmt *st;
 	int v = -1;
@@ -155,7 +135,7 @@ static int db_migrate(struct certify_db *db, struct certify_err *err)
 			rc = -1;
 			break;
 		}
-		have = certify_db_version(db);
+		have = db_sq_version(db);
 		if (have >= m->version) {
 			db_exec(db, "COMMIT", NULL);
 			continue;
@@ -179,7 +159,7 @@ static int db_migrate(struct certify_db *db, struct certify_err *err)
 	return rc;
 }
 
-int certify_db_open(const char *path, struct certify_db **out, struct certify_err *err)
+int db_sq_open(const char *path, struct certify_db **out, struct certify_err *err)
 {
 	struct certify_db *db = calloc(1, sizeof(*db));
 
@@ -194,6 +174,7 @@ int certify_db_open(const char *path, struct certify_db **out, struct certify_er
 		certify_errf(err, "%s: cannot open: %s", path, db->h ? sqlite3_errmsg(db->h) : "?");
 		goto close;
 	}
+	db->be = &db_sqlite_backend;
 	db_busy_timeout(db);
 	if (db_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL", err) < 0 ||
 	    db_migrate(db, err) < 0)
@@ -207,7 +188,7 @@ free_db:
 	return -1;
 }
 
-int certify_db_open_read(const char *path, struct certify_db **out, struct certify_err *err)
+int db_sq_open_read(const char *path, struct certify_db **out, struct certify_err *err)
 {
 	struct certify_db *db = calloc(1, sizeof(*db));
 	int have, newest = 0;
@@ -221,10 +202,11 @@ int certify_db_open_read(const char *path, struct certify_db **out, struct certi
 			     db->h ? sqlite3_errmsg(db->h) : "out of memory");
 		goto close;
 	}
+	db->be = &db_sqlite_backend;
 	db_busy_timeout(db);
 	for (const struct certify_db_migration *m = certify_db_migrations; m->file; m++)
 		newest = m->version;
-	have = certify_db_version(db);
+	have = db_sq_version(db);
 	if (have < 0 && (sqlite3_errcode(db->h) == SQLITE_BUSY || sqlite3_errcode(db->h) == SQLITE_LOCKED)) {
 		db_error(db, err);
 		goto close;
@@ -247,15 +229,13 @@ close:
 	return -1;
 }
 
-void certify_db_close(struct certify_db *db)
+static void db_sq_close(struct certify_db *db)
 {
-	if (!db)
-		return;
 	sqlite3_close(db->h);
 	free(db);
 }
 
-static void db_now(char *out, size_t len)
+void db_now(char *out, size_t len)
 {
 	time_t t = time(NULL);
 	struct tm tm;
@@ -309,7 +289,7 @@ static int db_driver_add(struct certify_db *db, int64_t run, const struct certif
 	return db_done(db, st, err);
 }
 
-int certify_db_run_begin(struct certify_db *db, const char *plan, const char *config_json,
+static int db_sq_run_begin(struct certify_db *db, const char *plan, const char *config_json,
 			 uint64_t seed, const struct certify_db_binding *b,
 			 const struct certify_db_driver *drv, size_t ndrv, int64_t *id,
 			 struct certify_err *err)
@@ -479,7 +459,7 @@ static int db_config_row(struct certify_db *db, int64_t run, const struct certif
 	return db_returning(db, st, id, err);
 }
 
-int certify_db_config_add(struct certify_db *db, int64_t run, const struct certify_db_config *c,
+static int db_sq_config_add(struct certify_db *db, int64_t run, const struct certify_db_config *c,
 			  struct certify_err *err)
 {
 	int64_t id = 0;
@@ -501,7 +481,7 @@ int certify_db_config_add(struct certify_db *db, int64_t run, const struct certi
 	return db_end(db, rc, err);
 }
 
-int certify_db_run_finish(struct certify_db *db, int64_t run, const char *verdict,
+static int db_sq_run_finish(struct certify_db *db, int64_t run, const char *verdict,
 			  const char *log, struct certify_err *err)
 {
 	sqlite3_stmt *st;
@@ -524,3 +504,11 @@ int certify_db_run_finish(struct certify_db *db, int64_t run, const char *verdic
 		rc = certify_errf(err, "%s: run %lld is not a running run", db->path, (long long)run);
 	return db_end(db, rc, err);
 }
+
+const struct db_backend db_sqlite_backend = {
+	.name = "sqlite", .close = db_sq_close, .version = db_sq_version,
+	.run_begin = db_sq_run_begin, .config_add = db_sq_config_add,
+	.run_finish = db_sq_run_finish, .run_load = db_sq_run_load, .history = db_sq_history,
+	.certified = db_sq_certified, .unofficial = db_sq_unofficial,
+	.run_configs = db_sq_run_configs,
+};

@@ -1,5 +1,6 @@
 /*
- * db: the certification store (SQLite, WAL mode; schema in db/migrations/, docs/db.md).
+ * db: the certification store (docs/db.md): SQLite (WAL mode; schema in db/migrations/), or
+ * a PostgreSQL server named by a postgresql:// URI (db/migrations/pg/, the same versions).
  * Every write is one transaction. A run is inserted with status 'running' and becomes
  * 'complete' with its verdict only in its last transaction, so a certify killed at any
  * moment leaves a consistent store in which no half-finished run counts as certified.
@@ -94,10 +95,18 @@ struct certify_db_run {
 	size_t ncfg;
 };
 
-/* The store path: path if not NULL, else $HVKIT_DB, else ~/.local/share/hvkit/cert.db. */
+/* The store path: path if not NULL, else $HVKIT_DB, else ~/.local/share/hvkit/cert.db. A
+ * path starting postgresql:// or postgres:// is a PostgreSQL connection URI (libpq's). */
 int certify_db_path(const char *path, char *out, size_t outlen, struct certify_err *err);
 
-/* Opens (creating the file and its directories) and migrates to the newest schema. */
+/* 1 when path names a PostgreSQL server, 0 when it is a SQLite file. */
+int certify_db_is_server(const char *path);
+
+/*
+ * Opens (SQLite: creating the file and its directories) and migrates to the newest schema.
+ * A store at a newer schema than this build's is refused, untouched. Returns 0, or -1 with
+ * one line naming the store (a URI without its password) and what is wrong.
+ */
 int certify_db_open(const char *path, struct certify_db **db, struct certify_err *err);
 
 /*
@@ -107,6 +116,11 @@ int certify_db_open(const char *path, struct certify_db **db, struct certify_err
  */
 int certify_db_open_read(const char *path, struct certify_db **db, struct certify_err *err);
 void certify_db_close(struct certify_db *db);
+
+/* The store's name as messages give it (a URI's password left out), and its back end
+ * ("sqlite" or "postgresql"). */
+const char *certify_db_name(const struct certify_db *db);
+const char *certify_db_backend(const struct certify_db *db);
 
 /* How long a statement waits for another process's lock before the store is called busy:
  * $HVKIT_DB_BUSY_MS milliseconds, else this. */
@@ -199,5 +213,103 @@ int certify_db_run_configs(struct certify_db *db, int64_t run,
 			   int (*fn)(void *ctx, const char *name, const char *verdict,
 				     const char *reason),
 			   void *ctx, struct certify_err *err);
+
+/*
+ * The job queue (docs/db.md, "The queue"; store_queue.c). PostgreSQL only: each of these
+ * returns -1 with "the queue needs a PostgreSQL store" on SQLite.
+ */
+
+/* One claimed configuration. */
+struct certify_db_job {
+	int64_t id;			/* the queue row */
+	int64_t run;
+	int idx;			/* in the run's matrix */
+	char name[48];
+	int attempts;			/* claims so far, this one included */
+};
+
+/* Stores a run (status 'running', as certify_db_run_begin) and one queued row per name of
+ * its matrix, in one transaction, and wakes idle workers (NOTIFY). Returns 0 with *id or -1. */
+int certify_db_submit(struct certify_db *db, const char *plan, const char *config_json,
+		      uint64_t seed, const struct certify_db_binding *bind,
+		      const struct certify_db_driver *drv, size_t ndrv, const char *const *names,
+		      size_t n, int64_t *id, struct certify_err *err);
+
+/* After a lost connection (a server restart): connects again with the same parameters.
+ * Returns 0 (connected, or never lost), or -1. */
+int certify_db_reconnect(struct certify_db *db, struct certify_err *err);
+
+/* Registers this process as a worker (host, pid, slot of slots). Returns 0 with *id, or -1. */
+int certify_db_worker_add(struct certify_db *db, int slot, int slots, int64_t *id,
+			  struct certify_err *err);
+
+/* Marks the worker stopped (it claims nothing more). Returns 0 or -1. */
+int certify_db_worker_stop(struct certify_db *db, int64_t worker, struct certify_err *err);
+
+/*
+ * Claims the oldest queued row, or a claimed one whose lease has expired (its worker died
+ * or lost the store), for lease_s seconds: SELECT ... FOR UPDATE SKIP LOCKED, so two
+ * workers never claim the same row. Returns 1 with *job, 0 when there is nothing to claim,
+ * or -1.
+ */
+int certify_db_claim(struct certify_db *db, int64_t worker, int lease_s,
+		     struct certify_db_job *job, struct certify_err *err);
+
+/* Renews the worker's heartbeat and its claims' leases (lease_s seconds from now, by the
+ * server's clock). Returns 0 or -1. */
+int certify_db_heartbeat(struct certify_db *db, int64_t worker, int lease_s,
+			 struct certify_err *err);
+
+/* How a run's verdict follows from its configurations' (the judge's rule: certify_run_verdict). */
+typedef const char *(*certify_db_verdict_fn)(const char *const *verdicts, size_t n);
+
+/*
+ * Stores a claimed job's configuration and marks its row done, in one transaction, only if
+ * the worker still holds the claim; when it was the run's last pending row, the run is
+ * finished in the same transaction (verdict by fn; 'error' when a row was cancelled).
+ * Idempotent: after a dropped connection (the COMMIT may or may not have happened) it
+ * reconnects and, if the row is already done by this worker, succeeds without storing
+ * again. Returns 1 stored (*finished 1 when the run completed), 0 the claim was lost (the
+ * lease expired and another worker has the row: nothing stored), -1 error.
+ */
+int certify_db_job_store(struct certify_db *db, int64_t worker, const struct certify_db_job *job,
+			 const struct certify_db_config *c, certify_db_verdict_fn fn,
+			 int *finished, struct certify_err *err);
+
+/* Gives a claim back to the queue (this runner cannot run it). Returns 0 or -1. */
+int certify_db_job_release(struct certify_db *db, int64_t worker, const struct certify_db_job *job,
+			   struct certify_err *err);
+
+/* Rows queued or claimed (not done, not cancelled), or -1. */
+long certify_db_pending(struct certify_db *db, struct certify_err *err);
+
+/* Waits up to ms milliseconds for a submit's NOTIFY (LISTEN on first use). Returns 1 woken,
+ * 0 timed out, -1 error. */
+int certify_db_wait(struct certify_db *db, int ms, struct certify_err *err);
+
+/* Cancels a run's queued rows; a run with nothing claimed left is finished with verdict
+ * 'error' at once, else by the worker that stores its last claimed row. Returns the number
+ * of rows cancelled, or -1 ("run 7: no such queued run"). */
+long certify_db_cancel(struct certify_db *db, int64_t run, struct certify_err *err);
+
+/* What `certify status` shows, one call per line of each kind. */
+struct certify_db_qworker {
+	int64_t id;
+	char host[64];
+	long pid;
+	int slot, slots;
+	char heartbeat[32], state[16];
+	double age;			/* seconds since the heartbeat */
+	char job[80];			/* "run 7 pc-none-smp1-tcg", "" when idle */
+};
+struct certify_db_qrun {
+	int64_t id;
+	char plan[32], status[16], verdict[8];
+	int queued, claimed, done, cancelled;
+};
+int certify_db_queue_status(struct certify_db *db, long counts[4],
+			    int (*wfn)(void *ctx, const struct certify_db_qworker *w),
+			    int (*rfn)(void *ctx, const struct certify_db_qrun *r), void *ctx,
+			    struct certify_err *err);
 
 #endif

@@ -69,7 +69,7 @@ static int db_certified_row(const struct db_rows_cb *cb, sqlite3_stmt *st)
 	return fn(cb->ctx, &c);
 }
 
-int certify_db_certified(struct certify_db *db,
+int db_sq_certified(struct certify_db *db,
 			 int (*fn)(void *ctx, const struct certify_db_certified *c), void *ctx,
 			 struct certify_err *err)
 {
@@ -90,7 +90,7 @@ static int db_unofficial_row(const struct db_rows_cb *cb, sqlite3_stmt *st)
 		  (const char *)sqlite3_column_text(st, 2));
 }
 
-int certify_db_unofficial(struct certify_db *db,
+int db_sq_unofficial(struct certify_db *db,
 			  int (*fn)(void *ctx, int64_t run, const char *plan, const char *why),
 			  void *ctx, struct certify_err *err)
 {
@@ -112,7 +112,7 @@ static int db_config_row(const struct db_rows_cb *cb, sqlite3_stmt *st)
 		  (const char *)sqlite3_column_text(st, 1), (const char *)sqlite3_column_text(st, 2));
 }
 
-int certify_db_run_configs(struct certify_db *db, int64_t run,
+int db_sq_run_configs(struct certify_db *db, int64_t run,
 			   int (*fn)(void *ctx, const char *name, const char *verdict,
 				     const char *reason),
 			   void *ctx, struct certify_err *err)

@@ -1,4 +1,4 @@
-/* db: reading runs back (show, history, reports). */
+/* db: reading runs back (show, history, reports) from SQLite. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,8 +43,7 @@ static int db_run_row(struct certify_db *db, int64_t id, struct certify_db_run *
 	return 0;
 }
 
-/* Grows *v (of *n elements of size sz) by one zeroed element; returns it or NULL. */
-static void *db_grow(void *vp, size_t *n, size_t sz)
+void *db_grow(void *vp, size_t *n, size_t sz)
 {
 	void **v = vp;
 	char *nv = realloc(*v, (*n + 1) * sz);
@@ -232,8 +231,8 @@ static int db_configs(struct certify_db *db, struct certify_db_run *r, struct ce
 	return rc;
 }
 
-int certify_db_run_load(struct certify_db *db, int64_t id, struct certify_db_run *out,
-			struct certify_err *err)
+int db_sq_run_load(struct certify_db *db, int64_t id, struct certify_db_run *out,
+		   struct certify_err *err)
 {
 	int rc;
 
@@ -279,9 +278,9 @@ void certify_db_run_free(struct certify_db_run *r)
 	memset(r, 0, sizeof(*r));
 }
 
-int certify_db_history(struct certify_db *db, const char *model, int certified_only,
-		       int (*fn)(void *ctx, const struct certify_db_summary *s), void *ctx,
-		       struct certify_err *err)
+int db_sq_history(struct certify_db *db, const char *model, int certified_only,
+		  int (*fn)(void *ctx, const struct certify_db_summary *s), void *ctx,
+		  struct certify_err *err)
 {
 	sqlite3_stmt *st;
 	int rc = 0;

@@ -70,7 +70,7 @@ HCL_FUZZ_SRCS    := $(filter-out hcl/hcl_main.c hcl/hcl_fetch.c hcl/hcl_site.c h
                     hvkernel/lib/sha256.c
 HCL_FUZZ_OBJS    := $(HCL_FUZZ_SRCS:%.c=$(FUZZ_DIR)/obj/%.o)
 HCL_FUZZ_BINS    := $(HCL_FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz_hcl_%)
-HCL_FUZZ_LIBS    := -lpci -lsodium -ljson-c -lsqlite3 -lcrypto
+HCL_FUZZ_LIBS    := -lpci -lsodium -ljson-c -lsqlite3 -lpq -lcrypto
 
 .PHONY: fuzz-hcl $(HCL_FUZZ_TARGETS:%=fuzz-hcl-%)
 

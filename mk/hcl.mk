@@ -8,12 +8,13 @@
 HCL_SRCS     := $(wildcard hcl/*.c)
 # Everything but the command line, the network and the page goes into the unit tests.
 HCL_LIB_SRCS := $(filter-out hcl/hcl_main.c hcl/hcl_fetch.c hcl/hcl_site.c,$(HCL_SRCS))
-HCL_LDLIBS   := -lpci -lsodium -ljson-c -lsqlite3 -lcrypto
+HCL_LDLIBS   := -lpci -lsodium -ljson-c -lsqlite3 -lpq -lcrypto
 HCL_ASSETS   := $(wildcard hcl/site/*)
 HCL_ASSETS_C := $(BUILD)/gen/hcl_site_assets.c
 # `hcl export` reads the certification store through db/ (compiled by mk/certify.mk's rules).
 HCL_DB_OBJS  := $(patsubst %.c,$(BUILD)/host/%.o,$(wildcard db/*.c)) \
-                $(BUILD)/host/gen/db/migrations_gen.o $(BUILD)/host/certify/err.o
+                $(BUILD)/host/gen/db/migrations_gen.o $(BUILD)/host/gen/db/migrations_pg_gen.o \
+                $(BUILD)/host/certify/err.o
 HCL_OBJS     := $(HCL_SRCS:%.c=$(BUILD)/host/%.o) $(BUILD)/host/gen/hcl_site_assets.o $(HCL_DB_OBJS) \
                 $(BUILD)/host/hvkernel/lib/hclbin.o $(BUILD)/host/hvkernel/lib/hclpolicy.o \
                 $(BUILD)/host/hvkernel/lib/pcimatch.o \

@@ -24,6 +24,7 @@ bench-run: $(BUILD)/bin/hvbench $(BUILD)/bin/hvktest modules
 	$(BUILD)/bin/hvktest -c tests/kernel/bench.cfg --kernel $(BUILD)/hvkernel.elf -v | \
 		grep -E 'roundtrip|minimal_loop|ratio_x100|round_trips|MBps|share|^PASS|^FAIL'
 	$(MAKE) --no-print-directory hcl-bench
+	$(MAKE) --no-print-directory db-bench
 
 # The main job (scripts/main-job.sh): boot with every inbox module, certify every inbox
 # driver, export, sign and publish the list as a web page, check this machine. `make demo`

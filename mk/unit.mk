@@ -1,6 +1,7 @@
 # Host unit tests (CUnit): tests/unit/*.c with the freestanding libraries (hvkernel/lib) and
 # the certify library sources (CERTIFY_LIB_SRCS, from mk/host.mk), built with ASan/UBSan.
-#   make unit-check              build, run, write $(BUILD)/check/unit.counts
+#   make unit-check              build, run, write $(BUILD)/check/unit.counts; the store's
+#                                PostgreSQL suites run on a private server (tests/pgserver.sh)
 #   make lib-freestanding-check  compile hvkernel/lib/*.c with the kernel's flags
 
 UNIT_LIB_SRCS  := $(wildcard hvkernel/lib/*.c)
@@ -16,13 +17,13 @@ $(BUILD)/san/%.o: %.c
 
 $(UNIT_BIN): $(UNIT_OBJS)
 	@mkdir -p $(@D)
-	$(HOST_CC) $(SAN_FLAGS) -o $@ $^ -lcunit -ljson-c -lsqlite3 -lpthread $(HCL_LDLIBS)
+	$(HOST_CC) $(SAN_FLAGS) -o $@ $^ -lcunit -ljson-c -lsqlite3 -lpq -lpthread $(HCL_LDLIBS)
 
 # A crash must not leave an old counts file behind for check-summary.sh to believe.
 unit-check: lib-freestanding-check $(UNIT_BIN)
 	@mkdir -p $(BUILD)/check
 	@rm -f $(BUILD)/check/unit.counts
-	UNIT_COUNTS=$(BUILD)/check/unit.counts $(UNIT_BIN)
+	UNIT_COUNTS=$(BUILD)/check/unit.counts sh tests/pgserver.sh run $(UNIT_BIN)
 
 # The kernel links these files with no libc: compile them with its flags and allow only
 # the four libc symbols the kernel provides, plus each other's (a lib file's globals carry

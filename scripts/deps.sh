@@ -6,7 +6,8 @@ set -eu
 PKGS="gcc make binutils libc6-dev qemu-system-x86 qemu-utils pciutils libpci-dev \
 libjson-c-dev libcurl4-openssl-dev libssl-dev libcunit1-dev libsqlite3-dev sqlite3 libsodium-dev \
 libxml2-utils chromium nginx jq python3-jsonschema clang libclang-rt-14-dev \
-ovmf grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools time"
+ovmf grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools time \
+postgresql postgresql-contrib libpq-dev"
 
 missing=""
 for p in $PKGS; do

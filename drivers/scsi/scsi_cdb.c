@@ -125,6 +125,9 @@ unsigned scsi_cdb_sync_cache(uint8_t *cdb)
 void scsi_parse_capacity10(const uint8_t *d, uint64_t *nblocks, uint32_t *block_size)
 {
 	*nblocks = (uint64_t)scsi_get32(d) + 1;
+#ifdef HV_DEFECT_BAD_CAPACITY	/* certify self-test defect: the last LBA taken as the count */
+	*nblocks -= 1;
+#endif
 	*block_size = scsi_get32(d + 4);
 }
 
@@ -134,6 +137,9 @@ void scsi_parse_capacity16(const uint8_t *d, uint64_t *nblocks, uint32_t *block_
 	uint64_t last = scsi_get64(d);
 
 	*nblocks = last == ~0ull ? last : last + 1;
+#ifdef HV_DEFECT_BAD_CAPACITY	/* certify self-test defect: the last LBA taken as the count */
+	*nblocks = last;
+#endif
 	*block_size = scsi_get32(d + 8);
 }
 

@@ -17,10 +17,10 @@ static uint64_t blkpat_get64(const uint8_t *p)
 	return v;
 }
 
-/* Byte i of block lba's data; only the low 8 bits of lba and seed matter. */
+/* Byte i of block lba's data; only the low 8 bits of lba, seed and gen matter. */
 static uint8_t blkpat_byte(uint64_t lba, const struct blkpat_key *k, uint32_t i)
 {
-	return (uint8_t)((uint32_t)lba * 31u + (uint32_t)k->seed + i);
+	return (uint8_t)((uint32_t)lba * 31u + (uint32_t)k->seed + (uint32_t)k->gen * 7u + i);
 }
 
 void blkpat_fill(uint8_t *buf, uint32_t block_size, uint64_t lba, uint32_t n,
@@ -31,6 +31,7 @@ void blkpat_fill(uint8_t *buf, uint32_t block_size, uint64_t lba, uint32_t n,
 
 		blkpat_put64(buf + BLKPAT_LBA_OFF, l);
 		blkpat_put64(buf + BLKPAT_SEED_OFF, k->seed);
+		blkpat_put64(buf + BLKPAT_GEN_OFF, k->gen);
 		for (uint32_t i = BLKPAT_HDR_BYTES; i < block_size; i++)
 			buf[i] = blkpat_byte(l, k, i);
 	}
@@ -50,14 +51,22 @@ enum blkpat_state blkpat_check(const uint8_t *p, uint32_t block_size, uint64_t l
 {
 	uint64_t got_lba = blkpat_get64(p + BLKPAT_LBA_OFF);
 	uint64_t got_seed = blkpat_get64(p + BLKPAT_SEED_OFF);
+	uint64_t got_gen = blkpat_get64(p + BLKPAT_GEN_OFF);
 	uint32_t z = 0;
 
-	if (got_lba == lba && got_seed == k->seed && blkpat_data_ok(p, block_size, lba, k))
+	if (got_lba == lba && got_seed == k->seed && got_gen == k->gen &&
+	    blkpat_data_ok(p, block_size, lba, k))
 		return BLKPAT_OK;
 	while (z < block_size && p[z] == 0)
 		z++;
 	if (z == block_size)
 		return BLKPAT_ZEROS;
+	if (got_lba == lba && got_seed == k->seed && got_gen != k->gen) {
+		const struct blkpat_key other = { .seed = k->seed, .gen = got_gen };
+
+		/* Intact data of another generation: that write, not this one, is there. */
+		return blkpat_data_ok(p, block_size, lba, &other) ? BLKPAT_OLDGEN : BLKPAT_CORRUPT;
+	}
 	if (got_lba == lba && got_seed == k->seed)
 		return BLKPAT_CORRUPT;
 	return got_lba != lba ? BLKPAT_MISPLACED : BLKPAT_STALE;
@@ -85,6 +94,8 @@ const char *blkpat_state_text(enum blkpat_state s)
 		return "another block's data (misdirected or stale write)";
 	case BLKPAT_STALE:
 		return "data from another run (stale)";
+	case BLKPAT_OLDGEN:
+		return "another write generation of the block (a lost or reordered rewrite)";
 	}
 	return "?";
 }

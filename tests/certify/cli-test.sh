@@ -44,7 +44,7 @@ has vm-extra-msg "$T/err" "^certify: --device edu: plan 'vm' \(topology vm\) exe
 # A run binds QEMU's version: a QEMU that does not say it is refused before anything boots.
 expect no-qemu-version 2 env CERTIFY_QEMU=/bin/false "$CERTIFY" run --plan selftest --device edu
 has no-qemu-version-msg "$T/err" "^certify: /bin/false --version: no version \(exit status 1\): is QEMU installed\?$"
-if [ ! -e "$HVKIT_DB" ] || [ "$(sqlite3 "$HVKIT_DB" 'select count(*) from runs')" = 0 ]; then
+if ! store_exists || [ "$(q 'select count(*) from runs')" = 0 ]; then
 	ok refused-devices-store-nothing; else bad refused-devices-store-nothing "runs were stored"; fi
 expect plans 0 "$CERTIFY" plans --plans "$T/plans"
 has plans-nic "$T/out" "^nic +nic +24"
@@ -62,7 +62,7 @@ has run-pass-kernel "$T/out" "^kernel: +.*hvkernel.elf sha256 [0-9a-f]{16}$"
 has run-pass-qemu "$T/out" "^qemu: +QEMU emulator version [0-9]"
 k=$(sha256sum build/hvkernel.elf | cut -d ' ' -f 1)
 p=$(sha256sum plans/selftest.plan | cut -d ' ' -f 1)
-v=$(sqlite3 "$HVKIT_DB" "select plan_sha256 || ' ' || kernel_sha256 || ' ' || official from runs where id = 1")
+v=$(q "select plan_sha256 || ' ' || kernel_sha256 || ' ' || official from runs where id = 1")
 if [ "$v" = "$p $k 1" ]; then ok run-pass-binding; else bad run-pass-binding "stored '$v', files $p $k"; fi
 expect show 0 "$CERTIFY" show last
 has show-certified "$T/out" "^run 1: pass \(certified\)"
@@ -85,8 +85,8 @@ has run-fail-why "$T/out" "^FAIL +pc-none-smp1-tcg .*boot.cmdline: fail"
 # The same seed gives the same kernel command line.
 expect seed-a 0 "$CERTIFY" run --plan selftest --device edu --seed 77
 expect seed-b 0 "$CERTIFY" run --plan selftest --device edu --seed 77
-a=$(sqlite3 "$HVKIT_DB" "select cmdline from configs c join runs r on r.id=c.run_id where r.id=3")
-b=$(sqlite3 "$HVKIT_DB" "select cmdline from configs c join runs r on r.id=c.run_id where r.id=4")
+a=$(q "select cmdline from configs c join runs r on r.id=c.run_id where r.id=3")
+b=$(q "select cmdline from configs c join runs r on r.id=c.run_id where r.id=4")
 if [ -n "$a" ] && [ "$a" = "$b" ]; then ok seed-reproduces; else bad seed-reproduces "'$a' vs '$b'"; fi
 
 # A panic is a fail with the backtrace in the log; a hang is a fail within its timeout
@@ -101,7 +101,7 @@ mk selfgarbage harness.garbage 30
 mk selfbadsel nosuch 30
 expect run-panic 1 "$CERTIFY" run --plans "$T/plans" --plan selfpanic --device edu
 has run-panic-why "$T/out" "^FAIL .*panic"
-n=$(sqlite3 "$HVKIT_DB" "select count(*) from configs where run_id=(select max(id) from runs) \
+n=$(q "select count(*) from configs where run_id=(select max(id) from runs) \
 	and log like '%panic backtrace%'")
 if [ "$n" = 1 ]; then ok run-panic-log; else bad run-panic-log "no backtrace in the stored log"; fi
 start=$(date +%s)
@@ -155,8 +155,8 @@ expect run-coverage 0 "$CERTIFY" run --plans "$T/plans" --plan selfcov --device 
 has run-coverage-na "$T/out" "^N/A +pc-msix-smp1-tcg: the device under test has no msix"
 has run-coverage-notrun "$T/out" "^NOTRUN +pc-intx-smp1-kvm: not asked for: --accel tcg"
 has run-coverage-line "$T/out" "^coverage: partial: 1 of 4 configurations passed; 1 not run \(not asked for: --accel tcg\); 2 not applicable"
-v=$(sqlite3 "$HVKIT_DB" "select group_concat(verdict, ' ') from (select verdict from configs \
-	where run_id = (select max(id) from runs) order by idx)")
+v=$(q "select verdict from configs where run_id = (select max(id) from runs) order by idx" | \
+	tr '\n' ' ' | sed 's/ $//')
 if [ "$v" = "na na pass notrun" ]; then ok coverage-stored; else bad coverage-stored "verdicts '$v'"; fi
 # selfcov is no plan shipped with this release: the run passes, stored unofficial, never
 # certified. A shipped plan changed by one comment line is unofficial too.
@@ -172,7 +172,7 @@ has show-changed-plan-official "$T/out" "^official: no: plan 'selftest' differs"
 if grep -q "(certified)" "$T/out"; then bad show-changed-not-certified "shown certified"; else
 	ok show-changed-not-certified; fi
 cp plans/selftest.plan "$T/plans/selftest.plan"
-expect coverage-show 0 "$CERTIFY" show "$(sqlite3 "$HVKIT_DB" "select max(id) from runs where plan = 'selfcov'")"
+expect coverage-show 0 "$CERTIFY" show "$(q "select max(id) from runs where plan = 'selfcov'")"
 has coverage-show-line "$T/out" "1 pass, 0 fail, 0 error, 2 not applicable, 1 not run; coverage partial"
 
 # --jobs: four configurations, two at a time, each in its own temp dir.
@@ -181,6 +181,6 @@ sed 's/^name = .*/name = selfjobs/; s/^machines = .*/machines = pc q35/; s/^smp 
 expect run-jobs 0 "$CERTIFY" run --plans "$T/plans" --plan selfjobs --device edu --jobs 2
 n=$(grep -c '^PASS ' "$T/out")
 if [ "$n" = 4 ]; then ok run-jobs-all; else bad run-jobs-all "$n of 4 configurations passed"; fi
-n=$(sqlite3 "$HVKIT_DB" "select count(*) from runs where status != 'complete'")
+n=$(q "select count(*) from runs where status != 'complete'")
 if [ "$n" = 0 ]; then ok store-complete; else bad store-complete "$n runs not complete"; fi
 exit $failed

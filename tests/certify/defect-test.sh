@@ -1,14 +1,20 @@
 #!/bin/sh
 # certify must catch bad drivers: each deliberately defective build of an inbox driver
-# (build/modules/defect/, made by mk/modules.mk) fails certification, and the test that
-# should catch its defect is among the failed ones; the good drivers pass GOOD_RUNS runs in
-# a row. Quick one-configuration plans (tests/certify/plans/) keep it to a few minutes.
+# (build/modules/defect/, made by mk/modules.mk) fails certification, the test that should
+# catch its defect is among the failed ones and says what went wrong; the good driver of
+# every (device, plan) the tables name passes that plan, and e1000 and nvme pass GOOD_RUNS
+# runs in a row. Quick one-configuration plans (tests/certify/plans/) keep each run short,
+# and DEFECT_JOBS (default 2) certifications run at once.
 set -u
 . "$(dirname "$0")/lib.sh"
 plans=$(dirname "$0")/plans
 mods=${MODULES_DIR:-build/modules}
 runs=${GOOD_RUNS:-10}
+jobs=${DEFECT_JOBS:-2}
 work=$T
+
+now() { date +%s.%N; }
+took() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 
 # defect  device  plan  the test that must fail
 expect_fail() {
@@ -18,21 +24,43 @@ expect_fail() {
 		bad "defect $name" "no module built in $mods/defect/$name"
 		return
 	fi
+	t0=$(now)
 	"$CERTIFY" run --plans "$plans" --plan "$plan" --device "$model" --module "$mod" \
 		--accel tcg --db "$work/db" --json > "$work/$name.json" 2> "$work/$name.err"
 	rc=$?
-	# The catcher is a kernel test (SUITE.NAME), a host check (AREA.WHAT) that disagreed or a
-	# verifier violation (verifier.KIND).
+	# The catcher is a kernel test (SUITE.NAME), a host check (AREA.WHAT) that disagreed or
+	# a verifier violation (verifier.KIND); msg is what it said.
 	caught=$(jq -r '(.configurations[].tests[] | select(.status == "fail" or .status == "error") |
 		"\(.suite).\(.name)"), (.configurations[].hostchecks[] | select(.ran and (.ok | not)) |
 		.name), (.configurations[].violations[]? | "verifier.\(.kind)")' "$work/$name.json" \
 		2>/dev/null | sort -u | tr '\n' ' ')
+	msg=$(jq -r --arg c "$catcher" '[(.configurations[].tests[] |
+		select("\(.suite).\(.name)" == $c and .status == "fail") | .message),
+		(.configurations[].hostchecks[] | select(.name == $c and .ran and (.ok | not)) | .message),
+		(.configurations[].violations[]? | select("verifier.\(.kind)" == $c) |
+		"\(.module) at \(.location) (+\(.offset)): \(.message)")][0] // ""' \
+		"$work/$name.json" 2>/dev/null)
 	if [ "$rc" -ne 1 ]; then
 		bad "defect $name" "certify exit $rc, expected 1 (fail): $(tail -n 1 "$work/$name.err")"
 	elif ! echo " $caught" | grep -q " $catcher "; then
 		bad "defect $name" "failed [$caught] but not $catcher"
+	elif [ -z "$msg" ]; then
+		bad "defect $name" "$catcher failed without a message saying why"
 	else
-		ok "defect $name fails certification on $catcher"
+		ok "defect $name fails certification on $catcher ($(took "$t0") s): $msg"
+	fi
+}
+
+# device plan: the good driver passes the plan a defect row runs it on, so the catcher
+# tells the defect from the driver.
+expect_pass() {
+	model=$1 plan=$2
+	t0=$(now)
+	if "$CERTIFY" run --plans "$plans" --plan "$plan" --device "$model" --accel tcg \
+		--db "$work/db" > "$work/good.out" 2>&1; then
+		ok "good $model passes $plan ($(took "$t0") s)"
+	else
+		bad "good $model on $plan" "$(grep -E '^(FAIL|ERROR|N/A)' "$work/good.out" | head -n 2)"
 	fi
 }
 
@@ -43,6 +71,7 @@ expect_pass_unverified() {
 	name=$1 model=$2 plan=$3
 	mod=$(ls "$mods/defect/$name/"*.hvm 2>/dev/null | head -n 1)
 	[ -n "$mod" ] || return	# expect_fail reported it
+	t0=$(now)
 	"$CERTIFY" run --no-verifier --plans "$plans" --plan "$plan" --device "$model" --module "$mod" \
 		--accel tcg --db "$work/db" --json > "$work/$name.nv.json" 2> "$work/$name.nv.err"
 	rc=$?
@@ -52,14 +81,30 @@ expect_pass_unverified() {
 	elif ! grep -q 'verifier=1' "$work/$name.json" || grep -q 'verifier=1' "$work/$name.nv.json" || [ "$nviol" != 0 ]; then
 		bad "defect $name without the verifier" "the two runs did not differ in verifier=1 alone ($nviol violations without it)"
 	else
-		ok "defect $name passes the functional suites without the verifier"
+		ok "defect $name passes the functional suites without the verifier ($(took "$t0") s)"
 	fi
 }
+
+# One job of the concurrent part (below): `defect NAME DEVICE PLAN CATCHER` or
+# `good DEVICE PLAN`, in its own temp dir and store. A verifier defect (catcher
+# verifier.KIND) also runs without the verifier.
+if [ "${1:-}" = --one ]; then
+	shift
+	kind=$1
+	shift
+	if [ "$kind" = defect ]; then
+		expect_fail "$@"
+		case $4 in verifier.*) expect_pass_unverified "$1" "$2" "$3" ;; esac
+	else
+		expect_pass "$@"
+	fi
+	exit "$failed"
+fi
 
 # Every defect in the tables (tests/certify/defects/README); a table whose rows name no
 # plan (built for another test) is skipped here, and a table that lists nothing to run
 # fails: an empty corpus proves nothing.
-ran=0
+: > "$work/jobs"
 for tab in "$(dirname "$0")"/defects/*.tab; do
 	while read -r name drv flag model plan catcher; do
 		case $name in ''|\#*) continue ;; esac
@@ -68,12 +113,29 @@ for tab in "$(dirname "$0")"/defects/*.tab; do
 			continue
 		fi
 		[ "$plan" = - ] && continue
-		expect_fail "$name" "$model" "$plan" "$catcher"
-		case $catcher in verifier.*) expect_pass_unverified "$name" "$model" "$plan" ;; esac
-		ran=$((ran + 1))
+		echo "defect $name $model $plan $catcher" >> "$work/jobs"
 	done < "$tab"
 done
-[ "$ran" -gt 0 ] || bad "defect corpus" "no defect in tests/certify/defects/*.tab names a plan"
+ndefects=$(grep -c '^defect ' "$work/jobs")
+[ "$ndefects" -gt 0 ] || bad "defect corpus" "no defect in tests/certify/defects/*.tab names a plan"
+awk '$1 == "defect" { print "good", $3, $4 }' "$work/jobs" | sort -u > "$work/good-jobs"
+cat "$work/good-jobs" >> "$work/jobs"
+t0=$(now)
+xargs -P "$jobs" -L 1 sh "$0" --one < "$work/jobs" > "$work/results" 2>&1
+xrc=$?
+cat "$work/results"
+if grep -q '^FAIL ' "$work/results"; then
+	failed=1
+elif [ "$xrc" -ne 0 ]; then
+	bad "defect corpus" "xargs exit $xrc, but no certification reported a failure"
+fi
+# Each job reports one line, a verifier defect one more (its run without the verifier).
+done_lines=$(grep -cE '^(PASS|FAIL) (defect|good) ' "$work/results")
+want_lines=$(( $(wc -l < "$work/jobs") + $(grep -c '^defect .* verifier\.' "$work/jobs") ))
+if [ "$done_lines" -ne "$want_lines" ]; then
+	bad "defect corpus" "$want_lines results expected from $(wc -l < "$work/jobs") jobs, $done_lines reported"
+fi
+echo "  defect corpus: $ndefects defects and $(wc -l < "$work/good-jobs") good drivers in $(took "$t0") s, $jobs at once"
 
 # The good drivers: runs passes in a row each.
 for model in e1000 nvme; do

@@ -35,8 +35,8 @@ while [ "$killed" -lt "$want" ] && [ "$(date +%s)" -lt "$deadline" ]; do
 	sleep "$(printf '%d.%03d' $((ms / 1000)) $((ms % 1000)))"
 	kill -KILL "$pid" 2> /dev/null && killed=$((killed + 1))
 	wait "$pid" 2> /dev/null
-	if [ -f "$HVKIT_DB" ]; then
-		r=$(sqlite3 "$HVKIT_DB" 'PRAGMA integrity_check' 2>&1)
+	if store_exists; then
+		r=$(store_integrity)
 		[ "$r" = ok ] || { bad_integrity=$((bad_integrity + 1)); echo "  round $i: $r"; }
 	fi
 done
@@ -45,14 +45,22 @@ if [ "$bad_integrity" = 0 ]; then ok kill-integrity; else bad kill-integrity "$b
 if [ "$killed" -ge "$want" ]; then ok kill-rounds; else bad kill-rounds "only $killed kills"; fi
 if qemu_left; then bad kill-no-qemu "$(pgrep -af "qemu-system.*$T" | head -3)"; else ok kill-no-qemu; fi
 
+# No half-stored configuration: every stored passing configuration has its devices' run
+# rows, its results and its host checks' rows (selftest has 8 tests and no host check), all
+# written in its one transaction.
+n=$(q "select count(*) from configs c where c.verdict = 'pass' and ((select count(*) from results r where r.config_id = c.id) != 8 or not exists (select 1 from run_devices d where d.run_id = c.run_id))")
+m=$(q "select count(*) from configs")
+if [ "$n" = 0 ]; then ok kill-no-half-config; else bad kill-no-half-config "$n of $m configurations incomplete"; fi
+echo "  $m configurations stored"
+
 # No run that is not complete is reported as certified, by the CLI or the view.
 "$CERTIFY" history --certified --json > "$T/cert.json" 2> "$T/err" || bad kill-history "$(cat "$T/err")"
-running=$(sqlite3 "$HVKIT_DB" "select id from runs where status != 'complete'")
+running=$(q "select id from runs where status != 'complete'")
 leak=0
 for id in $running; do
 	grep -q "\"id\":$id," "$T/cert.json" && leak=1
 done
-n=$(sqlite3 "$HVKIT_DB" "select count(*) from certified_runs where status != 'complete'")
+n=$(q "select count(*) from certified_runs where status != 'complete'")
 if [ "$leak" = 0 ] && [ "$n" = 0 ]; then ok kill-not-certified; else
 	bad kill-not-certified "a running run is listed as certified"; fi
 "$CERTIFY" history > "$T/hist" 2>&1
@@ -61,11 +69,11 @@ if grep -E '^[0-9]+ .* running .* yes ' "$T/hist" > /dev/null; then
 n=$(grep -Ec '^[0-9]+ .* abandoned +- +no ' "$T/hist")
 if [ "$n" = "$(echo $running | wc -w)" ] && [ "$n" -gt 0 ]; then ok kill-abandoned; else
 	bad kill-abandoned "$n runs shown abandoned, $(echo $running | wc -w) left running"; fi
-echo "  store: $(sqlite3 "$HVKIT_DB" "select count(*) from runs") runs, $(echo $running | wc -w) left running"
+echo "  store: $(q "select count(*) from runs") runs, $(echo $running | wc -w) left running"
 
 # The store still takes runs after all that.
 expect kill-after 0 "$CERTIFY" run --plans "$T/plans" --plan selftest --device edu
-[ "$(sqlite3 "$HVKIT_DB" 'PRAGMA integrity_check')" = ok ] && ok kill-final-integrity || \
+[ "$(store_integrity)" = ok ] && ok kill-final-integrity || \
 	bad kill-final-integrity "integrity_check failed"
 
 # SIGTERM during a hanging boot: certify kills QEMU, stores an error verdict, exits 143.
@@ -79,6 +87,6 @@ rc=$?
 took=$(( $(date +%s) - start ))
 if [ "$rc" = 143 ] && [ "$took" -le 5 ]; then ok term-exit; else bad term-exit "exit $rc after $took s"; fi
 if qemu_left; then bad term-no-qemu "QEMU outlived certify"; else ok term-no-qemu; fi
-v=$(sqlite3 "$HVKIT_DB" "select status || ' ' || verdict from runs order by id desc limit 1")
+v=$(q "select status || ' ' || verdict from runs order by id desc limit 1")
 if [ "$v" = "complete error" ]; then ok term-stored; else bad term-stored "last run: $v"; fi
 exit $failed

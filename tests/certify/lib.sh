@@ -8,8 +8,49 @@ export HVKIT_DB="$T/cert.db"
 failed=0
 trap 'rm -rf "$T"' EXIT
 
-ok() { echo "PASS $1"; }
-bad() { echo "FAIL $1: $2"; failed=1; }
+# CERTIFY_BACKEND=pg: the same tests against a private PostgreSQL server (tests/pgserver.sh),
+# stopped at exit whatever happens; test names get a "pg:" prefix.
+PGDIR=
+tag=
+PGSERVER="$(dirname "$0")/../pgserver.sh"
+if [ "${CERTIFY_BACKEND:-sqlite}" = pg ]; then
+	tag=pg:
+	PGDIR=$(sh "$PGSERVER" start) || { echo "FAIL pg:server: the test server did not start"; exit 1; }
+	trap 'sh "$PGSERVER" stop "$PGDIR"; rm -rf "$T"' EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+	HVKIT_DB=$(sh "$PGSERVER" createdb "$PGDIR" cert) || { echo "FAIL pg:createdb"; exit 1; }
+	export HVKIT_DB
+fi
+
+ok() { echo "PASS $tag$1"; }
+bad() { echo "FAIL $tag$1: $2"; failed=1; }
+
+# q SQL: runs SQL on the store, one row a line, columns '|'-separated (sqlite3's and psql -At's
+# common form). The SQL must mean the same in both dialects.
+q() {
+	if [ -n "$PGDIR" ]; then psql -X -q -At "$HVKIT_DB" -c "$1"; else sqlite3 "$HVKIT_DB" "$1"; fi
+}
+
+# store_exists: the store holds a schema (SQLite: the file exists).
+store_exists() {
+	if [ -n "$PGDIR" ]; then [ -n "$(q "select to_regclass('runs')")" ]; else [ -e "$HVKIT_DB" ]; fi
+}
+
+# store_integrity: "ok", or what is wrong. SQLite: PRAGMA integrity_check. PostgreSQL: amcheck
+# (bt_index_check with the heap) on every B-tree index of the store.
+store_integrity() {
+	if [ -z "$PGDIR" ]; then sqlite3 "$HVKIT_DB" 'PRAGMA integrity_check' 2>&1; return; fi
+	r=$(psql -X -q -At "$HVKIT_DB" 2>&1 <<'SQL'
+SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS amcheck;
+SELECT count(*) FROM (SELECT bt_index_check(c.oid, true) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+  JOIN pg_am a ON a.oid = c.relam JOIN pg_namespace n ON n.oid = c.relnamespace
+  WHERE a.amname = 'btree' AND n.nspname = 'public') x;
+SQL
+)
+	case $r in [1-9]*) case $r in *[!0-9]*) echo "$r" ;; *) echo ok ;; esac ;; *) echo "$r" ;; esac
+}
 
 # expect NAME RC CMD...: runs CMD (output in $T/out, $T/err), checks its exit status.
 expect() {

@@ -88,7 +88,7 @@ render() {	# render FILE MODE-ARGS...
 for f in pass fail; do
 	render "$T/$f.html" --dump-dom > "$T/$f.dom"
 	rows=$(grep -o '<tr class="test">' "$T/$f.dom" | wc -l)
-	want=$(sqlite3 "$HVKIT_DB" "select count(*) from results where run_id = $([ $f = pass ] && echo 1 || echo 2)")
+	want=$(q "select count(*) from results where run_id = $([ $f = pass ] && echo 1 || echo 2)")
 	if [ "$rows" = "$want" ] && [ "$rows" -gt 0 ]; then ok "html-rows-$f"; else
 		bad "html-rows-$f" "$rows rows shown, $want results stored"; fi
 done

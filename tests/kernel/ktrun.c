@@ -105,7 +105,8 @@ static void ktrun_qmp_at(struct certify_session *s, struct ktrun_ctx *c, const c
 static void ktrun_verify_disks(struct certify_session *s, struct ktrun_ctx *c)
 {
 	c->verified = 1;
-	for (size_t i = 0; i < c->nwrites; i++) {
+	certify_blkverify_batch(&c->verify);
+	for (size_t i = c->nwrites; i-- > 0; ) {	/* newest first (blkverify.h) */
 		const struct certify_blkwrite *w = &c->writes[i];
 		size_t dl = strlen(w->dev);
 		const char *disk = NULL;
@@ -156,7 +157,8 @@ static int ktrun_on_record(struct certify_session *s, const struct hvr_record *r
 		struct certify_blkwrite w, *nw;
 		if (certify_blkwrite_parse(hvr_get(rec, "dev"), hvr_get(rec, "lba"), hvr_get(rec, "blocks"),
 					   hvr_get(rec, "block_size"), hvr_get(rec, "seed"), &w) < 0 ||
-		    certify_blkwrite_base(hvr_get(rec, "base"), &w) < 0) {
+		    certify_blkwrite_base(hvr_get(rec, "base"), &w) < 0 ||
+		    certify_blkwrite_gen(hvr_get(rec, "gen"), &w) < 0) {
 			certify_strv_push(&c->verify.problems, "a malformed blkwrite record");
 			return 0;
 		}
@@ -498,7 +500,7 @@ void hvktest_run(const struct hvktest_opts *o, const struct certify_ktest *t, FI
 	tally->entry_failed = !ok;
 	certify_strv_free(&c.oracle_lines);
 	certify_strv_free(&c.qmp_errors);
-	certify_strv_free(&c.verify.problems);
+	certify_blkverify_free(&c.verify);
 	free(c.writes);
 	certify_strv_free(&c.check_lines);
 	certify_result_free(&r);

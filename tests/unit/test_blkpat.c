@@ -8,18 +8,21 @@
 #include "unit.h"
 
 /*
- * LBA 0x0000000100000002 and seed 0x1122334455667788, little-endian in bytes 0..15; byte
- * 16 is (0x02 * 31 + 0x88 + 16) mod 256 = (62 + 136 + 16) mod 256 = 0xd6, and each byte
- * after it one more (mod 256): byte 100 is 0xd6 + 84 = 0x2a, byte 511 is 0xd6 + 495 = 0xc5.
+ * LBA 0x0000000100000002, seed 0x1122334455667788 and generation 0, little-endian in
+ * bytes 0..23; byte 24 is (0x02 * 31 + 0x88 + 24) mod 256 = (62 + 136 + 24) mod 256 = 0xde,
+ * and each byte after it one more (mod 256): byte 100 is 0xde + 76 = 0x2a, byte 511 is
+ * 0xde + 487 = 0xc5. Generation 0x103 adds 0x103 * 7 = 0x715 to each data byte (0x15 mod
+ * 256): byte 24 becomes 0xf3.
  */
 static void test_blkpat_bytes(void)
 {
-	static const uint8_t head[24] = {
+	static const uint8_t head[26] = {
 		0x02, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00,
 		0x88, 0x77, 0x66, 0x55, 0x44, 0x33, 0x22, 0x11,
-		0xd6, 0xd7, 0xd8, 0xd9, 0xda, 0xdb, 0xdc, 0xdd,
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+		0xde, 0xdf,
 	};
-	const struct blkpat_key k = { .seed = 0x1122334455667788ull };
+	struct blkpat_key k = { .seed = 0x1122334455667788ull };
 	uint8_t b[512];
 
 	memset(b, 0xa5, sizeof(b));
@@ -28,14 +31,19 @@ static void test_blkpat_bytes(void)
 	CU_ASSERT_EQUAL(b[100], 0x2a);
 	CU_ASSERT_EQUAL(b[255], 0xc5);
 	CU_ASSERT_EQUAL(b[511], 0xc5);
+	k.gen = 0x103;
+	blkpat_fill(b, 512, 0x0000000100000002ull, 1, &k);
+	CU_ASSERT(b[16] == 0x03 && b[17] == 0x01 && b[18] == 0);
+	CU_ASSERT_EQUAL(b[24], 0xf3);
 }
 
-/* The guest's case: a 32-bit LBA and seed. LBA 5, seed 0x5eed: byte 16 is
- * (5 * 31 + 0xed + 16) mod 256 = (155 + 237 + 16) mod 256 = 0x98. */
+/* The guest's case: a 32-bit LBA and seed, generation 0. LBA 5, seed 0x5eed: byte 24 is
+ * (5 * 31 + 0xed + 24) mod 256 = (155 + 237 + 24) mod 256 = 0xa0. */
 static void test_blkpat_bytes_guest(void)
 {
-	static const uint8_t head[18] = {
-		0x05, 0, 0, 0, 0, 0, 0, 0, 0xed, 0x5e, 0, 0, 0, 0, 0, 0, 0x98, 0x99,
+	static const uint8_t head[26] = {
+		0x05, 0, 0, 0, 0, 0, 0, 0, 0xed, 0x5e, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+		0xa0, 0xa1,
 	};
 	const struct blkpat_key k = { .seed = 0x5eed };
 	uint8_t b[2 * 512];
@@ -43,7 +51,7 @@ static void test_blkpat_bytes_guest(void)
 	blkpat_fill(b, 512, 4, 2, &k);		/* blocks 4 and 5: the second is LBA 5 */
 	CU_ASSERT(memcmp(b + 512, head, sizeof(head)) == 0);
 	CU_ASSERT_EQUAL(b[0], 0x04);
-	CU_ASSERT_EQUAL(b[16], 0x79);		/* (4 * 31 + 0xed + 16) mod 256 = 377 - 256 */
+	CU_ASSERT_EQUAL(b[24], 0x81);		/* (4 * 31 + 0xed + 24) mod 256 = 385 - 256 */
 }
 
 /* Every state the host names: good, all zeros, one byte off, another block's data, another
@@ -70,6 +78,23 @@ static void test_blkpat_states(void)
 	CU_ASSERT(strstr(blkpat_state_text(BLKPAT_CORRUPT), "corrupted") != NULL);
 	CU_ASSERT(strstr(blkpat_state_text(BLKPAT_MISPLACED), "misdirected") != NULL);
 	CU_ASSERT(strstr(blkpat_state_text(BLKPAT_STALE), "another run") != NULL);
+	CU_ASSERT(strstr(blkpat_state_text(BLKPAT_OLDGEN), "lost or reordered rewrite") != NULL);
+}
+
+/* A rewrite with a new generation: the first write's data is told apart from the rewrite's
+ * (a lost rewrite), and a rewrite's header over the first write's data is corruption. */
+static void test_blkpat_generations(void)
+{
+	const struct blkpat_key g1 = { .seed = 5, .gen = 1 }, g2 = { .seed = 5, .gen = 2 };
+	static uint8_t b[512], c[512];
+
+	blkpat_fill(b, 512, 7, 1, &g1);
+	blkpat_fill(c, 512, 7, 1, &g2);
+	CU_ASSERT(memcmp(b + 24, c + 24, 512 - 24) != 0);	/* the data differs too */
+	CU_ASSERT_EQUAL(blkpat_check(b, 512, 7, &g1), BLKPAT_OK);
+	CU_ASSERT_EQUAL(blkpat_check(b, 512, 7, &g2), BLKPAT_OLDGEN);
+	b[16] = 2;						/* g2's header, g1's data */
+	CU_ASSERT_EQUAL(blkpat_check(b, 512, 7, &g2), BLKPAT_CORRUPT);
 }
 
 UNIT_SUITE(blkpat_suite)
@@ -78,6 +103,7 @@ UNIT_SUITE(blkpat_suite)
 		UNIT_TEST(test_blkpat_bytes),
 		UNIT_TEST(test_blkpat_bytes_guest),
 		UNIT_TEST(test_blkpat_states),
+		UNIT_TEST(test_blkpat_generations),
 		UNIT_TEST_END
 	};
 	unit_add_suite("blkpat", NULL, NULL, tests);

@@ -25,7 +25,9 @@ static void test_attach_disk_topology(void)
 	}
 	snprintf(spec.dut[2].props, sizeof(spec.dut[2].props), ",x=1");
 	memset(&q, 0, sizeof(q));
-	CU_ASSERT_EQUAL_FATAL(certify_attach_topology(&spec, "77", &q, &args), 0);
+	struct certify_inject inj = { .rlba = "77" };
+
+	CU_ASSERT_EQUAL_FATAL(certify_attach_topology(&spec, &inj, &q, &args), 0);
 	line = certify_strv_join_shell(&args);
 	CU_ASSERT_PTR_NOT_NULL(strstr(line, "-drive 'if=none,id=d0,format=raw,file.driver=blkdebug,"
 					    "file.image.driver=file,file.image.filename=${disk:d0},"
@@ -42,6 +44,25 @@ static void test_attach_disk_topology(void)
 	CU_ASSERT_STRING_EQUAL(q.disks[4].name, "d4");
 	CU_ASSERT_EQUAL(q.disks[4].size, 1u << 20);
 	free(line);
+	certify_strv_free(&args);
+	/* Write and flush errors: one blkdebug rule each, numbered after the read rule. */
+	snprintf(inj.wlba, sizeof(inj.wlba), "2000");
+	inj.flush = 1;
+	memset(&q, 0, sizeof(q));
+	CU_ASSERT_EQUAL_FATAL(certify_attach_drive(&q, "d0", 1 << 20, &inj, &args), 0);
+	CU_ASSERT_STRING_EQUAL(args.v[1], "if=none,id=d0,format=raw,file.driver=blkdebug,"
+			       "file.image.driver=file,file.image.filename=${disk:d0},"
+			       "file.inject-error.0.event=read_aio,file.inject-error.0.errno=5,"
+			       "file.inject-error.0.sector=77,"
+			       "file.inject-error.1.event=write_aio,file.inject-error.1.iotype=write,"
+			       "file.inject-error.1.errno=5,file.inject-error.1.sector=2000,"
+			       "file.inject-error.2.event=flush_to_os,file.inject-error.2.iotype=flush,"
+			       "file.inject-error.2.errno=5,file.inject-error.2.once=on");
+	certify_strv_free(&args);
+	inj.rlba[0] = 0;	/* the flush alone is rule 0 */
+	inj.wlba[0] = 0;
+	CU_ASSERT_EQUAL_FATAL(certify_attach_drive(&q, "d1", 1 << 20, &inj, &args), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(args.v[1], "${disk:d1},file.inject-error.0.event=flush_to_os,"));
 	certify_strv_free(&args);
 }
 
@@ -61,7 +82,7 @@ static void test_attach_vm_topology(void)
 	for (int i = 0; i < 3; i++)
 		spec.dut[i].m = certify_model_find(spec.dut[i].model);
 	memset(&q, 0, sizeof(q));
-	CU_ASSERT_EQUAL_FATAL(certify_attach_topology(&spec, "", &q, &args), 0);
+	CU_ASSERT_EQUAL_FATAL(certify_attach_topology(&spec, NULL, &q, &args), 0);
 	line = certify_strv_join_shell(&args);
 	CU_ASSERT_STRING_EQUAL(line, "-device edu -device vmxnet3,netdev=hp,id=nhp,mac=52:54:00:12:01:01,romfile= "
 			       "-drive 'if=none,id=d2,format=raw,file=${disk:d2}' "

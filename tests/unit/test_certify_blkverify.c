@@ -52,6 +52,7 @@ static void test_blkverify_cases(void)
 	certify_blkwrite_parse("vmhba0", "8", "16", "512", "99", &w);
 	CU_ASSERT(certify_blkverify_extent(bv_path, &w, &v) == 0);
 	CU_ASSERT(v.blocks == 16 && v.bad_blocks == 0 && v.problems.n == 0);
+	certify_blkverify_free(&v);
 
 	/* A flipped byte in block 10, block 12 holding block 40's data, a stale seed at 14. */
 	const struct blkpat_key k99 = { .seed = 99 }, k98 = { .seed = 98 };
@@ -69,18 +70,18 @@ static void test_blkverify_cases(void)
 		CU_ASSERT(strstr(v.problems.v[1], "block 12") && strstr(v.problems.v[1], "misdirected"));
 		CU_ASSERT(strstr(v.problems.v[2], "block 14") && strstr(v.problems.v[2], "stale"));
 	}
-	certify_strv_free(&v.problems);
+	certify_blkverify_free(&v);
 
 	/* Past the end of the image, and a missing image. */
 	certify_blkwrite_parse("vmhba0", "60", "8", "512", "99", &w);
 	memset(&v, 0, sizeof(v));
 	CU_ASSERT(certify_blkverify_extent(bv_path, &w, &v) == 4);
-	certify_strv_free(&v.problems);
+	certify_blkverify_free(&v);
 	unlink(bv_path);
 	memset(&v, 0, sizeof(v));
 	CU_ASSERT(certify_blkverify_extent(bv_path, &w, &v) == -1);
 	CU_ASSERT(v.problems.n == 1);
-	certify_strv_free(&v.problems);
+	certify_blkverify_free(&v);
 }
 
 /* A VM's disk window: the guest tagged its blocks with its own LBAs (0..), which sit at
@@ -106,26 +107,73 @@ static void test_blkverify_window(void)
 	memset(&v, 0, sizeof(v));
 	CU_ASSERT(certify_blkverify_extent(bv_path, &w, &v) == 8);	/* without the window: zeros */
 	CU_ASSERT(v.problems.n && strstr(v.problems.v[0], "zeros"));
-	certify_strv_free(&v.problems);
+	certify_blkverify_free(&v);
 	CU_ASSERT(certify_blkwrite_base("32", &w) == 0 && w.base == 32);
 	memset(&v, 0, sizeof(v));
 	CU_ASSERT(certify_blkverify_extent(bv_path, &w, &v) == 0);
 	CU_ASSERT(v.blocks == 8 && v.problems.n == 0);
+	certify_blkverify_free(&v);
 	/* The write of guest LBA 3 was lost: named by its place in the image and its LBA. */
 	memset(b, 0, sizeof(b));
 	bv_patch(35, b, 512, 0);
 	memset(&v, 0, sizeof(v));
 	CU_ASSERT(certify_blkverify_extent(bv_path, &w, &v) == 1);
 	CU_ASSERT(v.problems.n == 1 && strstr(v.problems.v[0], "block 35 (vmhba0 LBA 3) holds zeros"));
-	certify_strv_free(&v.problems);
+	certify_blkverify_free(&v);
 	CU_ASSERT(certify_blkwrite_base("x", &w) < 0);
 	CU_ASSERT(certify_blkwrite_base("18446744073709551615", &w) < 0);
+	unlink(bv_path);
+}
+
+/*
+ * Writes of one batch that overlap, each with its own generation: checked newest first,
+ * a block holds its last write, and the first write's blocks under the rewrite are not
+ * held against it; a lost rewrite (the first generation still there) is found and named.
+ */
+static void test_blkverify_generations(void)
+{
+	const struct blkpat_key g1 = { .seed = 7, .gen = 1 }, g2 = { .seed = 7, .gen = 2 };
+	struct certify_blkwrite w[2];
+	struct certify_blkverify v;
+	uint8_t b[2 * 512];
+
+	bv_make_image(7);
+	blkpat_fill(b, 512, 8, 2, &g1);		/* the first write: blocks 8 and 9, gen 1 */
+	bv_patch(8, b, sizeof(b), 0);
+	blkpat_fill(b, 512, 9, 1, &g2);		/* the rewrite of block 9, gen 2 */
+	bv_patch(9, b, 512, 0);
+	CU_ASSERT(certify_blkwrite_parse("vmhba0", "8", "2", "512", "7", &w[0]) == 0);
+	CU_ASSERT(certify_blkwrite_gen("1", &w[0]) == 0 && w[0].gen == 1);
+	CU_ASSERT(certify_blkwrite_parse("vmhba0", "9", "1", "512", "7", &w[1]) == 0);
+	CU_ASSERT(certify_blkwrite_gen("2", &w[1]) == 0);
+	CU_ASSERT(certify_blkwrite_gen(NULL, &w[1]) == 0 && w[1].gen == 0);
+	CU_ASSERT(certify_blkwrite_gen("2x", &w[1]) < 0);
+	w[1].gen = 2;
+	memset(&v, 0, sizeof(v));
+	certify_blkverify_batch(&v);
+	CU_ASSERT(certify_blkverify_extent(bv_path, &w[1], &v) == 0);
+	CU_ASSERT(certify_blkverify_extent(bv_path, &w[0], &v) == 0);	/* block 9 skipped */
+	CU_ASSERT(v.blocks == 2 && v.bad_blocks == 0);
+	/* Oldest first would hold the rewrite against the first write: a new batch does. */
+	certify_blkverify_batch(&v);
+	CU_ASSERT(certify_blkverify_extent(bv_path, &w[0], &v) == 1);
+	certify_blkverify_free(&v);
+	/* The rewrite was lost: block 9 still holds generation 1. */
+	blkpat_fill(b, 512, 9, 1, &g1);
+	bv_patch(9, b, 512, 0);
+	memset(&v, 0, sizeof(v));
+	CU_ASSERT(certify_blkverify_extent(bv_path, &w[1], &v) == 1);
+	CU_ASSERT(v.problems.n == 1 && strstr(v.problems.v[0], "block 9 (vmhba0 LBA 9) holds another "
+					      "write generation of the block (a lost or reordered rewrite)"));
+	CU_ASSERT(certify_blkverify_extent(bv_path, &w[0], &v) == 0);
+	certify_blkverify_free(&v);
 	unlink(bv_path);
 }
 
 UNIT_SUITE(certify_blkverify)
 {
 	CU_pSuite s = CU_add_suite("certify_blkverify", NULL, NULL);
+	CU_add_test(s, "blkverify generations", test_blkverify_generations);
 	CU_add_test(s, "blkverify cases", test_blkverify_cases);
 	CU_add_test(s, "blkverify window", test_blkverify_window);
 }

@@ -348,6 +348,44 @@ static void test_hvr_run_selected(void)
 }
 
 /* A kernel writing records without end is stopped at the limits, with one error. */
+/* A kernel that stops inside a test (hang, panic): the test it was in gets the blame, with
+ * the metrics it wrote; none when it reported an end, or without a selection. */
+static void test_hvr_run_blame(void)
+{
+	static struct hvr_run run;
+
+	memset(&run, 0, sizeof(run));
+	run_add(&run, "HVR1 hello release=1");
+	run_add(&run, "HVR1 selected tests=nic.integrity,nic.attach,nic.linkflap");
+	run_add(&run, "HVR1 test suite=nic name=integrity status=pass");
+	run_add(&run, "HVR1 metric test=nic.attach name=rounds value=3 unit=count");
+	CU_ASSERT_STRING_EQUAL(hvr_run_unfinished(&run), "nic.attach");
+	CU_ASSERT_EQUAL(hvr_run_blame(&run, "hung", 9.5), 0);
+	CU_ASSERT_EQUAL(run.ntest, 2);
+	CU_ASSERT_STRING_EQUAL(run.test[1].suite, "nic");
+	CU_ASSERT_STRING_EQUAL(run.test[1].name, "attach");
+	CU_ASSERT_EQUAL(run.test[1].status, HVR_FAIL);
+	CU_ASSERT_STRING_EQUAL(run.test[1].msg, "hung");
+	CU_ASSERT_EQUAL(run.test[1].nmetric, 1);
+	CU_ASSERT_EQUAL(run.npending, 0);
+	CU_ASSERT_STRING_EQUAL(hvr_run_unfinished(&run), "nic.linkflap");
+	hvr_run_free(&run);
+
+	run_add(&run, "HVR1 hello release=1");
+	run_add(&run, "HVR1 test suite=nic name=integrity status=pass");
+	CU_ASSERT_PTR_NULL(hvr_run_unfinished(&run));	/* no selection: nothing to name */
+	CU_ASSERT_EQUAL(hvr_run_blame(&run, "hung", 1), -1);
+	CU_ASSERT_EQUAL(run.ntest, 1);
+	hvr_run_free(&run);
+
+	run_add(&run, "HVR1 hello release=1");
+	run_add(&run, "HVR1 selected tests=a.b");
+	run_add(&run, "HVR1 test suite=a name=b status=pass");
+	run_add(&run, "HVR1 end passed=1 failed=0 skipped=0 errors=0 status=pass");
+	CU_ASSERT_EQUAL(hvr_run_blame(&run, "hung", 1), -1);
+	hvr_run_free(&run);
+}
+
 static void test_hvr_run_flood(void)
 {
 	struct hvr_run run;
@@ -430,6 +468,7 @@ UNIT_SUITE(certify_hvr_suite)
 		UNIT_TEST(test_hvr_run_errors),
 		UNIT_TEST(test_hvr_run_end_checks),
 		UNIT_TEST(test_hvr_run_selected),
+		UNIT_TEST(test_hvr_run_blame),
 		UNIT_TEST(test_hvr_run_flood),
 		UNIT_TEST(test_hvr_run_violation),
 		UNIT_TEST_END

@@ -155,6 +155,16 @@ static void test_matrix(void)
 	CU_ASSERT_EQUAL(c[1].state, CERTIFY_CFG_RUN);
 	free(c);
 	certify_plan_free(&p);
+	/* The polling configuration applies to a device with any interrupt modes, even none. */
+	CU_ASSERT_EQUAL_FATAL(certify_plan_parse("name = t\ntests = blk\nirq = msix poll\n", "t.plan",
+						 &p, &err), 0);
+	n = certify_matrix_build(&p, QEMU_ACCEL_TCG, 1, "", CERTIFY_IRQ_INTX, &c, &err);
+	CU_ASSERT_EQUAL_FATAL(n, 2);
+	CU_ASSERT_EQUAL(c[0].state, CERTIFY_CFG_NA);
+	CU_ASSERT_STRING_EQUAL(c[1].name, "pc-poll-smp1-tcg");
+	CU_ASSERT_EQUAL(c[1].state, CERTIFY_CFG_RUN);
+	free(c);
+	certify_plan_free(&p);
 }
 
 /* The device topology and kernel command line of one configuration. */
@@ -183,9 +193,22 @@ static void test_qemu_config(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(append, "nic.seed=9"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(append, "blk.seed=9"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(append, "pci.irq=msix"));
+	CU_ASSERT_PTR_NULL(strstr(append, "nic.poll=1"));
 	CU_ASSERT_EQUAL(q.smp, 2);
 	CU_ASSERT_PTR_NULL(q.initrd);
 	free(line);
+	certify_strv_free(&args);
+	/* The polling configuration forces no interrupt mode; the suites poll instead. */
+	snprintf(cfg.irq, sizeof(cfg.irq), "poll");
+	CU_ASSERT_EQUAL_FATAL(certify_run_qemu_config(&spec, &cfg, &q, &args, initrd, sizeof(initrd),
+						      append, sizeof(append), &err), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(append, "nic.poll=1"));
+	CU_ASSERT_PTR_NULL(strstr(append, "pci.irq="));
+	certify_strv_free(&args);
+	p.kind = CERTIFY_KIND_STORAGE;
+	CU_ASSERT_EQUAL_FATAL(certify_run_qemu_config(&spec, &cfg, &q, &args, initrd, sizeof(initrd),
+						      append, sizeof(append), &err), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(append, "blk.wait=poll"));
 	certify_strv_free(&args);
 	certify_plan_free(&p);
 }

@@ -30,6 +30,10 @@ void cli_path(const char *opt, const char *env, const char *rel, char *out, size
 /* Opens the store named by --db / $HVKIT_DB / the default. Returns CLI_PASS or CLI_ERROR. */
 int cli_db_open(const struct cli_common *c, struct certify_db **db);
 
+/* Opens the store for a queue command (cmd names it), refusing a SQLite store with one line.
+ * Returns CLI_PASS or CLI_ERROR. */
+int cli_queue_open(const struct cli_common *c, const char *cmd, struct certify_db **db);
+
 /* Parses a run id ("42" or "last"). Returns 0 or -1. */
 int cli_run_id(struct certify_db *db, const char *s, int64_t *id);
 
@@ -64,7 +68,28 @@ void cli_progress_test(struct cli_progress *p, const struct certify_config *c,
 void cli_progress_done(struct cli_progress *p, const struct certify_config_result *r);
 void cli_progress_free(struct cli_progress *p);
 
+/* A run's preparation (cmd_run.c), shared by run, submit and worker. */
+struct cli_run;
+struct cli_run *cli_run_new(struct cli_common *c);
+void cli_run_free(struct cli_run *r);
+/* Parses run's arguments (argv[0] is the command; getopt from optind), finds the plan and
+ * the modules, binds them. Returns 0, or non-zero when it said why on stderr. */
+int cli_run_prepare(struct cli_run *r, int argc, char **argv);
+/* The plan's matrix: its size with *cfgs (free it), or -1 when it said why. */
+int cli_run_matrix(struct cli_run *r, struct certify_config **cfgs);
+/* What runs.config keeps (malloc'ed JSON) and the drivers (malloc'ed, *n of them). */
+char *cli_run_request(const struct cli_run *r, const struct certify_config *cfgs, size_t n);
+struct certify_db_driver *cli_run_drivers(const struct cli_run *r, size_t *n);
+struct certify_run_spec *cli_run_spec(struct cli_run *r);
+const struct certify_db_binding *cli_run_binding(const struct cli_run *r);
+const char *cli_run_plan(const struct cli_run *r);
+void cli_run_header(const struct cli_run *r, FILE *out, size_t n);
+
 int cli_cmd_run(int argc, char **argv, struct cli_common *c);
+int cli_cmd_submit(int argc, char **argv, struct cli_common *c);
+int cli_cmd_worker(int argc, char **argv, struct cli_common *c);
+int cli_cmd_status(int argc, char **argv, struct cli_common *c);
+int cli_cmd_cancel(int argc, char **argv, struct cli_common *c);
 int cli_cmd_plans(int argc, char **argv, struct cli_common *c);
 int cli_cmd_devices(int argc, char **argv, struct cli_common *c);
 int cli_cmd_show(int argc, char **argv, struct cli_common *c);

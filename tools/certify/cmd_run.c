@@ -207,7 +207,7 @@ static int run_modules(struct cli_run *r)
 }
 
 /* What was asked for, as stored in runs.config (plain JSON, no blanks). */
-static char *run_request_json(const struct cli_run *r, const struct certify_config *cfgs, size_t n)
+char *cli_run_request(const struct cli_run *r, const struct certify_config *cfgs, size_t n)
 {
 	json_object *o = json_object_new_object(), *devs = json_object_new_array();
 	json_object *mods = json_object_new_array(), *matrix = json_object_new_array();
@@ -346,7 +346,7 @@ static int run_reports(struct cli_run *r, FILE *human)
 	return rc;
 }
 
-static int run_prepare(struct cli_run *r, int argc, char **argv)
+int cli_run_prepare(struct cli_run *r, int argc, char **argv)
 {
 	if (run_args(r, argc, argv) != 0 || run_plan(r) != 0 || run_modules(r) != 0)
 		return -1;
@@ -371,7 +371,7 @@ static int run_prepare(struct cli_run *r, int argc, char **argv)
 	return 0;
 }
 
-static void run_header(const struct cli_run *r, FILE *out, size_t n)
+void cli_run_header(const struct cli_run *r, FILE *out, size_t n)
 {
 	fprintf(out, "certify: plan %s, %zu configuration%s, seed %llu\n", r->plan.name, n,
 		n == 1 ? "" : "s", (unsigned long long)r->spec.seed);
@@ -387,6 +387,38 @@ static void run_header(const struct cli_run *r, FILE *out, size_t n)
 	fprintf(out, "qemu:    %s\n", r->bind.db.qemu_version);
 }
 
+int cli_run_matrix(struct cli_run *r, struct certify_config **cfgs)
+{
+	unsigned irqs = CERTIFY_IRQ_MSIX | CERTIFY_IRQ_MSI | CERTIFY_IRQ_INTX;
+	struct certify_err err;
+	char why[256] = "";
+	int kvm_ok = qemu_kvm_usable(why, sizeof(why)), n;
+
+	*cfgs = NULL;
+	if (r->accel == QEMU_ACCEL_KVM && !kvm_ok)
+		return cli_fail("--accel kvm: KVM unusable: %s", why), -1;
+	for (size_t i = 0; i < r->spec.ndut; i++)
+		irqs &= r->spec.dut[i].m->irqs;
+	n = certify_matrix_build(&r->plan, r->accel, kvm_ok, why, irqs, cfgs, &err);
+	if (n < 0)
+		return cli_fail("%s", err.msg), -1;
+	return n;
+}
+
+struct certify_db_driver *cli_run_drivers(const struct cli_run *r, size_t *n)
+{
+	struct certify_db_driver *drv = calloc(r->nmods + 1, sizeof(*drv));
+
+	for (size_t i = 0; drv && i < r->nmods; i++) {
+		snprintf(drv[i].name, sizeof(drv[i].name), "%s", r->mods[i].name);
+		snprintf(drv[i].version, sizeof(drv[i].version), "%s", r->mods[i].version);
+		snprintf(drv[i].vendor, sizeof(drv[i].vendor), "%s", r->mods[i].vendor);
+		snprintf(drv[i].sha256, sizeof(drv[i].sha256), "%s", r->mods[i].sha256);
+	}
+	*n = r->nmods;
+	return drv;
+}
+
 static int run_execute(struct cli_run *r, FILE *human)
 {
 	struct certify_run_hooks hooks = { run_hook_start, run_hook_test, run_hook_done, r };
@@ -395,32 +427,20 @@ static int run_execute(struct cli_run *r, FILE *human)
 	struct certify_db_driver *drv;
 	struct certify_err err;
 	enum certify_verdict v;
-	char why[256] = "", *req, *log;
-	int kvm_ok = qemu_kvm_usable(why, sizeof(why)), n, rc;
+	char *req, *log;
+	size_t ndrv;
+	int n = cli_run_matrix(r, &cfgs), rc;
 
-	if (r->accel == QEMU_ACCEL_KVM && !kvm_ok)
-		return cli_fail("--accel kvm: KVM unusable: %s", why);
-	unsigned irqs = CERTIFY_IRQ_MSIX | CERTIFY_IRQ_MSI | CERTIFY_IRQ_INTX;
-
-	for (size_t i = 0; i < r->spec.ndut; i++)
-		irqs &= r->spec.dut[i].m->irqs;
-	n = certify_matrix_build(&r->plan, r->accel, kvm_ok, why, irqs, &cfgs, &err);
 	if (n < 0)
-		return cli_fail("%s", err.msg);
+		return CLI_ERROR;
 	if (cli_db_open(r->c, &r->db) != CLI_PASS) {
 		free(cfgs);
 		return CLI_ERROR;
 	}
-	drv = calloc(r->nmods + 1, sizeof(*drv));
-	for (size_t i = 0; drv && i < r->nmods; i++) {
-		snprintf(drv[i].name, sizeof(drv[i].name), "%s", r->mods[i].name);
-		snprintf(drv[i].version, sizeof(drv[i].version), "%s", r->mods[i].version);
-		snprintf(drv[i].vendor, sizeof(drv[i].vendor), "%s", r->mods[i].vendor);
-		snprintf(drv[i].sha256, sizeof(drv[i].sha256), "%s", r->mods[i].sha256);
-	}
-	req = run_request_json(r, cfgs, (size_t)n);
+	drv = cli_run_drivers(r, &ndrv);
+	req = cli_run_request(r, cfgs, (size_t)n);
 	rc = drv && req ? certify_db_run_begin(r->db, r->plan.name, req, r->spec.seed, &r->bind.db,
-						 drv, r->nmods, &r->run_id, &err) :
+						 drv, ndrv, &r->run_id, &err) :
 			  certify_errf(&err, "out of memory");
 	free(drv);
 	free(req);
@@ -428,7 +448,7 @@ static int run_execute(struct cli_run *r, FILE *human)
 		free(cfgs);
 		return cli_fail("%s", err.msg);
 	}
-	run_header(r, human, (size_t)n);
+	cli_run_header(r, human, (size_t)n);
 	fprintf(human, "run:     %lld\n", (long long)r->run_id);
 	fflush(human);
 	res = calloc((size_t)n + 1, sizeof(*res));
@@ -463,6 +483,44 @@ static int run_execute(struct cli_run *r, FILE *human)
 	return v == CERTIFY_V_PASS ? CLI_PASS : v == CERTIFY_V_FAIL ? CLI_FAIL : CLI_ERROR;
 }
 
+struct cli_run *cli_run_new(struct cli_common *c)
+{
+	struct cli_run *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return NULL;
+	r->c = c;
+	r->spec.jobs = 1;
+	r->accel = QEMU_ACCEL_AUTO;
+	return r;
+}
+
+void cli_run_free(struct cli_run *r)
+{
+	if (!r)
+		return;
+	cli_bind_free(&r->bind);
+	certify_modinfo_free_all(r->mods, r->nmods);
+	if (r->spec.plan)
+		certify_plan_free(&r->plan);
+	free(r);
+}
+
+struct certify_run_spec *cli_run_spec(struct cli_run *r)
+{
+	return &r->spec;
+}
+
+const struct certify_db_binding *cli_run_binding(const struct cli_run *r)
+{
+	return &r->bind.db;
+}
+
+const char *cli_run_plan(const struct cli_run *r)
+{
+	return r->plan.name;
+}
+
 int cli_cmd_run(int argc, char **argv, struct cli_common *c)
 {
 	struct cli_run r;
@@ -474,7 +532,7 @@ int cli_cmd_run(int argc, char **argv, struct cli_common *c)
 	r.accel = QEMU_ACCEL_AUTO;
 	/* Installed first: from here on no QEMU outlives certify, also on SIGINT/SIGTERM. */
 	certify_proc_install_handlers();
-	if (run_prepare(&r, argc, argv) != 0)
+	if (cli_run_prepare(&r, argc, argv) != 0)
 		rc = CLI_ERROR;
 	else
 		rc = run_execute(&r, c->json ? stderr : stdout);

@@ -21,6 +21,12 @@ static void cli_usage(FILE *f)
 		"      [--plan nic|storage|auto|NAME] [--seed N] [--accel auto|tcg|kvm] [--jobs N]\n"
 		"      [--db PATH] [--json] [--junit FILE] [--html FILE] [-v]\n"
 		"                          certify: boot every configuration of the plan, store the run\n"
+		"  submit ...              as run, but queue the configurations for the workers and\n"
+		"                          return at once (a PostgreSQL store)\n"
+		"  worker [--slots N] [--lease S] [--drain]\n"
+		"                          claim, run and store queued configurations\n"
+		"  status                  the queue, its workers and its runs' progress\n"
+		"  cancel RUN              cancel a queued run's configurations not yet claimed\n"
 		"  plans [--all]           list the certification plans\n"
 		"  devices                 QEMU device models certify knows and the modules that drive them\n"
 		"  show RUN                one stored run (RUN is an id or 'last')\n"
@@ -92,6 +98,8 @@ static const struct {
 } cli_cmds[] = {
 	{ "run", cli_cmd_run }, { "plans", cli_cmd_plans }, { "devices", cli_cmd_devices },
 	{ "show", cli_cmd_show }, { "history", cli_cmd_history }, { "report", cli_cmd_report },
+	{ "submit", cli_cmd_submit }, { "worker", cli_cmd_worker }, { "status", cli_cmd_status },
+	{ "cancel", cli_cmd_cancel },
 };
 
 int main(int argc, char **argv)

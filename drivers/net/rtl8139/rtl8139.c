@@ -121,7 +121,15 @@ static void rtl8139_remove(struct hv_pci_dev *d)
 	if (sc->irq_on)
 		hv_pci_irq_free(d);
 	(void)rtl8139_hw_reset(sc);
+#ifdef HV_DEFECT_HANG_REMOVE	/* certify self-test defect: remove waits forever */
+	/* Waits for the self-clearing reset bit with the wrong polarity and no bound. */
+	while (!(rtl8139_read8(sc, RTL8139_CR) & RTL8139_CR_RST))
+		hv_udelay(10);
+#endif
 	hv_pci_set_drvdata(d, NULL);
+#ifdef HV_DEFECT_LEAK_DETACH	/* certify self-test defect: the softc outlives its device */
+	return;
+#endif
 	hv_free(sc);
 }
 

@@ -141,6 +141,10 @@ void rtl8139_hw_link_update(struct rtl8139_softc *sc)
 {
 	bool up = rtl8139_hw_link_up(sc);
 
+#ifdef HV_DEFECT_IGNORE_LINKDOWN	/* certify self-test defect: never report link down */
+	if (!up)
+		return;
+#endif
 	if (up != sc->nd.link_up)
 		sc->cnt.link_changes++;
 	hv_netdev_link_change(&sc->nd, up);

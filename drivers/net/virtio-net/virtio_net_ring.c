@@ -46,6 +46,13 @@ static int vnet_rx_drain(struct vnet_softc *sc, unsigned p, int budget)
 			len -= sc->hdr_len;
 			sc->qstats[p].rx_packets++;
 			q->bytes += len;
+#ifdef HV_DEFECT_DROP_RX	/* certify self-test defect: every 1000th frame counted, never delivered */
+			static unsigned vnet_defect_frames;
+			if (++vnet_defect_frames % 1000 == 0) {
+				vnet_rx_post(sc, q, buf);
+				continue;
+			}
+#endif
 			hv_netdev_rx(&sc->nd, buf + sc->hdr_len, len);
 		}
 		vnet_rx_post(sc, q, buf);
@@ -67,6 +74,10 @@ static int vnet_tx_reclaim(struct vnet_queue *q)
 
 void vnet_link_set(struct vnet_softc *sc, bool up)
 {
+#ifdef HV_DEFECT_IGNORE_LINKDOWN	/* certify self-test defect: never report link down */
+	if (!up)
+		return;
+#endif
 	if (up != sc->nd.link_up) {
 		sc->link_changes++;
 		hv_netdev_link_change(&sc->nd, up);

@@ -270,7 +270,11 @@ int vmxnet3_tx_enqueue(struct vmxnet3_softc *sc, const void *frame, size_t len)
 		bool eop = off + c == len;
 		volatile struct vmxnet3_tx_desc *d = &sc->tx_ring[t];
 
+#ifdef HV_DEFECT_CORRUPT_TX	/* certify self-test defect: a 16-bit copy loop drops an odd last byte */
+		__builtin_memcpy(vmxnet3_pool_buf(&sc->tx_pool, t), p + off, c & ~(size_t)1);
+#else
 		__builtin_memcpy(vmxnet3_pool_buf(&sc->tx_pool, t), p + off, c);
+#endif
 		d->dw3 = eop ? VMXNET3_TXD_EOP | VMXNET3_TXD_CQ : 0;
 		if (t == sop)
 			sop_dw2 = (uint32_t)c | gen;
@@ -279,7 +283,9 @@ int vmxnet3_tx_enqueue(struct vmxnet3_softc *sc, const void *frame, size_t len)
 		sc->tx_len[t] = eop ? (uint16_t)len : 0;
 		if (++t == VMXNET3_NTXD) {
 			t = 0;
+#ifndef HV_DEFECT_TX_WRAP	/* certify self-test defect: the generation never flips at the wrap */
 			gen ^= VMXNET3_TXD_GEN;
+#endif
 		}
 	}
 	hv_wmb();	/* the whole frame before its start descriptor */

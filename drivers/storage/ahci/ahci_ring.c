@@ -18,6 +18,11 @@ static void ahci_take(struct ahci_port *ap, uint32_t mask, int status, struct hv
 		ap->rq[s] = NULL;
 		ap->active &= ~(1u << s);
 		ap->nonq &= ~(1u << s);
+#ifdef HV_DEFECT_LOSE_COMPLETION	/* certify self-test defect: every 200th request never completes */
+		static unsigned ahci_defect_done;
+		if (status == 0 && ++ahci_defect_done % 200 == 0)
+			continue;	/* the slot is free again, its request forgotten */
+#endif
 		hv_blkreq_list_add(done, rq, status);
 	}
 }
@@ -70,6 +75,14 @@ static void ahci_issue(struct ahci_port *ap, struct hv_blkreq *rq)
 	uint64_t bytes = (uint64_t)rq->nblocks * ATA_SECTOR_SIZE;
 	int queued = ap->ncq && rq->op != HV_BLK_FLUSH;
 	uint8_t *f = ap->ct[slot].cfis;
+	uint64_t data_bus = rq->buf_bus;
+#ifdef HV_DEFECT_MISDIRECT	/* certify self-test defect: DMA to the neighbouring tag's buffer */
+	/* The data address is looked up one tag off: alone in flight (slot 0) a command is
+	 * right, beside another its data moves to or from that command's buffer. */
+	if (slot > 0 && ap->rq[slot - 1] && ap->rq[slot - 1]->op != HV_BLK_FLUSH &&
+	    ap->rq[slot - 1]->nblocks >= rq->nblocks)
+		data_bus = ap->rq[slot - 1]->buf_bus;
+#endif
 
 	if (rq->op == HV_BLK_FLUSH) {
 		ahci_fill(ap, slot, ATA_CMD_FLUSH_CACHE_EXT, 0, 0, 0, 0, 0);
@@ -77,13 +90,13 @@ static void ahci_issue(struct ahci_port *ap, struct hv_blkreq *rq)
 		bytes = 0;
 	} else if (queued) {
 		ahci_fill(ap, slot, rq->op == HV_BLK_WRITE ? ATA_CMD_WRITE_FPDMA : ATA_CMD_READ_FPDMA,
-			  rq->lba, 0, rq->buf_bus, bytes, rq->op == HV_BLK_WRITE);
+			  rq->lba, 0, data_bus, bytes, rq->op == HV_BLK_WRITE);
 		f[3] = (uint8_t)rq->nblocks;		/* ACS 7.23: the count is in FEATURE */
 		f[11] = (uint8_t)(rq->nblocks >> 8);
 		f[12] = (uint8_t)(slot << 3);		/* and the tag in COUNT 7:3 */
 	} else {
 		ahci_fill(ap, slot, rq->op == HV_BLK_WRITE ? ATA_CMD_WRITE_DMA_EXT : ATA_CMD_READ_DMA_EXT,
-			  rq->lba, rq->nblocks, rq->buf_bus, bytes, rq->op == HV_BLK_WRITE);
+			  rq->lba, rq->nblocks, data_bus, bytes, rq->op == HV_BLK_WRITE);
 	}
 	ap->rq[slot] = rq;
 	ap->bytes[slot] = (uint32_t)bytes;
@@ -141,7 +154,11 @@ static void ahci_port_error(struct ahci_port *ap, uint32_t is, uint32_t fin,
 	/* A device with a failed NCQ command stays in error until READ LOG EXT page 10h or
 	 * a reset (SATA 3.x 13.6.3.3); this driver resets. */
 	comreset = (is & (AHCI_PXI_HBFS | AHCI_PXI_IFS)) || (failed & ~ap->nonq);
+#ifdef HV_DEFECT_SWALLOW_EIO	/* certify self-test defect: the failed command completes as success */
+	ahci_take(ap, failed, 0, done);
+#else
 	ahci_take(ap, failed, -HV_EIO, done);
+#endif
 	ahci_take(ap, fin & ~failed, 0, done);
 	pending &= ~failed;
 	if (ahci_port_recover(ap, comreset) < 0) {

@@ -71,6 +71,12 @@ int nvme_submit(struct hv_blkdev *bd, struct hv_blkreq *rq)
 	unsigned long flags;
 	uint8_t opc;
 
+#ifdef HV_DEFECT_DROP_FLUSH	/* certify defect nvme-drop-flush: flushes acknowledged, never sent */
+	if (rq->op == HV_BLK_FLUSH) {
+		hv_blkreq_complete(rq, 0);
+		return 0;
+	}
+#endif
 	switch (rq->op) {
 	case HV_BLK_READ: opc = NVME_CMD_READ; break;
 	case HV_BLK_WRITE: opc = NVME_CMD_WRITE; break;
@@ -174,6 +180,12 @@ static void nvme_reap(struct nvme_softc *sc, struct hv_blkreq_list *done)
 			continue;
 		}
 		ccb = &sc->ccbs[cqe->cid];
+#ifdef HV_DEFECT_MISDIRECT	/* certify defect nvme-misdirect: the completion goes to the
+				 * neighbouring command id's request when that one is in flight too */
+		if ((cqe->cid ^ 1u) < sc->io_depth && sc->ccbs[cqe->cid ^ 1u].busy &&
+		    sc->ccbs[cqe->cid ^ 1u].parent == &sc->ccbs[cqe->cid ^ 1u] && ccb->parent == ccb)
+			ccb = &sc->ccbs[cqe->cid ^ 1u];
+#endif
 		parent = ccb->parent;
 #ifdef HV_DEFECT_SWALLOW_EIO	/* certify self-test defect: errors reported as success */
 		status = 0;

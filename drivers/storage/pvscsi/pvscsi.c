@@ -116,6 +116,12 @@ static void pvscsi_remove(struct hv_pci_dev *d)
 	sc->stopping = 1;
 	hv_timer_cancel(&sc->watchdog);
 	pvscsi_stop(sc);
+#ifdef HV_DEFECT_HANG_REMOVE	/* certify self-test defect: remove waits forever */
+	/* Waits, without a bound, for a completion interrupt from the adapter it has just
+	 * reset and masked: none will come. */
+	while (!(pvscsi_read32(sc, PVSCSI_REG_INTR_STATUS) & PVSCSI_INTR_CMPL_MASK))
+		hv_udelay(10);
+#endif
 	pvscsi_fail_all(sc, SCSI_HOST_GONE);
 	hv_pci_irq_free(d);
 	/* Bus mastering off: the adapter must not touch the pages freed below. */

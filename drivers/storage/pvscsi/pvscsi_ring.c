@@ -92,6 +92,9 @@ static void pvscsi_set_result(struct pvscsi_ccb *ccb, const volatile struct pvsc
 	uint32_t slen = e->sense_len < SCSI_SENSE_MAX ? e->sense_len : SCSI_SENSE_MAX;
 
 	c->status = (uint8_t)e->scsi_status;
+#ifdef HV_DEFECT_SWALLOW_EIO	/* certify self-test defect: the SCSI status ignored, host status only */
+	c->status = SCSI_STATUS_GOOD;
+#endif
 	c->underrun = 0;
 	switch (e->host_status) {
 	case PVSCSI_BTSTAT_SUCCESS:
@@ -158,6 +161,13 @@ static void pvscsi_reap(struct pvscsi_softc *sc, struct scsi_done *done)
 		c = ccb->cmd;
 		pvscsi_set_result(ccb, e);
 		pvscsi_ccb_put(sc, ccb);
+#ifdef HV_DEFECT_LOSE_COMPLETION	/* certify self-test defect: every 200th read/write dropped */
+		static unsigned pvscsi_defect_done;
+		if ((c->cdb[0] == SCSI_OP_READ_10 || c->cdb[0] == SCSI_OP_WRITE_10 ||
+		     c->cdb[0] == SCSI_OP_READ_16 || c->cdb[0] == SCSI_OP_WRITE_16) &&
+		    ++pvscsi_defect_done % 200 == 0)
+			continue;	/* the context is free again, its command forgotten */
+#endif
 		scsi_done_add(done, c);
 	}
 	hv_mb();

@@ -8,7 +8,9 @@
  * One block (block_size >= BLKPAT_HDR_BYTES), integers little-endian:
  *   bytes 0..7    the block's LBA on the device that was written
  *   bytes 8..15   the key's seed (one per run: blk.seed=, vmm.seed=)
- *   byte i >= 16  (uint8_t)(lba * 31 + seed + i)
+ *   bytes 16..23  the key's write generation (the storage suite gives every write its own,
+ *                 so a rewrite differs from the first write and a lost one shows)
+ *   byte i >= 24  (uint8_t)(lba * 31 + seed + gen * 7 + i)
  */
 #ifndef LIB_BLKPAT_H
 #define LIB_BLKPAT_H
@@ -18,12 +20,14 @@
 
 #define BLKPAT_LBA_OFF		0
 #define BLKPAT_SEED_OFF		8
-#define BLKPAT_HDR_BYTES	16
+#define BLKPAT_GEN_OFF		16
+#define BLKPAT_HDR_BYTES	24
 
-/* What tells one run's writes from another's. A struct so that what is added later (a
- * write generation) reaches every writer and reader through this one definition. */
+/* What tells one run's writes from another's (seed), and one write of a block from another
+ * write of it in the same run (gen; 0 for writers that write each block once). */
 struct blkpat_key {
 	uint64_t seed;
+	uint64_t gen;
 };
 
 /* How a block read back compares with what the key says it must hold. */
@@ -33,6 +37,7 @@ enum blkpat_state {
 	BLKPAT_CORRUPT,		/* right LBA and seed, wrong data */
 	BLKPAT_MISPLACED,	/* another block's header: a misdirected or stale write */
 	BLKPAT_STALE,		/* right LBA, another seed: data from another run */
+	BLKPAT_OLDGEN,		/* right LBA and seed, another generation: a lost rewrite */
 };
 
 /* Fills n blocks of block_size bytes at buf with the pattern of blocks lba..lba+n-1. */

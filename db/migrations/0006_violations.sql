@@ -1,4 +1,4 @@
--- 0005: the driver verifier's violations (verifier=1; docs/result-channel.md, `violation`):
+-- 0006: the driver verifier's violations (verifier=1; docs/result-channel.md, `violation`):
 -- one row per record the kernel wrote in a configuration's boot, with the host's
 -- symbolized call site. Any row fails the configuration.
 CREATE TABLE violations (

@@ -1,0 +1,242 @@
+/* The storage suite's requests: submission, waiting and counting (blkio.h). */
+#include <arch/cpu.h>
+#include <hv/errno.h>
+#include <hv/mem.h>
+#include <hv/time.h>
+#include <kern/blkdev.h>
+#include <kern/hvr.h>
+#include <kern/string.h>
+#include <kern/time.h>
+
+#include "blkio.h"
+
+#define BLK_COUNTED_DISKS	8
+
+static int blk_polling;
+
+static struct {
+	char name[16];
+	uint32_t block_size;
+	struct blk_counts c;
+} blk_counted[BLK_COUNTED_DISKS];
+
+int blk_mode_init(struct ktest_ctx *t, struct hv_blkdev *bd)
+{
+	const char *mode = ktest_param(t, "wait", "intr");
+
+	if (!strcmp(mode, "intr")) {
+		blk_polling = 0;
+	} else if (!strcmp(mode, "poll")) {
+		blk_polling = 1;
+		if (!bd->ops->poll) {
+			ktest_msg(t, "blk.wait=poll: %s has no poll function", bd->name);
+			return -1;
+		}
+	} else {
+		ktest_msg(t, "blk.wait=%s: expected intr or poll", mode);
+		return -1;
+	}
+	return 0;
+}
+
+int blk_mode_polling(void)
+{
+	return blk_polling;
+}
+
+/* One-shot timer: wakes a halted wait so that it notices its deadline. */
+static void blk_wake(void *arg)
+{
+	*(volatile int *)arg = 1;
+}
+
+int blk_wait(struct hv_blkdev *bd, volatile unsigned *count, unsigned want, uint64_t timeout_us)
+{
+	if (blk_polling) {
+		int on = cpu_irq_save();
+
+		for (uint64_t t0 = time_us(); *count < want && time_us() - t0 < timeout_us; )
+			bd->ops->poll(bd);
+		cpu_irq_restore(on);
+	} else {
+		volatile int expired = 0;
+		struct hv_timer deadline = { 0 };
+
+		hv_timer_start(&deadline, timeout_us, blk_wake, (void *)&expired);
+		for (;;) {	/* STI;HLT cannot lose the wake-up (APM vol. 3, STI) */
+			cpu_cli();
+			if (*count >= want || expired) {
+				cpu_sti();
+				break;
+			}
+			__asm__ volatile("sti; hlt" ::: "memory");
+		}
+		hv_timer_cancel(&deadline);
+	}
+	return *count >= want ? 0 : -HV_ETIMEDOUT;
+}
+
+int blk_submit(struct hv_blkdev *bd, struct hv_blkreq *rq)
+{
+	volatile int expired = 0;
+	struct hv_timer deadline = { 0 };
+	int ret, armed = 0;
+
+	for (;;) {
+		/* Interrupt mode: the retry and the HLT under one CLI, so that a completion
+		 * between a full queue and the HLT still wakes us (APM vol. 3, STI). */
+		int on = cpu_irq_save();
+
+		ret = bd->ops->submit(bd, rq);
+		if (ret != -HV_EAGAIN || expired) {
+			cpu_irq_restore(on);
+			break;
+		}
+		if (blk_polling) {
+			bd->ops->poll(bd);
+			cpu_irq_restore(on);
+			continue;
+		}
+		if (!armed) {
+			cpu_irq_restore(on);
+			hv_timer_start(&deadline, BLK_TIMEOUT_US, blk_wake, (void *)&expired);
+			armed = 1;
+			continue;
+		}
+		__asm__ volatile("sti; hlt" ::: "memory");
+		cpu_irq_restore(on);
+	}
+	if (armed)
+		hv_timer_cancel(&deadline);
+	return ret == -HV_EAGAIN ? -HV_ETIMEDOUT : ret;	/* the queue never drained */
+}
+
+static struct hv_blkdev *blk_disk_of(const struct hv_blkdev *bd)
+{
+	struct hv_blkdev *d = blkdev_parent((struct hv_blkdev *)bd);
+
+	return d ? d : (struct hv_blkdev *)bd;
+}
+
+static struct blk_counts *blk_counts_slot(const struct hv_blkdev *disk, int add)
+{
+	for (int i = 0; i < BLK_COUNTED_DISKS; i++) {
+		if (blk_counted[i].name[0] && !strcmp(blk_counted[i].name, disk->name))
+			return &blk_counted[i].c;
+		if (!blk_counted[i].name[0] && add) {
+			memcpy(blk_counted[i].name, disk->name, sizeof(blk_counted[i].name));
+			blk_counted[i].name[sizeof(blk_counted[i].name) - 1] = 0;
+			blk_counted[i].block_size = disk->block_size;
+			return &blk_counted[i].c;
+		}
+	}
+	return NULL;
+}
+
+void blk_account(const struct hv_blkdev *bd, const struct hv_blkreq *rq)
+{
+	struct blk_counts *c = blk_counts_slot(blk_disk_of(bd), 1);
+	uint64_t bytes = (uint64_t)rq->nblocks * bd->block_size;
+
+	if (!c)
+		return;
+	switch (rq->op) {
+	case HV_BLK_READ:
+		if (rq->status)
+			c->rd_failed++;
+		else
+			c->rd_ops++, c->rd_bytes += bytes;
+		break;
+	case HV_BLK_WRITE:
+		if (rq->status)
+			c->wr_failed++;
+		else
+			c->wr_ops++, c->wr_bytes += bytes;
+		break;
+	default:
+		if (rq->status)
+			c->fl_failed++;
+		else
+			c->fl_ops++;
+		break;
+	}
+}
+
+const struct blk_counts *blk_counts_of(const struct hv_blkdev *bd)
+{
+	return blk_counts_slot(blk_disk_of(bd), 0);
+}
+
+void blk_counts_report(void)
+{
+	for (int i = 0; i < BLK_COUNTED_DISKS && blk_counted[i].name[0]; i++) {
+		const struct blk_counts *c = &blk_counted[i].c;
+
+		hvr_begin("blkstats");
+		hvr_str("dev", blk_counted[i].name);
+		hvr_u64("block_size", blk_counted[i].block_size);
+		hvr_u64("rd_ops", c->rd_ops);
+		hvr_u64("rd_bytes", c->rd_bytes);
+		hvr_u64("wr_ops", c->wr_ops);
+		hvr_u64("wr_bytes", c->wr_bytes);
+		hvr_u64("fl_ops", c->fl_ops);
+		hvr_u64("rd_failed", c->rd_failed);
+		hvr_u64("wr_failed", c->wr_failed);
+		hvr_u64("fl_failed", c->fl_failed);
+		hvr_end();
+	}
+}
+
+/*
+ * A synchronous request lives in its own heap wrapper: when the wait runs out the driver
+ * still owns it, and its late completion must land in memory that is still valid (it then
+ * frees the wrapper).
+ */
+struct blk_sync {
+	struct hv_blkreq rq;
+	volatile unsigned done;
+	volatile int abandoned;
+};
+
+static void blk_sync_done(struct hv_blkreq *rq)
+{
+	struct blk_sync *s = rq->ctx;
+	int on = cpu_irq_save();
+
+	if (s->abandoned)
+		hv_free(s);
+	else
+		s->done = 1;
+	cpu_irq_restore(on);
+}
+
+int blk_io(struct hv_blkdev *bd, int op, uint64_t lba, uint32_t n, void *buf, uint64_t bus)
+{
+	if (op != HV_BLK_FLUSH && (n == 0 || lba >= bd->nblocks || n > bd->nblocks - lba))
+		return -HV_ERANGE;
+	struct blk_sync *s = hv_zalloc(sizeof(*s));
+	if (!s)
+		return -HV_ENOMEM;
+	s->rq = (struct hv_blkreq){ .op = op, .lba = lba, .nblocks = op == HV_BLK_FLUSH ? 0 : n,
+				    .buf = buf, .buf_bus = bus, .status = -HV_EIO,
+				    .done = blk_sync_done, .ctx = s };
+	int ret = blk_submit(bd, &s->rq);
+	if (ret < 0) {
+		hv_free(s);
+		return ret;
+	}
+	if (blk_wait(bd, &s->done, 1, BLK_TIMEOUT_US) < 0) {
+		int on = cpu_irq_save();
+		int late = s->done;	/* it may have come in since the wait gave up */
+
+		if (!late)
+			s->abandoned = 1;
+		cpu_irq_restore(on);
+		if (!late)
+			return -HV_ETIMEDOUT;
+	}
+	blk_account(bd, &s->rq);
+	ret = s->rq.status;
+	hv_free(s);
+	return ret;
+}
