@@ -98,6 +98,7 @@ static int hvr_add_pci(struct hvr_run *run, const struct hvr_record *rec)
 	p.rev = (uint8_t)v[5];
 	p.hdr = (uint8_t)v[6];
 	hvr_copy(p.driver, sizeof(p.driver), hvr_get(rec, "driver") ? hvr_get(rec, "driver") : "-");
+	hvr_copy(p.failed, sizeof(p.failed), hvr_get(rec, "failed"));
 	if (run->npci == HVR_MAX_PCI)
 		return hvr_flood(run, "pci", HVR_MAX_PCI);
 	grown = hvr_grow(run->pci, run->npci, sizeof(p));
@@ -179,6 +180,67 @@ static int hvr_add_violation(struct hvr_run *run, const struct hvr_record *rec)
 	run->violation = grown;
 	run->violation[run->nviolation++] = v;
 	return 0;
+}
+
+static int hvr_add_drvfail(struct hvr_run *run, const struct hvr_record *rec)
+{
+	static const char *const need[] = { "module", "driver", "slot", "op", "reason", "via", "place" };
+	struct hvr_drvfail f;
+	uint64_t vid, did, rip;
+	void *grown;
+
+	for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++) {
+		if (!hvr_get(rec, need[i]) || !*hvr_get(rec, need[i])) {
+			hvr_run_error(run, "drvfail record: missing '%s'", need[i]);
+			return -1;
+		}
+	}
+	if (hvr_get_hex(rec, "vid", &vid) < 0 || hvr_get_hex(rec, "did", &did) < 0 ||
+	    hvr_get_hex(rec, "rip", &rip) < 0) {
+		hvr_run_error(run, "drvfail record: missing or bad vid, did or rip");
+		return -1;
+	}
+	memset(&f, 0, sizeof(f));
+	f.rip = rip;
+	f.vid = (uint16_t)vid;
+	f.did = (uint16_t)did;
+	hvr_copy(f.module, sizeof(f.module), hvr_get(rec, "module"));
+	hvr_copy(f.driver, sizeof(f.driver), hvr_get(rec, "driver"));
+	hvr_copy(f.slot, sizeof(f.slot), hvr_get(rec, "slot"));
+	hvr_copy(f.op, sizeof(f.op), hvr_get(rec, "op"));
+	hvr_copy(f.reason, sizeof(f.reason), hvr_get(rec, "reason"));
+	hvr_copy(f.via, sizeof(f.via), hvr_get(rec, "via"));
+	hvr_copy(f.place, sizeof(f.place), hvr_get(rec, "place"));
+	hvr_copy(f.reset, sizeof(f.reset), hvr_get(rec, "reset"));
+	if (hvr_get_hex(rec, "addr", &f.addr) < 0)
+		f.addr = 0;
+	if (hvr_get_u64(rec, "us", &f.us) < 0)
+		f.us = 0;
+	if (run->ndrvfail == HVR_MAX_DRVFAIL)
+		return hvr_flood(run, "drvfail", HVR_MAX_DRVFAIL);
+	grown = hvr_grow(run->drvfail, run->ndrvfail, sizeof(f));
+	if (!grown)
+		return -1;
+	run->drvfail = grown;
+	run->drvfail[run->ndrvfail++] = f;
+	return 0;
+}
+
+int hvr_slot_is(const char *full, const char *slot)
+{
+	size_t n = strlen(slot), len = strlen(full);
+
+	/* "00:04.0" names the function at 0000:00:04.0. */
+	return len >= n && strcmp(full + len - n, slot) == 0 && (len == n || full[len - n - 1] == ':');
+}
+
+const struct hvr_drvfail *hvr_run_drvfail(const struct hvr_run *run, const char *slot)
+{
+	for (size_t i = run->ndrvfail; i-- > 0;) {
+		if (hvr_slot_is(run->drvfail[i].slot, slot) || hvr_slot_is(slot, run->drvfail[i].slot))
+			return &run->drvfail[i];
+	}
+	return NULL;
 }
 
 const struct hvr_module *hvr_run_module(const struct hvr_run *run, const char *file)
@@ -435,6 +497,8 @@ int hvr_run_add(struct hvr_run *run, const struct hvr_record *rec, double host_s
 		return hvr_add_pci(run, rec);
 	if (strcmp(type, "module") == 0)
 		return hvr_add_module(run, rec);
+	if (strcmp(type, "drvfail") == 0)
+		return hvr_add_drvfail(run, rec);
 	if (strcmp(type, "metric") == 0)
 		return hvr_add_metric(run, rec);
 	if (strcmp(type, "test") == 0)
@@ -526,6 +590,7 @@ void hvr_run_free(struct hvr_run *run)
 	free(run->pci);
 	free(run->module);
 	free(run->violation);
+	free(run->drvfail);
 	free(run->pending);
 	memset(run, 0, sizeof(*run));
 }

@@ -17,6 +17,7 @@
 #define HVR_MAX_PCI		4096
 #define HVR_MAX_MODULES		1024
 #define HVR_MAX_VIOLATIONS	1024	/* the kernel writes at most 256 */
+#define HVR_MAX_DRVFAIL		4096
 #define HVR_TEST_ID		113	/* "suite.name" with its NUL: 47 + 1 + 63 + 1, rounded */
 
 struct hvr_pci {
@@ -26,6 +27,20 @@ struct hvr_pci {
 	uint32_t class;		/* base, sub, prog-if */
 	uint8_t rev, hdr;
 	char driver[48];	/* "-" when unbound */
+	char failed[48];	/* the driver that was contained here, or "" */
+};
+
+/* A contained driver (docs/result-channel.md, `drvfail`): its probe or remove was
+ * abandoned and the device turned off. */
+struct hvr_drvfail {
+	char module[32], driver[48], slot[16];
+	uint16_t vid, did;
+	char op[16];		/* probe | remove */
+	char reason[16];	/* timeout | fault */
+	char via[48];		/* timer | nmi | the exception ("#PF page fault") */
+	char place[96];		/* "edu_probe+0x1f0", or a hex address */
+	char reset[8];		/* off | flr */
+	uint64_t rip, addr, us;
 };
 
 struct hvr_metric {
@@ -71,6 +86,8 @@ struct hvr_run {
 	size_t npci;
 	struct hvr_module *module;
 	size_t nmodule;
+	struct hvr_drvfail *drvfail;
+	size_t ndrvfail;
 	struct hvr_test *test;
 	size_t ntest;
 	/* The tests the kernel said it would run (`selected` records, before any test), in
@@ -128,6 +145,12 @@ int hvr_run_blame(struct hvr_run *run, const char *msg, double host_s);
 void hvr_run_free(struct hvr_run *run);
 
 const char *hvr_status_name(enum hvr_status s);
+
+/* The drvfail record of the function at slot ("00:04.0" or "0000:00:04.0"), or NULL. */
+const struct hvr_drvfail *hvr_run_drvfail(const struct hvr_run *run, const char *slot);
+
+/* 1 when slot ("BB:DD.F" or "SSSS:BB:DD.F") names the function full ("SSSS:BB:DD.F"). */
+int hvr_slot_is(const char *full, const char *slot);
 
 /* The last module record whose file is `file` (a basename), or NULL. */
 const struct hvr_module *hvr_run_module(const struct hvr_run *run, const char *file);

@@ -64,6 +64,19 @@ static enum certify_verdict judge_modules(const struct certify_run_spec *spec,
 	return CERTIFY_V_PASS;
 }
 
+/* A driver the kernel had to contain (a `drvfail` record: its probe or remove hung or
+ * faulted and was abandoned) fails the configuration, whichever driver it was: a
+ * certification machine runs only the drivers under test and the inbox ones. */
+static enum certify_verdict judge_contained(const struct hvr_run *run, char *reason, size_t len)
+{
+	if (!run->ndrvfail)
+		return CERTIFY_V_PASS;
+	const struct hvr_drvfail *f = &run->drvfail[0];
+	snprintf(reason, len, "driver %s (module %s) contained at %s: %s %s (%s) at %s", f->driver,
+		 f->module, f->slot, f->op, f->reason, f->via, f->place);
+	return CERTIFY_V_FAIL;
+}
+
 /* 1 when a plan word (SUITE, SUITE.NAME or all) names the test suite.name. */
 static int judge_names(const char *word, const char *suite, const char *name)
 {
@@ -251,7 +264,9 @@ static enum certify_verdict judge_kernel(const struct certify_run_spec *spec,
 		snprintf(reason, len, "%s: %s", oc, res->reason);
 		return CERTIFY_V_ERROR;
 	}
-	v = judge_modules(spec, run, reason, len);
+	v = judge_contained(run, reason, len);
+	if (v == CERTIFY_V_PASS)
+		v = judge_modules(spec, run, reason, len);
 	if (v != CERTIFY_V_PASS)
 		return v;
 	v = judge_tests(spec, run, reason, len);

@@ -153,7 +153,45 @@ static int ktcfg_drvcheck(struct ktcfg_parser *p, const char *w, struct certify_
 	return 0;
 }
 
-/* `modules = ...` (kind 'm') or `driver = ...` (kind 'd'), blank-separated. */
+/* One word of `contained = SLOT:OP:REASON:VIA`: the last three fields after the slot. */
+static int ktcfg_contcheck(struct ktcfg_parser *p, const char *w, struct certify_drvcheck *c)
+{
+	const char *f[3] = { 0 }, *end = w + strlen(w);
+	size_t slen;
+
+	memset(c, 0, sizeof(*c));
+	for (int i = 2; i >= 0; i--) {
+		const char *q = end;
+		while (q > w && q[-1] != ':')
+			q--;
+		if (q == w)
+			break;
+		f[i] = q;
+		end = q - 1;
+	}
+	slen = f[0] ? (size_t)(f[0] - 1 - w) : 0;
+	if (!f[0] || slen < 7 || slen >= sizeof(c->slot) || f[1] - f[0] - 1 <= 0 ||
+	    (size_t)(f[1] - f[0] - 1) >= sizeof(c->op) || f[2] - f[1] - 1 <= 0 ||
+	    (size_t)(f[2] - f[1] - 1) >= sizeof(c->reason) || !*f[2] || strlen(f[2]) >= sizeof(c->via))
+		return ktcfg_err(p, "contained: '%s': expected SLOT:OP:REASON:VIA, e.g. 00:04.0:probe:timeout:nmi", w);
+	c->contained = 1;
+	memcpy(c->slot, w, slen);
+	memcpy(c->op, f[0], (size_t)(f[1] - f[0] - 1));
+	memcpy(c->reason, f[1], (size_t)(f[2] - f[1] - 1));
+	strcpy(c->via, f[2]);
+	char *slash = strchr(c->via, '/');
+	if (slash) {
+		if (strcmp(slash + 1, "off") && strcmp(slash + 1, "flr"))
+			return ktcfg_err(p, "contained: '%s': the reset after '/' must be off or flr", w);
+		strcpy(c->reset, slash + 1);
+		*slash = '\0';
+	}
+	strcpy(c->driver, "-");
+	return 0;
+}
+
+/* `modules = ...` (kind 'm'), `driver = ...` (kind 'd') or `contained = ...` (kind 'c',
+ * appended to the driver checks), blank-separated. */
 static int ktcfg_checks(struct ktcfg_parser *p, struct certify_ktest *t, const char *v, int kind)
 {
 	struct certify_strv words = { 0 };
@@ -168,11 +206,16 @@ static int ktcfg_checks(struct ktcfg_parser *p, struct certify_ktest *t, const c
 		rc = ktcfg_err(p, "out of memory");
 	for (size_t i = 0; i < words.n && rc == 0; i++)
 		rc = kind == 'm' ? ktcfg_modcheck(p, words.v[i], (struct certify_modcheck *)arr + i)
-				 : ktcfg_drvcheck(p, words.v[i], (struct certify_drvcheck *)arr + i);
+		     : kind == 'c' ? ktcfg_contcheck(p, words.v[i], (struct certify_drvcheck *)arr + i)
+				   : ktcfg_drvcheck(p, words.v[i], (struct certify_drvcheck *)arr + i);
 	if (rc == 0 && kind == 'm') {
 		free(t->modcheck);
 		t->modcheck = arr;
 		t->nmodcheck = words.n;
+	} else if (rc == 0 && kind == 'c') {
+		free(t->contcheck);
+		t->contcheck = arr;
+		t->ncontcheck = words.n;
 	} else if (rc == 0) {
 		free(t->drvcheck);
 		t->drvcheck = arr;
@@ -290,6 +333,8 @@ static int ktcfg_key(struct ktcfg_parser *p, struct certify_ktest *t, const char
 		return ktcfg_checks(p, t, v, 'm');
 	} else if (strcmp(key, "driver") == 0) {
 		return ktcfg_checks(p, t, v, 'd');
+	} else if (strcmp(key, "contained") == 0) {
+		return ktcfg_checks(p, t, v, 'c');
 	} else if (strcmp(key, "disks") == 0) {
 		return ktcfg_disks(p, t, v);
 	} else if (strcmp(key, "groups") == 0) {
@@ -512,6 +557,7 @@ void certify_ktcfg_free(struct certify_ktcfg *cfg)
 		certify_strv_free(&cfg->test[i].initrd);
 		free(cfg->test[i].modcheck);
 		free(cfg->test[i].drvcheck);
+		free(cfg->test[i].contcheck);
 		certify_strv_free(&cfg->test[i].qemu);
 		certify_strv_free(&cfg->test[i].groups);
 		certify_strv_free(&cfg->test[i].qmp);
@@ -587,10 +633,32 @@ int certify_modcheck_eval(const struct certify_modcheck *c, const struct hvr_run
 	return 0;
 }
 
+/* A `contained` expectation: the drvfail record says what the kernel did. */
+static int ktcfg_contcheck_eval(const struct certify_drvcheck *c, const struct hvr_run *run,
+				char *why, size_t whylen)
+{
+	const struct hvr_drvfail *f = hvr_run_drvfail(run, c->slot);
+
+	if (!f)
+		snprintf(why, whylen, "%s: no drvfail record (the driver was not contained)", c->slot);
+	else if (strcmp(f->op, c->op) || strcmp(f->reason, c->reason) || !ktcfg_reason_has(f->via, c->via) ||
+		 (c->reset[0] && strcmp(f->reset, c->reset)))
+		snprintf(why, whylen, "%s: contained in %s, %s (%s), device %s; expected %s, %s (%s)%s%s",
+			 c->slot, f->op, f->reason, f->via, f->reset, c->op, c->reason, c->via,
+			 c->reset[0] ? ", device " : "", c->reset);
+	else
+		return 1;
+	return 0;
+}
+
 int certify_drvcheck_eval(const struct certify_drvcheck *c, const struct hvr_run *run,
 			  char *why, size_t whylen)
 {
 	size_t n = strlen(c->slot);
+	const struct hvr_drvfail *f = c->contained ? hvr_run_drvfail(run, c->slot) : NULL;
+
+	if (c->contained && !ktcfg_contcheck_eval(c, run, why, whylen))
+		return 0;
 
 	for (size_t i = 0; i < run->npci; i++) {
 		const char *slot = run->pci[i].slot;
@@ -599,6 +667,11 @@ int certify_drvcheck_eval(const struct certify_drvcheck *c, const struct hvr_run
 		/* "00:04.0" names the function at 0000:00:04.0. */
 		if (len < n || strcmp(slot + len - n, c->slot) != 0 || (len > n && slot[len - n - 1] != ':'))
 			continue;
+		if (f && strcmp(run->pci[i].failed, f->driver)) {
+			snprintf(why, whylen, "%s: the pci record says failed='%s', the drvfail record driver %s",
+				 slot, run->pci[i].failed, f->driver);
+			return 0;
+		}
 		if (strcmp(run->pci[i].driver, c->driver) == 0)
 			return 1;
 		snprintf(why, whylen, "%s: driver %s, expected %s", slot, run->pci[i].driver, c->driver);

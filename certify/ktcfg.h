@@ -21,6 +21,12 @@ struct certify_modcheck {
 struct certify_drvcheck {
 	char slot[16];		/* BB:DD.F or SSSS:BB:DD.F */
 	char driver[48];	/* "-": unbound */
+	/* `contained = SLOT:OP:REASON:VIA` instead: a drvfail record for SLOT with this op and
+	 * reason and a via containing VIA ('_' matches a blank); the pci record says failed
+	 * and unbound. */
+	int contained;
+	char op[16], reason[16], via[48];
+	char reset[8];		/* VIA/RESET: the drvfail record's reset (off, flr); "" any */
 };
 
 /* One [section] of the file. */
@@ -39,6 +45,8 @@ struct certify_ktest {
 	size_t nmodcheck;
 	struct certify_drvcheck *drvcheck;	/* driver = ... */
 	size_t ndrvcheck;
+	struct certify_drvcheck *contcheck;	/* contained = ... */
+	size_t ncontcheck;
 	struct certify_strv qemu;	/* extra QEMU arguments */
 	struct qemu_disk disks[QEMU_MAX_DISKS];
 	size_t ndisks;
@@ -89,7 +97,7 @@ char *certify_ktest_initrd(const struct certify_ktest *t, const char *moddir, in
 int certify_modcheck_eval(const struct certify_modcheck *c, const struct hvr_run *run,
 			  char *why, size_t whylen);
 
-/* Same for a `driver` expectation and the run's pci records. */
+/* Same for a `driver` or `contained` expectation and the run's pci and drvfail records. */
 int certify_drvcheck_eval(const struct certify_drvcheck *c, const struct hvr_run *run,
 			  char *why, size_t whylen);
 

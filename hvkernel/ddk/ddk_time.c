@@ -1,15 +1,16 @@
 /* DDK time, delays and timers (hv/time.h) on the kernel's TSC clock and timer list. */
 #include <hv/time.h>
+#include <kern/contain.h>
 #include <kern/time.h>
 #include <kern/timer.h>
 #include <kern/verifier.h>
 
-uint64_t hv_time_us(void)
+CONTAIN_SAFE uint64_t hv_time_us(void)
 {
 	return time_us();
 }
 
-void hv_udelay(uint64_t us)
+CONTAIN_SAFE void hv_udelay(uint64_t us)
 {
 	if (vf_on && vf_may_sleep("hv_udelay", (uintptr_t)__builtin_return_address(0)) < 0)
 		return;

@@ -1,6 +1,8 @@
-/* The driver core: registry, best-match selection, command-line overrides, probe/remove. */
+/* The driver core: registry, best-match selection, command-line overrides, probe/remove
+ * (module drivers' under containment: kern/contain.c). */
 #include <hv/errno.h>
 #include <kern/cmdline.h>
+#include <kern/contain.h>
 #include <kern/driver.h>
 #include <kern/log.h>
 #include <kern/string.h>
@@ -83,14 +85,20 @@ static int driver_try_bind(struct pci_dev *d)
 	char slot[16];
 	struct pci_driver *drv;
 
-	if (d->driver)
+	struct contain_report rep;
+
+	if (d->driver || d->failed)
 		return 0;
 	drv = driver_choose(d, &id, &score);
 	if (!drv)
 		return 0;
 	/* d->driver is set during probe so the DDK can find its driver from the device. */
 	d->driver = drv;
-	int ret = drv->probe(d, id);
+	int ret = contain_probe(drv, d, id, &rep);
+	if (rep.reason) {
+		contain_fail_device(drv, d, &rep);
+		return 0;
+	}
 	if (ret < 0) {
 		klog("driver: %s probe of %s failed: %d", drv->name, pci_slot_name(d, slot), ret);
 		d->driver = 0;
@@ -145,13 +153,35 @@ int driver_register(struct pci_driver *drv)
 void driver_unbind(struct pci_dev *d)
 {
 	char slot[16];
+	struct pci_driver *drv = d->driver;
+	struct contain_report rep;
 
-	if (!d->driver)
+	if (!drv)
 		return;
-	d->driver->remove(d);
-	klog("driver: %s unbound from %s", d->driver->name, pci_slot_name(d, slot));
+	contain_remove(drv, d, &rep);
+	if (rep.reason) {
+		contain_fail_device(drv, d, &rep);
+		return;
+	}
+	klog("driver: %s unbound from %s", drv->name, pci_slot_name(d, slot));
 	d->driver = 0;
 	d->drvdata = 0;
+}
+
+/* Out of the registry first (nothing binds it again, also not from the unbinds below),
+ * then off every function it still drives. */
+void driver_withdraw(struct pci_driver *drv)
+{
+	for (struct pci_driver **pp = &driver_list; *pp; pp = &(*pp)->next) {
+		if (*pp == drv) {
+			*pp = drv->next;
+			drv->next = 0;
+			break;
+		}
+	}
+	for (struct pci_dev *d = pci_first(); d; d = d->next)
+		if (d->driver == drv)
+			driver_unbind(d);
 }
 
 void driver_unregister(struct pci_driver *drv)

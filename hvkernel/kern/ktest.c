@@ -18,11 +18,18 @@
 struct ktest_ctx {
 	const struct ktest *test;
 	char msg[200];
+	uint64_t allow_pages, allow_allocs;	/* ktest_allow_leak */
 	int nmetrics;
 	struct { char name[32]; char unit[16]; uint64_t value; } metrics[KTEST_MAX_METRICS];
 };
 
 extern const struct ktest _ktests_start[], _ktests_end[];
+
+void ktest_allow_leak(struct ktest_ctx *t, uint64_t pages, uint64_t allocs)
+{
+	t->allow_pages = pages;
+	t->allow_allocs = allocs;
+}
 
 void ktest_msg(struct ktest_ctx *t, const char *fmt, ...)
 {
@@ -146,10 +153,10 @@ static enum ktest_status ktest_run_one(const struct ktest *k, int *counts)
 	} else if (st == KTEST_PASS) {
 		/* Only growth is a leak: a test may legitimately free what existed before it
 		 * (a hot-unplugged device and its driver's memory). */
-		if (after.pages_free < before.pages_free) {
+		if (after.pages_free + ctx.allow_pages < before.pages_free) {
 			ktest_msg(&ctx, "leak: %lld pages", (long long)(before.pages_free - after.pages_free));
 			st = KTEST_FAIL;
-		} else if (after.heap_allocs > before.heap_allocs) {
+		} else if (after.heap_allocs > before.heap_allocs + ctx.allow_allocs) {
 			ktest_msg(&ctx, "leak: %lld heap allocations (%lld bytes)",
 				  (long long)(after.heap_allocs - before.heap_allocs),
 				  (long long)(after.heap_bytes - before.heap_bytes));

@@ -9,6 +9,7 @@
 #include <kern/acpi.h>
 #include <kern/bootinfo.h>
 #include <kern/cmdline.h>
+#include <kern/contain.h>
 #include <kern/ddk.h>
 #include <kern/driver.h>
 #include <hv/errno.h>
@@ -59,6 +60,11 @@ static void boot_report_pci(void)
 			kprintf("%s %04x: %04x:%04x subsys %04x:%04x driver %s\n", name,
 				d->class >> 8, d->vendor, d->device, d->subvendor, d->subdevice,
 				d->driver ? drv : "none");
+		/* A separate line: hcl's boot-log reader takes the rest of the line above as
+		 * the driver's name. */
+		if (d->failed)
+			kprintf("%s failed: driver %s abandoned (see the driver: line above)\n", name,
+				d->failed_driver);
 		/* The result channel always carries the segment. */
 		char full[16];
 		pci_slot_name(d, full);
@@ -72,6 +78,8 @@ static void boot_report_pci(void)
 		hvr_hex("rev", d->rev, 2);
 		hvr_u64("hdr", d->hdr_type);
 		hvr_str("driver", drv);
+		if (d->failed)
+			hvr_str("failed", d->failed_driver);
 		hvr_end();
 	}
 }
@@ -133,6 +141,7 @@ void kmain(uint32_t magic, uint32_t info)
 		     bootinfo.nmods, ddk_export_count());
 	boot_phase("modules");
 	policy_apply();
+	contain_init();
 	driver_core_start();
 	int bound = driver_bind_all();
 	boot_report_pci();

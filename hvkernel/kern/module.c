@@ -190,6 +190,8 @@ static int module_load_one(const struct boot_module *bm)
 		goto free_module;
 	}
 	m->info = em.info;
+	m->image = (const void *)bm->start;
+	m->image_size = (size_t)size;
 	if (elfmod_check_abi(&em, HV_DDK_ABI_MAJOR, HV_DDK_ABI_MINOR, &err) < 0) {
 		module_report(m, "refused", err.msg, size, time_us() - t0, 1);
 		goto free_module;

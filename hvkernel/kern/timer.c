@@ -119,3 +119,22 @@ bool timer_listed(const struct hv_timer *t)
 	hv_spin_unlock_irqrestore(&timer_lock, on);
 	return found;
 }
+
+unsigned timer_cancel_in(const void *base, uint64_t size)
+{
+	uintptr_t lo = (uintptr_t)base;
+	unsigned long on = hv_spin_lock_irqsave(&timer_lock);
+	unsigned n = 0;
+	struct hv_timer *t = timer_list, *next;
+
+	for (; t; t = next) {
+		next = t->next;
+		if ((uintptr_t)t->fn - lo < size) {
+			timer_unlink(t);
+			n++;
+		}
+	}
+	timer_stop_idle_tick(smp_cpu_index());
+	hv_spin_unlock_irqrestore(&timer_lock, on);
+	return n;
+}

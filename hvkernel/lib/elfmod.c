@@ -736,3 +736,35 @@ int elfmod_find_symbol(const struct elfmod *m, const struct elfmod_layout *lo,
 	}
 	return -HV_ENOENT;
 }
+
+int elfmod_symbolize(const struct elfmod *m, const struct elfmod_layout *lo, uint64_t dest_addr,
+		     uint64_t addr, const char **name, uint64_t *offset)
+{
+	struct elfmod_shdr symtab, sh;
+	struct elfmod_sym s;
+	uint64_t best = 0;
+	int found = 0;
+
+	elfmod_shdr(m, m->symtab, &symtab);
+	for (uint64_t i = 1; i < m->nsyms; i++) {
+		elfmod_sym(m, &symtab, i, &s);
+		if ((s.info & 0xf) != STT_FUNC || s.shndx == SHN_UNDEF || s.shndx >= m->shnum ||
+		    lo->sec_off[s.shndx] == ELFMOD_NO_OFFSET)
+			continue;
+		elfmod_shdr(m, s.shndx, &sh);
+		if (!(sh.flags & SHF_EXECINSTR))
+			continue;
+		uint64_t start = dest_addr + lo->sec_off[s.shndx] + s.value;
+		/* The function that contains addr: the closest start at or below it, and not
+		 * past its end when the symbol has a size. */
+		if (start > addr || (s.size && addr - start >= s.size) || (found && start <= best))
+			continue;
+		best = start;
+		*name = elfmod_symname(m, &s);
+		found = 1;
+	}
+	if (!found)
+		return -HV_ENOENT;
+	*offset = addr - best;
+	return 0;
+}

@@ -29,19 +29,29 @@ expect_fail() {
 		--accel tcg --db "$work/db" --json > "$work/$name.json" 2> "$work/$name.err"
 	rc=$?
 	# The catcher is a kernel test (SUITE.NAME), a host check (AREA.WHAT) that disagreed or
-	# a verifier violation (verifier.KIND); msg is what it said.
+	# a verifier violation (verifier.KIND); its message is the symptom the line below quotes.
 	caught=$(jq -r '(.configurations[].tests[] | select(.status == "fail" or .status == "error") |
 		"\(.suite).\(.name)"), (.configurations[].hostchecks[] | select(.ran and (.ok | not)) |
 		.name), (.configurations[].violations[]? | "verifier.\(.kind)")' "$work/$name.json" \
 		2>/dev/null | sort -u | tr '\n' ' ')
-	msg=$(jq -r --arg c "$catcher" '[(.configurations[].tests[] |
-		select("\(.suite).\(.name)" == $c and .status == "fail") | .message),
-		(.configurations[].hostchecks[] | select(.name == $c and .ran and (.ok | not)) | .message),
-		(.configurations[].violations[]? | select("verifier.\(.kind)" == $c) |
-		"\(.module) at \(.location) (+\(.offset)): \(.message)")][0] // ""' \
+	msg=$(jq -r --arg c "$catcher" '([.configurations[].tests[] |
+		select("\(.suite).\(.name)" == $c and .status == "fail") | .message] +
+		[.configurations[].hostchecks[] | select(.name == $c and .ran and (.ok | not)) |
+		.message] + [.configurations[].violations[]? | select("verifier.\(.kind)" == $c) |
+		"\(.module) at \(.location) (+\(.offset)): \(.message)"])[0] // ""' \
 		"$work/$name.json" 2>/dev/null)
+	# CATCHER `contained`: the kernel abandoned the driver's probe (kern/contain.c) and the
+	# verdict's reason says so (certify/judge.c), naming the driver and where it was stuck.
+	contained=$(jq -r '.configurations[] | select(.verdict == "fail") | .reason' \
+		"$work/$name.json" 2>/dev/null | grep -E '^driver [^ ]+ \(module [^)]+\) contained at .*: (probe|remove) (timeout|fault) \(.*\) at [A-Za-z_]' | head -n 1)
 	if [ "$rc" -ne 1 ]; then
 		bad "defect $name" "certify exit $rc, expected 1 (fail): $(tail -n 1 "$work/$name.err")"
+	elif [ "$catcher" = contained ]; then
+		if [ -n "$contained" ]; then
+			ok "defect $name fails certification ($(took "$t0") s): $contained"
+		else
+			bad "defect $name" "failed, but no configuration's reason says the driver was contained: $(jq -r '[.configurations[].reason] | join("; ")' "$work/$name.json" 2>/dev/null)"
+		fi
 	elif ! echo " $caught" | grep -q " $catcher "; then
 		bad "defect $name" "failed [$caught] but not $catcher"
 	elif [ -z "$msg" ]; then

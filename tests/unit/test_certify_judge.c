@@ -106,6 +106,47 @@ static void test_judge(void)
 	certify_plan_free(&p);
 }
 
+/* A driver the kernel contained fails the boot even when every test passed, and the reason
+ * names it; a drvfail record that lacks a key is a protocol error. The record is the one
+ * the kernel writes (hvkernel/kern/contain.c), parsed as the host does. */
+static void test_judge_contained(void)
+{
+	static const char *const ok[] = { "nic.integrity:pass", "nic.rate:pass", "nic.jumbo:pass", NULL };
+	static const char line[] = "HVR1 drvfail module=e1000 driver=e1000 slot=00:02.0 vid=8086 did=100e "
+		"op=probe reason=timeout via=nmi rip=00000000001e6261 place=e1000_probe+0x57%20in%20udelay+0x42 "
+		"addr=0000000000000000 reset=off us=3001000";
+	struct certify_plan p;
+	struct certify_err err;
+	struct hvr_record rec;
+	struct certify_run_spec spec;
+	struct certify_result r;
+	struct certify_judge_in in = { .spec = &spec, .res = &r };
+	char why[256];
+
+	CU_ASSERT_EQUAL_FATAL(certify_plan_parse(judge_plan, "nic.plan", &p, &err), 0);
+	memset(&spec, 0, sizeof(spec));
+	spec.plan = &p;
+	judge_result(&r, CERTIFY_PASS, ok);
+	CU_ASSERT_EQUAL(certify_judge(&in, why, sizeof(why)), CERTIFY_V_PASS);
+	CU_ASSERT_EQUAL_FATAL(hvr_parse(line, strlen(line), &rec, &err), 0);
+	CU_ASSERT_EQUAL(hvr_run_add(&r.run, &rec, 1.0), 0);
+	CU_ASSERT_EQUAL_FATAL(r.run.ndrvfail, 1);
+	CU_ASSERT_EQUAL(r.run.drvfail[0].rip, 0x1e6261);
+	CU_ASSERT_PTR_NOT_NULL(hvr_run_drvfail(&r.run, "0000:00:02.0"));
+	CU_ASSERT_PTR_NULL(hvr_run_drvfail(&r.run, "00:12.0"));
+	CU_ASSERT_EQUAL(certify_judge(&in, why, sizeof(why)), CERTIFY_V_FAIL);
+	CU_ASSERT_STRING_EQUAL(why, "driver e1000 (module e1000) contained at 00:02.0: probe timeout "
+			       "(nmi) at e1000_probe+0x57 in udelay+0x42");
+	CU_ASSERT_EQUAL_FATAL(hvr_parse("HVR1 drvfail module=e1000 driver=e1000 slot=00:02.0 vid=8086",
+					60, &rec, &err), 0);
+	CU_ASSERT_EQUAL(hvr_run_add(&r.run, &rec, 1.0), -1);
+	CU_ASSERT_EQUAL(r.run.nerrors, 1);
+	free(r.run.drvfail);
+	r.run.drvfail = NULL;
+	judge_free(&r);
+	certify_plan_free(&p);
+}
+
 /* The kernel's selection held against the plan, and required = all. */
 static void test_judge_selection(void)
 {
@@ -384,7 +425,7 @@ UNIT_SUITE(certify_judge_suite)
 {
 	static const struct unit_test tests[] = {
 		UNIT_TEST(test_judge), UNIT_TEST(test_judge_selection), UNIT_TEST(test_judge_garbage),
-		UNIT_TEST(test_judge_host), UNIT_TEST(test_judge_violation),
+		UNIT_TEST(test_judge_host), UNIT_TEST(test_judge_violation), UNIT_TEST(test_judge_contained),
 		UNIT_TEST(test_hostchecks_require), UNIT_TEST(test_run_verdict),
 		UNIT_TEST_END
 	};

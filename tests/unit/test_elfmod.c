@@ -366,6 +366,34 @@ static void test_elfmod_find_symbol(void)
 	CU_ASSERT_EQUAL(elfmod_find_symbol(&m, &lo, TE_DEST, "", &a), -HV_ENOENT);
 }
 
+/* The function containing an address, local ones too (kern/contain.c names where a driver
+ * was stuck); the expected addresses come from the ELF's own symbol table (te_addr). */
+static void test_elfmod_symbolize(void)
+{
+	struct elfmod m;
+	struct elfmod_layout lo;
+	const char *name = NULL;
+	uint64_t off = 99, init, local;
+
+	CU_ASSERT_EQUAL_FATAL(elfmod_parse(&m, te_good.data, te_good.size, NULL), 0);
+	CU_ASSERT_EQUAL_FATAL(elfmod_layout(&m, &lo), 0);
+	init = te_addr(&lo, "hv_module_init");
+	local = te_addr(&lo, "local_fn");
+	CU_ASSERT_EQUAL(elfmod_symbolize(&m, &lo, TE_DEST, init, &name, &off), 0);
+	CU_ASSERT_STRING_EQUAL(name, "hv_module_init");
+	CU_ASSERT_EQUAL(off, 0);
+	CU_ASSERT_EQUAL(elfmod_symbolize(&m, &lo, TE_DEST, init + 5, &name, &off), 0);
+	CU_ASSERT_STRING_EQUAL(name, "hv_module_init");
+	CU_ASSERT_EQUAL(off, 5);
+	CU_ASSERT_EQUAL(elfmod_symbolize(&m, &lo, TE_DEST, local + 1, &name, &off), 0);
+	CU_ASSERT_STRING_EQUAL(name, "local_fn");
+	CU_ASSERT_EQUAL(off, 1);
+	/* Data and addresses outside the image are in no function. */
+	CU_ASSERT_EQUAL(elfmod_symbolize(&m, &lo, TE_DEST, te_addr(&lo, "target_var"), &name, &off),
+			-HV_ENOENT);
+	CU_ASSERT_EQUAL(elfmod_symbolize(&m, &lo, TE_DEST, TE_DEST - 1, &name, &off), -HV_ENOENT);
+}
+
 /* img must be refused by parse, layout or load with code and a message containing words. */
 static void te_expect(const uint8_t *img, size_t size, struct te_resolver_ctx *c, int code,
 		      const char *words, int line)
@@ -700,7 +728,7 @@ UNIT_SUITE(elfmod_suite)
 		UNIT_TEST(test_elfmod_layout),
 		UNIT_TEST(test_elfmod_load_relocs),
 		UNIT_TEST(test_elfmod_load_text_pc32),
-		UNIT_TEST(test_elfmod_find_symbol),
+		UNIT_TEST(test_elfmod_symbolize), UNIT_TEST(test_elfmod_find_symbol),
 		UNIT_TEST(test_elfmod_truncated),
 		UNIT_TEST(test_elfmod_bad_header),
 		UNIT_TEST(test_elfmod_bad_sections),

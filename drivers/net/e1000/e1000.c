@@ -93,6 +93,15 @@ static int e1000_probe(struct hv_pci_dev *d, const struct hv_pci_id *id)
 	}
 #endif
 	sc->pci = d;
+#ifdef HV_DEFECT_PROBE_HANG	/* containment self-test: probe waits forever, interrupts off */
+	{
+		static struct hv_spinlock e1000_defect_lock = HV_SPINLOCK_INIT;
+
+		hv_spin_lock_irqsave(&e1000_defect_lock);
+		for (;;)
+			hv_udelay(10);
+	}
+#endif
 	sc->chip = e1000_chip_lookup(id, info.device);
 	e1000_memcpy(sc->slot, info.slot, sizeof(sc->slot));
 	hv_pci_enable(d, HV_PCI_ENABLE_MEM | HV_PCI_ENABLE_MASTER);

@@ -11,7 +11,9 @@
 #define EDU_FACT_EXPECT		120
 #define EDU_LIVENESS_PATTERN	0x5a5aa5a5u
 #define EDU_IRQ_PATTERN		0x00c0ffeeu
-#define EDU_TIMEOUT_US		100000	/* TCG is slow; the device answers in microseconds */
+#define EDU_TIMEOUT_US		1000000	/* the device answers in microseconds, but QEMU computes the
+					 * factorial in a thread of its own that a loaded host may not
+					 * run for a tenth of a second (seen: 100 ms was too short) */
 
 HV_MODULE("edu", "1.0", "hvkit sample", "BSD-2-Clause",
 	  HV_PCI_DEVICE(EDU_VENDOR, EDU_DEVICE));
@@ -184,6 +186,43 @@ static void edu_defects(void)
 #endif
 }
 
+#if defined(HV_DEFECT_PROBE_SPIN) || \
+    defined(HV_DEFECT_REMOVE_SPIN)
+/* Defect builds (tests/certify/defects/contain.tab): poll a register for a value the
+ * device never shows, without a timeout. */
+static void edu_defect_spin(struct edu_softc *sc)
+{
+	while (edu_read(sc, EDU_REG_IDENT) != 0)
+		hv_udelay(10);
+}
+#endif
+
+#if defined(HV_DEFECT_PROBE_SPIN_IRQOFF)
+static struct hv_spinlock edu_defect_lock = HV_SPINLOCK_INIT;
+#endif
+
+/* Defect builds: the bug is in probe, after the device answered. */
+static void edu_defect_probe(struct edu_softc *sc)
+{
+	(void)sc;
+#if defined(HV_DEFECT_PROBE_SPIN)
+	edu_defect_spin(sc);
+#elif defined(HV_DEFECT_PROBE_SPIN_IRQOFF)
+	hv_spin_lock_irqsave(&edu_defect_lock);
+	for (;;)
+		__asm__ volatile("pause");
+#elif defined(HV_DEFECT_PROBE_PF)
+	*(volatile uint32_t *)0x0000004000000000ull = 1;	/* 256 GiB: not mapped */
+#elif defined(HV_DEFECT_PROBE_GP)
+	*(volatile uint32_t *)0x0000800000000000ull = 1;	/* non-canonical */
+#elif defined(HV_DEFECT_PROBE_UD)
+	__asm__ volatile("ud2");
+#elif defined(HV_DEFECT_PROBE_DE)
+	volatile uint32_t zero = 0;
+	sc->nirq = sc->nirq / zero;
+#endif
+}
+
 static int edu_probe(struct hv_pci_dev *d, const struct hv_pci_id *id)
 {
 	struct hv_pci_info info;
@@ -193,6 +232,12 @@ static int edu_probe(struct hv_pci_dev *d, const struct hv_pci_id *id)
 
 	(void)id;
 	edu_defects();
+#if defined(HV_DEFECT_PROBE_SPIN_FIRST)
+	/* Defect build: spin in the driver's own code before touching the device (so it
+	 * hangs whatever function it was bound to). */
+	for (volatile int forever = 1; forever;)
+		;
+#endif
 	hv_pci_get_info(d, &info);
 	sc = hv_zalloc(sizeof(*sc));
 	if (!sc)
@@ -218,6 +263,7 @@ static int edu_probe(struct hv_pci_dev *d, const struct hv_pci_id *id)
 	rc = edu_check_irq(sc, info.slot);
 	if (rc < 0)
 		goto free_irq;
+	edu_defect_probe(sc);
 	hv_pci_set_drvdata(d, sc);
 	hv_log("edu: %s ident 0x%x %d!=%d irq %s ok", info.slot, ident, EDU_FACT_N,
 	       EDU_FACT_EXPECT, hv_pci_irq_mode_name(sc->irq_mode));
@@ -236,6 +282,9 @@ static void edu_remove(struct hv_pci_dev *d)
 
 	if (!sc)
 		return;
+#if defined(HV_DEFECT_REMOVE_SPIN)
+	edu_defect_spin(sc);
+#endif
 	edu_write(sc, EDU_REG_STATUS, 0);
 	hv_pci_irq_free(d);
 	hv_pci_set_drvdata(d, NULL);

@@ -8,6 +8,7 @@
 #include <arch/lapic.h>
 #include <arch/trap.h>
 #include <hv/errno.h>
+#include <kern/contain.h>
 #include <kern/panic.h>
 #include <kern/verifier.h>
 
@@ -115,6 +116,7 @@ uint64_t trap_count(unsigned vector)
 void trap_dispatch(struct trapframe *tf)
 {
 	unsigned v = (unsigned)tf->vector;
+	int nested = contain_trap_enter(tf);	/* a trap on a contained driver's stack */
 
 	trap_counts[v]++;
 	if (trap_handlers[v].fn && v >= 32 && vf_on) {
@@ -125,10 +127,13 @@ void trap_dispatch(struct trapframe *tf)
 	} else if (trap_handlers[v].fn) {
 		trap_handlers[v].fn(tf, trap_handlers[v].arg);
 	} else if (v < 32) {
-		panic_trap(tf);
-	} else if (v == IRQ_VEC_SPURIOUS) {
-		return;		/* spurious LAPIC interrupts take no EOI (APM vol. 2, 16.4.7) */
+		/* A contained driver's own fault ends its call; any other is the kernel's. */
+		if (!contain_fault(tf))
+			panic_trap(tf);
 	}
+	contain_trap_exit(tf, nested);
+	if (v == IRQ_VEC_SPURIOUS)
+		return;		/* spurious LAPIC interrupts take no EOI (APM vol. 2, 16.4.7) */
 	/* Legacy PIC vectors are masked and never reach here; everything else is LAPIC. */
 	if (v >= 32)
 		lapic_eoi();

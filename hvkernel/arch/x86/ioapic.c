@@ -82,3 +82,17 @@ int ioapic_mask(uint32_t gsi, bool masked)
 	ioapic_write(io, reg, masked ? lo | IOAPIC_RTE_MASKED : lo & ~IOAPIC_RTE_MASKED);
 	return 0;
 }
+
+int ioapic_route_nmi(uint32_t gsi, bool active_low)
+{
+	struct ioapic *io = ioapic_for(gsi);
+
+	if (!io)
+		return -HV_EINVAL;
+	uint32_t line = gsi - io->gsi_base;
+	/* 82093AA 3.2.4: NMI delivery is edge-triggered and ignores the vector (0). */
+	uint32_t lo = IOAPIC_RTE_MASKED | IOAPIC_RTE_DELMODE_NMI | (active_low ? IOAPIC_RTE_ACTIVE_LOW : 0);
+	ioapic_write(io, IOAPIC_REG_REDTBL + 2 * line + 1, lapic_id() << 24);
+	ioapic_write(io, IOAPIC_REG_REDTBL + 2 * line, lo);
+	return 0;
+}

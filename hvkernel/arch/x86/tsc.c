@@ -14,6 +14,7 @@
  */
 #include <arch/cpu.h>
 #include <arch/pitreg.h>
+#include <kern/contain.h>
 #include <kern/time.h>
 
 uint64_t tsc_khz;
@@ -131,7 +132,7 @@ const char *tsc_calibrate(void)
 	return "guess";
 }
 
-uint64_t time_tsc_to_us(uint64_t delta)
+CONTAIN_SAFE uint64_t time_tsc_to_us(uint64_t delta)
 {
 	if (!tsc_khz)
 		return 0;
@@ -146,12 +147,12 @@ uint64_t time_tsc_to_ns(uint64_t delta)
 	return delta / tsc_khz * 1000000 + delta % tsc_khz * 1000000 / tsc_khz;
 }
 
-uint64_t time_us(void)
+CONTAIN_SAFE uint64_t time_us(void)
 {
 	return time_tsc_to_us(rdtsc() - boot_entry_tsc);
 }
 
-void udelay(uint64_t us)
+CONTAIN_SAFE void udelay(uint64_t us)
 {
 	uint64_t end = rdtsc() + us * (tsc_khz ? tsc_khz : 1000000) / 1000;
 

@@ -38,7 +38,10 @@ int driver_register(struct pci_driver *drv);
 void driver_unregister(struct pci_driver *drv);
 /* Bind every unbound function to its best driver. Returns how many got one. */
 int driver_bind_all(void);
-/* Unbind one function (remove is called). */
+/* Take a driver whose probe or remove was abandoned out of the registry and unbind it from
+ * every function it still drives (kern/contain.c); it stays allocated. */
+void driver_withdraw(struct pci_driver *drv);
+/* Unbind one function (remove is called, under containment for a module driver). */
 void driver_unbind(struct pci_dev *d);
 /* The driver that should drive d, and the ID entry that matched (NULL for a forced bind).
  * Returns NULL when nothing matches or the slot is forbidden. */

@@ -33,6 +33,9 @@ struct ktest {
 
 /* Record why the test failed / was skipped (the last message wins). */
 void ktest_msg(struct ktest_ctx *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Memory the test keeps on purpose (a contained driver's: kern/contain.c): the leak check
+ * accepts up to this many pages and heap allocations more than before. */
+void ktest_allow_leak(struct ktest_ctx *t, uint64_t pages, uint64_t allocs);
 /* Record a named metric of this test (reported on the result channel). */
 void ktest_metric(struct ktest_ctx *t, const char *name, uint64_t value, const char *unit);
 /* "SUITE.KEY" from the command line, or def. */

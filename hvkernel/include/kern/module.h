@@ -15,6 +15,9 @@ struct module {
 	uint64_t npages;
 	int (*init)(void);
 	void (*exit)(void);
+	const void *image;		/* the boot module's bytes (kept: symbolizing a contained fault) */
+	size_t image_size;
+	int failed;			/* a probe or remove of its driver was contained (kern/contain.c) */
 	struct module *next;
 };
 

@@ -64,6 +64,9 @@ struct pci_dev {
 	/* its IOMMU domain (dev/vtd.c): second-level page table root and domain ID */
 	uint64_t *iommu_root;
 	uint16_t iommu_did;
+	/* containment (kern/contain.c): a probe or remove was abandoned; never bound again */
+	bool failed;
+	char failed_driver[24];
 };
 
 /* Enumerate every segment and bus the firmware set up. Returns the number of functions. */

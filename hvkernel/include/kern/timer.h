@@ -19,5 +19,8 @@ bool timer_cancel(struct hv_timer *t);
 bool timer_listed(const struct hv_timer *t);
 /* The LAPIC timer interrupt: fire every expired timer. */
 void timer_tick(void);
+/* Cancel every armed timer whose callback lies in [base, base + size) (a contained
+ * module's image). Returns how many. */
+unsigned timer_cancel_in(const void *base, uint64_t size);
 
 #endif

@@ -94,4 +94,12 @@ int elfmod_load(const struct elfmod *m, const struct elfmod_layout *lo, void *de
 int elfmod_find_symbol(const struct elfmod *m, const struct elfmod_layout *lo,
 		       uint64_t dest_addr, const char *name, uint64_t *addr);
 
+/*
+ * The function of the loaded module (at dest_addr) that contains addr: its name (pointing
+ * into the image) and addr's offset from its start. Local functions count too: a driver's
+ * static functions are where it gets stuck. 0, or -HV_ENOENT when no function contains addr.
+ */
+int elfmod_symbolize(const struct elfmod *m, const struct elfmod_layout *lo, uint64_t dest_addr,
+		     uint64_t addr, const char **name, uint64_t *offset);
+
 #endif

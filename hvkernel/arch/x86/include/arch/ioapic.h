@@ -10,5 +10,7 @@ int ioapic_init(void);
 /* Route a GSI to a vector on the boot CPU. PCI INTx is level-triggered, active low. */
 int ioapic_route(uint32_t gsi, uint8_t vector, bool level, bool active_low);
 int ioapic_mask(uint32_t gsi, bool masked);
+/* Route a GSI to the calling CPU as an NMI (edge; the polarity from the MADT flags), masked. */
+int ioapic_route_nmi(uint32_t gsi, bool active_low);
 
 #endif

@@ -11,6 +11,7 @@
 
 #define IOAPIC_RTE_VECTOR	0xffu
 #define IOAPIC_RTE_DELMODE_SHIFT 8	/* 3 bits: 0 fixed, 1 lowest priority, ... 7 ExtINT */
+#define IOAPIC_RTE_DELMODE_NMI	(4u << 8)
 #define IOAPIC_RTE_DESTMODE	(1u << 11)
 #define IOAPIC_RTE_MASKED	(1u << 16)
 #define IOAPIC_RTE_LEVEL	(1u << 15)
