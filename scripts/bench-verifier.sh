@@ -3,7 +3,9 @@
 # by side, RUNS of each, medians with [min..max]. Boot: pc/TCG with an e1000 and an nvme
 # and their modules, kernel entry -> ready (hvboot). NIC: e1000 pair on a QEMU hub,
 # nic.rate and nic.txonly with 200000 60-byte frames. Storage: nvme on a 128 MiB image,
-# blk.seqbench and blk.randbench (the workloads of scripts/bench-drivers.sh).
+# blk.seqbench and blk.randbench (the workloads of scripts/bench-drivers.sh). Cost: the
+# in-kernel verifier.cost test, nanoseconds per DDK call (hv_malloc+hv_free, a DMA page,
+# a driver lock taken and released), which a loaded host disturbs least.
 # usage: bench-verifier.sh BUILD_DIR [RUNS]
 set -u
 build=$1
@@ -28,6 +30,7 @@ for v in 0 1; do
 		printf '[%s-vf%s]\nmachine = pc\nmem = 512\ninitrd = %s\nappend = %s verifier=%s\nqemu = %s\ntimeout = 300\n' \
 			"$name" "$v" "$mod" "$app" "$v" "$q"
 	done
+	printf '[cost-vf%s]\nmachine = pc\nappend = test=verifier.cost verifier=%s\ntimeout = 120\n' "$v" "$v"
 done > "$work/bench.cfg"
 
 i=0

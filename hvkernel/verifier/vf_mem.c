@@ -5,8 +5,8 @@
  *
  * Heap blocks get whole pages of their own (a driver's blocks never share a slab with the
  * kernel's, so quarantine and redzones do not move the kernel's objects between pages and
- * the tests' page counters hold), the block at the end of them: at least VF_RZ bytes of
- * redzone before it, VF_RZ after. DMA memory (whole pages, which a driver may use up to
+ * the tests' page counters hold), the block at the end of them: VF_RZ bytes of redzone
+ * before it, VF_RZ after (and the rounding to 16 bytes). DMA memory (whole pages, which a driver may use up to
  * the page end) gets one redzone page after it. Redzones are checked
  * at free, at remove and at every check. A freed block is poisoned and quarantined: kept
  * out of reuse until VF_Q_MAX blocks or VF_Q_BYTES bytes are younger than it, and its
@@ -88,14 +88,23 @@ static void vf_unhash(struct vf_alloc *a)
 	vf_free_slots = idx;
 }
 
-/* The first byte of [p, p+n) that is not b, or NULL. */
+/* The first byte of [p, p+n) that is not b, or NULL. Eight bytes at a time: a redzone
+ * page and the poison of every freed block are scanned (byte by byte, the cost per
+ * allocation was 0.4 ms under TCG). */
 static const uint8_t *vf_scan(const void *p, size_t n, uint8_t b)
 {
-	const uint8_t *s = p;
+	const uint8_t *s = p, *end = s + n;
+	uint64_t w = 0x0101010101010101ull * b;
 
-	for (size_t i = 0; i < n; i++)
-		if (s[i] != b)
-			return &s[i];
+	while (s < end && ((uintptr_t)s & 7))
+		if (*s++ != b)
+			return s - 1;
+	for (; end - s >= 8; s += 8)
+		if (*(const uint64_t *)s != w)
+			break;
+	for (; s < end; s++)
+		if (*s != b)
+			return s;
 	return 0;
 }
 
@@ -130,7 +139,7 @@ static const uint8_t *vf_redzone_bad(const struct vf_alloc *a)
 
 	if (a->kind == VF_DMA)
 		return vf_scan((void *)(a->ptr + vf_span(a)), PAGE_SIZE, VF_RZ_BYTE);
-	bad = vf_scan((void *)vf_base(a), a->ptr - vf_base(a), VF_RZ_BYTE);
+	bad = vf_scan((void *)(a->ptr - VF_RZ), VF_RZ, VF_RZ_BYTE);
 	return bad ? bad : vf_scan((void *)(a->ptr + a->size), vf_round16(a->size) - a->size + VF_RZ,
 				   VF_RZ_BYTE);
 }
@@ -222,7 +231,7 @@ void *vf_malloc(size_t size, bool zero, uintptr_t site)
 	if (!base)
 		return 0;
 	uint8_t *p = base + n * PAGE_SIZE - VF_RZ - vf_round16(size);
-	memset(base, VF_RZ_BYTE, (size_t)(p - base));
+	memset(p - VF_RZ, VF_RZ_BYTE, VF_RZ);
 	memset(p + size, VF_RZ_BYTE, vf_round16(size) - size + VF_RZ);
 	if (!zero)
 		memset(p, 0xa5, size);	/* what hv_malloc gives is not zero: do not let it look so */
