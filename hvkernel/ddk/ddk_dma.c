@@ -20,6 +20,7 @@
 #include <kern/mem.h>
 #include <kern/pci.h>
 #include <kern/string.h>
+#include <kern/verifier.h>
 #include <lib/fmt.h>
 
 struct ddk_dma_region {
@@ -125,12 +126,18 @@ void *hv_dma_alloc_coherent(struct hv_pci_dev *hd, size_t size, uint64_t *bus)
 	if (size == 0 || !d)
 		return 0;
 	size_t npages = (size + PAGE_SIZE - 1) / PAGE_SIZE;
-	void *p = page_alloc(npages);
+	uintptr_t site = (uintptr_t)__builtin_return_address(0);
+	/* Under the verifier the memory comes from its checked allocator (verifier/vf_mem.c:
+	 * a redzone page after it, poisoned and quarantined when freed, held by d at remove). */
+	void *p = vf_on ? vf_dma_alloc(size, 0, site, d) : page_alloc(npages);
 	if (!p)
 		return 0;
 	/* Identity mapping below 4 GiB: the bus address is the physical one. */
 	if (ddk_dma_tracking() && ddk_dma_add(d, (uint64_t)p, npages * PAGE_SIZE, 0) < 0) {
-		page_free(p, npages);
+		if (vf_on)
+			vf_dma_free(p, size, site);
+		else
+			page_free(p, npages);
 		return 0;
 	}
 	if (bus)
@@ -162,7 +169,10 @@ void hv_dma_free_coherent(struct hv_pci_dev *hd, void *p, size_t size)
 			npages = len / PAGE_SIZE;
 		}
 	}
-	page_free(p, npages);
+	if (vf_on)
+		vf_dma_free(p, npages * PAGE_SIZE, (uintptr_t)__builtin_return_address(0));
+	else
+		page_free(p, npages);
 }
 
 /* What [bus, bus + len) is to d when it is none of its live regions. */

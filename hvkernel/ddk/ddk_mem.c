@@ -30,7 +30,7 @@ void *hv_dma_alloc(size_t size, uint64_t *bus)
 	if (size == 0)
 		return 0;
 	if (vf_on)
-		return vf_dma_alloc(size, bus, DDK_CALLER);
+		return vf_dma_alloc(size, bus, DDK_CALLER, 0);
 	void *p = page_alloc((size + PAGE_SIZE - 1) / PAGE_SIZE);
 	if (p && bus)
 		*bus = (uint64_t)p;

@@ -245,7 +245,7 @@ void *vf_malloc(size_t size, bool zero, uintptr_t site)
 	return ret;
 }
 
-void *vf_dma_alloc(size_t size, uint64_t *bus, uintptr_t site)
+void *vf_dma_alloc(size_t size, uint64_t *bus, uintptr_t site, const struct pci_dev *dev)
 {
 	if (size == 0 || size > SIZE_MAX / 2)
 		return 0;
@@ -256,6 +256,8 @@ void *vf_dma_alloc(size_t size, uint64_t *bus, uintptr_t site)
 	memset(base + n * PAGE_SIZE, VF_RZ_BYTE, PAGE_SIZE);
 	unsigned long f = hv_spin_lock_irqsave(&vf_mem_lock);
 	void *p = vf_track((uintptr_t)base, size, VF_DMA, site);
+	if (p && dev)
+		vf_find((uintptr_t)p)->dev = dev;
 	hv_spin_unlock_irqrestore(&vf_mem_lock, f);
 	if (!p) {
 		klog("verifier: allocation table full (%d blocks); hv_dma_alloc fails", VF_MAX_ALLOCS);

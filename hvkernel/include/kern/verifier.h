@@ -74,7 +74,8 @@ int vf_may_sleep(const char *what, uintptr_t site);
  * the verifier. site is the caller's return address. */
 void *vf_malloc(size_t size, bool zero, uintptr_t site);
 void vf_free(void *p, uintptr_t site);
-void *vf_dma_alloc(size_t size, uint64_t *bus, uintptr_t site);
+/* dev: the device the memory is for (hv_dma_alloc_coherent), NULL for the entry point's. */
+void *vf_dma_alloc(size_t size, uint64_t *bus, uintptr_t site, const struct pci_dev *dev);
 void vf_dma_free(void *p, size_t size, uintptr_t site);
 /* Check every redzone and every quarantined block now; drain also releases the
  * quarantine (the test runner does it around each test, so its leak counters hold). */
