@@ -59,7 +59,7 @@ static bool ddk_bar_refused(const struct pci_ddkbar *b, uint64_t off, unsigned w
 	fmt_snprintf(msg, sizeof(msg), "%s of %u bytes at offset 0x%llx of BAR%u (%s, 0x%llx bytes)",
 		     op, width, (unsigned long long)off, b->n, b->io ? "I/O" : "memory",
 		     (unsigned long long)b->size);
-	ddkvrf_violation("bar-overrun", b->dev, site, off, msg);
+	ddkvrf_violation("bar_overrun", b->dev, site, off, width, msg);
 	return true;
 }
 

@@ -142,8 +142,10 @@ void contain_trap_exit(struct trapframe *tf, int nested)
 
 	if (!c)
 		return;
+	/* The tick, or any device interrupt that comes first once the tick marked it. */
 	if (c->expired && !c->abandoned && tf->vector >= 32 && contain_safe_point(c, tf, 0))
-		contain_abandon(c, tf, -HV_ETIMEDOUT, "timeout", "timer");
+		contain_abandon(c, tf, -HV_ETIMEDOUT, "timeout",
+				tf->vector == IRQ_VEC_TIMER ? "timer" : "interrupt");
 	if (nested)
 		c->depth--;
 }

@@ -10,6 +10,7 @@
 #include <hv/mem.h>
 #include <hv/time.h>
 #include <kern/blkdev.h>
+#include <kern/mem.h>
 #include <kern/driver.h>
 #include <kern/hvr.h>
 #include <kern/ktest.h>
@@ -129,7 +130,7 @@ KTEST_MANUAL(blk, attach)
 	struct pci_dev *d = (struct pci_dev *)bd->pci;
 	KT_CHECK(t, d && d->driver, "%s has no PCI function with a driver behind it", bd->name);
 	const struct blk_fn_disks want = blk_fn_disks(d);
-	uint8_t *buf = hv_dma_alloc(4096, &bus);
+	uint8_t *buf = kdma_alloc(4096, &bus);
 	KT_CHECK(t, buf, "no DMA memory");
 	enum ktest_status st = KTEST_PASS;
 	uint64_t t0 = time_us();
@@ -159,7 +160,7 @@ KTEST_MANUAL(blk, attach)
 		}
 	}
 	ktest_metric(t, "attach_us", (time_us() - t0) / (rounds ? rounds : 1), "us");
-	hv_dma_free(buf, 4096);
+	kdma_free(buf, 4096);
 	return st;
 }
 
@@ -236,7 +237,7 @@ KTEST(blk, verify)
 	uint64_t span = ktest_param_u64(t, "mib", 16) * (1u << 20) / bs;
 	if (span > bd->nblocks)
 		span = bd->nblocks;
-	uint8_t *buf = hv_dma_alloc(BLK_MAX_BYTES, &bus);
+	uint8_t *buf = kdma_alloc(BLK_MAX_BYTES, &bus);
 	KT_CHECK(t, buf, "no DMA memory");
 	enum ktest_status st = KTEST_PASS;
 	uint64_t lba = 0, ops = 0;
@@ -293,7 +294,7 @@ KTEST(blk, verify)
 		st = KTEST_FAIL;
 	}
 	ktest_metric(t, "requests", ops * 2, "count");
-	hv_dma_free(buf, BLK_MAX_BYTES);
+	kdma_free(buf, BLK_MAX_BYTES);
 	/* blk.host_verify=1: stop while the host reads the image and checks every block we
 	 * reported written; later tests (seqbench) overwrite them. */
 	if (st == KTEST_PASS && ktest_param_u64(t, "host_verify", 0) && hvr_sync("blkverify") < 0) {
@@ -376,7 +377,7 @@ KTEST(blk, qdepth)
 		 qd, (unsigned long long)bd->nblocks);
 	size_t bytes = (size_t)qd * n * bd->block_size;
 	struct blk_slot *sl = hv_zalloc(qd * sizeof(*sl));
-	uint8_t *buf = hv_dma_alloc(bytes, &bus);
+	uint8_t *buf = kdma_alloc(bytes, &bus);
 	enum ktest_status st = KTEST_PASS;
 	if (!sl || !buf) {
 		ktest_msg(t, "no memory");
@@ -457,7 +458,7 @@ KTEST(blk, qdepth)
 	ktest_metric(t, "planted_errors", planted, "count");
 free:
 	if (buf)
-		hv_dma_free(buf, bytes);
+		kdma_free(buf, bytes);
 	hv_free(sl);
 	return st;
 }
@@ -482,7 +483,7 @@ KTEST(blk, errors)
 		ktest_msg(t, "blk.eio_lba=, blk.eio_wlba= or blk.eio_flush=1 not given (no error injection configured)");
 		return KTEST_SKIP;
 	}
-	uint8_t *buf = hv_dma_alloc(4096, &bus);
+	uint8_t *buf = kdma_alloc(4096, &bus);
 	KT_CHECK(t, buf, "no DMA memory");
 	enum ktest_status st = KTEST_PASS;
 	if (wlba) {
@@ -522,7 +523,7 @@ KTEST(blk, errors)
 		st = KTEST_FAIL;
 	}
 out:
-	hv_dma_free(buf, 4096);
+	kdma_free(buf, 4096);
 	return st;
 }
 
@@ -547,7 +548,7 @@ KTEST_MANUAL(blk, intr)
 	if (!bd)
 		return KTEST_SKIP;
 	uint32_t n = 4096 / bd->block_size ? 4096 / bd->block_size : 1;
-	uint8_t *buf = hv_dma_alloc(4096, &bus);
+	uint8_t *buf = kdma_alloc(4096, &bus);
 	struct hv_blkreq *rq = hv_zalloc(sizeof(*rq));
 	enum ktest_status st = KTEST_PASS;
 	unsigned by_intr = 0;
@@ -603,7 +604,7 @@ KTEST_MANUAL(blk, intr)
 	ktest_metric(t, "completed_by_interrupt", by_intr, "count");
 out:
 	if (buf)
-		hv_dma_free(buf, 4096);
+		kdma_free(buf, 4096);
 	hv_free(rq);
 	return st;
 }
@@ -622,7 +623,7 @@ KTEST_MANUAL(blk, poll)
 		return KTEST_FAIL;
 	}
 	uint32_t n = 4096 / bd->block_size ? 4096 / bd->block_size : 1;
-	uint8_t *buf = hv_dma_alloc(4096, &bus);
+	uint8_t *buf = kdma_alloc(4096, &bus);
 	KT_CHECK(t, buf, "no DMA memory");
 	enum ktest_status st = KTEST_PASS;
 	unsigned polled = 0;
@@ -657,7 +658,7 @@ KTEST_MANUAL(blk, poll)
 	}
 	cpu_irq_restore(on);
 	ktest_metric(t, "completed_by_polling", polled, "count");
-	hv_dma_free(buf, 4096);
+	kdma_free(buf, 4096);
 	return st;
 }
 
@@ -673,7 +674,7 @@ KTEST_MANUAL(blk, resize)
 	if (!bd)
 		return KTEST_SKIP;
 	uint32_t n = 4096 / bd->block_size ? 4096 / bd->block_size : 1;
-	uint8_t *buf = hv_dma_alloc(4096, &bus);
+	uint8_t *buf = kdma_alloc(4096, &bus);
 	KT_CHECK(t, buf, "no DMA memory");
 	enum ktest_status st = KTEST_PASS;
 	int r = blk_io(bd, HV_BLK_READ, 0, n, buf, bus);
@@ -698,7 +699,7 @@ KTEST_MANUAL(blk, resize)
 		ktest_msg(t, "%s: I/O around the resize failed (%d)", bd->name, r);
 		st = KTEST_FAIL;
 	}
-	hv_dma_free(buf, 4096);
+	kdma_free(buf, 4096);
 	return st;
 }
 
@@ -721,7 +722,7 @@ KTEST(blk, timeout)
 	struct hv_blkdev *slow = blkdev_find(slow_name);
 	KT_CHECK(t, slow && slow != bd, "blk.slow_dev=%s: no such blkdev, or it is blk.dev", slow_name);
 	uint32_t n = 4096 / bd->block_size ? 4096 / bd->block_size : 1;
-	uint8_t *buf = hv_dma_alloc(4096, &bus);
+	uint8_t *buf = kdma_alloc(4096, &bus);
 	KT_CHECK(t, buf, "no DMA memory");
 	enum ktest_status st = KTEST_PASS;
 	uint64_t t0 = time_us();
@@ -745,7 +746,7 @@ KTEST(blk, timeout)
 		ktest_msg(t, "%s: after the timeout: %s %d", bd->name, r ? "error" : "wrong data", r);
 		st = KTEST_FAIL;
 	}
-	hv_dma_free(buf, 4096);
+	kdma_free(buf, 4096);
 	return st;
 }
 
@@ -763,7 +764,7 @@ KTEST(blk, seqbench)
 	if (mib * n > bd->nblocks)
 		mib = bd->nblocks / n;
 	KT_CHECK(t, mib > 0, "%s is smaller than 1 MiB", bd->name);
-	uint8_t *buf = hv_dma_alloc(BLK_MAX_BYTES, &bus);
+	uint8_t *buf = kdma_alloc(BLK_MAX_BYTES, &bus);
 	KT_CHECK(t, buf, "no DMA memory");
 	enum ktest_status st = KTEST_PASS;
 	uint64_t t0 = time_us();
@@ -783,7 +784,7 @@ KTEST(blk, seqbench)
 		else
 			blk_report_write(bd, i * n, n, gen);
 	}
-	hv_dma_free(buf, BLK_MAX_BYTES);
+	kdma_free(buf, BLK_MAX_BYTES);
 	if (st != KTEST_PASS) {
 		ktest_msg(t, "%s: I/O error during the benchmark", bd->name);
 		return st;
@@ -817,7 +818,7 @@ KTEST(blk, randbench)
 		span = bd->nblocks / n;
 	unsigned qd = bd->queue_depth < 32 ? bd->queue_depth : 32;
 	KT_CHECK(t, span > 0 && qd > 0, "%s is too small", bd->name);
-	uint8_t *buf = hv_dma_alloc((size_t)qd * 4096, &bus);
+	uint8_t *buf = kdma_alloc((size_t)qd * 4096, &bus);
 	struct hv_blkreq *rq = hv_zalloc(qd * sizeof(*rq));
 	enum ktest_status st = KTEST_PASS;
 	if (!buf || !rq) {
@@ -882,7 +883,7 @@ KTEST(blk, randbench)
 	ktest_metric(t, "iops_qd", usq ? completed * 1000000 / usq : 0, "iops");
 	ktest_metric(t, "qd", qd, "requests");
 out:
-	hv_dma_free(buf, (size_t)qd * 4096);
+	kdma_free(buf, (size_t)qd * 4096);
 	hv_free(rq);
 	return st;
 }

@@ -10,6 +10,7 @@
 #include <hv/mem.h>
 #include <kern/ddk.h>
 #include <kern/ktest.h>
+#include <kern/pci.h>
 #include <kern/time.h>
 
 #define VF_COST_ROUNDS	4000
@@ -26,9 +27,11 @@ KTEST_MANUAL(verifier, cost)
 	void (*unlock)(struct hv_spinlock *, unsigned long) =
 		(void (*)(struct hv_spinlock *, unsigned long))ddk_export_lookup("hv_spin_unlock_irqrestore");
 	struct hv_spinlock l = HV_SPINLOCK_INIT;
+	struct hv_pci_dev *d = (struct hv_pci_dev *)pci_first();	/* DMA memory has an owner */
 	uint64_t t0, bus;
 
 	KT_CHECK(t, lock && unlock, "the DDK exports no hv_spin_lock_irqsave/unlock");
+	KT_CHECK(t, d, "no PCI function to own the DMA memory");
 	t0 = rdtsc();
 	for (unsigned i = 0; i < VF_COST_ROUNDS; i++) {
 		void *p = hv_malloc(64);
@@ -38,9 +41,9 @@ KTEST_MANUAL(verifier, cost)
 	ktest_metric(t, "malloc_free_ns", vf_cost_ns(rdtsc() - t0, VF_COST_ROUNDS), "ns");
 	t0 = rdtsc();
 	for (unsigned i = 0; i < VF_COST_ROUNDS; i++) {
-		void *p = hv_dma_alloc(HV_PAGE_SIZE, &bus);
-		KT_CHECK(t, p, "hv_dma_alloc failed in round %u", i);
-		hv_dma_free(p, HV_PAGE_SIZE);
+		void *p = hv_dma_alloc_coherent(d, HV_PAGE_SIZE, &bus);
+		KT_CHECK(t, p, "hv_dma_alloc_coherent failed in round %u", i);
+		hv_dma_free_coherent(d, p, HV_PAGE_SIZE);
 	}
 	ktest_metric(t, "dma_page_ns", vf_cost_ns(rdtsc() - t0, VF_COST_ROUNDS), "ns");
 	t0 = rdtsc();

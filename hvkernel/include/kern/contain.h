@@ -28,7 +28,8 @@ struct pci_driver;
 struct contain_report {
 	const char *op;			/* "probe" or "remove" */
 	const char *reason;		/* "timeout" or "fault" */
-	const char *via;		/* "timer", "nmi" or the exception ("#PF page fault") */
+	const char *via;		/* "timer", "interrupt" (another device's, once the
+					 * tick marked it expired), "nmi" or the exception */
 	unsigned vector;		/* the exception, or the interrupt that regained control */
 	uint64_t rip, cr2, us;
 	char place[96];			/* "edu_probe+0x2c" (module function), else a hex address */

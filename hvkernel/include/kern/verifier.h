@@ -70,7 +70,7 @@ struct pci_dev *vf_current_dev(void);
  * (interrupt context; reported). */
 int vf_may_sleep(const char *what, uintptr_t site);
 
-/* Checked memory (vf_mem.c): what hv_malloc/hv_free/hv_dma_alloc/hv_dma_free do under
+/* Checked memory (vf_mem.c): what hv_malloc/hv_free/hv_dma_alloc_coherent/_free do under
  * the verifier. site is the caller's return address. */
 void *vf_malloc(size_t size, bool zero, uintptr_t site);
 void vf_free(void *p, uintptr_t site);
