@@ -41,6 +41,9 @@ int certify_cmdline_build(const struct certify_run_spec *spec, const struct cert
 		snprintf(word, sizeof(word), "blk.eio_lba=%s", inj->rlba);
 		r |= cmdline_append(out, len, word);
 	}
+	/* Certification always runs the driver under the verifier (docs/ddk.md, "Verifier"). */
+	if (!spec->no_verifier)
+		r |= cmdline_append(out, len, "verifier=1");
 	if (inj && inj->wlba[0]) {
 		snprintf(word, sizeof(word), "blk.eio_wlba=%s", inj->wlba);
 		r |= cmdline_append(out, len, word);

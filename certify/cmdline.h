@@ -12,7 +12,7 @@
 /*
  * The kernel command line into out: test= the plan's tests, its params expanded with the
  * seed, blk.seed=, blk.eio_lba=, blk.eio_wlba= and blk.eio_flush=1 (the errors inj injects;
- * NULL for none) and
+ * NULL for none), verifier=1 (unless spec->no_verifier) and
  * pci.irq= (unless the configuration's irq is "none"), or for irq "poll" blk.wait=poll
  * (nic.poll=1 in a NIC plan). Returns 0, or -1 (err says why).
  */

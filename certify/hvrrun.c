@@ -145,6 +145,43 @@ static int hvr_add_module(struct hvr_run *run, const struct hvr_record *rec)
 	return 0;
 }
 
+/* `violation kind=K module=M site=HEX off=HEX addr=HEX size=N dev=SLOT test=ID msg=...` */
+static int hvr_add_violation(struct hvr_run *run, const struct hvr_record *rec)
+{
+	const char *kind = hvr_get(rec, "kind"), *mod = hvr_get(rec, "module");
+	struct certify_violation v;
+	void *grown;
+
+	memset(&v, 0, sizeof(v));
+	if (!kind || !*kind || strspn(kind, "abcdefghijklmnopqrstuvwxyz_-") != strlen(kind) ||
+	    strlen(kind) >= sizeof(v.kind) || !mod || !*mod ||
+	    hvr_get_hex(rec, "site", &v.site) < 0 || hvr_get_hex(rec, "off", &v.off) < 0) {
+		hvr_run_error(run, "violation record: needs kind (a word), module, site and off (hex)");
+		return -1;
+	}
+	if (hvr_get(rec, "addr") && hvr_get_hex(rec, "addr", &v.addr) < 0) {
+		hvr_run_error(run, "violation record: bad addr '%s'", hvr_get(rec, "addr"));
+		return -1;
+	}
+	if (hvr_get(rec, "size") && hvr_get_u64(rec, "size", &v.size) < 0) {
+		hvr_run_error(run, "violation record: bad size '%s'", hvr_get(rec, "size"));
+		return -1;
+	}
+	hvr_copy(v.kind, sizeof(v.kind), kind);
+	hvr_copy(v.module, sizeof(v.module), mod);
+	hvr_copy(v.dev, sizeof(v.dev), hvr_get(rec, "dev") ? hvr_get(rec, "dev") : "-");
+	hvr_copy(v.test, sizeof(v.test), hvr_get(rec, "test") ? hvr_get(rec, "test") : "-");
+	hvr_copy(v.msg, sizeof(v.msg), hvr_get(rec, "msg"));
+	if (run->nviolation == HVR_MAX_VIOLATIONS)
+		return hvr_flood(run, "violation", HVR_MAX_VIOLATIONS);
+	grown = hvr_grow(run->violation, run->nviolation, sizeof(v));
+	if (!grown)
+		return -1;
+	run->violation = grown;
+	run->violation[run->nviolation++] = v;
+	return 0;
+}
+
 static int hvr_add_drvfail(struct hvr_run *run, const struct hvr_record *rec)
 {
 	static const char *const need[] = { "module", "driver", "slot", "op", "reason", "via", "place" };
@@ -470,6 +507,8 @@ int hvr_run_add(struct hvr_run *run, const struct hvr_record *rec, double host_s
 		return hvr_add_end(run, rec, host_s);
 	if (strcmp(type, "selected") == 0)
 		return hvr_add_selected(run, rec);
+	if (strcmp(type, "violation") == 0)
+		return hvr_add_violation(run, rec);
 	if (strcmp(type, "ready") == 0) {
 		run->has_ready = 1;
 		run->ready_s = host_s;
@@ -550,6 +589,7 @@ void hvr_run_free(struct hvr_run *run)
 	free(run->selected);
 	free(run->pci);
 	free(run->module);
+	free(run->violation);
 	free(run->drvfail);
 	free(run->pending);
 	memset(run, 0, sizeof(*run));

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "hvr.h"
+#include "violation.h"
 
 /* What one run may report before the host calls it a flood: a kernel that writes without
  * end must give an error verdict, not exhaust the host's memory. The limits are far above
@@ -15,6 +16,7 @@
 #define HVR_MAX_METRICS		1024	/* per test */
 #define HVR_MAX_PCI		4096
 #define HVR_MAX_MODULES		1024
+#define HVR_MAX_VIOLATIONS	1024	/* the kernel writes at most 256 */
 #define HVR_MAX_DRVFAIL		4096
 #define HVR_TEST_ID		113	/* "suite.name" with its NUL: 47 + 1 + 63 + 1, rounded */
 
@@ -96,6 +98,10 @@ struct hvr_run {
 	struct hvr_metric *pending;	/* metric lines waiting for their test line */
 	char pending_test[128];
 	size_t npending;
+
+	/* `violation` records of the verifier, in order (verifier=1). */
+	struct certify_violation *violation;
+	size_t nviolation;
 
 	int has_panic;
 	char panic_msg[256];

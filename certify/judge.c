@@ -239,6 +239,21 @@ static enum certify_verdict judge_kernel(const struct certify_run_spec *spec,
 		snprintf(reason, len, "result channel: %s", run->error[0]);
 		return CERTIFY_V_ERROR;
 	}
+	/* The verifier saw the driver misbehave: whatever the tests say, it fails. */
+	if (run->nviolation) {
+		const struct certify_violation *v = &run->violation[0];
+
+		char at[300];
+
+		if (v->where[0])
+			snprintf(at, sizeof(at), "%s", v->where);
+		else
+			snprintf(at, sizeof(at), "+0x%llx", (unsigned long long)v->off);
+		snprintf(reason, len, "verifier: %zu violation%s, the first %s in %s at %s: %s",
+			 run->nviolation, run->nviolation == 1 ? "" : "s", v->kind, v->module, at,
+			 v->msg);
+		return CERTIFY_V_FAIL;
+	}
 	switch (res->outcome) {
 	case CERTIFY_TIMEOUT: case CERTIFY_PANIC: case CERTIFY_RESET:
 		snprintf(reason, len, "%s: %s", oc, run->has_panic ? run->panic_msg : res->reason);

@@ -37,7 +37,8 @@ struct certify_judge_in {
 };
 
 /*
- * Judges one boot. The kernel's side, in order: the result channel parsed cleanly; QEMU's
+ * Judges one boot. The kernel's side, in order: the result channel parsed cleanly; no
+ * verifier violation (any one fails the boot, its reason naming the first); QEMU's
  * end (timeout, panic and reset fail); every boot module loaded unchanged and every device
  * got a driver; no test failed or required test skipped; the kernel said what it selected
  * (its `selected` records), selected only what the plan asks and something for every word

@@ -17,6 +17,7 @@
 #include "proc.h"
 #include "qmp.h"
 #include "run.h"
+#include "symbolize.h"
 #include "wire.h"
 
 int certify_run_qemu_config(const struct certify_run_spec *spec, const struct certify_config *c,
@@ -456,6 +457,8 @@ static void run_one(struct run_exec *x, size_t i)
 			memcpy(c->msg, b.stats_check.msg, sizeof(c->msg));
 		}
 	}
+	certify_symbolize_violations(r->res.run.violation, r->res.run.nviolation, x->spec->kernel,
+				     x->spec->mods, x->spec->nmods);
 	struct certify_judge_in in = { .spec = x->spec, .res = &r->res, .checks = r->checks.v,
 				       .nchecks = r->checks.n };
 	r->verdict = certify_judge(&in, r->reason, sizeof(r->reason));

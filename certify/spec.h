@@ -26,6 +26,9 @@ struct certify_run_spec {
 	uint64_t seed;
 	const char *kernel;
 	int jobs;				/* configurations at once, >= 1 */
+	/* certify run --no-verifier: boot without verifier=1 (an unofficial run that shows
+	 * what the functional suites alone catch). */
+	int no_verifier;
 };
 
 #endif

@@ -416,6 +416,28 @@ static int db_hostcheck_add(struct certify_db *db, int64_t cfg, const struct cer
 	return db_done(db, st, err);
 }
 
+static int db_violation_add(struct certify_db *db, int64_t cfg, const struct certify_violation *v,
+			    struct certify_err *err)
+{
+	sqlite3_stmt *st;
+
+	if (db_prepare(db, "INSERT INTO violations (config_id, kind, module, site, off, addr, size, "
+		       "dev, test, message, location) VALUES (?,?,?,?,?,?,?,?,?,?,?)", &st, err) < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, cfg);
+	sqlite3_bind_text(st, 2, v->kind, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, v->module, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 4, (int64_t)v->site);
+	sqlite3_bind_int64(st, 5, (int64_t)v->off);
+	sqlite3_bind_int64(st, 6, (int64_t)v->addr);
+	sqlite3_bind_int64(st, 7, (int64_t)v->size);
+	sqlite3_bind_text(st, 8, v->dev, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 9, v->test, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 10, v->msg, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 11, v->where, -1, SQLITE_TRANSIENT);
+	return db_done(db, st, err);
+}
+
 static int db_config_row(struct certify_db *db, int64_t run, const struct certify_db_config *c,
 			 int64_t *id, struct certify_err *err)
 {
@@ -454,6 +476,8 @@ static int db_sq_config_add(struct certify_db *db, int64_t run, const struct cer
 		rc = db_result_add(db, run, id, &c->result[i], err);
 	for (size_t i = 0; rc == 0 && i < c->ncheck; i++)
 		rc = db_hostcheck_add(db, id, &c->check[i], err);
+	for (size_t i = 0; rc == 0 && i < c->nviol; i++)
+		rc = db_violation_add(db, id, &c->viol[i], err);
 	return db_end(db, rc, err);
 }
 

@@ -13,6 +13,7 @@
 
 #include "../certify/err.h"
 #include "../certify/hostcheck.h"
+#include "../certify/violation.h"
 
 struct certify_db;
 
@@ -68,6 +69,8 @@ struct certify_db_config {
 	size_t nresult;
 	struct certify_hostcheck *check;	/* the host checks of this boot */
 	size_t ncheck;
+	struct certify_violation *viol;	/* the verifier's violations in this boot (version 5) */
+	size_t nviol;
 };
 
 /* A run as stored (certify_db_run_load). */
@@ -133,7 +136,8 @@ int certify_db_run_begin(struct certify_db *db, const char *plan, const char *co
 			 const struct certify_db_driver *drv, size_t ndrv, int64_t *id,
 			 struct certify_err *err);
 
-/* Adds one finished configuration with its devices, release, results, metrics and host checks. */
+/* Adds one finished configuration with its devices, release, results, metrics, host checks
+ * and verifier violations. */
 int certify_db_config_add(struct certify_db *db, int64_t run, const struct certify_db_config *c,
 			  struct certify_err *err);
 

@@ -463,6 +463,27 @@ static int db_pg_hostcheck_add(struct certify_db *db, int64_t cfg, const struct 
 			 "$2, $3, $4, $5)", &p, err);
 }
 
+static int db_pg_violation_add(struct certify_db *db, int64_t cfg, const struct certify_violation *v,
+			       struct certify_err *err)
+{
+	struct db_pg_params p = { 0 };
+
+	db_pg_i64(&p, cfg);
+	db_pg_text(&p, v->kind);
+	db_pg_text(&p, v->module);
+	db_pg_i64(&p, (int64_t)v->site);
+	db_pg_i64(&p, (int64_t)v->off);
+	db_pg_i64(&p, (int64_t)v->addr);
+	db_pg_i64(&p, (int64_t)v->size);
+	db_pg_text(&p, v->dev);
+	db_pg_text(&p, v->test);
+	db_pg_text(&p, v->msg);
+	db_pg_text(&p, v->where);
+	return db_pg_cmd(db, "INSERT INTO violations (config_id, kind, module, site, off, addr, size, "
+			 "dev, test, message, location) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, "
+			 "$10, $11)", &p, err);
+}
+
 static int db_pg_config_row(struct certify_db *db, int64_t run, const struct certify_db_config *c,
 			    int64_t *id, struct certify_err *err)
 {
@@ -499,6 +520,8 @@ int db_pg_config_write(struct certify_db *db, int64_t run, const struct certify_
 		rc = db_pg_result_add(db, run, id, &c->result[i], err);
 	for (size_t i = 0; rc == 0 && i < c->ncheck; i++)
 		rc = db_pg_hostcheck_add(db, id, &c->check[i], err);
+	for (size_t i = 0; rc == 0 && i < c->nviol; i++)
+		rc = db_pg_violation_add(db, id, &c->viol[i], err);
 	return rc;
 }
 

@@ -161,6 +161,34 @@ static int db_pg_hostchecks(struct certify_db *db, int64_t cfg, struct certify_d
 	return 0;
 }
 
+static int db_pg_violations(struct certify_db *db, int64_t cfg, struct certify_db_config *c,
+			    struct certify_err *err)
+{
+	PGresult *q = db_pg_by_id(db, "SELECT kind, module, site, off, addr, size, dev, test, message, "
+				  "location FROM violations WHERE config_id = $1 ORDER BY id", cfg, err);
+
+	if (!q)
+		return -1;
+	for (int i = 0; i < PQntuples(q); i++) {
+		struct certify_violation *v = db_grow(&c->viol, &c->nviol, sizeof(*v));
+
+		if (!v)
+			break;
+		db_pg_str(q, i, 0, v->kind, sizeof(v->kind));
+		db_pg_str(q, i, 1, v->module, sizeof(v->module));
+		v->site = (uint64_t)db_pg_ll(q, i, 2);
+		v->off = (uint64_t)db_pg_ll(q, i, 3);
+		v->addr = (uint64_t)db_pg_ll(q, i, 4);
+		v->size = (uint64_t)db_pg_ll(q, i, 5);
+		db_pg_str(q, i, 6, v->dev, sizeof(v->dev));
+		db_pg_str(q, i, 7, v->test, sizeof(v->test));
+		db_pg_str(q, i, 8, v->msg, sizeof(v->msg));
+		db_pg_str(q, i, 9, v->where, sizeof(v->where));
+	}
+	PQclear(q);
+	return 0;
+}
+
 static int db_pg_configs(struct certify_db *db, struct certify_db_run *r, struct certify_err *err)
 {
 	PGresult *q = db_pg_by_id(db, "SELECT id, idx, name, config, cmdline, outcome, verdict, reason, "
@@ -187,6 +215,8 @@ static int db_pg_configs(struct certify_db *db, struct certify_db_run *r, struct
 		rc = db_pg_results(db, db_pg_ll(q, i, 0), c, err);
 		if (rc == 0)
 			rc = db_pg_hostchecks(db, db_pg_ll(q, i, 0), c, err);
+		if (rc == 0)
+			rc = db_pg_violations(db, db_pg_ll(q, i, 0), c, err);
 	}
 	PQclear(q);
 	return rc;

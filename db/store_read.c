@@ -168,6 +168,35 @@ static int db_hostchecks(struct certify_db *db, int64_t cfg, struct certify_db_c
 	return 0;
 }
 
+static int db_violations(struct certify_db *db, int64_t cfg, struct certify_db_config *c,
+			 struct certify_err *err)
+{
+	sqlite3_stmt *st;
+
+	if (db_prepare(db, "SELECT kind, module, site, off, addr, size, dev, test, message, location "
+		       "FROM violations WHERE config_id = ? ORDER BY id", &st, err) < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, cfg);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		struct certify_violation *v = db_grow(&c->viol, &c->nviol, sizeof(*v));
+
+		if (!v)
+			break;
+		db_col_text(st, 0, v->kind, sizeof(v->kind));
+		db_col_text(st, 1, v->module, sizeof(v->module));
+		v->site = (uint64_t)sqlite3_column_int64(st, 2);
+		v->off = (uint64_t)sqlite3_column_int64(st, 3);
+		v->addr = (uint64_t)sqlite3_column_int64(st, 4);
+		v->size = (uint64_t)sqlite3_column_int64(st, 5);
+		db_col_text(st, 6, v->dev, sizeof(v->dev));
+		db_col_text(st, 7, v->test, sizeof(v->test));
+		db_col_text(st, 8, v->msg, sizeof(v->msg));
+		db_col_text(st, 9, v->where, sizeof(v->where));
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
 static int db_configs(struct certify_db *db, struct certify_db_run *r, struct certify_err *err)
 {
 	sqlite3_stmt *st;
@@ -195,6 +224,8 @@ static int db_configs(struct certify_db *db, struct certify_db_run *r, struct ce
 		rc = db_results(db, sqlite3_column_int64(st, 0), c, err);
 		if (rc == 0)
 			rc = db_hostchecks(db, sqlite3_column_int64(st, 0), c, err);
+		if (rc == 0)
+			rc = db_violations(db, sqlite3_column_int64(st, 0), c, err);
 	}
 	sqlite3_finalize(st);
 	return rc;
@@ -226,6 +257,7 @@ void certify_db_config_free(struct certify_db_config *c)
 		free(c->result[i].metric);
 	free(c->result);
 	free(c->check);
+	free(c->viol);
 	free(c->dev);
 	free(c->json);
 	free(c->cmdline);

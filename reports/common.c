@@ -70,6 +70,7 @@ void report_count(const struct certify_db_run *r, struct report_counts *c)
 			c->skip += !strcmp(s, "skip");
 			c->error += !strcmp(s, "error");
 		}
+		c->viol += (unsigned)k->nviol;
 		for (size_t j = 0; j < k->ncheck; j++) {
 			c->check_ok += k->check[j].ran && k->check[j].ok;
 			c->check_fail += k->check[j].ran && !k->check[j].ok;
@@ -112,4 +113,22 @@ int report_certified(const struct certify_db_run *r)
 const char *report_coverage(const struct report_counts *c)
 {
 	return c->cfg_notrun ? "partial" : "full";
+}
+
+void report_violation_text(const struct certify_violation *v, char *buf, size_t len)
+{
+	size_t n = (size_t)snprintf(buf, len, "%s in %s at %s%s+0x%llx%s", v->kind, v->module,
+				    v->where, v->where[0] ? " (" : "", (unsigned long long)v->off,
+				    v->where[0] ? ")" : "");
+
+	if (n < len && v->addr)
+		n += (size_t)snprintf(buf + n, len - n, ", address 0x%llx", (unsigned long long)v->addr);
+	if (n < len && v->size)
+		n += (size_t)snprintf(buf + n, len - n, ", %llu bytes", (unsigned long long)v->size);
+	if (n < len && strcmp(v->dev, "-"))
+		n += (size_t)snprintf(buf + n, len - n, ", device %s", v->dev);
+	if (n < len && strcmp(v->test, "-"))
+		n += (size_t)snprintf(buf + n, len - n, ", during %s", v->test);
+	if (n < len)
+		snprintf(buf + n, len - n, ": %s", v->msg);
 }

@@ -158,6 +158,41 @@ static void html_checks(FILE *out, const struct certify_db_run *r)
 	fputs("</table>\n", out);
 }
 
+/* The verifier's violations: kind, module, symbolized call site, address, and what. */
+static void html_violations(FILE *out, const struct certify_db_run *r)
+{
+	char hex[24];
+
+	fputs("<h2>Verifier violations</h2>\n<table id=\"violations\"><tr><th>configuration</th>"
+	      "<th>kind</th><th>module</th><th>call site</th><th>address</th><th>device</th>"
+	      "<th>test</th><th>what</th></tr>\n", out);
+	for (size_t i = 0; i < r->ncfg; i++) {
+		for (size_t j = 0; j < r->cfg[i].nviol; j++) {
+			const struct certify_violation *v = &r->cfg[i].viol[j];
+
+			fputs("<tr class=\"violation\"><td>", out);
+			h(out, r->cfg[i].name);
+			fputs("</td><td class=\"fail\">", out);
+			h(out, v->kind);
+			fputs("</td><td>", out);
+			h(out, v->module);
+			fputs("</td><td>", out);
+			h(out, v->where);
+			fprintf(out, " (+0x%llx)</td><td>", (unsigned long long)v->off);
+			snprintf(hex, sizeof(hex), "0x%llx", (unsigned long long)v->addr);
+			h(out, hex);
+			fputs("</td><td>", out);
+			h(out, v->dev);
+			fputs("</td><td>", out);
+			h(out, v->test);
+			fputs("</td><td>", out);
+			h(out, v->msg);
+			fputs("</td></tr>\n", out);
+		}
+	}
+	fputs("</table>\n", out);
+}
+
 /* The distinct "suite.test.metric" names, in first-seen order. */
 static size_t html_series(const struct certify_db_run *r, char names[][160], char units[][16])
 {
@@ -262,6 +297,7 @@ int report_html(const struct certify_db_run *r, FILE *out, struct certify_err *e
 	html_configs(out, r);
 	html_tests(out, r);
 	html_checks(out, r);
+	html_violations(out, r);
 	n = html_series(r, names, units);
 	fprintf(out, "<h2>Metrics</h2>\n<div id=\"charts\">%s\n", n ? "" : "<p>No metrics were measured.</p>");
 	for (size_t i = 0; i < n; i++)

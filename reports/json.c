@@ -124,6 +124,33 @@ static json_object *report_json_checks(const struct certify_db_config *c)
 	return a;
 }
 
+static json_object *report_json_violations(const struct certify_db_config *c)
+{
+	json_object *a = json_object_new_array();
+	char hex[24];
+
+	for (size_t i = 0; i < c->nviol; i++) {
+		const struct certify_violation *v = &c->viol[i];
+		json_object *o = json_object_new_object();
+
+		jstr(o, "kind", v->kind);
+		jstr(o, "module", v->module);
+		snprintf(hex, sizeof(hex), "0x%llx", (unsigned long long)v->site);
+		jstr(o, "site", hex);
+		snprintf(hex, sizeof(hex), "0x%llx", (unsigned long long)v->off);
+		jstr(o, "offset", hex);
+		jstr(o, "location", v->where);
+		snprintf(hex, sizeof(hex), "0x%llx", (unsigned long long)v->addr);
+		jstr(o, "address", hex);
+		json_object_object_add(o, "size", json_object_new_int64((int64_t)v->size));
+		jstr(o, "device", v->dev);
+		jstr(o, "test", v->test);
+		jstr(o, "message", v->msg);
+		json_object_array_add(a, o);
+	}
+	return a;
+}
+
 static json_object *report_json_configs(const struct certify_db_run *r)
 {
 	json_object *a = json_object_new_array();
@@ -143,6 +170,7 @@ static json_object *report_json_configs(const struct certify_db_run *r)
 		json_object_object_add(o, "duration_s", json_object_new_double(c->duration));
 		json_object_object_add(o, "tests", report_json_tests(c));
 		json_object_object_add(o, "hostchecks", report_json_checks(c));
+		json_object_object_add(o, "violations", report_json_violations(c));
 		jstr(o, "log", c->log);
 		json_object_array_add(a, o);
 	}
@@ -172,6 +200,7 @@ static json_object *report_json_summary(const struct certify_db_run *r)
 	json_object_object_add(t, "fail", json_object_new_int((int)n.check_fail));
 	json_object_object_add(t, "notrun", json_object_new_int((int)n.check_notrun));
 	json_object_object_add(o, "hostchecks", t);
+	json_object_object_add(o, "violations", json_object_new_int((int)n.viol));
 	return o;
 }
 

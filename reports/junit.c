@@ -73,6 +73,19 @@ static void junit_check(FILE *out, const struct certify_hostcheck *c)
 	fputs("    </testcase>\n", out);
 }
 
+/* A verifier violation is a failed test case of class "verifier" named by its kind. */
+static void junit_violation(FILE *out, const struct certify_violation *v)
+{
+	char msg[900];
+
+	report_violation_text(v, msg, sizeof(msg));
+	fputs("    <testcase classname=\"verifier\"", out);
+	junit_attr(out, "name", v->kind);
+	fputs(" time=\"0\">\n", out);
+	junit_outcome(out, "fail", msg, "violation");
+	fputs("    </testcase>\n", out);
+}
+
 /* One configuration = one testsuite; its own verdict is the testcase certify.verdict. */
 static void junit_suite(FILE *out, const struct certify_db_run *r, const struct certify_db_config *c)
 {
@@ -89,12 +102,13 @@ static void junit_suite(FILE *out, const struct certify_db_run *r, const struct 
 		fail += c->check[j].ran && !c->check[j].ok;
 		error += !c->check[j].ran;
 	}
+	fail += (unsigned)c->nviol;
 	fprintf(out, "  <testsuite");
 	junit_attr(out, "name", c->name);
 	fprintf(out, " id=\"%d\"", c->idx);
 	junit_attr(out, "package", r->plan);
 	fprintf(out, " tests=\"%zu\" failures=\"%u\" errors=\"%u\" skipped=\"%u\" time=\"%.3f\"",
-		c->nresult + c->ncheck + 1, fail, error, skip, c->duration);
+		c->nresult + c->ncheck + c->nviol + 1, fail, error, skip, c->duration);
 	junit_attr(out, "timestamp", r->started[0] ? r->started : "1970-01-01T00:00:00Z");
 	junit_attr(out, "hostname", r->host[0] ? r->host : "localhost");
 	fputs(">\n    <properties>\n", out);
@@ -120,6 +134,8 @@ static void junit_suite(FILE *out, const struct certify_db_run *r, const struct 
 		junit_case(out, &c->result[j]);
 	for (size_t j = 0; j < c->ncheck; j++)
 		junit_check(out, &c->check[j]);
+	for (size_t j = 0; j < c->nviol; j++)
+		junit_violation(out, &c->viol[j]);
 	fprintf(out, "    <testcase classname=\"certify\" name=\"verdict\" time=\"%.3f\">\n", c->duration);
 	if (skip) {
 		char msg[600];
@@ -152,8 +168,8 @@ int report_junit(const struct certify_db_run *r, FILE *out, struct certify_err *
 	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites", out);
 	junit_attr(out, "name", name);
 	fprintf(out, " tests=\"%u\" failures=\"%u\" errors=\"%u\" skipped=\"%u\" time=\"%.3f\">\n",
-		n.pass + n.fail + n.skip + n.error + nchecks + (unsigned)r->ncfg,
-		n.fail + n.check_fail + n.cfg_fail, n.error + n.check_notrun + n.cfg_error,
+		n.pass + n.fail + n.skip + n.error + nchecks + n.viol + (unsigned)r->ncfg,
+		n.fail + n.check_fail + n.viol + n.cfg_fail, n.error + n.check_notrun + n.cfg_error,
 		n.skip + n.cfg_na + n.cfg_notrun, t);
 	for (size_t i = 0; i < r->ncfg; i++)
 		junit_suite(out, r, &r->cfg[i]);

@@ -29,8 +29,13 @@ struct report_counts {
 	unsigned cfg_pass, cfg_fail, cfg_error, cfg_na, cfg_notrun;
 	unsigned pass, fail, skip, error;	/* in-kernel test results */
 	unsigned check_ok, check_fail, check_notrun;	/* host checks */
+	unsigned viol;				/* verifier violations */
 };
 void report_count(const struct certify_db_run *r, struct report_counts *c);
+
+/* One line for a verifier violation: "KIND in MODULE at WHERE (+0xOFF), address 0xADDR,
+ * N bytes, device SLOT, during TEST: MESSAGE" (parts that are unknown left out). */
+void report_violation_text(const struct certify_violation *v, char *buf, size_t len);
 
 /* A host check's state: "ok", "fail" (ran and disagreed) or "notrun". */
 const char *report_check_state(const struct certify_hostcheck *c);

@@ -158,7 +158,7 @@ void *hv_dma_alloc_coherent(struct hv_pci_dev *hd, size_t size, uint64_t *bus)
 	uint64_t b;
 	/* Under the verifier its checked allocator (redzone page, quarantine after free, leaks
 	 * at remove); identity mapping below 4 GiB either way: bus address = physical. */
-	void *p = vf_on ? vf_dma_alloc(size, &b, (uintptr_t)site) : page_alloc(npages);
+	void *p = vf_on ? vf_dma_alloc(size, &b, (uintptr_t)site, d) : page_alloc(npages);
 	if (!p)
 		return 0;
 	if (ddk_dma_tracking() && ddk_dma_add(d, (uint64_t)p, npages * PAGE_SIZE, 0) < 0) {

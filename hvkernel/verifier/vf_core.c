@@ -62,13 +62,22 @@ void vf_set_test(const char *id)
 void vf_report(const char *kind, uintptr_t site, uintptr_t addr, uint64_t size,
 	       const struct pci_dev *dev, const char *fmt, ...)
 {
-	struct module *m = vf_module_at(site);
-	char msg[200], slot[16] = "-";
+	char msg[200];
 	va_list ap;
 
 	va_start(ap, fmt);
 	fmt_vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	vf_report_for(kind, 0, site, addr, size, dev, msg);
+}
+
+void vf_report_for(const char *kind, const char *module, uintptr_t site, uint64_t addr,
+		   uint64_t size, const struct pci_dev *dev, const char *msg)
+{
+	struct module *m = vf_module_at(site);
+	const char *name = m ? m->info.name : module ? module : "kernel";
+	char slot[16] = "-";
+
 	if (dev)
 		pci_slot_name(dev, slot);
 	unsigned long f = hv_spin_lock_irqsave(&vf_report_lock);
@@ -76,7 +85,7 @@ void vf_report(const char *kind, uintptr_t site, uintptr_t addr, uint64_t size,
 	if (n < VF_MAX_RECORDS)
 		strlcpy(vf_kinds[n], kind, sizeof(vf_kinds[n]));
 	hv_spin_unlock_irqrestore(&vf_report_lock, f);
-	klog("verifier: %s in %s at %p%s%s: %s", kind, m ? m->info.name : "kernel", (void *)site,
+	klog("verifier: %s in %s at %p%s%s: %s", kind, name, (void *)site,
 	     dev ? " on " : "", dev ? slot : "", msg);
 	if (n >= VF_MAX_RECORDS) {
 		if (n == VF_MAX_RECORDS)
@@ -85,7 +94,7 @@ void vf_report(const char *kind, uintptr_t site, uintptr_t addr, uint64_t size,
 	}
 	hvr_begin("violation");
 	hvr_str("kind", kind);
-	hvr_str("module", m ? m->info.name : "kernel");
+	hvr_str("module", name);
 	hvr_hex("site", site, 1);
 	/* Where the module was loaded is the host's key to its symbols: the offset into
 	 * the image, which the host lays out again from the module file. */
@@ -108,9 +117,14 @@ const char *vf_first_kind_since(unsigned n)
 	return n < vf_violations() && n < VF_MAX_RECORDS ? vf_kinds[n] : "";
 }
 
+unsigned vf_cpu(void)
+{
+	return smp_cpu_count() > 1 ? smp_cpu_index() % SMP_MAX_CPUS : 0;
+}
+
 static struct vf_cpu *vf_this_cpu(void)
 {
-	return &vf_cpus[smp_cpu_index() % SMP_MAX_CPUS];
+	return &vf_cpus[vf_cpu()];
 }
 
 void vf_entry_enter(struct vf_entry *e, struct pci_dev *dev)

@@ -97,7 +97,7 @@ void vf_lock_init(struct hv_spinlock *l, uintptr_t site)
 /* Called with interrupts off, before the lock is taken. */
 void vf_lock_acquired(struct hv_spinlock *l, uintptr_t site)
 {
-	unsigned cpu = smp_cpu_index() % SMP_MAX_CPUS;
+	unsigned cpu = vf_cpu();
 	uintptr_t inv_key = 0, inv_site = 0;
 	bool self = false;
 
@@ -141,7 +141,7 @@ void vf_lock_acquired(struct hv_spinlock *l, uintptr_t site)
 
 void vf_lock_released(struct hv_spinlock *l, uintptr_t site)
 {
-	unsigned cpu = smp_cpu_index() % SMP_MAX_CPUS;
+	unsigned cpu = vf_cpu();
 
 	(void)site;
 	for (unsigned i = vf_held[cpu].n; i-- > 0;) {
@@ -156,7 +156,7 @@ void vf_lock_released(struct hv_spinlock *l, uintptr_t site)
 
 unsigned vf_locks_held(uintptr_t *site)
 {
-	unsigned cpu = smp_cpu_index() % SMP_MAX_CPUS;
+	unsigned cpu = vf_cpu();
 	unsigned n = vf_held[cpu].n;
 
 	if (site)

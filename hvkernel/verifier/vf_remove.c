@@ -37,14 +37,20 @@ void vf_timer_started(struct hv_timer *t, uintptr_t site)
 
 	if (!m)
 		return;		/* the kernel's own timers */
+	/* Open addressing from the timer's hash: a driver re-arms its timer on every
+	 * transmit (e1000), so the usual case is the first probe. */
+	unsigned h = (unsigned)(((uintptr_t)t >> 4) ^ ((uintptr_t)t >> 12)) % VF_MAX_TIMERS;
 	unsigned long f = hv_spin_lock_irqsave(&vf_timer_lock);
-	for (unsigned i = 0; i < VF_MAX_TIMERS; i++) {
-		if (vf_timers[i].t == t) {
-			slot = &vf_timers[i];
+	for (unsigned k = 0; k < VF_MAX_TIMERS; k++) {
+		struct vf_timer *x = &vf_timers[(h + k) % VF_MAX_TIMERS];
+		if (x->t == t) {
+			slot = x;
 			break;
 		}
-		if (!slot && !vf_timers[i].t)
-			slot = &vf_timers[i];
+		if (!slot && !x->t)
+			slot = x;
+		if (!x->t && !x->dev)
+			break;		/* never used: t is not further on */
 	}
 	/* A full table forgets the timer: the check at remove is then incomplete, never wrong. */
 	if (slot)
@@ -59,7 +65,7 @@ static void vf_timers_gone(struct pci_dev *d, const struct module *m, bool last)
 		struct vf_timer x = vf_timers[i];
 		bool mine = x.t && x.mod == m && (x.dev == d || (last && !x.dev));
 		if (mine)
-			vf_timers[i].t = 0;
+			vf_timers[i].t = 0;	/* dev stays set: a tombstone for the probing */
 		hv_spin_unlock_irqrestore(&vf_timer_lock, f);
 		if (!mine || !timer_listed(x.t))
 			continue;

@@ -28,15 +28,18 @@ expect_fail() {
 	"$CERTIFY" run --plans "$plans" --plan "$plan" --device "$model" --module "$mod" \
 		--accel tcg --db "$work/db" --json > "$work/$name.json" 2> "$work/$name.err"
 	rc=$?
-	# The catcher is a kernel test (SUITE.NAME) or a host check (AREA.WHAT) that disagreed;
-	# its message is the symptom the line below quotes.
+	# The catcher is a kernel test (SUITE.NAME), a host check (AREA.WHAT) that disagreed or
+	# a verifier violation (verifier.KIND); its message is the symptom the line below quotes.
 	caught=$(jq -r '(.configurations[].tests[] | select(.status == "fail" or .status == "error") |
 		"\(.suite).\(.name)"), (.configurations[].hostchecks[] | select(.ran and (.ok | not)) |
-		.name)' "$work/$name.json" 2>/dev/null | sort -u | tr '\n' ' ')
+		.name), (.configurations[].violations[]? | "verifier.\(.kind)")' "$work/$name.json" \
+		2>/dev/null | sort -u | tr '\n' ' ')
 	msg=$(jq -r --arg c "$catcher" '([.configurations[].tests[] |
 		select("\(.suite).\(.name)" == $c and .status == "fail") | .message] +
 		[.configurations[].hostchecks[] | select(.name == $c and .ran and (.ok | not)) |
-		.message])[0] // ""' "$work/$name.json" 2>/dev/null)
+		.message] + [.configurations[].violations[]? | select("verifier.\(.kind)" == $c) |
+		"\(.module) at \(.location) (+\(.offset)): \(.message)"])[0] // ""' \
+		"$work/$name.json" 2>/dev/null)
 	# CATCHER `contained`: the kernel abandoned the driver's probe (kern/contain.c) and the
 	# verdict's reason says so (certify/judge.c), naming the driver and where it was stuck.
 	contained=$(jq -r '.configurations[] | select(.verdict == "fail") | .reason' \
@@ -72,13 +75,40 @@ expect_pass() {
 	fi
 }
 
+# A verifier defect is invisible to the functional suites: the same build passes
+# certification without the verifier (certify run --no-verifier), so the verifier is what
+# caught it.
+expect_pass_unverified() {
+	name=$1 model=$2 plan=$3
+	mod=$(ls "$mods/defect/$name/"*.hvm 2>/dev/null | head -n 1)
+	[ -n "$mod" ] || return	# expect_fail reported it
+	t0=$(now)
+	"$CERTIFY" run --no-verifier --plans "$plans" --plan "$plan" --device "$model" --module "$mod" \
+		--accel tcg --db "$work/db" --json > "$work/$name.nv.json" 2> "$work/$name.nv.err"
+	rc=$?
+	nviol=$(jq '[.configurations[].violations[]] | length' "$work/$name.nv.json" 2>/dev/null)
+	if [ "$rc" -ne 0 ]; then
+		bad "defect $name without the verifier" "certify exit $rc, expected 0 (the functional suites pass): $(tail -n 1 "$work/$name.nv.err")"
+	elif ! grep -q 'verifier=1' "$work/$name.json" || grep -q 'verifier=1' "$work/$name.nv.json" || [ "$nviol" != 0 ]; then
+		bad "defect $name without the verifier" "the two runs did not differ in verifier=1 alone ($nviol violations without it)"
+	else
+		ok "defect $name passes the functional suites without the verifier ($(took "$t0") s)"
+	fi
+}
+
 # One job of the concurrent part (below): `defect NAME DEVICE PLAN CATCHER` or
-# `good DEVICE PLAN [RUN]`, in its own temp dir and store.
+# `good DEVICE PLAN [RUN]`, in its own temp dir and store. A verifier defect (catcher
+# verifier.KIND) also runs without the verifier.
 if [ "${1:-}" = --one ]; then
 	shift
 	kind=$1
 	shift
-	if [ "$kind" = defect ]; then expect_fail "$@"; else expect_pass "$@"; fi
+	if [ "$kind" = defect ]; then
+		expect_fail "$@"
+		case $4 in verifier.*) expect_pass_unverified "$1" "$2" "$3" ;; esac
+	else
+		expect_pass "$@"
+	fi
 	exit "$failed"
 fi
 
@@ -118,9 +148,11 @@ if grep -q '^FAIL ' "$work/results"; then
 elif [ "$xrc" -ne 0 ]; then
 	bad "defect corpus" "xargs exit $xrc, but no certification reported a failure"
 fi
+# Each job reports one line, a verifier defect one more (its run without the verifier).
 done_lines=$(grep -cE '^(PASS|FAIL) (defect|good) ' "$work/results")
-if [ "$done_lines" -ne "$(wc -l < "$work/jobs")" ]; then
-	bad "defect corpus" "$(wc -l < "$work/jobs") certifications started, $done_lines reported"
+want_lines=$(( $(wc -l < "$work/jobs") + $(grep -c '^defect .* verifier\.' "$work/jobs") ))
+if [ "$done_lines" -ne "$want_lines" ]; then
+	bad "defect corpus" "$want_lines results expected from $(wc -l < "$work/jobs") jobs, $done_lines reported"
 fi
 echo "  defect corpus: $ndefects defects and $(wc -l < "$work/good-jobs") good runs in $(took "$t0") s, $jobs at once"
 

@@ -33,6 +33,22 @@ n=$(jq '[.configurations[].hostchecks[] | select(.name == "image.verify" and .ra
 	"$T/storage.json")
 [ "$n" = 1 ] && ok report-storage-hostcheck || bad report-storage-hostcheck "$n image.verify ok"
 
+# A verifier violation in the reports (the edu double-free defect build): the JSON names
+# its kind, module and symbolized call site, JUnit has a failed verifier test case, the HTML
+# a row in the violations table.
+vfmod=${MODULES_DIR:-build/modules}/defect/vf-double-free/edu.hvm
+expect report-violation-run 1 "$CERTIFY" run --plans tests/certify/plans --plan edu-quick \
+	--device edu --module "$vfmod" --accel tcg --json --junit "$T/viol.xml" --html "$T/viol.html"
+cp "$T/out" "$T/viol.json"
+jq -e '[.configurations[].violations[]] | length == 1 and .[0].kind == "double_free" and
+	.[0].module == "edu" and (.[0].location | startswith("edu_probe at ")) and
+	(.[0].offset | test("^0x[0-9a-f]+$"))' "$T/viol.json" > /dev/null &&
+	ok report-violation-json || bad report-violation-json "$(jq -c '[.configurations[].violations[]]' "$T/viol.json" | head -c 400)"
+has report-violation-junit "$T/viol.xml" '<testcase classname="verifier" name="double_free"'
+has report-violation-html "$T/viol.html" '<tr class="violation"><td>[^<]*</td><td class="fail">double_free</td><td>edu</td><td>edu_probe at '
+if xmllint --noout --schema reports/junit.xsd "$T/viol.xml" > "$T/xl" 2>&1; then
+	ok junit-valid-violation; else bad junit-valid-violation "$(head -c 400 "$T/xl")"; fi
+
 # The JSON Schema of the report (reports/run.schema.json) holds for every real report, and
 # refuses a report with a required field missing, a certified run that is not official, and
 # a passing configuration with no test.
@@ -40,7 +56,7 @@ PY3=/usr/bin/python3
 V=tests/certify/validate-report.py
 S=reports/run.schema.json
 if "$PY3" "$V" "$S" "$T/pass.json" "$T/fail.json" "$T/partial.json" "$T/notrun.json" \
-	"$T/storage.json" > "$T/schema.out" 2>&1; then
+	"$T/storage.json" "$T/viol.json" > "$T/schema.out" 2>&1; then
 	ok schema-valid-reports
 else
 	bad schema-valid-reports "$(head -c 600 "$T/schema.out")"
@@ -48,7 +64,10 @@ fi
 jq 'del(.binding.kernel_sha256)' "$T/pass.json" > "$T/nokernel.json"
 jq '.binding.official = false | .binding.unofficial_reason = "x"' "$T/pass.json" > "$T/uncert.json"
 jq '.configurations[0].tests = []' "$T/pass.json" > "$T/notests.json"
-for f in nokernel uncert notests; do
+jq '.configurations[0].violations = [.configurations[0].violations[0] // {"kind": "leak",
+	"module": "edu", "site": "0x1", "offset": "0x1", "location": "", "address": "0x0",
+	"size": 0, "device": "-", "test": "-", "message": "x"}]' "$T/pass.json" > "$T/passviol.json"
+for f in nokernel uncert notests passviol; do
 	"$PY3" "$V" "$S" "$T/$f.json" > "$T/schema.out" 2>&1
 	rc=$?
 	if [ "$rc" = 1 ] && grep -q "$f.json invalid" "$T/schema.out"; then ok "schema-refuses-$f"

@@ -304,6 +304,15 @@ static int ktrun_judge(const struct certify_ktest *t, const struct certify_resul
 
 	ktrun_count_tests(t, run, tally, reasons, rlen);
 	ktrun_count_checks(t, run, c, tally, reasons, rlen);
+	if (run->nviolation && t->expect == CERTIFY_PASS) {
+		/* The driver verifier (verifier=1) caught a driver breaking a rule: a failure
+		 * even when every test passed, as certify judges it. */
+		snprintf(why, sizeof(why), "%zu verifier violation%s, the first %s in %s: %s",
+			 run->nviolation, run->nviolation == 1 ? "" : "s", run->violation[0].kind,
+			 run->violation[0].module, run->violation[0].msg);
+		ktrun_why(reasons, rlen, why);
+		tally->failed++;
+	}
 	if (t->oracle[0]) {
 		if (!c->oracle_done) {
 			certify_strv_push(&c->oracle_lines, "the kernel never reached `sync point=pci`");

@@ -214,13 +214,13 @@ static void test_db_open_migrate(void)
 		return;
 	db = db_fresh("a");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(db);
-	CU_ASSERT_EQUAL(certify_db_version(db), 5);
+	CU_ASSERT_EQUAL(certify_db_version(db), 6);
 	CU_ASSERT_STRING_EQUAL(certify_db_backend(db), db_pg ? "postgresql" : "sqlite");
 	certify_db_close(db);
 	/* Opening again applies nothing twice. */
 	db_store_path("a", path, sizeof(path));
 	CU_ASSERT_EQUAL_FATAL(certify_db_open(path, &db, &err), 0);
-	CU_ASSERT_EQUAL(certify_db_version(db), 5);
+	CU_ASSERT_EQUAL(certify_db_version(db), 6);
 	certify_db_close(db);
 	if (!db_pg) {
 		CU_ASSERT_EQUAL(certify_db_open("/proc/nonexistent/x/cert.db", &db, &err), -1);
@@ -365,7 +365,15 @@ static void test_db_run_cycle(void)
 	db_config(&c, 0, "pass");
 	CU_ASSERT_EQUAL(certify_db_config_add(db, id, &c, &err), 0);
 	db_config(&c, 1, "notrun");
+	/* A verifier violation goes in with its configuration (version 5). */
+	struct certify_violation viol = { "double_free", "e1000", 0xffffffff80001234ull, 0x1234,
+					  0x7f0000, 2048, "0000:00:03.0", "nic.attach",
+					  "already freed", "e1000_remove at e1000.c:310" };
+	c.viol = &viol;
+	c.nviol = 1;
 	CU_ASSERT_EQUAL(certify_db_config_add(db, id, &c, &err), 0);
+	c.viol = NULL;
+	c.nviol = 0;
 	/* Running: stored, but not certified. */
 	CU_ASSERT_EQUAL(certify_db_history(db, NULL, 1, db_count, &n, &err), 0);
 	CU_ASSERT_EQUAL(n, 0);
@@ -398,6 +406,9 @@ static void test_db_run_cycle(void)
 	CU_ASSERT_STRING_EQUAL(r.cfg[0].result[1].message, "no jumbo");
 	CU_ASSERT_EQUAL_FATAL(r.cfg[0].result[0].nmetric, 1);
 	CU_ASSERT_DOUBLE_EQUAL(r.cfg[0].result[0].metric[0].value, 1234.5, 1e-9);
+	CU_ASSERT_EQUAL(r.cfg[0].nviol, 0);
+	CU_ASSERT_EQUAL_FATAL(r.cfg[1].nviol, 1);
+	CU_ASSERT_EQUAL(memcmp(&r.cfg[1].viol[0], &viol, sizeof(viol)), 0);
 	/* Host checks come back in order; one that did not run is never stored as ok. */
 	CU_ASSERT_EQUAL_FATAL(r.cfg[1].ncheck, 2);
 	CU_ASSERT_STRING_EQUAL(r.cfg[1].check[0].name, "peer.frames");
@@ -455,7 +466,7 @@ static void test_db_migrate_skip(void)
 	if (db_pg)
 		CU_ASSERT_EQUAL(db_raw(path, pg_ids), 0);
 	CU_ASSERT_EQUAL_FATAL(certify_db_open(path, &db, &err), 0);
-	CU_ASSERT_EQUAL(certify_db_version(db), 5);
+	CU_ASSERT_EQUAL(certify_db_version(db), 6);
 	CU_ASSERT_EQUAL_FATAL(certify_db_run_load(db, 1, &r, &err), 0);
 	CU_ASSERT_EQUAL_FATAL(r.ncfg, 3);
 	CU_ASSERT_STRING_EQUAL(r.cfg[0].verdict, "na");

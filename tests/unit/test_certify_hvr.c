@@ -412,6 +412,50 @@ static void test_hvr_run_flood(void)
 	hvr_run_free(&run);
 }
 
+/* The verifier's `violation` records (docs/result-channel.md): fields parsed, hex keys,
+ * optional keys defaulted, malformed ones refused as protocol errors. */
+static void test_hvr_run_violation(void)
+{
+	struct hvr_run run;
+
+	memset(&run, 0, sizeof(run));
+	run_add(&run, "HVR1 violation kind=use_after_free module=e1000 site=ffff1234 off=1a2b "
+		"addr=7f000 size=2048 dev=0000:00:03.0 test=nic.attach msg=written%20after%20free");
+	run_add(&run, "HVR1 violation kind=leak module=kernel site=10abc off=10abc");
+	CU_ASSERT_EQUAL_FATAL(run.nviolation, 2);
+	CU_ASSERT_EQUAL(run.nerrors, 0);
+	CU_ASSERT_STRING_EQUAL(run.violation[0].kind, "use_after_free");
+	CU_ASSERT_STRING_EQUAL(run.violation[0].module, "e1000");
+	CU_ASSERT_EQUAL(run.violation[0].site, 0xffff1234);
+	CU_ASSERT_EQUAL(run.violation[0].off, 0x1a2b);
+	CU_ASSERT_EQUAL(run.violation[0].addr, 0x7f000);
+	CU_ASSERT_EQUAL(run.violation[0].size, 2048);
+	CU_ASSERT_STRING_EQUAL(run.violation[0].dev, "0000:00:03.0");
+	CU_ASSERT_STRING_EQUAL(run.violation[0].test, "nic.attach");
+	CU_ASSERT_STRING_EQUAL(run.violation[0].msg, "written after free");
+	CU_ASSERT_STRING_EQUAL(run.violation[1].dev, "-");
+	CU_ASSERT_STRING_EQUAL(run.violation[1].test, "-");
+	CU_ASSERT_EQUAL(run.violation[1].addr, 0);
+	/* Missing kind, a kind that is not a word, a decimal-looking 0x site, no off, bad size. */
+	run_add(&run, "HVR1 violation module=e1000 site=1 off=1");
+	run_add(&run, "HVR1 violation kind=Use-After module=e1000 site=1 off=1");
+	run_add(&run, "HVR1 violation kind=leak module=e1000 site=0x1 off=1");
+	run_add(&run, "HVR1 violation kind=leak module=e1000 site=1");
+	run_add(&run, "HVR1 violation kind=leak module=e1000 site=1 off=1 size=-3");
+	CU_ASSERT_EQUAL(run.nviolation, 2);
+	CU_ASSERT_EQUAL(run.nerrors, 5);
+	CU_ASSERT_PTR_NOT_NULL(strstr(run.error[0], "violation record"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run.error[3], "needs kind"));
+	hvr_run_free(&run);
+	/* A kernel that floods violations stops at the limit. */
+	memset(&run, 0, sizeof(run));
+	for (unsigned i = 0; i < HVR_MAX_VIOLATIONS + 1; i++)
+		run_add(&run, "HVR1 violation kind=leak module=m site=1 off=1");
+	CU_ASSERT(run.flooded);
+	CU_ASSERT_EQUAL(run.nviolation, HVR_MAX_VIOLATIONS);
+	hvr_run_free(&run);
+}
+
 UNIT_SUITE(certify_hvr_suite)
 {
 	static const struct unit_test tests[] = {
@@ -426,6 +470,7 @@ UNIT_SUITE(certify_hvr_suite)
 		UNIT_TEST(test_hvr_run_selected),
 		UNIT_TEST(test_hvr_run_blame),
 		UNIT_TEST(test_hvr_run_flood),
+		UNIT_TEST(test_hvr_run_violation),
 		UNIT_TEST_END
 	};
 	unit_add_suite("certify_hvr", NULL, NULL, tests);

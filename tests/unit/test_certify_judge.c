@@ -392,11 +392,61 @@ static void test_run_verdict(void)
 	CU_ASSERT_STRING_EQUAL(certify_verdict_name(CERTIFY_V_NOTRUN), "notrun");
 }
 
+/* Any verifier violation fails the boot, however clean the tests were, and the reason names
+ * the first one with its symbolized site (or its offset when the host could not). A
+ * violation beats a kernel error but not a broken result channel. */
+static void test_judge_violation(void)
+{
+	static const char *const ok[] = { "nic.integrity:pass", "nic.rate:pass", "nic.jumbo:skip", NULL };
+	static const char *const errored[] = { "nic.integrity:error", "nic.rate:pass", NULL };
+	struct certify_plan p;
+	struct certify_run_spec spec = { .plan = &p };
+	struct certify_result r;
+	struct certify_judge_in in = { .spec = &spec, .res = &r };
+	struct certify_violation v[2];
+	struct certify_err err;
+	char why[512];
+
+	CU_ASSERT_EQUAL_FATAL(certify_plan_parse(judge_plan, "nic.plan", &p, &err), 0);
+	memset(v, 0, sizeof(v));
+	snprintf(v[0].kind, sizeof(v[0].kind), "double_free");
+	snprintf(v[0].module, sizeof(v[0].module), "e1000");
+	v[0].off = 0x4c2;
+	snprintf(v[0].msg, sizeof(v[0].msg), "already freed");
+	v[1] = v[0];
+	snprintf(v[1].kind, sizeof(v[1].kind), "leak");
+	judge_result(&r, CERTIFY_PASS, ok);
+	CU_ASSERT_EQUAL(certify_judge(&in, why, sizeof(why)), CERTIFY_V_PASS);
+	r.run.violation = v;
+	r.run.nviolation = 2;
+	CU_ASSERT_EQUAL(certify_judge(&in, why, sizeof(why)), CERTIFY_V_FAIL);
+	CU_ASSERT_STRING_EQUAL(why, "verifier: 2 violations, the first double_free in e1000 at +0x4c2: "
+			       "already freed");
+	snprintf(v[0].where, sizeof(v[0].where), "e1000_remove at e1000.c:310");
+	r.run.nviolation = 1;
+	CU_ASSERT_EQUAL(certify_judge(&in, why, sizeof(why)), CERTIFY_V_FAIL);
+	CU_ASSERT_STRING_EQUAL(why, "verifier: 1 violation, the first double_free in e1000 at "
+			       "e1000_remove at e1000.c:310: already freed");
+	r.run.nerrors = 1;
+	snprintf(r.run.error[0], sizeof(r.run.error[0]), "garbage line");
+	CU_ASSERT_EQUAL(certify_judge(&in, why, sizeof(why)), CERTIFY_V_ERROR);
+	r.run.violation = NULL;
+	judge_free(&r);
+	judge_result(&r, CERTIFY_ERROR, errored);
+	r.run.violation = v;
+	r.run.nviolation = 1;
+	CU_ASSERT_EQUAL(certify_judge(&in, why, sizeof(why)), CERTIFY_V_FAIL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "verifier: 1 violation"));
+	r.run.violation = NULL;
+	judge_free(&r);
+	certify_plan_free(&p);
+}
+
 UNIT_SUITE(certify_judge_suite)
 {
 	static const struct unit_test tests[] = {
 		UNIT_TEST(test_judge), UNIT_TEST(test_judge_selection), UNIT_TEST(test_judge_garbage),
-		UNIT_TEST(test_judge_host), UNIT_TEST(test_judge_contained),
+		UNIT_TEST(test_judge_host), UNIT_TEST(test_judge_violation), UNIT_TEST(test_judge_contained),
 		UNIT_TEST(test_hostchecks_require), UNIT_TEST(test_run_verdict),
 		UNIT_TEST_END
 	};

@@ -23,13 +23,13 @@ static struct certify_hostcheck rep_check[2][2] = {
 static struct certify_db_config rep_cfg[4] = {
 	{ 0, "pc-intx-smp1-tcg", "{\"machine\":\"pc\"}", "test=nic", "fail", "fail",
 	  "nic.integrity: fail", 1.5, "log \x01 <b>bold</b> \xff", "0.1.0", NULL, 0, rep_res[0], 2,
-	  rep_check[0], 2 },
+	  rep_check[0], 2, NULL, 0 },
 	{ 1, "q35-intx-smp1-tcg", "{\"machine\":\"q35\"}", "test=nic", "pass", "pass", "2 tests passed",
-	  2.0, "log", "0.1.0", NULL, 0, rep_res[1], 2, rep_check[1], 1 },
+	  2.0, "log", "0.1.0", NULL, 0, rep_res[1], 2, rep_check[1], 1, NULL, 0 },
 	{ 2, "pc-msix-smp1-tcg", "{}", "", "", "na", "the device under test has no msix", 0, "", "",
-	  NULL, 0, NULL, 0, NULL, 0 },
+	  NULL, 0, NULL, 0, NULL, 0, NULL, 0 },
 	{ 3, "pc-intx-smp1-kvm", "{}", "", "", "notrun", "KVM unusable: no /dev/kvm", 0, "", "",
-	  NULL, 0, NULL, 0, NULL, 0 },
+	  NULL, 0, NULL, 0, NULL, 0, NULL, 0 },
 };
 static struct certify_db_device rep_dev = { 0x8086, 0x100e, 0x1af4, 0x1100, 0x020000, "nic", "e1000", "Intel" };
 static struct certify_db_driver rep_drv = { "e1000", "1.0", "hvkit", "abcdef0123456789abcdef" };

@@ -107,6 +107,13 @@ int cli_record(const struct certify_run_spec *spec, const struct certify_config_
 		memcpy(out->check, r->checks.v, r->checks.n * sizeof(*out->check));
 		out->ncheck = r->checks.n;
 	}
+	if (r->ran && r->res.run.nviolation) {
+		out->viol = calloc(r->res.run.nviolation, sizeof(*out->viol));
+		if (!out->viol)
+			goto fail;
+		memcpy(out->viol, r->res.run.violation, r->res.run.nviolation * sizeof(*out->viol));
+		out->nviol = r->res.run.nviolation;
+	}
 	snprintf(out->verdict, sizeof(out->verdict), "%s", certify_verdict_name(r->verdict));
 	if (!out->json || !out->cmdline || !out->reason)
 		goto fail;

@@ -84,6 +84,13 @@ static int e1000_probe(struct hv_pci_dev *d, const struct hv_pci_id *id)
 		(void)hv_dma_alloc_coherent(d, HV_PAGE_SIZE, &bus);
 	}
 #endif
+#ifdef HV_DEFECT_LEAK_CACHE	/* verifier defect: a block kept in a static across remove */
+	{
+		static void *e1000_cache;
+		if (!e1000_cache)
+			e1000_cache = hv_malloc(64);
+	}
+#endif
 	sc->pci = d;
 #ifdef HV_DEFECT_PROBE_HANG	/* containment self-test: probe waits forever, interrupts off */
 	{

@@ -55,6 +55,13 @@ static void edu_intr(void *arg, unsigned index)
 	(void)index;
 	if (st == 0)
 		return;
+#ifdef HV_DEFECT_SLEEP_IRQ	/* verifier defect: a delay in the interrupt handler */
+	hv_udelay(10);
+#endif
+#ifdef HV_DEFECT_LOCK_HELD	/* verifier defect: the handler returns holding a lock */
+	static struct hv_spinlock held;
+	(void)hv_spin_lock_irqsave(&held);
+#endif
 	edu_write(sc, EDU_REG_IRQ_ACK, st);
 	sc->irq_seen |= st;
 	sc->nirq++;
@@ -129,6 +136,56 @@ static int edu_check_irq(struct edu_softc *sc, const char *slot)
 	return 0;
 }
 
+/*
+ * Deliberate defects for the verifier's own tests (tests/certify/defects/verifier.tab):
+ * each is invisible to the device and to every functional test, and each breaks one rule
+ * the verifier checks (docs/ddk.md, "Verifier"). Built only with -DHV_DEFECT_*.
+ */
+static void edu_defects(void)
+{
+#ifdef HV_DEFECT_USE_AFTER_FREE
+	uint32_t *uaf = hv_malloc(64);
+	if (uaf) {
+		hv_free(uaf);
+		uaf[3] = 1;		/* written after free */
+	}
+#endif
+#ifdef HV_DEFECT_DOUBLE_FREE
+	void *twice = hv_malloc(32);
+	hv_free(twice);
+	hv_free(twice);
+#endif
+#ifdef HV_DEFECT_FOREIGN_FREE
+	uint8_t *whole = hv_malloc(64);
+	if (whole) {
+		hv_free(whole + 16);	/* not the start of an allocation */
+		hv_free(whole);
+	}
+#endif
+#ifdef HV_DEFECT_REDZONE
+	uint8_t *rz = hv_malloc(40);
+	if (rz) {
+		rz[40] = 1;		/* one past the end */
+		hv_free(rz);
+	}
+#endif
+#ifdef HV_DEFECT_LOCK_ORDER
+	static struct hv_spinlock a, b;
+	unsigned long fa, fb;
+
+	hv_spin_init(&a);
+	hv_spin_init(&b);
+	fa = hv_spin_lock_irqsave(&a);	/* a, then b */
+	fb = hv_spin_lock_irqsave(&b);
+	hv_spin_unlock_irqrestore(&b, fb);
+	hv_spin_unlock_irqrestore(&a, fa);
+	fb = hv_spin_lock_irqsave(&b);	/* b, then a: two CPUs doing both deadlock */
+	fa = hv_spin_lock_irqsave(&a);
+	hv_spin_unlock_irqrestore(&a, fa);
+	hv_spin_unlock_irqrestore(&b, fb);
+#endif
+}
+
 #if defined(HV_DEFECT_PROBE_SPIN) || \
     defined(HV_DEFECT_REMOVE_SPIN)
 /* Defect builds (tests/certify/defects/contain.tab): poll a register for a value the
@@ -189,6 +246,7 @@ static int edu_probe(struct hv_pci_dev *d, const struct hv_pci_id *id)
 	int rc;
 
 	(void)id;
+	edu_defects();
 #if defined(HV_DEFECT_PROBE_SPIN_FIRST)
 	/* Defect build: spin in the driver's own code before touching the device (so it
 	 * hangs whatever function it was bound to). */
