@@ -40,10 +40,20 @@ static int hostcheck_need_mac(const struct certify_run_spec *spec)
 	return 0;
 }
 
-/* nic-pair: the hub's third port is the host's wire tap (wire.h). */
+/* nic-pair with a NIC test that carries traffic (any but nic.attach and nic.peer, or the
+ * whole nic suite): the hub's third port is the host's wire tap (wire.h), and the suite
+ * brackets its traffic with wire-begin / wire-check. */
 static int hostcheck_need_wire(const struct certify_run_spec *spec)
 {
-	return spec->plan->topology == CERTIFY_TOPO_NIC_PAIR && hostcheck_need_mac(spec);
+	const struct certify_strv *t = &spec->plan->tests;
+
+	if (spec->plan->topology != CERTIFY_TOPO_NIC_PAIR || !hostcheck_need_mac(spec))
+		return 0;
+	for (size_t i = 0; i < t->n; i++)
+		if (!strcmp(t->v[i], "nic") || (!strncmp(t->v[i], "nic.", 4) &&
+		    strcmp(t->v[i], "nic.attach") && strcmp(t->v[i], "nic.peer")))
+			return 1;
+	return 0;
 }
 
 /* blk.host_verify=1 / vmm.host_verify=1: every block the kernel reports written is read

@@ -114,6 +114,10 @@ static int plan_set(struct certify_plan *p, const char *key, const char *val, co
 	} else if (!strcmp(key, "firmware")) {
 		if (qemu_firmware_parse(val, &p->firmware) < 0)
 			return certify_errf(err, "%s: firmware: '%s' is not seabios or qboot", where, val);
+	} else if (!strcmp(key, "iommu")) {
+		if (strcmp(val, "intel") && strcmp(val, "none"))
+			return certify_errf(err, "%s: iommu: '%s' is not intel or none", where, val);
+		p->iommu = !strcmp(val, "intel");
 	} else if (!strcmp(key, "topology")) {
 		size_t t;
 
@@ -125,6 +129,9 @@ static int plan_set(struct certify_plan *p, const char *key, const char *val, co
 	} else if (!strcmp(key, "disk")) {
 		if (plan_size(val, &p->disk_bytes) < 0)
 			return certify_errf(err, "%s: disk: bad size '%s' (use e.g. 64M or 3T, at most 64T)", where, val);
+	} else if (!strcmp(key, "soak")) {
+		if (certify_plan_soak(val, &p->soak_s) < 0)
+			return certify_errf(err, "%s: soak: '%s' is not 1..86400 seconds", where, val);
 	} else if (!strcmp(key, "eio_lba")) {
 		snprintf(p->eio_lba, sizeof(p->eio_lba), "%s", val);
 	} else if (!strcmp(key, "eio_wlba")) {
@@ -176,6 +183,11 @@ static int plan_defaults(struct certify_plan *p, const char *fname, struct certi
 		r |= certify_strv_push(&p->accels, "tcg");
 	if (p->required.n == 0)
 		r |= certify_strv_push(&p->required, "all");
+	/* QEMU's intel-iommu exists on q35 only. */
+	for (size_t i = 0; p->iommu && i < p->machines.n; i++)
+		if (strcmp(p->machines.v[i], "q35"))
+			return certify_errf(err, "%s: iommu = intel needs machines = q35, not %s", fname,
+					    p->machines.v[i]);
 	return r ? certify_errf(err, "%s: out of memory", fname) : 0;
 }
 
@@ -193,6 +205,7 @@ int certify_plan_parse(const char *text, const char *fname, struct certify_plan 
 	p->mem_mib = 256;
 	p->timeout_s = 120;
 	p->disk_bytes = 64ull << 20;
+	p->soak_s = 60;
 	if (!copy)
 		return certify_errf(err, "%s: out of memory", fname);
 	for (line = copy; line && rc == 0; line = next) {
@@ -318,6 +331,20 @@ static int plan_rand(const char *spec, const char *tmpl, uint64_t seed, unsigned
 	return 0;
 }
 
+int certify_plan_soak(const char *val, unsigned *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (!val || *val < '0' || *val > '9')
+		return -1;
+	v = strtoul(val, &end, 10);
+	if (*end || v < 1 || v > 86400)
+		return -1;
+	*out = (unsigned)v;
+	return 0;
+}
+
 int certify_plan_expand(const struct certify_plan *p, const char *tmpl, uint64_t seed,
 			char *out, size_t outlen, struct certify_err *err)
 {
@@ -344,11 +371,13 @@ int certify_plan_expand(const struct certify_plan *p, const char *tmpl, uint64_t
 			snprintf(val, sizeof(val), "%llu", (unsigned long long)seed);
 		else if (!strcmp(spec, "disk_bytes"))
 			snprintf(val, sizeof(val), "%llu", (unsigned long long)p->disk_bytes);
+		else if (!strcmp(spec, "soak"))
+			snprintf(val, sizeof(val), "%u", p->soak_s);
 		else if (plan_rand(spec, tmpl, seed, k++, &r) == 0)
 			snprintf(val, sizeof(val), "%llu", r);
 		else
-			return certify_errf(err, "%s: '%s': unknown {%s} (use {seed}, {disk_bytes} or "
-					    "{rand:LO:HI})", p->file, tmpl, spec);
+			return certify_errf(err, "%s: '%s': unknown {%s} (use {seed}, {disk_bytes}, "
+					    "{soak} or {rand:LO:HI})", p->file, tmpl, spec);
 		if (len + strlen(val) >= outlen)
 			return certify_errf(err, "%s: '%s': too long", p->file, tmpl);
 		memcpy(out + len, val, strlen(val));

@@ -36,9 +36,13 @@ struct certify_plan {
 	int mem_mib;			/* default 256 */
 	double timeout_s;		/* per boot, default 120 */
 	enum qemu_firmware firmware;	/* default seabios */
+	int iommu;			/* iommu = intel: QEMU's intel-iommu in front of the
+					 * devices (q35 only); default none */
 	enum certify_topology topology;	/* default none */
 	uint64_t disk_bytes;		/* scratch disk size (topology disk), default 64 MiB */
 	char eio_lba[64];		/* "" or a template: blkdebug EIO at that sector, blk.eio_lba= */
+	unsigned soak_s;		/* seconds of the suites' soak, {soak} in params; default 60,
+					 * `certify run --soak` sets it for one run */
 	char eio_wlba[64];		/* "" or a template: blkdebug write EIO there, blk.eio_wlba= */
 	int eio_flush;			/* yes: the first flush fails (blkdebug), blk.eio_flush=1 */
 };
@@ -60,6 +64,9 @@ void certify_plan_free(struct certify_plan *p);
 
 /* 1 when the test SUITE.NAME is required by the plan. */
 int certify_plan_requires(const struct certify_plan *p, const char *suite, const char *name);
+
+/* Parses a soak duration in seconds (1..86400): plan key soak, certify run --soak. 0 or -1. */
+int certify_plan_soak(const char *val, unsigned *out);
 
 /*
  * Expands a template: {seed} is the run's seed, {disk_bytes} the scratch disk size,

@@ -251,6 +251,9 @@ static int qemu_push_fixed(const struct qemu_config *cfg, enum qemu_accel accel,
 	r |= certify_strv_pushf(a, "%d", cfg->smp > 0 ? cfg->smp : 1);
 	r |= certify_strv_push(a, "-m");
 	r |= certify_strv_pushf(a, "%d", cfg->mem_mib > 0 ? cfg->mem_mib : 256);
+	/* Devices created before the IOMMU would bypass it: it comes first. */
+	if (cfg->iommu)
+		r |= certify_strv_split(a, "-device intel-iommu");
 	if (cfg->cdrom) {
 		/* The firmware boots the ISO; GRUB on it loads the kernel and its modules. */
 		r |= certify_strv_push(a, "-cdrom");

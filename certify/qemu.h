@@ -36,6 +36,7 @@ struct qemu_config {
 	const char *machine;	/* "pc" or "q35" */
 	enum qemu_accel accel;
 	enum qemu_firmware firmware;
+	int iommu;		/* 1: -device intel-iommu, before every other device */
 	int smp;		/* 0: 1 */
 	int mem_mib;		/* 0: 256 */
 	const char *kernel;

@@ -55,7 +55,6 @@ struct certify_wire {
 	uint64_t foreign;		/* frames that are no test frame, or from a fifth MAC */
 	uint64_t host_drops;		/* the socket's drop counter (SO_RXQ_OVFL), cumulative */
 	uint64_t drops_at_begin;
-	uint64_t last_rx_us;		/* monotonic time of the last datagram */
 	uint64_t total_frames, total_bytes;	/* over the whole boot */
 	/* the executor's side (session thread): */
 	struct wire_claim claim[WIRE_SRCS];

@@ -14,11 +14,13 @@ ktest-check: $(BUILD)/bin/hvktest
 		--logdir $(BUILD)/ktest --counts $(BUILD)/check/ktest.counts $(KTEST_FLAGS)
 
 # Boot times and module cost, the drivers against the Linux baseline's workloads, the VMM
-# (in-kernel vmm.vmmcall/vnet metrics), and hcl check against a 100 000-entry list.
+# (in-kernel vmm.vmmcall/vnet metrics), the IOMMU on against off (scripts/bench-iommu.sh), and
+# hcl check against a 100 000-entry list.
 BENCH_RUNS ?= 5
 bench-run: $(BUILD)/bin/hvbench $(BUILD)/bin/hvktest modules
 	$(BUILD)/bin/hvbench --kernel $(BUILD)/hvkernel.elf
 	sh scripts/bench-drivers.sh $(BUILD) $(BENCH_RUNS)
+	sh scripts/bench-iommu.sh $(BUILD) 3
 	$(BUILD)/bin/hvktest -c tests/kernel/bench.cfg --kernel $(BUILD)/hvkernel.elf -v | \
 		grep -E 'roundtrip|minimal_loop|ratio_x100|round_trips|MBps|share|^PASS|^FAIL'
 	$(MAKE) --no-print-directory hcl-bench

@@ -246,7 +246,7 @@ int scsi_hba_attach(struct scsi_hba *h)
 	rc = scsi_cmd_pool_init(h);
 	if (rc < 0)
 		return rc;
-	h->scratch = hv_dma_alloc(SCSI_SCRATCH_SIZE, &h->scratch_bus);
+	h->scratch = hv_dma_alloc_coherent(h->pci, SCSI_SCRATCH_SIZE, &h->scratch_bus);
 	if (!h->scratch) {
 		rc = -HV_ENOMEM;
 		goto free_pool;
@@ -297,7 +297,7 @@ void scsi_hba_free(struct scsi_hba *h)
 		hv_free(h->disks[i]);
 	h->ndisks = 0;
 	if (h->scratch)
-		hv_dma_free(h->scratch, SCSI_SCRATCH_SIZE);
+		hv_dma_free_coherent(h->pci, h->scratch, SCSI_SCRATCH_SIZE);
 	h->scratch = NULL;
 	scsi_cmd_pool_free(h);
 }

@@ -15,32 +15,32 @@ static void virtio_pci_intr(void *arg, unsigned index);
 /* Modern common configuration (4.1.4.3): every field is accessed at its own width. */
 static uint8_t virtio_pci_common_read8(struct virtio_pci *vp, unsigned off)
 {
-	return hv_read8(vp->common + off);
+	return hv_bar_read8(vp->common.bar, vp->common.off + off);
 }
 
 static uint16_t virtio_pci_common_read16(struct virtio_pci *vp, unsigned off)
 {
-	return hv_read16(vp->common + off);
+	return hv_bar_read16(vp->common.bar, vp->common.off + off);
 }
 
 static uint32_t virtio_pci_common_read32(struct virtio_pci *vp, unsigned off)
 {
-	return hv_read32(vp->common + off);
+	return hv_bar_read32(vp->common.bar, vp->common.off + off);
 }
 
 static void virtio_pci_common_write8(struct virtio_pci *vp, unsigned off, uint8_t v)
 {
-	hv_write8(vp->common + off, v);
+	hv_bar_write8(vp->common.bar, vp->common.off + off, v);
 }
 
 static void virtio_pci_common_write16(struct virtio_pci *vp, unsigned off, uint16_t v)
 {
-	hv_write16(vp->common + off, v);
+	hv_bar_write16(vp->common.bar, vp->common.off + off, v);
 }
 
 static void virtio_pci_common_write32(struct virtio_pci *vp, unsigned off, uint32_t v)
 {
-	hv_write32(vp->common + off, v);
+	hv_bar_write32(vp->common.bar, vp->common.off + off, v);
 }
 
 /* 4.1.3.1: 64-bit fields are written as two 32-bit halves, low first. */
@@ -50,27 +50,26 @@ static void virtio_pci_common_write64(struct virtio_pci *vp, unsigned off, uint6
 	virtio_pci_common_write32(vp, off + 4, (uint32_t)(v >> 32));
 }
 
-/* Map the region one capability describes; NULL when it does not fit its BAR. */
-static volatile uint8_t *virtio_pci_map_cap(struct virtio_pci *vp, uint8_t cap, uint32_t *len)
+/* The region one capability describes; bar stays NULL when it does not fit its BAR. */
+static void virtio_pci_map_cap(struct virtio_pci *vp, uint8_t cap, struct virtio_region *r)
 {
 	uint8_t bar = hv_pci_cfg_read8(vp->pci, cap + VIRTIO_PCI_CAP_BAR);
 	uint32_t off = hv_pci_cfg_read32(vp->pci, cap + VIRTIO_PCI_CAP_OFFSET);
 	uint32_t length = hv_pci_cfg_read32(vp->pci, cap + VIRTIO_PCI_CAP_LENGTH);
-	uint64_t size;
 
 	if (bar > 5)
-		return NULL;
-	volatile uint8_t *base = hv_pci_map_bar(vp->pci, bar, &size);
-	if (!base || (uint64_t)off + length > size)
-		return NULL;
-	*len = length;
-	return base + off;
+		return;
+	struct hv_bar *b = hv_pci_bar(vp->pci, bar);
+	if (!b || (uint64_t)off + length > hv_bar_size(b))
+		return;
+	r->bar = b;
+	r->off = off;
+	r->len = length;
 }
 
 /* 4.1.4: walk the capability list; the first capability of each type wins (4.1.4.1). */
 static int virtio_pci_find_modern(struct virtio_pci *vp)
 {
-	uint32_t len = 0;
 	unsigned n = 0;
 
 	if (!(hv_pci_cfg_read16(vp->pci, VIRTIO_PCI_CFG_STATUS) & VIRTIO_PCI_STATUS_CAP_LIST))
@@ -82,27 +81,27 @@ static int virtio_pci_find_modern(struct virtio_pci *vp)
 			continue;
 		switch (hv_pci_cfg_read8(vp->pci, cap + VIRTIO_PCI_CAP_CFG_TYPE)) {
 		case VIRTIO_PCI_CAP_COMMON_CFG:
-			if (!vp->common)
-				vp->common = virtio_pci_map_cap(vp, cap, &len);
+			if (!vp->common.bar)
+				virtio_pci_map_cap(vp, cap, &vp->common);
 			break;
 		case VIRTIO_PCI_CAP_NOTIFY_CFG:
-			if (!vp->notify) {
-				vp->notify = virtio_pci_map_cap(vp, cap, &vp->notify_len);
+			if (!vp->notify.bar) {
+				virtio_pci_map_cap(vp, cap, &vp->notify);
 				vp->notify_mult = hv_pci_cfg_read32(vp->pci, cap + VIRTIO_PCI_NOTIFY_CAP_MULT);
 			}
 			break;
 		case VIRTIO_PCI_CAP_ISR_CFG:
-			if (!vp->isr)
-				vp->isr = virtio_pci_map_cap(vp, cap, &len);
+			if (!vp->isr.bar)
+				virtio_pci_map_cap(vp, cap, &vp->isr);
 			break;
 		case VIRTIO_PCI_CAP_DEVICE_CFG:
-			if (!vp->devcfg)
-				vp->devcfg = virtio_pci_map_cap(vp, cap, &vp->devcfg_len);
+			if (!vp->devcfg.bar)
+				virtio_pci_map_cap(vp, cap, &vp->devcfg);
 			break;
 		}
 	}
 	/* The device configuration is optional (4.1.4.6); the other three are not. */
-	return vp->common && vp->notify && vp->isr ? 0 : -HV_ENODEV;
+	return vp->common.bar && vp->notify.bar && vp->isr.bar ? 0 : -HV_ENODEV;
 }
 
 int virtio_pci_attach(struct virtio_pci *vp, struct hv_pci_dev *d)
@@ -114,10 +113,10 @@ int virtio_pci_attach(struct virtio_pci *vp, struct hv_pci_dev *d)
 		hv_pci_enable(d, HV_PCI_ENABLE_MEM | HV_PCI_ENABLE_MASTER);
 		return 0;
 	}
-	vp->common = vp->notify = vp->isr = vp->devcfg = NULL;
+	vp->common.bar = vp->notify.bar = vp->isr.bar = vp->devcfg.bar = NULL;
 	/* 4.1.2.1: only a transitional ID may be driven through the legacy header. */
-	if (vp->info.device > VIRTIO_PCI_DEVICE_LEGACY_MAX ||
-	    hv_pci_bar_io(d, 0, &vp->iobase, NULL) < 0) {
+	vp->legacy = vp->info.device <= VIRTIO_PCI_DEVICE_LEGACY_MAX ? hv_pci_bar(d, 0) : NULL;
+	if (!vp->legacy || hv_bar_size(vp->legacy) < VIRTIO_LEGACY_CONFIG_MSIX) {
 		hv_log("virtio: %s: neither the modern capabilities nor a legacy I/O BAR 0",
 		       vp->info.slot);
 		return -HV_ENODEV;
@@ -136,7 +135,7 @@ uint8_t virtio_pci_get_status(struct virtio_pci *vp)
 {
 	if (vp->modern)
 		return virtio_pci_common_read8(vp, VIRTIO_PCI_COMMON_STATUS);
-	return hv_inb((uint16_t)(vp->iobase + VIRTIO_LEGACY_STATUS));
+	return hv_bar_read8(vp->legacy, VIRTIO_LEGACY_STATUS);
 }
 
 static void virtio_pci_set_status(struct virtio_pci *vp, uint8_t st)
@@ -144,7 +143,7 @@ static void virtio_pci_set_status(struct virtio_pci *vp, uint8_t st)
 	if (vp->modern)
 		virtio_pci_common_write8(vp, VIRTIO_PCI_COMMON_STATUS, st);
 	else
-		hv_outb((uint16_t)(vp->iobase + VIRTIO_LEGACY_STATUS), st);
+		hv_bar_write8(vp->legacy, VIRTIO_LEGACY_STATUS, st);
 }
 
 void virtio_pci_add_status(struct virtio_pci *vp, uint8_t bits)
@@ -170,7 +169,7 @@ void virtio_pci_reset(struct virtio_pci *vp)
 static uint64_t virtio_pci_device_features(struct virtio_pci *vp)
 {
 	if (!vp->modern)
-		return hv_inl((uint16_t)(vp->iobase + VIRTIO_LEGACY_DEVICE_FEATURES));
+		return hv_bar_read32(vp->legacy, VIRTIO_LEGACY_DEVICE_FEATURES);
 	virtio_pci_common_write32(vp, VIRTIO_PCI_COMMON_DFSELECT, 0);
 	uint64_t lo = virtio_pci_common_read32(vp, VIRTIO_PCI_COMMON_DF);
 	virtio_pci_common_write32(vp, VIRTIO_PCI_COMMON_DFSELECT, 1);
@@ -180,7 +179,7 @@ static uint64_t virtio_pci_device_features(struct virtio_pci *vp)
 static void virtio_pci_driver_features(struct virtio_pci *vp, uint64_t f)
 {
 	if (!vp->modern) {
-		hv_outl((uint16_t)(vp->iobase + VIRTIO_LEGACY_DRIVER_FEATURES), (uint32_t)f);
+		hv_bar_write32(vp->legacy, VIRTIO_LEGACY_DRIVER_FEATURES, (uint32_t)f);
 		return;
 	}
 	virtio_pci_common_write32(vp, VIRTIO_PCI_COMMON_GFSELECT, 0);
@@ -218,32 +217,35 @@ failed:
 }
 
 /* 4.1.4.8: the legacy device configuration moves by 4 bytes while MSI-X is on. */
-static uint16_t virtio_pci_legacy_cfg(struct virtio_pci *vp, unsigned off)
+static unsigned virtio_pci_legacy_cfg(struct virtio_pci *vp, unsigned off)
 {
 	unsigned base = vp->irq_mode == HV_IRQ_MSIX ? VIRTIO_LEGACY_CONFIG_MSIX : VIRTIO_LEGACY_CONFIG;
 
-	return (uint16_t)(vp->iobase + base + off);
+	return base + off;
 }
 
 uint8_t virtio_pci_cfg_read8(struct virtio_pci *vp, unsigned off)
 {
 	if (!vp->modern)
-		return hv_inb(virtio_pci_legacy_cfg(vp, off));
-	return vp->devcfg && off + 1 <= vp->devcfg_len ? hv_read8(vp->devcfg + off) : 0;
+		return hv_bar_read8(vp->legacy, virtio_pci_legacy_cfg(vp, off));
+	return vp->devcfg.bar && off + 1 <= vp->devcfg.len ?
+	       hv_bar_read8(vp->devcfg.bar, vp->devcfg.off + off) : 0;
 }
 
 uint16_t virtio_pci_cfg_read16(struct virtio_pci *vp, unsigned off)
 {
 	if (!vp->modern)
-		return hv_inw(virtio_pci_legacy_cfg(vp, off));
-	return vp->devcfg && off + 2 <= vp->devcfg_len ? hv_read16(vp->devcfg + off) : 0;
+		return hv_bar_read16(vp->legacy, virtio_pci_legacy_cfg(vp, off));
+	return vp->devcfg.bar && off + 2 <= vp->devcfg.len ?
+	       hv_bar_read16(vp->devcfg.bar, vp->devcfg.off + off) : 0;
 }
 
 uint32_t virtio_pci_cfg_read32(struct virtio_pci *vp, unsigned off)
 {
 	if (!vp->modern)
-		return hv_inl(virtio_pci_legacy_cfg(vp, off));
-	return vp->devcfg && off + 4 <= vp->devcfg_len ? hv_read32(vp->devcfg + off) : 0;
+		return hv_bar_read32(vp->legacy, virtio_pci_legacy_cfg(vp, off));
+	return vp->devcfg.bar && off + 4 <= vp->devcfg.len ?
+	       hv_bar_read32(vp->devcfg.bar, vp->devcfg.off + off) : 0;
 }
 
 /* 4.1.3.1: two 32-bit reads, retried until the generation is stable (2.4.1). */
@@ -298,8 +300,8 @@ int virtio_pci_irq_alloc(struct virtio_pci *vp, unsigned nqueues, virtio_pci_int
 		virtio_pci_common_write16(vp, VIRTIO_PCI_COMMON_MSIX, 0);
 		got = virtio_pci_common_read16(vp, VIRTIO_PCI_COMMON_MSIX);
 	} else {
-		hv_outw((uint16_t)(vp->iobase + VIRTIO_LEGACY_MSIX_CONFIG), 0);
-		got = hv_inw((uint16_t)(vp->iobase + VIRTIO_LEGACY_MSIX_CONFIG));
+		hv_bar_write16(vp->legacy, VIRTIO_LEGACY_MSIX_CONFIG, 0);
+		got = hv_bar_read16(vp->legacy, VIRTIO_LEGACY_MSIX_CONFIG);
 	}
 	if (got == VIRTIO_MSI_NO_VECTOR) {
 		hv_log("virtio: device refused MSI-X configuration vector 0");
@@ -335,9 +337,9 @@ static void virtio_pci_intr(void *arg, unsigned index)
 		if (index > 0 && index + 1 < vp->nvec)
 			queue = (int)index - 1;
 	} else if (vp->modern) {
-		what = hv_read8(vp->isr);
+		what = hv_bar_read8(vp->isr.bar, vp->isr.off);
 	} else {
-		what = hv_inb((uint16_t)(vp->iobase + VIRTIO_LEGACY_ISR));
+		what = hv_bar_read8(vp->legacy, VIRTIO_LEGACY_ISR);
 	}
 	what &= VIRTIO_PCI_ISR_QUEUE | VIRTIO_PCI_ISR_CONFIG;
 	if (what)
@@ -350,8 +352,8 @@ uint16_t virtio_pci_queue_max(struct virtio_pci *vp, uint16_t index)
 		virtio_pci_common_write16(vp, VIRTIO_PCI_COMMON_Q_SELECT, index);
 		return virtio_pci_common_read16(vp, VIRTIO_PCI_COMMON_Q_SIZE);
 	}
-	hv_outw((uint16_t)(vp->iobase + VIRTIO_LEGACY_QUEUE_SELECT), index);
-	return hv_inw((uint16_t)(vp->iobase + VIRTIO_LEGACY_QUEUE_SIZE));
+	hv_bar_write16(vp->legacy, VIRTIO_LEGACY_QUEUE_SELECT, index);
+	return hv_bar_read16(vp->legacy, VIRTIO_LEGACY_QUEUE_SIZE);
 }
 
 /* 4.1.5.1.3: select, size, vector, addresses, notify offset, enable. */
@@ -364,15 +366,19 @@ static int virtio_pci_queue_modern(struct virtio_pci *vp, struct virtq *vq)
 		hv_log("virtio: queue %u: device refused MSI-X vector %u", vq->index, vq->msix_vector);
 		return -HV_EIO;
 	}
-	virtio_pci_common_write64(vp, VIRTIO_PCI_COMMON_Q_DESC, vq->desc_bus);
-	virtio_pci_common_write64(vp, VIRTIO_PCI_COMMON_Q_AVAIL, vq->avail_bus);
-	virtio_pci_common_write64(vp, VIRTIO_PCI_COMMON_Q_USED, vq->used_bus);
+	virtio_pci_common_write64(vp, VIRTIO_PCI_COMMON_Q_DESC,
+				  hv_dma_addr(vp->pci, vq->desc_bus, (size_t)vq->size * sizeof(struct virtq_desc)));
+	virtio_pci_common_write64(vp, VIRTIO_PCI_COMMON_Q_AVAIL,
+				  hv_dma_addr(vp->pci, vq->avail_bus, 6 + 2 * (size_t)vq->size));
+	virtio_pci_common_write64(vp, VIRTIO_PCI_COMMON_Q_USED,
+				  hv_dma_addr(vp->pci, vq->used_bus, 6 + 8 * (size_t)vq->size));
 	uint32_t off = (uint32_t)virtio_pci_common_read16(vp, VIRTIO_PCI_COMMON_Q_NOFF) * vp->notify_mult;
-	if (off + 2 > vp->notify_len) {
+	if (off + 2 > vp->notify.len) {
 		hv_log("virtio: queue %u: notify offset %u outside the region", vq->index, off);
 		return -HV_EIO;
 	}
-	vq->notify_mmio = vp->notify + off;
+	vq->notify_bar = vp->notify.bar;
+	vq->notify_off = vp->notify.off + off;
 	virtio_pci_common_write16(vp, VIRTIO_PCI_COMMON_Q_ENABLE, 1);
 	return 0;
 }
@@ -380,18 +386,19 @@ static int virtio_pci_queue_modern(struct virtio_pci *vp, struct virtq *vq)
 /* 4.1.5.1.3.1 (legacy): the queue's page frame number, and its vector under MSI-X. */
 static int virtio_pci_queue_legacy(struct virtio_pci *vp, struct virtq *vq)
 {
-	hv_outw((uint16_t)(vp->iobase + VIRTIO_LEGACY_QUEUE_SELECT), vq->index);
+	hv_bar_write16(vp->legacy, VIRTIO_LEGACY_QUEUE_SELECT, vq->index);
 	if (vp->irq_mode == HV_IRQ_MSIX) {
-		hv_outw((uint16_t)(vp->iobase + VIRTIO_LEGACY_MSIX_QUEUE), vq->msix_vector);
-		if (hv_inw((uint16_t)(vp->iobase + VIRTIO_LEGACY_MSIX_QUEUE)) != vq->msix_vector) {
+		hv_bar_write16(vp->legacy, VIRTIO_LEGACY_MSIX_QUEUE, vq->msix_vector);
+		if (hv_bar_read16(vp->legacy, VIRTIO_LEGACY_MSIX_QUEUE) != vq->msix_vector) {
 			hv_log("virtio: queue %u: device refused MSI-X vector %u", vq->index,
 			       vq->msix_vector);
 			return -HV_EIO;
 		}
 	}
-	hv_outl((uint16_t)(vp->iobase + VIRTIO_LEGACY_QUEUE_PFN),
-		(uint32_t)(vq->desc_bus >> VIRTIO_LEGACY_PFN_SHIFT));
-	vq->notify_port = (uint16_t)(vp->iobase + VIRTIO_LEGACY_QUEUE_NOTIFY);
+	hv_bar_write32(vp->legacy, VIRTIO_LEGACY_QUEUE_PFN,
+		(uint32_t)(hv_dma_addr(vp->pci, vq->desc_bus, vq->mem_size) >> VIRTIO_LEGACY_PFN_SHIFT));
+	vq->notify_bar = vp->legacy;
+	vq->notify_off = VIRTIO_LEGACY_QUEUE_NOTIFY;
 	return 0;
 }
 
@@ -404,7 +411,7 @@ int virtio_pci_queue_setup(struct virtio_pci *vp, struct virtq *vq, uint16_t ind
 	/* The legacy interface cannot change the size (4.1.4.8); a modern one can shrink it. */
 	if (size == 0 || size > max || !vp->modern)
 		size = max;
-	int ret = virtq_alloc(vq, index, size);
+	int ret = virtq_alloc(vq, vp->pci, index, size);
 	if (ret < 0)
 		return ret;
 	vq->msix_vector = virtio_pci_queue_vector(vp, index);

@@ -26,19 +26,20 @@ static size_t virtq_mem_size(uint16_t size)
 	return virtq_used_off(size) + VIRTQ_ALIGN(4 + 8 * (size_t)size + 2, VIRTIO_LEGACY_ALIGN);
 }
 
-int virtq_alloc(struct virtq *vq, uint16_t index, uint16_t size)
+int virtq_alloc(struct virtq *vq, struct hv_pci_dev *d, uint16_t index, uint16_t size)
 {
 	uint64_t bus;
 
 	if (size == 0 || size > 32768 || (size & (size - 1)))
 		return -HV_EINVAL;
 	vq->mem_size = virtq_mem_size(size);
-	vq->mem = hv_dma_alloc(vq->mem_size, &bus);
+	vq->pci = d;
+	vq->mem = hv_dma_alloc_coherent(d, vq->mem_size, &bus);
 	if (!vq->mem)
 		return -HV_ENOMEM;
 	vq->cookie = hv_zalloc(sizeof(void *) * size);
 	if (!vq->cookie) {
-		hv_dma_free(vq->mem, vq->mem_size);
+		hv_dma_free_coherent(d, vq->mem, vq->mem_size);
 		vq->mem = NULL;
 		return -HV_ENOMEM;
 	}
@@ -65,7 +66,7 @@ void virtq_free(struct virtq *vq)
 	if (!vq->mem)
 		return;
 	hv_free(vq->cookie);
-	hv_dma_free(vq->mem, vq->mem_size);
+	hv_dma_free_coherent(vq->pci, vq->mem, vq->mem_size);
 	vq->mem = NULL;
 	vq->cookie = NULL;
 }
@@ -80,7 +81,7 @@ int virtq_add(struct virtq *vq, const struct virtq_seg *segs, unsigned nout, uns
 		return -HV_ENOSPC;
 	for (unsigned k = 0; k < n; k++) {
 		struct virtq_desc *d = &vq->desc[i];
-		d->addr = segs[k].bus;
+		d->addr = hv_dma_addr(vq->pci, segs[k].bus, segs[k].len);
 		d->len = segs[k].len;
 		d->flags = (uint16_t)((k < nout ? 0 : VIRTQ_DESC_F_WRITE) |
 				      (k + 1 < n ? VIRTQ_DESC_F_NEXT : 0));

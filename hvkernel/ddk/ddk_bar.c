@@ -9,6 +9,7 @@
 #include <arch/cpu.h>
 #include <hv/io.h>
 #include <hv/pci.h>
+#include <kern/contain.h>
 #include <kern/ddkvrf.h>
 #include <kern/pci.h>
 #include <lib/fmt.h>
@@ -59,12 +60,15 @@ static bool ddk_bar_refused(const struct pci_ddkbar *b, uint64_t off, unsigned w
 	fmt_snprintf(msg, sizeof(msg), "%s of %u bytes at offset 0x%llx of BAR%u (%s, 0x%llx bytes)",
 		     op, width, (unsigned long long)off, b->n, b->io ? "I/O" : "memory",
 		     (unsigned long long)b->size);
-	ddkvrf_violation("bar-overrun", b->dev, site, off, msg);
+	ddkvrf_violation("bar_overrun", b->dev, site, off, width, msg);
 	return true;
 }
 
+/* The accessors are CONTAIN_SAFE (kern/contain.h): a driver polling a register forever
+ * spends most of its time in them, and they take no lock and change no kernel state; the
+ * verifier's report (ddkvrf_violation) is a function of its own, not in that section. */
 #define DDK_BAR_READ(bits, inop)							\
-uint##bits##_t hv_bar_read##bits(struct hv_bar *hb, uint64_t off)			\
+CONTAIN_SAFE uint##bits##_t hv_bar_read##bits(struct hv_bar *hb, uint64_t off)			\
 {											\
 	const struct pci_ddkbar *b = DDK_BAR(hb);					\
 											\
@@ -76,7 +80,7 @@ uint##bits##_t hv_bar_read##bits(struct hv_bar *hb, uint64_t off)			\
 }
 
 #define DDK_BAR_WRITE(bits, outop)							\
-void hv_bar_write##bits(struct hv_bar *hb, uint64_t off, uint##bits##_t v)		\
+CONTAIN_SAFE void hv_bar_write##bits(struct hv_bar *hb, uint64_t off, uint##bits##_t v)		\
 {											\
 	const struct pci_ddkbar *b = DDK_BAR(hb);					\
 											\
@@ -89,14 +93,14 @@ void hv_bar_write##bits(struct hv_bar *hb, uint64_t off, uint##bits##_t v)		\
 }
 
 /* A 64-bit register in I/O space is two 32-bit ports, low first. */
-static uint64_t ddk_inq(uint16_t port)
+CONTAIN_SAFE static uint64_t ddk_inq(uint16_t port)
 {
 	uint64_t lo = inl(port);
 
 	return lo | (uint64_t)inl((uint16_t)(port + 4)) << 32;
 }
 
-static void ddk_outq(uint16_t port, uint64_t v)
+CONTAIN_SAFE static void ddk_outq(uint16_t port, uint64_t v)
 {
 	outl(port, (uint32_t)v);
 	outl((uint16_t)(port + 4), (uint32_t)(v >> 32));

@@ -9,7 +9,7 @@
 #include <kern/blkdev.h>
 #include <kern/blkrecov.h>
 #include <kern/ddkdma.h>
-#include <kern/mem.h>
+#include <hv/lock.h>
 #include <kern/pci.h>
 #include <kern/verifier.h>
 
@@ -17,8 +17,35 @@
 
 struct ddk_blkwrap {
 	struct hv_blkdev_ops ops;		/* first: bd->ops points here */
-	const struct hv_blkdev_ops *drv;	/* the driver's own */
+	const struct hv_blkdev_ops *drv;	/* the driver's own; NULL while the slot is free */
 };
+
+/* A fixed table, not the heap (a heap grown during a test counts as leaked pages); one
+ * slot per registered disk of a PCI driver. */
+#define DDK_BLKWRAP_MAX	64
+static struct ddk_blkwrap ddk_blkwraps[DDK_BLKWRAP_MAX];
+static struct hv_spinlock ddk_blkwrap_lock = HV_SPINLOCK_INIT;
+
+static struct ddk_blkwrap *ddk_blkwrap_get(const struct hv_blkdev_ops *drv)
+{
+	struct ddk_blkwrap *w = 0;
+	unsigned long fl = hv_spin_lock_irqsave(&ddk_blkwrap_lock);
+
+	for (unsigned i = 0; i < DDK_BLKWRAP_MAX && !w; i++)
+		if (!ddk_blkwraps[i].drv) {
+			w = &ddk_blkwraps[i];
+			w->drv = drv;
+		}
+	hv_spin_unlock_irqrestore(&ddk_blkwrap_lock, fl);
+	return w;
+}
+
+static void ddk_blkwrap_put(struct ddk_blkwrap *w)
+{
+	unsigned long fl = hv_spin_lock_irqsave(&ddk_blkwrap_lock);
+	w->drv = 0;
+	hv_spin_unlock_irqrestore(&ddk_blkwrap_lock, fl);
+}
 
 static int ddk_blk_submit(struct hv_blkdev *bd, struct hv_blkreq *rq)
 {
@@ -53,10 +80,9 @@ int hv_blkdev_register(struct hv_blkdev *bd)
 	if (vf_on && vf_may_sleep("hv_blkdev_register", DDK_CALLER) < 0)
 		return -HV_EINVAL;
 	if (bd->pci && bd->ops && bd->ops->submit && ddk_dma_tracking()) {
-		w = kzalloc(sizeof(*w));
+		w = ddk_blkwrap_get(bd->ops);
 		if (!w)
 			return -HV_ENOMEM;
-		w->drv = bd->ops;
 		w->ops.submit = ddk_blk_submit;
 		w->ops.poll = bd->ops->poll ? ddk_blk_poll : 0;
 		bd->ops = &w->ops;
@@ -64,7 +90,7 @@ int hv_blkdev_register(struct hv_blkdev *bd)
 	int ret = blkdev_add_disk(bd);
 	if (ret < 0 && w) {
 		bd->ops = w->drv;
-		kfree(w);
+		ddk_blkwrap_put(w);
 	}
 	return ret;
 }
@@ -78,7 +104,7 @@ void hv_blkdev_unregister(struct hv_blkdev *bd)
 		struct ddk_blkwrap *w = (struct ddk_blkwrap *)bd->ops;
 
 		bd->ops = w->drv;
-		kfree(w);
+		ddk_blkwrap_put(w);
 	}
 }
 

@@ -4,9 +4,9 @@
  * kernel knows which memory each device may reach. Every bus address a driver hands a
  * device passes through hv_dma_addr(); with verifier=1 it must lie inside one region the
  * device holds, else the violation is reported and named by what the address is:
- *   dma-freed    inside a region this device held and freed (a stale descriptor)
- *   dma-foreign  inside a live region of another device
- *   dma-unowned  anywhere else
+ *   dma_freed    inside a region this device held and freed (a stale descriptor)
+ *   dma_foreign  inside a live region of another device
+ *   dma_unowned  anywhere else
  * The regions are tracked only when the verifier or an IOMMU is on; without either the
  * API costs what the bare allocator does.
  */
@@ -20,6 +20,7 @@
 #include <kern/mem.h>
 #include <kern/pci.h>
 #include <kern/string.h>
+#include <kern/verifier.h>
 #include <lib/fmt.h>
 
 struct ddk_dma_region {
@@ -32,6 +33,32 @@ struct ddk_dma_region {
  * check walks all devices anyway. */
 static struct hv_spinlock ddk_dma_lock = HV_SPINLOCK_INIT;
 
+/* Region records come from a fixed pool, not the heap: a heap that grew during a test
+ * would count as pages the test leaked. 4096 regions is far more than the inbox drivers'
+ * allocations and requests in flight together. */
+#define DDK_DMA_POOL	4096
+static struct ddk_dma_region ddk_dma_pool[DDK_DMA_POOL];
+static struct ddk_dma_region *ddk_dma_pool_free;
+static unsigned ddk_dma_pool_used;	/* never-used records start here */
+
+/* Under ddk_dma_lock. */
+static struct ddk_dma_region *ddk_dma_region_get(void)
+{
+	struct ddk_dma_region *r = ddk_dma_pool_free;
+
+	if (r)
+		ddk_dma_pool_free = r->next;
+	else if (ddk_dma_pool_used < DDK_DMA_POOL)
+		r = &ddk_dma_pool[ddk_dma_pool_used++];
+	return r;
+}
+
+static void ddk_dma_region_put(struct ddk_dma_region *r)
+{
+	r->next = ddk_dma_pool_free;
+	ddk_dma_pool_free = r;
+}
+
 bool ddk_dma_tracking(void)
 {
 	return ddkvrf_on() || iommu_on();
@@ -39,19 +66,21 @@ bool ddk_dma_tracking(void)
 
 static int ddk_dma_add(struct pci_dev *d, uint64_t bus, uint64_t len, const void *tag)
 {
-	struct ddk_dma_region *r = kmalloc(sizeof(*r));
-
-	if (!r)
+	unsigned long fl = hv_spin_lock_irqsave(&ddk_dma_lock);
+	struct ddk_dma_dev *s = &d->ddkdma;
+	struct ddk_dma_region *r = ddk_dma_region_get();
+	if (!r) {
+		hv_spin_unlock_irqrestore(&ddk_dma_lock, fl);
+		klog("ddk: more than %d DMA regions at once; the allocation fails", DDK_DMA_POOL);
 		return -HV_ENOMEM;
+	}
 	r->bus = bus;
 	r->len = len;
 	r->tag = tag;
-	unsigned long fl = hv_spin_lock_irqsave(&ddk_dma_lock);
-	struct ddk_dma_dev *s = &d->ddkdma;
 	int ret = iommu_map(d, bus, len);
 	if (ret < 0) {
+		ddk_dma_region_put(r);
 		hv_spin_unlock_irqrestore(&ddk_dma_lock, fl);
-		kfree(r);
 		return ret;
 	}
 	r->next = s->live;
@@ -86,30 +115,30 @@ static void ddk_dma_unmap(struct pci_dev *d, const struct ddk_dma_region *r)
 /* Unlink the region of d that starts at bus (tag NULL) or has tag; 0 or -HV_ENOENT. */
 static int ddk_dma_remove(struct pci_dev *d, uint64_t bus, const void *tag, uint64_t *len)
 {
-	struct ddk_dma_region *r = 0, **pp;
+	struct ddk_dma_region *r, **pp;
 	unsigned long fl = hv_spin_lock_irqsave(&ddk_dma_lock);
 	struct ddk_dma_dev *s = &d->ddkdma;
 
 	for (pp = &s->live; *pp; pp = &(*pp)->next)
 		if (tag ? (*pp)->tag == tag : (!(*pp)->tag && (*pp)->bus == bus))
 			break;
-	if (*pp) {
-		r = *pp;
-		*pp = r->next;
-		s->nlive--;
-		ddk_dma_unmap(d, r);
-		if (!tag) {
-			unsigned i = s->nfreed++ % DDK_DMA_FREED;
-			s->freed[i].bus = r->bus;
-			s->freed[i].len = r->len;
-		}
-	}
-	hv_spin_unlock_irqrestore(&ddk_dma_lock, fl);
-	if (!r)
+	r = *pp;
+	if (!r) {
+		hv_spin_unlock_irqrestore(&ddk_dma_lock, fl);
 		return -HV_ENOENT;
+	}
+	*pp = r->next;
+	s->nlive--;
+	ddk_dma_unmap(d, r);
+	if (!tag) {
+		unsigned i = s->nfreed++ % DDK_DMA_FREED;
+		s->freed[i].bus = r->bus;
+		s->freed[i].len = r->len;
+	}
 	if (len)
 		*len = r->len;
-	kfree(r);
+	ddk_dma_region_put(r);
+	hv_spin_unlock_irqrestore(&ddk_dma_lock, fl);
 	return 0;
 }
 
@@ -125,12 +154,18 @@ void *hv_dma_alloc_coherent(struct hv_pci_dev *hd, size_t size, uint64_t *bus)
 	if (size == 0 || !d)
 		return 0;
 	size_t npages = (size + PAGE_SIZE - 1) / PAGE_SIZE;
-	void *p = page_alloc(npages);
+	const void *site = __builtin_return_address(0);
+	uint64_t b;
+	/* Under the verifier its checked allocator (redzone page, quarantine after free, leaks
+	 * at remove); identity mapping below 4 GiB either way: bus address = physical. */
+	void *p = vf_on ? vf_dma_alloc(size, &b, (uintptr_t)site) : page_alloc(npages);
 	if (!p)
 		return 0;
-	/* Identity mapping below 4 GiB: the bus address is the physical one. */
 	if (ddk_dma_tracking() && ddk_dma_add(d, (uint64_t)p, npages * PAGE_SIZE, 0) < 0) {
-		page_free(p, npages);
+		if (vf_on)
+			vf_dma_free(p, size, (uintptr_t)site);
+		else
+			page_free(p, npages);
 		return 0;
 	}
 	if (bus)
@@ -146,23 +181,28 @@ void hv_dma_free_coherent(struct hv_pci_dev *hd, void *p, size_t size)
 	if (!p)
 		return;
 	size_t npages = (size + PAGE_SIZE - 1) / PAGE_SIZE;
+	const void *site = __builtin_return_address(0);
 	if (ddk_dma_tracking()) {
 		char msg[96];
 
 		if (ddk_dma_remove(d, (uint64_t)p, 0, &len) < 0) {
 			fmt_snprintf(msg, sizeof(msg), "free of 0x%llx, which is no DMA allocation of this device",
 				     (unsigned long long)(uintptr_t)p);
-			ddkvrf_violation("dma-bad-free", d, __builtin_return_address(0), (uint64_t)p, msg);
+			ddkvrf_violation("dma_bad_free", d, site, (uint64_t)p, size, msg);
 			return;
 		}
 		if (len != npages * PAGE_SIZE) {
 			fmt_snprintf(msg, sizeof(msg), "free of %zu bytes of a %llu-byte DMA allocation",
 				     size, (unsigned long long)len);
-			ddkvrf_violation("dma-bad-free", d, __builtin_return_address(0), (uint64_t)p, msg);
+			ddkvrf_violation("dma_bad_free", d, site, (uint64_t)p, size, msg);
 			npages = len / PAGE_SIZE;
+			size = len;
 		}
 	}
-	page_free(p, npages);
+	if (vf_on)
+		vf_dma_free(p, size, (uintptr_t)site);
+	else
+		page_free(p, npages);
 }
 
 /* What [bus, bus + len) is to d when it is none of its live regions. */
@@ -178,15 +218,15 @@ static const char *ddk_dma_classify(struct pci_dev *d, uint64_t bus, uint64_t le
 		for (struct ddk_dma_region *r = o->ddkdma.live; r; r = r->next)
 			if (ddk_dma_in(bus, 1, r->bus, r->len)) {
 				*other = o;
-				return "dma-foreign";
+				return "dma_foreign";
 			}
 	}
 	unsigned n = s->nfreed < DDK_DMA_FREED ? s->nfreed : DDK_DMA_FREED;
 	for (unsigned i = 0; i < n; i++)
 		if (ddk_dma_in(bus, 1, s->freed[i].bus, s->freed[i].len))
-			return "dma-freed";
+			return "dma_freed";
 	(void)len;
-	return "dma-unowned";
+	return "dma_unowned";
 }
 
 uint64_t hv_dma_addr(struct hv_pci_dev *hd, uint64_t bus, size_t len)
@@ -212,9 +252,9 @@ uint64_t hv_dma_addr(struct hv_pci_dev *hd, uint64_t bus, size_t len)
 			     len, (unsigned long long)bus, pci_slot_name(other, slot));
 	else
 		fmt_snprintf(msg, sizeof(msg), "%zu bytes at bus address 0x%llx: %s", len,
-			     (unsigned long long)bus, kind[4] == 'f' && kind[5] == 'r' ?
+			     (unsigned long long)bus, !strcmp(kind, "dma_freed") ?
 			     "a DMA allocation this device freed" : "no DMA memory of this device");
-	ddkvrf_violation(kind, d, __builtin_return_address(0), bus, msg);
+	ddkvrf_violation(kind, d, __builtin_return_address(0), bus, len, msg);
 	return bus;
 }
 

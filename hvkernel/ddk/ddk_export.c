@@ -33,8 +33,6 @@ static const struct ddk_export ddk_exports[] = {
 	DDK_EXPORT(hv_malloc),
 	DDK_EXPORT(hv_zalloc),
 	DDK_EXPORT(hv_free),
-	DDK_EXPORT(hv_dma_alloc),
-	DDK_EXPORT(hv_dma_free),
 	DDK_EXPORT(hv_dma_alloc_coherent),	/* 2.0 */
 	DDK_EXPORT(hv_dma_free_coherent),	/* 2.0 */
 	DDK_EXPORT(hv_dma_addr),		/* 2.0 */
@@ -61,8 +59,6 @@ static const struct ddk_export ddk_exports[] = {
 	DDK_EXPORT(hv_pci_enable),
 	DDK_EXPORT(hv_pci_disable),		/* 1.1 */
 	DDK_EXPORT(hv_pci_bar),			/* 2.0 */
-	DDK_EXPORT(hv_pci_map_bar),
-	DDK_EXPORT(hv_pci_bar_io),
 	DDK_EXPORT(hv_pci_irq_alloc),
 	DDK_EXPORT(hv_pci_irq_free),
 	DDK_EXPORT(hv_pci_irq_mode_name),

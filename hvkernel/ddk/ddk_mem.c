@@ -1,5 +1,6 @@
-/* DDK memory: hv_malloc and DMA memory (hv/mem.h) on the kernel allocators, or on the
- * verifier's checked allocator (verifier/vf_mem.c) under verifier=1. */
+/* DDK memory: hv_malloc (hv/mem.h) on the kernel heap, or on the verifier's checked
+ * allocator (verifier/vf_mem.c) under verifier=1. DMA memory belongs to a device:
+ * ddk_dma.c. */
 #include <hv/mem.h>
 #include <kern/mem.h>
 #include <kern/verifier.h>
@@ -22,25 +23,4 @@ void hv_free(void *p)
 		vf_free(p, DDK_CALLER);
 	else
 		kfree(p);
-}
-
-/* Identity mapping below 4 GiB makes the bus address equal to the virtual address. */
-void *hv_dma_alloc(size_t size, uint64_t *bus)
-{
-	if (size == 0)
-		return 0;
-	if (vf_on)
-		return vf_dma_alloc(size, bus, DDK_CALLER);
-	void *p = page_alloc((size + PAGE_SIZE - 1) / PAGE_SIZE);
-	if (p && bus)
-		*bus = (uint64_t)p;
-	return p;
-}
-
-void hv_dma_free(void *p, size_t size)
-{
-	if (vf_on)
-		vf_dma_free(p, size, DDK_CALLER);
-	else
-		page_free(p, (size + PAGE_SIZE - 1) / PAGE_SIZE);
 }

@@ -139,29 +139,6 @@ void hv_pci_disable(struct hv_pci_dev *d, unsigned what)
 	pci_disable(DDK_PCI(d), (uint16_t)(what & (HV_PCI_ENABLE_IO | HV_PCI_ENABLE_MEM | HV_PCI_ENABLE_MASTER)));
 }
 
-volatile void *hv_pci_map_bar(struct hv_pci_dev *hd, int bar, uint64_t *size)
-{
-	struct pci_dev *d = DDK_PCI(hd);
-	uintptr_t va = pci_bar_map(d, bar);
-
-	if (!va)
-		return 0;
-	if (size)
-		*size = d->bar[bar].size;
-	return (volatile void *)va;
-}
-
-int hv_pci_bar_io(struct hv_pci_dev *hd, int bar, uint16_t *port, uint32_t *size)
-{
-	struct pci_dev *d = DDK_PCI(hd);
-
-	if (bar < 0 || bar > 5 || !d->bar[bar].io || !d->bar[bar].size || d->bar[bar].base > 0xffff)
-		return -HV_ENODEV;
-	*port = (uint16_t)d->bar[bar].base;
-	if (size)
-		*size = (uint32_t)d->bar[bar].size;
-	return 0;
-}
 
 /* Interrupts: one trampoline per device maps the vector back to the driver's index. */
 struct ddk_irq {

@@ -4,7 +4,7 @@
  * function with its own second-level page table, identity-mapped (bus address = physical
  * address) and holding only the regions the DDK tracks for the function (kern/iommu.h).
  * A DMA anywhere else is blocked by the unit, which records a fault; the fault interrupt
- * (or iommu_fault_poll) reports each as a `dma-fault` violation with device, address and
+ * (or iommu_fault_poll) reports each as a `dma_fault_write` or `dma_fault_read` violation with device, address and
  * direction.
  */
 #include <arch/cpu.h>
@@ -37,6 +37,7 @@ static struct {
 	struct hv_spinlock fault_lock;
 	uint64_t nfaults;
 	struct iommu_fault last;
+	uint64_t table_pages;		/* page-table pages below the domains' roots */
 } vtd;
 
 static uint32_t vtd_read32(unsigned r) { return mmio_read32(vtd.regs + r); }
@@ -99,6 +100,7 @@ static uint64_t *vtd_leaf(struct pci_dev *d, uint64_t addr, bool create)
 			void *n = page_alloc(1);
 			if (!n)
 				return 0;
+			vtd.table_pages++;
 			/* Every level needs both permissions for a leaf's to count (9.8). */
 			*e = (uint64_t)(uintptr_t)n | VTD_SL_R | VTD_SL_W;
 		}
@@ -151,6 +153,7 @@ static void vtd_unmap_page(struct pci_dev *d, uint64_t addr)
 	for (unsigned level = 2; level <= vtd.levels && vtd_table_empty(t); level++) {
 		path[level][vtd_index(addr, level)] = 0;
 		page_free(t, 1);
+		vtd.table_pages--;
 		t = path[level];
 	}
 }
@@ -188,7 +191,7 @@ static void vtd_report(const struct iommu_fault *f)
 	fmt_snprintf(msg, sizeof(msg), "DMA %s of 0x%llx blocked by the IOMMU (source %02x:%02x.%u, reason %u: %s)",
 		     f->write ? "write" : "read", (unsigned long long)f->addr, f->sid >> 8,
 		     (f->sid >> 3) & 31, f->sid & 7, f->reason, vtd_reason(f->reason));
-	ddkvrf_violation(f->write ? "dma-fault-write" : "dma-fault-read", f->dev, 0, f->addr, msg);
+	ddkvrf_violation(f->write ? "dma_fault_write" : "dma_fault_read", f->dev, 0, f->addr, PAGE_SIZE, msg);
 }
 
 int iommu_fault_poll(void)
@@ -227,6 +230,11 @@ int iommu_fault_poll(void)
 	for (int i = 0; i < n && i < 8; i++)
 		vtd_report(&found[i]);
 	return n;
+}
+
+uint64_t iommu_table_pages(void)
+{
+	return __atomic_load_n(&vtd.table_pages, __ATOMIC_RELAXED);
 }
 
 uint64_t iommu_fault_count(void)

@@ -222,7 +222,7 @@ int blkpart_scan(struct hv_blkdev *disk)
 	char guid[GPT_GUID_STR];
 
 	d.scratch_len = GPT_SCRATCH_BYTES(disk->block_size);
-	d.scratch = r.base = hv_dma_alloc(d.scratch_len, &r.bus);
+	d.scratch = r.base = kdma_alloc(d.scratch_len, &r.bus);
 	if (!d.scratch) {
 		klog("blkdev: %s: no memory to read the partition table", disk->name);
 		return -HV_ENOMEM;
@@ -260,6 +260,6 @@ free:
 		klog("blkdev: %s: a partition table read timed out; its %llu-byte buffer is kept",
 		     disk->name, (unsigned long long)d.scratch_len);
 	else
-		hv_dma_free(d.scratch, d.scratch_len);
+		kdma_free(d.scratch, d.scratch_len);
 	return rc;
 }

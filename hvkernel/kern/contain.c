@@ -79,16 +79,46 @@ unsigned contain_count(void)
 
 static void contain_nmi(struct trapframe *tf, void *arg);
 
+/* One driver.deadline_ms= value, "MS" or "NAME:MS": 1 and *us when it applies to name (a
+ * NAME:MS for it, or MS for everyone when name is NULL), 0 when not, -1 when malformed. */
+static int contain_deadline_word(const char *v, const char *name, uint64_t *us)
+{
+	const char *colon = strchr(v, ':'), *num = colon ? colon + 1 : v;
+	uint64_t ms;
+
+	if (str_to_u64(num, strlen(num), &ms) < 0 || ms == 0 || ms > 600000)
+		return -1;
+	if (colon ? !name || strlen(name) != (size_t)(colon - v) || strncmp(v, name, (size_t)(colon - v))
+		  : name != 0)
+		return 0;
+	*us = ms * 1000;
+	return 1;
+}
+
+/* The deadline for drv: its own NAME:MS, else the global MS, else the default. */
+static uint64_t contain_deadline_for(const char *name)
+{
+	const char *v;
+	uint64_t us;
+
+	for (int i = 0; (v = cmdline_get_nth("driver.deadline_ms", i)); i++)
+		if (contain_deadline_word(v, name, &us) == 1)
+			return us;
+	return contain_deadline_us;
+}
+
 void contain_init(void)
 {
-	uint64_t ms = cmdline_get_u64("driver.deadline_ms", CONTAIN_DEADLINE_MS);
+	const char *v;
+	uint64_t us;
 
-	if (ms == 0 || ms > 600000) {
-		klog("driver: driver.deadline_ms=%llu is out of range (1..600000); using %u",
-		     (unsigned long long)ms, CONTAIN_DEADLINE_MS);
-		ms = CONTAIN_DEADLINE_MS;
+	for (int i = 0; (v = cmdline_get_nth("driver.deadline_ms", i)); i++) {
+		int r = contain_deadline_word(v, 0, &us);
+		if (r < 0)
+			klog("driver: driver.deadline_ms=%s: expected MS or NAME:MS with MS in 1..600000; ignored", v);
+		else if (r == 1)
+			contain_deadline_us = us;
 	}
-	contain_deadline_us = ms * 1000;
 	trap_set_handler(TRAP_NMI, contain_nmi, 0);
 }
 
@@ -142,8 +172,10 @@ void contain_trap_exit(struct trapframe *tf, int nested)
 
 	if (!c)
 		return;
+	/* The tick, or any device interrupt that comes first once the tick marked it. */
 	if (c->expired && !c->abandoned && tf->vector >= 32 && contain_safe_point(c, tf, 0))
-		contain_abandon(c, tf, -HV_ETIMEDOUT, "timeout", "timer");
+		contain_abandon(c, tf, -HV_ETIMEDOUT, "timeout",
+				tf->vector == IRQ_VEC_TIMER ? "timer" : "interrupt");
 	if (nested)
 		c->depth--;
 }
@@ -281,10 +313,11 @@ static int contain_call_one(struct contain_call *c)
 	c->img_hi = c->img_lo + m->npages * PAGE_SIZE;
 	c->boot_rflags = cpu_flags();
 	c->start_us = time_us();
-	c->deadline_us = c->start_us + contain_deadline_us;
+	uint64_t deadline = contain_deadline_for(c->drv->name);
+	c->deadline_us = c->start_us + deadline;
 	c->rep->reason = 0;
 	c->rep->op = c->remove ? "remove" : "probe";
-	timer_start(&c->timer, contain_deadline_us, contain_deadline, c);
+	timer_start(&c->timer, deadline, contain_deadline, c);
 	nmiwd_start();
 	contain_cur = c;
 	ret = contain_switch(c, contain_run, c, (void *)c->stack_hi);

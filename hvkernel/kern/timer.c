@@ -138,3 +138,14 @@ unsigned timer_cancel_in(const void *base, uint64_t size)
 	hv_spin_unlock_irqrestore(&timer_lock, on);
 	return n;
 }
+
+unsigned timer_count_in(const void *base, uint64_t size)
+{
+	unsigned long on = hv_spin_lock_irqsave(&timer_lock);
+	unsigned n = 0;
+
+	for (struct hv_timer *t = timer_list; t; t = t->next)
+		n += (uintptr_t)t->fn - (uintptr_t)base < size;
+	hv_spin_unlock_irqrestore(&timer_lock, on);
+	return n;
+}

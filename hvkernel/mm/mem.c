@@ -10,6 +10,7 @@
 #include <hv/lock.h>
 #include <kern/bootinfo.h>
 #include <kern/log.h>
+#include <kern/iommu.h>
 #include <kern/mem.h>
 #include <kern/string.h>
 #include <lib/heap.h>
@@ -184,6 +185,7 @@ void mem_get_counters(struct mem_counters *c)
 	c->heap_allocs = hs.allocs_in_use;
 	c->heap_bytes = hs.bytes_in_use;
 	c->heap_bad_frees = hs.bad_frees + mem_bad_page_frees;
+	c->pages_iommu = iommu_table_pages();
 }
 
 uint64_t *mem_page_directory(void);

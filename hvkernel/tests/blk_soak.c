@@ -12,6 +12,7 @@
 #include <hv/errno.h>
 #include <hv/mem.h>
 #include <kern/hvr.h>
+#include <kern/mem.h>
 #include <kern/string.h>
 #include <kern/time.h>
 
@@ -183,7 +184,7 @@ enum ktest_status blk_soak_run(struct ktest_ctx *t, struct hv_blkdev *bd, uint64
 	for (unsigned i = 0; i < depth; i++) {
 		s->slot[i].s = s;
 		s->slot[i].extent = -1;
-		s->slot[i].buf = hv_dma_alloc(bufsz, &s->slot[i].bus);
+		s->slot[i].buf = kdma_alloc(bufsz, &s->slot[i].bus);
 		if (!s->slot[i].buf) {
 			ktest_msg(t, "no DMA memory");
 			st = KTEST_ERROR;
@@ -259,7 +260,7 @@ enum ktest_status blk_soak_run(struct ktest_ctx *t, struct hv_blkdev *bd, uint64
 	ktest_metric(t, "seconds", (time_us() - t0) / 1000000, "s");
 free:
 	for (unsigned i = 0; i < depth; i++)
-		hv_dma_free(s->slot[i].buf, bufsz);
+		kdma_free(s->slot[i].buf, bufsz);
 	hv_free(s);
 	return st;
 keep_buffers:

@@ -10,6 +10,7 @@
 #include <hv/mem.h>
 #include <hv/time.h>
 #include <kern/blkdev.h>
+#include <kern/mem.h>
 #include <kern/driver.h>
 #include <kern/hvr.h>
 #include <kern/ktest.h>
@@ -85,7 +86,7 @@ KTEST_MANUAL(blk, attach)
 	struct pci_dev *d = (struct pci_dev *)bd->pci;
 	KT_CHECK(t, d && d->driver, "%s has no PCI function with a driver behind it", bd->name);
 	const struct blk_fn_disks want = blk_fn_disks(d);
-	uint8_t *buf = hv_dma_alloc(4096, &bus);
+	uint8_t *buf = kdma_alloc(4096, &bus);
 	KT_CHECK(t, buf, "no DMA memory");
 	enum ktest_status st = KTEST_PASS;
 	uint64_t t0 = time_us();
@@ -115,7 +116,7 @@ KTEST_MANUAL(blk, attach)
 		}
 	}
 	ktest_metric(t, "attach_us", (time_us() - t0) / (rounds ? rounds : 1), "us");
-	hv_dma_free(buf, 4096);
+	kdma_free(buf, 4096);
 	return st;
 }
 
@@ -197,7 +198,7 @@ KTEST_MANUAL(blk, highlba)
 	x[5].lba = nb - PER, x[5].n = PER;		/* ends at the last LBA */
 	x[6].lba = nb - 1, x[6].n = 1;			/* the last LBA alone */
 	size_t bytes = (size_t)PER * bd->block_size;
-	uint8_t *buf = hv_dma_alloc(bytes, &bus);
+	uint8_t *buf = kdma_alloc(bytes, &bus);
 	KT_CHECK(t, buf, "no DMA memory");
 	enum ktest_status st = KTEST_PASS;
 	for (int i = 0; i < HI && st == KTEST_PASS; i++) {
@@ -254,7 +255,7 @@ KTEST_MANUAL(blk, highlba)
 	}
 	ktest_metric(t, "last_lba", nb - 1, "lba");
 	if (p1 != -HV_ETIMEDOUT && p2 != -HV_ETIMEDOUT)
-		hv_dma_free(buf, bytes);	/* else the driver may still write into it */
+		kdma_free(buf, bytes);	/* else the driver may still write into it */
 	return st;
 }
 
@@ -304,7 +305,7 @@ KTEST(blk, verify)
 	uint64_t span = ktest_param_u64(t, "mib", 16) * (1u << 20) / bs;
 	if (span > bd->nblocks)
 		span = bd->nblocks;
-	uint8_t *buf = hv_dma_alloc(BLK_MAX_BYTES, &bus);
+	uint8_t *buf = kdma_alloc(BLK_MAX_BYTES, &bus);
 	KT_CHECK(t, buf, "no DMA memory");
 	enum ktest_status st = KTEST_PASS;
 	uint64_t lba = 0, ops = 0;
@@ -361,7 +362,7 @@ KTEST(blk, verify)
 		st = KTEST_FAIL;
 	}
 	ktest_metric(t, "requests", ops * 2, "count");
-	hv_dma_free(buf, BLK_MAX_BYTES);
+	kdma_free(buf, BLK_MAX_BYTES);
 	/* blk.host_verify=1: stop while the host reads the image and checks every block we
 	 * reported written; later tests (seqbench) overwrite them. */
 	if (st == KTEST_PASS && ktest_param_u64(t, "host_verify", 0) && hvr_sync("blkverify") < 0) {
@@ -436,7 +437,7 @@ KTEST(blk, qdepth)
 		 qd, (unsigned long long)bd->nblocks);
 	size_t bytes = (size_t)qd * n * bd->block_size;
 	struct blk_slot *sl = hv_zalloc(qd * sizeof(*sl));
-	uint8_t *buf = hv_dma_alloc(bytes, &bus);
+	uint8_t *buf = kdma_alloc(bytes, &bus);
 	enum ktest_status st = KTEST_PASS;
 	if (!sl || !buf) {
 		ktest_msg(t, "no memory");
@@ -517,7 +518,7 @@ KTEST(blk, qdepth)
 	ktest_metric(t, "planted_errors", planted, "count");
 free:
 	if (buf)
-		hv_dma_free(buf, bytes);
+		kdma_free(buf, bytes);
 	hv_free(sl);
 	return st;
 }
@@ -542,7 +543,7 @@ KTEST(blk, errors)
 		ktest_msg(t, "blk.eio_lba=, blk.eio_wlba= or blk.eio_flush=1 not given (no error injection configured)");
 		return KTEST_SKIP;
 	}
-	uint8_t *buf = hv_dma_alloc(4096, &bus);
+	uint8_t *buf = kdma_alloc(4096, &bus);
 	KT_CHECK(t, buf, "no DMA memory");
 	enum ktest_status st = KTEST_PASS;
 	if (wlba) {
@@ -582,7 +583,7 @@ KTEST(blk, errors)
 		st = KTEST_FAIL;
 	}
 out:
-	hv_dma_free(buf, 4096);
+	kdma_free(buf, 4096);
 	return st;
 }
 
@@ -607,7 +608,7 @@ KTEST_MANUAL(blk, intr)
 	if (!bd)
 		return KTEST_SKIP;
 	uint32_t n = 4096 / bd->block_size ? 4096 / bd->block_size : 1;
-	uint8_t *buf = hv_dma_alloc(4096, &bus);
+	uint8_t *buf = kdma_alloc(4096, &bus);
 	struct hv_blkreq *rq = hv_zalloc(sizeof(*rq));
 	enum ktest_status st = KTEST_PASS;
 	unsigned by_intr = 0;
@@ -663,7 +664,7 @@ KTEST_MANUAL(blk, intr)
 	ktest_metric(t, "completed_by_interrupt", by_intr, "count");
 out:
 	if (buf)
-		hv_dma_free(buf, 4096);
+		kdma_free(buf, 4096);
 	hv_free(rq);
 	return st;
 }
@@ -682,7 +683,7 @@ KTEST_MANUAL(blk, poll)
 		return KTEST_FAIL;
 	}
 	uint32_t n = 4096 / bd->block_size ? 4096 / bd->block_size : 1;
-	uint8_t *buf = hv_dma_alloc(4096, &bus);
+	uint8_t *buf = kdma_alloc(4096, &bus);
 	KT_CHECK(t, buf, "no DMA memory");
 	enum ktest_status st = KTEST_PASS;
 	unsigned polled = 0;
@@ -717,7 +718,7 @@ KTEST_MANUAL(blk, poll)
 	}
 	cpu_irq_restore(on);
 	ktest_metric(t, "completed_by_polling", polled, "count");
-	hv_dma_free(buf, 4096);
+	kdma_free(buf, 4096);
 	return st;
 }
 
@@ -733,7 +734,7 @@ KTEST_MANUAL(blk, resize)
 	if (!bd)
 		return KTEST_SKIP;
 	uint32_t n = 4096 / bd->block_size ? 4096 / bd->block_size : 1;
-	uint8_t *buf = hv_dma_alloc(4096, &bus);
+	uint8_t *buf = kdma_alloc(4096, &bus);
 	KT_CHECK(t, buf, "no DMA memory");
 	enum ktest_status st = KTEST_PASS;
 	int r = blk_io(bd, HV_BLK_READ, 0, n, buf, bus);
@@ -758,7 +759,7 @@ KTEST_MANUAL(blk, resize)
 		ktest_msg(t, "%s: I/O around the resize failed (%d)", bd->name, r);
 		st = KTEST_FAIL;
 	}
-	hv_dma_free(buf, 4096);
+	kdma_free(buf, 4096);
 	return st;
 }
 
@@ -782,7 +783,7 @@ KTEST(blk, timeout)
 	KT_CHECK(t, slow && slow != bd, "blk.slow_dev=%s: no such blkdev, or it is blk.dev", slow_name);
 	ktest_expect_recovery(t);	/* the timeout is the host's, on purpose */
 	uint32_t n = 4096 / bd->block_size ? 4096 / bd->block_size : 1;
-	uint8_t *buf = hv_dma_alloc(4096, &bus);
+	uint8_t *buf = kdma_alloc(4096, &bus);
 	KT_CHECK(t, buf, "no DMA memory");
 	enum ktest_status st = KTEST_PASS;
 	uint64_t t0 = time_us();
@@ -806,7 +807,7 @@ KTEST(blk, timeout)
 		ktest_msg(t, "%s: after the timeout: %s %d", bd->name, r ? "error" : "wrong data", r);
 		st = KTEST_FAIL;
 	}
-	hv_dma_free(buf, 4096);
+	kdma_free(buf, 4096);
 	return st;
 }
 
@@ -824,7 +825,7 @@ KTEST(blk, seqbench)
 	if (mib * n > bd->nblocks)
 		mib = bd->nblocks / n;
 	KT_CHECK(t, mib > 0, "%s is smaller than 1 MiB", bd->name);
-	uint8_t *buf = hv_dma_alloc(BLK_MAX_BYTES, &bus);
+	uint8_t *buf = kdma_alloc(BLK_MAX_BYTES, &bus);
 	KT_CHECK(t, buf, "no DMA memory");
 	enum ktest_status st = KTEST_PASS;
 	uint64_t t0 = time_us();
@@ -844,7 +845,7 @@ KTEST(blk, seqbench)
 		else
 			blk_report_write(bd, i * n, n, gen);
 	}
-	hv_dma_free(buf, BLK_MAX_BYTES);
+	kdma_free(buf, BLK_MAX_BYTES);
 	if (st != KTEST_PASS) {
 		ktest_msg(t, "%s: I/O error during the benchmark", bd->name);
 		return st;
@@ -878,7 +879,7 @@ KTEST(blk, randbench)
 		span = bd->nblocks / n;
 	unsigned qd = bd->queue_depth < 32 ? bd->queue_depth : 32;
 	KT_CHECK(t, span > 0 && qd > 0, "%s is too small", bd->name);
-	uint8_t *buf = hv_dma_alloc((size_t)qd * 4096, &bus);
+	uint8_t *buf = kdma_alloc((size_t)qd * 4096, &bus);
 	struct hv_blkreq *rq = hv_zalloc(qd * sizeof(*rq));
 	enum ktest_status st = KTEST_PASS;
 	if (!buf || !rq) {
@@ -943,7 +944,7 @@ KTEST(blk, randbench)
 	ktest_metric(t, "iops_qd", usq ? completed * 1000000 / usq : 0, "iops");
 	ktest_metric(t, "qd", qd, "requests");
 out:
-	hv_dma_free(buf, (size_t)qd * 4096);
+	kdma_free(buf, (size_t)qd * 4096);
 	hv_free(rq);
 	return st;
 }

@@ -9,6 +9,7 @@
 #include <hv/errno.h>
 #include <hv/mem.h>
 #include <kern/blkdev.h>
+#include <kern/mem.h>
 #include <kern/ktest.h>
 #include <kern/string.h>
 #include <lib/fmt.h>
@@ -86,14 +87,14 @@ KTEST(blkdev, partitions)
 	struct bpt_disk d;
 	struct hv_blkdev bd;
 	uint64_t bus;
-	uint8_t *buf = hv_dma_alloc(2 * 512, &bus);
+	uint8_t *buf = kdma_alloc(2 * 512, &bus);
 
 	memset(&d, 0, sizeof(d));
 	memset(&bd, 0, sizeof(bd));
-	d.data = hv_dma_alloc(BPT_BLOCKS * 512, &bus);
+	d.data = kdma_alloc(BPT_BLOCKS * 512, &bus);
 	if (!d.data || !buf) {
-		hv_dma_free(buf, 2 * 512);
-		hv_dma_free(d.data, BPT_BLOCKS * 512);
+		kdma_free(buf, 2 * 512);
+		kdma_free(d.data, BPT_BLOCKS * 512);
 		ktest_msg(t, "no memory");
 		return KTEST_ERROR;
 	}
@@ -163,7 +164,7 @@ release:
 unregister:
 	hv_blkdev_unregister(&bd);	/* a no-op when already gone */
 free:
-	hv_dma_free(buf, 2 * 512);
-	hv_dma_free(d.data, BPT_BLOCKS * 512);
+	kdma_free(buf, 2 * 512);
+	kdma_free(d.data, BPT_BLOCKS * 512);
 	return st;
 }

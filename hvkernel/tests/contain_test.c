@@ -5,11 +5,16 @@
  * that function is failed and unbound and exactly one call was contained. Manual: it
  * needs the remove-spin defect build (tests/kernel/tests.cfg, contain-remove-*).
  */
+#include <kern/blkdev.h>
 #include <kern/contain.h>
 #include <kern/driver.h>
 #include <kern/ktest.h>
+#include <kern/mem.h>
+#include <kern/module.h>
+#include <kern/netdev.h>
 #include <kern/pci.h>
 #include <kern/string.h>
+#include <kern/timer.h>
 
 #define CT_MAX	32
 
@@ -50,5 +55,42 @@ KTEST_MANUAL(driver, rebind)
 	}
 	KT_CHECK(t, contained == (want[0] ? 1u : 0u), "%u calls contained, expected %u", contained,
 		 want[0] ? 1u : 0u);
+	return KTEST_PASS;
+}
+
+/* What containment leaves of a failed function (kern/contain.c, contain_fail_device): no
+ * interrupt vectors, no netdev or disk of it, bus mastering and decode off, no armed timer
+ * in the withdrawn driver's module, and the driver out of the registry. Exactly
+ * driver.failed=N functions are failed (default 1). */
+KTEST_MANUAL(driver, failed_clean)
+{
+	uint64_t want = ktest_param_u64(t, "failed", 1);
+	unsigned n = 0;
+	char slot[16];
+
+	for (struct pci_dev *d = pci_first(); d; d = d->next) {
+		if (!d->failed)
+			continue;
+		const char *s = pci_slot_name(d, slot);
+		n++;
+		KT_CHECK(t, !d->driver && d->irq_mode == PCI_IRQ_NONE && d->nvec == 0,
+			 "%s: still bound or has interrupts (mode %d, %u vectors)", s, d->irq_mode, d->nvec);
+		KT_CHECK(t, !(pci_cfg_read16(d, 0x04) & 0x0007), "%s: command register 0x%x: not off", s,
+			 pci_cfg_read16(d, 0x04));
+		for (struct hv_netdev *nd = netdev_first(); nd; nd = netdev_next(nd))
+			KT_CHECK(t, nd->pci != (struct hv_pci_dev *)d, "%s: netdev %s still registered", s,
+				 nd->name);
+		for (struct hv_blkdev *bd = blkdev_first(); bd; bd = blkdev_next(bd))
+			KT_CHECK(t, bd->pci != (struct hv_pci_dev *)d, "%s: blkdev %s still registered", s,
+				 bd->name);
+		for (struct pci_driver *drv = driver_first(); drv; drv = drv->next)
+			KT_CHECK(t, strcmp(drv->name, d->failed_driver) != 0,
+				 "%s: driver %s is still registered", s, drv->name);
+	}
+	for (struct module *m = module_first(); m; m = m->next)
+		KT_CHECK(t, !m->failed || timer_count_in(m->base, m->npages * PAGE_SIZE) == 0,
+			 "module %s: %u timers still armed", m->info.name,
+			 timer_count_in(m->base, m->npages * PAGE_SIZE));
+	KT_CHECK(t, n == want, "%u functions failed, expected %llu", n, (unsigned long long)want);
 	return KTEST_PASS;
 }

@@ -8,6 +8,7 @@
 #include <kern/ktest.h>
 #include <kern/mem.h>
 #include <kern/module.h>
+#include <kern/pci.h>
 #include <kern/string.h>
 
 /* No page of any loaded module is both writable and executable, and its text is not
@@ -73,15 +74,21 @@ KTEST(ddk, timer)
 
 KTEST(ddk, dma)
 {
+	struct hv_pci_dev *d = (struct hv_pci_dev *)pci_first();
 	uint64_t bus;
-	unsigned char *p = hv_dma_alloc(3 * 4096 + 1, &bus);
 
-	KT_CHECK(t, p, "hv_dma_alloc failed");
+	if (!d) {
+		ktest_msg(t, "needs a PCI function to own the memory");
+		return KTEST_ERROR;
+	}
+	unsigned char *p = hv_dma_alloc_coherent(d, 3 * 4096 + 1, &bus);
+
+	KT_CHECK(t, p, "hv_dma_alloc_coherent failed");
 	KT_CHECK(t, ((uintptr_t)p & 4095) == 0 && bus == (uint64_t)p, "DMA buffer %p bus %llx", (void *)p,
 		 (unsigned long long)bus);
 	for (int i = 0; i < 4 * 4096; i++)
 		KT_CHECK(t, p[i] == 0, "byte %d not zeroed", i);
-	hv_dma_free(p, 3 * 4096 + 1);
+	hv_dma_free_coherent(d, p, 3 * 4096 + 1);
 	void *q = hv_malloc(100);
 	KT_CHECK(t, q, "hv_malloc failed");
 	hv_free(q);

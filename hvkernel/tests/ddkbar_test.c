@@ -34,8 +34,8 @@ static bool ddkbart_caught(struct ktest_ctx *t, const struct pci_dev *d, uint64_
 
 	ddkvrf_last(&v);
 	const char *sym = ksym_lookup((uint64_t)(uintptr_t)v.site, &symoff);
-	if (strcmp(v.kind, "bar-overrun") != 0 || v.dev != d || v.addr != off) {
-		ktest_msg(t, "violation %s dev %p addr 0x%llx, expected bar-overrun at 0x%llx", v.kind,
+	if (strcmp(v.kind, "bar_overrun") != 0 || v.dev != d || v.addr != off) {
+		ktest_msg(t, "violation %s dev %p addr 0x%llx, expected bar_overrun at 0x%llx", v.kind,
 			  (const void *)v.dev, (unsigned long long)v.addr, (unsigned long long)off);
 		return false;
 	}

@@ -70,18 +70,18 @@ KTEST(ddk, dmacheck)
 		 "an address inside x's allocation was reported");
 	ddkvrf_expect(1);
 	hv_dma_addr(DDKDT_HV(x), a + 3 * 4096 - 4, 8);
-	KT_CHECK(t, ddkdt_caught(t, x, "dma-unowned", a + 3 * 4096 - 4), "8 bytes straddling the end");
+	KT_CHECK(t, ddkdt_caught(t, x, "dma_unowned", a + 3 * 4096 - 4), "8 bytes straddling the end");
 	ddkvrf_expect(1);
 	hv_dma_addr(DDKDT_HV(x), b + 64, 16);
-	KT_CHECK(t, ddkdt_caught(t, x, "dma-foreign", b + 64), "y's buffer handed to x");
+	KT_CHECK(t, ddkdt_caught(t, x, "dma_foreign", b + 64), "y's buffer handed to x");
 	ddkvrf_expect(1);
 	hv_dma_free_coherent(DDKDT_HV(x), pb, 4096);
-	KT_CHECK(t, ddkdt_caught(t, x, "dma-bad-free", b), "x freeing y's buffer");
+	KT_CHECK(t, ddkdt_caught(t, x, "dma_bad_free", b), "x freeing y's buffer");
 	KT_CHECK(t, ddk_dma_owner(b) == y, "a refused free took y's buffer away");
 	hv_dma_free_coherent(DDKDT_HV(x), pa, 3 * 4096 - 100);
 	ddkvrf_expect(1);
 	hv_dma_addr(DDKDT_HV(x), a + 4096, 512);
-	KT_CHECK(t, ddkdt_caught(t, x, "dma-freed", a + 4096), "x's freed buffer handed to x");
+	KT_CHECK(t, ddkdt_caught(t, x, "dma_freed", a + 4096), "x's freed buffer handed to x");
 
 	/* A block request's buffer is x's from submit to completion, and not after. */
 	struct hv_blkreq rq;
@@ -92,7 +92,7 @@ KTEST(ddk, dmacheck)
 	hv_blkreq_complete(&rq, 0);
 	ddkvrf_expect(1);
 	hv_dma_addr(DDKDT_HV(x), b + 256, 256);
-	KT_CHECK(t, ddkdt_caught(t, x, "dma-foreign", b + 256), "a completed request's buffer");
+	KT_CHECK(t, ddkdt_caught(t, x, "dma_foreign", b + 256), "a completed request's buffer");
 	ddkvrf_expect(0);
 	hv_dma_free_coherent(DDKDT_HV(y), pb, 4096);
 	KT_CHECK(t, ddk_dma_regions(x) == nx && ddk_dma_regions(y) == ny, "regions left: %u and %u",

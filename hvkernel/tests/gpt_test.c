@@ -14,6 +14,7 @@
 #include <hv/errno.h>
 #include <hv/mem.h>
 #include <kern/blkdev.h>
+#include <kern/mem.h>
 #include <kern/driver.h>
 #include <kern/ktest.h>
 #include <kern/pci.h>
@@ -136,13 +137,13 @@ static int gptt_own_scan(struct hv_blkdev *disk, enum gpt_source *src)
 	size_t len = GPT_SCRATCH_BYTES(disk->block_size);
 
 	*src = GPT_NONE;
-	r.base = hv_dma_alloc(len, &r.bus);
+	r.base = kdma_alloc(len, &r.bus);
 	if (!r.base)
 		return -HV_ENOMEM;
 	struct gpt_disk d = { disk->block_size, disk->nblocks, gptt_read, &r, r.base, len };
 	int rc = gpt_scan(&d, &tab);
 	*src = tab.source;
-	hv_dma_free(r.base, len);
+	kdma_free(r.base, len);
 	return rc;
 }
 
@@ -302,7 +303,7 @@ KTEST_MANUAL(blk, gpt)
 	ktest_metric(t, "partitions", gptt_count(disk), "count");
 	KT_CHECK(t, gptt_count(disk) == (unsigned)n, "%s has %u partitions, expected %d", disk->name,
 		 gptt_count(disk), n);
-	uint8_t *buf = hv_dma_alloc(2 * 4096, &bus);
+	uint8_t *buf = kdma_alloc(2 * 4096, &bus);
 	KT_CHECK(t, buf, "no DMA memory");
 	enum ktest_status st = KTEST_PASS;
 	if (want == GPT_NONE) {
@@ -328,6 +329,6 @@ KTEST_MANUAL(blk, gpt)
 	}
 	st = gptt_rebind(t, disk, (unsigned)n);
 free:
-	hv_dma_free(buf, 2 * 4096);
+	kdma_free(buf, 2 * 4096);
 	return st;
 }

@@ -8,6 +8,7 @@
 #include <hv/errno.h>
 #include <hv/mem.h>
 #include <kern/blkdev.h>
+#include <kern/mem.h>
 #include <kern/hvr.h>
 #include <kern/ktest.h>
 #include <kern/netdev.h>
@@ -53,11 +54,11 @@ KTEST_MANUAL(pci, hotunplug)
 		KT_CHECK(t, netdev_open(n) == 0, "%s: open failed", netname);
 	}
 	uint64_t bus_addr;
-	uint8_t *buf = hv_dma_alloc(4096, &bus_addr);
+	uint8_t *buf = kdma_alloc(4096, &bus_addr);
 	static uint8_t frame[60] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 2, 0, 0, 0, 0, 1, 0x88, 0xb5 };
 	KT_CHECK(t, buf, "no memory");
 	if (hvr_sync("unplug") < 0) {
-		hv_dma_free(buf, 4096);
+		kdma_free(buf, 4096);
 		ktest_msg(t, "the host did not answer the unplug sync point");
 		return KTEST_ERROR;
 	}
@@ -76,7 +77,7 @@ KTEST_MANUAL(pci, hotunplug)
 		pci_hotplug_poll();
 	}
 	uint64_t took = time_us() - t0;
-	hv_dma_free(buf, 4096);
+	kdma_free(buf, 4096);
 	ktest_metric(t, "removal_us", took, "us");
 	ktest_metric(t, "ops_during_unplug", ops, "count");
 	KT_CHECK(t, !hpt_find(seg, bus, dv, fn), "the function is still there after 5 s");

@@ -10,9 +10,10 @@
  * lost without the device counting it, corrupt or out of order, on driver counters that are
  * not exact, on the host's wire check, and on a stall: no frame received for nic.stall_ms
  * (default 2000) while frames are owed, so a queue whose doorbell is never rung fails within
- * that bound instead of hanging.
+ * that bound instead of hanging. The soak is in nic_suite_soak.c.
  */
 #include <hv/errno.h>
+#include <arch/cpu.h>
 #include <kern/hvr.h>
 #include <kern/ktest.h>
 #include <kern/netdev.h>
@@ -26,6 +27,23 @@
 static size_t nic_stream_len(uint64_t k)
 {
 	return 60 + (size_t)((k * 37) % 256);
+}
+
+/*
+ * Why a receiver stalled, as far as the kernel can tell: with interrupts driving it, one
+ * call of its poll function shows whether frames sat in its ring without an interrupt.
+ */
+const char *nic_stall_cause(struct hv_netdev *dst)
+{
+	uint64_t before = nic_rxs.frames;
+
+	if (nic_polling || !dst->ops->poll)
+		return "";
+	int on = cpu_irq_save();
+	dst->ops->poll(dst, 64);
+	cpu_irq_restore(on);
+	return nic_rxs.frames != before ? ": frames were waiting in its ring, its interrupt never came" :
+	       ": its ring held nothing either";
 }
 
 /*
@@ -59,9 +77,10 @@ enum ktest_status nic_stream(struct ktest_ctx *t, const char *test, struct hv_ne
 				progress = time_us();
 			} else if (time_us() - progress > stall_us) {
 				ktest_msg(t, "%s -> %s stalled: nothing received for %llu ms after %llu of %llu "
-					  "frames (%llu sent)", src->name, dst->name,
+					  "frames (%llu sent)%s", src->name, dst->name,
 					  (unsigned long long)stall_us / 1000, (unsigned long long)seen,
-					  (unsigned long long)n, (unsigned long long)w.frames);
+					  (unsigned long long)n, (unsigned long long)w.frames,
+					  nic_stall_cause(dst));
 				st = KTEST_FAIL;
 				break;
 			}

@@ -22,6 +22,7 @@
 struct nic_rx {
 	uint64_t frames, bad, out_of_order, bytes;
 	uint64_t probes;		/* probes seen: not test frames, never counted as such */
+	uint64_t backward;		/* frames older than one seen before (duplicates too) */
 	struct nicframe_order order;
 	int check;			/* verify contents (off for the rate test) */
 };
@@ -53,6 +54,8 @@ void nic_teardown(struct hv_netdev *a, struct hv_netdev *b);
 extern uint64_t nic_drain_us;
 void nic_drain(struct hv_netdev *b, uint64_t want);
 int nic_wait_state(struct hv_netdev *nd, bool up, uint64_t us, uint64_t *took);
+/* A `linkflap` record naming nd by MAC, then sync point (link-down, link-up) for the host. */
+int nic_link_sync(const struct hv_netdev *nd, const char *point);
 
 /* Driver counters before a phase, to check after it (nic_books_close). */
 struct nic_books {
@@ -86,6 +89,8 @@ struct nic_stream_result {
 	uint64_t frames, bytes, us;	/* received at dst, and how long it took */
 	uint64_t missed;		/* frames dst's device counted missed */
 };
+/* ": why" for a stall message ("" when polling anyway); polls dst once. */
+const char *nic_stall_cause(struct hv_netdev *dst);
 enum ktest_status nic_stream(struct ktest_ctx *t, const char *test, struct hv_netdev *src,
 			     struct hv_netdev *dst, uint32_t first, uint64_t n, uint64_t stall_us,
 			     struct nic_stream_result *res);

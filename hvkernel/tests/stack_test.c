@@ -6,6 +6,7 @@
 #include <hv/errno.h>
 #include <hv/mem.h>
 #include <kern/blkdev.h>
+#include <kern/mem.h>
 #include <kern/ktest.h>
 #include <kern/netdev.h>
 #include <kern/string.h>
@@ -126,8 +127,8 @@ KTEST(blkdev, ramdisk)
 	enum ktest_status st = KTEST_PASS;
 
 	memset(&bd, 0, sizeof(bd));
-	r.data = hv_dma_alloc(256 * 512, &bus);
-	unsigned char *buf = hv_dma_alloc(8 * 512, &bus);
+	r.data = kdma_alloc(256 * 512, &bus);
+	unsigned char *buf = kdma_alloc(8 * 512, &bus);
 	KT_CHECK(t, r.data && buf, "no memory");
 	bd.block_size = 512;
 	bd.nblocks = 256;
@@ -189,7 +190,7 @@ KTEST(blkdev, ramdisk)
 		hv_blkreq_complete(r.held, -HV_EIO);
 	hv_blkdev_unregister(&bd);
 free:
-	hv_dma_free(buf, 8 * 512);
-	hv_dma_free(r.data, 256 * 512);
+	kdma_free(buf, 8 * 512);
+	kdma_free(r.data, 256 * 512);
 	return st;
 }

@@ -7,6 +7,7 @@
 #include <hv/errno.h>
 #include <hv/mem.h>
 #include <kern/blkdev.h>
+#include <kern/mem.h>
 #include <kern/hvr.h>
 #include <kern/ktest.h>
 #include <kern/string.h>
@@ -61,7 +62,7 @@ static enum ktest_status vblkt_real(struct ktest_ctx *t, const char *name)
 	KT_CHECK(t, bd, "no block device %s", name);
 	KT_CHECK(t, bd->block_size == 512 && bd->nblocks >= first + count + 16, "%s: needs 512-byte "
 		 "blocks and at least %llu of them", name, (unsigned long long)(first + count + 16));
-	uint8_t *buf = hv_dma_alloc(64 * 512, &bus);
+	uint8_t *buf = kdma_alloc(64 * 512, &bus);
 	KT_CHECK(t, buf, "no memory");
 	enum ktest_status st = KTEST_PASS;
 	struct hv_blkreq rq;
@@ -127,7 +128,7 @@ static enum ktest_status vblkt_real(struct ktest_ctx *t, const char *name)
 	}
 out:
 	vm_destroy(vm);
-	hv_dma_free(buf, 64 * 512);
+	kdma_free(buf, 64 * 512);
 	return st;
 }
 
@@ -142,7 +143,7 @@ KTEST(vmm, vblk)
 	}
 	if (ktest_param(t, "vblk_dev", 0))
 		return vblkt_real(t, ktest_param(t, "vblk_dev", 0));
-	uint8_t *disk = hv_dma_alloc(VBLK_SECTORS * 512, &bus);
+	uint8_t *disk = kdma_alloc(VBLK_SECTORS * 512, &bus);
 	struct hv_blkdev bd;
 	memset(&bd, 0, sizeof(bd));
 	bd.block_size = 512;
@@ -185,7 +186,7 @@ KTEST(vmm, vblk)
 out:
 	vm_destroy(vm);
 	hv_blkdev_unregister(&bd);
-	hv_dma_free(disk, VBLK_SECTORS * 512);
+	kdma_free(disk, VBLK_SECTORS * 512);
 	return st;
 }
 
@@ -208,7 +209,7 @@ KTEST_MANUAL(vmm, vblkbench)
 	}
 	KT_CHECK(t, bd && bd->block_size == 512 && bd->nblocks >= mib * 2048, "need %s with 512-byte blocks "
 		 "and %llu MiB", name, (unsigned long long)mib);
-	uint8_t *buf = hv_dma_alloc(1024 * 1024, &bus);
+	uint8_t *buf = kdma_alloc(1024 * 1024, &bus);
 	KT_CHECK(t, buf, "no memory");
 	/* One untimed pass first, so both timed reads find the host's caches in the same state. */
 	uint64_t t0 = 0;
@@ -217,14 +218,14 @@ KTEST_MANUAL(vmm, vblkbench)
 	for (uint64_t s = 0; s < mib * 2048; s += 2048) {
 		struct hv_blkreq rq = { .op = HV_BLK_READ, .lba = s, .nblocks = 2048, .buf = buf, .buf_bus = bus };
 		if (blkdev_submit_wait(bd, &rq, 10000000) != 0) {
-			hv_dma_free(buf, 1024 * 1024);
+			kdma_free(buf, 1024 * 1024);
 			ktest_msg(t, "%s: direct read failed", name);
 			return KTEST_FAIL;
 		}
 	}
 	}
 	uint64_t direct_us = time_us() - t0;
-	hv_dma_free(buf, 1024 * 1024);
+	kdma_free(buf, 1024 * 1024);
 	struct vm *vm = vm_create("vm-bench", 4 << 20, guest_os_start, (uint64_t)(guest_os_end - guest_os_start),
 				  0x1000, 0x1000, (uint32_t)(mib << 8) | GTEST_VBLK_READ);
 	enum ktest_status st = KTEST_PASS;
@@ -267,7 +268,7 @@ KTEST(vmm, vblkirq)
 		ktest_msg(t, "%s", why);
 		return KTEST_SKIP;
 	}
-	uint8_t *disk = hv_dma_alloc(VBLK_SECTORS * 512, &bus);
+	uint8_t *disk = kdma_alloc(VBLK_SECTORS * 512, &bus);
 	struct hv_blkdev bd;
 	memset(&bd, 0, sizeof(bd));
 	bd.block_size = 512;
@@ -312,6 +313,6 @@ KTEST(vmm, vblkirq)
 out:
 	vm_destroy(vm);
 	hv_blkdev_unregister(&bd);
-	hv_dma_free(disk, VBLK_SECTORS * 512);
+	kdma_free(disk, VBLK_SECTORS * 512);
 	return st;
 }

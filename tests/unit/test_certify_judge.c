@@ -7,6 +7,7 @@
 #include "../../certify/peer.h"
 #include "../../certify/plan.h"
 #include "../../certify/run.h"
+#include "../../certify/models.h"
 #include "unit.h"
 
 static const char judge_plan[] =
@@ -332,6 +333,26 @@ static void test_hostchecks_require(void)
 	CU_ASSERT_EQUAL(hc.n, CERTIFY_HOSTCHECK_MAX);
 	CU_ASSERT_PTR_NULL(certify_hostcheck_get(&hc, "x.more"));
 	certify_hostcheck_done(NULL, 1, "ignored");
+	certify_plan_free(&p);
+
+	/* nic-pair with a NIC: nic.mac always, wire.frames only when a test carries traffic */
+	spec.ndut = 1;
+	snprintf(spec.dut[0].model, sizeof(spec.dut[0].model), "e1000");
+	spec.dut[0].m = certify_model_find("e1000");
+	CU_ASSERT_EQUAL_FATAL(certify_plan_parse("name = s\ntests = nic.attach\ntopology = nic-pair\n",
+						 "s.plan", &p, &err), 0);
+	hc.n = 0;
+	certify_hostchecks_require(&spec, &hc);
+	CU_ASSERT_EQUAL_FATAL(hc.n, 1);
+	CU_ASSERT_STRING_EQUAL(hc.v[0].name, "nic.mac");
+	certify_plan_free(&p);
+	CU_ASSERT_EQUAL_FATAL(certify_plan_parse("name = s\ntests = nic.attach nic.rate\n"
+						 "topology = nic-pair\n", "s.plan", &p, &err), 0);
+	hc.n = 0;
+	certify_hostchecks_require(&spec, &hc);
+	CU_ASSERT_EQUAL_FATAL(hc.n, 2);
+	CU_ASSERT_STRING_EQUAL(hc.v[1].name, "wire.frames");
+	CU_ASSERT_FALSE(hc.v[1].ran);
 	certify_plan_free(&p);
 }
 

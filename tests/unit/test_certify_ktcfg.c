@@ -204,8 +204,18 @@ static void test_qemu_argv(void)
 	CU_ASSERT(kt_has(&argv, "-chardev", "socket,id=com2,path=/t/c2,server=off"));
 	CU_ASSERT(kt_has(&argv, "-mon", "chardev=qmp,mode=control"));
 	CU_ASSERT(kt_has(&argv, "-drive", "file=/t/disk-d1.img,if=none,id=d1"));
+	CU_ASSERT(!kt_has(&argv, "-device", "intel-iommu"));
 	CU_ASSERT_PTR_NULL(argv.v[argv.n]);
 	certify_strv_free(&argv);
+	/* The IOMMU comes before every other device (devices created first bypass it). */
+	q.iommu = 1;
+	CU_ASSERT_EQUAL_FATAL(qemu_build_argv(&q, QEMU_ACCEL_TCG, &p, &argv, &err), 0);
+	size_t first_dev = 0;
+	while (first_dev < argv.n && strcmp(argv.v[first_dev], "-device"))
+		first_dev++;
+	CU_ASSERT(first_dev + 1 < argv.n && !strcmp(argv.v[first_dev + 1], "intel-iommu"));
+	certify_strv_free(&argv);
+	q.iommu = 0;
 	CU_ASSERT_EQUAL(qemu_build_argv(&q, QEMU_ACCEL_KVM, &p, &argv, &err), 0);
 	CU_ASSERT(kt_has(&argv, "-cpu", "host,-arch-capabilities"));
 	certify_strv_free(&argv);

@@ -95,6 +95,40 @@ static void test_plan_errors(void)
 	plan_bad("name = x\ntests = boot\neio_flush = maybe\n", "eio_flush: 'maybe' is not yes or no");
 	plan_bad("name = x\ntests = boot\ntopology = ring\n", "topology: 'ring'");
 	plan_bad("name = x\ntests = boot\nkind = gpu\n", "kind: 'gpu'");
+	plan_bad("name = x\ntests = boot\nsoak = 0\n", "bad.plan:3: soak: '0' is not 1..86400 seconds");
+	plan_bad("name = x\ntests = boot\nsoak = 5s\n", "soak: '5s' is not 1..86400 seconds");
+	plan_bad("name = x\ntests = boot\nsoak = 86401\n", "soak: '86401'");
+	plan_bad("name = x\ntests = boot\niommu = amd\n", "bad.plan:3: iommu: 'amd' is not intel or none");
+	plan_bad("name = x\ntests = boot\nmachines = q35 pc\niommu = intel\n",
+		 "bad.plan: iommu = intel needs machines = q35, not pc");
+	plan_bad("name = x\ntests = boot\niommu = intel\n", "iommu = intel needs machines = q35, not pc");
+}
+
+/* iommu = intel reaches QEMU's configuration; without it there is no IOMMU. */
+static void test_plan_iommu(void)
+{
+	struct certify_plan p;
+	struct certify_run_spec spec = { .plan = &p, .ndut = 1, .seed = 9, .kernel = "k.elf" };
+	struct certify_config cfg = { .machine = "q35", .irq = "none", .smp = 1, .accel = QEMU_ACCEL_TCG };
+	struct certify_strv args = { 0 };
+	struct qemu_config q;
+	struct certify_err err;
+	char initrd[256], append[512];
+
+	snprintf(spec.dut[0].model, sizeof(spec.dut[0].model), "e1000");
+	spec.dut[0].m = certify_model_find("e1000");
+	for (int on = 0; on < 2; on++) {
+		const char *text = on ? "name = x\ntests = nic\nmachines = q35\ntopology = nic-pair\niommu = intel\n"
+				      : "name = x\ntests = nic\nmachines = q35\ntopology = nic-pair\n";
+		CU_ASSERT_EQUAL_FATAL(certify_plan_parse(text, "x.plan", &p, &err), 0);
+		CU_ASSERT_EQUAL(p.iommu, on);
+		CU_ASSERT_EQUAL_FATAL(certify_run_qemu_config(&spec, &cfg, &q, &args, initrd, sizeof(initrd),
+							      append, sizeof(append), &err), 0);
+		CU_ASSERT_EQUAL(q.iommu, on);
+		certify_strv_free(&args);
+		memset(&args, 0, sizeof(args));
+		certify_plan_free(&p);
+	}
 }
 
 static void test_plan_expand(void)
@@ -108,6 +142,17 @@ static void test_plan_expand(void)
 	CU_ASSERT_STRING_EQUAL(a, "x=77");
 	CU_ASSERT_EQUAL(certify_plan_expand(&p, "b={disk_bytes}", 1, a, sizeof(a), &err), 0);
 	CU_ASSERT_STRING_EQUAL(a, "b=8388608");
+	/* {soak}: the plan's key, 60 without one; certify run --soak sets the field */
+	CU_ASSERT_EQUAL(certify_plan_expand(&p, "nic.soak_s={soak}", 1, a, sizeof(a), &err), 0);
+	CU_ASSERT_STRING_EQUAL(a, "nic.soak_s=60");
+	unsigned soak = 0;
+	CU_ASSERT_EQUAL(certify_plan_soak("3", &soak), 0);
+	CU_ASSERT_EQUAL(soak, 3);
+	CU_ASSERT_EQUAL(certify_plan_soak("-3", &soak), -1);
+	CU_ASSERT_EQUAL(certify_plan_soak("", &soak), -1);
+	p.soak_s = soak;
+	CU_ASSERT_EQUAL(certify_plan_expand(&p, "{soak}", 1, a, sizeof(a), &err), 0);
+	CU_ASSERT_STRING_EQUAL(a, "3");
 	/* The same seed gives the same number, and it stays within [LO, HI]. */
 	CU_ASSERT_EQUAL(certify_plan_expand(&p, "{rand:100:200}", 5, a, sizeof(a), &err), 0);
 	CU_ASSERT_EQUAL(certify_plan_expand(&p, "{rand:100:200}", 5, b, sizeof(b), &err), 0);
@@ -320,7 +365,7 @@ static void test_plan_official(void)
 UNIT_SUITE(certify_plan_suite)
 {
 	static const struct unit_test tests[] = {
-		UNIT_TEST(test_plan_parse), UNIT_TEST(test_plan_defaults), UNIT_TEST(test_plan_errors),
+		UNIT_TEST(test_plan_parse), UNIT_TEST(test_plan_defaults), UNIT_TEST(test_plan_errors), UNIT_TEST(test_plan_iommu),
 		UNIT_TEST(test_plan_expand), UNIT_TEST(test_matrix), UNIT_TEST(test_qemu_config),
 		UNIT_TEST(test_exercise), UNIT_TEST(test_plan_official),
 		UNIT_TEST_END

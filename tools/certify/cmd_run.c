@@ -23,6 +23,7 @@ struct cli_run {
 	const char *module_args[32];
 	size_t nmodule_args;
 	int have_seed, verbose;
+	unsigned soak_s;			/* --soak, 0: the plan's */
 	enum qemu_accel accel;
 	const char *junit, *html;
 	char kernel[1024];
@@ -38,6 +39,7 @@ static void run_usage(FILE *f)
 {
 	fprintf(f, "usage: certify run --device MODEL[,props] [--device ...] [--module FILE.hvm ...]\n"
 		   "       [--plan nic|storage|auto|NAME] [--seed N] [--accel auto|tcg|kvm] [--jobs N]\n"
+		   "       [--soak SECONDS]\n"
 		   "       [--db PATH] [--json] [--junit FILE] [--html FILE] [--kernel ELF] [-v]\n");
 }
 
@@ -71,6 +73,7 @@ static int run_args(struct cli_run *r, int argc, char **argv)
 		{ "accel", required_argument, NULL, 'a' }, { "jobs", required_argument, NULL, 'j' },
 		{ "junit", required_argument, NULL, 'J' }, { "html", required_argument, NULL, 'H' },
 		{ "verbose", no_argument, NULL, 'v' }, { "help", no_argument, NULL, 'h' },
+		{ "soak", required_argument, NULL, 'S' },
 		CLI_COMMON_OPTS, { NULL, 0, NULL, 0 },
 	};
 	char *end;
@@ -104,6 +107,10 @@ static int run_args(struct cli_run *r, int argc, char **argv)
 			r->spec.jobs = (int)strtol(optarg, &end, 10);
 			if (*end || r->spec.jobs < 1 || r->spec.jobs > 64)
 				return cli_fail("--jobs %s: expected 1..64", optarg), -1;
+			break;
+		case 'S':
+			if (certify_plan_soak(optarg, &r->soak_s) < 0)
+				return cli_fail("--soak %s: expected 1..86400 seconds", optarg), -1;
 			break;
 		case 'J': r->junit = optarg; break;
 		case 'H': r->html = optarg; break;
@@ -145,6 +152,10 @@ static int run_plan(struct cli_run *r)
 	}
 	if (certify_exercise_check(&r->plan, r->spec.dut, r->spec.ndut, &err) < 0)
 		return cli_fail("%s", err.msg);
+	/* The plan's text (and so its binding) stays as shipped; the seconds given are in every
+	 * configuration's kernel command line ({soak}), stored and reported. */
+	if (r->soak_s)
+		r->plan.soak_s = r->soak_s;
 	r->spec.plan = &r->plan;
 	return 0;
 }

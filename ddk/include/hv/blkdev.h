@@ -20,7 +20,8 @@ struct hv_blkreq {
 	int op;				/* HV_BLK_READ, _WRITE or _FLUSH */
 	uint64_t lba;			/* first block */
 	uint32_t nblocks;		/* 0 for a flush */
-	void *buf;			/* nblocks * block_size bytes, DMA-able (hv_dma_alloc) */
+	void *buf;			/* nblocks * block_size bytes, lent to the device (DMA)
+				 * from submit to completion */
 	uint64_t buf_bus;		/* bus address of buf */
 	int status;			/* set by completion: 0 or -HV_EIO, -HV_ETIMEDOUT, ... */
 	void (*done)(struct hv_blkreq *rq);	/* called once at completion */

@@ -25,22 +25,6 @@ void hv_bar_write16(struct hv_bar *b, uint64_t off, uint16_t v);
 void hv_bar_write32(struct hv_bar *b, uint64_t off, uint32_t v);
 void hv_bar_write64(struct hv_bar *b, uint64_t off, uint64_t v);
 
-static inline uint8_t hv_read8(const volatile void *a) { return *(const volatile uint8_t *)a; }
-static inline uint16_t hv_read16(const volatile void *a) { return *(const volatile uint16_t *)a; }
-static inline uint32_t hv_read32(const volatile void *a) { return *(const volatile uint32_t *)a; }
-static inline uint64_t hv_read64(const volatile void *a) { return *(const volatile uint64_t *)a; }
-static inline void hv_write8(volatile void *a, uint8_t v) { *(volatile uint8_t *)a = v; }
-static inline void hv_write16(volatile void *a, uint16_t v) { *(volatile uint16_t *)a = v; }
-static inline void hv_write32(volatile void *a, uint32_t v) { *(volatile uint32_t *)a = v; }
-static inline void hv_write64(volatile void *a, uint64_t v) { *(volatile uint64_t *)a = v; }
-
-static inline uint8_t hv_inb(uint16_t p) { uint8_t v; __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(p)); return v; }
-static inline uint16_t hv_inw(uint16_t p) { uint16_t v; __asm__ volatile("inw %1, %0" : "=a"(v) : "Nd"(p)); return v; }
-static inline uint32_t hv_inl(uint16_t p) { uint32_t v; __asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(p)); return v; }
-static inline void hv_outb(uint16_t p, uint8_t v) { __asm__ volatile("outb %0, %1" :: "a"(v), "Nd"(p)); }
-static inline void hv_outw(uint16_t p, uint16_t v) { __asm__ volatile("outw %0, %1" :: "a"(v), "Nd"(p)); }
-static inline void hv_outl(uint16_t p, uint32_t v) { __asm__ volatile("outl %0, %1" :: "a"(v), "Nd"(p)); }
-
 /* Order memory accesses (descriptor writes before a doorbell, and the reverse). */
 static inline void hv_mb(void) { __asm__ volatile("mfence" ::: "memory"); }
 static inline void hv_rmb(void) { __asm__ volatile("lfence" ::: "memory"); }

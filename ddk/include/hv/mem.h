@@ -1,6 +1,7 @@
 /*
- * DDK: memory. General allocations (hv_malloc) and DMA memory (hv_dma_alloc): physically
- * contiguous, page aligned, zeroed, below 4 GiB, with the bus address a device uses.
+ * DDK: memory. General allocations (hv_malloc) and DMA memory, which belongs to a device
+ * (hv_dma_alloc_coherent): physically contiguous, page aligned, zeroed, below 4 GiB, with
+ * the bus address the device uses.
  * Everything a driver allocates in probe it frees in remove: the certification suites
  * count pages and allocations before and after.
  */
@@ -20,12 +21,6 @@ void *hv_malloc(size_t size);
 void *hv_zalloc(size_t size);
 /* Free hv_malloc/hv_zalloc memory; NULL is fine. */
 void hv_free(void *p);
-
-/* DMA memory of at least size bytes (rounded up to whole HV_PAGE_SIZE pages). *bus gets
- * the address the device must be given. NULL when out of memory. */
-void *hv_dma_alloc(size_t size, uint64_t *bus);
-/* Free DMA memory; size as passed to hv_dma_alloc. */
-void hv_dma_free(void *p, size_t size);
 
 /*
  * DMA memory belongs to a device (DDK 2.0), as with Linux's dma_alloc_coherent and

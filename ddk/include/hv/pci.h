@@ -63,10 +63,4 @@ void hv_pci_disable(struct hv_pci_dev *d, unsigned what);
  * reach. The handle lives as long as the function. */
 struct hv_bar *hv_pci_bar(struct hv_pci_dev *d, int n);
 
-/* Map memory BAR bar (0..5) uncacheable; *size gets its length. NULL for an I/O or
- * unimplemented BAR, or one the hypervisor cannot reach. */
-volatile void *hv_pci_map_bar(struct hv_pci_dev *d, int bar, uint64_t *size);
-/* First port and length of I/O BAR bar. 0, or -HV_ENODEV when it is not an I/O BAR. */
-int hv_pci_bar_io(struct hv_pci_dev *d, int bar, uint16_t *port, uint32_t *size);
-
 #endif

@@ -152,6 +152,9 @@ void e1000_hw_link_update(struct e1000_softc *sc)
 {
 	bool up = (e1000_read(sc, E1000_STATUS) & E1000_STATUS_LU) != 0;
 
+#ifdef HV_DEFECT_BAR_OVERRUN	/* verifier defect: a "mirror" of STATUS one window up, past BAR0 */
+	sc->defect_status_mirror = e1000_read(sc, E1000_BAR0_MIN_SIZE + E1000_STATUS);
+#endif
 #ifdef HV_DEFECT_IGNORE_LINKDOWN	/* certify self-test defect: never report link down */
 	if (!up)
 		return;
@@ -160,6 +163,10 @@ void e1000_hw_link_update(struct e1000_softc *sc)
 #ifdef HV_DEFECT_LINK_NORESUME	/* certify self-test defect: transmit off at link down, never back */
 	if (!up)
 		e1000_write(sc, E1000_TCTL, 0);
+#endif
+#ifdef HV_DEFECT_FLAP_REPLAY	/* certify self-test defect: link up re-posts old transmit slots */
+	if (up && !sc->nd.link_up && sc->running)
+		e1000_write(sc, E1000_TDT, (sc->tx_doorbell - 64) & (E1000_NTXD - 1));
 #endif
 	if (up != sc->nd.link_up)
 		sc->cnt.link_changes++;

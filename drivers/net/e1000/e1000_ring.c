@@ -33,24 +33,24 @@ static void e1000_rx_buf_free(struct e1000_softc *sc)
 {
 	for (unsigned c = 0; c < E1000_RX_NCHUNKS; c++) {
 		if (sc->rx_buf[c])
-			hv_dma_free(sc->rx_buf[c], E1000_RX_CHUNK_BYTES);
+			hv_dma_free_coherent(sc->pci, sc->rx_buf[c], E1000_RX_CHUNK_BYTES);
 		sc->rx_buf[c] = NULL;
 	}
 }
 
 int e1000_ring_alloc(struct e1000_softc *sc)
 {
-	sc->tx_ring = hv_dma_alloc(E1000_TX_RING_BYTES, &sc->tx_ring_bus);
+	sc->tx_ring = hv_dma_alloc_coherent(sc->pci, E1000_TX_RING_BYTES, &sc->tx_ring_bus);
 	if (!sc->tx_ring)
 		goto fail;
-	sc->rx_ring = hv_dma_alloc(E1000_RX_RING_BYTES, &sc->rx_ring_bus);
+	sc->rx_ring = hv_dma_alloc_coherent(sc->pci, E1000_RX_RING_BYTES, &sc->rx_ring_bus);
 	if (!sc->rx_ring)
 		goto free_tx_ring;
-	sc->tx_buf = hv_dma_alloc(E1000_TX_BUF_BYTES, &sc->tx_buf_bus);
+	sc->tx_buf = hv_dma_alloc_coherent(sc->pci, E1000_TX_BUF_BYTES, &sc->tx_buf_bus);
 	if (!sc->tx_buf)
 		goto free_rx_ring;
 	for (unsigned c = 0; c < E1000_RX_NCHUNKS; c++) {
-		sc->rx_buf[c] = hv_dma_alloc(E1000_RX_CHUNK_BYTES, &sc->rx_buf_bus[c]);
+		sc->rx_buf[c] = hv_dma_alloc_coherent(sc->pci, E1000_RX_CHUNK_BYTES, &sc->rx_buf_bus[c]);
 		if (!sc->rx_buf[c])
 			goto free_rx_buf;
 	}
@@ -61,13 +61,13 @@ int e1000_ring_alloc(struct e1000_softc *sc)
 
 free_rx_buf:
 	e1000_rx_buf_free(sc);
-	hv_dma_free(sc->tx_buf, E1000_TX_BUF_BYTES);
+	hv_dma_free_coherent(sc->pci, sc->tx_buf, E1000_TX_BUF_BYTES);
 	sc->tx_buf = NULL;
 free_rx_ring:
-	hv_dma_free(sc->rx_ring, E1000_RX_RING_BYTES);
+	hv_dma_free_coherent(sc->pci, sc->rx_ring, E1000_RX_RING_BYTES);
 	sc->rx_ring = NULL;
 free_tx_ring:
-	hv_dma_free(sc->tx_ring, E1000_TX_RING_BYTES);
+	hv_dma_free_coherent(sc->pci, sc->tx_ring, E1000_TX_RING_BYTES);
 	sc->tx_ring = NULL;
 fail:
 	hv_log("e1000: %s: out of memory for the descriptor rings", sc->slot);
@@ -81,11 +81,11 @@ void e1000_ring_free(struct e1000_softc *sc)
 	sc->rx_asm = NULL;
 	e1000_rx_buf_free(sc);
 	if (sc->tx_buf)
-		hv_dma_free(sc->tx_buf, E1000_TX_BUF_BYTES);
+		hv_dma_free_coherent(sc->pci, sc->tx_buf, E1000_TX_BUF_BYTES);
 	if (sc->rx_ring)
-		hv_dma_free(sc->rx_ring, E1000_RX_RING_BYTES);
+		hv_dma_free_coherent(sc->pci, sc->rx_ring, E1000_RX_RING_BYTES);
 	if (sc->tx_ring)
-		hv_dma_free(sc->tx_ring, E1000_TX_RING_BYTES);
+		hv_dma_free_coherent(sc->pci, sc->tx_ring, E1000_TX_RING_BYTES);
 	sc->tx_buf = NULL;
 	sc->rx_ring = NULL;
 	sc->tx_ring = NULL;
@@ -110,12 +110,14 @@ static inline uint64_t e1000_rx_bus(struct e1000_softc *sc, unsigned i)
 void e1000_ring_start(struct e1000_softc *sc)
 {
 	for (unsigned i = 0; i < E1000_NTXD; i++) {
-		sc->tx_ring[i] = (struct e1000_tx_desc){ .addr = sc->tx_buf_bus + (uint64_t)i * E1000_BUFSZ,
+		sc->tx_ring[i] = (struct e1000_tx_desc){ .addr = hv_dma_addr(sc->pci, sc->tx_buf_bus +
+									     (uint64_t)i * E1000_BUFSZ, E1000_BUFSZ),
 							 .status = E1000_TXD_STAT_DD };
 		sc->tx_len[i] = 0;
 	}
 	for (unsigned i = 0; i < E1000_NRXD; i++)
-		sc->rx_ring[i] = (struct e1000_rx_desc){ .addr = e1000_rx_bus(sc, i) };
+		sc->rx_ring[i] = (struct e1000_rx_desc){ .addr = hv_dma_addr(sc->pci, e1000_rx_bus(sc, i),
+									     E1000_BUFSZ) };
 	sc->tx_head = sc->tx_tail = sc->tx_doorbell = 0;
 	sc->tx_free = E1000_NTXD - 1;
 	sc->tx_last_us = 0;
@@ -124,8 +126,9 @@ void e1000_ring_start(struct e1000_softc *sc)
 	sc->rx_asm_bad = false;
 	hv_wmb();
 
-	e1000_write(sc, E1000_TDBAL, (uint32_t)sc->tx_ring_bus);
-	e1000_write(sc, E1000_TDBAH, (uint32_t)(sc->tx_ring_bus >> 32));
+	uint64_t tx_ring = hv_dma_addr(sc->pci, sc->tx_ring_bus, E1000_TX_RING_BYTES);
+	e1000_write(sc, E1000_TDBAL, (uint32_t)tx_ring);
+	e1000_write(sc, E1000_TDBAH, (uint32_t)(tx_ring >> 32));
 	e1000_write(sc, E1000_TDLEN, E1000_TX_RING_BYTES);
 	e1000_write(sc, E1000_TDH, 0);
 	e1000_write(sc, E1000_TDT, 0);
@@ -134,8 +137,9 @@ void e1000_ring_start(struct e1000_softc *sc)
 	e1000_write(sc, E1000_TIPG, E1000_TIPG_DEFAULT);
 	e1000_write(sc, E1000_TCTL, E1000_TCTL_DEFAULT);
 
-	e1000_write(sc, E1000_RDBAL, (uint32_t)sc->rx_ring_bus);
-	e1000_write(sc, E1000_RDBAH, (uint32_t)(sc->rx_ring_bus >> 32));
+	uint64_t rx_ring = hv_dma_addr(sc->pci, sc->rx_ring_bus, E1000_RX_RING_BYTES);
+	e1000_write(sc, E1000_RDBAL, (uint32_t)rx_ring);
+	e1000_write(sc, E1000_RDBAH, (uint32_t)(rx_ring >> 32));
 	e1000_write(sc, E1000_RDLEN, E1000_RX_RING_BYTES);
 	e1000_write(sc, E1000_RDH, 0);
 	e1000_write(sc, E1000_RDT, E1000_NRXD - 1);

@@ -67,7 +67,10 @@ struct e1000_chip {
 struct e1000_softc {
 	struct hv_netdev nd;
 	struct hv_pci_dev *pci;
-	volatile uint8_t *regs;
+	struct hv_bar *regs;		/* BAR0 */
+#ifdef HV_DEFECT_BAR_OVERRUN
+	uint32_t defect_status_mirror;
+#endif
 	const struct e1000_chip *chip;
 	char slot[16];
 	struct hv_spinlock tx_lock;
@@ -112,12 +115,12 @@ struct e1000_softc {
 
 static inline uint32_t e1000_read(struct e1000_softc *sc, unsigned reg)
 {
-	return hv_read32(sc->regs + reg);
+	return hv_bar_read32(sc->regs, reg);
 }
 
 static inline void e1000_write(struct e1000_softc *sc, unsigned reg, uint32_t v)
 {
-	hv_write32(sc->regs + reg, v);
+	hv_bar_write32(sc->regs, reg, v);
 }
 
 /* e1000_hw.c: reset, identification, MAC address, link, filters, counters */

@@ -52,7 +52,6 @@ static int rtl8139_probe(struct hv_pci_dev *d, const struct hv_pci_id *id)
 {
 	struct hv_pci_info info;
 	struct rtl8139_softc *sc;
-	uint64_t size = 0;
 	int n, rc;
 
 	(void)id;
@@ -63,8 +62,8 @@ static int rtl8139_probe(struct hv_pci_dev *d, const struct hv_pci_id *id)
 	sc->pci = d;
 	__builtin_memcpy(sc->slot, info.slot, sizeof(sc->slot));
 	hv_pci_enable(d, HV_PCI_ENABLE_MEM | HV_PCI_ENABLE_MASTER);
-	sc->regs = (volatile uint8_t *)hv_pci_map_bar(d, RTL8139_BAR_MMIO, &size);
-	if (!sc->regs || size < RTL8139_BAR_MIN_SIZE) {
+	sc->regs = hv_pci_bar(d, RTL8139_BAR_MMIO);
+	if (!sc->regs || hv_bar_size(sc->regs) < RTL8139_BAR_MIN_SIZE) {
 		hv_log("rtl8139: %s: BAR1 is not a memory BAR of at least 256 bytes", sc->slot);
 		rc = -HV_ENODEV;
 		goto free_softc;

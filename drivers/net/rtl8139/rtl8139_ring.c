@@ -49,7 +49,7 @@ _Static_assert(RTL8139_RX_MAX_FRAME <= RTL8139_BOUNCE_BYTES, "the bounce buffer 
 
 int rtl8139_tx_alloc(struct rtl8139_softc *sc)
 {
-	sc->tx_buf = hv_dma_alloc(RTL8139_TX_BUF_BYTES, &sc->tx_buf_bus);
+	sc->tx_buf = hv_dma_alloc_coherent(sc->pci, RTL8139_TX_BUF_BYTES, &sc->tx_buf_bus);
 	if (!sc->tx_buf) {
 		hv_log("rtl8139: %s: out of memory for the transmit buffers", sc->slot);
 		return -HV_ENOMEM;
@@ -61,7 +61,7 @@ int rtl8139_tx_alloc(struct rtl8139_softc *sc)
 void rtl8139_tx_free(struct rtl8139_softc *sc)
 {
 	if (sc->tx_buf)
-		hv_dma_free(sc->tx_buf, RTL8139_TX_BUF_BYTES);
+		hv_dma_free_coherent(sc->pci, sc->tx_buf, RTL8139_TX_BUF_BYTES);
 	sc->tx_buf = NULL;
 }
 
@@ -69,7 +69,8 @@ void rtl8139_tx_free(struct rtl8139_softc *sc)
 void rtl8139_tx_start(struct rtl8139_softc *sc)
 {
 	for (unsigned i = 0; i < RTL8139_NTX; i++) {
-		rtl8139_write32(sc, RTL8139_TSAD(i), (uint32_t)(sc->tx_buf_bus + (uint64_t)i * RTL8139_TX_BUFSZ));
+		rtl8139_write32(sc, RTL8139_TSAD(i), (uint32_t)hv_dma_addr(sc->pci, sc->tx_buf_bus +
+					(uint64_t)i * RTL8139_TX_BUFSZ, RTL8139_TX_BUFSZ));
 		sc->tx_len[i] = 0;
 	}
 	sc->tx_head = 0;
@@ -144,7 +145,7 @@ int rtl8139_tx_enqueue(struct rtl8139_softc *sc, const void *frame, size_t len)
 
 int rtl8139_rx_alloc(struct rtl8139_softc *sc)
 {
-	sc->rx_ring = hv_dma_alloc(RTL8139_RX_RING_BYTES, &sc->rx_ring_bus);
+	sc->rx_ring = hv_dma_alloc_coherent(sc->pci, RTL8139_RX_RING_BYTES, &sc->rx_ring_bus);
 	if (!sc->rx_ring)
 		goto fail;
 	if (sc->rx_ring_bus + RTL8139_RX_RING_BYTES > 0x100000000ull) {
@@ -157,7 +158,7 @@ int rtl8139_rx_alloc(struct rtl8139_softc *sc)
 	return 0;
 
 free_ring:
-	hv_dma_free(sc->rx_ring, RTL8139_RX_RING_BYTES);
+	hv_dma_free_coherent(sc->pci, sc->rx_ring, RTL8139_RX_RING_BYTES);
 	sc->rx_ring = NULL;
 fail:
 	hv_log("rtl8139: %s: out of memory for the receive ring", sc->slot);
@@ -170,14 +171,15 @@ void rtl8139_rx_free(struct rtl8139_softc *sc)
 	hv_free(sc->rx_bounce);
 	sc->rx_bounce = NULL;
 	if (sc->rx_ring)
-		hv_dma_free(sc->rx_ring, RTL8139_RX_RING_BYTES);
+		hv_dma_free_coherent(sc->pci, sc->rx_ring, RTL8139_RX_RING_BYTES);
 	sc->rx_ring = NULL;
 }
 
 /* Point the chip at the ring; it starts writing at offset 0 once RCR is written. */
 void rtl8139_rx_start(struct rtl8139_softc *sc)
 {
-	rtl8139_write32(sc, RTL8139_RBSTART, (uint32_t)sc->rx_ring_bus);
+	rtl8139_write32(sc, RTL8139_RBSTART, (uint32_t)hv_dma_addr(sc->pci, sc->rx_ring_bus,
+								  RTL8139_RX_RING_BYTES));
 	sc->rx_off = 0;
 	sc->capr_off = 0;
 }

@@ -33,7 +33,7 @@
 struct rtl8139_softc {
 	struct hv_netdev nd;
 	struct hv_pci_dev *pci;
-	volatile uint8_t *regs;
+	struct hv_bar *regs;		/* the memory BAR */
 	const char *chip;		/* "RTL-8139C+", ... from TCR's hardware version */
 	char slot[16];
 	struct hv_spinlock tx_lock;
@@ -65,32 +65,32 @@ struct rtl8139_softc {
 
 static inline uint8_t rtl8139_read8(struct rtl8139_softc *sc, unsigned reg)
 {
-	return hv_read8(sc->regs + reg);
+	return hv_bar_read8(sc->regs, reg);
 }
 
 static inline uint16_t rtl8139_read16(struct rtl8139_softc *sc, unsigned reg)
 {
-	return hv_read16(sc->regs + reg);
+	return hv_bar_read16(sc->regs, reg);
 }
 
 static inline uint32_t rtl8139_read32(struct rtl8139_softc *sc, unsigned reg)
 {
-	return hv_read32(sc->regs + reg);
+	return hv_bar_read32(sc->regs, reg);
 }
 
 static inline void rtl8139_write8(struct rtl8139_softc *sc, unsigned reg, uint8_t v)
 {
-	hv_write8(sc->regs + reg, v);
+	hv_bar_write8(sc->regs, reg, v);
 }
 
 static inline void rtl8139_write16(struct rtl8139_softc *sc, unsigned reg, uint16_t v)
 {
-	hv_write16(sc->regs + reg, v);
+	hv_bar_write16(sc->regs, reg, v);
 }
 
 static inline void rtl8139_write32(struct rtl8139_softc *sc, unsigned reg, uint32_t v)
 {
-	hv_write32(sc->regs + reg, v);
+	hv_bar_write32(sc->regs, reg, v);
 }
 
 /* rtl8139_hw.c: reset, identification, MAC address, link, start and stop, counters */

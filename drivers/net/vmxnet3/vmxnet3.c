@@ -45,11 +45,10 @@ static const struct hv_netdev_ops vmxnet3_ops = {
  * MSI-X table, which the DDK handles. */
 static int vmxnet3_map(struct vmxnet3_softc *sc)
 {
-	uint64_t size0 = 0, size1 = 0;
-
-	sc->bar0 = (volatile uint8_t *)hv_pci_map_bar(sc->pci, 0, &size0);
-	sc->bar1 = (volatile uint8_t *)hv_pci_map_bar(sc->pci, 1, &size1);
-	if (!sc->bar0 || size0 < VMXNET3_BAR0_SIZE || !sc->bar1 || size1 < VMXNET3_BAR1_SIZE) {
+	sc->bar0 = hv_pci_bar(sc->pci, 0);
+	sc->bar1 = hv_pci_bar(sc->pci, 1);
+	if (!sc->bar0 || hv_bar_size(sc->bar0) < VMXNET3_BAR0_SIZE || !sc->bar1 ||
+	    hv_bar_size(sc->bar1) < VMXNET3_BAR1_SIZE) {
 		hv_log("vmxnet3: %s: BAR0 and BAR1 are not memory BARs of at least 4 KiB", sc->slot);
 		return -HV_ENODEV;
 	}

@@ -157,7 +157,14 @@ void vmxnet3_hw_init_shared(struct vmxnet3_softc *sc)
 	sh->misc.rev_spt = VMXNET3_REV1;
 	sh->misc.upt_spt = VMXNET3_UPT1;
 	sh->misc.upt_features = 0;
-	sh->misc.queue_desc_pa = sc->shpage_bus + VMXNET3_QD_OFF;
+#ifdef HV_DEFECT_DMA_FOREIGN	/* verifier defect: every adapter's driver-data area is the first one's page */
+	static uint64_t vmxnet3_defect_dd;	/* cached at the first probe, shared by all adapters */
+	if (!vmxnet3_defect_dd)
+		vmxnet3_defect_dd = sc->shpage_bus;
+	sh->misc.dd_pa = hv_dma_addr(sc->pci, vmxnet3_defect_dd, 64);
+	sh->misc.dd_len = 64;
+#endif
+	sh->misc.queue_desc_pa = hv_dma_addr(sc->pci, sc->shpage_bus + VMXNET3_QD_OFF, sizeof(*tq) + sizeof(*rq));
 	sh->misc.queue_desc_len = sizeof(*tq) + sizeof(*rq);
 	sh->misc.mtu = sc->nd.mtu;
 	sh->misc.max_rx_sg = VMXNET3_RX_MAX_SG;
@@ -174,14 +181,14 @@ void vmxnet3_hw_init_shared(struct vmxnet3_softc *sc)
 	sh->ecr = 0;
 
 	tq->tx_num_deferred = 0;
-	tq->tx_ring_pa = sc->tx_ring_bus;
-	tq->comp_ring_pa = sc->tx_comp_bus;
+	tq->tx_ring_pa = hv_dma_addr(sc->pci, sc->tx_ring_bus, VMXNET3_TX_RING_BYTES);
+	tq->comp_ring_pa = hv_dma_addr(sc->pci, sc->tx_comp_bus, VMXNET3_TX_COMP_BYTES);
 	tq->tx_ring_size = VMXNET3_NTXD;
 	tq->comp_ring_size = VMXNET3_NTXD;
 	tq->intr_idx = 0;
-	rq->rx_ring_pa[0] = sc->rx_ring_bus[0];
-	rq->rx_ring_pa[1] = sc->rx_ring_bus[1];
-	rq->comp_ring_pa = sc->rx_comp_bus;
+	rq->rx_ring_pa[0] = hv_dma_addr(sc->pci, sc->rx_ring_bus[0], vmxnet3_rx_ring_bytes(0));
+	rq->rx_ring_pa[1] = hv_dma_addr(sc->pci, sc->rx_ring_bus[1], vmxnet3_rx_ring_bytes(1));
+	rq->comp_ring_pa = hv_dma_addr(sc->pci, sc->rx_comp_bus, VMXNET3_RX_COMP_BYTES);
 	rq->rx_ring_size[0] = VMXNET3_NRXD0;
 	rq->rx_ring_size[1] = VMXNET3_NRXD1;
 	rq->comp_ring_size = VMXNET3_NRXCD;
@@ -194,8 +201,9 @@ int vmxnet3_hw_activate(struct vmxnet3_softc *sc)
 	uint32_t st;
 
 	hv_wmb();	/* the shared area and the rings before the device reads them */
-	vmxnet3_write1(sc, VMXNET3_DSAL, (uint32_t)sc->shpage_bus);
-	vmxnet3_write1(sc, VMXNET3_DSAH, (uint32_t)(sc->shpage_bus >> 32));
+	uint64_t shared = hv_dma_addr(sc->pci, sc->shpage_bus, sizeof(struct vmxnet3_shared));
+	vmxnet3_write1(sc, VMXNET3_DSAL, (uint32_t)shared);
+	vmxnet3_write1(sc, VMXNET3_DSAH, (uint32_t)(shared >> 32));
 	st = vmxnet3_cmd_get(sc, VMXNET3_CMD_ACTIVATE_DEV);
 	if (st != 0) {
 		hv_log("vmxnet3: %s: the device refused activation (status 0x%x)", sc->slot, st);

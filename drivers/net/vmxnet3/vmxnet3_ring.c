@@ -13,9 +13,6 @@
  */
 #include "vmxnet3var.h"
 
-#define VMXNET3_TX_RING_BYTES	(VMXNET3_NTXD * sizeof(struct vmxnet3_tx_desc))
-#define VMXNET3_TX_COMP_BYTES	(VMXNET3_NTXD * sizeof(struct vmxnet3_tx_comp))
-#define VMXNET3_RX_COMP_BYTES	(VMXNET3_NRXCD * sizeof(struct vmxnet3_rx_comp))
 #define VMXNET3_CHUNK_BYTES	((size_t)VMXNET3_CHUNK_BUFS * VMXNET3_BUFSZ)
 
 /* The compiler must not move buffer reads past the store that gives the buffer back (the
@@ -27,27 +24,27 @@ static void vmxnet3_tx_timeout(void *arg);
 static const unsigned vmxnet3_rx_size[2] = { VMXNET3_NRXD0, VMXNET3_NRXD1 };
 static const uint32_t vmxnet3_rx_btype[2] = { VMXNET3_RXD_BTYPE_HEAD, VMXNET3_RXD_BTYPE_BODY };
 
-static size_t vmxnet3_rx_ring_bytes(unsigned r)
+size_t vmxnet3_rx_ring_bytes(unsigned r)
 {
 	return vmxnet3_rx_size[r] * sizeof(struct vmxnet3_rx_desc);
 }
 
-static int vmxnet3_pool_alloc(struct vmxnet3_pool *p, unsigned nbufs)
+static int vmxnet3_pool_alloc(struct hv_pci_dev *d, struct vmxnet3_pool *p, unsigned nbufs)
 {
 	p->nbufs = nbufs;
 	for (unsigned c = 0; c < nbufs / VMXNET3_CHUNK_BUFS; c++) {
-		p->chunk[c] = hv_dma_alloc(VMXNET3_CHUNK_BYTES, &p->bus[c]);
+		p->chunk[c] = hv_dma_alloc_coherent(d, VMXNET3_CHUNK_BYTES, &p->bus[c]);
 		if (!p->chunk[c])
 			return -HV_ENOMEM;
 	}
 	return 0;
 }
 
-static void vmxnet3_pool_free(struct vmxnet3_pool *p)
+static void vmxnet3_pool_free(struct hv_pci_dev *d, struct vmxnet3_pool *p)
 {
 	for (unsigned c = 0; c < VMXNET3_POOL_CHUNKS; c++) {
 		if (p->chunk[c])
-			hv_dma_free(p->chunk[c], VMXNET3_CHUNK_BYTES);
+			hv_dma_free_coherent(d, p->chunk[c], VMXNET3_CHUNK_BYTES);
 		p->chunk[c] = NULL;
 	}
 	p->nbufs = 0;
@@ -66,20 +63,20 @@ static inline uint64_t vmxnet3_pool_bus(struct vmxnet3_pool *p, unsigned i)
 /* Everything an open needs; on failure what was allocated is freed again. */
 int vmxnet3_ring_alloc(struct vmxnet3_softc *sc)
 {
-	if (!(sc->shpage = hv_dma_alloc(VMXNET3_SHARED_PAGE, &sc->shpage_bus)))
+	if (!(sc->shpage = hv_dma_alloc_coherent(sc->pci, VMXNET3_SHARED_PAGE, &sc->shpage_bus)))
 		goto free_partial;
-	if (!(sc->tx_ring = hv_dma_alloc(VMXNET3_TX_RING_BYTES, &sc->tx_ring_bus)))
+	if (!(sc->tx_ring = hv_dma_alloc_coherent(sc->pci, VMXNET3_TX_RING_BYTES, &sc->tx_ring_bus)))
 		goto free_partial;
-	if (!(sc->tx_comp = hv_dma_alloc(VMXNET3_TX_COMP_BYTES, &sc->tx_comp_bus)))
+	if (!(sc->tx_comp = hv_dma_alloc_coherent(sc->pci, VMXNET3_TX_COMP_BYTES, &sc->tx_comp_bus)))
 		goto free_partial;
 	for (unsigned r = 0; r < 2; r++)
-		if (!(sc->rx_ring[r] = hv_dma_alloc(vmxnet3_rx_ring_bytes(r), &sc->rx_ring_bus[r])))
+		if (!(sc->rx_ring[r] = hv_dma_alloc_coherent(sc->pci, vmxnet3_rx_ring_bytes(r), &sc->rx_ring_bus[r])))
 			goto free_partial;
-	if (!(sc->rx_comp = hv_dma_alloc(VMXNET3_RX_COMP_BYTES, &sc->rx_comp_bus)))
+	if (!(sc->rx_comp = hv_dma_alloc_coherent(sc->pci, VMXNET3_RX_COMP_BYTES, &sc->rx_comp_bus)))
 		goto free_partial;
-	if (vmxnet3_pool_alloc(&sc->tx_pool, VMXNET3_NTXD) < 0 ||
-	    vmxnet3_pool_alloc(&sc->rx_pool[0], VMXNET3_NRXD0) < 0 ||
-	    vmxnet3_pool_alloc(&sc->rx_pool[1], VMXNET3_NRXD1) < 0)
+	if (vmxnet3_pool_alloc(sc->pci, &sc->tx_pool, VMXNET3_NTXD) < 0 ||
+	    vmxnet3_pool_alloc(sc->pci, &sc->rx_pool[0], VMXNET3_NRXD0) < 0 ||
+	    vmxnet3_pool_alloc(sc->pci, &sc->rx_pool[1], VMXNET3_NRXD1) < 0)
 		goto free_partial;
 	if (!(sc->rx_asm = hv_malloc(VMXNET3_RX_ASM_SIZE)))
 		goto free_partial;
@@ -100,22 +97,22 @@ void vmxnet3_ring_free(struct vmxnet3_softc *sc)
 {
 	hv_free(sc->rx_asm);
 	sc->rx_asm = NULL;
-	vmxnet3_pool_free(&sc->rx_pool[1]);
-	vmxnet3_pool_free(&sc->rx_pool[0]);
-	vmxnet3_pool_free(&sc->tx_pool);
+	vmxnet3_pool_free(sc->pci, &sc->rx_pool[1]);
+	vmxnet3_pool_free(sc->pci, &sc->rx_pool[0]);
+	vmxnet3_pool_free(sc->pci, &sc->tx_pool);
 	if (sc->rx_comp)
-		hv_dma_free(sc->rx_comp, VMXNET3_RX_COMP_BYTES);
+		hv_dma_free_coherent(sc->pci, sc->rx_comp, VMXNET3_RX_COMP_BYTES);
 	for (unsigned r = 0; r < 2; r++) {
 		if (sc->rx_ring[r])
-			hv_dma_free(sc->rx_ring[r], vmxnet3_rx_ring_bytes(r));
+			hv_dma_free_coherent(sc->pci, sc->rx_ring[r], vmxnet3_rx_ring_bytes(r));
 		sc->rx_ring[r] = NULL;
 	}
 	if (sc->tx_comp)
-		hv_dma_free(sc->tx_comp, VMXNET3_TX_COMP_BYTES);
+		hv_dma_free_coherent(sc->pci, sc->tx_comp, VMXNET3_TX_COMP_BYTES);
 	if (sc->tx_ring)
-		hv_dma_free(sc->tx_ring, VMXNET3_TX_RING_BYTES);
+		hv_dma_free_coherent(sc->pci, sc->tx_ring, VMXNET3_TX_RING_BYTES);
 	if (sc->shpage)
-		hv_dma_free(sc->shpage, VMXNET3_SHARED_PAGE);
+		hv_dma_free_coherent(sc->pci, sc->shpage, VMXNET3_SHARED_PAGE);
 	sc->rx_comp = NULL;
 	sc->tx_comp = NULL;
 	sc->tx_ring = NULL;
@@ -134,7 +131,8 @@ void vmxnet3_ring_free(struct vmxnet3_softc *sc)
 void vmxnet3_ring_start(struct vmxnet3_softc *sc)
 {
 	for (unsigned i = 0; i < VMXNET3_NTXD; i++) {
-		sc->tx_ring[i] = (struct vmxnet3_tx_desc){ .addr = vmxnet3_pool_bus(&sc->tx_pool, i) };
+		sc->tx_ring[i] = (struct vmxnet3_tx_desc){
+			.addr = hv_dma_addr(sc->pci, vmxnet3_pool_bus(&sc->tx_pool, i), VMXNET3_BUFSZ) };
 		sc->tx_comp[i] = (struct vmxnet3_tx_comp){ 0 };
 		sc->tx_len[i] = 0;
 	}
@@ -148,7 +146,7 @@ void vmxnet3_ring_start(struct vmxnet3_softc *sc)
 	for (unsigned r = 0; r < 2; r++) {
 		for (unsigned i = 0; i < vmxnet3_rx_size[r]; i++)
 			sc->rx_ring[r][i] = (struct vmxnet3_rx_desc){
-				.addr = vmxnet3_pool_bus(&sc->rx_pool[r], i),
+				.addr = hv_dma_addr(sc->pci, vmxnet3_pool_bus(&sc->rx_pool[r], i), VMXNET3_BUFSZ),
 				.dw2 = VMXNET3_BUFSZ | vmxnet3_rx_btype[r] | VMXNET3_RXD_GEN,
 			};
 		sc->rx_fill[r] = 0;
@@ -323,6 +321,11 @@ static void vmxnet3_rx_deliver(struct vmxnet3_softc *sc, const uint8_t *frame, s
 		sc->cnt.rx_dropped++;	/* longer than the MTU allows */
 		return;
 	}
+#ifdef HV_DEFECT_DROP_RARE	/* certify self-test defect: 1 frame in 5000 vanishes, counted nowhere */
+	static unsigned vmxnet3_defect_rare;
+	if (++vmxnet3_defect_rare % 5000 == 0)
+		return;
+#endif
 	sc->cnt.rx_packets++;
 	sc->cnt.rx_bytes += len;
 	hv_netdev_rx(&sc->nd, frame, len);

@@ -55,6 +55,9 @@
 
 /* The page holding the driver-shared area, then the queue descriptors (128-aligned). */
 #define VMXNET3_SHARED_PAGE	4096
+#define VMXNET3_TX_RING_BYTES	(VMXNET3_NTXD * sizeof(struct vmxnet3_tx_desc))
+#define VMXNET3_TX_COMP_BYTES	(VMXNET3_NTXD * sizeof(struct vmxnet3_tx_comp))
+#define VMXNET3_RX_COMP_BYTES	(VMXNET3_NRXCD * sizeof(struct vmxnet3_rx_comp))
 #define VMXNET3_QD_OFF		1024
 
 _Static_assert(VMXNET3_NTXD % VMXNET3_RING_SIZE_ALIGN == 0 && VMXNET3_NRXD0 % VMXNET3_RING_SIZE_ALIGN == 0 &&
@@ -83,7 +86,7 @@ struct vmxnet3_pool {
 struct vmxnet3_softc {
 	struct hv_netdev nd;
 	struct hv_pci_dev *pci;
-	volatile uint8_t *bar0, *bar1;
+	struct hv_bar *bar0, *bar1;	/* doorbells and masks; everything else */
 	char slot[16];
 	struct hv_spinlock tx_lock, rx_lock, cmd_lock;
 
@@ -134,21 +137,23 @@ struct vmxnet3_softc {
 
 static inline uint32_t vmxnet3_read1(struct vmxnet3_softc *sc, unsigned reg)
 {
-	return hv_read32(sc->bar1 + reg);
+	return hv_bar_read32(sc->bar1, reg);
 }
 
 static inline void vmxnet3_write1(struct vmxnet3_softc *sc, unsigned reg, uint32_t v)
 {
-	hv_write32(sc->bar1 + reg, v);
+	hv_bar_write32(sc->bar1, reg, v);
 }
 
 static inline void vmxnet3_write0(struct vmxnet3_softc *sc, unsigned reg, uint32_t v)
 {
-	hv_write32(sc->bar0 + reg, v);
+	hv_bar_write32(sc->bar0, reg, v);
 }
 
 /* vmxnet3_hw.c: commands, identification, MAC, link, events, activation, counters */
 uint32_t vmxnet3_cmd_get(struct vmxnet3_softc *sc, uint32_t cmd);
+/* Bytes of receive ring r (vmxnet3_ring.c). */
+size_t vmxnet3_rx_ring_bytes(unsigned r);
 void vmxnet3_cmd(struct vmxnet3_softc *sc, uint32_t cmd);
 int vmxnet3_hw_identify(struct vmxnet3_softc *sc);
 int vmxnet3_hw_read_mac(struct vmxnet3_softc *sc, uint8_t mac[6]);

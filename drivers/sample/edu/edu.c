@@ -132,9 +132,24 @@ static int edu_check_irq(struct edu_softc *sc, const char *slot)
 #if defined(HV_DEFECT_PROBE_SPIN) || \
     defined(HV_DEFECT_REMOVE_SPIN)
 /* Defect builds (tests/certify/defects/contain.tab): poll a register for a value the
- * device never shows, without a timeout. */
+ * device never shows, without a timeout. A 1 ms timer of the driver runs meanwhile; once the
+ * kernel has turned the device off (memory decode off: the driver never does that) the
+ * timer's next run executes an invalid opcode, so a kernel that contains the call but
+ * forgets to cancel the module's timers panics. */
+static struct hv_timer edu_defect_timer;
+
+static void edu_defect_tick(void *arg)
+{
+	struct edu_softc *sc = arg;
+
+	if (!(hv_pci_cfg_read16(sc->dev, 0x04) & HV_PCI_ENABLE_MEM))
+		__asm__ volatile("ud2");
+	hv_timer_start(&edu_defect_timer, 1000, edu_defect_tick, arg);
+}
+
 static void edu_defect_spin(struct edu_softc *sc)
 {
+	hv_timer_start(&edu_defect_timer, 1000, edu_defect_tick, sc);
 	while (edu_read(sc, EDU_REG_IDENT) != 0)
 		hv_udelay(10);
 }

@@ -31,7 +31,6 @@ static int ahci_probe(struct hv_pci_dev *d, const struct hv_pci_id *id)
 {
 	struct hv_pci_info info;
 	struct ahci_softc *sc;
-	uint64_t size = 0;
 	unsigned nports = 0;
 	uint32_t pi;
 	int rc;
@@ -45,8 +44,8 @@ static int ahci_probe(struct hv_pci_dev *d, const struct hv_pci_id *id)
 	for (unsigned i = 0; i + 1 < sizeof(sc->slot) && info.slot[i]; i++)
 		sc->slot[i] = info.slot[i];
 	hv_pci_enable(d, HV_PCI_ENABLE_MEM | HV_PCI_ENABLE_MASTER);
-	sc->regs = (volatile uint8_t *)hv_pci_map_bar(d, AHCI_BAR, &size);
-	if (!sc->regs || size < AHCI_PORT(1)) {
+	sc->regs = hv_pci_bar(d, AHCI_BAR);
+	if (!sc->regs || hv_bar_size(sc->regs) < AHCI_PORT(1)) {
 		hv_log("ahci: %s: ABAR (BAR5) is not a usable memory BAR", sc->slot);
 		rc = -HV_ENODEV;
 		goto free_softc;
@@ -139,7 +138,7 @@ static void ahci_intr(void *arg, unsigned index)
 		if (sc->ports[p])
 			ahci_port_intr(sc->ports[p]);
 		else
-			hv_write32(sc->regs + AHCI_PORT(p) + AHCI_PXIS, 0xffffffffu);
+			hv_bar_write32(sc->regs, AHCI_PORT(p) + AHCI_PXIS, 0xffffffffu);
 	}
 	ahci_write(sc, AHCI_IS, is);
 }

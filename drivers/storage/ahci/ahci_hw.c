@@ -53,10 +53,13 @@ static void ahci_port_setup_dma(struct ahci_port *ap)
 {
 	uint32_t cmd = ahci_pread(ap, AHCI_PXCMD);
 
-	ahci_pwrite(ap, AHCI_PXCLB, (uint32_t)ap->clfis_bus);
-	ahci_pwrite(ap, AHCI_PXCLBU, (uint32_t)(ap->clfis_bus >> 32));
-	ahci_pwrite(ap, AHCI_PXFB, (uint32_t)(ap->clfis_bus + AHCI_CL_SIZE));
-	ahci_pwrite(ap, AHCI_PXFBU, (uint32_t)((ap->clfis_bus + AHCI_CL_SIZE) >> 32));
+	uint64_t cl = hv_dma_addr(ap->sc->dev, ap->clfis_bus, AHCI_CL_SIZE);
+	uint64_t fb = hv_dma_addr(ap->sc->dev, ap->clfis_bus + AHCI_CL_SIZE, AHCI_CLFIS_SIZE - AHCI_CL_SIZE);
+
+	ahci_pwrite(ap, AHCI_PXCLB, (uint32_t)cl);
+	ahci_pwrite(ap, AHCI_PXCLBU, (uint32_t)(cl >> 32));
+	ahci_pwrite(ap, AHCI_PXFB, (uint32_t)fb);
+	ahci_pwrite(ap, AHCI_PXFBU, (uint32_t)(fb >> 32));
 	ahci_pwrite(ap, AHCI_PXSERR, 0xffffffffu);
 	ahci_pwrite(ap, AHCI_PXIS, 0xffffffffu);
 	cmd |= AHCI_PXCMD_FRE;
@@ -135,8 +138,10 @@ void ahci_fill(struct ahci_port *ap, unsigned slot, uint8_t cmd, uint64_t lba,
 	while (bytes > 0) {
 		uint32_t len = bytes > AHCI_PRD_MAX_BYTES ? AHCI_PRD_MAX_BYTES : (uint32_t)bytes;
 
-		ct->prd[n].dba = (uint32_t)bus;
-		ct->prd[n].dbau = (uint32_t)(bus >> 32);
+		uint64_t a = hv_dma_addr(ap->sc->dev, bus, len);
+
+		ct->prd[n].dba = (uint32_t)a;
+		ct->prd[n].dbau = (uint32_t)(a >> 32);
 		ct->prd[n].rsvd = 0;
 		ct->prd[n].dbc = len - 1;
 		bus += len;
@@ -195,7 +200,7 @@ static void ahci_ata_string(char *dst, const uint16_t *w, unsigned words)
 static int ahci_port_identify(struct ahci_port *ap)
 {
 	uint64_t id_bus, nblocks;
-	uint16_t *id = hv_dma_alloc(ATA_IDENTIFY_BYTES, &id_bus);
+	uint16_t *id = hv_dma_alloc_coherent(ap->sc->dev, ATA_IDENTIFY_BYTES, &id_bus);
 	char serial[21];
 	int rc;
 
@@ -229,7 +234,7 @@ static int ahci_port_identify(struct ahci_port *ap)
 	       id[ATA_ID_CMDSET2] & ATA_ID_CMDSET2_LBA48 ? ", LBA48" : "",
 	       ap->ncq ? "NCQ" : "DMA EXT (no NCQ)");
 free_id:
-	hv_dma_free(id, ATA_IDENTIFY_BYTES);
+	hv_dma_free_coherent(ap->sc->dev, id, ATA_IDENTIFY_BYTES);
 	return rc;
 }
 
@@ -249,18 +254,19 @@ int ahci_port_attach(struct ahci_softc *sc, unsigned num)
 		return -HV_ENOMEM;
 	ap->sc = sc;
 	ap->num = num;
-	ap->regs = sc->regs + AHCI_PORT(num);
+	ap->regs = AHCI_PORT(num);
 	ap->nslots = AHCI_CAP_NCS(sc->cap) + 1;
 	rc = -HV_ENOMEM;
-	ap->clfis = hv_dma_alloc(AHCI_CLFIS_SIZE, &ap->clfis_bus);
+	ap->clfis = hv_dma_alloc_coherent(sc->dev, AHCI_CLFIS_SIZE, &ap->clfis_bus);
 	if (!ap->clfis)
 		goto free_port;
-	ap->ct = hv_dma_alloc(ap->nslots * sizeof(struct ahci_cmd_table), &ap->ct_bus);
+	ap->ct = hv_dma_alloc_coherent(sc->dev, ap->nslots * sizeof(struct ahci_cmd_table), &ap->ct_bus);
 	if (!ap->ct)
 		goto free_clfis;
 	ap->cl = ap->clfis;
 	for (unsigned i = 0; i < ap->nslots; i++) {
-		uint64_t b = ap->ct_bus + i * sizeof(struct ahci_cmd_table);
+		uint64_t b = hv_dma_addr(sc->dev, ap->ct_bus + i * sizeof(struct ahci_cmd_table),
+					 sizeof(struct ahci_cmd_table));
 
 		ap->cl[i].ctba = (uint32_t)b;
 		ap->cl[i].ctbau = (uint32_t)(b >> 32);
@@ -305,9 +311,9 @@ int ahci_port_attach(struct ahci_softc *sc, unsigned num)
 stop:
 	ahci_port_stop(ap, 1);
 free_ct:
-	hv_dma_free(ap->ct, ap->nslots * sizeof(struct ahci_cmd_table));
+	hv_dma_free_coherent(sc->dev, ap->ct, ap->nslots * sizeof(struct ahci_cmd_table));
 free_clfis:
-	hv_dma_free(ap->clfis, AHCI_CLFIS_SIZE);
+	hv_dma_free_coherent(sc->dev, ap->clfis, AHCI_CLFIS_SIZE);
 free_port:
 	hv_free(ap);
 	return rc;

@@ -301,7 +301,7 @@ void ahci_port_detach(struct ahci_port *ap)
 	hv_log("ahci: %s: port %u detached (%llu errors, %llu timeouts, %llu resets)",
 	       ap->sc->slot, ap->num, (unsigned long long)ap->errors,
 	       (unsigned long long)ap->timeouts, (unsigned long long)ap->resets);
-	hv_dma_free(ap->ct, ap->nslots * sizeof(struct ahci_cmd_table));
-	hv_dma_free(ap->clfis, AHCI_CLFIS_SIZE);
+	hv_dma_free_coherent(ap->sc->dev, ap->ct, ap->nslots * sizeof(struct ahci_cmd_table));
+	hv_dma_free_coherent(ap->sc->dev, ap->clfis, AHCI_CLFIS_SIZE);
 	hv_free(ap);
 }

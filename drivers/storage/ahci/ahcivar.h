@@ -23,7 +23,7 @@ struct ahci_port {
 	struct hv_blkdev bd;
 	struct ahci_softc *sc;
 	unsigned num;
-	volatile uint8_t *regs;
+	uint32_t regs;				/* its registers' offset in the ABAR */
 	int registered;
 	unsigned nslots;
 
@@ -55,7 +55,7 @@ struct ahci_port {
 struct ahci_softc {
 	struct hv_pci_dev *dev;
 	char slot[16];
-	volatile uint8_t *regs;
+	struct hv_bar *regs;			/* the ABAR */
 	uint32_t cap;
 	int irq_mode;
 	struct hv_spinlock lock;
@@ -66,22 +66,22 @@ struct ahci_softc {
 
 static inline uint32_t ahci_read(struct ahci_softc *sc, uint32_t r)
 {
-	return hv_read32(sc->regs + r);
+	return hv_bar_read32(sc->regs, r);
 }
 
 static inline void ahci_write(struct ahci_softc *sc, uint32_t r, uint32_t v)
 {
-	hv_write32(sc->regs + r, v);
+	hv_bar_write32(sc->regs, r, v);
 }
 
 static inline uint32_t ahci_pread(struct ahci_port *ap, uint32_t r)
 {
-	return hv_read32(ap->regs + r);
+	return hv_bar_read32(ap->sc->regs, ap->regs + r);
 }
 
 static inline void ahci_pwrite(struct ahci_port *ap, uint32_t r, uint32_t v)
 {
-	hv_write32(ap->regs + r, v);
+	hv_bar_write32(ap->sc->regs, ap->regs + r, v);
 }
 
 /* ahci_hw.c: port engine, reset and recovery, command tables, attach */

@@ -62,7 +62,6 @@ static int megasas_probe(struct hv_pci_dev *d, const struct hv_pci_id *id)
 	struct hv_pci_info info;
 	struct megasas_softc *sc;
 	unsigned max_target = MEGASAS_MAX_TARGETS;
-	uint64_t size = 0;
 	int rc, npd;
 
 	(void)id;
@@ -75,9 +74,8 @@ static int megasas_probe(struct hv_pci_dev *d, const struct hv_pci_id *id)
 	for (unsigned i = 0; i + 1 < sizeof(sc->slot) && info.slot[i]; i++)
 		sc->slot[i] = info.slot[i];
 	hv_pci_enable(d, HV_PCI_ENABLE_MEM | HV_PCI_ENABLE_MASTER);
-	sc->regs = (volatile uint8_t *)hv_pci_map_bar(d, sc->gen2 ? MEGASAS_BAR_2108 :
-						     MEGASAS_BAR_1078, &size);
-	if (!sc->regs || size < MEGASAS_BAR_MIN_SIZE) {
+	sc->regs = hv_pci_bar(d, sc->gen2 ? MEGASAS_BAR_2108 : MEGASAS_BAR_1078);
+	if (!sc->regs || hv_bar_size(sc->regs) < MEGASAS_BAR_MIN_SIZE) {
 		hv_log("megasas: %s: BAR%d is not a usable memory BAR", sc->slot,
 		       sc->gen2 ? MEGASAS_BAR_2108 : MEGASAS_BAR_1078);
 		rc = -HV_ENODEV;

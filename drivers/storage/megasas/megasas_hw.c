@@ -21,23 +21,23 @@ _Static_assert(MEGASAS_FRAME_MAP % MFI_FRAME_ALIGN == 0, "frames stay aligned");
 /* fw_cmds is known (megasas_fw_ready): the reply queue has that many entries. */
 int megasas_mem_alloc(struct megasas_softc *sc)
 {
-	sc->frames = hv_dma_alloc(MEGASAS_FRAMES_SIZE, &sc->frames_bus);
+	sc->frames = hv_dma_alloc_coherent(sc->dev, MEGASAS_FRAMES_SIZE, &sc->frames_bus);
 	if (!sc->frames)
 		goto fail;
-	sc->sense_mem = hv_dma_alloc(MEGASAS_SENSE_SIZE, &sc->sense_bus);
+	sc->sense_mem = hv_dma_alloc_coherent(sc->dev, MEGASAS_SENSE_SIZE, &sc->sense_bus);
 	if (!sc->sense_mem)
 		goto free_frames;
 	sc->rq_size = (size_t)sc->fw_cmds * sizeof(uint32_t);
-	sc->rq = hv_dma_alloc(sc->rq_size, &sc->rq_bus);
+	sc->rq = hv_dma_alloc_coherent(sc->dev, sc->rq_size, &sc->rq_bus);
 	if (!sc->rq)
 		goto free_sense;
-	sc->qpage = hv_dma_alloc(MEGASAS_PAGE_SIZE, &sc->qpage_bus);
+	sc->qpage = hv_dma_alloc_coherent(sc->dev, MEGASAS_PAGE_SIZE, &sc->qpage_bus);
 	if (!sc->qpage)
 		goto free_rq;
-	sc->dcmd_buf = hv_dma_alloc(MEGASAS_DCMD_BUF, &sc->dcmd_bus);
+	sc->dcmd_buf = hv_dma_alloc_coherent(sc->dev, MEGASAS_DCMD_BUF, &sc->dcmd_bus);
 	if (!sc->dcmd_buf)
 		goto free_qpage;
-	sc->nodata = hv_dma_alloc(MEGASAS_PAGE_SIZE, &sc->nodata_bus);
+	sc->nodata = hv_dma_alloc_coherent(sc->dev, MEGASAS_PAGE_SIZE, &sc->nodata_bus);
 	if (!sc->nodata)
 		goto free_dcmd;
 	sc->producer = (volatile uint32_t *)(sc->qpage + MEGASAS_QP_PRODUCER);
@@ -45,15 +45,15 @@ int megasas_mem_alloc(struct megasas_softc *sc)
 	return 0;
 
 free_dcmd:
-	hv_dma_free(sc->dcmd_buf, MEGASAS_DCMD_BUF);
+	hv_dma_free_coherent(sc->dev, sc->dcmd_buf, MEGASAS_DCMD_BUF);
 free_qpage:
-	hv_dma_free(sc->qpage, MEGASAS_PAGE_SIZE);
+	hv_dma_free_coherent(sc->dev, sc->qpage, MEGASAS_PAGE_SIZE);
 free_rq:
-	hv_dma_free((void *)sc->rq, sc->rq_size);
+	hv_dma_free_coherent(sc->dev, (void *)sc->rq, sc->rq_size);
 free_sense:
-	hv_dma_free(sc->sense_mem, MEGASAS_SENSE_SIZE);
+	hv_dma_free_coherent(sc->dev, sc->sense_mem, MEGASAS_SENSE_SIZE);
 free_frames:
-	hv_dma_free(sc->frames, MEGASAS_FRAMES_SIZE);
+	hv_dma_free_coherent(sc->dev, sc->frames, MEGASAS_FRAMES_SIZE);
 fail:
 	return -HV_ENOMEM;
 }
@@ -61,13 +61,13 @@ fail:
 void megasas_mem_free(struct megasas_softc *sc)
 {
 #ifndef HV_DEFECT_LEAK_DETACH	/* certify self-test defect: one DMA page lost per detach */
-	hv_dma_free(sc->nodata, MEGASAS_PAGE_SIZE);
+	hv_dma_free_coherent(sc->dev, sc->nodata, MEGASAS_PAGE_SIZE);
 #endif
-	hv_dma_free(sc->dcmd_buf, MEGASAS_DCMD_BUF);
-	hv_dma_free(sc->qpage, MEGASAS_PAGE_SIZE);
-	hv_dma_free((void *)sc->rq, sc->rq_size);
-	hv_dma_free(sc->sense_mem, MEGASAS_SENSE_SIZE);
-	hv_dma_free(sc->frames, MEGASAS_FRAMES_SIZE);
+	hv_dma_free_coherent(sc->dev, sc->dcmd_buf, MEGASAS_DCMD_BUF);
+	hv_dma_free_coherent(sc->dev, sc->qpage, MEGASAS_PAGE_SIZE);
+	hv_dma_free_coherent(sc->dev, (void *)sc->rq, sc->rq_size);
+	hv_dma_free_coherent(sc->dev, sc->sense_mem, MEGASAS_SENSE_SIZE);
+	hv_dma_free_coherent(sc->dev, sc->frames, MEGASAS_FRAMES_SIZE);
 }
 
 /*
@@ -131,6 +131,8 @@ ready:
 void megasas_post(struct megasas_softc *sc, uint64_t frame_bus, unsigned bytes)
 {
 	uint32_t extra = (bytes - 1) / MFI_FRAME_ALIGN;
+
+	frame_bus = hv_dma_addr(sc->dev, frame_bus, bytes);
 	uint32_t lo = (uint32_t)frame_bus | (extra > 15 ? 15 : extra) << 1 | 1;
 
 	hv_wmb();	/* the frame before the write that hands it over */
@@ -201,12 +203,15 @@ int megasas_start(struct megasas_softc *sc)
 	memset((void *)sc->rq, 0, sc->rq_size);
 	memset(sc->qpage, 0, MEGASAS_PAGE_SIZE);
 	qi->rq_entries = sc->fw_cmds;	/* QEMU wraps the queue at its command limit */
-	qi->rq_addr_lo = (uint32_t)sc->rq_bus;
-	qi->rq_addr_hi = (uint32_t)(sc->rq_bus >> 32);
-	qi->pi_addr_lo = (uint32_t)(sc->qpage_bus + MEGASAS_QP_PRODUCER);
-	qi->pi_addr_hi = (uint32_t)((sc->qpage_bus + MEGASAS_QP_PRODUCER) >> 32);
-	qi->ci_addr_lo = (uint32_t)(sc->qpage_bus + MEGASAS_QP_CONSUMER);
-	qi->ci_addr_hi = (uint32_t)((sc->qpage_bus + MEGASAS_QP_CONSUMER) >> 32);
+	uint64_t rq = hv_dma_addr(sc->dev, sc->rq_bus, sc->rq_size);
+	uint64_t pi = hv_dma_addr(sc->dev, sc->qpage_bus + MEGASAS_QP_PRODUCER, sizeof(uint32_t));
+	uint64_t ci = hv_dma_addr(sc->dev, sc->qpage_bus + MEGASAS_QP_CONSUMER, sizeof(uint32_t));
+	qi->rq_addr_lo = (uint32_t)rq;
+	qi->rq_addr_hi = (uint32_t)(rq >> 32);
+	qi->pi_addr_lo = (uint32_t)pi;
+	qi->pi_addr_hi = (uint32_t)(pi >> 32);
+	qi->ci_addr_lo = (uint32_t)ci;
+	qi->ci_addr_hi = (uint32_t)(ci >> 32);
 
 	f = megasas_frame(sc, MEGASAS_CTX_INTERNAL - 1, &fbus);
 	memset(f, 0, sizeof(*f));
@@ -214,8 +219,9 @@ int megasas_start(struct megasas_softc *sc)
 	f->header.cmd_status = MFI_STAT_PENDING;
 	f->header.context = MEGASAS_CTX_INTERNAL;
 	f->header.data_len = sizeof(*qi);
-	f->qinfo_new_addr_lo = (uint32_t)sc->qpage_bus;
-	f->qinfo_new_addr_hi = (uint32_t)(sc->qpage_bus >> 32);
+	uint64_t qinfo = hv_dma_addr(sc->dev, sc->qpage_bus, sizeof(*qi));
+	f->qinfo_new_addr_lo = (uint32_t)qinfo;
+	f->qinfo_new_addr_hi = (uint32_t)(qinfo >> 32);
 	megasas_post(sc, fbus, sizeof(*f));
 	rc = megasas_wait_status(sc, &f->header, "MFI_CMD_INIT");
 	if (rc < 0)
@@ -257,7 +263,7 @@ static int megasas_dcmd(struct megasas_softc *sc, uint32_t opcode, uint8_t mbox0
 	f->header.data_len = len;
 	f->opcode = opcode;
 	f->mbox[0] = mbox0;
-	f->sgl[0].addr = sc->dcmd_bus;
+	f->sgl[0].addr = hv_dma_addr(sc->dev, sc->dcmd_bus, len);
 	f->sgl[0].len = len;
 	sc->internal_done = 0;
 	megasas_post(sc, fbus, sizeof(*f) + sizeof(f->sgl[0]));

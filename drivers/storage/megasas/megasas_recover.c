@@ -31,8 +31,9 @@ static void megasas_abort(struct megasas_softc *sc, struct megasas_ccb *ccb)
 	f->header.cmd_status = MFI_STAT_PENDING;
 	f->header.context = MEGASAS_CTX_ABORT;
 	f->abort_context = ccb->index + 1;
-	f->abort_mfi_addr_lo = (uint32_t)ccb->frame_bus;
-	f->abort_mfi_addr_hi = (uint32_t)(ccb->frame_bus >> 32);
+	uint64_t victim = hv_dma_addr(sc->dev, ccb->frame_bus, MFI_FRAME_ALIGN);
+	f->abort_mfi_addr_lo = (uint32_t)victim;
+	f->abort_mfi_addr_hi = (uint32_t)(victim >> 32);
 	sc->abort_busy = 1;
 	megasas_post(sc, fbus, sizeof(*f));
 }

@@ -27,10 +27,12 @@ void megasas_ccb_init(struct megasas_softc *sc)
 }
 
 /* One SG element per page the buffer touches, so no element crosses a page boundary. */
-static unsigned megasas_build_sg(struct mfi_pass_frame *f, uint64_t bus, uint32_t len)
+static unsigned megasas_build_sg(struct hv_pci_dev *dev, struct mfi_pass_frame *f, uint64_t bus,
+				 uint32_t len)
 {
 	unsigned n = 0;
 
+	bus = hv_dma_addr(dev, bus, len);	/* the whole buffer, handed over at once */
 	while (len) {
 		uint32_t room = MEGASAS_PAGE_SIZE - (uint32_t)(bus & (MEGASAS_PAGE_SIZE - 1));
 		uint32_t part = len < room ? len : room;
@@ -88,18 +90,19 @@ int megasas_queue(struct scsi_hba *h, struct scsi_cmd *c)
 	f->header.context = ccb->index + 1;	/* non-zero, below 2^32 (no CONTEXT64) */
 	f->header.flags = MFI_FRAME_SGL64 | MFI_FRAME_SENSE64;
 	f->header.data_len = c->data_len;
-	f->sense_addr_lo = (uint32_t)ccb->sense_bus;
-	f->sense_addr_hi = (uint32_t)(ccb->sense_bus >> 32);
+	uint64_t sense = hv_dma_addr(sc->dev, ccb->sense_bus, SCSI_SENSE_MAX);
+	f->sense_addr_lo = (uint32_t)sense;
+	f->sense_addr_hi = (uint32_t)(sense >> 32);
 	memcpy(f->cdb, c->cdb, c->cdb_len);
 	if (c->data_len == 0) {
 		/* QEMU's model refuses a pass-through frame without SG elements (a TARGET
 		 * FAILURE check condition, hw/scsi/megasas.c megasas_map_sgl); a command
 		 * without data gets one element it never uses, with data_len 0. */
-		f->sgl[0].addr = sc->nodata_bus;
+		f->sgl[0].addr = hv_dma_addr(sc->dev, sc->nodata_bus, SCSI_SENSE_MAX);
 		f->sgl[0].len = SCSI_SENSE_MAX;
 		nsge = 1;
 	} else {
-		nsge = megasas_build_sg(f, c->data_bus, c->data_len);
+		nsge = megasas_build_sg(sc->dev, f, c->data_bus, c->data_len);
 		f->header.flags |= c->dir == SCSI_DIR_OUT ? MFI_FRAME_DIR_WRITE : MFI_FRAME_DIR_READ;
 	}
 	f->header.sge_count = (uint8_t)nsge;

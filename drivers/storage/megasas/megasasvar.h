@@ -55,7 +55,7 @@ struct megasas_ccb {
 struct megasas_softc {
 	struct hv_pci_dev *dev;
 	char slot[16];
-	volatile uint8_t *regs;
+	struct hv_bar *regs;		/* the register BAR (BAR0 on 1078, BAR1 on 2108) */
 	int gen2;			/* SAS 2108: its OSTS and OMSK bits */
 	int irq_mode;
 	struct hv_spinlock lock;
@@ -95,12 +95,12 @@ struct megasas_softc {
 
 static inline uint32_t megasas_read32(struct megasas_softc *sc, uint32_t r)
 {
-	return hv_read32(sc->regs + r);
+	return hv_bar_read32(sc->regs, r);
 }
 
 static inline void megasas_write32(struct megasas_softc *sc, uint32_t r, uint32_t v)
 {
-	hv_write32(sc->regs + r, v);
+	hv_bar_write32(sc->regs, r, v);
 }
 
 static inline void *megasas_frame(struct megasas_softc *sc, unsigned i, uint64_t *bus)

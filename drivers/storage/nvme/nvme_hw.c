@@ -30,22 +30,22 @@ int nvme_queues_alloc(struct nvme_softc *sc)
 	/* A queue of N entries holds N - 1 commands (4.1: full when tail + 1 == head). */
 	sc->io_depth = ioent - 1;
 
-	sc->admq.sq = hv_dma_alloc(NVME_ADMIN_QSIZE * sizeof(struct nvme_sqe), &sc->admq.sq_bus);
+	sc->admq.sq = hv_dma_alloc_coherent(sc->dev, NVME_ADMIN_QSIZE * sizeof(struct nvme_sqe), &sc->admq.sq_bus);
 	if (!sc->admq.sq)
 		goto fail;
-	sc->admq.cq = hv_dma_alloc(NVME_ADMIN_QSIZE * sizeof(struct nvme_cqe), &sc->admq.cq_bus);
+	sc->admq.cq = hv_dma_alloc_coherent(sc->dev, NVME_ADMIN_QSIZE * sizeof(struct nvme_cqe), &sc->admq.cq_bus);
 	if (!sc->admq.cq)
 		goto free_admin_sq;
-	sc->ioq.sq = hv_dma_alloc(ioent * sizeof(struct nvme_sqe), &sc->ioq.sq_bus);
+	sc->ioq.sq = hv_dma_alloc_coherent(sc->dev, ioent * sizeof(struct nvme_sqe), &sc->ioq.sq_bus);
 	if (!sc->ioq.sq)
 		goto free_admin_cq;
-	sc->ioq.cq = hv_dma_alloc(ioent * sizeof(struct nvme_cqe), &sc->ioq.cq_bus);
+	sc->ioq.cq = hv_dma_alloc_coherent(sc->dev, ioent * sizeof(struct nvme_cqe), &sc->ioq.cq_bus);
 	if (!sc->ioq.cq)
 		goto free_io_sq;
-	sc->prpl_mem = hv_dma_alloc((size_t)sc->io_depth * NVME_PAGE_SIZE, &sc->prpl_bus);
+	sc->prpl_mem = hv_dma_alloc_coherent(sc->dev, (size_t)sc->io_depth * NVME_PAGE_SIZE, &sc->prpl_bus);
 	if (!sc->prpl_mem)
 		goto free_io_cq;
-	sc->ident = hv_dma_alloc(NVME_PAGE_SIZE, &sc->ident_bus);
+	sc->ident = hv_dma_alloc_coherent(sc->dev, NVME_PAGE_SIZE, &sc->ident_bus);
 	if (!sc->ident)
 		goto free_prpl;
 	sc->ccbs = hv_zalloc(sc->io_depth * sizeof(struct nvme_ccb));
@@ -61,17 +61,17 @@ int nvme_queues_alloc(struct nvme_softc *sc)
 	return 0;
 
 free_ident:
-	hv_dma_free(sc->ident, NVME_PAGE_SIZE);
+	hv_dma_free_coherent(sc->dev, sc->ident, NVME_PAGE_SIZE);
 free_prpl:
-	hv_dma_free(sc->prpl_mem, (size_t)sc->io_depth * NVME_PAGE_SIZE);
+	hv_dma_free_coherent(sc->dev, sc->prpl_mem, (size_t)sc->io_depth * NVME_PAGE_SIZE);
 free_io_cq:
-	hv_dma_free(sc->ioq.cq, ioent * sizeof(struct nvme_cqe));
+	hv_dma_free_coherent(sc->dev, sc->ioq.cq, ioent * sizeof(struct nvme_cqe));
 free_io_sq:
-	hv_dma_free(sc->ioq.sq, ioent * sizeof(struct nvme_sqe));
+	hv_dma_free_coherent(sc->dev, sc->ioq.sq, ioent * sizeof(struct nvme_sqe));
 free_admin_cq:
-	hv_dma_free(sc->admq.cq, NVME_ADMIN_QSIZE * sizeof(struct nvme_cqe));
+	hv_dma_free_coherent(sc->dev, sc->admq.cq, NVME_ADMIN_QSIZE * sizeof(struct nvme_cqe));
 free_admin_sq:
-	hv_dma_free(sc->admq.sq, NVME_ADMIN_QSIZE * sizeof(struct nvme_sqe));
+	hv_dma_free_coherent(sc->dev, sc->admq.sq, NVME_ADMIN_QSIZE * sizeof(struct nvme_sqe));
 fail:
 	return -HV_ENOMEM;
 }
@@ -79,12 +79,12 @@ fail:
 void nvme_queues_free(struct nvme_softc *sc)
 {
 	hv_free(sc->ccbs);
-	hv_dma_free(sc->ident, NVME_PAGE_SIZE);
-	hv_dma_free(sc->prpl_mem, (size_t)sc->io_depth * NVME_PAGE_SIZE);
-	hv_dma_free(sc->ioq.cq, sc->ioq.entries * sizeof(struct nvme_cqe));
-	hv_dma_free(sc->ioq.sq, sc->ioq.entries * sizeof(struct nvme_sqe));
-	hv_dma_free(sc->admq.cq, NVME_ADMIN_QSIZE * sizeof(struct nvme_cqe));
-	hv_dma_free(sc->admq.sq, NVME_ADMIN_QSIZE * sizeof(struct nvme_sqe));
+	hv_dma_free_coherent(sc->dev, sc->ident, NVME_PAGE_SIZE);
+	hv_dma_free_coherent(sc->dev, sc->prpl_mem, (size_t)sc->io_depth * NVME_PAGE_SIZE);
+	hv_dma_free_coherent(sc->dev, sc->ioq.cq, sc->ioq.entries * sizeof(struct nvme_cqe));
+	hv_dma_free_coherent(sc->dev, sc->ioq.sq, sc->ioq.entries * sizeof(struct nvme_sqe));
+	hv_dma_free_coherent(sc->dev, sc->admq.cq, NVME_ADMIN_QSIZE * sizeof(struct nvme_cqe));
+	hv_dma_free_coherent(sc->dev, sc->admq.sq, NVME_ADMIN_QSIZE * sizeof(struct nvme_sqe));
 }
 
 static void nvme_queue_reset(struct nvme_queue *q)
@@ -134,8 +134,8 @@ int nvme_enable(struct nvme_softc *sc)
 	nvme_queue_reset(&sc->admq);
 	nvme_write32(sc, NVME_AQA, NVME_AQA_ACQS(NVME_ADMIN_QSIZE) |
 		     NVME_AQA_ASQS(NVME_ADMIN_QSIZE));
-	nvme_write64(sc, NVME_ASQ, sc->admq.sq_bus);
-	nvme_write64(sc, NVME_ACQ, sc->admq.cq_bus);
+	nvme_write64(sc, NVME_ASQ, hv_dma_addr(sc->dev, sc->admq.sq_bus, NVME_ADMIN_QSIZE * sizeof(struct nvme_sqe)));
+	nvme_write64(sc, NVME_ACQ, hv_dma_addr(sc->dev, sc->admq.cq_bus, NVME_ADMIN_QSIZE * sizeof(struct nvme_cqe)));
 	nvme_write32(sc, NVME_CC, NVME_CC_EN | NVME_CC_CSS_NVM | NVME_CC_MPS(0) |
 		     NVME_CC_AMS_RR | NVME_CC_IOSQES(NVME_SQE_SHIFT) |
 		     NVME_CC_IOCQES(NVME_CQE_SHIFT));
@@ -220,7 +220,7 @@ int nvme_identify(struct nvme_softc *sc, uint32_t cns, uint32_t nsid)
 
 	cmd.opcode = NVME_ADM_IDENTIFY;
 	cmd.nsid = nsid;
-	cmd.prp1 = sc->ident_bus;
+	cmd.prp1 = hv_dma_addr(sc->dev, sc->ident_bus, NVME_PAGE_SIZE);
 	cmd.cdw10 = cns;
 	return nvme_admin_cmd(sc, &cmd);
 }
@@ -234,7 +234,7 @@ int nvme_io_queues_create(struct nvme_softc *sc)
 
 	nvme_queue_reset(q);
 	cmd.opcode = NVME_ADM_CREATE_CQ;
-	cmd.prp1 = q->cq_bus;
+	cmd.prp1 = hv_dma_addr(sc->dev, q->cq_bus, q->entries * sizeof(struct nvme_cqe));
 	cmd.cdw10 = (uint32_t)(q->entries - 1) << 16 | q->id;
 	cmd.cdw11 = NVME_CREATE_CQ_PC | NVME_CREATE_CQ_IEN | NVME_CREATE_CQ_IV(0);
 	rc = nvme_admin_cmd(sc, &cmd);
@@ -242,7 +242,7 @@ int nvme_io_queues_create(struct nvme_softc *sc)
 		return rc;
 	cmd = (struct nvme_sqe){ 0 };
 	cmd.opcode = NVME_ADM_CREATE_SQ;
-	cmd.prp1 = q->sq_bus;
+	cmd.prp1 = hv_dma_addr(sc->dev, q->sq_bus, q->entries * sizeof(struct nvme_sqe));
 	cmd.cdw10 = (uint32_t)(q->entries - 1) << 16 | q->id;
 	cmd.cdw11 = NVME_CREATE_SQ_PC | NVME_CREATE_SQ_CQID(q->id);
 	return nvme_admin_cmd(sc, &cmd);

@@ -7,8 +7,8 @@
 
 #include "nvmevar.h"
 
-static void nvme_build_prp(struct nvme_ccb *ccb, struct nvme_sqe *sqe, uint64_t bus,
-			   uint64_t len);
+static void nvme_build_prp(struct hv_pci_dev *d, struct nvme_ccb *ccb, struct nvme_sqe *sqe,
+			   uint64_t bus, uint64_t len);
 static void nvme_reap(struct nvme_softc *sc, struct hv_blkreq_list *done);
 static void nvme_collect_all(struct nvme_softc *sc, int status, struct hv_blkreq_list *done);
 static void nvme_recover(struct nvme_softc *sc);
@@ -30,10 +30,12 @@ void nvme_ccb_init(struct nvme_softc *sc)
 	sc->ccb_nfree = sc->io_depth;
 }
 
-/* 4.3 PRP entries: PRP1 the first (dword aligned) address, PRP2 the second page or a list. */
-static void nvme_build_prp(struct nvme_ccb *ccb, struct nvme_sqe *sqe, uint64_t bus,
-			   uint64_t len)
+/* 4.3 PRP entries: PRP1 the first (dword aligned) address, PRP2 the second page or a list.
+ * The whole transfer is handed to the device at once (hv_dma_addr), and so is the list. */
+static void nvme_build_prp(struct hv_pci_dev *d, struct nvme_ccb *ccb, struct nvme_sqe *sqe,
+			   uint64_t bus, uint64_t len)
 {
+	bus = hv_dma_addr(d, bus, len);
 	uint64_t first = NVME_PAGE_SIZE - (bus & (NVME_PAGE_SIZE - 1));
 	uint64_t page = bus + first;
 	unsigned n = 0;
@@ -52,7 +54,7 @@ static void nvme_build_prp(struct nvme_ccb *ccb, struct nvme_sqe *sqe, uint64_t 
 			break;
 		left -= NVME_PAGE_SIZE;
 	}
-	sqe->prp2 = ccb->prpl_bus;
+	sqe->prp2 = hv_dma_addr(d, ccb->prpl_bus, (size_t)n * sizeof(uint64_t));
 }
 
 /*
@@ -124,7 +126,7 @@ int nvme_submit(struct hv_blkdev *bd, struct hv_blkreq *rq)
 			slba += 8;	/* reading back through the driver cannot see it; the image can */
 #endif
 
-			nvme_build_prp(ccb, sqe, rq->buf_bus + off, len);
+			nvme_build_prp(sc->dev, ccb, sqe, rq->buf_bus + off, len);
 			sqe->cdw10 = (uint32_t)slba;
 			sqe->cdw11 = (uint32_t)(slba >> 32);
 #ifdef HV_DEFECT_LBA32	/* certify defect nvme-lba32: the starting LBA cut to 32 bits */

@@ -62,7 +62,7 @@ struct nvme_ns {
 struct nvme_softc {
 	struct hv_pci_dev *dev;
 	char slot[16];
-	volatile uint8_t *regs;
+	struct hv_bar *regs;		/* BAR0 */
 	uint64_t cap;
 	uint32_t dstrd;		/* doorbell stride in bytes */
 	uint64_t ready_timeout_us;
@@ -99,26 +99,26 @@ struct nvme_softc {
 
 static inline uint32_t nvme_read32(struct nvme_softc *sc, uint32_t r)
 {
-	return hv_read32(sc->regs + r);
+	return hv_bar_read32(sc->regs, r);
 }
 
 static inline void nvme_write32(struct nvme_softc *sc, uint32_t r, uint32_t v)
 {
-	hv_write32(sc->regs + r, v);
+	hv_bar_write32(sc->regs, r, v);
 }
 
 /* 3.1: 64-bit registers may be accessed as two 32-bit halves, low first. */
 static inline uint64_t nvme_read64(struct nvme_softc *sc, uint32_t r)
 {
-	uint64_t lo = hv_read32(sc->regs + r);
+	uint64_t lo = hv_bar_read32(sc->regs, r);
 
-	return lo | (uint64_t)hv_read32(sc->regs + r + 4) << 32;
+	return lo | (uint64_t)hv_bar_read32(sc->regs, r + 4) << 32;
 }
 
 static inline void nvme_write64(struct nvme_softc *sc, uint32_t r, uint64_t v)
 {
-	hv_write32(sc->regs + r, (uint32_t)v);
-	hv_write32(sc->regs + r + 4, (uint32_t)(v >> 32));
+	hv_bar_write32(sc->regs, r, (uint32_t)v);
+	hv_bar_write32(sc->regs, r + 4, (uint32_t)(v >> 32));
 }
 
 /* nvme_hw.c: queue memory, controller enable/disable/shutdown, admin commands */

@@ -12,42 +12,42 @@ _Static_assert(PVSCSI_MAX_XFER / PVSCSI_PAGE_SIZE + 1 <= PVSCSI_SG_PER_PAGE,
 
 int pvscsi_mem_alloc(struct pvscsi_softc *sc)
 {
-	sc->rs = hv_dma_alloc(PVSCSI_PAGE_SIZE, &sc->rs_bus);
+	sc->rs = hv_dma_alloc_coherent(sc->dev, PVSCSI_PAGE_SIZE, &sc->rs_bus);
 	if (!sc->rs)
 		goto fail;
-	sc->req = hv_dma_alloc(PVSCSI_REQ_PAGES * PVSCSI_PAGE_SIZE, &sc->req_bus);
+	sc->req = hv_dma_alloc_coherent(sc->dev, PVSCSI_REQ_PAGES * PVSCSI_PAGE_SIZE, &sc->req_bus);
 	if (!sc->req)
 		goto free_rs;
-	sc->cmp = hv_dma_alloc(PVSCSI_CMP_PAGES * PVSCSI_PAGE_SIZE, &sc->cmp_bus);
+	sc->cmp = hv_dma_alloc_coherent(sc->dev, PVSCSI_CMP_PAGES * PVSCSI_PAGE_SIZE, &sc->cmp_bus);
 	if (!sc->cmp)
 		goto free_req;
-	sc->sg_mem = hv_dma_alloc((size_t)PVSCSI_DEPTH * PVSCSI_PAGE_SIZE, &sc->sg_bus);
+	sc->sg_mem = hv_dma_alloc_coherent(sc->dev, (size_t)PVSCSI_DEPTH * PVSCSI_PAGE_SIZE, &sc->sg_bus);
 	if (!sc->sg_mem)
 		goto free_cmp;
-	sc->sense_mem = hv_dma_alloc((size_t)PVSCSI_DEPTH * SCSI_SENSE_MAX, &sc->sense_bus);
+	sc->sense_mem = hv_dma_alloc_coherent(sc->dev, (size_t)PVSCSI_DEPTH * SCSI_SENSE_MAX, &sc->sense_bus);
 	if (!sc->sense_mem)
 		goto free_sg;
 	return 0;
 
 free_sg:
-	hv_dma_free(sc->sg_mem, (size_t)PVSCSI_DEPTH * PVSCSI_PAGE_SIZE);
+	hv_dma_free_coherent(sc->dev, sc->sg_mem, (size_t)PVSCSI_DEPTH * PVSCSI_PAGE_SIZE);
 free_cmp:
-	hv_dma_free(sc->cmp, PVSCSI_CMP_PAGES * PVSCSI_PAGE_SIZE);
+	hv_dma_free_coherent(sc->dev, sc->cmp, PVSCSI_CMP_PAGES * PVSCSI_PAGE_SIZE);
 free_req:
-	hv_dma_free(sc->req, PVSCSI_REQ_PAGES * PVSCSI_PAGE_SIZE);
+	hv_dma_free_coherent(sc->dev, sc->req, PVSCSI_REQ_PAGES * PVSCSI_PAGE_SIZE);
 free_rs:
-	hv_dma_free(sc->rs, PVSCSI_PAGE_SIZE);
+	hv_dma_free_coherent(sc->dev, sc->rs, PVSCSI_PAGE_SIZE);
 fail:
 	return -HV_ENOMEM;
 }
 
 void pvscsi_mem_free(struct pvscsi_softc *sc)
 {
-	hv_dma_free(sc->sense_mem, (size_t)PVSCSI_DEPTH * SCSI_SENSE_MAX);
-	hv_dma_free(sc->sg_mem, (size_t)PVSCSI_DEPTH * PVSCSI_PAGE_SIZE);
-	hv_dma_free(sc->cmp, PVSCSI_CMP_PAGES * PVSCSI_PAGE_SIZE);
-	hv_dma_free(sc->req, PVSCSI_REQ_PAGES * PVSCSI_PAGE_SIZE);
-	hv_dma_free(sc->rs, PVSCSI_PAGE_SIZE);
+	hv_dma_free_coherent(sc->dev, sc->sense_mem, (size_t)PVSCSI_DEPTH * SCSI_SENSE_MAX);
+	hv_dma_free_coherent(sc->dev, sc->sg_mem, (size_t)PVSCSI_DEPTH * PVSCSI_PAGE_SIZE);
+	hv_dma_free_coherent(sc->dev, sc->cmp, PVSCSI_CMP_PAGES * PVSCSI_PAGE_SIZE);
+	hv_dma_free_coherent(sc->dev, sc->req, PVSCSI_REQ_PAGES * PVSCSI_PAGE_SIZE);
+	hv_dma_free_coherent(sc->dev, sc->rs, PVSCSI_PAGE_SIZE);
 }
 
 /* Every ccb free, each with its SG list page and sense buffer. */
@@ -104,11 +104,13 @@ static int pvscsi_setup_rings(struct pvscsi_softc *sc)
 	memset(sc->rs, 0, PVSCSI_PAGE_SIZE);
 	d.req_ring_pages = PVSCSI_REQ_PAGES;
 	d.cmp_ring_pages = PVSCSI_CMP_PAGES;
-	d.rings_state_ppn = sc->rs_bus >> PVSCSI_PAGE_SHIFT;
+	d.rings_state_ppn = hv_dma_addr(sc->dev, sc->rs_bus, PVSCSI_PAGE_SIZE) >> PVSCSI_PAGE_SHIFT;
 	for (unsigned i = 0; i < PVSCSI_REQ_PAGES; i++)
-		d.req_ring_ppns[i] = (sc->req_bus >> PVSCSI_PAGE_SHIFT) + i;
+		d.req_ring_ppns[i] = hv_dma_addr(sc->dev, sc->req_bus + (uint64_t)i * PVSCSI_PAGE_SIZE,
+						 PVSCSI_PAGE_SIZE) >> PVSCSI_PAGE_SHIFT;
 	for (unsigned i = 0; i < PVSCSI_CMP_PAGES; i++)
-		d.cmp_ring_ppns[i] = (sc->cmp_bus >> PVSCSI_PAGE_SHIFT) + i;
+		d.cmp_ring_ppns[i] = hv_dma_addr(sc->dev, sc->cmp_bus + (uint64_t)i * PVSCSI_PAGE_SIZE,
+						 PVSCSI_PAGE_SIZE) >> PVSCSI_PAGE_SHIFT;
 	hv_wmb();
 	st = pvscsi_adapter_cmd(sc, PVSCSI_CMD_SETUP_RINGS, &d, sizeof(d));
 	if (st != PVSCSI_CMD_STATUS_OK) {

@@ -7,10 +7,12 @@
 #include "pvscsivar.h"
 
 /* One SG element per page the buffer touches, so no element crosses a page boundary. */
-static unsigned pvscsi_build_sg(struct pvscsi_ccb *ccb, uint64_t bus, uint32_t len)
+static unsigned pvscsi_build_sg(struct hv_pci_dev *dev, struct pvscsi_ccb *ccb, uint64_t bus,
+				uint32_t len)
 {
 	unsigned n = 0;
 
+	bus = hv_dma_addr(dev, bus, len);	/* the whole buffer, handed over at once */
 	while (len) {
 		uint32_t room = PVSCSI_PAGE_SIZE - (uint32_t)(bus & (PVSCSI_PAGE_SIZE - 1));
 		uint32_t part = len < room ? len : room;
@@ -59,13 +61,13 @@ int pvscsi_queue(struct scsi_hba *h, struct scsi_cmd *c)
 	d = &sc->req[prod & (PVSCSI_REQ_ENTRIES - 1)];
 	memset(d, 0, sizeof(*d));
 	d->context = ccb->index + 1;	/* non-zero, below 2^32 */
-	d->sense_addr = ccb->sense_bus;
+	d->sense_addr = hv_dma_addr(sc->dev, ccb->sense_bus, SCSI_SENSE_MAX);
 	d->sense_len = SCSI_SENSE_MAX;
 	if (c->data_len == 0) {
 		d->flags = PVSCSI_FLAG_CMD_DIR_NONE;
 	} else {
-		pvscsi_build_sg(ccb, c->data_bus, c->data_len);
-		d->data_addr = ccb->sgl_bus;
+		unsigned nsg = pvscsi_build_sg(sc->dev, ccb, c->data_bus, c->data_len);
+		d->data_addr = hv_dma_addr(sc->dev, ccb->sgl_bus, nsg * sizeof(ccb->sgl[0]));
 		d->data_len = c->data_len;
 		d->flags = PVSCSI_FLAG_CMD_WITH_SG_LIST | (c->dir == SCSI_DIR_OUT ?
 			   PVSCSI_FLAG_CMD_DIR_TODEVICE : PVSCSI_FLAG_CMD_DIR_TOHOST);

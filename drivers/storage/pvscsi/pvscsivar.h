@@ -50,7 +50,7 @@ struct pvscsi_ccb {
 struct pvscsi_softc {
 	struct hv_pci_dev *dev;
 	char slot[16];
-	volatile uint8_t *regs;
+	struct hv_bar *regs;		/* BAR0 */
 	int irq_mode;
 	struct hv_spinlock lock;
 
@@ -77,12 +77,12 @@ struct pvscsi_softc {
 
 static inline uint32_t pvscsi_read32(struct pvscsi_softc *sc, uint32_t r)
 {
-	return hv_read32(sc->regs + r);
+	return hv_bar_read32(sc->regs, r);
 }
 
 static inline void pvscsi_write32(struct pvscsi_softc *sc, uint32_t r, uint32_t v)
 {
-	hv_write32(sc->regs + r, v);
+	hv_bar_write32(sc->regs, r, v);
 }
 
 /* pvscsi_hw.c */

@@ -91,7 +91,7 @@ static int vblk_start(struct vblk_softc *sc)
 	}
 	ret = -HV_ENOMEM;
 	sc->slots_size = sizeof(struct vblk_slot) * sc->vq.size;
-	sc->slots = hv_dma_alloc(sc->slots_size, &sc->slots_bus);
+	sc->slots = hv_dma_alloc_coherent(sc->vp.pci, sc->slots_size, &sc->slots_bus);
 	if (!sc->slots)
 		goto free_vq;
 	sc->segs = hv_malloc(sizeof(struct virtq_seg) * sc->vq.size);
@@ -102,7 +102,7 @@ static int vblk_start(struct vblk_softc *sc)
 	return 0;
 
 free_slots:
-	hv_dma_free(sc->slots, sc->slots_size);
+	hv_dma_free_coherent(sc->vp.pci, sc->slots, sc->slots_size);
 	sc->slots = NULL;
 free_vq:
 	virtq_free(&sc->vq);
@@ -123,7 +123,7 @@ static void vblk_shutdown(struct vblk_softc *sc)
 	while ((rq = virtq_detach(&sc->vq)) != NULL)
 		hv_blkreq_complete(rq, -HV_EIO);
 	hv_free(sc->segs);
-	hv_dma_free(sc->slots, sc->slots_size);
+	hv_dma_free_coherent(sc->vp.pci, sc->slots, sc->slots_size);
 	virtq_free(&sc->vq);
 }
 

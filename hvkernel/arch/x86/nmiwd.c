@@ -5,42 +5,51 @@
  * it as an NMI (82093AA 3.2.4, delivery mode 100b). The LAPIC timer cannot do it portably:
  * its LVT has no delivery mode (APM vol. 2, 16.4.1; SDM vol. 3, 11.5.1). Channel 2 stays
  * the TSC calibration's (arch/x86/tsc.c).
+ *
+ * The PIT is programmed once and keeps running; a start or stop only unmasks or masks the
+ * I/O APIC entry (routed again only when another CPU starts it), so a contained call costs
+ * a few register writes. A period that ended while masked may arrive right after the
+ * unmask: kern/contain.c counts such an NMI as stray.
  */
 #include <arch/cpu.h>
 #include <arch/ioapic.h>
+#include <arch/lapic.h>
 #include <arch/nmiwd.h>
 #include <arch/pitreg.h>
 #include <kern/acpi.h>
 
 #define NMIWD_PIT_COUNT	0	/* 65536 PIT clocks: 54.9 ms */
+#define NMIWD_NO_CPU	0xffffffffu
 
 static bool nmiwd_ever;
-static bool nmiwd_routed;
 static uint32_t nmiwd_gsi;
+static uint32_t nmiwd_apic = NMIWD_NO_CPU;	/* where the entry is routed */
 
 void nmiwd_start(void)
 {
 	uint16_t flags = 0;
+	uint32_t me = lapic_id();
 
-	/* Routed at every start: to the CPU that runs the call. */
-	nmiwd_gsi = acpi_isa_irq_to_gsi(0, &flags);
-	/* MPS INTI flags (ACPI 6.4, table 5.50): polarity bits 1:0, 3 = active low. */
-	if (ioapic_route_nmi(nmiwd_gsi, (flags & 3) == 3) < 0)
-		return;
-	nmiwd_routed = true;
-	outb(PIT_MODE, PIT_MODE_CH0_RATE);
-	outb(PIT_CH0, NMIWD_PIT_COUNT & 0xff);
-	outb(PIT_CH0, NMIWD_PIT_COUNT >> 8);
+	if (nmiwd_apic != me) {
+		nmiwd_gsi = acpi_isa_irq_to_gsi(0, &flags);
+		/* MPS INTI flags (ACPI 6.4, table 5.50): polarity bits 1:0, 3 = active low. */
+		if (ioapic_route_nmi(nmiwd_gsi, (flags & 3) == 3) < 0)
+			return;
+		if (nmiwd_apic == NMIWD_NO_CPU) {
+			outb(PIT_MODE, PIT_MODE_CH0_RATE);
+			outb(PIT_CH0, NMIWD_PIT_COUNT & 0xff);
+			outb(PIT_CH0, NMIWD_PIT_COUNT >> 8);
+		}
+		nmiwd_apic = me;
+	}
 	ioapic_mask(nmiwd_gsi, false);
 	nmiwd_ever = true;
 }
 
 void nmiwd_stop(void)
 {
-	if (!nmiwd_routed)
-		return;
-	ioapic_mask(nmiwd_gsi, true);
-	outb(PIT_MODE, PIT_MODE_CH0_ONESHOT);	/* counting stops until a count is written */
+	if (nmiwd_apic != NMIWD_NO_CPU)
+		ioapic_mask(nmiwd_gsi, true);
 }
 
 bool nmiwd_started(void)

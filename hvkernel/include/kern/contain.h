@@ -16,7 +16,7 @@
 struct pci_dev;
 struct pci_driver;
 
-#define CONTAIN_DEADLINE_MS	3000
+#define CONTAIN_DEADLINE_MS	5000
 #define CONTAIN_STACK_PAGES	8	/* the driver stack: 32 KiB, as the boot stack */
 
 /* Kernel functions a stuck driver may be abandoned in: they hold no lock and leave no
@@ -28,7 +28,8 @@ struct pci_driver;
 struct contain_report {
 	const char *op;			/* "probe" or "remove" */
 	const char *reason;		/* "timeout" or "fault" */
-	const char *via;		/* "timer", "nmi" or the exception ("#PF page fault") */
+	const char *via;		/* "timer", "interrupt" (another device's, once the
+					 * tick marked it expired), "nmi" or the exception */
 	unsigned vector;		/* the exception, or the interrupt that regained control */
 	uint64_t rip, cr2, us;
 	char place[96];			/* "edu_probe+0x2c" (module function), else a hex address */

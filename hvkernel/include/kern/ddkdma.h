@@ -13,7 +13,7 @@ struct pci_dev;
 struct hv_blkreq;
 struct ddk_dma_region;
 
-#define DDK_DMA_FREED	32	/* freed regions remembered per device, to name dma-freed */
+#define DDK_DMA_FREED	32	/* freed regions remembered per device, to name dma_freed */
 
 /* Per device, in struct pci_dev (under ddk_dma.c's lock). */
 struct ddk_dma_dev {

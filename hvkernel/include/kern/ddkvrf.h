@@ -1,6 +1,7 @@
 /*
  * The driver verifier's device-access and DMA checks (hvkernel/ddk/ddk_vrf.c): the
- * `verifier=1` switch as the DDK reads it, and the one place a violation is reported.
+ * verifier=1 switch as they read it, and where their violations go (the verifier's
+ * vf_report, kern/verifier.h), with a way for kernel tests to provoke some on purpose.
  */
 #ifndef KERN_DDKVRF_H
 #define KERN_DDKVRF_H
@@ -10,23 +11,17 @@
 
 struct pci_dev;
 
-/* Violations reported as records; later ones are only counted (a defect on a hot path
- * would otherwise flood the result channel). */
-#define DDKVRF_MAX_RECORDS	16
-
-/* True when the kernel command line has verifier=1 (read once). */
+/* True when the kernel command line has verifier=1 (vf_on). */
 bool ddkvrf_on(void);
 /*
- * Report one violation: a COM1 log line and a `violation` record (kind, module, dev, site,
- * addr, msg). d is the device whose driver broke the rule (NULL when none is known), site
- * the return address inside the driver (NULL when there is none), addr the offending
- * offset or bus address.
+ * Report one violation through vf_report. d is the device whose driver broke the rule
+ * (NULL when none is known), site the return address inside the driver (NULL when there
+ * is none), addr the offending offset or bus address and size the bytes involved.
  */
 void ddkvrf_violation(const char *kind, const struct pci_dev *d, const void *site,
-		      uint64_t addr, const char *msg);
-/* Violations so far, and the kind of the last one ("" before the first). */
+		      uint64_t addr, uint64_t size, const char *msg);
+/* Violations so far (vf_violations; expected ones not counted). */
 uint64_t ddkvrf_count(void);
-const char *ddkvrf_last_kind(void);
 /* What the last violation (expected or not) was. */
 struct ddkvrf_info {
 	char kind[24];

@@ -23,6 +23,9 @@ bool iommu_on(void);
 int iommu_map(struct pci_dev *d, uint64_t bus, uint64_t len);
 void iommu_unmap(struct pci_dev *d, uint64_t bus, uint64_t len);
 
+/* Pages the domains' page tables hold now (they grow and shrink with the DMA regions). */
+uint64_t iommu_table_pages(void);
+
 /* One DMA fault, as the fault recording registers hold it. */
 struct iommu_fault {
 	struct pci_dev *dev;		/* NULL when the source ID names no known function */

@@ -12,6 +12,8 @@
 
 struct mem_counters {
 	uint64_t pages_free;		/* physical pages free in the page allocator */
+	uint64_t pages_iommu;		/* of the others, the IOMMU's page tables (dev/vtd.c):
+					 * they follow where DMA memory lies, not what leaks */
 	uint64_t heap_allocs;		/* live kmalloc allocations */
 	uint64_t heap_bytes;		/* bytes in live kmalloc allocations */
 	uint64_t heap_bad_frees;	/* kfree of a bad pointer or a double free */
@@ -22,6 +24,12 @@ int mem_init(void);
 /* Allocate n zeroed contiguous pages (aligned to align pages, a power of two), or NULL. */
 void *page_alloc(size_t n);
 void *page_alloc_aligned(size_t n, size_t align);
+/* Kernel-owned I/O buffers (mm/kdma.c): size bytes in whole pages, zeroed, below 4 GiB,
+ * *bus their bus address (the identity map). The block layer and the tests put them in
+ * requests; the DDK lends a request's buffer to its device only while the request is in
+ * flight (ddk/ddk_blkdev.c). Drivers use hv_dma_alloc_coherent instead. */
+void *kdma_alloc(size_t size, uint64_t *bus);
+void kdma_free(void *p, size_t size);
 /* Free pages from page_alloc. A bad or double free is logged and counted, never fatal. */
 void page_free(void *p, size_t n);
 

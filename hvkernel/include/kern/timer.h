@@ -22,5 +22,7 @@ void timer_tick(void);
 /* Cancel every armed timer whose callback lies in [base, base + size) (a contained
  * module's image). Returns how many. */
 unsigned timer_cancel_in(const void *base, uint64_t size);
+/* How many armed timers have their callback in [base, base + size). */
+unsigned timer_count_in(const void *base, uint64_t size);
 
 #endif

@@ -10,7 +10,6 @@
 
 #define PIT_MODE_CH2_ONESHOT	0xb0	/* channel 2, lobyte/hibyte, mode 0 */
 #define PIT_MODE_CH0_RATE	0x34	/* channel 0, lobyte/hibyte, mode 2 (rate generator) */
-#define PIT_MODE_CH0_ONESHOT	0x30	/* channel 0, lobyte/hibyte, mode 0: stops until a count */
 #define PIT_PORT_B_GATE2	0x01
 #define PIT_PORT_B_SPKR		0x02
 #define PIT_PORT_B_OUT2		0x20
