@@ -163,8 +163,13 @@ void nvme_shutdown(struct nvme_softc *sc)
 }
 
 /*
- * One admin command, polled. Callers run before the interrupt is set up or with
- * interrupts off (recovery from the watchdog), so nothing else touches the admin queue.
+ * One admin command, polled. Callers run in probe, before the disks are registered, or
+ * with interrupts off (recovery from the watchdog), so nothing else touches the admin
+ * queue. The interrupt is set up by then (the I/O queue must be created with it on), and
+ * the admin queue shares vector 0: with a pin or MSI interrupt the vector is masked while
+ * the command is polled (3.1.3 INTMS, 3.1.4 INTMC), else its completion holds the level-
+ * triggered line asserted until the doorbell below and the handler, which reaps the I/O
+ * queue only, runs without end. MSI-X needs no mask (an edge per completion) and has none.
  */
 static int nvme_admin_cmd(struct nvme_softc *sc, struct nvme_sqe *cmd)
 {
@@ -172,7 +177,10 @@ static int nvme_admin_cmd(struct nvme_softc *sc, struct nvme_sqe *cmd)
 	uint64_t t0 = hv_time_us();
 	volatile struct nvme_cqe *cqe;
 	uint16_t status;
+	int mask = sc->irq_mode == HV_IRQ_INTX || sc->irq_mode == HV_IRQ_MSI;
 
+	if (mask)
+		nvme_write32(sc, NVME_INTMS, 1);
 	cmd->cid = q->sq_tail;
 	q->sq[q->sq_tail] = *cmd;
 	q->sq_tail = (uint16_t)((q->sq_tail + 1) % q->entries);
@@ -181,6 +189,7 @@ static int nvme_admin_cmd(struct nvme_softc *sc, struct nvme_sqe *cmd)
 	cqe = &q->cq[q->cq_head];
 	while (NVME_CQE_PHASE(cqe->status) != q->phase) {
 		if (hv_time_us() - t0 > NVME_ADMIN_TIMEOUT_US) {
+			/* Left masked: a late completion would hold the line asserted. */
 			hv_log("nvme: %s: admin command 0x%x timed out", sc->slot, cmd->opcode);
 			return -HV_ETIMEDOUT;
 		}
@@ -194,6 +203,8 @@ static int nvme_admin_cmd(struct nvme_softc *sc, struct nvme_sqe *cmd)
 		q->phase ^= 1;
 	}
 	nvme_write32(sc, q->cq_db, q->cq_head);
+	if (mask)
+		nvme_write32(sc, NVME_INTMC, 1);
 	if (NVME_CQE_STATUS(status) != 0) {
 		hv_log("nvme: %s: admin command 0x%x failed: sct %u sc 0x%x", sc->slot,
 		       cmd->opcode, NVME_CQE_SCT(status), NVME_CQE_SC(status));
