@@ -70,6 +70,7 @@ void certify_macverify_record(struct certify_macverify *m, const char *name, con
 		if (strcmp(n->slot, slot))
 			continue;
 		n->reports++;
+		snprintf(n->kmac, sizeof(n->kmac), "%s", mac ? mac : "");
 		if (!mac || !macverify_same(mac, n->mac))
 			certify_strv_pushf(&m->problems, "%s (%s, %s) reports MAC %s, QEMU was given %s",
 					   name ? name : "?", n->id, slot, mac ? mac : "(none)", n->mac);

@@ -26,6 +26,7 @@ struct certify_nicmac {
 	char mac[18];		/* aa:bb:cc:dd:ee:ff, lower case */
 	char slot[16];		/* SSSS:BB:DD.F from query-pci, "" until mapped */
 	unsigned reports;	/* netdev records of its slot */
+	char kmac[18];		/* the MAC its last netdev record carried (whatever it is) */
 };
 
 struct certify_macverify {

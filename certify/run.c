@@ -189,10 +189,11 @@ static int run_link_flap(struct certify_session *s, struct run_boot *b, const ch
 		up = 1;
 	else
 		return 0;
-	/* the NIC the kernel's linkflap record named by its MAC, else port A */
+	/* the NIC the kernel's linkflap record named by the MAC its driver reported (which
+	 * nic.mac checks on its own), else port A */
 	certify_netdev_id(netdev, sizeof(netdev), 0, CERTIFY_PORT_A);
 	for (size_t i = 0; i < b->mac.n; i++)
-		if (b->flap_mac[0] && !strcasecmp(b->mac.nic[i].mac, b->flap_mac))
+		if (b->flap_mac[0] && !strcasecmp(b->mac.nic[i].kmac, b->flap_mac))
 			snprintf(netdev, sizeof(netdev), "%s", b->mac.nic[i].id);
 	args = json_object_new_object();
 	json_object_object_add(args, "name", json_object_new_string(netdev));

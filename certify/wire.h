@@ -10,8 +10,9 @@
  * nothing else on the wire. The host check `wire.frames` fails on any difference.
  *
  * The host's own losses are not the driver's: the socket reports datagrams it dropped for
- * want of buffer (SO_RXQ_OVFL); a phase during which that happened leaves the check not
- * run (an error, never a pass, never a fail of the driver).
+ * want of buffer (SO_RXQ_OVFL), the kernel those its input backlog dropped (softnet_stat);
+ * a phase during which either happened leaves the check not run (an error, never a pass,
+ * never a fail of the driver).
  */
 #ifndef CERTIFY_WIRE_H
 #define CERTIFY_WIRE_H
@@ -55,6 +56,7 @@ struct certify_wire {
 	uint64_t foreign;		/* frames that are no test frame, or from a fifth MAC */
 	uint64_t host_drops;		/* the socket's drop counter (SO_RXQ_OVFL), cumulative */
 	uint64_t drops_at_begin;
+	uint64_t backlog_drops_at_begin;	/* /proc/net/softnet_stat's drops, all CPUs */
 	uint64_t total_frames, total_bytes;	/* over the whole boot */
 	/* the executor's side (session thread): */
 	struct wire_claim claim[WIRE_SRCS];
