@@ -327,7 +327,9 @@ static void edu_remove(struct hv_pci_dev *d)
 	edu_defect_spin(sc);
 #endif
 	edu_write(sc, EDU_REG_STATUS, 0);
+#ifndef HV_DEFECT_IRQ_AFTER_REMOVE	/* verifier defect: the handler outlives remove */
 	hv_pci_irq_free(d);
+#endif
 	hv_pci_set_drvdata(d, NULL);
 	hv_free(sc);
 }
