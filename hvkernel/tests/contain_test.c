@@ -58,10 +58,10 @@ KTEST_MANUAL(driver, rebind)
 	return KTEST_PASS;
 }
 
-/* Unbind every function a module driver drives and leave it unbound: the last test of a
- * run (certify's edu-unbind-quick plan), so the verifier's checks at remove (docs/ddk.md,
+/* Unbind every function a module driver drives and leave it unbound, after every other
+ * selected test (certify's *-unbind-quick plans), so the verifier's checks at remove (docs/ddk.md,
  * "Verifier") see what each driver's remove leaves with no probe after it to trip on it. */
-KTEST_MANUAL(driver, unbind)
+KTEST_MANUAL_LAST(driver, unbind)
 {
 	struct pci_dev *devs[CT_MAX];
 	unsigned n = 0, before = contain_count();
