@@ -15,6 +15,9 @@
 struct blkdev_state {
 	struct hv_blkdev *bd;
 	struct hv_blkdev *parent;	/* the disk of a partition (kern/blkpart.c), else NULL */
+	/* The kernel's copies, for the verifier's check at remove (see netdev.c). */
+	const struct hv_pci_dev *pci;
+	char name[16];
 	struct blkdev_state *next;
 	uint64_t completions, errors;
 };
@@ -37,6 +40,8 @@ static int blkdev_add(struct hv_blkdev *bd, struct hv_blkdev *parent)
 		return -HV_ENOMEM;
 	s->bd = bd;
 	s->parent = parent;
+	s->pci = bd->pci;
+	memcpy(s->name, bd->name, sizeof(s->name));
 	bd->kernel_private = s;
 	int on = cpu_irq_save();
 	struct blkdev_state **pp = &blkdev_list;
@@ -128,6 +133,17 @@ int blkdev_rescan(struct hv_blkdev *bd)
 		return -HV_EINVAL;
 	blkpart_drop(bd);
 	return blkpart_scan(bd);
+}
+
+const char *blkdev_disk_left_by(const struct hv_pci_dev *pci, unsigned idx, uintptr_t *bd)
+{
+	for (struct blkdev_state *s = blkdev_list; s; s = s->next) {
+		if (s->parent || s->pci != pci || idx-- > 0)
+			continue;
+		*bd = (uintptr_t)s->bd;
+		return s->name;
+	}
+	return 0;
 }
 
 struct hv_blkdev *blkdev_first(void)

@@ -216,13 +216,33 @@ static void ktest_selected_flush(const char *list)
 	hvr_end();
 }
 
+/* The order tests run in (and are announced in: certify blames by it): the section's,
+ * with KTEST_MANUAL_LAST ones after all the others. */
+static const struct ktest *ktest_scan(const struct ktest *k, int last)
+{
+	for (; k < _ktests_end; k++)
+		if ((k->manual == 2) == last)
+			return k;
+	return last ? 0 : ktest_scan(_ktests_start, 1);
+}
+
+static const struct ktest *ktest_first(void)
+{
+	return ktest_scan(_ktests_start, 0);
+}
+
+static const struct ktest *ktest_after(const struct ktest *k)
+{
+	return ktest_scan(k + 1, k->manual == 2);
+}
+
 static void ktest_announce(const char *selection, int valid)
 {
 	static char list[KTEST_SELECTED_MAX];
 	size_t len = 0;
 
 	list[0] = '\0';
-	for (const struct ktest *k = _ktests_start; valid && k < _ktests_end; k++) {
+	for (const struct ktest *k = ktest_first(); valid && k; k = ktest_after(k)) {
 		char id[80];
 		size_t n;
 
@@ -244,7 +264,7 @@ int ktest_run_selected(const char *selection)
 	int valid = ktest_selection_valid(selection);
 
 	ktest_announce(selection, valid);
-	for (const struct ktest *k = _ktests_start; valid && k < _ktests_end; k++)
+	for (const struct ktest *k = ktest_first(); valid && k; k = ktest_after(k))
 		if (ktest_selected(k, selection))
 			ktest_run_one(k, counts);
 	const char *status = !valid || counts[KTEST_ERROR] ? "error" :

@@ -16,6 +16,10 @@
 
 struct netdev_state {
 	struct hv_netdev *nd;
+	/* The kernel's copies, for the verifier's check at remove: a driver that never
+	 * unregistered has usually freed the hv_netdev that holds them. */
+	const struct hv_pci_dev *pci;
+	char name[16];
 	netdev_rx_fn rx;
 	void *rx_arg;
 	int open;
@@ -60,6 +64,8 @@ int netdev_add(struct hv_netdev *nd)
 	s->nd = nd;
 	fmt_snprintf(nd->name, sizeof(nd->name), "vmnic%u", netdev_next_index++);
 	nd->kernel_private = s;
+	s->pci = nd->pci;
+	memcpy(s->name, nd->name, sizeof(s->name));
 	int on = cpu_irq_save();
 	struct netdev_state **pp = &netdev_list;
 	while (*pp)
@@ -143,6 +149,17 @@ unsigned netdev_queue_stats(struct hv_netdev *nd, const struct hv_netdev_queue_s
 struct hv_netdev *netdev_first(void)
 {
 	return netdev_list ? netdev_list->nd : 0;
+}
+
+const char *netdev_left_by(const struct hv_pci_dev *pci, unsigned idx, uintptr_t *nd)
+{
+	for (struct netdev_state *s = netdev_list; s; s = s->next) {
+		if (s->pci != pci || idx-- > 0)
+			continue;
+		*nd = (uintptr_t)s->nd;
+		return s->name;
+	}
+	return 0;
 }
 
 struct hv_netdev *netdev_next(struct hv_netdev *nd)

@@ -58,6 +58,29 @@ KTEST_MANUAL(driver, rebind)
 	return KTEST_PASS;
 }
 
+/* Unbind every function a module driver drives and leave it unbound, after every other
+ * selected test (certify's *-unbind-quick plans), so the verifier's checks at remove (docs/ddk.md,
+ * "Verifier") see what each driver's remove leaves with no probe after it to trip on it. */
+KTEST_MANUAL_LAST(driver, unbind)
+{
+	struct pci_dev *devs[CT_MAX];
+	unsigned n = 0, before = contain_count();
+	char slot[16];
+
+	for (struct pci_dev *d = pci_first(); d && n < CT_MAX; d = d->next)
+		if (d->driver && d->driver->owner)
+			devs[n++] = d;
+	KT_CHECK(t, n > 0, "no function is bound to a module driver");
+	for (unsigned i = 0; i < n; i++) {
+		driver_unbind(devs[i]);
+		KT_CHECK(t, !devs[i]->driver, "%s: still bound after unbind",
+			 pci_slot_name(devs[i], slot));
+	}
+	KT_CHECK(t, contain_count() == before, "%u removes contained", contain_count() - before);
+	ktest_metric(t, "unbound", n, "functions");
+	return KTEST_PASS;
+}
+
 /* What containment leaves of a failed function (kern/contain.c, contain_fail_device): no
  * interrupt vectors, no netdev or disk of it, bus mastering and decode off, no armed timer
  * in the withdrawn driver's module, and the driver out of the registry. Exactly

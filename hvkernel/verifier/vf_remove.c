@@ -75,16 +75,20 @@ static void vf_timers_gone(struct pci_dev *d, const struct module *m, bool last)
 	}
 }
 
+/* From the registries' own copies: the driver has usually freed the hv_netdev or
+ * hv_blkdev it forgot (reading it would give the verifier's poison, or fault). */
 static void vf_classes_gone(struct pci_dev *d, uintptr_t site)
 {
-	for (struct hv_netdev *nd = netdev_first(); nd; nd = netdev_next(nd))
-		if (nd->pci == (struct hv_pci_dev *)d)
-			vf_report("netdev_after_remove", site, (uintptr_t)nd, 0, d,
-				  "%s still registered after remove", nd->name);
-	for (struct hv_blkdev *bd = blkdev_first(); bd; bd = blkdev_next(bd))
-		if (bd->pci == (struct hv_pci_dev *)d && !blkdev_parent(bd))
-			vf_report("blkdev_after_remove", site, (uintptr_t)bd, 0, d,
-				  "%s still registered after remove", bd->name);
+	const struct hv_pci_dev *p = (const struct hv_pci_dev *)d;
+	const char *name;
+	uintptr_t at;
+
+	for (unsigned i = 0; (name = netdev_left_by(p, i, &at)); i++)
+		vf_report("netdev_after_remove", site, at, 0, d,
+			  "%s still registered after remove", name);
+	for (unsigned i = 0; (name = blkdev_disk_left_by(p, i, &at)); i++)
+		vf_report("blkdev_after_remove", site, at, 0, d,
+			  "%s still registered after remove", name);
 }
 
 void vf_device_removed(struct pci_dev *d)

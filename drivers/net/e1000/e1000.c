@@ -154,7 +154,9 @@ static void e1000_remove(struct hv_pci_dev *d)
 
 	if (!sc)
 		return;
+#ifndef HV_DEFECT_NETDEV_AFTER_REMOVE	/* verifier defect: vmnicN outlives remove */
 	hv_netdev_unregister(&sc->nd);	/* calls e1000_stop when open */
+#endif
 	e1000_irq_release(sc);
 	(void)e1000_hw_reset(sc);
 	hv_pci_set_drvdata(d, NULL);

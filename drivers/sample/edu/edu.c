@@ -184,7 +184,30 @@ static void edu_defects(void)
 	hv_spin_unlock_irqrestore(&a, fa);
 	hv_spin_unlock_irqrestore(&b, fb);
 #endif
+#ifdef HV_DEFECT_LOCK_RECURSION
+	/* A lock taken again by the CPU that holds it: a reset path that re-initialises a
+	 * held lock hides the deadlock from this run, never the second acquisition. */
+	static struct hv_spinlock r;
+	unsigned long f1, f2;
+
+	hv_spin_init(&r);
+	f1 = hv_spin_lock_irqsave(&r);
+	hv_spin_init(&r);
+	f2 = hv_spin_lock_irqsave(&r);
+	hv_spin_unlock_irqrestore(&r, f2);
+	hv_spin_unlock_irqrestore(&r, f1);
+#endif
 }
+
+#ifdef HV_DEFECT_TIMER_AFTER_REMOVE
+/* A watchdog armed at probe (60 s, longer than the run) that remove never cancels. */
+static struct hv_timer edu_watchdog;
+
+static void edu_watchdog_tick(void *arg)
+{
+	(void)arg;
+}
+#endif
 
 #if defined(HV_DEFECT_PROBE_SPIN) || \
     defined(HV_DEFECT_REMOVE_SPIN)
@@ -279,6 +302,9 @@ static int edu_probe(struct hv_pci_dev *d, const struct hv_pci_id *id)
 	if (rc < 0)
 		goto free_irq;
 	edu_defect_probe(sc);
+#ifdef HV_DEFECT_TIMER_AFTER_REMOVE
+	hv_timer_start(&edu_watchdog, 60000000, edu_watchdog_tick, 0);
+#endif
 	hv_pci_set_drvdata(d, sc);
 	hv_log("edu: %s ident 0x%x %d!=%d irq %s ok", info.slot, ident, EDU_FACT_N,
 	       EDU_FACT_EXPECT, hv_pci_irq_mode_name(sc->irq_mode));
@@ -301,7 +327,9 @@ static void edu_remove(struct hv_pci_dev *d)
 	edu_defect_spin(sc);
 #endif
 	edu_write(sc, EDU_REG_STATUS, 0);
+#ifndef HV_DEFECT_IRQ_AFTER_REMOVE	/* verifier defect: the handler outlives remove */
 	hv_pci_irq_free(d);
+#endif
 	hv_pci_set_drvdata(d, NULL);
 	hv_free(sc);
 }

@@ -173,7 +173,9 @@ static void vblk_remove(struct hv_pci_dev *d)
 
 	if (!sc)
 		return;
+#ifndef HV_DEFECT_BLKDEV_AFTER_REMOVE	/* verifier defect: vmhbaN outlives remove */
 	hv_blkdev_unregister(&sc->bd);
+#endif
 	vblk_shutdown(sc);
 	hv_pci_set_drvdata(d, NULL);
 	hv_free(sc);

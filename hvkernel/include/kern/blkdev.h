@@ -11,6 +11,10 @@ int blkdev_add_disk(struct hv_blkdev *bd);
 void blkdev_remove_disk(struct hv_blkdev *bd);
 
 struct hv_blkdev *blkdev_first(void);
+/* The name of the idx-th disk (not a partition) still registered for pci (its address in
+ * *bd), or NULL, from the kernel's own copies (as netdev_left_by). */
+struct hv_pci_dev;
+const char *blkdev_disk_left_by(const struct hv_pci_dev *pci, unsigned idx, uintptr_t *bd);
 struct hv_blkdev *blkdev_next(struct hv_blkdev *bd);
 struct hv_blkdev *blkdev_find(const char *name);
 /* The disk a partition lies on; NULL for a disk. */

@@ -18,7 +18,8 @@ struct ktest {
 	const char *suite;
 	const char *name;
 	enum ktest_status (*fn)(struct ktest_ctx *t);
-	int manual;		/* only when named explicitly (panics, long soaks) */
+	int manual;		/* only when named explicitly (panics, long soaks); 2: and run
+				 * after every other selected test (one that removes drivers) */
 };
 
 #define KTEST_DEFINE(suite_, name_, manual_)						\
@@ -30,6 +31,7 @@ struct ktest {
 
 #define KTEST(suite, name)		KTEST_DEFINE(suite, name, 0)
 #define KTEST_MANUAL(suite, name)	KTEST_DEFINE(suite, name, 1)
+#define KTEST_MANUAL_LAST(suite, name)	KTEST_DEFINE(suite, name, 2)
 
 /* Record why the test failed / was skipped (the last message wins). */
 void ktest_msg(struct ktest_ctx *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

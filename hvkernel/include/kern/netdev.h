@@ -20,6 +20,11 @@ void netdev_set_queue_stats(struct hv_netdev *nd, unsigned n, const struct hv_ne
 
 struct hv_netdev *netdev_first(void);
 struct hv_netdev *netdev_next(struct hv_netdev *nd);
+/* The name of the idx-th netdev still registered for pci (and its address in *nd), or NULL:
+ * read from the kernel's own copies, never from the driver's hv_netdev, which a driver
+ * that forgot to unregister has usually freed (the verifier's check at remove). */
+struct hv_pci_dev;
+const char *netdev_left_by(const struct hv_pci_dev *pci, unsigned idx, uintptr_t *nd);
 struct hv_netdev *netdev_find(const char *name);
 /* Route received frames of nd to fn (the virtual switch, a test); NULL drops them. */
 void netdev_set_rx(struct hv_netdev *nd, netdev_rx_fn fn, void *arg);
