@@ -99,19 +99,5 @@ while [ "$i" -lt "$runs" ]; do
 		> "$work/run$i.out" 2>&1 || echo "bench-drivers: run $i had failures (see below)" >&2
 	i=$((i + 1))
 done
-# Metric lines look like "        rx_pps = 123 pps" under "PASS name" / "  pass  suite.test".
-cat "$work"/run*.out | awk '
-/^(PASS|FAIL|SKIP) / { dev = $2 }
-/^  (pass|fail|skip|error) / { test = $2 }
-/ = [0-9]+ / && $1 != "ready_us" && $1 != "qd" { print dev, test "." $1, $3 }' |
-sort -k1,1 -k2,2 -k3,3n | awk '
-function flush() {
-	if (n == 0) return
-	med = (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
-	printf "%-11s %-24s %d [%d..%d] (%d runs)\n", d, m, med, v[1], v[n], n
-	n = 0
-}
-BEGIN { printf "%-11s %-24s %s\n", "device", "metric", "median [min..max]" }
-{ if ($1 != d || $2 != m) { flush(); d = $1; m = $2 } v[++n] = $3 }
-END { flush() }'
+sh "$(dirname "$0")/hvktest-medians.sh" device "$work"/run*.out
 grep -h "^FAIL" "$work"/run*.out | sort | uniq -c
