@@ -43,7 +43,7 @@ static void ahci_recover_dead(struct ahci_port *ap, const char *why, struct hv_b
  */
 static void ahci_recover_settle(struct ahci_port *ap, struct hv_blkreq_list *done)
 {
-	uint32_t left = ahci_pread(ap, AHCI_PXSACT) | ahci_pread(ap, AHCI_PXCI);
+	uint32_t left = ahci_pread(ap, AHCI_PXSACT);
 	uint32_t fin = ap->rec_redo & ~ap->nonq & ~left;
 
 

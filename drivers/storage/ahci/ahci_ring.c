@@ -185,7 +185,7 @@ int ahci_port_intr(struct ahci_port *ap)
 {
 	struct hv_blkreq_list done;
 	unsigned long flags;
-	uint32_t is, fin;
+	uint32_t is, fin, sact, ci;
 	int n;
 
 	hv_blkreq_list_init(&done);
@@ -202,8 +202,12 @@ int ahci_port_intr(struct ahci_port *ap)
 		hv_spin_unlock_irqrestore(&ap->sc->lock, flags);
 		return 0;
 	}
-	fin = ap->active & ~ap->rec_redo &
-	      ~(ahci_pread(ap, AHCI_PXCI) | ahci_pread(ap, AHCI_PXSACT));
+	/* A queued command is done when the device cleared its PxSACT bit (SATA 3.x
+	 * 13.6.4.2, set-device-bits FIS), whatever PxCI still shows (QEMU 7.2 may leave a
+	 * finished NCQ slot there); a non-queued one when it left PxCI. */
+	sact = ahci_pread(ap, AHCI_PXSACT);
+	ci = ahci_pread(ap, AHCI_PXCI);
+	fin = ap->active & ~ap->rec_redo & ((ap->nonq & ~(ci | sact)) | (~ap->nonq & ~sact));
 	if ((is & AHCI_PXI_ERROR) && (ap->active & ~ap->rec_redo))
 		ahci_port_error(ap, is, fin, &done);
 	else if (is & AHCI_PXI_ERROR)
