@@ -49,7 +49,7 @@ static int ahci_port_start(struct ahci_port *ap)
 }
 
 /* Command list and received-FIS area (3.3.1-3.3.4), then FIS reception on (10.1.2). */
-static void ahci_port_setup_dma(struct ahci_port *ap)
+void ahci_port_setup_dma(struct ahci_port *ap)
 {
 	uint32_t cmd = ahci_pread(ap, AHCI_PXCMD);
 

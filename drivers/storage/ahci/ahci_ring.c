@@ -8,7 +8,7 @@
 #include "ahcivar.h"
 
 /* Take the requests in slots mask off the port with status (lock held). */
-static void ahci_take(struct ahci_port *ap, uint32_t mask, int status, struct hv_blkreq_list *done)
+void ahci_take(struct ahci_port *ap, uint32_t mask, int status, struct hv_blkreq_list *done)
 {
 	for (unsigned s = 0; mask; s++, mask >>= 1) {
 		struct hv_blkreq *rq = ap->rq[s];
@@ -28,7 +28,7 @@ static void ahci_take(struct ahci_port *ap, uint32_t mask, int status, struct hv
 }
 
 /* Requests that were never issued, with status (lock held). */
-static void ahci_take_deferred(struct ahci_port *ap, int status, struct hv_blkreq_list *done)
+void ahci_take_deferred(struct ahci_port *ap, int status, struct hv_blkreq_list *done)
 {
 	while (ap->defer_head) {
 		struct hv_blkreq *rq = ap->defer_head;
@@ -40,16 +40,6 @@ static void ahci_take_deferred(struct ahci_port *ap, int status, struct hv_blkre
 	ap->ndefer = 0;
 }
 
-/* Set bits in m (no libgcc in a module: __builtin_popcount may call it). */
-static unsigned ahci_count(uint32_t m)
-{
-	unsigned n = 0;
-
-	for (; m; m &= m - 1)
-		n++;
-	return n;
-}
-
 static uint32_t ahci_free_slots(struct ahci_port *ap)
 {
 	return ~ap->active & (ap->nslots == 32 ? 0xffffffffu : (1u << ap->nslots) - 1);
@@ -58,7 +48,7 @@ static uint32_t ahci_free_slots(struct ahci_port *ap)
 /* SATA 3.x 13.6.4: a non-queued command may not overlap NCQ commands, nor they it. */
 static int ahci_can_issue(struct ahci_port *ap, const struct hv_blkreq *rq)
 {
-	if (!ahci_free_slots(ap))
+	if (!ahci_free_slots(ap) || ap->rec != AHCI_REC_IDLE || ap->rec_redo)
 		return 0;
 	if (!ap->ncq)
 		return 1;
@@ -69,11 +59,9 @@ static int ahci_can_issue(struct ahci_port *ap, const struct hv_blkreq *rq)
 
 /* Write the command for rq into a free slot and issue it (lock held). 13.6.4.1: for an NCQ
  * command the tag is the slot, set in PxSACT before PxCI. */
-static void ahci_issue(struct ahci_port *ap, struct hv_blkreq *rq)
+static void ahci_issue_slot(struct ahci_port *ap, unsigned slot, struct hv_blkreq *rq, int queued)
 {
-	unsigned slot = (unsigned)__builtin_ctz(ahci_free_slots(ap));
 	uint64_t bytes = (uint64_t)rq->nblocks * ATA_SECTOR_SIZE;
-	int queued = ap->ncq && rq->op != HV_BLK_FLUSH;
 	uint8_t *f = ap->ct[slot].cfis;
 	uint64_t data_bus = rq->buf_bus;
 #ifdef HV_DEFECT_MISDIRECT	/* certify self-test defect: DMA to the neighbouring tag's buffer */
@@ -104,6 +92,8 @@ static void ahci_issue(struct ahci_port *ap, struct hv_blkreq *rq)
 	ap->active |= 1u << slot;
 	if (!queued)
 		ap->nonq |= 1u << slot;
+	else
+		ap->nonq &= ~(1u << slot);
 	rq->driver_private = ap;
 	hv_wmb();
 	if (queued)
@@ -111,9 +101,26 @@ static void ahci_issue(struct ahci_port *ap, struct hv_blkreq *rq)
 	ahci_pwrite(ap, AHCI_PXCI, 1u << slot);
 }
 
-/* Issue deferred requests, in order, while they may go (lock held). */
-static void ahci_kick(struct ahci_port *ap)
+static void ahci_issue(struct ahci_port *ap, struct hv_blkreq *rq)
 {
+	ahci_issue_slot(ap, (unsigned)__builtin_ctz(ahci_free_slots(ap)), rq,
+			ap->ncq && rq->op != HV_BLK_FLUSH);
+}
+
+/* After a recovery: the commands it took back go again one at a time, non-queued, so the
+ * one that fails fails alone and is the one that errored. Each is a recovery of ours
+ * (DDK 2.1): the device may have run it once already. Then deferred requests, in order,
+ * while they may go (lock held). */
+void ahci_kick(struct ahci_port *ap)
+{
+	if (ap->rec_redo && ap->rec == AHCI_REC_IDLE && !ap->dead &&
+	    !(ap->active & ~ap->rec_redo)) {
+		unsigned s = (unsigned)__builtin_ctz(ap->rec_redo);
+
+		ap->rec_redo &= ~(1u << s);
+		hv_blkdev_recovery(ap->sc->dev, "reissue", 0);
+		ahci_issue_slot(ap, s, ap->rq[s], 0);
+	}
 	while (ap->defer_head && !ap->dead && ahci_can_issue(ap, ap->defer_head)) {
 		struct hv_blkreq *rq = ap->defer_head;
 
@@ -126,58 +133,51 @@ static void ahci_kick(struct ahci_port *ap)
 }
 
 /*
- * 6.2.2 error recovery. An HBA that halts on an error leaves the failing non-queued command
- * in PxCI (PxCMD.CCS names it); QEMU goes on, clears its bit and leaves a short PRDBC.
- * fin is what left PxCI and PxSACT. The culprit fails with -HV_EIO; after the port restart
- * what the device no longer holds is issued again. Without READ LOG EXT page 10h a halted
- * NCQ error cannot name its tag: then every outstanding command fails.
+ * 6.2.2 error recovery. fin is what left PxCI and PxSACT; issued what the HBA holds.
+ * Non-queued: an HBA that halts leaves the failing command in PxCI (PxCMD.CCS names it);
+ * QEMU goes on, clears its bit and leaves a short PRDBC (valid for non-queued commands).
+ * NCQ (6.2.2.1, SATA 3.x 13.6.4.2): a cleared PxSACT bit is a command the device finished
+ * well, PRDBC means nothing, and the failed tag stays set; without READ LOG EXT page 10h
+ * (QEMU 7.2's ich9-ahci has none) it is known only when one command is left. The others
+ * are issued again one at a time after the reset (ahci_kick), each failing only alone.
  */
 static void ahci_port_error(struct ahci_port *ap, uint32_t is, uint32_t fin,
 			    struct hv_blkreq_list *done)
 {
-	uint32_t pending = ap->active & ~fin;
-	unsigned ccs = AHCI_PXCMD_CCS(ahci_pread(ap, AHCI_PXCMD));
+	uint32_t issued = ap->active & ~ap->rec_redo;
+	uint32_t pending = issued & ~fin;
 	uint32_t tfd = ahci_pread(ap, AHCI_PXTFD);
-	uint32_t failed = 0, sact;
-	int comreset;
+	uint32_t failed = 0;
+	int comreset = (is & (AHCI_PXI_HBFS | AHCI_PXI_IFS)) != 0;
+	int ncq_failed = 0;
 
-	for (unsigned s = 0; s < ap->nslots; s++)
-		if ((fin & (1u << s)) && ap->cl[s].prdbc < ap->bytes[s])
-			failed |= 1u << s;
-	if (!failed && (pending & ap->nonq & (1u << ccs)))
-		failed = 1u << ccs;
-	if (!failed)
-		failed = fin ? fin : pending;
+	if (issued & ~ap->nonq) {
+		if (ahci_count(pending) == 1)
+			failed = pending;
+		else
+			ncq_failed = pending != 0;
+		/* The device stays in error until READ LOG EXT page 10h or a reset
+		 * (13.6.3.3); this driver resets. */
+		comreset = 1;
+	} else {
+		unsigned ccs = AHCI_PXCMD_CCS(ahci_pread(ap, AHCI_PXCMD));
+
+		for (unsigned s = 0; s < ap->nslots; s++)
+			if ((fin & (1u << s)) && ap->cl[s].prdbc < ap->bytes[s])
+				failed |= 1u << s;
+		if (!failed && (pending & ap->nonq & (1u << ccs)))
+			failed = 1u << ccs;
+		if (!failed)
+			failed = fin ? fin : pending;
+	}
 	ap->errors++;
-	hv_log("ahci: %s: port %u: error IS 0x%x TFD 0x%x SERR 0x%x, failing slots 0x%x",
-	       ap->sc->slot, ap->num, is, tfd, ahci_pread(ap, AHCI_PXSERR), failed);
-	/* A device with a failed NCQ command stays in error until READ LOG EXT page 10h or
-	 * a reset (SATA 3.x 13.6.3.3); this driver resets. */
-	comreset = (is & (AHCI_PXI_HBFS | AHCI_PXI_IFS)) || (failed & ~ap->nonq);
-#ifdef HV_DEFECT_SWALLOW_EIO	/* certify self-test defect: the failed command completes as success */
-	ahci_take(ap, failed, 0, done);
-#else
-	ahci_take(ap, failed, -HV_EIO, done);
-#endif
+	hv_log("ahci: %s: port %u: error IS 0x%x TFD 0x%x SERR 0x%x, failing slots 0x%x, "
+	       "to identify among 0x%x", ap->sc->slot, ap->num, is, tfd,
+	       ahci_pread(ap, AHCI_PXSERR), failed, ncq_failed ? pending : 0);
+	ahci_take(ap, failed, AHCI_EIO, done);
 	ahci_take(ap, fin & ~failed, 0, done);
 	pending &= ~failed;
-	if (ahci_port_recover(ap, comreset) < 0) {
-		ahci_take(ap, pending, -HV_EIO, done);
-		ahci_take_deferred(ap, -HV_EIO, done);
-		return;
-	}
-	sact = ahci_pread(ap, AHCI_PXSACT);
-	for (unsigned s = 0; s < ap->nslots; s++) {
-		uint32_t bit = 1u << s;
-
-		if (!(pending & bit) || (!(ap->nonq & bit) && (sact & bit)))
-			continue;	/* not ours, or the device still runs it */
-		ap->cl[s].prdbc = 0;
-		hv_wmb();
-		if (!(ap->nonq & bit))
-			ahci_pwrite(ap, AHCI_PXSACT, bit);
-		ahci_pwrite(ap, AHCI_PXCI, bit);
-	}
+	ahci_recover_start(ap, comreset, pending | ap->rec_redo, ncq_failed, 0, 0, done);
 }
 
 /* Interrupt and poll path for one port: complete what the HBA finished. */
@@ -185,7 +185,7 @@ int ahci_port_intr(struct ahci_port *ap)
 {
 	struct hv_blkreq_list done;
 	unsigned long flags;
-	uint32_t is, fin;
+	uint32_t is, fin, sact, ci;
 	int n;
 
 	hv_blkreq_list_init(&done);
@@ -197,11 +197,22 @@ int ahci_port_intr(struct ahci_port *ap)
 	 * they would otherwise keep interrupting. */
 	if (is & (AHCI_PXI_PCS | AHCI_PXI_PRCS))
 		ahci_pwrite(ap, AHCI_PXSERR, 0xffffffffu);
-	fin = ap->active & ~(ahci_pread(ap, AHCI_PXCI) | ahci_pread(ap, AHCI_PXSACT));
-	if ((is & AHCI_PXI_ERROR) && ap->active)
+	if (ap->rec != AHCI_REC_IDLE || ap->dead) {
+		/* Recovering: its steps read the registers; nothing completes here. */
+		hv_spin_unlock_irqrestore(&ap->sc->lock, flags);
+		return 0;
+	}
+	/* A queued command is done when the device cleared its PxSACT bit (SATA 3.x
+	 * 13.6.4.2, set-device-bits FIS), whatever PxCI still shows (QEMU 7.2 may leave a
+	 * finished NCQ slot there); a non-queued one when it left PxCI. */
+	sact = ahci_pread(ap, AHCI_PXSACT);
+	ci = ahci_pread(ap, AHCI_PXCI);
+	fin = ap->active & ~ap->rec_redo & ((ap->nonq & ~(ci | sact)) | (~ap->nonq & ~sact));
+	if ((is & AHCI_PXI_ERROR) && (ap->active & ~ap->rec_redo))
 		ahci_port_error(ap, is, fin, &done);
 	else if (is & AHCI_PXI_ERROR)
-		ahci_port_recover(ap, (is & (AHCI_PXI_HBFS | AHCI_PXI_IFS)) != 0);
+		ahci_recover_start(ap, (is & (AHCI_PXI_HBFS | AHCI_PXI_IFS)) != 0, ap->rec_redo, 0,
+				   0, 0, &done);
 	else if (fin)
 		ahci_take(ap, fin, 0, &done);
 	ahci_kick(ap);
@@ -262,20 +273,17 @@ void ahci_port_watchdog(struct ahci_port *ap, uint64_t now)
 
 	hv_blkreq_list_init(&done);
 	flags = hv_spin_lock_irqsave(&ap->sc->lock);
-	for (unsigned s = 0; s < ap->nslots && late < 0; s++)
-		if ((ap->active & (1u << s)) && now > ap->deadline_us[s])
+	for (unsigned s = 0; s < ap->nslots && late < 0 && ap->rec == AHCI_REC_IDLE; s++)
+		if ((ap->active & ~ap->rec_redo & (1u << s)) && now > ap->deadline_us[s])
 			late = (int)s;
 	if (late >= 0) {
 		ap->timeouts++;
 		hv_log("ahci: %s: port %u: slot %d (lba %llu) timed out after %u ms; port reset",
 		       ap->sc->slot, ap->num, late, (unsigned long long)ap->rq[late]->lba,
 		       AHCI_CMD_TIMEOUT_US / 1000);
-		ahci_port_stop(ap, 0);
-		ahci_take(ap, ap->active, -HV_ETIMEDOUT, &done);
-		if (ahci_port_recover(ap, 1) == 0)
-			hv_log("ahci: %s: port %u: reset done", ap->sc->slot, ap->num);
-		else
-			ahci_take_deferred(ap, -HV_EIO, &done);
+		/* Everything the port holds fails with -HV_ETIMEDOUT once the engine stopped
+		 * (ahci_recover.c); then the reset, and what waited goes next. */
+		ahci_recover_start(ap, 1, 0, 0, ap->active, -HV_ETIMEDOUT, &done);
 		ahci_kick(ap);
 	}
 	hv_spin_unlock_irqrestore(&ap->sc->lock, flags);
@@ -289,6 +297,7 @@ void ahci_port_detach(struct ahci_port *ap)
 	unsigned long flags;
 
 	hv_blkreq_list_init(&done);
+	ahci_recover_cancel(ap);
 	flags = hv_spin_lock_irqsave(&ap->sc->lock);
 	ahci_pwrite(ap, AHCI_PXIE, 0);
 	ahci_port_stop(ap, 1);

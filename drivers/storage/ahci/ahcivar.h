@@ -47,6 +47,18 @@ struct ahci_port {
 	uint64_t deadline_us[AHCI_NSLOTS];
 	uint32_t bytes[AHCI_NSLOTS];		/* the transfer PRDBC must reach */
 	uint32_t ie;				/* PxIE to restore after a COMRESET */
+	/* Recovery in steps (ahci_recover.c): the step (AHCI_REC_IDLE: none), since when,
+	 * whether a COMRESET is due, the slots to issue again one at a time once the port
+	 * runs, whether one of them is a failed NCQ command not yet identified, and the
+	 * slots to fail (with which status) once the engine stopped. */
+	int rec;
+	uint64_t rec_t0;
+	int rec_comreset;
+	uint32_t rec_redo;
+	int rec_ncq_failed;
+	uint32_t rec_fail;
+	int rec_fail_status;
+	struct hv_timer rec_timer;
 	int dead;
 	uint64_t errors, timeouts, resets;
 	char model[41];
@@ -63,6 +75,22 @@ struct ahci_softc {
 	int stopping;
 	struct ahci_port *ports[AHCI_MAX_PORTS];
 };
+
+/* Set bits in m (no libgcc in a module: __builtin_popcount may call it). */
+static inline unsigned ahci_count(uint32_t m)
+{
+	unsigned n = 0;
+
+	for (; m; m &= m - 1)
+		n++;
+	return n;
+}
+
+#ifdef HV_DEFECT_SWALLOW_EIO	/* certify self-test defect: the failed command completes as success */
+#define AHCI_EIO	0
+#else
+#define AHCI_EIO	(-HV_EIO)	/* the status of a command the device failed */
+#endif
 
 static inline uint32_t ahci_read(struct ahci_softc *sc, uint32_t r)
 {
@@ -91,7 +119,18 @@ int ahci_port_recover(struct ahci_port *ap, int comreset);
 void ahci_fill(struct ahci_port *ap, unsigned slot, uint8_t cmd, uint64_t lba, uint32_t count,
 	       uint64_t bus, uint64_t bytes, int write);
 
+void ahci_port_setup_dma(struct ahci_port *ap);
+
+/* ahci_recover.c: port recovery in steps, from any context (lock held to start) */
+enum { AHCI_REC_IDLE, AHCI_REC_DRAIN, AHCI_REC_STOP, AHCI_REC_FRE, AHCI_REC_HOLD, AHCI_REC_LINK, AHCI_REC_START };
+void ahci_recover_start(struct ahci_port *ap, int comreset, uint32_t redo, int ncq_failed,
+			uint32_t fail, int fail_status, struct hv_blkreq_list *done);
+void ahci_recover_cancel(struct ahci_port *ap);
+
 /* ahci_ring.c: requests, completion, errors and timeouts, detach */
+void ahci_take(struct ahci_port *ap, uint32_t mask, int status, struct hv_blkreq_list *done);
+void ahci_take_deferred(struct ahci_port *ap, int status, struct hv_blkreq_list *done);
+void ahci_kick(struct ahci_port *ap);
 void ahci_port_detach(struct ahci_port *ap);
 int ahci_port_intr(struct ahci_port *ap);
 void ahci_port_watchdog(struct ahci_port *ap, uint64_t now);
