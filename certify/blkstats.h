@@ -27,6 +27,7 @@ struct certify_blkstats {
 	uint64_t rd_ops, rd_bytes, wr_ops, wr_bytes, fl_ops;
 	uint64_t rd_failed, wr_failed, fl_failed;
 	uint64_t block_size;		/* the kernel's record only */
+	uint64_t rd_failed_bytes, wr_failed_bytes;	/* the kernel's record only */
 };
 
 /* The entry of drive `device` (its -drive id) in query-blockstats' return value (an
@@ -44,9 +45,11 @@ int certify_blkstats_record(const struct hvr_record *rec, struct certify_blkstat
 /* QEMU's difference after - before against the kernel's counts k: fills c (ran, ok or
  * not, the first disagreement or a summary). flushes_uncounted: the device model does not
  * count flushes (models.h); flushes, done or failed, are then not compared, and the
- * message says so. */
+ * message says so. failed_as_done: the model counts a failed read or write as a done one
+ * (models.h); the kernel's failures are then expected among QEMU's done operations and
+ * bytes, and QEMU must count no failed read or write. */
 void certify_blkstats_compare(const struct certify_blkstats *before,
 			      const struct certify_blkstats *after, const struct certify_blkstats *k,
-			      int flushes_uncounted, struct certify_hostcheck *c);
+			      int flushes_uncounted, int failed_as_done, struct certify_hostcheck *c);
 
 #endif

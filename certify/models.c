@@ -7,7 +7,7 @@
 #define MX CERTIFY_IRQ_MSIX
 #define MS CERTIFY_IRQ_MSI
 #define IX CERTIFY_IRQ_INTX
-#define NET CERTIFY_ATTACH_NETDEV, NULL, 0
+#define NET CERTIFY_ATTACH_NETDEV, NULL, 0, 0
 
 /*
  * Vendor/device IDs, classes and interrupt capabilities as QEMU 7.2 presents them
@@ -26,22 +26,22 @@ static const struct certify_model certify_model_table[] = {
 	{ "rtl8139", 0x10ec, 0x8139, 0x020000, CERTIFY_KIND_NIC, IX, "Realtek", "RTL-8139 Fast Ethernet", NET },
 	{ "vmxnet3", 0x15ad, 0x07b0, 0x020000, CERTIFY_KIND_NIC, MX | MS | IX, "VMware", "VMXNET3 Ethernet", NET },
 	{ "nvme", 0x1b36, 0x0010, 0x010802, CERTIFY_KIND_STORAGE, MX | IX, "Red Hat", "QEMU NVM Express Controller",
-	  CERTIFY_ATTACH_NVME, NULL, 1 },
+	  CERTIFY_ATTACH_NVME, NULL, 1, 0 },
 	{ "ich9-ahci", 0x8086, 0x2922, 0x010601, CERTIFY_KIND_STORAGE, MS | IX, "Intel", "82801IR/IO (ICH9R) SATA AHCI",
-	  CERTIFY_ATTACH_AHCI, "ahci", 0 },
+	  CERTIFY_ATTACH_AHCI, "ahci", 0, 1 },
 	{ "pvscsi", 0x15ad, 0x07c0, 0x010000, CERTIFY_KIND_STORAGE, MS | IX, "VMware", "PVSCSI SCSI Controller",
-	  CERTIFY_ATTACH_SCSI, "pvscsi", 0 },
+	  CERTIFY_ATTACH_SCSI, "pvscsi", 0, 0 },
 	{ "megasas", 0x1000, 0x0060, 0x010400, CERTIFY_KIND_STORAGE, MX | MS | IX, "LSI Logic", "MegaRAID SAS 1078",
-	  CERTIFY_ATTACH_SCSI, "megasas", 0 },
+	  CERTIFY_ATTACH_SCSI, "megasas", 0, 0 },
 	{ "megasas-gen2", 0x1000, 0x0079, 0x010400, CERTIFY_KIND_STORAGE, MX | MS | IX, "LSI Logic", "MegaRAID SAS 2108",
-	  CERTIFY_ATTACH_SCSI, "megasas", 0 },
+	  CERTIFY_ATTACH_SCSI, "megasas", 0, 0 },
 	{ "virtio-blk-pci", 0x1af4, 0x1001, 0x010000, CERTIFY_KIND_STORAGE, MX | IX, "Red Hat", "Virtio block device",
-	  CERTIFY_ATTACH_DRIVE, NULL, 0 },
+	  CERTIFY_ATTACH_DRIVE, NULL, 0, 0 },
 	{ "virtio-blk-pci-non-transitional", 0x1af4, 0x1042, 0x010000, CERTIFY_KIND_STORAGE, MX | IX, "Red Hat",
-	  "Virtio 1.0 block device", CERTIFY_ATTACH_DRIVE, NULL, 0 },
+	  "Virtio 1.0 block device", CERTIFY_ATTACH_DRIVE, NULL, 0, 0 },
 	{ "edu", 0x1234, 0x11e8, 0x00ff00, CERTIFY_KIND_OTHER, MS | IX, "QEMU", "edu educational device",
-	  CERTIFY_ATTACH_PLAIN, NULL, 0 },
-	{ NULL, 0, 0, 0, CERTIFY_KIND_OTHER, 0, NULL, NULL, CERTIFY_ATTACH_PLAIN, NULL, 0 },
+	  CERTIFY_ATTACH_PLAIN, NULL, 0, 0 },
+	{ NULL, 0, 0, 0, CERTIFY_KIND_OTHER, 0, NULL, NULL, CERTIFY_ATTACH_PLAIN, NULL, 0, 0 },
 };
 
 const struct certify_model *certify_models(void)

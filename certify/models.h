@@ -40,6 +40,11 @@ struct certify_model {
 	 * (QEMU 7.2's nvme calls blk_aio_flush with no block_acct_start): the host cannot
 	 * count that model's flushes there (blkstats.h) */
 	int flushes_uncounted;
+	/* 1 when QEMU's model counts a failed request as a done one in query-blockstats (QEMU
+	 * 7.2's ich9-ahci: ncq_finish calls block_acct_done whatever the command's status, and
+	 * the error path never block_acct_failed): such a failure is then compared as a done
+	 * operation with its bytes (blkstats.h) */
+	int failed_counted_done;
 };
 
 /* The table of known models, ending with a NULL model. */

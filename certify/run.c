@@ -135,7 +135,8 @@ static void run_blkstats(struct certify_session *s, struct run_boot *b, const ch
 		certify_hostcheck_notrun(&b->stats_check, "%s", err.msg);
 	else
 		certify_blkstats_compare(&b->stats_before, &after, &b->stats_kernel,
-					 run_first_disk_model(b->x->spec)->flushes_uncounted, &b->stats_check);
+					 run_first_disk_model(b->x->spec)->flushes_uncounted,
+					 run_first_disk_model(b->x->spec)->failed_counted_done, &b->stats_check);
 }
 
 /* blk.host_verify / vmm.host_verify: at sync point blkverify read the image of the disk the

@@ -143,13 +143,13 @@ void blk_account(const struct hv_blkdev *bd, const struct hv_blkreq *rq)
 	switch (rq->op) {
 	case HV_BLK_READ:
 		if (rq->status)
-			c->rd_failed++;
+			c->rd_failed++, c->rd_failed_bytes += bytes;
 		else
 			c->rd_ops++, c->rd_bytes += bytes;
 		break;
 	case HV_BLK_WRITE:
 		if (rq->status)
-			c->wr_failed++;
+			c->wr_failed++, c->wr_failed_bytes += bytes;
 		else
 			c->wr_ops++, c->wr_bytes += bytes;
 		break;
@@ -183,6 +183,8 @@ void blk_counts_report(void)
 		hvr_u64("rd_failed", c->rd_failed);
 		hvr_u64("wr_failed", c->wr_failed);
 		hvr_u64("fl_failed", c->fl_failed);
+		hvr_u64("rd_failed_bytes", c->rd_failed_bytes);
+		hvr_u64("wr_failed_bytes", c->wr_failed_bytes);
 		hvr_end();
 	}
 }

@@ -26,6 +26,7 @@
 struct blk_counts {
 	uint64_t rd_ops, rd_bytes, wr_ops, wr_bytes, fl_ops;
 	uint64_t rd_failed, wr_failed, fl_failed;
+	uint64_t rd_failed_bytes, wr_failed_bytes;	/* what the failed requests asked for */
 };
 
 /* Reads blk.wait= (intr, the default, or poll). -1 with a message when the mode is unknown
