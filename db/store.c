@@ -124,11 +124,20 @@ static int db_sq_version(struct certify_db *db)
  */
 static int db_migrate(struct certify_db *db, struct certify_err *err)
 {
-	int have, rc = 0;
+	const struct certify_db_migration *m;
+	int have, newest = 0, rc = 0;
 
-	if (db_exec(db, certify_db_schema_sql, err) < 0 || db_exec(db, "PRAGMA foreign_keys=OFF", err) < 0)
+	if (db_exec(db, certify_db_schema_sql, err) < 0)
 		return -1;
-	for (const struct certify_db_migration *m = certify_db_migrations; rc == 0 && m->file; m++) {
+	/* Up to date (the version only grows): no write lock, which many workers opening a
+	 * busy store at once would otherwise queue for, one migration at a time. */
+	for (m = certify_db_migrations; m->file; m++)
+		newest = m->version;
+	if (db_sq_version(db) >= newest)
+		return 0;
+	if (db_exec(db, "PRAGMA foreign_keys=OFF", err) < 0)
+		return -1;
+	for (m = certify_db_migrations; rc == 0 && m->file; m++) {
 		char sql[128];
 
 		if (db_exec(db, "BEGIN IMMEDIATE", err) < 0) {

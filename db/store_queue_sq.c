@@ -17,6 +17,7 @@
 
 #define DB_SQ_POLL_MIN_MS	50
 #define DB_SQ_POLL_MAX_MS	1000
+#define DB_SQ_LOCK_S		60
 
 /* The time s seconds from now as the store keeps it (UTC, ISO 8601). */
 static void db_sq_at(char *out, size_t len, long s)
@@ -85,9 +86,19 @@ static long long db_sq_num(struct certify_db *db, struct certify_err *err, const
 	return n;
 }
 
+/* Takes the write lock. SQLite's busy handler is not fair: with many workers one can wait
+ * past the busy wait while others keep winning the lock, so a queue transaction asks again
+ * until DB_SQ_LOCK_S have passed; a store held longer than that is busy. */
 static int db_sq_begin(struct certify_db *db, struct certify_err *err)
 {
-	return db_exec(db, "BEGIN IMMEDIATE", err);
+	time_t end = time(NULL) + DB_SQ_LOCK_S;
+
+	for (;;) {
+		if (db_exec(db, "BEGIN IMMEDIATE", err) == 0)
+			return 0;
+		if (sqlite3_errcode(db->h) != SQLITE_BUSY || time(NULL) >= end)
+			return db_error(db, err);
+	}
 }
 
 int db_sq_submit(struct certify_db *db, const char *plan, const char *config_json, uint64_t seed,
@@ -114,10 +125,12 @@ int db_sq_worker_add(struct certify_db *db, int slot, int slots, int64_t *id,
 
 	gethostname(host, sizeof(host) - 1);
 	db_sq_at(now, sizeof(now), 0);
+	if (db_sq_begin(db, err) < 0)
+		return -1;
 	n = db_sq_num(db, err, "INSERT INTO workers (host, pid, slot, slots, started, heartbeat) "
 		      "VALUES (?, ?, ?, ?, ?, ?) RETURNING id", "tiiitt", host, (int64_t)getpid(),
 		      (int64_t)slot, (int64_t)slots, now, now);
-	if (n < 0)
+	if (db_end(db, n < 0 ? -1 : 0, err) < 0)
 		return -1;
 	*id = n;
 	return 0;
@@ -128,8 +141,10 @@ int db_sq_worker_stop(struct certify_db *db, int64_t worker, struct certify_err 
 	char now[32];
 
 	db_sq_at(now, sizeof(now), 0);
-	return db_sq_do(db, err, "UPDATE workers SET state = 'stopped', heartbeat = ? WHERE id = ?",
-			"ti", now, worker) < 0 ? -1 : 0;
+	if (db_sq_begin(db, err) < 0)
+		return -1;
+	return db_end(db, db_sq_do(db, err, "UPDATE workers SET state = 'stopped', heartbeat = ? "
+				   "WHERE id = ?", "ti", now, worker) < 0 ? -1 : 0, err);
 }
 
 int db_sq_claim(struct certify_db *db, int64_t worker, int lease_s, struct certify_db_job *job,
@@ -306,9 +321,11 @@ int db_sq_job_store(struct certify_db *db, int64_t worker, const struct certify_
 int db_sq_job_release(struct certify_db *db, int64_t worker, const struct certify_db_job *job,
 		      struct certify_err *err)
 {
-	return db_sq_do(db, err, "UPDATE queue SET state = 'queued', worker_id = NULL, lease_until = "
-			"NULL WHERE id = ? AND worker_id = ? AND state = 'claimed'", "ii", job->id,
-			worker) < 0 ? -1 : 0;
+	if (db_sq_begin(db, err) < 0)
+		return -1;
+	return db_end(db, db_sq_do(db, err, "UPDATE queue SET state = 'queued', worker_id = NULL, "
+				   "lease_until = NULL WHERE id = ? AND worker_id = ? AND "
+				   "state = 'claimed'", "ii", job->id, worker) < 0 ? -1 : 0, err);
 }
 
 long db_sq_pending(struct certify_db *db, struct certify_err *err)
