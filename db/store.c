@@ -48,7 +48,7 @@ char *db_col_dup(sqlite3_stmt *st, int i)
 	return strdup(t ? (const char *)t : "");
 }
 
-static int db_exec(struct certify_db *db, const char *sql, struct certify_err *err)
+int db_exec(struct certify_db *db, const char *sql, struct certify_err *err)
 {
 	char *msg = NULL;
 
@@ -77,7 +77,7 @@ static int db_fk_check(struct certify_db *db, struct certify_err *err)
 }
 
 /* Ends a transaction: COMMIT when rc is 0, else ROLLBACK (keeping the first error). */
-static int db_end(struct certify_db *db, int rc, struct certify_err *err)
+int db_end(struct certify_db *db, int rc, struct certify_err *err)
 {
 	if (rc == 0)
 		return db_exec(db, "COMMIT", err);
@@ -124,11 +124,20 @@ static int db_sq_version(struct certify_db *db)
  */
 static int db_migrate(struct certify_db *db, struct certify_err *err)
 {
-	int have, rc = 0;
+	const struct certify_db_migration *m;
+	int have, newest = 0, rc = 0;
 
-	if (db_exec(db, certify_db_schema_sql, err) < 0 || db_exec(db, "PRAGMA foreign_keys=OFF", err) < 0)
+	if (db_exec(db, certify_db_schema_sql, err) < 0)
 		return -1;
-	for (const struct certify_db_migration *m = certify_db_migrations; rc == 0 && m->file; m++) {
+	/* Up to date (the version only grows): no write lock, which many workers opening a
+	 * busy store at once would otherwise queue for, one migration at a time. */
+	for (m = certify_db_migrations; m->file; m++)
+		newest = m->version;
+	if (db_sq_version(db) >= newest)
+		return 0;
+	if (db_exec(db, "PRAGMA foreign_keys=OFF", err) < 0)
+		return -1;
+	for (m = certify_db_migrations; rc == 0 && m->file; m++) {
 		char sql[128];
 
 		if (db_exec(db, "BEGIN IMMEDIATE", err) < 0) {
@@ -289,10 +298,10 @@ static int db_driver_add(struct certify_db *db, int64_t run, const struct certif
 	return db_done(db, st, err);
 }
 
-static int db_sq_run_begin(struct certify_db *db, const char *plan, const char *config_json,
-			 uint64_t seed, const struct certify_db_binding *b,
-			 const struct certify_db_driver *drv, size_t ndrv, int64_t *id,
-			 struct certify_err *err)
+int db_sq_run_insert(struct certify_db *db, const char *plan, const char *config_json,
+		     uint64_t seed, const struct certify_db_binding *b,
+		     const struct certify_db_driver *drv, size_t ndrv, int64_t *id,
+		     struct certify_err *err)
 {
 	char now[32], host[64] = "";
 	sqlite3_stmt *st;
@@ -300,8 +309,6 @@ static int db_sq_run_begin(struct certify_db *db, const char *plan, const char *
 
 	db_now(now, sizeof(now));
 	gethostname(host, sizeof(host) - 1);
-	if (db_exec(db, "BEGIN IMMEDIATE", err) < 0)
-		return -1;
 	rc = db_prepare(db, "INSERT INTO runs (plan, config, seed, started, status, host, pid, "
 			"plan_sha256, kernel_sha256, qemu_version, official, unofficial_why) "
 			"VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?) RETURNING id", &st, err);
@@ -321,7 +328,17 @@ static int db_sq_run_begin(struct certify_db *db, const char *plan, const char *
 	}
 	for (size_t i = 0; rc == 0 && i < ndrv; i++)
 		rc = db_driver_add(db, *id, &drv[i], err);
-	return db_end(db, rc, err);
+	return rc;
+}
+
+static int db_sq_run_begin(struct certify_db *db, const char *plan, const char *config_json,
+			 uint64_t seed, const struct certify_db_binding *b,
+			 const struct certify_db_driver *drv, size_t ndrv, int64_t *id,
+			 struct certify_err *err)
+{
+	if (db_exec(db, "BEGIN IMMEDIATE", err) < 0)
+		return -1;
+	return db_end(db, db_sq_run_insert(db, plan, config_json, seed, b, drv, ndrv, id, err), err);
 }
 
 static int db_device_add(struct certify_db *db, int64_t run, const struct certify_db_device *d,
@@ -459,15 +476,12 @@ static int db_config_row(struct certify_db *db, int64_t run, const struct certif
 	return db_returning(db, st, id, err);
 }
 
-static int db_sq_config_add(struct certify_db *db, int64_t run, const struct certify_db_config *c,
-			  struct certify_err *err)
+int db_sq_config_write(struct certify_db *db, int64_t run, const struct certify_db_config *c,
+		       struct certify_err *err)
 {
 	int64_t id = 0;
-	int rc;
+	int rc = db_config_row(db, run, c, &id, err);
 
-	if (db_exec(db, "BEGIN IMMEDIATE", err) < 0)
-		return -1;
-	rc = db_config_row(db, run, c, &id, err);
 	for (size_t i = 0; rc == 0 && i < c->ndev; i++)
 		rc = db_device_add(db, run, &c->dev[i], err);
 	if (rc == 0 && c->release[0])
@@ -478,7 +492,15 @@ static int db_sq_config_add(struct certify_db *db, int64_t run, const struct cer
 		rc = db_hostcheck_add(db, id, &c->check[i], err);
 	for (size_t i = 0; rc == 0 && i < c->nviol; i++)
 		rc = db_violation_add(db, id, &c->viol[i], err);
-	return db_end(db, rc, err);
+	return rc;
+}
+
+static int db_sq_config_add(struct certify_db *db, int64_t run, const struct certify_db_config *c,
+			  struct certify_err *err)
+{
+	if (db_exec(db, "BEGIN IMMEDIATE", err) < 0)
+		return -1;
+	return db_end(db, db_sq_config_write(db, run, c, err), err);
 }
 
 static int db_sq_run_finish(struct certify_db *db, int64_t run, const char *verdict,

@@ -215,8 +215,8 @@ int certify_db_run_configs(struct certify_db *db, int64_t run,
 			   void *ctx, struct certify_err *err);
 
 /*
- * The job queue (docs/db.md, "The queue"; store_queue.c). PostgreSQL only: each of these
- * returns -1 with "the queue needs a PostgreSQL store" on SQLite.
+ * The job queue (docs/db.md, "The queue"; store_queue.c on PostgreSQL, store_queue_sq.c on
+ * SQLite: workers on one host, idle ones poll instead of LISTEN).
  */
 
 /* One claimed configuration. */
@@ -236,7 +236,7 @@ int certify_db_submit(struct certify_db *db, const char *plan, const char *confi
 		      size_t n, int64_t *id, struct certify_err *err);
 
 /* After a lost connection (a server restart): connects again with the same parameters.
- * Returns 0 (connected, or never lost), or -1. */
+ * Returns 0 (connected, or never lost; always on SQLite), or -1. */
 int certify_db_reconnect(struct certify_db *db, struct certify_err *err);
 
 /* Registers this process as a worker (host, pid, slot of slots). Returns 0 with *id, or -1. */
@@ -284,7 +284,7 @@ int certify_db_job_release(struct certify_db *db, int64_t worker, const struct c
 long certify_db_pending(struct certify_db *db, struct certify_err *err);
 
 /* Waits up to ms milliseconds for a submit's NOTIFY (LISTEN on first use). Returns 1 woken,
- * 0 timed out, -1 error. */
+ * 0 timed out, -1 error. SQLite: sleeps the poll backoff (at most ms) and returns 1. */
 int certify_db_wait(struct certify_db *db, int ms, struct certify_err *err);
 
 /* Cancels a run's queued rows; a run with nothing claimed left is finished with verdict

@@ -48,6 +48,7 @@ struct certify_db {
 	sqlite3 *h;			/* SQLite */
 	PGconn *pg;			/* PostgreSQL */
 	int listening;			/* LISTEN hvkit_queue sent on this connection */
+	int poll_ms;			/* SQLite queue: the idle worker's next poll backoff */
 };
 
 /* The busy wait in force: $HVKIT_DB_BUSY_MS, else CERTIFY_DB_BUSY_MS. */
@@ -76,6 +77,42 @@ int db_sq_unofficial(struct certify_db *db,
 int db_sq_run_configs(struct certify_db *db, int64_t run,
 		      int (*fn)(void *ctx, const char *name, const char *verdict, const char *reason),
 		      void *ctx, struct certify_err *err);
+
+/* Runs sql (no rows); ends a transaction: COMMIT when rc is 0, else ROLLBACK. 0 or -1. */
+int db_exec(struct certify_db *db, const char *sql, struct certify_err *err);
+int db_end(struct certify_db *db, int rc, struct certify_err *err);
+
+/* A run row and its drivers, one configuration's writes: inside the caller's transaction. */
+int db_sq_run_insert(struct certify_db *db, const char *plan, const char *config_json,
+		     uint64_t seed, const struct certify_db_binding *b,
+		     const struct certify_db_driver *drv, size_t ndrv, int64_t *id,
+		     struct certify_err *err);
+int db_sq_config_write(struct certify_db *db, int64_t run, const struct certify_db_config *c,
+		       struct certify_err *err);
+
+/* The queue on SQLite, one host (store_queue_sq.c): store.h's certify_db_* queue calls. */
+int db_sq_submit(struct certify_db *db, const char *plan, const char *config_json, uint64_t seed,
+		 const struct certify_db_binding *bind, const struct certify_db_driver *drv,
+		 size_t ndrv, const char *const *names, size_t n, int64_t *id,
+		 struct certify_err *err);
+int db_sq_worker_add(struct certify_db *db, int slot, int slots, int64_t *id,
+		     struct certify_err *err);
+int db_sq_worker_stop(struct certify_db *db, int64_t worker, struct certify_err *err);
+int db_sq_claim(struct certify_db *db, int64_t worker, int lease_s, struct certify_db_job *job,
+		struct certify_err *err);
+int db_sq_heartbeat(struct certify_db *db, int64_t worker, int lease_s, struct certify_err *err);
+int db_sq_job_store(struct certify_db *db, int64_t worker, const struct certify_db_job *job,
+		    const struct certify_db_config *c, certify_db_verdict_fn fn, int *finished,
+		    struct certify_err *err);
+int db_sq_job_release(struct certify_db *db, int64_t worker, const struct certify_db_job *job,
+		      struct certify_err *err);
+long db_sq_pending(struct certify_db *db, struct certify_err *err);
+int db_sq_wait(struct certify_db *db, int ms);
+long db_sq_cancel(struct certify_db *db, int64_t run, struct certify_err *err);
+int db_sq_queue_status(struct certify_db *db, long counts[4],
+		       int (*wfn)(void *ctx, const struct certify_db_qworker *w),
+		       int (*rfn)(void *ctx, const struct certify_db_qrun *r), void *ctx,
+		       struct certify_err *err);
 
 /* Fills err from the handle's last error, naming the store; a store another process keeps
  * locked (SQLITE_BUSY, SQLITE_LOCKED) is said to be busy. Returns -1. */

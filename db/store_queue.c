@@ -4,7 +4,8 @@
  * renews with its heartbeat and that returns the row to the queue when it expires; a
  * configuration is stored together with its row's 'done' in one transaction that first
  * locks the run's row, so the stores of one run are serialized and exactly one of them sees
- * that it was the last and finishes the run.
+ * that it was the last and finishes the run. A SQLite store (workers on one host) goes to
+ * store_queue_sq.c.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -22,12 +23,13 @@ static int db_q_pg(struct certify_db *db, struct certify_err *err)
 {
 	if (db->pg)
 		return 0;
-	return certify_errf(err, "%s: the queue needs a PostgreSQL store (--db postgresql://...); "
-			    "a SQLite store serves one machine: use certify run", db->path);
+	return certify_errf(err, "%s: not a PostgreSQL store", db->path);
 }
 
 int certify_db_reconnect(struct certify_db *db, struct certify_err *err)
 {
+	if (db->h)
+		return 0;	/* a file: nothing to reconnect */
 	if (db_q_pg(db, err) < 0)
 		return -1;
 	if (PQstatus(db->pg) == CONNECTION_OK)
@@ -46,6 +48,8 @@ int certify_db_submit(struct certify_db *db, const char *plan, const char *confi
 {
 	int rc;
 
+	if (db->h)
+		return db_sq_submit(db, plan, config_json, seed, bind, drv, ndrv, names, n, id, err);
 	if (db_q_pg(db, err) < 0 || db_pg_cmd(db, "BEGIN", NULL, err) < 0)
 		return -1;
 	rc = db_pg_run_insert(db, plan, config_json, seed, bind, drv, ndrv, id, err);
@@ -69,6 +73,8 @@ int certify_db_worker_add(struct certify_db *db, int slot, int slots, int64_t *i
 	char host[64] = "";
 	PGresult *r;
 
+	if (db->h)
+		return db_sq_worker_add(db, slot, slots, id, err);
 	if (db_q_pg(db, err) < 0)
 		return -1;
 	gethostname(host, sizeof(host) - 1);
@@ -89,6 +95,8 @@ int certify_db_worker_stop(struct certify_db *db, int64_t worker, struct certify
 {
 	struct db_pg_params p = { 0 };
 
+	if (db->h)
+		return db_sq_worker_stop(db, worker, err);
 	if (db_q_pg(db, err) < 0)
 		return -1;
 	db_pg_i64(&p, worker);
@@ -103,6 +111,8 @@ int certify_db_claim(struct certify_db *db, int64_t worker, int lease_s,
 	PGresult *r;
 	int rc;
 
+	if (db->h)
+		return db_sq_claim(db, worker, lease_s, job, err);
 	if (db_q_pg(db, err) < 0 || db_pg_cmd(db, "BEGIN", NULL, err) < 0)
 		return -1;
 	r = db_pg_query(db, "SELECT id, run_id, idx, name, attempts FROM queue WHERE state IN "
@@ -140,6 +150,8 @@ int certify_db_heartbeat(struct certify_db *db, int64_t worker, int lease_s,
 {
 	struct db_pg_params p = { 0 };
 
+	if (db->h)
+		return db_sq_heartbeat(db, worker, lease_s, err);
 	if (db_q_pg(db, err) < 0)
 		return -1;
 	db_pg_i64(&p, worker);
@@ -290,6 +302,8 @@ int certify_db_job_store(struct certify_db *db, int64_t worker, const struct cer
 			 const struct certify_db_config *c, certify_db_verdict_fn fn,
 			 int *finished, struct certify_err *err)
 {
+	if (db->h)
+		return db_sq_job_store(db, worker, job, c, fn, finished, err);
 	/* Reconnects for up to a minute: past that the lease is long gone anyway. */
 	for (int tries = 0; tries < 60; tries++) {
 		int rc;
@@ -311,6 +325,8 @@ int certify_db_job_release(struct certify_db *db, int64_t worker, const struct c
 {
 	struct db_pg_params p = { 0 };
 
+	if (db->h)
+		return db_sq_job_release(db, worker, job, err);
 	if (db_q_pg(db, err) < 0)
 		return -1;
 	db_pg_i64(&p, job->id);
@@ -324,6 +340,8 @@ long certify_db_pending(struct certify_db *db, struct certify_err *err)
 	PGresult *r;
 	long n;
 
+	if (db->h)
+		return db_sq_pending(db, err);
 	if (db_q_pg(db, err) < 0)
 		return -1;
 	r = db_pg_query(db, "SELECT count(*) FROM queue WHERE state IN ('queued', 'claimed')", NULL, err);
@@ -341,6 +359,8 @@ int certify_db_wait(struct certify_db *db, int ms, struct certify_err *err)
 	PGnotify *n;
 	fd_set rd;
 
+	if (db->h)
+		return db_sq_wait(db, ms);
 	if (db_q_pg(db, err) < 0)
 		return -1;
 	if (!db->listening) {
@@ -370,6 +390,8 @@ long certify_db_cancel(struct certify_db *db, int64_t run, struct certify_err *e
 	PGresult *r;
 	long n = -1, left;
 
+	if (db->h)
+		return db_sq_cancel(db, run, err);
 	if (db_q_pg(db, err) < 0 || db_pg_cmd(db, "BEGIN", NULL, err) < 0)
 		return -1;
 	db_pg_i64(&k, run);
@@ -473,6 +495,8 @@ int certify_db_queue_status(struct certify_db *db, long counts[4],
 	PGresult *r;
 	int rc;
 
+	if (db->h)
+		return db_sq_queue_status(db, counts, wfn, rfn, ctx, err);
 	if (db_q_pg(db, err) < 0)
 		return -1;
 	/* One snapshot for the three parts. */

@@ -69,8 +69,10 @@ $(DBBENCH_BIN): $(BUILD)/host/tools/dbbench.o $(CERTIFY_STORE_SRCS:%.c=$(BUILD)/
 	$(HOST_CC) -o $@ $^ -lsqlite3 -lpq -lpthread -ljson-c
 host: $(DBBENCH_BIN)
 .PHONY: db-bench
-db-bench: $(DBBENCH_BIN)
+QUEUEBENCH_RUNS ?= 3
+db-bench: $(DBBENCH_BIN) $(CERTIFY_BIN)
 	sh tests/dbbench.sh $(DBBENCH_BIN)
+	sh tests/queuebench.sh $(BUILD) $(QUEUEBENCH_RUNS)
 
 # The plans shipped with this build, by name and sha256 of their files (certify/official.c):
 # a run with any other plan is unofficial. Part of libcertify and of the unit tests.

@@ -1,7 +1,8 @@
 #!/bin/sh
 # The store's own costs (tools/dbbench.c), part of `make bench`: one configuration record's
 # write latency on SQLite and on PostgreSQL (a private server on a Unix socket,
-# tests/pgserver.sh), and the queue's throughput with 1, 2 and 16 simulated workers (no QEMU).
+# tests/pgserver.sh), and the queue's throughput with 1, 2 and 16 simulated workers (no QEMU),
+# on PostgreSQL and on SQLite as a single-host queue (a file, each worker its own connection).
 # Usage: dbbench.sh BUILD/bin/dbbench
 set -u
 bin=$1
@@ -17,4 +18,7 @@ rc=0
 "$bin" queue "$(sh "$here/pgserver.sh" createdb "$pg" q1)" 1 1000 || rc=2
 "$bin" queue "$(sh "$here/pgserver.sh" createdb "$pg" q2)" 2 1000 || rc=2
 "$bin" queue "$(sh "$here/pgserver.sh" createdb "$pg" q16)" 16 10000 || rc=2
+"$bin" queue "$d/q1.db" 1 1000 || rc=2
+"$bin" queue "$d/q2.db" 2 1000 || rc=2
+"$bin" queue "$d/q16.db" 16 10000 || rc=2
 exit $rc

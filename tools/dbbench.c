@@ -5,7 +5,8 @@
  *   dbbench queue STORE WORKERS JOBS a submitted run of JOBS configurations drained by
  *                                    WORKERS threads (a connection each) that claim and store
  *                                    trivial records: configurations/s, median claim latency
- * STORE is a SQLite path or a postgresql:// URI (the queue: PostgreSQL only).
+ * STORE is a SQLite path or a postgresql:// URI (on SQLite the queue is the single-host one:
+ * its idle workers poll, see db/store_queue_sq.c).
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -181,6 +182,7 @@ static int bench_queue(const char *store, int workers, int jobs)
 	double *all = calloc((size_t)jobs, sizeof(*all)), t0, secs;
 	struct certify_db *db;
 	struct certify_err err;
+	char backend[16];
 	size_t nall = 0;
 	int64_t run;
 	int stored = 0, failed = 0;
@@ -197,6 +199,7 @@ static int bench_queue(const char *store, int workers, int jobs)
 		fprintf(stderr, "dbbench: %s\n", err.msg);
 		return 2;
 	}
+	snprintf(backend, sizeof(backend), "%s", certify_db_backend(db));
 	t0 = bench_now();
 	for (int i = 0; i < workers; i++) {
 		w[i] = (struct bench_worker){ .store = store, .slot = i + 1, .slots = workers,
@@ -220,8 +223,8 @@ static int bench_queue(const char *store, int workers, int jobs)
 		fprintf(stderr, "dbbench: %d of %d configurations stored\n", stored, jobs);
 		return 2;
 	}
-	printf("queue (postgresql): %d workers drained %d trivial configurations in %.2f s: "
-	       "%.0f configurations/s; claim median %.2f ms, p90 %.2f ms\n", workers, jobs, secs,
+	printf("queue (%s): %d workers drained %d trivial configurations in %.2f s: "
+	       "%.0f configurations/s; claim median %.2f ms, p90 %.2f ms\n", backend, workers, jobs, secs,
 	       jobs / secs, bench_pct(all, nall, 0.5), bench_pct(all, nall, 0.9));
 	free(all);
 	free(names);

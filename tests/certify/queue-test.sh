@@ -1,12 +1,14 @@
 #!/bin/sh
-# The job queue on a private PostgreSQL server: three workers share two submitted runs and
-# give them the verdicts and kernel command lines a single `certify run` gives; a worker
-# SIGKILLed mid-configuration has its job re-run by another after the lease, stored once;
-# a connection the server drops just before or just after a store's COMMIT stores the
-# configuration exactly once; cancel; SQLite refuses the queue. Bounded: every wait has a
-# deadline, every worker is killed at exit, no QEMU is left.
-CERTIFY_BACKEND=pg
+# The job queue on a private PostgreSQL server (CERTIFY_BACKEND=sqlite, sqlite-queue-test.sh:
+# on a SQLite file, workers on one host; test names "sq:"): three workers share two submitted
+# runs and give them the verdicts and kernel command lines a single `certify run` gives; a
+# worker SIGKILLed mid-configuration has its job re-run by another after the lease, stored
+# once; (PostgreSQL) a connection the server drops just before or just after a store's COMMIT
+# stores the configuration exactly once; cancel. Bounded: every wait has a deadline, every
+# worker is killed at exit, no QEMU is left.
+CERTIFY_BACKEND=${CERTIFY_BACKEND:-pg}
 . "$(dirname "$0")/lib.sh"
+[ -n "$PGDIR" ] || tag=sq:
 plans
 WPIDS=
 trap 'kill $WPIDS 2> /dev/null; sh "$PGSERVER" stop "$PGDIR"; rm -rf "$T"' EXIT
@@ -28,21 +30,13 @@ qemu_left() {	# QEMU processes whose command line names $T, after up to 3 s
 	pgrep -f "qemu-system.*$T" > /dev/null
 }
 
-# SQLite serves one machine: the queue commands refuse, creating nothing.
-for cmd in "submit --plan selftest --device edu" "worker" "status" "cancel 1"; do
-	# shellcheck disable=SC2086
-	expect "sqlite-refuses-${cmd%% *}" 2 "$CERTIFY" $cmd --db "$T/lite.db"
-	has "sqlite-refuses-${cmd%% *}-msg" "$T/err" "^certify: ${cmd%% *}: the queue needs a PostgreSQL store \(--db postgresql://... or \\\$HVKIT_DB\); $T/lite.db is a SQLite file"
-done
-[ -e "$T/lite.db" ] && bad sqlite-refuses-nothing-created "$T/lite.db exists" || ok sqlite-refuses-nothing-created
-
 # The baseline: the same plans and seeds by `certify run`, into the same store.
 expect baseline-jobs 0 "$CERTIFY" run --plans "$T/plans" --plan selfjobs --device edu --seed 11
 expect baseline-self 0 "$CERTIFY" run --plans "$T/plans" --plan selftest --device edu --seed 12
 base_a=$(q "select max(id) from runs where plan = 'selfjobs'")
 base_b=$(q "select max(id) from runs where plan = 'selftest'")
 
-# Three idle workers (woken by the submits' NOTIFY), then two submitted runs.
+# Three idle workers (woken by the submits' NOTIFY; on SQLite polling), then two submitted runs.
 for i in 1 2 3; do
 	"$CERTIFY" worker --plans "$T/plans" --lease 10 > "$T/w$i.out" 2>&1 &
 	WPIDS="$WPIDS $!"
@@ -68,7 +62,7 @@ for pair in "$run_a $base_a" "$run_b $base_b"; do
 	b=$(q "select idx || ' ' || verdict || ' ' || cmdline from configs where run_id = $2 order by idx")
 	[ -n "$a" ] && [ "$a" = "$b" ] && ok "queue-configs-as-run-$1" || bad "queue-configs-as-run-$1" "'$a' vs '$b'"
 done
-n=$(q "select count(*) || ' ' || count(distinct (run_id, idx)) || ' ' || sum(attempts) from queue where run_id in ($run_a, $run_b) and state = 'done'")
+n=$(q "select count(*) || ' ' || count(distinct run_id || ':' || idx) || ' ' || sum(attempts) from queue where run_id in ($run_a, $run_b) and state = 'done'")
 [ "$n" = "5 5 5" ] && ok queue-each-once || bad queue-each-once "rows, distinct, claims: $n"
 n=$(q "select count(*) from configs where run_id in ($run_a, $run_b)")
 [ "$n" = 5 ] && ok queue-stored-once || bad queue-stored-once "$n configurations stored, 5 queued"
@@ -108,7 +102,9 @@ v=$(q "select r.status || ' ' || r.verdict || ' ' || (select count(*) from confi
 
 # A store whose connection the server ends just before COMMIT (the transaction is lost: the
 # retry stores it) or just after (kept: the retry finds it done and stores nothing more).
-for when in before-commit after-commit; do
+drops="before-commit after-commit"
+[ -n "$PGDIR" ] || drops=	# a SQLite file has no connection to drop
+for when in $drops; do
 	expect "drop-$when-submit" 0 "$CERTIFY" submit --plans "$T/plans" --plan selfjobs --device edu --seed 14
 	run_d=$(sed -n 's/^run: *\([0-9]*\),.*/\1/p' "$T/out")
 	before=$(grep -c "terminating connection due to administrator command" "$PGDIR/server.log")
@@ -132,9 +128,12 @@ v=$(q "select status || ' ' || verdict from runs where id = $run_e")
 expect cancel-again 2 "$CERTIFY" cancel "$run_e"
 has cancel-again-msg "$T/err" "^certify: run $run_e: already complete$"
 expect cancel-unknown 2 "$CERTIFY" cancel 9999
-has cancel-unknown-msg "$T/err" "^certify: run 9999: no such queued run in postgresql:"
+if [ -n "$PGDIR" ]; then where=postgresql:; else where=$HVKIT_DB; fi
+has cancel-unknown-msg "$T/err" "^certify: run 9999: no such queued run in $where"
 expect status-final 0 "$CERTIFY" status
-has status-counts "$T/out" "^queue: 0 queued, 0 running, 14 stored, 4 cancelled$"
+stored=6	# 4 + 1 shared, 1 after the kill, and (PostgreSQL) 4 each after the two drops
+[ -z "$PGDIR" ] || stored=14
+has status-counts "$T/out" "^queue: 0 queued, 0 running, $stored stored, 4 cancelled$"
 has status-cancelled-run "$T/out" "^$run_e +selfjobs +complete +error +0/4 stored, 0 running, 0 queued, 4 cancelled$"
 r=$(store_integrity)
 [ "$r" = ok ] && ok queue-integrity || bad queue-integrity "$r"

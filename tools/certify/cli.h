@@ -30,10 +30,6 @@ void cli_path(const char *opt, const char *env, const char *rel, char *out, size
 /* Opens the store named by --db / $HVKIT_DB / the default. Returns CLI_PASS or CLI_ERROR. */
 int cli_db_open(const struct cli_common *c, struct certify_db **db);
 
-/* Opens the store for a queue command (cmd names it), refusing a SQLite store with one line.
- * Returns CLI_PASS or CLI_ERROR. */
-int cli_queue_open(const struct cli_common *c, const char *cmd, struct certify_db **db);
-
 /* Parses a run id ("42" or "last"). Returns 0 or -1. */
 int cli_run_id(struct certify_db *db, const char *s, int64_t *id);
 

@@ -1,27 +1,12 @@
 /* certify submit, status, cancel: the job queue a lab's runners share (docs/certify.md,
- * "The queue"; the store's side is db/store_queue.c, the runners' is cmd_worker.c). */
+ * "The queue"; the store's side is db/store_queue.c (PostgreSQL) and db/store_queue_sq.c
+ * (SQLite, workers on one host), the runners' is cmd_worker.c). */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
-
-/* Opens the store, which must be a PostgreSQL server. Returns CLI_PASS or CLI_ERROR. */
-int cli_queue_open(const struct cli_common *c, const char *cmd, struct certify_db **db)
-{
-	struct certify_err err;
-	char path[1024];
-
-	*db = NULL;
-	if (certify_db_path(c->db, path, sizeof(path), &err) < 0)
-		return cli_fail("store: %s", err.msg);
-	if (!certify_db_is_server(path))
-		return cli_fail("%s: the queue needs a PostgreSQL store (--db postgresql://... or "
-				"$HVKIT_DB); %s is a SQLite file, which serves one machine: use "
-				"certify run", cmd, path);
-	return cli_db_open(c, db);
-}
 
 int cli_cmd_submit(int argc, char **argv, struct cli_common *c)
 {
@@ -39,7 +24,7 @@ int cli_cmd_submit(int argc, char **argv, struct cli_common *c)
 	if (!r)
 		return cli_fail("out of memory");
 	if (cli_run_prepare(r, argc, argv) != 0 || (n = cli_run_matrix(r, &cfgs)) < 0 ||
-	    cli_queue_open(c, "submit", &db) != CLI_PASS)
+	    cli_db_open(c, &db) != CLI_PASS)
 		goto out;
 	drv = cli_run_drivers(r, &ndrv);
 	req = cli_run_request(r, cfgs, (size_t)n);
@@ -112,7 +97,7 @@ static int queue_args(int argc, char **argv, struct cli_common *c, const char *u
 
 int cli_cmd_status(int argc, char **argv, struct cli_common *c)
 {
-	const char *usage = "certify status [--db postgresql://...]";
+	const char *usage = "certify status [--db STORE]";
 	struct certify_db *db;
 	struct certify_err err;
 	long n[4];
@@ -122,7 +107,7 @@ int cli_cmd_status(int argc, char **argv, struct cli_common *c)
 		return CLI_ERROR;
 	if (i != argc)
 		return cli_fail("status: unexpected argument '%s'", argv[i]);
-	if (cli_queue_open(c, "status", &db) != CLI_PASS)
+	if (cli_db_open(c, &db) != CLI_PASS)
 		return CLI_ERROR;
 	/* Workers, then runs, then the counts: one snapshot of the store. */
 	printf("WORKER HOST             PID      SLOT   HEARTBEAT               AGE(s) STATE    JOB\n");
@@ -135,7 +120,7 @@ int cli_cmd_status(int argc, char **argv, struct cli_common *c)
 
 int cli_cmd_cancel(int argc, char **argv, struct cli_common *c)
 {
-	const char *usage = "certify cancel RUN [--db postgresql://...]";
+	const char *usage = "certify cancel RUN [--db STORE]";
 	struct certify_db *db;
 	struct certify_err err;
 	char *end;
@@ -150,7 +135,7 @@ int cli_cmd_cancel(int argc, char **argv, struct cli_common *c)
 	id = strtoll(argv[i], &end, 10);
 	if (*end || id <= 0)
 		return cli_fail("cancel: RUN '%s': expected a run id", argv[i]);
-	if (cli_queue_open(c, "cancel", &db) != CLI_PASS)
+	if (cli_db_open(c, &db) != CLI_PASS)
 		return CLI_ERROR;
 	n = certify_db_cancel(db, id, &err);
 	certify_db_close(db);

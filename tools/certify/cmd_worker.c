@@ -317,7 +317,7 @@ static int worker_args(struct worker *w, int argc, char **argv)
 		{ "drain", no_argument, NULL, 'd' }, { "help", no_argument, NULL, 'h' },
 		CLI_COMMON_OPTS, { NULL, 0, NULL, 0 },
 	};
-	const char *usage = "certify worker [--slots N] [--lease SECONDS] [--drain] [--db postgresql://...]\n"
+	const char *usage = "certify worker [--slots N] [--lease SECONDS] [--drain] [--db STORE]\n"
 			    "       [--plans DIR] [--modules-dir DIR] [--kernel ELF]";
 	char *end;
 	int o;
@@ -356,7 +356,7 @@ int cli_cmd_worker(int argc, char **argv, struct cli_common *c)
 
 	if (worker_args(&w, argc, argv) < 0)
 		return CLI_ERROR;
-	if (cli_queue_open(c, "worker", &db) != CLI_PASS)
+	if (cli_db_open(c, &db) != CLI_PASS)
 		return CLI_ERROR;
 	certify_db_close(db);
 	if (certify_db_path(c->db, w.path, sizeof(w.path), &err) < 0)
