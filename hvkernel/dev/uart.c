@@ -28,8 +28,11 @@ void uart_init(uint16_t base)
  */
 #define UART_STUCK_TSC	(30ull * 1000 * 1000 * 1000)	/* 10 s at 3 GHz, before calibration too */
 
+uint64_t uart_bytes;
+
 void uart_write(uint16_t base, const char *s, unsigned long n)
 {
+	uart_bytes += n;
 	for (unsigned long i = 0; i < n; i++) {
 		if (!(inb(base + UART_LSR) & UART_LSR_THRE)) {
 			uint64_t t0 = rdtsc();
