@@ -32,8 +32,9 @@ void uart_init(uint16_t base)
 /*
  * Waits for THRE before every burst, for as long as it takes up to UART_STUCK_TSC. With the
  * FIFOs on, THRE means the transmit FIFO is empty (PC16550D datasheet, 8.4, LSR bit 5), so
- * a burst is up to 16 bytes and costs one status read instead of sixteen: each port access
- * is a VM exit under a hypervisor, and the boot log is several kilobytes. A real
+ * a burst is up to 16 bytes and costs one status read instead of sixteen, and goes out with
+ * one string instruction: each port access is a VM exit under a hypervisor, a string one
+ * exit for the whole burst, and the boot log is several kilobytes. A real
  * 16550 shifts its bytes out at the baud rate whether anyone listens or not; an emulated
  * one holds THRE clear while its backend is full (QEMU's socket to a host that is not
  * reading), and a byte written then overwrites one still queued: the host loses it. A
@@ -50,14 +51,14 @@ void uart_write(uint16_t base, const char *s, unsigned long n)
 	unsigned long burst = *uart_burst(base);
 
 	uart_bytes += n;
-	for (unsigned long i = 0; i < n; i++) {
-		if (i % burst == 0 && !(inb(base + UART_LSR) & UART_LSR_THRE)) {
+	for (unsigned long i = 0; i < n; i += burst) {
+		if (!(inb(base + UART_LSR) & UART_LSR_THRE)) {
 			uint64_t t0 = rdtsc();
 
 			while (!(inb(base + UART_LSR) & UART_LSR_THRE) && rdtsc() - t0 < UART_STUCK_TSC)
 				cpu_pause();
 		}
-		outb(base + UART_THR, (uint8_t)s[i]);
+		outsb(base + UART_THR, s + i, n - i < burst ? n - i : burst);
 	}
 }
 
