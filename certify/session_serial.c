@@ -173,8 +173,9 @@ static void serial_on_log(void *ctx, const char *line, size_t len, size_t nbad)
 		hvr_run_error(run, "garbage on the serial line: %zu byte%s outside text in a log line "
 			      "after the kernel's hello", nbad, nbad == 1 ? "" : "s");
 	} else if (r->phase != SP_GRUB && (r->boot_garbage += nbad) > SERIAL_GRUB_GARBAGE) {
-		serial_fatal(r, CERTIFY_ERROR, "garbage on serial:%s: %zu bytes outside text after "
-			     "GRUB's ready line", r->t->path, r->boot_garbage);
+		hvr_run_error(run, "garbage on serial:%s: %zu bytes outside text after GRUB's ready "
+			      "line", r->t->path, r->boot_garbage);
+		serial_fatal(r, CERTIFY_ERROR, "%s", run->error[0]);
 	}
 }
 
@@ -260,6 +261,16 @@ static void serial_outcome(struct serial_run *r)
 	}
 }
 
+/* Mostly bytes no text console sends: not the kernel speaking, never believed. */
+static void serial_garbage(struct serial_run *r)
+{
+	struct hvr_run *run = &r->s->res->run;
+
+	hvr_run_error(run, "garbage on serial:%s: %zu of %zu bytes outside text before GRUB's "
+		      "ready line (this baud rate?)", r->t->path, r->mux.garbage, r->mux.bytes);
+	serial_fatal(r, CERTIFY_ERROR, "%s", run->error[0]);
+}
+
 /* One step: read what the line has, then check the clocks. 1 when the session is over. */
 static int serial_step(struct serial_run *r, const struct certify_serialmux_ops *ops,
 		       double start, double boot_deadline, double deadline)
@@ -277,9 +288,7 @@ static int serial_step(struct serial_run *r, const struct certify_serialmux_ops 
 			certify_serialmux_feed(&r->mux, buf, (size_t)n, ops);
 			if (r->phase <= SP_PROMPT && r->mux.garbage > SERIAL_FW_GARBAGE &&
 			    r->mux.garbage * 2 > r->mux.bytes)
-				serial_fatal(r, CERTIFY_ERROR, "garbage on serial:%s: %zu of %zu bytes "
-					     "outside text before GRUB's ready line (this baud rate?)",
-					     r->t->path, r->mux.garbage, r->mux.bytes);
+				serial_garbage(r);
 		} else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
 			serial_fatal(r, s->res->run.has_end || s->res->run.has_panic ? CERTIFY_PASS :
 				     CERTIFY_CRASH, "serial:%s closed (the console server or the "
