@@ -4,10 +4,13 @@
 # control. The VM boots the hvkit ISO with no isa-debug-exit, like a real machine, and its
 # COM1 is the Unix socket DIR/console.sock.
 # usage: serial-machine.sh start DIR KIND ISO   (re)start; KIND nic | storage | silent | garbage
+#        | wrongcmd (boots another command line than the one typed) | badcrc (a garbled record)
 #        serial-machine.sh link DIR             HVKIT_LINK=up|down HVKIT_MAC=...: set the link
 #        serial-machine.sh stop DIR
 set -eu
 cmd=$1 dir=$2
+# the system's python3 starts in a tenth of the time a pyenv shim takes
+if [ -x /usr/bin/python3 ]; then PY=/usr/bin/python3; else PY=python3; fi
 stop() {
 	if [ -f "$dir/vm.pid" ]; then
 		kill "$(cat "$dir/vm.pid")" 2>/dev/null || true
@@ -28,7 +31,7 @@ link)
 	*) nd=na ;;
 	esac
 	[ "${HVKIT_LINK:-}" = up ] && up=true || up=false
-	exec python3 - "$dir/qmp.sock" "$nd" "$up" <<'PY'
+	exec "$PY" - "$dir/qmp.sock" "$nd" "$up" <<'PY'
 import json, socket, sys
 s = socket.socket(socket.AF_UNIX); s.settimeout(10); s.connect(sys.argv[1]); f = s.makefile('rw')
 def cmd(c):
@@ -81,12 +84,43 @@ silent)
 	;;
 garbage)
 	# not a VM: a console that sends random bytes, as a line at the wrong baud rate does
-	timeout 300 python3 - "$dir/console.sock" > "$dir/vm.log" 2>&1 <<'PY' &
+	timeout 300 "$PY" - "$dir/console.sock" > "$dir/vm.log" 2>&1 <<'PY' &
 import os, socket, sys, time
 s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(1)
 c, _ = s.accept()
 while True:
     c.sendall(os.urandom(512)); time.sleep(0.01)
+PY
+	echo $! > "$dir/vm.pid"
+	i=0
+	while [ ! -S "$dir/console.sock" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	exit 0
+	;;
+wrongcmd|badcrc)
+	# not a VM: a console playing GRUB and a kernel that misbehaves on the line
+	timeout 300 "$PY" - "$dir/console.sock" "$kind" > "$dir/vm.log" 2>&1 <<'PY' &
+import socket, sys, zlib
+s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(1)
+c, _ = s.accept()
+f = c.makefile('rwb', buffering=0)
+def until(b):
+    got = b''
+    while not got.endswith(b):
+        ch = f.read(1)
+        if not ch: sys.exit(0)
+        got += ch
+    return got[:-len(b)]
+def frame(rec, crc=None):
+    f.write(b'@hvr %08x %s\n' % (zlib.crc32(rec) if crc is None else crc, rec))
+f.write(b'GRUB\r\nhvkit-grub-ready: press x\r\n'); until(b'x')
+f.write(b'hvkit-cmdline>\r\n'); typed = until(b'\r').decode()
+if sys.argv[2] == 'wrongcmd': typed += ' pci.irq=intx'
+esc = typed.replace('%', '%25').replace(' ', '%20')
+f.write(b'[  0.000100] hvkernel\n')
+frame(b'HVR1 hello release=0.1.0 arch=x86_64 cmdline=/boot/hvkernel.elf%20' + esc.encode())
+frame(b'HVR1 selected tests=nic.integrity', 0x12345678)
+frame(b'HVR1 end passed=0 failed=0 skipped=0 errors=0 status=pass')
+until(b'never')
 PY
 	echo $! > "$dir/vm.pid"
 	i=0
