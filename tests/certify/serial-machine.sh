@@ -118,7 +118,7 @@ if sys.argv[2] == 'wrongcmd': typed += ' pci.irq=intx'
 esc = typed.replace('%', '%25').replace(' ', '%20')
 f.write(b'[  0.000100] hvkernel\n')
 frame(b'HVR1 hello release=0.1.0 arch=x86_64 cmdline=/boot/hvkernel.elf%20' + esc.encode())
-frame(b'HVR1 selected tests=nic.integrity', 0x12345678)
+frame(b'HVR1 selected tests=nic.integrity', 0x12345678 if sys.argv[2] == 'badcrc' else None)
 frame(b'HVR1 end passed=0 failed=0 skipped=0 errors=0 status=pass')
 until(b'never')
 PY
