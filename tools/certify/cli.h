@@ -91,6 +91,8 @@ int cli_cmd_devices(int argc, char **argv, struct cli_common *c);
 int cli_cmd_show(int argc, char **argv, struct cli_common *c);
 int cli_cmd_history(int argc, char **argv, struct cli_common *c);
 int cli_cmd_report(int argc, char **argv, struct cli_common *c);
+int cli_cmd_package(int argc, char **argv, struct cli_common *c);
+int cli_cmd_verify(int argc, char **argv, struct cli_common *c);
 
 #endif
 

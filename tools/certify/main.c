@@ -33,6 +33,10 @@ static void cli_usage(FILE *f)
 		"  history [--device MODEL] [--certified]\n"
 		"                          stored runs, newest first\n"
 		"  report RUN --format json|junit|html [-o FILE]\n"
+		"  package RUN -o FILE --key VENDOR.key\n"
+		"                          the run as one signed, self-contained package\n"
+		"  verify FILE [--pubkey VENDOR.pub | --keyring DIR]\n"
+		"                          check a package offline\n"
 		"common options: --db PATH (else $HVKIT_DB, else ~/.local/share/hvkit/cert.db),\n"
 		"  --plans DIR, --modules-dir DIR, --kernel ELF, --json\n"
 		"exit: 0 pass, 1 fail, 2 error or bad usage, 128+N interrupted by signal N\n");
@@ -99,7 +103,7 @@ static const struct {
 	{ "run", cli_cmd_run }, { "plans", cli_cmd_plans }, { "devices", cli_cmd_devices },
 	{ "show", cli_cmd_show }, { "history", cli_cmd_history }, { "report", cli_cmd_report },
 	{ "submit", cli_cmd_submit }, { "worker", cli_cmd_worker }, { "status", cli_cmd_status },
-	{ "cancel", cli_cmd_cancel },
+	{ "cancel", cli_cmd_cancel }, { "package", cli_cmd_package }, { "verify", cli_cmd_verify },
 };
 
 int main(int argc, char **argv)
