@@ -82,6 +82,14 @@ const char *cli_run_plan(const struct cli_run *r);
 void cli_run_header(const struct cli_run *r, FILE *out, size_t n);
 
 int cli_cmd_run(int argc, char **argv, struct cli_common *c);
+/* certify run with argv (argv[0] "run"; getopt from optind); *id (when not NULL) gets the
+ * stored run's id, 0 when none was stored. Returns run's exit status. */
+int cli_run_main(int argc, char **argv, struct cli_common *c, int64_t *id);
+/* The run's stored request (runs.config) as `certify run` arguments into argv (at most max,
+ * NULL-terminated; the strings in buf): devices, modules (mods, when not NULL, replaces the
+ * request's files), plan, seed, accel, soak, jobs. Returns 0, or -1 when it cannot be read. */
+int cli_request_argv(const char *json, const char *const *mods, size_t nmods, char **argv,
+		     size_t max, size_t *argc, char *buf, size_t len);
 int cli_cmd_submit(int argc, char **argv, struct cli_common *c);
 int cli_cmd_worker(int argc, char **argv, struct cli_common *c);
 int cli_cmd_status(int argc, char **argv, struct cli_common *c);
@@ -93,6 +101,8 @@ int cli_cmd_history(int argc, char **argv, struct cli_common *c);
 int cli_cmd_report(int argc, char **argv, struct cli_common *c);
 int cli_cmd_package(int argc, char **argv, struct cli_common *c);
 int cli_cmd_verify(int argc, char **argv, struct cli_common *c);
+int cli_cmd_import(int argc, char **argv, struct cli_common *c);
+int cli_cmd_replay(int argc, char **argv, struct cli_common *c);
 
 #endif
 

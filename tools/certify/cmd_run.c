@@ -249,6 +249,8 @@ char *cli_run_request(const struct cli_run *r, const struct certify_config *cfgs
 	json_object_object_add(o, "seed", json_object_new_string(seed));
 	json_object_object_add(o, "accel", json_object_new_string(qemu_accel_name(r->accel)));
 	json_object_object_add(o, "jobs", json_object_new_int(r->spec.jobs));
+	if (r->soak_s)		/* --soak: a replay or a worker runs the same seconds */
+		json_object_object_add(o, "soak", json_object_new_int((int)r->soak_s));
 	json_object_object_add(o, "kernel", json_object_new_string(r->kernel));
 	json_object_object_add(o, "devices", devs);
 	json_object_object_add(o, "modules", mods);
@@ -534,6 +536,11 @@ const char *cli_run_plan(const struct cli_run *r)
 
 int cli_cmd_run(int argc, char **argv, struct cli_common *c)
 {
+	return cli_run_main(argc, argv, c, NULL);
+}
+
+int cli_run_main(int argc, char **argv, struct cli_common *c, int64_t *id)
+{
 	struct cli_run r;
 	int rc;
 
@@ -547,6 +554,8 @@ int cli_cmd_run(int argc, char **argv, struct cli_common *c)
 		rc = CLI_ERROR;
 	else
 		rc = run_execute(&r, c->json ? stderr : stdout);
+	if (id)
+		*id = r.run_id;
 	certify_db_close(r.db);
 	cli_bind_free(&r.bind);
 	certify_modinfo_free_all(r.mods, r.nmods);

@@ -37,6 +37,10 @@ static void cli_usage(FILE *f)
 		"                          the run as one signed, self-contained package\n"
 		"  verify FILE [--pubkey VENDOR.pub | --keyring DIR]\n"
 		"                          check a package offline\n"
+		"  import FILE [--keyring DIR]\n"
+		"                          store a vendor's verified package as its submitted run\n"
+		"  replay FILE [--keyring DIR | --pubkey VENDOR.pub]\n"
+		"                          run a package's run again here, compare test by test\n"
 		"common options: --db PATH (else $HVKIT_DB, else ~/.local/share/hvkit/cert.db),\n"
 		"  --plans DIR, --modules-dir DIR, --kernel ELF, --json\n"
 		"exit: 0 pass, 1 fail, 2 error or bad usage, 128+N interrupted by signal N\n");
@@ -104,6 +108,7 @@ static const struct {
 	{ "show", cli_cmd_show }, { "history", cli_cmd_history }, { "report", cli_cmd_report },
 	{ "submit", cli_cmd_submit }, { "worker", cli_cmd_worker }, { "status", cli_cmd_status },
 	{ "cancel", cli_cmd_cancel }, { "package", cli_cmd_package }, { "verify", cli_cmd_verify },
+	{ "import", cli_cmd_import }, { "replay", cli_cmd_replay },
 };
 
 int main(int argc, char **argv)
