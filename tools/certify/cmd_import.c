@@ -140,8 +140,9 @@ static int imp_modules(const char *file, const struct pkg *p, const struct certi
 	return 0;
 }
 
-/* Verifies, reads and checks a package; mods (when dir) are its modules written into dir. */
-static int imp_open(const struct imp_args *a, struct pkg *p, struct pkg_info *info,
+/* Verifies, reads and checks a package (an import also its plan: shipped with this release);
+ * its modules are written into dir. */
+static int imp_open(const struct imp_args *a, int import, struct pkg *p, struct pkg_info *info,
 		    struct certify_db_run *r, const char *dir, char mods[][1100], size_t *nmods)
 {
 	struct certify_err err;
@@ -154,7 +155,7 @@ static int imp_open(const struct imp_args *a, struct pkg *p, struct pkg_info *in
 		pkg_free(p);
 		return cli_fail("%s: %s", a->file, err.msg), -1;
 	}
-	if (imp_plan(a->file, p, r, &err) < 0 || imp_modules(a->file, p, r, dir, mods, nmods, &err) < 0) {
+	if ((import && imp_plan(a->file, p, r, &err) < 0) || imp_modules(a->file, p, r, dir, mods, nmods, &err) < 0) {
 		certify_db_run_free(r);
 		pkg_free(p);
 		return cli_fail("%s", err.msg), -1;
@@ -183,7 +184,7 @@ int cli_cmd_import(int argc, char **argv, struct cli_common *c)
 		cli_fail("import: %s", err.msg);
 		goto out;
 	}
-	if (imp_open(&a, p, &info, &r, dir, mods, &nmods) < 0)
+	if (imp_open(&a, 1, p, &info, &r, dir, mods, &nmods) < 0)
 		goto rmdir;
 	memset(&sub, 0, sizeof(sub));
 	snprintf(sub.vendor, sizeof(sub.vendor), "%s", info.vendor);
@@ -301,7 +302,7 @@ int cli_cmd_replay(int argc, char **argv, struct cli_common *c)
 		cli_fail("replay: %s", err.msg);
 		goto out;
 	}
-	if (imp_open(&a, p, &info, &r, dir, mods, &nmods) < 0)
+	if (imp_open(&a, 0, p, &info, &r, dir, mods, &nmods) < 0)
 		goto rmdir;
 	/* The package's plan and modules, not this host's files of the same names. */
 	snprintf(plans, sizeof(plans), "%s/plans", dir);
