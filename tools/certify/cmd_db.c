@@ -71,6 +71,8 @@ static int db_args(int argc, char **argv, struct cli_common *c, const struct opt
 
 static void show_run(const struct certify_db_run *r)
 {
+	char names[1024];
+	long long done;
 	struct report_counts n;
 
 	report_count(r, &n);
@@ -92,6 +94,8 @@ static void show_run(const struct certify_db_run *r)
 	       r->bind.kernel_sha256[0] ? r->bind.kernel_sha256 : "-",
 	       r->bind.qemu_version[0] ? r->bind.qemu_version : "-", r->bind.official ? "yes" : "no: ",
 	       r->bind.official ? "" : r->bind.unofficial_why);
+	if ((done = report_completes(r, names, sizeof(names))) > 0)
+		printf("completes: run %lld (reran %s)\n", done, names);
 	printf("configurations: %zu (%u pass, %u fail, %u error, %u not applicable, %u not run; "
 	       "coverage %s); tests: %u pass, %u fail, %u skip, %u error; host checks: %u ok, "
 	       "%u fail, %u not run\n", r->ncfg, n.cfg_pass, n.cfg_fail, n.cfg_error, n.cfg_na,

@@ -73,40 +73,6 @@ static void *worker_heartbeat(void *arg)
 	return NULL;
 }
 
-/* This runner's preparation binds what the run binds: the same plan, kernel and modules. */
-static int worker_same(struct cli_run *r, const struct certify_db_run *run, char *why, size_t len)
-{
-	const struct certify_db_binding *b = cli_run_binding(r);
-	struct certify_db_driver *drv;
-	size_t n;
-	int same = 1;
-
-	if (strcmp(b->plan_sha256, run->bind.plan_sha256))
-		snprintf(why, len, "plan sha256 %.16s, the run's %.16s", b->plan_sha256, run->bind.plan_sha256);
-	else if (strcmp(b->kernel_sha256, run->bind.kernel_sha256))
-		snprintf(why, len, "kernel sha256 %.16s, the run's %.16s", b->kernel_sha256,
-			 run->bind.kernel_sha256);
-	else
-		why[0] = '\0';
-	drv = cli_run_drivers(r, &n);
-	same = !why[0] && drv && n == run->ndrv;
-	for (size_t i = 0; same && i < n; i++) {
-		int found = 0;
-
-		for (size_t k = 0; k < run->ndrv; k++)
-			found |= !strcmp(drv[i].sha256, run->drv[k].sha256);
-		if (!found) {
-			snprintf(why, len, "module %s sha256 %.16s is none of the run's", drv[i].name,
-				 drv[i].sha256);
-			same = 0;
-		}
-	}
-	if (!same && !why[0])
-		snprintf(why, len, "%zu modules, the run has %zu", n, run->ndrv);
-	free(drv);
-	return same;
-}
-
 static const char *worker_verdict(const char *const *v, size_t n)
 {
 	struct certify_config_result *r = calloc(n + 1, sizeof(*r));
@@ -152,7 +118,7 @@ static int worker_job(struct worker *w, struct certify_db *db, const struct cert
 	optind = 0;	/* getopt starts over for each job */
 	if (!r || cli_run_prepare(r, (int)argc, argv) != 0)
 		goto release;
-	if (!worker_same(r, &run, why, sizeof(why))) {
+	if (!cli_run_same(r, &run, why, sizeof(why))) {
 		cli_fail("worker: run %lld: this runner differs from the run: %s", (long long)job->run, why);
 		goto release;
 	}

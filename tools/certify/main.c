@@ -27,6 +27,8 @@ static void cli_usage(FILE *f)
 		"                          claim, run and store queued configurations\n"
 		"  status                  the queue, its workers and its runs' progress\n"
 		"  cancel RUN              cancel a queued run's configurations not yet claimed\n"
+		"  rerun RUN --failed      run again the configurations of RUN that failed or erred,\n"
+		"                          stored as a run that completes RUN\n"
 		"  plans [--all]           list the certification plans\n"
 		"  devices                 QEMU device models certify knows and the modules that drive them\n"
 		"  show RUN                one stored run (RUN is an id or 'last')\n"
@@ -108,7 +110,7 @@ static const struct {
 	{ "show", cli_cmd_show }, { "history", cli_cmd_history }, { "report", cli_cmd_report },
 	{ "submit", cli_cmd_submit }, { "worker", cli_cmd_worker }, { "status", cli_cmd_status },
 	{ "cancel", cli_cmd_cancel }, { "package", cli_cmd_package }, { "verify", cli_cmd_verify },
-	{ "import", cli_cmd_import }, { "replay", cli_cmd_replay },
+	{ "import", cli_cmd_import }, { "replay", cli_cmd_replay }, { "rerun", cli_cmd_rerun },
 };
 
 int main(int argc, char **argv)
