@@ -171,6 +171,11 @@ struct certify_db_submission {
 int certify_db_import(struct certify_db *db, const struct certify_db_run *run,
 		      const struct certify_db_submission *sub, int64_t *id, struct certify_err *err);
 
+/* Who submitted run, when it was imported: 1 with *sub filled, 0 when the run is the store's
+ * own (or no such run), -1 with err. */
+int certify_db_submission(struct certify_db *db, int64_t run, struct certify_db_submission *sub,
+			  struct certify_err *err);
+
 /* One line of `certify history`. */
 struct certify_db_summary {
 	int64_t id;

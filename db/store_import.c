@@ -137,3 +137,58 @@ int db_pg_import(struct certify_db *db, const struct certify_db_run *run,
 		return -1;
 	return db_pg_end(db, db_pg_import_tx(db, run, sub, id, err), err);
 }
+
+#define DB_SUBMISSION_Q \
+	"SELECT vendor, key_id, package_sha256, signed_at, vendor_run, vendor_host " \
+	"FROM submissions WHERE run_id = "
+
+int db_sq_submission(struct certify_db *db, int64_t run, struct certify_db_submission *sub,
+		     struct certify_err *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	memset(sub, 0, sizeof(*sub));
+	if (db_prepare(db, DB_SUBMISSION_Q "?", &st, err) < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, run);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		db_col_text(st, 0, sub->vendor, sizeof(sub->vendor));
+		db_col_text(st, 1, sub->key_id, sizeof(sub->key_id));
+		db_col_text(st, 2, sub->package_sha256, sizeof(sub->package_sha256));
+		db_col_text(st, 3, sub->signed_at, sizeof(sub->signed_at));
+		sub->vendor_run = sqlite3_column_int64(st, 4);
+		db_col_text(st, 5, sub->vendor_host, sizeof(sub->vendor_host));
+		rc = 1;
+	} else {
+		rc = rc == SQLITE_DONE ? 0 : db_error(db, err);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int db_pg_submission(struct certify_db *db, int64_t run, struct certify_db_submission *sub,
+		     struct certify_err *err)
+{
+	struct db_pg_params p = { 0 };
+	PGresult *q;
+	int rc = 0;
+
+	memset(sub, 0, sizeof(*sub));
+	db_pg_i64(&p, run);
+	q = db_pg_query(db, DB_SUBMISSION_Q "$1", &p, err);
+	if (!q)
+		return -1;
+	if (PQntuples(q) == 1) {
+		db_pg_str(q, 0, 0, sub->vendor, sizeof(sub->vendor));
+		db_pg_str(q, 0, 1, sub->key_id, sizeof(sub->key_id));
+		db_pg_str(q, 0, 2, sub->package_sha256, sizeof(sub->package_sha256));
+		db_pg_str(q, 0, 3, sub->signed_at, sizeof(sub->signed_at));
+		sub->vendor_run = db_pg_ll(q, 0, 4);
+		db_pg_str(q, 0, 5, sub->vendor_host, sizeof(sub->vendor_host));
+		rc = 1;
+	}
+	PQclear(q);
+	return rc;
+}

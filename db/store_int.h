@@ -39,6 +39,8 @@ struct db_backend {
 			   void *ctx, struct certify_err *err);
 	int (*import)(struct certify_db *db, const struct certify_db_run *run,
 		      const struct certify_db_submission *sub, int64_t *id, struct certify_err *err);
+	int (*submission)(struct certify_db *db, int64_t run, struct certify_db_submission *sub,
+			  struct certify_err *err);
 };
 
 extern const struct db_backend db_sqlite_backend, db_pg_backend;
@@ -131,6 +133,8 @@ char *db_col_dup(sqlite3_stmt *st, int i);
 
 int db_sq_import(struct certify_db *db, const struct certify_db_run *run,
 		 const struct certify_db_submission *sub, int64_t *id, struct certify_err *err);
+int db_sq_submission(struct certify_db *db, int64_t run, struct certify_db_submission *sub,
+		     struct certify_err *err);
 
 /* --- PostgreSQL --- */
 
@@ -195,6 +199,8 @@ int db_pg_unofficial(struct certify_db *db,
 		     void *ctx, struct certify_err *err);
 int db_pg_import(struct certify_db *db, const struct certify_db_run *run,
 		 const struct certify_db_submission *sub, int64_t *id, struct certify_err *err);
+int db_pg_submission(struct certify_db *db, int64_t run, struct certify_db_submission *sub,
+		     struct certify_err *err);
 int db_pg_run_configs(struct certify_db *db, int64_t run,
 		      int (*fn)(void *ctx, const char *name, const char *verdict, const char *reason),
 		      void *ctx, struct certify_err *err);

@@ -90,8 +90,39 @@ has "import: says whose run it stored" "$T/out" "^import: .*p.pkg: run 1 of acme
 	bad "import: every configuration's verdict as the vendor stored it" "$(sqlite3 "$M" 'SELECT name, verdict FROM configs')"
 [ "$(sqlite3 "$M" "SELECT count(*) FROM results WHERE status = 'pass'")" = "$(sqlite3 "$V" "SELECT count(*) FROM results WHERE run_id = 1 AND status = 'pass'")" ] &&
 	ok "import: every test result" || bad "import: every test result" "$(sqlite3 "$M" 'SELECT count(*) FROM results')"
+expect "show: the imported run" 0 "$CERTIFY" show 1 --db "$M"
+has "show: submitted by the vendor" "$T/out" "^submitted: by acme \(key [0-9a-f]{16}, signed [0-9T:Z-]+; its run 1 on [^;]+; package sha256 [0-9a-f]{16}\)$"
 expect "import: the same package twice" 2 "$CERTIFY" import "$T/p.pkg" --db "$M"
 has "import: says it is there" "$T/err" "already imported as run 1$"
+
+# The same package into a PostgreSQL store (a private server, tests/pgserver.sh): the same
+# run, the same refusal of a second import, the same list.
+PGS="$(dirname "$0")/../pgserver.sh"
+if PGD=$(sh "$PGS" start); then
+	trap 'sh "$PGS" stop "$PGD"; rm -rf "$T"' EXIT
+	PGU=$(sh "$PGS" createdb "$PGD" maint)
+	expect "pg: import" 0 "$CERTIFY" import "$T/p.pkg" --db "$PGU"
+	has "pg: stored as run 1" "$T/out" "^import: .*p.pkg: run 1 of acme \(its run 1 on [^,]+, plan nic, seed 4242, verdict pass\) stored as run 1$"
+	pq() { psql -X -q -At "$PGU" -c "$1"; }
+	row=$(pq "SELECT vendor, vendor_run, verdict, official FROM submissions JOIN runs ON runs.id = run_id")
+	[ "$row" = "acme|1|pass|1" ] && ok "pg: the submission row" || bad "pg: the submission row" "$row"
+	npg=$(pq "SELECT count(*) FROM results")
+	nsq=$(sqlite3 "$M" "SELECT count(*) FROM results")
+	[ "$npg" = "$nsq" ] && ok "pg: every test result, as on SQLite" ||
+		bad "pg: every test result, as on SQLite" "$npg results, SQLite $nsq"
+	expect "pg: show" 0 "$CERTIFY" show 1 --db "$PGU"
+	has "pg: show: submitted by the vendor" "$T/out" "^submitted: by acme "
+	expect "pg: the same package twice" 2 "$CERTIFY" import "$T/p.pkg" --db "$PGU"
+	has "pg: says it is there" "$T/err" "already imported as run 1$"
+	expect "pg: export" 0 "$HCL" export --db "$PGU" -o "$T/pg.json"
+	expect "sqlite: export" 0 "$HCL" export --db "$M" -o "$T/sq.json"
+	expect "pg: the same list as from SQLite" 0 python3 -c "import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:])
+a.pop('generated'); b.pop('generated')
+sys.exit(a != b)" "$T/pg.json" "$T/sq.json"
+else
+	bad "pg: server" "tests/pgserver.sh start failed (PostgreSQL is installed by scripts/deps.sh)"
+fi
 
 # The list: the imported run, and from a vendor's store only with --local.
 expect "export: the imported run" 0 "$HCL" export --db "$M" -o "$T/list.json"

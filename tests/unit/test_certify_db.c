@@ -567,7 +567,7 @@ static void test_db_import(void)
 	struct certify_db *db;
 	struct certify_db_config c[2];
 	struct certify_db_run in, r;
-	struct certify_db_submission sub = { "acme", "0123456789abcdef", "", "2026-12-08T00:00:00Z",
+	struct certify_db_submission got, sub = { "acme", "0123456789abcdef", "", "2026-12-08T00:00:00Z",
 					     17, "lab7" };
 	struct certify_err err;
 	char path[256];
@@ -606,6 +606,12 @@ static void test_db_import(void)
 	CU_ASSERT_EQUAL(r.seed, 77);
 	CU_ASSERT_EQUAL(r.ncfg, 2);
 	certify_db_run_free(&r);
+	CU_ASSERT_EQUAL(certify_db_submission(db, id, &got, &err), 1);
+	CU_ASSERT_STRING_EQUAL(got.vendor, "acme");
+	CU_ASSERT_STRING_EQUAL(got.vendor_host, "lab7");
+	CU_ASSERT_EQUAL(got.vendor_run, 17);
+	CU_ASSERT_STRING_EQUAL(got.package_sha256, sub.package_sha256);
+	CU_ASSERT_EQUAL(certify_db_submission(db, id + 1, &got, &err), 0);
 	CU_ASSERT_EQUAL(certify_db_certified(db, db_count_imported, n, &err), 0);
 	CU_ASSERT_EQUAL(n[1], 1);
 	CU_ASSERT_EQUAL(n[0], 0);
