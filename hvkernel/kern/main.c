@@ -82,6 +82,8 @@ void kmain(uint32_t magic, uint32_t info)
 	int bi = bootinfo_parse(magic, info);
 	int cl = cmdline_init(bootinfo.cmdline);
 
+	hvr_configure();
+
 	if (cmdline_get("log") && cmdline_get("log")[0] == 'q')
 		log_verbose = 0;
 	klog("hvkernel %s (x86_64), booted by %s (Multiboot%d)", HV_RELEASE,
