@@ -19,7 +19,7 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/hvceil.XXXXXX")
 trap 'rm -rf "$work"' EXIT INT TERM
 
 # The models with a probe, and the probe tests of each kind.
-models="virtio-net"
+models="e1000 virtio-net"
 nic_probes="ceil.nic_loop,ceil.nic_txonly"
 
 BENCH_DRIVERS_CFG=$work/drivers.cfg sh "$here/bench-drivers.sh" "$build" 1 || {
