@@ -29,7 +29,7 @@ bench-run: $(BUILD)/bin/hvbench $(BUILD)/bin/hvktest modules
 	sh scripts/bench-verifier.sh $(BUILD) $(BENCH_RUNS)
 	sh scripts/bench-iommu.sh $(BUILD) 3
 	$(BUILD)/bin/hvktest -c tests/kernel/bench.cfg --kernel $(BUILD)/hvkernel.elf -v | \
-		grep -E 'roundtrip|minimal_loop|ratio_x100|round_trips|MBps|share|^PASS|^FAIL'
+		grep -E 'roundtrip|minimal_loop|ratio_x100|round_trips|MBps|_pps|share|mmio_exits|^PASS|^FAIL'
 	$(MAKE) --no-print-directory hcl-bench
 	$(MAKE) --no-print-directory db-bench
 
