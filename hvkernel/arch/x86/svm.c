@@ -99,6 +99,16 @@ int vcpu_init(void)
 	/* Intercept every port and every MSR: a guest sees only what the VMM emulates. */
 	memset(svm_iopm, 0xff, SVM_IOPM_PAGES * PAGE_SIZE);
 	memset(svm_msrpm, 0xff, SVM_MSRPM_PAGES * PAGE_SIZE);
+	/* ...but for the MSRs VMLOAD/VMSAVE swap (15.5.2: FS/GS bases, KernelGSBase, the
+	 * SYSCALL and SYSENTER MSRs): they are the guest's own, whatever it writes never
+	 * reaches the host, and a paging guest (Linux) writes them on every task switch. */
+	static const uint32_t own[] = { 0xc0000081, 0xc0000082, 0xc0000083, 0xc0000084, 0xc0000100,
+					0xc0000101, 0xc0000102, 0x174, 0x175, 0x176 };
+	for (unsigned i = 0; i < sizeof(own) / sizeof(own[0]); i++) {
+		uint32_t m = own[i], base = m >= 0xc0000000 ? 0x800 : 0;	/* 15.11 MSRPM layout */
+		unsigned bit = 2 * (m & 0x1fff);
+		svm_msrpm[base + bit / 8] &= (uint8_t)~(3u << (bit % 8));
+	}
 	svm_ready = 1;
 	vcpu_init_local(0);
 	klog("svm: enabled, %u ASIDs, NRIP save %s", svm_nasids,
@@ -174,6 +184,66 @@ struct vcpu *vcpu_create(struct vm *vm, uint64_t rip, uint64_t rsp)
 	v->regs.rsp = rsp;
 	v->regs.rflags = 0x2;
 	return v;
+}
+
+void vcpu_set_long_mode(struct vcpu *v, uint64_t rip, uint64_t cr3, uint64_t gdt, uint16_t gdt_limit)
+{
+	svm_set_seg(v, VMCB_CS, 0x10, SVM_ATTR_CODE64, 0xffffffff, 0);
+	svm_set_seg(v, VMCB_DS, 0x18, SVM_ATTR_DATA32, 0xffffffff, 0);
+	svm_set_seg(v, VMCB_ES, 0x18, SVM_ATTR_DATA32, 0xffffffff, 0);
+	svm_set_seg(v, VMCB_SS, 0x18, SVM_ATTR_DATA32, 0xffffffff, 0);
+	svm_set_seg(v, VMCB_FS, 0x18, SVM_ATTR_DATA32, 0xffffffff, 0);
+	svm_set_seg(v, VMCB_GS, 0x18, SVM_ATTR_DATA32, 0xffffffff, 0);
+	svm_set_seg(v, VMCB_GDTR, 0, 0, gdt_limit, gdt);
+	svm_set_seg(v, VMCB_TR, 0, SVM_ATTR_TSS64, 0xffff, 0);
+	VMCB_U64(v, VMCB_CR0) = 0x80000031;	/* PG | NE | ET | PE */
+	VMCB_U64(v, VMCB_CR3) = cr3;
+	VMCB_U64(v, VMCB_CR4) = 0x20;		/* PAE */
+	VMCB_U64(v, VMCB_EFER) = EFER_SVME | EFER_LME | EFER_LMA;
+	v->regs.rip = rip;
+	v->regs.rflags = 0x2;
+}
+
+void vcpu_get_paging(struct vcpu *v, struct vcpu_paging *p)
+{
+	p->cr0 = VMCB_U64(v, VMCB_CR0);
+	p->cr3 = VMCB_U64(v, VMCB_CR3);
+	p->cr4 = VMCB_U64(v, VMCB_CR4);
+	p->efer = VMCB_U64(v, VMCB_EFER);
+	p->code64 = (p->efer & EFER_LMA) && (VMCB_U16(v, VMCB_CS + 2) & 0x200);
+	p->cpl = VMCB_U8(v, VMCB_CPL);
+}
+
+void vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error)
+{
+	uint64_t ev = SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_EXC | vector;
+
+	if (has_error)
+		ev |= SVM_EVTINJ_EV | (uint64_t)error << 32;
+	VMCB_U64(v, VMCB_EVENTINJ) = ev;
+}
+
+int vcpu_msr(struct vcpu *v, uint32_t msr, bool write, uint64_t *val)
+{
+	switch (msr) {
+	case MSR_EFER:
+		/* SVME stays on under the guest's feet (VMRUN requires it) and hidden from it;
+		 * LMA is the CPU's to set. */
+		if (write)
+			VMCB_U64(v, VMCB_EFER) = (*val & ~(uint64_t)EFER_LMA) | EFER_SVME |
+				(VMCB_U64(v, VMCB_EFER) & EFER_LMA);
+		else
+			*val = VMCB_U64(v, VMCB_EFER) & ~EFER_SVME;
+		return 0;
+	case 0x277:	/* IA32_PAT: the guest's PAT under nested paging (15.25.8) */
+		if (write)
+			VMCB_U64(v, VMCB_G_PAT) = *val;
+		else
+			*val = VMCB_U64(v, VMCB_G_PAT);
+		return 0;
+	default:
+		return -HV_ENOENT;
+	}
 }
 
 void vcpu_destroy(struct vcpu *v)
