@@ -12,11 +12,11 @@ size_t strlen(const char *s);
 
 /* Keys that may appear once per VM; nic and disk may repeat. */
 enum vmcfg_key { K_NAME, K_MEMORY, K_VCPUS, K_IMAGE, K_LOAD, K_ENTRY, K_ARG, K_SEED, K_CONSOLE,
-		 K_NIC, K_DISK, K_KERNEL, K_INITRD, K_CMDLINE, K_EXPECT, K_NKEYS };
+		 K_NIC, K_DISK, K_KERNEL, K_INITRD, K_CMDLINE, K_EXPECT, K_EXPECT_STOP, K_NKEYS };
 
 static const char *const vmcfg_keys[K_NKEYS] = {
 	"name", "memory", "vcpus", "image", "load", "entry", "arg", "seed", "console", "nic", "disk",
-	"kernel", "initrd", "cmdline", "expect",
+	"kernel", "initrd", "cmdline", "expect", "expect_stop",
 };
 
 struct vmcfg_parser {
@@ -263,6 +263,11 @@ static int vmcfg_value(struct vmcfg_parser *p, enum vmcfg_key k, const char *v, 
 		if (n >= VMCFG_CMDLINE_MAX)
 			return vmcfg_fail(p, p->line, "cmdline longer than %d characters", VMCFG_CMDLINE_MAX - 1);
 		vmcfg_copy(vm->cmdline, v, n);
+		return 0;
+	case K_EXPECT_STOP:
+		if (n >= VMCFG_EXPECT_MAX)
+			return vmcfg_fail(p, p->line, "expect_stop text longer than %d characters", VMCFG_EXPECT_MAX - 1);
+		vmcfg_copy(vm->expect_stop, v, n);
 		return 0;
 	case K_EXPECT:
 		if (vm->nexpect == VMCFG_MAX_EXPECT)

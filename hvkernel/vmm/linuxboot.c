@@ -85,7 +85,7 @@ int linuxboot_load(struct vm *vm, const void *kernel, size_t klen, const void *i
 	int len = fmt_snprintf(cl, cmax + 1, "%s tsc_early_khz=%llu tsc=reliable no_timer_check", cmdline,
 			       (unsigned long long)tsc_khz);
 	for (int i = 0; i < devs->n && len >= 0 && (size_t)len <= cmax; i++)
-		len += fmt_snprintf(cl + len, cmax + 1 - (size_t)len, " virtio_mmio.device=4K@0x%llx:%u",
+		len += fmt_snprintf(cl + len, cmax + 1 - (size_t)len, " virtio_mmio.device=512@0x%llx:%u",
 				    (unsigned long long)devs->base[i], devs->irq[i]);
 	if (len < 0 || (size_t)len > cmax)
 		return lb_fail(why, n, "command line longer than the kernel's %llu characters with what the "

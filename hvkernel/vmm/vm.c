@@ -14,6 +14,7 @@
 #include <vmm/mmio.h>
 #include <vmm/virtio_mmio.h>
 #include <vmm/vm.h>
+#include <vmm/vlapic.h>
 #include <vmm/vm_io.h>
 
 
@@ -300,11 +301,17 @@ static void vm_cpuid_linux(uint32_t leaf, uint32_t *a, uint32_t *b, uint32_t *c,
 	switch (leaf) {
 	case 1:
 		*c &= ~(1u << 3 | 1u << 5 | 1u << 6 | 1u << 15 | 1u << 26 | 1u << 27 | 1u << 28 | 1u << 29 | 1u << 12);
-		*b &= 0x0000ffffu;		/* initial APIC ID 0 and 1 logical CPU: vm_cpu.c */
+		*b &= 0x0000ffffu;		/* initial APIC ID 0, 1 logical CPU */
+		/* The TSC-deadline timer is offered: with it (and ARAT) the kernel needs no PIT,
+		 * which this VMM does not have, to calibrate or to verify its local APIC timer. */
+		*c |= 1u << 24;
 		*d &= ~(1u << 28 | 1u << 7 | 1u << 14);	/* HTT, MCE, MCA: no machine-check MSRs */
 		break;
+	case 6:				/* power management: only ARAT, the APIC timer runs always */
+		*a = 1u << 2;
+		*b = *c = *d = 0;
+		break;
 	case 5:				/* MONITOR/MWAIT */
-	case 6:				/* power management */
 	case 0xa:			/* architectural performance monitoring */
 	case 0xd:			/* XSAVE state */
 		*a = *b = *c = *d = 0;
@@ -389,6 +396,13 @@ static bool vm_msr_linux(struct vm_vcpu *vc, const struct vcpu_exit *e, uint64_t
 		if (!e->msr.write)
 			*val = base;
 		return !e->msr.write || (*val & ~0x100ull) == (base & ~0x100ull);
+	}
+	if (m == 0x6e0 && vc->lapic) {			/* IA32_TSC_DEADLINE (vlapic_timer.c) */
+		if (e->msr.write)
+			vlapic_timer_set_deadline(vc->lapic, *val);
+		else
+			*val = vlapic_timer_get_deadline(vc->lapic);
+		return true;
 	}
 	if (m == 0x10) {				/* IA32_TSC */
 		if (!e->msr.write)

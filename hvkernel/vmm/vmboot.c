@@ -63,7 +63,7 @@ static bool vmboot_is_config(const char *file)
 }
 
 static void vmboot_record(const char *file, const char *name, const char *status, int code,
-			  const char *reason)
+			  const char *reason, bool pass)
 {
 	hvr_begin("vm");
 	hvr_str("file", file);
@@ -79,7 +79,7 @@ static void vmboot_record(const char *file, const char *name, const char *status
 	hvr_begin("test");
 	hvr_str("suite", "vm");
 	hvr_str("name", strcmp(name, "-") ? name : file);
-	hvr_str("status", strcmp(status, "exited") == 0 && code == 0 ? "pass" : "fail");
+	hvr_str("status", pass ? "pass" : "fail");
 	hvr_u64("us", 0);
 	hvr_str("msg", reason);
 	hvr_end();
@@ -89,7 +89,7 @@ static void vmboot_record(const char *file, const char *name, const char *status
 static void vmboot_refuse(const char *file, const char *name, const char *msg)
 {
 	klog("vm: %s: refused", msg);
-	vmboot_record(file, name, "refused", 0, msg);
+	vmboot_record(file, name, "refused", 0, msg, false);
 }
 
 static void vmboot_add(const struct vmcfg_vm *c, const char *file)
@@ -404,10 +404,32 @@ static void vmboot_finish(struct vmboot_vm *v, struct vmboot_result *r)
 	struct vm *vm = v->vm;
 	char reason[128];
 	const char *status = "exited";
+	int ok_before = r->ok;
 
 	reason[0] = 0;
-	if (vm->state == VM_EXITED && vm->exit_code == 0) {
+	int missing = -1;	/* an expect text the console never showed */
+	for (int i = 0; i < vm->nexpect && missing < 0; i++)
+		if (!(vm->expect_seen & 1u << i))
+			missing = i;
+	if (v->cfg.expect_stop[0]) {
+		/* A fault test: stopped, for the expected reason, is this VM's success. */
+		if (vm->state == VM_STOPPED && strstr(vm->stop_reason, v->cfg.expect_stop)) {
+			r->ok++;
+			status = "stopped";
+			fmt_snprintf(reason, sizeof(reason), "stopped as expected: %s", vm->stop_reason);
+		} else {
+			r->failed++;
+			fmt_snprintf(reason, sizeof(reason), "expected a stop for '%s', got %s%s%s", v->cfg.expect_stop,
+				     vm->state == VM_STOPPED ? "a stop: " : vm->state == VM_EXITED ? "an exit" : "a timeout",
+				     vm->state == VM_STOPPED ? vm->stop_reason : "", "");
+			status = vm->state == VM_STOPPED ? "stopped" : vm->state == VM_EXITED ? "exited" : "timeout";
+		}
+	} else if (vm->state == VM_EXITED && vm->exit_code == 0 && missing < 0) {
 		r->ok++;
+	} else if (vm->state == VM_EXITED && vm->exit_code == 0) {
+		r->failed++;
+		fmt_snprintf(reason, sizeof(reason), "exited 0 but its console never printed '%s'",
+			     vm->expect[missing]);
 	} else {
 		r->failed++;
 		if (vm->state == VM_STOPPED)
@@ -426,7 +448,8 @@ static void vmboot_finish(struct vmboot_vm *v, struct vmboot_result *r)
 		     vm->vcpus[i].cpus);
 	if (vm->nvcpus > 1)
 		klog("vm %s: %d vCPUs, at most %d running at once", v->cfg.name, vm->nvcpus, vm->running_max);
-	vmboot_record(v->file, v->cfg.name, status, vm->exit_code, reason);
+	vm_log_exits(vm);
+	vmboot_record(v->file, v->cfg.name, status, vm->exit_code, reason, r->ok > ok_before);
 	vmboot_report_writes(v);
 	vm_destroy(vm);
 	v->vm = 0;

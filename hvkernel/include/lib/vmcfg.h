@@ -58,6 +58,8 @@ struct vmcfg_vm {
 	/* Texts the guest's console must have printed (each in some line) for the VM to pass. */
 	char expect[VMCFG_MAX_EXPECT][VMCFG_EXPECT_MAX];
 	int nexpect;
+	/* A fault test: the VM passes only if it is stopped with a reason containing this. */
+	char expect_stop[VMCFG_EXPECT_MAX];
 	uint32_t seed;			/* tag seed of the guest's disk writes (EDI at entry) */
 	bool has_seed;
 	struct vmcfg_nic nic[VMCFG_MAX_NICS];
