@@ -76,7 +76,8 @@ int linuxboot_load(struct vm *vm, const void *kernel, size_t klen, const void *i
 			       (unsigned long long)((kend + ilen + LB_MIB - 1) / LB_MIB + 1),
 			       (unsigned long long)(vm->mem_size / LB_MIB));
 
-	/* The command line: the configuration's, then what this VMM tells every guest. The
+	/* The command line: the configuration's, then what this VMM tells every guest (its
+	 * devices it finds in the ACPI tables: vacpi.c). The
 	 * TSC rate: a stock kernel on an AMD CPU finds it neither in CPUID nor (with no PIT
 	 * here) by calibration; tsc=reliable because no other clock could watch it;
 	 * no_timer_check because the I/O APIC has no timer input to check. */
@@ -84,9 +85,6 @@ int linuxboot_load(struct vm *vm, const void *kernel, size_t klen, const void *i
 	size_t cmax = bz.cmdline_max && bz.cmdline_max < LB_CMDLINE_MAX ? bz.cmdline_max : LB_CMDLINE_MAX - 1;
 	int len = fmt_snprintf(cl, cmax + 1, "%s tsc_early_khz=%llu tsc=reliable no_timer_check", cmdline,
 			       (unsigned long long)tsc_khz);
-	for (int i = 0; i < devs->n && len >= 0 && (size_t)len <= cmax; i++)
-		len += fmt_snprintf(cl + len, cmax + 1 - (size_t)len, " virtio_mmio.device=512@0x%llx:%u",
-				    (unsigned long long)devs->base[i], devs->irq[i]);
 	if (len < 0 || (size_t)len > cmax)
 		return lb_fail(why, n, "command line longer than the kernel's %llu characters with what the "
 			       "VMM adds", (unsigned long long)cmax);
@@ -94,7 +92,7 @@ int linuxboot_load(struct vm *vm, const void *kernel, size_t klen, const void *i
 	memcpy(vm_gpa(vm, bz.load, bz.kernel_len), bz.kernel, bz.kernel_len);
 	if (ilen)
 		memcpy(vm_gpa(vm, igpa, ilen), initrd, ilen);
-	uint64_t rsdp = vacpi_build(vm, LB_ACPI, vm->nvcpus);
+	uint64_t rsdp = vacpi_build(vm, LB_ACPI, vm->nvcpus, devs);
 	if (!rsdp)
 		return lb_fail(why, n, "no room for the ACPI tables");
 	const struct bzimage_e820 map[] = {

@@ -7,6 +7,7 @@
  * interrupt (IER.ETBEI, gated by MCR.OUT2 as on a PC) goes to I/O APIC input 4.
  */
 #include <kern/string.h>
+#include <vmm/linuxboot.h>
 #include <vmm/vm.h>
 #include <vmm/vm_io.h>
 
@@ -27,6 +28,14 @@
 #define UART_IIR_THRE	0x02
 #define UART_LSR_IDLE	0x60	/* THRE | TEMT */
 #define UART_MSR_LINES	0xb0	/* DCD, DSR, CTS: a terminal is there */
+
+/* ACPI fixed hardware (ACPI 6.4, 4.8.3.1 PM1 event and 4.8.3.2 PM1 control registers),
+ * as the FADT places it (vacpi.c): status reads 0 (no event ever happens), enable reads
+ * back, control reads back with SCI_EN set (the machine is in ACPI mode: there is no SMI
+ * to switch it). The SCI is never raised. */
+#define PM1_BASE	VACPI_PM1_EVT
+#define PM1_LEN		6
+#define PM1_SCI_EN	0x01
 
 #define PIC1_IMR	0x21
 #define PIC2_IMR	0xa1
@@ -108,6 +117,15 @@ uint32_t vm_io_in(struct vm *vm, uint16_t port, unsigned size)
 		vm_unlock(vm);
 	} else if (size == 1 && vm->linux_guest && (port == PIC1_IMR || port == PIC2_IMR)) {
 		v = vm->pic_imr[port == PIC2_IMR];
+	} else if (vm->linux_guest && port >= PM1_BASE && port + size <= PM1_BASE + PM1_LEN) {
+		v = 0;
+		for (unsigned i = 0; i < size; i++) {
+			unsigned r = port - PM1_BASE + i;
+			uint8_t b = r < 2 ? 0 : vm->pm1[r];
+			if (r == 4)
+				b |= PM1_SCI_EN;
+			v |= (uint32_t)b << (8 * i);
+		}
 	}
 	return v;
 }
@@ -122,5 +140,8 @@ void vm_io_out(struct vm *vm, uint16_t port, unsigned size, uint32_t v)
 		/* The 8259s: the mask reads back (how Linux finds a PIC, and keeps the ISA IRQs
 		 * identity-mapped); they never raise an interrupt, the I/O APIC does. */
 		vm->pic_imr[port == PIC2_IMR] = (uint8_t)v;
+	} else if (vm->linux_guest && port >= PM1_BASE && port + size <= PM1_BASE + PM1_LEN) {
+		for (unsigned i = 0; i < size; i++)
+			vm->pm1[port - PM1_BASE + i] = (uint8_t)(v >> (8 * i));
 	}
 }

@@ -7,7 +7,13 @@
  *                                 O_DIRECT (the storage suite's pattern, lib/blkpat.c, so
  *                                 the host can check the image), read them back, verify
  *
- * Prints one "hvkguest: ..." line per step; exits 0 on success, 1 with the reason.
+ *   hvkguest fault unmapped       read guest-physical 0xfd000000 (no RAM, no device there)
+ *                                 through /dev/mem: the VMM must stop the VM
+ *   hvkguest fault string-io      a REP OUTSB to COM1 (ioperm): string port I/O, which the
+ *                                 VMM does not emulate, must stop the VM
+ *
+ * Prints one "hvkguest: ..." line per step; exits 0 on success, 1 with the reason (a fault
+ * command that returns has failed: the VM went on).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -16,6 +22,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/io.h>
+#include <sys/mman.h>
 #include <unistd.h>
 #include <lib/blkpat.h>
 
@@ -73,6 +81,43 @@ static int disk(const char *dev, uint32_t seed, unsigned n)
 	return bad != 0;
 }
 
+#define FAULT_UNMAPPED_PA	0xfd000000ul	/* above the VM's RAM, below its devices */
+
+static int fault(const char *what)
+{
+	if (strcmp(what, "unmapped") == 0) {
+		int fd = open("/dev/mem", O_RDONLY | O_SYNC);
+		if (fd < 0) {
+			printf("hvkguest: fault: open /dev/mem: %s\n", strerror(errno));
+			return 1;
+		}
+		volatile uint32_t *p = mmap(0, 4096, PROT_READ, MAP_SHARED, fd, (off_t)FAULT_UNMAPPED_PA);
+		if (p == MAP_FAILED) {
+			printf("hvkguest: fault: mmap /dev/mem at 0x%lx: %s\n", FAULT_UNMAPPED_PA, strerror(errno));
+			return 1;
+		}
+		printf("hvkguest: fault: reading guest-physical 0x%lx\n", FAULT_UNMAPPED_PA);
+		uint32_t v = *p;
+		printf("hvkguest: fault: read 0x%x and went on: the VMM did not stop the VM\n", v);
+		return 1;
+	}
+	if (strcmp(what, "string-io") == 0) {
+		static const char msg[] = "xyz";
+		if (ioperm(0x3f8, 8, 1) < 0) {
+			printf("hvkguest: fault: ioperm: %s\n", strerror(errno));
+			return 1;
+		}
+		printf("hvkguest: fault: rep outsb to port 0x3f8\n");
+		const char *src = msg;
+		unsigned long n = 3;
+		__asm__ volatile("rep outsb" : "+S"(src), "+c"(n) : "d"(0x3f8) : "memory");
+		printf("hvkguest: fault: string I/O went on: the VMM did not stop the VM\n");
+		return 1;
+	}
+	fprintf(stderr, "hvkguest: fault: unknown fault '%s'\n", what);
+	return 2;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, 0, _IONBF, 0);
@@ -83,6 +128,8 @@ int main(int argc, char **argv)
 	}
 	if (argc == 5 && strcmp(argv[1], "disk") == 0)
 		return disk(argv[2], (uint32_t)strtoul(argv[3], 0, 0), (unsigned)strtoul(argv[4], 0, 0));
-	fprintf(stderr, "usage: hvkguest exit CODE | disk DEV SEED SECTORS\n");
+	if (argc == 3 && strcmp(argv[1], "fault") == 0)
+		return fault(argv[2]);
+	fprintf(stderr, "usage: hvkguest exit CODE | disk DEV SEED SECTORS | fault unmapped|string-io\n");
 	return 2;
 }

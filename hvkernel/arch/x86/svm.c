@@ -25,6 +25,12 @@ struct vcpu {
 	uint64_t exit_rip;		/* RIP at the last exit: moved since means the shadow ended */
 	bool shadow;			/* the guest was in an interrupt shadow at the last exit */
 	int last_cpu;			/* the physical CPU it last ran on, -1 before */
+	/* The guest's x87/SSE state (FXSAVE format, APM vol. 2, 11.4.4): VMRUN does not switch
+	 * it, and vCPUs of different VMs share physical CPUs, so it is restored before every
+	 * entry and saved after every exit (the host itself never touches these registers:
+	 * -mgeneral-regs-only). Guests are offered no XSAVE state beyond it (vm.c). */
+	uint8_t fpu_raw[512 + 16];
+	uint8_t *fpu;			/* fpu_raw, 16-byte aligned */
 };
 
 void svm_vmrun(uint64_t vmcb_pa, struct vcpu_regs *regs, uint64_t host_vmcb_pa);
@@ -128,6 +134,13 @@ void vcpu_init_local(unsigned cpu)
 {
 	if (!svm_ready || cpu >= SMP_MAX_CPUS)
 		return;
+	/* FXSAVE/FXRSTOR of the guests' state include the XMM registers only with
+	 * CR4.OSFXSR (APM vol. 2, 11.4.4); CR0.EM and TS would make them fault. */
+	uint64_t cr0, cr4;
+	__asm__ volatile("mov %%cr0, %0" : "=r"(cr0));
+	__asm__ volatile("mov %0, %%cr0" :: "r"(cr0 & ~(uint64_t)(1u << 2 | 1u << 3)) : "memory");
+	__asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
+	__asm__ volatile("mov %0, %%cr4" :: "r"(cr4 | 1u << 9) : "memory");
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
 	wrmsr(MSR_VM_HSAVE_PA, (uint64_t)svm_hsave[cpu]);
 }
@@ -148,6 +161,9 @@ struct vcpu *vcpu_create(struct vm *vm, uint64_t rip, uint64_t rsp)
 	}
 	v->vm = vm;
 	v->last_cpu = -1;
+	v->fpu = (uint8_t *)(((uintptr_t)v->fpu_raw + 15) & ~(uintptr_t)15);
+	v->fpu[0] = 0x7f, v->fpu[1] = 0x03;		/* FCW at reset: 037Fh */
+	v->fpu[24] = 0x80, v->fpu[25] = 0x1f;		/* MXCSR at reset: 1F80h */
 	VMCB_U32(v, VMCB_INTERCEPT_MISC1) = SVM_INTERCEPT_INTR | SVM_INTERCEPT_NMI |
 		SVM_INTERCEPT_CPUID | SVM_INTERCEPT_HLT | SVM_INTERCEPT_IOIO | SVM_INTERCEPT_MSR |
 		SVM_INTERCEPT_SHUTDOWN;
@@ -415,7 +431,9 @@ void vcpu_run(struct vcpu *v, struct vcpu_exit *e)
 	cpu_cli();
 	__asm__ volatile("clgi" ::: "memory");
 	cpu_sti();
+	__asm__ volatile("fxrstor64 %0" :: "m"(*(uint8_t (*)[512])v->fpu));
 	svm_vmrun((uint64_t)v->vmcb, &v->regs, (uint64_t)svm_host_vmcb[cpu]);
+	__asm__ volatile("fxsave64 %0" : "=m"(*(uint8_t (*)[512])v->fpu));
 	cpu_cli();
 	__asm__ volatile("stgi" ::: "memory");
 	cpu_sti();

@@ -36,8 +36,15 @@ struct lb_devs {			/* the virtio-mmio devices to announce on the command line */
 int linuxboot_load(struct vm *vm, const void *kernel, size_t klen, const void *initrd, size_t ilen,
 		   const char *cmdline, const struct lb_devs *devs, char *why, size_t n);
 
-/* Write RSDP, XSDT and MADT (nvcpus local APICs, IDs 0..n-1; the I/O APIC at 0xfec00000
- * with GSIs 0-23) at gpa. Returns the RSDP's address, or 0 when it does not fit. */
-uint64_t vacpi_build(struct vm *vm, uint64_t gpa, int nvcpus);
+/* The ACPI fixed hardware the FADT names (vacpi.c; vm_io.c emulates it). */
+#define VACPI_PM1_EVT		0x600	/* PM1a status (2 bytes) and enable (2 bytes) */
+#define VACPI_PM1_CNT		0x604	/* PM1a control (2 bytes) */
+#define VACPI_SCI_IRQ		9
+#define VACPI_FADT_LEN		244
+
+/* Write RSDP, XSDT, MADT (nvcpus local APICs, IDs 0..n-1; the I/O APIC at 0xfec00000
+ * with GSIs 0-23), FACS, FADT and a DSDT naming the virtio-mmio devices at gpa (4 KiB).
+ * Returns the RSDP's address, or 0 when it does not fit. */
+uint64_t vacpi_build(struct vm *vm, uint64_t gpa, int nvcpus, const struct lb_devs *devs);
 
 #endif

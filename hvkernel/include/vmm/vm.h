@@ -115,6 +115,7 @@ struct vm {
 	char first_line[128];		/* the first console line (a kernel's banner) */
 	struct vm_uart uart;
 	uint8_t pic_imr[2];		/* 8259 mask registers, read back as written */
+	uint8_t pm1[6];			/* ACPI PM1 event and control blocks (vm_io.c) */
 	uint32_t msr_logged[16];	/* MSRs already logged as unknown (each once) */
 	int nmsr_logged;
 };
