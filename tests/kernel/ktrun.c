@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <stdio.h>
+#include <unistd.h>
 
 #include "ktrun.h"
 #include "pcioracle.h"
@@ -454,6 +456,26 @@ void hvktest_run(const struct hvktest_opts *o, const struct certify_ktest *t, FI
 	memset(tally, 0, sizeof(*tally));
 	if (t->accel == QEMU_ACCEL_KVM && !o->kvm_ok) {
 		fprintf(out, "SKIP %s (kvm unavailable: %s)\n", t->name, o->kvm_why);
+		tally->skipped = 1;
+		tally->entry_skipped = 1;
+		return;
+	}
+	for (size_t i = 0; i < t->needs.n; i++) {
+		char path[1024], why2[256] = "", logp[1024];
+		snprintf(path, sizeof(path), "%s/%s", o->moddir, t->needs.v[i]);
+		if (access(path, R_OK) == 0)
+			continue;
+		/* What could not make it says why (scripts/linux-guest.sh writes fetch.log). */
+		snprintf(logp, sizeof(logp), "%.*s/fetch.log", (int)(strrchr(path, '/') - path), path);
+		FILE *lf = fopen(logp, "r");
+		if (lf) {
+			if (!fgets(why2, sizeof(why2), lf))
+				why2[0] = 0;
+			why2[strcspn(why2, "\n")] = 0;
+			fclose(lf);
+		}
+		fprintf(out, "SKIP %s (needs %s, which is missing%s%s)\n", t->name, path, why2[0] ? ": " : "",
+			why2);
 		tally->skipped = 1;
 		tally->entry_skipped = 1;
 		return;
