@@ -103,6 +103,7 @@ static int driver_try_bind(struct pci_dev *d)
 		klog("driver: %s probe of %s failed: %d", drv->name, pci_slot_name(d, slot), ret);
 		d->driver = 0;
 		d->drvdata = 0;
+		d->firmware[0] = 0;	/* the next driver reads its own */
 		return 0;
 	}
 	klog_info("driver: %s bound to %s (%04x:%04x, match score %d)", drv->name,
@@ -166,6 +167,7 @@ void driver_unbind(struct pci_dev *d)
 	klog("driver: %s unbound from %s", drv->name, pci_slot_name(d, slot));
 	d->driver = 0;
 	d->drvdata = 0;
+	d->firmware[0] = 0;	/* the next driver reads its own */
 }
 
 /* Out of the registry first (nothing binds it again, also not from the unbinds below),

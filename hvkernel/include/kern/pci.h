@@ -67,6 +67,8 @@ struct pci_dev {
 	/* containment (kern/contain.c): a probe or remove was abandoned; never bound again */
 	bool failed;
 	char failed_driver[24];
+	/* what the bound driver read from the device (hv_pci_set_firmware); "" when none */
+	char firmware[32];
 };
 
 /* Enumerate every segment and bus the firmware set up. Returns the number of functions. */
