@@ -63,7 +63,7 @@ void hv_pci_disable(struct hv_pci_dev *d, unsigned what);
  * reach. The handle lives as long as the function. */
 struct hv_bar *hv_pci_bar(struct hv_pci_dev *d, int n);
 
-/* DDK 2.2. The firmware revision the device reported to its driver (NVMe Identify
+/* DDK 2.3. The firmware revision the device reported to its driver (NVMe Identify
  * Controller FR, ATA IDENTIFY words 23-26, SCSI INQUIRY product revision level, a NIC's NVM
  * version word ...), exactly as read, blanks at either end dropped. A driver calls it from
  * probe when its device has one and never makes one up for a device that has none. The
