@@ -35,6 +35,9 @@ struct certify_db_result {
 struct certify_db_device {
 	unsigned vid, did, svid, ssid, class;
 	char kind[16], model[48], vendor[64];
+	/* What the run's kernel said of it (version 8): the firmware revision its driver
+	 * reported ("" none) and the sha256 of the module that drove it ("" unbound). */
+	char firmware[32], module_sha256[65];
 };
 
 struct certify_db_driver {

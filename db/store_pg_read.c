@@ -55,7 +55,7 @@ static int db_pg_run_row(struct certify_db *db, int64_t id, struct certify_db_ru
 static int db_pg_run_devices(struct certify_db *db, struct certify_db_run *r, struct certify_err *err)
 {
 	PGresult *q = db_pg_by_id(db, "SELECT d.vid, d.did, d.svid, d.ssid, d.class, d.kind, d.model, "
-				  "d.vendor FROM run_devices x JOIN devices d ON d.id = x.device_id "
+				  "d.vendor, x.firmware, x.module_sha256 FROM run_devices x JOIN devices d ON d.id = x.device_id "
 				  "WHERE x.run_id = $1 ORDER BY d.id", r->id, err);
 
 	if (!q)
@@ -73,6 +73,8 @@ static int db_pg_run_devices(struct certify_db *db, struct certify_db_run *r, st
 		db_pg_str(q, i, 5, d->kind, sizeof(d->kind));
 		db_pg_str(q, i, 6, d->model, sizeof(d->model));
 		db_pg_str(q, i, 7, d->vendor, sizeof(d->vendor));
+		db_pg_str(q, i, 8, d->firmware, sizeof(d->firmware));
+		db_pg_str(q, i, 9, d->module_sha256, sizeof(d->module_sha256));
 	}
 	PQclear(q);
 	q = db_pg_by_id(db, "SELECT d.name, d.version, d.vendor, d.sha256 FROM run_drivers x "

@@ -40,7 +40,7 @@ static void dx_run(struct certify_db *db, unsigned did, const char *ver, const c
 		   int finish)
 {
 	struct certify_db_driver drv = { "e1000", "", "hvkit", "" };
-	struct certify_db_device dev = { 0x8086, did, 0, 0, 0x020000, "nic", "e1000", "Intel" };
+	struct certify_db_device dev = { 0x8086, did, 0, 0, 0x020000, "nic", "e1000", "Intel", "", "" };
 	struct certify_db_config c = { .name = "pc-intx-smp1-tcg", .json = "{}", .cmdline = "",
 				       .reason = "", .log = "", .dev = &dev, .ndev = 1 };
 	struct certify_err err;
@@ -113,7 +113,7 @@ static void test_db_export_unofficial(void)
 {
 	struct certify_db_binding b = { "p", "k", "QEMU 7.2", 0, "plan 'nic-quick' is not one shipped" };
 	struct certify_db_driver drv = { "e1000", "5.0", "hvkit", "unoff50" };
-	struct certify_db_device dev = { 0x8086, 0x10f6, 0, 0, 0x020000, "nic", "e1000", "Intel" };
+	struct certify_db_device dev = { 0x8086, 0x10f6, 0, 0, 0x020000, "nic", "e1000", "Intel", "", "" };
 	struct certify_db_config c = { .name = "pc-intx-smp1-tcg", .verdict = "pass", .json = "{}",
 				       .cmdline = "", .reason = "", .log = "", .release = "0.1.0",
 				       .dev = &dev, .ndev = 1 };
@@ -219,7 +219,7 @@ static void test_db_export_coverage(void)
 		{ "pc-intx-smp1-kvm", "pass", "5 tests passed" },
 	};
 	struct certify_db_driver drv = { "e1000", "3.0", "hvkit", "cov30" };
-	struct certify_db_device dev = { 0x8086, 0x10f5, 0, 0, 0x020000, "nic", "e1000", "Intel" };
+	struct certify_db_device dev = { 0x8086, 0x10f5, 0, 0, 0x020000, "nic", "e1000", "Intel", "", "" };
 	struct certify_db *db;
 	struct certify_err err;
 	struct hcl_err herr;
