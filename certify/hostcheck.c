@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fwverify.h"
 #include "hostcheck.h"
 #include "spec.h"
 
@@ -84,6 +85,7 @@ static const struct {
 	{ "nic.mac", hostcheck_need_mac, "the kernel reported no netdev for a NIC under test" },
 	{ "wire.frames", hostcheck_need_wire, "the kernel never reached sync point wire-check" },
 	{ "qmp.blockstats", hostcheck_need_blkstats, "the kernel never reached sync point blkstats" },
+	{ "dev.firmware", certify_fw_required, "the kernel reported no devices" },
 };
 
 struct certify_hostcheck *certify_hostcheck_get(struct certify_hostchecks *s, const char *name)
