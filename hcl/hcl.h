@@ -74,6 +74,10 @@ void hcl_coverage_free(struct hcl_coverage *c);
 struct hcl_cert {
 	char *release, *driver, *driver_version;
 	char *firmware;			/* NULL when unknown */
+	/* firmware_match (optional): HCLBIN_FW_*, fw_match_given 0 when the list leaves it
+	 * out (then exact for a named firmware, any for null) */
+	int fw_match, fw_match_given;
+	char module_sha256[65];		/* the certified build; "" when the list names none */
 	char **features;
 	size_t nfeatures;
 	char *certified;		/* YYYY-MM-DD */
@@ -117,6 +121,7 @@ struct hcl_certified {
 	size_t nruns;
 	enum hcl_status status;
 	const struct hcl_coverage *coverage;	/* NULL: not stated */
+	const char *module_sha256;		/* the run's module; NULL: not known */
 };
 
 /* hcl_list.c: the JSON format, read in one pass. */
@@ -142,6 +147,9 @@ int hcl_list_write(const struct hcl_list *l, FILE *f);
 int hcl_export(const char *db, const char *out, struct hcl_err *err);
 void hcl_list_free(struct hcl_list *l);
 const char *hcl_type_name(enum hcl_type t);
+/* firmware_match: "exact", "minimum", "any" <-> HCLBIN_FW_*. */
+int hcl_parse_fw_match(const char *s, int *m);
+const char *hcl_fw_match_name(int m);
 const char *hcl_status_name(enum hcl_status s);
 /* "8086" or "*" for HV_PCI_ANY; buf holds at least 5 bytes. */
 const char *hcl_id_str(uint32_t v, char *buf);
