@@ -5,6 +5,7 @@
 #include <kern/contain.h>
 #include <kern/driver.h>
 #include <kern/log.h>
+#include <kern/policy.h>
 #include <kern/string.h>
 #include <lib/pcimatch.h>
 
@@ -48,6 +49,9 @@ struct pci_driver *driver_choose(struct pci_dev *d, const struct hv_pci_id **id,
 		/* The hardware policy may allow only the certified driver at its version. */
 		if (d->policy_driver[0] && (strcmp(drv->name, d->policy_driver) != 0 ||
 					    strcmp(drv->version ? drv->version : "", d->policy_version) != 0))
+			continue;
+		/* ... and only the certified build of it, when the list names one. */
+		if (d->policy_driver[0] && !policy_build_allowed(d, drv))
 			continue;
 		if (forced) {
 			if (strcmp(drv->name, forced) == 0) {

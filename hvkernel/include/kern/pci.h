@@ -57,6 +57,9 @@ struct pci_dev {
 	char policy_driver[24];		/* strict: only this driver ... */
 	char policy_version[24];	/* ... at this version may bind */
 	char policy_reason[80];
+	bool policy_has_sha;		/* the list names the certified build ... */
+	uint8_t policy_sha[32];		/* ... with this module sha256 */
+	bool policy_build_refused;	/* strict refused a module for it (logged once) */
 	/* the DDK's handles to the BARs (ddk/ddk_bar.c) and the device's DMA memory
 	 * (ddk/ddk_dma.c) */
 	struct pci_ddkbar ddkbar[6];
