@@ -260,6 +260,11 @@ struct hcl_dev {
 	char vendor[96], model[128];
 	char driver[32];		/* kernel driver in use, when the input says */
 	char modules[64];		/* kernel modules, when the input says */
+	/* What JSON inventories and hvkernel boot logs say and lspci does not: */
+	int fw_known;			/* the input says whether the driver reported firmware */
+	char firmware[32];		/* the revision ("" none reported) when fw_known */
+	char driver_version[32];	/* the bound driver's version, "" when not said */
+	char module_sha256[65];		/* the driver module's sha256 (hvkernel), "" */
 	const char *absent;		/* why the function is not really there, or NULL */
 	size_t line;			/* where the input describes it (0: not a text input) */
 };
@@ -294,6 +299,11 @@ struct hcl_result {
 	int deprecated;
 	int counted;			/* counts toward the server verdict */
 	char reason[256];
+	/* certified devices: the inventory's firmware and driver build against the entry */
+	const char *fw_verdict;		/* "ok", "uncertified", "unknown", "any"; NULL otherwise */
+	const char *build_verdict;	/* "certified", "uncertified", "unknown" (not said), NULL */
+	char fw_rule[48];		/* "exactly 2.1-0", "at least 9.20", "any" */
+	char note[256];			/* what is wrong with firmware or build, "" */
 };
 /* What the server verdict counts: certified controllers (cards: functions sharing a
  * domain:bus:device are one card) and their functions (ports). */
