@@ -187,6 +187,8 @@ struct certify_db_certified {
 	int64_t run;
 	char date[16];			/* YYYY-MM-DD the run finished */
 	int ndrivers;			/* drivers the run loaded: the pairing is known only when 1 */
+	char firmware[32];		/* what its driver reported in the run (version 8), "" none */
+	char sha256[65];		/* the driver module's sha256 */
 };
 
 /*

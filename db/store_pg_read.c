@@ -300,7 +300,8 @@ int db_pg_certified(struct certify_db *db,
 	PGresult *q = db_pg_query(db,
 		"SELECT d.vid, d.did, d.svid, d.ssid, d.kind, dr.name, dr.version, rel.release, r.id, "
 		"       substr(r.finished, 1, 10), "
-		"       (SELECT count(*) FROM run_drivers x WHERE x.run_id = r.id) AS ndrivers "
+		"       (SELECT count(*) FROM run_drivers x WHERE x.run_id = r.id) AS ndrivers, "
+		"       rd.firmware, dr.sha256 "
 		"FROM certified_runs r "
 		"JOIN run_devices rd ON rd.run_id = r.id JOIN devices d ON d.id = rd.device_id "
 		"JOIN run_drivers rr ON rr.run_id = r.id JOIN drivers dr ON dr.id = rr.driver_id "
@@ -326,6 +327,8 @@ int db_pg_certified(struct certify_db *db,
 		c.run = db_pg_ll(q, i, 8);
 		db_pg_str(q, i, 9, c.date, sizeof(c.date));
 		c.ndrivers = (int)db_pg_ll(q, i, 10);
+		db_pg_str(q, i, 11, c.firmware, sizeof(c.firmware));
+		db_pg_str(q, i, 12, c.sha256, sizeof(c.sha256));
 		rc = fn(ctx, &c);
 	}
 	PQclear(q);

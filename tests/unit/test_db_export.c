@@ -48,6 +48,7 @@ static void dx_run(struct certify_db *db, unsigned did, const char *ver, const c
 
 	snprintf(drv.version, sizeof(drv.version), "%s", ver);
 	snprintf(drv.sha256, sizeof(drv.sha256), "%04x%s", did, ver);
+	snprintf(dev.firmware, sizeof(dev.firmware), "fw%s", ver);	/* what the driver reported */
 	snprintf(c.verdict, sizeof(c.verdict), "%s", verdict);
 	snprintf(c.release, sizeof(c.release), "0.1.0");
 	CU_ASSERT_FATAL(certify_db_run_begin(db, "nic", "{}", 1, &dx_bind, &drv, 1, &id, &err) == 0);
@@ -96,6 +97,9 @@ static void test_db_export_rows(void)
 	CU_ASSERT_STRING_EQUAL(got[0].release, "0.1.0");
 	CU_ASSERT_EQUAL(got[0].ndrivers, 1);
 	CU_ASSERT_EQUAL(strlen(got[0].date), 10);
+	CU_ASSERT_STRING_EQUAL(got[0].firmware, "fw1.0");	/* version 8: the run's firmware */
+	CU_ASSERT_STRING_EQUAL(got[1].firmware, "fw1.1");
+	CU_ASSERT_STRING_EQUAL(got[0].sha256, "100e1.0");	/* and its module's build */
 	CU_ASSERT_EQUAL(got[2].vid, 0);				/* nothing else */
 }
 
