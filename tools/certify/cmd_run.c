@@ -33,6 +33,9 @@ struct cli_run {
 	char db_err[512];
 	struct cli_progress *progress;
 	struct cli_bind bind;			/* private copies of what boots; what the run binds */
+	const struct cli_rerun *rerun;		/* certify rerun: what it reruns, else NULL */
+	struct certify_serial_target target;	/* --target serial:... */
+	int accel_set;
 };
 
 static void run_usage(FILE *f)
@@ -41,7 +44,10 @@ static void run_usage(FILE *f)
 		   "       [--plan nic|storage|auto|NAME] [--seed N] [--accel auto|tcg|kvm] [--jobs N]\n"
 		   "       [--soak SECONDS]\n"
 		   "       [--db PATH] [--json] [--junit FILE] [--html FILE] [--kernel ELF] [-v]\n"
-		   "       [--no-verifier]   boot without verifier=1: an unofficial run\n");
+		   "       [--no-verifier]   boot without verifier=1: an unofficial run\n"
+		   "       [--target serial:PATH[,baud] [--power-cycle 'CMD'] [--link-cmd 'CMD']\n"
+		   "        [--boot-timeout S]]\n"
+		   "                         a bare-metal machine booting the hvkit ISO\n");
 }
 
 static int run_device(struct cli_run *r, const char *arg)
@@ -66,6 +72,22 @@ static int run_device(struct cli_run *r, const char *arg)
 	return 0;
 }
 
+/* The options of a bare-metal target go together, and QEMU's do not apply to it. */
+static int run_target_args(const struct cli_run *r)
+{
+	if (!r->spec.target && r->spec.power_cycle)
+		return cli_fail("--power-cycle: only with --target serial:PATH"), -1;
+	if (!r->spec.target && r->spec.link_cmd)
+		return cli_fail("--link-cmd: only with --target serial:PATH (QEMU's links are certify's)"), -1;
+	if (!r->spec.target && r->spec.boot_timeout_s > 0)
+		return cli_fail("--boot-timeout: only with --target serial:PATH"), -1;
+	if (r->spec.target && r->spec.jobs > 1)
+		return cli_fail("--jobs %d: a bare-metal target is one machine (--jobs 1)", r->spec.jobs), -1;
+	if (r->spec.target && r->accel_set)
+		return cli_fail("--accel: a bare-metal target runs no QEMU"), -1;
+	return 0;
+}
+
 static int run_args(struct cli_run *r, int argc, char **argv)
 {
 	static const struct option lo[] = {
@@ -75,7 +97,10 @@ static int run_args(struct cli_run *r, int argc, char **argv)
 		{ "junit", required_argument, NULL, 'J' }, { "html", required_argument, NULL, 'H' },
 		{ "verbose", no_argument, NULL, 'v' }, { "help", no_argument, NULL, 'h' },
 		{ "soak", required_argument, NULL, 'S' },
-		{ "no-verifier", no_argument, NULL, 'N' }, CLI_COMMON_OPTS, { NULL, 0, NULL, 0 },
+		{ "no-verifier", no_argument, NULL, 'N' }, { "target", required_argument, NULL, 'T' },
+		{ "power-cycle", required_argument, NULL, 'P' },
+		{ "boot-timeout", required_argument, NULL, 'B' },
+		{ "link-cmd", required_argument, NULL, 'L' }, CLI_COMMON_OPTS, { NULL, 0, NULL, 0 },
 	};
 	char *end;
 	int o;
@@ -103,6 +128,30 @@ static int run_args(struct cli_run *r, int argc, char **argv)
 		case 'a':
 			if (qemu_accel_parse(optarg, &r->accel) < 0)
 				return cli_fail("--accel %s: expected auto, tcg or kvm", optarg), -1;
+			r->accel_set = 1;
+			break;
+		case 'T': {
+			struct certify_err err;
+
+			if (certify_serial_parse(optarg, &r->target, &err) < 0)
+				return cli_fail("%s", err.msg), -1;
+			r->spec.target = &r->target;
+			break;
+		}
+		case 'P':
+			if (!*optarg)
+				return cli_fail("--power-cycle: an empty command"), -1;
+			r->spec.power_cycle = optarg;
+			break;
+		case 'L':
+			if (!*optarg)
+				return cli_fail("--link-cmd: an empty command"), -1;
+			r->spec.link_cmd = optarg;
+			break;
+		case 'B':
+			r->spec.boot_timeout_s = strtod(optarg, &end);
+			if (*end || !*optarg || !(r->spec.boot_timeout_s >= 1 && r->spec.boot_timeout_s <= 86400))
+				return cli_fail("--boot-timeout %s: expected 1..86400 seconds", optarg), -1;
 			break;
 		case 'j':
 			r->spec.jobs = (int)strtol(optarg, &end, 10);
@@ -125,7 +174,7 @@ static int run_args(struct cli_run *r, int argc, char **argv)
 		return cli_fail("run: unexpected argument '%s'", argv[optind]), -1;
 	if (r->spec.ndut == 0)
 		return cli_fail("run: no --device given (see `certify devices`)"), -1;
-	return 0;
+	return run_target_args(r);
 }
 
 /* --plan auto (the default) picks by the first device's kind. */
@@ -249,6 +298,19 @@ char *cli_run_request(const struct cli_run *r, const struct certify_config *cfgs
 	json_object_object_add(o, "seed", json_object_new_string(seed));
 	json_object_object_add(o, "accel", json_object_new_string(qemu_accel_name(r->accel)));
 	json_object_object_add(o, "jobs", json_object_new_int(r->spec.jobs));
+	if (r->soak_s)		/* --soak: a replay or a worker runs the same seconds */
+		json_object_object_add(o, "soak", json_object_new_int((int)r->soak_s));
+	if (r->rerun) {		/* the run this one completes */
+		json_object *cm = json_object_new_object(), *names = json_object_new_array();
+
+		for (size_t i = 0; i < r->rerun->n; i++)
+			json_object_array_add(names, json_object_new_string(r->rerun->names[i]));
+		json_object_object_add(cm, "run", json_object_new_int64(r->rerun->run));
+		json_object_object_add(cm, "configurations", names);
+		json_object_object_add(o, "completes", cm);
+	}
+	if (r->spec.target)
+		json_object_object_add(o, "target", json_object_new_string(r->target.path));
 	json_object_object_add(o, "kernel", json_object_new_string(r->kernel));
 	json_object_object_add(o, "devices", devs);
 	json_object_object_add(o, "modules", mods);
@@ -395,7 +457,73 @@ void cli_run_header(const struct cli_run *r, FILE *out, size_t n)
 	fprintf(out, "plan:    %s sha256 %.16s, %s%s\n", r->plan.file, r->bind.db.plan_sha256,
 		r->bind.db.official ? "official" : "unofficial: ", r->bind.db.unofficial_why);
 	fprintf(out, "kernel:  %s sha256 %.16s\n", r->kernel, r->bind.db.kernel_sha256);
-	fprintf(out, "qemu:    %s\n", r->bind.db.qemu_version);
+	if (r->spec.target)
+		fprintf(out, "target:  serial:%s (%u baud), a bare-metal machine booting the hvkit ISO%s%s\n",
+			r->target.path, r->target.baud, r->spec.power_cycle ? "; power cycle: " : "",
+			r->spec.power_cycle ? r->spec.power_cycle : "");
+	else
+		fprintf(out, "qemu:    %s\n", r->bind.db.qemu_version);
+}
+
+int cli_run_same(struct cli_run *r, const struct certify_db_run *run, char *why, size_t len)
+{
+	const struct certify_db_binding *b = cli_run_binding(r);
+	struct certify_db_driver *drv;
+	size_t n;
+	int same = 1;
+
+	if (strcmp(b->plan_sha256, run->bind.plan_sha256))
+		snprintf(why, len, "plan sha256 %.16s, the run's %.16s", b->plan_sha256, run->bind.plan_sha256);
+	else if (strcmp(b->kernel_sha256, run->bind.kernel_sha256))
+		snprintf(why, len, "kernel sha256 %.16s, the run's %.16s", b->kernel_sha256,
+			 run->bind.kernel_sha256);
+	else
+		why[0] = '\0';
+	drv = cli_run_drivers(r, &n);
+	same = !why[0] && drv && n == run->ndrv;
+	for (size_t i = 0; same && i < n; i++) {
+		int found = 0;
+
+		for (size_t k = 0; k < run->ndrv; k++)
+			found |= !strcmp(drv[i].sha256, run->drv[k].sha256);
+		if (!found) {
+			snprintf(why, len, "module %s sha256 %.16s is none of the run's", drv[i].name,
+				 drv[i].sha256);
+			same = 0;
+		}
+	}
+	if (!same && !why[0])
+		snprintf(why, len, "%zu modules, the run has %zu", n, run->ndrv);
+	free(drv);
+	return same;
+}
+
+/* A rerun runs only the configurations it names; each must be one this matrix runs. */
+static int run_rerun_filter(const struct cli_run *r, struct certify_config *cfgs, int n)
+{
+	const struct cli_rerun *rr = r->rerun;
+
+	for (size_t k = 0; k < rr->n; k++) {
+		int found = 0;
+
+		for (int i = 0; i < n; i++)
+			found |= !strcmp(cfgs[i].name, rr->names[k]) && cfgs[i].state == CERTIFY_CFG_RUN;
+		if (!found)
+			return cli_fail("rerun: configuration %s of run %lld is not one this host runs "
+					"in plan %s", rr->names[k], (long long)rr->run, r->plan.name), -1;
+	}
+	for (int i = 0; i < n; i++) {
+		int named = 0;
+
+		for (size_t k = 0; k < rr->n; k++)
+			named |= !strcmp(cfgs[i].name, rr->names[k]);
+		if (named || cfgs[i].state != CERTIFY_CFG_RUN)
+			continue;
+		cfgs[i].state = CERTIFY_CFG_NOTRUN;
+		snprintf(cfgs[i].why, sizeof(cfgs[i].why), "not rerun: it neither failed nor erred in "
+			 "run %lld", (long long)rr->run);
+	}
+	return 0;
 }
 
 int cli_run_matrix(struct cli_run *r, struct certify_config **cfgs)
@@ -410,9 +538,18 @@ int cli_run_matrix(struct cli_run *r, struct certify_config **cfgs)
 		return cli_fail("--accel kvm: KVM unusable: %s", why), -1;
 	for (size_t i = 0; i < r->spec.ndut; i++)
 		irqs &= r->spec.dut[i].m->irqs;
+	if (r->spec.target)
+		kvm_ok = 1;	/* no QEMU: every configuration of the plan is the machine's */
 	n = certify_matrix_build(&r->plan, r->accel, kvm_ok, why, irqs, cfgs, &err);
 	if (n < 0)
 		return cli_fail("%s", err.msg), -1;
+	if (r->rerun && run_rerun_filter(r, *cfgs, n) < 0) {
+		free(*cfgs);
+		*cfgs = NULL;
+		return -1;
+	}
+	if (r->spec.target)
+		certify_matrix_target(*cfgs, (size_t)n);
 	return n;
 }
 
@@ -438,12 +575,16 @@ static int run_execute(struct cli_run *r, FILE *human)
 	struct certify_db_driver *drv;
 	struct certify_err err;
 	enum certify_verdict v;
-	char *req, *log;
+	char *req, *log, why[256];
 	size_t ndrv;
 	int n = cli_run_matrix(r, &cfgs), rc;
 
 	if (n < 0)
 		return CLI_ERROR;
+	if (r->rerun && !cli_run_same(r, r->rerun->orig, why, sizeof(why))) {
+		free(cfgs);
+		return cli_fail("rerun: this host differs from run %lld: %s", (long long)r->rerun->run, why);
+	}
 	if (cli_db_open(r->c, &r->db) != CLI_PASS) {
 		free(cfgs);
 		return CLI_ERROR;
@@ -461,6 +602,9 @@ static int run_execute(struct cli_run *r, FILE *human)
 	}
 	cli_run_header(r, human, (size_t)n);
 	fprintf(human, "run:     %lld\n", (long long)r->run_id);
+	if (r->rerun)
+		fprintf(human, "completes: run %lld (%zu configuration%s that failed or erred there)\n",
+			(long long)r->rerun->run, r->rerun->n, r->rerun->n == 1 ? "" : "s");
 	fflush(human);
 	res = calloc((size_t)n + 1, sizeof(*res));
 	r->progress = cli_progress_new(human, (size_t)n, r->spec.jobs, r->verbose);
@@ -534,11 +678,23 @@ const char *cli_run_plan(const struct cli_run *r)
 
 int cli_cmd_run(int argc, char **argv, struct cli_common *c)
 {
+	return cli_run_main_rerun(argc, argv, c, NULL, NULL);
+}
+
+int cli_run_main(int argc, char **argv, struct cli_common *c, int64_t *id)
+{
+	return cli_run_main_rerun(argc, argv, c, id, NULL);
+}
+
+int cli_run_main_rerun(int argc, char **argv, struct cli_common *c, int64_t *id,
+		       const struct cli_rerun *rr)
+{
 	struct cli_run r;
 	int rc;
 
 	memset(&r, 0, sizeof(r));
 	r.c = c;
+	r.rerun = rr;
 	r.spec.jobs = 1;
 	r.accel = QEMU_ACCEL_AUTO;
 	/* Installed first: from here on no QEMU outlives certify, also on SIGINT/SIGTERM. */
@@ -547,6 +703,8 @@ int cli_cmd_run(int argc, char **argv, struct cli_common *c)
 		rc = CLI_ERROR;
 	else
 		rc = run_execute(&r, c->json ? stderr : stdout);
+	if (id)
+		*id = r.run_id;
 	certify_db_close(r.db);
 	cli_bind_free(&r.bind);
 	certify_modinfo_free_all(r.mods, r.nmods);
