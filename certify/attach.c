@@ -45,11 +45,14 @@ static int attach_ctrl(const struct certify_model *m, const struct certify_attac
 
 	r |= certify_strv_pushf(a, "%s,id=%s%zu%s", m->model, m->ctrl, at->index, at->props);
 	r |= certify_strv_push(a, "-device");
+	/* ver= is the disk's firmware revision (ATA IDENTIFY words 23-26, SCSI INQUIRY bytes
+	 * 32-35): the host check dev.firmware knows what the driver must report. */
 	if (m->attach == CERTIFY_ATTACH_AHCI)
-		r |= certify_strv_pushf(a, "%s,drive=%s,bus=%s%zu.0", disk, at->drive, m->ctrl, at->index);
+		r |= certify_strv_pushf(a, "%s,drive=%s,bus=%s%zu.0,ver=" CERTIFY_DISK_FW_FMT, disk,
+					at->drive, m->ctrl, at->index, at->index);
 	else
-		r |= certify_strv_pushf(a, "%s,drive=%s,bus=%s%zu.0,scsi-id=0", disk, at->drive, m->ctrl,
-					at->index);
+		r |= certify_strv_pushf(a, "%s,drive=%s,bus=%s%zu.0,scsi-id=0,ver=" CERTIFY_DISK_FW_FMT,
+					disk, at->drive, m->ctrl, at->index, at->index);
 	return r;
 }
 

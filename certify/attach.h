@@ -41,6 +41,10 @@ void certify_attach_each_nic(const struct certify_run_spec *spec,
 void certify_drive_id(char *out, size_t len, size_t dev);
 
 /* What a recipe fills in; NULL/"" where a recipe does not use it. */
+/* The firmware revision certify gives the disk behind an AHCI or SCSI controller at place
+ * index (4 characters: all a SCSI INQUIRY revision holds, for index < 10). */
+#define CERTIFY_DISK_FW_FMT	"HVF%zu"
+
 struct certify_attach {
 	size_t index;		/* the device's place: controller ids are ctrl + index */
 	const char *props;	/* "" or ",prop=value..." for the model's -device */

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fwverify.h"
 #include "hostcheck.h"
 #include "spec.h"
 
@@ -90,6 +91,8 @@ static const struct {
 	  "certify has no tap on a physical NIC's wire" },
 	{ "qmp.blockstats", hostcheck_need_blkstats, "the kernel never reached sync point blkstats",
 	  "a physical machine has no QEMU block statistics" },
+	{ "dev.firmware", certify_fw_required, "the kernel reported no devices",
+	  "certify knows only the firmware QEMU gives a device, not a physical one's" },
 };
 
 struct certify_hostcheck *certify_hostcheck_get(struct certify_hostchecks *s, const char *name)

@@ -99,6 +99,17 @@ static int hvr_add_pci(struct hvr_run *run, const struct hvr_record *rec)
 	p.hdr = (uint8_t)v[6];
 	hvr_copy(p.driver, sizeof(p.driver), hvr_get(rec, "driver") ? hvr_get(rec, "driver") : "-");
 	hvr_copy(p.failed, sizeof(p.failed), hvr_get(rec, "failed"));
+	const char *fw = hvr_get(rec, "fw"), *msha = hvr_get(rec, "module_sha256");
+	if (fw && (!fw[0] || strlen(fw) >= sizeof(p.fw) || strchr(fw, '"'))) {
+		hvr_run_error(run, "pci record %s: bad 'fw' (empty, over 31 bytes or with a '\"')", p.slot);
+		return -1;
+	}
+	if (msha && (strlen(msha) != 64 || strspn(msha, "0123456789abcdef") != 64)) {
+		hvr_run_error(run, "pci record %s: bad 'module_sha256' (not 64 lower-case hex digits)", p.slot);
+		return -1;
+	}
+	hvr_copy(p.fw, sizeof(p.fw), fw);
+	hvr_copy(p.module_sha256, sizeof(p.module_sha256), msha);
 	if (run->npci == HVR_MAX_PCI)
 		return hvr_flood(run, "pci", HVR_MAX_PCI);
 	grown = hvr_grow(run->pci, run->npci, sizeof(p));

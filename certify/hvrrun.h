@@ -29,6 +29,8 @@ struct hvr_pci {
 	uint8_t rev, hdr;
 	char driver[48];	/* "-" when unbound */
 	char failed[48];	/* the driver that was contained here, or "" */
+	char fw[32];		/* the firmware revision its driver reported (fw=), or "" */
+	char module_sha256[65];	/* the sha256 of its driver's module, or "" */
 };
 
 /* A contained driver (docs/result-channel.md, `drvfail`): its probe or remove was

@@ -153,6 +153,22 @@ static int ktcfg_drvcheck(struct ktcfg_parser *p, const char *w, struct certify_
 	return 0;
 }
 
+/* One word of `fwrev = SLOT:REV`; the revision is after the last colon, so it has none. */
+static int ktcfg_fwcheck(struct ktcfg_parser *p, const char *w, struct certify_drvcheck *c)
+{
+	const char *colon = strrchr(w, ':');
+	size_t slen = colon ? (size_t)(colon - w) : 0;
+
+	memset(c, 0, sizeof(*c));
+	if (!colon || slen < 7 || slen >= sizeof(c->slot) || !colon[1] ||
+	    strlen(colon + 1) >= sizeof(c->fw))
+		return ktcfg_err(p, "fwrev: '%s': expected SLOT:REV (REV up to 31 bytes, - for none), e.g. 00:04.0:1.0", w);
+	memcpy(c->slot, w, slen);
+	strcpy(c->fw, colon + 1);
+	c->firmware = 1;
+	return 0;
+}
+
 /* One word of `contained = SLOT:OP:REASON:VIA`: the last three fields after the slot. */
 static int ktcfg_contcheck(struct ktcfg_parser *p, const char *w, struct certify_drvcheck *c)
 {
@@ -196,6 +212,8 @@ static int ktcfg_checks(struct ktcfg_parser *p, struct certify_ktest *t, const c
 {
 	struct certify_strv words = { 0 };
 	size_t elem = kind == 'm' ? sizeof(*t->modcheck) : sizeof(*t->drvcheck);
+	struct certify_drvcheck **dst = kind == 'c' ? &t->contcheck : kind == 'f' ? &t->fwcheck : &t->drvcheck;
+	size_t *ndst = kind == 'c' ? &t->ncontcheck : kind == 'f' ? &t->nfwcheck : &t->ndrvcheck;
 	void *arr;
 	int rc = 0;
 
@@ -207,19 +225,16 @@ static int ktcfg_checks(struct ktcfg_parser *p, struct certify_ktest *t, const c
 	for (size_t i = 0; i < words.n && rc == 0; i++)
 		rc = kind == 'm' ? ktcfg_modcheck(p, words.v[i], (struct certify_modcheck *)arr + i)
 		     : kind == 'c' ? ktcfg_contcheck(p, words.v[i], (struct certify_drvcheck *)arr + i)
+		     : kind == 'f' ? ktcfg_fwcheck(p, words.v[i], (struct certify_drvcheck *)arr + i)
 				   : ktcfg_drvcheck(p, words.v[i], (struct certify_drvcheck *)arr + i);
 	if (rc == 0 && kind == 'm') {
 		free(t->modcheck);
 		t->modcheck = arr;
 		t->nmodcheck = words.n;
-	} else if (rc == 0 && kind == 'c') {
-		free(t->contcheck);
-		t->contcheck = arr;
-		t->ncontcheck = words.n;
 	} else if (rc == 0) {
-		free(t->drvcheck);
-		t->drvcheck = arr;
-		t->ndrvcheck = words.n;
+		free(*dst);
+		*dst = arr;
+		*ndst = words.n;
 	} else {
 		free(arr);
 	}
@@ -335,6 +350,8 @@ static int ktcfg_key(struct ktcfg_parser *p, struct certify_ktest *t, const char
 		return ktcfg_checks(p, t, v, 'd');
 	} else if (strcmp(key, "contained") == 0) {
 		return ktcfg_checks(p, t, v, 'c');
+	} else if (strcmp(key, "fwrev") == 0) {
+		return ktcfg_checks(p, t, v, 'f');
 	} else if (strcmp(key, "disks") == 0) {
 		return ktcfg_disks(p, t, v);
 	} else if (strcmp(key, "needs") == 0) {
@@ -561,6 +578,7 @@ void certify_ktcfg_free(struct certify_ktcfg *cfg)
 		free(cfg->test[i].modcheck);
 		free(cfg->test[i].drvcheck);
 		free(cfg->test[i].contcheck);
+		free(cfg->test[i].fwcheck);
 		certify_strv_free(&cfg->test[i].qemu);
 		certify_strv_free(&cfg->test[i].groups);
 		certify_strv_free(&cfg->test[i].needs);
@@ -674,6 +692,14 @@ int certify_drvcheck_eval(const struct certify_drvcheck *c, const struct hvr_run
 		if (f && strcmp(run->pci[i].failed, f->driver)) {
 			snprintf(why, whylen, "%s: the pci record says failed='%s', the drvfail record driver %s",
 				 slot, run->pci[i].failed, f->driver);
+			return 0;
+		}
+		if (c->firmware) {
+			const char *fw = run->pci[i].fw[0] ? run->pci[i].fw : "-";
+			if (strlen(fw) == strlen(c->fw) && ktcfg_reason_has(fw, c->fw))
+				return 1;
+			snprintf(why, whylen, "%s: firmware '%s' reported by driver %s, expected '%s'", slot,
+				 fw, run->pci[i].driver, c->fw);
 			return 0;
 		}
 		if (strcmp(run->pci[i].driver, c->driver) == 0)

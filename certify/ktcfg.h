@@ -27,6 +27,10 @@ struct certify_drvcheck {
 	int contained;
 	char op[16], reason[16], via[48];
 	char reset[8];		/* VIA/RESET: the drvfail record's reset (off, flr); "" any */
+	/* `fwrev = SLOT:REV` instead: the pci record's fw is REV ('_' matches a blank;
+	 * "-": the driver reported none). */
+	int firmware;
+	char fw[32];
 };
 
 /* One [section] of the file. */
@@ -47,6 +51,8 @@ struct certify_ktest {
 	size_t ndrvcheck;
 	struct certify_drvcheck *contcheck;	/* contained = ... */
 	size_t ncontcheck;
+	struct certify_drvcheck *fwcheck;	/* fwrev = ... */
+	size_t nfwcheck;
 	struct certify_strv qemu;	/* extra QEMU arguments */
 	struct qemu_disk disks[QEMU_MAX_DISKS];
 	size_t ndisks;

@@ -13,6 +13,7 @@
 #include "blkstats.h"
 #include "blkverify.h"
 #include "cmdline.h"
+#include "fwverify.h"
 #include "macverify.h"
 #include "peer.h"
 #include "proc.h"
@@ -531,6 +532,15 @@ static void run_one(struct run_exec *x, size_t i)
 	}
 	if (b.mac.n)
 		certify_macverify_check(&b.mac, certify_hostcheck_get(&r->checks, "nic.mac"));
+	if (r->res.run.npci && certify_fw_required(x->spec)) {
+		char qv[128] = "";
+		struct certify_err qerr;
+
+		if (qemu_version(NULL, qv, sizeof(qv), &qerr) < 0)
+			certify_hostcheck_notrun(certify_hostcheck_get(&r->checks, "dev.firmware"), "%s", qerr.msg);
+		else
+			certify_fwverify_check(x->spec, &r->res.run, qv, certify_hostcheck_get(&r->checks, "dev.firmware"));
+	}
 	certify_macverify_free(&b.mac);
 	if (b.stats_done) {
 		struct certify_hostcheck *c = certify_hostcheck_get(&r->checks, "qmp.blockstats");

@@ -360,10 +360,17 @@ static int db_device_add(struct certify_db *db, int64_t run, const struct certif
 	sqlite3_bind_text(st, 7, d->model, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 8, d->vendor, -1, SQLITE_TRANSIENT);
 	if (db_returning(db, st, &id, err) < 0 ||
-	    db_prepare(db, "INSERT OR IGNORE INTO run_devices VALUES (?, ?)", &st, err) < 0)
+	    db_prepare(db, "INSERT INTO run_devices (run_id, device_id, firmware, module_sha256) "
+		       "VALUES (?, ?, ?, ?) ON CONFLICT (run_id, device_id) DO UPDATE SET "
+		       "firmware = coalesce(excluded.firmware, firmware), "
+		       "module_sha256 = coalesce(excluded.module_sha256, module_sha256)", &st, err) < 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, run);
 	sqlite3_bind_int64(st, 2, id);
+	if (d->firmware[0])
+		sqlite3_bind_text(st, 3, d->firmware, -1, SQLITE_TRANSIENT);
+	if (d->module_sha256[0])
+		sqlite3_bind_text(st, 4, d->module_sha256, -1, SQLITE_TRANSIENT);
 	return db_done(db, st, err);
 }
 

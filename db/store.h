@@ -35,6 +35,9 @@ struct certify_db_result {
 struct certify_db_device {
 	unsigned vid, did, svid, ssid, class;
 	char kind[16], model[48], vendor[64];
+	/* What the run's kernel said of it (version 8): the firmware revision its driver
+	 * reported ("" none) and the sha256 of the module that drove it ("" unbound). */
+	char firmware[32], module_sha256[65];
 };
 
 struct certify_db_driver {
@@ -210,6 +213,8 @@ struct certify_db_certified {
 	char date[16];			/* YYYY-MM-DD the run finished */
 	int ndrivers;			/* drivers the run loaded: the pairing is known only when 1 */
 	int imported;			/* a vendor's submission (certify import), not a local run */
+	char firmware[32];		/* what its driver reported in the run (version 8), "" none */
+	char sha256[65];		/* the driver module's sha256 */
 };
 
 /*

@@ -10,7 +10,8 @@
 	"SELECT d.vid, d.did, d.svid, d.ssid, d.kind, dr.name, dr.version, rel.release, r.id, " \
 	"       substr(r.finished, 1, 10), " \
 	"       (SELECT count(*) FROM run_drivers x WHERE x.run_id = r.id) AS ndrivers, " \
-	"       EXISTS (SELECT 1 FROM submissions s WHERE s.run_id = r.id) " \
+	"       EXISTS (SELECT 1 FROM submissions s WHERE s.run_id = r.id), " \
+	"       rd.firmware, dr.sha256 " \
 	"FROM certified_runs r " \
 	"JOIN run_devices rd ON rd.run_id = r.id JOIN devices d ON d.id = rd.device_id " \
 	"JOIN run_drivers rr ON rr.run_id = r.id JOIN drivers dr ON dr.id = rr.driver_id " \
@@ -68,6 +69,8 @@ static int db_certified_row(const struct db_rows_cb *cb, sqlite3_stmt *st)
 	db_col_text(st, 9, c.date, sizeof(c.date));
 	c.ndrivers = sqlite3_column_int(st, 10);
 	c.imported = sqlite3_column_int(st, 11);
+	db_col_text(st, 12, c.firmware, sizeof(c.firmware));
+	db_col_text(st, 13, c.sha256, sizeof(c.sha256));
 	return fn(cb->ctx, &c);
 }
 

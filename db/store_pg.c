@@ -401,7 +401,12 @@ static int db_pg_device_add(struct certify_db *db, int64_t run, const struct cer
 		return -1;
 	db_pg_i64(&q, run);
 	db_pg_i64(&q, id);
-	return db_pg_cmd(db, "INSERT INTO run_devices VALUES ($1, $2) ON CONFLICT DO NOTHING", &q, err);
+	db_pg_text(&q, d->firmware[0] ? d->firmware : NULL);
+	db_pg_text(&q, d->module_sha256[0] ? d->module_sha256 : NULL);
+	return db_pg_cmd(db, "INSERT INTO run_devices AS x (run_id, device_id, firmware, module_sha256) "
+			 "VALUES ($1, $2, $3, $4) ON CONFLICT (run_id, device_id) DO UPDATE SET "
+			 "firmware = coalesce(excluded.firmware, x.firmware), "
+			 "module_sha256 = coalesce(excluded.module_sha256, x.module_sha256)", &q, err);
 }
 
 static int db_pg_release_set(struct certify_db *db, int64_t run, const char *release,

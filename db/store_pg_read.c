@@ -55,7 +55,7 @@ static int db_pg_run_row(struct certify_db *db, int64_t id, struct certify_db_ru
 static int db_pg_run_devices(struct certify_db *db, struct certify_db_run *r, struct certify_err *err)
 {
 	PGresult *q = db_pg_by_id(db, "SELECT d.vid, d.did, d.svid, d.ssid, d.class, d.kind, d.model, "
-				  "d.vendor FROM run_devices x JOIN devices d ON d.id = x.device_id "
+				  "d.vendor, x.firmware, x.module_sha256 FROM run_devices x JOIN devices d ON d.id = x.device_id "
 				  "WHERE x.run_id = $1 ORDER BY d.id", r->id, err);
 
 	if (!q)
@@ -73,6 +73,8 @@ static int db_pg_run_devices(struct certify_db *db, struct certify_db_run *r, st
 		db_pg_str(q, i, 5, d->kind, sizeof(d->kind));
 		db_pg_str(q, i, 6, d->model, sizeof(d->model));
 		db_pg_str(q, i, 7, d->vendor, sizeof(d->vendor));
+		db_pg_str(q, i, 8, d->firmware, sizeof(d->firmware));
+		db_pg_str(q, i, 9, d->module_sha256, sizeof(d->module_sha256));
 	}
 	PQclear(q);
 	q = db_pg_by_id(db, "SELECT d.name, d.version, d.vendor, d.sha256 FROM run_drivers x "
@@ -299,7 +301,8 @@ int db_pg_certified(struct certify_db *db,
 		"SELECT d.vid, d.did, d.svid, d.ssid, d.kind, dr.name, dr.version, rel.release, r.id, "
 		"       substr(r.finished, 1, 10), "
 		"       (SELECT count(*) FROM run_drivers x WHERE x.run_id = r.id) AS ndrivers, "
-		"       EXISTS (SELECT 1 FROM submissions s WHERE s.run_id = r.id)::int "
+		"       EXISTS (SELECT 1 FROM submissions s WHERE s.run_id = r.id)::int, "
+		"       rd.firmware, dr.sha256 "
 		"FROM certified_runs r "
 		"JOIN run_devices rd ON rd.run_id = r.id JOIN devices d ON d.id = rd.device_id "
 		"JOIN run_drivers rr ON rr.run_id = r.id JOIN drivers dr ON dr.id = rr.driver_id "
@@ -326,6 +329,8 @@ int db_pg_certified(struct certify_db *db,
 		db_pg_str(q, i, 9, c.date, sizeof(c.date));
 		c.ndrivers = (int)db_pg_ll(q, i, 10);
 		c.imported = (int)db_pg_ll(q, i, 11);
+		db_pg_str(q, i, 12, c.firmware, sizeof(c.firmware));
+		db_pg_str(q, i, 13, c.sha256, sizeof(c.sha256));
 		rc = fn(ctx, &c);
 	}
 	PQclear(q);

@@ -59,8 +59,8 @@ static int db_run_devices(struct certify_db *db, struct certify_db_run *r, struc
 {
 	sqlite3_stmt *st;
 
-	if (db_prepare(db, "SELECT d.vid, d.did, d.svid, d.ssid, d.class, d.kind, d.model, d.vendor "
-		       "FROM run_devices x JOIN devices d ON d.id = x.device_id WHERE x.run_id = ? "
+	if (db_prepare(db, "SELECT d.vid, d.did, d.svid, d.ssid, d.class, d.kind, d.model, d.vendor, "
+		       "x.firmware, x.module_sha256 FROM run_devices x JOIN devices d ON d.id = x.device_id WHERE x.run_id = ? "
 		       "ORDER BY d.id", &st, err) < 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, r->id);
@@ -77,6 +77,8 @@ static int db_run_devices(struct certify_db *db, struct certify_db_run *r, struc
 		db_col_text(st, 5, d->kind, sizeof(d->kind));
 		db_col_text(st, 6, d->model, sizeof(d->model));
 		db_col_text(st, 7, d->vendor, sizeof(d->vendor));
+		db_col_text(st, 8, d->firmware, sizeof(d->firmware));
+		db_col_text(st, 9, d->module_sha256, sizeof(d->module_sha256));
 	}
 	sqlite3_finalize(st);
 	if (db_prepare(db, "SELECT d.name, d.version, d.vendor, d.sha256 FROM run_drivers x "

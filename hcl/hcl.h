@@ -74,6 +74,10 @@ void hcl_coverage_free(struct hcl_coverage *c);
 struct hcl_cert {
 	char *release, *driver, *driver_version;
 	char *firmware;			/* NULL when unknown */
+	/* firmware_match (optional): HCLBIN_FW_*, fw_match_given 0 when the list leaves it
+	 * out (then exact for a named firmware, any for null) */
+	int fw_match, fw_match_given;
+	char module_sha256[65];		/* the certified build; "" when the list names none */
 	char **features;
 	size_t nfeatures;
 	char *certified;		/* YYYY-MM-DD */
@@ -117,6 +121,7 @@ struct hcl_certified {
 	size_t nruns;
 	enum hcl_status status;
 	const struct hcl_coverage *coverage;	/* NULL: not stated */
+	const char *module_sha256;		/* the run's module; NULL: not known */
 };
 
 /* hcl_list.c: the JSON format, read in one pass. */
@@ -143,6 +148,9 @@ int hcl_list_write(const struct hcl_list *l, FILE *f);
 int hcl_export(const char *db, const char *out, int local, struct hcl_err *err);
 void hcl_list_free(struct hcl_list *l);
 const char *hcl_type_name(enum hcl_type t);
+/* firmware_match: "exact", "minimum", "any" <-> HCLBIN_FW_*. */
+int hcl_parse_fw_match(const char *s, int *m);
+const char *hcl_fw_match_name(int m);
 const char *hcl_status_name(enum hcl_status s);
 /* "8086" or "*" for HV_PCI_ANY; buf holds at least 5 bytes. */
 const char *hcl_id_str(uint32_t v, char *buf);
@@ -253,6 +261,11 @@ struct hcl_dev {
 	char vendor[96], model[128];
 	char driver[32];		/* kernel driver in use, when the input says */
 	char modules[64];		/* kernel modules, when the input says */
+	/* What JSON inventories and hvkernel boot logs say and lspci does not: */
+	int fw_known;			/* the input says whether the driver reported firmware */
+	char firmware[32];		/* the revision ("" none reported) when fw_known */
+	char driver_version[32];	/* the bound driver's version, "" when not said */
+	char module_sha256[65];		/* the driver module's sha256 (hvkernel), "" */
 	const char *absent;		/* why the function is not really there, or NULL */
 	size_t line;			/* where the input describes it (0: not a text input) */
 };
@@ -287,6 +300,11 @@ struct hcl_result {
 	int deprecated;
 	int counted;			/* counts toward the server verdict */
 	char reason[256];
+	/* certified devices: the inventory's firmware and driver build against the entry */
+	const char *fw_verdict;		/* "ok", "uncertified", "unknown", "any"; NULL otherwise */
+	const char *build_verdict;	/* "certified", "uncertified", "unknown" (not said), NULL */
+	char fw_rule[48];		/* "exactly 2.1-0", "at least 9.20", "any" */
+	char note[256];			/* what is wrong with firmware or build, "" */
 };
 /* What the server verdict counts: certified controllers (cards: functions sharing a
  * domain:bus:device are one card) and their functions (ports). */

@@ -163,6 +163,17 @@ static void hcl_canon_cert(struct hcl_canon *c, const struct hcl_cert *ce)
 		hcl_canon_str(c, ce->firmware);
 	else
 		hcl_canon_lit(c, "null");
+	/* the optional members only when the list has them: older lists keep their digest */
+	if (ce->fw_match_given) {
+		hcl_canon_lit(c, ",\"firmware_match\":\"");
+		hcl_canon_cstr(c, hcl_fw_match_name(ce->fw_match));
+		hcl_canon_lit(c, "\"");
+	}
+	if (ce->module_sha256[0]) {
+		hcl_canon_lit(c, ",\"module_sha256\":\"");
+		hcl_canon_cstr(c, ce->module_sha256);
+		hcl_canon_lit(c, "\"");
+	}
 	hcl_canon_lit(c, ",\"runs\":");
 	hcl_canon_strv(c, ce->runs, ce->nruns);
 	hcl_canon_lit(c, ",\"status\":\"");

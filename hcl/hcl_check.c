@@ -67,6 +67,58 @@ static void hcl_why_not(const struct hclbin *hb, int rel, const struct pcimatch_
 	snprintf(r->reason, sizeof(r->reason), "not in the list");
 }
 
+/* A certified device's firmware (hclbin_fw_ok: the kernel's rule) and driver build (the
+ * version, and for an hvkernel boot log the module's sha256) against its entry. */
+static void hcl_check_build(const struct hclbin_entry *e, const struct hcl_dev *d, struct hcl_result *r)
+{
+	size_t n = 0;
+	char want[65];
+
+	if (e->fw_match == HCLBIN_FW_ANY)
+		snprintf(r->fw_rule, sizeof(r->fw_rule), "any");
+	else
+		snprintf(r->fw_rule, sizeof(r->fw_rule), "%s %s",
+			 e->fw_match == HCLBIN_FW_MINIMUM ? "at least" : "exactly", e->firmware);
+	if (e->fw_match == HCLBIN_FW_ANY) {
+		r->fw_verdict = "any";
+	} else if (!d->fw_known) {
+		r->fw_verdict = "unknown";
+		n += (size_t)snprintf(r->note + n, sizeof(r->note) - n, "firmware unknown: the input "
+				      "does not say (lspci never does, a boot log only for a bound "
+				      "device; the list certifies %s)", r->fw_rule);
+	} else {
+		int ok = hclbin_fw_ok(e, d->firmware[0] ? d->firmware : NULL);
+
+		r->fw_verdict = ok == 1 ? "ok" : ok == 0 ? "uncertified" : "unknown";
+		if (ok == 0)
+			n += (size_t)snprintf(r->note + n, sizeof(r->note) - n, "firmware %s is NOT "
+					      "certified: the list certifies %s", d->firmware, r->fw_rule);
+		else if (ok < 0)
+			n += (size_t)snprintf(r->note + n, sizeof(r->note) - n, "firmware unknown: "
+					      "its driver reported none (the list certifies %s)", r->fw_rule);
+	}
+	if (!d->driver_version[0] && !d->module_sha256[0]) {
+		r->build_verdict = "unknown";
+		return;
+	}
+	r->build_verdict = "certified";
+	if (d->driver_version[0] && (strcmp(d->driver, e->driver) || strcmp(d->driver_version, e->version))) {
+		r->build_verdict = "uncertified";
+		n += (size_t)snprintf(r->note + n, n < sizeof(r->note) ? sizeof(r->note) - n : 0,
+				      "%sdriver %s %s is not the certified %s %s", n ? "; " : "",
+				      d->driver[0] ? d->driver : "?", d->driver_version, e->driver, e->version);
+	} else if (d->module_sha256[0] && e->has_sha) {
+		for (int i = 0; i < 32; i++)
+			snprintf(want + 2 * i, 3, "%02x", e->module_sha256[i]);
+		if (strcmp(want, d->module_sha256)) {
+			r->build_verdict = "uncertified";
+			snprintf(r->note + n, n < sizeof(r->note) ? sizeof(r->note) - n : 0,
+				 "%smodule sha256 %.12s... is not the certified build %.12s...", n ? "; " : "",
+				 d->module_sha256, want);
+		}
+	}
+}
+
 static void hcl_check_dev(const struct hclbin *hb, int rel, const struct hcl_dev *d,
 			  struct hcl_result *r)
 {
@@ -109,6 +161,7 @@ static void hcl_check_dev(const struct hclbin *hb, int rel, const struct hcl_dev
 	r->deprecated = deprecated;
 	snprintf(r->reason, sizeof(r->reason), "%sentry %s",
 		 deprecated ? "deprecated: still supported, due to be removed; " : "", desc);
+	hcl_check_build(&e, d, r);
 }
 
 /* "1 certified NIC (2 ports of one card)", "2 certified storage controllers". */

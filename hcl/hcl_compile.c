@@ -35,6 +35,15 @@ static void hcl_bin_entry(const struct hcl_entry *e, const struct hcl_cert *c, i
 	b->release = (uint8_t)rel;
 	snprintf(b->driver, sizeof(b->driver), "%s", c->driver);
 	snprintf(b->version, sizeof(b->version), "%s", c->driver_version);
+	b->fw_match = (uint8_t)c->fw_match;
+	if (c->fw_match != HCLBIN_FW_ANY)
+		snprintf(b->firmware, sizeof(b->firmware), "%s", c->firmware);
+	b->has_sha = c->module_sha256[0] != 0;
+	for (int i = 0; b->has_sha && i < 32; i++) {
+		unsigned v;
+		sscanf(c->module_sha256 + 2 * i, "%2x", &v);
+		b->module_sha256[i] = (uint8_t)v;
+	}
 }
 
 int hcl_compile_entries(struct hclbin_entry *ents, size_t n, const struct hcl_list *top,

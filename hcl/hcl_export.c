@@ -24,6 +24,7 @@
 struct hcl_export_row {
 	struct hcl_certified c;
 	char vendor[128], model[128], release[48], driver[32], version[32], date[16];
+	char firmware[32], sha256[65];	/* the latest run's: what the list names */
 	char *runs_buf[64];
 	int64_t run_ids[64];
 	size_t nruns;
@@ -135,6 +136,8 @@ static int hcl_export_add(void *ctx, const struct certify_db_certified *c)
 			  r->vendor, sizeof(r->vendor), r->model, sizeof(r->model));
 	}
 	snprintf(r->date, sizeof(r->date), "%s", c->date);	/* ordered: the latest wins */
+	snprintf(r->firmware, sizeof(r->firmware), "%s", c->firmware);
+	snprintf(r->sha256, sizeof(r->sha256), "%s", c->sha256);
 	r->last_run = (int)c->run;
 	if (r->nruns < sizeof(r->runs_buf) / sizeof(r->runs_buf[0])) {
 		char id[32];
@@ -242,6 +245,8 @@ int hcl_export(const char *db, const char *out, int local, struct hcl_err *err)
 		r->c.driver = r->driver;
 		r->c.driver_version = r->version;
 		r->c.certified = r->date;
+		r->c.firmware = r->firmware[0] ? r->firmware : NULL;
+		r->c.module_sha256 = strlen(r->sha256) == 64 ? r->sha256 : NULL;
 		r->c.runs = (const char *const *)r->runs_buf;
 		r->c.nruns = r->nruns;
 		r->c.coverage = &r->cov;

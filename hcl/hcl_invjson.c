@@ -22,17 +22,18 @@ static int hcl_ij_hex(struct hcl_jr *r, const struct hcl_jpath *path, int digits
 }
 
 static const char *const hcl_ij_keys[] = { "slot", "vid", "did", "svid", "ssid", "class", "driver",
-					   "rev", NULL };
+					   "rev", "driver_version", "firmware", "module_sha256", NULL };
 
 static int hcl_ij_dev(struct hcl_jr *r, size_t i, struct hcl_dev *d)
 {
-	static const int digits[] = { 0, 4, 4, 4, 4, 6, 0, 2 };
+	static const int digits[] = { 0, 4, 4, 4, 4, 6, 0, 2, 0, 0, 0 };
 	const struct hcl_jpath *path = HCL_JP_IDX(HCL_JP("devices"), i);
 	const char *obj = hcl_jr_here(r);
 	uint64_t seen = 0;
 	long val[8] = { 0 };
-	char drv[sizeof(d->driver)] = "";
-	int k;
+	char drv[sizeof(d->driver)] = "", dver[sizeof(d->driver_version)] = "", fw[sizeof(d->firmware)] = "";
+	char sha[sizeof(d->module_sha256)] = "";
+	int k, fw_known = 0;
 
 	if (hcl_jr_obj_begin(r, path) < 0)
 		return -1;
@@ -46,6 +47,17 @@ static int hcl_ij_dev(struct hcl_jr *r, size_t i, struct hcl_dev *d)
 		if (digits[k]) {
 			if (hcl_ij_hex(r, p, digits[k], &val[k]) < 0)
 				return -1;
+		} else if (k == 9) {	/* firmware: a revision, or null (the driver reports none) */
+			int rc = hcl_jr_string_or_null(r, p);
+
+			if (rc < 0)
+				return -1;
+			if (rc == 1 && (r->slen == 0 || r->slen >= sizeof(fw)))
+				return hcl_jr_fail(r, at, p, "expected a firmware revision of 1 to %zu bytes, or null",
+						   sizeof(fw) - 1);
+			if (rc == 1)
+				memcpy(fw, r->sbuf, r->slen + 1);
+			fw_known = 1;
 		} else if (hcl_jr_string(r, p) < 0) {
 			return -1;
 		} else if (k == 0) {
@@ -59,6 +71,15 @@ static int hcl_ij_dev(struct hcl_jr *r, size_t i, struct hcl_dev *d)
 			}
 			hcl_dev_init(d, r->sbuf, sl, hcl_jr_line_at(r, at));
 			d->rev = -1;
+		} else if (k == 8) {
+			if (r->slen == 0 || r->slen >= sizeof(dver))
+				return hcl_jr_fail(r, at, p, "expected a driver version of 1 to %zu bytes",
+						   sizeof(dver) - 1);
+			memcpy(dver, r->sbuf, r->slen + 1);
+		} else if (k == 10) {
+			if (r->slen != 64 || strspn(r->sbuf, "0123456789abcdef") != 64)
+				return hcl_jr_fail(r, at, p, "expected 64 lower-case hex digits");
+			memcpy(sha, r->sbuf, 65);
 		} else {
 			snprintf(drv, sizeof(drv), "%s", r->sbuf);
 		}
@@ -78,6 +99,12 @@ static int hcl_ij_dev(struct hcl_jr *r, size_t i, struct hcl_dev *d)
 	}
 	d->class = (uint32_t)val[5];
 	memcpy(d->driver, drv, sizeof(drv));
+	memcpy(d->driver_version, dver, sizeof(dver));
+	memcpy(d->firmware, fw, sizeof(fw));
+	memcpy(d->module_sha256, sha, sizeof(sha));
+	d->fw_known = fw_known;
+	if ((dver[0] || sha[0]) && !drv[0])
+		return hcl_jr_fail(r, obj, path, "driver_version and module_sha256 need \"driver\"");
 	if (seen & (1ull << 7)) {
 		d->rev = (int)val[7];
 		if (d->rev == 0xff)

@@ -249,10 +249,29 @@ static int hcl_parse_status(const char *s, enum hcl_status *st)
 	return 0;
 }
 
+int hcl_parse_fw_match(const char *s, int *m)
+{
+	if (strcmp(s, "exact") == 0)
+		*m = HCLBIN_FW_EXACT;
+	else if (strcmp(s, "minimum") == 0)
+		*m = HCLBIN_FW_MINIMUM;
+	else if (strcmp(s, "any") == 0)
+		*m = HCLBIN_FW_ANY;
+	else
+		return -1;
+	return 0;
+}
+
+const char *hcl_fw_match_name(int m)
+{
+	return m == HCLBIN_FW_EXACT ? "exact" : m == HCLBIN_FW_MINIMUM ? "minimum" : "any";
+}
+
 /* In the order hcl export writes them; coverage (index 6) is optional. */
 static const char *const hcl_cert_keys[] = { "driver", "driver_version", "firmware", "features",
-					     "certified", "runs", "coverage", "status", NULL };
-#define HCL_CERT_OPTIONAL (1ull << 6)
+					     "certified", "runs", "coverage", "status",
+					     "firmware_match", "module_sha256", NULL };
+#define HCL_CERT_OPTIONAL ((1ull << 6) | (1ull << 8) | (1ull << 9))
 
 static const char *const hcl_cover_keys[] = { "passed", "not_run", "not_applicable", NULL };
 static const char *const hcl_note_keys[] = { "name", "reason", NULL };
@@ -412,6 +431,20 @@ static int hcl_lr_cert(struct hcl_lr *s, const struct hcl_jpath *path, struct hc
 			if (hcl_parse_status(r->sbuf, &ce->status) < 0)
 				return hcl_jr_fail(r, at, p, "expected certified, deprecated or revoked");
 			break;
+		case 8:
+			if (hcl_jr_string(r, p) < 0)
+				return -1;
+			if (hcl_parse_fw_match(r->sbuf, &ce->fw_match) < 0)
+				return hcl_jr_fail(r, at, p, "expected exact, minimum or any");
+			ce->fw_match_given = 1;
+			break;
+		case 9:
+			if (hcl_jr_string(r, p) < 0)
+				return -1;
+			if (r->slen != 64 || strspn(r->sbuf, "0123456789abcdef") != 64)
+				return hcl_jr_fail(r, at, p, "expected the module's sha256: 64 lower-case hex digits");
+			memcpy(ce->module_sha256, r->sbuf, 65);
+			break;
 		}
 		if (rc < 0)
 			return -1;
@@ -421,6 +454,14 @@ static int hcl_lr_cert(struct hcl_lr *s, const struct hcl_jpath *path, struct hc
 	for (int i = 0; hcl_cert_keys[i]; i++)
 		if (!(seen & (1ull << i)) && !(HCL_CERT_OPTIONAL & (1ull << i)))
 			return hcl_jr_fail(r, obj, path, "missing \"%s\"", hcl_cert_keys[i]);
+	if (!ce->fw_match_given)
+		ce->fw_match = ce->firmware ? HCLBIN_FW_EXACT : HCLBIN_FW_ANY;
+	if (ce->fw_match != HCLBIN_FW_ANY && !ce->firmware)
+		return hcl_jr_fail(r, obj, path, "firmware_match \"%s\" names no firmware (firmware is null)",
+				   hcl_fw_match_name(ce->fw_match));
+	if (ce->fw_match != HCLBIN_FW_ANY && strlen(ce->firmware) >= HCLBIN_FW_SIZE)
+		return hcl_jr_fail(r, obj, path, "firmware \"%.40s\" is longer than %d bytes (hcl.bin's field)",
+				   ce->firmware, HCLBIN_FW_SIZE - 1);
 	return 0;
 }
 

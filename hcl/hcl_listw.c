@@ -66,6 +66,10 @@ static void hcl_wcert(FILE *f, const struct hcl_cert *c)
 		hcl_wstr(f, c->firmware);
 	else
 		fputs("null", f);
+	if (c->fw_match_given)
+		fprintf(f, ",\"firmware_match\":\"%s\"", hcl_fw_match_name(c->fw_match));
+	if (c->module_sha256[0])
+		fprintf(f, ",\"module_sha256\":\"%s\"", c->module_sha256);
 	fputs(",\"features\":", f);
 	hcl_wstrv(f, c->features, c->nfeatures);
 	fputs(",\"certified\":", f);
@@ -154,6 +158,11 @@ static int hcl_fill_cert(struct hcl_cert *c, const struct hcl_certified *r)
 	c->driver = strdup(r->driver);
 	c->driver_version = strdup(r->driver_version);
 	c->firmware = r->firmware ? strdup(r->firmware) : NULL;
+	/* export names what the run's driver reported: that exact revision, or none */
+	c->fw_match = r->firmware ? HCLBIN_FW_EXACT : HCLBIN_FW_ANY;
+	c->fw_match_given = 1;
+	if (r->module_sha256)
+		snprintf(c->module_sha256, sizeof(c->module_sha256), "%s", r->module_sha256);
 	c->features = hcl_strv_dup(r->features, r->nfeatures);
 	c->nfeatures = r->nfeatures;
 	c->certified = strdup(r->certified);

@@ -26,6 +26,8 @@ void hcl_report_print(const struct hcl_report *rep, FILE *f)
 			drv, d->vendor, d->vendor[0] ? " " : "", d->model);
 		if (r->verdict != HCL_V_CERTIFIED || r->deprecated || !r->counted)
 			fprintf(f, "%-13s   %s\n", "", r->reason);
+		if (r->note[0])
+			fprintf(f, "%-13s   %s\n", "", r->note);
 	}
 	fprintf(f, "server: %s on hvkernel %s: %s\n", rep->bootable ? "bootable" : "NOT bootable",
 		rep->release, rep->why);
@@ -76,6 +78,19 @@ static json_object *hcl_report_dev(const struct hcl_result *r)
 	json_object_object_add(o, "kernel_driver", d->driver[0] ?
 				json_object_new_string(d->driver) : NULL);
 	json_object_object_add(o, "reason", json_object_new_string(r->reason));
+	json_object_object_add(o, "firmware", d->fw_known && d->firmware[0] ?
+				json_object_new_string(d->firmware) : NULL);
+	json_object_object_add(o, "firmware_certified", r->fw_verdict ?
+				json_object_new_string(r->fw_rule) : NULL);
+	json_object_object_add(o, "firmware_status", r->fw_verdict ?
+				json_object_new_string(r->fw_verdict) : NULL);
+	json_object_object_add(o, "kernel_driver_version", d->driver_version[0] ?
+				json_object_new_string(d->driver_version) : NULL);
+	json_object_object_add(o, "module_sha256", d->module_sha256[0] ?
+				json_object_new_string(d->module_sha256) : NULL);
+	json_object_object_add(o, "build_status", r->build_verdict ?
+				json_object_new_string(r->build_verdict) : NULL);
+	json_object_object_add(o, "note", r->note[0] ? json_object_new_string(r->note) : NULL);
 	return o;
 }
 

@@ -67,6 +67,9 @@ static void html_head(FILE *out, const struct certify_db_run *r)
 		fprintf(out, "%s%04x:%04x %04x:%04x ", i ? "<br>" : "", r->dev[i].vid, r->dev[i].did,
 			r->dev[i].svid, r->dev[i].ssid);
 		h(out, r->dev[i].model);
+		fputs(", firmware <span class=\"firmware\">", out);
+		h(out, r->dev[i].firmware[0] ? r->dev[i].firmware : "none reported");
+		fputs("</span>", out);
 	}
 	fputs("</td></tr>\n<tr><th>drivers</th><td>", out);
 	for (size_t i = 0; i < r->ndrv; i++) {

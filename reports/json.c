@@ -38,6 +38,10 @@ static json_object *report_json_devices(const struct certify_db_run *r)
 		jstr(o, "kind", d->kind);
 		jstr(o, "model", d->model);
 		jstr(o, "vendor", d->vendor);
+		/* null: the driver reported none (the device has none, or the run is older) */
+		json_object_object_add(o, "firmware", d->firmware[0] ? json_object_new_string(d->firmware) : NULL);
+		json_object_object_add(o, "module_sha256",
+				       d->module_sha256[0] ? json_object_new_string(d->module_sha256) : NULL);
 		json_object_array_add(a, o);
 	}
 	return a;

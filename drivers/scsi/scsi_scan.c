@@ -149,6 +149,11 @@ static int scsi_probe_lun(struct scsi_hba *h, struct scsi_cmd *c, uint16_t targe
 		return 0;	/* SPC-4 6.6.2: no logical unit there */
 	scsi_ascii(vendor, inq + SCSI_INQ_VENDOR, 8);
 	scsi_ascii(product, inq + SCSI_INQ_PRODUCT, 16);
+	/* PRODUCT REVISION LEVEL (SPC-4 6.6.2, bytes 32-35), read before the scratch page is
+	 * reused; the first disk's is the HBA function's firmware as far as INQUIRY tells. */
+	char rev[5] = "";
+	if (inq[SCSI_INQ_ADDLEN] + 5 >= SCSI_INQ_REVISION + 4)
+		scsi_ascii(rev, inq + SCSI_INQ_REVISION, 4);
 	if (SCSI_INQ_TYPE(inq[0]) != SCSI_TYPE_DISK) {
 		hv_log("%s: %s: target %u lun %u: \"%s %s\" is device type 0x%x, not a disk; "
 		       "skipped", h->drvname, h->slot, target, id, vendor, product,
@@ -179,6 +184,8 @@ static int scsi_probe_lun(struct scsi_hba *h, struct scsi_cmd *c, uint16_t targe
 		       SCSI_MAX_DISKS, target, id);
 		return -HV_ENOSPC;
 	}
+	if (rev[0] && !h->fw_reported && hv_pci_set_firmware(h->pci, rev) == 0)
+		h->fw_reported = 1;
 	d = hv_zalloc(sizeof(*d));
 	if (!d)
 		return -HV_ENOMEM;

@@ -83,6 +83,8 @@
 #define SCSI_TYPE_NONE			0x1f	/* unknown or no device type */
 #define SCSI_INQ_VENDOR			8	/* 8 ASCII bytes */
 #define SCSI_INQ_PRODUCT		16	/* 16 ASCII bytes */
+#define SCSI_INQ_REVISION		32	/* 4 ASCII bytes: product revision level */
+#define SCSI_INQ_ADDLEN			4	/* bytes after byte 4 the device returned */
 #define SCSI_INQ_REVISION		32	/* 4 ASCII bytes */
 
 /* SBC-3 5.16.2 / 5.17.2 READ CAPACITY parameter data. */

@@ -120,6 +120,7 @@ struct scsi_hba {
 	struct scsi_disk *disks[SCSI_MAX_DISKS];
 	unsigned ndisks;
 	uint64_t errors, retries;
+	int fw_reported;		/* the first disk's revision went to the DDK */
 };
 
 /* scsi_cdb.c: builders return the CDB length; parsers take the returned data. */

@@ -102,7 +102,19 @@
       tr.appendChild(text("td", r.e.type));
       tr.appendChild(text("td", r.rel));
       tr.appendChild(text("td", r.c.driver + " " + r.c.driver_version, "driver"));
-      tr.appendChild(text("td", r.c.firmware || "-"));
+      // The firmware rule as hcl check states it, and the certified build's sha256.
+      var m = r.c.firmware_match || (r.c.firmware ? "exact" : "any");
+      var fw = !r.c.firmware ? "any" : m === "minimum" ? "at least " + r.c.firmware :
+        m === "any" ? r.c.firmware + " (any accepted)" : r.c.firmware;
+      var ftd = text("td", fw, "firmware");
+      if (r.c.module_sha256) {
+        var b = document.createElement("div");
+        b.className = "build";
+        b.title = "the certified module file's sha256: hvkernel binds only this build";
+        b.textContent = "build " + r.c.module_sha256.slice(0, 12);
+        ftd.appendChild(b);
+      }
+      tr.appendChild(ftd);
       tr.appendChild(text("td", r.c.features.join(", ")));
       tr.appendChild(text("td", r.c.status, "status"));
       tr.appendChild(text("td", r.c.certified));

@@ -59,6 +59,7 @@ static const struct ddk_export ddk_exports[] = {
 	DDK_EXPORT(hv_pci_enable),
 	DDK_EXPORT(hv_pci_disable),		/* 1.1 */
 	DDK_EXPORT(hv_pci_bar),			/* 2.0 */
+	DDK_EXPORT(hv_pci_set_firmware),	/* 2.3 */
 	DDK_EXPORT(hv_pci_irq_alloc),
 	DDK_EXPORT(hv_pci_irq_free),
 	DDK_EXPORT(hv_pci_irq_mode_name),

@@ -120,6 +120,34 @@ void hv_pci_get_info(const struct hv_pci_dev *hd, struct hv_pci_info *out)
 	strlcpy(out->slot, pci_slot_name(d, buf), sizeof(out->slot));
 }
 
+/* Blanks at both ends go (ATA and SCSI pad their strings with them); what is left must be
+ * 1..31 bytes of printable ASCII without '"', so the boot log can quote it and the result
+ * channel escape it. */
+int hv_pci_set_firmware(struct hv_pci_dev *hd, const char *rev)
+{
+	struct pci_dev *d = DDK_PCI(hd);
+	char slot[16];
+	size_t n;
+
+	if (!rev)
+		return -HV_EINVAL;
+	while (*rev == ' ')
+		rev++;
+	n = strlen(rev);
+	while (n && rev[n - 1] == ' ')
+		n--;
+	if (n == 0 || n >= sizeof(d->firmware))
+		return -HV_EINVAL;
+	for (size_t i = 0; i < n; i++)
+		if (rev[i] < 0x20 || rev[i] > 0x7e || rev[i] == '"')
+			return -HV_EINVAL;
+	memcpy(d->firmware, rev, n);
+	d->firmware[n] = 0;
+	klog("pci: %s: firmware \"%s\" (reported by %s)", pci_slot_name(d, slot), d->firmware,
+	     d->driver ? d->driver->name : "?");
+	return 0;
+}
+
 void hv_pci_set_drvdata(struct hv_pci_dev *d, void *data) { DDK_PCI(d)->drvdata = data; }
 void *hv_pci_get_drvdata(const struct hv_pci_dev *d) { return ((const struct pci_dev *)d)->drvdata; }
 uint32_t hv_pci_cfg_read32(const struct hv_pci_dev *d, uint16_t off) { return pci_cfg_read32((const struct pci_dev *)d, off); }

@@ -409,6 +409,7 @@ void contain_fail_device(struct pci_driver *drv, struct pci_dev *d, const struct
 	const char *reset = contain_disable_device(d);
 	d->driver = 0;
 	d->drvdata = 0;
+	d->firmware[0] = 0;	/* the next driver reads its own */
 	d->failed = 1;
 	strlcpy(d->failed_driver, drv->name, sizeof(d->failed_driver));
 	if (m)

@@ -6,6 +6,7 @@
 #include <kern/contain.h>
 #include <kern/driver.h>
 #include <kern/log.h>
+#include <kern/policy.h>
 #include <kern/string.h>
 #include <lib/pcimatch.h>
 
@@ -49,6 +50,9 @@ struct pci_driver *driver_choose(struct pci_dev *d, const struct hv_pci_id **id,
 		/* The hardware policy may allow only the certified driver at its version. */
 		if (d->policy_driver[0] && (strcmp(drv->name, d->policy_driver) != 0 ||
 					    strcmp(drv->version ? drv->version : "", d->policy_version) != 0))
+			continue;
+		/* ... and only the certified build of it, when the list names one. */
+		if (d->policy_driver[0] && !policy_build_allowed(d, drv))
 			continue;
 		if (forced) {
 			if (strcmp(drv->name, forced) == 0) {
@@ -109,6 +113,7 @@ static int driver_try_bind(struct pci_dev *d)
 		klog("driver: %s probe of %s failed: %d", drv->name, slot, ret);
 		d->driver = 0;
 		d->drvdata = 0;
+		d->firmware[0] = 0;	/* the next driver reads its own */
 		return 0;
 	}
 	klog_info("driver: %s bound to %s (%04x:%04x, match score %d) in %llu us (%llu port I/O, "
@@ -174,6 +179,7 @@ void driver_unbind(struct pci_dev *d)
 	klog("driver: %s unbound from %s", drv->name, pci_slot_name(d, slot));
 	d->driver = 0;
 	d->drvdata = 0;
+	d->firmware[0] = 0;	/* the next driver reads its own */
 }
 
 /* Out of the registry first (nothing binds it again, also not from the unbinds below),

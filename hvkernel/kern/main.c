@@ -29,6 +29,7 @@
 #include <kern/verifier.h>
 #include <kern/vcpu.h>
 #include <lib/pcireg.h>
+#include <lib/sha256.h>
 #include <vmm/vmboot.h>
 
 void kmain(uint32_t magic, uint32_t info);
@@ -55,6 +56,20 @@ static void boot_report_pci(void)
 		if (d->failed)
 			kprintf("%s failed: driver %s abandoned (see the driver: line above)\n", name,
 				d->failed_driver);
+		/* The build that drives it and the firmware it reported: what `hcl check` compares
+		 * with the list's entry (docs/hcl.md, "Inventories"). */
+		struct module *m = d->driver ? d->driver->owner : 0;
+		char sha[SHA256_HEX_SIZE] = "-";
+		if (m)
+			sha256_hex(m->sha256, sha);
+		if (d->driver && d->firmware[0])
+			kprintf("%s build %s %s %s sha256 %s firmware \"%s\"\n", name, m ? m->file : "kernel",
+				drv, d->driver->version && d->driver->version[0] ? d->driver->version : "-",
+				sha, d->firmware);
+		else if (d->driver)
+			kprintf("%s build %s %s %s sha256 %s firmware none\n", name, m ? m->file : "kernel",
+				drv, d->driver->version && d->driver->version[0] ? d->driver->version : "-",
+				sha);
 		/* The result channel always carries the segment. */
 		char full[16];
 		pci_slot_name(d, full);
@@ -70,6 +85,10 @@ static void boot_report_pci(void)
 		hvr_str("driver", drv);
 		if (d->failed)
 			hvr_str("failed", d->failed_driver);
+		if (d->firmware[0])
+			hvr_str("fw", d->firmware);
+		if (m)
+			hvr_str("module_sha256", sha);
 		hvr_end();
 	}
 }

@@ -6,6 +6,7 @@
 #include <kern/driver.h>
 #include <kern/hvr.h>
 #include <kern/log.h>
+#include <kern/module.h>
 #include <kern/panic.h>
 #include <kern/pci.h>
 #include <kern/policy.h>
@@ -13,6 +14,7 @@
 #include <lib/fmt.h>
 #include <lib/hclbin.h>
 #include <lib/hclpolicy.h>
+#include <lib/sha256.h>
 
 enum policy_mode { POLICY_OFF, POLICY_WARN, POLICY_STRICT };
 
@@ -74,9 +76,12 @@ void policy_apply(void)
 		enum hclpolicy_verdict v = hclpolicy_verdict(policy_have_list ? &policy_list : 0, policy_rel,
 							     &md, &e, &has, &depr);
 		d->policy_verdict = v;
-		if (v == HCLPOLICY_CERTIFIED)
+		if (v == HCLPOLICY_CERTIFIED) {
 			fmt_snprintf(d->policy_reason, sizeof(d->policy_reason), "%s%s %s", depr ? "deprecated: " : "",
 				     e.driver, e.version);
+			d->policy_has_sha = e.has_sha;
+			memcpy(d->policy_sha, e.module_sha256, sizeof(d->policy_sha));
+		}
 		else if (v == HCLPOLICY_NOT_CERTIFIED)
 			fmt_snprintf(d->policy_reason, sizeof(d->policy_reason), "%s",
 				     has ? "certification revoked" : "not in the list for this release");
@@ -92,6 +97,39 @@ void policy_apply(void)
 			d->policy_blocked = true;
 		}
 	}
+}
+
+/* A module is the build the list certifies when its file's sha256 is the one the entry
+ * names (docs/hcl.md, "The certified build"): a rebuilt, patched or corrupted module with
+ * the same name and version is another build. */
+static bool policy_same_build(const struct pci_dev *d, const struct pci_driver *drv)
+{
+	return drv->owner && memcmp(drv->owner->sha256, d->policy_sha, sizeof(d->policy_sha)) == 0;
+}
+
+int policy_build_allowed(struct pci_dev *d, const struct pci_driver *drv)
+{
+	char slot[16], want[SHA256_HEX_SIZE], got[SHA256_HEX_SIZE] = "-";
+
+	if (policy_mode != POLICY_STRICT || !d->policy_has_sha || policy_same_build(d, drv))
+		return 1;
+	if (!d->policy_build_refused) {
+		sha256_hex(d->policy_sha, want);
+		if (drv->owner)
+			sha256_hex(drv->owner->sha256, got);
+		klog("hcl: %s: strict policy refuses module %s (%s %s, sha256 %s): the list certifies "
+		     "sha256 %s for this device", pci_slot_name(d, slot), drv->owner ? drv->owner->file : "(built in)",
+		     drv->name, drv->version ? drv->version : "-", got, want);
+		hvr_begin("hclbuild");
+		hvr_str("slot", pci_slot_name(d, slot));
+		hvr_str("status", "refused");
+		hvr_str("module", drv->owner ? drv->owner->file : "-");
+		hvr_str("sha256", got);
+		hvr_str("certified", want);
+		hvr_end();
+		d->policy_build_refused = true;
+	}
+	return 0;
 }
 
 /* The screen a refused boot leaves: every device, its verdict and why. */
@@ -121,6 +159,26 @@ static void __attribute__((noreturn)) policy_refuse(const char *why)
 	kexit(HV_EXIT_POLICY);
 }
 
+/* The device's firmware against its entry's rule (lib/hclbin.c hclbin_fw_ok, as `hcl
+ * check`): "ok", "uncertified" or "unknown"; logged when not ok. */
+static const char *policy_firmware(const struct pci_dev *d)
+{
+	struct pcimatch_dev md = { d->vendor, d->device, d->subvendor, d->subdevice, d->class };
+	struct hclbin_entry e;
+	char slot[16];
+
+	if (!policy_have_list || policy_rel < 0 || hclbin_lookup(&policy_list, (uint32_t)policy_rel, &md, &e) < 0)
+		return "-";
+	int ok = hclbin_fw_ok(&e, d->firmware[0] ? d->firmware : 0);
+	if (ok == 1)
+		return "ok";
+	klog("hcl: %s: firmware %s%s%s is %s the list certifies %s \"%s\"", pci_slot_name(d, slot),
+	     ok < 0 ? "" : "\"", ok < 0 ? "unknown (the driver reported none)" : d->firmware, ok < 0 ? "" : "\"",
+	     ok < 0 ? "not comparable:" : "not what", e.fw_match == HCLBIN_FW_MINIMUM ? "at least" : "exactly",
+	     e.firmware);
+	return ok < 0 ? "unknown" : "uncertified";
+}
+
 void policy_enforce(void)
 {
 	char slot[16], full[16];
@@ -137,12 +195,26 @@ void policy_enforce(void)
 		klog("hcl: %s %04x:%04x class %06x: %s (%s)%s%s", pci_slot_name(d, slot), d->vendor,
 		     d->device, d->class, hclpolicy_verdict_name(v), d->policy_reason,
 		     d->driver ? ", driver " : "", d->driver ? d->driver->name : "");
+		/* What bound a certified device: the certified build (strict allows no other) or,
+		 * under warn, another one, flagged; and its firmware against the entry's rule. */
+		const char *build = "-", *fw = "-";
+		if (v == HCLPOLICY_CERTIFIED && d->driver) {
+			build = !d->policy_has_sha ? "unnamed" : policy_same_build(d, d->driver) ? "certified" : "uncertified";
+			if (!strcmp(build, "uncertified"))
+				klog("hcl: %s: warning: %s is not the build the list certifies (module sha256 differs); "
+				     "policy %s loads it anyway", pci_slot_name(d, slot),
+				     d->driver->owner ? d->driver->owner->file : d->driver->name,
+				     policy_mode == POLICY_STRICT ? "strict" : "warn");
+			fw = policy_firmware(d);
+		}
 		pci_slot_name(d, full);
 		hvr_begin("hcl");
 		hvr_str("slot", full);
 		hvr_str("verdict", hclpolicy_verdict_name(v));
 		hvr_str("reason", d->policy_reason);
 		hvr_str("driver", d->driver ? d->driver->name : "-");
+		hvr_str("build", build);
+		hvr_str("firmware", fw);
 		hvr_end();
 	}
 	bool bootable = hclpolicy_server_bootable(&srv);

@@ -24,6 +24,11 @@ size_t strlen(const char *s);
 #define HE_OFF_FLAGS	8
 #define HE_OFF_DRIVER	12
 #define HE_OFF_VERSION	(HE_OFF_DRIVER + HCLBIN_STR_SIZE)
+/* Version 2 only. */
+#define HE_OFF_FWMATCH	60
+#define HE_OFF_HASSHA	61
+#define HE_OFF_SHA	64
+#define HE_OFF_FW	96
 
 static uint16_t hclbin_le16(const uint8_t *p)
 {
@@ -79,8 +84,25 @@ static bool hclbin_entry_ok(const struct hclbin *hb, const uint8_t *p, const str
 		return false;
 	if (e->status < HCLBIN_CERTIFIED || e->status > HCLBIN_REVOKED || e->release >= hb->nrel)
 		return false;
-	if (hclbin_le32(p + HCLBIN_ENTRY_SIZE - 4) != 0)
-		return false;
+	if (hb->version == HCLBIN_VERSION_1) {
+		if (hclbin_le32(p + HCLBIN_ENTRY_SIZE_1 - 4) != 0)
+			return false;
+	} else {
+		if (e->fw_match > HCLBIN_FW_MINIMUM || e->has_sha > 1 || p[62] || p[63])
+			return false;
+		/* A named rule needs a revision; "any" names none. */
+		if (e->fw_match == HCLBIN_FW_ANY ? p[HE_OFF_FW] != 0
+						 : !hclbin_str_ok(p + HE_OFF_FW, HCLBIN_FW_SIZE))
+			return false;
+		if (e->fw_match == HCLBIN_FW_ANY)
+			for (size_t i = 0; i < HCLBIN_FW_SIZE; i++)
+				if (p[HE_OFF_FW + i])
+					return false;
+		if (!e->has_sha)
+			for (size_t i = 0; i < 32; i++)
+				if (p[HE_OFF_SHA + i])
+					return false;
+	}
 	return hclbin_str_ok(p + HE_OFF_DRIVER, HCLBIN_STR_SIZE) &&
 	       hclbin_str_ok(p + HE_OFF_VERSION, HCLBIN_STR_SIZE);
 }
@@ -95,7 +117,7 @@ static int hclbin_check_tables(const struct hclbin *hb, long *bad_entry)
 	for (uint32_t i = 0; i < hb->count; i++) {
 		hclbin_get(hb, i, &cur);
 		/* Strictly increasing: sorted, and no key appears twice. */
-		if (!hclbin_entry_ok(hb, hb->ent + (size_t)i * HCLBIN_ENTRY_SIZE, &cur) ||
+		if (!hclbin_entry_ok(hb, hb->ent + (size_t)i * hb->esize, &cur) ||
 		    (i > 0 && hclbin_cmp(&prev, &cur) >= 0)) {
 			*bad_entry = (long)i;
 			return -HV_EINVAL;
@@ -118,8 +140,10 @@ int hclbin_open(struct hclbin *hb, const void *buf, size_t len, uint32_t open_fl
 	*bad_entry = -1;
 	if (len < HCLBIN_HDR_SIZE || memcmp(p, HCLBIN_MAGIC, 8) != 0)
 		return -HV_ENOEXEC;
-	if (hclbin_le32(p + HB_OFF_VERSION) != HCLBIN_VERSION)
+	hb->version = hclbin_le32(p + HB_OFF_VERSION);
+	if (hb->version != HCLBIN_VERSION && hb->version != HCLBIN_VERSION_1)
 		return -HV_ENOTSUP;
+	hb->esize = hb->version == HCLBIN_VERSION_1 ? HCLBIN_ENTRY_SIZE_1 : HCLBIN_ENTRY_SIZE;
 	hb->base = p;
 	hb->len = len;
 	hb->count = hclbin_le32(p + HB_OFF_COUNT);
@@ -127,14 +151,14 @@ int hclbin_open(struct hclbin *hb, const void *buf, size_t len, uint32_t open_fl
 	hb->flags = hclbin_le32(p + HB_OFF_FLAGS);
 	hb->generated = (uint64_t)hclbin_le32(p + HB_OFF_GEN) |
 			(uint64_t)hclbin_le32(p + HB_OFF_GEN + 4) << 32;
-	if (hclbin_le32(p + HB_OFF_ESIZE) != HCLBIN_ENTRY_SIZE || hb->nrel == 0 ||
+	if (hclbin_le32(p + HB_OFF_ESIZE) != hb->esize || hb->nrel == 0 ||
 	    hb->nrel > HCLBIN_MAX_RELEASES || hb->count > HCLBIN_MAX_ENTRIES ||
 	    (hb->flags & ~HCLBIN_F_SIGNED))
 		return -HV_EINVAL;
 	for (size_t i = HB_OFF_DIGEST + SHA256_DIGEST_SIZE; i < HCLBIN_HDR_SIZE; i++)
 		if (p[i])
 			return -HV_EINVAL;
-	body = (size_t)hb->nrel * HCLBIN_REL_SIZE + (size_t)hb->count * HCLBIN_ENTRY_SIZE;
+	body = (size_t)hb->nrel * HCLBIN_REL_SIZE + (size_t)hb->count * hb->esize;
 	if (len != HCLBIN_HDR_SIZE + body +
 		   ((hb->flags & HCLBIN_F_SIGNED) ? HCLBIN_TRAILER_SIZE : 0))
 		return -HV_EINVAL;
@@ -167,8 +191,9 @@ int hclbin_release_index(const struct hclbin *hb, const char *name)
 
 void hclbin_get(const struct hclbin *hb, uint32_t i, struct hclbin_entry *e)
 {
-	const uint8_t *p = hb->ent + (size_t)i * HCLBIN_ENTRY_SIZE;
+	const uint8_t *p = hb->ent + (size_t)i * hb->esize;
 
+	memset(e, 0, sizeof(*e));
 	e->vid = hclbin_le16(p);
 	e->did = hclbin_le16(p + 2);
 	e->svid = hclbin_le16(p + 4);
@@ -181,6 +206,13 @@ void hclbin_get(const struct hclbin *hb, uint32_t i, struct hclbin_entry *e)
 	memcpy(e->version, p + HE_OFF_VERSION, HCLBIN_STR_SIZE);
 	e->driver[HCLBIN_STR_SIZE - 1] = 0;
 	e->version[HCLBIN_STR_SIZE - 1] = 0;
+	if (hb->version == HCLBIN_VERSION_1)
+		return;
+	e->fw_match = p[HE_OFF_FWMATCH];
+	e->has_sha = p[HE_OFF_HASSHA];
+	memcpy(e->module_sha256, p + HE_OFF_SHA, 32);
+	memcpy(e->firmware, p + HE_OFF_FW, HCLBIN_FW_SIZE);
+	e->firmware[HCLBIN_FW_SIZE - 1] = 0;
 }
 
 void hclbin_put(uint8_t out[HCLBIN_ENTRY_SIZE], const struct hclbin_entry *e)
@@ -200,6 +232,60 @@ void hclbin_put(uint8_t out[HCLBIN_ENTRY_SIZE], const struct hclbin_entry *e)
 	memcpy(out + HE_OFF_DRIVER, e->driver, n < HCLBIN_STR_SIZE ? n : HCLBIN_STR_SIZE - 1);
 	n = strlen(e->version);
 	memcpy(out + HE_OFF_VERSION, e->version, n < HCLBIN_STR_SIZE ? n : HCLBIN_STR_SIZE - 1);
+	out[HE_OFF_FWMATCH] = e->fw_match;
+	out[HE_OFF_HASSHA] = e->has_sha ? 1 : 0;
+	if (e->has_sha)
+		memcpy(out + HE_OFF_SHA, e->module_sha256, 32);
+	if (e->fw_match != HCLBIN_FW_ANY) {
+		n = strlen(e->firmware);
+		memcpy(out + HE_OFF_FW, e->firmware, n < HCLBIN_FW_SIZE ? n : HCLBIN_FW_SIZE - 1);
+	}
+}
+
+static bool hclbin_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+int hclbin_fw_cmp(const char *a, const char *b)
+{
+	while (*a && *b) {
+		if (hclbin_digit(*a) && hclbin_digit(*b)) {
+			while (*a == '0')
+				a++;
+			while (*b == '0')
+				b++;
+			size_t na = 0, nb = 0;
+			while (hclbin_digit(a[na]))
+				na++;
+			while (hclbin_digit(b[nb]))
+				nb++;
+			if (na != nb)
+				return na < nb ? -1 : 1;	/* more digits, bigger number */
+			int c = memcmp(a, b, na);
+			if (c)
+				return c < 0 ? -1 : 1;
+			a += na;
+			b += nb;
+			continue;
+		}
+		if (*a != *b)
+			return (unsigned char)*a < (unsigned char)*b ? -1 : 1;
+		a++;
+		b++;
+	}
+	return *a ? 1 : *b ? -1 : 0;
+}
+
+int hclbin_fw_ok(const struct hclbin_entry *e, const char *rev)
+{
+	if (e->fw_match == HCLBIN_FW_ANY)
+		return 1;
+	if (!rev)
+		return -1;
+	if (e->fw_match == HCLBIN_FW_EXACT)
+		return strlen(rev) == strlen(e->firmware) && memcmp(rev, e->firmware, strlen(rev)) == 0;
+	return hclbin_fw_cmp(rev, e->firmware) >= 0;
 }
 
 /* A wildcard sorts after every exact value, so the table reads from specific to general. */
@@ -238,7 +324,7 @@ uint32_t hclbin_lower_bound(const struct hclbin *hb, uint16_t vid, uint16_t did)
 
 	while (lo < hi) {
 		uint32_t mid = lo + (hi - lo) / 2;
-		const uint8_t *p = hb->ent + (size_t)mid * HCLBIN_ENTRY_SIZE;
+		const uint8_t *p = hb->ent + (size_t)mid * hb->esize;
 
 		if (((uint32_t)hclbin_le16(p) << 16 | hclbin_le16(p + 2)) < want)
 			lo = mid + 1;

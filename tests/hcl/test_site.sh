@@ -43,6 +43,12 @@ else
 	has "driver filter" 'id="count">3<'
 	dom "file://$S/index.html?vendor=Red%20Hat%2C%20Inc."
 	has "vendor filter" 'id="count">2<'
+	# Firmware and the certified build (tests/hcl/fixtures/fw-list.json).
+	expect "site of the firmware list" 0 "$HCL" site -o "$W/fwsite" --hcl "$FIX/fw-list.json" --insecure
+	dom "file://$W/fwsite/index.html"
+	has "site: a minimum firmware" '<td class="firmware">at least 7.2</td>'
+	has "site: an exact firmware and its build" '<td class="firmware">0.0-0<div class="build" title="[^"]*">build 6102c32942ac</div></td>'
+	has "site: no firmware named" '<td class="firmware">any</td>'
 	u=$(mktemp -d "$W/chrome.XXXXXX")
 	timeout 60 "$CHROME" --headless --no-sandbox --disable-gpu --disable-background-networking \
 		--disable-component-update --disable-sync --no-first-run --user-data-dir="$u" \

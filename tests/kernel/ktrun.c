@@ -287,12 +287,14 @@ static void ktrun_count_checks(const struct certify_ktest *t, const struct hvr_r
 	size_t bad = 0;
 	char why[512];
 
-	for (size_t i = 0; i < t->nmodcheck + t->ndrvcheck + t->ncontcheck; i++) {
+	for (size_t i = 0; i < t->nmodcheck + t->ndrvcheck + t->ncontcheck + t->nfwcheck; i++) {
 		size_t k = i - t->nmodcheck;
 		int ok = i < t->nmodcheck
 			 ? certify_modcheck_eval(&t->modcheck[i], run, why, sizeof(why))
 			 : certify_drvcheck_eval(k < t->ndrvcheck ? &t->drvcheck[k]
-								  : &t->contcheck[k - t->ndrvcheck],
+						 : k < t->ndrvcheck + t->ncontcheck
+							 ? &t->contcheck[k - t->ndrvcheck]
+							 : &t->fwcheck[k - t->ndrvcheck - t->ncontcheck],
 						 run, why, sizeof(why));
 
 		if (ok) {

@@ -34,11 +34,11 @@ static void test_attach_disk_topology(void)
 					    "file.inject-error.0.event=read_aio,file.inject-error.0.errno=5,"
 					    "file.inject-error.0.sector=77' -device nvme,serial=hvkcert0,drive=d0 "));
 	CU_ASSERT_PTR_NOT_NULL(strstr(line, "-drive 'if=none,id=d1,format=raw,file=${disk:d1}' "
-					    "-device ich9-ahci,id=ahci1 -device ide-hd,drive=d1,bus=ahci1.0 "));
+					    "-device ich9-ahci,id=ahci1 -device ide-hd,drive=d1,bus=ahci1.0,ver=HVF1 "));
 	CU_ASSERT_PTR_NOT_NULL(strstr(line, "-device pvscsi,id=pvscsi2,x=1 "
-					    "-device scsi-hd,drive=d2,bus=pvscsi2.0,scsi-id=0 "));
+					    "-device scsi-hd,drive=d2,bus=pvscsi2.0,scsi-id=0,ver=HVF2 "));
 	CU_ASSERT_PTR_NOT_NULL(strstr(line, "-device megasas-gen2,id=megasas3 "
-					    "-device scsi-hd,drive=d3,bus=megasas3.0,scsi-id=0 "));
+					    "-device scsi-hd,drive=d3,bus=megasas3.0,scsi-id=0,ver=HVF3 "));
 	CU_ASSERT_PTR_NOT_NULL(strstr(line, "-device virtio-blk-pci,drive=d4"));
 	CU_ASSERT_EQUAL(q.ndisks, 5);
 	CU_ASSERT_STRING_EQUAL(q.disks[4].name, "d4");
@@ -126,7 +126,7 @@ static void test_attach_defaults(void)
 		"-device e1000e,romfile=,bus=rp1 "
 		"-drive 'if=none,id=nvme0,format=raw,file=${disk:nvme0}' -device nvme,serial=hvboot0,drive=nvme0 "
 		"-drive 'if=none,id=sata0,format=raw,file=${disk:sata0}' -device ich9-ahci,id=ahci0 "
-		"-device ide-hd,drive=sata0,bus=ahci0.0 "
+		"-device ide-hd,drive=sata0,bus=ahci0.0,ver=HVF0 "
 		"-drive 'if=none,id=vblk0,format=raw,file=${disk:vblk0}' -device virtio-blk-pci,drive=vblk0");
 	CU_ASSERT_EQUAL(q.ndisks, 3);
 	CU_ASSERT_EQUAL(q.disks[0].size, 64u << 20);

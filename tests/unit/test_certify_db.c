@@ -179,7 +179,8 @@ static void db_config(struct certify_db_config *c, int idx, const char *verdict)
 		{ "nic", "jumbo", "skip", 3, "no jumbo", NULL, 0 },
 	};
 	static struct certify_db_device d = { 0x8086, 0x100e, 0x1af4, 0x1100, 0x020000, "nic",
-					      "e1000", "Intel" };
+					      "e1000", "Intel", "0.0-0",
+					      "3c6a2fe34dd484adb63bd4c873aa0afcadd4075d0333a1ef0985d2ed1461c480" };
 	static struct certify_hostcheck h[2] = {
 		{ "peer.frames", 1, 1, "every frame arrived", 0 },
 		{ "image.verify", 0, 1, "the kernel never reached sync point blkverify", 0 },
@@ -214,13 +215,13 @@ static void test_db_open_migrate(void)
 		return;
 	db = db_fresh("a");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(db);
-	CU_ASSERT_EQUAL(certify_db_version(db), 7);
+	CU_ASSERT_EQUAL(certify_db_version(db), 8);
 	CU_ASSERT_STRING_EQUAL(certify_db_backend(db), db_pg ? "postgresql" : "sqlite");
 	certify_db_close(db);
 	/* Opening again applies nothing twice. */
 	db_store_path("a", path, sizeof(path));
 	CU_ASSERT_EQUAL_FATAL(certify_db_open(path, &db, &err), 0);
-	CU_ASSERT_EQUAL(certify_db_version(db), 7);
+	CU_ASSERT_EQUAL(certify_db_version(db), 8);
 	certify_db_close(db);
 	if (!db_pg) {
 		CU_ASSERT_EQUAL(certify_db_open("/proc/nonexistent/x/cert.db", &db, &err), -1);
@@ -399,6 +400,10 @@ static void test_db_run_cycle(void)
 	CU_ASSERT_EQUAL(r.bind.official, 1);
 	CU_ASSERT_EQUAL_FATAL(r.ndev, 1);
 	CU_ASSERT_EQUAL(r.dev[0].ssid, 0x1100);
+	/* version 8: the firmware and the module build the kernel reported for it */
+	CU_ASSERT_STRING_EQUAL(r.dev[0].firmware, "0.0-0");
+	CU_ASSERT_STRING_EQUAL(r.dev[0].module_sha256,
+			       "3c6a2fe34dd484adb63bd4c873aa0afcadd4075d0333a1ef0985d2ed1461c480");
 	CU_ASSERT_EQUAL_FATAL(r.ndrv, 1);
 	CU_ASSERT_STRING_EQUAL(r.drv[0].sha256, "ab12");
 	CU_ASSERT_EQUAL_FATAL(r.ncfg, 2);
@@ -466,7 +471,7 @@ static void test_db_migrate_skip(void)
 	if (db_pg)
 		CU_ASSERT_EQUAL(db_raw(path, pg_ids), 0);
 	CU_ASSERT_EQUAL_FATAL(certify_db_open(path, &db, &err), 0);
-	CU_ASSERT_EQUAL(certify_db_version(db), 7);
+	CU_ASSERT_EQUAL(certify_db_version(db), 8);
 	CU_ASSERT_EQUAL_FATAL(certify_db_run_load(db, 1, &r, &err), 0);
 	CU_ASSERT_EQUAL_FATAL(r.ncfg, 3);
 	CU_ASSERT_STRING_EQUAL(r.cfg[0].verdict, "na");

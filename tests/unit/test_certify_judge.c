@@ -335,7 +335,8 @@ static void test_hostchecks_require(void)
 	certify_hostcheck_done(NULL, 1, "ignored");
 	certify_plan_free(&p);
 
-	/* nic-pair with a NIC: nic.mac always, wire.frames only when a test carries traffic */
+	/* nic-pair with a NIC: nic.mac always, wire.frames only when a test carries traffic;
+	 * dev.firmware for every model whose firmware the host knows (e1000: word 05h) */
 	spec.ndut = 1;
 	snprintf(spec.dut[0].model, sizeof(spec.dut[0].model), "e1000");
 	spec.dut[0].m = certify_model_find("e1000");
@@ -343,16 +344,18 @@ static void test_hostchecks_require(void)
 						 "s.plan", &p, &err), 0);
 	hc.n = 0;
 	certify_hostchecks_require(&spec, &hc);
-	CU_ASSERT_EQUAL_FATAL(hc.n, 1);
+	CU_ASSERT_EQUAL(hc.n, 2);
 	CU_ASSERT_STRING_EQUAL(hc.v[0].name, "nic.mac");
+	CU_ASSERT_STRING_EQUAL(hc.v[1].name, "dev.firmware");
 	certify_plan_free(&p);
 	CU_ASSERT_EQUAL_FATAL(certify_plan_parse("name = s\ntests = nic.attach nic.rate\n"
 						 "topology = nic-pair\n", "s.plan", &p, &err), 0);
 	hc.n = 0;
 	certify_hostchecks_require(&spec, &hc);
-	CU_ASSERT_EQUAL_FATAL(hc.n, 2);
+	CU_ASSERT_EQUAL(hc.n, 3);
 	CU_ASSERT_STRING_EQUAL(hc.v[1].name, "wire.frames");
 	CU_ASSERT_FALSE(hc.v[1].ran);
+	CU_ASSERT_STRING_EQUAL(hc.v[2].name, "dev.firmware");
 	certify_plan_free(&p);
 }
 

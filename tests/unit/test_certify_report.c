@@ -31,7 +31,8 @@ static struct certify_db_config rep_cfg[4] = {
 	{ 3, "pc-intx-smp1-kvm", "{}", "", "", "notrun", "KVM unusable: no /dev/kvm", 0, "", "",
 	  NULL, 0, NULL, 0, NULL, 0, NULL, 0 },
 };
-static struct certify_db_device rep_dev = { 0x8086, 0x100e, 0x1af4, 0x1100, 0x020000, "nic", "e1000", "Intel" };
+static struct certify_db_device rep_dev = { 0x8086, 0x100e, 0x1af4, 0x1100, 0x020000, "nic", "e1000", "Intel",
+					    "0.0-0", "" };
 static struct certify_db_driver rep_drv = { "e1000", "1.0", "hvkit", "abcdef0123456789abcdef" };
 
 static void rep_run(struct certify_db_run *r)

@@ -40,7 +40,7 @@ static void dx_run(struct certify_db *db, unsigned did, const char *ver, const c
 		   int finish)
 {
 	struct certify_db_driver drv = { "e1000", "", "hvkit", "" };
-	struct certify_db_device dev = { 0x8086, did, 0, 0, 0x020000, "nic", "e1000", "Intel" };
+	struct certify_db_device dev = { 0x8086, did, 0, 0, 0x020000, "nic", "e1000", "Intel", "", "" };
 	struct certify_db_config c = { .name = "pc-intx-smp1-tcg", .json = "{}", .cmdline = "",
 				       .reason = "", .log = "", .dev = &dev, .ndev = 1 };
 	struct certify_err err;
@@ -48,6 +48,7 @@ static void dx_run(struct certify_db *db, unsigned did, const char *ver, const c
 
 	snprintf(drv.version, sizeof(drv.version), "%s", ver);
 	snprintf(drv.sha256, sizeof(drv.sha256), "%04x%s", did, ver);
+	snprintf(dev.firmware, sizeof(dev.firmware), "fw%s", ver);	/* what the driver reported */
 	snprintf(c.verdict, sizeof(c.verdict), "%s", verdict);
 	snprintf(c.release, sizeof(c.release), "0.1.0");
 	CU_ASSERT_FATAL(certify_db_run_begin(db, "nic", "{}", 1, &dx_bind, &drv, 1, &id, &err) == 0);
@@ -96,6 +97,9 @@ static void test_db_export_rows(void)
 	CU_ASSERT_STRING_EQUAL(got[0].release, "0.1.0");
 	CU_ASSERT_EQUAL(got[0].ndrivers, 1);
 	CU_ASSERT_EQUAL(strlen(got[0].date), 10);
+	CU_ASSERT_STRING_EQUAL(got[0].firmware, "fw1.0");	/* version 8: the run's firmware */
+	CU_ASSERT_STRING_EQUAL(got[1].firmware, "fw1.1");
+	CU_ASSERT_STRING_EQUAL(got[0].sha256, "100e1.0");	/* and its module's build */
 	CU_ASSERT_EQUAL(got[2].vid, 0);				/* nothing else */
 }
 
@@ -113,7 +117,7 @@ static void test_db_export_unofficial(void)
 {
 	struct certify_db_binding b = { "p", "k", "QEMU 7.2", 0, "plan 'nic-quick' is not one shipped" };
 	struct certify_db_driver drv = { "e1000", "5.0", "hvkit", "unoff50" };
-	struct certify_db_device dev = { 0x8086, 0x10f6, 0, 0, 0x020000, "nic", "e1000", "Intel" };
+	struct certify_db_device dev = { 0x8086, 0x10f6, 0, 0, 0x020000, "nic", "e1000", "Intel", "", "" };
 	struct certify_db_config c = { .name = "pc-intx-smp1-tcg", .verdict = "pass", .json = "{}",
 				       .cmdline = "", .reason = "", .log = "", .release = "0.1.0",
 				       .dev = &dev, .ndev = 1 };
@@ -219,7 +223,7 @@ static void test_db_export_coverage(void)
 		{ "pc-intx-smp1-kvm", "pass", "5 tests passed" },
 	};
 	struct certify_db_driver drv = { "e1000", "3.0", "hvkit", "cov30" };
-	struct certify_db_device dev = { 0x8086, 0x10f5, 0, 0, 0x020000, "nic", "e1000", "Intel" };
+	struct certify_db_device dev = { 0x8086, 0x10f5, 0, 0, 0x020000, "nic", "e1000", "Intel", "", "" };
 	struct certify_db *db;
 	struct certify_err err;
 	struct hcl_err herr;

@@ -43,12 +43,14 @@ static uint8_t *hb_image(const struct hclbin_entry *e, uint32_t n, size_t *len)
 }
 
 static const struct hclbin_entry hb_table[] = {
-	{ 0x8086, 0x10d3, 0x15d9, 0x0000, 0, HCLBIN_NIC, HCLBIN_REVOKED, 1, "e1000e", "1.0" },
-	{ 0x8086, 0x10d3, 0, 0, HB_ANY, HCLBIN_NIC, HCLBIN_CERTIFIED, 0, "e1000e", "0.9" },
-	{ 0x8086, 0x10d3, 0, 0, HB_ANY, HCLBIN_NIC, HCLBIN_CERTIFIED, 1, "e1000e", "1.0" },
-	{ 0x8086, 0x1572, 0x8086, 0x0007, 0, HCLBIN_NIC, HCLBIN_CERTIFIED, 1, "i40e", "0.3" },
-	{ 0x8086, 0x1572, 0x8086, 0, HCLBIN_SSID_ANY, HCLBIN_NIC, HCLBIN_DEPRECATED, 1, "i40e", "0.2" },
-	{ 0x8086, 0x2922, 0, 0, HB_ANY, HCLBIN_STORAGE, HCLBIN_CERTIFIED, 1, "ahci", "1.0" },
+	{ 0x8086, 0x10d3, 0x15d9, 0x0000, 0, HCLBIN_NIC, HCLBIN_REVOKED, 1, "e1000e", "1.0", 0, 0, { 0 }, "" },
+	{ 0x8086, 0x10d3, 0, 0, HB_ANY, HCLBIN_NIC, HCLBIN_CERTIFIED, 0, "e1000e", "0.9", 0, 0, { 0 }, "" },
+	{ 0x8086, 0x10d3, 0, 0, HB_ANY, HCLBIN_NIC, HCLBIN_CERTIFIED, 1, "e1000e", "1.0",
+	  HCLBIN_FW_EXACT, 1, { 0xab, 0xcd, [31] = 0xef }, "2.1-0" },
+	{ 0x8086, 0x1572, 0x8086, 0x0007, 0, HCLBIN_NIC, HCLBIN_CERTIFIED, 1, "i40e", "0.3",
+	  HCLBIN_FW_MINIMUM, 0, { 0 }, "9.20" },
+	{ 0x8086, 0x1572, 0x8086, 0, HCLBIN_SSID_ANY, HCLBIN_NIC, HCLBIN_DEPRECATED, 1, "i40e", "0.2", 0, 0, { 0 }, "" },
+	{ 0x8086, 0x2922, 0, 0, HB_ANY, HCLBIN_STORAGE, HCLBIN_CERTIFIED, 1, "ahci", "1.0", 0, 0, { 0 }, "" },
 };
 #define HB_N (sizeof(hb_table) / sizeof(hb_table[0]))
 
@@ -75,7 +77,44 @@ static void test_hclbin_roundtrip(void)
 	CU_ASSERT_EQUAL(hclbin_lower_bound(&hb, 0x8086, 0x1572), 3);
 	CU_ASSERT_EQUAL(hclbin_lower_bound(&hb, 0x8086, 0x1573), 5);
 	CU_ASSERT_EQUAL(hclbin_lower_bound(&hb, 0xffff, 0), HB_N);
+	/* version 2: the firmware rule and the certified build travel */
+	CU_ASSERT_EQUAL(hb.version, 2);
+	CU_ASSERT_EQUAL(e.fw_match, HCLBIN_FW_MINIMUM);
+	CU_ASSERT_STRING_EQUAL(e.firmware, "9.20");
+	CU_ASSERT_FALSE(e.has_sha);
+	hclbin_get(&hb, 2, &e);
+	CU_ASSERT_EQUAL(e.fw_match, HCLBIN_FW_EXACT);
+	CU_ASSERT_STRING_EQUAL(e.firmware, "2.1-0");
+	CU_ASSERT_TRUE(e.has_sha);
+	CU_ASSERT(e.module_sha256[0] == 0xab && e.module_sha256[1] == 0xcd && e.module_sha256[31] == 0xef);
 	free(img);
+}
+
+/* The one firmware rule kernel and hcl check share. */
+static void test_hclbin_firmware(void)
+{
+	struct hclbin_entry e = { 0 };
+
+	CU_ASSERT(hclbin_fw_cmp("1.10", "1.9") > 0);
+	CU_ASSERT(hclbin_fw_cmp("1.9", "1.10") < 0);
+	CU_ASSERT(hclbin_fw_cmp("2.1-0", "2.1-1") < 0);
+	CU_ASSERT(hclbin_fw_cmp("GPJ99E5Q", "GPJ99E4Q") > 0);
+	CU_ASSERT(hclbin_fw_cmp("7.2.22", "7.2.22") == 0);
+	CU_ASSERT(hclbin_fw_cmp("1.01", "1.1") == 0);	/* leading zeros: the same number */
+	CU_ASSERT(hclbin_fw_cmp("1.0", "1.0a") < 0);
+	CU_ASSERT_EQUAL(hclbin_fw_ok(&e, NULL), 1);	/* any */
+	e.fw_match = HCLBIN_FW_EXACT;
+	strcpy(e.firmware, "2.1-0");
+	CU_ASSERT_EQUAL(hclbin_fw_ok(&e, "2.1-0"), 1);
+	CU_ASSERT_EQUAL(hclbin_fw_ok(&e, "2.1-00"), 0);	/* exact means the same bytes */
+	CU_ASSERT_EQUAL(hclbin_fw_ok(&e, "2.1-1"), 0);
+	CU_ASSERT_EQUAL(hclbin_fw_ok(&e, NULL), -1);
+	e.fw_match = HCLBIN_FW_MINIMUM;
+	strcpy(e.firmware, "9.20");
+	CU_ASSERT_EQUAL(hclbin_fw_ok(&e, "9.20"), 1);
+	CU_ASSERT_EQUAL(hclbin_fw_ok(&e, "10.0"), 1);
+	CU_ASSERT_EQUAL(hclbin_fw_ok(&e, "9.3"), 0);
+	CU_ASSERT_EQUAL(hclbin_fw_ok(&e, NULL), -1);
 }
 
 static void test_hclbin_precedence(void)
@@ -142,9 +181,31 @@ static void test_hclbin_damage(void)
 	img[HCLBIN_HDR_SIZE + 40] ^= 1;		/* inside the entries: digest */
 	CU_ASSERT_EQUAL(hclbin_open(&hb, img, len, 0, &bad), -HV_EINVAL);
 	img[HCLBIN_HDR_SIZE + 40] ^= 1;
-	img[8] = 2;				/* version */
+	img[8] = 3;				/* version */
 	CU_ASSERT_EQUAL(hclbin_open(&hb, img, len, 0, &bad), -HV_ENOTSUP);
-	img[8] = 1;
+	img[8] = 1;				/* a version 1 header over 128-byte entries */
+	CU_ASSERT_EQUAL(hclbin_open(&hb, img, len, HCLBIN_OPEN_NO_DIGEST, &bad), -HV_EINVAL);
+	img[8] = 2;
+	/* version 2 fields: a rule without a revision, a revision under "any", a bad rule,
+	 * a sha without its flag; each names the entry */
+	size_t e0 = HCLBIN_HDR_SIZE + 2 * HCLBIN_REL_SIZE;
+	img[e0 + 2 * HCLBIN_ENTRY_SIZE + 96] = 0;		/* entry 2: exact, "" */
+	CU_ASSERT_EQUAL(hclbin_open(&hb, img, len, HCLBIN_OPEN_NO_DIGEST, &bad), -HV_EINVAL);
+	CU_ASSERT_EQUAL(bad, 2);
+	img[e0 + 2 * HCLBIN_ENTRY_SIZE + 96] = '2';
+	img[e0 + 0 * HCLBIN_ENTRY_SIZE + 100] = 'x';		/* entry 0: any, with a revision */
+	CU_ASSERT_EQUAL(hclbin_open(&hb, img, len, HCLBIN_OPEN_NO_DIGEST, &bad), -HV_EINVAL);
+	CU_ASSERT_EQUAL(bad, 0);
+	img[e0 + 0 * HCLBIN_ENTRY_SIZE + 100] = 0;
+	img[e0 + 1 * HCLBIN_ENTRY_SIZE + 60] = 3;		/* entry 1: no such rule */
+	CU_ASSERT_EQUAL(hclbin_open(&hb, img, len, HCLBIN_OPEN_NO_DIGEST, &bad), -HV_EINVAL);
+	CU_ASSERT_EQUAL(bad, 1);
+	img[e0 + 1 * HCLBIN_ENTRY_SIZE + 60] = 0;
+	img[e0 + 3 * HCLBIN_ENTRY_SIZE + 70] = 1;		/* entry 3: a sha, no flag */
+	CU_ASSERT_EQUAL(hclbin_open(&hb, img, len, HCLBIN_OPEN_NO_DIGEST, &bad), -HV_EINVAL);
+	CU_ASSERT_EQUAL(bad, 3);
+	img[e0 + 3 * HCLBIN_ENTRY_SIZE + 70] = 0;
+	CU_ASSERT_EQUAL(hclbin_open(&hb, img, len, 0, &bad), 0);
 	img[0] = 'X';
 	CU_ASSERT_EQUAL(hclbin_open(&hb, img, len, 0, &bad), -HV_ENOEXEC);
 	free(img);
@@ -251,6 +312,7 @@ UNIT_SUITE(hclbin_suite)
 {
 	static const struct unit_test tests[] = {
 		UNIT_TEST(test_hclbin_roundtrip),
+		UNIT_TEST(test_hclbin_firmware),
 		UNIT_TEST(test_hclbin_precedence),
 		UNIT_TEST(test_hclbin_type_class),
 		UNIT_TEST(test_hclbin_damage),

@@ -58,6 +58,8 @@ static int record_devices(const struct certify_run_spec *spec, const struct hvr_
 		snprintf(d->kind, sizeof(d->kind), "%s", certify_kind_name(m->kind));
 		snprintf(d->model, sizeof(d->model), "%s", m->model);
 		snprintf(d->vendor, sizeof(d->vendor), "%s", m->vendor);
+		snprintf(d->firmware, sizeof(d->firmware), "%s", p->fw);
+		snprintf(d->module_sha256, sizeof(d->module_sha256), "%s", p->module_sha256);
 	}
 	return 0;
 }

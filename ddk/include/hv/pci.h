@@ -63,4 +63,14 @@ void hv_pci_disable(struct hv_pci_dev *d, unsigned what);
  * reach. The handle lives as long as the function. */
 struct hv_bar *hv_pci_bar(struct hv_pci_dev *d, int n);
 
+/* DDK 2.3. The firmware revision the device reported to its driver (NVMe Identify
+ * Controller FR, ATA IDENTIFY words 23-26, SCSI INQUIRY product revision level, a NIC's NVM
+ * version word ...), exactly as read, blanks at either end dropped. A driver calls it from
+ * probe when its device has one and never makes one up for a device that has none. The
+ * kernel logs it, sends it on the result channel (the pci record's fw) and certification
+ * compares it with the list. 0, or -HV_EINVAL for an empty revision, one longer than
+ * HV_PCI_FIRMWARE_MAX - 1 bytes, or one with a byte outside printable ASCII or a '"'. */
+#define HV_PCI_FIRMWARE_MAX	32
+int hv_pci_set_firmware(struct hv_pci_dev *d, const char *rev);
+
 #endif

@@ -116,6 +116,7 @@ static int e1000_probe(struct hv_pci_dev *d, const struct hv_pci_id *id)
 	rc = e1000_hw_read_mac(sc, sc->nd.mac);
 	if (rc < 0)
 		goto free_softc;
+	e1000_hw_report_nvm_version(sc);
 	rc = e1000_irq_alloc(sc);
 	if (rc < 0)
 		goto free_softc;

@@ -103,6 +103,38 @@ int e1000_hw_read_mac(struct e1000_softc *sc, uint8_t mac[6])
 }
 
 /*
+ * The NVM image version (word 05h, SDM Table 5-2; 82574 DS Table 6-1 "Image Version
+ * Info"), written major.minor-build as Linux's ethtool -i does, so an admin's inventory and
+ * ours name one image alike. All ones is a blank word: no version to report.
+ */
+void e1000_hw_report_nvm_version(struct e1000_softc *sc)
+{
+	char rev[16];
+	uint16_t w;
+
+	if (!(sc->chip->flags & E1000_F_EERD) || e1000_hw_eerd(sc, E1000_EEPROM_VERSION, &w) < 0 ||
+	    w == 0xffff)
+		return;
+	unsigned major = w >> 12, minor = (w >> 4) & 0xff, build = w & 0xf, n = 0;
+	unsigned parts[3] = { major, minor, build };
+	for (int i = 0; i < 3; i++) {
+		unsigned v = parts[i];
+		char tmp[4];
+		int k = 0;
+		do {
+			tmp[k++] = (char)('0' + v % 10);
+			v /= 10;
+		} while (v);
+		while (k)
+			rev[n++] = tmp[--k];
+		if (i < 2)
+			rev[n++] = i == 0 ? '.' : '-';
+	}
+	rev[n] = 0;
+	hv_pci_set_firmware(sc->pci, rev);
+}
+
+/*
  * Link and filters after a reset (SDM 14.3-14.4): link up with speed detection, our
  * address in RA0, the other receive addresses and the multicast table empty, no
  * interrupt throttling or receive delay (the handler batches by itself).

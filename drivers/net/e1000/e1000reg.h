@@ -37,6 +37,7 @@
 #define E1000_EERD_ADDR_82574	2
 #define E1000_EERD_DATA_SHIFT	16
 #define E1000_EEPROM_MAC	0x00		/* words 0..2: Ethernet address (SDM 5.6.1) */
+#define E1000_EEPROM_VERSION	0x05		/* image version: major 15:12, minor 11:4, build 3:0 */
 
 /* Interrupts (SDM 13.4.17-13.4.21, 82574 DS 10.2.4) */
 #define E1000_ICR		0x000c0		/* cause read: clear on read (not in MSI-X) */

@@ -126,6 +126,7 @@ static inline void e1000_write(struct e1000_softc *sc, unsigned reg, uint32_t v)
 /* e1000_hw.c: reset, identification, MAC address, link, filters, counters */
 int e1000_hw_reset(struct e1000_softc *sc);
 int e1000_hw_read_mac(struct e1000_softc *sc, uint8_t mac[6]);
+void e1000_hw_report_nvm_version(struct e1000_softc *sc);
 void e1000_hw_init(struct e1000_softc *sc);
 void e1000_hw_link_update(struct e1000_softc *sc);
 uint32_t e1000_hw_rctl(struct e1000_softc *sc);

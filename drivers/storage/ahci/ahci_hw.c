@@ -201,7 +201,7 @@ static int ahci_port_identify(struct ahci_port *ap)
 {
 	uint64_t id_bus, nblocks;
 	uint16_t *id = hv_dma_alloc_coherent(ap->sc->dev, ATA_IDENTIFY_BYTES, &id_bus);
-	char serial[21];
+	char serial[21], fw[9];
 	int rc;
 
 	if (!id)
@@ -221,6 +221,11 @@ static int ahci_port_identify(struct ahci_port *ap)
 	ap->ncq_depth = (id[ATA_ID_QDEPTH] & 0x1f) + 1u;
 	ahci_ata_string(ap->model, &id[ATA_ID_MODEL], 20);
 	ahci_ata_string(serial, &id[ATA_ID_SERIAL], 10);
+	/* Words 23-26 (ACS-3 7.12.7): the firmware revision. The function reports its first
+	 * disk's: the device under test is the controller and the disk behind it. */
+	ahci_ata_string(fw, &id[ATA_ID_FW], 4);
+	if (fw[0] && !ap->sc->fw_reported && hv_pci_set_firmware(ap->sc->dev, fw) == 0)
+		ap->sc->fw_reported = 1;
 	if (nblocks == 0) {
 		hv_log("ahci: %s: port %u: \"%s\" reports no capacity", ap->sc->slot, ap->num,
 		       ap->model);

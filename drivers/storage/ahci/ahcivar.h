@@ -74,6 +74,7 @@ struct ahci_softc {
 	struct hv_timer watchdog;
 	int stopping;
 	struct ahci_port *ports[AHCI_MAX_PORTS];
+	int fw_reported;			/* the first disk's firmware went to the DDK */
 };
 
 /* Set bits in m (no libgcc in a module: __builtin_popcount may call it). */

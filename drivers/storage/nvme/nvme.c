@@ -176,6 +176,11 @@ static int nvme_attach_ctrl(struct nvme_softc *sc)
 	hv_log("nvme: %s: \"%s\" serial \"%s\" firmware \"%s\", MDTS %u, NN %u, VWC %u",
 	       sc->slot, mn, sn, fr, mdts, *(const uint32_t *)(idc + NVME_IDC_NN), sc->vwc);
 	sc->nn = *(const uint32_t *)(idc + NVME_IDC_NN);
+	/* FR (Identify Controller bytes 64-71, NVMe 1.4 5.15.2.2) is mandatory; a blank one
+	 * is left unreported rather than made up. */
+	if (fr[0] && hv_pci_set_firmware(sc->dev, fr) < 0)
+		hv_log("nvme: %s: firmware revision \"%s\" is not printable ASCII; not reported",
+		       sc->slot, fr);
 	rc = nvme_io_queues_create(sc);
 	if (rc < 0) {
 		hv_log("nvme: %s: creating the I/O queues failed: %d", sc->slot, rc);

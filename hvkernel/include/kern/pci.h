@@ -57,6 +57,9 @@ struct pci_dev {
 	char policy_driver[24];		/* strict: only this driver ... */
 	char policy_version[24];	/* ... at this version may bind */
 	char policy_reason[80];
+	bool policy_has_sha;		/* the list names the certified build ... */
+	uint8_t policy_sha[32];		/* ... with this module sha256 */
+	bool policy_build_refused;	/* strict refused a module for it (logged once) */
 	/* the DDK's handles to the BARs (ddk/ddk_bar.c) and the device's DMA memory
 	 * (ddk/ddk_dma.c) */
 	struct pci_ddkbar ddkbar[6];
@@ -67,6 +70,8 @@ struct pci_dev {
 	/* containment (kern/contain.c): a probe or remove was abandoned; never bound again */
 	bool failed;
 	char failed_driver[24];
+	/* what the bound driver read from the device (hv_pci_set_firmware); "" when none */
+	char firmware[32];
 };
 
 /* Enumerate every segment and bus the firmware set up. Returns the number of functions. */
