@@ -155,12 +155,17 @@ static void serial_on_record(void *ctx, const char *rec, size_t len, const char 
 	struct hvr_run *run = &r->s->res->run;
 	int had_end = run->has_end || run->has_panic;
 
+	if (r->done)
+		return;		/* the session is over: nothing more is believed */
 	if (bad) {
 		hvr_run_error(run, "serial line: %s", bad);
 		return;
 	}
-	if (!run->has_hello && len > 11 && !strncmp(rec, "HVR1 hello ", 11))
+	if (!run->has_hello && len > 11 && !strncmp(rec, "HVR1 hello ", 11)) {
 		serial_hello(r, rec, len);
+		if (r->done)
+			return;
+	}
 	certify_session_line(r->s, rec, len, len > HVR_MAX_LINE);
 	if (run->has_hello && r->phase != SP_KERNEL)
 		r->phase = SP_KERNEL;
