@@ -87,7 +87,6 @@ if grep -q "^device:  vfio-pci,host=0000:01:00.0 (8086:10d3, nic)$" "$T/ok.out" 
 else
 	bad "vfio: the device from sysfs" "$(head -c 400 "$T/ok.out") $(head -c 300 "$T/ok.err")"
 fi
-why=""
 kvm=$( [ -r /dev/kvm ] && [ -w /dev/kvm ] && echo yes)
 if [ -z "$kvm" ]; then
 	echo "SKIP vfio: QEMU's command line (no usable /dev/kvm: the run stops before QEMU)"
@@ -97,10 +96,32 @@ elif grep -q -- "-accel kvm .*-device vfio-pci,host=0000:01:00.0,id=host0\( \|$\
 else
 	bad "vfio: QEMU's command line" "$(head -c 600 "$QEMU_ARGS" 2>/dev/null)"
 fi
-if [ -n "$kvm" ] && grep -q "^ERROR  target\|^ERROR  .*QEMU failed: qemu: stand-in, no device" "$T/ok.out"; then
+if [ -n "$kvm" ] && grep -q "^ERROR  .*QEMU failed: qemu: stand-in, no device" "$T/ok.out"; then
 	ok "vfio: the stand-in QEMU's failure is the run's error"
 elif [ -n "$kvm" ]; then
 	bad "vfio: the stand-in QEMU's failure" "$(grep -E '^(PASS|FAIL|ERROR) ' "$T/ok.out")"
+fi
+
+# The interrupt modes are the function's capabilities: one with none (no capability list, no
+# interrupt pin) makes the plan's MSI-X, MSI and INTx configurations not applicable.
+C="$T/nocaps"
+fn "$C" 0000:06:00.0 8086 10d3 020000 vfio-pci 8
+head -c 256 /dev/zero > "$C/bus/pci/devices/0000:06:00.0/config"
+"$CERTIFY" run --host-device 0000:06:00.0 --sysfs-root "$C" > "$T/caps.out" 2> "$T/caps.err"
+if [ "$(grep -c '^N/A    .*: the device under test has no msix$' "$T/caps.out")" -ge 1 ] &&
+   [ "$(grep -c '^N/A    .*: the device under test has no intx$' "$T/caps.out")" -ge 1 ] &&
+   [ "$(grep -c '^N/A    .*-msix-.*-kvm\|^N/A    .*-intx-.*-kvm' "$T/caps.out")" -ge 2 ] &&
+   ! grep -q '^[A-Z/]* *[a-z0-9]*-\(msix\|msi\|intx\)-[a-z0-9]*-kvm (' "$T/caps.out"; then
+	ok "vfio: MSI-X, MSI and INTx read from config space: none there, none run"
+else
+	bad "vfio: interrupt modes from config space" "$(grep -E '^(N/A|ERROR|PASS|FAIL) ' "$T/caps.out" | head -c 400)"
+fi
+# and the first function's (MSI-X, MSI, pin A): its MSI-X configurations ran, none is not applicable
+"$CERTIFY" run --host-device 0000:01:00.0 --sysfs-root "$S" > "$T/caps2.out" 2> "$T/caps2.err"
+if ! grep -q '^N/A ' "$T/caps2.out" && grep -q '^ERROR  pc-msix-smp1-kvm ' "$T/caps2.out"; then
+	ok "vfio: a function with MSI-X, MSI and a pin runs every interrupt mode"
+else
+	bad "vfio: a function with every interrupt mode" "$(grep -E '^(N/A|ERROR|PASS|FAIL) ' "$T/caps2.out" | head -c 400)"
 fi
 
 # --bind on the shared group: the NIC sibling goes to vfio-pci through driver_override, and
