@@ -21,12 +21,13 @@ if ! sh scripts/mkiso.sh "$T/hvkit.iso" "$T/stage" build/hvkernel.elf "${MODULES
 fi
 iso="$T/hvkit.iso"
 target="serial:$m/console.sock"
+CONSOLE=
 
-# run NAME KIND ARGS...: certify run on the target (JSON in $T/NAME.json, stderr in $T/NAME.err)
+# run NAME KIND ARGS...: certify run on $target (JSON in $T/NAME.json, stderr in $T/NAME.err)
 run() {
 	name=$1 kind=$2
 	shift 2
-	"$CERTIFY" run --plans "$plans" --target "$target" --power-cycle "$machine start $m $kind $iso" \
+	"$CERTIFY" run --plans "$plans" --target "$target" --power-cycle "${CONSOLE:+CONSOLE=$CONSOLE }$machine start $m $kind $iso" \
 		--json "$@" > "$T/$name.json" 2> "$T/$name.err"
 	echo $? > "$T/$name.rc"
 	$machine stop "$m"
@@ -67,9 +68,17 @@ error() {
 
 run nic-quick nic --device e1000e --plan nic-quick --soak 1 --link-cmd "$machine link $m"
 pass nic-quick nic.mac wire.frames
-# the lab's fault injector: the VM fails the sectors the command line names (serial-machine.sh)
+# over a console server's TCP port; the lab's fault injector: the VM fails the sectors the
+# command line names (serial-machine.sh)
+port=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null ||
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+unix_target=$target
+target="serial:tcp:127.0.0.1:$port" CONSOLE="tcp:$port"
 run storage-quick storage --device nvme --plan storage-quick
+target=$unix_target CONSOLE=
 pass storage-quick image.verify qmp.blockstats
+grep -q "^target:  serial:tcp:127.0.0.1:$port " "$T/storage-quick.err" && ok "serial: storage-quick ran over tcp:127.0.0.1:$port" ||
+	bad "serial: storage-quick over TCP" "$(grep '^target:' "$T/storage-quick.err")"
 run silent silent --device e1000e --plan nic-quick --boot-timeout 8
 error silent "^harness: silent machine: nothing on serial:.* within [0-9]+ s of the power cycle"
 run garbage garbage --device e1000e --plan nic-quick --boot-timeout 30
