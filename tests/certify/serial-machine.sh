@@ -5,6 +5,7 @@
 # COM1 is the Unix socket DIR/console.sock.
 # usage: serial-machine.sh start DIR KIND ISO   (re)start; KIND nic | storage | silent | garbage
 #        | wrongcmd (boots another command line than the one typed) | badcrc (a garbled record)
+#        | hang (stops after its first test) | reboot (GRUB again in the middle of a test)
 #        serial-machine.sh link DIR             HVKIT_LINK=up|down HVKIT_MAC=...: set the link
 #        serial-machine.sh stop DIR
 set -eu
@@ -101,7 +102,7 @@ PY
 	while [ ! -S "$dir/console.sock" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 	exit 0
 	;;
-wrongcmd|badcrc)
+wrongcmd|badcrc|hang|reboot)
 	# not a VM: a console playing GRUB and a kernel that misbehaves on the line
 	setsid timeout 300 "$PY" - "$dir/console.sock" "$kind" > "$dir/vm.log" 2>&1 <<'PY' &
 import socket, sys, zlib
@@ -124,6 +125,11 @@ esc = typed.replace('%', '%25').replace(' ', '%20')
 f.write(b'[  0.000100] hvkernel\n')
 frame(b'HVR1 hello release=0.1.0 arch=x86_64 cmdline=/boot/hvkernel.elf%20' + esc.encode())
 frame(b'HVR1 selected tests=nic.integrity', 0x12345678 if sys.argv[2] == 'badcrc' else None)
+if sys.argv[2] == 'reboot':
+    f.write(b'[  1.000000] nic.integrity: round 1\nGRUB\r\nhvkit-grub-ready: press x\r\n')
+if sys.argv[2] in ('hang', 'reboot'):
+    f.write(b'[  1.000001] nic.integrity: round 2\n')
+    until(b'never')
 frame(b'HVR1 end passed=0 failed=0 skipped=0 errors=0 status=pass')
 until(b'never')
 PY

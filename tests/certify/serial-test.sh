@@ -87,6 +87,31 @@ run wrongcmd wrongcmd --device e1000e --plan nic-quick --boot-timeout 30
 error wrongcmd "another command line than certify typed at GRUB's prompt: from byte [0-9]+ it reads ' pci.irq=intx'"
 run badcrc badcrc --device e1000e --plan nic-quick --boot-timeout 30
 error badcrc "^result channel: serial line: a frame whose CRC-32 is 71a19c2d, not 12345678"
+# A kernel that hangs in a test is the driver's failure, as under QEMU: within the plan's
+# timeout (a copy of nic-quick with 15 s), the test it was in blamed with its last log line;
+# a machine that reboots in a test fails as a reset.
+mkdir -p "$T/plans"
+sed 's/^timeout = .*/timeout = 15/; s/^name = .*/name = nic-hang/' "$plans/nic-quick.plan" > "$T/plans/nic-hang.plan"
+plans_q=$plans plans=$T/plans
+run hang hang --device e1000e --plan nic-hang
+run reboot reboot --device e1000e --plan nic-hang
+plans=$plans_q
+rc=$(cat "$T/hang.rc")
+if [ "$rc" = 1 ] && [ "$(jq -r '.configurations[0].reason' "$T/hang.json")" = "timeout: timeout: no end within 15 s" ] &&
+   jq -r '.configurations[0].tests[] | select(.name == "integrity" and .status == "fail") | .message' "$T/hang.json" |
+   grep -q "^hung: no result within the plan's timeout of 15 s, .*its last log line: \[  1.000001\] nic.integrity: round 2$"; then
+	ok "serial: a kernel hung in a test fails it within the plan's timeout"
+else
+	bad "serial: a hung kernel" "exit $rc, reason: $(jq -r '.configurations[0].reason' "$T/hang.json" 2>/dev/null | head -c 300)"
+fi
+rc=$(cat "$T/reboot.rc")
+if [ "$rc" = 1 ] && [ "$(jq -r '.configurations[0].outcome' "$T/reboot.json")" = reset ] &&
+   jq -r '.configurations[0].tests[] | select(.name == "integrity" and .status == "fail") | .message' "$T/reboot.json" |
+   grep -q "^the machine reset itself in this test: the machine rebooted: GRUB's ready line again after the kernel's hello$"; then
+	ok "serial: a machine that reboots in a test fails (reset)"
+else
+	bad "serial: a rebooting machine" "exit $rc, reason: $(jq -r '.configurations[0].reason' "$T/reboot.json" 2>/dev/null | head -c 300)"
+fi
 # the lab's power control failing is an error before anything boots
 "$CERTIFY" run --plans "$plans" --target "$target" --power-cycle "echo relay 3 unreachable >&2; exit 3" \
 	--device e1000e --plan nic-quick --json > "$T/power.json" 2> "$T/power.err"
@@ -102,6 +127,6 @@ expect "serial: --jobs 2 on one machine" 2 "$CERTIFY" run --device e1000e --targ
 has "serial: --jobs 2 on one machine: message" "$T/err" "^certify: --jobs 2: a bare-metal target is one machine"
 expect "serial: submit refuses a target" 2 "$CERTIFY" submit --device e1000e --target serial:/dev/ttyS0
 has "serial: submit refuses a target: message" "$T/err" "^certify: submit --target: "
-if [ "$(q 'select count(*) from runs' 2>/dev/null || echo 0)" = 7 ]; then ok "serial: usage errors stored nothing"
-else bad "serial: usage errors stored nothing" "$(q 'select count(*) from runs' 2>&1) runs, expected 7"; fi
+if [ "$(q 'select count(*) from runs' 2>/dev/null || echo 0)" = 9 ]; then ok "serial: usage errors stored nothing"
+else bad "serial: usage errors stored nothing" "$(q 'select count(*) from runs' 2>&1) runs, expected 9"; fi
 exit "$failed"
