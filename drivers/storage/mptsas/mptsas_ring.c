@@ -136,9 +136,6 @@ static void mptsas_set_result(struct mptsas_ccb *ccb, const volatile struct mpi_
 	if (ccb->timed_out)
 		c->host = SCSI_HOST_ABORTED;
 	c->status = r->scsi_status;
-#ifdef HV_DEFECT_SWALLOW_EIO	/* certify self-test defect: the SCSI status ignored, IOCStatus only */
-	c->status = SCSI_STATUS_GOOD;
-#endif
 	c->underrun = c->status == SCSI_STATUS_GOOD && r->transfer_count < c->data_len;
 	c->sense_len = 0;
 	if (c->status == SCSI_STATUS_CHECK_CONDITION && (state & MPI_SCSI_STATE_AUTOSENSE_VALID))
@@ -203,6 +200,9 @@ static void mptsas_addr_reply(struct mptsas_softc *sc, uint32_t word, struct scs
 		ccb = mptsas_ctx_ccb(sc, r->msg_context);
 		if (ccb) {
 			mptsas_set_result(ccb, r);
+#ifdef HV_DEFECT_SWALLOW_EIO	/* certify self-test defect: an address reply taken for success */
+			mptsas_set_good(ccb);
+#endif
 			mptsas_finish(sc, ccb, done);
 		}
 	} else if (r->function == MPI_FUNCTION_TASK_MGMT && r->msg_context == MPTSAS_CTX_TM) {
