@@ -87,6 +87,12 @@ int certify_blkstats_record(const struct hvr_record *rec, struct certify_blkstat
 	if (hvr_get_u64(rec, "rd_failed_bytes", &out->rd_failed_bytes) < 0 ||
 	    hvr_get_u64(rec, "wr_failed_bytes", &out->wr_failed_bytes) < 0)
 		return -1;
+	if (hvr_get_u64(rec, "rd_reissued", &out->rd_reissued) < 0 ||
+	    hvr_get_u64(rec, "rd_reissued_bytes", &out->rd_reissued_bytes) < 0 ||
+	    hvr_get_u64(rec, "wr_reissued", &out->wr_reissued) < 0 ||
+	    hvr_get_u64(rec, "wr_reissued_bytes", &out->wr_reissued_bytes) < 0 ||
+	    hvr_get_u64(rec, "fl_reissued", &out->fl_reissued) < 0)
+		return -1;
 	if (hvr_get_u64(rec, "block_size", &out->block_size) < 0 ||
 	    (out->block_size != 512 && out->block_size != 4096))
 		return -1;
@@ -105,6 +111,10 @@ void certify_blkstats_compare(const struct certify_blkstats *before,
 		expect.wr_ops += expect.wr_failed, expect.wr_bytes += expect.wr_failed_bytes;
 		expect.rd_failed = expect.wr_failed = 0;
 	}
+	/* Each reissue is one more operation of the device's, with its bytes (blkstats.h). */
+	expect.rd_ops += expect.rd_reissued, expect.rd_bytes += expect.rd_reissued_bytes;
+	expect.wr_ops += expect.wr_reissued, expect.wr_bytes += expect.wr_reissued_bytes;
+	expect.fl_ops += expect.fl_reissued;
 
 	for (size_t f = 0; f < BLKSTATS_NFIELDS; f++) {
 		if (blkstats_get(after, f) < blkstats_get(before, f)) {
@@ -143,11 +153,14 @@ void certify_blkstats_compare(const struct certify_blkstats *before,
 	if (failed_as_done)
 		certify_hostcheck_done(c, 1, "QEMU agrees: %llu reads (%llu bytes), %llu writes (%llu "
 				       "bytes), %llu flushes, counting the suite's %llu failed reads and "
-				       "%llu failed writes as done (the model counts failures so)",
+				       "%llu failed writes as done (the model counts failures so) and the "
+				       "driver's %llu reissued reads and %llu reissued writes",
 				       (unsigned long long)d.rd_ops, (unsigned long long)d.rd_bytes,
 				       (unsigned long long)d.wr_ops, (unsigned long long)d.wr_bytes,
 				       (unsigned long long)d.fl_ops, (unsigned long long)kernel->rd_failed,
-				       (unsigned long long)kernel->wr_failed);
+				       (unsigned long long)kernel->wr_failed,
+				       (unsigned long long)kernel->rd_reissued,
+				       (unsigned long long)kernel->wr_reissued);
 	else if (flushes_uncounted)
 		certify_hostcheck_done(c, 1, "QEMU agrees: %llu reads (%llu bytes), %llu writes (%llu "
 				       "bytes), failed reads/writes %llu/%llu; flushes not compared (the "

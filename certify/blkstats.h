@@ -8,7 +8,10 @@
  *   - read and write operations: at least one per request and at most one per block (a
  *     driver may split a request at its controller's transfer limit, which only the
  *     driver knows), exactly when no request was split (then ops equal requests).
- * A flush the driver completed without sending shows as a flush QEMU never saw.
+ * A flush the driver completed without sending shows as a flush QEMU never saw. A request
+ * the driver sent again after a reset (it reports each, DDK 2.2) is one more operation with
+ * its bytes, done: the drivers reissue only on ich9-ahci, whose model counts a failed
+ * attempt as done too (failed_as_done), so a reissue adds exactly its bytes either way.
  */
 #ifndef CERTIFY_BLKSTATS_H
 #define CERTIFY_BLKSTATS_H
@@ -28,6 +31,9 @@ struct certify_blkstats {
 	uint64_t rd_failed, wr_failed, fl_failed;
 	uint64_t block_size;		/* the kernel's record only */
 	uint64_t rd_failed_bytes, wr_failed_bytes;	/* the kernel's record only */
+	/* The kernel's record only: requests the driver sent to the device again (DDK 2.2
+	 * hv_blkdev_reissue), each one more operation QEMU counts. */
+	uint64_t rd_reissued, rd_reissued_bytes, wr_reissued, wr_reissued_bytes, fl_reissued;
 };
 
 /* The entry of drive `device` (its -drive id) in query-blockstats' return value (an

@@ -26,17 +26,7 @@ step "2. certify every inbox driver on its QEMU device (TCG; plans in plans/)"
 failed=0
 for dev in e1000 e1000e rtl8139 virtio-net-pci virtio-net-pci-non-transitional vmxnet3 nvme ich9-ahci \
 	virtio-blk-pci virtio-blk-pci-non-transitional pvscsi megasas mptsas1068; do
-	# The good ahci driver fails the shipped storage plan's soak (qmp.blockstats: QEMU counts
-	# more bytes than the suite issued after NCQ errors; issue 12's open gap). It is certified
-	# here on tests/certify/plans/ahci-quick.plan (no soak): an unofficial run, which
-	# `hcl export` leaves out of the list, and the line below says so.
-	plan=
-	if [ "$dev" = ich9-ahci ]; then
-		plan="--plans tests/certify/plans --plan ahci-quick"
-		echo "ich9-ahci        (the shipped storage plan's soak fails for it: a known gap; ahci-quick, unofficial, not in the list)"
-	fi
-	# shellcheck disable=SC2086 # $plan is two options or none
-	"$bin/certify" run --device "$dev" $plan --accel tcg --jobs 2 --soak 3 --db "$db" \
+	"$bin/certify" run --device "$dev" --accel tcg --jobs 2 --soak 3 --db "$db" \
 		--html "$out/reports/$dev.html" --junit "$out/reports/$dev.xml" > "$out/reports/$dev.txt" 2>&1
 	rc=$?
 	printf '%-16s %s\n' "$dev" "$(grep -m 1 "^verdict:" "$out/reports/$dev.txt" || tail -n 1 "$out/reports/$dev.txt")"

@@ -122,3 +122,9 @@ void hv_blkdev_recovery(struct hv_pci_dev *dev, const char *action, unsigned req
 {
 	blkrecov_note((struct pci_dev *)dev, action, requests);
 }
+
+void hv_blkdev_reissue(struct hv_blkdev *bd, const struct hv_blkreq *rq)
+{
+	if (bd && rq)
+		blkrecov_reissue(bd->name, rq->op, (uint64_t)rq->nblocks * bd->block_size);
+}

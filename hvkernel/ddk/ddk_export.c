@@ -83,6 +83,7 @@ static const struct ddk_export ddk_exports[] = {
 	DDK_EXPORT(hv_blkdev_unregister),
 	DDK_EXPORT(hv_blkreq_complete),
 	DDK_EXPORT(hv_blkdev_recovery),
+	DDK_EXPORT(hv_blkdev_reissue),
 };
 
 #define DDK_NEXPORTS	(sizeof(ddk_exports) / sizeof(ddk_exports[0]))

@@ -4,6 +4,7 @@
  * records from the test runner's context, where a record cannot cut into another one.
  */
 #include <arch/cpu.h>
+#include <hv/blkdev.h>
 #include <kern/blkrecov.h>
 #include <kern/driver.h>
 #include <kern/hvr.h>
@@ -51,6 +52,52 @@ void blkrecov_note(struct pci_dev *d, const char *action, unsigned requests)
 	cpu_irq_restore(on);
 	klog("blkdev: %s: recovery '%s' completed %u requests", d ? pci_slot_name(d, slot) : "-",
 	     action ? action : "?", requests);
+}
+
+/* Reissues per disk name; a full table drops the newest names (then their check fails:
+ * the device did more than the counts say, which is the safe direction). */
+#define BLKRECOV_DISKS	64
+
+static struct {
+	char disk[16];
+	struct blkrecov_reissued n;
+} blkrecov_reissues[BLKRECOV_DISKS];
+
+void blkrecov_reissue(const char *disk, int op, uint64_t bytes)
+{
+	int on = cpu_irq_save();
+
+	for (int i = 0; i < BLKRECOV_DISKS; i++) {
+		if (blkrecov_reissues[i].disk[0] && strcmp(blkrecov_reissues[i].disk, disk))
+			continue;
+		if (!blkrecov_reissues[i].disk[0])
+			blkrecov_copy(blkrecov_reissues[i].disk, sizeof(blkrecov_reissues[i].disk), disk);
+		struct blkrecov_reissued *n = &blkrecov_reissues[i].n;
+		if (op == HV_BLK_READ)
+			n->rd++, n->rd_bytes += bytes;
+		else if (op == HV_BLK_WRITE)
+			n->wr++, n->wr_bytes += bytes;
+		else
+			n->fl++;
+		break;
+	}
+	cpu_irq_restore(on);
+}
+
+int blkrecov_reissued_of(const char *disk, struct blkrecov_reissued *out)
+{
+	int on = cpu_irq_save(), found = -1;
+
+	memset(out, 0, sizeof(*out));
+	for (int i = 0; i < BLKRECOV_DISKS && blkrecov_reissues[i].disk[0]; i++) {
+		if (!strcmp(blkrecov_reissues[i].disk, disk)) {
+			*out = blkrecov_reissues[i].n;
+			found = 0;
+			break;
+		}
+	}
+	cpu_irq_restore(on);
+	return found;
 }
 
 void blkrecov_get(struct blkrecov_counts *c)

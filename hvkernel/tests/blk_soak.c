@@ -50,6 +50,11 @@ struct blk_soak {
 	struct blk_soak_extent ext[BLK_SOAK_EXTENTS];
 	volatile unsigned completed;
 	volatile unsigned wrong_status, wrong_data;
+	struct {				/* the first request that ended wrong */
+		int op, status, want;
+		uint64_t lba;
+		uint32_t n;
+	} first_wrong;
 	uint64_t reads, writes, flushes, planted, bytes;
 };
 
@@ -58,8 +63,15 @@ static void blk_soak_done(struct hv_blkreq *rq)
 	struct blk_soak_slot *sl = (struct blk_soak_slot *)rq;
 	struct blk_soak *s = sl->s;
 
-	if (rq->status != sl->want)
-		s->wrong_status++;
+	if (rq->status != sl->want) {
+		if (!s->wrong_status++) {
+			s->first_wrong.op = rq->op;
+			s->first_wrong.status = rq->status;
+			s->first_wrong.want = sl->want;
+			s->first_wrong.lba = rq->lba;
+			s->first_wrong.n = rq->nblocks;
+		}
+	}
 	else if (rq->op == HV_BLK_READ && sl->extent >= 0 &&
 		 blk_first_bad(s->bd, rq->buf, rq->lba, rq->nblocks, sl->gen) >= 0)
 		s->wrong_data++;
@@ -242,9 +254,13 @@ enum ktest_status blk_soak_run(struct ktest_ctx *t, struct hv_blkdev *bd, uint64
 		seen = s->completed;
 	}
 	if (st == KTEST_PASS && (s->wrong_status || s->wrong_data)) {
-		ktest_msg(t, "%s: soak: %u requests ended with another status than their own, %u reads "
-			  "did not hold their extent's last write (of %llu requests)", bd->name,
-			  s->wrong_status, s->wrong_data, (unsigned long long)s->completed);
+		ktest_msg(t, "%s: soak: %u requests ended with another status than their own (first: "
+			  "%s of %u at LBA %llu ended %d, not %d), %u reads did not hold their "
+			  "extent's last write (of %llu requests)", bd->name, s->wrong_status,
+			  s->first_wrong.op == HV_BLK_READ ? "read" : s->first_wrong.op == HV_BLK_WRITE ?
+			  "write" : "flush", s->first_wrong.n, (unsigned long long)s->first_wrong.lba,
+			  s->first_wrong.status, s->first_wrong.want, s->wrong_data,
+			  (unsigned long long)s->completed);
 		st = KTEST_FAIL;
 	}
 	for (int i = 0; i < BLK_SOAK_EXTENTS; i++)

@@ -4,6 +4,7 @@
 #include <hv/mem.h>
 #include <hv/time.h>
 #include <kern/blkdev.h>
+#include <kern/blkrecov.h>
 #include <kern/hvr.h>
 #include <kern/string.h>
 #include <kern/time.h>
@@ -185,6 +186,14 @@ void blk_counts_report(void)
 		hvr_u64("fl_failed", c->fl_failed);
 		hvr_u64("rd_failed_bytes", c->rd_failed_bytes);
 		hvr_u64("wr_failed_bytes", c->wr_failed_bytes);
+		/* What the driver sent again (DDK 2.2): the device saw those twice. */
+		struct blkrecov_reissued r;
+		blkrecov_reissued_of(blk_counted[i].name, &r);
+		hvr_u64("rd_reissued", r.rd);
+		hvr_u64("rd_reissued_bytes", r.rd_bytes);
+		hvr_u64("wr_reissued", r.wr);
+		hvr_u64("wr_reissued_bytes", r.wr_bytes);
+		hvr_u64("fl_reissued", r.fl);
 		hvr_end();
 	}
 }

@@ -64,6 +64,14 @@ void hv_blkreq_complete(struct hv_blkreq *rq, int status);
 void hv_blkdev_recovery(struct hv_pci_dev *dev, const char *action, unsigned requests);
 
 /*
+ * The driver sends rq to the device once more (DDK 2.2): a reset took it back and the device
+ * may already have run it. Call it before each such reissue. The kernel counts reissues per
+ * disk and direction; certification adds them to what the device is expected to have done
+ * (QMP block statistics), so a reissue not reported here fails `qmp.blockstats`. Any context.
+ */
+void hv_blkdev_reissue(struct hv_blkdev *bd, const struct hv_blkreq *rq);
+
+/*
  * Finished requests a driver collects under its lock, linked through driver_private, and
  * completes with hv_blkreq_list_complete once the lock is dropped: a done callback may
  * submit again. Inline (DDK 1.2).

@@ -20,6 +20,18 @@ struct blkrecov_counts {
 /* A driver's recovery on function d (any context). */
 void blkrecov_note(struct pci_dev *d, const char *action, unsigned requests);
 
+/*
+ * Requests a driver sent to its device again (DDK 2.2 hv_blkdev_reissue), per disk name
+ * (a disk registered again under a new name starts at zero): the device may have run each
+ * twice, and QEMU's block statistics count both.
+ */
+struct blkrecov_reissued {
+	uint64_t rd, rd_bytes, wr, wr_bytes, fl;
+};
+void blkrecov_reissue(const char *disk, int op, uint64_t bytes);
+/* 0 and the counts of disk, or -1 when it had none (all zero then). */
+int blkrecov_reissued_of(const char *disk, struct blkrecov_reissued *out);
+
 /* Every recovery since boot. */
 void blkrecov_get(struct blkrecov_counts *c);
 
