@@ -122,7 +122,7 @@ static int mptsas_probe(struct hv_pci_dev *d, const struct hv_pci_id *id)
 
 cancel:
 	sc->stopping = 1;
-	hv_timer_cancel(&sc->watchdog);
+	mptsas_watchdog_stop(sc);
 	hv_pci_set_drvdata(d, NULL);
 	hv_pci_irq_free(d);
 stop:
@@ -142,9 +142,11 @@ static void mptsas_remove(struct hv_pci_dev *d)
 	if (!sc)
 		return;
 	scsi_hba_unregister(&sc->hba);
-	hv_timer_cancel(&sc->watchdog);
 	flags = hv_spin_lock_irqsave(&sc->lock);
 	sc->stopping = 1;
+	hv_spin_unlock_irqrestore(&sc->lock, flags);
+	mptsas_watchdog_stop(sc);
+	flags = hv_spin_lock_irqsave(&sc->lock);
 	mptsas_ioc_stop(sc);
 	hv_spin_unlock_irqrestore(&sc->lock, flags);
 	mptsas_fail_all(sc, SCSI_HOST_GONE);

@@ -104,3 +104,15 @@ void mptsas_watchdog(void *arg)
 	if (!sc->stopping)
 		hv_timer_start(&sc->watchdog, MPTSAS_WATCHDOG_US, mptsas_watchdog, sc);
 }
+
+/*
+ * The watchdog off for good; sc->stopping is set. A watchdog running on another CPU may
+ * have read stopping before it was set and re-armed itself after the first cancel
+ * unlinked it (hv_timer_cancel waits for a running callback but cannot stop it
+ * re-arming); the second cancel takes that re-arm away, and any later run sees stopping.
+ */
+void mptsas_watchdog_stop(struct mptsas_softc *sc)
+{
+	hv_timer_cancel(&sc->watchdog);
+	hv_timer_cancel(&sc->watchdog);
+}

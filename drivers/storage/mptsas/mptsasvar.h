@@ -120,5 +120,6 @@ void mptsas_fail_all(struct mptsas_softc *sc, uint8_t host);
 
 /* mptsas_recover.c */
 void mptsas_watchdog(void *arg);
+void mptsas_watchdog_stop(struct mptsas_softc *sc);
 
 #endif
