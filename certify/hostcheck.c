@@ -78,12 +78,18 @@ static const struct {
 	const char *name;
 	int (*required)(const struct certify_run_spec *spec);
 	const char *notrun;
+	const char *bare_metal;		/* why it cannot run on a bare-metal target */
 } hostcheck_table[] = {
-	{ "peer.frames", hostcheck_need_peer, "the kernel never reached sync point peer-tx-done" },
-	{ "image.verify", hostcheck_need_image, "the kernel never reached sync point blkverify" },
-	{ "nic.mac", hostcheck_need_mac, "the kernel reported no netdev for a NIC under test" },
-	{ "wire.frames", hostcheck_need_wire, "the kernel never reached sync point wire-check" },
-	{ "qmp.blockstats", hostcheck_need_blkstats, "the kernel never reached sync point blkstats" },
+	{ "peer.frames", hostcheck_need_peer, "the kernel never reached sync point peer-tx-done",
+	  "the host peer is a QEMU netdev; a physical NIC's cable does not reach certify" },
+	{ "image.verify", hostcheck_need_image, "the kernel never reached sync point blkverify",
+	  "certify cannot read a physical machine's disk" },
+	{ "nic.mac", hostcheck_need_mac, "the kernel reported no netdev for a NIC under test",
+	  "a physical NIC's MAC is its own, not one certify gave it" },
+	{ "wire.frames", hostcheck_need_wire, "the kernel never reached sync point wire-check",
+	  "certify has no tap on a physical NIC's wire" },
+	{ "qmp.blockstats", hostcheck_need_blkstats, "the kernel never reached sync point blkstats",
+	  "a physical machine has no QEMU block statistics" },
 };
 
 struct certify_hostcheck *certify_hostcheck_get(struct certify_hostchecks *s, const char *name)
@@ -135,5 +141,18 @@ void certify_hostchecks_require(const struct certify_run_spec *spec, struct cert
 		if (hostcheck_table[i].required(spec))
 			certify_hostcheck_notrun(certify_hostcheck_get(s, hostcheck_table[i].name), "%s",
 						 hostcheck_table[i].notrun);
+	}
+}
+
+void certify_hostchecks_target(struct certify_hostchecks *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		for (size_t k = 0; k < sizeof(hostcheck_table) / sizeof(hostcheck_table[0]); k++) {
+			if (strcmp(s->v[i].name, hostcheck_table[k].name))
+				continue;
+			certify_hostcheck_notrun(&s->v[i], "not possible on a bare-metal target: %s",
+						 hostcheck_table[k].bare_metal);
+			s->v[i].impossible = 1;
+		}
 	}
 }

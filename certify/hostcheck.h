@@ -21,6 +21,8 @@ struct certify_hostcheck {
 	int ran;		/* the host looked */
 	int ok;			/* and saw what the kernel claims (meaningful when ran) */
 	char msg[256];		/* one line: what was seen, or why the check did not run */
+	int impossible;		/* cannot run on this target (a bare-metal machine): not run,
+				 * never a pass, and no error (certify_hostchecks_target) */
 };
 
 /* The checks of one boot. */
@@ -47,5 +49,12 @@ void certify_hostcheck_notrun(struct certify_hostcheck *c, const char *fmt, ...)
  * stays so when nothing fills it in (e.g. "the kernel never reached sync point blkverify").
  */
 void certify_hostchecks_require(const struct certify_run_spec *spec, struct certify_hostchecks *s);
+
+/*
+ * A bare-metal target (spec->target): every check of s whose evidence only QEMU gives (its
+ * wire, its image, its block statistics, the MAC it assigned) is marked not run and
+ * impossible, with why. The judge leaves those out; reports show them not run.
+ */
+void certify_hostchecks_target(struct certify_hostchecks *s);
 
 #endif

@@ -145,6 +145,42 @@ static int hvr_add_module(struct hvr_run *run, const struct hvr_record *rec)
 	return 0;
 }
 
+/* `phase name=N us=U [dus= pio= mmio= other= con=]` or
+ * `bind slot=S driver=D status=bound|failed dus= pio= mmio= other= con=`. */
+static int hvr_add_cost(struct hvr_run *run, const struct hvr_record *rec)
+{
+	int is_bind = strcmp(rec->type, "bind") == 0;
+	const char *name = hvr_get(rec, is_bind ? "slot" : "name");
+	struct hvr_cost c, **arr = is_bind ? &run->bind : &run->phase;
+	size_t *n = is_bind ? &run->nbind : &run->nphase;
+	void *grown;
+
+	memset(&c, 0, sizeof(c));
+	if (!name || !*name || (is_bind ? hvr_get_u64(rec, "dus", &c.dus) < 0 || !hvr_get(rec, "driver")
+				: hvr_get_u64(rec, "us", &c.us) < 0)) {
+		hvr_run_error(run, is_bind ? "bind record: needs slot, driver and dus"
+				  : "phase record: needs name and us");
+		return -1;
+	}
+	hvr_copy(c.name, sizeof(c.name), name);
+	if (is_bind)
+		hvr_copy(c.driver, sizeof(c.driver), hvr_get(rec, "driver"));
+	else
+		hvr_get_u64(rec, "dus", &c.dus);
+	hvr_get_u64(rec, "pio", &c.pio);
+	hvr_get_u64(rec, "mmio", &c.mmio);
+	hvr_get_u64(rec, "other", &c.other);
+	hvr_get_u64(rec, "con", &c.con);
+	if (*n == HVR_MAX_COSTS)
+		return hvr_flood(run, rec->type, HVR_MAX_COSTS);
+	grown = hvr_grow(*arr, *n, sizeof(c));
+	if (!grown)
+		return -1;
+	*arr = grown;
+	(*arr)[(*n)++] = c;
+	return 0;
+}
+
 /* `violation kind=K module=M site=HEX off=HEX addr=HEX size=N dev=SLOT test=ID msg=...` */
 static int hvr_add_violation(struct hvr_run *run, const struct hvr_record *rec)
 {
@@ -499,6 +535,8 @@ int hvr_run_add(struct hvr_run *run, const struct hvr_record *rec, double host_s
 		return hvr_add_module(run, rec);
 	if (strcmp(type, "drvfail") == 0)
 		return hvr_add_drvfail(run, rec);
+	if (strcmp(type, "phase") == 0 || strcmp(type, "bind") == 0)
+		return hvr_add_cost(run, rec);
 	if (strcmp(type, "metric") == 0)
 		return hvr_add_metric(run, rec);
 	if (strcmp(type, "test") == 0)
@@ -526,7 +564,7 @@ int hvr_run_add(struct hvr_run *run, const struct hvr_record *rec, double host_s
 		hvr_get_hex(rec, "rip", &run->panic_rip);
 		return 0;
 	}
-	return 0;	/* phase, sync and records added later */
+	return 0;	/* sync and records added later */
 }
 
 const char *hvr_run_unfinished(const struct hvr_run *run)
@@ -591,6 +629,8 @@ void hvr_run_free(struct hvr_run *run)
 	free(run->module);
 	free(run->violation);
 	free(run->drvfail);
+	free(run->phase);
+	free(run->bind);
 	free(run->pending);
 	memset(run, 0, sizeof(*run));
 }

@@ -18,6 +18,7 @@
 #define HVR_MAX_MODULES		1024
 #define HVR_MAX_VIOLATIONS	1024	/* the kernel writes at most 256 */
 #define HVR_MAX_DRVFAIL		4096
+#define HVR_MAX_COSTS		4096	/* phase and bind records, each */
 #define HVR_TEST_ID		113	/* "suite.name" with its NUL: 47 + 1 + 63 + 1, rounded */
 
 struct hvr_pci {
@@ -47,6 +48,16 @@ struct hvr_metric {
 	char name[48];
 	char value[32];
 	char unit[16];
+};
+
+/* One boot phase (`phase`) or one driver's probe at boot (`bind`): what it cost
+ * (docs/result-channel.md). A phase has no slot or driver; counters the kernel did not
+ * write are 0. */
+struct hvr_cost {
+	char name[48];		/* phase name, or the slot of a bind */
+	char driver[32];	/* the driver of a bind; "" for a phase */
+	uint64_t us;		/* a phase: when it ended; a bind: 0 */
+	uint64_t dus, pio, mmio, other, con;
 };
 
 /* One boot module (docs/result-channel.md, `module`). */
@@ -88,6 +99,8 @@ struct hvr_run {
 	size_t nmodule;
 	struct hvr_drvfail *drvfail;
 	size_t ndrvfail;
+	struct hvr_cost *phase, *bind;
+	size_t nphase, nbind;
 	struct hvr_test *test;
 	size_t ntest;
 	/* The tests the kernel said it would run (`selected` records, before any test), in

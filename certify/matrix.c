@@ -70,3 +70,27 @@ void certify_config_json(const struct certify_config *c, char *out, size_t outle
 	snprintf(out, outlen, "{\"name\":\"%s\",\"machine\":\"%s\",\"irq\":\"%s\",\"smp\":%d,"
 		 "\"accel\":\"%s\"}", c->name, c->machine, c->irq, c->smp, qemu_accel_name(c->accel));
 }
+
+void certify_matrix_target(struct certify_config *cfgs, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct certify_config *c = &cfgs[i];
+		size_t k;
+
+		if (c->state == CERTIFY_CFG_NA)
+			continue;
+		for (k = 0; k < i; k++)
+			if (!strcmp(cfgs[k].machine, "target") && !strcmp(cfgs[k].irq, c->irq))
+				break;
+		if (k < i) {
+			c->state = CERTIFY_CFG_NOTRUN;
+			snprintf(c->why, sizeof(c->why), "a bare-metal target is one machine: %s covers it",
+				 cfgs[k].name);
+			continue;
+		}
+		c->state = CERTIFY_CFG_RUN;
+		c->why[0] = '\0';
+		snprintf(c->machine, sizeof(c->machine), "target");
+		snprintf(c->name, sizeof(c->name), "target-%s", c->irq);
+	}
+}

@@ -38,6 +38,13 @@ int certify_matrix_build(const struct certify_plan *p, enum qemu_accel want, int
 			 const char *kvm_why, unsigned irqs, struct certify_config **out,
 			 struct certify_err *err);
 
+/*
+ * A bare-metal target is one machine: its chipset, CPUs and no accelerator are what they
+ * are. Of the configurations that would run, the first of each interrupt mode runs, renamed
+ * "target-IRQ" (machine "target"); the others are not run, naming it.
+ */
+void certify_matrix_target(struct certify_config *cfgs, size_t n);
+
 /* Writes the configuration as a JSON object, e.g. {"machine":"pc","irq":"msix","smp":1,"accel":"tcg"}. */
 void certify_config_json(const struct certify_config *c, char *out, size_t outlen);
 

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
@@ -227,13 +228,71 @@ static void run_netdev(struct certify_session *s, struct run_boot *b, const stru
 	certify_macverify_record(&b->mac, hvr_get(rec, "name"), hvr_get(rec, "slot"), hvr_get(rec, "mac"));
 }
 
+/* The progress hook of a test record. */
+static void run_progress(struct certify_session *s, struct run_boot *b, const struct hvr_record *rec)
+{
+	const struct hvr_run *st = certify_session_state(s);
+
+	if (strcmp(rec->type, "test") || st->ntest == 0 || !b->x->hooks || !b->x->hooks->test)
+		return;
+	pthread_mutex_lock(&b->x->lock);
+	b->x->hooks->test(b->x->hooks->ctx, b->cfg, &st->test[st->ntest - 1]);
+	pthread_mutex_unlock(&b->x->lock);
+}
+
+/*
+ * A bare-metal target: no QEMU to ask, no image or wire to look at. The lab's --link-cmd
+ * takes the NIC's link down and up at the link-flap sync points (the NIC its linkflap record
+ * named by MAC); the session answers every sync point after this returns (auto_go).
+ */
+static int run_target_record(struct certify_session *s, struct run_boot *b,
+			     const struct hvr_record *rec)
+{
+	const char *point = hvr_get(rec, "point"), *cmd = b->x->spec->link_cmd;
+	char *argv[] = { "sh", "-c", (char *)cmd, NULL };
+	struct certify_proc p;
+	struct certify_err err;
+
+	if (!strcmp(rec->type, "linkflap")) {
+		snprintf(b->flap_mac, sizeof(b->flap_mac), "%s", hvr_get(rec, "mac") ? hvr_get(rec, "mac") : "");
+		return 0;
+	}
+	if (strcmp(rec->type, "sync") || !cmd || !point ||
+	    (strcmp(point, "link-down") && strcmp(point, "link-up"))) {
+		run_progress(s, b, rec);
+		return 0;
+	}
+	/* jobs is 1 on a target: nothing else reads the environment meanwhile */
+	setenv("HVKIT_LINK", point + 5, 1);
+	setenv("HVKIT_MAC", b->flap_mac, 1);
+	memset(&p, 0, sizeof(p));
+	if (certify_proc_spawn(&p, argv, NULL, &err) < 0) {
+		certify_session_abort(s, "--link-cmd: %s", err.msg);
+		return -1;
+	}
+	if (!certify_proc_wait(&p, 30)) {
+		certify_proc_kill(&p, 1.0);
+		certify_session_abort(s, "--link-cmd '%.100s' (%s) did not finish within 30 s", cmd, point);
+		return -1;
+	}
+	if (!WIFEXITED(p.status) || WEXITSTATUS(p.status)) {
+		certify_session_abort(s, "--link-cmd '%.100s' (%s) failed with wait status %d", cmd, point,
+				      p.status);
+		return -1;
+	}
+	return 0;
+}
+
 static int run_on_record(struct certify_session *s, const struct hvr_record *rec, double host_s,
 			 void *ctx)
 {
 	struct run_boot *b = ctx;
-	const struct hvr_run *st = certify_session_state(s);
 
 	(void)host_s;
+	/* A bare-metal target: no QEMU to ask, no image or wire to look at; the session
+	 * answers every sync point (auto_go). */
+	if (b->x->spec->target)
+		return run_target_record(s, b, rec);
 	if (strcmp(rec->type, "blkwrite") == 0) {
 		struct certify_blkwrite w, *nw;
 		if (certify_blkwrite_parse(hvr_get(rec, "dev"), hvr_get(rec, "lba"), hvr_get(rec, "blocks"),
@@ -286,11 +345,7 @@ static int run_on_record(struct certify_session *s, const struct hvr_record *rec
 		return 0;
 	if (strcmp(rec->type, "sync") == 0)
 		return run_link_flap(s, b, hvr_get(rec, "point"));
-	if (strcmp(rec->type, "test") || st->ntest == 0 || !b->x->hooks || !b->x->hooks->test)
-		return 0;
-	pthread_mutex_lock(&b->x->lock);
-	b->x->hooks->test(b->x->hooks->ctx, b->cfg, &st->test[st->ntest - 1]);
-	pthread_mutex_unlock(&b->x->lock);
+	run_progress(s, b, rec);
 	return 0;
 }
 
@@ -364,6 +419,28 @@ static void run_blame(struct certify_result *res, double timeout_s)
 	(void)hvr_run_blame(&res->run, msg, res->duration_s);
 }
 
+/* A bare-metal target: the kernel's records come on COM1 among its log (hvr.port=com1,
+ * docs/result-channel.md, "One serial line"), and the host checks only QEMU can feed are
+ * not possible there. */
+static int run_target_opts(const struct certify_run_spec *spec, struct certify_session_opts *so,
+			   struct certify_config_result *r)
+{
+	size_t len = strlen(r->append);
+	static const char word[] = " hvr.port=com1";
+
+	if (len + sizeof(word) > sizeof(r->append)) {
+		r->verdict = CERTIFY_V_ERROR;
+		snprintf(r->reason, sizeof(r->reason), "the kernel command line is too long for hvr.port=com1");
+		return -1;
+	}
+	memcpy(r->append + len, word, sizeof(word));
+	so->serial = spec->target;
+	so->power_cycle = spec->power_cycle;
+	so->boot_timeout_s = spec->boot_timeout_s;
+	certify_hostchecks_target(&r->checks);
+	return 0;
+}
+
 static void run_one(struct run_exec *x, size_t i)
 {
 	struct certify_config_result *r = &x->results[i];
@@ -379,7 +456,7 @@ static void run_one(struct run_exec *x, size_t i)
 	memset(&b, 0, sizeof(b));
 	b.x = x;
 	b.cfg = &x->cfgs[i];
-	if (x->spec->plan->topology == CERTIFY_TOPO_NIC_PAIR) {
+	if (x->spec->plan->topology == CERTIFY_TOPO_NIC_PAIR && !x->spec->target) {
 		char id[32];
 
 		/* before the topology: the hub's third port names this netdev */
@@ -405,8 +482,13 @@ static void run_one(struct run_exec *x, size_t i)
 	}
 	so.qemu.append = r->append;
 	certify_hostchecks_require(x->spec, &r->checks);
-	certify_macverify_init(&b.mac, x->spec);
-	if (x->spec->plan->topology == CERTIFY_TOPO_VM) {
+	if (x->spec->target && run_target_opts(x->spec, &so, r) < 0) {
+		certify_strv_free(&args);
+		return;
+	}
+	if (!x->spec->target)
+		certify_macverify_init(&b.mac, x->spec);
+	if (x->spec->plan->topology == CERTIFY_TOPO_VM && !x->spec->target) {
 		if (certify_peer_open(&b.peer, &err) < 0 ||
 		    certify_peer_qemu_args(&b.peer, CERTIFY_NETDEV_PEER, &args) < 0) {
 			r->verdict = CERTIFY_V_ERROR;
@@ -424,7 +506,7 @@ static void run_one(struct run_exec *x, size_t i)
 		close(fd);
 	so.log_path = fd >= 0 ? logpath : NULL;
 	so.on_record = run_on_record;
-	so.on_exit = run_on_exit;
+	so.on_exit = x->spec->target ? NULL : run_on_exit;
 	so.ctx = &b;
 	so.auto_go = 1;
 	so.elf = x->spec->kernel;

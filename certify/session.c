@@ -11,36 +11,11 @@
 
 #include "proc.h"
 #include "session.h"
+#include "session_priv.h"
 #include "symbolize.h"
 #include "tmpdir.h"
 
-#define SESSION_TAIL_MAX	(64 * 1024)	/* bytes of COM1 kept for the log tail */
-#define SESSION_TAIL_LINES	40
-#define SESSION_QMP_TIMEOUT	5.0
-
-enum { CH_COM1, CH_COM2, CH_QMP, CH_N };
-
 static const char *const session_chan_name[CH_N] = { "com1", "com2", "qmp" };
-
-struct certify_session {
-	const struct certify_session_opts *o;
-	struct certify_result *res;
-	char dir[200];
-	char path[CH_N][256];
-	char out_path[256];
-	int lfd[CH_N];			/* listening sockets */
-	int cfd[CH_N];			/* accepted connections (QMP's is owned by qmp) */
-	struct qmp *qmp;
-	struct certify_proc proc;
-	struct hvr_splitter split;
-	FILE *log;
-	char *tail;
-	size_t tail_len;
-	int answered;			/* the last sync was answered */
-	int aborted;
-	char abort_reason[400];
-	double end_deadline;		/* set by `end`/`panic`: QEMU should exit by then */
-};
 
 struct qmp *certify_session_qmp(struct certify_session *s)
 {
@@ -123,7 +98,7 @@ char *certify_tail_lines(const char *text, size_t len, int lines)
 	return out;
 }
 
-static void session_com1(struct certify_session *s, const char *buf, size_t n)
+void certify_session_com1(struct certify_session *s, const char *buf, size_t n)
 {
 	if (s->log)
 		fwrite(buf, 1, n, s->log);
@@ -165,7 +140,7 @@ static void session_record(struct certify_session *s, const struct hvr_record *r
 }
 
 /* One complete COM2 line. */
-static void session_line(void *ctx, const char *line, size_t len, int toolong)
+void certify_session_line(void *ctx, const char *line, size_t len, int toolong)
 {
 	struct certify_session *s = ctx;
 	struct hvr_run *run = &s->res->run;
@@ -243,9 +218,9 @@ static int session_read(struct certify_session *s, int ch)
 			return -1;
 		}
 		if (ch == CH_COM1)
-			session_com1(s, buf, (size_t)n);
+			certify_session_com1(s, buf, (size_t)n);
 		else
-			hvr_splitter_feed(&s->split, buf, (size_t)n, session_line, s);
+			hvr_splitter_feed(&s->split, buf, (size_t)n, certify_session_line, s);
 	}
 }
 
@@ -330,7 +305,7 @@ static int session_step(struct certify_session *s, double deadline)
 	return 1;
 }
 
-static char *session_slurp(const char *path, size_t max)
+char *certify_session_slurp(const char *path, size_t max)
 {
 	FILE *f = fopen(path, "r");
 	char *buf;
@@ -457,7 +432,7 @@ static void session_teardown(struct certify_session *s)
 	free(s->tail);
 	if (s->dir[0]) {
 		if (!res->qemu_output)
-			res->qemu_output = session_slurp(s->out_path, 4096);
+			res->qemu_output = certify_session_slurp(s->out_path, 4096);
 		if (res->outcome == CERTIFY_PANIC && s->o->elf)
 			res->backtrace = certify_symbolize(s->o->elf, res->com1_tail,
 							   res->run.panic_rip, s->dir);
@@ -480,7 +455,9 @@ int certify_session_run(const struct certify_session_opts *opts, struct certify_
 	for (int ch = 0; ch < CH_N; ch++)
 		s.lfd[ch] = s.cfd[ch] = -1;
 	s.tail = malloc(SESSION_TAIL_MAX);
-	if (!s.tail || session_setup(&s, &err) < 0) {
+	if (s.tail && opts->serial) {
+		certify_session_serial(&s);
+	} else if (!s.tail || session_setup(&s, &err) < 0) {
 		res->outcome = CERTIFY_HARNESS;
 		snprintf(res->reason, sizeof(res->reason), "%s", s.tail ? err.msg : "out of memory");
 		rc = -1;
@@ -489,7 +466,7 @@ int certify_session_run(const struct certify_session_opts *opts, struct certify_
 			;
 		res->duration_s = certify_now() - res->spawn_s;
 		if (s.proc.reaped && res->reason[0] == '\0') {
-			res->qemu_output = session_slurp(s.out_path, 4096);
+			res->qemu_output = certify_session_slurp(s.out_path, 4096);
 			session_verdict(&s);
 		}
 		if (s.proc.reaped && opts->on_exit)

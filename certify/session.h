@@ -9,6 +9,7 @@
 #include "outcome.h"
 #include "qemu.h"
 #include "qmp.h"
+#include "serialline.h"
 
 struct certify_session;
 
@@ -37,6 +38,14 @@ struct certify_session_opts {
 	double end_grace_s;		/* how long QEMU may take to exit after `end`; 0: 5 s */
 	const int *keep_fds;		/* descriptors QEMU inherits (tap queues); may be NULL */
 	unsigned nkeep_fds;
+	/* A bare-metal target instead of QEMU (docs/certify.md, "Bare-metal target"): the
+	 * session runs power_cycle (sh -c; may be NULL), opens the serial line, types
+	 * qemu.append at the ISO's GRUB prompt and reads log and records from the one line
+	 * (serialmux.h). qemu.timeout_s bounds the whole boot from the power cycle,
+	 * boot_timeout_s (0: the same) the wait for GRUB. No QMP, no disks, no exit status. */
+	const struct certify_serial_target *serial;
+	const char *power_cycle;
+	double boot_timeout_s;
 };
 
 struct certify_result {

@@ -7,6 +7,7 @@
 
 #include "modinfo.h"
 #include "plan.h"
+#include "serialline.h"
 
 #define CERTIFY_MAX_DUT	8
 
@@ -29,6 +30,16 @@ struct certify_run_spec {
 	/* certify run --no-verifier: boot without verifier=1 (an unofficial run that shows
 	 * what the functional suites alone catch). */
 	int no_verifier;
+	/* certify run --target serial:PATH: a bare-metal machine booting the hvkit ISO instead
+	 * of QEMU (docs/certify.md, "Bare-metal target"); NULL: QEMU. power_cycle is the lab's
+	 * command run before every boot, boot_timeout_s (0: the plan's timeout) how long the
+	 * machine may take from it to GRUB. */
+	const struct certify_serial_target *target;
+	const char *power_cycle;
+	double boot_timeout_s;
+	/* the lab's link control (a switch port), run at sync points link-down and link-up with
+	 * HVKIT_LINK=down|up and HVKIT_MAC=the NIC's MAC; NULL: the link is left alone */
+	const char *link_cmd;
 };
 
 #endif

@@ -13,14 +13,16 @@ ktest-check: $(BUILD)/bin/hvktest
 	$(BUILD)/bin/hvktest -c $(KTEST_CFG) --kernel $(BUILD)/hvkernel.elf \
 		--logdir $(BUILD)/ktest --counts $(BUILD)/check/ktest.counts $(KTEST_FLAGS)
 
-# Boot times and module cost, the drivers against the Linux baseline's workloads, the
+# Boot times and module cost, the drivers against the Linux baseline's workloads and
+# against their device models' ceilings (scripts/bench-ceiling.sh), the
 # verifier's cost (verifier=1 against 0), the VMM (in-kernel vmm.vmmcall/vnet metrics), the
 # IOMMU on against off (scripts/bench-iommu.sh), and
 # hcl check against a 100 000-entry list.
 BENCH_RUNS ?= 5
 bench-run: $(BUILD)/bin/hvbench $(BUILD)/bin/hvktest modules
 	$(BUILD)/bin/hvbench --kernel $(BUILD)/hvkernel.elf
-	sh scripts/bench-drivers.sh $(BUILD) $(BENCH_RUNS)
+	sh scripts/bench-drivers.sh $(BUILD) $(BENCH_RUNS) | tee $(BUILD)/bench-drivers.out
+	sh scripts/bench-ceiling.sh $(BUILD) $(BENCH_RUNS) $(BUILD)/bench-drivers.out
 	sh scripts/bench-verifier.sh $(BUILD) $(BENCH_RUNS)
 	sh scripts/bench-iommu.sh $(BUILD) 3
 	$(BUILD)/bin/hvktest -c tests/kernel/bench.cfg --kernel $(BUILD)/hvkernel.elf -v | \

@@ -17,6 +17,7 @@ for d in "$@"; do only="$only -t $d"; done
 work=$(mktemp -d "${TMPDIR:-/tmp}/hvdrvbench.XXXXXX")
 trap 'rm -rf "$work"' EXIT INT TERM
 
+[ -n "${BENCH_DRIVERS_CFG:-}" ] ||	# only the configuration: no images
 for d in vblk nvme ahci pvscsi megasas mptsas; do
 	dd if=/dev/zero of="$work/$d.img" bs=1M count=128 status=none
 done
@@ -98,6 +99,12 @@ drive() { echo "-drive file=$work/$1.img,if=none,id=$1,format=raw,cache=writebac
 	echo "qemu = -device mptsas1068,id=mp0 $(drive mptsas) -device scsi-hd,drive=mptsas,bus=mp0.0,scsi-id=0"
 	echo "timeout = 300"
 } > "$work/bench.cfg"
+# scripts/bench-ceiling.sh takes the entries from here, so its probes run under exactly
+# these flags: BENCH_DRIVERS_CFG=FILE writes the configuration there and stops.
+if [ -n "${BENCH_DRIVERS_CFG:-}" ]; then
+	cp "$work/bench.cfg" "$BENCH_DRIVERS_CFG"
+	exit
+fi
 
 i=0
 while [ "$i" -lt "$runs" ]; do

@@ -13,20 +13,36 @@ mkdir -p "$dir/boot/grub" "$dir/boot/modules"
 cp "$kernel" "$dir/boot/hvkernel.elf"
 cp "$mods"/*.hvm "$dir/boot/modules/"
 [ -n "$hcl" ] && cp "$hcl" "$dir/boot/hcl.bin"
-{
-	echo "# hvkit: boots hvkernel with Multiboot 2 (BIOS and UEFI)."
-	echo "set timeout=0"
-	echo "serial --unit=0 --speed=115200"
-	echo "terminal_input serial console"
-	echo "terminal_output serial console"
-	echo "menuentry \"hvkernel $(cat hvkernel/RELEASE)\" {"
-	echo "	multiboot2 /boot/hvkernel.elf $cmdline"
+# The boot modules of a menu entry.
+modlines() {
 	for m in "$dir"/boot/modules/*.hvm; do
 		b=$(basename "$m")
 		echo "	module2 /boot/modules/$b $b"
 	done
 	[ -n "$hcl" ] && echo "	module2 /boot/hcl.bin hcl.bin"
 	echo "	boot"
+}
+# The second entry is certify's on a serial target (docs/certify.md, "Bare-metal target"):
+# certify sees the ready line, presses the entry's hotkey 'x' within the hidden timeout, and
+# types the configuration's kernel command line at the prompt; without it the first entry
+# boots after the timeout.
+{
+	echo "# hvkit: boots hvkernel with Multiboot 2 (BIOS and UEFI)."
+	echo "set timeout=${MKISO_PROMPT_S:-3}"
+	echo "set timeout_style=hidden"
+	echo "serial --unit=0 --speed=115200"
+	echo "terminal_input serial console"
+	echo "terminal_output serial console"
+	echo "echo \"hvkit-grub-ready: press x to type a kernel command line\""
+	echo "menuentry \"hvkernel $(cat hvkernel/RELEASE)\" {"
+	echo "	multiboot2 /boot/hvkernel.elf $cmdline"
+	modlines
+	echo "}"
+	echo "menuentry \"hvkernel, the command line typed on the serial line\" --hotkey=x {"
+	echo "	echo \"hvkit-cmdline>\""
+	echo "	read hvkit_cmdline"
+	echo "	multiboot2 /boot/hvkernel.elf \$hvkit_cmdline"
+	modlines
 	echo "}"
 } > "$dir/boot/grub/grub.cfg"
 # grub-mkrescue writes progress to stderr; keep it quiet unless it fails.

@@ -46,8 +46,8 @@ static void bench_config(struct certify_db_config *c, int idx, char *log)
 	static struct certify_db_device d = { 0x8086, 0x100e, 0x1af4, 0x1100, 0x020000, "nic",
 					      "e1000", "Intel" };
 	static struct certify_hostcheck h[2] = {
-		{ "peer.frames", 1, 1, "4096 frames, all as sent" },
-		{ "qemu.counters", 1, 1, "rx 4096 tx 4096" },
+		{ "peer.frames", 1, 1, "4096 frames, all as sent", 0 },
+		{ "qemu.counters", 1, 1, "rx 4096 tx 4096", 0 },
 	};
 
 	for (int i = 0; i < 8; i++) {

@@ -414,6 +414,7 @@ int virtio_pci_queue_setup(struct virtio_pci *vp, struct virtq *vq, uint16_t ind
 	int ret = virtq_alloc(vq, vp->pci, index, size);
 	if (ret < 0)
 		return ret;
+	vq->event_idx = virtio_pci_has(vp, VIRTIO_F_EVENT_IDX);
 	vq->msix_vector = virtio_pci_queue_vector(vp, index);
 	ret = vp->modern ? virtio_pci_queue_modern(vp, vq) : virtio_pci_queue_legacy(vp, vq);
 	if (ret < 0)

@@ -1,7 +1,9 @@
 /*
  * Split virtqueues (VIRTIO 1.1, 2.6). Free descriptors are chained through their next
- * fields; a chain's head indexes the cookie array. No event index: notifications are
- * suppressed with the flags of 2.6.7 and 2.6.10 only.
+ * fields; a chain's head indexes the cookie array. Notifications are suppressed with the
+ * flags of 2.6.7 and 2.6.10, or, when the driver negotiated VIRTIO_F_EVENT_IDX, with the
+ * event fields that follow each ring (used_event after the available ring, avail_event
+ * after the used ring).
  */
 #include <hv/ddk.h>
 
@@ -57,6 +59,8 @@ int virtq_alloc(struct virtq *vq, struct hv_pci_dev *d, uint16_t index, uint16_t
 	vq->num_free = size;
 	vq->avail_idx = 0;
 	vq->last_used = 0;
+	vq->kicked_idx = 0;
+	vq->event_idx = false;
 	vq->msix_vector = VIRTIO_MSI_NO_VECTOR;
 	return 0;
 }
@@ -99,10 +103,30 @@ int virtq_add(struct virtq *vq, const struct virtq_seg *segs, unsigned nout, uns
 	return head;
 }
 
+/* used_event and avail_event: the u16 after each ring (2.6.6, 2.6.8). */
+static volatile uint16_t *virtq_used_event(struct virtq *vq)
+{
+	return &vq->avail->ring[vq->size];
+}
+
+static uint16_t virtq_avail_event(struct virtq *vq)
+{
+	return *(const volatile uint16_t *)((const volatile char *)vq->used + 4 + 8u * vq->size);
+}
+
 bool virtq_kick_needed(struct virtq *vq)
 {
+	uint16_t old = vq->kicked_idx, now = vq->avail_idx;
+
+	vq->kicked_idx = now;
 	/* 2.6.10.2: the index store must be visible before we read the device's flag. */
 	hv_mb();
+	if (vq->event_idx) {
+		/* 2.6.10.2: notify when the index moved past avail_event since the last
+		 * decision: (new - event - 1) < (new - old), in 16-bit arithmetic. */
+		uint16_t ev = virtq_avail_event(vq);
+		return (uint16_t)(now - ev - 1) < (uint16_t)(now - old);
+	}
 	return !(vq->used->flags & VIRTQ_USED_F_NO_NOTIFY);
 }
 
@@ -143,12 +167,22 @@ void *virtq_get(struct virtq *vq, uint32_t *len)
 
 void virtq_intr_disable(struct virtq *vq)
 {
-	vq->avail->flags |= VIRTQ_AVAIL_F_NO_INTERRUPT;
+	/* 2.6.7.1: with the event index the flags stay 0; a used_event 32768 elements
+	 * behind the next one is passed only when the 16-bit index comes round to it again:
+	 * at most one stray interrupt per 65536 elements (the callers take those). */
+	if (vq->event_idx)
+		*virtq_used_event(vq) = (uint16_t)(vq->last_used - 0x8000u);
+	else
+		vq->avail->flags |= VIRTQ_AVAIL_F_NO_INTERRUPT;
 }
 
 bool virtq_intr_enable(struct virtq *vq)
 {
-	vq->avail->flags &= (uint16_t)~VIRTQ_AVAIL_F_NO_INTERRUPT;
+	/* 2.6.7.2: interrupt when the device writes the element we take next. */
+	if (vq->event_idx)
+		*virtq_used_event(vq) = vq->last_used;
+	else
+		vq->avail->flags &= (uint16_t)~VIRTQ_AVAIL_F_NO_INTERRUPT;
 	/* The flag must be visible before we look for elements that raced with it. */
 	hv_mb();
 	return virtq_pending(vq);

@@ -43,6 +43,8 @@ struct virtq {
 	uint16_t num_free;
 	uint16_t avail_idx;		/* our copy of avail->idx */
 	uint16_t last_used;		/* next used element to consume */
+	uint16_t kicked_idx;		/* avail_idx when the driver last decided on a kick */
+	bool event_idx;			/* VIRTIO_F_EVENT_IDX negotiated (2.6.7.2, 2.6.10.2) */
 	void **cookie;			/* per head descriptor: the caller's pointer */
 
 	/* Filled by the transport: where a notification goes (a BAR and an offset). */
@@ -86,7 +88,10 @@ static inline bool virtq_pending(const struct virtq *vq)
 #endif
 }
 
-/* Interrupt suppression (2.6.7): the device may still send one that was already due. */
+/* Interrupt suppression (2.6.7): the device may still send one that was already due.
+ * With VIRTIO_F_EVENT_IDX (vq->event_idx) enabling writes used_event instead of the flag:
+ * the device then interrupts once when it passes the element the driver will take next,
+ * and not again until the driver enables again, however many elements follow. */
 void virtq_intr_disable(struct virtq *vq);
 /* Re-enable; returns true when elements arrived meanwhile, which the caller must handle. */
 bool virtq_intr_enable(struct virtq *vq);

@@ -76,6 +76,7 @@ CONTAIN_SAFE uint##bits##_t hv_bar_read##bits(struct hv_bar *hb, uint64_t off)		
 		return (uint##bits##_t)~0ull;						\
 	if (b->io)									\
 		return (uint##bits##_t)inop;						\
+	cpu_exits.mmio++;								\
 	return *(const volatile uint##bits##_t *)(b->va + off);				\
 }
 
@@ -88,7 +89,7 @@ CONTAIN_SAFE void hv_bar_write##bits(struct hv_bar *hb, uint64_t off, uint##bits
 		return;									\
 	if (b->io)									\
 		outop;									\
-	else										\
+	else if (++cpu_exits.mmio)							\
 		*(volatile uint##bits##_t *)(b->va + off) = v;				\
 }
 

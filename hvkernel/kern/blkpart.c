@@ -176,7 +176,15 @@ struct blkpart_reader {
 	uint8_t *base;
 	uint64_t bus;
 	int timed_out;
+	struct blkpart_scanio io;
 };
+
+static struct blkpart_scanio blkpart_last_io;	/* scans are serialised (blkpart_scan) */
+
+void blkpart_last_scan_io(struct blkpart_scanio *out)
+{
+	*out = blkpart_last_io;
+}
 
 static int blkpart_read(void *ctx, uint64_t lba, uint32_t nblocks, void *buf)
 {
@@ -189,9 +197,14 @@ static int blkpart_read(void *ctx, uint64_t lba, uint32_t nblocks, void *buf)
 	if (r->timed_out)
 		return -HV_ETIMEDOUT;
 	int ret = blkdev_submit_wait(r->disk, &rq, BLKPART_READ_US);
+	uint64_t bytes = (uint64_t)nblocks * r->disk->block_size;
 
 	if (ret == -HV_ETIMEDOUT)
 		r->timed_out = 1;
+	if (ret == 0)
+		r->io.ok++, r->io.ok_bytes += bytes;
+	else if (ret != -HV_ERANGE)	/* refused before it reached the driver: not counted */
+		r->io.failed++, r->io.failed_bytes += bytes;
 	return ret;
 }
 
@@ -215,7 +228,7 @@ static void blkpart_log_none(const struct hv_blkdev *disk, const struct gpt_tabl
 
 int blkpart_scan(struct hv_blkdev *disk)
 {
-	struct blkpart_reader r = { disk, 0, 0, 0 };
+	struct blkpart_reader r = { disk, 0, 0, 0, { 0, 0, 0, 0 } };
 	struct gpt_disk d = { disk->block_size, disk->nblocks, blkpart_read, &r, 0, 0 };
 	static struct gpt_table t;	/* callers are serialised (boot, driver binding, tests) */
 	static struct gpt_part gp;
@@ -255,6 +268,7 @@ int blkpart_scan(struct hv_blkdev *disk)
 	}
 	rc = n;
 free:
+	blkpart_last_io = r.io;
 	/* A read that timed out may still land in the scratch later: it is never reused. */
 	if (r.timed_out)
 		klog("blkdev: %s: a partition table read timed out; its %llu-byte buffer is kept",

@@ -1,6 +1,7 @@
 /* The driver core: registry, best-match selection, command-line overrides, probe/remove
  * (module drivers' under containment: kern/contain.c). */
 #include <hv/errno.h>
+#include <kern/bootstat.h>
 #include <kern/cmdline.h>
 #include <kern/contain.h>
 #include <kern/driver.h>
@@ -86,6 +87,7 @@ static int driver_try_bind(struct pci_dev *d)
 	struct pci_driver *drv;
 
 	struct contain_report rep;
+	struct bootstat_mark t0, t1;
 
 	if (d->driver || d->failed)
 		return 0;
@@ -94,19 +96,25 @@ static int driver_try_bind(struct pci_dev *d)
 		return 0;
 	/* d->driver is set during probe so the DDK can find its driver from the device. */
 	d->driver = drv;
+	bootstat_mark(&t0);
 	int ret = contain_probe(drv, d, id, &rep);
+	bootstat_mark(&t1);
+	pci_slot_name(d, slot);
+	bootstat_bind(slot, drv->name, rep.reason || ret < 0 ? "failed" : "bound", &t0, &t1);
 	if (rep.reason) {
 		contain_fail_device(drv, d, &rep);
 		return 0;
 	}
 	if (ret < 0) {
-		klog("driver: %s probe of %s failed: %d", drv->name, pci_slot_name(d, slot), ret);
+		klog("driver: %s probe of %s failed: %d", drv->name, slot, ret);
 		d->driver = 0;
 		d->drvdata = 0;
 		return 0;
 	}
-	klog_info("driver: %s bound to %s (%04x:%04x, match score %d)", drv->name,
-	     pci_slot_name(d, slot), d->vendor, d->device, score);
+	klog_info("driver: %s bound to %s (%04x:%04x, match score %d) in %llu us (%llu port I/O, "
+		  "%llu MMIO)", drv->name, slot, d->vendor, d->device, score,
+		  (unsigned long long)(t1.us - t0.us), (unsigned long long)(t1.x.pio - t0.x.pio),
+		  (unsigned long long)(t1.x.mmio - t0.x.mmio));
 	return 1;
 }
 

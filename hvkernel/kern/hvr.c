@@ -8,17 +8,38 @@
 #include <kern/string.h>
 #include <kern/time.h>
 #include <kern/uart.h>
+#include <lib/crc32.h>
 #include <lib/fmt.h>
 
 #define HVR_LINE_MAX	2048
+#define HVR_FRAME_HEAD	14	/* "@hvr XXXXXXXX " */
 
-static char hvr_line[HVR_LINE_MAX];
+/* The record is built after room for its frame head (hvr.port=com1). */
+static char hvr_frame[HVR_FRAME_HEAD + HVR_LINE_MAX];
+static char *const hvr_line = hvr_frame + HVR_FRAME_HEAD;
 static size_t hvr_len;
 static int hvr_irq_on;
+static uint16_t hvr_port = UART_COM2;
 
 void hvr_init(void)
 {
 	uart_init(UART_COM2);
+}
+
+/*
+ * hvr.port=com1: a machine with one serial line (a physical machine on a console server)
+ * gets its records on COM1 among the log lines, each on a line of its own as
+ * "@hvr CRC HVR1 ...", CRC the CRC-32 of the record in 8 hex digits, and the host's
+ * answers ("go P") on COM1 too (docs/result-channel.md, "One serial line").
+ */
+void hvr_configure(void)
+{
+	const char *port = cmdline_get("hvr.port");
+
+	if (port && strcmp(port, "com1") == 0)
+		hvr_port = UART_COM1;
+	else if (port && strcmp(port, "com2") != 0)
+		klog("hvr: hvr.port=%s is neither com1 nor com2; the result channel stays on COM2", port);
 }
 
 static void hvr_append(const char *s, size_t n)
@@ -75,8 +96,17 @@ void hvr_hex(const char *key, uint64_t value, int digits)
 
 void hvr_end(void)
 {
-	hvr_line[hvr_len++] = '\n';
-	uart_write(UART_COM2, hvr_line, hvr_len);
+	if (hvr_port == UART_COM1) {
+		char head[HVR_FRAME_HEAD + 1];
+
+		fmt_snprintf(head, sizeof(head), "@hvr %08x ", crc32_buf(hvr_line, hvr_len));
+		memcpy(hvr_frame, head, HVR_FRAME_HEAD);
+		hvr_line[hvr_len++] = '\n';
+		log_frame(hvr_frame, HVR_FRAME_HEAD + hvr_len);
+	} else {
+		hvr_line[hvr_len++] = '\n';
+		uart_write(UART_COM2, hvr_line, hvr_len);
+	}
 	cpu_irq_restore(hvr_irq_on);
 }
 
@@ -88,7 +118,7 @@ int hvr_sync(const char *point)
 
 	fmt_snprintf(want, sizeof(want), "go %s", point);
 	/* Drop anything the host sent earlier: only an answer to this point counts. */
-	while (uart_getc(UART_COM2) >= 0)
+	while (uart_getc(hvr_port) >= 0)
 		;
 	hvr_begin("sync");
 	hvr_str("point", point);
@@ -96,7 +126,7 @@ int hvr_sync(const char *point)
 
 	uint64_t deadline = time_us() + timeout_s * 1000000;
 	while (time_us() < deadline) {
-		int c = uart_getc(UART_COM2);
+		int c = uart_getc(hvr_port);
 		if (c < 0) {
 			cpu_pause();
 			continue;

@@ -9,6 +9,7 @@
 
 int log_verbose = 1;
 static int log_ready;
+static char log_last = '\n';	/* the last byte on COM1: a frame starts on a line of its own */
 /* Lines from several CPUs must not interleave character by character. */
 static struct hv_spinlock log_lock = HV_SPINLOCK_INIT;
 
@@ -22,6 +23,18 @@ void log_init(void)
 void log_write(const char *s, unsigned long n)
 {
 	uart_write(UART_COM1, s, n);
+	if (n)
+		log_last = s[n - 1];
+}
+
+void log_frame(const char *s, unsigned long n)
+{
+	unsigned long on = hv_spin_lock_irqsave(&log_lock);
+
+	if (log_last != '\n')
+		log_write("\n", 1);
+	log_write(s, n);
+	hv_spin_unlock_irqrestore(&log_lock, on);
 }
 
 static void log_emit(char *buf, int len, int cap)

@@ -7,6 +7,7 @@
 #include <arch/lapic.h>
 #include <arch/trap.h>
 #include <kern/acpi.h>
+#include <kern/bootstat.h>
 #include <kern/bootinfo.h>
 #include <kern/cmdline.h>
 #include <kern/contain.h>
@@ -31,17 +32,6 @@
 #include <vmm/vmboot.h>
 
 void kmain(uint32_t magic, uint32_t info);
-
-static void boot_phase(const char *name)
-{
-	uint64_t us = time_us();
-
-	klog_info("boot: %s done at %llu us", name, (unsigned long long)us);
-	hvr_begin("phase");
-	hvr_str("name", name);
-	hvr_u64("us", us);
-	hvr_end();
-}
 
 /* One line per function in `lspci -n` form, then subsystem and driver, so the boot log
  * reads as an inventory (hcl check accepts it as one). */
@@ -92,6 +82,8 @@ void kmain(uint32_t magic, uint32_t info)
 	int bi = bootinfo_parse(magic, info);
 	int cl = cmdline_init(bootinfo.cmdline);
 
+	hvr_configure();
+
 	if (cmdline_get("log") && cmdline_get("log")[0] == 'q')
 		log_verbose = 0;
 	klog("hvkernel %s (x86_64), booted by %s (Multiboot%d)", HV_RELEASE,
@@ -106,6 +98,7 @@ void kmain(uint32_t magic, uint32_t info)
 	hvr_end();
 	if (cl < 0)
 		klog("cmdline: too long or too many words; only the first part is used");
+	bootstat_phase("early");
 	vf_init();
 	if (bi < 0 && bootinfo.nmmap == 0)
 		panic("no memory map from the boot loader");
@@ -114,7 +107,7 @@ void kmain(uint32_t magic, uint32_t info)
 	idt_init();
 	if (mem_init() < 0)
 		panic("not enough usable memory below 4 GiB");
-	boot_phase("memory");
+	bootstat_phase("memory");
 
 	acpi_init(bootinfo.rsdp);
 	if (lapic_init() < 0)
@@ -123,29 +116,34 @@ void kmain(uint32_t magic, uint32_t info)
 	cpu_sti();
 	klog("acpi: %s, %d CPUs, %d IOAPICs, %d ECAM ranges", acpi.found ? acpi.oem : "absent",
 	     acpi.ncpus, acpi.nioapics, acpi.nmcfg);
-	boot_phase("interrupts");
+	bootstat_phase("interrupts");
 	vcpu_init();
 	smp_init();
+	bootstat_phase("cpus");
 
 	int n = pci_init();
+	bootstat_phase("pci");
 	pci_hotplug_init();
+	bootstat_phase("hotplug");
 	/* Before any driver runs: from here a device reaches only what its driver allocated. */
 	int iret = iommu_init();
 	if (iret < 0 && iret != -HV_ENODEV)
 		klog("iommu: not turned on (error %d): DMA is not confined", iret);
-	boot_phase("pci");
+	bootstat_phase("iommu");
 	vmboot_load();		/* first: the module loader leaves VM files and images alone */
+	bootstat_phase("vms");
 	int nmods = module_load_all();
 	if (bootinfo.nmods)
 		klog("module: %d of %d boot modules loaded (%d symbols exported)", nmods,
 		     bootinfo.nmods, ddk_export_count());
-	boot_phase("modules");
+	bootstat_phase("modules");
 	policy_apply();
 	contain_init();
 	driver_core_start();
 	int bound = driver_bind_all();
+	bootstat_phase("drivers");
 	boot_report_pci();
-	boot_phase("drivers");
+	bootstat_phase("inventory");
 	policy_enforce();
 
 	hvr_begin("ready");

@@ -5,14 +5,22 @@
  * completed, checked against that generation the moment it completes; reads and writes
  * over the sectors where the host injects errors are planted among them and must fail, all
  * others must succeed; an extent is never in flight twice. A wait of BLK_SOAK_STALL_US
- * without a completion is a stall. At the end the last write of every extent is reported
- * for the host's image check, and the suite's counts go to blk.stats.
+ * without a completion is a stall. blk.soak_attach times (default 2), spread over the
+ * soak, the load pauses until nothing is in flight, the disk's driver is detached and
+ * attached again, and the load goes on on the disk it registers anew (same capacity and
+ * block size, a new name; its requests count as the old disk's, blk_counts_alias). At the
+ * end the last write of every extent is reported for the host's image check, and the
+ * suite's counts go to blk.stats.
  */
 #include <arch/cpu.h>
 #include <hv/errno.h>
 #include <hv/mem.h>
+#include <kern/blkdev.h>
+#include <kern/blkpart.h>
+#include <kern/driver.h>
 #include <kern/hvr.h>
 #include <kern/mem.h>
+#include <kern/pci.h>
 #include <kern/string.h>
 #include <kern/time.h>
 
@@ -159,6 +167,55 @@ static void blk_soak_pick(struct blk_soak *s, struct blk_soak_slot *sl, uint64_t
 	s->bytes += (uint64_t)e->n * bd->block_size;
 }
 
+/* The disk (not a partition) of PCI function d, or NULL. */
+static struct hv_blkdev *blk_soak_disk_of(const struct pci_dev *d)
+{
+	for (struct hv_blkdev *x = blkdev_first(); x; x = blkdev_next(x))
+		if ((const struct pci_dev *)x->pci == d && !blkdev_parent(x))
+			return x;
+	return NULL;
+}
+
+/*
+ * Nothing in flight: detach the disk's driver, attach it again and return the disk it
+ * registered, or NULL with a message (then the old disk is gone as well).
+ */
+static struct hv_blkdev *blk_soak_reattach(struct ktest_ctx *t, struct hv_blkdev *bd,
+					    const char *counted_as)
+{
+	struct pci_dev *d = (struct pci_dev *)bd->pci;
+	const uint64_t nblocks = bd->nblocks;
+	const uint32_t block_size = bd->block_size;
+	char name[16];
+
+	memcpy(name, bd->name, sizeof(name));
+	driver_unbind(d);	/* bd is the driver's, and gone */
+	if (d->driver || blk_soak_disk_of(d)) {
+		ktest_msg(t, "%s: soak: detaching its driver left %s", name,
+			  d->driver ? "the driver bound" : "the disk registered");
+		return NULL;
+	}
+	driver_bind_all();
+	struct hv_blkdev *nbd = blk_soak_disk_of(d);
+	if (!d->driver || !nbd) {
+		ktest_msg(t, "%s: soak: after detaching, the driver %s", name,
+			  d->driver ? "registered no disk" : "did not attach again");
+		return NULL;
+	}
+	if (nbd->nblocks != nblocks || nbd->block_size != block_size) {
+		ktest_msg(t, "%s: soak: attached again as %s with %llu blocks of %u bytes, not %llu of %u",
+			  name, nbd->name, (unsigned long long)nbd->nblocks, nbd->block_size,
+			  (unsigned long long)nblocks, block_size);
+		return NULL;
+	}
+	blk_counts_alias(nbd->name, counted_as);
+	/* Registering the disk read its partition table: QEMU counted those reads too. */
+	struct blkpart_scanio io;
+	blkpart_last_scan_io(&io);
+	blk_account_reads(nbd, io.ok, io.ok_bytes, io.failed, io.failed_bytes);
+	return nbd;
+}
+
 /* A finished slot: counted, and its extent's state updated. */
 static void blk_soak_retire(struct blk_soak *s, struct blk_soak_slot *sl)
 {
@@ -206,10 +263,16 @@ enum ktest_status blk_soak_run(struct ktest_ctx *t, struct hv_blkdev *bd, uint64
 	}
 	uint64_t t0 = time_us(), end = t0 + seconds * 1000000, last = t0;
 	unsigned seen = 0;
-	int draining = 0;
+	int draining = 0, quiesce = 0;
+	/* Attach rounds on a whole disk with a driver behind it; the first spread over the soak. */
+	const uint64_t rounds = blkdev_parent(bd) || !bd->pci ? 0 : ktest_param_u64(t, "soak_attach", 2);
+	uint64_t attaches = 0, next_attach = t0 + seconds * 1000000 / (rounds + 1);
+	char counted_as[16];
+	memcpy(counted_as, bd->name, sizeof(counted_as));
 	for (;;) {
 		unsigned busy = 0;
 		draining = draining || time_us() >= end || s->wrong_status || s->wrong_data;
+		quiesce = quiesce || (!draining && attaches < rounds && time_us() >= next_attach);
 		for (unsigned i = 0; i < depth; i++) {
 			struct blk_soak_slot *sl = &s->slot[i];
 			if (sl->busy) {
@@ -220,7 +283,7 @@ enum ktest_status blk_soak_run(struct ktest_ctx *t, struct hv_blkdev *bd, uint64
 				blk_soak_retire(s, sl);
 				sl->rq.done = 0;
 			}
-			if (draining)
+			if (draining || quiesce)
 				continue;
 			blk_soak_pick(s, sl, &rng, rbad, wbad);
 			sl->busy = 1;
@@ -239,6 +302,19 @@ enum ktest_status blk_soak_run(struct ktest_ctx *t, struct hv_blkdev *bd, uint64
 		}
 		if (draining && !busy)
 			break;
+		if (quiesce && !busy) {
+			struct hv_blkdev *nbd = blk_soak_reattach(t, bd, counted_as);
+			if (!nbd) {
+				st = KTEST_FAIL;
+				goto free;	/* nothing in flight; the disk is gone */
+			}
+			s->bd = bd = nbd;
+			attaches++;
+			next_attach = t0 + (attaches + 1) * seconds * 1000000 / (rounds + 1);
+			quiesce = 0;
+			last = time_us();
+			continue;
+		}
 		/* Wait for the next completion, in the configuration's way. */
 		if (blk_wait(bd, &s->completed, seen + 1, BLK_SOAK_STALL_US) < 0) {
 			ktest_msg(t, "%s: soak stalled: no completion for %llu s with %u requests in flight "
@@ -272,6 +348,7 @@ enum ktest_status blk_soak_run(struct ktest_ctx *t, struct hv_blkdev *bd, uint64
 	ktest_metric(t, "writes", s->writes, "count");
 	ktest_metric(t, "flushes", s->flushes, "count");
 	ktest_metric(t, "planted_errors", s->planted, "count");
+	ktest_metric(t, "attaches", attaches, "count");
 	ktest_metric(t, "max_gap_ms", max_gap / 1000, "ms");
 	ktest_metric(t, "seconds", (time_us() - t0) / 1000000, "s");
 free:

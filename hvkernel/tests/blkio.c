@@ -119,8 +119,27 @@ static struct hv_blkdev *blk_disk_of(const struct hv_blkdev *bd)
 	return d ? d : (struct hv_blkdev *)bd;
 }
 
+#define BLK_ALIASES	32
+
+static struct {
+	char now[16];
+	int slot;
+} blk_alias[BLK_ALIASES];
+
+static int blk_alias_slot(const char *name)
+{
+	for (int i = 0; i < BLK_ALIASES && blk_alias[i].now[0]; i++)
+		if (!strcmp(blk_alias[i].now, name))
+			return blk_alias[i].slot;
+	return -1;
+}
+
 static struct blk_counts *blk_counts_slot(const struct hv_blkdev *disk, int add)
 {
+	int a = blk_alias_slot(disk->name);
+
+	if (a >= 0)
+		return &blk_counted[a].c;
 	for (int i = 0; i < BLK_COUNTED_DISKS; i++) {
 		if (blk_counted[i].name[0] && !strcmp(blk_counted[i].name, disk->name))
 			return &blk_counted[i].c;
@@ -163,9 +182,55 @@ void blk_account(const struct hv_blkdev *bd, const struct hv_blkreq *rq)
 	}
 }
 
+void blk_account_reads(const struct hv_blkdev *bd, uint64_t ok, uint64_t ok_bytes, uint64_t failed,
+		       uint64_t failed_bytes)
+{
+	struct blk_counts *c = blk_counts_slot(blk_disk_of(bd), 1);
+
+	if (!c)
+		return;
+	c->rd_ops += ok, c->rd_bytes += ok_bytes;
+	c->rd_failed += failed, c->rd_failed_bytes += failed_bytes;
+}
+
 const struct blk_counts *blk_counts_of(const struct hv_blkdev *bd)
 {
 	return blk_counts_slot(blk_disk_of(bd), 0);
+}
+
+void blk_counts_alias(const char *now, const char *was)
+{
+	int slot = blk_alias_slot(was);
+
+	for (int i = 0; slot < 0 && i < BLK_COUNTED_DISKS && blk_counted[i].name[0]; i++)
+		if (!strcmp(blk_counted[i].name, was))
+			slot = i;
+	if (slot < 0)
+		return;		/* nothing counted for was yet: now counts on its own */
+	for (int i = 0; i < BLK_ALIASES; i++) {
+		if (!blk_alias[i].now[0]) {
+			memcpy(blk_alias[i].now, now, sizeof(blk_alias[i].now));
+			blk_alias[i].now[sizeof(blk_alias[i].now) - 1] = 0;
+			blk_alias[i].slot = slot;
+			return;
+		}
+	}
+}
+
+/* The reissues of counted disk i's driver, under its name and every alias of it. */
+static void blk_counts_reissued(int i, struct blkrecov_reissued *sum)
+{
+	struct blkrecov_reissued r;
+
+	blkrecov_reissued_of(blk_counted[i].name, sum);
+	for (int a = 0; a < BLK_ALIASES && blk_alias[a].now[0]; a++) {
+		if (blk_alias[a].slot != i)
+			continue;
+		blkrecov_reissued_of(blk_alias[a].now, &r);
+		sum->rd += r.rd, sum->rd_bytes += r.rd_bytes;
+		sum->wr += r.wr, sum->wr_bytes += r.wr_bytes;
+		sum->fl += r.fl;
+	}
 }
 
 void blk_counts_report(void)
@@ -188,7 +253,7 @@ void blk_counts_report(void)
 		hvr_u64("wr_failed_bytes", c->wr_failed_bytes);
 		/* What the driver sent again (DDK 2.2): the device saw those twice. */
 		struct blkrecov_reissued r;
-		blkrecov_reissued_of(blk_counted[i].name, &r);
+		blk_counts_reissued(i, &r);
 		hvr_u64("rd_reissued", r.rd);
 		hvr_u64("rd_reissued_bytes", r.rd_bytes);
 		hvr_u64("wr_reissued", r.wr);

@@ -44,6 +44,10 @@ int blk_wait(struct hv_blkdev *bd, volatile unsigned *count, unsigned want, uint
 
 /* Counts one completed request of bd (rq->status says whether it failed). */
 void blk_account(const struct hv_blkdev *bd, const struct hv_blkreq *rq);
+/* Counts reads the kernel itself made on bd, in the suite's name: ok of ok_bytes done,
+ * failed of failed_bytes failed (a re-attached disk's partition table scan). */
+void blk_account_reads(const struct hv_blkdev *bd, uint64_t ok, uint64_t ok_bytes, uint64_t failed,
+		       uint64_t failed_bytes);
 
 /* One request, submitted and waited for: its status, -HV_ERANGE, or -HV_ETIMEDOUT (the
  * request stays the driver's; a late completion frees its wrapper). Counted. */
@@ -59,5 +63,10 @@ int blk_io_unchecked(struct hv_blkdev *bd, int op, uint64_t lba, uint32_t n, voi
  * `blkstats` per disk with its counts, for the host to compare with QEMU's. */
 const struct blk_counts *blk_counts_of(const struct hv_blkdev *bd);
 void blk_counts_report(void);
+
+/* The disk `now`, registered again under a new name after its driver was detached and
+ * attached (blk.soak), counts as the disk `was`: its requests and its driver's reissues go
+ * to was's record, which is what the host holds against the one QEMU drive. */
+void blk_counts_alias(const char *now, const char *was);
 
 #endif

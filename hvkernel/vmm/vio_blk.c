@@ -10,6 +10,7 @@
 #include <kern/log.h>
 #include <kern/mem.h>
 #include <kern/string.h>
+#include <kern/time.h>
 #include <vmm/vio.h>
 #include <vmm/virtio_mmio.h>
 #include <vmm/vm.h>
@@ -25,7 +26,8 @@
 struct vio_blk {
 	struct hv_blkdev *bd;
 	uint64_t first, count;	/* the window, in 512-byte sectors */
-	uint64_t requests, errors;
+	uint64_t requests, errors, bytes;
+	uint64_t first_us, last_us;	/* vio_blk_get_stats */
 	struct vio_blk_log *log;	/* vio_blk_set_log, or NULL */
 };
 
@@ -70,6 +72,7 @@ static int vio_blk_rw(struct vm *vm, struct vio_blk *b, const struct vio_desc *c
 		if (!to_guest && b->log)
 			vio_blk_log_write(b->log, sector, len / 512);
 		sector += len / 512;
+		b->bytes += len;
 		if (to_guest)
 			*written += len;
 	}
@@ -88,6 +91,8 @@ static void vio_blk_notify(struct vm *vm, struct vio_dev *d, unsigned qi)
 		uint8_t *st = n >= 2 ? vm_gpa(vm, c[n - 1].addr, 1) : 0;
 		uint32_t written = 1;
 		int result = VIO_BLK_S_IOERR;
+		if (!b->requests)
+			b->first_us = time_us();
 		b->requests++;
 		if (n < 2 || !st || c[0].len < sizeof(hdr) || !(c[n - 1].flags & VIO_DESC_F_WRITE)) {
 			b->errors++;
@@ -106,6 +111,7 @@ static void vio_blk_notify(struct vm *vm, struct vio_dev *d, unsigned qi)
 		b->errors += result != VIO_BLK_S_OK;
 		*st = (uint8_t)result;
 		vio_push(vm, d, qi, head, written);
+		b->last_us = time_us();
 	}
 }
 
@@ -153,6 +159,17 @@ int vio_blk_set_log(struct vm *vm, uint64_t base, struct vio_blk_log *log)
 	if (!d || d->cls != &vio_blk_class)
 		return -HV_ENODEV;
 	((struct vio_blk *)d->priv)->log = log;
+	return 0;
+}
+
+int vio_blk_get_stats(struct vm *vm, uint64_t base, struct vio_blk_stats *s)
+{
+	struct vio_dev *d = vio_find(vm, base);
+
+	if (!d || d->cls != &vio_blk_class)
+		return -HV_ENODEV;
+	const struct vio_blk *b = d->priv;
+	*s = (struct vio_blk_stats){ b->requests, b->errors, b->bytes, b->first_us, b->last_us };
 	return 0;
 }
 

@@ -181,8 +181,8 @@ static void db_config(struct certify_db_config *c, int idx, const char *verdict)
 	static struct certify_db_device d = { 0x8086, 0x100e, 0x1af4, 0x1100, 0x020000, "nic",
 					      "e1000", "Intel" };
 	static struct certify_hostcheck h[2] = {
-		{ "peer.frames", 1, 1, "every frame arrived" },
-		{ "image.verify", 0, 1, "the kernel never reached sync point blkverify" },
+		{ "peer.frames", 1, 1, "every frame arrived", 0 },
+		{ "image.verify", 0, 1, "the kernel never reached sync point blkverify", 0 },
 	};
 
 	memset(c, 0, sizeof(*c));

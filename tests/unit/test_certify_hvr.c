@@ -406,7 +406,7 @@ static void test_hvr_run_flood(void)
 	hvr_run_free(&run);
 	memset(&run, 0, sizeof(run));
 	for (unsigned i = 0; i < HVR_MAX_RECORDS + 1; i++)
-		run_add(&run, "HVR1 phase name=p us=1");
+		run_add(&run, "HVR1 sync point=p");
 	CU_ASSERT(run.flooded);
 	CU_ASSERT_STRING_EQUAL(run.error[0], "flood: more than 262144 records");
 	hvr_run_free(&run);
@@ -456,6 +456,56 @@ static void test_hvr_run_violation(void)
 	hvr_run_free(&run);
 }
 
+/* The boot breakdown's `phase` and `bind` records: counters parsed, absent ones 0, a record
+ * without its name or time refused. */
+static void test_hvr_run_costs(void)
+{
+	struct hvr_run run;
+
+	memset(&run, 0, sizeof(run));
+	run_add(&run, "HVR1 phase name=memory us=54596 dus=6875 pio=372 mmio=3 other=1 con=186");
+	run_add(&run, "HVR1 phase name=old us=70");
+	run_add(&run, "HVR1 bind slot=0000:00:07.0 driver=nvme status=bound dus=19572 pio=870 "
+		"mmio=151 other=2 con=414");
+	CU_ASSERT_EQUAL(run.nerrors, 0);
+	CU_ASSERT_EQUAL_FATAL(run.nphase, 2);
+	CU_ASSERT_EQUAL_FATAL(run.nbind, 1);
+	CU_ASSERT_STRING_EQUAL(run.phase[0].name, "memory");
+	CU_ASSERT_EQUAL(run.phase[0].us, 54596);
+	CU_ASSERT_EQUAL(run.phase[0].dus, 6875);
+	CU_ASSERT_EQUAL(run.phase[0].pio, 372);
+	CU_ASSERT_EQUAL(run.phase[0].mmio, 3);
+	CU_ASSERT_EQUAL(run.phase[0].other, 1);
+	CU_ASSERT_EQUAL(run.phase[0].con, 186);
+	CU_ASSERT_EQUAL(run.phase[1].us, 70);
+	CU_ASSERT_EQUAL(run.phase[1].dus, 0);
+	CU_ASSERT_STRING_EQUAL(run.bind[0].name, "0000:00:07.0");
+	CU_ASSERT_STRING_EQUAL(run.bind[0].driver, "nvme");
+	CU_ASSERT_EQUAL(run.bind[0].dus, 19572);
+	CU_ASSERT_EQUAL(run.bind[0].pio, 870);
+	CU_ASSERT_EQUAL(run.bind[0].mmio, 151);
+	CU_ASSERT_EQUAL(run.bind[0].other, 2);
+	CU_ASSERT_EQUAL(run.bind[0].con, 414);
+	run_add(&run, "HVR1 phase us=1");
+	run_add(&run, "HVR1 phase name=x");
+	run_add(&run, "HVR1 bind slot=00:01.0 dus=1");
+	run_add(&run, "HVR1 bind driver=e1000 dus=1");
+	CU_ASSERT_EQUAL(run.nerrors, 4);
+	CU_ASSERT_PTR_NOT_NULL(strstr(run.error[0], "phase record: needs name and us"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run.error[3], "bind record: needs slot, driver and dus"));
+	run_add(&run, "HVR1 bind slot=00:01.0 driver=e1000");
+	CU_ASSERT_EQUAL(run.nerrors, 5);
+	CU_ASSERT_EQUAL(run.nphase, 2);
+	CU_ASSERT_EQUAL(run.nbind, 1);
+	hvr_run_free(&run);
+	memset(&run, 0, sizeof(run));
+	for (unsigned i = 0; i < HVR_MAX_COSTS + 1; i++)
+		run_add(&run, "HVR1 phase name=p us=1");
+	CU_ASSERT(run.flooded);
+	CU_ASSERT_EQUAL(run.nphase, HVR_MAX_COSTS);
+	hvr_run_free(&run);
+}
+
 UNIT_SUITE(certify_hvr_suite)
 {
 	static const struct unit_test tests[] = {
@@ -471,6 +521,7 @@ UNIT_SUITE(certify_hvr_suite)
 		UNIT_TEST(test_hvr_run_blame),
 		UNIT_TEST(test_hvr_run_flood),
 		UNIT_TEST(test_hvr_run_violation),
+		UNIT_TEST(test_hvr_run_costs),
 		UNIT_TEST_END
 	};
 	unit_add_suite("certify_hvr", NULL, NULL, tests);

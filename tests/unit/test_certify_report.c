@@ -16,9 +16,9 @@ static struct certify_db_result rep_res[2][2] = {
 	  { "nic", "jumbo", "skip", 1, "no jumbo", NULL, 0 } },
 };
 static struct certify_hostcheck rep_check[2][2] = {
-	{ { "peer.frames", 1, 0, "the host got 1454 of 1455 frames" },
-	  { "image.verify", 0, 0, "the kernel never reached sync point blkverify" } },
-	{ { "peer.frames", 1, 1, "every frame arrived" }, { "", 0, 0, "" } },
+	{ { "peer.frames", 1, 0, "the host got 1454 of 1455 frames", 0 },
+	  { "image.verify", 0, 0, "the kernel never reached sync point blkverify", 0 } },
+	{ { "peer.frames", 1, 1, "every frame arrived", 0 }, { "", 0, 0, "", 0 } },
 };
 static struct certify_db_config rep_cfg[4] = {
 	{ 0, "pc-intx-smp1-tcg", "{\"machine\":\"pc\"}", "test=nic", "fail", "fail",

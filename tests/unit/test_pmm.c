@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <hv/errno.h>
+#include <lib/bitops.h>
 #include <lib/pmm.h>
 #include "unit.h"
 
@@ -307,6 +308,34 @@ static void test_pmm_random_vs_model(void)
 }
 
 /* Boot-sized: a million pages released and eaten one at a time stays fast (word scans). */
+/* bitops_popcount64 (pmm's free-page counts) against a bit-by-bit count: the edges, every
+ * single bit, every run of low bits, and pseudo-random words. */
+static unsigned pt_bits_one_by_one(uint64_t x)
+{
+	unsigned n = 0;
+
+	for (int i = 0; i < 64; i++)
+		n += (unsigned)(x >> i) & 1;
+	return n;
+}
+
+static void test_bitops_popcount(void)
+{
+	uint64_t x = 0x9e3779b97f4a7c15ull;
+
+	CU_ASSERT_EQUAL(bitops_popcount64(0), 0);
+	CU_ASSERT_EQUAL(bitops_popcount64(~0ull), 64);
+	for (int i = 0; i < 64; i++) {
+		CU_ASSERT_EQUAL(bitops_popcount64(1ull << i), 1);
+		CU_ASSERT_EQUAL(bitops_popcount64((1ull << i) - 1), (unsigned)i);
+		CU_ASSERT_EQUAL(bitops_popcount64(~(1ull << i)), 63);
+	}
+	for (int i = 0; i < 10000; i++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;	/* xorshift64 */
+		CU_ASSERT_EQUAL(bitops_popcount64(x), pt_bits_one_by_one(x));
+	}
+}
+
 static void test_pmm_large_range(void)
 {
 	size_t npages = 1u << 20, n = 0;
@@ -334,6 +363,7 @@ static void test_pmm_large_range(void)
 UNIT_SUITE(pmm_suite)
 {
 	static const struct unit_test tests[] = {
+		UNIT_TEST(test_bitops_popcount),
 		UNIT_TEST(test_pmm_init_reserved),
 		UNIT_TEST(test_pmm_release_rounds_inward),
 		UNIT_TEST(test_pmm_release_clips),

@@ -23,8 +23,14 @@ int cli_cmd_submit(int argc, char **argv, struct cli_common *c)
 
 	if (!r)
 		return cli_fail("out of memory");
-	if (cli_run_prepare(r, argc, argv) != 0 || (n = cli_run_matrix(r, &cfgs)) < 0 ||
-	    cli_db_open(c, &db) != CLI_PASS)
+	if (cli_run_prepare(r, argc, argv) != 0)
+		goto out;
+	if (cli_run_spec(r)->target) {
+		cli_fail("submit --target: a bare-metal target is run by `certify run` on the host "
+			 "its console line reaches; the queue's workers run QEMU");
+		goto out;
+	}
+	if ((n = cli_run_matrix(r, &cfgs)) < 0 || cli_db_open(c, &db) != CLI_PASS)
 		goto out;
 	drv = cli_run_drivers(r, &ndrv);
 	req = cli_run_request(r, cfgs, (size_t)n);

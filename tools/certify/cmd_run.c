@@ -33,6 +33,8 @@ struct cli_run {
 	char db_err[512];
 	struct cli_progress *progress;
 	struct cli_bind bind;			/* private copies of what boots; what the run binds */
+	struct certify_serial_target target;	/* --target serial:... */
+	int accel_set;
 };
 
 static void run_usage(FILE *f)
@@ -41,7 +43,10 @@ static void run_usage(FILE *f)
 		   "       [--plan nic|storage|auto|NAME] [--seed N] [--accel auto|tcg|kvm] [--jobs N]\n"
 		   "       [--soak SECONDS]\n"
 		   "       [--db PATH] [--json] [--junit FILE] [--html FILE] [--kernel ELF] [-v]\n"
-		   "       [--no-verifier]   boot without verifier=1: an unofficial run\n");
+		   "       [--no-verifier]   boot without verifier=1: an unofficial run\n"
+		   "       [--target serial:PATH[,baud] [--power-cycle 'CMD'] [--link-cmd 'CMD']\n"
+		   "        [--boot-timeout S]]\n"
+		   "                         a bare-metal machine booting the hvkit ISO\n");
 }
 
 static int run_device(struct cli_run *r, const char *arg)
@@ -66,6 +71,22 @@ static int run_device(struct cli_run *r, const char *arg)
 	return 0;
 }
 
+/* The options of a bare-metal target go together, and QEMU's do not apply to it. */
+static int run_target_args(const struct cli_run *r)
+{
+	if (!r->spec.target && r->spec.power_cycle)
+		return cli_fail("--power-cycle: only with --target serial:PATH"), -1;
+	if (!r->spec.target && r->spec.link_cmd)
+		return cli_fail("--link-cmd: only with --target serial:PATH (QEMU's links are certify's)"), -1;
+	if (!r->spec.target && r->spec.boot_timeout_s > 0)
+		return cli_fail("--boot-timeout: only with --target serial:PATH"), -1;
+	if (r->spec.target && r->spec.jobs > 1)
+		return cli_fail("--jobs %d: a bare-metal target is one machine (--jobs 1)", r->spec.jobs), -1;
+	if (r->spec.target && r->accel_set)
+		return cli_fail("--accel: a bare-metal target runs no QEMU"), -1;
+	return 0;
+}
+
 static int run_args(struct cli_run *r, int argc, char **argv)
 {
 	static const struct option lo[] = {
@@ -75,7 +96,10 @@ static int run_args(struct cli_run *r, int argc, char **argv)
 		{ "junit", required_argument, NULL, 'J' }, { "html", required_argument, NULL, 'H' },
 		{ "verbose", no_argument, NULL, 'v' }, { "help", no_argument, NULL, 'h' },
 		{ "soak", required_argument, NULL, 'S' },
-		{ "no-verifier", no_argument, NULL, 'N' }, CLI_COMMON_OPTS, { NULL, 0, NULL, 0 },
+		{ "no-verifier", no_argument, NULL, 'N' }, { "target", required_argument, NULL, 'T' },
+		{ "power-cycle", required_argument, NULL, 'P' },
+		{ "boot-timeout", required_argument, NULL, 'B' },
+		{ "link-cmd", required_argument, NULL, 'L' }, CLI_COMMON_OPTS, { NULL, 0, NULL, 0 },
 	};
 	char *end;
 	int o;
@@ -103,6 +127,30 @@ static int run_args(struct cli_run *r, int argc, char **argv)
 		case 'a':
 			if (qemu_accel_parse(optarg, &r->accel) < 0)
 				return cli_fail("--accel %s: expected auto, tcg or kvm", optarg), -1;
+			r->accel_set = 1;
+			break;
+		case 'T': {
+			struct certify_err err;
+
+			if (certify_serial_parse(optarg, &r->target, &err) < 0)
+				return cli_fail("%s", err.msg), -1;
+			r->spec.target = &r->target;
+			break;
+		}
+		case 'P':
+			if (!*optarg)
+				return cli_fail("--power-cycle: an empty command"), -1;
+			r->spec.power_cycle = optarg;
+			break;
+		case 'L':
+			if (!*optarg)
+				return cli_fail("--link-cmd: an empty command"), -1;
+			r->spec.link_cmd = optarg;
+			break;
+		case 'B':
+			r->spec.boot_timeout_s = strtod(optarg, &end);
+			if (*end || !*optarg || !(r->spec.boot_timeout_s >= 1 && r->spec.boot_timeout_s <= 86400))
+				return cli_fail("--boot-timeout %s: expected 1..86400 seconds", optarg), -1;
 			break;
 		case 'j':
 			r->spec.jobs = (int)strtol(optarg, &end, 10);
@@ -125,7 +173,7 @@ static int run_args(struct cli_run *r, int argc, char **argv)
 		return cli_fail("run: unexpected argument '%s'", argv[optind]), -1;
 	if (r->spec.ndut == 0)
 		return cli_fail("run: no --device given (see `certify devices`)"), -1;
-	return 0;
+	return run_target_args(r);
 }
 
 /* --plan auto (the default) picks by the first device's kind. */
@@ -249,6 +297,8 @@ char *cli_run_request(const struct cli_run *r, const struct certify_config *cfgs
 	json_object_object_add(o, "seed", json_object_new_string(seed));
 	json_object_object_add(o, "accel", json_object_new_string(qemu_accel_name(r->accel)));
 	json_object_object_add(o, "jobs", json_object_new_int(r->spec.jobs));
+	if (r->spec.target)
+		json_object_object_add(o, "target", json_object_new_string(r->target.path));
 	json_object_object_add(o, "kernel", json_object_new_string(r->kernel));
 	json_object_object_add(o, "devices", devs);
 	json_object_object_add(o, "modules", mods);
@@ -395,7 +445,12 @@ void cli_run_header(const struct cli_run *r, FILE *out, size_t n)
 	fprintf(out, "plan:    %s sha256 %.16s, %s%s\n", r->plan.file, r->bind.db.plan_sha256,
 		r->bind.db.official ? "official" : "unofficial: ", r->bind.db.unofficial_why);
 	fprintf(out, "kernel:  %s sha256 %.16s\n", r->kernel, r->bind.db.kernel_sha256);
-	fprintf(out, "qemu:    %s\n", r->bind.db.qemu_version);
+	if (r->spec.target)
+		fprintf(out, "target:  serial:%s (%u baud), a bare-metal machine booting the hvkit ISO%s%s\n",
+			r->target.path, r->target.baud, r->spec.power_cycle ? "; power cycle: " : "",
+			r->spec.power_cycle ? r->spec.power_cycle : "");
+	else
+		fprintf(out, "qemu:    %s\n", r->bind.db.qemu_version);
 }
 
 int cli_run_matrix(struct cli_run *r, struct certify_config **cfgs)
@@ -410,9 +465,13 @@ int cli_run_matrix(struct cli_run *r, struct certify_config **cfgs)
 		return cli_fail("--accel kvm: KVM unusable: %s", why), -1;
 	for (size_t i = 0; i < r->spec.ndut; i++)
 		irqs &= r->spec.dut[i].m->irqs;
+	if (r->spec.target)
+		kvm_ok = 1;	/* no QEMU: every configuration of the plan is the machine's */
 	n = certify_matrix_build(&r->plan, r->accel, kvm_ok, why, irqs, cfgs, &err);
 	if (n < 0)
 		return cli_fail("%s", err.msg), -1;
+	if (r->spec.target)
+		certify_matrix_target(*cfgs, (size_t)n);
 	return n;
 }
 

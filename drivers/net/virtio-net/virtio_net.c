@@ -50,7 +50,8 @@ static const struct hv_netdev_ops vnet_ops = {
 /* Features we can use; VIRTIO_F_VERSION_1 is the transport's business. */
 static const uint64_t vnet_features =
 	1ull << VIRTIO_NET_F_MAC | 1ull << VIRTIO_NET_F_STATUS | 1ull << VIRTIO_NET_F_MTU |
-	1ull << VIRTIO_NET_F_CTRL_VQ | 1ull << VIRTIO_NET_F_MQ | 1ull << VIRTIO_F_ANY_LAYOUT;
+	1ull << VIRTIO_NET_F_CTRL_VQ | 1ull << VIRTIO_NET_F_MQ | 1ull << VIRTIO_F_ANY_LAYOUT |
+	1ull << VIRTIO_F_EVENT_IDX;
 
 int hv_module_init(void)
 {
@@ -245,6 +246,9 @@ static int vnet_queue_setup(struct vnet_softc *sc, struct vnet_queue *q, uint16_
 		return -HV_ENOMEM;
 	}
 	q->polling = false;
+	q->unkicked = 0;
+	q->last_add_us = 0;
+	q->sc = sc;
 	return 0;
 }
 
@@ -350,6 +354,7 @@ static void vnet_stop(struct hv_netdev *nd)
 	virtio_pci_reset(&sc->vp);
 	virtio_pci_irq_free(&sc->vp);
 	hv_timer_cancel(&sc->poll_timer);
+	vnet_tx_kick_cancel(sc);
 	hv_netdev_set_queue_stats(nd, 0, NULL);
 	sc->npairs = 0;
 	for (unsigned p = 0; p < npairs; p++) {

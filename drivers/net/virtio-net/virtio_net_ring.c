@@ -7,6 +7,18 @@
  * (the IPv4 header and the first four bytes after it); for anything else the two MAC
  * addresses and the EtherType. Frames of one flow always take one queue, so they stay in
  * order; different flows spread over the pairs.
+ *
+ * Transmit notifications: QEMU's virtio-net takes a notification by scheduling its
+ * transmit work on its main loop (waking that thread, under the big lock the vCPU takes
+ * for the notification too), disables notifications (VIRTQ_USED_F_NO_NOTIFY, 2.6.10) and
+ * re-enables them once the ring is empty. A sender faster than one wake-up per frame thus
+ * found them enabled for nearly every frame: 199 600 notifications for 200 000 frames in
+ * nic.txonly, at 1/20 of what the model moves when told once per ring (ceil.nic_txonly).
+ * So a frame that follows the previous one within VNET_TX_STREAM_US is part of a burst:
+ * it is made available at once, but the notification waits until VNET_TX_KICK_BATCH
+ * frames are pending, the ring is full, the queue is polled, or the kick timer fires
+ * (the tail of a burst: about a tick later). A frame after a pause is notified at once,
+ * so a lone frame (a request/response exchange) gets no added latency.
  */
 #include "virtio_netvar.h"
 #include "virtio_netreg.h"
@@ -19,6 +31,9 @@
 #define VNET_IPV4_ADDRS		12	/* then source and destination address */
 #define VNET_IPPROTO_TCP	6
 #define VNET_IPPROTO_UDP	17
+#define VNET_TX_STREAM_US	20	/* frames closer than this are one burst */
+#define VNET_TX_KICK_BATCH	32	/* a burst's frames per notification */
+#define VNET_TX_KICK_US		1000	/* the tail of a burst waits at most about this */
 
 /* Put receive slot buf back on queue q; the device writes header and frame into it. */
 void vnet_rx_post(struct vnet_softc *sc, struct vnet_queue *q, uint8_t *buf)
@@ -62,6 +77,33 @@ static int vnet_rx_drain(struct vnet_softc *sc, unsigned p, int budget)
 	return n;
 }
 
+/* Notify the device of every frame made available, unless it suppressed notifications
+ * (then it will find them itself). Call with the transmit queue's lock held. */
+static void vnet_tx_kick(struct vnet_softc *sc, struct vnet_queue *q)
+{
+	if (!q->unkicked)
+		return;
+	q->unkicked = 0;
+	virtio_pci_kick(&sc->vp, &q->vq);
+}
+
+/* The tail of a burst: nothing followed within the batch. */
+static void vnet_tx_kick_timeout(void *arg)
+{
+	struct vnet_queue *q = arg;
+	unsigned long fl = hv_spin_lock_irqsave(&q->lock);
+
+	if (q->sc->npairs)
+		vnet_tx_kick(q->sc, q);
+	hv_spin_unlock_irqrestore(&q->lock, fl);
+}
+
+void vnet_tx_kick_cancel(struct vnet_softc *sc)
+{
+	for (unsigned p = 0; p < VNET_MAX_PAIRS; p++)
+		hv_timer_cancel(&sc->tx[p].kick_timer);
+}
+
 /* Take back transmit slots the device has sent. Call with the queue's lock held. */
 static int vnet_tx_reclaim(struct vnet_queue *q)
 {
@@ -102,8 +144,13 @@ static void vnet_rx_intr(struct vnet_softc *sc, unsigned p)
 	struct vnet_queue *q = &sc->rx[p];
 	unsigned long fl = hv_spin_lock_irqsave(&q->lock);
 
-	if (!q->polling)
-		vnet_rx_drain(sc, p, VNET_RX_ALL);
+	/* Enabling again after the drain moves used_event on (with VIRTIO_F_EVENT_IDX the
+	 * device interrupts once, then waits for that) and catches what raced with it. */
+	if (!q->polling) {
+		do
+			vnet_rx_drain(sc, p, VNET_RX_ALL);
+		while (virtq_intr_enable(&q->vq));
+	}
 	hv_spin_unlock_irqrestore(&q->lock, fl);
 }
 
@@ -191,6 +238,7 @@ int vnet_poll(struct hv_netdev *nd, int budget)
 		hv_timer_cancel(&sc->poll_timer);
 	for (unsigned p = 0; p < sc->npairs; p++) {
 		unsigned long fl = hv_spin_lock_irqsave(&sc->tx[p].lock);
+		vnet_tx_kick(sc, &sc->tx[p]);
 		n += vnet_tx_reclaim(&sc->tx[p]);
 		hv_spin_unlock_irqrestore(&sc->tx[p].lock, fl);
 	}
@@ -244,7 +292,14 @@ int vnet_xmit(struct hv_netdev *nd, const void *frame, size_t len)
 	struct virtq_seg seg = { q->bus + off, (uint32_t)(sc->hdr_len + len) };
 	__builtin_memcpy(q->bufs + off + sc->hdr_len, frame, len);
 	virtq_add(&q->vq, &seg, 1, 0, q->bufs + off);
-	virtio_pci_kick(&sc->vp, &q->vq);
+	q->unkicked++;
+	/* The gap since the previous call returned: the caller's pace, not ours. */
+	if (hv_time_us() - q->last_add_us >= VNET_TX_STREAM_US || q->unkicked >= VNET_TX_KICK_BATCH ||
+	    q->vq.num_free == 0)
+		vnet_tx_kick(sc, q);
+	else if (!q->kick_timer.armed)
+		hv_timer_start(&q->kick_timer, VNET_TX_KICK_US, vnet_tx_kick_timeout, q);
+	q->last_add_us = hv_time_us();
 	sc->qstats[p].tx_packets++;
 	q->bytes += len;
 	hv_spin_unlock_irqrestore(&q->lock, fl);

@@ -9,6 +9,8 @@
 
 #include "../../virtio/virtiovar.h"
 
+struct vnet_softc;
+
 /* Queue pairs we use at most: one per CPU the hypervisor is likely to have, and enough
  * MSI-X vectors (1 + 2 * 8 + 1) for QEMU's usual limits. */
 #define VNET_MAX_PAIRS		8
@@ -23,6 +25,12 @@ struct vnet_queue {
 	size_t size;
 	bool polling;			/* receive: interrupts off while the caller polls */
 	uint64_t bytes, errors;		/* packets are in the softc's qstats */
+	/* Transmit: frames made available since the last notification, when the last frame
+	 * was added, and the timer that notifies for a burst's tail (virtio_net_ring.c). */
+	unsigned unkicked;
+	uint64_t last_add_us;
+	struct hv_timer kick_timer;
+	struct vnet_softc *sc;
 };
 
 /* A control command in DMA memory; each part gets its own descriptor (legacy devices
@@ -53,6 +61,8 @@ struct vnet_softc {
 };
 
 /* Data path (virtio_net_ring.c). */
+/* Cancel the transmit queues' kick timers (stop). */
+void vnet_tx_kick_cancel(struct vnet_softc *sc);
 void vnet_rx_post(struct vnet_softc *sc, struct vnet_queue *q, uint8_t *buf);
 void vnet_intr(void *arg, unsigned what, int queue);
 int vnet_poll(struct hv_netdev *nd, int budget);

@@ -12,6 +12,13 @@
  * (-HV_ENOENT: no valid GPT); either way one log line says what was found. */
 int blkpart_scan(struct hv_blkdev *disk);
 
+/* The reads the last blkpart_scan made, by outcome: a test that counts what a disk did
+ * (the storage soak's re-attach) adds them, since QEMU counts them too. */
+struct blkpart_scanio {
+	uint64_t ok, ok_bytes, failed, failed_bytes;
+};
+void blkpart_last_scan_io(struct blkpart_scanio *out);
+
 /* Unregisters every partition of disk. Requests still in flight complete normally; the
  * partition's memory goes with the last of them. */
 void blkpart_drop(struct hv_blkdev *disk);

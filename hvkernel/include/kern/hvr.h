@@ -9,6 +9,8 @@
 #include <stdint.h>
 
 void hvr_init(void);
+/* Reads hvr.port= (com2, the default, or com1: records framed among the log lines). */
+void hvr_configure(void);
 void hvr_begin(const char *record);
 void hvr_str(const char *key, const char *value);	/* escaped */
 void hvr_u64(const char *key, uint64_t value);

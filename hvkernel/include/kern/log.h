@@ -14,6 +14,9 @@ void kvlog(const char *fmt, va_list ap);
 void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Write raw bytes to the console. */
 void log_write(const char *s, unsigned long n);
+/* Write one whole line (a result-channel frame, kern/hvr.c) on a line of its own: a newline
+ * first when the log is in the middle of a line, and never interleaved with a log line. */
+void log_frame(const char *s, unsigned long n);
 /* Initialise the console UART. Safe to call more than once. */
 void log_init(void);
 /* Verbosity: 0 quiet (problems and results only), 1 normal. Set from "log=quiet". */

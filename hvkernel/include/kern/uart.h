@@ -6,6 +6,8 @@
 #include <stdbool.h>
 
 void uart_init(uint16_t base);
+/* Bytes uart_write wrote since boot, on every port (the boot breakdown's console cost). */
+extern uint64_t uart_bytes;
 void uart_write(uint16_t base, const char *s, unsigned long n);
 /* Return the next received byte, or -1 when none is waiting. */
 int uart_getc(uint16_t base);

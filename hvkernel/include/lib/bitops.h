@@ -7,14 +7,18 @@
 
 #include <stdint.h>
 
-/* Number of set bits in x (one loop turn per set bit). */
+/*
+ * Number of set bits in x, in a fixed dozen operations: bit counts of pairs, nibbles and
+ * bytes summed in place, then the bytes added by one multiplication. The old loop took one
+ * turn per set bit, 64 per free word, and mem_init releasing 256 MiB ran 65 536 turns: a
+ * visible part of the boot under a slow hypervisor.
+ */
 static inline unsigned bitops_popcount64(uint64_t x)
 {
-	unsigned n = 0;
-
-	for (; x != 0; x &= x - 1)
-		n++;
-	return n;
+	x = x - ((x >> 1) & 0x5555555555555555ull);
+	x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+	x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0full;
+	return (unsigned)((x * 0x0101010101010101ull) >> 56);
 }
 
 #endif

@@ -36,6 +36,15 @@ int vio_blk_set_log(struct vm *vm, uint64_t base, struct vio_blk_log *log);
 /* Report log as `blkwrite` records (docs/result-channel.md) for the host's image check:
  * dev is the backing device, base the window's first sector, seed the guest's tag seed. */
 void vio_blk_log_report(const struct vio_blk_log *log, const char *dev, uint64_t base, uint64_t seed);
+/* What the virtio-blk device at gpa base of vm served: requests, data bytes moved, and
+ * the hypervisor's clock (time_us) when the first request arrived and when the last one
+ * completed, so a benchmark can time the guest's I/O without its boot (0 before any). */
+struct vio_blk_stats {
+	uint64_t requests, errors, bytes;
+	uint64_t first_us, last_us;
+};
+/* 0, or -HV_ENODEV when no virtio-blk device is there. */
+int vio_blk_get_stats(struct vm *vm, uint64_t base, struct vio_blk_stats *s);
 /* Free the devices attached to vm (vm_destroy calls it). */
 void vio_detach_all(struct vm *vm);
 

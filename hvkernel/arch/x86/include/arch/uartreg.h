@@ -10,6 +10,7 @@
 #define UART_DLL	0	/* divisor latch low (DLAB=1) */
 #define UART_IER	1	/* interrupt enable (DLAB=0) */
 #define UART_DLM	1	/* divisor latch high (DLAB=1) */
+#define UART_IIR	2	/* interrupt identification (read) */
 #define UART_FCR	2	/* FIFO control (write) */
 #define UART_LCR	3	/* line control */
 #define UART_MCR	4	/* modem control */
@@ -19,6 +20,8 @@
 #define UART_LCR_8N1	0x03
 #define UART_LCR_DLAB	0x80
 #define UART_FCR_ENABLE	0x07	/* enable and clear both FIFOs */
+#define UART_IIR_FIFO	0xc0	/* both set: the FIFOs are enabled (a 16550A) */
+#define UART_FIFO_DEPTH	16	/* transmit FIFO bytes of a 16550A */
 #define UART_MCR_DTR_RTS 0x03
 #define UART_LSR_DR	0x01	/* data ready */
 #define UART_LSR_THRE	0x20	/* transmit holding register empty */
