@@ -149,6 +149,9 @@ static int megasas_probe(struct hv_pci_dev *d, const struct hv_pci_id *id)
 
 cancel:
 	sc->stopping = 1;
+	/* Twice: a watchdog running on another CPU may have read stopping before it was set
+	 * and re-armed itself after the first cancel unlinked it (mptsas found this). */
+	hv_timer_cancel(&sc->watchdog);
 	hv_timer_cancel(&sc->watchdog);
 free_irq:
 	hv_pci_set_drvdata(d, NULL);
@@ -171,6 +174,9 @@ static void megasas_remove(struct hv_pci_dev *d)
 		return;
 	scsi_hba_unregister(&sc->hba);
 	sc->stopping = 1;
+	/* Twice: a watchdog running on another CPU may have read stopping before it was set
+	 * and re-armed itself after the first cancel unlinked it (mptsas found this). */
+	hv_timer_cancel(&sc->watchdog);
 	hv_timer_cancel(&sc->watchdog);
 	megasas_stop(sc);
 	megasas_fail_all(sc, SCSI_HOST_GONE);
