@@ -46,6 +46,12 @@ pass() {
 	else
 		bad "serial: $name" "exit $rc: $(grep -E '^(PASS|FAIL|ERROR) ' "$T/$name.err" | head -c 400)"
 	fi
+	# A target run's report is a report like any other: the schema holds it too.
+	if out=$(python3 "$(dirname "$0")/validate-report.py" reports/run.schema.json "$T/$name.json" 2>&1); then
+		ok "serial: $name: JSON report valid against reports/run.schema.json"
+	else
+		bad "serial: $name: JSON report" "$(echo "$out" | head -c 300)"
+	fi
 	for c in "$@"; do
 		if [ "$(jq --arg c "$c" '[.configurations[0].hostchecks[] | select(.name == $c and (.ran | not) and
 			(.message | startswith("not possible on a bare-metal target")))] | length' "$T/$name.json")" = 1 ]; then
