@@ -74,6 +74,7 @@ int certify_attach_device(const struct certify_model *m, const struct certify_at
 	case CERTIFY_ATTACH_SCSI:
 		return attach_ctrl(m, at, "scsi-hd", a);
 	case CERTIFY_ATTACH_PLAIN:
+	case CERTIFY_ATTACH_VFIO:
 		break;
 	}
 	return certify_strv_push(a, "-device") | certify_strv_pushf(a, "%s%s", m->model, at->props);
@@ -173,7 +174,11 @@ int certify_attach_topology(const struct certify_run_spec *spec, const struct ce
 		const struct certify_model *m = d->m;
 		struct certify_attach at = { .index = i, .props = d->props };
 
-		if (m && topo == CERTIFY_TOPO_NIC_PAIR) {
+		if (m && m->attach == CERTIFY_ATTACH_VFIO) {
+			/* the host's own function: no QEMU netdev, drive or MAC of certify's */
+			r |= certify_strv_push(args, "-device");
+			r |= certify_strv_pushf(args, "vfio-pci%s,id=host%zu", d->props, i);
+		} else if (m && topo == CERTIFY_TOPO_NIC_PAIR) {
 			r |= attach_nic_pair(d, i, args);
 		} else if (m && topo == CERTIFY_TOPO_DISK) {
 			r |= attach_disk(spec, d, i, i == 0 ? inj : NULL, q, args);

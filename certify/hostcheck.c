@@ -79,7 +79,7 @@ static const struct {
 	const char *name;
 	int (*required)(const struct certify_run_spec *spec);
 	const char *notrun;
-	const char *bare_metal;		/* why it cannot run on a bare-metal target */
+	const char *bare_metal;		/* why it cannot run with a physical device */
 } hostcheck_table[] = {
 	{ "peer.frames", hostcheck_need_peer, "the kernel never reached sync point peer-tx-done",
 	  "the host peer is a QEMU netdev; a physical NIC's cable does not reach certify" },
@@ -147,13 +147,13 @@ void certify_hostchecks_require(const struct certify_run_spec *spec, struct cert
 	}
 }
 
-void certify_hostchecks_target(struct certify_hostchecks *s)
+void certify_hostchecks_impossible(struct certify_hostchecks *s, const char *where)
 {
 	for (size_t i = 0; i < s->n; i++) {
 		for (size_t k = 0; k < sizeof(hostcheck_table) / sizeof(hostcheck_table[0]); k++) {
 			if (strcmp(s->v[i].name, hostcheck_table[k].name))
 				continue;
-			certify_hostcheck_notrun(&s->v[i], "not possible on a bare-metal target: %s",
+			certify_hostcheck_notrun(&s->v[i], "not possible on %s: %s", where,
 						 hostcheck_table[k].bare_metal);
 			s->v[i].impossible = 1;
 		}

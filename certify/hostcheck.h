@@ -51,10 +51,11 @@ void certify_hostcheck_notrun(struct certify_hostcheck *c, const char *fmt, ...)
 void certify_hostchecks_require(const struct certify_run_spec *spec, struct certify_hostchecks *s);
 
 /*
- * A bare-metal target (spec->target): every check of s whose evidence only QEMU gives (its
- * wire, its image, its block statistics, the MAC it assigned) is marked not run and
- * impossible, with why. The judge leaves those out; reports show them not run.
+ * A physical device (`where`: "a bare-metal target", "a passed-through host device"):
+ * every check of s whose evidence only QEMU's models give (its wire, its image, its block
+ * statistics, the MAC it assigned) is marked not run and impossible, with why ("not
+ * possible on WHERE: ..."). The judge leaves those out; reports show them not run.
  */
-void certify_hostchecks_target(struct certify_hostchecks *s);
+void certify_hostchecks_impossible(struct certify_hostchecks *s, const char *where);
 
 #endif

@@ -13,7 +13,8 @@
  * Vendor/device IDs, classes and interrupt capabilities as QEMU 7.2 presents them
  * (hw/net, hw/nvme, hw/ide, hw/virtio): the 8254x e1000 and the RTL8139 have INTx only,
  * virtio and NVMe MSI-X (no MSI), ICH9 AHCI MSI, PVSCSI (hw/scsi/vmw_pvscsi.c) MSI only,
- * MegaRAID SAS (hw/scsi/megasas.c) MSI-X and MSI.
+ * MegaRAID SAS (hw/scsi/megasas.c) MSI-X and MSI, the Fusion-MPT SAS1068
+ * (hw/scsi/mptsas.c, class SCSI, subsystem 1000:8000) MSI only.
  */
 static const struct certify_model certify_model_table[] = {
 	{ "e1000", 0x8086, 0x100e, 0x020000, CERTIFY_KIND_NIC, IX, "Intel", "82540EM Gigabit Ethernet", NET },
@@ -35,6 +36,8 @@ static const struct certify_model certify_model_table[] = {
 	  CERTIFY_ATTACH_SCSI, "megasas", 0, 0 },
 	{ "megasas-gen2", 0x1000, 0x0079, 0x010400, CERTIFY_KIND_STORAGE, MX | MS | IX, "LSI Logic", "MegaRAID SAS 2108",
 	  CERTIFY_ATTACH_SCSI, "megasas", 0, 0 },
+	{ "mptsas1068", 0x1000, 0x0054, 0x010000, CERTIFY_KIND_STORAGE, MS | IX, "LSI Logic",
+	  "SAS1068 PCI-X Fusion-MPT SAS", CERTIFY_ATTACH_SCSI, "mptsas", 0, 0 },
 	{ "virtio-blk-pci", 0x1af4, 0x1001, 0x010000, CERTIFY_KIND_STORAGE, MX | IX, "Red Hat", "Virtio block device",
 	  CERTIFY_ATTACH_DRIVE, NULL, 0, 0 },
 	{ "virtio-blk-pci-non-transitional", 0x1af4, 0x1042, 0x010000, CERTIFY_KIND_STORAGE, MX | IX, "Red Hat",

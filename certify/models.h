@@ -23,6 +23,7 @@ enum certify_attach_recipe {
 	CERTIFY_ATTACH_AHCI,	/* the controller, and the disk as -device ide-hd on its port 0 */
 	CERTIFY_ATTACH_SCSI,	/* an HBA, and the disk as -device scsi-hd at target 0 */
 	CERTIFY_ATTACH_PLAIN,	/* -device MODEL */
+	CERTIFY_ATTACH_VFIO,	/* a host function: -device vfio-pci,host=ADDR,id=hostN (vfio.h) */
 };
 
 /* One QEMU device model and the PCI identity it presents. */

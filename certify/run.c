@@ -242,7 +242,8 @@ static void run_progress(struct certify_session *s, struct run_boot *b, const st
 }
 
 /*
- * A bare-metal target: no QEMU to ask, no image or wire to look at. The lab's --link-cmd
+ * A physical device (a bare-metal target, a host function passed through): no QEMU model
+ * to ask, no image or wire to look at. The lab's --link-cmd
  * takes the NIC's link down and up at the link-flap sync points (the NIC its linkflap record
  * named by MAC); the session answers every sync point after this returns (auto_go).
  */
@@ -292,7 +293,7 @@ static int run_on_record(struct certify_session *s, const struct hvr_record *rec
 	(void)host_s;
 	/* A bare-metal target: no QEMU to ask, no image or wire to look at; the session
 	 * answers every sync point (auto_go). */
-	if (b->x->spec->target)
+	if (b->x->spec->target || b->x->spec->host_device)
 		return run_target_record(s, b, rec);
 	if (strcmp(rec->type, "blkwrite") == 0) {
 		struct certify_blkwrite w, *nw;
@@ -438,7 +439,7 @@ static int run_target_opts(const struct certify_run_spec *spec, struct certify_s
 	so->serial = spec->target;
 	so->power_cycle = spec->power_cycle;
 	so->boot_timeout_s = spec->boot_timeout_s;
-	certify_hostchecks_target(&r->checks);
+	certify_hostchecks_impossible(&r->checks, "a bare-metal target");
 	return 0;
 }
 
@@ -451,13 +452,16 @@ static void run_one(struct run_exec *x, size_t i)
 	struct certify_err err;
 	const char *tmp = getenv("TMPDIR");
 	char logpath[512], initrd[4096];
+	/* the device is physical (a bare-metal target, a host function): the host checks that
+	 * rest on QEMU's models cannot run, and the lab's --link-cmd flaps its link */
+	int physical = x->spec->target || x->spec->host_device;
 	int fd;
 
 	memset(&so, 0, sizeof(so));
 	memset(&b, 0, sizeof(b));
 	b.x = x;
 	b.cfg = &x->cfgs[i];
-	if (x->spec->plan->topology == CERTIFY_TOPO_NIC_PAIR && !x->spec->target) {
+	if (x->spec->plan->topology == CERTIFY_TOPO_NIC_PAIR && !physical) {
 		char id[32];
 
 		/* before the topology: the hub's third port names this netdev */
@@ -487,9 +491,11 @@ static void run_one(struct run_exec *x, size_t i)
 		certify_strv_free(&args);
 		return;
 	}
-	if (!x->spec->target)
+	if (x->spec->host_device)
+		certify_hostchecks_impossible(&r->checks, "a passed-through host device");
+	if (!physical)
 		certify_macverify_init(&b.mac, x->spec);
-	if (x->spec->plan->topology == CERTIFY_TOPO_VM && !x->spec->target) {
+	if (x->spec->plan->topology == CERTIFY_TOPO_VM && !physical) {
 		if (certify_peer_open(&b.peer, &err) < 0 ||
 		    certify_peer_qemu_args(&b.peer, CERTIFY_NETDEV_PEER, &args) < 0) {
 			r->verdict = CERTIFY_V_ERROR;
@@ -507,7 +513,7 @@ static void run_one(struct run_exec *x, size_t i)
 		close(fd);
 	so.log_path = fd >= 0 ? logpath : NULL;
 	so.on_record = run_on_record;
-	so.on_exit = x->spec->target ? NULL : run_on_exit;
+	so.on_exit = physical ? NULL : run_on_exit;
 	so.ctx = &b;
 	so.auto_go = 1;
 	so.elf = x->spec->kernel;

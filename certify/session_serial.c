@@ -155,12 +155,17 @@ static void serial_on_record(void *ctx, const char *rec, size_t len, const char 
 	struct hvr_run *run = &r->s->res->run;
 	int had_end = run->has_end || run->has_panic;
 
+	if (r->done)
+		return;		/* the session is over: nothing more is believed */
 	if (bad) {
 		hvr_run_error(run, "serial line: %s", bad);
 		return;
 	}
-	if (!run->has_hello && len > 11 && !strncmp(rec, "HVR1 hello ", 11))
+	if (!run->has_hello && len > 11 && !strncmp(rec, "HVR1 hello ", 11)) {
 		serial_hello(r, rec, len);
+		if (r->done)
+			return;
+	}
 	certify_session_line(r->s, rec, len, len > HVR_MAX_LINE);
 	if (run->has_hello && r->phase != SP_KERNEL)
 		r->phase = SP_KERNEL;
@@ -174,6 +179,11 @@ static void serial_on_log(void *ctx, const char *line, size_t len, size_t nbad)
 	struct hvr_run *run = &r->s->res->run;
 
 	certify_session_com1(r->s, line, len);
+	/* in line order, so a reboot is seen even when hello came in the same read */
+	if (r->phase == SP_KERNEL && !run->has_end && !run->has_panic &&
+	    memmem(line, len, SERIAL_READY, strlen(SERIAL_READY)))
+		serial_fatal(r, CERTIFY_RESET, "the machine rebooted: GRUB's ready line again after "
+			     "the kernel's hello");
 	if (!nbad)
 		return;
 	if (r->phase == SP_KERNEL) {
@@ -196,14 +206,9 @@ static void serial_grub(struct serial_run *r, const char *buf, size_t n)
 
 	memcpy(look, r->win, r->wlen);
 	memcpy(look + r->wlen, buf, n);
-	if (memmem(look, ln, SERIAL_READY, strlen(SERIAL_READY))) {
-		if (r->phase == SP_KERNEL && !r->s->res->run.has_end && !r->s->res->run.has_panic)
-			serial_fatal(r, CERTIFY_RESET, "the machine rebooted: GRUB's ready line again "
-				     "after the kernel's hello");
-		else if (r->phase == SP_GRUB &&
-			 certify_serial_write(r->fd, SERIAL_HOTKEY, 1, 2.0) == 0)
-			r->phase = SP_PROMPT;
-	}
+	if (r->phase == SP_GRUB && memmem(look, ln, SERIAL_READY, strlen(SERIAL_READY)) &&
+	    certify_serial_write(r->fd, SERIAL_HOTKEY, 1, 2.0) == 0)
+		r->phase = SP_PROMPT;
 	if (r->phase == SP_PROMPT && memmem(look, ln, SERIAL_PROMPT, strlen(SERIAL_PROMPT))) {
 		const char *cl = r->s->o->qemu.append ? r->s->o->qemu.append : "";
 		size_t len = strlen(cl);

@@ -40,6 +40,9 @@ struct certify_run_spec {
 	/* the lab's link control (a switch port), run at sync points link-down and link-up with
 	 * HVKIT_LINK=down|up and HVKIT_MAC=the NIC's MAC; NULL: the link is left alone */
 	const char *link_cmd;
+	/* certify run --host-device: the device under test is a host function passed through
+	 * with vfio-pci (vfio.h); its QEMU-side host checks cannot run */
+	int host_device;
 };
 
 #endif

@@ -14,7 +14,8 @@ CERTIFY_LIB      := $(BUILD)/lib/libcertify.a
 CERTIFY_OBJS     := $(CERTIFY_LIB_SRCS:%.c=$(BUILD)/host/%.o) $(BUILD)/host/hvkernel/lib/fmt.o \
                     $(BUILD)/host/hvkernel/lib/blkpat.o $(BUILD)/host/hvkernel/lib/nicframe.o \
                     $(BUILD)/host/hvkernel/lib/gpt.o $(BUILD)/host/hvkernel/lib/elfmod.o \
-                    $(BUILD)/host/hvkernel/lib/pcimatch.o $(BUILD)/host/hvkernel/lib/crc32.o
+                    $(BUILD)/host/hvkernel/lib/pcimatch.o $(BUILD)/host/hvkernel/lib/crc32.o \
+                    $(BUILD)/host/hvkernel/lib/pcicap.o
 
 HVKTEST_SRCS := $(wildcard tests/kernel/*.c)
 HOST_TOOLS   := $(BUILD)/bin/hvktest $(BUILD)/bin/hvboot $(BUILD)/bin/hvbench

@@ -23,7 +23,7 @@ $(UNIT_BIN): $(UNIT_OBJS)
 unit-check: lib-freestanding-check $(UNIT_BIN)
 	@mkdir -p $(BUILD)/check
 	@rm -f $(BUILD)/check/unit.counts
-	UNIT_COUNTS=$(BUILD)/check/unit.counts sh tests/pgserver.sh run $(UNIT_BIN)
+	UNIT_COUNTS=$(BUILD)/check/unit.counts UNIT_MODULES=$(BUILD)/modules sh tests/pgserver.sh run $(UNIT_BIN)
 
 # The kernel links these files with no libc: compile them with its flags and allow only
 # the four libc symbols the kernel provides, plus each other's (a lib file's globals carry

@@ -6,7 +6,7 @@
 # images, cache=writeback,aio=threads): 64 MiB sequential read and write in 1 MiB requests at
 # QD1 (blk.seqbench), 4 KiB random reads at QD1 and QD32 (blk.randbench).
 # The rtl8139, vmxnet3 and pvscsi entries have their Linux figures from scripts/linux-baseline-extra.sh;
-# megasas has none yet.
+# megasas and mptsas have none yet.
 # usage: bench-drivers.sh BUILD_DIR [RUNS [DEVICE...]]   (DEVICE: a section below; default all)
 set -u
 build=$1
@@ -18,7 +18,7 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/hvdrvbench.XXXXXX")
 trap 'rm -rf "$work"' EXIT INT TERM
 
 [ -n "${BENCH_DRIVERS_CFG:-}" ] ||	# only the configuration: no images
-for d in vblk nvme ahci pvscsi megasas; do
+for d in vblk nvme ahci pvscsi megasas mptsas; do
 	dd if=/dev/zero of="$work/$d.img" bs=1M count=128 status=none
 done
 hub() {	# hub MODEL ID-PREFIX HUB MAC-PREFIX
@@ -90,6 +90,13 @@ drive() { echo "-drive file=$work/$1.img,if=none,id=$1,format=raw,cache=writebac
 	echo "initrd = megasas.hvm"
 	echo "append = test=blk.seqbench,blk.randbench"
 	echo "qemu = -device megasas,id=ms0 $(drive megasas) -device scsi-hd,drive=megasas,bus=ms0.0,scsi-id=0"
+	echo "timeout = 300"
+	echo "[mptsas]"
+	echo "machine = pc"
+	echo "mem = 512"
+	echo "initrd = mptsas.hvm"
+	echo "append = test=blk.seqbench,blk.randbench"
+	echo "qemu = -device mptsas1068,id=mp0 $(drive mptsas) -device scsi-hd,drive=mptsas,bus=mp0.0,scsi-id=0"
 	echo "timeout = 300"
 } > "$work/bench.cfg"
 # scripts/bench-ceiling.sh takes the entries from here, so its probes run under exactly

@@ -25,7 +25,7 @@ step "1. hvkernel boots with emulated NICs and disks and every inbox driver modu
 step "2. certify every inbox driver on its QEMU device (TCG; plans in plans/)"
 failed=0
 for dev in e1000 e1000e rtl8139 virtio-net-pci virtio-net-pci-non-transitional vmxnet3 nvme ich9-ahci \
-	virtio-blk-pci virtio-blk-pci-non-transitional pvscsi megasas; do
+	virtio-blk-pci virtio-blk-pci-non-transitional pvscsi megasas mptsas1068; do
 	"$bin/certify" run --device "$dev" --accel tcg --jobs 2 --soak 3 --db "$db" \
 		--html "$out/reports/$dev.html" --junit "$out/reports/$dev.xml" > "$out/reports/$dev.txt" 2>&1
 	rc=$?

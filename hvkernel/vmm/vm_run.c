@@ -108,6 +108,8 @@ enum vm_state vm_vcpu_run_until(struct vm_vcpu *vc, volatile int *stop)
 	 * VM's state is read after every exit: another vCPU's exit or fault ends this one too. */
 	while (vm->state == VM_RUNNING && !*stop && !vc->yielded && !vc->done && !vm_vcpu_blocked(vc))
 		vm_enter(vc);
+	if (vm->state == VM_RUNNING && !*stop && !vc->yielded && !vc->done)
+		vm->slices_halted++;	/* the loop ended on the halt alone */
 	__atomic_sub_fetch(&vm->running_now, 1, __ATOMIC_ACQ_REL);
 	vm_cur[cpu] = 0;
 	vm_account(vc, time_us() - t0);

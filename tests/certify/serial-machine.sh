@@ -5,6 +5,7 @@
 # COM1 is the Unix socket DIR/console.sock.
 # usage: serial-machine.sh start DIR KIND ISO   (re)start; KIND nic | storage | silent | garbage
 #        | wrongcmd (boots another command line than the one typed) | badcrc (a garbled record)
+#        | hang (stops after its first test) | reboot (GRUB again in the middle of a test)
 #        serial-machine.sh link DIR             HVKIT_LINK=up|down HVKIT_MAC=...: set the link
 #        serial-machine.sh stop DIR
 set -eu
@@ -51,7 +52,12 @@ esac
 kind=$3 iso=$4
 stop
 mkdir -p "$dir"
-serial="-serial unix:$dir/console.sock,server=on,wait=on"
+# CONSOLE=tcp:PORT: COM1 on a TCP port of 127.0.0.1 (a console server's raw port), else the
+# Unix socket DIR/console.sock
+case ${CONSOLE:-unix} in
+tcp:*) serial="-serial tcp:127.0.0.1:${CONSOLE#tcp:},server=on,wait=on"; tcp=1 ;;
+*) serial="-serial unix:$dir/console.sock,server=on,wait=on"; tcp= ;;
+esac
 base="-nodefaults -no-user-config -display none -machine pc -accel tcg -cpu max -smp 1 -m 256"
 base="$base -qmp unix:$dir/qmp.sock,server=on,wait=off"
 case $kind in
@@ -84,7 +90,7 @@ silent)
 	;;
 garbage)
 	# not a VM: a console that sends random bytes, as a line at the wrong baud rate does
-	timeout 300 "$PY" - "$dir/console.sock" > "$dir/vm.log" 2>&1 <<'PY' &
+	setsid timeout 300 "$PY" - "$dir/console.sock" > "$dir/vm.log" 2>&1 <<'PY' &
 import os, socket, sys, time
 s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(1)
 c, _ = s.accept()
@@ -96,9 +102,9 @@ PY
 	while [ ! -S "$dir/console.sock" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 	exit 0
 	;;
-wrongcmd|badcrc)
+wrongcmd|badcrc|hang|reboot)
 	# not a VM: a console playing GRUB and a kernel that misbehaves on the line
-	timeout 300 "$PY" - "$dir/console.sock" "$kind" > "$dir/vm.log" 2>&1 <<'PY' &
+	setsid timeout 300 "$PY" - "$dir/console.sock" "$kind" > "$dir/vm.log" 2>&1 <<'PY' &
 import socket, sys, zlib
 s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(1)
 c, _ = s.accept()
@@ -119,6 +125,11 @@ esc = typed.replace('%', '%25').replace(' ', '%20')
 f.write(b'[  0.000100] hvkernel\n')
 frame(b'HVR1 hello release=0.1.0 arch=x86_64 cmdline=/boot/hvkernel.elf%20' + esc.encode())
 frame(b'HVR1 selected tests=nic.integrity', 0x12345678 if sys.argv[2] == 'badcrc' else None)
+if sys.argv[2] == 'reboot':
+    f.write(b'[  1.000000] nic.integrity: round 1\nGRUB\r\nhvkit-grub-ready: press x\r\n')
+if sys.argv[2] in ('hang', 'reboot'):
+    f.write(b'[  1.000001] nic.integrity: round 2\n')
+    until(b'never')
 frame(b'HVR1 end passed=0 failed=0 skipped=0 errors=0 status=pass')
 until(b'never')
 PY
@@ -129,9 +140,16 @@ PY
 	;;
 *) echo "serial-machine.sh: unknown machine kind '$kind'" >&2; exit 2 ;;
 esac
+# certify kills what the power-cycle command leaves in its process group when it exits: the
+# VM gets a session of its own (setsid), as a lab's long-lived helper must
 # shellcheck disable=SC2086
-timeout 600 qemu-system-x86_64 $base $serial $dev > "$dir/vm.log" 2>&1 < /dev/null &
+setsid timeout 600 qemu-system-x86_64 $base $serial $dev > "$dir/vm.log" 2>&1 < /dev/null &
 echo $! > "$dir/vm.pid"
+if [ -n "$tcp" ]; then
+	i=0
+	while ! grep -q "waiting for connection" "$dir/vm.log" && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	exit 0
+fi
 i=0
 while [ ! -S "$dir/console.sock" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 [ -S "$dir/console.sock" ] || { echo "serial-machine.sh: the VM did not start:" >&2; cat "$dir/vm.log" >&2; exit 1; }

@@ -12,14 +12,14 @@
 static void test_attach_disk_topology(void)
 {
 	static const char *const models[] = { "nvme", "ich9-ahci", "pvscsi", "megasas-gen2",
-					      "virtio-blk-pci" };
+					      "virtio-blk-pci", "mptsas1068" };
 	struct certify_plan p = { .topology = CERTIFY_TOPO_DISK, .disk_bytes = 1 << 20 };
-	struct certify_run_spec spec = { .plan = &p, .ndut = 5 };
+	struct certify_run_spec spec = { .plan = &p, .ndut = 6 };
 	struct certify_strv args = { 0 };
 	struct qemu_config q;
 	char *line;
 
-	for (size_t i = 0; i < 5; i++) {
+	for (size_t i = 0; i < 6; i++) {
 		snprintf(spec.dut[i].model, sizeof(spec.dut[i].model), "%s", models[i]);
 		spec.dut[i].m = certify_model_find(models[i]);
 	}
@@ -40,7 +40,9 @@ static void test_attach_disk_topology(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(line, "-device megasas-gen2,id=megasas3 "
 					    "-device scsi-hd,drive=d3,bus=megasas3.0,scsi-id=0,ver=HVF3 "));
 	CU_ASSERT_PTR_NOT_NULL(strstr(line, "-device virtio-blk-pci,drive=d4"));
-	CU_ASSERT_EQUAL(q.ndisks, 5);
+	CU_ASSERT_PTR_NOT_NULL(strstr(line, "-device mptsas1068,id=mptsas5 "
+					    "-device scsi-hd,drive=d5,bus=mptsas5.0,scsi-id=0"));
+	CU_ASSERT_EQUAL(q.ndisks, 6);
 	CU_ASSERT_STRING_EQUAL(q.disks[4].name, "d4");
 	CU_ASSERT_EQUAL(q.disks[4].size, 1u << 20);
 	free(line);

@@ -67,6 +67,13 @@ static void test_models(void)
 	CU_ASSERT_EQUAL(certify_model_find("megasas")->class, 0x010400);
 	CU_ASSERT_EQUAL(certify_model_find("megasas")->irqs,
 			CERTIFY_IRQ_MSIX | CERTIFY_IRQ_MSI | CERTIFY_IRQ_INTX);
+	/* QEMU's mptsas1068: the SAS1068 as a plain SCSI-class HBA with MSI and INTx only
+	 * (hw/scsi/mptsas.c: msi_init, no msix_init). */
+	CU_ASSERT_EQUAL(certify_model_find("mptsas1068")->vid, 0x1000);
+	CU_ASSERT_EQUAL(certify_model_find("mptsas1068")->did, 0x0054);
+	CU_ASSERT_EQUAL(certify_model_find("mptsas1068")->class, 0x010000);
+	CU_ASSERT_EQUAL(certify_model_find("mptsas1068")->irqs, CERTIFY_IRQ_MSI | CERTIFY_IRQ_INTX);
+	CU_ASSERT_EQUAL(certify_model_find("mptsas1068")->attach, CERTIFY_ATTACH_SCSI);
 	CU_ASSERT_EQUAL(certify_irq_bit("msix"), CERTIFY_IRQ_MSIX);
 	CU_ASSERT_EQUAL(certify_irq_bit("none"), 0);
 	CU_ASSERT_STRING_EQUAL(certify_kind_name(CERTIFY_KIND_STORAGE), "storage");

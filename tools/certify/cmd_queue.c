@@ -25,6 +25,10 @@ int cli_cmd_submit(int argc, char **argv, struct cli_common *c)
 		return cli_fail("out of memory");
 	if (cli_run_prepare(r, argc, argv) != 0)
 		goto out;
+	if (cli_run_spec(r)->host_device) {
+		cli_fail("submit --host-device: a host function is run by `certify run` on its host");
+		goto out;
+	}
 	if (cli_run_spec(r)->target) {
 		cli_fail("submit --target: a bare-metal target is run by `certify run` on the host "
 			 "its console line reaches; the queue's workers run QEMU");

@@ -12,6 +12,7 @@
 #include "exercise.h"
 #include "proc.h"
 #include "report.h"
+#include "vfio.h"
 
 struct cli_run {
 	struct cli_common *c;
@@ -36,6 +37,10 @@ struct cli_run {
 	const struct cli_rerun *rerun;		/* certify rerun: what it reruns, else NULL */
 	struct certify_serial_target target;	/* --target serial:... */
 	int accel_set;
+	/* --host-device: a host function passed through with vfio-pci (certify/vfio.h) */
+	const char *host_arg, *sysfs_root;
+	int vfio_bind;
+	struct certify_vfio vfio;
 };
 
 static void run_usage(FILE *f)
@@ -47,7 +52,9 @@ static void run_usage(FILE *f)
 		   "       [--no-verifier]   boot without verifier=1: an unofficial run\n"
 		   "       [--target serial:PATH[,baud] [--power-cycle 'CMD'] [--link-cmd 'CMD']\n"
 		   "        [--boot-timeout S]]\n"
-		   "                         a bare-metal machine booting the hvkit ISO\n");
+		   "                         a bare-metal machine booting the hvkit ISO\n"
+		   "       certify run --host-device DOMAIN:BUS:DEV.FN [--bind] [--sysfs-root DIR] ...\n"
+		   "                         a host PCI function passed to QEMU with vfio-pci under KVM\n");
 }
 
 static int run_device(struct cli_run *r, const char *arg)
@@ -79,12 +86,46 @@ static int run_target_args(const struct cli_run *r)
 		return cli_fail("--power-cycle: only with --target serial:PATH"), -1;
 	if (!r->spec.target && r->spec.link_cmd)
 		return cli_fail("--link-cmd: only with --target serial:PATH (QEMU's links are certify's)"), -1;
+	if (!r->host_arg && (r->vfio_bind || r->sysfs_root))
+		return cli_fail("%s: only with --host-device", r->vfio_bind ? "--bind" : "--sysfs-root"), -1;
 	if (!r->spec.target && r->spec.boot_timeout_s > 0)
 		return cli_fail("--boot-timeout: only with --target serial:PATH"), -1;
 	if (r->spec.target && r->spec.jobs > 1)
 		return cli_fail("--jobs %d: a bare-metal target is one machine (--jobs 1)", r->spec.jobs), -1;
 	if (r->spec.target && r->accel_set)
 		return cli_fail("--accel: a bare-metal target runs no QEMU"), -1;
+	return 0;
+}
+
+/*
+ * --host-device: the function's IDs and capabilities from sysfs become the device under
+ * test, like a QEMU model's; without --bind every function of its IOMMU group must already
+ * be on vfio-pci (with it, cli_cmd_run binds them just before the run).
+ */
+static int run_host_device(struct cli_run *r)
+{
+	const char *root = r->sysfs_root ? r->sysfs_root : getenv("CERTIFY_SYSFS");
+	struct certify_err err;
+	char addr[16];
+
+	if (r->spec.ndut)
+		return cli_fail("--host-device %s: not with --device (one device under test a run)",
+				r->host_arg), -1;
+	if (r->spec.target)
+		return cli_fail("--host-device %s: not with --target (a bare-metal machine boots its "
+				"own devices)", r->host_arg), -1;
+	if (r->accel_set && r->accel != QEMU_ACCEL_KVM)
+		return cli_fail("--accel %s: vfio-pci needs KVM", qemu_accel_name(r->accel)), -1;
+	if (certify_vfio_parse(r->host_arg, addr, &err) < 0 ||
+	    certify_vfio_open(&r->vfio, root && *root ? root : "/sys", addr, &err) < 0 ||
+	    (!r->vfio_bind && certify_vfio_check(&r->vfio, &err) < 0))
+		return cli_fail("%s", err.msg), -1;
+	snprintf(r->spec.dut[0].model, sizeof(r->spec.dut[0].model), "vfio-pci");
+	snprintf(r->spec.dut[0].props, sizeof(r->spec.dut[0].props), "%s", r->vfio.props);
+	r->spec.dut[0].m = &r->vfio.m;
+	r->spec.ndut = 1;
+	r->spec.host_device = 1;
+	r->accel = QEMU_ACCEL_KVM;
 	return 0;
 }
 
@@ -100,7 +141,9 @@ static int run_args(struct cli_run *r, int argc, char **argv)
 		{ "no-verifier", no_argument, NULL, 'N' }, { "target", required_argument, NULL, 'T' },
 		{ "power-cycle", required_argument, NULL, 'P' },
 		{ "boot-timeout", required_argument, NULL, 'B' },
-		{ "link-cmd", required_argument, NULL, 'L' }, CLI_COMMON_OPTS, { NULL, 0, NULL, 0 },
+		{ "link-cmd", required_argument, NULL, 'L' },
+		{ "host-device", required_argument, NULL, 'X' }, { "bind", no_argument, NULL, 'b' },
+		{ "sysfs-root", required_argument, NULL, 'Y' }, CLI_COMMON_OPTS, { NULL, 0, NULL, 0 },
 	};
 	char *end;
 	int o;
@@ -143,6 +186,9 @@ static int run_args(struct cli_run *r, int argc, char **argv)
 				return cli_fail("--power-cycle: an empty command"), -1;
 			r->spec.power_cycle = optarg;
 			break;
+		case 'X': r->host_arg = optarg; break;
+		case 'b': r->vfio_bind = 1; break;
+		case 'Y': r->sysfs_root = optarg; break;
 		case 'L':
 			if (!*optarg)
 				return cli_fail("--link-cmd: an empty command"), -1;
@@ -172,6 +218,8 @@ static int run_args(struct cli_run *r, int argc, char **argv)
 	}
 	if (optind != argc)
 		return cli_fail("run: unexpected argument '%s'", argv[optind]), -1;
+	if (r->host_arg && run_host_device(r) != 0)
+		return -1;
 	if (r->spec.ndut == 0)
 		return cli_fail("run: no --device given (see `certify devices`)"), -1;
 	return run_target_args(r);
@@ -457,6 +505,13 @@ void cli_run_header(const struct cli_run *r, FILE *out, size_t n)
 	fprintf(out, "plan:    %s sha256 %.16s, %s%s\n", r->plan.file, r->bind.db.plan_sha256,
 		r->bind.db.official ? "official" : "unofficial: ", r->bind.db.unofficial_why);
 	fprintf(out, "kernel:  %s sha256 %.16s\n", r->kernel, r->bind.db.kernel_sha256);
+	if (r->spec.host_device) {
+		fprintf(out, "iommu:   group %s:", r->vfio.group);
+		for (size_t i = 0; i < r->vfio.nfn; i++)
+			fprintf(out, " %s (%s)", r->vfio.fn[i].addr,
+				r->vfio.fn[i].driver[0] ? r->vfio.fn[i].driver : "no driver");
+		fputc('\n', out);
+	}
 	if (r->spec.target)
 		fprintf(out, "target:  serial:%s (%u baud), a bare-metal machine booting the hvkit ISO%s%s\n",
 			r->target.path, r->target.baud, r->spec.power_cycle ? "; power cycle: " : "",
@@ -689,6 +744,7 @@ int cli_run_main(int argc, char **argv, struct cli_common *c, int64_t *id)
 int cli_run_main_rerun(int argc, char **argv, struct cli_common *c, int64_t *id,
 		       const struct cli_rerun *rr)
 {
+	struct certify_err err;
 	struct cli_run r;
 	int rc;
 
@@ -701,8 +757,13 @@ int cli_run_main_rerun(int argc, char **argv, struct cli_common *c, int64_t *id,
 	certify_proc_install_handlers();
 	if (cli_run_prepare(&r, argc, argv) != 0)
 		rc = CLI_ERROR;
+	else if (r.vfio_bind && certify_vfio_bind(&r.vfio, &err) < 0)
+		rc = cli_fail("--host-device %s: %s", r.vfio.addr, err.msg);
 	else
 		rc = run_execute(&r, c->json ? stderr : stdout);
+	/* --bind: every function goes back to the driver it had, whatever the run gave */
+	if (r.vfio_bind && certify_vfio_restore(&r.vfio, &err) < 0)
+		rc = cli_fail("--host-device %s: --bind: %s", r.vfio.addr, err.msg);
 	if (id)
 		*id = r.run_id;
 	certify_db_close(r.db);

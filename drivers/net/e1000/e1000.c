@@ -1,6 +1,6 @@
 /*
- * Intel e1000 family NIC driver: 82540EM, 82544GC, 82545EM (8254x SDM) and 82574L
- * (82574 DS), as emulated by QEMU's e1000, e1000-82544gc, e1000-82545em and e1000e.
+ * Intel e1000 family NIC driver: the copper 82540, 82544, 82545 (8254x SDM) and 82574
+ * (82574 DS) parts, as emulated by QEMU's e1000, e1000-82544gc, e1000-82545em and e1000e.
  *
  * probe resets the function, reads the Ethernet address, takes one interrupt vector
  * (MSI-X, MSI or INTx: the best the function has, or what pci.irq= forces) and registers a
@@ -14,17 +14,65 @@
 #define E1000_ID(dev, chip) \
 	{ 0x8086, (dev), HV_PCI_ANY, HV_PCI_ANY, 0, 0, (chip) }
 
+/*
+ * What the driver implements, and so what a part must take to be claimed: a memory BAR0
+ * of at least 128 KiB, the global reset by CTRL.RST, the Ethernet address in RAL0/RAH0
+ * as the part loads it from its NVM at reset (EERD as the fallback, in the 8254x layout or
+ * the 82574's), a copper link through the internal PHY's auto-negotiation defaults with
+ * CTRL.SLU|ASDE and nothing else, legacy descriptors, and interrupt causes in ICR (IVAR
+ * and MSI-X on the 82574 only). Device IDs are those of the PCI ID database
+ * (/usr/share/misc/pci.ids) and Intel's SDM/datasheet device ID tables.
+ *
+ * Left out, and why:
+ *  - fiber and SerDes variants (82544EI 0x1009, 82545EM 0x1011, 82545GM 0x1027/0x1028,
+ *    82546EB 0x1012, 82546GB 0x107a/0x107b, 82571EB 0x105f/0x1060/0x10a5, 82572EI
+ *    0x107e/0x107f): their link is TBI/SerDes auto-negotiation through TXCW/RXCW, not the
+ *    copper PHY defaults the driver relies on;
+ *  - 82542 (0x1000) and 82543GC (0x1001, 0x1004): the 82542's older register map, and the
+ *    82543's external PHY reached by MDIO bit-banged on software-defined pins;
+ *  - 82541xx and 82547xx (0x1013, 0x1014, 0x1018, 0x1019, 0x101a, 0x1075-0x1078,
+ *    0x107c): the IGP PHY needs its DSP initialisation before the link is reliable, their
+ *    EERD has the DONE/address layout of the 8257x parts, not the 8254x one the driver
+ *    uses for them, and the 82547 needs the transmit FIFO stall workaround;
+ *  - dual- and quad-port 82546EB/GB (0x1010, 0x101d, 0x1079, 0x108a, 0x1099, 0x10b5) and
+ *    82571EB/GB (0x105e, 0x10a0, 0x10a1, 0x10a4, 0x10bc, 0x10d5, 0x10d9, 0x10da): the
+ *    second port's address is the NVM's with the last bit inverted, which the EERD
+ *    fallback does not do, and the 82571 needs its TARC errata bits;
+ *  - 82572EI copper (0x107d, 0x10b9): the TARC errata bits (8257x SDM) the driver does not
+ *    set;
+ *  - 82573E/V/L (0x108b, 0x108c, 0x109a): the management engine shares the PHY and NVM,
+ *    so resets and NVM reads need the SWSM/EXTCNF ownership handshake the driver lacks;
+ *  - 82583V (0x150c): outside the 8254x/82571-82574 families this table covers.
+ */
 HV_MODULE("e1000", "1.0", "hvkit", "BSD-2-Clause",
+	  /* 82540EM desktop, 82540EM (QEMU e1000), 82540EM LOM; 82540EP mobile, desktop,
+	   * mobile LP: one MAC, internal copper PHY, EERD in the 8254x layout (SDM 13.4.4). */
+	  E1000_ID(0x100a, E1000_CHIP_82540),
 	  E1000_ID(0x100e, E1000_CHIP_82540),
+	  E1000_ID(0x1015, E1000_CHIP_82540),
+	  E1000_ID(0x1016, E1000_CHIP_82540),
+	  E1000_ID(0x1017, E1000_CHIP_82540),
+	  E1000_ID(0x101e, E1000_CHIP_82540),
+	  /* 82544EI copper, 82544GC copper (QEMU e1000-82544gc), 82544GC LOM: internal copper
+	   * PHY, no EERD (the address comes from the load at reset). */
+	  E1000_ID(0x1008, E1000_CHIP_82544),
 	  E1000_ID(0x100c, E1000_CHIP_82544),
+	  E1000_ID(0x100d, E1000_CHIP_82544),
+	  /* 82545EM copper (QEMU e1000-82545em), 82545GM copper: single port, internal copper
+	   * PHY, EERD in the 8254x layout. */
 	  E1000_ID(0x100f, E1000_CHIP_82545),
-	  E1000_ID(0x10d3, E1000_CHIP_82574));
+	  E1000_ID(0x1026, E1000_CHIP_82545),
+	  /* 82574L (QEMU e1000e) and its 82574LA ID: EERD, ICR and IVAR/MSI-X as the 82574 DS
+	   * describes them (E1000_F_82574). */
+	  E1000_ID(0x10d3, E1000_CHIP_82574),
+	  E1000_ID(0x10f6, E1000_CHIP_82574));
 
+/* Family names: the log line names the family, the PCI ID names the part. */
 static const struct e1000_chip e1000_chips[] = {
-	[E1000_CHIP_82540] = { 0x100e, "82540EM", E1000_F_EERD, HV_ETH_JUMBO_MTU },
-	[E1000_CHIP_82544] = { 0x100c, "82544GC", 0, HV_ETH_JUMBO_MTU },
-	[E1000_CHIP_82545] = { 0x100f, "82545EM", E1000_F_EERD, HV_ETH_JUMBO_MTU },
-	[E1000_CHIP_82574] = { 0x10d3, "82574L", E1000_F_EERD | E1000_F_82574, HV_ETH_JUMBO_MTU },
+	[E1000_CHIP_82540] = { 0x100e, "82540", E1000_F_EERD, HV_ETH_JUMBO_MTU },
+	[E1000_CHIP_82544] = { 0x100c, "82544", 0, HV_ETH_JUMBO_MTU },
+	[E1000_CHIP_82545] = { 0x100f, "82545", E1000_F_EERD, HV_ETH_JUMBO_MTU },
+	[E1000_CHIP_82574] = { 0x10d3, "82574", E1000_F_EERD | E1000_F_82574, HV_ETH_JUMBO_MTU },
 };
 #define E1000_NCHIPS	(sizeof(e1000_chips) / sizeof(e1000_chips[0]))
 
@@ -137,8 +185,8 @@ static int e1000_probe(struct hv_pci_dev *d, const struct hv_pci_id *id)
 	for (;;)
 		hv_udelay(10);
 #endif
-	hv_log("e1000: %s: %s rev %u, %s, irq %s", sc->slot, sc->chip->name, info.revision, sc->nd.name,
-	       hv_pci_irq_mode_name(sc->irq_mode));
+	hv_log("e1000: %s: %s family (8086:%04x) rev %u, %s, irq %s", sc->slot, sc->chip->name,
+	       info.device, info.revision, sc->nd.name, hv_pci_irq_mode_name(sc->irq_mode));
 	return 0;
 
 release_irq:

@@ -9,6 +9,9 @@
 
 #define AHCI_RESET_US	1000000	/* 10.4.3: GHC.HR clears within 1 s */
 
+/* Every SATA controller in AHCI mode by class 01/06/01 (AHCI 1.3.1 2.1.2: the HBA
+ * registers are the same for all vendors); ICH9's (QEMU's ich9-ahci) also by its IDs. Not
+ * vendor-specific SATA (01/06/00, often IDE or RAID mode) nor IDE (01/01/xx). */
 HV_MODULE("ahci", "1.0", "hvkit", "BSD-2-Clause",
 	  HV_PCI_DEVICE(AHCI_VENDOR_INTEL, AHCI_DEVICE_ICH9),
 	  HV_PCI_CLASS(AHCI_CLASS, 0xffffff));

@@ -11,9 +11,30 @@
 
 #include "megasasvar.h"
 
+/* driver_data: which MFI register variant the part has (megasasreg.h). */
+#define MEGASAS_FAMILY_1078	0	/* BAR0, OSTS bit 31 */
+#define MEGASAS_FAMILY_2108	1	/* BAR1, OSTS bit 0 */
+#define MEGASAS_ID(dev, fam) \
+	{ MEGASAS_VENDOR_LSI, (dev), HV_PCI_ANY, HV_PCI_ANY, 0, 0, (fam) }
+
+/*
+ * The MegaRAID SAS parts whose MFI register variant the driver implements (PCI ID database
+ * names, /usr/share/misc/pci.ids): the 1078 variant (SAS1078R 0x0060 and SAS1078DE 0x007c,
+ * one ROC, the same register set) and the 2108 variant (0x0079). Left out, and why:
+ *  - SAS1064R/Verde ZCR (0x0411, 0x0413) and the 1064E iMR (0x0057): the xscale variant,
+ *    firmware state and reply status in other registers and bits;
+ *  - SAS2008/2004 (0x0073, 0x0071): the "skinny" variant, 64-bit queue port writes and
+ *    other status bits;
+ *  - 0x0059 (8208ELP): which variant it has is in no datasheet we have;
+ *  - SAS2208 and later (0x005b, 0x005d, 0x005f, 0x002f, 0x00ce, ...): the Fusion MPT-based
+ *    MegaRAID interface, not MFI frames through the inbound queue port;
+ *  - 0x0078, a second 2108 ID some drivers list: in neither the PCI ID database nor a
+ *    datasheet we have.
+ */
 HV_MODULE("megasas", "1.0", "hvkit", "BSD-2-Clause",
-	  HV_PCI_DEVICE(MEGASAS_VENDOR_LSI, MEGASAS_DEVICE_1078),
-	  HV_PCI_DEVICE(MEGASAS_VENDOR_LSI, MEGASAS_DEVICE_2108));
+	  MEGASAS_ID(MEGASAS_DEVICE_1078, MEGASAS_FAMILY_1078),
+	  MEGASAS_ID(MEGASAS_DEVICE_1078DE, MEGASAS_FAMILY_1078),
+	  MEGASAS_ID(MEGASAS_DEVICE_2108, MEGASAS_FAMILY_2108));
 
 static int megasas_probe(struct hv_pci_dev *d, const struct hv_pci_id *id);
 static void megasas_remove(struct hv_pci_dev *d);
@@ -64,13 +85,13 @@ static int megasas_probe(struct hv_pci_dev *d, const struct hv_pci_id *id)
 	unsigned max_target = MEGASAS_MAX_TARGETS;
 	int rc, npd;
 
-	(void)id;
 	hv_pci_get_info(d, &info);
 	sc = hv_zalloc(sizeof(*sc));
 	if (!sc)
 		return -HV_ENOMEM;
 	sc->dev = d;
-	sc->gen2 = info.device == MEGASAS_DEVICE_2108;
+	/* id is NULL when pci.bind= forced the driver onto a device its table does not name. */
+	sc->gen2 = id ? id->driver_data == MEGASAS_FAMILY_2108 : info.device == MEGASAS_DEVICE_2108;
 	for (unsigned i = 0; i + 1 < sizeof(sc->slot) && info.slot[i]; i++)
 		sc->slot[i] = info.slot[i];
 	hv_pci_enable(d, HV_PCI_ENABLE_MEM | HV_PCI_ENABLE_MASTER);
@@ -128,6 +149,9 @@ static int megasas_probe(struct hv_pci_dev *d, const struct hv_pci_id *id)
 
 cancel:
 	sc->stopping = 1;
+	/* Twice: a watchdog running on another CPU may have read stopping before it was set
+	 * and re-armed itself after the first cancel unlinked it (mptsas found this). */
+	hv_timer_cancel(&sc->watchdog);
 	hv_timer_cancel(&sc->watchdog);
 free_irq:
 	hv_pci_set_drvdata(d, NULL);
@@ -150,6 +174,9 @@ static void megasas_remove(struct hv_pci_dev *d)
 		return;
 	scsi_hba_unregister(&sc->hba);
 	sc->stopping = 1;
+	/* Twice: a watchdog running on another CPU may have read stopping before it was set
+	 * and re-armed itself after the first cancel unlinked it (mptsas found this). */
+	hv_timer_cancel(&sc->watchdog);
 	hv_timer_cancel(&sc->watchdog);
 	megasas_stop(sc);
 	megasas_fail_all(sc, SCSI_HOST_GONE);

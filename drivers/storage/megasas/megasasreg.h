@@ -14,6 +14,7 @@
 #define MEGASAS_VENDOR_LSI	0x1000
 #define MEGASAS_DEVICE_1078	0x0060	/* SAS 1078, "megasas" */
 #define MEGASAS_DEVICE_2108	0x0079	/* SAS 2108, "megasas-gen2" */
+#define MEGASAS_DEVICE_1078DE	0x007c	/* SAS 1078DE: the 1078's MFI registers */
 #define MEGASAS_CLASS		0x010400	/* mass storage, RAID */
 
 /* The memory BAR of 32-bit registers: BAR0 on the 1078, BAR1 on the 2108 (BAR0 is I/O). */

@@ -7,6 +7,9 @@
 
 #include "nvmevar.h"
 
+/* Every NVM Express I/O controller by class 01/08/02 (NVMe base spec, "PCI header": the
+ * register interface is the same for all vendors); QEMU's controller also by its IDs,
+ * which score higher. Not NVMHCI (01/08/01) nor admin-only controllers (01/08/03). */
 HV_MODULE("nvme", "1.0", "hvkit", "BSD-2-Clause",
 	  HV_PCI_DEVICE(NVME_VENDOR_QEMU, NVME_DEVICE_QEMU),
 	  HV_PCI_CLASS(NVME_CLASS, 0xffffff));

@@ -93,6 +93,9 @@ static int pvscsi_probe(struct hv_pci_dev *d, const struct hv_pci_id *id)
 
 cancel:
 	sc->stopping = 1;
+	/* Twice: a watchdog running on another CPU may have read stopping before it was set
+	 * and re-armed itself after the first cancel unlinked it (mptsas found this). */
+	hv_timer_cancel(&sc->watchdog);
 	hv_timer_cancel(&sc->watchdog);
 	hv_pci_set_drvdata(d, NULL);
 	hv_pci_irq_free(d);
@@ -113,6 +116,9 @@ static void pvscsi_remove(struct hv_pci_dev *d)
 		return;
 	scsi_hba_unregister(&sc->hba);
 	sc->stopping = 1;
+	/* Twice: a watchdog running on another CPU may have read stopping before it was set
+	 * and re-armed itself after the first cancel unlinked it (mptsas found this). */
+	hv_timer_cancel(&sc->watchdog);
 	hv_timer_cancel(&sc->watchdog);
 	pvscsi_stop(sc);
 #ifdef HV_DEFECT_HANG_REMOVE	/* certify self-test defect: remove waits forever */

@@ -23,6 +23,9 @@ uint64_t tsc_khz;
 
 #define TSC_CAL_PIT_TICKS	2386	/* 2.0 ms at 1.193182 MHz: the unit of a trial's result */
 #define TSC_CAL_SPIN		8000000	/* TSC ticks per window: 2 ms at 4 GHz, 8 ms at 1 GHz */
+#define TSC_CAL_SPIN_MIN	2000000
+#define TSC_CAL_SPIN_MAX	64000000	/* 26 ms at 2.4 GHz, within the 55 ms count */
+#define TSC_CAL_RAN_OUT		(~0ull)
 #define TSC_CAL_TRIALS		1	/* good trials (the median of them) */
 #define TSC_CAL_ATTEMPTS	40	/* at most 80 ms on a host too busy for good trials */
 #define TSC_CAL_SLACK		200	/* brackets within 1/200 (0.5%) of the window */
@@ -66,11 +69,11 @@ static uint16_t tsc_pit_count(void)
  * and at the end of about TSC_CAL_SPIN TSC ticks, each read bracketed by TSC reads. Returns
  * the TSC ticks of the window scaled to TSC_CAL_PIT_TICKS PIT ticks (the middle of what the
  * brackets allow) and sets *slack to the brackets' width, scaled alike; 0 when there is no
- * PIT (the count did not move) or the count ran out (OUT2 high: a deschedule of more than
- * 55 ms). A dozen port accesses, where waiting for OUT2 took one per poll, thousands per
- * window.
+ * PIT (the count did not move), TSC_CAL_RAN_OUT when the count ran out (OUT2 high: the
+ * vCPU stood still for more than 55 ms, or spin was too long for a slow TSC). A dozen port
+ * accesses, where waiting for OUT2 took one per poll, thousands per window.
  */
-static uint64_t tsc_pit_trial(uint64_t *slack)
+static uint64_t tsc_pit_trial(uint64_t spin, uint64_t *slack)
 {
 	uint8_t b = inb(PIT_PORT_B);
 	uint64_t a0, a1, b0, b1;
@@ -86,14 +89,16 @@ static uint64_t tsc_pit_trial(uint64_t *slack)
 	a0 = rdtsc();
 	c0 = tsc_pit_count();
 	a1 = rdtsc();
-	while (rdtsc() - a1 < TSC_CAL_SPIN)
+	while (rdtsc() - a1 < spin)
 		cpu_pause();
 	b0 = rdtsc();
 	c1 = tsc_pit_count();
 	b1 = rdtsc();
 	int ran_out = inb(PIT_PORT_B) & PIT_PORT_B_OUT2;
 	outb(PIT_PORT_B, b);
-	if (c1 >= c0 || ran_out)
+	if (ran_out)
+		return TSC_CAL_RAN_OUT;
+	if (c1 >= c0)
 		return 0;
 	/* Shortest and longest the window can have been, in TSC ticks, for c0 - c1 PIT ticks. */
 	uint64_t pit = (uint64_t)(c0 - c1), lo = b0 - a1, hi = b1 - a0;
@@ -106,10 +111,20 @@ static uint64_t tsc_from_pit(void)
 	uint64_t good[TSC_CAL_TRIALS], best = 0, best_slack = ~0ull, ticks, slack;
 	int n = 0;
 
+	uint64_t spin = TSC_CAL_SPIN;
+
 	for (int i = 0; i < TSC_CAL_ATTEMPTS && n < TSC_CAL_TRIALS; i++) {
-		ticks = tsc_pit_trial(&slack);
+		ticks = tsc_pit_trial(spin, &slack);
 		if (!ticks)
 			return 0;
+		/* Ran out: a shorter window next time. Brackets too wide for the window (slow
+		 * port accesses under a hypervisor): a longer one, up to TSC_CAL_SPIN_MAX. */
+		if (ticks == TSC_CAL_RAN_OUT) {
+			spin = spin / 2 > TSC_CAL_SPIN_MIN ? spin / 2 : TSC_CAL_SPIN_MIN;
+			continue;
+		}
+		if (slack * TSC_CAL_SLACK > ticks && spin < TSC_CAL_SPIN_MAX)
+			spin *= 2;
 		if (slack < best_slack) {
 			best = ticks;
 			best_slack = slack;

@@ -93,6 +93,7 @@ struct vm {
 	uint64_t exits[VCPU_EXIT_NREASONS];	/* sums over its vCPUs */
 	uint64_t cpu_us;		/* time spent running this VM (all its vCPUs) */
 	uint64_t slices;		/* times the scheduler ran one of its vCPUs */
+	uint64_t slices_halted;		/* of those, the ones a halt ended (the CPU given back) */
 	char con[128];			/* console line being assembled */
 	unsigned con_len;
 	char last_line[128];		/* the last complete console line (tests read it) */
