@@ -143,6 +143,9 @@ int hcl_list_parse(struct hcl_list *l, const char *text, size_t len, const char 
 int hcl_list_build(struct hcl_list *l, const struct hcl_certified *rows, size_t n,
 		   int64_t generated, struct hcl_err *err);
 int hcl_list_write(const struct hcl_list *l, FILE *f);
+/* hcl_probe.c: this Linux server's PCI functions from sysfs (sysfs NULL: /sys) as a JSON
+ * inventory into f, with each bound driver's version and the firmware Linux exposes. */
+int hcl_probe(const char *sysfs, FILE *f, struct hcl_err *err);
 /* hcl_export.c: the list from the certification store db into out (NULL: stdout): from the
  * runs imported from vendors' packages, or with local from the store's own runs. */
 int hcl_export(const char *db, const char *out, int local, struct hcl_err *err);

@@ -34,6 +34,8 @@ static const char hcl_usage[] =
 "  fetch URL [-o FILE] [--pubkey PUB] [--insecure] [--timeout S] [--retries N]\n"
 "  publish FILE URL [--token T]       HTTP PUT (token also from $HCL_TOKEN)\n"
 "  site -o DIR --hcl FILE [--pubkey PUB] [--insecure]   static HCL web page\n"
+"  probe [-o FILE] [--sysfs DIR]      this Linux server as a JSON inventory (IDs, class,\n"
+"                                     driver and version, firmware from sysfs and ethtool)\n"
 "Environment: HCL_LIST (default --hcl), HCL_PUBKEY (default --pubkey), HCL_SITE_ASSETS,\n"
 "  HVKIT_DB (export's default store; else ~/.local/share/hvkit/cert.db, as certify),\n"
 "  HCL_PCI_IDS (the pci.ids names come from; else libpci's).\n"
@@ -44,6 +46,7 @@ struct hcl_args {
 	const char *pos[4];
 	int npos;
 	const char *out, *key, *pubkey, *hcl, *inventory, *release, *token, *timeout, *retries, *db;
+	const char *sysfs;
 	int json, insecure, local;
 };
 
@@ -61,6 +64,7 @@ static int hcl_parse_args(int argc, char **argv, struct hcl_args *a)
 		{ "--timeout", offsetof(struct hcl_args, timeout) },
 		{ "--retries", offsetof(struct hcl_args, retries) },
 		{ "--db", offsetof(struct hcl_args, db) },
+		{ "--sysfs", offsetof(struct hcl_args, sysfs) },
 	};
 
 	memset(a, 0, sizeof(*a));
@@ -278,6 +282,36 @@ static int hcl_cmd_export(struct hcl_args *a)
 	return HCL_EXIT_OK;
 }
 
+/* The inventory is written whole or not at all: to a temporary file renamed over -o. */
+static int hcl_cmd_probe(struct hcl_args *a)
+{
+	struct hcl_err err = { "" };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	if (a->npos) {
+		fprintf(stderr, "hcl probe: unexpected argument '%s'\n", a->pos[0]);
+		return HCL_EXIT_ERROR;
+	}
+	if (!(f = open_memstream(&buf, &len))) {
+		fprintf(stderr, "hcl probe: out of memory\n");
+		return HCL_EXIT_ERROR;
+	}
+	int rc = hcl_probe(a->sysfs, f, &err);
+	fclose(f);
+	if (rc == 0 && a->out)
+		rc = hcl_write_atomic(a->out, buf, len, 0644, &err);
+	else if (rc == 0)
+		fwrite(buf, 1, len, stdout);
+	free(buf);
+	if (rc < 0) {
+		fprintf(stderr, "hcl probe: %s\n", err.msg);
+		return HCL_EXIT_ERROR;
+	}
+	return HCL_EXIT_OK;
+}
+
 static int hcl_cmd_keygen(struct hcl_args *a)
 {
 	struct hcl_err err;
@@ -389,7 +423,7 @@ static const struct {
 	{ "check", hcl_cmd_check }, { "keygen", hcl_cmd_keygen }, { "sign", hcl_cmd_sign },
 	{ "verify", hcl_cmd_verify }, { "validate", hcl_cmd_validate },
 	{ "compile", hcl_cmd_compile }, { "export", hcl_cmd_export }, { "fetch", hcl_cmd_fetch },
-	{ "publish", hcl_cmd_publish }, { "site", hcl_cmd_site },
+	{ "publish", hcl_cmd_publish }, { "site", hcl_cmd_site }, { "probe", hcl_cmd_probe },
 };
 
 int main(int argc, char **argv)
