@@ -337,6 +337,9 @@ static int ktcfg_key(struct ktcfg_parser *p, struct certify_ktest *t, const char
 		return ktcfg_checks(p, t, v, 'c');
 	} else if (strcmp(key, "disks") == 0) {
 		return ktcfg_disks(p, t, v);
+	} else if (strcmp(key, "needs") == 0) {
+		certify_strv_free(&t->needs);
+		return certify_strv_split(&t->needs, v) < 0 ? ktcfg_err(p, "out of memory") : 0;
 	} else if (strcmp(key, "groups") == 0) {
 		certify_strv_free(&t->groups);
 		return certify_strv_split(&t->groups, v) < 0 ? ktcfg_err(p, "out of memory") : 0;
@@ -560,6 +563,7 @@ void certify_ktcfg_free(struct certify_ktcfg *cfg)
 		free(cfg->test[i].contcheck);
 		certify_strv_free(&cfg->test[i].qemu);
 		certify_strv_free(&cfg->test[i].groups);
+		certify_strv_free(&cfg->test[i].needs);
 		certify_strv_free(&cfg->test[i].qmp);
 		certify_strv_free(&cfg->test[i].verify_disk);
 		free(cfg->test[i].cdrom);

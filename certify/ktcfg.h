@@ -51,6 +51,7 @@ struct certify_ktest {
 	struct qemu_disk disks[QEMU_MAX_DISKS];
 	size_t ndisks;
 	struct certify_strv groups;
+	struct certify_strv needs;	/* files under the modules folder the entry needs: SKIP without */
 	double timeout_s;		/* default 60 */
 	enum certify_outcome expect;	/* default pass */
 	char oracle[32];		/* "" or "query-pci" */

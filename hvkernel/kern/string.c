@@ -89,6 +89,16 @@ char *strchr(const char *s, int c)
 	}
 }
 
+char *strstr(const char *s, const char *sub)
+{
+	size_t n = strlen(sub);
+
+	for (; *s; s++)
+		if (strncmp(s, sub, n) == 0)
+			return (char *)s;
+	return n ? 0 : (char *)s;
+}
+
 size_t strlcpy(char *dst, const char *src, size_t n)
 {
 	size_t len = strlen(src);

@@ -12,10 +12,11 @@ size_t strlen(const char *s);
 
 /* Keys that may appear once per VM; nic and disk may repeat. */
 enum vmcfg_key { K_NAME, K_MEMORY, K_VCPUS, K_IMAGE, K_LOAD, K_ENTRY, K_ARG, K_SEED, K_CONSOLE,
-		 K_NIC, K_DISK, K_NKEYS };
+		 K_NIC, K_DISK, K_KERNEL, K_INITRD, K_CMDLINE, K_EXPECT, K_EXPECT_STOP, K_NKEYS };
 
 static const char *const vmcfg_keys[K_NKEYS] = {
 	"name", "memory", "vcpus", "image", "load", "entry", "arg", "seed", "console", "nic", "disk",
+	"kernel", "initrd", "cmdline", "expect", "expect_stop",
 };
 
 struct vmcfg_parser {
@@ -221,6 +222,19 @@ static int vmcfg_disk(struct vmcfg_parser *p, const char *v, size_t n)
 	return 0;
 }
 
+/* A boot module's file name: no folders, no blanks. */
+static int vmcfg_module(struct vmcfg_parser *p, const char *what, const char *v, size_t n, char *out)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i] == '/' || v[i] == ' ' || v[i] == '\t')
+			return vmcfg_fail(p, p->line, "%s '%.*s': name the boot module's file, "
+					  "without folders or blanks", what, (int)n, v);
+	if (n >= VMCFG_IMAGE_MAX)
+		return vmcfg_fail(p, p->line, "%s name longer than %d characters", what, VMCFG_IMAGE_MAX - 1);
+	vmcfg_copy(out, v, n);
+	return 0;
+}
+
 static int vmcfg_value(struct vmcfg_parser *p, enum vmcfg_key k, const char *v, size_t n)
 {
 	struct vmcfg_vm *vm = p->vm;
@@ -240,13 +254,27 @@ static int vmcfg_value(struct vmcfg_parser *p, enum vmcfg_key k, const char *v, 
 		vm->vcpus = (unsigned)x;
 		return 0;
 	case K_IMAGE:
-		for (size_t i = 0; i < n; i++)
-			if (v[i] == '/' || v[i] == ' ' || v[i] == '\t')
-				return vmcfg_fail(p, p->line, "image '%.*s': name the boot module's file, "
-						  "without folders or blanks", (int)n, v);
-		if (n >= VMCFG_IMAGE_MAX)
-			return vmcfg_fail(p, p->line, "image name longer than %d characters", VMCFG_IMAGE_MAX - 1);
-		vmcfg_copy(vm->image, v, n);
+		return vmcfg_module(p, "image", v, n, vm->image);
+	case K_KERNEL:
+		return vmcfg_module(p, "kernel", v, n, vm->kernel);
+	case K_INITRD:
+		return vmcfg_module(p, "initrd", v, n, vm->initrd);
+	case K_CMDLINE:
+		if (n >= VMCFG_CMDLINE_MAX)
+			return vmcfg_fail(p, p->line, "cmdline longer than %d characters", VMCFG_CMDLINE_MAX - 1);
+		vmcfg_copy(vm->cmdline, v, n);
+		return 0;
+	case K_EXPECT_STOP:
+		if (n >= VMCFG_EXPECT_MAX)
+			return vmcfg_fail(p, p->line, "expect_stop text longer than %d characters", VMCFG_EXPECT_MAX - 1);
+		vmcfg_copy(vm->expect_stop, v, n);
+		return 0;
+	case K_EXPECT:
+		if (vm->nexpect == VMCFG_MAX_EXPECT)
+			return vmcfg_fail(p, p->line, "more than %d expect lines", VMCFG_MAX_EXPECT);
+		if (n >= VMCFG_EXPECT_MAX)
+			return vmcfg_fail(p, p->line, "expect text longer than %d characters", VMCFG_EXPECT_MAX - 1);
+		vmcfg_copy(vm->expect[vm->nexpect++], v, n);
 		return 0;
 	case K_LOAD:
 	case K_ENTRY:
@@ -258,6 +286,7 @@ static int vmcfg_value(struct vmcfg_parser *p, enum vmcfg_key k, const char *v, 
 			vm->entry = x, vm->has_entry = true;
 		return 0;
 	case K_ARG:
+		vm->has_arg = true;
 		return vmcfg_u32(p, "arg", v, n, &vm->arg);
 	case K_SEED:
 		vm->has_seed = true;
@@ -280,8 +309,20 @@ static int vmcfg_finish(struct vmcfg_parser *p, struct vmcfg_vm *vms, int idx)
 		return vmcfg_fail(p, vm->line, "the VM has no name (name = ...)");
 	if (!vm->memory)
 		return vmcfg_fail(p, vm->line, "VM %s has no memory size (memory = ...)", vm->name);
-	if (!vm->image[0])
-		return vmcfg_fail(p, vm->line, "VM %s has no image (image = BOOT-MODULE)", vm->name);
+	if (!vm->image[0] && !vm->kernel[0])
+		return vmcfg_fail(p, vm->line, "VM %s has no image (image = BOOT-MODULE, or kernel = "
+				  "BZIMAGE for a Linux guest)", vm->name);
+	if (vm->image[0] && vm->kernel[0])
+		return vmcfg_fail(p, p->key_line[K_KERNEL], "VM %s: image and kernel both given (one "
+				  "guest per VM)", vm->name);
+	if (!vm->kernel[0] && (vm->initrd[0] || vm->cmdline[0]))
+		return vmcfg_fail(p, p->key_line[vm->initrd[0] ? K_INITRD : K_CMDLINE], "VM %s: %s "
+				  "without kernel (only a Linux guest has them)", vm->name,
+				  vm->initrd[0] ? "initrd" : "cmdline");
+	if (vm->kernel[0] && (vm->has_load || vm->has_arg))
+		return vmcfg_fail(p, p->key_line[vm->has_load ? K_LOAD : K_ARG], "VM %s: %s with kernel "
+				  "(the Linux boot protocol places and starts the kernel)", vm->name,
+				  vm->has_load ? "load" : "arg");
 	if (vm->has_entry && !vm->has_load)
 		return vmcfg_fail(p, p->key_line[K_ENTRY], "VM %s: entry without load (an ELF image "
 				  "brings both; a flat one needs load)", vm->name);
@@ -337,7 +378,7 @@ static int vmcfg_line(struct vmcfg_parser *p, const char *s, const char *e)
 		return vmcfg_fail(p, p->line, "unknown key '%.*s'", (int)(ke - s), s);
 	if (v == e)
 		return vmcfg_fail(p, p->line, "'%s' needs a value", vmcfg_keys[k]);
-	if (k != K_NIC && k != K_DISK && p->key_line[k])
+	if (k != K_NIC && k != K_DISK && k != K_EXPECT && p->key_line[k])
 		return vmcfg_fail(p, p->line, "'%s' given twice (first at line %d)", vmcfg_keys[k],
 				  p->key_line[k]);
 	if (!p->key_line[k])

@@ -188,3 +188,13 @@ void vio_push(struct vm *vm, struct vio_dev *d, unsigned qi, uint16_t head, uint
 	d->isr |= 1;		/* used buffer notification (4.2.2 InterruptStatus bit 0) */
 	vio_irq_update(vm, d);
 }
+
+int vio_set_gsi(struct vm *vm, uint64_t base, unsigned gsi)
+{
+	struct vio_dev *d = vio_find(vm, base);
+
+	if (!d)
+		return -HV_ENODEV;
+	d->gsi = gsi;
+	return 0;
+}

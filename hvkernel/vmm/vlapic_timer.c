@@ -1,5 +1,6 @@
 /*
- * The emulated local APIC's timer (SDM vol. 3, 10.5.4): one-shot and periodic modes, the
+ * The emulated local APIC's timer (SDM vol. 3, 10.5.4): one-shot, periodic and TSC-deadline
+ * (10.5.4.1, IA32_TSC_DEADLINE; offered to Linux guests) modes, the
  * divide configuration, initial and current counts. It counts at VLAPIC_TIMER_HZ before
  * the divider. Expiry is kept as a TSC deadline; a host timer (kern/timer.c, 1 ms ticks)
  * fires it even while the vCPU is halted, and the vCPU fires it itself before each entry
@@ -108,8 +109,10 @@ void vlapic_timer_set_lvt(struct vlapic *l, uint32_t v)
 {
 	uint32_t mode = v & LAPIC_TIMER_MODE_MASK;
 
-	if (mode != 0 && mode != LAPIC_TIMER_PERIODIC) {
-		vlapic_refuse(l, "lapic: LVT timer mode %u refused (one-shot and periodic only)", mode >> 17);
+	/* TSC-deadline mode exists where CPUID offers it: to Linux guests (vm.c). */
+	if (mode != 0 && mode != LAPIC_TIMER_PERIODIC && !(mode == VLAPIC_TIMER_TSC_DEADLINE && l->vm->linux_guest)) {
+		vlapic_refuse(l, "lapic: LVT timer mode %u refused (%s)", mode >> 17,
+			      mode == VLAPIC_TIMER_TSC_DEADLINE ? "TSC-deadline: not offered" : "reserved");
 		return;
 	}
 	if (!(v & LAPIC_LVT_MASKED) && (v & 0xff) < 16) {
@@ -121,7 +124,14 @@ void vlapic_timer_set_lvt(struct vlapic *l, uint32_t v)
 		v |= LAPIC_LVT_MASKED;		/* 10.4.7.2: stays masked while disabled */
 	unsigned long f = hv_spin_lock_irqsave(&l->lock);
 	bool was_periodic = l->period_tsc != 0;
+	bool was_deadline = (l->lvt[0] & LAPIC_TIMER_MODE_MASK) == VLAPIC_TIMER_TSC_DEADLINE;
 	l->lvt[0] = v & (LAPIC_TIMER_MODE_MASK | LAPIC_LVT_MASKED | 0xff);
+	if (was_deadline != (mode == VLAPIC_TIMER_TSC_DEADLINE)) {
+		/* 10.5.4.1: switching into or out of TSC-deadline mode disarms the timer. */
+		timer_cancel(&l->host_timer);
+		l->deadline_tsc = l->period_tsc = 0;
+		l->timer_init = 0;
+	}
 	/* A mode change takes effect at the next expiry; going periodic needs the period. */
 	if (l->deadline_tsc && was_periodic != (mode == LAPIC_TIMER_PERIODIC)) {
 		uint64_t ns = (uint64_t)l->timer_init * vlt_divisor(l->timer_div);
@@ -137,6 +147,11 @@ void vlapic_timer_set_lvt(struct vlapic *l, uint32_t v)
 void vlapic_timer_set_init(struct vlapic *l, uint32_t count)
 {
 	unsigned long f = hv_spin_lock_irqsave(&l->lock);
+
+	if ((l->lvt[0] & LAPIC_TIMER_MODE_MASK) == VLAPIC_TIMER_TSC_DEADLINE) {
+		hv_spin_unlock_irqrestore(&l->lock, f);
+		return;		/* 10.5.4.1: ignored in TSC-deadline mode */
+	}
 
 	l->timer_init = count;
 	vlt_start(l);
@@ -161,6 +176,29 @@ uint32_t vlapic_timer_current(struct vlapic *l)
 	uint64_t count = time_tsc_to_ns(left) / vlt_divisor(l->timer_div);
 	hv_spin_unlock_irqrestore(&l->lock, f);
 	return count > l->timer_init ? l->timer_init : (uint32_t)count;
+}
+
+/* 10.5.4.1: IA32_TSC_DEADLINE. The guest's TSC is the host's (no offset), so the deadline
+ * is armed as it stands; 0 disarms; a write outside TSC-deadline mode is ignored. */
+void vlapic_timer_set_deadline(struct vlapic *l, uint64_t tsc)
+{
+	unsigned long f = hv_spin_lock_irqsave(&l->lock);
+
+	if ((l->lvt[0] & LAPIC_TIMER_MODE_MASK) == VLAPIC_TIMER_TSC_DEADLINE) {
+		timer_cancel(&l->host_timer);
+		l->period_tsc = 0;
+		l->deadline_tsc = tsc;
+		if (tsc)
+			vlt_arm_host(l, rdtsc());
+	}
+	hv_spin_unlock_irqrestore(&l->lock, f);
+}
+
+uint64_t vlapic_timer_get_deadline(struct vlapic *l)
+{
+	bool dl = (l->lvt[0] & LAPIC_TIMER_MODE_MASK) == VLAPIC_TIMER_TSC_DEADLINE;
+
+	return dl ? __atomic_load_n(&l->deadline_tsc, __ATOMIC_RELAXED) : 0;
 }
 
 void vlapic_timer_stop(struct vlapic *l)

@@ -14,10 +14,9 @@
 #include <vmm/mmio.h>
 #include <vmm/virtio_mmio.h>
 #include <vmm/vm.h>
+#include <vmm/vlapic.h>
+#include <vmm/vm_io.h>
 
-#define VM_UART_BASE	0x3f8
-#define VM_UART_LSR	5
-#define VM_UART_THRE	0x60	/* THR empty and transmitter idle: always ready */
 
 int npt_map(struct vm *vm, uint64_t gpa, uint64_t hpa);
 void npt_free(struct vm *vm);
@@ -59,17 +58,11 @@ static bool vm_end(struct vm *vm, enum vm_state st)
 	return true;
 }
 
-static void vm_stop(struct vm_vcpu *vc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void vm_stop(struct vm_vcpu *vc, const char *fmt, ...)
+/* Stop the VM for why; called with vm->lock held. */
+static void vm_stop_locked(struct vm_vcpu *vc, const char *why)
 {
 	struct vm *vm = vc->vm;
-	va_list ap;
-	char why[80];
 
-	va_start(ap, fmt);
-	fmt_vsnprintf(why, sizeof(why), fmt, ap);
-	va_end(ap);
-	vm_lock(vm);
 	if (vm_end(vm, VM_STOPPED)) {
 		if (vm->nvcpus > 1)
 			fmt_snprintf(vm->stop_reason, sizeof(vm->stop_reason), "vcpu %d: %s", vc->index, why);
@@ -78,7 +71,20 @@ static void vm_stop(struct vm_vcpu *vc, const char *fmt, ...)
 		klog("vm %s: stopped: %s (rip 0x%llx)%s", vm->name, vm->stop_reason,
 		     (unsigned long long)vcpu_regs(vc->hw)->rip, vm->nvcpus > 1 ? "; all its vCPUs stop" : "");
 	}
-	vm_unlock(vm);
+}
+
+static void vm_stop(struct vm_vcpu *vc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void vm_stop(struct vm_vcpu *vc, const char *fmt, ...)
+{
+	va_list ap;
+	char why[80];
+
+	va_start(ap, fmt);
+	fmt_vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	vm_lock(vc->vm);
+	vm_stop_locked(vc, why);
+	vm_unlock(vc->vm);
 }
 
 static int vm_init_vcpu(struct vm *vm, int i, uint64_t entry)
@@ -187,7 +193,9 @@ static int vm_exit_mmio(struct vm_vcpu *vc, struct vcpu_regs *r, const struct vc
 		uint64_t base = vm->mmio[i].base;
 		if (e->mem.gpa < base || e->mem.gpa >= base + vm->mmio[i].size)
 			continue;
-		int ret = mmio_decode(vm, r, &in);
+		struct vcpu_paging pg;
+		vcpu_get_paging(vc->hw, &pg);
+		int ret = mmio_decode(vm, &pg, r, &in);
 		if (ret < 0) {
 			vm_stop(vc, "device access at 0x%llx by an instruction we cannot emulate (%d)",
 				(unsigned long long)e->mem.gpa, ret);
@@ -209,13 +217,33 @@ static int vm_exit_mmio(struct vm_vcpu *vc, struct vcpu_regs *r, const struct vc
 	return -1;
 }
 
-static void vm_console_putc(struct vm *vm, char c)
+/* A Linux guest's panic, as its console shows it (kernel/panic.c prints this prefix). */
+#define VM_LINUX_PANIC	"Kernel panic - not syncing"
+
+/* A complete console line of a Linux guest: its banner, its expectations, its panic. */
+static void vm_console_line(struct vm *vm, const char *line)
+{
+	if (!vm->first_line[0])
+		strlcpy(vm->first_line, line, sizeof(vm->first_line));
+	for (int i = 0; i < vm->nexpect; i++)
+		if (strstr(line, vm->expect[i]))
+			vm->expect_seen |= 1u << i;
+	const char *p = strstr(line, VM_LINUX_PANIC);
+	if (p && vm_end(vm, VM_STOPPED)) {
+		fmt_snprintf(vm->stop_reason, sizeof(vm->stop_reason), "guest kernel panic: %s", p);
+		klog("vm %s: stopped: %s", vm->name, vm->stop_reason);
+	}
+}
+
+void vm_console_putc(struct vm *vm, char c)
 {
 	if (c == '\n' || vm->con_len == sizeof(vm->con) - 1) {
 		vm->con[vm->con_len] = 0;
 		klog("[%s] %s", vm->con_prefix[0] ? vm->con_prefix : vm->name, vm->con);
 		memcpy(vm->last_line, vm->con, vm->con_len + 1);
 		vm->lines++;
+		if (vm->linux_guest)
+			vm_console_line(vm, vm->con);
 		vm->con_len = 0;
 		if (c == '\n')
 			return;
@@ -224,8 +252,7 @@ static void vm_console_putc(struct vm *vm, char c)
 		vm->con[vm->con_len++] = c;
 }
 
-/* Port I/O: the VM's UART is the only device; other ports read as all-ones (nothing
- * there) and ignore writes, including the host's isa-debug-exit port. */
+/* Port I/O (vm_io.c): COM1, the 8259 masks, nothing elsewhere. */
 static void vm_exit_io(struct vm_vcpu *vc, struct vcpu_regs *r, const struct vcpu_exit *e)
 {
 	struct vm *vm = vc->vm;
@@ -235,15 +262,11 @@ static void vm_exit_io(struct vm_vcpu *vc, struct vcpu_regs *r, const struct vcp
 		return;
 	}
 	if (e->io.in) {
-		uint32_t v = 0xffffffffu;
-		if (e->io.port == VM_UART_BASE + VM_UART_LSR)
-			v = VM_UART_THRE;
+		uint32_t v = vm_io_in(vm, e->io.port, e->io.size);
 		uint64_t mask = e->io.size == 4 ? 0xffffffffull : (1ull << (8 * e->io.size)) - 1;
 		r->rax = (r->rax & ~mask) | (v & mask);
-	} else if (e->io.port == VM_UART_BASE) {
-		vm_lock(vm);	/* one console line buffer for all the vCPUs */
-		vm_console_putc(vm, (char)r->rax);
-		vm_unlock(vm);
+	} else {
+		vm_io_out(vm, e->io.port, e->io.size, (uint32_t)r->rax);
 	}
 	r->rip = e->next_rip;
 }
@@ -265,10 +288,60 @@ static void vm_cpuid_hv(uint32_t leaf, uint32_t *a, uint32_t *b, uint32_t *c, ui
 	}
 }
 
+/*
+ * What a paging guest (Linux) must not see, because this VMM does not virtualise it:
+ * MONITOR/MWAIT (an idle guest must HLT, which exits), XSAVE and the AVX families (the
+ * host switches no extended state between guests, and the guest is given FXSAVE's
+ * legacy state only), RDTSCP and RDPID (TSC_AUX is the host's), 5-level paging (the
+ * page walker knows 4 levels), the speculation-control MSRs (not emulated), machine
+ * checks (no MCA banks), and the architectural performance monitor. Their absence is what hardware without them says.
+ */
+static void vm_cpuid_linux(uint32_t leaf, uint32_t *a, uint32_t *b, uint32_t *c, uint32_t *d)
+{
+	switch (leaf) {
+	case 1:
+		*c &= ~(1u << 3 | 1u << 5 | 1u << 6 | 1u << 15 | 1u << 26 | 1u << 27 | 1u << 28 | 1u << 29 | 1u << 12);
+		*b &= 0x0000ffffu;		/* initial APIC ID 0, 1 logical CPU */
+		/* The TSC-deadline timer is offered: with it (and ARAT) the kernel needs no PIT,
+		 * which this VMM does not have, to calibrate or to verify its local APIC timer. */
+		*c |= 1u << 24;
+		*d &= ~(1u << 28 | 1u << 7 | 1u << 14);	/* HTT, MCE, MCA: no machine-check MSRs */
+		break;
+	case 6:				/* power management: only ARAT, the APIC timer runs always */
+		*a = 1u << 2;
+		*b = *c = *d = 0;
+		break;
+	case 5:				/* MONITOR/MWAIT */
+	case 0xa:			/* architectural performance monitoring */
+	case 0xd:			/* XSAVE state */
+		*a = *b = *c = *d = 0;
+		break;
+	case 7:
+		*b &= ~(1u << 5 | 1u << 16 | 1u << 17 | 1u << 21 | 1u << 26 | 1u << 27 | 1u << 28 |
+			1u << 30 | 1u << 31);	/* AVX2, AVX-512 */
+		*c &= ~(1u << 16 | 1u << 22 | 1u << 1 | 1u << 6 | 1u << 11 | 1u << 12 | 1u << 14);
+		*d = 0;
+		break;
+	case 0x80000001:
+		*d &= ~(1u << 27 | 1u << 7 | 1u << 14);	/* RDTSCP, MCE, MCA */
+		*c &= ~(1u << 1 | 1u << 23);	/* CmpLegacy, PerfCtrExtCore */
+		break;
+	case 0x80000007:
+		*b = 0;				/* RAS capabilities */
+		break;
+	case 0x80000008:
+		*b = 0;				/* IBPB, IBRS, STIBP, SSBD ... */
+		*c &= ~0xf0ffu;			/* one core per package */
+		break;
+	default:
+		break;
+	}
+}
+
 /* CPUID passes through, without SVM and with the hypervisor bit set, so a guest can
  * neither nest nor mistake itself for bare metal; nor does it see the x2APIC or the
  * TSC-deadline timer, which the emulated local APIC does not offer. */
-static void vm_exit_cpuid(struct vcpu_regs *r, const struct vcpu_exit *e)
+static void vm_exit_cpuid(struct vm *vm, struct vcpu_regs *r, const struct vcpu_exit *e)
 {
 	uint32_t a, b, c, d, leaf = (uint32_t)r->rax, sub = (uint32_t)r->rcx;
 
@@ -282,13 +355,92 @@ static void vm_exit_cpuid(struct vcpu_regs *r, const struct vcpu_exit *e)
 		c &= ~(1u << 2);
 	if (leaf == 0x8000000a)
 		a = b = c = d = 0;
+	if (vm->linux_guest)
+		vm_cpuid_linux(leaf, &a, &b, &c, &d);
 	r->rax = a, r->rbx = b, r->rcx = c, r->rdx = d;
 	r->rip = e->next_rip;
 }
 
-/* MSRs: reads give 0, writes are dropped. Nothing of the host's leaks through. */
-static void vm_exit_msr(struct vcpu_regs *r, const struct vcpu_exit *e)
+/* Log an MSR a Linux guest touched that we do not emulate: once per MSR per VM. */
+static void vm_msr_unknown(struct vm_vcpu *vc, const struct vcpu_exit *e)
 {
+	struct vm *vm = vc->vm;
+
+	vm_lock(vm);
+	bool seen = false;
+	for (int i = 0; i < vm->nmsr_logged && !seen; i++)
+		seen = vm->msr_logged[i] == e->msr.index;
+	if (!seen && vm->nmsr_logged < (int)(sizeof(vm->msr_logged) / sizeof(vm->msr_logged[0])))
+		vm->msr_logged[vm->nmsr_logged++] = e->msr.index;
+	vm_unlock(vm);
+	if (!seen)
+		klog("vm %s: %s of MSR 0x%x: not emulated, #GP as on a CPU without it (logged once)",
+		     vm->name, e->msr.write ? "wrmsr" : "rdmsr", e->msr.index);
+}
+
+/*
+ * A Linux guest's MSRs: EFER and PAT are the backend's (VMCB state); the local APIC base
+ * (fixed at 0xfee00000, enabled, BSP on vCPU 0); the TSC; the MTRRs as a CPU with none
+ * (MTRRcap 0, so the kernel leaves them alone); the microcode patch level 0. Anything
+ * else raises #GP, which is what a CPU without that MSR does: the kernel probes optional
+ * MSRs with the _safe accessors and carries on. Returns false for #GP.
+ */
+static bool vm_msr_linux(struct vm_vcpu *vc, const struct vcpu_exit *e, uint64_t *val)
+{
+	uint32_t m = e->msr.index;
+
+	if (vcpu_msr(vc->hw, m, e->msr.write, val) == 0)
+		return true;
+	if (m == 0x1b) {				/* IA32_APIC_BASE */
+		uint64_t base = VLAPIC_BASE | 1u << 11 | (vc->index == 0 ? 1u << 8 : 0);
+		if (!e->msr.write)
+			*val = base;
+		return !e->msr.write || (*val & ~0x100ull) == (base & ~0x100ull);
+	}
+	if (m == 0x6e0 && vc->lapic) {			/* IA32_TSC_DEADLINE (vlapic_timer.c) */
+		if (e->msr.write)
+			vlapic_timer_set_deadline(vc->lapic, *val);
+		else
+			*val = vlapic_timer_get_deadline(vc->lapic);
+		return true;
+	}
+	if (m == 0x10) {				/* IA32_TSC */
+		if (!e->msr.write)
+			*val = rdtsc();
+		return !e->msr.write;
+	}
+	if (m == 0xfe || m == 0x2ff || (m >= 0x200 && m < 0x210) || m == 0x250 || m == 0x258 ||
+	    m == 0x259 || (m >= 0x268 && m < 0x270)) {	/* MTRRs: none */
+		if (!e->msr.write)
+			*val = 0;
+		return true;
+	}
+	if (m == 0x8b) {				/* patch level */
+		if (!e->msr.write)
+			*val = 0;
+		return true;
+	}
+	return false;
+}
+
+/* MSRs: a Linux guest's as above; for our test OS reads give 0 and writes are dropped.
+ * Nothing of the host's leaks through. */
+static void vm_exit_msr(struct vm_vcpu *vc, struct vcpu_regs *r, const struct vcpu_exit *e)
+{
+	if (vc->vm->linux_guest) {
+		uint64_t v = e->msr.value;
+		if (!vm_msr_linux(vc, e, &v)) {
+			vm_msr_unknown(vc, e);
+			vcpu_inject_exception(vc->hw, 13, true, 0);	/* RIP stays: a fault */
+			return;
+		}
+		if (!e->msr.write) {
+			r->rax = (uint32_t)v;
+			r->rdx = v >> 32;
+		}
+		r->rip = e->next_rip;
+		return;
+	}
 	if (!e->msr.write)
 		r->rax = r->rdx = 0;
 	r->rip = e->next_rip;
@@ -373,7 +525,9 @@ static void vm_exit_hlt(struct vm_vcpu *vc, struct vcpu_regs *r, const struct vc
 		return;
 	}
 	vm_lock(vm);
-	if (vm_end(vm, VM_EXITED)) {
+	if (vm->linux_guest) {	/* its only way out is the exit hypercall of our init */
+		vm_stop_locked(vc, "halted with interrupts off (the guest stopped itself)");
+	} else if (vm_end(vm, VM_EXITED)) {
 		vm->exit_code = 0;
 		klog("vm %s: halted", vm->name);
 	}
@@ -393,10 +547,10 @@ void vm_handle_exit(struct vm_vcpu *vc, const struct vcpu_exit *e)
 		vm_exit_io(vc, r, e);
 		break;
 	case VCPU_EXIT_CPUID:
-		vm_exit_cpuid(r, e);
+		vm_exit_cpuid(vm, r, e);
 		break;
 	case VCPU_EXIT_MSR:
-		vm_exit_msr(r, e);
+		vm_exit_msr(vc, r, e);
 		break;
 	case VCPU_EXIT_HYPERCALL:
 		vm_exit_hypercall(vc, r, e);

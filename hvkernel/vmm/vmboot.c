@@ -19,9 +19,11 @@
 #include <lib/fmt.h>
 #include <lib/vmcfg.h>
 #include <lib/vmimage.h>
+#include <vmm/linuxboot.h>
 #include <vmm/sched.h>
 #include <vmm/virtio_mmio.h>
 #include <vmm/vm.h>
+#include <vmm/virq.h>
 #include <vmm/vmboot.h>
 
 #define VMBOOT_MAX_VMS		8
@@ -49,7 +51,8 @@ static struct vmboot_vm vmboot_vms[VMBOOT_MAX_VMS];
 static int vmboot_nvms;
 static int vmboot_bad_files;
 static int vmboot_outcomes_are_tests;	/* vm.start: vmboot_main sums up the VMs as tests */
-static char vmboot_images[VMBOOT_MAX_VMS][VMCFG_IMAGE_MAX];
+#define VMBOOT_MAX_IMAGES	(3 * VMBOOT_MAX_VMS)	/* image, or kernel and initrd */
+static char vmboot_images[VMBOOT_MAX_IMAGES][VMCFG_IMAGE_MAX];
 static int vmboot_nimages;
 
 static bool vmboot_is_config(const char *file)
@@ -60,7 +63,7 @@ static bool vmboot_is_config(const char *file)
 }
 
 static void vmboot_record(const char *file, const char *name, const char *status, int code,
-			  const char *reason)
+			  const char *reason, bool pass)
 {
 	hvr_begin("vm");
 	hvr_str("file", file);
@@ -76,7 +79,7 @@ static void vmboot_record(const char *file, const char *name, const char *status
 	hvr_begin("test");
 	hvr_str("suite", "vm");
 	hvr_str("name", strcmp(name, "-") ? name : file);
-	hvr_str("status", strcmp(status, "exited") == 0 && code == 0 ? "pass" : "fail");
+	hvr_str("status", pass ? "pass" : "fail");
 	hvr_u64("us", 0);
 	hvr_str("msg", reason);
 	hvr_end();
@@ -86,7 +89,7 @@ static void vmboot_record(const char *file, const char *name, const char *status
 static void vmboot_refuse(const char *file, const char *name, const char *msg)
 {
 	klog("vm: %s: refused", msg);
-	vmboot_record(file, name, "refused", 0, msg);
+	vmboot_record(file, name, "refused", 0, msg, false);
 }
 
 static void vmboot_add(const struct vmcfg_vm *c, const char *file)
@@ -133,8 +136,10 @@ void vmboot_load(void)
 			continue;
 		}
 		for (int k = 0; k < n; k++) {
-			if (vmboot_nimages < VMBOOT_MAX_VMS)
-				strlcpy(vmboot_images[vmboot_nimages++], cfgs[k].image, VMCFG_IMAGE_MAX);
+			const char *owned[] = { cfgs[k].image, cfgs[k].kernel, cfgs[k].initrd };
+			for (int j = 0; j < 3; j++)
+				if (owned[j][0] && vmboot_nimages < VMBOOT_MAX_IMAGES)
+					strlcpy(vmboot_images[vmboot_nimages++], owned[j], VMCFG_IMAGE_MAX);
 			vmboot_add(&cfgs[k], file);
 		}
 	}
@@ -190,6 +195,75 @@ static int vmboot_fail_at(struct vmboot_vm *v, int line, char *why, size_t n, co
 
 #define vmboot_fail(v, why, n, ...)	vmboot_fail_at((v), (v)->cfg.line, (why), (n), __VA_ARGS__)
 
+static int vmboot_check_memory(struct vmboot_vm *v, char *why, size_t n)
+{
+	struct mem_counters mc;
+
+	mem_get_counters(&mc);
+	if (v->cfg.memory / PAGE_SIZE + 64 > mc.pages_free)
+		return vmboot_fail(v, why, n, "memory = %llu KiB but only %llu KiB are free",
+				   (unsigned long long)(v->cfg.memory / 1024),
+				   (unsigned long long)(mc.pages_free * PAGE_SIZE / 1024));
+	return 0;
+}
+
+/* A Linux guest: an empty VM with its vCPUs and interrupt controllers; the kernel goes in
+ * once its devices exist (vmboot_boot_linux), since its command line names them. */
+static int vmboot_create_linux(struct vmboot_vm *v, char *why, size_t n)
+{
+	const struct vmcfg_vm *c = &v->cfg;
+
+	if (!vmboot_find_image(c->kernel))
+		return vmboot_fail(v, why, n, "no boot module '%s' for its kernel", c->kernel);
+	if (c->initrd[0] && !vmboot_find_image(c->initrd))
+		return vmboot_fail(v, why, n, "no boot module '%s' for its initrd", c->initrd);
+	if (vmboot_check_memory(v, why, n) < 0)
+		return -HV_EINVAL;
+	v->vm = vm_create(c->name, c->memory, 0, 0, 0, 0, 0);
+	if (!v->vm)
+		return vmboot_fail(v, why, n, "cannot create it (no SVM with nested paging, or no memory)");
+	for (unsigned i = 1; i < c->vcpus; i++)
+		if (vm_add_vcpu(v->vm) < 0)
+			return vmboot_fail(v, why, n, "cannot create its vCPU %u (no memory)", i);
+	if (virq_attach(v->vm) < 0)
+		return vmboot_fail(v, why, n, "cannot give it interrupt controllers (no memory)");
+	v->vm->linux_guest = 1;
+	strlcpy(v->vm->con_prefix, c->console, sizeof(v->vm->con_prefix));
+	for (int i = 0; i < c->nexpect; i++)
+		strlcpy(v->vm->expect[i], c->expect[i], sizeof(v->vm->expect[i]));
+	v->vm->nexpect = c->nexpect;
+	return 0;
+}
+
+/* The ISA interrupts the guest's virtio-mmio devices raise (vacpi.c: 0-15 map onto the
+ * I/O APIC's inputs one to one): disks 5 and 9, NICs 6 and 10; not 3 and 4 (the serial
+ * ports), 8 (RTC), 12 (PS/2 mouse), 14 and 15 (IDE). */
+static const unsigned vmboot_linux_irq[2][VMCFG_MAX_DISKS] = { { 5, 9 }, { 6, 10 } };
+
+static int vmboot_boot_linux(struct vmboot_vm *v, char *why, size_t n)
+{
+	const struct boot_module *k = vmboot_find_image(v->cfg.kernel);
+	const struct boot_module *i = v->cfg.initrd[0] ? vmboot_find_image(v->cfg.initrd) : 0;
+	struct lb_devs devs = { .n = 0 };
+	char what[VMCFG_ERR_MAX];
+
+	for (int d = 0; d < v->cfg.ndisk; d++, devs.n++) {
+		devs.base[devs.n] = VMBOOT_DISK_BASE + (uint64_t)d * VMBOOT_DEV_STRIDE;
+		devs.irq[devs.n] = vmboot_linux_irq[0][d];
+	}
+	for (int d = 0; d < v->cfg.nnic; d++, devs.n++) {
+		devs.base[devs.n] = VMBOOT_NIC_BASE + (uint64_t)d * VMBOOT_DEV_STRIDE;
+		devs.irq[devs.n] = vmboot_linux_irq[1][d];
+	}
+	for (int d = 0; d < devs.n; d++)
+		vio_set_gsi(v->vm, devs.base[d], devs.irq[d]);
+	if (linuxboot_load(v->vm, (const void *)k->start, (size_t)(k->end - k->start),
+			   i ? (const void *)i->start : 0, i ? (size_t)(i->end - i->start) : 0, v->cfg.cmdline,
+			   &devs, what, sizeof(what)) < 0)
+		return vmboot_fail(v, why, n, "%s %s", v->cfg.kernel, what);
+	return 0;
+}
+
 /* Place the guest image (lib/vmimage.c) in a new VM. */
 static int vmboot_create(struct vmboot_vm *v, char *why, size_t n)
 {
@@ -200,6 +274,8 @@ static int vmboot_create(struct vmboot_vm *v, char *why, size_t n)
 	if (c->vcpus > VM_MAX_VCPUS)
 		return vmboot_fail(v, why, n, "vcpus = %u: this VMM runs at most %d vCPUs per VM", c->vcpus,
 				   VM_MAX_VCPUS);
+	if (c->kernel[0])
+		return vmboot_create_linux(v, why, n);
 	v->image = vmboot_find_image(c->image);
 	if (!v->image)
 		return vmboot_fail(v, why, n, "no boot module '%s' for its image", c->image);
@@ -305,6 +381,8 @@ static int vmboot_build(int self, const struct vmboot_opts *o, char *why, size_t
 		ret = vmboot_disk(v, i, self, o, why, n);
 	for (int i = 0; ret == 0 && i < v->cfg.nnic; i++)
 		ret = vmboot_nic(v, i, self, why, n);
+	if (ret == 0 && v->cfg.kernel[0])
+		ret = vmboot_boot_linux(v, why, n);
 	if (ret < 0) {
 		vm_destroy(v->vm);
 		v->vm = 0;
@@ -326,10 +404,32 @@ static void vmboot_finish(struct vmboot_vm *v, struct vmboot_result *r)
 	struct vm *vm = v->vm;
 	char reason[128];
 	const char *status = "exited";
+	int ok_before = r->ok;
 
 	reason[0] = 0;
-	if (vm->state == VM_EXITED && vm->exit_code == 0) {
+	int missing = -1;	/* an expect text the console never showed */
+	for (int i = 0; i < vm->nexpect && missing < 0; i++)
+		if (!(vm->expect_seen & 1u << i))
+			missing = i;
+	if (v->cfg.expect_stop[0]) {
+		/* A fault test: stopped, for the expected reason, is this VM's success. */
+		if (vm->state == VM_STOPPED && strstr(vm->stop_reason, v->cfg.expect_stop)) {
+			r->ok++;
+			status = "stopped";
+			fmt_snprintf(reason, sizeof(reason), "stopped as expected: %s", vm->stop_reason);
+		} else {
+			r->failed++;
+			fmt_snprintf(reason, sizeof(reason), "expected a stop for '%s', got %s%s%s", v->cfg.expect_stop,
+				     vm->state == VM_STOPPED ? "a stop: " : vm->state == VM_EXITED ? "an exit" : "a timeout",
+				     vm->state == VM_STOPPED ? vm->stop_reason : "", "");
+			status = vm->state == VM_STOPPED ? "stopped" : vm->state == VM_EXITED ? "exited" : "timeout";
+		}
+	} else if (vm->state == VM_EXITED && vm->exit_code == 0 && missing < 0) {
 		r->ok++;
+	} else if (vm->state == VM_EXITED && vm->exit_code == 0) {
+		r->failed++;
+		fmt_snprintf(reason, sizeof(reason), "exited 0 but its console never printed '%s'",
+			     vm->expect[missing]);
 	} else {
 		r->failed++;
 		if (vm->state == VM_STOPPED)
@@ -348,7 +448,8 @@ static void vmboot_finish(struct vmboot_vm *v, struct vmboot_result *r)
 		     vm->vcpus[i].cpus);
 	if (vm->nvcpus > 1)
 		klog("vm %s: %d vCPUs, at most %d running at once", v->cfg.name, vm->nvcpus, vm->running_max);
-	vmboot_record(v->file, v->cfg.name, status, vm->exit_code, reason);
+	vm_log_exits(vm);
+	vmboot_record(v->file, v->cfg.name, status, vm->exit_code, reason, r->ok > ok_before);
 	vmboot_report_writes(v);
 	vm_destroy(vm);
 	v->vm = 0;

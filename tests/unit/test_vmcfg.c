@@ -1,6 +1,7 @@
 /* Tests for lib/vmcfg (VM configuration files) and lib/vmimage (guest image layout). */
 #include <string.h>
 #include <hv/errno.h>
+#include <lib/bzimage.h>
 #include <lib/vmcfg.h>
 #include <lib/vmimage.h>
 #include "unit.h"
@@ -99,7 +100,8 @@ static void test_vmcfg_errors(void)
 	vc_fails(VC_BASE "memory = 8M\n", "t.vm:4: 'memory' given twice (first at line 2)");
 	vc_fails("[vm]\nname = a\nmemory = 1M\nimage = x\n[vm]\nname = a\nmemory = 1M\nimage = x\n",
 		 "t.vm:6: duplicate VM name 'a' (also at line 1)");
-	vc_fails("name = a\nmemory = 1M\n", "t.vm:1: VM a has no image (image = BOOT-MODULE)");
+	vc_fails("name = a\nmemory = 1M\n", "t.vm:1: VM a has no image (image = BOOT-MODULE, or kernel = "
+		 "BZIMAGE for a Linux guest)");
 	vc_fails("[vm]\nname = a\nimage = x\n", "t.vm:1: VM a has no memory size (memory = ...)");
 	vc_fails("memory = 1M\nimage = x\n", "t.vm:1: the VM has no name (name = ...)");
 	vc_fails(VC_BASE "nic = vswitch0,52:54:00:12:34\n",
@@ -211,6 +213,103 @@ static void test_vmimage(void)
 	CU_ASSERT_EQUAL(vmimage_layout("", 0, 0x1000, 0, 0, &im, &why), -HV_ENOEXEC);
 }
 
+/* A Linux guest's keys (docs/vm-config.md): kernel, initrd, cmdline (its '=' kept), expect. */
+static void test_vmcfg_linux(void)
+{
+	const char *t = "name = lx\nmemory = 112M\nkernel = vmlinuz\ninitrd = initramfs.cpio.gz\n"
+			"cmdline = console=ttyS0 loglevel=6\nexpect = Linux version\nexpect = init reached\n";
+
+	CU_ASSERT_EQUAL_FATAL(vc_parse(t), 1);
+	CU_ASSERT_STRING_EQUAL(vc_vms[0].kernel, "vmlinuz");
+	CU_ASSERT_STRING_EQUAL(vc_vms[0].initrd, "initramfs.cpio.gz");
+	CU_ASSERT_STRING_EQUAL(vc_vms[0].cmdline, "console=ttyS0 loglevel=6");
+	CU_ASSERT_EQUAL_FATAL(vc_vms[0].nexpect, 2);
+	CU_ASSERT_STRING_EQUAL(vc_vms[0].expect[1], "init reached");
+	CU_ASSERT_EQUAL(vc_vms[0].image[0], 0);
+	vc_fails("name = a\nmemory = 4M\n", "t.vm:1: VM a has no image (image = BOOT-MODULE, or kernel = "
+		 "BZIMAGE for a Linux guest)");
+	vc_fails(VC_BASE "kernel = vmlinuz\n", "t.vm:4: VM a: image and kernel both given (one guest per VM)");
+	vc_fails(VC_BASE "initrd = i.gz\n", "t.vm:4: VM a: initrd without kernel (only a Linux guest has them)");
+	vc_fails("name = a\nmemory = 4M\nkernel = k\nload = 0x1000\n",
+		 "t.vm:4: VM a: load with kernel (the Linux boot protocol places and starts the kernel)");
+	vc_fails("name = a\nmemory = 4M\nkernel = k\narg = 1\n",
+		 "t.vm:4: VM a: arg with kernel (the Linux boot protocol places and starts the kernel)");
+	vc_fails("name = a\nmemory = 4M\nkernel = a/k\n",
+		 "t.vm:3: kernel 'a/k': name the boot module's file, without folders or blanks");
+	vc_fails("name = a\nmemory = 4M\nkernel = k\nexpect = 1\nexpect = 2\nexpect = 3\nexpect = 4\n"
+		 "expect = 5\n", "t.vm:8: more than 4 expect lines");
+}
+
+/* A bzImage header, built here field by field from the boot protocol's table. */
+static uint8_t bz_img[0x2000];
+
+static void bz_make(void)
+{
+	memset(bz_img, 0, sizeof(bz_img));
+	bz_img[BZ_SETUP_SECTS] = 1;			/* the kernel at (1 + 1) * 512 */
+	bz_img[BZ_BOOT_FLAG] = 0x55, bz_img[BZ_BOOT_FLAG + 1] = 0xaa;
+	bz_img[BZ_JUMP] = 0xeb, bz_img[BZ_JUMP + 1] = 0x66;	/* header ends at 0x268 */
+	memcpy(bz_img + BZ_HEADER, "HdrS", 4);
+	bz_img[BZ_VERSION] = 0x0f, bz_img[BZ_VERSION + 1] = 0x02;
+	bz_img[BZ_LOADFLAGS] = 0x01;
+	bz_img[BZ_KERNEL_ALIGNMENT + 2] = 0x20;		/* 2 MiB */
+	bz_img[BZ_XLOADFLAGS] = BZ_XLF_KERNEL_64;
+	bz_img[BZ_CMDLINE_SIZE] = 0xff, bz_img[BZ_CMDLINE_SIZE + 1] = 0x07;
+	bz_img[BZ_PREF_ADDRESS + 3] = 0x01;		/* 16 MiB */
+	bz_img[BZ_INIT_SIZE + 2] = 0x40;		/* 4 MiB */
+	bz_img[BZ_INITRD_ADDR_MAX] = 0xff, bz_img[BZ_INITRD_ADDR_MAX + 1] = 0xff;
+	bz_img[BZ_INITRD_ADDR_MAX + 2] = 0xff, bz_img[BZ_INITRD_ADDR_MAX + 3] = 0x7f;
+	bz_img[0x300] = 0xcc;				/* not header: must not be copied */
+}
+
+static void test_bzimage(void)
+{
+	struct bzimage bz;
+	const char *why = "";
+	static uint8_t bp[BP_SIZE];
+
+	bz_make();
+	CU_ASSERT_EQUAL_FATAL(bzimage_parse(bz_img, sizeof(bz_img), &bz, &why), 0);
+	CU_ASSERT(bz.kernel == bz_img + 1024 && bz.kernel_len == sizeof(bz_img) - 1024);
+	CU_ASSERT_EQUAL(bz.load, 0x1000000);
+	CU_ASSERT_EQUAL(bz.init_size, 0x400000);
+	CU_ASSERT_EQUAL(bz.cmdline_max, 2047);
+	CU_ASSERT_EQUAL(bz.initrd_max, 0x7fffffff);
+	const struct bzimage_e820 map[] = { { 0, 0x9fc00, BZ_E820_RAM }, { 0x100000, 0x6f00000, BZ_E820_RAM } };
+	memset(bp, 0, sizeof(bp));
+	bzimage_boot_params(bp, bz_img, 0x20000, 0x6000000, 0x123456, map, 2, 0xe0000);
+	CU_ASSERT_EQUAL(bp[BZ_TYPE_OF_LOADER], 0xff);
+	CU_ASSERT_EQUAL(bp[BZ_VERSION], 0x0f);
+	CU_ASSERT_EQUAL(bp[BZ_INIT_SIZE + 2], 0x40);	/* the header is copied through 0x267 */
+	CU_ASSERT_EQUAL(bp[0x300], 0);
+	CU_ASSERT(bp[BZ_CMD_LINE_PTR + 2] == 0x02 && bp[BZ_CMD_LINE_PTR + 1] == 0);
+	CU_ASSERT(bp[BZ_RAMDISK_IMAGE + 3] == 0x06 && bp[BZ_RAMDISK_SIZE] == 0x56 && bp[BZ_RAMDISK_SIZE + 2] == 0x12);
+	CU_ASSERT(bp[BP_ACPI_RSDP_ADDR + 2] == 0x0e && bp[BP_ACPI_RSDP_ADDR + 1] == 0);
+	CU_ASSERT_EQUAL(bp[BP_E820_ENTRIES], 2);
+	CU_ASSERT(bp[BP_E820_TABLE + 20 + 2] == 0x10 && bp[BP_E820_TABLE + 20 + 8 + 3] == 0x06 &&
+		  bp[BP_E820_TABLE + 20 + 16] == 1);
+	/* What is refused, and why. */
+	CU_ASSERT_EQUAL(bzimage_parse(bz_img, 0x263, &bz, &why), -1);
+	CU_ASSERT_STRING_EQUAL(why, "not a bzImage (no boot flag 0xaa55 and \"HdrS\" header)");
+	bz_img[BZ_HEADER] = 'X';
+	CU_ASSERT_EQUAL(bzimage_parse(bz_img, sizeof(bz_img), &bz, &why), -1);
+	bz_make();
+	bz_img[BZ_VERSION] = 0x0b;
+	CU_ASSERT_EQUAL(bzimage_parse(bz_img, sizeof(bz_img), &bz, &why), -1);
+	CU_ASSERT_STRING_EQUAL(why, "boot protocol older than 2.12: no 64-bit entry");
+	bz_make();
+	bz_img[BZ_XLOADFLAGS] = 0;
+	CU_ASSERT_EQUAL(bzimage_parse(bz_img, sizeof(bz_img), &bz, &why), -1);
+	CU_ASSERT_STRING_EQUAL(why, "no 64-bit entry point (xloadflags.XLF_KERNEL_64 clear): not an x86-64 kernel");
+	bz_make();
+	bz_img[BZ_SETUP_SECTS] = 20;
+	CU_ASSERT_EQUAL(bzimage_parse(bz_img, sizeof(bz_img), &bz, &why), -1);
+	CU_ASSERT_STRING_EQUAL(why, "setup_sects points past the end of the file");
+	bz_make();
+	bz_img[BZ_PREF_ADDRESS + 1] = 0x10;		/* not 2 MiB aligned */
+	CU_ASSERT_EQUAL(bzimage_parse(bz_img, sizeof(bz_img), &bz, &why), -1);
+}
+
 UNIT_SUITE(vmcfg_suite)
 {
 	static const struct unit_test tests[] = {
@@ -219,6 +318,8 @@ UNIT_SUITE(vmcfg_suite)
 		UNIT_TEST(test_vmcfg_errors),
 		UNIT_TEST(test_vmcfg_sizes),
 		UNIT_TEST(test_vmimage),
+		UNIT_TEST(test_vmcfg_linux),
+		UNIT_TEST(test_bzimage),
 		UNIT_TEST_END
 	};
 	unit_add_suite("vmcfg", NULL, NULL, tests);

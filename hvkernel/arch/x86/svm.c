@@ -25,6 +25,12 @@ struct vcpu {
 	uint64_t exit_rip;		/* RIP at the last exit: moved since means the shadow ended */
 	bool shadow;			/* the guest was in an interrupt shadow at the last exit */
 	int last_cpu;			/* the physical CPU it last ran on, -1 before */
+	/* The guest's x87/SSE state (FXSAVE format, APM vol. 2, 11.4.4): VMRUN does not switch
+	 * it, and vCPUs of different VMs share physical CPUs, so it is restored before every
+	 * entry and saved after every exit (the host itself never touches these registers:
+	 * -mgeneral-regs-only). Guests are offered no XSAVE state beyond it (vm.c). */
+	uint8_t fpu_raw[512 + 16];
+	uint8_t *fpu;			/* fpu_raw, 16-byte aligned */
 };
 
 void svm_vmrun(uint64_t vmcb_pa, struct vcpu_regs *regs, uint64_t host_vmcb_pa);
@@ -99,6 +105,16 @@ int vcpu_init(void)
 	/* Intercept every port and every MSR: a guest sees only what the VMM emulates. */
 	memset(svm_iopm, 0xff, SVM_IOPM_PAGES * PAGE_SIZE);
 	memset(svm_msrpm, 0xff, SVM_MSRPM_PAGES * PAGE_SIZE);
+	/* ...but for the MSRs VMLOAD/VMSAVE swap (15.5.2: FS/GS bases, KernelGSBase, the
+	 * SYSCALL and SYSENTER MSRs): they are the guest's own, whatever it writes never
+	 * reaches the host, and a paging guest (Linux) writes them on every task switch. */
+	static const uint32_t own[] = { 0xc0000081, 0xc0000082, 0xc0000083, 0xc0000084, 0xc0000100,
+					0xc0000101, 0xc0000102, 0x174, 0x175, 0x176 };
+	for (unsigned i = 0; i < sizeof(own) / sizeof(own[0]); i++) {
+		uint32_t m = own[i], base = m >= 0xc0000000 ? 0x800 : 0;	/* 15.11 MSRPM layout */
+		unsigned bit = 2 * (m & 0x1fff);
+		svm_msrpm[base + bit / 8] &= (uint8_t)~(3u << (bit % 8));
+	}
 	svm_ready = 1;
 	vcpu_init_local(0);
 	klog("svm: enabled, %u ASIDs, NRIP save %s", svm_nasids,
@@ -118,6 +134,13 @@ void vcpu_init_local(unsigned cpu)
 {
 	if (!svm_ready || cpu >= SMP_MAX_CPUS)
 		return;
+	/* FXSAVE/FXRSTOR of the guests' state include the XMM registers only with
+	 * CR4.OSFXSR (APM vol. 2, 11.4.4); CR0.EM and TS would make them fault. */
+	uint64_t cr0, cr4;
+	__asm__ volatile("mov %%cr0, %0" : "=r"(cr0));
+	__asm__ volatile("mov %0, %%cr0" :: "r"(cr0 & ~(uint64_t)(1u << 2 | 1u << 3)) : "memory");
+	__asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
+	__asm__ volatile("mov %0, %%cr4" :: "r"(cr4 | 1u << 9) : "memory");
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
 	wrmsr(MSR_VM_HSAVE_PA, (uint64_t)svm_hsave[cpu]);
 }
@@ -138,6 +161,9 @@ struct vcpu *vcpu_create(struct vm *vm, uint64_t rip, uint64_t rsp)
 	}
 	v->vm = vm;
 	v->last_cpu = -1;
+	v->fpu = (uint8_t *)(((uintptr_t)v->fpu_raw + 15) & ~(uintptr_t)15);
+	v->fpu[0] = 0x7f, v->fpu[1] = 0x03;		/* FCW at reset: 037Fh */
+	v->fpu[24] = 0x80, v->fpu[25] = 0x1f;		/* MXCSR at reset: 1F80h */
 	VMCB_U32(v, VMCB_INTERCEPT_MISC1) = SVM_INTERCEPT_INTR | SVM_INTERCEPT_NMI |
 		SVM_INTERCEPT_CPUID | SVM_INTERCEPT_HLT | SVM_INTERCEPT_IOIO | SVM_INTERCEPT_MSR |
 		SVM_INTERCEPT_SHUTDOWN;
@@ -174,6 +200,66 @@ struct vcpu *vcpu_create(struct vm *vm, uint64_t rip, uint64_t rsp)
 	v->regs.rsp = rsp;
 	v->regs.rflags = 0x2;
 	return v;
+}
+
+void vcpu_set_long_mode(struct vcpu *v, uint64_t rip, uint64_t cr3, uint64_t gdt, uint16_t gdt_limit)
+{
+	svm_set_seg(v, VMCB_CS, 0x10, SVM_ATTR_CODE64, 0xffffffff, 0);
+	svm_set_seg(v, VMCB_DS, 0x18, SVM_ATTR_DATA32, 0xffffffff, 0);
+	svm_set_seg(v, VMCB_ES, 0x18, SVM_ATTR_DATA32, 0xffffffff, 0);
+	svm_set_seg(v, VMCB_SS, 0x18, SVM_ATTR_DATA32, 0xffffffff, 0);
+	svm_set_seg(v, VMCB_FS, 0x18, SVM_ATTR_DATA32, 0xffffffff, 0);
+	svm_set_seg(v, VMCB_GS, 0x18, SVM_ATTR_DATA32, 0xffffffff, 0);
+	svm_set_seg(v, VMCB_GDTR, 0, 0, gdt_limit, gdt);
+	svm_set_seg(v, VMCB_TR, 0, SVM_ATTR_TSS64, 0xffff, 0);
+	VMCB_U64(v, VMCB_CR0) = 0x80000031;	/* PG | NE | ET | PE */
+	VMCB_U64(v, VMCB_CR3) = cr3;
+	VMCB_U64(v, VMCB_CR4) = 0x20;		/* PAE */
+	VMCB_U64(v, VMCB_EFER) = EFER_SVME | EFER_LME | EFER_LMA;
+	v->regs.rip = rip;
+	v->regs.rflags = 0x2;
+}
+
+void vcpu_get_paging(struct vcpu *v, struct vcpu_paging *p)
+{
+	p->cr0 = VMCB_U64(v, VMCB_CR0);
+	p->cr3 = VMCB_U64(v, VMCB_CR3);
+	p->cr4 = VMCB_U64(v, VMCB_CR4);
+	p->efer = VMCB_U64(v, VMCB_EFER);
+	p->code64 = (p->efer & EFER_LMA) && (VMCB_U16(v, VMCB_CS + 2) & 0x200);
+	p->cpl = VMCB_U8(v, VMCB_CPL);
+}
+
+void vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error)
+{
+	uint64_t ev = SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_EXC | vector;
+
+	if (has_error)
+		ev |= SVM_EVTINJ_EV | (uint64_t)error << 32;
+	VMCB_U64(v, VMCB_EVENTINJ) = ev;
+}
+
+int vcpu_msr(struct vcpu *v, uint32_t msr, bool write, uint64_t *val)
+{
+	switch (msr) {
+	case MSR_EFER:
+		/* SVME stays on under the guest's feet (VMRUN requires it) and hidden from it;
+		 * LMA is the CPU's to set. */
+		if (write)
+			VMCB_U64(v, VMCB_EFER) = (*val & ~(uint64_t)EFER_LMA) | EFER_SVME |
+				(VMCB_U64(v, VMCB_EFER) & EFER_LMA);
+		else
+			*val = VMCB_U64(v, VMCB_EFER) & ~EFER_SVME;
+		return 0;
+	case 0x277:	/* IA32_PAT: the guest's PAT under nested paging (15.25.8) */
+		if (write)
+			VMCB_U64(v, VMCB_G_PAT) = *val;
+		else
+			*val = VMCB_U64(v, VMCB_G_PAT);
+		return 0;
+	default:
+		return -HV_ENOENT;
+	}
 }
 
 void vcpu_destroy(struct vcpu *v)
@@ -345,7 +431,9 @@ void vcpu_run(struct vcpu *v, struct vcpu_exit *e)
 	cpu_cli();
 	__asm__ volatile("clgi" ::: "memory");
 	cpu_sti();
+	__asm__ volatile("fxrstor64 %0" :: "m"(*(uint8_t (*)[512])v->fpu));
 	svm_vmrun((uint64_t)v->vmcb, &v->regs, (uint64_t)svm_host_vmcb[cpu]);
+	__asm__ volatile("fxsave64 %0" : "=m"(*(uint8_t (*)[512])v->fpu));
 	cpu_cli();
 	__asm__ volatile("stgi" ::: "memory");
 	cpu_sti();

@@ -14,6 +14,8 @@ size_t strlen(const char *s);
 size_t strnlen(const char *s, size_t max);
 int strcmp(const char *a, const char *b);
 int strncmp(const char *a, const char *b, size_t n);
+/* The first occurrence of sub in s, or NULL. */
+char *strstr(const char *s, const char *sub);
 char *strchr(const char *s, int c);
 size_t strlcpy(char *dst, const char *src, size_t n);
 

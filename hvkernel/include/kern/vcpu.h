@@ -74,4 +74,22 @@ bool vcpu_irq_shadow(struct vcpu *v);
 void vcpu_irq_window(struct vcpu *v, bool on);
 const char *vcpu_exit_name(enum vcpu_exit_reason r);
 
+/* What the VMM needs of a paging guest's state to walk its page tables. */
+struct vcpu_paging {
+	uint64_t cr0, cr3, cr4, efer;
+	bool code64;			/* CS is a 64-bit code segment (long mode, CS.L) */
+	unsigned cpl;
+};
+void vcpu_get_paging(struct vcpu *v, struct vcpu_paging *p);
+/* Put the vCPU in 64-bit mode as the Linux 64-bit boot protocol wants it (boot.rst,
+ * "64-bit Boot Protocol"): paging on with cr3, flat code at selector 0x10 and data at 0x18
+ * of a GDT the VMM wrote at gdt, interrupts off, at rip. */
+void vcpu_set_long_mode(struct vcpu *v, uint64_t rip, uint64_t cr3, uint64_t gdt, uint16_t gdt_limit);
+/* Inject a hardware exception (a fault: RIP stays at the faulting instruction) on the
+ * next entry, with an error code when has_error. */
+void vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error);
+/* MSRs whose state the backend keeps (EFER, PAT): 0 with *val read or written, or
+ * -HV_ENOENT for the VMM to handle. */
+int vcpu_msr(struct vcpu *v, uint32_t msr, bool write, uint64_t *val);
+
 #endif

@@ -23,6 +23,9 @@
  * a 32-bit guest's stack and devices apart with room to spare. */
 #define VMCFG_MAX_MEMORY	(2ull << 30)
 #define VMCFG_ERR_MAX		200
+#define VMCFG_CMDLINE_MAX	256	/* a Linux guest's command line, with the NUL */
+#define VMCFG_MAX_EXPECT	4
+#define VMCFG_EXPECT_MAX	64
 
 struct vmcfg_nic {
 	char sw[VMCFG_NAME_MAX];	/* the virtual switch ("vswitch0") */
@@ -48,6 +51,15 @@ struct vmcfg_vm {
 	uint64_t load, entry;		/* flat images: where it goes and where it starts */
 	bool has_load, has_entry;
 	uint32_t arg;			/* the guest's boot argument (ESI at entry) */
+	bool has_arg;
+	/* A Linux guest (vmm/linuxboot.c): bzImage and initramfs boot modules, command line. */
+	char kernel[VMCFG_IMAGE_MAX], initrd[VMCFG_IMAGE_MAX];
+	char cmdline[VMCFG_CMDLINE_MAX];
+	/* Texts the guest's console must have printed (each in some line) for the VM to pass. */
+	char expect[VMCFG_MAX_EXPECT][VMCFG_EXPECT_MAX];
+	int nexpect;
+	/* A fault test: the VM passes only if it is stopped with a reason containing this. */
+	char expect_stop[VMCFG_EXPECT_MAX];
 	uint32_t seed;			/* tag seed of the guest's disk writes (EDI at entry) */
 	bool has_seed;
 	struct vmcfg_nic nic[VMCFG_MAX_NICS];

@@ -17,7 +17,10 @@ struct mmio_insn {
 
 /* Decode the instruction at the guest's RIP. 0, -HV_ENOTSUP for forms we do not emulate,
  * -HV_EFAULT when RIP is outside guest RAM. */
-int mmio_decode(const struct vm *vm, struct vcpu_regs *r, struct mmio_insn *in);
+int mmio_decode(const struct vm *vm, const struct vcpu_paging *pg, struct vcpu_regs *r, struct mmio_insn *in);
+/* Translate a guest-virtual address under the guest's paging (pg): 0 with *gpa,
+ * -HV_EFAULT (not mapped) or -HV_ENOTSUP (a paging mode we do not walk). */
+int mmio_gva_to_gpa(const struct vm *vm, const struct vcpu_paging *pg, uint64_t va, uint64_t *gpa);
 /* The value a decoded store writes. */
 uint32_t mmio_store_value(const struct mmio_insn *in);
 /* Finish: put a load's value into its register and step over the instruction. */

@@ -36,6 +36,9 @@ int vio_blk_set_log(struct vm *vm, uint64_t base, struct vio_blk_log *log);
 /* Report log as `blkwrite` records (docs/result-channel.md) for the host's image check:
  * dev is the backing device, base the window's first sector, seed the guest's tag seed. */
 void vio_blk_log_report(const struct vio_blk_log *log, const char *dev, uint64_t base, uint64_t seed);
+/* Make the device at gpa base drive I/O APIC input gsi instead of 16 + its index (a Linux
+ * guest's virtio_mmio.device= names an ISA interrupt, 0-15). 0 or -HV_ENODEV. */
+int vio_set_gsi(struct vm *vm, uint64_t base, unsigned gsi);
 /* What the virtio-blk device at gpa base of vm served: requests, data bytes moved, and
  * the hypervisor's clock (time_us) when the first request arrived and when the last one
  * completed, so a benchmark can time the guest's I/O without its boot (0 before any). */

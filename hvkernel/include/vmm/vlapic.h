@@ -43,5 +43,9 @@ uint32_t vlapic_timer_current(struct vlapic *l);
  * a guest that exits often does not wait for the host's tick). */
 void vlapic_timer_poll(struct vlapic *l);
 void vlapic_timer_stop(struct vlapic *l);
+#define VLAPIC_TIMER_TSC_DEADLINE	(2u << 17)	/* LVT timer mode 10b */
+/* IA32_TSC_DEADLINE (MSR 0x6e0): arm at a TSC value (0 disarms) / read it back. */
+void vlapic_timer_set_deadline(struct vlapic *l, uint64_t tsc);
+uint64_t vlapic_timer_get_deadline(struct vlapic *l);
 
 #endif

@@ -51,6 +51,12 @@ struct vm_lock {
 
 struct vlapic;
 
+/* The VM's COM1, a 16550 without FIFOs (vmm/vm_io.c): what a driver reads back. */
+struct vm_uart {
+	uint8_t ier, lcr, mcr, scr, dll, dlm;
+	bool thre_pending;		/* the THR-empty interrupt, until IIR is read or THR written */
+};
+
 /* One virtual CPU of a VM. */
 struct vm_vcpu {
 	struct vm *vm;
@@ -100,6 +106,18 @@ struct vm {
 	struct vioapic *ioapic;
 	struct virq_stats irq;
 	uint32_t report[VM_NREPORT];
+	/* A Linux guest (vmm/linuxboot.c): the hardware a stock kernel expects (vm_io.c,
+	 * vm_cpu.c); and console texts it must print to pass (vmcfg `expect`). */
+	int linux_guest;
+	char expect[4][64];
+	int nexpect;
+	uint32_t expect_seen;		/* bit i: expect[i] appeared in a console line */
+	char first_line[128];		/* the first console line (a kernel's banner) */
+	struct vm_uart uart;
+	uint8_t pic_imr[2];		/* 8259 mask registers, read back as written */
+	uint8_t pm1[6];			/* ACPI PM1 event and control blocks (vm_io.c) */
+	uint32_t msr_logged[16];	/* MSRs already logged as unknown (each once) */
+	int nmsr_logged;
 };
 
 /* Place a device at [base, base+size) of guest-physical space. 0 or -HV_ENOSPC. */

@@ -9,6 +9,7 @@
 #define MSR_VM_CR		0xc0010114
 #define MSR_VM_HSAVE_PA		0xc0010117
 #define EFER_SVME		(1ull << 12)
+#define EFER_LMA		(1ull << 10)
 #define VM_CR_SVMDIS		(1ull << 4)
 
 /* CPUID 8000_0001h ECX bit 2 (SVM); 8000_000Ah: EBX = ASIDs, EDX feature bits. */
@@ -108,6 +109,8 @@
 /* EVENTINJ and EXITINTINFO share one format (15.20, 15.7.2). */
 #define SVM_EVTINJ_VALID	(1u << 31)
 #define SVM_EVTINJ_TYPE_INTR	(0u << 8)
+#define SVM_EVTINJ_TYPE_EXC	(3u << 8)
+#define SVM_EVTINJ_EV		(1u << 11)	/* push the error code in bits 63:32 */
 
 /* VMCB 060h virtual interrupt control (15.21.1, appendix B). */
 #define SVM_VINTR_V_IRQ		(1ull << 8)
@@ -121,7 +124,9 @@
 /* Segment attributes in the VMCB's compressed format (type, S, DPL, P, AVL, L, D/B, G). */
 #define SVM_ATTR_CODE32		0xc9b
 #define SVM_ATTR_DATA32		0xc93
+#define SVM_ATTR_CODE64		0xa9b	/* L=1, D=0, G */
 #define SVM_ATTR_TSS32		0x08b
+#define SVM_ATTR_TSS64		0x08b	/* busy 64-bit TSS: the same type code */
 #define SVM_ATTR_LDT		0x082
 
 #define SVM_IOPM_PAGES		3
