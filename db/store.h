@@ -151,6 +151,31 @@ int certify_db_run_load(struct certify_db *db, int64_t id, struct certify_db_run
 void certify_db_run_free(struct certify_db_run *r);
 void certify_db_config_free(struct certify_db_config *c);
 
+/* Who submitted an imported run (version 7, table submissions). */
+struct certify_db_submission {
+	char vendor[64];		/* the keyring's name of the signing key */
+	char key_id[17];
+	char package_sha256[65];
+	char signed_at[32];
+	int64_t vendor_run;		/* the run's id in the vendor's store */
+	char vendor_host[64];
+};
+
+/*
+ * Stores a complete run from a vendor's package with who submitted it, in one transaction:
+ * run (as certify_db_run_load fills it: plan, request, seed, binding, drivers, every
+ * configuration, verdict, log, started and finished as the vendor's store had them). A
+ * package already imported is refused ("package ... already imported as run 4"). Returns 0
+ * with *id, or -1 with nothing written.
+ */
+int certify_db_import(struct certify_db *db, const struct certify_db_run *run,
+		      const struct certify_db_submission *sub, int64_t *id, struct certify_err *err);
+
+/* Who submitted run, when it was imported: 1 with *sub filled, 0 when the run is the store's
+ * own (or no such run), -1 with err. */
+int certify_db_submission(struct certify_db *db, int64_t run, struct certify_db_submission *sub,
+			  struct certify_err *err);
+
 /* One line of `certify history`. */
 struct certify_db_summary {
 	int64_t id;
@@ -184,6 +209,7 @@ struct certify_db_certified {
 	int64_t run;
 	char date[16];			/* YYYY-MM-DD the run finished */
 	int ndrivers;			/* drivers the run loaded: the pairing is known only when 1 */
+	int imported;			/* a vendor's submission (certify import), not a local run */
 };
 
 /*

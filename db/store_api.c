@@ -148,3 +148,15 @@ int certify_db_run_configs(struct certify_db *db, int64_t run,
 {
 	return db->be->run_configs(db, run, fn, ctx, err);
 }
+
+int certify_db_import(struct certify_db *db, const struct certify_db_run *run,
+		      const struct certify_db_submission *sub, int64_t *id, struct certify_err *err)
+{
+	return db->be->import(db, run, sub, id, err);
+}
+
+int certify_db_submission(struct certify_db *db, int64_t run, struct certify_db_submission *sub,
+			  struct certify_err *err)
+{
+	return db->be->submission(db, run, sub, err);
+}

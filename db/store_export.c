@@ -9,7 +9,8 @@
 #define DB_CERTIFIED_QUERY \
 	"SELECT d.vid, d.did, d.svid, d.ssid, d.kind, dr.name, dr.version, rel.release, r.id, " \
 	"       substr(r.finished, 1, 10), " \
-	"       (SELECT count(*) FROM run_drivers x WHERE x.run_id = r.id) AS ndrivers " \
+	"       (SELECT count(*) FROM run_drivers x WHERE x.run_id = r.id) AS ndrivers, " \
+	"       EXISTS (SELECT 1 FROM submissions s WHERE s.run_id = r.id) " \
 	"FROM certified_runs r " \
 	"JOIN run_devices rd ON rd.run_id = r.id JOIN devices d ON d.id = rd.device_id " \
 	"JOIN run_drivers rr ON rr.run_id = r.id JOIN drivers dr ON dr.id = rr.driver_id " \
@@ -66,6 +67,7 @@ static int db_certified_row(const struct db_rows_cb *cb, sqlite3_stmt *st)
 	c.run = sqlite3_column_int64(st, 8);
 	db_col_text(st, 9, c.date, sizeof(c.date));
 	c.ndrivers = sqlite3_column_int(st, 10);
+	c.imported = sqlite3_column_int(st, 11);
 	return fn(cb->ctx, &c);
 }
 

@@ -37,6 +37,10 @@ struct db_backend {
 			   int (*fn)(void *ctx, const char *name, const char *verdict,
 				     const char *reason),
 			   void *ctx, struct certify_err *err);
+	int (*import)(struct certify_db *db, const struct certify_db_run *run,
+		      const struct certify_db_submission *sub, int64_t *id, struct certify_err *err);
+	int (*submission)(struct certify_db *db, int64_t run, struct certify_db_submission *sub,
+			  struct certify_err *err);
 };
 
 extern const struct db_backend db_sqlite_backend, db_pg_backend;
@@ -127,6 +131,11 @@ void db_col_text(sqlite3_stmt *st, int i, char *out, size_t outlen);
 /* Column i as a malloc'ed string ("" when NULL), or NULL when out of memory. */
 char *db_col_dup(sqlite3_stmt *st, int i);
 
+int db_sq_import(struct certify_db *db, const struct certify_db_run *run,
+		 const struct certify_db_submission *sub, int64_t *id, struct certify_err *err);
+int db_sq_submission(struct certify_db *db, int64_t run, struct certify_db_submission *sub,
+		     struct certify_err *err);
+
 /* --- PostgreSQL --- */
 
 /* 1 when path names a PostgreSQL server (postgresql:// or postgres://), else 0. */
@@ -188,6 +197,10 @@ int db_pg_certified(struct certify_db *db,
 int db_pg_unofficial(struct certify_db *db,
 		     int (*fn)(void *ctx, int64_t run, const char *plan, const char *why),
 		     void *ctx, struct certify_err *err);
+int db_pg_import(struct certify_db *db, const struct certify_db_run *run,
+		 const struct certify_db_submission *sub, int64_t *id, struct certify_err *err);
+int db_pg_submission(struct certify_db *db, int64_t run, struct certify_db_submission *sub,
+		     struct certify_err *err);
 int db_pg_run_configs(struct certify_db *db, int64_t run,
 		      int (*fn)(void *ctx, const char *name, const char *verdict, const char *reason),
 		      void *ctx, struct certify_err *err);

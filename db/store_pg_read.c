@@ -298,7 +298,8 @@ int db_pg_certified(struct certify_db *db,
 	PGresult *q = db_pg_query(db,
 		"SELECT d.vid, d.did, d.svid, d.ssid, d.kind, dr.name, dr.version, rel.release, r.id, "
 		"       substr(r.finished, 1, 10), "
-		"       (SELECT count(*) FROM run_drivers x WHERE x.run_id = r.id) AS ndrivers "
+		"       (SELECT count(*) FROM run_drivers x WHERE x.run_id = r.id) AS ndrivers, "
+		"       EXISTS (SELECT 1 FROM submissions s WHERE s.run_id = r.id)::int "
 		"FROM certified_runs r "
 		"JOIN run_devices rd ON rd.run_id = r.id JOIN devices d ON d.id = rd.device_id "
 		"JOIN run_drivers rr ON rr.run_id = r.id JOIN drivers dr ON dr.id = rr.driver_id "
@@ -324,6 +325,7 @@ int db_pg_certified(struct certify_db *db,
 		c.run = db_pg_ll(q, i, 8);
 		db_pg_str(q, i, 9, c.date, sizeof(c.date));
 		c.ndrivers = (int)db_pg_ll(q, i, 10);
+		c.imported = (int)db_pg_ll(q, i, 11);
 		rc = fn(ctx, &c);
 	}
 	PQclear(q);

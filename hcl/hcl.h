@@ -138,8 +138,9 @@ int hcl_list_parse(struct hcl_list *l, const char *text, size_t len, const char 
 int hcl_list_build(struct hcl_list *l, const struct hcl_certified *rows, size_t n,
 		   int64_t generated, struct hcl_err *err);
 int hcl_list_write(const struct hcl_list *l, FILE *f);
-/* hcl_export.c: the list from the certification store db into out (NULL: stdout). */
-int hcl_export(const char *db, const char *out, struct hcl_err *err);
+/* hcl_export.c: the list from the certification store db into out (NULL: stdout): from the
+ * runs imported from vendors' packages, or with local from the store's own runs. */
+int hcl_export(const char *db, const char *out, int local, struct hcl_err *err);
 void hcl_list_free(struct hcl_list *l);
 const char *hcl_type_name(enum hcl_type t);
 const char *hcl_status_name(enum hcl_status s);
@@ -191,7 +192,7 @@ int64_t hcl_age_days(int64_t generated, int64_t now);
 void hcl_print_age(FILE *f, const char *name, int64_t generated);
 
 /* hcl_sign.c: Ed25519 (libsodium). The signed form is an envelope, docs/hcl.md. */
-int hcl_keygen(const char *path, struct hcl_err *err);
+/* hcl_keygen: hcl_key.h. */
 int hcl_sign_list(const char *in, const char *keypath, const char *out, struct hcl_err *err);
 struct hcl_sigstate {
 	char key_id[17];

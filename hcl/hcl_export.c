@@ -9,6 +9,9 @@
  * otherwise that device is left out and said so. The list holds one certification per device
  * and release: when another driver or driver version was certified for it later, the latest
  * run's certification stands and the one it supersedes is named on stderr.
+ * The published list comes from the runs imported from vendors' signed packages (`certify
+ * import`); the store's own runs are listed only when asked (--local: a vendor's preview), and
+ * the runs of the other kind are counted on stderr.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,6 +84,8 @@ struct hcl_export_rows {
 	struct hcl_export_row *v;
 	size_t n, skipped;
 	size_t unofficial;		/* passing runs left out: their plan is not the shipped one */
+	int local;			/* list the store's own runs, not the imported ones */
+	size_t other;			/* device rows of certified runs of the other kind, left out */
 };
 
 #define HCL_EXPORT_SAY_MAX	10	/* unofficial runs named one by one, then counted */
@@ -101,6 +106,10 @@ static int hcl_export_add(void *ctx, const struct certify_db_certified *c)
 	uint32_t svid = c->svid ? c->svid : HV_PCI_ANY, ssid = c->svid ? c->ssid : HV_PCI_ANY;
 	struct hcl_export_row *r = rows->n ? &rows->v[rows->n - 1] : NULL;
 
+	if (c->imported == rows->local) {
+		rows->other++;
+		return 0;
+	}
 	if (c->ndrivers != 1) {
 		rows->skipped++;	/* which of the run's drivers drove this device is not recorded */
 		return 0;
@@ -208,9 +217,9 @@ static int hcl_export_write(const struct hcl_list *list, const char *out, struct
 	return rc;
 }
 
-int hcl_export(const char *db, const char *out, struct hcl_err *err)
+int hcl_export(const char *db, const char *out, int local, struct hcl_err *err)
 {
-	struct hcl_export_rows rows = { NULL, 0, 0, 0 };
+	struct hcl_export_rows rows = { .local = local };
 	struct hcl_certified *cs = NULL;
 	struct hcl_list list;
 	size_t n = 0;
@@ -245,9 +254,12 @@ int hcl_export(const char *db, const char *out, struct hcl_err *err)
 	if (rc == 0 && rows.unofficial > HCL_EXPORT_SAY_MAX)
 		fprintf(stderr, "hcl export: %zu more unofficial runs left out\n",
 			rows.unofficial - HCL_EXPORT_SAY_MAX);
+	if (rc == 0 && rows.other)
+		fprintf(stderr, "hcl export: %zu devices of certified %s runs left out%s\n", rows.other,
+			local ? "imported" : "local", local ? "" : " (--local lists the store's own runs)");
 	if (rc == 0)
-		fprintf(stderr, "%s: %zu entries from the certified runs%s%s\n", out ? out : "hcl export",
-			n, rows.skipped ? " (devices of multi-driver runs left out: the store does not say "
+		fprintf(stderr, "%s: %zu entries from the certified %s runs%s%s\n", out ? out : "hcl export",
+			n, local ? "local" : "imported", rows.skipped ? " (devices of multi-driver runs left out: the store does not say "
 					  "which driver drove them)" : "",
 			rows.unofficial ? "; unofficial runs left out (their plans are not the shipped "
 					  "ones)" : "");

@@ -10,6 +10,7 @@
 
 #include "../db/store.h"
 #include "hcl.h"
+#include "hcl_key.h"
 #include "hcl_exit.h"
 
 #ifndef HV_RELEASE
@@ -26,7 +27,10 @@ static const char hcl_usage[] =
 "  verify FILE --pubkey PUB           check the signature of a signed list or hcl.bin\n"
 "  validate LIST                      strict format check of a plain list\n"
 "  compile LIST -o hcl.bin [--key KEY] [--pubkey PUB]   the kernel's compact table\n"
-"  export [--db PATH] [-o hcl.json]   the list from the certified runs of the store\n"
+"  export [--db PATH] [--local] [-o hcl.json]\n"
+"                                     the list from the certified runs the store imported\n"
+"                                     from vendors' packages (--local: from its own runs, a\n"
+"                                     vendor's preview)\n"
 "  fetch URL [-o FILE] [--pubkey PUB] [--insecure] [--timeout S] [--retries N]\n"
 "  publish FILE URL [--token T]       HTTP PUT (token also from $HCL_TOKEN)\n"
 "  site -o DIR --hcl FILE [--pubkey PUB] [--insecure]   static HCL web page\n"
@@ -40,7 +44,7 @@ struct hcl_args {
 	const char *pos[4];
 	int npos;
 	const char *out, *key, *pubkey, *hcl, *inventory, *release, *token, *timeout, *retries, *db;
-	int json, insecure;
+	int json, insecure, local;
 };
 
 static int hcl_parse_args(int argc, char **argv, struct hcl_args *a)
@@ -70,6 +74,10 @@ static int hcl_parse_args(int argc, char **argv, struct hcl_args *a)
 		}
 		if (strcmp(s, "--insecure") == 0) {
 			a->insecure = 1;
+			continue;
+		}
+		if (strcmp(s, "--local") == 0) {
+			a->local = 1;
 			continue;
 		}
 		for (k = 0; k < sizeof(opts) / sizeof(opts[0]); k++)
@@ -263,7 +271,7 @@ static int hcl_cmd_export(struct hcl_args *a)
 		fprintf(stderr, "hcl export: %s\n", cerr.msg);
 		return HCL_EXIT_ERROR;
 	}
-	if (hcl_export(db, a->out, &err) < 0) {
+	if (hcl_export(db, a->out, a->local, &err) < 0) {
 		fprintf(stderr, "hcl export: %s\n", err.msg);
 		return HCL_EXIT_ERROR;
 	}

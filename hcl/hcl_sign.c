@@ -1,5 +1,6 @@
 /*
- * Keys and signatures (Ed25519, libsodium; docs/hcl.md, "Signatures").
+ * Signed lists and hcl.bin (Ed25519, libsodium; docs/hcl.md, "Signatures"); the keys and
+ * the signature over a digest are hcl_key.c's, shared with certify's packages.
  *
  * A signed list is an envelope, one JSON object with exactly the members format, key_id,
  * signed_at, signature and payload, in any order and any layout: it is recognised by
@@ -20,120 +21,25 @@
 #include <time.h>
 #include <sodium.h>
 #include "hcl_json.h"
+#include "hcl_key.h"
 
 #define HCL_ENV_V1	"hcl-signed-v1"
 #define HCL_ENV_V2	"hcl-signed-v2"
 #define HCL_BIN_V1	"hcl-bin-v1"
 #define HCL_BIN_V2	"hcl-bin-v2"
-#define HCL_SK_HDR	"hcl-ed25519-secret-key 1 "
-#define HCL_PK_HDR	"hcl-ed25519-public-key 1 "
 #define HCL_TRAILER_SCHEME 48		/* offset of the scheme byte in the trailer */
-
-static int hcl_sodium(struct hcl_err *err)
-{
-	return sodium_init() < 0 ? hcl_errf(err, "libsodium: cannot initialise") : 0;
-}
-
-static void hcl_key_id(const uint8_t pk[crypto_sign_PUBLICKEYBYTES], char out[17])
-{
-	uint8_t h[8];
-
-	crypto_generichash(h, sizeof(h), pk, crypto_sign_PUBLICKEYBYTES, NULL, 0);
-	sodium_bin2hex(out, 17, h, sizeof(h));
-}
-
-int hcl_keygen(const char *path, struct hcl_err *err)
-{
-	uint8_t pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
-	char id[17], hex[2 * crypto_sign_SECRETKEYBYTES + 1], text[300], pubpath[4096];
-	int rc;
-
-	if (hcl_sodium(err) < 0)
-		return -1;
-	crypto_sign_keypair(pk, sk);
-	hcl_key_id(pk, id);
-	sodium_bin2hex(hex, sizeof(hex), sk, sizeof(sk));
-	snprintf(text, sizeof(text), HCL_SK_HDR "%s\n%s\n", id, hex);
-	sodium_memzero(sk, sizeof(sk));
-	rc = hcl_write_atomic(path, text, strlen(text), 0600, err);
-	sodium_memzero(text, sizeof(text));
-	sodium_memzero(hex, sizeof(hex));
-	if (rc < 0)
-		return -1;
-	snprintf(pubpath, sizeof(pubpath), "%s.pub", path);
-	sodium_bin2hex(hex, sizeof(hex), pk, sizeof(pk));
-	snprintf(text, sizeof(text), HCL_PK_HDR "%s\n%s\n", id, hex);
-	return hcl_write_atomic(pubpath, text, strlen(text), 0644, err);
-}
-
-/* Reads a key file: hdr, key id, then len bytes of hex. */
-static int hcl_read_key(const char *path, const char *hdr, uint8_t *key, size_t klen,
-			char id[17], struct hcl_err *err)
-{
-	char *text, *nl;
-	size_t n, hl = strlen(hdr), bin_len;
-	int rc = -1;
-
-	if (hcl_read_file(path, &text, &n, err) < 0)
-		return -1;
-	nl = strchr(text, '\n');
-	if (strncmp(text, hdr, hl) != 0 || !nl || nl - text != (long)hl + 16) {
-		hcl_errf(err, "%s: not an hcl %s key file (first line should start \"%s\")", path,
-			 strstr(hdr, "secret") ? "secret" : "public", hdr);
-		goto out;
-	}
-	memcpy(id, text + hl, 16);
-	id[16] = 0;
-	if (sodium_hex2bin(key, klen, nl + 1, strlen(nl + 1), "\n", &bin_len, NULL) < 0 ||
-	    bin_len != klen) {
-		hcl_errf(err, "%s: line 2: expected %zu hex digits", path, 2 * klen);
-		goto out;
-	}
-	rc = 0;
-out:
-	sodium_memzero(text, n);
-	free(text);
-	return rc;
-}
-
-static int hcl_secret_key(const char *keypath, uint8_t sk[crypto_sign_SECRETKEYBYTES],
-			  char id[17], struct hcl_err *err)
-{
-	uint8_t pk[crypto_sign_PUBLICKEYBYTES];
-	char real[17];
-
-	if (hcl_sodium(err) < 0 || hcl_read_key(keypath, HCL_SK_HDR, sk,
-						crypto_sign_SECRETKEYBYTES, id, err) < 0)
-		return -1;
-	crypto_sign_ed25519_sk_to_pk(pk, sk);
-	hcl_key_id(pk, real);
-	if (strcmp(real, id) != 0) {
-		sodium_memzero(sk, crypto_sign_SECRETKEYBYTES);
-		return hcl_errf(err, "%s: the key id in the file does not match the key", keypath);
-	}
-	return 0;
-}
 
 static int hcl_public_key(const char *name, const char *pubkey, const char *id,
 			  uint8_t pk[crypto_sign_PUBLICKEYBYTES], struct hcl_err *err)
 {
 	char pid[17];
 
-	if (hcl_sodium(err) < 0 || hcl_read_key(pubkey, HCL_PK_HDR, pk,
-						crypto_sign_PUBLICKEYBYTES, pid, err) < 0)
+	if (hcl_key_public(pubkey, pk, pid, err) < 0)
 		return -1;
 	if (strcmp(pid, id) != 0)
 		return hcl_errf(err, "%s: signed with key %s, but %s is key %s", name, id, pubkey,
 				pid);
 	return 0;
-}
-
-/* The version 2 message: tag, key id, date and the hex digest, one per line. */
-static size_t hcl_v2_msg(char *msg, size_t cap, const char *tag, const char *id, const char *at,
-			 const uint8_t digest[HCL_DIGEST_SIZE], char hex[2 * HCL_DIGEST_SIZE + 1])
-{
-	sodium_bin2hex(hex, 2 * HCL_DIGEST_SIZE + 1, digest, HCL_DIGEST_SIZE);
-	return (size_t)snprintf(msg, cap, "%s\n%s\n%s\n%s\n", tag, id, at, hex);
 }
 
 static int hcl_v2_verify(const char *name, const char *pubkey, const char *tag, const char *id,
@@ -142,12 +48,11 @@ static int hcl_v2_verify(const char *name, const char *pubkey, const char *tag, 
 			 struct hcl_err *err)
 {
 	uint8_t pk[crypto_sign_PUBLICKEYBYTES];
-	char msg[256];
-	size_t n = hcl_v2_msg(msg, sizeof(msg), tag, id, at, digest, st->digest);
 
+	sodium_bin2hex(st->digest, sizeof(st->digest), digest, HCL_DIGEST_SIZE);
 	if (hcl_public_key(name, pubkey, id, pk, err) < 0)
 		return -1;
-	if (crypto_sign_verify_detached(sig, (const unsigned char *)msg, n, pk) != 0)
+	if (hcl_key_verify(pk, tag, id, at, digest, sig) != 0)
 		return hcl_errf(err, "%s: bad signature: the list was changed after it was signed",
 				name);
 	return 0;
@@ -178,14 +83,14 @@ static int hcl_v1_verify(const char *name, const char *pubkey, const char *tag, 
 
 int hcl_sign_list(const char *in, const char *keypath, const char *out, struct hcl_err *err)
 {
-	uint8_t sk[crypto_sign_SECRETKEYBYTES], sig[crypto_sign_BYTES], digest[HCL_DIGEST_SIZE];
+	uint8_t sig[crypto_sign_BYTES], digest[HCL_DIGEST_SIZE];
 	struct hcl_list_opts o = { .digest = digest };
-	char id[17], at[32], msg[256], hex[2 * HCL_DIGEST_SIZE + 1];
+	char id[17], at[32];
 	char b64[sodium_base64_ENCODED_LEN(crypto_sign_BYTES, sodium_base64_VARIANT_ORIGINAL)];
 	struct hcl_list l;
 	struct hcl_jr r;
 	char *text, *buf;
-	size_t len, b, e, n, head;
+	size_t len, b, e, head;
 	int rc = -1;
 
 	if (hcl_read_file(in, &text, &len, err) < 0)
@@ -198,12 +103,9 @@ int hcl_sign_list(const char *in, const char *keypath, const char *out, struct h
 		goto out;
 	hcl_list_free(&l);
 	rc = -1;
-	if (hcl_secret_key(keypath, sk, id, err) < 0)
-		goto out;
 	hcl_format_time((int64_t)time(NULL), at);
-	n = hcl_v2_msg(msg, sizeof(msg), HCL_ENV_V2, id, at, digest, hex);
-	crypto_sign_detached(sig, NULL, (const unsigned char *)msg, n, sk);
-	sodium_memzero(sk, sizeof(sk));
+	if (hcl_key_sign(keypath, HCL_ENV_V2, at, digest, sig, id, err) < 0)
+		goto out;
 	sodium_bin2base64(b64, sizeof(b64), sig, sizeof(sig), sodium_base64_VARIANT_ORIGINAL);
 	/* The payload is the list as written (its text stays readable and diffable). */
 	for (b = 0; b < len && strchr(" \t\r\n", text[b]); b++)
@@ -414,19 +316,15 @@ out:
 int hcl_sign_bin(const char *keypath, const uint8_t *data, size_t len,
 		 uint8_t trailer[HCLBIN_TRAILER_SIZE], struct hcl_err *err)
 {
-	uint8_t sk[crypto_sign_SECRETKEYBYTES], digest[HCL_DIGEST_SIZE];
-	char id[17], at[32], msg[256], hex[2 * HCL_DIGEST_SIZE + 1];
-	size_t n;
+	uint8_t digest[HCL_DIGEST_SIZE];
+	char id[17], at[32];
 
 	memset(trailer, 0, HCLBIN_TRAILER_SIZE);
 	if (hcl_sha256(data, len, digest) < 0)
 		return hcl_errf(err, "SHA-256 failed (OpenSSL)");
-	if (hcl_secret_key(keypath, sk, id, err) < 0)
-		return -1;
 	hcl_format_time((int64_t)time(NULL), at);
-	n = hcl_v2_msg(msg, sizeof(msg), HCL_BIN_V2, id, at, digest, hex);
-	crypto_sign_detached(trailer + 64, NULL, (const unsigned char *)msg, n, sk);
-	sodium_memzero(sk, sizeof(sk));
+	if (hcl_key_sign(keypath, HCL_BIN_V2, at, digest, trailer + 64, id, err) < 0)
+		return -1;
 	memcpy(trailer, HCLBIN_SIG_MAGIC, 8);
 	memcpy(trailer + 8, id, 16);
 	memcpy(trailer + 24, at, strlen(at));

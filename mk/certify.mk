@@ -16,6 +16,7 @@ CERTIFY_BIN        := $(BUILD)/bin/certify
 CERTIFY_HVLIB_OBJS := $(BUILD)/host/hvkernel/lib/elfmod.o $(BUILD)/host/hvkernel/lib/pcimatch.o \
                       $(BUILD)/host/hvkernel/lib/sha256.o
 CERTIFY_CLI_OBJS   := $(CERTIFY_CLI_SRCS:%.c=$(BUILD)/host/%.o) \
+                      $(BUILD)/host/hcl/hcl_key.o $(BUILD)/host/hcl/hcl_util.o \
                       $(CERTIFY_STORE_SRCS:%.c=$(BUILD)/host/%.o) \
                       $(BUILD)/host/gen/db/migrations_gen.o $(BUILD)/host/gen/db/migrations_pg_gen.o
 CERTIFY_INC        := -Icertify -Idb -Ireports
@@ -58,7 +59,7 @@ $(BUILD)/host/reports/%.o: reports/%.c
 
 $(CERTIFY_BIN): $(CERTIFY_CLI_OBJS) $(CERTIFY_HVLIB_OBJS) $(CERTIFY_LIB)
 	@mkdir -p $(@D)
-	$(HOST_CC) -o $@ $^ $(CERTIFY_LDLIBS) -lsqlite3 -lpq
+	$(HOST_CC) -o $@ $^ $(CERTIFY_LDLIBS) -lsqlite3 -lpq -lsodium
 
 # The store's own costs, no QEMU (tools/dbbench.c, tests/dbbench.sh): part of `make bench`.
 DBBENCH_BIN := $(BUILD)/bin/dbbench

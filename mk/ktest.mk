@@ -20,15 +20,18 @@ ktest-check: $(BUILD)/bin/hvktest
 # verifier's cost (verifier=1 against 0), the VMM (in-kernel vmm.vmmcall/vnet metrics), the
 # IOMMU on against off (scripts/bench-iommu.sh), and
 # hcl check against a 100 000-entry list.
+# LINUX=1 also runs the Linux baseline and prints it beside hvkit and the ceilings
+# (scripts/bench-linux.sh).
 BENCH_RUNS ?= 5
 bench-run: $(BUILD)/bin/hvbench $(BUILD)/bin/hvktest modules
 	$(BUILD)/bin/hvbench --kernel $(BUILD)/hvkernel.elf
 	sh scripts/bench-drivers.sh $(BUILD) $(BENCH_RUNS) | tee $(BUILD)/bench-drivers.out
-	sh scripts/bench-ceiling.sh $(BUILD) $(BENCH_RUNS) $(BUILD)/bench-drivers.out
+	sh scripts/bench-ceiling.sh $(BUILD) $(BENCH_RUNS) $(BUILD)/bench-drivers.out $(BUILD)/bench-ceiling.out
+	$(if $(filter 1,$(LINUX)),sh scripts/bench-linux.sh $(BENCH_RUNS) $(BUILD)/bench-drivers.out $(BUILD)/bench-ceiling.out)
 	sh scripts/bench-verifier.sh $(BUILD) $(BENCH_RUNS)
 	sh scripts/bench-iommu.sh $(BUILD) 3
 	$(BUILD)/bin/hvktest -c tests/kernel/bench.cfg --kernel $(BUILD)/hvkernel.elf -v | \
-		grep -E 'roundtrip|minimal_loop|ratio_x100|round_trips|MBps|share|^PASS|^FAIL'
+		grep -E 'roundtrip|minimal_loop|ratio_x100|round_trips|MBps|_pps|share|mmio_exits|^PASS|^FAIL'
 	$(MAKE) --no-print-directory hcl-bench
 	$(MAKE) --no-print-directory db-bench
 

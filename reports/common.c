@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <json-c/json.h>
 #include <unistd.h>
 
 #include "report.h"
@@ -131,4 +133,25 @@ void report_violation_text(const struct certify_violation *v, char *buf, size_t 
 		n += (size_t)snprintf(buf + n, len - n, ", during %s", v->test);
 	if (n < len)
 		snprintf(buf + n, len - n, ": %s", v->msg);
+}
+
+long long report_completes(const struct certify_db_run *r, char *names, size_t len)
+{
+	json_object *o = json_tokener_parse(r->config ? r->config : ""), *cm, *v, *a;
+	long long run = 0;
+	size_t used = 0;
+
+	names[0] = '\0';
+	if (o && json_object_object_get_ex(o, "completes", &cm) &&
+	    json_object_object_get_ex(cm, "run", &v) && json_object_object_get_ex(cm, "configurations", &a)) {
+		run = (long long)json_object_get_int64(v);
+		for (size_t i = 0; i < json_object_array_length(a) && used < len; i++) {
+			int k = snprintf(names + used, len - used, "%s%s", i ? ", " : "",
+					 json_object_get_string(json_object_array_get_idx(a, i)));
+
+			used += k > 0 ? (size_t)k : 0;
+		}
+	}
+	json_object_put(o);
+	return run;
 }

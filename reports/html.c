@@ -38,6 +38,8 @@ static void html_coverage(FILE *out, const struct certify_db_run *r)
 static void html_head(FILE *out, const struct certify_db_run *r)
 {
 	const char *v = r->verdict[0] ? r->verdict : "incomplete";
+	char names[1024];
+	long long done;
 
 	fprintf(out, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
 		"<title>certify run %lld: %s</title><style>%s</style></head><body>\n",
@@ -47,6 +49,12 @@ static void html_head(FILE *out, const struct certify_db_run *r)
 		!strcmp(v, "error") ? "ERROR" : "INCOMPLETE",
 		report_certified(r) ? " (certified)" : "");
 	html_coverage(out, r);
+	if ((done = report_completes(r, names, sizeof(names))) > 0) {
+		fprintf(out, "<p id=\"completes\">Completes run %lld: reran the configurations that "
+			"failed or erred there (", done);
+		h(out, names);
+		fputs("); the others are not run here.</p>\n", out);
+	}
 	fputs("<table id=\"run\">\n", out);
 	fputs("<tr><th>plan</th><td>", out); h(out, r->plan);
 	fprintf(out, "</td></tr>\n<tr><th>seed</th><td>%llu</td></tr>\n", (unsigned long long)r->seed);

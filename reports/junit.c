@@ -91,7 +91,8 @@ static void junit_suite(FILE *out, const struct certify_db_run *r, const struct 
 {
 	unsigned fail = !strcmp(c->verdict, "fail"), error = !strcmp(c->verdict, "error");
 	unsigned skip = !strcmp(c->verdict, "na") || !strcmp(c->verdict, "notrun");
-	char seed[32];
+	char seed[32], names[1024];
+	long long done;
 
 	for (size_t j = 0; j < c->nresult; j++) {
 		fail += !strcmp(c->result[j].status, "fail");
@@ -129,6 +130,13 @@ static void junit_suite(FILE *out, const struct certify_db_run *r, const struct 
 		junit_prop(out, name, r->drv[i].sha256);
 	}
 	junit_prop(out, "official", r->bind.official ? "yes" : r->bind.unofficial_why);
+	if ((done = report_completes(r, names, sizeof(names))) > 0) {
+		char id[24];
+
+		snprintf(id, sizeof(id), "%lld", done);
+		junit_prop(out, "completes_run", id);
+		junit_prop(out, "completes_reran", names);
+	}
 	fputs("    </properties>\n", out);
 	for (size_t j = 0; j < c->nresult; j++)
 		junit_case(out, &c->result[j]);

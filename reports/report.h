@@ -51,4 +51,9 @@ int report_certified(const struct certify_db_run *r);
  * certifies only the configurations that passed). */
 const char *report_coverage(const struct report_counts *c);
 
+/* certify rerun: the run r completes and the configurations it reran, comma-separated, from
+ * its request (docs/report-format.md, request.completes). Returns the run, 0 when r is no
+ * rerun. */
+long long report_completes(const struct certify_db_run *r, char *names, size_t len);
+
 #endif

@@ -7,17 +7,19 @@
 # driver's figure beside its model's ceiling as a percentage (issue 17's goal: >= 90%).
 #   NIC loop   nic.rate rx_pps    against ceil.nic_loop rx_pps
 #   TX only    nic.txonly tx_pps  against ceil.nic_txonly tx_pps
-# usage: bench-ceiling.sh BUILD_DIR [RUNS [DRIVERS_OUT]]
+# usage: bench-ceiling.sh BUILD_DIR [RUNS [DRIVERS_OUT [CEIL_OUT]]]
+#   CEIL_OUT: where the probes' medians are kept (for scripts/bench-linux.sh)
 set -u
 build=$1
 runs=${2:-5}
 drivers=${3:-}
+keep=${4:-}
 here=$(dirname "$0")
 work=$(mktemp -d "${TMPDIR:-/tmp}/hvceil.XXXXXX")
 trap 'rm -rf "$work"' EXIT INT TERM
 
 # The models with a probe, and the probe tests of each kind.
-models="virtio-net"
+models="e1000 virtio-net"
 nic_probes="ceil.nic_loop,ceil.nic_txonly"
 
 BENCH_DRIVERS_CFG=$work/drivers.cfg sh "$here/bench-drivers.sh" "$build" 1 || {
@@ -50,6 +52,7 @@ while [ "$i" -lt "$runs" ]; do
 done
 sh "$here/hvktest-medians.sh" ceiling "$work"/run*.out | tee "$work/ceil.txt"
 grep -h "^FAIL" "$work"/run*.out | sort | uniq -c
+[ -z "$keep" ] || cp "$work/ceil.txt" "$keep"
 [ -n "$drivers" ] || exit 0
 if [ ! -s "$drivers" ]; then
 	echo "bench-ceiling: $drivers: no driver figures to compare" >&2

@@ -12,6 +12,7 @@
 
 static const struct ceil_nic_model *const ceil_nic_models[] = {
 	&ceil_vnet_model,
+	&ceil_e1000_model,
 };
 
 /* The first function of a model with a probe and no driver bound, and the next of the

@@ -35,5 +35,6 @@ struct ceil_nic_model {
 };
 
 extern const struct ceil_nic_model ceil_vnet_model;
+extern const struct ceil_nic_model ceil_e1000_model;
 
 #endif

@@ -3,12 +3,14 @@
  * many sizes to the broadcast address, the other echoes each back to the sender, whose
  * MAC the switch has learned; both verify what they get.
  */
+#include <hv/errno.h>
 #include <kern/hvr.h>
 #include <kern/ktest.h>
 #include <kern/netdev.h>
 #include <kern/time.h>
 #include <kern/vswitch.h>
 #include <kern/string.h>
+#include <lib/nicframe.h>
 #include <vmm/sched.h>
 #include <vmm/virtio_mmio.h>
 #include <vmm/vm.h>
@@ -206,4 +208,126 @@ out:
 	vsw_remove_port(up);
 	netdev_stop(nd);
 	return st;
+}
+
+/* The median of n values (sorted in place). */
+static uint64_t vnetb_median(uint64_t *v, int n)
+{
+	for (int i = 1; i < n; i++)
+		for (int j = i; j > 0 && v[j - 1] > v[j]; j--) {
+			uint64_t x = v[j];
+			v[j] = v[j - 1];
+			v[j - 1] = x;
+		}
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+#define VNETB_MAX_ROUNDS	9
+#define VNETB_WAIT_US		2000000
+
+/* The uplink driver's transmit count (get_stats), or 0 without one (checked before). */
+static uint64_t vnetb_tx(struct hv_netdev *nd)
+{
+	struct hv_netdev_stats s;
+
+	nd->ops->get_stats(nd, &s);
+	return s.tx_packets;
+}
+
+/*
+ * A guest's frames through the virtual switch to a physical NIC against the same NIC's
+ * driver used directly: vmm.bench_frames (default 20000) 60-byte broadcast frames. Each of
+ * vmm.bench_rounds rounds (default 3) sends them directly (netdev_xmit, retried while the
+ * ring is full, timed until the driver counted them all transmitted), then boots the guest
+ * test OS, which sends them through its virtio-mmio NIC into the switch and out of the
+ * uplink, one notification per frame, timed from the guest's yield after its setup to its
+ * exit. guest_share is the median of the rounds' direct/guest ratios. The host checks the
+ * switch port took exactly that many frames from the guest, dropped none, and the driver
+ * counted exactly that many transmitted. Manual: a benchmark (make bench runs it).
+ */
+KTEST_MANUAL(vmm, vnetbench)
+{
+	const uint64_t n = ktest_param_u64(t, "bench_frames", 20000);
+	const uint64_t rounds = ktest_param_u64(t, "bench_rounds", 3);
+	struct hv_netdev *nd = netdev_first();
+	uint64_t direct[VNETB_MAX_ROUNDS], guest[VNETB_MAX_ROUNDS], share[VNETB_MAX_ROUNDS];
+	uint8_t f[NICFRAME_MIN];
+	struct nicframe_ends e;
+	volatile int never = 0;
+	uint64_t exits = 0;
+	const char *why;
+
+	if (!vcpu_hw_available(&why)) {
+		ktest_msg(t, "%s", why);
+		return KTEST_SKIP;
+	}
+	KT_CHECK(t, nd && nd->ops->get_stats, "no NIC with counters registered for the uplink");
+	KT_CHECK(t, rounds >= 1 && rounds <= VNETB_MAX_ROUNDS && n >= 1 && n < (1u << 24),
+		 "vmm.bench_rounds must be 1..%d, vmm.bench_frames 1..%u", VNETB_MAX_ROUNDS, (1u << 24) - 1);
+	struct vsw_port *up = vsw_add_uplink(nd);
+	KT_CHECK(t, up, "%s cannot be an uplink", nd->name);
+	memset(&e, 0, sizeof(e));
+	memset(e.dst, 0xff, 6);
+	memcpy(e.src, nd->mac, 6);
+	nicframe_build(f, &e, 0, NICFRAME_MIN);
+	enum ktest_status st = KTEST_PASS;
+	for (uint64_t r = 0; r < rounds && st == KTEST_PASS; r++) {
+		uint64_t tx0 = vnetb_tx(nd), t0 = time_us(), sent = 0;
+		for (; sent < n; sent++) {
+			int ret;
+			uint64_t w0 = time_us();
+			while ((ret = netdev_xmit(nd, f, NICFRAME_MIN)) == -HV_EAGAIN && time_us() - w0 < VNETB_WAIT_US)
+				if (nd->ops->poll)
+					nd->ops->poll(nd, 64);
+			if (ret < 0)
+				break;
+		}
+		while (vnetb_tx(nd) - tx0 < sent && time_us() - t0 < 60000000)
+			;
+		direct[r] = time_us() - t0;
+		if (sent != n || vnetb_tx(nd) - tx0 != n) {
+			ktest_msg(t, "direct: %s took %llu of %llu frames and counted %llu", nd->name,
+				  (unsigned long long)sent, (unsigned long long)n,
+				  (unsigned long long)(vnetb_tx(nd) - tx0));
+			st = KTEST_FAIL;
+			break;
+		}
+		struct vm *vm = vnett_vm("vm-blast", (uint32_t)(n << 8) | GTEST_NET_BLAST, 0x20);
+		if (!vm) {
+			ktest_msg(t, "cannot create the VM");
+			st = KTEST_ERROR;
+			break;
+		}
+		vm_run_until(vm, &never);	/* to the guest's yield, after its setup */
+		struct vsw_port *p = vsw_find_port(vm->name);
+		uint64_t rx0 = p ? p->rx_frames : 0, drop0 = p ? p->dropped : 0, upd0 = up->dropped;
+		tx0 = vnetb_tx(nd);
+		t0 = time_us();
+		while (vm->state <= VM_RUNNING && time_us() - t0 < 60000000)
+			vm_run_until(vm, &never);
+		guest[r] = time_us() - t0;
+		uint64_t took = p ? p->rx_frames - rx0 : 0, tx = vnetb_tx(nd) - tx0;
+		if (vm->state != VM_EXITED || vm->exit_code != 0 || !p || took != n || p->dropped != drop0 ||
+		    up->dropped != upd0 || tx != n) {
+			ktest_msg(t, "guest: state %d code %d (%s); the switch took %llu of %llu frames from it, "
+				  "the uplink dropped %llu, %s counted %llu transmitted", vm->state, vm->exit_code,
+				  vm->stop_reason, (unsigned long long)took, (unsigned long long)n,
+				  (unsigned long long)(up->dropped - upd0), nd->name, (unsigned long long)tx);
+			st = KTEST_FAIL;
+		}
+		share[r] = guest[r] ? direct[r] * 100 / guest[r] : 0;
+		exits += vm->mmio_accesses;
+		vm_log_exits(vm);	/* exits per reason: what a guest's frame costs */
+		vm_destroy(vm);
+	}
+	vsw_remove_port(up);
+	netdev_stop(nd);
+	if (st != KTEST_PASS)
+		return st;
+	uint64_t d = vnetb_median(direct, (int)rounds), g = vnetb_median(guest, (int)rounds);
+	ktest_metric(t, "direct_pps", d ? n * 1000000 / d : 0, "pps");
+	ktest_metric(t, "guest_pps", g ? n * 1000000 / g : 0, "pps");
+	ktest_metric(t, "guest_share", vnetb_median(share, (int)rounds), "percent");
+	ktest_metric(t, "mmio_exits", exits / rounds, "count");
+	return KTEST_PASS;
 }

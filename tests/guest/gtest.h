@@ -26,6 +26,7 @@ enum gtest {
 	GTEST_SMP_FAULT = 16,	/* vCPU 1 triple-faults: the whole VM is stopped */
 	GTEST_SMP_APIC = 17,	/* GTEST_SMP_COUNT, each vCPU checking its LAPIC's ID */
 	GTEST_SMP_IPI = 18,	/* (arg >> 8) IPI ping-pongs between vCPU 0 and each other vCPU */
+	GTEST_NET_BLAST = 19,	/* yield, then send (arg >> 8) 60-byte broadcast frames */
 };
 
 #endif

@@ -24,9 +24,9 @@ if [ -x "${CERTIFY:-}" ] && [ -r build/hvkernel.elf ] && PGD=$(sh "$PGSRV" start
 	done
 	sqlite3 "$W/cmp.db" "UPDATE runs SET official = 1, unofficial_why = ''"
 	psql -X -q "$PGU" -c "UPDATE runs SET official = 1, unofficial_why = ''"
-	expect "export from the SQLite store" 0 "$HCL" export --db "$W/cmp.db" -o "$W/cmp-sqlite.json"
-	expect "export from the PostgreSQL store" 0 "$HCL" export --db "$PGU" -o "$W/cmp-pg.json"
-	has "the PostgreSQL export counts its entry" "cmp-pg.json: 1 entries from the certified runs"
+	expect "export from the SQLite store" 0 "$HCL" export --local --db "$W/cmp.db" -o "$W/cmp-sqlite.json"
+	expect "export from the PostgreSQL store" 0 "$HCL" export --local --db "$PGU" -o "$W/cmp-pg.json"
+	has "the PostgreSQL export counts its entry" "cmp-pg.json: 1 entries from the certified local runs"
 	if [ -n "$(jq -c 'del(.generated)' "$W/cmp-pg.json")" ] &&
 	   [ "$(jq -S -c 'del(.generated)' "$W/cmp-pg.json")" = "$(jq -S -c 'del(.generated)' "$W/cmp-sqlite.json")" ]; then
 		ok "pg: the same list as from SQLite"

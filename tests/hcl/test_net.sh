@@ -120,14 +120,14 @@ else
 			bad "certify a newer e1000 into the store" "$W/c3.out"
 		# The quick plans are not the ones shipped with the release: the runs passed but
 		# are unofficial, and export leaves them out, saying so for each.
-		expect "export leaves unofficial runs out" 0 "$HCL" export --db "$DB" -o "$W/exp.json"
+		expect "export leaves unofficial runs out" 0 "$HCL" export --local --db "$DB" -o "$W/exp.json"
 		has "export names each unofficial run" "^hcl export: run [0-9]+ \(plan nic-quick\) left out, unofficial: plan 'nic-quick' is not one shipped with hvkit "
-		has "export counts no entry" "0 entries from the certified runs; unofficial runs left out"
+		has "export counts no entry" "0 entries from the certified local runs; unofficial runs left out"
 		# An official run of the shipped plans takes a minute or more per device; the rest
 		# of the chain is about the list, so the store is told these runs were official.
 		sqlite3 "$DB" "UPDATE runs SET official = 1, unofficial_why = ''"
-		expect "export from the store" 0 "$HCL" export --db "$DB" -o "$W/exp.json"
-		has "export counts its entries" "2 entries from the certified runs"
+		expect "export from the store" 0 "$HCL" export --local --db "$DB" -o "$W/exp.json"
+		has "export counts its entries" "2 entries from the certified local runs"
 		has "the older e1000 is superseded" "8086:100e release [^ ]+: e1000 0\.9 \(run [0-9]+\) superseded by e1000 1\.0 \(run [0-9]+\)"
 		expect "exported list is valid" 0 "$HCL" validate "$W/exp.json"
 		expect "sign the exported list" 0 "$HCL" sign "$W/exp.json" --key "$W/key" -o "$W/exp.signed.json"

@@ -237,6 +237,19 @@ static void ktrun_print_tests(const struct hvr_run *run, FILE *out)
 	}
 }
 
+/* A failed entry's tests that did not pass, first and without their metrics: CI shows only
+ * the head of a long failure, and the full list can run to dozens of tests. */
+static void ktrun_print_unpassed(const struct hvr_run *run, FILE *out)
+{
+	for (size_t i = 0; i < run->ntest; i++) {
+		const struct hvr_test *x = &run->test[i];
+
+		if (x->status != HVR_PASS)
+			fprintf(out, "  => %s %s.%s: %s\n", hvr_status_name(x->status), x->suite, x->name,
+				x->msg[0] ? x->msg : "(no message)");
+	}
+}
+
 /* Counts the in-kernel tests. Only an entry that expects `pass` counts their failures; a
  * skipped in-kernel test is counted as skipped, never as passed. The records of a run whose
  * result channel broke are not believed at all: its outcome line is what counts. */
@@ -516,6 +529,8 @@ void hvktest_run(const struct hvktest_opts *o, const struct certify_ktest *t, FI
 			r.run.ntest == 1 ? "" : "s", r.duration_s);
 	else
 		fprintf(out, "FAIL %s (%s)\n", t->name, reasons);
+	if (!ok)
+		ktrun_print_unpassed(&r.run, out);
 	if (o->verbose || !ok)
 		ktrun_print_tests(&r.run, out);
 	if (!ok)

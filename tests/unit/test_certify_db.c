@@ -214,13 +214,13 @@ static void test_db_open_migrate(void)
 		return;
 	db = db_fresh("a");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(db);
-	CU_ASSERT_EQUAL(certify_db_version(db), 6);
+	CU_ASSERT_EQUAL(certify_db_version(db), 7);
 	CU_ASSERT_STRING_EQUAL(certify_db_backend(db), db_pg ? "postgresql" : "sqlite");
 	certify_db_close(db);
 	/* Opening again applies nothing twice. */
 	db_store_path("a", path, sizeof(path));
 	CU_ASSERT_EQUAL_FATAL(certify_db_open(path, &db, &err), 0);
-	CU_ASSERT_EQUAL(certify_db_version(db), 6);
+	CU_ASSERT_EQUAL(certify_db_version(db), 7);
 	certify_db_close(db);
 	if (!db_pg) {
 		CU_ASSERT_EQUAL(certify_db_open("/proc/nonexistent/x/cert.db", &db, &err), -1);
@@ -466,7 +466,7 @@ static void test_db_migrate_skip(void)
 	if (db_pg)
 		CU_ASSERT_EQUAL(db_raw(path, pg_ids), 0);
 	CU_ASSERT_EQUAL_FATAL(certify_db_open(path, &db, &err), 0);
-	CU_ASSERT_EQUAL(certify_db_version(db), 6);
+	CU_ASSERT_EQUAL(certify_db_version(db), 7);
 	CU_ASSERT_EQUAL_FATAL(certify_db_run_load(db, 1, &r, &err), 0);
 	CU_ASSERT_EQUAL_FATAL(r.ncfg, 3);
 	CU_ASSERT_STRING_EQUAL(r.cfg[0].verdict, "na");
@@ -551,18 +551,95 @@ static void test_db_rollback(void)
 	certify_db_close(db);
 }
 
+static int db_count_imported(void *ctx, const struct certify_db_certified *c)
+{
+	int *n = ctx;
+
+	n[c->imported]++;
+	return 0;
+}
+
+/* An imported run (version 7): stored complete with the vendor's verdict, times and host in
+ * one transaction with its submission row; the same package twice is refused and a failing
+ * import leaves nothing behind. The same on both engines. */
+static void test_db_import(void)
+{
+	struct certify_db *db;
+	struct certify_db_config c[2];
+	struct certify_db_run in, r;
+	struct certify_db_submission got, sub = { "acme", "0123456789abcdef", "", "2026-12-08T00:00:00Z",
+					     17, "lab7" };
+	struct certify_err err;
+	char path[256];
+	int64_t id, id2;
+	int n[2] = { 0, 0 };
+
+	if (db_no_server(__func__))
+		return;
+	db_store_path("imp", path, sizeof(path));	/* before: on PostgreSQL it makes the database */
+	db = db_fresh("imp");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(db);
+	memset(&in, 0, sizeof(in));
+	snprintf(in.plan, sizeof(in.plan), "nic");
+	in.config = "{\"devices\":[{\"model\":\"e1000\"}]}";
+	in.seed = 77;
+	snprintf(in.started, sizeof(in.started), "2026-12-01T10:00:00Z");
+	snprintf(in.finished, sizeof(in.finished), "2026-12-01T10:05:00Z");
+	snprintf(in.verdict, sizeof(in.verdict), "pass");
+	snprintf(in.host, sizeof(in.host), "lab7");
+	in.log = "vendor summary";
+	in.bind = db_bind;
+	in.drv = (struct certify_db_driver *)&db_drv;
+	in.ndrv = 1;
+	db_config(&c[0], 0, "pass");
+	db_config(&c[1], 1, "na");
+	in.cfg = c;
+	in.ncfg = 2;
+	memset(sub.package_sha256, 'a', 64);
+	CU_ASSERT_EQUAL_FATAL(certify_db_import(db, &in, &sub, &id, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(certify_db_run_load(db, id, &r, &err), 0);
+	CU_ASSERT_STRING_EQUAL(r.status, "complete");
+	CU_ASSERT_STRING_EQUAL(r.verdict, "pass");
+	CU_ASSERT_STRING_EQUAL(r.finished, "2026-12-01T10:05:00Z");
+	CU_ASSERT_STRING_EQUAL(r.host, "lab7");
+	CU_ASSERT_STRING_EQUAL(r.log, "vendor summary");
+	CU_ASSERT_EQUAL(r.seed, 77);
+	CU_ASSERT_EQUAL(r.ncfg, 2);
+	certify_db_run_free(&r);
+	CU_ASSERT_EQUAL(certify_db_submission(db, id, &got, &err), 1);
+	CU_ASSERT_STRING_EQUAL(got.vendor, "acme");
+	CU_ASSERT_STRING_EQUAL(got.vendor_host, "lab7");
+	CU_ASSERT_EQUAL(got.vendor_run, 17);
+	CU_ASSERT_STRING_EQUAL(got.package_sha256, sub.package_sha256);
+	CU_ASSERT_EQUAL(certify_db_submission(db, id + 1, &got, &err), 0);
+	CU_ASSERT_EQUAL(certify_db_certified(db, db_count_imported, n, &err), 0);
+	CU_ASSERT_EQUAL(n[1], 1);
+	CU_ASSERT_EQUAL(n[0], 0);
+	/* The same package again: refused, nothing written. */
+	CU_ASSERT_EQUAL(certify_db_import(db, &in, &sub, &id2, &err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "already imported as run"));
+	/* A bad configuration half-way: the whole import rolls back. */
+	memset(sub.package_sha256, 'b', 64);
+	db_config(&c[1], 1, "maybe");
+	CU_ASSERT_EQUAL(certify_db_import(db, &in, &sub, &id2, &err), -1);
+	certify_db_close(db);
+	CU_ASSERT_EQUAL(db_raw_int(path, "SELECT count(*) FROM runs"), 1);
+	CU_ASSERT_EQUAL(db_raw_int(path, "SELECT count(*) FROM submissions"), 1);
+	CU_ASSERT_EQUAL(db_raw_int(path, "SELECT count(*) FROM configs"), 2);
+}
+
 UNIT_SUITE(certify_db_suite)
 {
 	static const struct unit_test tests[] = {
 		UNIT_TEST(test_db_open_migrate), UNIT_TEST(test_db_path), UNIT_TEST(test_db_run_cycle),
 		UNIT_TEST(test_db_rollback), UNIT_TEST(test_db_migrate_skip), UNIT_TEST(test_db_unofficial),
-		UNIT_TEST(test_db_same_versions), UNIT_TEST(test_db_newer),
+		UNIT_TEST(test_db_same_versions), UNIT_TEST(test_db_newer), UNIT_TEST(test_db_import),
 		UNIT_TEST_END
 	};
 	static const struct unit_test pg_tests[] = {
 		UNIT_TEST(test_db_open_migrate), UNIT_TEST(test_db_run_cycle), UNIT_TEST(test_db_rollback),
 		UNIT_TEST(test_db_migrate_skip), UNIT_TEST(test_db_unofficial), UNIT_TEST(test_db_newer),
-		UNIT_TEST(test_db_pg_bad_input),
+		UNIT_TEST(test_db_pg_bad_input), UNIT_TEST(test_db_import),
 		UNIT_TEST_END
 	};
 	unit_add_suite("certify_db", db_suite_init, db_suite_clean, tests);

@@ -251,7 +251,7 @@ static void test_db_export_coverage(void)
 	}
 	certify_db_close(db);
 	snprintf(out, sizeof(out), "%s/cov.json", dx_dir);
-	CU_ASSERT_EQUAL_FATAL(hcl_export(dx_path, out, &herr), 0);
+	CU_ASSERT_EQUAL_FATAL(hcl_export(dx_path, out, 1, &herr), 0);
 	CU_ASSERT_EQUAL_FATAL(hcl_read_file(out, &text, &len, &herr), 0);
 	CU_ASSERT_EQUAL_FATAL(hcl_list_parse(&l, text, len, out, &herr), 0);
 	for (size_t i = 0; i < l.nentries; i++) {
@@ -289,7 +289,7 @@ static void test_db_export_atomic(void)
 	fputs("old list\n", f);
 	fclose(f);
 	snprintf(bad, sizeof(bad), "%s/none.db", dx_dir);
-	CU_ASSERT_EQUAL(hcl_export(bad, out, &err), -1);
+	CU_ASSERT_EQUAL(hcl_export(bad, out, 1, &err), -1);
 	f = fopen(out, "r");
 	CU_ASSERT_FATAL(f != NULL);
 	CU_ASSERT(fgets(buf, sizeof(buf), f) && strcmp(buf, "old list\n") == 0);
@@ -297,7 +297,7 @@ static void test_db_export_atomic(void)
 	/* Replaced, not rewritten in place: a new file renamed over the old name. */
 	struct stat before, after;
 	CU_ASSERT_FATAL(stat(out, &before) == 0);
-	CU_ASSERT_EQUAL(hcl_export(dx_path, out, &err), 0);
+	CU_ASSERT_EQUAL(hcl_export(dx_path, out, 1, &err), 0);
 	CU_ASSERT_FATAL(stat(out, &after) == 0);
 	CU_ASSERT(before.st_ino != after.st_ino);
 	f = fopen(out, "r");

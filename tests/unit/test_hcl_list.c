@@ -3,6 +3,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "../../hcl/hcl.h"
+#include "../../hcl/hcl_key.h"
 #include "unit.h"
 
 #define HL_HEAD "{\"schema_version\":1,\"generated\":\"2026-11-20T09:00:00Z\",\"releases\":[\"0.1.0\"],\"entries\":["

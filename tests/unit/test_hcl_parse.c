@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <json-c/json.h>
 #include "../../hcl/hcl.h"
+#include "../../hcl/hcl_key.h"
 #include "../../hcl/hcl_json.h"
 #include "unit.h"
 

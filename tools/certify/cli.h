@@ -79,9 +79,30 @@ struct certify_db_driver *cli_run_drivers(const struct cli_run *r, size_t *n);
 struct certify_run_spec *cli_run_spec(struct cli_run *r);
 const struct certify_db_binding *cli_run_binding(const struct cli_run *r);
 const char *cli_run_plan(const struct cli_run *r);
+/* 1 when r binds what run binds (the same plan, kernel and modules), else 0 with why. */
+int cli_run_same(struct cli_run *r, const struct certify_db_run *run, char *why, size_t len);
 void cli_run_header(const struct cli_run *r, FILE *out, size_t n);
 
 int cli_cmd_run(int argc, char **argv, struct cli_common *c);
+/* certify run with argv (argv[0] "run"; getopt from optind); *id (when not NULL) gets the
+ * stored run's id, 0 when none was stored. Returns run's exit status. */
+int cli_run_main(int argc, char **argv, struct cli_common *c, int64_t *id);
+/* certify rerun RUN --failed: the configurations of run that failed or erred, run again;
+ * the others stay on the record as not run ("not rerun: ..."). */
+struct cli_rerun {
+	int64_t run;
+	const struct certify_db_run *orig;	/* its plan, kernel and modules must be this run's */
+	const char *const *names;
+	size_t n;
+};
+int cli_run_main_rerun(int argc, char **argv, struct cli_common *c, int64_t *id,
+		       const struct cli_rerun *rr);
+int cli_cmd_rerun(int argc, char **argv, struct cli_common *c);
+/* The run's stored request (runs.config) as `certify run` arguments into argv (at most max,
+ * NULL-terminated; the strings in buf): devices, modules (mods, when not NULL, replaces the
+ * request's files), plan, seed, accel, soak, jobs. Returns 0, or -1 when it cannot be read. */
+int cli_request_argv(const char *json, const char *const *mods, size_t nmods, char **argv,
+		     size_t max, size_t *argc, char *buf, size_t len);
 int cli_cmd_submit(int argc, char **argv, struct cli_common *c);
 int cli_cmd_worker(int argc, char **argv, struct cli_common *c);
 int cli_cmd_status(int argc, char **argv, struct cli_common *c);
@@ -91,6 +112,10 @@ int cli_cmd_devices(int argc, char **argv, struct cli_common *c);
 int cli_cmd_show(int argc, char **argv, struct cli_common *c);
 int cli_cmd_history(int argc, char **argv, struct cli_common *c);
 int cli_cmd_report(int argc, char **argv, struct cli_common *c);
+int cli_cmd_package(int argc, char **argv, struct cli_common *c);
+int cli_cmd_verify(int argc, char **argv, struct cli_common *c);
+int cli_cmd_import(int argc, char **argv, struct cli_common *c);
+int cli_cmd_replay(int argc, char **argv, struct cli_common *c);
 
 #endif
 

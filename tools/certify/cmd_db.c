@@ -69,8 +69,11 @@ static int db_args(int argc, char **argv, struct cli_common *c, const struct opt
 	return optind;
 }
 
-static void show_run(const struct certify_db_run *r)
+static void show_run(struct certify_db *db, const struct certify_db_run *r)
 {
+	struct certify_db_submission sub;
+	char names[1024];
+	long long done;
 	struct report_counts n;
 
 	report_count(r, &n);
@@ -92,6 +95,12 @@ static void show_run(const struct certify_db_run *r)
 	       r->bind.kernel_sha256[0] ? r->bind.kernel_sha256 : "-",
 	       r->bind.qemu_version[0] ? r->bind.qemu_version : "-", r->bind.official ? "yes" : "no: ",
 	       r->bind.official ? "" : r->bind.unofficial_why);
+	if (certify_db_submission(db, r->id, &sub, NULL) == 1)
+		printf("submitted: by %s (key %s, signed %s; its run %lld on %s; package sha256 %.16s)\n",
+		       sub.vendor, sub.key_id, sub.signed_at, (long long)sub.vendor_run, sub.vendor_host,
+		       sub.package_sha256);
+	if ((done = report_completes(r, names, sizeof(names))) > 0)
+		printf("completes: run %lld (reran %s)\n", done, names);
 	printf("configurations: %zu (%u pass, %u fail, %u error, %u not applicable, %u not run; "
 	       "coverage %s); tests: %u pass, %u fail, %u skip, %u error; host checks: %u ok, "
 	       "%u fail, %u not run\n", r->ncfg, n.cfg_pass, n.cfg_fail, n.cfg_error, n.cfg_na,
@@ -145,7 +154,7 @@ int cli_cmd_show(int argc, char **argv, struct cli_common *c)
 	if (c->json && report_json(&r, stdout, &err) < 0)
 		rc = cli_fail("%s", err.msg);
 	else if (!c->json)
-		show_run(&r);
+		show_run(db, &r);
 	certify_db_run_free(&r);
 	certify_db_close(db);
 	return rc;

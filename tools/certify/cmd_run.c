@@ -33,6 +33,7 @@ struct cli_run {
 	char db_err[512];
 	struct cli_progress *progress;
 	struct cli_bind bind;			/* private copies of what boots; what the run binds */
+	const struct cli_rerun *rerun;		/* certify rerun: what it reruns, else NULL */
 	struct certify_serial_target target;	/* --target serial:... */
 	int accel_set;
 };
@@ -297,6 +298,17 @@ char *cli_run_request(const struct cli_run *r, const struct certify_config *cfgs
 	json_object_object_add(o, "seed", json_object_new_string(seed));
 	json_object_object_add(o, "accel", json_object_new_string(qemu_accel_name(r->accel)));
 	json_object_object_add(o, "jobs", json_object_new_int(r->spec.jobs));
+	if (r->soak_s)		/* --soak: a replay or a worker runs the same seconds */
+		json_object_object_add(o, "soak", json_object_new_int((int)r->soak_s));
+	if (r->rerun) {		/* the run this one completes */
+		json_object *cm = json_object_new_object(), *names = json_object_new_array();
+
+		for (size_t i = 0; i < r->rerun->n; i++)
+			json_object_array_add(names, json_object_new_string(r->rerun->names[i]));
+		json_object_object_add(cm, "run", json_object_new_int64(r->rerun->run));
+		json_object_object_add(cm, "configurations", names);
+		json_object_object_add(o, "completes", cm);
+	}
 	if (r->spec.target)
 		json_object_object_add(o, "target", json_object_new_string(r->target.path));
 	json_object_object_add(o, "kernel", json_object_new_string(r->kernel));
@@ -453,6 +465,67 @@ void cli_run_header(const struct cli_run *r, FILE *out, size_t n)
 		fprintf(out, "qemu:    %s\n", r->bind.db.qemu_version);
 }
 
+int cli_run_same(struct cli_run *r, const struct certify_db_run *run, char *why, size_t len)
+{
+	const struct certify_db_binding *b = cli_run_binding(r);
+	struct certify_db_driver *drv;
+	size_t n;
+	int same = 1;
+
+	if (strcmp(b->plan_sha256, run->bind.plan_sha256))
+		snprintf(why, len, "plan sha256 %.16s, the run's %.16s", b->plan_sha256, run->bind.plan_sha256);
+	else if (strcmp(b->kernel_sha256, run->bind.kernel_sha256))
+		snprintf(why, len, "kernel sha256 %.16s, the run's %.16s", b->kernel_sha256,
+			 run->bind.kernel_sha256);
+	else
+		why[0] = '\0';
+	drv = cli_run_drivers(r, &n);
+	same = !why[0] && drv && n == run->ndrv;
+	for (size_t i = 0; same && i < n; i++) {
+		int found = 0;
+
+		for (size_t k = 0; k < run->ndrv; k++)
+			found |= !strcmp(drv[i].sha256, run->drv[k].sha256);
+		if (!found) {
+			snprintf(why, len, "module %s sha256 %.16s is none of the run's", drv[i].name,
+				 drv[i].sha256);
+			same = 0;
+		}
+	}
+	if (!same && !why[0])
+		snprintf(why, len, "%zu modules, the run has %zu", n, run->ndrv);
+	free(drv);
+	return same;
+}
+
+/* A rerun runs only the configurations it names; each must be one this matrix runs. */
+static int run_rerun_filter(const struct cli_run *r, struct certify_config *cfgs, int n)
+{
+	const struct cli_rerun *rr = r->rerun;
+
+	for (size_t k = 0; k < rr->n; k++) {
+		int found = 0;
+
+		for (int i = 0; i < n; i++)
+			found |= !strcmp(cfgs[i].name, rr->names[k]) && cfgs[i].state == CERTIFY_CFG_RUN;
+		if (!found)
+			return cli_fail("rerun: configuration %s of run %lld is not one this host runs "
+					"in plan %s", rr->names[k], (long long)rr->run, r->plan.name), -1;
+	}
+	for (int i = 0; i < n; i++) {
+		int named = 0;
+
+		for (size_t k = 0; k < rr->n; k++)
+			named |= !strcmp(cfgs[i].name, rr->names[k]);
+		if (named || cfgs[i].state != CERTIFY_CFG_RUN)
+			continue;
+		cfgs[i].state = CERTIFY_CFG_NOTRUN;
+		snprintf(cfgs[i].why, sizeof(cfgs[i].why), "not rerun: it neither failed nor erred in "
+			 "run %lld", (long long)rr->run);
+	}
+	return 0;
+}
+
 int cli_run_matrix(struct cli_run *r, struct certify_config **cfgs)
 {
 	unsigned irqs = CERTIFY_IRQ_MSIX | CERTIFY_IRQ_MSI | CERTIFY_IRQ_INTX;
@@ -470,6 +543,11 @@ int cli_run_matrix(struct cli_run *r, struct certify_config **cfgs)
 	n = certify_matrix_build(&r->plan, r->accel, kvm_ok, why, irqs, cfgs, &err);
 	if (n < 0)
 		return cli_fail("%s", err.msg), -1;
+	if (r->rerun && run_rerun_filter(r, *cfgs, n) < 0) {
+		free(*cfgs);
+		*cfgs = NULL;
+		return -1;
+	}
 	if (r->spec.target)
 		certify_matrix_target(*cfgs, (size_t)n);
 	return n;
@@ -497,12 +575,16 @@ static int run_execute(struct cli_run *r, FILE *human)
 	struct certify_db_driver *drv;
 	struct certify_err err;
 	enum certify_verdict v;
-	char *req, *log;
+	char *req, *log, why[256];
 	size_t ndrv;
 	int n = cli_run_matrix(r, &cfgs), rc;
 
 	if (n < 0)
 		return CLI_ERROR;
+	if (r->rerun && !cli_run_same(r, r->rerun->orig, why, sizeof(why))) {
+		free(cfgs);
+		return cli_fail("rerun: this host differs from run %lld: %s", (long long)r->rerun->run, why);
+	}
 	if (cli_db_open(r->c, &r->db) != CLI_PASS) {
 		free(cfgs);
 		return CLI_ERROR;
@@ -520,6 +602,9 @@ static int run_execute(struct cli_run *r, FILE *human)
 	}
 	cli_run_header(r, human, (size_t)n);
 	fprintf(human, "run:     %lld\n", (long long)r->run_id);
+	if (r->rerun)
+		fprintf(human, "completes: run %lld (%zu configuration%s that failed or erred there)\n",
+			(long long)r->rerun->run, r->rerun->n, r->rerun->n == 1 ? "" : "s");
 	fflush(human);
 	res = calloc((size_t)n + 1, sizeof(*res));
 	r->progress = cli_progress_new(human, (size_t)n, r->spec.jobs, r->verbose);
@@ -593,11 +678,23 @@ const char *cli_run_plan(const struct cli_run *r)
 
 int cli_cmd_run(int argc, char **argv, struct cli_common *c)
 {
+	return cli_run_main_rerun(argc, argv, c, NULL, NULL);
+}
+
+int cli_run_main(int argc, char **argv, struct cli_common *c, int64_t *id)
+{
+	return cli_run_main_rerun(argc, argv, c, id, NULL);
+}
+
+int cli_run_main_rerun(int argc, char **argv, struct cli_common *c, int64_t *id,
+		       const struct cli_rerun *rr)
+{
 	struct cli_run r;
 	int rc;
 
 	memset(&r, 0, sizeof(r));
 	r.c = c;
+	r.rerun = rr;
 	r.spec.jobs = 1;
 	r.accel = QEMU_ACCEL_AUTO;
 	/* Installed first: from here on no QEMU outlives certify, also on SIGINT/SIGTERM. */
@@ -606,6 +703,8 @@ int cli_cmd_run(int argc, char **argv, struct cli_common *c)
 		rc = CLI_ERROR;
 	else
 		rc = run_execute(&r, c->json ? stderr : stdout);
+	if (id)
+		*id = r.run_id;
 	certify_db_close(r.db);
 	cli_bind_free(&r.bind);
 	certify_modinfo_free_all(r.mods, r.nmods);

@@ -73,95 +73,6 @@ static void *worker_heartbeat(void *arg)
 	return NULL;
 }
 
-/* The run's request as `certify run` arguments (the kernel, plans and modules directory are
- * this runner's own: --kernel, --plans, --modules-dir of the worker). */
-static int worker_argv(const char *json, char **argv, size_t max, size_t *argc, char *buf, size_t len)
-{
-	json_object *o = json_tokener_parse(json), *v, *a;
-	size_t n = 0, used = 0;
-
-	if (!o)
-		return -1;
-#define ARG(s) do { int k_ = snprintf(buf + used, len - used, "%s", (s)); \
-	if (n + 1 >= max || k_ < 0 || (size_t)k_ >= len - used) goto fail; \
-	argv[n++] = buf + used; used += (size_t)k_ + 1; } while (0)
-	ARG("run");
-	if (json_object_object_get_ex(o, "devices", &a))
-		for (size_t i = 0; i < json_object_array_length(a); i++) {
-			json_object *d = json_object_array_get_idx(a, i), *m, *p;
-			char dev[256];
-
-			if (!json_object_object_get_ex(d, "model", &m) || !json_object_object_get_ex(d, "props", &p))
-				goto fail;
-			snprintf(dev, sizeof(dev), "%s%s", json_object_get_string(m), json_object_get_string(p));
-			ARG("--device");
-			ARG(dev);
-		}
-	if (json_object_object_get_ex(o, "modules", &a))
-		for (size_t i = 0; i < json_object_array_length(a); i++) {
-			json_object *f;
-
-			if (!json_object_object_get_ex(json_object_array_get_idx(a, i), "file", &f))
-				goto fail;
-			ARG("--module");
-			ARG(json_object_get_string(f));
-		}
-	if (!json_object_object_get_ex(o, "plan", &v))
-		goto fail;
-	ARG("--plan");
-	ARG(json_object_get_string(v));
-	if (!json_object_object_get_ex(o, "seed", &v))
-		goto fail;
-	ARG("--seed");
-	ARG(json_object_get_string(v));
-	if (json_object_object_get_ex(o, "accel", &v)) {
-		ARG("--accel");
-		ARG(json_object_get_string(v));
-	}
-#undef ARG
-	argv[n] = NULL;
-	*argc = n;
-	json_object_put(o);
-	return 0;
-fail:
-	json_object_put(o);
-	return -1;
-}
-
-/* This runner's preparation binds what the run binds: the same plan, kernel and modules. */
-static int worker_same(struct cli_run *r, const struct certify_db_run *run, char *why, size_t len)
-{
-	const struct certify_db_binding *b = cli_run_binding(r);
-	struct certify_db_driver *drv;
-	size_t n;
-	int same = 1;
-
-	if (strcmp(b->plan_sha256, run->bind.plan_sha256))
-		snprintf(why, len, "plan sha256 %.16s, the run's %.16s", b->plan_sha256, run->bind.plan_sha256);
-	else if (strcmp(b->kernel_sha256, run->bind.kernel_sha256))
-		snprintf(why, len, "kernel sha256 %.16s, the run's %.16s", b->kernel_sha256,
-			 run->bind.kernel_sha256);
-	else
-		why[0] = '\0';
-	drv = cli_run_drivers(r, &n);
-	same = !why[0] && drv && n == run->ndrv;
-	for (size_t i = 0; same && i < n; i++) {
-		int found = 0;
-
-		for (size_t k = 0; k < run->ndrv; k++)
-			found |= !strcmp(drv[i].sha256, run->drv[k].sha256);
-		if (!found) {
-			snprintf(why, len, "module %s sha256 %.16s is none of the run's", drv[i].name,
-				 drv[i].sha256);
-			same = 0;
-		}
-	}
-	if (!same && !why[0])
-		snprintf(why, len, "%zu modules, the run has %zu", n, run->ndrv);
-	free(drv);
-	return same;
-}
-
 static const char *worker_verdict(const char *const *v, size_t n)
 {
 	struct certify_config_result *r = calloc(n + 1, sizeof(*r));
@@ -199,7 +110,7 @@ static int worker_job(struct worker *w, struct certify_db *db, const struct cert
 		certify_db_job_release(db, w->id, job, NULL);
 		return -1;
 	}
-	if (worker_argv(run.config, argv, 80, &argc, buf, sizeof(buf)) < 0) {
+	if (cli_request_argv(run.config, NULL, 0, argv, 80, &argc, buf, sizeof(buf)) < 0) {
 		cli_fail("worker: run %lld: its stored request cannot be read", (long long)job->run);
 		goto release;
 	}
@@ -207,7 +118,7 @@ static int worker_job(struct worker *w, struct certify_db *db, const struct cert
 	optind = 0;	/* getopt starts over for each job */
 	if (!r || cli_run_prepare(r, (int)argc, argv) != 0)
 		goto release;
-	if (!worker_same(r, &run, why, sizeof(why))) {
+	if (!cli_run_same(r, &run, why, sizeof(why))) {
 		cli_fail("worker: run %lld: this runner differs from the run: %s", (long long)job->run, why);
 		goto release;
 	}

@@ -27,12 +27,22 @@ static void cli_usage(FILE *f)
 		"                          claim, run and store queued configurations\n"
 		"  status                  the queue, its workers and its runs' progress\n"
 		"  cancel RUN              cancel a queued run's configurations not yet claimed\n"
+		"  rerun RUN --failed      run again the configurations of RUN that failed or erred,\n"
+		"                          stored as a run that completes RUN\n"
 		"  plans [--all]           list the certification plans\n"
 		"  devices                 QEMU device models certify knows and the modules that drive them\n"
 		"  show RUN                one stored run (RUN is an id or 'last')\n"
 		"  history [--device MODEL] [--certified]\n"
 		"                          stored runs, newest first\n"
 		"  report RUN --format json|junit|html [-o FILE]\n"
+		"  package RUN -o FILE --key VENDOR.key\n"
+		"                          the run as one signed, self-contained package\n"
+		"  verify FILE [--pubkey VENDOR.pub | --keyring DIR]\n"
+		"                          check a package offline\n"
+		"  import FILE [--keyring DIR]\n"
+		"                          store a vendor's verified package as its submitted run\n"
+		"  replay FILE [--keyring DIR | --pubkey VENDOR.pub]\n"
+		"                          run a package's run again here, compare test by test\n"
 		"common options: --db PATH (else $HVKIT_DB, else ~/.local/share/hvkit/cert.db),\n"
 		"  --plans DIR, --modules-dir DIR, --kernel ELF, --json\n"
 		"exit: 0 pass, 1 fail, 2 error or bad usage, 128+N interrupted by signal N\n");
@@ -99,7 +109,8 @@ static const struct {
 	{ "run", cli_cmd_run }, { "plans", cli_cmd_plans }, { "devices", cli_cmd_devices },
 	{ "show", cli_cmd_show }, { "history", cli_cmd_history }, { "report", cli_cmd_report },
 	{ "submit", cli_cmd_submit }, { "worker", cli_cmd_worker }, { "status", cli_cmd_status },
-	{ "cancel", cli_cmd_cancel },
+	{ "cancel", cli_cmd_cancel }, { "package", cli_cmd_package }, { "verify", cli_cmd_verify },
+	{ "import", cli_cmd_import }, { "replay", cli_cmd_replay }, { "rerun", cli_cmd_rerun },
 };
 
 int main(int argc, char **argv)

@@ -42,8 +42,12 @@ void nmiwd_start(void)
 		}
 		nmiwd_apic = me;
 	}
-	ioapic_mask(nmiwd_gsi, false);
+	/* Before the unmask: a period that ended while masked is delivered at once, and its
+	 * handler must know it is the watchdog's (a make check under load panicked on that
+	 * NMI, taken for a stray one, between these two lines). */
 	nmiwd_ever = true;
+	__asm__ volatile("" ::: "memory");
+	ioapic_mask(nmiwd_gsi, false);
 }
 
 void nmiwd_stop(void)

@@ -5,15 +5,14 @@
  * The PIT runs on the emulator's clock, the TSC on the host's; both are host time, but the
  * vCPU can be descheduled anywhere, and a loaded host took 2.7 times the window once (the
  * kernel then believed in a 6.8 GHz CPU and every timeout ran slow). So each trial brackets
- * both of its ends with TSC reads: the start lies between the reads around the outb that
- * opens the gate, the end between the read before the last inb that saw OUT2 low and the
- * read after the first that saw it high. A trial counts only when those brackets are
+ * both of its ends with TSC reads: each end is a read of the PIT's count (latch, two
+ * byte reads) between two TSC reads. A trial counts only when those brackets are
  * within TSC_CAL_SLACK of the window; a deschedule inside a bracket widens it and the trial
  * is dropped, one outside the brackets costs nothing. So one good trial is already within
- * TSC_CAL_SLACK of the truth, and one is all we take: each trial is about 2 ms of PIT
- * polling, thousands of port reads that a hypervisor under hvkernel traps one by one (the
- * median of three good trials cost 6 ms and up to 60 000 port reads per boot and bought
- * nothing the brackets had not already bounded).
+ * TSC_CAL_SLACK of the truth, and one is all we take (the median of three good trials cost
+ * 6 ms and bought nothing the brackets had not already bounded). Reading the count at both
+ * ends, rather than polling OUT2 for the end of a one-shot, costs a dozen port accesses
+ * instead of thousands: each is a VM exit when hvkernel runs under a hypervisor.
  */
 #include <arch/cpu.h>
 #include <arch/pitreg.h>
@@ -22,7 +21,8 @@
 
 uint64_t tsc_khz;
 
-#define TSC_CAL_PIT_TICKS	2386	/* 2.0 ms at 1.193182 MHz */
+#define TSC_CAL_PIT_TICKS	2386	/* 2.0 ms at 1.193182 MHz: the unit of a trial's result */
+#define TSC_CAL_SPIN		8000000	/* TSC ticks per window: 2 ms at 4 GHz, 8 ms at 1 GHz */
 #define TSC_CAL_TRIALS		1	/* good trials (the median of them) */
 #define TSC_CAL_ATTEMPTS	40	/* at most 80 ms on a host too busy for good trials */
 #define TSC_CAL_SLACK		200	/* brackets within 1/200 (0.5%) of the window */
@@ -51,43 +51,54 @@ static uint64_t tsc_from_cpuid(void)
 	return 0;
 }
 
+/* Channel 2's count now: latch it, then read low and high byte (8254 datasheet,
+ * "Counter Latch Command"). Three port accesses. */
+static uint16_t tsc_pit_count(void)
+{
+	outb(PIT_MODE, PIT_LATCH_CH2);
+	uint8_t lo = inb(PIT_CH2);
+
+	return (uint16_t)(lo | inb(PIT_CH2) << 8);
+}
+
 /*
- * One PIT one-shot of TSC_CAL_PIT_TICKS. Returns the TSC ticks it took (the middle of what
- * the brackets allow) and sets *slack to the brackets' width; 0 when the PIT never fired.
+ * One window: channel 2 counts down from 0xffff in mode 0; its count is read at the start
+ * and at the end of about TSC_CAL_SPIN TSC ticks, each read bracketed by TSC reads. Returns
+ * the TSC ticks of the window scaled to TSC_CAL_PIT_TICKS PIT ticks (the middle of what the
+ * brackets allow) and sets *slack to the brackets' width, scaled alike; 0 when there is no
+ * PIT (the count did not move) or the count ran out (OUT2 high: a deschedule of more than
+ * 55 ms). A dozen port accesses, where waiting for OUT2 took one per poll, thousands per
+ * window.
  */
 static uint64_t tsc_pit_trial(uint64_t *slack)
 {
 	uint8_t b = inb(PIT_PORT_B);
-	uint64_t s0, s1, before = 0, after = 0, spins = 0;
+	uint64_t a0, a1, b0, b1;
+	uint16_t c0, c1;
 
-	/* Gate off, speaker off, program a one-shot, then open the gate and time it. */
+	/* Gate off, speaker off, program the count, open the gate. */
 	outb(PIT_PORT_B, (b & ~(PIT_PORT_B_GATE2 | PIT_PORT_B_SPKR)));
 	outb(PIT_MODE, PIT_MODE_CH2_ONESHOT);
-	outb(PIT_CH2, TSC_CAL_PIT_TICKS & 0xff);
-	outb(PIT_CH2, TSC_CAL_PIT_TICKS >> 8);
-	s0 = rdtsc();
+	outb(PIT_CH2, 0xff);
+	outb(PIT_CH2, 0xff);
 	outb(PIT_PORT_B, (b & ~PIT_PORT_B_SPKR) | PIT_PORT_B_GATE2);
-	s1 = rdtsc();
-	for (;;) {
-		uint64_t t = rdtsc();
-		int high = inb(PIT_PORT_B) & PIT_PORT_B_OUT2;
-
-		after = rdtsc();
-		if (high)
-			break;
-		before = t;
-		if (++spins > 100000000ull) {
-			outb(PIT_PORT_B, b);
-			return 0;	/* no PIT */
-		}
-	}
+	(void)tsc_pit_count();	/* the count is loaded on the first clock after the gate */
+	a0 = rdtsc();
+	c0 = tsc_pit_count();
+	a1 = rdtsc();
+	while (rdtsc() - a1 < TSC_CAL_SPIN)
+		cpu_pause();
+	b0 = rdtsc();
+	c1 = tsc_pit_count();
+	b1 = rdtsc();
+	int ran_out = inb(PIT_PORT_B) & PIT_PORT_B_OUT2;
 	outb(PIT_PORT_B, b);
-	if (!before)
-		before = s1;	/* high at the first look: the end lies after the gate opened */
-	/* Shortest and longest the window can have been, in TSC ticks. */
-	uint64_t lo = before > s1 ? before - s1 : 0, hi = after - s0;
-	*slack = hi - lo;
-	return lo + (hi - lo) / 2;
+	if (c1 >= c0 || ran_out)
+		return 0;
+	/* Shortest and longest the window can have been, in TSC ticks, for c0 - c1 PIT ticks. */
+	uint64_t pit = (uint64_t)(c0 - c1), lo = b0 - a1, hi = b1 - a0;
+	*slack = (hi - lo) * TSC_CAL_PIT_TICKS / pit;
+	return (lo + (hi - lo) / 2) * TSC_CAL_PIT_TICKS / pit;
 }
 
 static uint64_t tsc_from_pit(void)
