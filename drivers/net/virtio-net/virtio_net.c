@@ -247,7 +247,7 @@ static int vnet_queue_setup(struct vnet_softc *sc, struct vnet_queue *q, uint16_
 	}
 	q->polling = false;
 	q->unkicked = 0;
-	q->last_add_us = 0;
+	q->last_add_us = q->full_kick_us = 0;
 	q->sc = sc;
 	return 0;
 }

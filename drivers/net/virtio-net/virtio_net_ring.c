@@ -34,6 +34,7 @@
 #define VNET_TX_STREAM_US	20	/* frames closer than this are one burst */
 #define VNET_TX_KICK_BATCH	32	/* a burst's frames per notification */
 #define VNET_TX_KICK_US		1000	/* the tail of a burst waits at most about this */
+#define VNET_TX_FULL_KICK_US	1000	/* a full ring rings again after this without progress */
 
 /* Put receive slot buf back on queue q; the device writes header and frame into it. */
 void vnet_rx_post(struct vnet_softc *sc, struct vnet_queue *q, uint8_t *buf)
@@ -284,6 +285,14 @@ int vnet_xmit(struct hv_netdev *nd, const void *frame, size_t len)
 	struct vnet_queue *q = &sc->tx[p];
 	unsigned long fl = hv_spin_lock_irqsave(&q->lock);
 	if (q->vq.num_free == 0 && vnet_tx_reclaim(q) == 0) {
+		/* Full and nothing sent back for VNET_TX_FULL_KICK_US: ring the doorbell
+		 * whatever the device's suppression says (an unasked-for notification is
+		 * harmless, 2.6.10), so no lost decision can hold the ring full. */
+		uint64_t now = hv_time_us();
+		if (now - q->full_kick_us >= VNET_TX_FULL_KICK_US) {
+			q->full_kick_us = now;
+			virtio_pci_notify(&sc->vp, &q->vq);
+		}
 		hv_spin_unlock_irqrestore(&q->lock, fl);
 		return -HV_EAGAIN;
 	}

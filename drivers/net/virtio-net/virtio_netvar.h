@@ -28,7 +28,7 @@ struct vnet_queue {
 	/* Transmit: frames made available since the last notification, when the last frame
 	 * was added, and the timer that notifies for a burst's tail (virtio_net_ring.c). */
 	unsigned unkicked;
-	uint64_t last_add_us;
+	uint64_t last_add_us, full_kick_us;
 	struct hv_timer kick_timer;
 	struct vnet_softc *sc;
 };
