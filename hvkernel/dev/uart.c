@@ -62,6 +62,18 @@ void uart_write(uint16_t base, const char *s, unsigned long n)
 	}
 }
 
+void uart_drain(uint16_t base)
+{
+	uint64_t t0 = rdtsc();
+
+	/* An absent UART reads 0xff, TEMT included. QEMU's 16550 keeps in its FIFO what its
+	 * backend did not take yet, and an exit (isa-debug-exit) would drop it: the result
+	 * channel's last record came out cut ('HVR1 end passed=8 ... err') once the writes
+	 * became 16-byte bursts. */
+	while (!(inb(base + UART_LSR) & UART_LSR_TEMT) && rdtsc() - t0 < UART_STUCK_TSC)
+		cpu_pause();
+}
+
 int uart_getc(uint16_t base)
 {
 	uint8_t lsr = inb(base + UART_LSR);

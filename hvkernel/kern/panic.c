@@ -6,10 +6,12 @@
 #include <stdarg.h>
 #include <arch/cpu.h>
 #include <arch/trap.h>
+#include <arch/uartreg.h>
 #include <kern/hvr.h>
 #include <kern/ksym.h>
 #include <kern/log.h>
 #include <kern/panic.h>
+#include <kern/uart.h>
 #include <lib/fmt.h>
 
 static int panic_depth;
@@ -17,6 +19,8 @@ static int panic_depth;
 void kexit(int code)
 {
 	cpu_cli();
+	uart_drain(UART_COM1);	/* the console and, on COM2, the result channel */
+	uart_drain(UART_COM2);
 	outl(0xf4, (uint32_t)code);	/* isa-debug-exit: QEMU exits with (code << 1) | 1 */
 	for (;;)
 		cpu_hlt();

@@ -25,5 +25,6 @@
 #define UART_MCR_DTR_RTS 0x03
 #define UART_LSR_DR	0x01	/* data ready */
 #define UART_LSR_THRE	0x20	/* transmit holding register empty */
+#define UART_LSR_TEMT	0x40	/* transmitter empty: FIFO and shift register */
 
 #endif
