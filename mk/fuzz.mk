@@ -110,6 +110,7 @@ fuzz-hcl: $(HCL_FUZZ_TARGETS:%=fuzz-hcl-%)
 FUZZ_HOST_CFLAGS := $(FUZZ_CFLAGS) -D_GNU_SOURCE -Icertify
 FUZZ_HVR_SRCS    := certify/hvr.c certify/hvrrun.c certify/err.c hvkernel/lib/fmt.c
 FUZZ_QMP_SRCS    := certify/qmp.c certify/err.c certify/blkstats.c certify/hvr.c certify/hostcheck.c \
+                    certify/fwverify.c \
                     hvkernel/lib/fmt.c
 
 $(FUZZ_DIR)/fuzz_hvr: tests/fuzz/fuzz_hvr.c $(FUZZ_HVR_SRCS) certify/hvr.h certify/hvrrun.h certify/err.h

@@ -25,7 +25,9 @@ static void fuzz_check_config(const uint8_t *data, size_t size)
 		return;
 	}
 	for (int i = 0; i < n; i++)
-		if (!vms[i].name[0] || !vms[i].image[0] || vms[i].memory < VMCFG_MIN_MEMORY ||
+		/* exactly one of image (our test OS) and kernel (a Linux bzImage) */
+		if (!vms[i].name[0] || !vms[i].image[0] == !vms[i].kernel[0] ||
+		    (vms[i].initrd[0] && !vms[i].kernel[0]) || vms[i].memory < VMCFG_MIN_MEMORY ||
 		    vms[i].memory > VMCFG_MAX_MEMORY || vms[i].nnic > VMCFG_MAX_NICS ||
 		    vms[i].ndisk > VMCFG_MAX_DISKS || vms[i].vcpus < 1)
 			abort();	/* an accepted VM is complete and within the limits */
