@@ -95,7 +95,7 @@ static void smp_work(uint32_t me)
 #define ICR_ASSERT	(1u << 14)
 #define ICR_OTHERS	(3u << 18)
 
-static volatile uint32_t ipi_ap_got[SMP_MAX], ipi_bsp_got, ipi_stop;
+static volatile uint32_t ipi_ap_got[SMP_MAX], ipi_ap_stopped[SMP_MAX], ipi_bsp_got, ipi_stop;
 
 /* Fixed delivery, edge, assert (SDM vol. 3, 10.6.1). */
 static void ipi_send(uint32_t dest, uint32_t icr)
@@ -104,10 +104,18 @@ static void ipi_send(uint32_t dest, uint32_t icr)
 	lapic_write(LAPIC_ICR_LO, icr | ICR_ASSERT);
 }
 
+/*
+ * vCPU 0 sets ipi_stop only after the last ping's answer, so the handler of the stop round
+ * (and only that one) sees it set. It is not answered: the answers would coalesce.
+ */
 static void ipi_ap_handler(void)
 {
-	ipi_ap_got[lapic_read(LAPIC_ID) >> 24 & (SMP_MAX - 1)]++;
-	if (!ipi_stop)		/* the last round is not answered: the answers would coalesce */
+	uint32_t me = lapic_read(LAPIC_ID) >> 24 & (SMP_MAX - 1);
+
+	ipi_ap_got[me]++;
+	if (ipi_stop)
+		ipi_ap_stopped[me] = 1;
+	else
 		ipi_send(0, IPI_TO_BSP);
 	lapic_eoi();
 }
@@ -118,14 +126,16 @@ static void ipi_bsp_handler(void)
 	lapic_eoi();
 }
 
-/* A secondary vCPU of the IPI test: its own LAPIC on, then sleep until told to stop. */
+/* A secondary vCPU of the IPI test: its own LAPIC on, then sleep until its handler has
+ * taken the stop round. Waiting for ipi_stop itself would lose that IPI when the vCPU sees
+ * the flag while the IPI still waits in its IRR behind CLI. */
 static void ipi_ap_main(uint32_t me)
 {
 	irq_load();
 	lapic_write(LAPIC_SVR, 0x1ff);
 	__atomic_store_n(&smp_cpus[me].ready, 1, __ATOMIC_RELEASE);
 	cli();
-	while (!ipi_stop)
+	while (!ipi_ap_stopped[me])
 		sti_hlt_cli();
 	__atomic_store_n(&smp_cpus[me].done, 1, __ATOMIC_RELEASE);
 }
