@@ -37,6 +37,7 @@ struct cb_run {
 	uint64_t bus;
 	struct blkpat_key key;
 	uint64_t lba[CEIL_BLK_DEPTH];	/* what each random slot reads */
+	bool spin;			/* ceil.wait=spin: never halt while waiting */
 };
 
 /* The region this boot has filled with the pattern already (blk_seq, then blk_rand). */
@@ -85,7 +86,9 @@ static int cb_wait(struct cb_run *r, unsigned want, unsigned *tags)
 		got += k;
 		if (k)
 			last = time_us();
-		else if (time_us() - last > CB_STALL_US) {
+		else if (!r->spin)
+			r->mo->idle(r->d);
+		if (!k && time_us() - last > CB_STALL_US) {
 			ktest_msg(r->t, "%s: %u of %u commands back after %u us without a completion",
 				  r->mo->name, got, want, CB_STALL_US);
 			return -HV_ETIMEDOUT;
@@ -166,6 +169,8 @@ static int cb_rand_pass(struct cb_run *r, uint64_t ops, uint64_t span, unsigned 
 	while (done < ops) {
 		unsigned k = r->mo->reap(r->d, tags, status, depth);
 		if (!k) {
+			if (!r->spin)
+				r->mo->idle(r->d);
 			if (time_us() - last > CB_STALL_US) {
 				ktest_msg(r->t, "%s: %llu of %llu reads back after %u us without a completion",
 					  r->mo->name, (unsigned long long)done, (unsigned long long)ops,
@@ -206,6 +211,12 @@ static int cb_open(struct ktest_ctx *t, struct cb_run *r)
 	memset(r, 0, sizeof(*r));
 	r->t = t;
 	r->key.seed = ktest_param_u64(t, "seed", 0xce11b1c) | 1;
+	const char *wait = ktest_param(t, "wait", "halt");
+	if (strcmp(wait, "halt") != 0 && strcmp(wait, "spin") != 0) {
+		ktest_msg(t, "ceil.wait=%s: expected halt or spin", wait);
+		return -HV_EINVAL;
+	}
+	r->spin = wait[0] == 's';
 	r->mo = cb_pick(&r->pd);
 	if (!r->mo) {
 		ktest_msg(t, "no storage function with a ceiling probe and no driver bound");

@@ -43,6 +43,11 @@ struct ceil_blk_model {
 	/* The commands finished since the last call, at most max: their tags and statuses
 	 * (0, or the device's nonzero status). Returns how many. */
 	unsigned (*reap)(struct ceil_blk_dev *d, unsigned *tags, uint32_t *status, unsigned max);
+	/* Nothing was reaped: halt until the device's next interrupt when it has one and no
+	 * completion is waiting; return at once otherwise. Under TCG a vCPU spinning on the
+	 * completion queue takes a host CPU from QEMU's I/O threads, which on a loaded host
+	 * costs more than the interrupt (ceil.wait=spin never halts). */
+	void (*idle)(struct ceil_blk_dev *d);
 	/* Stop the device (no DMA after it) and free what open took. */
 	void (*close)(struct ceil_blk_dev *d);
 };

@@ -1,14 +1,19 @@
 /*
  * The NVMe ceiling probe (ceil_blk.h) for QEMU's nvme: the admin queue, IDENTIFY of the
  * controller (MDTS) and namespace 1 (size, LBA format), then one I/O queue pair created
- * with interrupts off (5.3 CDW11.IEN = 0) and INTMS all set. A command is one 64-byte entry
+ * on MSI-X vector 0, whose only job is to end the probe's HLT while it waits (completions
+ * are still reaped by polling; without MSI-X the queue has no interrupt, INTMS is all set
+ * and the probe spins). A command is one 64-byte entry
  * written at the SQ tail (cid = the probe's tag) and the SQ doorbell; completions are found
  * by their phase tag (4.6) and the CQ doorbell is written once per reaped batch. A tag's
  * PRP list page is filled once for the buffer it describes and reused while the buffer
  * stays the same. Section numbers refer to NVM Express Base Specification 1.4.
  */
+#include <arch/cpu.h>
 #include <hv/errno.h>
 #include <hv/io.h>
+#include <hv/irq.h>
+#include <hv/log.h>
 #include <hv/mem.h>
 #include <hv/pci.h>
 #include <kern/ktest.h>
@@ -46,6 +51,7 @@ struct ceil_blk_dev {
 	uint64_t prpl_for[CEIL_BLK_DEPTH];	/* the buffer each tag's list holds, 0: none */
 	uint32_t prpl_len[CEIL_BLK_DEPTH];
 	uint8_t lba_shift;
+	bool irq;			/* MSI-X vector 0 wakes cn_idle */
 	bool rang;			/* posted since the last doorbell */
 };
 
@@ -95,6 +101,13 @@ static int cn_wait_ready(struct ktest_ctx *t, struct ceil_blk_dev *d, uint32_t w
 			return -HV_ETIMEDOUT;
 		}
 	return 0;
+}
+
+/* The vector only ends cn_idle's HLT; the probe reaps the queue itself. */
+static void cn_intr(void *arg, unsigned index)
+{
+	(void)arg;
+	(void)index;
 }
 
 /* One completion of q, if there is one: its status (SCT and SC, 0 success) and cid. */
@@ -152,7 +165,8 @@ static int cn_identify(struct ktest_ctx *t, struct ceil_blk_dev *d, uint32_t cns
 static int cn_create_io(struct ktest_ctx *t, struct ceil_blk_dev *d)
 {
 	struct nvme_sqe c = { .opcode = NVME_ADM_CREATE_CQ, .prp1 = d->io.cq_bus,
-			      .cdw10 = (uint32_t)(CN_IO_Q - 1) << 16 | 1, .cdw11 = NVME_CREATE_CQ_PC };
+			      .cdw10 = (uint32_t)(CN_IO_Q - 1) << 16 | 1,
+			      .cdw11 = NVME_CREATE_CQ_PC | (d->irq ? NVME_CREATE_CQ_IEN | NVME_CREATE_CQ_IV(0) : 0) };
 	int rc = cn_admin(t, d, &c);
 
 	if (rc < 0)
@@ -186,7 +200,10 @@ static int cn_setup(struct ktest_ctx *t, struct ceil_blk_dev *d, struct ceil_blk
 		ktest_msg(t, "nvme: no DMA memory");
 		return -HV_ENOMEM;
 	}
-	hv_bar_write32(d->regs, NVME_INTMS, 0xffffffffu);	/* polled: no vector ever fires */
+	int mode;
+	d->irq = hv_pci_irq_alloc(d->pci, HV_IRQ_MSIX, 1, cn_intr, d, &mode) >= 0;
+	if (!d->irq)	/* 3.1.3: INTMS is for pin and MSI interrupts only */
+		hv_bar_write32(d->regs, NVME_INTMS, 0xffffffffu);
 	hv_bar_write32(d->regs, NVME_AQA, NVME_AQA_ACQS(CN_ADMIN_Q) | NVME_AQA_ASQS(CN_ADMIN_Q));
 	hv_bar_write64(d->regs, NVME_ASQ, d->adm.sq_bus);
 	hv_bar_write64(d->regs, NVME_ACQ, d->adm.cq_bus);
@@ -210,6 +227,9 @@ static int cn_setup(struct ktest_ctx *t, struct ceil_blk_dev *d, struct ceil_blk
 	g->nblocks = *(const uint64_t *)(d->ident + NVME_IDN_NSZE);
 	g->max_blocks = (uint32_t)(max_bytes >> d->lba_shift);
 	g->depth = CEIL_BLK_DEPTH;
+	hv_log("ceil: nvme: %u-byte blocks, %llu blocks, %u per command, %s", g->block_size,
+	       (unsigned long long)g->nblocks, g->max_blocks,
+	       d->irq ? "MSI-X vector 0 ends the wait's HLT" : "no MSI-X: the wait spins");
 	return cn_create_io(t, d);
 }
 
@@ -218,6 +238,8 @@ static void cn_close(struct ceil_blk_dev *d)
 	/* 7.6.1: clearing CC.EN deletes the queues and stops the controller's DMA. */
 	hv_bar_write32(d->regs, NVME_CC, 0);
 	cn_wait_ready(0, d, 0);
+	if (d->irq)
+		hv_pci_irq_free(d->pci);
 	hv_pci_disable(d->pci, HV_PCI_ENABLE_MASTER);
 	cn_free(d);
 }
@@ -305,6 +327,18 @@ static unsigned cn_reap(struct ceil_blk_dev *d, unsigned *tags, uint32_t *status
 	return k;
 }
 
+/* Halt until the vector fires, unless a completion is there already: checked with
+ * interrupts off, so one that lands after the check stays pending and ends the HLT. */
+static void cn_idle(struct ceil_blk_dev *d)
+{
+	if (!d->irq)
+		return;
+	int on = cpu_irq_save();
+	if (NVME_CQE_PHASE(d->io.cq[d->io.head].status) != d->io.phase)
+		__asm__ volatile("sti; hlt" ::: "memory");
+	cpu_irq_restore(on);
+}
+
 const struct ceil_blk_model ceil_nvme_model = {
 	.name = "nvme",
 	.vendor = NVME_VENDOR_QEMU,
@@ -313,5 +347,6 @@ const struct ceil_blk_model ceil_nvme_model = {
 	.post = cn_post,
 	.ring = cn_ring,
 	.reap = cn_reap,
+	.idle = cn_idle,
 	.close = cn_close,
 };
