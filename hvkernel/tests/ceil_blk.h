@@ -53,5 +53,6 @@ struct ceil_blk_model {
 };
 
 extern const struct ceil_blk_model ceil_nvme_model;
+extern const struct ceil_blk_model ceil_vblk_model;
 
 #endif
