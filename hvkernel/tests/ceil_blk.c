@@ -26,6 +26,7 @@
 static const struct ceil_blk_model *const cb_models[] = {
 	&ceil_nvme_model,
 	&ceil_vblk_model,
+	&ceil_ahci_model,
 };
 
 struct cb_run {

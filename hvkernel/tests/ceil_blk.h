@@ -54,5 +54,6 @@ struct ceil_blk_model {
 
 extern const struct ceil_blk_model ceil_nvme_model;
 extern const struct ceil_blk_model ceil_vblk_model;
+extern const struct ceil_blk_model ceil_ahci_model;
 
 #endif
