@@ -22,7 +22,7 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/hvceil.XXXXXX")
 trap 'rm -rf "$work"' EXIT INT TERM
 
 # The models with a probe, and the probe tests of each kind.
-models="e1000 virtio-net nvme virtio-blk"
+models="e1000 virtio-net nvme virtio-blk ahci"
 nic_probes="ceil.nic_loop,ceil.nic_txonly"
 blk_probes="ceil.blk_seq,ceil.blk_rand"
 
