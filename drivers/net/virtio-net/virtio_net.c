@@ -325,6 +325,8 @@ static int vnet_open(struct hv_netdev *nd)
 	/* Frames that came in since DRIVER_OK raised interrupts we ignored (npairs was 0). */
 	vnet_intr(sc, VIRTIO_PCI_ISR_QUEUE, -1);
 	hv_netdev_set_queue_stats(nd, npairs, sc->qstats);
+	/* Every pair's queues have the sizes the device offered for the first. */
+	hv_netdev_set_rings(nd, sc->tx[0].vq.size, sc->rx[0].vq.size);
 	hv_log("virtio-net: %s: open, %s interrupts (%u vectors), queues %u/%u, header %u, "
 	       "%u of %u queue pair%s in use%s", nd->name, hv_pci_irq_mode_name(sc->vp.irq_mode),
 	       sc->vp.nvec, sc->rx[0].vq.size, sc->tx[0].vq.size, sc->hdr_len, npairs,
