@@ -57,7 +57,7 @@ enum ktest_status nic_stream(struct ktest_ctx *t, const char *test, struct hv_ne
 			     struct nic_stream_result *res)
 {
 	struct nic_books books;
-	struct nic_wire w = { src, first, 0, 0 };
+	struct nic_wire w = { .nd = src, .first = first, .frames = 0, .bytes = 0 };
 	enum ktest_status st = KTEST_PASS;
 
 	memset(res, 0, sizeof(*res));
