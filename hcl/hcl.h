@@ -325,6 +325,11 @@ struct hcl_report {
 };
 int hcl_check(const struct hclbin *hb, const char *release, const struct hcl_inv *inv,
 	      struct hcl_report *rep, struct hcl_err *err);
+/* The same with `--require`d features (hcl_feature.h; NULL: none): a certified device
+ * whose entry lacks one is not certified and does not count. */
+struct hcl_require;
+int hcl_check_req(const struct hclbin *hb, const char *release, const struct hcl_inv *inv,
+		  const struct hcl_require *req, struct hcl_report *rep, struct hcl_err *err);
 void hcl_report_print(const struct hcl_report *rep, FILE *f);
 void hcl_report_json(const struct hcl_report *rep, const struct hcl_loaded *ld,
 		     const struct hcl_inv *inv, const char *input, FILE *f);
