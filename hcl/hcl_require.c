@@ -17,7 +17,8 @@ int hcl_require_add(struct hcl_require *req, const char *arg, struct hcl_err *er
 		int dup = 0;
 
 		if (n == 0 || n >= sizeof(id))
-			return hcl_errf(err, "--require %s: %s feature name", arg,
+			return hcl_errf(err, "--require '%s': %s feature name",
+					hcl_printable(shown, sizeof(shown), arg, strlen(arg)),
 					n ? "too long a" : "an empty");
 		memcpy(id, p, n);
 		id[n] = '\0';
