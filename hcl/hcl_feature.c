@@ -46,6 +46,14 @@ int hcl_feature_known(const char *id)
 	return 0;
 }
 
+int hcl_feature_applies_to(const char *id, enum hcl_type type)
+{
+	for (size_t i = 0; i < hcl_feature_nrules; i++)
+		if (strcmp(hcl_feature_rules[i].id, id) == 0 && hcl_feature_rules[i].type == type)
+			return 1;
+	return 0;
+}
+
 void hcl_feature_print(FILE *f)
 {
 	fputs("| feature | device | configuration | tests (all passed) | proves |\n", f);

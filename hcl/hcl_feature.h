@@ -31,6 +31,9 @@ extern const size_t hcl_feature_nrules;
 /* Whether id is a feature of the table (any type). */
 int hcl_feature_known(const char *id);
 
+/* Whether the table proves id for devices of type (jumbo: NICs only). */
+int hcl_feature_applies_to(const char *id, enum hcl_type type);
+
 /* Prints the table as docs/hcl.md's Markdown rows (`hcl features`). */
 void hcl_feature_print(FILE *f);
 
@@ -81,8 +84,9 @@ int hcl_require_add(struct hcl_require *req, const char *arg, struct hcl_err *er
 
 /*
  * A device the list certifies for release index rel (of hb, compiled from req->list): when
- * its entry lacks a required feature, the device becomes not certified, with the features
- * missing in the reason. Returns 1 when it was downgraded, 0 otherwise.
+ * its entry lacks a required feature that applies to its type (a NIC is not asked for
+ * lba64, a storage controller not for jumbo), the device becomes not certified, with the
+ * features missing in the reason. Returns 1 when it was downgraded, 0 otherwise.
  */
 int hcl_require_dev(const struct hcl_require *req, const struct hclbin *hb, int rel,
 		    const struct hcl_dev *d, struct hcl_result *r);

@@ -1,6 +1,7 @@
 /*
  * `hcl check --require FEATURE[,FEATURE]`: a device counts as certified only when its
- * entry for the release lists every required feature (docs/hcl.md, "Features"). The entry
+ * entry for the release lists every required feature that the table defines for its type
+ * (docs/hcl.md, "Features"). The entry
  * is the one the kernel's lookup picked (hclbin_lookup); its features are read from the
  * JSON list, since hcl.bin does not carry them.
  */
@@ -71,7 +72,7 @@ int hcl_require_dev(const struct hcl_require *req, const struct hclbin *hb, int 
 		return 0;
 	c = hcl_require_cert(req->list, &e, hclbin_release(hb, (uint32_t)rel));
 	for (size_t i = 0; i < req->n; i++) {
-		int found = 0;
+		int found = !hcl_feature_applies_to(req->ids[i], (enum hcl_type)e.type);
 
 		for (size_t k = 0; c && k < c->nfeatures; k++)
 			found |= strcmp(c->features[k], req->ids[i]) == 0;
