@@ -308,6 +308,7 @@ struct hcl_result {
 	const char *build_verdict;	/* "certified", "uncertified", "unknown" (not said), NULL */
 	char fw_rule[48];		/* "exactly 2.1-0", "at least 9.20", "any" */
 	char note[256];			/* what is wrong with firmware or build, "" */
+	char missing[128];		/* --require: the features its entry lacks, "a,b"; "" */
 };
 /* What the server verdict counts: certified controllers (cards: functions sharing a
  * domain:bus:device are one card) and their functions (ports). */

@@ -76,9 +76,14 @@ int hcl_require_dev(const struct hcl_require *req, const struct hclbin *hb, int 
 
 		for (size_t k = 0; c && k < c->nfeatures; k++)
 			found |= strcmp(c->features[k], req->ids[i]) == 0;
-		if (!found && nm < sizeof(missing))
+		if (!found && nm < sizeof(missing)) {
+			size_t m = strlen(r->missing);
+
 			nm += (size_t)snprintf(missing + nm, sizeof(missing) - nm, "%s%s",
 					       nm ? ", " : "", req->ids[i]);
+			snprintf(r->missing + m, sizeof(r->missing) - m, "%s%s", m ? "," : "",
+				 req->ids[i]);
+		}
 	}
 	if (!nm)
 		return 0;

@@ -80,3 +80,15 @@ expect "require: refused with hcl.bin" 2 "$HCL" check --inventory "$QI" --hcl "$
 has "require: hcl.bin refusal said" "feature.bin: this command needs the JSON list, not hcl.bin$"
 # Without --require, hcl.bin still answers as before.
 expect "require: hcl.bin without --require" 0 "$HCL" check --inventory "$QI" --hcl "$W/feature.bin" --insecure
+# --json: each device's missing_features (an empty array when none is missing).
+HCL_PCI_IDS=$HERE/corpus/pci.ids "$HCL" check --inventory "$QI" --hcl "$FL" --insecure --json \
+	--require msix,msi > "$W/req.json" 2> "$W/req.err"; rc=$?
+n=$(jq -r '[.devices[] | "\(.slot)=\(.status):\(.missing_features | join(","))"] | join(" ")' "$W/req.json" 2>&1)
+[ "$rc" -eq 1 ] && [ "$n" = "00:02.0=not-certified:msix,msi 00:03.0=not-certified:msi" ] &&
+	ok "require: --json names each device's missing features" ||
+	bad "require: --json names each device's missing features: exit $rc, '$n'"
+HCL_PCI_IDS=$HERE/corpus/pci.ids "$HCL" check --inventory "$QI" --hcl "$FL" --insecure --json \
+	--require jumbo > "$W/req.json" 2> "$W/req.err"; rc=$?
+n=$(jq -r '[.devices[] | "\(.slot)=\(.status):\(.missing_features | length)"] | join(" ")' "$W/req.json" 2>&1)
+[ "$rc" -eq 0 ] && [ "$n" = "00:02.0=certified:0 00:03.0=certified:0" ] &&
+	ok "require: --json with nothing missing" || bad "require: --json with nothing missing: exit $rc, '$n'"
