@@ -1,9 +1,9 @@
 /*
  * `hcl check --require FEATURE[,FEATURE]`: a device counts as certified only when its
  * entry for the release lists every required feature that the table defines for its type
- * (docs/hcl.md, "Features"). The entry
- * is the one the kernel's lookup picked (hclbin_lookup); its features are read from the
- * JSON list, since hcl.bin does not carry them.
+ * (docs/hcl.md, "Features"). The entry is the one the kernel's lookup picked
+ * (hclbin_lookup); its features are read from the JSON list, since hcl.bin does not carry
+ * them.
  */
 #include <string.h>
 #include "hcl_feature.h"
