@@ -48,10 +48,23 @@ static uint64_t wire_fx_send(struct wire_fx *x, uint8_t src, uint32_t first, uin
 	return bytes;
 }
 
+/* The phase's end: sync point wire-check, then the verdict of host check wire.frames
+ * (1: ran and agreed); closes the fixture. */
+static int wire_fx_verdict(struct wire_fx *x)
+{
+	struct certify_hostcheck c;
+
+	CU_ASSERT(certify_wire_sync(&x->w, "wire-check") == 1);
+	memset(&c, 0, sizeof(c));
+	certify_wire_check(&x->w, &c);
+	close(x->fd);
+	certify_wire_close(&x->w);
+	return c.ran && c.ok;
+}
+
 static int wire_fx_phase(int missing, int dup, int corrupt, int stranger)
 {
 	struct wire_fx x;
-	struct certify_hostcheck c;
 	char frames[24], bytes[24];
 
 	wire_fx_open(&x);
@@ -64,13 +77,7 @@ static int wire_fx_phase(int missing, int dup, int corrupt, int stranger)
 	snprintf(frames, sizeof(frames), "%d", 500);
 	snprintf(bytes, sizeof(bytes), "%llu", (unsigned long long)b);
 	CU_ASSERT(certify_wire_claim(&x.w, "nic.t", "52:54:00:12:00:01", "100", frames, bytes, NULL) == 0);
-	CU_ASSERT(certify_wire_sync(&x.w, "wire-check") == 1);
-	memset(&c, 0, sizeof(c));
-	certify_wire_check(&x.w, &c);
-	int ok = c.ran && c.ok;
-	close(x.fd);
-	certify_wire_close(&x.w);
-	return ok;
+	return wire_fx_verdict(&x);
 }
 
 static void test_wire_phases(void)
@@ -90,7 +97,6 @@ static void test_wire_phases(void)
 static int wire_fx_loose(uint32_t skip, uint32_t n, uint64_t seen, int dup, int corrupt)
 {
 	struct wire_fx x;
-	struct certify_hostcheck c;
 	char seen_s[24];
 
 	wire_fx_open(&x);
@@ -103,13 +109,7 @@ static int wire_fx_loose(uint32_t skip, uint32_t n, uint64_t seen, int dup, int 
 	snprintf(bytes_s, sizeof(bytes_s), "%llu", (unsigned long long)bytes);
 	snprintf(seen_s, sizeof(seen_s), "%llu", (unsigned long long)seen);
 	CU_ASSERT(certify_wire_claim(&x.w, "nic.soak", "52:54:00:12:00:01", "100", "500", bytes_s, seen_s) == 0);
-	CU_ASSERT(certify_wire_sync(&x.w, "wire-check") == 1);
-	memset(&c, 0, sizeof(c));
-	certify_wire_check(&x.w, &c);
-	int ok = c.ran && c.ok;
-	close(x.fd);
-	certify_wire_close(&x.w);
-	return ok;
+	return wire_fx_verdict(&x);
 }
 
 static void test_wire_loose(void)

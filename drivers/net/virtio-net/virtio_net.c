@@ -50,9 +50,9 @@ static const struct hv_netdev_ops vnet_ops = {
 /*
  * Features we can use; VIRTIO_F_VERSION_1 is the transport's business. Not
  * VIRTIO_F_EVENT_IDX, though the ring code implements it: with it, QEMU 7.2's virtio-net
- * behind a hub lost frames or stalled in 6 of 336 runs of virtio-net-legacy-pc on a loaded
+ * behind a hub lost frames or stalled in 7 of 340 runs of virtio-net-legacy-pc on a loaded
  * host (nic.integrity 'sent 1455, received 958', nic.txonly 'sent 8917 of 20000', and two
- * boots silent until the 120 s timeout in nic.rate), without it 0 of 170 in the same window.
+ * boots silent until the 120 s timeout in nic.rate), without it 0 of 276 in the same window.
  * The cause is not found; until it is, a good driver must not fail certification by it.
  */
 static const uint64_t vnet_features =
