@@ -7,6 +7,9 @@
 # driver's figure beside its model's ceiling as a percentage (issue 17's goal: >= 90%).
 #   NIC loop   nic.rate rx_pps    against ceil.nic_loop rx_pps
 #   TX only    nic.txonly tx_pps  against ceil.nic_txonly tx_pps
+#   seq read   blk.seqbench read_MBps  against ceil.blk_seq read_MBps   (64 MiB, 1 MiB, QD1)
+#   QD32 rand  blk.randbench iops_qd   against ceil.blk_rand iops_qd    (4 KiB, 4000 reads)
+# The storage probes read fresh images of the same size as the driver bench's.
 # usage: bench-ceiling.sh BUILD_DIR [RUNS [DRIVERS_OUT [CEIL_OUT]]]
 #   CEIL_OUT: where the probes' medians are kept (for scripts/bench-linux.sh)
 set -u
@@ -19,20 +22,22 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/hvceil.XXXXXX")
 trap 'rm -rf "$work"' EXIT INT TERM
 
 # The models with a probe, and the probe tests of each kind.
-models="e1000 virtio-net"
+models="e1000 virtio-net nvme virtio-blk ahci"
 nic_probes="ceil.nic_loop,ceil.nic_txonly"
+blk_probes="ceil.blk_seq,ceil.blk_rand"
 
-BENCH_DRIVERS_CFG=$work/drivers.cfg sh "$here/bench-drivers.sh" "$build" 1 || {
+BENCH_DRIVERS_CFG=$work/drivers.cfg BENCH_DRIVERS_IMAGES=$work sh "$here/bench-drivers.sh" "$build" 1 || {
 	echo "bench-ceiling: bench-drivers.sh wrote no configuration" >&2
 	exit 1
 }
 # Each model's section with its initrd dropped and the probes as its tests.
-awk -v models=" $models " -v nic="$nic_probes" '
+awk -v models=" $models " -v nic="$nic_probes" -v blk="$blk_probes" '
 /^\[/ { name = substr($0, 2, length($0) - 2); keep = index(models, " " name " ") > 0 }
 !keep { next }
 /^\[/ { print "[" name "]"; next }
 /^initrd = / { next }
 /^append = test=nic\./ { print "append = test=" nic " ceil.frames=200000"; next }
+/^append = test=blk\.seqbench,blk\.randbench$/ { print "append = test=" blk; next }
 /^append = / { print "bench-ceiling: " name ": no probe for its tests: " $0 > "/dev/stderr"; exit 1 }
 { print }' "$work/drivers.cfg" > "$work/ceil.cfg" || exit 1
 for m in $models; do
@@ -73,5 +78,7 @@ END {
 	for (dev in devs) {
 		pair(dev, "NIC loop", "nic.rate.rx_pps", "ceil.nic_loop.rx_pps")
 		pair(dev, "TX only", "nic.txonly.tx_pps", "ceil.nic_txonly.tx_pps")
+		pair(dev, "seq read", "blk.seqbench.read_MBps", "ceil.blk_seq.read_MBps")
+		pair(dev, "QD32 rand", "blk.randbench.iops_qd", "ceil.blk_rand.iops_qd")
 	}
 }' "$drivers" "$work/ceil.txt"

@@ -17,16 +17,19 @@ for d in "$@"; do only="$only -t $d"; done
 work=$(mktemp -d "${TMPDIR:-/tmp}/hvdrvbench.XXXXXX")
 trap 'rm -rf "$work"' EXIT INT TERM
 
-[ -n "${BENCH_DRIVERS_CFG:-}" ] ||	# only the configuration: no images
+# The disk images; with BENCH_DRIVERS_CFG (the configuration only) they are made only when
+# BENCH_DRIVERS_IMAGES names a directory to keep them in, which then outlives this script.
+imgdir=${BENCH_DRIVERS_IMAGES:-$work}
+[ -n "${BENCH_DRIVERS_CFG:-}" ] && [ -z "${BENCH_DRIVERS_IMAGES:-}" ] ||
 for d in vblk nvme ahci pvscsi megasas mptsas; do
-	dd if=/dev/zero of="$work/$d.img" bs=1M count=128 status=none
+	dd if=/dev/zero of="$imgdir/$d.img" bs=1M count=128 status=none || exit 1
 done
 hub() {	# hub MODEL ID-PREFIX HUB MAC-PREFIX
 	echo "-netdev hubport,id=$2a,hubid=$3 -device $1,netdev=$2a,mac=$4:01,romfile= \\"
 	echo "       -netdev hubport,id=$2b,hubid=$3 -device $1,netdev=$2b,mac=$4:02,romfile= \\"
 	echo "       -netdev hubport,id=$2z,hubid=$3"
 }
-drive() { echo "-drive file=$work/$1.img,if=none,id=$1,format=raw,cache=writeback,aio=threads"; }
+drive() { echo "-drive file=$imgdir/$1.img,if=none,id=$1,format=raw,cache=writeback,aio=threads"; }
 {
 	echo "[e1000]"
 	echo "machine = pc"

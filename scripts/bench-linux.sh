@@ -62,7 +62,8 @@ FNR == 1 { file++ }
 $3 ~ /^[0-9.]+$/ && file == 1 { hv[$1, $2] = $3 }
 $3 ~ /^[0-9.]+$/ && file == 2 { lx[$1, $2] = $3; order[++n] = $1 " " $2 }
 $3 ~ /^[0-9.]+$/ && file == 3 { c = $2; sub(/^ceil\.nic_loop\./, "nic.rate.", c);
-	sub(/^ceil\.nic_txonly\./, "nic.txonly.", c); cl[$1, c] = $3 }
+	sub(/^ceil\.nic_txonly\./, "nic.txonly.", c); sub(/^ceil\.blk_seq\./, "blk.seqbench.", c);
+	sub(/^ceil\.blk_rand\./, "blk.randbench.", c); cl[$1, c] = $3 }
 END {
 	printf "%-11s %-24s %10s %10s %10s %9s %9s\n", "device", "figure", "hvkit", "linux",
 	       "ceiling", "hv/linux", "hv/ceil"
