@@ -30,6 +30,7 @@ struct certify_db_result {
 	char message[256];
 	struct certify_db_metric *metric;
 	size_t nmetric;
+	char waiver[32];		/* status "waived": the waiver's id (db/waiver.h) */
 };
 
 struct certify_db_device {
@@ -74,6 +75,7 @@ struct certify_db_config {
 	size_t ncheck;
 	struct certify_violation *viol;	/* the verifier's violations in this boot (version 5) */
 	size_t nviol;
+	int waived;			/* stored fail, a pass under live waivers (db/waiver.h) */
 };
 
 /* A run as stored (certify_db_run_load). */
@@ -96,6 +98,10 @@ struct certify_db_run {
 	size_t ndrv;
 	struct certify_db_config *cfg;
 	size_t ncfg;
+	/* Under live waivers (certify_waiver_apply): the verdict the store holds, "" when no
+	 * waiver changed anything, and the tests waived. */
+	char stored_verdict[8];
+	size_t nwaived;
 };
 
 /* The store path: path if not NULL, else $HVKIT_DB, else ~/.local/share/hvkit/cert.db. A
