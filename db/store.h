@@ -221,11 +221,15 @@ struct certify_db_certified {
 	int imported;			/* a vendor's submission (certify import), not a local run */
 	char firmware[32];		/* what its driver reported in the run (version 8), "" none */
 	char sha256[65];		/* the driver module's sha256 */
+	/* A failed run that passes under live waivers (db/waiver.h): "ID SUITE.NAME" of each
+	 * waived test, ", "-separated; "" for a run that passed as stored. */
+	char waived[256];
 };
 
 /*
  * Calls fn for every NIC and storage device of every certified run, once per driver of the
- * run, ordered by vid, did, svid, ssid, release, driver, version, run; fn returns 0 to go on
+ * run (a complete, official run stored as failed counts when the live waivers of
+ * certify_waiver_today() make it pass, with waived set), ordered by vid, did, svid, ssid, release, driver, version, run; fn returns 0 to go on
  * or -1 to stop (then so does this, err untouched). Returns 0, or -1 with a message: a store
  * another process keeps locked past the busy wait says so, it never passes for a short one.
  */
@@ -242,7 +246,8 @@ int certify_db_unofficial(struct certify_db *db,
 			  void *ctx, struct certify_err *err);
 
 /*
- * Calls fn with each configuration of a run (name, verdict, reason) in matrix order: what
+ * Calls fn with each configuration of a run (name, verdict, reason, under today's live
+ * waivers) in matrix order: what
  * `hcl export` shows as a certification's coverage. fn returns 0 to go on or -1 to stop
  * (then so does this, err untouched). Returns 0, or -1 with a message (a busy store too).
  */
