@@ -98,7 +98,7 @@ static void junit_violation(FILE *out, const struct certify_violation *v)
 static void junit_suite(FILE *out, const struct certify_db_run *r, const struct certify_db_config *c)
 {
 	unsigned fail = !strcmp(c->verdict, "fail"), error = !strcmp(c->verdict, "error");
-	unsigned skip = !strcmp(c->verdict, "na") || !strcmp(c->verdict, "notrun");
+	unsigned notboot = !strcmp(c->verdict, "na") || !strcmp(c->verdict, "notrun"), skip = notboot;
 	char seed[32], names[1024];
 	long long done;
 
@@ -161,7 +161,7 @@ static void junit_suite(FILE *out, const struct certify_db_run *r, const struct 
 	for (size_t j = 0; j < c->nviol; j++)
 		junit_violation(out, &c->viol[j]);
 	fprintf(out, "    <testcase classname=\"certify\" name=\"verdict\" time=\"%.3f\">\n", c->duration);
-	if (skip) {
+	if (notboot) {
 		char msg[600];
 
 		snprintf(msg, sizeof(msg), "%s: %s", !strcmp(c->verdict, "na") ? "not applicable" :

@@ -106,9 +106,9 @@ static void show_run(struct certify_db *db, const struct certify_db_run *r)
 		printf("waived:   %zu failed test%s under live waivers (stored verdict %s)\n", r->nwaived,
 		       r->nwaived == 1 ? "" : "s", r->stored_verdict);
 	printf("configurations: %zu (%u pass, %u fail, %u error, %u not applicable, %u not run; "
-	       "coverage %s); tests: %u pass, %u fail, %u skip, %u error; host checks: %u ok, "
+	       "coverage %s); tests: %u pass, %u fail, %u skip, %u error, %u waived; host checks: %u ok, "
 	       "%u fail, %u not run\n", r->ncfg, n.cfg_pass, n.cfg_fail, n.cfg_error, n.cfg_na,
-	       n.cfg_notrun, report_coverage(&n), n.pass, n.fail, n.skip, n.error, n.check_ok,
+	       n.cfg_notrun, report_coverage(&n), n.pass, n.fail, n.skip, n.error, n.waived, n.check_ok,
 	       n.check_fail, n.check_notrun);
 	for (size_t i = 0; i < r->ncfg; i++) {
 		const struct certify_db_config *c = &r->cfg[i];
