@@ -175,8 +175,8 @@ static void db_config(struct certify_db_config *c, int idx, const char *verdict)
 {
 	static struct certify_db_metric m = { "pps", 1234.5, "frames/s" };
 	static struct certify_db_result r[2] = {
-		{ "nic", "rate", "pass", 1500, "", &m, 1 },
-		{ "nic", "jumbo", "skip", 3, "no jumbo", NULL, 0 },
+		{ "nic", "rate", "pass", 1500, "", &m, 1, "" },
+		{ "nic", "jumbo", "skip", 3, "no jumbo", NULL, 0, "" },
 	};
 	static struct certify_db_device d = { 0x8086, 0x100e, 0x1af4, 0x1100, 0x020000, "nic",
 					      "e1000", "Intel", "0.0-0",
