@@ -5,7 +5,8 @@
 # exported list, which names the waiver; the list is signed and published. Bad waivers
 # (malformed date, expired at creation, unknown test, bad pattern, a vendor's key, a key in
 # no keyring, a changed byte, an unknown field, an expired one) are refused with one line and
-# nothing is stored; a waiver for another configuration or release, an expired one (the
+# nothing is stored (SQLite; the waiver, its refusal twice, its effect and revocation on
+# PostgreSQL too); a waiver for another configuration or release, an expired one (the
 # clock moved with HVKIT_TODAY) and a revoked one waive nothing; a hang is never waived.
 # The failed run is the self-test plan (one boot of about a second) on edu, its store doctored
 # before packaging: the device row made an e1000 NIC (`hcl export` lists only NICs and
@@ -162,6 +163,32 @@ expect "publish the signed list" 0 "$HCL" publish "$T/list.signed.json" "http://
 wait "$putpid"
 cmp -s "$T/list.signed.json" "$T/published.json" && ok "publish: the server has the signed list" ||
 	bad "publish: the server has the signed list" "$(ls -l "$T/published.json" 2>&1)"
+
+# --- the same on a PostgreSQL store (a private server): stored, applied, exported alike
+PGD=$(sh "$(dirname "$0")/../pgserver.sh" start) || { bad "pg: server" "the test server did not start"; PGD=; }
+if [ -n "$PGD" ]; then
+	trap 'sh "$(dirname "$0")/../pgserver.sh" stop "$PGD"; rm -rf "$T"' EXIT
+	PGU=$(sh "$(dirname "$0")/../pgserver.sh" createdb "$PGD" waiv)
+	expect "pg: import" 0 "$CERTIFY" import "$T/p.pkg" --db "$PGU"
+	expect "pg: add another configuration's waiver" 0 "$CERTIFY" waiver add "$T/cfg.json" --db "$PGU"
+	expect "pg: show, not waived" 0 "$CERTIFY" show 1 --db "$PGU"
+	has "pg: fail" "$T/out" "^run 1: fail$"
+	expect "pg: add the waiver" 0 "$CERTIFY" waiver add "$T/e1.json" --db "$PGU"
+	expect "pg: add it again" 2 "$CERTIFY" waiver add "$T/e1.json" --db "$PGU"
+	has "pg: says it is there" "$T/err" "waiver E-0001: already in the store$"
+	expect "pg: show, waived" 0 "$CERTIFY" show 1 --db "$PGU"
+	has "pg: pass" "$T/out" "^run 1: pass \(certified\)$"
+	expect "pg: export" 0 "$HCL" export --db "$PGU" -o "$T/pg.json"
+	expect "pg: the same list as from SQLite" 0 python3 -c "import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:3])
+a.pop('generated'); b.pop('generated')
+sys.exit(a != b)" "$T/list.json" "$T/pg.json"
+	expect "pg: revoke" 0 "$CERTIFY" waiver revoke E-0001 --reason fixed --db "$PGU"
+	expect "pg: show, revoked" 0 "$CERTIFY" show 1 --db "$PGU"
+	has "pg: fail once revoked" "$T/out" "^run 1: fail$"
+	sh "$(dirname "$0")/../pgserver.sh" stop "$PGD"
+	trap 'rm -rf "$T"' EXIT
+fi
 
 # --- the clock moves past the expiry date: nothing waived
 expect "show: on the expiry date" 0 env HVKIT_TODAY=2027-03-01 "$CERTIFY" show 1 --db "$M"
