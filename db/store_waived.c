@@ -173,7 +173,7 @@ int certify_db_certified(struct certify_db *db,
 	struct db_crows rows = { 0 };
 	struct certify_waiver *w = NULL;
 	char today[11];
-	size_t nw = 0;
+	size_t nw = 0, live = 0;
 	int rc;
 
 	certify_waiver_today(today);
@@ -182,7 +182,9 @@ int certify_db_certified(struct certify_db *db,
 		certify_errf(err, "out of memory");
 	if (rc == 0)
 		rc = certify_db_waivers(db, &w, &nw, err);
-	if (rc == 0 && nw)
+	for (size_t i = 0; rc == 0 && i < nw; i++)
+		live += (size_t)certify_waiver_live(&w[i], today);
+	if (rc == 0 && live)
 		rc = db_waived_certified(db, w, nw, today, &rows, err);
 	if (rc == 0)
 		qsort(rows.v, rows.n, sizeof(*rows.v), db_crow_cmp);
@@ -198,21 +200,32 @@ int certify_db_run_configs(struct certify_db *db, int64_t run,
 				     const char *reason),
 			   void *ctx, struct certify_err *err)
 {
+	struct certify_waiver *w;
 	struct certify_db_run r;
 	char today[11];
-	long got;
+	size_t nw, live = 0;
 	int rc = 0;
 
 	certify_waiver_today(today);
-	if (certify_db_run_load(db, run, &r, err) < 0)
+	if (certify_db_waivers(db, &w, &nw, err) < 0)
 		return -1;
-	got = certify_db_run_waive(db, &r, today, err);
-	if (got < 0)
-		rc = -1;
-	else if (got == 0)
+	for (size_t i = 0; i < nw; i++)
+		live += (size_t)certify_waiver_live(&w[i], today);
+	/* without a live waiver the stored verdicts stand: no need to load the whole run */
+	if (!live) {
+		free(w);
+		return db_be_run_configs(db, run, fn, ctx, err);
+	}
+	if (certify_db_run_load(db, run, &r, err) < 0) {
+		free(w);
+		return -1;
+	}
+	if (!certify_waiver_apply(w, nw, today, &r))
 		rc = db_be_run_configs(db, run, fn, ctx, err);
-	for (size_t i = 0; got > 0 && rc == 0 && i < r.ncfg; i++)
-		rc = fn(ctx, r.cfg[i].name, r.cfg[i].verdict, r.cfg[i].reason ? r.cfg[i].reason : "");
+	else
+		for (size_t i = 0; rc == 0 && i < r.ncfg; i++)
+			rc = fn(ctx, r.cfg[i].name, r.cfg[i].verdict, r.cfg[i].reason ? r.cfg[i].reason : "");
 	certify_db_run_free(&r);
+	free(w);
 	return rc;
 }
