@@ -204,6 +204,27 @@ sqlite3 "$T/hang.db" "UPDATE configs SET outcome = 'timeout'"
 expect "show: a hung configuration" 0 "$CERTIFY" show 1 --db "$T/hang.db"
 has "show: a hang stays fail" "$T/out" "^run 1: fail$"
 
+# --- at judging time: a real failing boot (the self-test plan with boot.probe=41, so the
+# kernel's boot.cmdline fails) in a store holding a live waiver for it exits 0, and 1 once
+# the waiver has expired
+L=$T/lab.db
+mkdir -p "$T/plans"
+sed 's/^params = .*/params = boot.probe=41/; s/^name = .*/name = selffail/' plans/selftest.plan > "$T/plans/selffail.plan"
+expect "create: a waiver for boot.cmdline" 0 "$CERTIFY" waiver create --id E-0007 --test boot.cmdline \
+	--config 'edu/pc-*' --release 0.1.0 --reason 'probe erratum' --expires 2027-03-01 --key "$T/maint.key" -o "$T/e7.json"
+expect "add it to the lab's store" 0 "$CERTIFY" waiver add "$T/e7.json" --db "$L"
+expect "run: the failure waived" 0 "$CERTIFY" run --plans "$T/plans" --plan selffail --device edu --seed 7 --db "$L" --json
+has "run: the judge's failure" "$T/err" "^FAIL +pc-none-smp1-tcg .*boot.cmdline: fail"
+has "run: names the waived test" "$T/err" "^waived:  boot.cmdline in pc-none-smp1-tcg \(E-0007\)$"
+has "run: passes under the waiver" "$T/err" "^verdict: PASS under live waivers \(run 1 stored as fail\)$"
+cp "$T/out" "$T/run.json"
+expect "run --json: valid against the schema" 0 python3 "$(dirname "$0")/validate-report.py" reports/run.schema.json "$T/run.json"
+has "run --json: boot.cmdline waived" "$T/run.json" '"waiver":"E-0007"|"waiver": *"E-0007"'
+[ "$(sqlite3 "$L" 'SELECT verdict FROM runs WHERE id = 1')" = fail ] && ok "run: stored as fail" ||
+	bad "run: stored as fail" "$(sqlite3 "$L" 'SELECT verdict FROM runs')"
+expect "run: the waiver expired" 1 env HVKIT_TODAY=2027-03-01 "$CERTIFY" run --plans "$T/plans" --plan selffail --device edu --seed 7 --db "$L"
+has "run: fails once it expired" "$T/out" "^verdict: FAIL \(run 2, seed 7\)$"
+
 # --- revoked: nothing waived, the row kept
 expect "revoke" 0 "$CERTIFY" waiver revoke E-0001 --reason 'fixed in the driver' --db "$M"
 expect "revoke again" 2 "$CERTIFY" waiver revoke E-0001 --reason again --db "$M"
