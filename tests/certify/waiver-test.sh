@@ -41,6 +41,15 @@ expect "import" 0 "$CERTIFY" import "$T/p.pkg" --db "$M"
 has "import: the failed run" "$T/out" "run 1 of acme .*verdict fail\) stored as run 1$"
 expect "replay: boot.heap passes here" 1 "$CERTIFY" replay "$T/p.pkg" --db "$T/replay.db"
 has "replay: names the test" "$T/out" "^DIFF pc-none-smp1-tcg boot.heap: package fail, replay pass$"
+# A run that passed as stored (the replay, made an official e1000 run) exports with no
+# "waivers" (a build once wrote a garbage string there for such rows: an invalid list)
+cp "$T/replay.db" "$T/passed.db"
+sqlite3 "$T/passed.db" "UPDATE devices SET kind = 'nic', model = 'e1000', vid = 32902, did = 4110; UPDATE runs SET official = 1, unofficial_why = ''"
+expect "export: a run that passed as stored" 0 "$HCL" export --local --db "$T/passed.db" -o "$T/passed.json"
+has "export: its entry" "$T/passed.json" '"vid":"8086","did":"100e"'
+grep -q '"waivers"' "$T/passed.json" && bad "export: no waivers for it" "$(grep -o '"waivers":[^]]*]' "$T/passed.json")" ||
+	ok "export: no waivers for it"
+expect "export: the list is valid" 0 "$HCL" validate "$T/passed.json"
 expect "show: failed before any waiver" 0 "$CERTIFY" show 1 --db "$M"
 has "show: fail" "$T/out" "^run 1: fail$"
 expect "export: nothing certified yet" 0 "$HCL" export --db "$M" -o "$T/l0.json"
