@@ -121,6 +121,9 @@ has "show: the stored verdict" "$T/out" "^waived: +1 failed test under live waiv
 has "show: the test waived by E-0001" "$T/out" "^ +waived boot.heap \(waiver E-0001\) heap counters off by one$"
 [ "$(sqlite3 "$M" 'SELECT verdict FROM runs WHERE id = 1')" = fail ] && ok "store: the run's verdict stays fail" ||
 	bad "store: the run's verdict stays fail" "$(sqlite3 "$M" 'SELECT verdict FROM runs')"
+expect "add the waiver to a second store" 0 "$CERTIFY" waiver add "$T/e1.json" --db "$T/m2.db"
+expect "import into a store with the waiver" 0 "$CERTIFY" import "$T/p.pkg" --db "$T/m2.db"
+has "import: says the run passes under the waiver" "$T/out" "^import: run 1: pass under live waivers \(1 failed test waived; certify show 1\)$"
 expect "report json" 0 "$CERTIFY" report 1 --format json --db "$M" -o "$T/r.json"
 expect "json: valid against reports/run.schema.json" 0 python3 "$(dirname "$0")/validate-report.py" reports/run.schema.json "$T/r.json"
 expect "json: verdict pass, stored fail, boot.heap waived by E-0001" 0 python3 -c "import json, sys
