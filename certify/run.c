@@ -313,7 +313,7 @@ static int run_on_record(struct certify_session *s, const struct hvr_record *rec
 	}
 	if (strcmp(rec->type, "wire") == 0 && b->wire_open) {
 		certify_wire_claim(&b->wire, hvr_get(rec, "test"), hvr_get(rec, "src"), hvr_get(rec, "first"),
-				   hvr_get(rec, "frames"), hvr_get(rec, "bytes"));
+				   hvr_get(rec, "frames"), hvr_get(rec, "bytes"), hvr_get(rec, "seen"));
 		return 0;
 	}
 	if (strcmp(rec->type, "sync") == 0 && b->wire_open && hvr_get(rec, "point") &&

@@ -178,7 +178,7 @@ static int wire_u64(const char *s, uint64_t *out)
 }
 
 int certify_wire_claim(struct certify_wire *w, const char *test, const char *src, const char *first,
-		       const char *frames, const char *bytes)
+		       const char *frames, const char *bytes, const char *seen)
 {
 	struct wire_claim c;
 	uint64_t f;
@@ -186,11 +186,13 @@ int certify_wire_claim(struct certify_wire *w, const char *test, const char *src
 	memset(&c, 0, sizeof(c));
 	snprintf(c.test, sizeof(c.test), "%s", test ? test : "?");
 	if (certify_wire_parse_mac(src, c.mac) < 0 || wire_u64(first, &f) < 0 || f > UINT32_MAX ||
-	    wire_u64(frames, &c.frames) < 0 || wire_u64(bytes, &c.bytes) < 0) {
+	    wire_u64(frames, &c.frames) < 0 || wire_u64(bytes, &c.bytes) < 0 ||
+	    (seen && (wire_u64(seen, &c.seen) < 0 || c.seen > c.frames))) {
 		certify_strv_pushf(&w->problems, "%s: a malformed wire record", c.test);
 		return -1;
 	}
 	c.first = (uint32_t)f;
+	c.loose = seen != NULL;
 	if (w->nclaim == WIRE_SRCS) {
 		certify_strv_pushf(&w->problems, "%s: more than %d senders in one phase", c.test, WIRE_SRCS);
 		return -1;
@@ -278,12 +280,14 @@ static struct wire_src *wire_find(struct certify_wire *w, const uint8_t mac[6])
 	return NULL;
 }
 
-/* 1 when every claimed sender's count was reached. Lock held. */
+/* 1 when every claimed sender's count was reached (a loose one's: what its receiver
+ * saw; more may still come, which the quiet wait and WIRE_LATE_US allow). Lock held. */
 static int wire_all_there(struct certify_wire *w)
 {
 	for (unsigned i = 0; i < w->nclaim; i++) {
 		struct wire_src *s = wire_find(w, w->claim[i].mac);
-		if (w->claim[i].frames && (!s || s->frames < w->claim[i].frames))
+		uint64_t want = w->claim[i].loose ? w->claim[i].seen : w->claim[i].frames;
+		if (want && (!s || s->frames < want))
 			return 0;
 	}
 	return 1;
@@ -315,6 +319,23 @@ static void wire_compare(struct certify_wire *w)
 			memset(&none, 0, sizeof(none));
 			none.first_seq = c->first;
 			s = &none;
+		}
+		if (c->loose) {
+			/* An event phase: the receiver's frames all crossed the wire, nothing
+			 * crossed that was not sent, and what did is whole and in order. */
+			if (s->frames < c->seen || s->frames > c->frames || s->bytes > c->bytes ||
+			    s->bad || s->out_of_order ||
+			    (s->frames && (uint32_t)(s->first_seq - c->first) >= c->frames))
+				certify_strv_pushf(&w->problems, "%s: " MACF " sent %llu frames (%llu bytes) "
+						   "from sequence %u in a round with an event, its receiver "
+						   "got %llu, the wire carried %llu (%llu bytes) from %u, %llu "
+						   "corrupt, %llu out of order", c->test, MACA(c->mac),
+						   (unsigned long long)c->frames, (unsigned long long)c->bytes,
+						   c->first, (unsigned long long)c->seen,
+						   (unsigned long long)s->frames, (unsigned long long)s->bytes,
+						   s->first_seq, (unsigned long long)s->bad,
+						   (unsigned long long)s->out_of_order);
+			continue;
 		}
 		if (s->frames != c->frames || s->bytes != c->bytes || s->bad || s->out_of_order ||
 		    (c->frames && s->first_seq != c->first))

@@ -42,6 +42,11 @@ struct wire_claim {
 	uint8_t mac[6];
 	uint32_t first;
 	uint64_t frames, bytes;
+	/* A phase with an event (a link flap, a detach): frames may die in QEMU, so the wire
+	 * must carry between `seen` (what the receiving driver got) and `frames`, in order,
+	 * none corrupt. 0: an exact phase. */
+	int loose;
+	uint64_t seen;
 };
 
 struct certify_wire {
@@ -73,9 +78,10 @@ void certify_wire_close(struct certify_wire *w);
 /* "-netdev socket,id=ID,udp=...,localaddr=..." for the hub's third port. */
 int certify_wire_qemu_args(const struct certify_wire *w, const char *id, struct certify_strv *args);
 
-/* The kernel's `wire` record. 0, or -1 when malformed (counted as a problem). */
+/* The kernel's `wire` record; seen (optional, NULL when absent) makes the phase loose.
+ * 0, or -1 when malformed (counted as a problem). */
 int certify_wire_claim(struct certify_wire *w, const char *test, const char *src, const char *first,
-		       const char *frames, const char *bytes);
+		       const char *frames, const char *bytes, const char *seen);
 /* Act on sync points wire-begin and wire-check. Returns 1 when the point was one of ours. */
 int certify_wire_sync(struct certify_wire *w, const char *point);
 

@@ -539,6 +539,7 @@ const struct db_backend db_sqlite_backend = {
 	.run_begin = db_sq_run_begin, .config_add = db_sq_config_add,
 	.run_finish = db_sq_run_finish, .run_load = db_sq_run_load, .history = db_sq_history,
 	.certified = db_sq_certified, .unofficial = db_sq_unofficial,
-	.run_configs = db_sq_run_configs, .import = db_sq_import,
+	.run_configs = db_sq_run_configs, .run_results = db_sq_run_results,
+	.import = db_sq_import,
 	.submission = db_sq_submission,
 };

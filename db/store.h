@@ -256,6 +256,23 @@ int certify_db_run_configs(struct certify_db *db, int64_t run,
 				     const char *reason),
 			   void *ctx, struct certify_err *err);
 
+/* One test result of a run as `hcl export` reads it to derive a device's features
+ * (hcl/hcl_feature.c): the configuration it ran in (its name, JSON and verdict) and the
+ * test's suite, name and status. */
+struct certify_db_test_result {
+	const char *config, *config_json, *config_verdict;
+	const char *suite, *name, *status;
+};
+
+/*
+ * Calls fn with every test result of a run, in matrix order then result order. fn returns 0
+ * to go on or -1 to stop (then so does this, err untouched). Returns 0, or -1 with a message
+ * (a busy store too, never a short answer).
+ */
+int certify_db_run_results(struct certify_db *db, int64_t run,
+			   int (*fn)(void *ctx, const struct certify_db_test_result *r),
+			   void *ctx, struct certify_err *err);
+
 /*
  * The job queue (docs/db.md, "The queue"; store_queue.c on PostgreSQL, store_queue_sq.c on
  * SQLite: workers on one host, idle ones poll instead of LISTEN).

@@ -159,3 +159,10 @@ int certify_db_submission(struct certify_db *db, int64_t run, struct certify_db_
 {
 	return db->be->submission(db, run, sub, err);
 }
+
+int certify_db_run_results(struct certify_db *db, int64_t run,
+			   int (*fn)(void *ctx, const struct certify_db_test_result *r),
+			   void *ctx, struct certify_err *err)
+{
+	return db->be->run_results(db, run, fn, ctx, err);
+}

@@ -1,5 +1,5 @@
-/* db: what `hcl export` reads (certify_db_certified, certify_db_unofficial and
- * certify_db_run_configs in store.h). */
+/* db: what `hcl export` reads (certify_db_certified, certify_db_unofficial,
+ * certify_db_run_configs and certify_db_run_results in store.h). */
 #include <stdio.h>
 
 #include "store_int.h"
@@ -130,4 +130,36 @@ int db_sq_run_configs(struct certify_db *db, int64_t run,
 		return -1;
 	sqlite3_bind_int64(st, 1, run);
 	return db_rows(db, st, db_config_row, &cb, err);
+}
+
+/* The test results of a run with their configuration, for the features `hcl export` derives. */
+#define DB_RESULTS_QUERY \
+	"SELECT c.name, c.config, c.verdict, x.suite, x.name, x.status " \
+	"FROM results x JOIN configs c ON c.id = x.config_id " \
+	"WHERE x.run_id = ? ORDER BY c.idx, x.id"
+
+static int db_result_row(const struct db_rows_cb *cb, sqlite3_stmt *st)
+{
+	int (*fn)(void *, const struct certify_db_test_result *) =
+		(int (*)(void *, const struct certify_db_test_result *))cb->fn;
+	struct certify_db_test_result r = {
+		(const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1),
+		(const char *)sqlite3_column_text(st, 2), (const char *)sqlite3_column_text(st, 3),
+		(const char *)sqlite3_column_text(st, 4), (const char *)sqlite3_column_text(st, 5),
+	};
+
+	return fn(cb->ctx, &r);
+}
+
+int db_sq_run_results(struct certify_db *db, int64_t run,
+		      int (*fn)(void *ctx, const struct certify_db_test_result *r), void *ctx,
+		      struct certify_err *err)
+{
+	const struct db_rows_cb cb = { (void (*)(void))fn, ctx };
+	sqlite3_stmt *st;
+
+	if (db_prepare(db, DB_RESULTS_QUERY, &st, err) < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, run);
+	return db_rows(db, st, db_result_row, &cb, err);
 }

@@ -37,6 +37,9 @@ struct db_backend {
 			   int (*fn)(void *ctx, const char *name, const char *verdict,
 				     const char *reason),
 			   void *ctx, struct certify_err *err);
+	int (*run_results)(struct certify_db *db, int64_t run,
+			   int (*fn)(void *ctx, const struct certify_db_test_result *r),
+			   void *ctx, struct certify_err *err);
 	int (*import)(struct certify_db *db, const struct certify_db_run *run,
 		      const struct certify_db_submission *sub, int64_t *id, struct certify_err *err);
 	int (*submission)(struct certify_db *db, int64_t run, struct certify_db_submission *sub,
@@ -87,6 +90,9 @@ int db_sq_certified(struct certify_db *db,
 int db_sq_unofficial(struct certify_db *db,
 		     int (*fn)(void *ctx, int64_t run, const char *plan, const char *why),
 		     void *ctx, struct certify_err *err);
+int db_sq_run_results(struct certify_db *db, int64_t run,
+		      int (*fn)(void *ctx, const struct certify_db_test_result *r), void *ctx,
+		      struct certify_err *err);
 int db_sq_run_configs(struct certify_db *db, int64_t run,
 		      int (*fn)(void *ctx, const char *name, const char *verdict, const char *reason),
 		      void *ctx, struct certify_err *err);
@@ -210,6 +216,9 @@ int db_pg_import(struct certify_db *db, const struct certify_db_run *run,
 		 const struct certify_db_submission *sub, int64_t *id, struct certify_err *err);
 int db_pg_submission(struct certify_db *db, int64_t run, struct certify_db_submission *sub,
 		     struct certify_err *err);
+int db_pg_run_results(struct certify_db *db, int64_t run,
+		      int (*fn)(void *ctx, const struct certify_db_test_result *r), void *ctx,
+		      struct certify_err *err);
 int db_pg_run_configs(struct certify_db *db, int64_t run,
 		      int (*fn)(void *ctx, const char *name, const char *verdict, const char *reason),
 		      void *ctx, struct certify_err *err);

@@ -568,6 +568,7 @@ const struct db_backend db_pg_backend = {
 	.run_begin = db_pg_run_begin, .config_add = db_pg_config_add,
 	.run_finish = db_pg_run_finish, .run_load = db_pg_run_load, .history = db_pg_history,
 	.certified = db_pg_certified, .unofficial = db_pg_unofficial,
-	.run_configs = db_pg_run_configs, .import = db_pg_import,
+	.run_configs = db_pg_run_configs, .run_results = db_pg_run_results,
+	.import = db_pg_import,
 	.submission = db_pg_submission,
 };

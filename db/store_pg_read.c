@@ -368,3 +368,26 @@ int db_pg_run_configs(struct certify_db *db, int64_t run,
 	PQclear(q);
 	return rc;
 }
+
+int db_pg_run_results(struct certify_db *db, int64_t run,
+		      int (*fn)(void *ctx, const struct certify_db_test_result *r), void *ctx,
+		      struct certify_err *err)
+{
+	PGresult *q = db_pg_by_id(db, "SELECT c.name, c.config, c.verdict, x.suite, x.name, "
+				  "x.status FROM results x JOIN configs c ON c.id = x.config_id "
+				  "WHERE x.run_id = $1 ORDER BY c.idx, x.id", run, err);
+	int rc = 0;
+
+	if (!q)
+		return -1;
+	for (int i = 0; rc == 0 && i < PQntuples(q); i++) {
+		struct certify_db_test_result r = {
+			PQgetvalue(q, i, 0), PQgetvalue(q, i, 1), PQgetvalue(q, i, 2),
+			PQgetvalue(q, i, 3), PQgetvalue(q, i, 4), PQgetvalue(q, i, 5),
+		};
+
+		rc = fn(ctx, &r);
+	}
+	PQclear(q);
+	return rc;
+}

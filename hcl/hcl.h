@@ -316,6 +316,7 @@ struct hcl_result {
 	const char *build_verdict;	/* "certified", "uncertified", "unknown" (not said), NULL */
 	char fw_rule[48];		/* "exactly 2.1-0", "at least 9.20", "any" */
 	char note[256];			/* what is wrong with firmware or build, "" */
+	char missing[128];		/* --require: the features its entry lacks, "a,b"; "" */
 };
 /* What the server verdict counts: certified controllers (cards: functions sharing a
  * domain:bus:device are one card) and their functions (ports). */
@@ -333,6 +334,11 @@ struct hcl_report {
 };
 int hcl_check(const struct hclbin *hb, const char *release, const struct hcl_inv *inv,
 	      struct hcl_report *rep, struct hcl_err *err);
+/* The same with `--require`d features (hcl_feature.h; NULL: none): a certified device
+ * whose entry lacks one is not certified and does not count. */
+struct hcl_require;
+int hcl_check_req(const struct hclbin *hb, const char *release, const struct hcl_inv *inv,
+		  const struct hcl_require *req, struct hcl_report *rep, struct hcl_err *err);
 void hcl_report_print(const struct hcl_report *rep, FILE *f);
 void hcl_report_json(const struct hcl_report *rep, const struct hcl_loaded *ld,
 		     const struct hcl_inv *inv, const char *input, FILE *f);

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <lib/hclpolicy.h>
-#include "hcl.h"
+#include "hcl_feature.h"
 
 /* hcl_verdict mirrors hclpolicy_verdict value for value. */
 _Static_assert((int)HCL_V_CERTIFIED == (int)HCLPOLICY_CERTIFIED &&
@@ -206,6 +206,12 @@ static int hcl_storage(uint32_t class)
 int hcl_check(const struct hclbin *hb, const char *release, const struct hcl_inv *inv,
 	      struct hcl_report *rep, struct hcl_err *err)
 {
+	return hcl_check_req(hb, release, inv, NULL, rep, err);
+}
+
+int hcl_check_req(const struct hclbin *hb, const char *release, const struct hcl_inv *inv,
+		  const struct hcl_require *req, struct hcl_report *rep, struct hcl_err *err)
+{
 	int rel = hclbin_release_index(hb, release);
 	struct hclpolicy_server srv = { 0 };
 	char nics[96], sto[96];
@@ -231,6 +237,8 @@ int hcl_check(const struct hclbin *hb, const char *release, const struct hcl_inv
 		const struct hcl_dev *d = &inv->devs[i];
 
 		hcl_check_dev(hb, rel, d, r);
+		if (req && r->verdict == HCL_V_CERTIFIED)
+			hcl_require_dev(req, hb, rel, d, r);
 		rep->absent += r->verdict == HCL_V_ABSENT;
 		if (r->verdict == HCL_V_CERTIFIED && (hcl_nic(d->class) || hcl_storage(d->class)) &&
 		    d->domain > 0xffff) {

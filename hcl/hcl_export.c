@@ -20,6 +20,7 @@
 
 #include "../db/store.h"
 #include "hcl.h"
+#include "hcl_feature.h"
 
 struct hcl_export_row {
 	struct hcl_certified c;
@@ -32,6 +33,8 @@ struct hcl_export_row {
 	struct hcl_coverage cov;	/* what its runs covered, configuration by configuration */
 	char *waivers[16];		/* tests its runs passed only by a live waiver */
 	size_t nwaivers;
+	const char *features[HCL_FEATURE_MAX];	/* proven by its runs' tests (hcl_feature.c) */
+	size_t nfeatures;
 };
 
 static int hcl_export_same(const struct hcl_export_row *r, uint32_t vid, uint32_t did, uint32_t svid,
@@ -162,7 +165,8 @@ static int hcl_export_cfg(void *ctx, const char *name, const char *verdict, cons
 	return hcl_coverage_add(ctx, name, verdict, reason);
 }
 
-/* Each kept row's coverage, from the configurations of its runs, oldest run first. */
+/* Each kept row's coverage, from the configurations of its runs, oldest run first, and its
+ * features, from their test results. */
 static int hcl_export_coverage(struct certify_db *db, struct hcl_export_rows *rows,
 			       struct certify_err *err)
 {
@@ -172,6 +176,9 @@ static int hcl_export_coverage(struct certify_db *db, struct hcl_export_rows *ro
 		for (size_t k = 0; k < r->nruns; k++)
 			if (certify_db_run_configs(db, r->run_ids[k], hcl_export_cfg, &r->cov, err) < 0)
 				return -1;
+		if (hcl_feature_derive(db, r->c.type, r->run_ids, r->nruns, r->features,
+				       HCL_FEATURE_MAX, &r->nfeatures, err) < 0)
+			return -1;
 		if (r->cov.npassed == 0)
 			return certify_errf(err, "run %lld: certified, but no configuration passed",
 					    (long long)r->run_ids[0]);
@@ -259,6 +266,8 @@ int hcl_export(const char *db, const char *out, int local, struct hcl_err *err)
 		r->c.coverage = &r->cov;
 		r->c.waivers = (const char *const *)r->waivers;
 		r->c.nwaivers = r->nwaivers;
+		r->c.features = r->features;
+		r->c.nfeatures = r->nfeatures;
 		cs[i] = r->c;
 	}
 	if (hcl_list_build(&list, cs, n, (int64_t)time(NULL), err) < 0)

@@ -1,6 +1,7 @@
 /*
  * hcl: the hardware compatibility list tool (docs/hcl.md).
- *   hcl check | keygen | sign | verify | validate | compile | export | fetch | publish | site
+ *   hcl check | keygen | sign | verify | validate | compile | export | fetch | publish | site |
+ *   probe | features
  * Commands are dispatched from hcl_cmds[]; exit statuses are named in hcl_exit.h.
  */
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 
 #include "../db/store.h"
 #include "hcl.h"
+#include "hcl_feature.h"
 #include "hcl_key.h"
 #include "hcl_exit.h"
 
@@ -22,6 +24,8 @@ static const char hcl_usage[] =
 "  check [--inventory FILE|-] [--hcl FILE|URL] [--pubkey PUB] [--release R] [--json] [--insecure]\n"
 "        is this machine (or the inventory of another: lspci -nn/-vvnn/-vmmnn/-x/-n, JSON,\n"
 "        hvkernel boot log; - reads standard input) supported? exit 0 bootable, 1 not, 2 error\n"
+"        --require FEATURE[,FEATURE] (repeatable): a device counts as certified only when\n"
+"        its entry lists every one (needs the JSON list: hcl.bin carries no features)\n"
 "  keygen -o KEY                      new Ed25519 key pair: KEY (secret, 0600), KEY.pub\n"
 "  sign LIST --key KEY [-o OUT]       signed envelope (default OUT: LIST with .signed.json)\n"
 "  verify FILE --pubkey PUB           check the signature of a signed list or hcl.bin\n"
@@ -34,6 +38,7 @@ static const char hcl_usage[] =
 "  fetch URL [-o FILE] [--pubkey PUB] [--insecure] [--timeout S] [--retries N]\n"
 "  publish FILE URL [--token T]       HTTP PUT (token also from $HCL_TOKEN)\n"
 "  site -o DIR --hcl FILE [--pubkey PUB] [--insecure]   static HCL web page\n"
+"  features                           the feature table: each feature and the tests proving it\n"
 "  probe [-o FILE] [--sysfs DIR]      this Linux server as a JSON inventory (IDs, class,\n"
 "                                     driver and version, firmware from sysfs and ethtool)\n"
 "Environment: HCL_LIST (default --hcl), HCL_PUBKEY (default --pubkey), HCL_SITE_ASSETS,\n"
@@ -47,6 +52,8 @@ struct hcl_args {
 	int npos;
 	const char *out, *key, *pubkey, *hcl, *inventory, *release, *token, *timeout, *retries, *db;
 	const char *sysfs;
+	const char *require[16];	/* --require values, in order (repeatable) */
+	int nrequire;
 	int json, insecure, local;
 };
 
@@ -82,6 +89,15 @@ static int hcl_parse_args(int argc, char **argv, struct hcl_args *a)
 		}
 		if (strcmp(s, "--local") == 0) {
 			a->local = 1;
+			continue;
+		}
+		if (strcmp(s, "--require") == 0) {
+			if (i + 1 >= argc || a->nrequire == 16) {
+				fprintf(stderr, "hcl: --require %s\n", i + 1 >= argc ? "needs a value" :
+					"given more than 16 times");
+				return -1;
+			}
+			a->require[a->nrequire++] = argv[++i];
 			continue;
 		}
 		for (k = 0; k < sizeof(opts) / sizeof(opts[0]); k++)
@@ -173,6 +189,7 @@ static int hcl_cmd_check(struct hcl_args *a)
 	struct hcl_inv inv;
 	struct hcl_report rep;
 	struct hcl_err err;
+	struct hcl_require req = { .n = 0 };
 	const char *release = a->release ? a->release : HV_RELEASE;
 	const char *input = a->inventory ? (strcmp(a->inventory, "-") ? a->inventory :
 					    "(standard input)") : "this machine";
@@ -180,19 +197,24 @@ static int hcl_cmd_check(struct hcl_args *a)
 
 	if (hcl_need(a, 0, "no arguments besides options") < 0)
 		return HCL_EXIT_ERROR;
+	for (int i = 0; i < a->nrequire; i++)
+		if (hcl_require_add(&req, a->require[i], &err) < 0)
+			return hcl_fail(&err);
 	/* The inventory first: a JSON list is then compiled for its devices only. */
 	rc = a->inventory ? hcl_inv_read(&inv, a->inventory, &err) : hcl_inv_probe(&inv, &err);
 	if (rc < 0)
 		return hcl_fail(&err);
 	hcl_report_warnings(&inv, input, stderr);
-	if (hcl_load_any(a, 0, &inv, &ld, &err) < 0) {
+	/* Features are in the JSON list only (hcl.bin does not carry them): read it whole. */
+	if (hcl_load_any(a, req.n > 0, &inv, &ld, &err) < 0) {
 		hcl_inv_free(&inv);
 		return hcl_fail(&err);
 	}
+	req.list = &ld.list;
 	hcl_print_age(stderr, a->hcl, (int64_t)ld.hb.generated);
 	if (!ld.sig.signed_ok)
 		fprintf(stderr, "%s: warning: signature not checked (--insecure)\n", a->hcl);
-	if (hcl_check(&ld.hb, release, &inv, &rep, &err) < 0) {
+	if (hcl_check_req(&ld.hb, release, &inv, &req, &rep, &err) < 0) {
 		hcl_inv_free(&inv);
 		hcl_loaded_free(&ld);
 		return hcl_fail(&err);
@@ -206,6 +228,15 @@ static int hcl_cmd_check(struct hcl_args *a)
 	hcl_inv_free(&inv);
 	hcl_loaded_free(&ld);
 	return rc;
+}
+
+/* The feature table (docs/hcl.md, "Features"), as the docs show it. */
+static int hcl_cmd_features(struct hcl_args *a)
+{
+	if (hcl_need(a, 0, "hcl features") < 0)
+		return HCL_EXIT_ERROR;
+	hcl_feature_print(stdout);
+	return fflush(stdout) == 0 ? HCL_EXIT_OK : HCL_EXIT_ERROR;
 }
 
 static int hcl_cmd_verify(struct hcl_args *a)
@@ -424,6 +455,7 @@ static const struct {
 	{ "verify", hcl_cmd_verify }, { "validate", hcl_cmd_validate },
 	{ "compile", hcl_cmd_compile }, { "export", hcl_cmd_export }, { "fetch", hcl_cmd_fetch },
 	{ "publish", hcl_cmd_publish }, { "site", hcl_cmd_site }, { "probe", hcl_cmd_probe },
+	{ "features", hcl_cmd_features },
 };
 
 int main(int argc, char **argv)

@@ -1,4 +1,5 @@
 /* `hcl check` reports: the table for people, --json for machines (docs/hcl.md). */
+#include <string.h>
 #include <time.h>
 #include <json-c/json.h>
 #include "hcl.h"
@@ -54,6 +55,20 @@ static json_object *hcl_jhex(unsigned v, int digits)
 	return json_object_new_string(b);
 }
 
+/* "msix,msi" as a JSON array (--require: what the device's entry lacks). */
+static json_object *hcl_report_missing(const char *s)
+{
+	json_object *a = json_object_new_array();
+
+	while (*s) {
+		size_t n = strcspn(s, ",");
+
+		json_object_array_add(a, json_object_new_string_len(s, (int)n));
+		s += n + (s[n] == ',');
+	}
+	return a;
+}
+
 static json_object *hcl_report_dev(const struct hcl_result *r)
 {
 	const struct hcl_dev *d = r->dev;
@@ -91,6 +106,7 @@ static json_object *hcl_report_dev(const struct hcl_result *r)
 	json_object_object_add(o, "build_status", r->build_verdict ?
 				json_object_new_string(r->build_verdict) : NULL);
 	json_object_object_add(o, "note", r->note[0] ? json_object_new_string(r->note) : NULL);
+	json_object_object_add(o, "missing_features", hcl_report_missing(r->missing));
 	return o;
 }
 

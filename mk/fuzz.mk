@@ -65,7 +65,7 @@ fuzz-gpt: $(FUZZ_DIR)/fuzz_gpt $(FUZZ_DIR)/gpt_seed
 #   make fuzz-hcl                           every parser for $(HCL_FUZZ_SECONDS) each
 HCL_FUZZ_TARGETS := lspci vmm boot invjson detect list signed
 HCL_FUZZ_SECONDS ?= 6
-HCL_FUZZ_SRCS    := $(filter-out hcl/hcl_main.c hcl/hcl_fetch.c hcl/hcl_site.c hcl/hcl_export.c,$(wildcard hcl/*.c)) \
+HCL_FUZZ_SRCS    := $(filter-out hcl/hcl_main.c hcl/hcl_fetch.c hcl/hcl_site.c hcl/hcl_export.c hcl/hcl_feature_db.c,$(wildcard hcl/*.c)) \
                     hvkernel/lib/hclbin.c hvkernel/lib/hclpolicy.c hvkernel/lib/pcimatch.c \
                     hvkernel/lib/sha256.c
 HCL_FUZZ_OBJS    := $(HCL_FUZZ_SRCS:%.c=$(FUZZ_DIR)/obj/%.o)

@@ -49,10 +49,12 @@ BB=$OUT/bbpkg/bin/busybox
 cp kpkg/boot/vmlinuz-"$KV" vmlinuz.tmp && mv vmlinuz.tmp vmlinuz
 
 # 2. our test program, static
-if [ ! -x hvkguest ] || [ "$HERE/tests/linux/hvkguest.c" -nt hvkguest ] ||
-   [ "$HERE/hvkernel/lib/blkpat.c" -nt hvkguest ]; then
-	gcc -static -O2 -Wall -Wextra -Werror -I"$HERE/hvkernel/include" -o hvkguest.tmp \
-		"$HERE/tests/linux/hvkguest.c" "$HERE/hvkernel/lib/blkpat.c"
+SRCS="$HERE/tests/linux/hvkguest.c $HERE/tests/linux/hvknet.c $HERE/hvkernel/lib/blkpat.c $HERE/hvkernel/lib/nicframe.c"
+NEW=
+for s in $SRCS "$HERE/tests/linux/hvknet.h"; do [ "$s" -nt hvkguest ] && NEW=1; done
+if [ ! -x hvkguest ] || [ -n "$NEW" ]; then
+	# shellcheck disable=SC2086
+	gcc -static -O2 -Wall -Wextra -Werror -I"$HERE/hvkernel/include" -o hvkguest.tmp $SRCS
 	mv hvkguest.tmp hvkguest
 fi
 

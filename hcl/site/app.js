@@ -1,11 +1,11 @@
 // The HCL page: a table of (device, release) certifications with filters. The data comes
 // from hcl-data.js (window.HCL_DATA), so the page works from file:// where fetch() is
 // blocked. Filters are read from and written to the URL query (?q=&vendor=&did=&type=
-// &driver=&release=&status=), so a link shows the same selection.
+// &driver=&release=&status=&feature=), so a link shows the same selection.
 (function () {
   "use strict";
   var data = window.HCL_DATA;
-  var fields = ["q", "vendor", "did", "type", "driver", "release", "status"];
+  var fields = ["q", "vendor", "did", "type", "driver", "release", "status", "feature"];
   var rows = [];
 
   function el(id) { return document.getElementById(id); }
@@ -84,6 +84,7 @@
     if (f.driver && r.c.driver !== f.driver) return false;
     if (f.release && r.rel !== f.release) return false;
     if (f.status && r.c.status !== f.status) return false;
+    if (f.feature && r.c.features.indexOf(f.feature) < 0) return false;
     return true;
   }
 
@@ -115,7 +116,10 @@
         ftd.appendChild(b);
       }
       tr.appendChild(ftd);
-      tr.appendChild(text("td", r.c.features.join(", ")));
+      // Features: each proven by certify tests its runs passed (hcl features, docs/hcl.md).
+      var ftr = text("td", r.c.features.length ? "" : "none listed", "features");
+      r.c.features.forEach(function (x) { ftr.appendChild(text("span", x, "feature")); });
+      tr.appendChild(ftr);
       tr.appendChild(text("td", r.c.status, "status"));
       tr.appendChild(text("td", r.c.certified));
       tr.appendChild(text("td", r.c.runs.join(", ")));
@@ -153,6 +157,9 @@
   fillSelect("vendor", uniq(function (r) { return r.e.vendor; }));
   fillSelect("driver", uniq(function (r) { return r.c.driver; }));
   fillSelect("release", data.releases.slice());
+  var feats = {};
+  rows.forEach(function (r) { r.c.features.forEach(function (x) { feats[x] = 1; }); });
+  fillSelect("feature", Object.keys(feats));
   readQuery();
   staleness();
   fields.forEach(function (k) {

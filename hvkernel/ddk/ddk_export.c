@@ -79,6 +79,7 @@ static const struct ddk_export ddk_exports[] = {
 	DDK_EXPORT(hv_netdev_rx),
 	DDK_EXPORT(hv_netdev_link_change),
 	DDK_EXPORT(hv_netdev_set_queue_stats),	/* 1.1 */
+	DDK_EXPORT(hv_netdev_set_rings),	/* 2.4 */
 	/* hv/blkdev.h: ddk_blkdev.c */
 	DDK_EXPORT(hv_blkdev_register),
 	DDK_EXPORT(hv_blkdev_unregister),

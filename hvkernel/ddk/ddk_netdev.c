@@ -36,6 +36,11 @@ void hv_netdev_link_change(struct hv_netdev *nd, bool up)
 	netdev_link_change(nd, up);
 }
 
+void hv_netdev_set_rings(struct hv_netdev *nd, unsigned tx_slots, unsigned rx_slots)
+{
+	netdev_set_rings(nd, tx_slots, rx_slots);
+}
+
 void hv_netdev_set_queue_stats(struct hv_netdev *nd, unsigned n,
 			       const struct hv_netdev_queue_stats *qs)
 {

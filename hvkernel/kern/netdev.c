@@ -26,6 +26,7 @@ struct netdev_state {
 	uint64_t rx_frames, rx_dropped, link_changes, tx_refused;
 	unsigned nqueues;
 	const struct hv_netdev_queue_stats *queues;
+	unsigned tx_slots, rx_slots;	/* hv_netdev_set_rings; 0: not declared */
 	struct netdev_state *next;
 };
 
@@ -136,6 +137,24 @@ void netdev_set_queue_stats(struct hv_netdev *nd, unsigned n, const struct hv_ne
 	s->nqueues = qs ? n : 0;
 	s->queues = s->nqueues ? qs : 0;
 	cpu_irq_restore(on);
+}
+
+void netdev_set_rings(struct hv_netdev *nd, unsigned tx_slots, unsigned rx_slots)
+{
+	struct netdev_state *s = NETDEV_STATE(nd);
+
+	if (!s)
+		return;
+	s->tx_slots = tx_slots;
+	s->rx_slots = rx_slots;
+	klog("netdev: %s rings: %u transmit, %u receive slots", nd->name, tx_slots, rx_slots);
+}
+
+unsigned netdev_largest_ring(struct hv_netdev *nd)
+{
+	struct netdev_state *s = NETDEV_STATE(nd);
+
+	return s->tx_slots > s->rx_slots ? s->tx_slots : s->rx_slots;
 }
 
 unsigned netdev_queue_stats(struct hv_netdev *nd, const struct hv_netdev_queue_stats **qs)

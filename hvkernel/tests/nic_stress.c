@@ -2,10 +2,11 @@
  * The NIC suite's long tests (shared parts in nic_suite.h):
  *
  * nic.wrap: every ring and every free-running index of both NICs wraps while contents are
- * checked. nic.wrap_frames (default 70000) frames each way, A to B and then B to A: more
- * than four times the largest ring of the inbox drivers (the e1000's 4096 receive
- * descriptors) and more than 65536, where virtio's and vmxnet3's 16-bit ring indices wrap
- * (virtio 1.1 2.6.6: idx "wraps naturally at 65536"). Every frame is numbered and
+ * checked. Frames each way, A to B and then B to A: four times the largest ring either
+ * driver declared (hv_netdev_set_rings; a driver that declared none fails), and more than
+ * 65536, where virtio's and vmxnet3's 16-bit ring indices wrap (virtio 1.1 2.6.6: idx
+ * "wraps naturally at 65536"), and at least nic.wrap_frames (default 70000; the inbox
+ * drivers' largest ring is the e1000's 4096 receive descriptors). Every frame is numbered and
  * checksummed, sizes vary, at most NIC_WINDOW are in flight; a direction fails on a frame
  * lost without the device counting it, corrupt or out of order, on driver counters that are
  * not exact, on the host's wire check, and on a stall: no frame received for nic.stall_ms
@@ -16,6 +17,7 @@
 #include <arch/cpu.h>
 #include <kern/hvr.h>
 #include <kern/ktest.h>
+#include <kern/log.h>
 #include <kern/netdev.h>
 #include <kern/string.h>
 #include <kern/time.h>
@@ -55,7 +57,7 @@ enum ktest_status nic_stream(struct ktest_ctx *t, const char *test, struct hv_ne
 			     struct nic_stream_result *res)
 {
 	struct nic_books books;
-	struct nic_wire w = { src, first, 0, 0 };
+	struct nic_wire w = { .nd = src, .first = first, .frames = 0, .bytes = 0 };
 	enum ktest_status st = KTEST_PASS;
 
 	memset(res, 0, sizeof(*res));
@@ -111,11 +113,44 @@ enum ktest_status nic_stream(struct ktest_ctx *t, const char *test, struct hv_ne
 	return st;
 }
 
+/* Frames each way for nic.wrap: at least asked, past the 16-bit index wrap, and more than
+ * four times the largest ring. */
+static uint64_t nic_wrap_count(uint64_t asked, unsigned largest_ring)
+{
+	uint64_t n = asked > 65536 ? asked : 65537;
+
+	return n > 4ull * largest_ring ? n : 4ull * largest_ring + 1;
+}
+
+/* The rule above with values worked out by hand, so a change to it is seen. */
+KTEST(nic, wrapcount)
+{
+	static const struct {
+		uint64_t asked;
+		unsigned ring;
+		uint64_t want;
+	} cases[] = {
+		{ 70000, 4096, 70000 },		/* e1000: the default covers it */
+		{ 70000, 32768, 131073 },	/* a 32 K ring: 4 x 32768, plus one */
+		{ 1000, 256, 65537 },		/* too few asked: past 65536 anyway */
+		{ 65536, 0, 65537 },
+		{ 200000, 65536, 262145 },
+	};
+
+	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint64_t got = nic_wrap_count(cases[i].asked, cases[i].ring);
+		KT_CHECK(t, got == cases[i].want, "asked %llu, largest ring %u: %llu frames, not %llu",
+			 (unsigned long long)cases[i].asked, cases[i].ring, (unsigned long long)got,
+			 (unsigned long long)cases[i].want);
+	}
+	return KTEST_PASS;
+}
+
 KTEST_MANUAL(nic, wrap)
 {
 	struct hv_netdev *a, *b;
 	const char *skip = nic_pick(t, &a, &b);
-	const uint64_t n = ktest_param_u64(t, "wrap_frames", 70000);
+	const uint64_t asked = ktest_param_u64(t, "wrap_frames", 70000);
 	const uint64_t stall = ktest_param_u64(t, "stall_ms", 2000) * 1000;
 	struct nic_stream_result ab, ba;
 
@@ -123,13 +158,20 @@ KTEST_MANUAL(nic, wrap)
 		ktest_msg(t, "%s", skip);
 		return KTEST_SKIP;
 	}
-	if (n <= 65536) {
-		ktest_msg(t, "nic.wrap_frames=%llu does not pass the wrap of a 16-bit index (65536)",
-			  (unsigned long long)n);
-		return KTEST_ERROR;
-	}
 	if (nic_setup(t, a, b) < 0)
 		return KTEST_FAIL;
+	/* After open: a driver may learn its ring sizes from the device at queue setup. */
+	unsigned ra = netdev_largest_ring(a), rb = netdev_largest_ring(b);
+	if (!ra || !rb) {
+		ktest_msg(t, "%s's driver declared no ring sizes (hv_netdev_set_rings, DDK 2.4): the "
+			  "test cannot make its rings wrap", !ra ? a->name : b->name);
+		nic_teardown(a, b);
+		return KTEST_FAIL;
+	}
+	const uint64_t n = nic_wrap_count(asked, ra > rb ? ra : rb);
+	ktest_metric(t, "largest_ring", ra > rb ? ra : rb, "slots");
+	klog("nic.wrap: %llu frames each way (largest ring: %s %u slots, %s %u slots)", (unsigned long long)n,
+	     a->name, ra, b->name, rb);
 	enum ktest_status st = nic_stream(t, "nic.wrap", a, b, 0x100000, n, stall, &ab);
 	if (st == KTEST_PASS) {
 		netdev_set_rx(b, 0, 0);

@@ -251,6 +251,8 @@ int nic_wire_check(const char *test, const struct nic_wire *w, unsigned n)
 		hvr_u64("first", w[i].first);
 		hvr_u64("frames", w[i].frames);
 		hvr_u64("bytes", w[i].bytes);
+		if (w[i].loose)
+			hvr_u64("seen", w[i].seen);
 		hvr_end();
 	}
 	return hvr_sync("wire-check");
@@ -342,7 +344,7 @@ KTEST(nic, integrity)
 	size_t max = (a->mtu < b->mtu ? a->mtu : b->mtu) + NICFRAME_ETH_HDR;
 	nicframe_order_start(&nic_rxs.order, 1000000);
 	nic_rxs.frames = nic_rxs.bad = nic_rxs.out_of_order = 0;
-	struct nic_wire w = { a, 1000000, 0, 0 };
+	struct nic_wire w = { .nd = a, .first = 1000000, .frames = 0, .bytes = 0 };
 	enum ktest_status st = KTEST_PASS;
 	if (nic_wire_begin(a, b) < 0) {
 		ktest_msg(t, "the host did not answer sync point wire-begin");
@@ -391,7 +393,7 @@ KTEST(nic, rate)
 	if (nic_setup(t, a, b) < 0)
 		return KTEST_FAIL;
 	struct nic_books books;
-	struct nic_wire w = { a, 0, 0, 0 };
+	struct nic_wire w = { .nd = a, .first = 0, .frames = 0, .bytes = 0 };
 	if (nic_books_open(t, &books, a, b) < 0 || nic_wire_begin(a, b) < 0) {
 		ktest_msg(t, "no counters, or the host did not answer sync point wire-begin");
 		nic_teardown(a, b);
@@ -483,7 +485,7 @@ KTEST(nic, txonly)
 	uint64_t done = s1.tx_packets - s0.tx_packets, bytes = s1.tx_bytes - s0.tx_bytes;
 	uint64_t us = time_us() - t0;
 	/* B is stopped: only the host sees these frames, and it counts them all. */
-	struct nic_wire w = { a, 0, sent, sent * 60 };
+	struct nic_wire w = { .nd = a, .first = 0, .frames = sent, .bytes = sent * 60 };
 	int wired = nic_wire_check("nic.txonly", &w, 1);
 	netdev_stop(a);
 	ktest_metric(t, "tx_pps", us ? done * 1000000 / us : 0, "pps");
@@ -520,7 +522,7 @@ KTEST(nic, jumbo)
 	}
 	nicframe_order_start(&nic_rxs.order, 500);
 	nic_rxs.frames = nic_rxs.bad = nic_rxs.out_of_order = 0;
-	struct nic_wire w = { a, 500, 0, 0 };
+	struct nic_wire w = { .nd = a, .first = 500, .frames = 0, .bytes = 0 };
 	if (nic_wire_begin(a, b) < 0) {
 		ktest_msg(t, "the host did not answer sync point wire-begin");
 		st = KTEST_ERROR;
@@ -619,7 +621,7 @@ static enum ktest_status nic_flap_traffic(struct ktest_ctx *t, struct hv_netdev 
 					  uint64_t i)
 {
 	uint32_t first = 7000 + (uint32_t)i * NIC_FLAP_FRAMES;
-	struct nic_wire w = { a, first, 0, 0 };
+	struct nic_wire w = { .nd = a, .first = first, .frames = 0, .bytes = 0 };
 	enum ktest_status st = KTEST_PASS;
 
 	nicframe_order_start(&nic_rxs.order, first);

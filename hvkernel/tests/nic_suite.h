@@ -80,6 +80,11 @@ struct nic_wire {
 	const struct hv_netdev *nd;
 	uint32_t first;		/* sequence number of its first frame */
 	uint64_t frames, bytes;	/* frames the driver took (xmit returned 0) and their bytes */
+	/* A round with an event (link flap, detach), where frames may die in QEMU: the
+	 * receiver got `seen`, and the host wants between that and `frames` on the wire, in
+	 * order and whole (certify/wire.c). 0: the wire must carry exactly `frames`. */
+	int loose;
+	uint64_t seen;
 };
 int nic_wire_begin(struct hv_netdev *a, struct hv_netdev *b);
 int nic_wire_check(const char *test, const struct nic_wire *w, unsigned n);

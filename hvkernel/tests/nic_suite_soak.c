@@ -28,7 +28,10 @@
  * counters agree, the host's wire tap saw exactly what was sent, and no stall longer than
  * nic.stall_ms. A round with an event may lose what was in flight (a frame sent while the
  * link is down dies in QEMU), but nothing may arrive corrupt, twice or out of order, the
- * event must be reported within nic.link_ms, and traffic must flow again afterwards.
+ * event must be reported within nic.link_ms, and traffic must flow again afterwards; the
+ * host's wire tap must have carried at least what each receiver got and at most what was
+ * sent, in order and whole (the detach round: before it and after it, the re-attached
+ * NIC's readiness probes between the two windows).
  * The framework's page and heap counters then catch a leak of the attach cycles or the
  * traffic. Metrics: frames and bytes each way, rounds, flaps, attaches, the longest stall.
  */
@@ -61,7 +64,7 @@ static void nic_dir_start(struct nic_dir *d)
 	d->rx.check = 1;
 	nicframe_order_start(&d->rx.order, d->seq);
 	d->sent = d->bytes = d->gone = 0;
-	d->wire = (struct nic_wire){ d->src, d->seq, 0, 0 };
+	d->wire = (struct nic_wire){ .nd = d->src, .first = d->seq };
 }
 
 /* Send one frame if the window allows. 0, or the driver's error. */
@@ -182,6 +185,34 @@ static enum ktest_status nic_soak_plain(struct ktest_ctx *t, struct nic_soak *s)
 	return st;
 }
 
+/* The host's wire tap starts counting a window of an event round (both directions). */
+static enum ktest_status nic_soak_wire_begin(struct ktest_ctx *t, struct nic_soak *s)
+{
+	if (nic_wire_begin(s->d[0].src, s->d[1].src) < 0) {
+		ktest_msg(t, "the host did not answer sync point wire-begin");
+		return KTEST_ERROR;
+	}
+	return KTEST_PASS;
+}
+
+/* ... and judges it loosely: between what each receiver got and what was sent crossed the
+ * wire, in order and whole (a replayed or fabricated frame fails there too). */
+static enum ktest_status nic_soak_wire_loose(struct ktest_ctx *t, struct nic_soak *s)
+{
+	struct nic_wire w[2];
+
+	for (int k = 0; k < 2; k++) {
+		w[k] = s->d[k].wire;
+		w[k].loose = 1;
+		w[k].seen = s->d[k].rx.frames;
+	}
+	if (nic_wire_check("nic.soak", w, 2) < 0) {
+		ktest_msg(t, "the host did not answer sync point wire-check");
+		return KTEST_ERROR;
+	}
+	return KTEST_PASS;
+}
+
 /* What a round with an event allows: loss, but nothing corrupt, doubled or reordered. */
 static enum ktest_status nic_soak_sane(struct ktest_ctx *t, struct nic_soak *s, const char *event)
 {
@@ -208,6 +239,8 @@ static enum ktest_status nic_soak_flap(struct ktest_ctx *t, struct nic_soak *s)
 
 	for (int k = 0; k < 2; k++)
 		nic_dir_start(&s->d[k]);
+	if ((st = nic_soak_wire_begin(t, s)) != KTEST_PASS)
+		return st;
 	st = nic_soak_traffic(t, s, time_us() + s->round_us / 2);
 	if (st == KTEST_PASS && nic_link_sync(a, "link-down") < 0) {
 		ktest_msg(t, "the host did not answer the link-down sync point");
@@ -249,6 +282,8 @@ static enum ktest_status nic_soak_flap(struct ktest_ctx *t, struct nic_soak *s)
 	if (st == KTEST_PASS)
 		st = nic_soak_traffic(t, s, time_us() + s->round_us / 2);
 	nic_soak_drain(s);
+	if (st == KTEST_PASS)
+		st = nic_soak_wire_loose(t, s);
 	return st == KTEST_PASS ? nic_soak_sane(t, s, "link flap") : st;
 }
 
@@ -261,11 +296,13 @@ static enum ktest_status nic_soak_attach(struct ktest_ctx *t, struct nic_soak *s
 
 	for (int k = 0; k < 2; k++)
 		nic_dir_start(&s->d[k]);
+	if ((st = nic_soak_wire_begin(t, s)) != KTEST_PASS)
+		return st;
 	st = nic_soak_traffic(t, s, time_us() + s->round_us / 2);
 	if (st != KTEST_PASS)
 		return st;
 	nic_soak_drain(s);
-	if ((st = nic_soak_sane(t, s, "before detach")) != KTEST_PASS)
+	if ((st = nic_soak_wire_loose(t, s)) != KTEST_PASS || (st = nic_soak_sane(t, s, "before detach")) != KTEST_PASS)
 		return st;
 	if (!pd || !pd->driver) {
 		ktest_msg(t, "%s has no PCI function behind it", a->name);
@@ -296,8 +333,12 @@ static enum ktest_status nic_soak_attach(struct ktest_ctx *t, struct nic_soak *s
 		nic_dir_route(&s->d[k]);
 		nic_dir_start(&s->d[k]);
 	}
+	if ((st = nic_soak_wire_begin(t, s)) != KTEST_PASS)
+		return st;
 	st = nic_soak_traffic(t, s, time_us() + s->round_us / 2);
 	nic_soak_drain(s);
+	if (st == KTEST_PASS)
+		st = nic_soak_wire_loose(t, s);
 	return st == KTEST_PASS ? nic_soak_sane(t, s, "after attach") : st;
 }
 

@@ -5,6 +5,7 @@
  */
 #include <arch/cpu.h>
 #include <hv/errno.h>
+#include <kern/hvr.h>
 #include <kern/log.h>
 #include <kern/mem.h>
 #include <kern/string.h>
@@ -467,6 +468,29 @@ static uint64_t vm_hc_vcpu_start(struct vm *vm, uint64_t id, uint64_t entry, uin
 	return 0;
 }
 
+/*
+ * VM_HC_PEER_SYNC: a guest that cannot be driven from inside the kernel (a Linux guest's
+ * hvkguest) paces the host peer's NIC test (certify/peer.c) itself. The host still counts
+ * and checks every frame the guest sent; the guest only says when. Returns 0, or
+ * -HV_EPERM (the VM was not given the uplink), -HV_EINVAL (no such point), -HV_EIO (the
+ * host did not answer). Blocks this vCPU (never under vm->lock) until the host is done.
+ */
+static uint64_t vm_hc_peer_sync(struct vm *vm, uint64_t point, uint64_t n)
+{
+	static const char *const names[] = { "peer-tx", "peer-tx-done", "peer-probe" };
+	char name[24];
+
+	if (!vm->peer_sync)
+		return (uint64_t)-HV_EPERM;
+	if (point < sizeof(names) / sizeof(names[0]))
+		fmt_snprintf(name, sizeof(name), "%s", names[point]);
+	else if (point == VM_PEER_RX && n >= 1 && n <= 1024)
+		fmt_snprintf(name, sizeof(name), "peer-rx-%llu", (unsigned long long)n);
+	else
+		return (uint64_t)-HV_EINVAL;
+	return hvr_sync(name) < 0 ? (uint64_t)-HV_EIO : 0;
+}
+
 static void vm_exit_hypercall(struct vm_vcpu *vc, struct vcpu_regs *r, const struct vcpu_exit *e)
 {
 	struct vm *vm = vc->vm;
@@ -480,6 +504,10 @@ static void vm_exit_hypercall(struct vm_vcpu *vc, struct vcpu_regs *r, const str
 	if (fn == VM_HC_YIELD) {
 		vc->yielded = 1;
 		r->rax = 0;
+		return;
+	}
+	if (fn == VM_HC_PEER_SYNC) {
+		r->rax = vm_hc_peer_sync(vm, r->rbx, r->rcx);
 		return;
 	}
 	vm_lock(vm);

@@ -13,9 +13,11 @@
 #include <kern/log.h>
 #include <kern/mem.h>
 #include <kern/module.h>
+#include <kern/netdev.h>
 #include <kern/panic.h>
 #include <kern/smp.h>
 #include <kern/string.h>
+#include <kern/vswitch.h>
 #include <lib/fmt.h>
 #include <lib/vmcfg.h>
 #include <lib/vmimage.h>
@@ -473,6 +475,7 @@ void vmboot_run(const struct vmboot_opts *o, struct vmboot_result *r)
 			r->refused++;
 			continue;
 		}
+		v->vm->peer_sync = o->uplink;
 		klog("vm %s: %llu KiB, image %s, %d disks, %d NICs, from %s", v->cfg.name,
 		     (unsigned long long)(v->cfg.memory / 1024), v->cfg.image, v->cfg.ndisk, v->cfg.nnic, v->file);
 		idx[n] = i;
@@ -487,8 +490,24 @@ void vmboot_run(const struct vmboot_opts *o, struct vmboot_result *r)
 	for (int k = 0; k < n; k++)
 		if (vmboot_vms[idx[k]].cfg.nnic || vmboot_vms[idx[k]].cfg.ndisk)
 			ncpus = 1;
+	/* vm.uplink=1: the first physical NIC carries vswitch0's frames to the host peer. */
+	struct hv_netdev *nd = o->uplink ? netdev_first() : 0;
+	struct vsw_port *up = nd ? vsw_add_uplink(nd) : 0;
+	if (o->uplink && !up) {
+		klog("vm: vm.uplink=1 but %s", nd ? "its NIC cannot be an uplink" : "no NIC is registered");
+		r->refused++;
+	} else if (up) {
+		klog("vm: %s is vswitch0's uplink", nd->name);
+	}
 	if (n)
 		sched_run_cpus(run, n, SCHED_SLICE_US, o->timeout_us, ncpus);
+	if (up) {
+		klog("vm: uplink %s: %llu frames to the host (%llu dropped), %llu from it", nd->name,
+		     (unsigned long long)up->tx_frames, (unsigned long long)up->dropped,
+		     (unsigned long long)up->rx_frames);
+		vsw_remove_port(up);
+		netdev_stop(nd);
+	}
 	for (int k = 0; k < n; k++)
 		vmboot_finish(&vmboot_vms[idx[k]], r);
 }
@@ -498,6 +517,7 @@ int vmboot_main(void)
 	struct vmboot_opts o = {
 		.timeout_us = cmdline_get_u64("vm.timeout", 60) * 1000000,
 		.drop_write = cmdline_get_u64("vm.debug_drop_write", 0),
+		.uplink = cmdline_get_u64("vm.uplink", 0) != 0,
 	};
 	struct vmboot_result r;
 	const char *why;

@@ -77,51 +77,61 @@ has "vfio: submit refuses a host device: message" "$T/err" "^certify: submit --h
 n=$(q 'select count(*) from runs' 2>/dev/null || echo 0)
 if [ "$n" = 0 ]; then ok "vfio: refusals stored nothing"; else bad "vfio: refusals stored nothing" "$n runs"; fi
 
-# The success path: the IDs from sysfs pick the module and are the device, QEMU gets the
-# function under KVM; the stand-in QEMU cannot boot it, so the run is an error.
-if ! "$CERTIFY" run --host-device 0000:01:00.0 --sysfs-root "$S" --plan nic-quick --plans tests/certify/plans \
-	> "$T/ok.out" 2> "$T/ok.err"; then :; fi
-if grep -q "^device:  vfio-pci,host=0000:01:00.0 (8086:10d3, nic)$" "$T/ok.out" &&
-   grep -q "^module:  .*/e1000.hvm e1000 " "$T/ok.out" && grep -q "^iommu:   group 7: 0000:01:00.0 (vfio-pci)$" "$T/ok.out"; then
-	ok "vfio: the function's IDs from sysfs are the device, its module found by them"
-else
-	bad "vfio: the device from sysfs" "$(head -c 400 "$T/ok.out") $(head -c 300 "$T/ok.err")"
-fi
 kvm=$( [ -r /dev/kvm ] && [ -w /dev/kvm ] && echo yes)
 if [ -z "$kvm" ]; then
-	echo "SKIP vfio: QEMU's command line (no usable /dev/kvm: the run stops before QEMU)"
-elif grep -q -- "-accel kvm .*-device vfio-pci,host=0000:01:00.0,id=host0\( \|$\)" "$QEMU_ARGS" &&
-     ! grep -q -- "-netdev hubport\|-device e1000e\|-drive " "$QEMU_ARGS"; then
-	ok "vfio: QEMU gets -accel kvm and -device vfio-pci,host=0000:01:00.0,id=host0, no model of its own"
+	# vfio-pci needs KVM: without a usable /dev/kvm a host-device run is refused before
+	# anything else, with one line; the checks below need a run that gets further.
+	expect "vfio: no usable /dev/kvm refuses the run" 2 "$CERTIFY" run --host-device 0000:01:00.0 --sysfs-root "$S" \
+		--plan nic-quick --plans tests/certify/plans
+	has "vfio: no usable /dev/kvm: message" "$T/err" "^certify: --accel kvm: KVM unusable: /dev/kvm: "
+	for what in "the function's IDs from sysfs" "QEMU's command line" "the stand-in QEMU's failure" \
+		    "interrupt modes from config space" "a function with every interrupt mode"; do
+		echo "SKIP vfio: $what (no usable /dev/kvm: the run is refused before it)"
+	done
 else
-	bad "vfio: QEMU's command line" "$(head -c 600 "$QEMU_ARGS" 2>/dev/null)"
-fi
-if [ -n "$kvm" ] && grep -q "^ERROR  .*QEMU failed: qemu: stand-in, no device" "$T/ok.out"; then
-	ok "vfio: the stand-in QEMU's failure is the run's error"
-elif [ -n "$kvm" ]; then
-	bad "vfio: the stand-in QEMU's failure" "$(grep -E '^(PASS|FAIL|ERROR) ' "$T/ok.out")"
-fi
+	# The success path: the IDs from sysfs pick the module and are the device, QEMU gets the
+	# function under KVM; the stand-in QEMU cannot boot it, so the run is an error.
+	if ! "$CERTIFY" run --host-device 0000:01:00.0 --sysfs-root "$S" --plan nic-quick --plans tests/certify/plans \
+		> "$T/ok.out" 2> "$T/ok.err"; then :; fi
+	if grep -q "^device:  vfio-pci,host=0000:01:00.0 (8086:10d3, nic)$" "$T/ok.out" &&
+	   grep -q "^module:  .*/e1000.hvm e1000 " "$T/ok.out" && grep -q "^iommu:   group 7: 0000:01:00.0 (vfio-pci)$" "$T/ok.out"; then
+		ok "vfio: the function's IDs from sysfs are the device, its module found by them"
+	else
+		bad "vfio: the device from sysfs" "$(head -c 400 "$T/ok.out") $(head -c 300 "$T/ok.err")"
+	fi
+	if grep -q -- "-accel kvm .*-device vfio-pci,host=0000:01:00.0,id=host0\( \|$\)" "$QEMU_ARGS" &&
+	     ! grep -q -- "-netdev hubport\|-device e1000e\|-drive " "$QEMU_ARGS"; then
+		ok "vfio: QEMU gets -accel kvm and -device vfio-pci,host=0000:01:00.0,id=host0, no model of its own"
+	else
+		bad "vfio: QEMU's command line" "$(head -c 600 "$QEMU_ARGS" 2>/dev/null)"
+	fi
+	if grep -q "^ERROR  .*QEMU failed: qemu: stand-in, no device" "$T/ok.out"; then
+		ok "vfio: the stand-in QEMU's failure is the run's error"
+	else
+		bad "vfio: the stand-in QEMU's failure" "$(grep -E '^(PASS|FAIL|ERROR) ' "$T/ok.out")"
+	fi
 
-# The interrupt modes are the function's capabilities: one with none (no capability list, no
-# interrupt pin) makes the plan's MSI-X, MSI and INTx configurations not applicable.
-C="$T/nocaps"
-fn "$C" 0000:06:00.0 8086 10d3 020000 vfio-pci 8
-head -c 256 /dev/zero > "$C/bus/pci/devices/0000:06:00.0/config"
-"$CERTIFY" run --host-device 0000:06:00.0 --sysfs-root "$C" > "$T/caps.out" 2> "$T/caps.err"
-if [ "$(grep -c '^N/A    .*: the device under test has no msix$' "$T/caps.out")" -ge 1 ] &&
-   [ "$(grep -c '^N/A    .*: the device under test has no intx$' "$T/caps.out")" -ge 1 ] &&
-   [ "$(grep -c '^N/A    .*-msix-.*-kvm\|^N/A    .*-intx-.*-kvm' "$T/caps.out")" -ge 2 ] &&
-   ! grep -q '^[A-Z/]* *[a-z0-9]*-\(msix\|msi\|intx\)-[a-z0-9]*-kvm (' "$T/caps.out"; then
-	ok "vfio: MSI-X, MSI and INTx read from config space: none there, none run"
-else
-	bad "vfio: interrupt modes from config space" "$(grep -E '^(N/A|ERROR|PASS|FAIL) ' "$T/caps.out" | head -c 400)"
-fi
-# and the first function's (MSI-X, MSI, pin A): its MSI-X configurations ran, none is not applicable
-"$CERTIFY" run --host-device 0000:01:00.0 --sysfs-root "$S" > "$T/caps2.out" 2> "$T/caps2.err"
-if ! grep -q '^N/A ' "$T/caps2.out" && grep -q '^ERROR  pc-msix-smp1-kvm ' "$T/caps2.out"; then
-	ok "vfio: a function with MSI-X, MSI and a pin runs every interrupt mode"
-else
-	bad "vfio: a function with every interrupt mode" "$(grep -E '^(N/A|ERROR|PASS|FAIL) ' "$T/caps2.out" | head -c 400)"
+	# The interrupt modes are the function's capabilities: one with none (no capability list, no
+	# interrupt pin) makes the plan's MSI-X, MSI and INTx configurations not applicable.
+	C="$T/nocaps"
+	fn "$C" 0000:06:00.0 8086 10d3 020000 vfio-pci 8
+	head -c 256 /dev/zero > "$C/bus/pci/devices/0000:06:00.0/config"
+	"$CERTIFY" run --host-device 0000:06:00.0 --sysfs-root "$C" > "$T/caps.out" 2> "$T/caps.err"
+	if [ "$(grep -c '^N/A    .*: the device under test has no msix$' "$T/caps.out")" -ge 1 ] &&
+	   [ "$(grep -c '^N/A    .*: the device under test has no intx$' "$T/caps.out")" -ge 1 ] &&
+	   [ "$(grep -c '^N/A    .*-msix-.*-kvm\|^N/A    .*-intx-.*-kvm' "$T/caps.out")" -ge 2 ] &&
+	   ! grep -q '^[A-Z/]* *[a-z0-9]*-\(msix\|msi\|intx\)-[a-z0-9]*-kvm (' "$T/caps.out"; then
+		ok "vfio: MSI-X, MSI and INTx read from config space: none there, none run"
+	else
+		bad "vfio: interrupt modes from config space" "$(grep -E '^(N/A|ERROR|PASS|FAIL) ' "$T/caps.out" | head -c 400)"
+	fi
+	# and the first function's (MSI-X, MSI, pin A): its MSI-X configurations ran, none is not applicable
+	"$CERTIFY" run --host-device 0000:01:00.0 --sysfs-root "$S" > "$T/caps2.out" 2> "$T/caps2.err"
+	if ! grep -q '^N/A ' "$T/caps2.out" && grep -q '^ERROR  pc-msix-smp1-kvm ' "$T/caps2.out"; then
+		ok "vfio: a function with MSI-X, MSI and a pin runs every interrupt mode"
+	else
+		bad "vfio: a function with every interrupt mode" "$(grep -E '^(N/A|ERROR|PASS|FAIL) ' "$T/caps2.out" | head -c 400)"
+	fi
 fi
 
 # --bind on the shared group: the NIC sibling goes to vfio-pci through driver_override, and

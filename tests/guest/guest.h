@@ -6,6 +6,8 @@
 
 #define HC_YIELD	3
 #define HC_REPORT	4	/* report[EBX] = ECX for the host's test */
+#define HC_PEER_SYNC	6	/* EBX = a host peer sync point; only with vm.uplink=1 */
+#define HC_EPERM	0xffffffffu	/* -HV_EPERM in EAX */
 
 void con_putc(char c);
 void con_puts(const char *s);

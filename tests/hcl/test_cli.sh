@@ -118,7 +118,7 @@ if [ "$rc" -le 1 ] && grep -q "^server: " "$W/out"; then ok "local probe (exit $
 PY3=/usr/bin/python3
 if "$PY3" -c 'import jsonschema' 2>/dev/null; then
 	expect "site for the schema check" 0 "$HCL" site -o "$W/schema-site" --hcl "$W/s.json" --pubkey "$W/key.pub"
-	"$PY3" - "$HERE/../../hcl/schema/hcl.schema.json" "$L" "$W/schema-site/hcl.json" "$W/wild.json" "$W/nocov.json" > "$W/out" 2>&1 <<'PY'
+	"$PY3" - "$HERE/../../hcl/schema/hcl.schema.json" "$L" "$W/schema-site/hcl.json" "$W/wild.json" "$W/nocov.json" "$FIX/feature-list.json" > "$W/out" 2>&1 <<'PY'
 import json, sys, jsonschema
 v = jsonschema.Draft202012Validator(json.load(open(sys.argv[1])))
 for f in sys.argv[2:]:
@@ -128,6 +128,7 @@ PY
 	has "schema accepts hcl site output" "schema-site/hcl.json valid"
 	has "schema refuses ssid without svid" "wild.json invalid"
 	has "schema refuses a coverage that passed nothing" "nocov.json invalid"
+	has "schema accepts an exported list with features" "fixtures/feature-list.json valid"
 else
 	bad "JSON Schema checks: $PY3 has no jsonschema module (scripts/deps.sh installs python3-jsonschema)"
 fi

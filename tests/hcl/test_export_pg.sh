@@ -33,6 +33,10 @@ if [ -x "${CERTIFY:-}" ] && [ -r build/hvkernel.elf ] && PGD=$(sh "$PGSRV" start
 	else
 		bad "pg: the same list as from SQLite" "$W/cmp-pg.json"
 	fi
+	# The features come through PostgreSQL's certify_db_run_results too, not just SQLite's.
+	f=$(jq -r '[.entries[].releases[].features | join(",")] | join(" ")' "$W/cmp-pg.json")
+	[ "$f" = "jumbo,link-state,intx" ] && ok "pg: the features of the e1000 run" ||
+		bad "pg: the features of the e1000 run: '$f'"
 	psql -X -q "$PGU" -c "INSERT INTO schema_version VALUES (99, 'later')"
 	expect "pg export: a newer store" 2 "$HCL" export --db "$PGU" -o "$W/newer.json"
 	has "says the store is newer" "the store is at schema version 99, newer than this build's [0-9]+: use a newer hvkit$"

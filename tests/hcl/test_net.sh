@@ -130,6 +130,11 @@ else
 		has "export counts its entries" "2 entries from the certified local runs"
 		has "the older e1000 is superseded" "8086:100e release [^ ]+: e1000 0\.9 \(run [0-9]+\) superseded by e1000 1\.0 \(run [0-9]+\)"
 		expect "exported list is valid" 0 "$HCL" validate "$W/exp.json"
+		# Features come from the tests the runs passed (nic-quick: INTx only; storage-quick:
+		# MSI-X only, a 3 TiB disk).
+		f=$(jq -r '[.entries[] | "\(.did)=\(.releases[].features | join(","))"] | join(" ")' "$W/exp.json")
+		[ "$f" = "0010=msix,poll,lba64,flush 100e=jumbo,link-state,intx" ] &&
+			ok "export: the features the runs proved" || bad "export: the features the runs proved: '$f'"
 		expect "sign the exported list" 0 "$HCL" sign "$W/exp.json" --key "$W/key" -o "$W/exp.signed.json"
 		EURL=http://127.0.0.1:$PORT/hcl/exported.signed.json
 		expect "publish the exported list" 0 "$HCL" publish "$W/exp.signed.json" "$EURL" --token "$TOKEN"
@@ -139,6 +144,9 @@ else
 		expect "check against the fetched list" 0 "$HCL" check --inventory "$W/qemu.vmmnn" --hcl "$W/fetched.json" --pubkey "$W/key.pub"
 		has "e1000 certified with its driver" "8086:100e .* certified +e1000 1.0"
 		has "the server is bootable" "server: bootable"
+		expect "check --require jumbo,lba64 against the fetched list" 0 "$HCL" check --inventory "$W/qemu.vmmnn" --hcl "$W/fetched.json" --pubkey "$W/key.pub" --require jumbo,lba64
+		expect "check --require msix against the fetched list" 1 "$HCL" check --inventory "$W/qemu.vmmnn" --hcl "$W/fetched.json" --pubkey "$W/key.pub" --require msix
+		has "the e1000 lacks msix" "^ +certified without required feature msix \(the entry lists: jumbo, link-state, intx\)$"
 	else
 		bad "certify -> export -> publish -> fetch -> check: build/bin/certify or the kernel is not built"
 	fi

@@ -49,6 +49,17 @@ else
 	has "site: a minimum firmware" '<td class="firmware">at least 7.2</td>'
 	has "site: an exact firmware and its build" '<td class="firmware">0.0-0<div class="build" title="[^"]*">build 6102c32942ac</div></td>'
 	has "site: no firmware named" '<td class="firmware">any</td>'
+	# Features and firmware of an exported list (fixtures/feature-list.json, real runs).
+	expect "site of the exported feature list" 0 "$HCL" site -o "$W/featsite" --hcl "$FIX/feature-list.json" --insecure
+	dom "file://$W/featsite/index.html"
+	has "site: a NIC's features and firmware rule" '<td class="firmware">0.0-0<div class="build" title="[^"]*">build 5177f130ae76</div></td><td class="features"><span class="feature">jumbo</span><span class="feature">link-state</span><span class="feature">intx</span></td>'
+	has "site: a storage controller's features and firmware rule" '<td class="firmware">7.2.22<div class="build" title="[^"]*">build 13cf29651343</div></td><td class="features"><span class="feature">msix</span><span class="feature">poll</span><span class="feature">lba64</span><span class="feature">flush</span></td>'
+	dom "file://$W/featsite/index.html?feature=jumbo"
+	has "site: feature filter shows the jumbo NIC" 'data-key="8086:100e:1af4:1100:0.1.0"'
+	hasnt "site: feature filter hides the nvme" 'data-key="1b36:0010'
+	has "site: feature filter count" 'id="count">1<'
+	dom "file://$S/index.html?q=e1000e"
+	has "site: a hand-made list's features shown" '<td class="features"><span class="feature">msix</span><span class="feature">csum-offload</span><span class="feature">tso</span></td>'
 	u=$(mktemp -d "$W/chrome.XXXXXX")
 	timeout 60 "$CHROME" --headless --no-sandbox --disable-gpu --disable-background-networking \
 		--disable-component-update --disable-sync --no-first-run --user-data-dir="$u" \

@@ -7,6 +7,10 @@
  *                                 O_DIRECT (the storage suite's pattern, lib/blkpat.c, so
  *                                 the host can check the image), read them back, verify
  *
+ *   hvkguest net IFNAME           the host peer's NIC test through IFNAME (hvknet.c): 1455
+ *                                 frames to the host, which checks them, and 1455 back,
+ *                                 checked here
+ *
  *   hvkguest fault unmapped       read guest-physical 0xfd000000 (no RAM, no device there)
  *                                 through /dev/mem: the VMM must stop the VM
  *   hvkguest fault string-io      a REP OUTSB to COM1 (ioperm): string port I/O, which the
@@ -26,6 +30,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include <lib/blkpat.h>
+
+#include "hvknet.h"
 
 #define HVK_HC_EXIT	1	/* hvkernel/include/vmm/vm.h: VM_HC_EXIT, EBX = code */
 #define SECT		512
@@ -128,8 +134,11 @@ int main(int argc, char **argv)
 	}
 	if (argc == 5 && strcmp(argv[1], "disk") == 0)
 		return disk(argv[2], (uint32_t)strtoul(argv[3], 0, 0), (unsigned)strtoul(argv[4], 0, 0));
+	if (argc == 3 && strcmp(argv[1], "net") == 0)
+		return hvknet_run(argv[2]);
 	if (argc == 3 && strcmp(argv[1], "fault") == 0)
 		return fault(argv[2]);
-	fprintf(stderr, "usage: hvkguest exit CODE | disk DEV SEED SECTORS | fault unmapped|string-io\n");
+	fprintf(stderr, "usage: hvkguest exit CODE | disk DEV SEED SECTORS | net IFNAME | "
+		"fault unmapped|string-io\n");
 	return 2;
 }

@@ -63,7 +63,7 @@ static int wire_fx_phase(int missing, int dup, int corrupt, int stranger)
 		wire_fx_send(&x, 9, 0, 3, 0, 0);
 	snprintf(frames, sizeof(frames), "%d", 500);
 	snprintf(bytes, sizeof(bytes), "%llu", (unsigned long long)b);
-	CU_ASSERT(certify_wire_claim(&x.w, "nic.t", "52:54:00:12:00:01", "100", frames, bytes) == 0);
+	CU_ASSERT(certify_wire_claim(&x.w, "nic.t", "52:54:00:12:00:01", "100", frames, bytes, NULL) == 0);
 	CU_ASSERT(certify_wire_sync(&x.w, "wire-check") == 1);
 	memset(&c, 0, sizeof(c));
 	certify_wire_check(&x.w, &c);
@@ -82,15 +82,58 @@ static void test_wire_phases(void)
 	CU_ASSERT(!wire_fx_phase(0, 0, 0, 1));
 }
 
+/*
+ * A loose phase (a round with a link flap or a detach): 500 frames sent from 100, the
+ * receiver got `seen`. The wire carries frames 100+skip .. 100+skip+n-1, one of them twice
+ * (dup) or corrupt. Passes when seen <= on the wire <= 500, in order, whole.
+ */
+static int wire_fx_loose(uint32_t skip, uint32_t n, uint64_t seen, int dup, int corrupt)
+{
+	struct wire_fx x;
+	struct certify_hostcheck c;
+	char seen_s[24];
+
+	wire_fx_open(&x);
+	CU_ASSERT(certify_wire_sync(&x.w, "wire-begin") == 1);
+	wire_fx_send(&x, 1, 100 + skip, n, dup, corrupt);
+	uint64_t bytes = 0;
+	for (uint32_t k = 0; k < 500; k++)
+		bytes += 60 + (100 + k) % 100;
+	char bytes_s[24];
+	snprintf(bytes_s, sizeof(bytes_s), "%llu", (unsigned long long)bytes);
+	snprintf(seen_s, sizeof(seen_s), "%llu", (unsigned long long)seen);
+	CU_ASSERT(certify_wire_claim(&x.w, "nic.soak", "52:54:00:12:00:01", "100", "500", bytes_s, seen_s) == 0);
+	CU_ASSERT(certify_wire_sync(&x.w, "wire-check") == 1);
+	memset(&c, 0, sizeof(c));
+	certify_wire_check(&x.w, &c);
+	int ok = c.ran && c.ok;
+	close(x.fd);
+	certify_wire_close(&x.w);
+	return ok;
+}
+
+static void test_wire_loose(void)
+{
+	CU_ASSERT(wire_fx_loose(0, 500, 500, 0, 0));		/* nothing lost */
+	CU_ASSERT(wire_fx_loose(0, 300, 250, 0, 0));		/* the tail died at a link down */
+	CU_ASSERT(wire_fx_loose(20, 480, 400, 0, 0));		/* the head died */
+	CU_ASSERT(!wire_fx_loose(0, 300, 301, 0, 0));		/* the receiver got more than crossed */
+	CU_ASSERT(!wire_fx_loose(0, 500, 500, 1, 0));		/* a frame sent again: 501 on the wire */
+	CU_ASSERT(!wire_fx_loose(0, 300, 250, 1, 0));		/* ... or out of order within the count */
+	CU_ASSERT(!wire_fx_loose(0, 300, 250, 0, 1));		/* corrupt */
+	CU_ASSERT(!wire_fx_loose(500, 10, 0, 0, 0));		/* frames from outside the round */
+}
+
 static void test_wire_malformed(void)
 {
 	struct wire_fx x;
 	struct certify_hostcheck c;
 
 	wire_fx_open(&x);
-	CU_ASSERT(certify_wire_claim(&x.w, "nic.t", "52:54:00:12:00", "0", "1", "60") == -1);
-	CU_ASSERT(certify_wire_claim(&x.w, "nic.t", "52:54:00:12:00:01", "-1", "1", "60") == -1);
-	CU_ASSERT(certify_wire_claim(&x.w, "nic.t", "52:54:00:12:00:01", "0", "1x", "60") == -1);
+	CU_ASSERT(certify_wire_claim(&x.w, "nic.t", "52:54:00:12:00", "0", "1", "60", NULL) == -1);
+	CU_ASSERT(certify_wire_claim(&x.w, "nic.t", "52:54:00:12:00:01", "-1", "1", "60", NULL) == -1);
+	CU_ASSERT(certify_wire_claim(&x.w, "nic.t", "52:54:00:12:00:01", "0", "1x", "60", NULL) == -1);
+	CU_ASSERT(certify_wire_claim(&x.w, "nic.t", "52:54:00:12:00:01", "0", "10", "600", "11") == -1);
 	memset(&c, 0, sizeof(c));
 	certify_wire_check(&x.w, &c);
 	CU_ASSERT(c.ran && !c.ok);
@@ -110,6 +153,7 @@ UNIT_SUITE(certify_wire_suite)
 {
 	static const struct unit_test tests[] = {
 		UNIT_TEST(test_wire_phases),
+		UNIT_TEST(test_wire_loose),
 		UNIT_TEST(test_wire_malformed),
 		UNIT_TEST_END
 	};

@@ -22,7 +22,7 @@
 #include <hv/pciid.h>
 
 #define HV_DDK_ABI_MAJOR	2
-#define HV_DDK_ABI_MINOR	3
+#define HV_DDK_ABI_MINOR	4
 
 #define HV_MODULE_MAGIC		0x4d444f4du	/* "MODM" in little-endian bytes */
 #define HV_MODULE_SECTION	".hvmod"

@@ -83,6 +83,15 @@ void hv_netdev_link_change(struct hv_netdev *nd, bool up);
  * n = 0 withdraws them; call that from stop, before the memory goes. */
 void hv_netdev_set_queue_stats(struct hv_netdev *nd, unsigned n,
 			       const struct hv_netdev_queue_stats *qs);
+/*
+ * Declare the largest transmit and receive rings the device uses (DDK 2.4), in slots: the
+ * descriptors of a descriptor ring (a completion ring counts as a ring), or for a ring
+ * of bytes the minimum-size frames it holds. Call after hv_netdev_register, at probe or,
+ * when the sizes come from the device at queue setup, at open. The certification suite
+ * checks contents over four times the largest ring so every ring wraps (nic.wrap), and
+ * fails a NIC whose driver declared none.
+ */
+void hv_netdev_set_rings(struct hv_netdev *nd, unsigned tx_slots, unsigned rx_slots);
 
 /*
  * A NIC driver's usual `running` flag (open and not stopped): transmit reads it under the

@@ -181,6 +181,9 @@ static int e1000_probe(struct hv_pci_dev *d, const struct hv_pci_id *id)
 		hv_log("e1000: %s: netdev registration failed: %d", sc->slot, rc);
 		goto release_irq;
 	}
+#ifndef HV_DEFECT_NO_RINGS	/* defect e1000-no-rings: ring sizes never declared */
+	hv_netdev_set_rings(&sc->nd, E1000_NTXD, E1000_NRXD);
+#endif
 #ifdef HV_DEFECT_PROBE_HANG_LATE	/* containment self-test: hang with a netdev registered */
 	for (;;)
 		hv_udelay(10);

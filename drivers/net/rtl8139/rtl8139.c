@@ -97,6 +97,9 @@ static int rtl8139_probe(struct hv_pci_dev *d, const struct hv_pci_id *id)
 		hv_log("rtl8139: %s: netdev registration failed: %d", sc->slot, rc);
 		goto release_irq;
 	}
+	/* The receive ring is bytes: a minimum frame takes 64 of them (4-byte header, 60
+	 * bytes, dword aligned), so 1024 such frames fill it. */
+	hv_netdev_set_rings(&sc->nd, RTL8139_NTX, RTL8139_RX_RING / 64);
 	hv_log("rtl8139: %s: %s rev %u, %s, irq %s", sc->slot, sc->chip, info.revision, sc->nd.name,
 	       hv_pci_irq_mode_name(sc->irq_mode));
 	return 0;

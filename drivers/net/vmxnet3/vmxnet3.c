@@ -116,6 +116,8 @@ static int vmxnet3_probe(struct hv_pci_dev *d, const struct hv_pci_id *id)
 		hv_log("vmxnet3: %s: netdev registration failed: %d", sc->slot, rc);
 		goto release_irq;
 	}
+	/* The receive completion ring serves both receive rings: the largest. */
+	hv_netdev_set_rings(&sc->nd, VMXNET3_NTXD, VMXNET3_NRXCD);
 	hv_log("vmxnet3: %s: VMXNET3 rev %u, device revision 1, UPT 1, %s, irq %s", sc->slot, info.revision, sc->nd.name,
 	       hv_pci_irq_mode_name(sc->irq_mode));
 	return 0;

@@ -116,6 +116,7 @@ static void nvme_remove(struct hv_pci_dev *d)
 		return;
 	sc->stopping = 1;
 	hv_timer_cancel(&sc->watchdog);
+	nvme_recover_cancel(sc);
 	nvme_ns_unregister(sc);
 	nvme_shutdown(sc);
 	nvme_fail_all(sc, -HV_ENODEV);

@@ -128,8 +128,8 @@ int nvme_disable(struct nvme_softc *sc)
 	return nvme_wait_ready(sc, 0);
 }
 
-/* 7.6.1 (initialization): admin queue registers, CC, then wait for CSTS.RDY = 1. */
-int nvme_enable(struct nvme_softc *sc)
+/* 7.6.1 (initialization): admin queue registers and CC; CSTS.RDY = 1 follows. */
+void nvme_enable_start(struct nvme_softc *sc)
 {
 	nvme_queue_reset(&sc->admq);
 	nvme_write32(sc, NVME_AQA, NVME_AQA_ACQS(NVME_ADMIN_QSIZE) |
@@ -139,6 +139,12 @@ int nvme_enable(struct nvme_softc *sc)
 	nvme_write32(sc, NVME_CC, NVME_CC_EN | NVME_CC_CSS_NVM | NVME_CC_MPS(0) |
 		     NVME_CC_AMS_RR | NVME_CC_IOSQES(NVME_SQE_SHIFT) |
 		     NVME_CC_IOCQES(NVME_CQE_SHIFT));
+}
+
+/* ... and the wait for CSTS.RDY = 1 (probe only: it busy-waits). */
+int nvme_enable(struct nvme_softc *sc)
+{
+	nvme_enable_start(sc);
 	return nvme_wait_ready(sc, NVME_CSTS_RDY);
 }
 
@@ -162,39 +168,30 @@ void nvme_shutdown(struct nvme_softc *sc)
 		hv_log("nvme: %s: controller did not become idle", sc->slot);
 }
 
-/*
- * One admin command, polled. Callers run in probe, before the disks are registered, or
- * with interrupts off (recovery from the watchdog), so nothing else touches the admin
- * queue. The interrupt is set up by then (the I/O queue must be created with it on), and
- * the admin queue shares vector 0: with a pin or MSI interrupt the vector is masked while
- * the command is polled (3.1.3 INTMS, 3.1.4 INTMC), else its completion holds the level-
- * triggered line asserted until the doorbell below and the handler, which reaps the I/O
- * queue only, runs without end. MSI-X needs no mask (an edge per completion) and has none.
- */
-static int nvme_admin_cmd(struct nvme_softc *sc, struct nvme_sqe *cmd)
+/* Write one admin command and ring the admin doorbell; its completion is taken by
+ * nvme_admin_poll. One at a time: probe and the recovery engine (nvme_recover.c) are the
+ * only users, and never at once (recovery starts after probe armed the watchdog). */
+void nvme_admin_submit(struct nvme_softc *sc, struct nvme_sqe *cmd)
 {
 	struct nvme_queue *q = &sc->admq;
-	uint64_t t0 = hv_time_us();
-	volatile struct nvme_cqe *cqe;
-	uint16_t status;
-	int mask = sc->irq_mode == HV_IRQ_INTX || sc->irq_mode == HV_IRQ_MSI;
 
-	if (mask)
-		nvme_write32(sc, NVME_INTMS, 1);
 	cmd->cid = q->sq_tail;
+	sc->adm_opcode = cmd->opcode;
 	q->sq[q->sq_tail] = *cmd;
 	q->sq_tail = (uint16_t)((q->sq_tail + 1) % q->entries);
 	hv_wmb();
 	nvme_write32(sc, q->sq_db, q->sq_tail);
-	cqe = &q->cq[q->cq_head];
-	while (NVME_CQE_PHASE(cqe->status) != q->phase) {
-		if (hv_time_us() - t0 > NVME_ADMIN_TIMEOUT_US) {
-			/* Left masked: a late completion would hold the line asserted. */
-			hv_log("nvme: %s: admin command 0x%x timed out", sc->slot, cmd->opcode);
-			return -HV_ETIMEDOUT;
-		}
-		hv_udelay(5);
-	}
+}
+
+/* The admin command's completion: 0 not yet, 1 done, -HV_EIO done with an error status. */
+int nvme_admin_poll(struct nvme_softc *sc)
+{
+	struct nvme_queue *q = &sc->admq;
+	volatile struct nvme_cqe *cqe = &q->cq[q->cq_head];
+	uint16_t status;
+
+	if (NVME_CQE_PHASE(cqe->status) != q->phase)
+		return 0;
 	hv_rmb();
 	status = cqe->status;
 	sc->adm_dw0 = cqe->dw0;
@@ -203,14 +200,48 @@ static int nvme_admin_cmd(struct nvme_softc *sc, struct nvme_sqe *cmd)
 		q->phase ^= 1;
 	}
 	nvme_write32(sc, q->cq_db, q->cq_head);
-	if (mask)
-		nvme_write32(sc, NVME_INTMC, 1);
 	if (NVME_CQE_STATUS(status) != 0) {
 		hv_log("nvme: %s: admin command 0x%x failed: sct %u sc 0x%x", sc->slot,
-		       cmd->opcode, NVME_CQE_SCT(status), NVME_CQE_SC(status));
+		       sc->adm_opcode, NVME_CQE_SCT(status), NVME_CQE_SC(status));
 		return -HV_EIO;
 	}
-	return 0;
+	return 1;
+}
+
+/* Whether admin completions must be masked while polled (nvme_admin_cmd below). */
+int nvme_admin_masks(const struct nvme_softc *sc)
+{
+	return sc->irq_mode == HV_IRQ_INTX || sc->irq_mode == HV_IRQ_MSI;
+}
+
+/*
+ * One admin command, polled, in probe (before the disks are registered and the watchdog
+ * runs, so nothing else touches the admin queue). The interrupt is set up by then (the I/O
+ * queue must be created with it on), and the admin queue shares vector 0: with a pin or MSI
+ * interrupt the vector is masked while the command is polled (3.1.3 INTMS, 3.1.4 INTMC),
+ * else its completion holds the level-triggered line asserted until the doorbell below and
+ * the handler, which reaps the I/O queue only, runs without end. MSI-X needs no mask (an
+ * edge per completion) and has none.
+ */
+static int nvme_admin_cmd(struct nvme_softc *sc, struct nvme_sqe *cmd)
+{
+	uint64_t t0 = hv_time_us();
+	int mask = nvme_admin_masks(sc), rc;
+
+	if (mask)
+		nvme_write32(sc, NVME_INTMS, 1);
+	nvme_admin_submit(sc, cmd);
+	while ((rc = nvme_admin_poll(sc)) == 0) {
+		if (hv_time_us() - t0 > NVME_ADMIN_TIMEOUT_US) {
+			/* Left masked: a late completion would hold the line asserted. */
+			hv_log("nvme: %s: admin command 0x%x timed out", sc->slot, cmd->opcode);
+			return -HV_ETIMEDOUT;
+		}
+		hv_udelay(5);
+	}
+	if (mask)
+		nvme_write32(sc, NVME_INTMC, 1);
+	return rc < 0 ? rc : 0;
 }
 
 /* 5.15 IDENTIFY into sc->ident. */
@@ -225,25 +256,40 @@ int nvme_identify(struct nvme_softc *sc, uint32_t cns, uint32_t nsid)
 	return nvme_admin_cmd(sc, &cmd);
 }
 
-/* 5.4 Create I/O Completion Queue, then 5.5 Create I/O Submission Queue, on vector 0. */
-int nvme_io_queues_create(struct nvme_softc *sc)
+/* 5.4 Create I/O Completion Queue (on vector 0), for an empty I/O queue pair. */
+void nvme_create_cq_cmd(struct nvme_softc *sc, struct nvme_sqe *cmd)
 {
 	struct nvme_queue *q = &sc->ioq;
-	struct nvme_sqe cmd = { 0 };
-	int rc;
 
 	nvme_queue_reset(q);
-	cmd.opcode = NVME_ADM_CREATE_CQ;
-	cmd.prp1 = hv_dma_addr(sc->dev, q->cq_bus, q->entries * sizeof(struct nvme_cqe));
-	cmd.cdw10 = (uint32_t)(q->entries - 1) << 16 | q->id;
-	cmd.cdw11 = NVME_CREATE_CQ_PC | NVME_CREATE_CQ_IEN | NVME_CREATE_CQ_IV(0);
+	*cmd = (struct nvme_sqe){ 0 };
+	cmd->opcode = NVME_ADM_CREATE_CQ;
+	cmd->prp1 = hv_dma_addr(sc->dev, q->cq_bus, q->entries * sizeof(struct nvme_cqe));
+	cmd->cdw10 = (uint32_t)(q->entries - 1) << 16 | q->id;
+	cmd->cdw11 = NVME_CREATE_CQ_PC | NVME_CREATE_CQ_IEN | NVME_CREATE_CQ_IV(0);
+}
+
+/* 5.5 Create I/O Submission Queue, completing into the queue above. */
+void nvme_create_sq_cmd(struct nvme_softc *sc, struct nvme_sqe *cmd)
+{
+	struct nvme_queue *q = &sc->ioq;
+
+	*cmd = (struct nvme_sqe){ 0 };
+	cmd->opcode = NVME_ADM_CREATE_SQ;
+	cmd->prp1 = hv_dma_addr(sc->dev, q->sq_bus, q->entries * sizeof(struct nvme_sqe));
+	cmd->cdw10 = (uint32_t)(q->entries - 1) << 16 | q->id;
+	cmd->cdw11 = NVME_CREATE_SQ_PC | NVME_CREATE_SQ_CQID(q->id);
+}
+
+int nvme_io_queues_create(struct nvme_softc *sc)
+{
+	struct nvme_sqe cmd;
+	int rc;
+
+	nvme_create_cq_cmd(sc, &cmd);
 	rc = nvme_admin_cmd(sc, &cmd);
 	if (rc < 0)
 		return rc;
-	cmd = (struct nvme_sqe){ 0 };
-	cmd.opcode = NVME_ADM_CREATE_SQ;
-	cmd.prp1 = hv_dma_addr(sc->dev, q->sq_bus, q->entries * sizeof(struct nvme_sqe));
-	cmd.cdw10 = (uint32_t)(q->entries - 1) << 16 | q->id;
-	cmd.cdw11 = NVME_CREATE_SQ_PC | NVME_CREATE_SQ_CQID(q->id);
+	nvme_create_sq_cmd(sc, &cmd);
 	return nvme_admin_cmd(sc, &cmd);
 }

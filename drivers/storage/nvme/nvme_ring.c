@@ -1,7 +1,7 @@
 /*
  * NVMe I/O path: READ/WRITE/FLUSH with PRPs on the I/O queue pair, completion from the
- * interrupt or poll, and recovery from timeouts by controller reset. Section numbers refer
- * to NVM Express Base Specification 1.4.
+ * interrupt or poll, and the watchdog that finds timeouts (the reset is nvme_recover.c).
+ * Section numbers refer to NVM Express Base Specification 1.4.
  */
 #include <hv/ddk.h>
 
@@ -10,8 +10,6 @@
 static void nvme_build_prp(struct hv_pci_dev *d, struct nvme_ccb *ccb, struct nvme_sqe *sqe,
 			   uint64_t bus, uint64_t len);
 static void nvme_reap(struct nvme_softc *sc, struct hv_blkreq_list *done);
-static void nvme_collect_all(struct nvme_softc *sc, int status, struct hv_blkreq_list *done);
-static void nvme_recover(struct nvme_softc *sc);
 
 /* Every ccb free, each with its own PRP list page. */
 void nvme_ccb_init(struct nvme_softc *sc)
@@ -99,10 +97,15 @@ int nvme_submit(struct hv_blkdev *bd, struct hv_blkreq *rq)
 		hv_spin_unlock_irqrestore(&sc->lock, flags);
 		return -HV_EIO;
 	}
-	if (sc->ccb_nfree < nparts) {
+	if (sc->ccb_nfree < nparts || sc->rec != NVME_REC_IDLE) {	/* full, or resetting */
 		hv_spin_unlock_irqrestore(&sc->lock, flags);
 		return -HV_EAGAIN;
 	}
+#ifdef HV_DEFECT_FLUSH_STALL	/* certify defect nvme-flush-stall: a flush issued beside other
+	 * commands is held back "until the queue drains" and never sent: only a flush among
+	 * requests in flight (the soak's mix) meets it; alone (blk.errors) it is sent */
+	bool defect_hold = rq->op == HV_BLK_FLUSH && sc->ccb_nfree < sc->io_depth;
+#endif
 	for (unsigned i = 0; i < nparts; i++) {
 		struct nvme_ccb *ccb = sc->ccb_free;
 		struct nvme_sqe *sqe = &q->sq[q->sq_tail];
@@ -134,6 +137,10 @@ int nvme_submit(struct hv_blkdev *bd, struct hv_blkreq *rq)
 #endif
 			sqe->cdw12 = (uint32_t)((len >> ns->lba_shift) - 1);	/* 6.9: NLB 0's based */
 		}
+#ifdef HV_DEFECT_FLUSH_STALL
+		if (defect_hold)
+			continue;	/* the entry is never made visible to the device */
+#endif
 		q->sq_tail = (uint16_t)((q->sq_tail + 1) % q->entries);
 	}
 	parent->rq = rq;
@@ -237,7 +244,8 @@ int nvme_complete_io(struct nvme_softc *sc)
 
 	hv_blkreq_list_init(&done);
 	flags = hv_spin_lock_irqsave(&sc->lock);
-	nvme_reap(sc, &done);
+	if (sc->rec == NVME_REC_IDLE)	/* a reset is rebuilding the I/O queue */
+		nvme_reap(sc, &done);
 	hv_spin_unlock_irqrestore(&sc->lock, flags);
 	n = (int)done.count;
 	hv_blkreq_list_complete(&done);
@@ -252,7 +260,7 @@ int nvme_poll(struct hv_blkdev *bd)
 }
 
 /* Take every request in flight off the controller (lock held), each with status. */
-static void nvme_collect_all(struct nvme_softc *sc, int status, struct hv_blkreq_list *done)
+void nvme_collect_all(struct nvme_softc *sc, int status, struct hv_blkreq_list *done)
 {
 	for (unsigned i = 0; i < sc->io_depth; i++) {
 		struct nvme_ccb *ccb = &sc->ccbs[i];
@@ -275,43 +283,6 @@ void nvme_fail_all(struct nvme_softc *sc, int status)
 	hv_blkreq_list_complete(&done);
 }
 
-/*
- * Recovery after a command timed out: reset the controller (7.6.1), which aborts every
- * command in flight, complete those requests with -HV_ETIMEDOUT, then bring the admin and
- * I/O queues back. Runs from the watchdog timer with interrupts off.
- */
-static void nvme_recover(struct nvme_softc *sc)
-{
-	struct hv_blkreq_list done;
-	unsigned long flags;
-	int rc;
-
-	hv_blkreq_list_init(&done);
-	flags = hv_spin_lock_irqsave(&sc->lock);
-	sc->resets++;
-	rc = nvme_disable(sc);
-#ifdef HV_DEFECT_LOST_RECOVERED	/* the requests the reset took back reported as done */
-	nvme_collect_all(sc, 0, &done);
-#else
-	nvme_collect_all(sc, -HV_ETIMEDOUT, &done);
-#endif
-	if (rc == 0)
-		rc = nvme_enable(sc);
-	if (rc == 0)
-		rc = nvme_io_queues_create(sc);
-	if (rc < 0) {
-		hv_log("nvme: %s: controller reset failed (%d); no more I/O", sc->slot, rc);
-		sc->dead = 1;
-	} else {
-		hv_log("nvme: %s: controller reset done (reset %llu)", sc->slot,
-		       (unsigned long long)sc->resets);
-	}
-	hv_spin_unlock_irqrestore(&sc->lock, flags);
-	/* Counted by the kernel: these requests completed through the reset, not the device. */
-	hv_blkdev_recovery(sc->dev, "reset", done.count);
-	hv_blkreq_list_complete(&done);
-}
-
 /* Every NVME_WATCHDOG_US: a command past its deadline triggers recovery. */
 void nvme_watchdog(void *arg)
 {
@@ -323,6 +294,10 @@ void nvme_watchdog(void *arg)
 	int fatal = 0;
 
 	flags = hv_spin_lock_irqsave(&sc->lock);
+	if (sc->rec != NVME_REC_IDLE) {		/* its own timer drives it */
+		hv_spin_unlock_irqrestore(&sc->lock, flags);
+		goto rearm;
+	}
 	for (unsigned i = 0; i < sc->io_depth && !late; i++)
 		if (sc->ccbs[i].busy && now > sc->ccbs[i].deadline_us)
 			late = &sc->ccbs[i];
@@ -340,7 +315,8 @@ void nvme_watchdog(void *arg)
 	}
 	hv_spin_unlock_irqrestore(&sc->lock, flags);
 	if ((late || fatal) && !sc->dead)
-		nvme_recover(sc);
+		nvme_recover_start(sc);
+rearm:
 	if (!sc->stopping)
 		hv_timer_start(&sc->watchdog, NVME_WATCHDOG_US, nvme_watchdog, sc);
 }

@@ -77,6 +77,7 @@ struct nvme_softc {
 	unsigned io_depth;	/* commands the I/O queue holds at once */
 
 	uint32_t adm_dw0;	/* dword 0 of the last admin completion */
+	uint8_t adm_opcode;	/* the admin command in flight, for its error message */
 
 	struct nvme_ccb *ccbs;
 	struct nvme_ccb *ccb_free;
@@ -94,6 +95,10 @@ struct nvme_softc {
 	struct hv_timer watchdog;
 	int stopping;
 	int dead;		/* a reset failed: requests are refused */
+	/* The recovery engine (nvme_recover.c): its step, when the step began, its timer. */
+	int rec;
+	uint64_t rec_t0;
+	struct hv_timer rec_timer;
 	uint64_t resets, timeouts, errors;
 };
 
@@ -124,11 +129,17 @@ static inline void nvme_write64(struct nvme_softc *sc, uint32_t r, uint64_t v)
 /* nvme_hw.c: queue memory, controller enable/disable/shutdown, admin commands */
 int nvme_queues_alloc(struct nvme_softc *sc);
 void nvme_queues_free(struct nvme_softc *sc);
+void nvme_enable_start(struct nvme_softc *sc);
 int nvme_enable(struct nvme_softc *sc);
 int nvme_disable(struct nvme_softc *sc);
 void nvme_shutdown(struct nvme_softc *sc);
+void nvme_create_cq_cmd(struct nvme_softc *sc, struct nvme_sqe *cmd);
+void nvme_create_sq_cmd(struct nvme_softc *sc, struct nvme_sqe *cmd);
 int nvme_io_queues_create(struct nvme_softc *sc);
 int nvme_identify(struct nvme_softc *sc, uint32_t cns, uint32_t nsid);
+void nvme_admin_submit(struct nvme_softc *sc, struct nvme_sqe *cmd);
+int nvme_admin_poll(struct nvme_softc *sc);
+int nvme_admin_masks(const struct nvme_softc *sc);
 
 /* nvme_ring.c: the I/O path, completion and timeout recovery */
 /* Every ccb free, each with its own PRP list page. */
@@ -138,5 +149,12 @@ int nvme_poll(struct hv_blkdev *bd);
 int nvme_complete_io(struct nvme_softc *sc);
 void nvme_watchdog(void *arg);
 void nvme_fail_all(struct nvme_softc *sc, int status);
+/* Lock held: take every request in flight off the controller, each with status. */
+void nvme_collect_all(struct nvme_softc *sc, int status, struct hv_blkreq_list *done);
+
+/* nvme_recover.c: controller reset after a timeout, one step per timer tick */
+enum { NVME_REC_IDLE, NVME_REC_DISABLE, NVME_REC_ENABLE, NVME_REC_CREATE_CQ, NVME_REC_CREATE_SQ };
+void nvme_recover_start(struct nvme_softc *sc);
+void nvme_recover_cancel(struct nvme_softc *sc);
 
 #endif

@@ -17,6 +17,7 @@ void netdev_remove(struct hv_netdev *nd);
 void netdev_input(struct hv_netdev *nd, const void *frame, size_t len);
 void netdev_link_change(struct hv_netdev *nd, bool up);
 void netdev_set_queue_stats(struct hv_netdev *nd, unsigned n, const struct hv_netdev_queue_stats *qs);
+void netdev_set_rings(struct hv_netdev *nd, unsigned tx_slots, unsigned rx_slots);
 
 struct hv_netdev *netdev_first(void);
 struct hv_netdev *netdev_next(struct hv_netdev *nd);
@@ -40,6 +41,9 @@ void netdev_get_stats(struct hv_netdev *nd, struct hv_netdev_stats *st);
 /* The driver's per-queue counters (hv_netdev_set_queue_stats): how many, *qs set; 0 when
  * the driver published none. */
 unsigned netdev_queue_stats(struct hv_netdev *nd, const struct hv_netdev_queue_stats **qs);
+/* The ring sizes the driver declared (hv_netdev_set_rings): the larger of its transmit and
+ * receive slots, 0 when it declared none. */
+unsigned netdev_largest_ring(struct hv_netdev *nd);
 /* Frames received and dropped for want of a receiver, and link transitions seen. */
 void netdev_counts(struct hv_netdev *nd, uint64_t *rx, uint64_t *dropped, uint64_t *link_changes);
 

@@ -40,6 +40,12 @@ struct vm_mmio_ops {
 #define VM_HC_YIELD	3	/* nothing to do now: give the CPU to another VM */
 #define VM_HC_REPORT	4	/* report[EBX] = ECX: a guest's measurement for the host's test */
 #define VM_HC_VCPU_START 5	/* EBX = vCPU, ECX = entry EIP, EDX = ESP: start a parked vCPU */
+#define VM_HC_PEER_SYNC	6	/* EBX = VM_PEER_*, ECX = N for VM_PEER_RX: the host peer's sync point */
+/* VM_HC_PEER_SYNC's points (certify/peer.c acts on them; only for a VM with peer_sync set). */
+#define VM_PEER_TX	0	/* peer-tx: the host starts counting the guest's frames */
+#define VM_PEER_TX_DONE	1	/* peer-tx-done: the host checks the 1455 frames it got */
+#define VM_PEER_PROBE	2	/* peer-probe: the host sends one probe frame */
+#define VM_PEER_RX	3	/* peer-rx-N: the host sends its next N frames (N 1..1024) */
 #define VM_NREPORT	8
 
 #define VM_MAX_VCPUS	4
@@ -110,6 +116,7 @@ struct vm {
 	/* A Linux guest (vmm/linuxboot.c): the hardware a stock kernel expects (vm_io.c,
 	 * vm_cpu.c); and console texts it must print to pass (vmcfg `expect`). */
 	int linux_guest;
+	int peer_sync;			/* VM_HC_PEER_SYNC allowed (vm.uplink=1) */
 	char expect[4][64];
 	int nexpect;
 	uint32_t expect_seen;		/* bit i: expect[i] appeared in a console line */

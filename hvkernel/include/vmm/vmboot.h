@@ -16,6 +16,8 @@ struct boot_module;
 struct vmboot_opts {
 	uint64_t timeout_us;		/* the longest the VMs run (vm.timeout=S) */
 	uint64_t drop_write;		/* test hook: the N-th write of each logged disk is lost */
+	int uplink;			/* vm.uplink=1: the first NIC is vswitch0's uplink, and the
+					 * VMs may pace the host peer (VM_HC_PEER_SYNC) */
 };
 
 struct vmboot_result {
