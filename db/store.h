@@ -30,6 +30,7 @@ struct certify_db_result {
 	char message[256];
 	struct certify_db_metric *metric;
 	size_t nmetric;
+	char waiver[32];		/* status "waived": the waiver's id (db/waiver.h) */
 };
 
 struct certify_db_device {
@@ -74,6 +75,7 @@ struct certify_db_config {
 	size_t ncheck;
 	struct certify_violation *viol;	/* the verifier's violations in this boot (version 5) */
 	size_t nviol;
+	int waived;			/* stored fail, a pass under live waivers (db/waiver.h) */
 };
 
 /* A run as stored (certify_db_run_load). */
@@ -96,6 +98,10 @@ struct certify_db_run {
 	size_t ndrv;
 	struct certify_db_config *cfg;
 	size_t ncfg;
+	/* Under live waivers (certify_waiver_apply): the verdict the store holds, "" when no
+	 * waiver changed anything, and the tests waived. */
+	char stored_verdict[8];
+	size_t nwaived;
 };
 
 /* The store path: path if not NULL, else $HVKIT_DB, else ~/.local/share/hvkit/cert.db. A
@@ -215,11 +221,15 @@ struct certify_db_certified {
 	int imported;			/* a vendor's submission (certify import), not a local run */
 	char firmware[32];		/* what its driver reported in the run (version 8), "" none */
 	char sha256[65];		/* the driver module's sha256 */
+	/* A failed run that passes under live waivers (db/waiver.h): "ID SUITE.NAME" of each
+	 * waived test, ", "-separated; "" for a run that passed as stored. */
+	char waived[256];
 };
 
 /*
  * Calls fn for every NIC and storage device of every certified run, once per driver of the
- * run, ordered by vid, did, svid, ssid, release, driver, version, run; fn returns 0 to go on
+ * run (a complete, official run stored as failed counts when the live waivers of
+ * certify_waiver_today() make it pass, with waived set), ordered by vid, did, svid, ssid, release, driver, version, run; fn returns 0 to go on
  * or -1 to stop (then so does this, err untouched). Returns 0, or -1 with a message: a store
  * another process keeps locked past the busy wait says so, it never passes for a short one.
  */
@@ -236,7 +246,8 @@ int certify_db_unofficial(struct certify_db *db,
 			  void *ctx, struct certify_err *err);
 
 /*
- * Calls fn with each configuration of a run (name, verdict, reason) in matrix order: what
+ * Calls fn with each configuration of a run (name, verdict, reason, under today's live
+ * waivers) in matrix order: what
  * `hcl export` shows as a certification's coverage. fn returns 0 to go on or -1 to stop
  * (then so does this, err untouched). Returns 0, or -1 with a message (a busy store too).
  */

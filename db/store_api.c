@@ -127,9 +127,9 @@ int certify_db_history(struct certify_db *db, const char *model, int certified_o
 	return db->be->history(db, model, certified_only, fn, ctx, err);
 }
 
-int certify_db_certified(struct certify_db *db,
-			 int (*fn)(void *ctx, const struct certify_db_certified *c), void *ctx,
-			 struct certify_err *err)
+int db_be_certified(struct certify_db *db,
+		    int (*fn)(void *ctx, const struct certify_db_certified *c), void *ctx,
+		    struct certify_err *err)
 {
 	return db->be->certified(db, fn, ctx, err);
 }
@@ -141,10 +141,9 @@ int certify_db_unofficial(struct certify_db *db,
 	return db->be->unofficial(db, fn, ctx, err);
 }
 
-int certify_db_run_configs(struct certify_db *db, int64_t run,
-			   int (*fn)(void *ctx, const char *name, const char *verdict,
-				     const char *reason),
-			   void *ctx, struct certify_err *err)
+int db_be_run_configs(struct certify_db *db, int64_t run,
+		      int (*fn)(void *ctx, const char *name, const char *verdict, const char *reason),
+		      void *ctx, struct certify_err *err)
 {
 	return db->be->run_configs(db, run, fn, ctx, err);
 }

@@ -55,7 +55,7 @@ static int db_certified_row(const struct db_rows_cb *cb, sqlite3_stmt *st)
 {
 	int (*fn)(void *, const struct certify_db_certified *) =
 		(int (*)(void *, const struct certify_db_certified *))cb->fn;
-	struct certify_db_certified c;
+	struct certify_db_certified c = { 0 };
 
 	c.vid = (unsigned)sqlite3_column_int(st, 0);
 	c.did = (unsigned)sqlite3_column_int(st, 1);

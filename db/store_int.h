@@ -58,6 +58,15 @@ struct certify_db {
 	int poll_ms;			/* SQLite queue: the idle worker's next poll backoff */
 };
 
+/* The back end's certified rows and a run's configurations as stored, without waivers
+ * (store_waived.c adds their effect for certify_db_certified and certify_db_run_configs). */
+int db_be_certified(struct certify_db *db,
+		    int (*fn)(void *ctx, const struct certify_db_certified *c), void *ctx,
+		    struct certify_err *err);
+int db_be_run_configs(struct certify_db *db, int64_t run,
+		      int (*fn)(void *ctx, const char *name, const char *verdict, const char *reason),
+		      void *ctx, struct certify_err *err);
+
 /* The busy wait in force: $HVKIT_DB_BUSY_MS, else CERTIFY_DB_BUSY_MS. */
 int db_busy_ms(void);
 

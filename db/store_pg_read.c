@@ -315,7 +315,7 @@ int db_pg_certified(struct certify_db *db,
 	if (!q)
 		return -1;
 	for (int i = 0; rc == 0 && i < PQntuples(q); i++) {
-		struct certify_db_certified c;
+		struct certify_db_certified c = { 0 };
 
 		c.vid = (unsigned)db_pg_ll(q, i, 0);
 		c.did = (unsigned)db_pg_ll(q, i, 1);

@@ -86,6 +86,8 @@ struct hcl_cert {
 	enum hcl_status status;
 	int rel_id;			/* while reading: the reader's index of the release */
 	struct hcl_coverage *coverage;	/* NULL when the list does not say (lists before it) */
+	char **waivers;			/* "ID SUITE.NAME" of each test a waiver waived in its runs */
+	size_t nwaivers;
 };
 
 /* One (vid, did, svid, ssid); svid/ssid may be HV_PCI_ANY (written "*"). */
@@ -122,7 +124,13 @@ struct hcl_certified {
 	enum hcl_status status;
 	const struct hcl_coverage *coverage;	/* NULL: not stated */
 	const char *module_sha256;		/* the run's module; NULL: not known */
+	const char *const *waivers;		/* "ID SUITE.NAME" waived in its runs */
+	size_t nwaivers;
 };
+
+/* hcl_waivers.c: adds each "ID SUITE.NAME" of list (", "-separated, as the store's
+ * certify_db_certified.waived) to v (n of at most max), once each. 0, or -1 out of memory. */
+int hcl_waivers_add(char **v, size_t *n, size_t max, const char *list);
 
 /* hcl_list.c: the JSON format, read in one pass. */
 struct hcl_jr;

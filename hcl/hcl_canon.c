@@ -178,7 +178,12 @@ static void hcl_canon_cert(struct hcl_canon *c, const struct hcl_cert *ce)
 	hcl_canon_strv(c, ce->runs, ce->nruns);
 	hcl_canon_lit(c, ",\"status\":\"");
 	hcl_canon_cstr(c, hcl_status_name(ce->status));
-	hcl_canon_lit(c, "\"}");
+	hcl_canon_lit(c, "\"");
+	if (ce->nwaivers) {	/* optional, as above */
+		hcl_canon_lit(c, ",\"waivers\":");
+		hcl_canon_strv(c, ce->waivers, ce->nwaivers);
+	}
+	hcl_canon_lit(c, "}");
 }
 
 void hcl_canon_entry(struct hcl_canon *c, const struct hcl_entry *e)

@@ -31,6 +31,8 @@ struct hcl_export_row {
 	size_t nruns;
 	int last_run;			/* rows are ordered by run within one driver version */
 	struct hcl_coverage cov;	/* what its runs covered, configuration by configuration */
+	char *waivers[16];		/* tests its runs passed only by a live waiver */
+	size_t nwaivers;
 	const char *features[HCL_FEATURE_MAX];	/* proven by its runs' tests (hcl_feature.c) */
 	size_t nfeatures;
 };
@@ -48,6 +50,9 @@ static void hcl_export_free_runs(struct hcl_export_row *r)
 	for (size_t k = 0; k < r->nruns; k++)
 		free(r->runs_buf[k]);
 	r->nruns = 0;
+	for (size_t k = 0; k < r->nwaivers; k++)
+		free(r->waivers[k]);
+	r->nwaivers = 0;
 	hcl_coverage_free(&r->cov);
 }
 
@@ -142,6 +147,8 @@ static int hcl_export_add(void *ctx, const struct certify_db_certified *c)
 	snprintf(r->firmware, sizeof(r->firmware), "%s", c->firmware);
 	snprintf(r->sha256, sizeof(r->sha256), "%s", c->sha256);
 	r->last_run = (int)c->run;
+	if (hcl_waivers_add(r->waivers, &r->nwaivers, 16, c->waived) < 0)
+		return -1;
 	if (r->nruns < sizeof(r->runs_buf) / sizeof(r->runs_buf[0])) {
 		char id[32];
 
@@ -257,6 +264,8 @@ int hcl_export(const char *db, const char *out, int local, struct hcl_err *err)
 		r->c.runs = (const char *const *)r->runs_buf;
 		r->c.nruns = r->nruns;
 		r->c.coverage = &r->cov;
+		r->c.waivers = (const char *const *)r->waivers;
+		r->c.nwaivers = r->nwaivers;
 		r->c.features = r->features;
 		r->c.nfeatures = r->nfeatures;
 		cs[i] = r->c;

@@ -270,8 +270,8 @@ const char *hcl_fw_match_name(int m)
 /* In the order hcl export writes them; coverage (index 6) is optional. */
 static const char *const hcl_cert_keys[] = { "driver", "driver_version", "firmware", "features",
 					     "certified", "runs", "coverage", "status",
-					     "firmware_match", "module_sha256", NULL };
-#define HCL_CERT_OPTIONAL ((1ull << 6) | (1ull << 8) | (1ull << 9))
+					     "firmware_match", "module_sha256", "waivers", NULL };
+#define HCL_CERT_OPTIONAL ((1ull << 6) | (1ull << 8) | (1ull << 9) | (1ull << 10))
 
 static const char *const hcl_cover_keys[] = { "passed", "not_run", "not_applicable", NULL };
 static const char *const hcl_note_keys[] = { "name", "reason", NULL };
@@ -445,6 +445,7 @@ static int hcl_lr_cert(struct hcl_lr *s, const struct hcl_jpath *path, struct hc
 				return hcl_jr_fail(r, at, p, "expected the module's sha256: 64 lower-case hex digits");
 			memcpy(ce->module_sha256, r->sbuf, 65);
 			break;
+		case 10: rc = hcl_lr_strarr(s, p, &ce->waivers, &ce->nwaivers); break;
 		}
 		if (rc < 0)
 			return -1;
@@ -638,6 +639,7 @@ static int hcl_lr_keep(struct hcl_lr *s, const struct hcl_entry *e)
 		dc->certified = hcl_dup(c->certified);
 		dc->features = hcl_dupv(c->features, c->nfeatures);
 		dc->runs = hcl_dupv(c->runs, c->nruns);
+		dc->waivers = hcl_dupv(c->waivers, c->nwaivers);
 		dc->coverage = NULL;
 		if (c->coverage) {
 			dc->coverage = malloc(sizeof(*dc->coverage));
@@ -870,6 +872,7 @@ void hcl_list_free(struct hcl_list *l)
 			free(ce->certified);
 			hcl_strv_free(ce->features, ce->nfeatures);
 			hcl_strv_free(ce->runs, ce->nruns);
+			hcl_strv_free(ce->waivers, ce->nwaivers);
 			hcl_coverage_free(ce->coverage);
 			free(ce->coverage);
 		}

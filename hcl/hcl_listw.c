@@ -78,7 +78,12 @@ static void hcl_wcert(FILE *f, const struct hcl_cert *c)
 	hcl_wstrv(f, c->runs, c->nruns);
 	if (c->coverage)
 		hcl_wcoverage(f, c->coverage);
-	fprintf(f, ",\"status\":\"%s\"}", hcl_status_name(c->status));
+	fprintf(f, ",\"status\":\"%s\"", hcl_status_name(c->status));
+	if (c->nwaivers) {
+		fputs(",\"waivers\":", f);
+		hcl_wstrv(f, c->waivers, c->nwaivers);
+	}
+	fputc('}', f);
 }
 
 /* One entry per line keeps diffs of the list readable. */
@@ -168,6 +173,8 @@ static int hcl_fill_cert(struct hcl_cert *c, const struct hcl_certified *r)
 	c->certified = strdup(r->certified);
 	c->runs = hcl_strv_dup(r->runs, r->nruns);
 	c->nruns = r->nruns;
+	c->waivers = hcl_strv_dup(r->waivers, r->nwaivers);
+	c->nwaivers = r->nwaivers;
 	c->status = r->status;
 	if (!r->coverage)
 		return 0;

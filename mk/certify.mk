@@ -57,7 +57,17 @@ $(BUILD)/host/reports/%.o: reports/%.c
 	@mkdir -p $(@D)
 	$(HOST_CC) $(HOST_CFLAGS) $(CERTIFY_INC) -c $< -o $@
 
-$(CERTIFY_BIN): $(CERTIFY_CLI_OBJS) $(CERTIFY_HVLIB_OBJS) $(CERTIFY_LIB)
+# The kernel's test names (certify/ktests.sh), which `certify waiver create` checks.
+CERTIFY_KTESTS_C := $(BUILD)/gen/certify/ktests.c
+CERTIFY_KTEST_SRCS := $(shell grep -rl '^KTEST' hvkernel drivers 2>/dev/null)
+$(CERTIFY_KTESTS_C): certify/ktests.sh $(CERTIFY_KTEST_SRCS)
+	@mkdir -p $(@D)
+	sh certify/ktests.sh $(sort $(CERTIFY_KTEST_SRCS)) > $@.tmp && mv $@.tmp $@
+$(BUILD)/host/gen/certify/ktests.o: $(CERTIFY_KTESTS_C)
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_CFLAGS) -c $< -o $@
+
+$(CERTIFY_BIN): $(CERTIFY_CLI_OBJS) $(CERTIFY_HVLIB_OBJS) $(CERTIFY_LIB) $(BUILD)/host/gen/certify/ktests.o
 	@mkdir -p $(@D)
 	$(HOST_CC) -o $@ $^ $(CERTIFY_LDLIBS) -lsqlite3 -lpq -lsodium
 

@@ -70,6 +70,7 @@ void report_count(const struct certify_db_run *r, struct report_counts *c)
 			c->pass += !strcmp(s, "pass");
 			c->fail += !strcmp(s, "fail");
 			c->skip += !strcmp(s, "skip");
+			c->waived += !strcmp(s, "waived");
 			c->error += !strcmp(s, "error");
 		}
 		c->viol += (unsigned)k->nviol;

@@ -16,7 +16,7 @@ static const char html_style[] =
 	"table{border-collapse:collapse;margin:.5em 0 1.5em}"
 	"td,th{border:1px solid #ccc;padding:3px 8px;text-align:left;vertical-align:top}"
 	"th{background:#f0f0f0}.pass{color:#176f2c}.fail{color:#b00020}.error{color:#a05a00}"
-	".skip,.na{color:#666}.notrun{color:#a05a00;font-style:italic}#verdict{font-size:2em;font-weight:bold}"
+	".skip,.na,.waived{color:#666}.notrun{color:#a05a00;font-style:italic}#verdict{font-size:2em;font-weight:bold}"
 	"pre{background:#f7f7f7;padding:8px;overflow:auto;max-height:30em;font-size:12px}"
 	"svg{margin:0 1.5em 1em 0}svg text{font:11px sans-serif}";
 
@@ -49,6 +49,9 @@ static void html_head(FILE *out, const struct certify_db_run *r)
 		!strcmp(v, "error") ? "ERROR" : "INCOMPLETE",
 		report_certified(r) ? " (certified)" : "");
 	html_coverage(out, r);
+	if (r->nwaived)
+		fprintf(out, "<p id=\"waived\">%zu failed test%s waived by live waivers; the store's "
+			"verdict is %s.</p>\n", r->nwaived, r->nwaived == 1 ? "" : "s", r->stored_verdict);
 	if ((done = report_completes(r, names, sizeof(names))) > 0) {
 		fprintf(out, "<p id=\"completes\">Completes run %lld: reran the configurations that "
 			"failed or erred there (", done);
@@ -131,8 +134,13 @@ static void html_tests(FILE *out, const struct certify_db_run *r)
 			h(out, t->suite);
 			fputc('.', out);
 			h(out, t->name);
-			fprintf(out, "</td><td class=\"%s\">%s</td><td>%.3f</td><td>", t->status, t->status,
-				(double)t->us / 1000.0);
+			fprintf(out, "</td><td class=\"%s\">%s", t->status, t->status);
+			if (t->waiver[0]) {
+				fputs(" (", out);
+				h(out, t->waiver);
+				fputc(')', out);
+			}
+			fprintf(out, "</td><td>%.3f</td><td>", (double)t->us / 1000.0);
 			h(out, t->message);
 			fputs("</td><td>", out);
 			for (size_t k = 0; k < t->nmetric; k++) {

@@ -98,6 +98,8 @@ static json_object *report_json_tests(const struct certify_db_config *c)
 		jstr(o, "status", t->status);
 		json_object_object_add(o, "us", json_object_new_int64((int64_t)t->us));
 		jstr(o, "message", t->message);
+		if (t->waiver[0])
+			jstr(o, "waiver", t->waiver);
 		for (size_t k = 0; k < t->nmetric; k++) {
 			json_object *mo = json_object_new_object();
 
@@ -176,6 +178,8 @@ static json_object *report_json_configs(const struct certify_db_run *r)
 		json_object_object_add(o, "hostchecks", report_json_checks(c));
 		json_object_object_add(o, "violations", report_json_violations(c));
 		jstr(o, "log", c->log);
+		if (c->waived)
+			json_object_object_add(o, "waived", json_object_new_boolean(1));
 		json_object_array_add(a, o);
 	}
 	return a;
@@ -236,6 +240,10 @@ int report_json(const struct certify_db_run *r, FILE *out, struct certify_err *e
 	json_object_object_add(run, "certified", json_object_new_boolean(report_certified(r)));
 	jstr(run, "release", r->release);
 	jstr(run, "host", r->host);
+	if (r->nwaived) {
+		jstr(run, "stored_verdict", r->stored_verdict);
+		json_object_object_add(run, "waived", json_object_new_int64((int64_t)r->nwaived));
+	}
 	json_object_object_add(o, "run", run);
 	json_object_object_add(o, "binding", report_json_binding(r));
 	json_object_object_add(o, "request", cfg ? cfg : json_object_new_object());

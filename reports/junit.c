@@ -42,7 +42,15 @@ static void junit_case(FILE *out, const struct certify_db_result *t)
 	junit_attr(out, "classname", t->suite);
 	junit_attr(out, "name", t->name);
 	fprintf(out, " time=\"%.6f\">\n", (double)t->us / 1e6);
-	junit_outcome(out, t->status, t->message, t->status);
+	if (t->waiver[0]) {
+		char msg[320];
+
+		/* a waived failure: JUnit has no such outcome; a skip that names the waiver */
+		snprintf(msg, sizeof(msg), "waived by %s: %s", t->waiver, t->message);
+		junit_outcome(out, "skip", msg, "waived");
+	} else {
+		junit_outcome(out, t->status, t->message, t->status);
+	}
 	if (t->nmetric) {
 		fputs("      <system-out>", out);
 		for (size_t k = 0; k < t->nmetric; k++) {
@@ -90,14 +98,14 @@ static void junit_violation(FILE *out, const struct certify_violation *v)
 static void junit_suite(FILE *out, const struct certify_db_run *r, const struct certify_db_config *c)
 {
 	unsigned fail = !strcmp(c->verdict, "fail"), error = !strcmp(c->verdict, "error");
-	unsigned skip = !strcmp(c->verdict, "na") || !strcmp(c->verdict, "notrun");
+	unsigned notboot = !strcmp(c->verdict, "na") || !strcmp(c->verdict, "notrun"), skip = notboot;
 	char seed[32], names[1024];
 	long long done;
 
 	for (size_t j = 0; j < c->nresult; j++) {
 		fail += !strcmp(c->result[j].status, "fail");
 		error += !strcmp(c->result[j].status, "error");
-		skip += !strcmp(c->result[j].status, "skip");
+		skip += !strcmp(c->result[j].status, "skip") || !strcmp(c->result[j].status, "waived");
 	}
 	for (size_t j = 0; j < c->ncheck; j++) {
 		fail += c->check[j].ran && !c->check[j].ok;
@@ -130,6 +138,14 @@ static void junit_suite(FILE *out, const struct certify_db_run *r, const struct 
 		junit_prop(out, name, r->drv[i].sha256);
 	}
 	junit_prop(out, "official", r->bind.official ? "yes" : r->bind.unofficial_why);
+	for (size_t j = 0; j < c->nresult; j++) {
+		char name[128];
+
+		if (!c->result[j].waiver[0])
+			continue;
+		snprintf(name, sizeof(name), "waived.%s.%s", c->result[j].suite, c->result[j].name);
+		junit_prop(out, name, c->result[j].waiver);
+	}
 	if ((done = report_completes(r, names, sizeof(names))) > 0) {
 		char id[24];
 
@@ -145,7 +161,7 @@ static void junit_suite(FILE *out, const struct certify_db_run *r, const struct 
 	for (size_t j = 0; j < c->nviol; j++)
 		junit_violation(out, &c->viol[j]);
 	fprintf(out, "    <testcase classname=\"certify\" name=\"verdict\" time=\"%.3f\">\n", c->duration);
-	if (skip) {
+	if (notboot) {
 		char msg[600];
 
 		snprintf(msg, sizeof(msg), "%s: %s", !strcmp(c->verdict, "na") ? "not applicable" :
@@ -176,9 +192,9 @@ int report_junit(const struct certify_db_run *r, FILE *out, struct certify_err *
 	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites", out);
 	junit_attr(out, "name", name);
 	fprintf(out, " tests=\"%u\" failures=\"%u\" errors=\"%u\" skipped=\"%u\" time=\"%.3f\">\n",
-		n.pass + n.fail + n.skip + n.error + nchecks + n.viol + (unsigned)r->ncfg,
+		n.pass + n.fail + n.skip + n.waived + n.error + nchecks + n.viol + (unsigned)r->ncfg,
 		n.fail + n.check_fail + n.viol + n.cfg_fail, n.error + n.check_notrun + n.cfg_error,
-		n.skip + n.cfg_na + n.cfg_notrun, t);
+		n.skip + n.waived + n.cfg_na + n.cfg_notrun, t);
 	for (size_t i = 0; i < r->ncfg; i++)
 		junit_suite(out, r, &r->cfg[i]);
 	fputs("</testsuites>\n", out);

@@ -30,6 +30,7 @@ struct report_counts {
 	unsigned pass, fail, skip, error;	/* in-kernel test results */
 	unsigned check_ok, check_fail, check_notrun;	/* host checks */
 	unsigned viol;				/* verifier violations */
+	unsigned waived;			/* failed tests waived (db/waiver.h) */
 };
 void report_count(const struct certify_db_run *r, struct report_counts *c);
 

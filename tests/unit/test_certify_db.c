@@ -175,8 +175,8 @@ static void db_config(struct certify_db_config *c, int idx, const char *verdict)
 {
 	static struct certify_db_metric m = { "pps", 1234.5, "frames/s" };
 	static struct certify_db_result r[2] = {
-		{ "nic", "rate", "pass", 1500, "", &m, 1 },
-		{ "nic", "jumbo", "skip", 3, "no jumbo", NULL, 0 },
+		{ "nic", "rate", "pass", 1500, "", &m, 1, "" },
+		{ "nic", "jumbo", "skip", 3, "no jumbo", NULL, 0, "" },
 	};
 	static struct certify_db_device d = { 0x8086, 0x100e, 0x1af4, 0x1100, 0x020000, "nic",
 					      "e1000", "Intel", "0.0-0",
@@ -215,13 +215,13 @@ static void test_db_open_migrate(void)
 		return;
 	db = db_fresh("a");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(db);
-	CU_ASSERT_EQUAL(certify_db_version(db), 8);
+	CU_ASSERT_EQUAL(certify_db_version(db), 9);
 	CU_ASSERT_STRING_EQUAL(certify_db_backend(db), db_pg ? "postgresql" : "sqlite");
 	certify_db_close(db);
 	/* Opening again applies nothing twice. */
 	db_store_path("a", path, sizeof(path));
 	CU_ASSERT_EQUAL_FATAL(certify_db_open(path, &db, &err), 0);
-	CU_ASSERT_EQUAL(certify_db_version(db), 8);
+	CU_ASSERT_EQUAL(certify_db_version(db), 9);
 	certify_db_close(db);
 	if (!db_pg) {
 		CU_ASSERT_EQUAL(certify_db_open("/proc/nonexistent/x/cert.db", &db, &err), -1);
@@ -471,7 +471,7 @@ static void test_db_migrate_skip(void)
 	if (db_pg)
 		CU_ASSERT_EQUAL(db_raw(path, pg_ids), 0);
 	CU_ASSERT_EQUAL_FATAL(certify_db_open(path, &db, &err), 0);
-	CU_ASSERT_EQUAL(certify_db_version(db), 8);
+	CU_ASSERT_EQUAL(certify_db_version(db), 9);
 	CU_ASSERT_EQUAL_FATAL(certify_db_run_load(db, 1, &r, &err), 0);
 	CU_ASSERT_EQUAL_FATAL(r.ncfg, 3);
 	CU_ASSERT_STRING_EQUAL(r.cfg[0].verdict, "na");

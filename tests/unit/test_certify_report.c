@@ -10,10 +10,10 @@
 
 static struct certify_db_metric rep_metric[2] = { { "pps", 1000, "frames/s" }, { "pps", 1500, "frames/s" } };
 static struct certify_db_result rep_res[2][2] = {
-	{ { "nic", "rate", "pass", 2000, "", &rep_metric[0], 1 },
-	  { "nic", "integrity", "fail", 10, "lost <3> & \"more\"", NULL, 0 } },
-	{ { "nic", "rate", "pass", 2000, "", &rep_metric[1], 1 },
-	  { "nic", "jumbo", "skip", 1, "no jumbo", NULL, 0 } },
+	{ { "nic", "rate", "pass", 2000, "", &rep_metric[0], 1, "" },
+	  { "nic", "integrity", "fail", 10, "lost <3> & \"more\"", NULL, 0, "" } },
+	{ { "nic", "rate", "pass", 2000, "", &rep_metric[1], 1, "" },
+	  { "nic", "jumbo", "skip", 1, "no jumbo", NULL, 0, "" } },
 };
 static struct certify_hostcheck rep_check[2][2] = {
 	{ { "peer.frames", 1, 0, "the host got 1454 of 1455 frames", 0 },
@@ -23,13 +23,13 @@ static struct certify_hostcheck rep_check[2][2] = {
 static struct certify_db_config rep_cfg[4] = {
 	{ 0, "pc-intx-smp1-tcg", "{\"machine\":\"pc\"}", "test=nic", "fail", "fail",
 	  "nic.integrity: fail", 1.5, "log \x01 <b>bold</b> \xff", "0.1.0", NULL, 0, rep_res[0], 2,
-	  rep_check[0], 2, NULL, 0 },
+	  rep_check[0], 2, NULL, 0, 0 },
 	{ 1, "q35-intx-smp1-tcg", "{\"machine\":\"q35\"}", "test=nic", "pass", "pass", "2 tests passed",
-	  2.0, "log", "0.1.0", NULL, 0, rep_res[1], 2, rep_check[1], 1, NULL, 0 },
+	  2.0, "log", "0.1.0", NULL, 0, rep_res[1], 2, rep_check[1], 1, NULL, 0, 0 },
 	{ 2, "pc-msix-smp1-tcg", "{}", "", "", "na", "the device under test has no msix", 0, "", "",
-	  NULL, 0, NULL, 0, NULL, 0, NULL, 0 },
+	  NULL, 0, NULL, 0, NULL, 0, NULL, 0, 0 },
 	{ 3, "pc-intx-smp1-kvm", "{}", "", "", "notrun", "KVM unusable: no /dev/kvm", 0, "", "",
-	  NULL, 0, NULL, 0, NULL, 0, NULL, 0 },
+	  NULL, 0, NULL, 0, NULL, 0, NULL, 0, 0 },
 };
 static struct certify_db_device rep_dev = { 0x8086, 0x100e, 0x1af4, 0x1100, 0x020000, "nic", "e1000", "Intel",
 					    "0.0-0", "" };

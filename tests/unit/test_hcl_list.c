@@ -73,11 +73,11 @@ static void test_hcl_list_build_roundtrip(void)
 	struct hcl_coverage hl_cov = { 0 };
 	struct hcl_certified rows[] = {
 		{ 0x8086, 0x10d3, HV_PCI_ANY, HV_PCI_ANY, NULL, NULL, HCL_NIC, "0.1.0", "e1000e",
-		  "1.0.1", NULL, hl_feat, 2, "2026-11-18", hl_runs, 1, HCL_CERTIFIED, &hl_cov, NULL },
+		  "1.0.1", NULL, hl_feat, 2, "2026-11-18", hl_runs, 1, HCL_CERTIFIED, &hl_cov, NULL, NULL, 0 },
 		{ 0x8086, 0x10d3, HV_PCI_ANY, HV_PCI_ANY, NULL, NULL, HCL_NIC, "0.0.9", "e1000e",
-		  "0.9.0", "fw 1", hl_feat, 1, "2026-09-18", hl_runs, 1, HCL_DEPRECATED, NULL, NULL },
+		  "0.9.0", "fw 1", hl_feat, 1, "2026-09-18", hl_runs, 1, HCL_DEPRECATED, NULL, NULL, NULL, 0 },
 		{ 0x1af4, 0x1042, 0x1af4, 0x0002, "Red Hat", "virtio-blk", HCL_STORAGE, "0.1.0",
-		  "virtio-blk", "1.0.0", NULL, NULL, 0, "2026-11-10", hl_runs, 1, HCL_CERTIFIED, NULL, NULL },
+		  "virtio-blk", "1.0.0", NULL, NULL, 0, "2026-11-10", hl_runs, 1, HCL_CERTIFIED, NULL, NULL, NULL, 0 },
 	};
 	struct hcl_list l, back;
 	struct hcl_err err;

@@ -116,6 +116,7 @@ int cli_cmd_package(int argc, char **argv, struct cli_common *c);
 int cli_cmd_verify(int argc, char **argv, struct cli_common *c);
 int cli_cmd_import(int argc, char **argv, struct cli_common *c);
 int cli_cmd_replay(int argc, char **argv, struct cli_common *c);
+int cli_cmd_waiver(int argc, char **argv, struct cli_common *c);
 
 #endif
 

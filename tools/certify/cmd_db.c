@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "waiver.h"
 #include "report.h"
 
 int cli_db_open(const struct cli_common *c, struct certify_db **db)
@@ -101,10 +102,13 @@ static void show_run(struct certify_db *db, const struct certify_db_run *r)
 		       sub.package_sha256);
 	if ((done = report_completes(r, names, sizeof(names))) > 0)
 		printf("completes: run %lld (reran %s)\n", done, names);
+	if (r->nwaived)
+		printf("waived:   %zu failed test%s under live waivers (stored verdict %s)\n", r->nwaived,
+		       r->nwaived == 1 ? "" : "s", r->stored_verdict);
 	printf("configurations: %zu (%u pass, %u fail, %u error, %u not applicable, %u not run; "
-	       "coverage %s); tests: %u pass, %u fail, %u skip, %u error; host checks: %u ok, "
+	       "coverage %s); tests: %u pass, %u fail, %u skip, %u error, %u waived; host checks: %u ok, "
 	       "%u fail, %u not run\n", r->ncfg, n.cfg_pass, n.cfg_fail, n.cfg_error, n.cfg_na,
-	       n.cfg_notrun, report_coverage(&n), n.pass, n.fail, n.skip, n.error, n.check_ok,
+	       n.cfg_notrun, report_coverage(&n), n.pass, n.fail, n.skip, n.error, n.waived, n.check_ok,
 	       n.check_fail, n.check_notrun);
 	for (size_t i = 0; i < r->ncfg; i++) {
 		const struct certify_db_config *c = &r->cfg[i];
@@ -112,8 +116,10 @@ static void show_run(struct certify_db *db, const struct certify_db_run *r)
 		printf("  %-6s %-22s %-8s %6.2f s  %s\n", c->verdict, c->name, c->outcome, c->duration,
 		       c->reason);
 		for (size_t j = 0; j < c->nresult; j++)
-			printf("        %-5s %s.%s %s\n", c->result[j].status, c->result[j].suite,
-			       c->result[j].name, c->result[j].message);
+			printf("        %-5s %s.%s %s%s%s%s\n", c->result[j].status, c->result[j].suite,
+			       c->result[j].name, c->result[j].waiver[0] ? "(waiver " : "",
+			       c->result[j].waiver, c->result[j].waiver[0] ? ") " : "",
+			       c->result[j].message);
 		for (size_t j = 0; j < c->ncheck; j++)
 			printf("        %-6s host check %s: %s\n", report_check_state(&c->check[j]),
 			       c->check[j].name, c->check[j].msg);
@@ -124,14 +130,21 @@ static int db_load_arg(struct cli_common *c, const char *arg, struct certify_db 
 		       struct certify_db_run *r)
 {
 	struct certify_err err;
+	char today[11];
 	int64_t id;
 
+	certify_waiver_today(today);
 	if (cli_db_open(c, db) != CLI_PASS)
 		return -1;
 	if (cli_run_id(*db, arg, &id) < 0)
 		return cli_fail("RUN '%s': expected a run id or 'last'", arg), -1;
 	if (certify_db_run_load(*db, id, r, &err) < 0)
 		return cli_fail("%s", err.msg), -1;
+	/* the live waivers of today (docs/certify.md, "Waivers"); the store keeps the verdicts */
+	if (certify_db_run_waive(*db, r, today, &err) < 0) {
+		certify_db_run_free(r);
+		return cli_fail("%s", err.msg), -1;
+	}
 	return 0;
 }
 

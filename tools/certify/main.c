@@ -43,6 +43,10 @@ static void cli_usage(FILE *f)
 		"                          store a vendor's verified package as its submitted run\n"
 		"  replay FILE [--keyring DIR | --pubkey VENDOR.pub]\n"
 		"                          run a package's run again here, compare test by test\n"
+		"  waiver create --id ID --test SUITE.NAME --config MODEL/CONFIG --release R\n"
+		"         --reason TEXT --expires YYYY-MM-DD --key MAINT.key -o FILE\n"
+		"  waiver add FILE [--maintainers DIR] | waiver list | waiver revoke ID --reason TEXT\n"
+		"                          the maintainer's signed errata (docs/certify.md, Waivers)\n"
 		"common options: --db PATH (else $HVKIT_DB, else ~/.local/share/hvkit/cert.db),\n"
 		"  --plans DIR, --modules-dir DIR, --kernel ELF, --json\n"
 		"exit: 0 pass, 1 fail, 2 error or bad usage, 128+N interrupted by signal N\n");
@@ -111,6 +115,7 @@ static const struct {
 	{ "submit", cli_cmd_submit }, { "worker", cli_cmd_worker }, { "status", cli_cmd_status },
 	{ "cancel", cli_cmd_cancel }, { "package", cli_cmd_package }, { "verify", cli_cmd_verify },
 	{ "import", cli_cmd_import }, { "replay", cli_cmd_replay }, { "rerun", cli_cmd_rerun },
+	{ "waiver", cli_cmd_waiver },
 };
 
 int main(int argc, char **argv)

@@ -66,36 +66,46 @@ static int pkg_sig_read(const char *file, const struct pkg_member *m, struct pkg
 	return 0;
 }
 
+int pkg_keyring_lookup(const char *dir, const char *id, uint8_t pk[32], char *name, size_t namelen,
+		       char *path, size_t pathlen)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int found = 1;
+
+	if (!d)
+		return -1;
+	while (found > 0 && (e = readdir(d))) {
+		size_t n = strlen(e->d_name);
+		char kid[17];
+		struct hcl_err he;
+
+		if (n < 5 || strcmp(e->d_name + n - 4, ".pub") || n - 4 >= namelen)
+			continue;
+		snprintf(path, pathlen, "%s/%s", dir, e->d_name);
+		if (hcl_key_public(path, pk, kid, &he) < 0 || strcmp(kid, id))
+			continue;
+		snprintf(name, namelen, "%.*s", (int)(n - 4), e->d_name);
+		found = 0;
+	}
+	closedir(d);
+	return found;
+}
+
 /* The keyring's key of id: DIR/NAME.pub, NAME the vendor. 0, or -1 (unknown key). */
 static int pkg_keyring_find(const char *file, const char *dir, const char *id,
 			    uint8_t pk[HCL_KEY_PK], struct pkg_info *info, struct certify_err *err)
 {
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	int found = -1;
+	int rc = pkg_keyring_lookup(dir, id, pk, info->vendor, sizeof(info->vendor), info->pubkey,
+				    sizeof(info->pubkey));
 
-	if (!d)
+	if (rc < 0)
 		return certify_errf(err, "%s: signed with key %s, and the keyring %s cannot be read: "
 				    "unknown key", file, id, dir);
-	while (found < 0 && (e = readdir(d))) {
-		size_t n = strlen(e->d_name);
-		char path[2048], kid[17];
-		struct hcl_err he;
-
-		if (n < 5 || strcmp(e->d_name + n - 4, ".pub") || n - 4 >= sizeof(info->vendor))
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		if (hcl_key_public(path, pk, kid, &he) < 0 || strcmp(kid, id))
-			continue;
-		snprintf(info->vendor, sizeof(info->vendor), "%.*s", (int)(n - 4), e->d_name);
-		snprintf(info->pubkey, sizeof(info->pubkey), "%s", path);
-		found = 0;
-	}
-	closedir(d);
-	if (found < 0)
-		certify_errf(err, "%s: signed with key %s, which is not in the keyring %s: unknown key",
-			     file, id, dir);
-	return found;
+	if (rc > 0)
+		return certify_errf(err, "%s: signed with key %s, which is not in the keyring %s: "
+				    "unknown key", file, id, dir);
+	return 0;
 }
 
 static int pkg_key(const char *file, const char *pubkey, const char *keyring,

@@ -61,6 +61,12 @@ struct pkg_info {
 	char plan[32], seed[32], release[48], host[64], verdict[8];
 };
 
+/* The key of id in a keyring directory (DIR/NAME.pub files as `hcl keygen` writes them): 0
+ * with pk, name (NAME) and path filled, 1 when no file there is that key, -1 when dir cannot
+ * be read. */
+int pkg_keyring_lookup(const char *dir, const char *id, uint8_t pk[32], char *name, size_t namelen,
+		       char *path, size_t pathlen);
+
 /* The keyring: $HVKIT_KEYRING, else ~/.local/share/hvkit/keyring (docs/certify.md). */
 void pkg_keyring_dir(const char *opt, char *out, size_t len);
 
