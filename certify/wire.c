@@ -323,20 +323,22 @@ static void wire_compare(struct certify_wire *w)
 			s = &none;
 		}
 		if (c->loose) {
-			/* An event phase: the receiver's frames all crossed the wire, nothing
-			 * crossed that was not sent, and what did is whole and in order. */
-			if (s->frames < c->seen || s->frames > c->frames || s->bytes > c->bytes ||
-			    s->bad || s->out_of_order ||
+			/* An event phase: the receiver's frames all crossed the wire, no more
+			 * crossed than were sent, and what did is whole. Not the order: around a
+			 * link flap or a detach QEMU's hub queues a sender's frames while no port
+			 * can take them and delivers them after later ones (a good e1000 showed "1
+			 * out of order" on the wire in 2 of 15 runs of its nic plan while its
+			 * receiver saw them in order); the receivers judge order and repeats. */
+			if (s->frames < c->seen || s->frames > c->frames || s->bytes > c->bytes || s->bad ||
 			    (s->frames && (uint32_t)(s->first_seq - c->first) >= c->frames))
 				certify_strv_pushf(&w->problems, "%s: " MACF " sent %llu frames (%llu bytes) "
 						   "from sequence %u in a round with an event, its receiver "
 						   "got %llu, the wire carried %llu (%llu bytes) from %u, %llu "
-						   "corrupt, %llu out of order", c->test, MACA(c->mac),
+						   "corrupt", c->test, MACA(c->mac),
 						   (unsigned long long)c->frames, (unsigned long long)c->bytes,
 						   c->first, (unsigned long long)c->seen,
 						   (unsigned long long)s->frames, (unsigned long long)s->bytes,
-						   s->first_seq, (unsigned long long)s->bad,
-						   (unsigned long long)s->out_of_order);
+						   s->first_seq, (unsigned long long)s->bad);
 			continue;
 		}
 		if (s->frames != c->frames || s->bytes != c->bytes || s->bad || s->out_of_order ||

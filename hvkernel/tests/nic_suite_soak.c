@@ -30,7 +30,7 @@
  * link is down dies in QEMU), but nothing may arrive corrupt, twice or out of order, the
  * event must be reported within nic.link_ms, and traffic must flow again afterwards; the
  * host's wire tap must have carried at least what each receiver got and at most what was
- * sent, in order and whole (the detach round: before it and after it, the re-attached
+ * sent, whole, in any order (the detach round: before it and after it, the re-attached
  * NIC's readiness probes between the two windows).
  * The framework's page and heap counters then catch a leak of the attach cycles or the
  * traffic. Metrics: frames and bytes each way, rounds, flaps, attaches, the longest stall.
@@ -196,7 +196,8 @@ static enum ktest_status nic_soak_wire_begin(struct ktest_ctx *t, struct nic_soa
 }
 
 /* ... and judges it loosely: between what each receiver got and what was sent crossed the
- * wire, in order and whole (a replayed or fabricated frame fails there too). */
+ * wire, whole (a frame the receiver got that never crossed, or more than were sent,
+ * fails there too); the order is the receivers' to judge. */
 static enum ktest_status nic_soak_wire_loose(struct ktest_ctx *t, struct nic_soak *s)
 {
 	struct nic_wire w[2];

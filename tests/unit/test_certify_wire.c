@@ -92,7 +92,8 @@ static void test_wire_phases(void)
 /*
  * A loose phase (a round with a link flap or a detach): 500 frames sent from 100, the
  * receiver got `seen`. The wire carries frames 100+skip .. 100+skip+n-1, one of them twice
- * (dup) or corrupt. Passes when seen <= on the wire <= 500, in order, whole.
+ * (dup) or corrupt. Passes when seen <= on the wire <= 500 (frames and bytes), whole, none
+ * from outside the round; order is not judged (QEMU's hub may reorder around the event).
  */
 static int wire_fx_loose(uint32_t skip, uint32_t n, uint64_t seen, int dup, int corrupt)
 {
@@ -119,7 +120,7 @@ static void test_wire_loose(void)
 	CU_ASSERT(wire_fx_loose(20, 480, 400, 0, 0));		/* the head died */
 	CU_ASSERT(!wire_fx_loose(0, 300, 301, 0, 0));		/* the receiver got more than crossed */
 	CU_ASSERT(!wire_fx_loose(0, 500, 500, 1, 0));		/* a frame sent again: 501 on the wire */
-	CU_ASSERT(!wire_fx_loose(0, 300, 250, 1, 0));		/* ... or out of order within the count */
+	CU_ASSERT(wire_fx_loose(0, 300, 250, 1, 0));		/* a repeat within the count: the receivers judge it */
 	CU_ASSERT(!wire_fx_loose(0, 300, 250, 0, 1));		/* corrupt */
 	CU_ASSERT(!wire_fx_loose(500, 10, 0, 0, 0));		/* frames from outside the round */
 }
