@@ -234,13 +234,20 @@ int hcl_parse_time(const char *s, int64_t *t)
 	return 0;
 }
 
+/* The inverse of hcl_parse_time for every time it accepts: four-digit years, zero-padded
+ * (strftime's %Y writes year 776 as "776", which no reader takes back: the hcl_list
+ * fuzzer's "generated":"0776-12-01T00:00:00Z" signed to another digest than its re-read). */
 void hcl_format_time(int64_t t, char out[32])
 {
 	time_t tt = (time_t)t;
 	struct tm tm;
 
 	gmtime_r(&tt, &tm);
-	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	/* the reader takes years 0000-9999 only; the fields are in range by gmtime */
+	unsigned y = tm.tm_year + 1900 < 0 ? 0u : tm.tm_year + 1900 > 9999 ? 9999u : (unsigned)(tm.tm_year + 1900);
+	snprintf(out, 32, "%04u-%02u-%02uT%02u:%02u:%02uZ", y, (unsigned)(tm.tm_mon + 1) % 100u,
+		 (unsigned)tm.tm_mday % 100u, (unsigned)tm.tm_hour % 100u, (unsigned)tm.tm_min % 100u,
+		 (unsigned)tm.tm_sec % 100u);
 }
 
 /* Arithmetic only: a list has a date per certification (timegm would cost more than the
